@@ -1,0 +1,129 @@
+# dynpg: PGXS build.  See README.md for the two commands (run, test).
+
+EXTENSION   = dynpg
+MODULE_big  = dynpg
+EXTVERSION  = 0.1
+
+# One object list, by layer (DESIGN.md section 2).
+OBJS = \
+	src/dynpg.o \
+	src/dynpg_error.o \
+	src/types/base64.o \
+	src/types/number.o \
+	src/types/item.o \
+	src/types/item_build.o \
+	src/types/item_json.o \
+	src/types/item_sql.o \
+	src/types/key.o \
+	src/types/hash.o \
+	src/types/item_testing.o
+
+DATA = sql/dynpg--$(EXTVERSION).sql
+
+# pg_regress suites (sql/<name>.sql, expected/<name>.out)
+REGRESS = \
+	preload \
+	item_io \
+	number_normalization \
+	item_validation \
+	item_functions \
+	item_compare \
+	keys \
+	errors \
+	property
+# Every suite runs against a private throwaway cluster preloading dynpg
+# (tests/dynpg.conf); nothing here touches an installed server.
+REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=./tests/dynpg.conf \
+	--load-extension=dynpg
+
+# pg_isolation_regress specs: tests/specs/<name>.spec, expected output
+# tests/expected/<name>.out (kept apart from pg_regress's expected/).
+ISOLATION = item_concurrent_cast
+ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
+	--inputdir=./tests --load-extension=dynpg
+
+# TAP tests (tests/t/*.pl, PostgreSQL::Test::Cluster).  PGXS runs them from the
+# top directory; PROVE_TESTS (set below) points it at tests/t/.
+TAP_TESTS = 1
+
+EXTRA_CLEAN = tmp_check_regress tmp_check_pgtap tmp_check_suites $(OBJS:.o=.d)
+
+# Debian's /usr/bin/pg_config follows the newest server-dev package installed;
+# dynpg targets PostgreSQL 15, so prefer its pg_config.
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PG_CPPFLAGS = -I$(srcdir)/src
+# Header dependencies: gcc writes src/.../<file>.d beside each object, so a header
+# change rebuilds what includes it (Debian's PGXS has 'autodepend' off).
+# (The .d files are included after PGXS, below, so that 'all' stays the default goal.)
+PG_CPPFLAGS += -MMD -MP
+# Strict warnings; only what PostgreSQL's own headers trip over is silenced.
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Wno-clobbered
+# No LLVM bitcode: JIT inlining of dynpg is not needed, and it keeps clang out of the build.
+# ('override': PGXS's Makefile.global would otherwise set it back to yes.)
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(PGXS),)
+include $(PGXS)
+else
+# No pg_config yet (fresh machine): only 'make test', which installs the
+# packages first, can work.
+all install installcheck:
+	@echo "pg_config not found: run 'make test' (as root it installs the Debian packages)," >&2
+	@echo "or 'apt-get install postgresql-server-dev-15'." >&2
+	@exit 1
+endif
+
+-include $(OBJS:.o=.d)
+
+# PGXS's prove_installcheck runs t/*.pl from the top directory; ours live in
+# tests/t/.  Run one file with: make installcheck-tap PROVE_TESTS=tests/t/<file>.pl
+PROVE_TESTS = $(wildcard tests/t/*.pl)
+PG_PROVE_FLAGS += -I $(srcdir)/tests
+
+# pgTAP tests (tests/pgtap/*.sql, run by scripts/pgtap-check.sh with pg_prove).
+PGTAP_TESTS = $(wildcard tests/pgtap/*.sql)
+
+.PHONY: test test-suites test-list installcheck-regress installcheck-isolation \
+	installcheck-tap installcheck-pgtap valgrind-check bench
+
+# The README's test command: installs what is missing, builds, installs, and runs
+# every suite as an unprivileged user in a scratch copy of the tree.
+test:
+	@bash ./scripts/test.sh
+
+# What scripts/test.sh runs (as an unprivileged user, after 'make install'):
+# all four suites, their failures, and the "N passed, N failed" line.
+test-suites:
+	@bash ./scripts/run-suites.sh
+
+# One suite at a time (after 'make install'; not as root).  'make installcheck'
+# is PGXS's own: regress, isolation and TAP in a row.
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+
+installcheck-isolation:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+
+installcheck-tap:
+	$(prove_installcheck)
+
+installcheck-pgtap:
+	@bash ./scripts/pgtap-check.sh $(PGTAP_TESTS)
+
+# The tests scripts/run-suites.sh runs and counts (one that never ran counts as failed).
+test-list:
+	@for t in $(REGRESS); do echo "regress $$t"; done
+	@for t in $(ISOLATION); do echo "isolation $$t"; done
+	@for t in $(PROVE_TESTS); do echo "tap $$t"; done
+	@for t in $(PGTAP_TESTS); do echo "pgtap $$t"; done
+
+# Longer checks, not part of 'make test' (run as root after 'make install'):
+# the item-type suites with the server under valgrind memcheck (a few minutes),
+# and the benchmarks of tests/bench/ against the scripts/dynpg-run.sh cluster.
+valgrind-check: all
+	@bash ./scripts/valgrind-check.sh
+
+bench:
+	@bash ./tests/bench/item_conversion.sh

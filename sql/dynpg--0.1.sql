@@ -1,0 +1,194 @@
+/* dynpg 0.1: DynamoDB's key-value model inside PostgreSQL */
+
+\echo Use "CREATE EXTENSION dynpg" to load this file. \quit
+
+-- dynpg needs shared_preload_libraries (WAL resource manager and background
+-- workers are registered at postmaster start): refuse to install otherwise.
+CREATE FUNCTION dynpg._require_preload() RETURNS void
+	AS 'MODULE_PATHNAME', 'dynpg_require_preload_sql' LANGUAGE C STRICT;
+SELECT dynpg._require_preload();
+
+DO $$
+BEGIN
+	IF current_setting('server_encoding') <> 'UTF8' THEN
+		RAISE EXCEPTION 'dynpg requires a UTF8 database (this one is %)', current_setting('server_encoding')
+			USING HINT = 'DynamoDB strings are UTF-8: create the database with ENCODING ''UTF8''.';
+	END IF;
+END
+$$;
+
+CREATE FUNCTION dynpg.version() RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_version' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------
+-- Errors: DynamoDB exception types and their SQLSTATEs
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.error_types(
+	OUT exception text, OUT sqlstate text, OUT type text, OUT retryable boolean)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'dynpg_error_types' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.error_types() IS
+	'DynamoDB exception types: SQLSTATE, __type sent in the error DETAIL, and whether DynamoDB clients retry it';
+
+CREATE FUNCTION dynpg.raise_error(exception text, message text) RETURNS void
+	AS 'MODULE_PATHNAME', 'dynpg_raise_error_sql' LANGUAGE C STRICT;
+
+------------------------------------------------------------------------------
+-- The item type
+------------------------------------------------------------------------------
+CREATE TYPE dynpg.item;
+
+CREATE FUNCTION dynpg.item_in(cstring) RETURNS dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_item_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_out(dynpg.item) RETURNS cstring
+	AS 'MODULE_PATHNAME', 'dynpg_item_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_recv(internal) RETURNS dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_item_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_send(dynpg.item) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'dynpg_item_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE dynpg.item (
+	INPUT = dynpg.item_in,
+	OUTPUT = dynpg.item_out,
+	RECEIVE = dynpg.item_recv,
+	SEND = dynpg.item_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended,
+	ALIGNMENT = int4
+);
+COMMENT ON TYPE dynpg.item IS
+	'One DynamoDB item; text form is DynamoDB JSON, e.g. {"PersonID":{"N":"101"}}';
+
+-- Casts: the typed (DynamoDB JSON) form, lossless
+CREATE FUNCTION dynpg.item_to_jsonb(dynpg.item) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_item_to_jsonb_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_from_jsonb(jsonb) RETURNS dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_item_from_jsonb_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (dynpg.item AS jsonb) WITH FUNCTION dynpg.item_to_jsonb(dynpg.item);
+CREATE CAST (jsonb AS dynpg.item) WITH FUNCTION dynpg.item_from_jsonb(jsonb);
+
+-- Plain JSON (numbers as JSON numbers, maps as objects, lists as arrays)
+CREATE FUNCTION dynpg.to_plain_json(dynpg.item) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_item_to_plain_json' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dynpg.to_plain_json(dynpg.item) IS
+	'Plain JSON: S string, N number, B base64 string, BOOL boolean, NULL null, M object, L array, SS/NS/BS arrays (sorted)';
+CREATE FUNCTION dynpg.from_plain_json(jsonb) RETURNS dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_item_from_plain_json' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dynpg.from_plain_json(jsonb) IS
+	'Item from plain JSON: string S, number N, boolean BOOL, null NULL, object M, array L (no sets or binary: use the typed form)';
+
+-- Attribute access
+CREATE FUNCTION dynpg.attr(dynpg.item, text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_item_attr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.attr_text(dynpg.item, text) RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_item_attr_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.has_attr(dynpg.item, text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_item_has_attr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR dynpg.-> (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.attr);
+CREATE OPERATOR dynpg.->> (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.attr_text);
+CREATE OPERATOR dynpg.? (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.has_attr);
+
+CREATE FUNCTION dynpg.get_path(item dynpg.item, path text, plain boolean DEFAULT false) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_item_get_path' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.get_path_text(item dynpg.item, path text) RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_item_get_path_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.path_exists(item dynpg.item, path text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_item_path_exists' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.attribute_type(item dynpg.item, path text) RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_item_path_type' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.attribute_size(item dynpg.item, path text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_item_path_size' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_size(dynpg.item) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_item_size_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dynpg.item_size(dynpg.item) IS
+	'Item size in DynamoDB''s accounting (names plus values), the size its 400 KB limit applies to';
+CREATE FUNCTION dynpg.attribute_names(dynpg.item) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'dynpg_item_attribute_names' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Comparison: DynamoDB equality (sets unordered, numbers by value)
+CREATE FUNCTION dynpg.item_cmp(dynpg.item, dynpg.item) RETURNS integer
+	AS 'MODULE_PATHNAME', 'dynpg_item_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_eq(dynpg.item, dynpg.item) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_item_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_ne(dynpg.item, dynpg.item) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_item_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_lt(dynpg.item, dynpg.item) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_item_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_le(dynpg.item, dynpg.item) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_item_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_gt(dynpg.item, dynpg.item) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_item_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_ge(dynpg.item, dynpg.item) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_item_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_hash(dynpg.item) RETURNS integer
+	AS 'MODULE_PATHNAME', 'dynpg_item_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.item_hash_extended(dynpg.item, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_item_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR dynpg.= (
+	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_eq,
+	COMMUTATOR = OPERATOR(dynpg.=), NEGATOR = OPERATOR(dynpg.<>),
+	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR dynpg.<> (
+	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_ne,
+	COMMUTATOR = OPERATOR(dynpg.<>), NEGATOR = OPERATOR(dynpg.=),
+	RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR dynpg.< (
+	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_lt,
+	COMMUTATOR = OPERATOR(dynpg.>), NEGATOR = OPERATOR(dynpg.>=),
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR dynpg.<= (
+	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_le,
+	COMMUTATOR = OPERATOR(dynpg.>=), NEGATOR = OPERATOR(dynpg.>),
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR dynpg.> (
+	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_gt,
+	COMMUTATOR = OPERATOR(dynpg.<), NEGATOR = OPERATOR(dynpg.<=),
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR dynpg.>= (
+	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_ge,
+	COMMUTATOR = OPERATOR(dynpg.<=), NEGATOR = OPERATOR(dynpg.<),
+	RESTRICT = scalargesel, JOIN = scalargejoinsel);
+
+CREATE OPERATOR CLASS dynpg.item_ops DEFAULT FOR TYPE dynpg.item USING btree AS
+	OPERATOR 1 dynpg.<,
+	OPERATOR 2 dynpg.<=,
+	OPERATOR 3 dynpg.=,
+	OPERATOR 4 dynpg.>=,
+	OPERATOR 5 dynpg.>,
+	FUNCTION 1 dynpg.item_cmp(dynpg.item, dynpg.item);
+
+CREATE OPERATOR CLASS dynpg.item_hash_ops DEFAULT FOR TYPE dynpg.item USING hash AS
+	OPERATOR 1 dynpg.=,
+	FUNCTION 1 dynpg.item_hash(dynpg.item),
+	FUNCTION 2 dynpg.item_hash_extended(dynpg.item, bigint);
+
+------------------------------------------------------------------------------
+-- Keys: extraction, order-preserving encoding, partition hash, storage key
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.key_encode(attribute_value jsonb) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'dynpg_key_encode_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dynpg.key_encode(jsonb) IS
+	'Order-preserving encoding of an S, N or B value: byte order equals DynamoDB''s order';
+CREATE FUNCTION dynpg.partition_hash(attribute_value jsonb) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_partition_hash_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.hash64(bytea) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_hash64_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynpg.extract_key(item dynpg.item, partition_key text, partition_key_type text,
+		sort_key text DEFAULT NULL, sort_key_type text DEFAULT NULL) RETURNS dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_extract_key_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION dynpg.storage_key(item dynpg.item, partition_key text, partition_key_type text,
+		sort_key text DEFAULT NULL, sort_key_type text DEFAULT NULL) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'dynpg_storage_key_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+------------------------------------------------------------------------------
+-- Test support (random inputs for the property tests); not part of the API
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg._random_item_text(seed bigint) RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_random_item_text' LANGUAGE C IMMUTABLE STRICT;
+CREATE FUNCTION dynpg._random_item_jsonb(seed bigint) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_random_item_jsonb' LANGUAGE C IMMUTABLE STRICT;
+CREATE FUNCTION dynpg._random_key_value(seed bigint, type text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_random_key_value' LANGUAGE C IMMUTABLE STRICT;
+CREATE FUNCTION dynpg._random_malformed_text(seed bigint) RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_random_malformed_text' LANGUAGE C IMMUTABLE STRICT;

@@ -1,0 +1,57 @@
+/*-------------------------------------------------------------------------
+ *
+ * dynpg_error.h
+ *	  DynamoDB exception types as PostgreSQL errors.
+ *
+ * Every DynamoDB exception type has its own SQLSTATE in the private class
+ * "YD" (implementation-defined classes start with I-Z).  The message is
+ * DynamoDB's own text; the DETAIL is DynamoDB's error response body, e.g.
+ * {"__type":"com.amazon.coral.validate#ValidationException","message":"..."}.
+ * The table in dynpg_error.c is the one place that maps the three; the SQL
+ * function dynpg.error_types() shows it and the README lists it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DYNPG_ERROR_H
+#define DYNPG_ERROR_H
+
+typedef enum DynErrorType
+{
+	DYN_ERR_VALIDATION = 0,
+	DYN_ERR_SERIALIZATION,
+	DYN_ERR_UNKNOWN_OPERATION,
+	DYN_ERR_CONDITIONAL_CHECK_FAILED,
+	DYN_ERR_RESOURCE_NOT_FOUND,
+	DYN_ERR_RESOURCE_IN_USE,
+	DYN_ERR_LIMIT_EXCEEDED,
+	DYN_ERR_TRANSACTION_CANCELED,
+	DYN_ERR_TRANSACTION_CONFLICT,
+	DYN_ERR_TRANSACTION_IN_PROGRESS,
+	DYN_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
+	DYN_ERR_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED,
+	DYN_ERR_PROVISIONED_THROUGHPUT_EXCEEDED,
+	DYN_ERR_REQUEST_LIMIT_EXCEEDED,
+	DYN_ERR_THROTTLING,
+	DYN_ERR_DUPLICATE_ITEM,
+	DYN_ERR_ACCESS_DENIED,
+	DYN_ERR_INTERNAL_SERVER_ERROR,
+	DYN_ERR__COUNT
+} DynErrorType;
+
+/*
+ * Raise DynamoDB exception 'type' with DynamoDB's message.  The DETAIL
+ * carries the error response JSON; extra_json, if not NULL, is a string of
+ * further members (without braces) appended to it, e.g. "\"Item\":{...}".
+ */
+extern void dynpg_raise(DynErrorType type, const char *fmt,...)
+			pg_attribute_printf(2, 3) pg_attribute_noreturn();
+extern void dynpg_raise_extra(DynErrorType type, const char *extra_json,
+							  const char *fmt,...)
+			pg_attribute_printf(3, 4) pg_attribute_noreturn();
+
+extern const char *dynpg_error_name(DynErrorType type);
+
+#define dynpg_validation_error(...) dynpg_raise(DYN_ERR_VALIDATION, __VA_ARGS__)
+#define dynpg_serialization_error(...) dynpg_raise(DYN_ERR_SERIALIZATION, __VA_ARGS__)
+
+#endif							/* DYNPG_ERROR_H */
