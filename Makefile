@@ -16,7 +16,22 @@ OBJS = \
 	src/types/item_sql.o \
 	src/types/key.o \
 	src/types/hash.o \
-	src/types/item_testing.o
+	src/types/item_testing.o \
+	src/storage/btpage.o \
+	src/storage/btsearch.o \
+	src/storage/btinsert.o \
+	src/storage/btversion.o \
+	src/storage/btscan.o \
+	src/storage/btvacuum.o \
+	src/storage/btverify.o \
+	src/storage/btxlog.o \
+	src/catalog/catalog.o \
+	src/am/dynpg_am.o \
+	src/am/dynpg_write.o \
+	src/api/wire.o \
+	src/api/table_ops.o \
+	src/api/item_ops.o \
+	src/api/execute.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql
 
@@ -30,7 +45,12 @@ REGRESS = \
 	item_compare \
 	keys \
 	errors \
-	property
+	property \
+	tables \
+	item_api \
+	differential \
+	vacuum \
+	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
 # (tests/dynpg.conf); nothing here touches an installed server.
 REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=./tests/dynpg.conf \
@@ -38,7 +58,13 @@ REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=./tests/dynpg.c
 
 # pg_isolation_regress specs: tests/specs/<name>.spec, expected output
 # tests/expected/<name>.out (kept apart from pg_regress's expected/).
-ISOLATION = item_concurrent_cast
+ISOLATION = item_concurrent_cast \
+	concurrent_put_same_key \
+	put_vs_delete \
+	reader_during_writer \
+	rr_stable_under_splits \
+	savepoint_rollback \
+	serializable_write_skew
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--inputdir=./tests --load-extension=dynpg
 

@@ -22,3 +22,27 @@ SELECT item ->> 'PersonID' AS person_id,
        dynpg.item_size(item) AS dynamodb_size
   FROM users_demo ORDER BY 1;
 DROP TABLE users_demo;
+
+\echo
+\echo 'A DynamoDB table, users, keyed by PersonID (a number); created on the first run only:'
+SELECT dynpg.create_table('{"TableName": "users", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "PersonID", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "PersonID", "AttributeType": "N"}]}') -> 'TableDescription' ->> 'TableStatus' AS created
+ WHERE NOT EXISTS (SELECT FROM dynpg.tables WHERE table_name = 'users');
+SELECT table_name, relation, key_schema, billing_mode FROM dynpg.tables ORDER BY table_name;
+
+\echo 'PutItem, as a DynamoDB client sends it (a put replaces the item, so reruns change nothing):'
+SELECT dynpg.put_item('{"TableName": "users", "Item": {"PersonID": {"N": "101"}, "LastName": {"S": "Smith"},
+  "FirstName": {"S": "Fred"}, "Phone": {"S": "555-4321"}}}');
+SELECT dynpg.put_item('{"TableName": "users", "Item": {"PersonID": {"N": "102"}, "LastName": {"S": "Jones"},
+  "FirstName": {"S": "Mary"}, "Address": {"M": {"Street": {"S": "123 Main"}, "City": {"S": "Anytown"},
+  "State": {"S": "OH"}, "ZIPCode": {"N": "12345"}}}}}');
+SELECT dynpg.execute('PutItem', '{"TableName": "users", "Item": {"PersonID": {"N": "103"}, "LastName": {"S": "Stephens"},
+  "FirstName": {"S": "Howard"}, "Address": {"M": {"Street": {"S": "123 Main"}, "City": {"S": "London"},
+  "PostalCode": {"S": "ER3 5K8"}}}, "FavoriteColor": {"S": "Blue"}}}');
+
+\echo 'The table is a relation: SQL reads it.'
+SELECT item FROM dynamodb.users ORDER BY (item ->> 'PersonID')::numeric;
+
+\echo 'GetItem:'
+SELECT jsonb_pretty(dynpg.get_item('{"TableName": "users", "Key": {"PersonID": {"N": "102"}}}')) AS get_item;

@@ -192,3 +192,86 @@ CREATE FUNCTION dynpg._random_key_value(seed bigint, type text) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_random_key_value' LANGUAGE C IMMUTABLE STRICT;
 CREATE FUNCTION dynpg._random_malformed_text(seed bigint) RETURNS text
 	AS 'MODULE_PATHNAME', 'dynpg_random_malformed_text' LANGUAGE C IMMUTABLE STRICT;
+
+------------------------------------------------------------------------------
+-- Tables: the access method, schema dynamodb, definitions, catalog views
+------------------------------------------------------------------------------
+-- The API's functions live here; table privileges decide what each role may
+-- do with the API, so every role may look the functions up.
+GRANT USAGE ON SCHEMA dynpg TO PUBLIC;
+
+CREATE FUNCTION dynpg.tableam_handler(internal) RETURNS table_am_handler
+	AS 'MODULE_PATHNAME', 'dynpg_tableam_handler' LANGUAGE C;
+CREATE ACCESS METHOD dynpg TYPE TABLE HANDLER dynpg.tableam_handler;
+COMMENT ON ACCESS METHOD dynpg IS 'DynamoDB tables: items keyed by partition and sort key';
+
+-- One relation per DynamoDB table.  A member of the extension, so that
+-- DROP EXTENSION dynpg refuses while tables exist, and CASCADE drops them.
+-- USAGE for everyone (table privileges still apply); CREATE is granted to
+-- the roles that may call CreateTable.
+CREATE SCHEMA dynamodb;
+GRANT USAGE ON SCHEMA dynamodb TO PUBLIC;
+COMMENT ON SCHEMA dynamodb IS 'DynamoDB tables created by dynpg.create_table, one relation each';
+
+CREATE FUNCTION dynpg.conforms(item dynpg.item, definition jsonb) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_conforms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dynpg.conforms(dynpg.item, jsonb) IS
+	'True if the item has the key attributes of the table definition, with their types and sizes; else PutItem''s error. Each table''s CHECK constraint dynpg_table calls it with the table''s definition';
+
+CREATE FUNCTION dynpg.table_definition(relation regclass) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_table_definition_sql' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.table_definition(regclass) IS
+	'The definition of a dynpg table, read from its CHECK constraint dynpg_table (NULL for other relations)';
+
+CREATE VIEW dynpg.tables AS
+SELECT d.def ->> 'TableName' AS table_name,
+       c.oid::regclass AS relation,
+       d.def -> 'KeySchema' AS key_schema,
+       d.def -> 'AttributeDefinitions' AS attribute_definitions,
+       d.def ->> 'BillingMode' AS billing_mode,
+       d.def -> 'ProvisionedThroughput' AS provisioned_throughput,
+       to_timestamp((d.def ->> 'CreationDateTime')::float8) AS creation_time,
+       (d.def ->> 'TableId')::uuid AS table_id,
+       d.def AS definition
+  FROM pg_catalog.pg_class c
+ CROSS JOIN LATERAL (SELECT dynpg.table_definition(c.oid) AS def) d
+ WHERE c.relnamespace = 'dynamodb'::regnamespace
+   AND c.relkind = 'r'
+   AND d.def IS NOT NULL;
+COMMENT ON VIEW dynpg.tables IS
+	'DynamoDB tables: one row per relation of schema dynamodb holding a table definition';
+GRANT SELECT ON dynpg.tables TO PUBLIC;
+
+------------------------------------------------------------------------------
+-- The wire layer: DynamoDB requests in, responses out (jsonb)
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.create_table(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_create_table' LANGUAGE C VOLATILE STRICT;
+CREATE FUNCTION dynpg.delete_table(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_delete_table' LANGUAGE C VOLATILE STRICT;
+CREATE FUNCTION dynpg.describe_table(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_table' LANGUAGE C STABLE STRICT;
+CREATE FUNCTION dynpg.list_tables(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_list_tables' LANGUAGE C STABLE STRICT;
+CREATE FUNCTION dynpg.put_item(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_put_item' LANGUAGE C VOLATILE STRICT;
+CREATE FUNCTION dynpg.get_item(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_get_item' LANGUAGE C STABLE STRICT;
+CREATE FUNCTION dynpg.delete_item(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_delete_item' LANGUAGE C VOLATILE STRICT;
+CREATE FUNCTION dynpg.execute(operation text, request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_execute' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.execute(text, jsonb) IS
+	'Run the DynamoDB operation named (CreateTable, PutItem, ...) on its request; returns its response';
+
+------------------------------------------------------------------------------
+-- Verification of the storage structure
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.verify_relation(relation regclass) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_verify_rel' LANGUAGE C STRICT;
+COMMENT ON FUNCTION dynpg.verify_relation(regclass) IS
+	'Check the B-tree of a dynpg relation: {"ok": true|false, "problems": [...], counts}';
+CREATE FUNCTION dynpg.verify(table_name text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_verify_table' LANGUAGE C STRICT;
+COMMENT ON FUNCTION dynpg.verify(text) IS
+	'Check the storage of DynamoDB table table_name: {"ok": true|false, "problems": [...], counts}';

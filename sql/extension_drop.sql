@@ -1,0 +1,32 @@
+-- DROP EXTENSION dynpg refuses while DynamoDB tables exist, as PostgreSQL
+-- does for any dependent object; with CASCADE it removes them all.  (Last in
+-- the schedule: it drops the extension.)
+\set VERBOSITY terse
+
+SELECT dynpg.create_table('{"TableName": "users", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "PersonID", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "PersonID", "AttributeType": "N"}]}') -> 'TableDescription' -> 'TableStatus' AS created;
+SELECT dynpg.put_item('{"TableName": "users", "Item": {"PersonID": {"N": "101"}, "LastName": {"S": "Smith"}}}');
+
+DROP EXTENSION dynpg;
+SELECT extname FROM pg_extension WHERE extname = 'dynpg';
+SELECT dynpg.get_item('{"TableName": "users", "Key": {"PersonID": {"N": "101"}}}');
+
+-- CASCADE drops the tables, schema dynamodb and dynpg's objects.  Schema
+-- dynpg stays: CREATE EXTENSION made it for the control file's 'schema', and
+-- PostgreSQL never makes such a schema a member of the extension.
+SET client_min_messages = warning;
+DROP EXTENSION dynpg CASCADE;
+RESET client_min_messages;
+SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'dynpg';
+SELECT nspname FROM pg_namespace WHERE nspname IN ('dynpg', 'dynamodb');
+SELECT to_regclass('dynamodb.users') AS users_relation;
+SELECT amname FROM pg_am WHERE amname = 'dynpg';
+
+-- and it comes back empty
+CREATE EXTENSION dynpg;
+SELECT dynpg.list_tables();
+-- without tables, a plain DROP EXTENSION works
+DROP EXTENSION dynpg;
+CREATE EXTENSION dynpg;
+SELECT count(*) AS tables FROM dynpg.tables;

@@ -1,0 +1,346 @@
+/*-------------------------------------------------------------------------
+ *
+ * dynpg_write.c
+ *	  The one write path of dynpg tables, and the read of one key.
+ *
+ * Writing key K (README in src/storage, "Write protocol"):
+ *	1. take the heavyweight key lock (a tuple lock tag derived from K's
+ *	   hash: writers of K queue here; hash collisions only serialize more);
+ *	2. read every version of K; if one was created or deleted by a
+ *	   transaction still in progress, drop the key lock, wait for that
+ *	   transaction (XactLockTableWait), and start again;
+ *	3. now every version's fate is known: the live one, if any, is the
+ *	   current item.  Under REPEATABLE READ / SERIALIZABLE it must be the
+ *	   version our snapshot sees, else the key changed after our snapshot:
+ *	   serialization failure;
+ *	4. run the caller's check on the current item (conditions);
+ *	5. stamp the current version's xmax and insert the new version;
+ *	6. drop the key lock.
+ * Versions are stamped with this (sub)transaction's xid, so the writes of
+ * steps 5 become valid together at commit and vanish together on abort.
+ * The key lock is dropped before waiting so that a transaction we wait for
+ * can write K again without deadlocking against us.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/toast_compression.h"
+#include "access/toast_internals.h"
+#include "access/transam.h"
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/lmgr.h"
+#include "storage/predicate.h"
+#include "storage/procarray.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+
+#include "am/dynpg_write.h"
+#include "catalog/catalog.h"
+#include "storage/dynpg_bt.h"
+#include "types/hash.h"
+#include "types/key.h"
+
+/* The storage key of an item (which has the table's key attributes). */
+static void
+storage_key_of(Relation rel, const DynItem *item, StringInfo out)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	DynKey		key;
+
+	dynpg_key_from_item(item, &def->key, &key);
+	dynpg_storage_key(&key, out);
+	if (out->len > DYN_BT_MAX_KEY_SIZE)
+		elog(ERROR, "dynpg: storage key of %d bytes exceeds %d", out->len, DYN_BT_MAX_KEY_SIZE);
+}
+
+/* The lock tag of a key: a tuple lock on a TID made from its hash. */
+static void
+key_lock_tid(const StringInfo skey, ItemPointer tid)
+{
+	uint64		h = dynpg_hash64((const uint8 *) skey->data, skey->len, 0);
+
+	ItemPointerSet(tid, (BlockNumber) ((h >> 32) % MaxBlockNumber),
+				   (OffsetNumber) ((h & 0x7FF) + 1));
+}
+
+static Snapshot
+current_snapshot(void)
+{
+	return ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+}
+
+static bool
+xid_is_mine(TransactionId xid)
+{
+	return TransactionIdIsCurrentTransactionId(xid);
+}
+
+/*
+ * Step 2 and 3: read K's versions; return false with *wait set if a
+ * transaction must be waited for, else true with *current the live version.
+ */
+static bool
+examine_key(Relation rel, const StringInfo skey, DynBtVersionSet *set,
+			DynBtVersion **current, TransactionId *wait)
+{
+	int			i;
+
+	*current = NULL;
+	*wait = InvalidTransactionId;
+	dynpg_bt_read_versions(rel, (const uint8 *) skey->data, (uint16) skey->len, set, true);
+	for (i = 0; i < set->n; i++)
+	{
+		DynBtVersion *v = &set->v[i];
+
+		if (!(v->infomask & DYN_BT_XMIN_FROZEN) && !xid_is_mine(v->xmin) &&
+			TransactionIdIsInProgress(v->xmin))
+		{
+			*wait = v->xmin;
+			return false;
+		}
+		if (TransactionIdIsValid(v->xmax) && !xid_is_mine(v->xmax) &&
+			TransactionIdIsInProgress(v->xmax))
+		{
+			*wait = v->xmax;
+			return false;
+		}
+	}
+	for (i = 0; i < set->n; i++)
+	{
+		DynBtVersion *v = &set->v[i];
+		bool		created = (v->infomask & DYN_BT_XMIN_FROZEN) ||
+			xid_is_mine(v->xmin) || TransactionIdDidCommit(v->xmin);
+		bool		deleted = TransactionIdIsValid(v->xmax) &&
+			(xid_is_mine(v->xmax) || TransactionIdDidCommit(v->xmax));
+
+		if (!created || deleted)
+			continue;
+		if (*current != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("dynpg table \"%s\" has two live versions of one item (version ids %llu and %llu)",
+							RelationGetRelationName(rel),
+							(unsigned long long) (*current)->vid,
+							(unsigned long long) v->vid),
+					 errhint("dynpg.verify() reports on the table.")));
+		*current = v;
+	}
+	return true;
+}
+
+/*
+ * Under REPEATABLE READ and SERIALIZABLE the current version must be the
+ * one this transaction's snapshot sees.
+ */
+static void
+check_snapshot_agrees(Relation rel, DynBtVersionSet *set, DynBtVersion *current)
+{
+	Snapshot	snap;
+	DynBtVersion *seen = NULL;
+	int			i;
+
+	if (!IsolationUsesXactSnapshot())
+		return;
+	snap = current_snapshot();
+	for (i = 0; i < set->n; i++)
+	{
+		if (dynpg_bt_version_visible(&set->v[i], snap))
+		{
+			seen = &set->v[i];
+			break;
+		}
+	}
+	if (seen == current)
+		return;
+	/* our own newer write is fine: the snapshot sees our changes by command id */
+	if (current != NULL && xid_is_mine(current->xmin))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to concurrent update")));
+}
+
+static DynItem *
+payload_to_item(struct varlena *payload)
+{
+	return (DynItem *) detoast_attr(payload);
+}
+
+/*
+ * The payload to store for an item: itself if it fits beside the key,
+ * else compressed, else moved out of line into the table's TOAST relation.
+ */
+static struct varlena *
+prepare_payload(Relation rel, DynItem *item, int keylen)
+{
+	Size		budget = DYN_BT_MAX_TUPLE_SIZE - DYN_BT_LEAF_HDRSZ - keylen;
+	Datum		compressed;
+	char		method;
+
+	if (VARSIZE_ANY(item) <= budget)
+		return (struct varlena *) item;
+#ifdef USE_LZ4
+	method = TOAST_LZ4_COMPRESSION;
+#else
+	method = TOAST_PGLZ_COMPRESSION;
+#endif
+	compressed = toast_compress_datum(PointerGetDatum(item), method);
+	if (DatumGetPointer(compressed) != NULL &&
+		VARSIZE_ANY(DatumGetPointer(compressed)) <= budget)
+		return (struct varlena *) DatumGetPointer(compressed);
+	if (!OidIsValid(rel->rd_rel->reltoastrelid))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("item of %zu bytes is too large for dynpg table \"%s\", which has no TOAST table",
+						(Size) VARSIZE_ANY(item), RelationGetRelationName(rel))));
+	return (struct varlena *) DatumGetPointer(
+		toast_save_datum(rel, DatumGetPointer(compressed) != NULL ? compressed : PointerGetDatum(item),
+						 NULL, 0));
+}
+
+typedef enum WriteKind
+{
+	WRITE_PUT,
+	WRITE_INSERT,
+	WRITE_DELETE
+} WriteKind;
+
+static bool
+write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void *check_arg,
+		  DynItem **old_item)
+{
+	StringInfoData skey;
+	ItemPointerData locktid;
+	TransactionId xid;
+	CommandId	cid;
+	DynBtVersionSet set = {0, 0, NULL};
+	DynBtVersion *current = NULL;
+	DynItem    *current_item = NULL;
+	bool		existed;
+
+	if (old_item)
+		*old_item = NULL;
+	initStringInfo(&skey);
+	storage_key_of(rel, item, &skey);
+	key_lock_tid(&skey, &locktid);
+
+	/* SERIALIZABLE: a write to a relation others have read is a conflict in */
+	CheckForSerializableConflictIn(rel, NULL, InvalidBlockNumber);
+
+	xid = GetCurrentTransactionId();
+	cid = GetCurrentCommandId(true);
+
+	for (;;)
+	{
+		TransactionId wait;
+
+		LockTuple(rel, &locktid, ExclusiveLock);
+		if (examine_key(rel, &skey, &set, &current, &wait))
+			break;
+		UnlockTuple(rel, &locktid, ExclusiveLock);
+		XactLockTableWait(wait, rel, NULL, XLTW_Update);
+		CHECK_FOR_INTERRUPTS();
+	}
+	check_snapshot_agrees(rel, &set, current);
+
+	if (current != NULL && (check != NULL || old_item != NULL || kind == WRITE_INSERT))
+		current_item = payload_to_item(current->payload);
+	if (kind == WRITE_INSERT && current != NULL)
+	{
+		const DynTableDef *def = dynpg_table_def(rel);
+		DynKey		key;
+		StringInfoData keytext;
+
+		dynpg_key_from_item(item, &def->key, &key);
+		initStringInfo(&keytext);
+		dynpg_value_append_text(&key.pk, &keytext);
+		if (key.has_sk)
+		{
+			appendStringInfoString(&keytext, ", ");
+			dynpg_value_append_text(&key.sk, &keytext);
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("duplicate key value violates the primary key of DynamoDB table \"%s\"",
+						def->table_name),
+				 errdetail("An item with key (%s) already exists.", keytext.data),
+				 errhint("dynpg.put_item replaces an existing item.")));
+	}
+	if (check != NULL)
+		check(current_item, check_arg);
+
+	existed = (current != NULL);
+	if (current != NULL)
+		dynpg_bt_set_xmax(rel, (const uint8 *) skey.data, (uint16) skey.len,
+						  current->vid, xid, cid);
+	if (kind != WRITE_DELETE)
+	{
+		DynBtLeafTupleData hdr;
+		struct varlena *payload = prepare_payload(rel, item, skey.len);
+
+		memset(&hdr, 0, sizeof(hdr));
+		hdr.vid = dynpg_bt_next_vid(rel);
+		hdr.xmin = xid;
+		hdr.xmax = InvalidTransactionId;
+		hdr.cmin = cid;
+		hdr.cmax = InvalidCommandId;
+		dynpg_bt_insert_leaf(rel, (const uint8 *) skey.data, (uint16) skey.len, &hdr,
+							 payload, VARSIZE_ANY(payload));
+		pgstat_count_heap_insert(rel, 1);
+		if (existed)
+			pgstat_count_heap_update(rel, false);
+		if (old_item)
+			*old_item = current_item;
+		UnlockTuple(rel, &locktid, ExclusiveLock);
+		/* let the caller learn the new version's TID through dynpg_write_last_vid */
+		dynpg_write_last_vid = hdr.vid;
+		return existed;
+	}
+	if (existed)
+		pgstat_count_heap_delete(rel);
+	if (old_item)
+		*old_item = current_item;
+	UnlockTuple(rel, &locktid, ExclusiveLock);
+	return existed;
+}
+
+uint64		dynpg_write_last_vid = 0;
+
+bool
+dynpg_write_put(Relation rel, DynItem *item, DynWriteMode mode,
+				DynWriteCheck check, void *check_arg, DynItem **old_item)
+{
+	return write_key(rel, item, mode == DYN_WRITE_INSERT ? WRITE_INSERT : WRITE_PUT,
+					 check, check_arg, old_item);
+}
+
+bool
+dynpg_write_delete(Relation rel, DynItem *key_item,
+				   DynWriteCheck check, void *check_arg, DynItem **old_item)
+{
+	return write_key(rel, key_item, WRITE_DELETE, check, check_arg, old_item);
+}
+
+DynItem *
+dynpg_read_get(Relation rel, DynItem *key_item)
+{
+	StringInfoData skey;
+	DynBtVersionSet set = {0, 0, NULL};
+	Snapshot	snap = current_snapshot();
+	int			i;
+
+	initStringInfo(&skey);
+	storage_key_of(rel, key_item, &skey);
+	PredicateLockRelation(rel, snap);
+	dynpg_bt_read_versions(rel, (const uint8 *) skey.data, (uint16) skey.len, &set, true);
+	for (i = 0; i < set.n; i++)
+	{
+		if (dynpg_bt_version_visible(&set.v[i], snap))
+			return payload_to_item(set.v[i].payload);
+	}
+	return NULL;
+}

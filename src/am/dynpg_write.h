@@ -1,0 +1,58 @@
+/*-------------------------------------------------------------------------
+ *
+ * dynpg_write.h
+ *	  The one write path (and the key read) of dynpg tables.
+ *
+ * Every write to a dynpg table -- PutItem, DeleteItem, SQL INSERT and COPY --
+ * goes through these functions, so secondary indexes (later) are kept in
+ * one place.  They run in the caller's transaction, with its snapshot.
+ *
+ * 'key_item' is an item holding (at least) the table's key attributes, with
+ * the right types: callers validate keys with their operation's messages
+ * first.  A write takes the item's key, waits for concurrent writers of the
+ * same key, and then calls 'check' (if given) with the newest committed
+ * version (or NULL if the item does not exist) while it holds the key, so a
+ * condition evaluated there cannot race another writer; 'check' raises an
+ * ERROR to refuse the write, and nothing is written.
+ *
+ * Under REPEATABLE READ and SERIALIZABLE, writing a key that another
+ * transaction changed after this transaction's snapshot raises a
+ * serialization failure (40001), as heap does for rows.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DYNPG_WRITE_H
+#define DYNPG_WRITE_H
+
+#include "utils/rel.h"
+
+#include "types/item.h"
+
+typedef void (*DynWriteCheck) (const DynItem *current, void *arg);
+
+typedef enum DynWriteMode
+{
+	DYN_WRITE_PUT,				/* replace the item if it exists (PutItem) */
+	DYN_WRITE_INSERT			/* unique_violation if it exists (SQL INSERT, COPY) */
+} DynWriteMode;
+
+/*
+ * Write 'item'.  Returns true if it replaced an existing item; *old_item
+ * (if old_item is not NULL) receives a copy of the replaced item or NULL.
+ */
+extern bool dynpg_write_put(Relation rel, DynItem *item, DynWriteMode mode,
+							DynWriteCheck check, void *check_arg,
+							DynItem **old_item);
+
+/* Delete the item with this key.  Returns whether it existed. */
+extern bool dynpg_write_delete(Relation rel, DynItem *key_item,
+							   DynWriteCheck check, void *check_arg,
+							   DynItem **old_item);
+
+/* The VID of the version the last put inserted (for tuple_insert's TID). */
+extern uint64 dynpg_write_last_vid;
+
+/* The item with this key visible to the active snapshot, or NULL. */
+extern DynItem *dynpg_read_get(Relation rel, DynItem *key_item);
+
+#endif							/* DYNPG_WRITE_H */

@@ -1,0 +1,31 @@
+/*-------------------------------------------------------------------------
+ *
+ * api.h
+ *	  DynamoDB operations: each takes the request and returns the response,
+ *	  both as DynamoDB's JSON (jsonb), field for field.
+ *
+ * The SQL functions dynpg.<operation>(jsonb) and dynpg.execute(operation,
+ * jsonb) call these.  Each raises DynamoDB's exception (dynpg_error.h) for
+ * a bad request, and validates everything before it writes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DYNPG_API_H
+#define DYNPG_API_H
+
+#include "utils/jsonb.h"
+
+typedef Jsonb *(*DynApiOperation) (Jsonb *request);
+
+/* control plane (table_ops.c) */
+extern Jsonb *dynpg_api_create_table(Jsonb *request);
+extern Jsonb *dynpg_api_delete_table(Jsonb *request);
+extern Jsonb *dynpg_api_describe_table(Jsonb *request);
+extern Jsonb *dynpg_api_list_tables(Jsonb *request);
+
+/* items (item_ops.c) */
+extern Jsonb *dynpg_api_put_item(Jsonb *request);
+extern Jsonb *dynpg_api_get_item(Jsonb *request);
+extern Jsonb *dynpg_api_delete_item(Jsonb *request);
+
+#endif							/* DYNPG_API_H */

@@ -1,0 +1,95 @@
+/*-------------------------------------------------------------------------
+ *
+ * execute.c
+ *	  The wire layer's SQL functions: dynpg.<operation>(request jsonb) and
+ *	  dynpg.execute(operation text, request jsonb), which dispatches by
+ *	  DynamoDB's operation name.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "api/api.h"
+#include "dynpg_error.h"
+
+typedef struct DynOperationEntry
+{
+	const char *name;
+	DynApiOperation fn;
+} DynOperationEntry;
+
+static const DynOperationEntry operations[] = {
+	{"CreateTable", dynpg_api_create_table},
+	{"DeleteTable", dynpg_api_delete_table},
+	{"DescribeTable", dynpg_api_describe_table},
+	{"ListTables", dynpg_api_list_tables},
+	{"PutItem", dynpg_api_put_item},
+	{"GetItem", dynpg_api_get_item},
+	{"DeleteItem", dynpg_api_delete_item},
+	{NULL, NULL}
+};
+
+/*
+ * DynamoDB operations dynpg does not implement yet.  They are answered
+ * with UnknownOperationException, the exception DynamoDB-compatible
+ * servers use for an operation they lack (clients treat it as final, not
+ * retryable), but with a message that says what is missing.
+ */
+static const char *const not_yet[] = {
+	"BatchExecuteStatement", "BatchGetItem", "BatchWriteItem", "CreateBackup",
+	"CreateGlobalTable", "DeleteBackup", "DeleteResourcePolicy", "DescribeBackup",
+	"DescribeContinuousBackups", "DescribeContributorInsights", "DescribeEndpoints",
+	"DescribeExport", "DescribeGlobalTable", "DescribeGlobalTableSettings",
+	"DescribeImport", "DescribeKinesisStreamingDestination", "DescribeLimits",
+	"DescribeTableReplicaAutoScaling", "DescribeTimeToLive",
+	"DisableKinesisStreamingDestination", "EnableKinesisStreamingDestination",
+	"ExecuteStatement", "ExecuteTransaction", "ExportTableToPointInTime",
+	"GetResourcePolicy", "ImportTable", "ListBackups", "ListContributorInsights",
+	"ListExports", "ListGlobalTables", "ListImports", "ListTagsOfResource",
+	"PutResourcePolicy", "Query", "RestoreTableFromBackup",
+	"RestoreTableToPointInTime", "Scan", "TagResource", "TransactGetItems",
+	"TransactWriteItems", "UntagResource", "UpdateContinuousBackups",
+	"UpdateContributorInsights", "UpdateGlobalTable", "UpdateGlobalTableSettings",
+	"UpdateItem", "UpdateKinesisStreamingDestination", "UpdateTable",
+	"UpdateTableReplicaAutoScaling", "UpdateTimeToLive", NULL
+};
+
+PG_FUNCTION_INFO_V1(dynpg_execute);
+Datum
+dynpg_execute(PG_FUNCTION_ARGS)
+{
+	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Jsonb	   *request = PG_GETARG_JSONB_P(1);
+	int			i;
+
+	/* operation names are case-sensitive, as in X-Amz-Target */
+	for (i = 0; operations[i].name != NULL; i++)
+		if (strcmp(operations[i].name, operation) == 0)
+			PG_RETURN_JSONB_P(operations[i].fn(request));
+	for (i = 0; not_yet[i] != NULL; i++)
+		if (strcmp(not_yet[i], operation) == 0)
+			dynpg_raise(DYN_ERR_UNKNOWN_OPERATION,
+						"dynpg does not support the operation %s yet", operation);
+	dynpg_raise(DYN_ERR_UNKNOWN_OPERATION, "An unknown operation was requested.");
+	PG_RETURN_NULL();
+}
+
+#define DYNPG_OPERATION_FUNCTION(sqlname, fn) \
+PG_FUNCTION_INFO_V1(sqlname); \
+Datum \
+sqlname(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_JSONB_P(fn(PG_GETARG_JSONB_P(0))); \
+}
+
+DYNPG_OPERATION_FUNCTION(dynpg_create_table, dynpg_api_create_table)
+DYNPG_OPERATION_FUNCTION(dynpg_delete_table, dynpg_api_delete_table)
+DYNPG_OPERATION_FUNCTION(dynpg_describe_table, dynpg_api_describe_table)
+DYNPG_OPERATION_FUNCTION(dynpg_list_tables, dynpg_api_list_tables)
+DYNPG_OPERATION_FUNCTION(dynpg_put_item, dynpg_api_put_item)
+DYNPG_OPERATION_FUNCTION(dynpg_get_item, dynpg_api_get_item)
+DYNPG_OPERATION_FUNCTION(dynpg_delete_item, dynpg_api_delete_item)

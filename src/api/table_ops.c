@@ -1,0 +1,810 @@
+/*-------------------------------------------------------------------------
+ *
+ * table_ops.c
+ *	  The control plane: CreateTable, DeleteTable, DescribeTable and
+ *	  ListTables.
+ *
+ * A table is the relation dynamodb.<relation name> created by
+ *
+ *	CREATE TABLE dynamodb.<name> (item dynpg.item NOT NULL,
+ *		CONSTRAINT dynpg_table CHECK (dynpg.conforms(item, '<definition>'::jsonb)))
+ *		USING dynpg
+ *
+ * run through SPI as the calling user, so PostgreSQL's own rules apply:
+ * the caller needs CREATE on schema dynamodb and owns the table, event
+ * triggers and default privileges work as for any CREATE TABLE.  The
+ * definition (catalog/catalog.c reads it back) is
+ *
+ *	{"TableName": ..., "KeySchema": [...], "AttributeDefinitions": [...],
+ *	 "BillingMode": "PROVISIONED" | "PAY_PER_REQUEST",
+ *	 "ProvisionedThroughput": {"ReadCapacityUnits": n, "WriteCapacityUnits": n},
+ *	 "TableId": "<uuid>", "CreationDateTime": <epoch seconds>,
+ *	 "DefinitionVersion": 1}
+ *
+ * (ProvisionedThroughput only for PROVISIONED), the request's own members
+ * where DynamoDB reports them back.  Tables are ACTIVE as soon as
+ * CreateTable returns, as in DynamoDB Local.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "api/api.h"
+#include "api/wire.h"
+#include "catalog/catalog.h"
+#include "dynpg.h"
+#include "dynpg_error.h"
+#include "types/hash.h"
+#include "types/item.h"
+
+/* The ARN of table NAME is DYN_ARN_PREFIX "NAME", as DynamoDB Local's. */
+#define DYN_ARN_PREFIX	"arn:aws:dynamodb:ddblocal:000000000000:table/"
+
+/* field4 of the advisory lock tag that serializes CreateTable per name */
+#define DYN_CREATE_LOCK_FIELD4	0x4459
+
+#define DYN_DEFINITION_VERSION	1
+
+/* DynamoDB's upper bound on provisioned capacity units */
+#define DYN_MAX_CAPACITY_UNITS	INT64CONST(1000000000000)
+
+#define DYN_LIST_TABLES_DEFAULT_LIMIT 100
+
+static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
+static const char *const key_types[] = {"HASH", "RANGE", NULL};
+static const char *const attribute_types[] = {"B", "N", "S", NULL};
+
+/* One element of KeySchema or AttributeDefinitions as the request has it. */
+typedef struct NamedType
+{
+	bool		present;		/* false: the element is null */
+	char	   *name;
+	char	   *type;			/* KeyType or AttributeType */
+} NamedType;
+
+typedef struct CreateRequest
+{
+	char	   *table_name;
+	JsonbContainer *key_schema_list;
+	int			nkeys;
+	NamedType  *keys;
+	JsonbContainer *definitions_list;
+	int			ndefs;
+	NamedType  *defs;
+	char	   *billing_mode;
+	JsonbContainer *throughput;
+	bool		has_rcu;
+	bool		has_wcu;
+	int64		rcu;
+	int64		wcu;
+} CreateRequest;
+
+/* ---------------------------------------------------------------------
+ * Shared parts
+ * ---------------------------------------------------------------------
+ */
+
+static void
+not_found(const char *table_name) pg_attribute_noreturn();
+
+static void
+not_found(const char *table_name)
+{
+	dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
+				"Requested resource not found: Table: %s not found", table_name);
+	pg_unreachable();
+}
+
+/* TableName of CreateTable, DeleteTable and DescribeTable. */
+static char *
+control_plane_table_name(DynRequest *req)
+{
+	char	   *name = dynpg_req_string(req->root, "TableName");
+
+	dynpg_req_required_table_name(name);
+	dynpg_req_table_name(req, name, "tableName", DYN_TABLE_NAME_MIN, true);
+	return name;
+}
+
+/*
+ * Open the relation of table 'name' with 'lockmode', or raise
+ * ResourceNotFoundException.  The name is looked up before the lock is
+ * taken, so it is checked again once the lock is held: a concurrent
+ * DeleteTable or rename reads as "not found".  Returns copies of the
+ * effective name and the definition (the relcache copy may go away).
+ */
+static Relation
+open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
+{
+	Oid			relid = dynpg_table_relid(name, true);
+	Relation	rel;
+	const DynTableDef *def;
+
+	if (!OidIsValid(relid))
+		not_found(name);
+	rel = try_table_open(relid, lockmode);
+	if (rel == NULL)
+		not_found(name);
+	def = dynpg_table_def(rel);
+	if (strcmp(def->table_name, name) != 0)
+	{
+		table_close(rel, lockmode);
+		not_found(name);
+	}
+	*definition = (Jsonb *) palloc(VARSIZE(def->definition));
+	memcpy(*definition, def->definition, VARSIZE(def->definition));
+	return rel;
+}
+
+/*
+ * ItemCount and TableSizeBytes: an exact scan, summing DynamoDB's item
+ * sizes (DynamoDB refreshes these about every six hours; dynpg counts on
+ * demand).  It reads through the table access method without a privilege
+ * check, as pg_class.reltuples is visible to everyone too.
+ */
+static void
+table_stats(Relation rel, int64 *count, int64 *bytes)
+{
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	MemoryContext tmp;
+	MemoryContext old;
+
+	*count = 0;
+	*bytes = 0;
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "dynpg table stats",
+								ALLOCSET_DEFAULT_SIZES);
+	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	slot = table_slot_create(rel, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		d;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(tmp);
+		d = slot_getattr(slot, 1, &isnull);
+		if (!isnull)
+		{
+			*bytes += dynpg_item_size(DatumGetDynItemP(d));
+			(*count)++;
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(tmp);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	MemoryContextDelete(tmp);
+}
+
+typedef enum DescribeFor
+{
+	DESCRIBE_CREATED,			/* CreateTable's TableDescription */
+	DESCRIBE_TABLE,				/* DescribeTable's Table */
+	DESCRIBE_DELETED			/* DeleteTable's TableDescription */
+} DescribeFor;
+
+static bool
+definition_member(Jsonb *def, const char *name, JsonbValue *out)
+{
+	return getKeyJsonValueFromContainer(&def->root, name, strlen(name), out) != NULL &&
+		out->type != jbvNull;
+}
+
+static void
+push_value(JsonbParseState **st, const char *key, JsonbValue *v)
+{
+	if (v->type == jbvBinary)
+		dynpg_jb_container(st, key, v->val.binary.data);
+	else
+	{
+		dynpg_jb_key(st, key);
+		pushJsonbValue(st, WJB_VALUE, v);
+	}
+}
+
+/*
+ * A TableDescription, from the definition.  DeleteTable's leaves out what
+ * DynamoDB leaves out there: CreationDateTime, KeySchema and
+ * AttributeDefinitions.
+ */
+static void
+push_description(JsonbParseState **st, const char *key, const char *name,
+				 Jsonb *def, int64 count, int64 bytes, DescribeFor what)
+{
+	JsonbValue	v;
+	JsonbValue	created;
+	bool		pay_per_request;
+	bool		has_created = definition_member(def, "CreationDateTime", &created);
+
+	pay_per_request = definition_member(def, "BillingMode", &v) &&
+		v.type == jbvString && v.val.string.len == 15 &&
+		memcmp(v.val.string.val, "PAY_PER_REQUEST", 15) == 0;
+
+	dynpg_jb_begin_object(st, key);
+	dynpg_jb_string(st, "TableName", name);
+	dynpg_jb_string(st, "TableStatus", what == DESCRIBE_DELETED ? "DELETING" : "ACTIVE");
+	if (what != DESCRIBE_DELETED)
+	{
+		if (definition_member(def, "KeySchema", &v))
+			push_value(st, "KeySchema", &v);
+		if (definition_member(def, "AttributeDefinitions", &v))
+			push_value(st, "AttributeDefinitions", &v);
+		if (has_created)
+			push_value(st, "CreationDateTime", &created);
+	}
+
+	/* DynamoDB reports zeros for on-demand tables, and no decreases yet */
+	dynpg_jb_begin_object(st, "ProvisionedThroughput");
+	dynpg_jb_int64(st, "NumberOfDecreasesToday", 0);
+	if (!pay_per_request && definition_member(def, "ProvisionedThroughput", &v) &&
+		v.type == jbvBinary)
+	{
+		JsonbValue	units;
+
+		if (getKeyJsonValueFromContainer(v.val.binary.data, "ReadCapacityUnits", 17, &units))
+			push_value(st, "ReadCapacityUnits", &units);
+		if (getKeyJsonValueFromContainer(v.val.binary.data, "WriteCapacityUnits", 18, &units))
+			push_value(st, "WriteCapacityUnits", &units);
+	}
+	else
+	{
+		dynpg_jb_int64(st, "ReadCapacityUnits", 0);
+		dynpg_jb_int64(st, "WriteCapacityUnits", 0);
+	}
+	dynpg_jb_end_object(st);
+
+	dynpg_jb_int64(st, "TableSizeBytes", bytes);
+	dynpg_jb_int64(st, "ItemCount", count);
+	dynpg_jb_string(st, "TableArn", psprintf("%s%s", DYN_ARN_PREFIX, name));
+	if (definition_member(def, "TableId", &v))
+		push_value(st, "TableId", &v);
+	if (pay_per_request)
+	{
+		/* created on demand: the mode was last set when the table was made */
+		dynpg_jb_begin_object(st, "BillingModeSummary");
+		dynpg_jb_string(st, "BillingMode", "PAY_PER_REQUEST");
+		if (has_created)
+			push_value(st, "LastUpdateToPayPerRequestDateTime", &created);
+		dynpg_jb_end_object(st);
+	}
+	if (what != DESCRIBE_DELETED)
+		dynpg_jb_bool(st, "DeletionProtectionEnabled", false);
+	dynpg_jb_end_object(st);
+}
+
+/* ---------------------------------------------------------------------
+ * CreateTable
+ * ---------------------------------------------------------------------
+ */
+
+/* KeySchema or AttributeDefinitions, read (phase 1). */
+static NamedType *
+read_named_types(JsonbContainer *list, const char *type_member, int *n)
+{
+	NamedType  *result;
+	int			i;
+
+	*n = dynpg_req_list_length(list);
+	result = palloc0(sizeof(NamedType) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+	{
+		JsonbContainer *s = dynpg_req_list_struct(list, i);
+
+		if (s == NULL)
+			continue;
+		result[i].present = true;
+		result[i].name = dynpg_req_string(s, "AttributeName");
+		result[i].type = dynpg_req_string(s, type_member);
+	}
+	return result;
+}
+
+/* Java's toString of a KeySchema list, as DynamoDB quotes it. */
+static char *
+key_schema_text(const CreateRequest *r)
+{
+	StringInfoData s;
+	int			i;
+
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '[');
+	for (i = 0; i < r->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&s, ", ");
+		if (!r->keys[i].present)
+			appendStringInfoString(&s, "null");
+		else
+			appendStringInfo(&s, "KeySchemaElement(attributeName=%s, keyType=%s)",
+							 r->keys[i].name ? r->keys[i].name : "null",
+							 r->keys[i].type ? r->keys[i].type : "null");
+	}
+	appendStringInfoChar(&s, ']');
+	return s.data;
+}
+
+static void
+create_check_constraints(DynRequest *req, CreateRequest *r)
+{
+	int			i;
+
+	/* in the order DynamoDB reports them */
+	dynpg_req_not_null(req, r->definitions_list != NULL, "attributeDefinitions");
+	for (i = 0; i < r->ndefs; i++)
+	{
+		char	   *path = psprintf("attributeDefinitions.%d.member", i + 1);
+
+		if (!r->defs[i].present)
+		{
+			dynpg_req_not_null(req, false, path);
+			continue;
+		}
+		dynpg_req_not_null(req, r->defs[i].type != NULL, psprintf("%s.attributeType", path));
+		dynpg_req_enum(req, r->defs[i].type, psprintf("%s.attributeType", path), attribute_types);
+		dynpg_req_not_null(req, r->defs[i].name != NULL, psprintf("%s.attributeName", path));
+		dynpg_req_length(req, r->defs[i].name, psprintf("%s.attributeName", path), 1, DYN_KEY_NAME_MAX);
+	}
+
+	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_enum(req, r->billing_mode, "billingMode", billing_modes);
+
+	if (r->throughput != NULL)
+	{
+		dynpg_req_not_null(req, r->has_wcu, "provisionedThroughput.writeCapacityUnits");
+		if (r->has_wcu && r->wcu < 1)
+			dynpg_req_invalid(req, psprintf(INT64_FORMAT, r->wcu),
+							  "provisionedThroughput.writeCapacityUnits",
+							  "Member must have value greater than or equal to 1");
+		dynpg_req_not_null(req, r->has_rcu, "provisionedThroughput.readCapacityUnits");
+		if (r->has_rcu && r->rcu < 1)
+			dynpg_req_invalid(req, psprintf(INT64_FORMAT, r->rcu),
+							  "provisionedThroughput.readCapacityUnits",
+							  "Member must have value greater than or equal to 1");
+	}
+
+	dynpg_req_not_null(req, r->key_schema_list != NULL, "keySchema");
+	if (r->key_schema_list != NULL && r->nkeys < 1)
+		dynpg_req_invalid(req, "[]", "keySchema",
+						  "Member must have length greater than or equal to 1");
+	if (r->nkeys > 2)
+		dynpg_req_invalid(req, key_schema_text(r), "keySchema",
+						  "Member must have length less than or equal to 2");
+	for (i = 0; i < r->nkeys; i++)
+	{
+		char	   *path = psprintf("keySchema.%d.member", i + 1);
+
+		if (!r->keys[i].present)
+		{
+			dynpg_req_not_null(req, false, path);
+			continue;
+		}
+		dynpg_req_not_null(req, r->keys[i].name != NULL, psprintf("%s.attributeName", path));
+		dynpg_req_length(req, r->keys[i].name, psprintf("%s.attributeName", path), 1, DYN_KEY_NAME_MAX);
+		dynpg_req_not_null(req, r->keys[i].type != NULL, psprintf("%s.keyType", path));
+		dynpg_req_enum(req, r->keys[i].type, psprintf("%s.keyType", path), key_types);
+	}
+	dynpg_req_finish(req);
+}
+
+static char *
+names_text(const NamedType *a, int n)
+{
+	StringInfoData s;
+	int			i;
+
+	initStringInfo(&s);
+	for (i = 0; i < n; i++)
+		appendStringInfo(&s, "%s%s", i > 0 ? ", " : "", a[i].name);
+	return s.data;
+}
+
+/*
+ * CreateTable members dynpg does not implement yet.  A member that asks for
+ * nothing (a disabled stream, default encryption, no tags, the standard
+ * table class, no deletion protection) is accepted.
+ */
+static void
+create_check_unsupported(JsonbContainer *root)
+{
+	static const char *const always[] = {
+		"GlobalSecondaryIndexes", "LocalSecondaryIndexes", "ResourcePolicy",
+		"OnDemandThroughput", "WarmThroughput", NULL
+	};
+	JsonbContainer *c;
+	JsonbContainer *tags;
+	char	   *table_class;
+	bool		b;
+
+	dynpg_req_unsupported(root, always);
+	c = dynpg_req_struct(root, "StreamSpecification");
+	if (c != NULL && dynpg_req_bool(c, "StreamEnabled", &b) && b)
+		dynpg_validation_error("dynpg does not support the parameter StreamSpecification yet");
+	c = dynpg_req_struct(root, "SSESpecification");
+	if (c != NULL && dynpg_req_bool(c, "Enabled", &b) && b)
+		dynpg_validation_error("dynpg does not support the parameter SSESpecification yet");
+	tags = dynpg_req_list(root, "Tags");
+	if (dynpg_req_list_length(tags) > 0)
+		dynpg_validation_error("dynpg does not support the parameter Tags yet");
+	table_class = dynpg_req_string(root, "TableClass");
+	if (table_class != NULL && strcmp(table_class, "STANDARD") != 0)
+		dynpg_validation_error("dynpg does not support the parameter TableClass yet");
+	if (dynpg_req_bool(root, "DeletionProtectionEnabled", &b) && b)
+		dynpg_validation_error("dynpg does not support the parameter DeletionProtectionEnabled yet");
+}
+
+/* The operation's own rules (phase 3), each with its own message. */
+static void
+create_check_rules(JsonbContainer *root, CreateRequest *r)
+{
+	bool		pay_per_request = r->billing_mode != NULL &&
+		strcmp(r->billing_mode, "PAY_PER_REQUEST") == 0;
+	int			i;
+	int			j;
+
+	if (pay_per_request && r->throughput != NULL)
+		dynpg_validation_error("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+	if (!pay_per_request)
+	{
+		if (r->throughput == NULL)
+			dynpg_validation_error("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+		if (r->rcu > DYN_MAX_CAPACITY_UNITS)
+			dynpg_validation_error("Given value " INT64_FORMAT " for ReadCapacityUnits is out of bounds", r->rcu);
+		if (r->wcu > DYN_MAX_CAPACITY_UNITS)
+			dynpg_validation_error("Given value " INT64_FORMAT " for WriteCapacityUnits is out of bounds", r->wcu);
+	}
+
+	create_check_unsupported(root);
+
+	for (i = 0; i < r->ndefs; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(r->defs[i].name, r->defs[j].name) == 0)
+				dynpg_validation_error("Attribute Name is duplicated: %s", r->defs[i].name);
+
+	if (r->nkeys > r->ndefs)
+		dynpg_validation_error("Invalid KeySchema: Some index key attribute have no definition");
+	for (i = 0; i < r->nkeys; i++)
+	{
+		bool		defined = false;
+
+		for (j = 0; j < r->ndefs && !defined; j++)
+			defined = strcmp(r->keys[i].name, r->defs[j].name) == 0;
+		if (!defined)
+			dynpg_validation_error("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+								   names_text(r->keys, r->nkeys), names_text(r->defs, r->ndefs));
+	}
+	if (r->nkeys == 2 && strcmp(r->keys[0].name, r->keys[1].name) == 0)
+		dynpg_validation_error("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+	if (strcmp(r->keys[0].type, "HASH") != 0)
+		dynpg_validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+	if (r->nkeys == 2 && strcmp(r->keys[1].type, "RANGE") != 0)
+		dynpg_validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+	/* without indexes, only the table's keys may be defined */
+	if (r->ndefs != r->nkeys)
+		dynpg_validation_error("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+}
+
+/* A random (version 4) UUID, as DynamoDB's TableId. */
+static char *
+random_uuid(void)
+{
+	uint8		b[16];
+
+	if (!pg_strong_random(b, sizeof(b)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random table id")));
+	b[6] = (b[6] & 0x0F) | 0x40;
+	b[8] = (b[8] & 0x3F) | 0x80;
+	return psprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+					b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+					b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* Now, in epoch seconds with milliseconds, as DynamoDB's CreationDateTime. */
+static char *
+epoch_seconds_now(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	int64		ms;
+
+	ms = now / 1000 + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+	return psprintf(INT64_FORMAT ".%03d", ms / 1000, (int) (ms % 1000));
+}
+
+static Jsonb *
+build_definition(const CreateRequest *r)
+{
+	JsonbParseState *st = NULL;
+	bool		pay_per_request = r->billing_mode != NULL &&
+		strcmp(r->billing_mode, "PAY_PER_REQUEST") == 0;
+	int			i;
+	int			j;
+
+	dynpg_jb_begin_object(&st, NULL);
+	dynpg_jb_string(&st, "TableName", r->table_name);
+	dynpg_jb_begin_array(&st, "KeySchema");
+	for (i = 0; i < r->nkeys; i++)
+	{
+		dynpg_jb_begin_object(&st, NULL);
+		dynpg_jb_string(&st, "AttributeName", r->keys[i].name);
+		dynpg_jb_string(&st, "KeyType", r->keys[i].type);
+		dynpg_jb_end_object(&st);
+	}
+	dynpg_jb_end_array(&st);
+	/* the key attributes' definitions, in the key schema's order */
+	dynpg_jb_begin_array(&st, "AttributeDefinitions");
+	for (i = 0; i < r->nkeys; i++)
+		for (j = 0; j < r->ndefs; j++)
+			if (strcmp(r->keys[i].name, r->defs[j].name) == 0)
+			{
+				dynpg_jb_begin_object(&st, NULL);
+				dynpg_jb_string(&st, "AttributeName", r->defs[j].name);
+				dynpg_jb_string(&st, "AttributeType", r->defs[j].type);
+				dynpg_jb_end_object(&st);
+			}
+	dynpg_jb_end_array(&st);
+	dynpg_jb_string(&st, "BillingMode", pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
+	if (!pay_per_request)
+	{
+		dynpg_jb_begin_object(&st, "ProvisionedThroughput");
+		dynpg_jb_int64(&st, "ReadCapacityUnits", r->rcu);
+		dynpg_jb_int64(&st, "WriteCapacityUnits", r->wcu);
+		dynpg_jb_end_object(&st);
+	}
+	dynpg_jb_string(&st, "TableId", random_uuid());
+	dynpg_jb_numeric_text(&st, "CreationDateTime", epoch_seconds_now());
+	dynpg_jb_int64(&st, "DefinitionVersion", DYN_DEFINITION_VERSION);
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
+
+/*
+ * Serialize CreateTable per name until commit, so that of two concurrent
+ * CreateTables of one name the second sees the first's relation and
+ * answers ResourceInUseException rather than a unique violation.
+ */
+static void
+lock_table_name(const char *table_name)
+{
+	LOCKTAG		tag;
+	uint64		h = dynpg_hash64((const uint8 *) table_name, strlen(table_name), 0);
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h,
+						 DYN_CREATE_LOCK_FIELD4);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	/* see the catalog as the previous holder committed it */
+	AcceptInvalidationMessages();
+}
+
+Jsonb *
+dynpg_api_create_table(Jsonb *request)
+{
+	DynRequest	req;
+	CreateRequest r;
+	Oid			nsp;
+	AclResult	aclresult;
+	char	   *relname;
+	Jsonb	   *def;
+	char	   *sql;
+	int			ret;
+	JsonbParseState *st = NULL;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "CreateTable", request);
+
+	/* phase 1: read every member with its type */
+	memset(&r, 0, sizeof(r));
+	r.table_name = dynpg_req_string(req.root, "TableName");
+	r.definitions_list = dynpg_req_list(req.root, "AttributeDefinitions");
+	r.defs = read_named_types(r.definitions_list, "AttributeType", &r.ndefs);
+	r.key_schema_list = dynpg_req_list(req.root, "KeySchema");
+	r.keys = read_named_types(r.key_schema_list, "KeyType", &r.nkeys);
+	r.billing_mode = dynpg_req_string(req.root, "BillingMode");
+	r.throughput = dynpg_req_struct(req.root, "ProvisionedThroughput");
+	r.has_rcu = dynpg_req_long(r.throughput, "ReadCapacityUnits", false, &r.rcu);
+	r.has_wcu = dynpg_req_long(r.throughput, "WriteCapacityUnits", false, &r.wcu);
+
+	/* phase 2: constraints; phase 3: CreateTable's rules */
+	dynpg_req_required_table_name(r.table_name);
+	create_check_constraints(&req, &r);
+	create_check_rules(req.root, &r);
+
+	/* the table */
+	nsp = get_namespace_oid(DYNPG_TABLE_SCHEMA, false);
+	aclresult = pg_namespace_aclcheck(nsp, GetUserId(), ACL_CREATE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_SCHEMA, DYNPG_TABLE_SCHEMA);
+	relname = dynpg_table_relname(r.table_name);
+	lock_table_name(r.table_name);
+	if (OidIsValid(get_relname_relid(relname, nsp)))
+		dynpg_raise(DYN_ERR_RESOURCE_IN_USE, "Table already exists: %s", r.table_name);
+
+	def = build_definition(&r);
+	sql = psprintf("CREATE TABLE %s.%s (item dynpg.item NOT NULL, "
+				   "CONSTRAINT %s CHECK (dynpg.conforms(item, %s::pg_catalog.jsonb))) "
+				   "USING dynpg",
+				   quote_identifier(DYNPG_TABLE_SCHEMA), quote_identifier(relname),
+				   quote_identifier(DYNPG_TABLE_CONSTRAINT),
+				   quote_literal_cstr(JsonbToCString(NULL, &def->root, VARSIZE(def))));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	ret = SPI_execute(sql, false, 0);
+	if (ret != SPI_OK_UTILITY)
+		elog(ERROR, "dynpg: CREATE TABLE returned %s", SPI_result_code_string(ret));
+	SPI_finish();
+
+	dynpg_jb_begin_object(&st, NULL);
+	push_description(&st, "TableDescription", r.table_name, def, 0, 0, DESCRIBE_CREATED);
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
+
+/* ---------------------------------------------------------------------
+ * DeleteTable, DescribeTable
+ * ---------------------------------------------------------------------
+ */
+
+Jsonb *
+dynpg_api_delete_table(Jsonb *request)
+{
+	DynRequest	req;
+	char	   *name;
+	Oid			relid;
+	Relation	rel;
+	Jsonb	   *def;
+	int64		count;
+	int64		bytes;
+	char	   *relname;
+	Jsonb	   *result;
+	JsonbParseState *st = NULL;
+	int			ret;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "DeleteTable", request);
+	name = control_plane_table_name(&req);
+	dynpg_req_finish(&req);
+
+	/* ownership first, so that no one else can hold the lock below */
+	relid = dynpg_table_relid(name, true);
+	if (!OidIsValid(relid))
+		not_found(name);
+	if (!pg_class_ownercheck(relid, GetUserId()))
+	{
+		char	   *current_name = get_rel_name(relid);
+
+		if (current_name == NULL)	/* dropped meanwhile */
+			not_found(name);
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
+	}
+	rel = open_table(name, AccessExclusiveLock, &def);
+
+	/* the description reports the table as it was when deleted */
+	table_stats(rel, &count, &bytes);
+	dynpg_jb_begin_object(&st, NULL);
+	push_description(&st, "TableDescription", name, def, count, bytes, DESCRIBE_DELETED);
+	result = dynpg_jb_finish(dynpg_jb_end_object(&st));
+
+	/* DROP TABLE as the caller (event triggers, dependency checks) */
+	relname = pstrdup(RelationGetRelationName(rel));
+	table_close(rel, NoLock);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	ret = SPI_execute(psprintf("DROP TABLE %s.%s", quote_identifier(DYNPG_TABLE_SCHEMA),
+							   quote_identifier(relname)),
+					  false, 0);
+	if (ret != SPI_OK_UTILITY)
+		elog(ERROR, "dynpg: DROP TABLE returned %s", SPI_result_code_string(ret));
+	SPI_finish();
+	return result;
+}
+
+Jsonb *
+dynpg_api_describe_table(Jsonb *request)
+{
+	DynRequest	req;
+	char	   *name;
+	Relation	rel;
+	Jsonb	   *def;
+	int64		count;
+	int64		bytes;
+	JsonbParseState *st = NULL;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "DescribeTable", request);
+	name = control_plane_table_name(&req);
+	dynpg_req_finish(&req);
+
+	rel = open_table(name, AccessShareLock, &def);
+	table_stats(rel, &count, &bytes);
+	table_close(rel, NoLock);
+
+	dynpg_jb_begin_object(&st, NULL);
+	push_description(&st, "Table", name, def, count, bytes, DESCRIBE_TABLE);
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
+
+/* ---------------------------------------------------------------------
+ * ListTables
+ * ---------------------------------------------------------------------
+ */
+
+Jsonb *
+dynpg_api_list_tables(Jsonb *request)
+{
+	DynRequest	req;
+	int64		limit = DYN_LIST_TABLES_DEFAULT_LIMIT;
+	bool		has_limit;
+	char	   *start;
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			argtypes[2] = {TEXTOID, INT8OID};
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
+	char	  **names;
+	int			n;
+	int			i;
+	int			ret;
+	JsonbParseState *st = NULL;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "ListTables", request);
+	has_limit = dynpg_req_long(req.root, "Limit", true, &limit);
+	start = dynpg_req_string(req.root, "ExclusiveStartTableName");
+	if (has_limit && limit < 1)
+		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, limit), "limit",
+						  "Member must have value greater than or equal to 1");
+	if (has_limit && limit > 100)
+		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, limit), "limit",
+						  "Member must have value less than or equal to 100");
+	if (start != NULL)
+		dynpg_req_table_name(&req, start, "exclusiveStartTableName", DYN_TABLE_NAME_MIN, false);
+	dynpg_req_finish(&req);
+	if (!has_limit)
+		limit = DYN_LIST_TABLES_DEFAULT_LIMIT;
+
+	/* one name more than asked, to know whether the page is the last */
+	args[0] = start ? CStringGetTextDatum(start) : (Datum) 0;
+	nulls[0] = start ? ' ' : 'n';
+	args[1] = Int64GetDatum(limit + 1);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	ret = SPI_execute_with_args("SELECT table_name FROM dynpg.tables "
+								"WHERE $1 IS NULL OR table_name COLLATE \"C\" OPERATOR(pg_catalog.>) $1 "
+								"ORDER BY table_name COLLATE \"C\" LIMIT $2",
+								2, argtypes, args, nulls, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "dynpg: listing tables returned %s", SPI_result_code_string(ret));
+	n = (int) SPI_processed;
+	names = MemoryContextAlloc(caller, sizeof(char *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		char	   *s = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		names[i] = MemoryContextStrdup(caller, s);
+	}
+	SPI_finish();
+
+	dynpg_jb_begin_object(&st, NULL);
+	dynpg_jb_begin_array(&st, "TableNames");
+	for (i = 0; i < n && i < limit; i++)
+		dynpg_jb_string(&st, NULL, names[i]);
+	dynpg_jb_end_array(&st);
+	if (n > limit)
+		dynpg_jb_string(&st, "LastEvaluatedTableName", names[limit - 1]);
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}

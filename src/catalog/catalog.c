@@ -1,0 +1,581 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  DynamoDB table definitions, read from the relations that hold them.
+ *
+ * A dynpg table is a relation that
+ *	 - is a plain table (relkind 'r') using access method dynpg,
+ *	 - has "item dynpg.item" as its first column, and
+ *	 - has the CHECK constraint "dynpg_table" whose expression is
+ *	   dynpg.conforms(item, '<definition>'::jsonb).
+ * The definition is the jsonb literal of that call (see create_table in
+ * src/api/table_ops.c for its members).  Nothing else stores it, so what
+ * pg_dump emits with CREATE TABLE is the whole truth, and DROP TABLE or a
+ * rename can leave nothing stale behind.
+ *
+ * Names.  A DynamoDB table name is 3 to 255 characters of [a-zA-Z0-9_.-];
+ * a PostgreSQL identifier at most 63 bytes.  A name of up to 63 bytes is
+ * its own relation name; a longer one becomes its first 46 characters, '~'
+ * and the 16 hex digits of dynpg_hash64() of the whole name (63 bytes).
+ * '~' never occurs in a DynamoDB name, so the two forms cannot meet, and
+ * the hash is fixed forever (types/hash.c), so a name maps to the same
+ * relation on every platform and release.  The definition keeps the full
+ * name.
+ *
+ * After ALTER TABLE ... RENAME the relation's name no longer maps from the
+ * stored TableName; the table is then known by its new relation name (the
+ * "effective" name), which is what the catalog views, ListTables and
+ * lookups use.  A lookup by name always checks that the relation found
+ * really is that table, so a stray relation in schema dynamodb, or a hash
+ * collision, reads as "not found" rather than as the wrong table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "nodes/primnodes.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "catalog/catalog.h"
+#include "dynpg_error.h"
+#include "types/hash.h"
+#include "types/item.h"
+#include "types/key.h"
+
+#define DYNPG_SCHEMA			"dynpg"
+#define DYNPG_AM_NAME			"dynpg"
+#define DYNPG_ITEM_COLUMN		"item"
+#define DYNPG_CONFORMS_FUNC		"conforms"
+
+/* long names: 46-character prefix, '~', 16 hex digits = 63 bytes */
+#define LONG_NAME_PREFIX		46
+
+/* What a definition says about keys, parsed; strings palloc'd. */
+typedef struct DefinitionKeys
+{
+	char	   *table_name;
+	DynKeySchema key;
+} DefinitionKeys;
+
+/* ---------------------------------------------------------------------
+ * Definitions
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+definition_string(JsonbContainer *obj, const char *name)
+{
+	JsonbValue	v;
+
+	if (getKeyJsonValueFromContainer(obj, name, strlen(name), &v) == NULL ||
+		v.type != jbvString || v.val.string.len == 0)
+		return NULL;
+	return pnstrdup(v.val.string.val, v.val.string.len);
+}
+
+/*
+ * The key attribute type named by AttributeDefinitions, or 0.  The
+ * definition was validated by CreateTable, but it comes back from a
+ * catalog that anyone with the right privileges can write, so nothing in
+ * it is trusted.
+ */
+static DynType
+definition_key_type(JsonbContainer *root, const char *attname)
+{
+	JsonbValue	defs;
+	int			i;
+
+	if (getKeyJsonValueFromContainer(root, "AttributeDefinitions", 20, &defs) == NULL ||
+		defs.type != jbvBinary || !JsonContainerIsArray(defs.val.binary.data))
+		return 0;
+	for (i = 0; i < (int) JsonContainerSize(defs.val.binary.data); i++)
+	{
+		JsonbValue *d = getIthJsonbValueFromContainer(defs.val.binary.data, i);
+		char	   *name;
+		char	   *type;
+		DynType		t;
+
+		if (d == NULL || d->type != jbvBinary || !JsonContainerIsObject(d->val.binary.data))
+			return 0;
+		name = definition_string(d->val.binary.data, "AttributeName");
+		type = definition_string(d->val.binary.data, "AttributeType");
+		if (name == NULL || type == NULL || strcmp(name, attname) != 0)
+			continue;
+		t = dynpg_type_from_name(type, strlen(type));
+		return (t == DYN_T_S || t == DYN_T_N || t == DYN_T_B) ? t : 0;
+	}
+	return 0;
+}
+
+/* Parse what dynpg needs of a definition; false (and why) if malformed. */
+static bool
+parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
+{
+	JsonbContainer *root = &def->root;
+	JsonbValue	ks;
+	int			n;
+	int			i;
+
+	memset(out, 0, sizeof(*out));
+	*problem = NULL;
+	if (!JsonContainerIsObject(root))
+	{
+		*problem = "the definition is not a JSON object";
+		return false;
+	}
+	out->table_name = definition_string(root, "TableName");
+	if (out->table_name == NULL)
+	{
+		*problem = "TableName is missing";
+		return false;
+	}
+	if (getKeyJsonValueFromContainer(root, "KeySchema", 9, &ks) == NULL ||
+		ks.type != jbvBinary || !JsonContainerIsArray(ks.val.binary.data))
+	{
+		*problem = "KeySchema is missing";
+		return false;
+	}
+	n = JsonContainerSize(ks.val.binary.data);
+	if (n < 1 || n > 2)
+	{
+		*problem = "KeySchema must have one or two elements";
+		return false;
+	}
+	for (i = 0; i < n; i++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(ks.val.binary.data, i);
+		char	   *name;
+		char	   *keytype;
+		DynType		t;
+
+		if (e == NULL || e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+		{
+			*problem = "a KeySchema element is not an object";
+			return false;
+		}
+		name = definition_string(e->val.binary.data, "AttributeName");
+		keytype = definition_string(e->val.binary.data, "KeyType");
+		if (name == NULL || keytype == NULL ||
+			strcmp(keytype, i == 0 ? "HASH" : "RANGE") != 0)
+		{
+			*problem = "KeySchema must be a HASH key and an optional RANGE key";
+			return false;
+		}
+		t = definition_key_type(root, name);
+		if (t == 0)
+		{
+			*problem = "a key attribute has no S, N or B type in AttributeDefinitions";
+			return false;
+		}
+		if (i == 0)
+		{
+			out->key.pk_name = name;
+			out->key.pk_namelen = strlen(name);
+			out->key.pk_type = t;
+		}
+		else
+		{
+			if (strcmp(name, out->key.pk_name) == 0)
+			{
+				*problem = "the partition key and the sort key have the same name";
+				return false;
+			}
+			out->key.sk_name = name;
+			out->key.sk_namelen = strlen(name);
+			out->key.sk_type = t;
+		}
+	}
+	return true;
+}
+
+/*
+ * The definition in a CHECK expression of the form
+ * dynpg.conforms(<anything>, '<definition>'::jsonb), or NULL.
+ */
+static Jsonb *
+definition_from_ccbin(const char *ccbin)
+{
+	Node	   *expr = stringToNode(ccbin);
+	FuncExpr   *f;
+	Const	   *c;
+	char	   *fname;
+	Oid			nsp;
+
+	if (!IsA(expr, FuncExpr))
+		return NULL;
+	f = (FuncExpr *) expr;
+	if (list_length(f->args) != 2 || !IsA(lsecond(f->args), Const))
+		return NULL;
+	fname = get_func_name(f->funcid);
+	nsp = get_namespace_oid(DYNPG_SCHEMA, true);
+	if (fname == NULL || strcmp(fname, DYNPG_CONFORMS_FUNC) != 0 ||
+		!OidIsValid(nsp) || get_func_namespace(f->funcid) != nsp)
+		return NULL;
+	c = (Const *) lsecond(f->args);
+	if (c->consttype != JSONBOID || c->constisnull)
+		return NULL;
+	return DatumGetJsonbPCopy(c->constvalue);
+}
+
+static Oid
+item_type_oid(void)
+{
+	Oid			nsp = get_namespace_oid(DYNPG_SCHEMA, true);
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+						   CStringGetDatum(DYNPG_ITEM_COLUMN), ObjectIdGetDatum(nsp));
+}
+
+/* The relation's shape, common to both ways of reading a definition. */
+static const char *
+check_shape(char relkind, Oid relam, const char *attname, Oid atttypid, bool attisdropped)
+{
+	if (relkind != RELKIND_RELATION)
+		return "It is not a table.";
+	if (relam != get_am_oid(DYNPG_AM_NAME, true) || !OidIsValid(relam))
+		return "It does not use access method dynpg.";
+	if (attname == NULL || attisdropped || strcmp(attname, DYNPG_ITEM_COLUMN) != 0 ||
+		atttypid != item_type_oid())
+		return "Its first column is not \"item dynpg.item\".";
+	return NULL;
+}
+
+static const char *const no_constraint_detail =
+"It has no CHECK constraint \"" DYNPG_TABLE_CONSTRAINT "\" of the form dynpg.conforms(item, '<definition>'::jsonb).";
+
+/* ---------------------------------------------------------------------
+ * Names
+ * ---------------------------------------------------------------------
+ */
+
+char *
+dynpg_table_relname(const char *table_name)
+{
+	size_t		len = strlen(table_name);
+	uint64		h;
+	int			prefix;
+
+	if (len < NAMEDATALEN)
+		return pstrdup(table_name);
+	h = dynpg_hash64((const uint8 *) table_name, len, 0);
+	/* callers pass valid (ASCII) names; clip at a character boundary anyway */
+	prefix = pg_mbcliplen(table_name, len, LONG_NAME_PREFIX);
+	return psprintf("%.*s~%016llx", prefix, table_name, (unsigned long long) h);
+}
+
+/* The name a table goes by: its stored name unless the relation was renamed. */
+static char *
+effective_name(const char *stored, const char *relname)
+{
+	char	   *mapped = dynpg_table_relname(stored);
+	bool		same = strcmp(mapped, relname) == 0;
+
+	pfree(mapped);
+	return pstrdup(same ? stored : relname);
+}
+
+/*
+ * The definition of relation relid and its effective table name, read from
+ * the system caches without opening the relation; NULL if it is not a
+ * dynpg table.
+ */
+static Jsonb *
+catalog_definition(Oid relid, char **table_name)
+{
+	HeapTuple	tup;
+	Form_pg_class cls;
+	char		relkind;
+	Oid			relam;
+	char	   *relname;
+	char	   *attname = NULL;
+	Oid			atttypid = InvalidOid;
+	bool		attisdropped = true;
+	Oid			conoid;
+	Jsonb	   *def = NULL;
+	DefinitionKeys keys;
+	const char *problem;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return NULL;
+	cls = (Form_pg_class) GETSTRUCT(tup);
+	relkind = cls->relkind;
+	relam = cls->relam;
+	relname = pstrdup(NameStr(cls->relname));
+	ReleaseSysCache(tup);
+
+	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(1));
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		attname = pstrdup(NameStr(att->attname));
+		atttypid = att->atttypid;
+		attisdropped = att->attisdropped;
+		ReleaseSysCache(tup);
+	}
+	if (check_shape(relkind, relam, attname, atttypid, attisdropped) != NULL)
+		return NULL;
+
+	conoid = get_relation_constraint_oid(relid, DYNPG_TABLE_CONSTRAINT, true);
+	if (!OidIsValid(conoid))
+		return NULL;
+	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		bool		isnull;
+		Datum		bin;
+
+		bin = SysCacheGetAttr(CONSTROID, tup, Anum_pg_constraint_conbin, &isnull);
+		if (con->contype == CONSTRAINT_CHECK && !isnull)
+			def = definition_from_ccbin(TextDatumGetCString(bin));
+		ReleaseSysCache(tup);
+	}
+	if (def == NULL || !parse_definition(def, &keys, &problem))
+		return NULL;
+	*table_name = effective_name(keys.table_name, relname);
+	return def;
+}
+
+Oid
+dynpg_table_relid(const char *table_name, bool missing_ok)
+{
+	Oid			nsp = get_namespace_oid(DYNPG_TABLE_SCHEMA, true);
+	Oid			relid = InvalidOid;
+
+	if (OidIsValid(nsp))
+	{
+		char	   *relname = dynpg_table_relname(table_name);
+		char	   *found_name;
+
+		relid = get_relname_relid(relname, nsp);
+		if (OidIsValid(relid) &&
+			(catalog_definition(relid, &found_name) == NULL ||
+			 strcmp(found_name, table_name) != 0))
+			relid = InvalidOid;
+	}
+	if (!OidIsValid(relid) && !missing_ok)
+		dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
+					"Requested resource not found: Table: %s not found", table_name);
+	return relid;
+}
+
+/* ---------------------------------------------------------------------
+ * The relcache copy
+ * ---------------------------------------------------------------------
+ */
+
+static void
+not_a_dynpg_table(Relation rel, const char *detail) pg_attribute_noreturn();
+
+static void
+not_a_dynpg_table(Relation rel, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("relation \"%s\" is not a dynpg table", RelationGetRelationName(rel)),
+			 errdetail_internal("%s", detail)));
+	pg_unreachable();
+}
+
+/*
+ * The definition of a dynpg table relation, cached in rel->rd_amcache.
+ *
+ * The cache is one chunk in CacheMemoryContext, which the relcache pfree()s
+ * when it rebuilds the entry (any invalidation of the relation, e.g. ANALYZE
+ * updating pg_class): callers must copy what they need before doing
+ * anything that may process invalidations (taking a lock, reading a
+ * catalog), and call this function again afterwards.
+ */
+const DynTableDef *
+dynpg_table_def(Relation rel)
+{
+	Form_pg_attribute att;
+	TupleConstr *constr = rel->rd_att->constr;
+	Jsonb	   *def = NULL;
+	DefinitionKeys keys;
+	const char *problem;
+	char	   *name;
+	Size		size;
+	Size		off_def;
+	Size		off_name;
+	Size		off_pk;
+	Size		off_sk;
+	char	   *chunk;
+	DynTableDef *result;
+	int			i;
+
+	if (rel->rd_amcache != NULL)
+		return (const DynTableDef *) rel->rd_amcache;
+
+	att = rel->rd_att->natts > 0 ? TupleDescAttr(rel->rd_att, 0) : NULL;
+	problem = check_shape(rel->rd_rel->relkind, rel->rd_rel->relam,
+						  att ? NameStr(att->attname) : NULL,
+						  att ? att->atttypid : InvalidOid,
+						  att ? att->attisdropped : true);
+	if (problem != NULL)
+		not_a_dynpg_table(rel, problem);
+
+	for (i = 0; constr != NULL && i < constr->num_check; i++)
+	{
+		if (strcmp(constr->check[i].ccname, DYNPG_TABLE_CONSTRAINT) == 0)
+		{
+			def = definition_from_ccbin(constr->check[i].ccbin);
+			break;
+		}
+	}
+	if (def == NULL)
+		not_a_dynpg_table(rel, no_constraint_detail);
+	if (!parse_definition(def, &keys, &problem))
+		not_a_dynpg_table(rel, psprintf("Its table definition is invalid: %s.", problem));
+	name = effective_name(keys.table_name, RelationGetRelationName(rel));
+
+	/* one chunk: the struct, the definition, then the strings */
+	size = MAXALIGN(sizeof(DynTableDef));
+	off_def = size;
+	size += MAXALIGN(VARSIZE(def));
+	off_name = size;
+	size += strlen(name) + 1;
+	off_pk = size;
+	size += keys.key.pk_namelen + 1;
+	off_sk = size;
+	if (keys.key.sk_name != NULL)
+		size += keys.key.sk_namelen + 1;
+
+	chunk = MemoryContextAllocZero(CacheMemoryContext, size);
+	result = (DynTableDef *) chunk;
+	result->relid = RelationGetRelid(rel);
+	memcpy(chunk + off_def, def, VARSIZE(def));
+	result->definition = (const Jsonb *) (chunk + off_def);
+	strcpy(chunk + off_name, name);
+	result->table_name = chunk + off_name;
+	result->key = keys.key;
+	memcpy(chunk + off_pk, keys.key.pk_name, keys.key.pk_namelen);
+	result->key.pk_name = chunk + off_pk;
+	if (keys.key.sk_name != NULL)
+	{
+		memcpy(chunk + off_sk, keys.key.sk_name, keys.key.sk_namelen);
+		result->key.sk_name = chunk + off_sk;
+	}
+	rel->rd_amcache = chunk;
+	return result;
+}
+
+/* ---------------------------------------------------------------------
+ * SQL functions
+ * ---------------------------------------------------------------------
+ */
+
+/* The definition cached per call site of dynpg.conforms() (in fn_extra). */
+typedef struct ConformsCache
+{
+	Size		deflen;
+	char	   *defbytes;
+	DynKeySchema key;
+} ConformsCache;
+
+/*
+ * dynpg.conforms(item, definition): true if the item has the definition's
+ * key attributes with their types and sizes; else PutItem's error.  This
+ * is what the table's CHECK constraint calls on SQL INSERT and COPY.
+ */
+PG_FUNCTION_INFO_V1(dynpg_conforms);
+Datum
+dynpg_conforms(PG_FUNCTION_ARGS)
+{
+	DynItem    *item = PG_GETARG_DYNITEM_P(0);
+	Jsonb	   *def = PG_GETARG_JSONB_P(1);
+	ConformsCache *cache = (ConformsCache *) fcinfo->flinfo->fn_extra;
+	DynKey		key;
+
+	/* COPY calls this per row with the same definition: parse it once */
+	if (cache == NULL || cache->deflen != VARSIZE(def) ||
+		memcmp(cache->defbytes, def, VARSIZE(def)) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		DefinitionKeys keys;
+		const char *problem;
+
+		if (!parse_definition(def, &keys, &problem))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid dynpg table definition: %s", problem)));
+		if (cache == NULL)
+			cache = palloc0(sizeof(ConformsCache));
+		else
+			pfree(cache->defbytes);
+		cache->deflen = VARSIZE(def);
+		cache->defbytes = palloc(VARSIZE(def));
+		memcpy(cache->defbytes, def, VARSIZE(def));
+		cache->key = keys.key;
+		fcinfo->flinfo->fn_extra = cache;
+		MemoryContextSwitchTo(old);
+	}
+	dynpg_key_from_item(item, &cache->key, &key);
+	PG_RETURN_BOOL(true);
+}
+
+/* The definition with TableName replaced by the table's effective name. */
+static Jsonb *
+definition_with_name(Jsonb *def, const char *name)
+{
+	JsonbIterator *it = JsonbIteratorInit(&def->root);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	JsonbParseState *st = NULL;
+	JsonbValue *res = NULL;
+	bool		replace_next = false;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_VALUE && replace_next)
+		{
+			v.type = jbvString;
+			v.val.string.val = (char *) name;
+			v.val.string.len = strlen(name);
+		}
+		replace_next = (tok == WJB_KEY && v.val.string.len == 9 &&
+						memcmp(v.val.string.val, "TableName", 9) == 0);
+		res = pushJsonbValue(&st, tok,
+							 (tok == WJB_KEY || tok == WJB_VALUE || tok == WJB_ELEM) ? &v : NULL);
+	}
+	return JsonbValueToJsonb(res);
+}
+
+/*
+ * dynpg.table_definition(regclass): the definition of a dynpg table (with
+ * its effective TableName), or NULL for any other relation.  The catalog
+ * views are built on it.
+ */
+PG_FUNCTION_INFO_V1(dynpg_table_definition_sql);
+Datum
+dynpg_table_definition_sql(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	char	   *name;
+	Jsonb	   *def = catalog_definition(relid, &name);
+	JsonbValue	stored;
+
+	if (def == NULL)
+		PG_RETURN_NULL();
+	if (getKeyJsonValueFromContainer(&def->root, "TableName", 9, &stored) != NULL &&
+		stored.type == jbvString && (int) strlen(name) == stored.val.string.len &&
+		memcmp(stored.val.string.val, name, stored.val.string.len) == 0)
+		PG_RETURN_JSONB_P(def);
+	PG_RETURN_JSONB_P(definition_with_name(def, name));
+}

@@ -1,0 +1,544 @@
+/*-------------------------------------------------------------------------
+ *
+ * btinsert.c
+ *	  Inserting into the dynpg B-tree: leaf inserts, page splits at every
+ *	  level, downlink insertion, new roots, and finishing incomplete splits.
+ *
+ * Every page change is one GenericXLog record of at most four pages:
+ *	- insert: the page (and the child whose split it completes);
+ *	- split: the left page, the new right page, the old right sibling (its
+ *	  left-link) and, on internal levels, the child whose split it completes;
+ *	- new root: the new root, the old root and the metapage.
+ * A split leaves DYN_BT_INCOMPLETE_SPLIT on its left page until the
+ * downlink to the right page is in the parent; the record that inserts the
+ * downlink clears it.  If we crash in between, searches still find
+ * everything by moving right, and the next insert that lands on the flagged
+ * page finishes the split first (README, "Incomplete splits").
+ *
+ * Lock order is left to right within a level and bottom-up between levels
+ * (a child stays locked while its parent is changed); descents hold one
+ * lock at a time, so they cannot deadlock with this.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "access/xlog.h"
+#include "miscadmin.h"
+#include "nodes/pg_list.h"
+#include "storage/bufmgr.h"
+#include "utils/snapmgr.h"
+
+#include "dynpg.h"
+#include "storage/dynpg_bt.h"
+
+static void insert_on_page(Relation rel, Buffer buf, DynBtStack stack,
+						   char *tuple, Size tuplesz, OffsetNumber off, Buffer cbuf);
+static void insert_parent(Relation rel, Buffer lbuf, Buffer rbuf, DynBtStack stack);
+
+/*
+ * Test hook (GUC dynpg.debug_split_panic): PANIC right after the split
+ * record of a leaf (1) or internal page (2), or before the new-root record
+ * (3), so crash tests can stop between the records of a split.
+ */
+int			dynpg_debug_split_panic = 0;
+
+static void
+split_panic_point(int point)
+{
+	if (dynpg_debug_split_panic == point)
+	{
+		/* make what came before durable, so recovery replays up to here */
+		XLogFlush(XactLastRecEnd);
+		elog(PANIC, "dynpg: debug PANIC at split step %d", point);
+	}
+}
+
+/*
+ * Insert one leaf tuple: header, key, payload.  The caller has made sure
+ * the (key, VID) pair is new.
+ */
+void
+dynpg_bt_insert_leaf(Relation rel, const uint8 *key, uint16 keylen,
+					 const DynBtLeafTupleData *hdr,
+					 const void *payload, Size payloadlen)
+{
+	Size		tuplesz = DYN_BT_LEAF_HDRSZ + keylen + payloadlen;
+	char	   *tuple;
+	DynBtLeafTupleData h = *hdr;
+	DynBtKey	skey;
+	List	   *toast = NIL;
+
+	if (keylen > DYN_BT_MAX_KEY_SIZE || tuplesz > DYN_BT_MAX_TUPLE_SIZE)
+		elog(ERROR, "dynpg: leaf tuple of %zu bytes (key %u) exceeds the maximum of %zu",
+			 tuplesz, keylen, (Size) DYN_BT_MAX_TUPLE_SIZE);
+	h.keylen = keylen;
+	tuple = palloc(tuplesz);
+	memcpy(tuple, &h, DYN_BT_LEAF_HDRSZ);
+	memcpy(tuple + DYN_BT_LEAF_HDRSZ, key, keylen);
+	if (payloadlen > 0)
+		memcpy(tuple + DYN_BT_LEAF_HDRSZ + keylen, payload, payloadlen);
+
+	skey.key = key;
+	skey.keylen = keylen;
+	skey.vid = h.vid;
+
+	for (;;)
+	{
+		Buffer		buf;
+		DynBtStack	stack = dynpg_bt_search_ext(rel, &skey, 0, &buf, BUFFER_LOCK_EXCLUSIVE, true);
+		Page		page = BufferGetPage(buf);
+		DynBtPageOpaque op = DynBtPageGetOpaque(page);
+
+		if (DYN_BT_INCOMPLETE(op))
+		{
+			/* finish the interrupted split first, then search again */
+			dynpg_bt_finish_split(rel, buf, stack);
+			continue;
+		}
+		/*
+		 * Before splitting a full leaf, remove the versions nobody can see
+		 * any more (a hot key's old versions), as heap prunes a full page.
+		 */
+		if (PageGetFreeSpace(page) < MAXALIGN(tuplesz))
+		{
+			DynBtVacuumStats stats;
+			TransactionId min_xid = InvalidTransactionId;
+
+			memset(&stats, 0, sizeof(stats));
+			(void) dynpg_bt_prune_leaf(rel, buf, InvalidTransactionId, GlobalVisTestFor(rel),
+									   &stats, &min_xid, &toast);
+		}
+		insert_on_page(rel, buf, stack, tuple, tuplesz, dynpg_bt_binsrch(page, &skey),
+					   InvalidBuffer);
+		break;
+	}
+	pfree(tuple);
+	if (toast != NIL)
+	{
+		dynpg_bt_delete_toast(rel, toast);
+		list_free_deep(toast);
+	}
+}
+
+/* A high key or downlink: internal format. */
+static char *
+make_internal_tuple(const DynBtKey *key, BlockNumber child, uint16 flags, Size *size)
+{
+	DynBtInternalTupleData hdr;
+	char	   *t;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.vid = key->vid;
+	hdr.child = child;
+	hdr.keylen = (flags & DYN_BT_MINUS_INF) ? 0 : key->keylen;
+	hdr.flags = flags;
+	*size = DYN_BT_INTERNAL_HDRSZ + hdr.keylen;
+	t = palloc(*size);
+	memcpy(t, &hdr, DYN_BT_INTERNAL_HDRSZ);
+	if (hdr.keylen > 0)
+		memcpy(t + DYN_BT_INTERNAL_HDRSZ, key->key, hdr.keylen);
+	return t;
+}
+
+static void
+add_item(Page page, char *item, Size size, OffsetNumber off)
+{
+	if (PageAddItem(page, (Item) item, size, off, false, false) != off)
+		elog(PANIC, "dynpg: failed to add an item of %zu bytes at offset %u", size, off);
+}
+
+/* One item of a page being split: where its bytes are. */
+typedef struct SplitItem
+{
+	char	   *data;
+	Size		size;
+} SplitItem;
+
+/*
+ * Split the page in 'buf' to make room for 'tuple' at 'newoff', and return
+ * the new right page, exclusively locked; 'buf' stays locked and carries
+ * DYN_BT_INCOMPLETE_SPLIT.  'cbuf', if valid, is a child whose split this
+ * insertion completes: its flag is cleared in the same record.
+ */
+static Buffer
+split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber newoff,
+		   Buffer cbuf)
+{
+	Page		origpage = BufferGetPage(buf);
+	DynBtPageOpaque oop = DynBtPageGetOpaque(origpage);
+	bool		leaf = DYN_BT_IS_LEAF(oop);
+	OffsetNumber firstdata = DYN_BT_FIRSTDATA(oop);
+	OffsetNumber maxoff = PageGetMaxOffsetNumber(origpage);
+	int			nitems = maxoff - firstdata + 2;
+	SplitItem  *items = palloc(sizeof(SplitItem) * nitems);
+	Size		total = 0;
+	Size		acc = 0;
+	int			i;
+	int			n = 0;
+	int			k;
+	PGAlignedBlock lpage;
+	PGAlignedBlock rpage;
+	DynBtPageOpaque lop;
+	DynBtPageOpaque rop;
+	Buffer		rbuf;
+	Buffer		sbuf = InvalidBuffer;
+	BlockNumber origblk = BufferGetBlockNumber(buf);
+	BlockNumber rblk;
+	DynBtKey	sepkey;
+	char	   *hikey;
+	Size		hikeysz;
+	OffsetNumber off;
+	GenericXLogState *state;
+	Page		p;
+
+	/* the page's data items with the new one in its place */
+	for (off = firstdata; off <= maxoff + 1; off++)
+	{
+		if (off == newoff)
+		{
+			items[n].data = tuple;
+			items[n].size = tuplesz;
+			n++;
+		}
+		if (off <= maxoff)
+		{
+			ItemId		iid = PageGetItemId(origpage, off);
+
+			items[n].data = PageGetItem(origpage, iid);
+			items[n].size = ItemIdGetLength(iid);
+			n++;
+		}
+	}
+	if (n != nitems || n < 2)
+		elog(ERROR, "dynpg: cannot split a page of %d items", n);
+	for (i = 0; i < n; i++)
+		total += MAXALIGN(items[i].size) + sizeof(ItemIdData);
+
+	/* split where the left half reaches half of the bytes; both halves non-empty */
+	for (k = 0; k < n - 1; k++)
+	{
+		acc += MAXALIGN(items[k].size) + sizeof(ItemIdData);
+		if (acc >= total / 2)
+			break;
+	}
+	k++;						/* items [0, k) go left */
+	if (k >= n)
+		k = n - 1;
+
+	/* the separator: the first right item's key */
+	if (leaf)
+	{
+		DynBtLeafTupleData h;
+
+		memcpy(&h, items[k].data, DYN_BT_LEAF_HDRSZ);
+		sepkey.key = (const uint8 *) items[k].data + DYN_BT_LEAF_HDRSZ;
+		sepkey.keylen = h.keylen;
+		sepkey.vid = h.vid;
+	}
+	else
+	{
+		DynBtInternalTupleData h;
+
+		memcpy(&h, items[k].data, DYN_BT_INTERNAL_HDRSZ);
+		sepkey.key = (const uint8 *) items[k].data + DYN_BT_INTERNAL_HDRSZ;
+		sepkey.keylen = h.keylen;
+		sepkey.vid = h.vid;
+	}
+	hikey = make_internal_tuple(&sepkey, DYN_BT_NONE, 0, &hikeysz);
+
+	rbuf = dynpg_bt_newbuf(rel);
+	rblk = BufferGetBlockNumber(rbuf);
+	if (!DYN_BT_IS_RIGHTMOST(oop))
+		sbuf = dynpg_bt_getbuf(rel, oop->right, BUFFER_LOCK_EXCLUSIVE);
+
+	/* left: the original page's place in the level, flagged incomplete */
+	dynpg_bt_init_page(lpage.data, oop->level,
+					   (oop->flags & ~DYN_BT_ROOT) | DYN_BT_INCOMPLETE_SPLIT);
+	lop = DynBtPageGetOpaque(lpage.data);
+	lop->left = oop->left;
+	lop->right = rblk;
+	add_item(lpage.data, hikey, hikeysz, DYN_BT_HIKEY);
+	for (i = 0; i < k; i++)
+		add_item(lpage.data, items[i].data, items[i].size,
+				 PageGetMaxOffsetNumber(lpage.data) + 1);
+
+	/* right: the original's high key and right sibling */
+	dynpg_bt_init_page(rpage.data, oop->level,
+					   oop->flags & ~(DYN_BT_ROOT | DYN_BT_INCOMPLETE_SPLIT));
+	rop = DynBtPageGetOpaque(rpage.data);
+	rop->left = origblk;
+	rop->right = oop->right;
+	if (!DYN_BT_IS_RIGHTMOST(oop))
+	{
+		ItemId		iid = PageGetItemId(origpage, DYN_BT_HIKEY);
+
+		add_item(rpage.data, PageGetItem(origpage, iid), ItemIdGetLength(iid), DYN_BT_HIKEY);
+	}
+	for (i = k; i < n; i++)
+	{
+		if (i == k && !leaf)
+		{
+			/* the first downlink of an internal page is minus infinity */
+			DynBtInternalTupleData h;
+			char	   *minf;
+			Size		minfsz;
+
+			memcpy(&h, items[i].data, DYN_BT_INTERNAL_HDRSZ);
+			minf = make_internal_tuple(&sepkey, h.child, DYN_BT_MINUS_INF, &minfsz);
+			add_item(rpage.data, minf, minfsz, PageGetMaxOffsetNumber(rpage.data) + 1);
+			continue;
+		}
+		add_item(rpage.data, items[i].data, items[i].size,
+				 PageGetMaxOffsetNumber(rpage.data) + 1);
+	}
+
+	state = GenericXLogStart(rel);
+	p = GenericXLogRegisterBuffer(state, buf, 0);
+	memcpy(p, lpage.data, BLCKSZ);
+	p = GenericXLogRegisterBuffer(state, rbuf, GENERIC_XLOG_FULL_IMAGE);
+	memcpy(p, rpage.data, BLCKSZ);
+	if (BufferIsValid(sbuf))
+	{
+		p = GenericXLogRegisterBuffer(state, sbuf, 0);
+		DynBtPageGetOpaque(p)->left = rblk;
+	}
+	if (BufferIsValid(cbuf))
+	{
+		p = GenericXLogRegisterBuffer(state, cbuf, 0);
+		DynBtPageGetOpaque(p)->flags &= ~DYN_BT_INCOMPLETE_SPLIT;
+	}
+	GenericXLogFinish(state);
+
+	if (BufferIsValid(sbuf))
+		UnlockReleaseBuffer(sbuf);
+	if (BufferIsValid(cbuf))
+		UnlockReleaseBuffer(cbuf);
+	pfree(items);
+	pfree(hikey);
+	return rbuf;
+}
+
+/*
+ * Put 'tuple' at 'off' of the exclusively locked page 'buf', splitting it
+ * (and then its parents) if it is full.  Releases 'buf' and 'cbuf'.
+ */
+static void
+insert_on_page(Relation rel, Buffer buf, DynBtStack stack,
+			   char *tuple, Size tuplesz, OffsetNumber off, Buffer cbuf)
+{
+	Page		page = BufferGetPage(buf);
+
+	if (PageGetFreeSpace(page) >= MAXALIGN(tuplesz))
+	{
+		GenericXLogState *state = GenericXLogStart(rel);
+		Page		p = GenericXLogRegisterBuffer(state, buf, 0);
+
+		if (PageAddItem(p, (Item) tuple, tuplesz, off, false, false) != off)
+		{
+			GenericXLogAbort(state);
+			elog(ERROR, "dynpg: failed to add an item of %zu bytes at offset %u of block %u",
+				 tuplesz, off, BufferGetBlockNumber(buf));
+		}
+		if (BufferIsValid(cbuf))
+		{
+			p = GenericXLogRegisterBuffer(state, cbuf, 0);
+			DynBtPageGetOpaque(p)->flags &= ~DYN_BT_INCOMPLETE_SPLIT;
+		}
+		GenericXLogFinish(state);
+		UnlockReleaseBuffer(buf);
+		if (BufferIsValid(cbuf))
+			UnlockReleaseBuffer(cbuf);
+		return;
+	}
+	else
+	{
+		uint32		level = DynBtPageGetOpaque(page)->level;
+		Buffer		rbuf = split_page(rel, buf, tuple, tuplesz, off, cbuf);
+
+		/* test hook: 1 after a leaf split, 2 after an internal split */
+		split_panic_point(level == 0 ? 1 : 2);
+		insert_parent(rel, buf, rbuf, stack);
+	}
+}
+
+/* A new root above the split 'lbuf' / 'rblk'.  Releases lbuf. */
+static void
+new_root(Relation rel, Buffer lbuf, BlockNumber rblk, const DynBtKey *sep)
+{
+	Page		lpage = BufferGetPage(lbuf);
+	DynBtPageOpaque lop = DynBtPageGetOpaque(lpage);
+	Buffer		nbuf = dynpg_bt_newbuf(rel);
+	Buffer		mbuf = dynpg_bt_getbuf(rel, DYN_BT_METAPAGE, BUFFER_LOCK_EXCLUSIVE);
+	PGAlignedBlock root;
+	DynBtKey	nokey = {NULL, 0, 0};
+	char	   *t;
+	Size		tsz;
+	GenericXLogState *state;
+	Page		p;
+	DynBtMetaPageData *meta;
+
+	dynpg_bt_init_page(root.data, lop->level + 1, DYN_BT_ROOT);
+	t = make_internal_tuple(&nokey, BufferGetBlockNumber(lbuf), DYN_BT_MINUS_INF, &tsz);
+	add_item(root.data, t, tsz, FirstOffsetNumber);
+	t = make_internal_tuple(sep, rblk, 0, &tsz);
+	add_item(root.data, t, tsz, FirstOffsetNumber + 1);
+
+	state = GenericXLogStart(rel);
+	p = GenericXLogRegisterBuffer(state, nbuf, GENERIC_XLOG_FULL_IMAGE);
+	memcpy(p, root.data, BLCKSZ);
+	p = GenericXLogRegisterBuffer(state, lbuf, 0);
+	DynBtPageGetOpaque(p)->flags &= ~(DYN_BT_INCOMPLETE_SPLIT | DYN_BT_ROOT);
+	p = GenericXLogRegisterBuffer(state, mbuf, 0);
+	meta = DynBtPageGetMeta(p);
+	meta->root = BufferGetBlockNumber(nbuf);
+	meta->root_level = lop->level + 1;
+	GenericXLogFinish(state);
+
+	UnlockReleaseBuffer(mbuf);
+	UnlockReleaseBuffer(nbuf);
+	UnlockReleaseBuffer(lbuf);
+}
+
+/*
+ * Lock the parent page holding the downlink to 'child', starting where the
+ * descent found it and moving right (splits only move downlinks right).
+ * Returns it exclusively locked, with the downlink's offset.
+ */
+static Buffer
+get_stack_buf(Relation rel, DynBtStack stack, BlockNumber child, OffsetNumber *offp)
+{
+	BlockNumber blkno = stack->blkno;
+	OffsetNumber start = stack->offset;
+
+	for (;;)
+	{
+		Buffer		buf = dynpg_bt_getbuf(rel, blkno, BUFFER_LOCK_EXCLUSIVE);
+		Page		page = BufferGetPage(buf);
+		DynBtPageOpaque op = DynBtPageGetOpaque(page);
+		OffsetNumber first = DYN_BT_FIRSTDATA(op);
+		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
+		OffsetNumber off;
+		int			pass;
+
+		if (DYN_BT_INCOMPLETE(op))
+		{
+			dynpg_bt_finish_split(rel, buf, stack->parent);
+			continue;
+		}
+		if (start < first || start > maxoff)
+			start = first;
+		/* from the remembered offset to the end, then the rest */
+		for (pass = 0; pass < 2; pass++)
+		{
+			OffsetNumber lo = pass == 0 ? start : first;
+			OffsetNumber hi = pass == 0 ? maxoff : start - 1;
+
+			for (off = lo; off <= hi && off != InvalidOffsetNumber; off++)
+			{
+				DynBtInternalTupleData h;
+
+				memcpy(&h, PageGetItem(page, PageGetItemId(page, off)), DYN_BT_INTERNAL_HDRSZ);
+				if (h.child == child)
+				{
+					*offp = off;
+					return buf;
+				}
+			}
+		}
+		if (DYN_BT_IS_RIGHTMOST(op))
+			elog(ERROR, "dynpg: could not find the downlink to block %u in \"%s\"",
+				 child, RelationGetRelationName(rel));
+		blkno = op->right;
+		start = InvalidOffsetNumber;
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+/*
+ * Build a stack to the parent level of a page of 'level' whose first key is
+ * 'key', when the descent that reached it did not pass through its parent
+ * (the tree grew above it since).
+ */
+static DynBtStack
+stack_for_level(Relation rel, const DynBtKey *key, uint32 level)
+{
+	Buffer		pbuf;
+	DynBtStack	stack = dynpg_bt_search_level(rel, key, level + 1, &pbuf, BUFFER_LOCK_SHARE);
+	DynBtStack	entry = palloc(sizeof(DynBtStackData));
+
+	entry->blkno = BufferGetBlockNumber(pbuf);
+	entry->offset = dynpg_bt_binsrch(BufferGetPage(pbuf), key);
+	entry->parent = stack;
+	UnlockReleaseBuffer(pbuf);
+	return entry;
+}
+
+/*
+ * After a split of lbuf (left, flagged incomplete) into rbuf: insert the
+ * downlink to the right page into the parent, clearing the flag in the same
+ * record.  Releases both buffers.
+ */
+static void
+insert_parent(Relation rel, Buffer lbuf, Buffer rbuf, DynBtStack stack)
+{
+	Page		lpage = BufferGetPage(lbuf);
+	DynBtPageOpaque lop = DynBtPageGetOpaque(lpage);
+	BlockNumber lblk = BufferGetBlockNumber(lbuf);
+	BlockNumber rblk = BufferGetBlockNumber(rbuf);
+	DynBtKey	sep;
+	DynBtKey	sepcopy;
+	char	   *downlink;
+	Size		downlinksz;
+	Buffer		pbuf;
+	OffsetNumber poff;
+
+	/* the separator is the left page's new high key */
+	dynpg_bt_item_key(lpage, DYN_BT_HIKEY, false, &sep);
+	sepcopy = sep;
+	sepcopy.key = palloc(Max(sep.keylen, 1));
+	memcpy((uint8 *) sepcopy.key, sep.key, sep.keylen);
+	UnlockReleaseBuffer(rbuf);
+
+	if (stack == NULL)
+	{
+		DynBtMetaPageData meta;
+
+		dynpg_bt_read_meta(rel, &meta);
+		if (meta.root == lblk)
+		{
+			split_panic_point(3);
+			new_root(rel, lbuf, rblk, &sepcopy);
+			return;
+		}
+		/*
+		 * Someone else added a level above us: find our parent from the top.
+		 * The separator lies in the range of the parent page holding our
+		 * downlink, so searching for it finds that page (or one to its left).
+		 */
+		stack = stack_for_level(rel, &sepcopy, lop->level);
+	}
+
+	downlink = make_internal_tuple(&sepcopy, rblk, 0, &downlinksz);
+	pbuf = get_stack_buf(rel, stack, lblk, &poff);
+	insert_on_page(rel, pbuf, stack->parent, downlink, downlinksz, poff + 1, lbuf);
+	pfree(downlink);
+}
+
+/*
+ * Complete the split of the flagged, exclusively locked page 'lbuf' (stack:
+ * its parent level, or NULL); releases it.
+ */
+void
+dynpg_bt_finish_split(Relation rel, Buffer lbuf, DynBtStack stack)
+{
+	DynBtPageOpaque lop = DynBtPageGetOpaque(BufferGetPage(lbuf));
+	Buffer		rbuf;
+
+	if (DYN_BT_IS_RIGHTMOST(lop))
+		elog(ERROR, "dynpg: incompletely split page %u has no right sibling",
+			 BufferGetBlockNumber(lbuf));
+	rbuf = dynpg_bt_getbuf(rel, lop->right, BUFFER_LOCK_EXCLUSIVE);
+	insert_parent(rel, lbuf, rbuf, stack);
+}

@@ -1,0 +1,308 @@
+/*-------------------------------------------------------------------------
+ *
+ * btpage.c
+ *	  Pages of the dynpg B-tree: initialisation and checks, buffers, the
+ *	  metapage, VID reservation, and key comparison.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "access/xloginsert.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "storage/smgr.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+#include "storage/dynpg_bt.h"
+
+void
+dynpg_bt_init_page(Page page, uint32 level, uint16 flags)
+{
+	DynBtPageOpaque op;
+
+	PageInit(page, BLCKSZ, sizeof(DynBtPageOpaqueData));
+	op = DynBtPageGetOpaque(page);
+	op->left = DYN_BT_NONE;
+	op->right = DYN_BT_NONE;
+	op->level = level;
+	op->flags = flags;
+	op->page_id = DYN_BT_PAGE_ID;
+}
+
+/* The metapage: block 0, pointing at an empty leaf root in block 1. */
+void
+dynpg_bt_init_metapage(Page page)
+{
+	DynBtMetaPageData *meta;
+
+	dynpg_bt_init_page(page, 0, DYN_BT_META);
+	meta = DynBtPageGetMeta(page);
+	memset(meta, 0, sizeof(*meta));
+	meta->magic = DYN_BT_MAGIC;
+	meta->format_version = DYN_BT_FORMAT_VERSION;
+	meta->hash_version = DYN_BT_HASH_VERSION;
+	meta->root = 1;
+	meta->root_level = 0;
+	meta->next_vid = 1;
+	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(DynBtMetaPageData)) - (char *) page;
+}
+
+/*
+ * Write the initial two pages (metapage, empty root leaf) of a new fork
+ * directly through smgr: set_new_filenode runs while the relcache entry
+ * still points at the old file.  WAL-logged as full pages when 'log'.
+ */
+void
+dynpg_bt_write_empty(Relation rel, SMgrRelation srel, ForkNumber fork, bool log)
+{
+	PGAlignedBlock meta;
+	PGAlignedBlock root;
+
+	dynpg_bt_init_metapage(meta.data);
+	dynpg_bt_init_page(root.data, 0, DYN_BT_LEAF | DYN_BT_ROOT);
+
+	PageSetChecksumInplace(meta.data, DYN_BT_METAPAGE);
+	smgrextend(srel, fork, DYN_BT_METAPAGE, meta.data, true);
+	PageSetChecksumInplace(root.data, 1);
+	smgrextend(srel, fork, 1, root.data, true);
+	if (log)
+	{
+		log_newpage(&srel->smgr_rnode.node, fork, DYN_BT_METAPAGE, meta.data, true);
+		log_newpage(&srel->smgr_rnode.node, fork, 1, root.data, true);
+	}
+	/* the pages bypassed shared buffers: make them durable before commit */
+	smgrimmedsync(srel, fork);
+}
+
+/*
+ * Check that a page we are about to use is one of ours and sane: a damaged
+ * or foreign page raises an error instead of being trusted.
+ */
+void
+dynpg_bt_check_page(Relation rel, Buffer buf)
+{
+	Page		page = BufferGetPage(buf);
+	DynBtPageOpaque op;
+
+	if (PageIsNew(page))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg table \"%s\" contains an unexpected zero page at block %u",
+						RelationGetRelationName(rel), BufferGetBlockNumber(buf)),
+				 errhint("The table may be damaged; dynpg.verify() reports on it.")));
+	if (PageGetSpecialSize(page) != MAXALIGN(sizeof(DynBtPageOpaqueData)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg table \"%s\" contains a corrupted page at block %u",
+						RelationGetRelationName(rel), BufferGetBlockNumber(buf))));
+	op = DynBtPageGetOpaque(page);
+	if (op->page_id != DYN_BT_PAGE_ID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg table \"%s\" contains a page of unknown kind at block %u",
+						RelationGetRelationName(rel), BufferGetBlockNumber(buf))));
+}
+
+Buffer
+dynpg_bt_getbuf(Relation rel, BlockNumber blkno, int access)
+{
+	Buffer		buf;
+
+	if (blkno == DYN_BT_NONE)
+		elog(ERROR, "dynpg: attempt to read an invalid block of \"%s\"",
+			 RelationGetRelationName(rel));
+	buf = ReadBuffer(rel, blkno);
+	LockBuffer(buf, access);
+	dynpg_bt_check_page(rel, buf);
+	return buf;
+}
+
+/*
+ * A new page at the end of the relation, exclusively locked, not yet
+ * initialised (the caller initialises it in a WAL-logged change).
+ */
+Buffer
+dynpg_bt_newbuf(Relation rel)
+{
+	Buffer		buf;
+	bool		needLock = !RELATION_IS_LOCAL(rel);
+
+	if (needLock)
+		LockRelationForExtension(rel, ExclusiveLock);
+	buf = ReadBuffer(rel, P_NEW);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (needLock)
+		UnlockRelationForExtension(rel, ExclusiveLock);
+	return buf;
+}
+
+void
+dynpg_bt_relbuf(Buffer buf)
+{
+	UnlockReleaseBuffer(buf);
+}
+
+static void
+check_meta(Relation rel, const DynBtMetaPageData *meta)
+{
+	if (meta->magic != DYN_BT_MAGIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("\"%s\" is not a dynpg table: bad metapage magic %08x",
+						RelationGetRelationName(rel), meta->magic)));
+	if (meta->format_version != DYN_BT_FORMAT_VERSION ||
+		meta->hash_version != DYN_BT_HASH_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("dynpg table \"%s\" has format version %u and hash version %u; this dynpg reads format %u, hash %u",
+						RelationGetRelationName(rel), meta->format_version,
+						meta->hash_version, DYN_BT_FORMAT_VERSION, DYN_BT_HASH_VERSION)));
+}
+
+void
+dynpg_bt_read_meta(Relation rel, DynBtMetaPageData *meta)
+{
+	Buffer		buf = dynpg_bt_getbuf(rel, DYN_BT_METAPAGE, BUFFER_LOCK_SHARE);
+
+	memcpy(meta, DynBtPageGetMeta(BufferGetPage(buf)), sizeof(*meta));
+	UnlockReleaseBuffer(buf);
+	check_meta(rel, meta);
+}
+
+/*
+ * VIDs are reserved in batches per backend, one WAL record per batch, so a
+ * write does not touch the metapage.  A crash loses the unused rest of a
+ * batch (gaps are harmless); a VID is never handed out twice because the
+ * metapage change is WAL-logged before any tuple carrying a VID from it.
+ */
+#define VID_BATCH 1024
+
+typedef struct VidCacheEntry
+{
+	RelFileNode node;			/* hash key: a new filenode starts afresh */
+	uint64		next;
+	uint64		end;
+} VidCacheEntry;
+
+static HTAB *vid_cache = NULL;
+
+uint64
+dynpg_bt_next_vid(Relation rel)
+{
+	VidCacheEntry *e;
+	bool		found;
+
+	if (vid_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(RelFileNode);
+		ctl.entrysize = sizeof(VidCacheEntry);
+		ctl.hcxt = TopMemoryContext;
+		vid_cache = hash_create("dynpg VID batches", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	e = hash_search(vid_cache, &rel->rd_node, HASH_ENTER, &found);
+	if (!found)
+		e->next = e->end = 0;
+	if (e->next >= e->end)
+	{
+		Buffer		buf = dynpg_bt_getbuf(rel, DYN_BT_METAPAGE, BUFFER_LOCK_EXCLUSIVE);
+		GenericXLogState *state;
+		Page		page;
+		DynBtMetaPageData *meta;
+		uint64		start;
+
+		check_meta(rel, DynBtPageGetMeta(BufferGetPage(buf)));
+		start = DynBtPageGetMeta(BufferGetPage(buf))->next_vid;
+		if (start + VID_BATCH > DYN_BT_MAX_VID)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("dynpg table \"%s\" has used all of its version ids",
+							RelationGetRelationName(rel)),
+					 errhint("Copy the items into a new table.")));
+		state = GenericXLogStart(rel);
+		page = GenericXLogRegisterBuffer(state, buf, 0);
+		meta = DynBtPageGetMeta(page);
+		meta->next_vid = start + VID_BATCH;
+		GenericXLogFinish(state);
+		UnlockReleaseBuffer(buf);
+		e->next = start;
+		e->end = start + VID_BATCH;
+	}
+	return e->next++;
+}
+
+/* ---- keys ---- */
+
+int
+dynpg_bt_compare(const DynBtKey *a, const DynBtKey *b)
+{
+	int			r = memcmp(a->key, b->key, Min(a->keylen, b->keylen));
+
+	if (r != 0)
+		return r < 0 ? -1 : 1;
+	if (a->keylen != b->keylen)
+		return a->keylen < b->keylen ? -1 : 1;
+	/* VIDs descending */
+	if (a->vid != b->vid)
+		return a->vid > b->vid ? -1 : 1;
+	return 0;
+}
+
+/*
+ * The key of the item at 'off'.  Leaf data items are leaf tuples; high keys
+ * and internal items are internal tuples.  Lengths are checked against the
+ * item, so a damaged tuple raises an error instead of overrunning.
+ */
+void
+dynpg_bt_item_key(Page page, OffsetNumber off, bool leaf, DynBtKey *key)
+{
+	ItemId		iid;
+	char	   *item;
+	Size		len;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		elog(ERROR, "dynpg: item offset %u out of range", off);
+	iid = PageGetItemId(page, off);
+	item = PageGetItem(page, iid);
+	len = ItemIdGetLength(iid);
+	if (leaf)
+	{
+		DynBtLeafTupleData hdr;
+
+		if (len < DYN_BT_LEAF_HDRSZ)
+			elog(ERROR, "dynpg: leaf tuple too short (%zu bytes)", len);
+		memcpy(&hdr, item, DYN_BT_LEAF_HDRSZ);
+		if (DYN_BT_LEAF_HDRSZ + hdr.keylen > len)
+			elog(ERROR, "dynpg: leaf tuple key overruns the tuple");
+		key->key = (const uint8 *) item + DYN_BT_LEAF_HDRSZ;
+		key->keylen = hdr.keylen;
+		key->vid = hdr.vid;
+	}
+	else
+	{
+		DynBtInternalTupleData hdr;
+
+		if (len < DYN_BT_INTERNAL_HDRSZ)
+			elog(ERROR, "dynpg: internal tuple too short (%zu bytes)", len);
+		memcpy(&hdr, item, DYN_BT_INTERNAL_HDRSZ);
+		if (DYN_BT_INTERNAL_HDRSZ + hdr.keylen > len)
+			elog(ERROR, "dynpg: internal tuple key overruns the tuple");
+		key->key = (const uint8 *) item + DYN_BT_INTERNAL_HDRSZ;
+		key->keylen = hdr.keylen;
+		key->vid = hdr.vid;
+	}
+}
+
+/* Drop this backend's VID batch of a relfilenode (after it is emptied or created anew). */
+void
+dynpg_bt_forget_vids(const RelFileNode *node)
+{
+	if (vid_cache != NULL)
+		(void) hash_search(vid_cache, node, HASH_REMOVE, NULL);
+}

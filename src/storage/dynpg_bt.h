@@ -1,0 +1,265 @@
+/*-------------------------------------------------------------------------
+ *
+ * dynpg_bt.h
+ *	  The dynpg B-tree: page layout, tuple formats and the storage API.
+ *
+ * Each dynpg relation's main fork is one B-tree (README in this directory
+ * states the algorithm and its invariants).  Block 0 is the metapage; the
+ * other blocks are internal and leaf pages in PostgreSQL's standard page
+ * layout with DynBtPageOpaqueData in the special space, as nbtree does.
+ *
+ * Leaves hold item versions ordered by (storage key, VID descending).
+ * Storage keys are opaque byte strings to this layer (types/key.h builds
+ * them); it compares them with memcmp, shorter first.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DYNPG_BT_H
+#define DYNPG_BT_H
+
+#include "access/htup_details.h"
+#include "storage/bufpage.h"
+#include "storage/block.h"
+#include "storage/item.h"
+#include "storage/off.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+/* ---- metapage ---- */
+
+#define DYN_BT_METAPAGE			0
+#define DYN_BT_MAGIC			0x44594E42	/* "DYNB" */
+#define DYN_BT_FORMAT_VERSION	1
+#define DYN_BT_HASH_VERSION		1		/* types/hash.c: XXH64, seed 0 */
+
+typedef struct DynBtMetaPageData
+{
+	uint32		magic;
+	uint32		format_version;
+	uint32		hash_version;
+	BlockNumber root;			/* the root page (a leaf while the tree is one page) */
+	uint32		root_level;		/* 0 when the root is a leaf */
+	uint64		next_vid;		/* first VID no backend has reserved */
+} DynBtMetaPageData;
+
+#define DynBtPageGetMeta(page) ((DynBtMetaPageData *) PageGetContents(page))
+
+/* ---- page special space ---- */
+
+typedef struct DynBtPageOpaqueData
+{
+	BlockNumber left;			/* left sibling, or DYN_BT_NONE */
+	BlockNumber right;			/* right sibling, or DYN_BT_NONE */
+	uint32		level;			/* 0 for leaves */
+	uint16		flags;
+	uint16		page_id;		/* DYN_BT_PAGE_ID, to recognise our pages */
+} DynBtPageOpaqueData;
+
+typedef DynBtPageOpaqueData *DynBtPageOpaque;
+
+#define DYN_BT_NONE				InvalidBlockNumber
+#define DYN_BT_PAGE_ID			0xFD42
+
+#define DYN_BT_LEAF				(1 << 0)
+#define DYN_BT_ROOT				(1 << 1)
+#define DYN_BT_META				(1 << 2)
+#define DYN_BT_INCOMPLETE_SPLIT	(1 << 3)	/* right half has no downlink yet */
+
+#define DynBtPageGetOpaque(page) ((DynBtPageOpaque) PageGetSpecialPointer(page))
+#define DYN_BT_IS_LEAF(op)		(((op)->flags & DYN_BT_LEAF) != 0)
+#define DYN_BT_IS_ROOT(op)		(((op)->flags & DYN_BT_ROOT) != 0)
+#define DYN_BT_IS_RIGHTMOST(op) ((op)->right == DYN_BT_NONE)
+#define DYN_BT_INCOMPLETE(op)	(((op)->flags & DYN_BT_INCOMPLETE_SPLIT) != 0)
+
+/*
+ * Item offsets, as in nbtree: a page that is not the rightmost of its level
+ * holds its high key (an exclusive upper bound of its keys) at offset 1,
+ * and its data items start at 2.
+ */
+#define DYN_BT_HIKEY			((OffsetNumber) 1)
+#define DYN_BT_FIRSTDATA(op)	(DYN_BT_IS_RIGHTMOST(op) ? (OffsetNumber) 1 : (OffsetNumber) 2)
+
+/* ---- tuples ---- */
+
+/*
+ * A leaf tuple is one item version: this header, the storage key, then the
+ * payload (the item datum as stored: plain, compressed, or a TOAST pointer)
+ * up to the end of the tuple.  Nothing in a tuple is read in place except
+ * through these structs copied out, so no alignment is assumed past the
+ * header.
+ */
+typedef struct DynBtLeafTupleData
+{
+	uint64		vid;			/* logical version id, unique in the relation */
+	TransactionId xmin;
+	TransactionId xmax;			/* InvalidTransactionId when live */
+	CommandId	cmin;
+	CommandId	cmax;
+	uint16		keylen;
+	uint16		infomask;
+	/* key bytes, then payload */
+} DynBtLeafTupleData;
+
+typedef DynBtLeafTupleData *DynBtLeafTuple;
+
+#define DYN_BT_LEAF_HDRSZ		(offsetof(DynBtLeafTupleData, infomask) + sizeof(uint16))
+#define DynBtLeafKey(t)			((const uint8 *) (t) + DYN_BT_LEAF_HDRSZ)
+
+/* infomask bits */
+#define DYN_BT_XMIN_FROZEN		0x0001	/* xmin is older than every snapshot */
+
+/*
+ * Internal tuples (and every high key) are a separator key and a child.
+ * The first data item of an internal page is "minus infinity" (keylen 0,
+ * DYN_BT_MINUS_INF): its child holds everything below the next separator.
+ */
+typedef struct DynBtInternalTupleData
+{
+	uint64		vid;
+	BlockNumber child;			/* DYN_BT_NONE in high keys */
+	uint16		keylen;
+	uint16		flags;
+	/* key bytes */
+} DynBtInternalTupleData;
+
+typedef DynBtInternalTupleData *DynBtInternalTuple;
+
+#define DYN_BT_INTERNAL_HDRSZ	(offsetof(DynBtInternalTupleData, flags) + sizeof(uint16))
+#define DynBtInternalKey(t)		((const uint8 *) (t) + DYN_BT_INTERNAL_HDRSZ)
+#define DYN_BT_MINUS_INF		0x0001
+
+/*
+ * The largest tuple: a page must hold at least three (nbtree's rule), so a
+ * split always leaves both halves non-empty with room for the new tuple.
+ */
+#define DYN_BT_MAX_TUPLE_SIZE \
+	MAXALIGN_DOWN((BLCKSZ - MAXALIGN(SizeOfPageHeaderData + 3 * sizeof(ItemIdData)) - \
+				   MAXALIGN(sizeof(DynBtPageOpaqueData))) / 3)
+
+/* The largest storage key (types/key.h: 8 + 33 + 1024). */
+#define DYN_BT_MAX_KEY_SIZE		1065
+
+/* A search key: storage key and VID (VIDs sort descending). */
+typedef struct DynBtKey
+{
+	const uint8 *key;
+	uint16		keylen;
+	uint64		vid;
+} DynBtKey;
+
+/* Sorts before every real VID of the same key, to find a key's first version. */
+#define DYN_BT_VID_FIRST		PG_UINT64_MAX
+
+/* VIDs as TIDs: 291 offsets a block (MaxHeapTuplesPerPage, safe for tidbitmap). */
+#define DYN_BT_TIDS_PER_BLOCK	291
+#define DYN_BT_MAX_VID			((uint64) DYN_BT_TIDS_PER_BLOCK * (uint64) MaxBlockNumber)
+
+static inline void
+dynpg_vid_to_tid(uint64 vid, ItemPointer tid)
+{
+	ItemPointerSet(tid, (BlockNumber) (vid / DYN_BT_TIDS_PER_BLOCK),
+				   (OffsetNumber) (vid % DYN_BT_TIDS_PER_BLOCK + 1));
+}
+
+static inline uint64
+dynpg_tid_to_vid(ItemPointer tid)
+{
+	return (uint64) ItemPointerGetBlockNumberNoCheck(tid) * DYN_BT_TIDS_PER_BLOCK +
+		(ItemPointerGetOffsetNumberNoCheck(tid) - 1);
+}
+
+/* ---- one version, copied out of a page ---- */
+
+typedef struct DynBtVersion
+{
+	uint64		vid;
+	TransactionId xmin;
+	TransactionId xmax;
+	CommandId	cmin;
+	CommandId	cmax;
+	uint16		infomask;
+	BlockNumber blkno;			/* where it was found (a hint: splits move it) */
+	struct varlena *payload;	/* palloc'd copy of the stored datum, or NULL */
+} DynBtVersion;
+
+/* ---- btpage.c ---- */
+extern void dynpg_bt_init_metapage(Page page);
+extern void dynpg_bt_init_page(Page page, uint32 level, uint16 flags);
+extern void dynpg_bt_check_page(Relation rel, Buffer buf);
+extern Buffer dynpg_bt_getbuf(Relation rel, BlockNumber blkno, int access);
+extern Buffer dynpg_bt_newbuf(Relation rel);
+extern void dynpg_bt_relbuf(Buffer buf);
+extern void dynpg_bt_read_meta(Relation rel, DynBtMetaPageData *meta);
+extern uint64 dynpg_bt_next_vid(Relation rel);
+extern void dynpg_bt_forget_vids(const RelFileNode *node);
+extern void dynpg_bt_write_empty(Relation rel, SMgrRelation srel, ForkNumber fork, bool log);
+extern int	dynpg_bt_compare(const DynBtKey *a, const DynBtKey *b);
+extern void dynpg_bt_item_key(Page page, OffsetNumber off, bool leaf, DynBtKey *key);
+
+/* ---- btsearch.c ---- */
+typedef struct DynBtStackData
+{
+	BlockNumber blkno;
+	OffsetNumber offset;		/* the downlink followed */
+	struct DynBtStackData *parent;
+} DynBtStackData;
+
+typedef DynBtStackData *DynBtStack;
+
+extern DynBtStack dynpg_bt_search(Relation rel, const DynBtKey *key, Buffer *bufp, int access);
+extern DynBtStack dynpg_bt_search_level(Relation rel, const DynBtKey *key, uint32 target_level,
+										Buffer *bufp, int access);
+extern Buffer dynpg_bt_moveright(Relation rel, Buffer buf, const DynBtKey *key, int access);
+extern Buffer dynpg_bt_moveright_ext(Relation rel, Buffer buf, const DynBtKey *key, int access,
+									 bool forupdate, DynBtStack stack, bool *restart);
+extern DynBtStack dynpg_bt_search_ext(Relation rel, const DynBtKey *key, uint32 target_level,
+									  Buffer *bufp, int access, bool forupdate);
+extern OffsetNumber dynpg_bt_binsrch(Page page, const DynBtKey *key);
+extern Buffer dynpg_bt_first_leaf(Relation rel);
+
+/* ---- btinsert.c ---- */
+extern void dynpg_bt_finish_split(Relation rel, Buffer lbuf, DynBtStack stack);
+extern void dynpg_bt_insert_leaf(Relation rel, const uint8 *key, uint16 keylen,
+								 const DynBtLeafTupleData *hdr,
+								 const void *payload, Size payloadlen);
+
+/* ---- btversion.c ---- */
+typedef struct DynBtVersionSet
+{
+	int			n;
+	int			cap;
+	DynBtVersion *v;
+} DynBtVersionSet;
+
+extern void dynpg_bt_read_versions(Relation rel, const uint8 *key, uint16 keylen,
+								   DynBtVersionSet *out, bool with_payloads);
+extern bool dynpg_bt_version_visible(const DynBtVersion *v, Snapshot snapshot);
+extern bool dynpg_bt_leaf_visible(DynBtLeafTuple t, Snapshot snapshot);
+extern void dynpg_bt_set_xmax(Relation rel, const uint8 *key, uint16 keylen, uint64 vid,
+							  TransactionId xmax, CommandId cmax);
+extern void dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
+								  DynBtVersion *v, bool with_payload);
+
+/* ---- btvacuum.c ---- */
+typedef struct DynBtVacuumStats
+{
+	BlockNumber pages;			/* leaves visited */
+	double		live;
+	double		dead;			/* versions left that are not live */
+	double		removed;
+	double		frozen;
+	TransactionId new_frozenxid;	/* safe new relfrozenxid */
+} DynBtVacuumStats;
+
+struct GlobalVisState;
+extern void dynpg_bt_vacuum(Relation rel, TransactionId oldest_xmin, TransactionId freeze_limit,
+							struct GlobalVisState *vistest, DynBtVacuumStats *stats);
+extern int	dynpg_bt_prune_leaf(Relation rel, Buffer buf, TransactionId freeze_limit,
+								struct GlobalVisState *vistest, DynBtVacuumStats *stats,
+								TransactionId *min_xid, struct List **toast);
+extern void dynpg_bt_delete_toast(Relation rel, struct List *toast);
+
+/* ---- btverify.c ---- */
+extern Datum dynpg_bt_verify(Relation rel);
+
+#endif							/* DYNPG_BT_H */

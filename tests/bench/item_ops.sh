@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Benchmark (not part of make test): GetItem and PutItem on random keys of a
+# table of 1,000,000 items of about 200 bytes, against the baseline of
+# DESIGN.md section 6: a heap table (pk, sk, item jsonb) with a COLLATE "C"
+# primary key, filled in the same interleaved order (item i in partition
+# i mod P), doing the same work in plain SQL (SELECT by key; INSERT ... ON
+# CONFLICT DO UPDATE).  pgbench -M prepared, 2 clients, both sides in the
+# same run.  Reports throughput ratios, WAL bytes per write and on-disk
+# sizes as ratios.
+#
+# Start the cluster first (scripts/dynpg-run.sh).  BENCH_ITEMS, BENCH_PARTITIONS,
+# BENCH_SECONDS, BENCH_CLIENTS and the usual PG* variables override the defaults.
+set -euo pipefail
+items=${BENCH_ITEMS:-1000000}
+parts=${BENCH_PARTITIONS:-10000}
+secs=${BENCH_SECONDS:-30}
+clients=${BENCH_CLIENTS:-2}
+bindir=/usr/lib/postgresql/15/bin
+export PGHOST=${PGHOST:-/var/run/postgresql} PGPORT=${PGPORT:-5499}
+if [ "$(id -u)" = 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
+work=$(mktemp -d /tmp/dynpg-bench.XXXXXX)
+chmod 755 "$work"
+db=dynpg_bench_ops
+psql_db() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$1" "${@:2}"; }
+q() { psql_db "$db" -At -c "$1"; }
+
+echo "loading $items items into a dynpg table and a heap baseline..."
+psql_db postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+psql_db "$db" <<SQL
+CREATE EXTENSION dynpg;
+SELECT dynpg.create_table('{"TableName":"bench","BillingMode":"PAY_PER_REQUEST",
+  "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
+  "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"}]}');
+INSERT INTO dynamodb.bench
+SELECT dynpg.from_plain_json(jsonb_build_object('pk', 'user' || (i % $parts), 'sk', 'item' || i,
+        'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0))
+  FROM generate_series(1, $items) i;
+CREATE TABLE heapbase (pk text COLLATE "C", sk text COLLATE "C", item jsonb, PRIMARY KEY (pk, sk));
+INSERT INTO heapbase
+SELECT 'user' || (i % $parts), 'item' || i,
+       jsonb_build_object('pk', 'user' || (i % $parts), 'sk', 'item' || i,
+        'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0)
+  FROM generate_series(1, $items) i;
+VACUUM ANALYZE dynamodb.bench;
+VACUUM ANALYZE heapbase;
+CHECKPOINT;
+SQL
+
+cat > "$work/get_dynpg.sql" <<SQL
+\set i random(1, $items)
+SELECT dynpg.get_item(jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object(
+  'pk', jsonb_build_object('S', 'user' || (:i % $parts)), 'sk', jsonb_build_object('S', 'item' || :i))));
+SQL
+cat > "$work/get_heap.sql" <<SQL
+\set i random(1, $items)
+SELECT item FROM heapbase WHERE pk = 'user' || (:i % $parts) AND sk = 'item' || :i;
+SQL
+cat > "$work/put_dynpg.sql" <<SQL
+\set i random(1, $items)
+\set v random(1, 1000000000)
+SELECT dynpg.put_item(jsonb_build_object('TableName', 'bench', 'Item', jsonb_build_object(
+  'pk', jsonb_build_object('S', 'user' || (:i % $parts)), 'sk', jsonb_build_object('S', 'item' || :i),
+  'a', jsonb_build_object('S', md5(:v::text) || md5((:v + 1)::text) || md5((:v + 2)::text)),
+  'n', jsonb_build_object('N', :v::text), 'flag', jsonb_build_object('BOOL', :v % 2 = 0))));
+SQL
+cat > "$work/put_heap.sql" <<SQL
+\set i random(1, $items)
+\set v random(1, 1000000000)
+INSERT INTO heapbase VALUES ('user' || (:i % $parts), 'item' || :i,
+  jsonb_build_object('pk', 'user' || (:i % $parts), 'sk', 'item' || :i,
+   'a', md5(:v::text) || md5((:v + 1)::text) || md5((:v + 2)::text), 'n', :v, 'flag', :v % 2 = 0))
+ON CONFLICT (pk, sk) DO UPDATE SET item = EXCLUDED.item;
+SQL
+
+# run NAME: tps and latencies of one pgbench run; WAL bytes per transaction
+declare -A tps lat p99 walper
+run() {
+	local name=$1 out lsn0 lsn1 n
+	lsn0=$(q "SELECT pg_current_wal_lsn()")
+	out=$(as_pg "$bindir/pgbench" -n -M prepared -c "$clients" -j "$clients" -T "$secs" \
+		-f "$work/$name.sql" "$db" 2>&1)
+	lsn1=$(q "SELECT pg_current_wal_lsn()")
+	tps[$name]=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
+	lat[$name]=$(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p')
+	n=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
+	walper[$name]=$(q "SELECT round(pg_wal_lsn_diff('$lsn1', '$lsn0') / greatest($n, 1))")
+}
+for name in get_heap get_dynpg put_heap put_dynpg; do
+	echo "running $name for ${secs}s..."
+	run "$name"
+done
+
+sizes=$(q "SELECT pg_relation_size('dynamodb.bench'), pg_indexes_size('dynamodb.bench'),
+                  coalesce(pg_total_relation_size(reltoastrelid), 0)
+             FROM pg_class WHERE oid = 'dynamodb.bench'::regclass")
+hsizes=$(q "SELECT pg_relation_size('heapbase'), pg_indexes_size('heapbase'),
+                   coalesce(pg_total_relation_size(reltoastrelid), 0)
+              FROM pg_class WHERE oid = 'heapbase'::regclass")
+IFS='|' read -r dmain didx dtoast <<<"$sizes"
+IFS='|' read -r hmain hidx htoast <<<"$hsizes"
+verify=$(q "SELECT dynpg.verify('bench') ->> 'ok'")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b == 0) print "n/a"; else printf "%.2f", a / b}'; }
+cat <<REPORT
+dynpg GetItem/PutItem benchmark: $items items (~200 B), $parts partitions, $clients clients, ${secs}s each, pgbench -M prepared
+                 tps (heap)   tps (dynpg)  ratio   latency ms heap/dynpg   WAL B/xact heap/dynpg
+  GetItem        ${tps[get_heap]}  ${tps[get_dynpg]}  $(ratio "${tps[get_dynpg]}" "${tps[get_heap]}") (goal >= 1.0)   ${lat[get_heap]} / ${lat[get_dynpg]}
+  PutItem        ${tps[put_heap]}  ${tps[put_dynpg]}  $(ratio "${tps[put_dynpg]}" "${tps[put_heap]}") (goal >= 0.8)   ${lat[put_heap]} / ${lat[put_dynpg]}   ${walper[put_heap]} / ${walper[put_dynpg]} ($(ratio "${walper[put_dynpg]}" "${walper[put_heap]}"))
+size after the runs (bytes)      heap         dynpg        ratio
+  table                          $hmain  $dmain  $(ratio "$dmain" "$hmain")
+  indexes                        $hidx  $didx
+  TOAST                          $htoast  $dtoast
+  total                          $((hmain + hidx + htoast))  $((dmain + didx + dtoast))  $(ratio $((dmain + didx + dtoast)) $((hmain + hidx + htoast))) (goal <= 1.0)
+dynpg.verify after the runs: ok = $verify
+REPORT
+rm -rf "$work"

@@ -1,0 +1,117 @@
+# pg_dump -Fc and pg_restore -j 4 reproduce every dynpg table and item: each
+# table's definition travels in its CHECK constraint, which pg_dump emits with
+# CREATE TABLE (pre-data), so the restore knows every key schema before any
+# data arrives, whatever order the parallel jobs load the tables in.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('dump_restore');
+$node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'dynpg'");
+$node->start;
+
+$node->safe_psql('postgres', 'CREATE DATABASE source');
+$node->safe_psql('source', 'CREATE EXTENSION dynpg');
+
+# Tables of every kind: the README's users (N partition key), a sort-key
+# table, a binary key, and a name longer than a PostgreSQL identifier.
+my $long_name = 'Orders.by-customer_' . ('x' x 60) . '.v2';
+my %tables = (
+	users => '[{"AttributeName": "PersonID", "KeyType": "HASH"}]',
+	chat  => '[{"AttributeName": "chat_id", "KeyType": "HASH"}, {"AttributeName": "sent", "KeyType": "RANGE"}]',
+	blobs => '[{"AttributeName": "k", "KeyType": "HASH"}]',
+	$long_name => '[{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "order", "KeyType": "RANGE"}]',
+);
+my %definitions = (
+	users => '[{"AttributeName": "PersonID", "AttributeType": "N"}]',
+	chat  => '[{"AttributeName": "chat_id", "AttributeType": "S"}, {"AttributeName": "sent", "AttributeType": "N"}]',
+	blobs => '[{"AttributeName": "k", "AttributeType": "B"}]',
+	$long_name => '[{"AttributeName": "customer", "AttributeType": "S"}, {"AttributeName": "order", "AttributeType": "S"}]',
+);
+for my $t (sort keys %tables)
+{
+	$node->safe_psql('source', qq{SELECT dynpg.create_table('{"TableName": "$t", "BillingMode": "PAY_PER_REQUEST",
+		"KeySchema": $tables{$t}, "AttributeDefinitions": $definitions{$t}}')});
+}
+ok(length($long_name) > 64, 'one table name is longer than 64 characters');
+
+# Items through the API, enough that the parallel restore has work to share.
+$node->safe_psql('source', q{
+	SELECT dynpg.put_item('{"TableName": "users", "Item": {"PersonID": {"N": "101"}, "LastName": {"S": "Smith"}, "FirstName": {"S": "Fred"}, "Phone": {"S": "555-4321"}}}');
+	SELECT dynpg.put_item('{"TableName": "users", "Item": {"PersonID": {"N": "102"}, "LastName": {"S": "Jones"}, "FirstName": {"S": "Mary"}, "Address": {"M": {"Street": {"S": "123 Main"}, "City": {"S": "Anytown"}, "State": {"S": "OH"}, "ZIPCode": {"N": "12345"}}}}}');
+	SELECT dynpg.put_item('{"TableName": "users", "Item": {"PersonID": {"N": "103"}, "LastName": {"S": "Stephens"}, "FirstName": {"S": "Howard"}, "Address": {"M": {"Street": {"S": "123 Main"}, "City": {"S": "London"}, "PostalCode": {"S": "ER3 5K8"}}}, "FavoriteColor": {"S": "Blue"}}}');
+	SELECT dynpg.put_item(jsonb_build_object('TableName', 'users', 'Item', jsonb_build_object(
+		'PersonID', jsonb_build_object('N', (1000 + i)::text), 'tags', jsonb_build_object('SS', jsonb_build_array('a' || i, 'b')),
+		'score', jsonb_build_object('N', (i * 1.5)::text)))) FROM generate_series(1, 300) AS i;
+	SELECT dynpg.put_item(jsonb_build_object('TableName', 'chat', 'Item', jsonb_build_object(
+		'chat_id', jsonb_build_object('S', 'c' || (i % 7)), 'sent', jsonb_build_object('N', i::text),
+		'text', jsonb_build_object('S', repeat('message ', i % 20))))) FROM generate_series(1, 500) AS i;
+	SELECT dynpg.put_item(jsonb_build_object('TableName', 'blobs', 'Item', jsonb_build_object(
+		'k', jsonb_build_object('B', encode(int4send(i), 'base64')), 'big', jsonb_build_object('S', repeat(md5(i::text), 300)))))
+	  FROM generate_series(1, 50) AS i;
+});
+$node->safe_psql('source', qq{
+	SELECT dynpg.put_item(jsonb_build_object('TableName', '$long_name', 'Item', jsonb_build_object(
+		'customer', jsonb_build_object('S', 'cust' || (i % 10)), 'order', jsonb_build_object('S', 'o' || i),
+		'total', jsonb_build_object('N', (i * 3.25)::text)))) FROM generate_series(1, 200) AS i;
+});
+
+# Every table's items as sorted text, and every table's key schema as
+# DescribeTable reports it (with its TableId and CreationDateTime).
+my $content_sql = q{
+	CREATE FUNCTION pg_temp.contents() RETURNS SETOF text LANGUAGE plpgsql AS $$
+	DECLARE t record;
+	BEGIN
+		FOR t IN SELECT table_name, relation FROM dynpg.tables ORDER BY table_name COLLATE "C" LOOP
+			RETURN QUERY EXECUTE format('SELECT %L || '' '' || item::text FROM %s ORDER BY item::text COLLATE "C"',
+										t.table_name, t.relation);
+		END LOOP;
+	END $$;
+	SELECT string_agg(c, E'\n') FROM pg_temp.contents() AS c;
+};
+my $schema_sql = q{
+	SELECT string_agg(d::text, E'\n' ORDER BY table_name COLLATE "C")
+	  FROM (SELECT table_name, jsonb_build_object(
+				'TableName', r -> 'Table' -> 'TableName', 'KeySchema', r -> 'Table' -> 'KeySchema',
+				'AttributeDefinitions', r -> 'Table' -> 'AttributeDefinitions', 'TableId', r -> 'Table' -> 'TableId',
+				'CreationDateTime', r -> 'Table' -> 'CreationDateTime', 'ItemCount', r -> 'Table' -> 'ItemCount',
+				'TableSizeBytes', r -> 'Table' -> 'TableSizeBytes') AS d
+			  FROM dynpg.tables, dynpg.describe_table(jsonb_build_object('TableName', table_name)) AS r) s;
+};
+my $source_content = $node->safe_psql('source', $content_sql);
+my $source_schemas = $node->safe_psql('source', $schema_sql);
+my $source_items = () = $source_content =~ /\n/g;
+cmp_ok($source_items + 1, '==', 3 + 300 + 500 + 50 + 200, 'the source holds every item');
+
+my $dump = $node->basedir . '/dynpg.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', 'source' ], 'pg_dump -Fc');
+$node->safe_psql('postgres', 'CREATE DATABASE target');
+$node->command_ok([ 'pg_restore', '-j', '4', '-d', 'target', $dump ], 'pg_restore -j 4');
+
+is($node->safe_psql('target', $content_sql), $source_content,
+	'the restored tables hold the same items');
+is($node->safe_psql('target', $schema_sql), $source_schemas,
+	'DescribeTable reports the same key schemas, TableIds and sizes after the restore');
+is($node->safe_psql('target', 'SELECT dynpg.list_tables()'),
+	$node->safe_psql('source', 'SELECT dynpg.list_tables()'), 'ListTables lists the same tables');
+
+# The restored tables work through the API, and keep enforcing their keys.
+is($node->safe_psql('target',
+		q{SELECT dynpg.get_item('{"TableName": "users", "Key": {"PersonID": {"N": "102"}}}') -> 'Item' ->> 'LastName'}),
+	'{"S": "Jones"}', 'GetItem reads a restored item');
+is($node->safe_psql('target',
+		qq{SELECT dynpg.get_item('{"TableName": "$long_name", "Key": {"customer": {"S": "cust3"}, "order": {"S": "o13"}}}') -> 'Item' ->> 'total'}),
+	'{"N": "42.25"}', 'GetItem reads the long-named table');
+is($node->safe_psql('target',
+		q{SELECT dynpg.put_item('{"TableName": "chat", "Item": {"chat_id": {"S": "c1"}, "sent": {"N": "1"}}, "ReturnValues": "ALL_OLD"}') -> 'Attributes' -> 'text'}),
+	'{"S": "message "}', 'PutItem replaces a restored item');
+my ($ret, $stdout, $stderr) = $node->psql('target',
+	q{INSERT INTO dynamodb.chat VALUES ('{"chat_id": {"S": "c1"}}')});
+like($stderr, qr/Missing the key sent in the item/, 'the restored CHECK constraint still enforces the key schema');
+
+$node->stop;
+done_testing();
