@@ -48,6 +48,7 @@ REGRESS = \
 	property \
 	tables \
 	item_api \
+	storage \
 	differential \
 	vacuum \
 	extension_drop
@@ -64,7 +65,8 @@ ISOLATION = item_concurrent_cast \
 	reader_during_writer \
 	rr_stable_under_splits \
 	savepoint_rollback \
-	serializable_write_skew
+	serializable_write_skew \
+	scroll_cursor_under_splits
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--inputdir=./tests --load-extension=dynpg
 

@@ -7,13 +7,22 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/heapam.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/defrem.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "optimizer/plancat.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "tcop/utility.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "am/dynpg_am.h"
 #include "dynpg.h"
@@ -30,6 +39,7 @@ void		_PG_init(void);
 extern int	dynpg_debug_split_panic;
 
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /*
  * Keep the planner from choosing parallel scans of dynpg tables, which the
@@ -47,6 +57,111 @@ dynpg_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
 	if (dynpg_is_dynpg_relation(relation))
 		rel->rel_parallel_workers = 0;
 	table_close(relation, NoLock);
+}
+
+/* Whether relation relid is stored by the dynpg access method. */
+static bool
+relation_is_dynpg(Oid relid, Oid amoid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	bool		result = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		result = ((Form_pg_class) GETSTRUCT(tup))->relam == amoid;
+		ReleaseSysCache(tup);
+	}
+	return result;
+}
+
+static void
+refuse_publication(const char *what) pg_attribute_noreturn();
+
+static void
+refuse_publication(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("publications cannot include dynpg tables (%s)", what),
+			 errdetail("dynpg tables are WAL-logged physically; logical decoding cannot see their changes."),
+			 errhint("Replicate dynpg tables with physical streaming replication.")));
+}
+
+/*
+ * Publications that would include dynpg tables are refused: their changes
+ * would silently not replicate.
+ */
+static void
+check_publication_objects(List *pubobjects, bool for_all_tables)
+{
+	Oid			amoid = get_am_oid("dynpg", true);
+	ListCell   *lc;
+
+	if (!OidIsValid(amoid))
+		return;
+	if (for_all_tables)
+	{
+		Oid			nsp = get_namespace_oid("dynamodb", true);
+
+		/* any dynpg relation in the database would be included */
+		if (OidIsValid(nsp))
+		{
+			Relation	pgclass = table_open(RelationRelationId, AccessShareLock);
+			TableScanDesc scan = table_beginscan_catalog(pgclass, 0, NULL);
+			HeapTuple	tup;
+			bool		found = false;
+
+			while (!found && (tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+				found = ((Form_pg_class) GETSTRUCT(tup))->relam == amoid;
+			table_endscan(scan);
+			table_close(pgclass, AccessShareLock);
+			if (found)
+				refuse_publication("FOR ALL TABLES would include them");
+		}
+	}
+	foreach(lc, pubobjects)
+	{
+		PublicationObjSpec *obj = lfirst_node(PublicationObjSpec, lc);
+
+		if (obj->pubobjtype == PUBLICATIONOBJ_TABLE && obj->pubtable && obj->pubtable->relation)
+		{
+			Oid			relid = RangeVarGetRelid(obj->pubtable->relation, NoLock, true);
+
+			if (OidIsValid(relid) && relation_is_dynpg(relid, amoid))
+				refuse_publication(get_rel_name(relid));
+		}
+		else if (obj->pubobjtype == PUBLICATIONOBJ_TABLES_IN_SCHEMA && obj->name &&
+				 strcmp(obj->name, "dynamodb") == 0)
+			refuse_publication("schema dynamodb holds them");
+	}
+}
+
+static void
+dynpg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+					 ProcessUtilityContext context, ParamListInfo params,
+					 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+
+	if (IsA(parsetree, CreatePublicationStmt))
+	{
+		CreatePublicationStmt *stmt = (CreatePublicationStmt *) parsetree;
+
+		check_publication_objects(stmt->pubobjects, stmt->for_all_tables);
+	}
+	else if (IsA(parsetree, AlterPublicationStmt))
+	{
+		AlterPublicationStmt *stmt = (AlterPublicationStmt *) parsetree;
+
+		if (stmt->action != AP_DropObjects)
+			check_publication_objects(stmt->pubobjects, stmt->for_all_tables);
+	}
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+							queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
 }
 
 void
@@ -71,6 +186,8 @@ _PG_init(void)
 
 	prev_get_relation_info_hook = get_relation_info_hook;
 	get_relation_info_hook = dynpg_get_relation_info;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = dynpg_ProcessUtility;
 }
 
 /*

@@ -61,6 +61,17 @@ typedef DynAmScanDescData *DynAmScanDesc;
 
 static void
 not_supported(const char *what) pg_attribute_noreturn();
+static void
+refused(const char *what) pg_attribute_noreturn();
+
+/* Something dynpg tables do not offer at all: no hint about writes. */
+static void
+refused(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not supported on dynpg tables", what)));
+}
 
 static void
 not_supported(const char *what)
@@ -86,7 +97,7 @@ dynam_scan_begin(Relation rel, Snapshot snapshot, int nkeys, struct ScanKeyData 
 	DynAmScanDesc scan;
 
 	if (pscan != NULL)
-		not_supported("a parallel scan");
+		refused("a parallel scan");
 	RelationIncrementReferenceCount(rel);
 	scan = palloc0(sizeof(DynAmScanDescData));
 	scan->base.rs_rd = rel;
@@ -161,9 +172,7 @@ dynam_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableS
 	uint64		vid;
 	struct varlena *payload;
 
-	if (direction == BackwardScanDirection)
-		not_supported("a backward scan");
-	if (!dynpg_bt_scan_next(scan->bt, &vid, &payload))
+	if (!dynpg_bt_scan_next_dir(scan->bt, direction, &vid, &payload))
 	{
 		ExecClearTuple(slot);
 		return false;
@@ -178,19 +187,19 @@ dynam_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableS
 static Size
 dynam_parallelscan_estimate(Relation rel)
 {
-	not_supported("a parallel scan");
+	refused("a parallel scan");
 }
 
 static Size
 dynam_parallelscan_initialize(Relation rel, ParallelTableScanDesc pscan)
 {
-	not_supported("a parallel scan");
+	refused("a parallel scan");
 }
 
 static void
 dynam_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
 {
-	not_supported("a parallel scan");
+	refused("a parallel scan");
 }
 
 /* ---- index fetches: there are no PostgreSQL indexes on dynpg tables ---- */
@@ -198,7 +207,7 @@ dynam_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
 static struct IndexFetchTableData *
 dynam_index_fetch_begin(Relation rel)
 {
-	not_supported("an index scan");
+	refused("an index scan");
 }
 
 static void
@@ -215,7 +224,7 @@ static bool
 dynam_index_fetch_tuple(struct IndexFetchTableData *scan, ItemPointer tid, Snapshot snapshot,
 						TupleTableSlot *slot, bool *call_again, bool *all_dead)
 {
-	not_supported("an index scan");
+	refused("an index scan");
 }
 
 /* ---- TIDs: versions by VID need the VID map of a later version ---- */
@@ -248,7 +257,7 @@ dynam_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot snap
 static TransactionId
 dynam_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
 {
-	not_supported("an index");
+	refused("an index");
 }
 
 /* ---- writes ---- */
@@ -394,7 +403,7 @@ dynam_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relation O
 								double *num_tuples, double *tups_vacuumed,
 								double *tups_recently_dead)
 {
-	not_supported("VACUUM FULL or CLUSTER");
+	refused("VACUUM FULL or CLUSTER");
 }
 
 /*
@@ -514,7 +523,7 @@ static void
 dynam_index_validate_scan(Relation table_rel, Relation index_rel, struct IndexInfo *index_info,
 						  Snapshot snapshot, struct ValidateIndexState *state)
 {
-	not_supported("an index");
+	refused("an index");
 }
 
 /* ---- sizes ---- */
@@ -552,14 +561,14 @@ dynam_relation_estimate_size(Relation rel, int32 *attr_widths, BlockNumber *page
 static bool
 dynam_scan_sample_next_block(TableScanDesc scan, struct SampleScanState *scanstate)
 {
-	not_supported("TABLESAMPLE");
+	refused("TABLESAMPLE");
 }
 
 static bool
 dynam_scan_sample_next_tuple(TableScanDesc scan, struct SampleScanState *scanstate,
 							 TupleTableSlot *slot)
 {
-	not_supported("TABLESAMPLE");
+	refused("TABLESAMPLE");
 }
 
 static const TableAmRoutine dynpg_methods = {
