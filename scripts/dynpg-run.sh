@@ -102,6 +102,15 @@ do_init() {
 	CONF
 }
 
+# True when the installed dynpg.so is newer than the running server, which
+# preloaded the old one (e.g. 'make install' or 'make test' installed it).
+library_newer_than_server() {
+	local lib started
+	lib="$("$DYNPG_PG_BINDIR/pg_config" --pkglibdir)/dynpg.so"
+	started=$(sed -n 3p "$data/postmaster.pid" 2>/dev/null)
+	[ -f "$lib" ] && [ -n "$started" ] && [ "$(stat -c %Y "$lib")" -gt "$started" ]
+}
+
 do_start() {
 	dynpg_ensure_packages
 	echo "== building dynpg"
@@ -114,7 +123,7 @@ do_start() {
 	if ! running; then
 		echo "== starting the cluster"
 		pg_ctl -l "$log" -w start >/dev/null || { tail -n 30 "$log" >&2; exit 1; }
-	elif changed .so; then
+	elif changed .so || library_newer_than_server; then
 		echo "== restarting the cluster to load the new dynpg library"
 		pg_ctl -l "$log" -w restart -m fast >/dev/null || { tail -n 30 "$log" >&2; exit 1; }
 	fi

@@ -206,12 +206,13 @@ typedef enum WriteKind
 {
 	WRITE_PUT,
 	WRITE_INSERT,
+	WRITE_UPDATE,
 	WRITE_DELETE
 } WriteKind;
 
 static bool
 write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void *check_arg,
-		  DynItem **old_item)
+		  DynWriteCompute compute, void *compute_arg, DynItem **old_item, DynItem **new_item)
 {
 	StringInfoData skey;
 	ItemPointerData locktid;
@@ -224,6 +225,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 
 	if (old_item)
 		*old_item = NULL;
+	if (new_item)
+		*new_item = NULL;
 	initStringInfo(&skey);
 	storage_key_of(rel, item, &skey);
 	key_lock_tid(&skey, &locktid);
@@ -247,7 +250,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	}
 	check_snapshot_agrees(rel, &set, current);
 
-	if (current != NULL && (check != NULL || old_item != NULL || kind == WRITE_INSERT))
+	if (current != NULL &&
+		(check != NULL || compute != NULL || old_item != NULL || kind == WRITE_INSERT))
 		current_item = payload_to_item(current->payload);
 	if (kind == WRITE_INSERT && current != NULL)
 	{
@@ -272,6 +276,26 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	}
 	if (check != NULL)
 		check(current_item, check_arg);
+	if (kind == WRITE_UPDATE)
+	{
+		StringInfoData newkey;
+
+		item = compute(current_item, compute_arg);
+		if (item == NULL)
+		{
+			/* nothing to write (e.g. an update that only removes, on no item) */
+			if (old_item)
+				*old_item = current_item;
+			UnlockTuple(rel, &locktid, ExclusiveLock);
+			return current != NULL;
+		}
+		initStringInfo(&newkey);
+		storage_key_of(rel, item, &newkey);
+		if (newkey.len != skey.len || memcmp(newkey.data, skey.data, skey.len) != 0)
+			elog(ERROR, "dynpg: an update changed the item's key");
+		if (new_item)
+			*new_item = item;
+	}
 
 	existed = (current != NULL);
 	if (current != NULL)
@@ -315,14 +339,24 @@ dynpg_write_put(Relation rel, DynItem *item, DynWriteMode mode,
 				DynWriteCheck check, void *check_arg, DynItem **old_item)
 {
 	return write_key(rel, item, mode == DYN_WRITE_INSERT ? WRITE_INSERT : WRITE_PUT,
-					 check, check_arg, old_item);
+					 check, check_arg, NULL, NULL, old_item, NULL);
 }
 
 bool
 dynpg_write_delete(Relation rel, DynItem *key_item,
 				   DynWriteCheck check, void *check_arg, DynItem **old_item)
 {
-	return write_key(rel, key_item, WRITE_DELETE, check, check_arg, old_item);
+	return write_key(rel, key_item, WRITE_DELETE, check, check_arg, NULL, NULL, old_item, NULL);
+}
+
+bool
+dynpg_write_update(Relation rel, DynItem *key_item, DynWriteCompute compute, void *compute_arg,
+				   DynItem **old_item, DynItem **new_item)
+{
+	if (compute == NULL)
+		elog(ERROR, "dynpg: an update needs a compute function");
+	return write_key(rel, key_item, WRITE_UPDATE, NULL, NULL, compute, compute_arg,
+					 old_item, new_item);
 }
 
 DynItem *

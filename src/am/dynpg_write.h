@@ -44,6 +44,19 @@ extern bool dynpg_write_put(Relation rel, DynItem *item, DynWriteMode mode,
 							DynWriteCheck check, void *check_arg,
 							DynItem **old_item);
 
+/*
+ * Update: 'compute' runs while the key is held, on the current item (NULL
+ * if there is none), and returns the new item -- which must have the same
+ * key -- or NULL to write nothing.  It raises an ERROR to refuse (a failed
+ * condition).  Returns whether an item existed; *old_item and *new_item
+ * (if not NULL) receive the current and the written item.
+ */
+typedef DynItem *(*DynWriteCompute) (const DynItem *current, void *arg);
+
+extern bool dynpg_write_update(Relation rel, DynItem *key_item,
+							   DynWriteCompute compute, void *compute_arg,
+							   DynItem **old_item, DynItem **new_item);
+
 /* Delete the item with this key.  Returns whether it existed. */
 extern bool dynpg_write_delete(Relation rel, DynItem *key_item,
 							   DynWriteCheck check, void *check_arg,

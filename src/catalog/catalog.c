@@ -44,6 +44,8 @@
 #include "mb/pg_wchar.h"
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -352,6 +354,69 @@ catalog_definition(Oid relid, char **table_name)
 	return def;
 }
 
+/*
+ * Relations already verified to be a given table, so that a request does
+ * not parse the definition again (parsing it is most of a GetItem's
+ * catalog cost).  Any relcache invalidation of a relation -- a rename, a
+ * drop, a new constraint -- forgets it.
+ */
+typedef struct VerifiedTable
+{
+	Oid			relid;			/* hash key */
+	char		table_name[NAMEDATALEN * 5];	/* DynamoDB names are at most 255 bytes */
+} VerifiedTable;
+
+static HTAB *verified_tables = NULL;
+
+static void
+verified_tables_invalidate(Datum arg, Oid relid)
+{
+	if (verified_tables == NULL)
+		return;
+	if (OidIsValid(relid))
+		(void) hash_search(verified_tables, &relid, HASH_REMOVE, NULL);
+	else
+	{
+		HASH_SEQ_STATUS status;
+		VerifiedTable *e;
+
+		hash_seq_init(&status, verified_tables);
+		while ((e = hash_seq_search(&status)) != NULL)
+			(void) hash_search(verified_tables, &e->relid, HASH_REMOVE, NULL);
+	}
+}
+
+static bool
+relation_is_table(Oid relid, const char *table_name)
+{
+	VerifiedTable *e;
+	char	   *found_name;
+	bool		found;
+
+	if (verified_tables == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(VerifiedTable);
+		ctl.hcxt = CacheMemoryContext;
+		verified_tables = hash_create("dynpg verified tables", 64, &ctl,
+									  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(verified_tables_invalidate, (Datum) 0);
+	}
+	e = hash_search(verified_tables, &relid, HASH_FIND, NULL);
+	if (e != NULL)
+		return strcmp(e->table_name, table_name) == 0;
+	if (catalog_definition(relid, &found_name) == NULL)
+		return false;
+	if (strlen(found_name) < sizeof(e->table_name))
+	{
+		e = hash_search(verified_tables, &relid, HASH_ENTER, &found);
+		strlcpy(e->table_name, found_name, sizeof(e->table_name));
+	}
+	return strcmp(found_name, table_name) == 0;
+}
+
 Oid
 dynpg_table_relid(const char *table_name, bool missing_ok)
 {
@@ -361,12 +426,9 @@ dynpg_table_relid(const char *table_name, bool missing_ok)
 	if (OidIsValid(nsp))
 	{
 		char	   *relname = dynpg_table_relname(table_name);
-		char	   *found_name;
 
 		relid = get_relname_relid(relname, nsp);
-		if (OidIsValid(relid) &&
-			(catalog_definition(relid, &found_name) == NULL ||
-			 strcmp(found_name, table_name) != 0))
+		if (OidIsValid(relid) && !relation_is_table(relid, table_name))
 			relid = InvalidOid;
 	}
 	if (!OidIsValid(relid) && !missing_ok)

@@ -95,38 +95,6 @@ load_leaf(DynBtScan *scan, Buffer buf)
 	scan->pages++;
 }
 
-/* The rightmost leaf, share-locked. */
-static Buffer
-last_leaf(Relation rel)
-{
-	DynBtMetaPageData meta;
-	Buffer		buf;
-
-	dynpg_bt_read_meta(rel, &meta);
-	buf = dynpg_bt_getbuf(rel, meta.root, BUFFER_LOCK_SHARE);
-	for (;;)
-	{
-		Page		page = BufferGetPage(buf);
-		DynBtPageOpaque op = DynBtPageGetOpaque(page);
-		DynBtInternalTupleData h;
-
-		if (!DYN_BT_IS_RIGHTMOST(op))
-		{
-			BlockNumber right = op->right;
-
-			UnlockReleaseBuffer(buf);
-			buf = dynpg_bt_getbuf(rel, right, BUFFER_LOCK_SHARE);
-			continue;
-		}
-		if (DYN_BT_IS_LEAF(op))
-			return buf;
-		memcpy(&h, PageGetItem(page, PageGetItemId(page, PageGetMaxOffsetNumber(page))),
-			   DYN_BT_INTERNAL_HDRSZ);
-		UnlockReleaseBuffer(buf);
-		buf = dynpg_bt_getbuf(rel, h.child, BUFFER_LOCK_SHARE);
-	}
-}
-
 /* The leaf immediately left of leaf 'blkno', share-locked, or InvalidBuffer. */
 static Buffer
 left_of(Relation rel, BlockNumber blkno)
@@ -167,7 +135,7 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 
 	if (!scan->started)
 	{
-		Buffer		buf = forward ? dynpg_bt_first_leaf(scan->rel) : last_leaf(scan->rel);
+		Buffer		buf = forward ? dynpg_bt_edge_leaf(scan->rel, false) : dynpg_bt_edge_leaf(scan->rel, true);
 
 		load_leaf(scan, buf);
 		UnlockReleaseBuffer(buf);

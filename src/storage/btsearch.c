@@ -245,9 +245,15 @@ dynpg_bt_search(Relation rel, const DynBtKey *key, Buffer *bufp, int access)
 	return dynpg_bt_search_level(rel, key, 0, bufp, access);
 }
 
-/* The leftmost leaf, share-locked: follow the first downlink at every level. */
+/*
+ * The leftmost or rightmost leaf, share-locked.  The root and every first
+ * child are the leftmost pages of their levels (splits keep the left half
+ * in place), so the leftmost leaf is reached by first downlinks alone; the
+ * rightmost needs a move to the right end of each level first, since the
+ * pages may have split since their parent was read.
+ */
 Buffer
-dynpg_bt_first_leaf(Relation rel)
+dynpg_bt_edge_leaf(Relation rel, bool rightmost)
 {
 	DynBtMetaPageData meta;
 	Buffer		buf;
@@ -258,24 +264,23 @@ dynpg_bt_first_leaf(Relation rel)
 	{
 		Page		page = BufferGetPage(buf);
 		DynBtPageOpaque op = DynBtPageGetOpaque(page);
-		BlockNumber child;
+		BlockNumber next;
 
-		if (DYN_BT_IS_LEAF(op))
+		CHECK_FOR_INTERRUPTS();
+		if (rightmost && !DYN_BT_IS_RIGHTMOST(op))
+			next = op->right;
+		else if (DYN_BT_IS_LEAF(op))
 			return buf;
-		/*
-		 * A root that split after we read the metapage has a left neighbour
-		 * only if it is not the leftmost page of its level; walk left.
-		 */
-		if (op->left != DYN_BT_NONE)
-		{
-			BlockNumber left = op->left;
-
-			UnlockReleaseBuffer(buf);
-			buf = dynpg_bt_getbuf(rel, left, BUFFER_LOCK_SHARE);
-			continue;
-		}
-		child = internal_header(page, DYN_BT_FIRSTDATA(op)).child;
+		else
+			next = internal_header(page, rightmost ? PageGetMaxOffsetNumber(page) :
+								   DYN_BT_FIRSTDATA(op)).child;
 		UnlockReleaseBuffer(buf);
-		buf = dynpg_bt_getbuf(rel, child, BUFFER_LOCK_SHARE);
+		buf = dynpg_bt_getbuf(rel, next, BUFFER_LOCK_SHARE);
 	}
+}
+
+Buffer
+dynpg_bt_first_leaf(Relation rel)
+{
+	return dynpg_bt_edge_leaf(rel, false);
 }

@@ -216,6 +216,7 @@ extern DynBtStack dynpg_bt_search_ext(Relation rel, const DynBtKey *key, uint32 
 									  Buffer *bufp, int access, bool forupdate);
 extern OffsetNumber dynpg_bt_binsrch(Page page, const DynBtKey *key);
 extern Buffer dynpg_bt_first_leaf(Relation rel);
+extern Buffer dynpg_bt_edge_leaf(Relation rel, bool rightmost);
 
 /* ---- btinsert.c ---- */
 extern void dynpg_bt_finish_split(Relation rel, Buffer lbuf, DynBtStack stack);

@@ -24,9 +24,12 @@ db=dynpg_bench_ops
 psql_db() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$1" "${@:2}"; }
 q() { psql_db "$db" -At -c "$1"; }
 
+if [ -n "${BENCH_REUSE:-}" ] && [ "$(psql_db postgres -At -c "SELECT count(*) FROM pg_database WHERE datname = '$db'")" = 1 ]; then
+	echo "reusing database $db (BENCH_REUSE)"
+else
 echo "loading $items items into a dynpg table and a heap baseline..."
 psql_db postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-psql_db "$db" <<SQL
+psql_db "$db" >/dev/null <<SQL
 CREATE EXTENSION dynpg;
 SELECT dynpg.create_table('{"TableName":"bench","BillingMode":"PAY_PER_REQUEST",
   "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
@@ -45,30 +48,31 @@ VACUUM ANALYZE dynamodb.bench;
 VACUUM ANALYZE heapbase;
 CHECKPOINT;
 SQL
+fi
 
 cat > "$work/get_dynpg.sql" <<SQL
 \set i random(1, $items)
 SELECT dynpg.get_item(jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object(
-  'pk', jsonb_build_object('S', 'user' || (:i % $parts)), 'sk', jsonb_build_object('S', 'item' || :i))));
+  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint))));
 SQL
 cat > "$work/get_heap.sql" <<SQL
 \set i random(1, $items)
-SELECT item FROM heapbase WHERE pk = 'user' || (:i % $parts) AND sk = 'item' || :i;
+SELECT item FROM heapbase WHERE pk = 'user' || ((:i)::bigint % $parts) AND sk = 'item' || (:i)::bigint;
 SQL
 cat > "$work/put_dynpg.sql" <<SQL
 \set i random(1, $items)
 \set v random(1, 1000000000)
 SELECT dynpg.put_item(jsonb_build_object('TableName', 'bench', 'Item', jsonb_build_object(
-  'pk', jsonb_build_object('S', 'user' || (:i % $parts)), 'sk', jsonb_build_object('S', 'item' || :i),
-  'a', jsonb_build_object('S', md5(:v::text) || md5((:v + 1)::text) || md5((:v + 2)::text)),
-  'n', jsonb_build_object('N', :v::text), 'flag', jsonb_build_object('BOOL', :v % 2 = 0))));
+  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint),
+  'a', jsonb_build_object('S', md5((:v)::bigint::text) || md5(((:v)::bigint + 1)::text) || md5(((:v)::bigint + 2)::text)),
+  'n', jsonb_build_object('N', (:v)::bigint::text), 'flag', jsonb_build_object('BOOL', (:v)::bigint % 2 = 0))));
 SQL
 cat > "$work/put_heap.sql" <<SQL
 \set i random(1, $items)
 \set v random(1, 1000000000)
-INSERT INTO heapbase VALUES ('user' || (:i % $parts), 'item' || :i,
-  jsonb_build_object('pk', 'user' || (:i % $parts), 'sk', 'item' || :i,
-   'a', md5(:v::text) || md5((:v + 1)::text) || md5((:v + 2)::text), 'n', :v, 'flag', :v % 2 = 0))
+INSERT INTO heapbase VALUES ('user' || ((:i)::bigint % $parts), 'item' || (:i)::bigint,
+  jsonb_build_object('pk', 'user' || ((:i)::bigint % $parts), 'sk', 'item' || (:i)::bigint,
+   'a', md5((:v)::bigint::text) || md5(((:v)::bigint + 1)::text) || md5(((:v)::bigint + 2)::text), 'n', (:v)::bigint, 'flag', (:v)::bigint % 2 = 0))
 ON CONFLICT (pk, sk) DO UPDATE SET item = EXCLUDED.item;
 SQL
 
