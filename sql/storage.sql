@@ -95,3 +95,25 @@ CREATE PUBLICATION p4;
 ALTER PUBLICATION p4 ADD TABLE dynamodb.pub;
 DROP PUBLICATION p4;
 SELECT dynpg.delete_table('{"TableName":"pub"}') IS NOT NULL AS deleted;
+-- ALTER TABLE keeps the one-column shape and the definition
+SELECT dynpg.create_table('{"TableName":"alt","BillingMode":"PAY_PER_REQUEST",
+  "KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"}]}') IS NOT NULL AS created;
+ALTER TABLE dynamodb.alt ADD COLUMN extra int;
+ALTER TABLE dynamodb.alt DROP CONSTRAINT dynpg_table;
+ALTER TABLE dynamodb.alt ALTER COLUMN item TYPE text;
+ALTER TABLE dynamodb.alt ADD CONSTRAINT small CHECK (dynpg.item_size(item) < 1000);
+ALTER TABLE dynamodb.alt RENAME TO alt_renamed;
+ALTER TABLE dynamodb.alt_renamed RENAME TO alt;
+ALTER TABLE dynamodb.alt SET (autovacuum_vacuum_scale_factor = 0.05);
+CREATE FUNCTION pg_temp.trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER row_trg AFTER INSERT ON dynamodb.alt FOR EACH ROW EXECUTE FUNCTION pg_temp.trg();
+CREATE TRIGGER stmt_trg AFTER INSERT ON dynamodb.alt FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.trg();
+DROP TRIGGER stmt_trg ON dynamodb.alt;
+SELECT dynpg.put_item('{"TableName":"alt","Item":{"p":{"S":"a"},"v":{"S":"ok"}}}') AS put;
+-- the statistics autovacuum relies on count dynpg's writes
+SELECT dynpg.put_item('{"TableName":"alt","Item":{"p":{"S":"a"},"v":{"S":"again"}}}') AS replaced;
+SELECT dynpg.delete_item('{"TableName":"alt","Key":{"p":{"S":"a"}}}') AS deleted_item;
+SELECT pg_stat_force_next_flush();
+SELECT n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = 'dynamodb.alt'::regclass;
+SELECT dynpg.delete_table('{"TableName":"alt"}') IS NOT NULL AS deleted;

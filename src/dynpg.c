@@ -136,6 +136,58 @@ check_publication_objects(List *pubobjects, bool for_all_tables)
 	}
 }
 
+/*
+ * ALTER TABLE on a dynpg table: only what keeps the one-column relation and
+ * its definition intact.  Adding, dropping or retyping columns would lose
+ * data (the access method stores the item alone), dropping the
+ * dynpg_table constraint would lose the definition, and other constraints
+ * would bind SQL INSERT but not the API's writes.
+ */
+static void
+check_alter_table(AlterTableStmt *stmt)
+{
+	Oid			amoid = get_am_oid("dynpg", true);
+	Oid			relid;
+	ListCell   *lc;
+
+	if (!OidIsValid(amoid) || stmt->objtype != OBJECT_TABLE)
+		return;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid) || !relation_is_dynpg(relid, amoid))
+		return;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		switch (cmd->subtype)
+		{
+			case AT_ChangeOwner:
+			case AT_SetTableSpace:
+			case AT_SetRelOptions:
+			case AT_ResetRelOptions:
+			case AT_SetStatistics:
+			case AT_ValidateConstraint:
+				break;
+			case AT_DropConstraint:
+				if (cmd->name && strcmp(cmd->name, "dynpg_table") == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("cannot drop constraint dynpg_table of dynpg table \"%s\"",
+									get_rel_name(relid)),
+							 errdetail("The constraint holds the table's DynamoDB definition.")));
+				break;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("this form of ALTER TABLE is not supported on dynpg table \"%s\"",
+								get_rel_name(relid)),
+						 errdetail("A dynpg table holds one column, item, and its definition in constraint dynpg_table."),
+						 errhint("Renaming and changing the owner, tablespace or storage parameters are supported; "
+								 "dynpg's API does not evaluate other constraints, so none can be added.")));
+		}
+	}
+}
+
 static void
 dynpg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 					 ProcessUtilityContext context, ParamListInfo params,
@@ -148,6 +200,23 @@ dynpg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyT
 		CreatePublicationStmt *stmt = (CreatePublicationStmt *) parsetree;
 
 		check_publication_objects(stmt->pubobjects, stmt->for_all_tables);
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+		check_alter_table((AlterTableStmt *) parsetree);
+	else if (IsA(parsetree, CreateTrigStmt) && ((CreateTrigStmt *) parsetree)->row)
+	{
+		/* row triggers re-fetch rows by ctid, which needs the VID map of a later version */
+		CreateTrigStmt *stmt = (CreateTrigStmt *) parsetree;
+		Oid			amoid = get_am_oid("dynpg", true);
+		Oid			relid = OidIsValid(amoid) ?
+			RangeVarGetRelid(stmt->relation, NoLock, true) : InvalidOid;
+
+		if (OidIsValid(relid) && relation_is_dynpg(relid, amoid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("row triggers are not supported on dynpg table \"%s\"",
+							get_rel_name(relid)),
+					 errhint("Statement-level triggers are supported.")));
 	}
 	else if (IsA(parsetree, AlterPublicationStmt))
 	{
