@@ -32,6 +32,7 @@
 
 #include "dynpg.h"
 #include "storage/dynpg_bt.h"
+#include "storage/dynpg_xlog.h"
 
 static void insert_on_page(Relation rel, Buffer buf, DynBtStack stack,
 						   char *tuple, Size tuplesz, OffsetNumber off, Buffer cbuf);
@@ -330,6 +331,13 @@ insert_on_page(Relation rel, Buffer buf, DynBtStack stack,
 {
 	Page		page = BufferGetPage(buf);
 
+	if (PageGetFreeSpace(page) >= MAXALIGN(tuplesz) && !BufferIsValid(cbuf))
+	{
+		/* the common case has a compact record of its own (btxlog.c) */
+		dynpg_xlog_insert(rel, buf, off, tuple, tuplesz);
+		UnlockReleaseBuffer(buf);
+		return;
+	}
 	if (PageGetFreeSpace(page) >= MAXALIGN(tuplesz))
 	{
 		GenericXLogState *state = GenericXLogStart(rel);

@@ -23,6 +23,7 @@
 #include "utils/snapmgr.h"
 
 #include "storage/dynpg_bt.h"
+#include "storage/dynpg_xlog.h"
 
 /* Copy version 'off' of a leaf page out (and its payload if asked). */
 void
@@ -281,10 +282,6 @@ dynpg_bt_set_xmax(Relation rel, const uint8 *key, uint16 keylen, uint64 vid,
 	Page		page;
 	OffsetNumber off;
 	DynBtKey	ik;
-	GenericXLogState *state;
-	Page		p;
-	DynBtLeafTupleData h;
-	char	   *item;
 
 	(void) dynpg_bt_search(rel, &skey, &buf, BUFFER_LOCK_EXCLUSIVE);
 	page = BufferGetPage(buf);
@@ -297,13 +294,6 @@ dynpg_bt_set_xmax(Relation rel, const uint8 *key, uint16 keylen, uint64 vid,
 		elog(ERROR, "dynpg: version %llu to delete not found in \"%s\"",
 			 (unsigned long long) vid, RelationGetRelationName(rel));
 
-	state = GenericXLogStart(rel);
-	p = GenericXLogRegisterBuffer(state, buf, 0);
-	item = PageGetItem(p, PageGetItemId(p, off));
-	memcpy(&h, item, DYN_BT_LEAF_HDRSZ);
-	h.xmax = xmax;
-	h.cmax = cmax;
-	memcpy(item, &h, DYN_BT_LEAF_HDRSZ);
-	GenericXLogFinish(state);
+	dynpg_xlog_set_xmax(rel, buf, off, xmax, cmax);
 	UnlockReleaseBuffer(buf);
 }

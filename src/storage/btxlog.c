@@ -9,7 +9,15 @@
  * record with the newest xid whose versions the prune removes; its redo on
  * a hot standby cancels the standby queries whose snapshots could still see
  * those versions (ResolveRecoveryConflictWithSnapshot), as heap and nbtree
- * do.  The record changes no page, so it needs no masking.
+ * do.  The record changes no page.
+ *
+ * The two hottest page changes also have records of their own, because a
+ * generic record of them diffs the whole page (inserting a line pointer
+ * shifts every one after it): INSERT (one tuple into one page, as when a
+ * put adds a version or a downlink fits without a split) and SET_XMAX (a
+ * version marked deleted).  Their redo repeats exactly what the do-path
+ * did, on a page restored from its full-page image when one was taken;
+ * dynpg_rmgr_mask lets wal_consistency_checking = 'all' compare them.
  *
  * The resource manager must be registered while shared_preload_libraries
  * is processed (dynpg.c), and a server replaying dynpg WAL needs dynpg
@@ -24,10 +32,73 @@
 #include "access/xlog_internal.h"
 #include "access/xloginsert.h"
 #include "access/xlogreader.h"
+#include "access/bufmask.h"
+#include "miscadmin.h"
 #include "access/xlogutils.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
 #include "storage/standby.h"
 
+#include "storage/dynpg_bt.h"
 #include "storage/dynpg_xlog.h"
+
+static void
+redo_insert(XLogReaderState *record)
+{
+	xl_dynpg_insert *xlrec = (xl_dynpg_insert *) XLogRecGetData(record);
+	Buffer		buf;
+
+	if (XLogReadBufferForRedo(record, 0, &buf) == BLK_NEEDS_REDO)
+	{
+		Page		page = BufferGetPage(buf);
+		Size		len;
+		char	   *tuple = XLogRecGetBlockData(record, 0, &len);
+
+		if (PageAddItem(page, (Item) tuple, len, xlrec->offnum, false, false) != xlrec->offnum)
+			elog(PANIC, "dynpg redo: failed to add an item at offset %u", xlrec->offnum);
+		PageSetLSN(page, record->EndRecPtr);
+		MarkBufferDirty(buf);
+	}
+	if (BufferIsValid(buf))
+		UnlockReleaseBuffer(buf);
+}
+
+static void
+apply_set_xmax(Page page, OffsetNumber off, TransactionId xmax, CommandId cmax)
+{
+	ItemId		iid;
+	char	   *item;
+	DynBtLeafTupleData h;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		elog(PANIC, "dynpg: no version at offset %u to mark deleted", off);
+	iid = PageGetItemId(page, off);
+	if (ItemIdGetLength(iid) < DYN_BT_LEAF_HDRSZ)
+		elog(PANIC, "dynpg: no version at offset %u to mark deleted", off);
+	item = PageGetItem(page, iid);
+	memcpy(&h, item, DYN_BT_LEAF_HDRSZ);
+	h.xmax = xmax;
+	h.cmax = cmax;
+	memcpy(item, &h, DYN_BT_LEAF_HDRSZ);
+}
+
+static void
+redo_set_xmax(XLogReaderState *record)
+{
+	xl_dynpg_set_xmax *xlrec = (xl_dynpg_set_xmax *) XLogRecGetData(record);
+	Buffer		buf;
+
+	if (XLogReadBufferForRedo(record, 0, &buf) == BLK_NEEDS_REDO)
+	{
+		Page		page = BufferGetPage(buf);
+
+		apply_set_xmax(page, xlrec->offnum, xlrec->xmax, xlrec->cmax);
+		PageSetLSN(page, record->EndRecPtr);
+		MarkBufferDirty(buf);
+	}
+	if (BufferIsValid(buf))
+		UnlockReleaseBuffer(buf);
+}
 
 static void
 dynpg_rmgr_redo(XLogReaderState *record)
@@ -45,9 +116,23 @@ dynpg_rmgr_redo(XLogReaderState *record)
 					ResolveRecoveryConflictWithSnapshot(xlrec->latestRemovedXid, xlrec->node);
 				break;
 			}
+		case XLOG_DYNPG_INSERT:
+			redo_insert(record);
+			break;
+		case XLOG_DYNPG_SET_XMAX:
+			redo_set_xmax(record);
+			break;
 		default:
 			elog(PANIC, "dynpg_rmgr_redo: unknown op code %u", info);
 	}
+}
+
+/* For wal_consistency_checking: what may differ between primary and replay. */
+static void
+dynpg_rmgr_mask(char *pagedata, BlockNumber blkno)
+{
+	mask_page_lsn_and_checksum(pagedata);
+	mask_unused_space(pagedata);
 }
 
 static void
@@ -63,13 +148,28 @@ dynpg_rmgr_desc(StringInfo buf, XLogReaderState *record)
 						 xlrec->node.spcNode, xlrec->node.dbNode, xlrec->node.relNode,
 						 xlrec->latestRemovedXid);
 	}
+	else if (info == XLOG_DYNPG_INSERT)
+		appendStringInfo(buf, "off %u", ((xl_dynpg_insert *) XLogRecGetData(record))->offnum);
+	else if (info == XLOG_DYNPG_SET_XMAX)
+	{
+		xl_dynpg_set_xmax *xlrec = (xl_dynpg_set_xmax *) XLogRecGetData(record);
+
+		appendStringInfo(buf, "off %u xmax %u cmax %u", xlrec->offnum, xlrec->xmax, xlrec->cmax);
+	}
 }
 
 static const char *
 dynpg_rmgr_identify(uint8 info)
 {
-	if ((info & ~XLR_INFO_MASK) == XLOG_DYNPG_PRUNE_CONFLICT)
-		return "PRUNE_CONFLICT";
+	switch (info & ~XLR_INFO_MASK)
+	{
+		case XLOG_DYNPG_PRUNE_CONFLICT:
+			return "PRUNE_CONFLICT";
+		case XLOG_DYNPG_INSERT:
+			return "INSERT";
+		case XLOG_DYNPG_SET_XMAX:
+			return "SET_XMAX";
+	}
 	return NULL;
 }
 
@@ -78,6 +178,7 @@ static RmgrData dynpg_rmgr = {
 	.rm_redo = dynpg_rmgr_redo,
 	.rm_desc = dynpg_rmgr_desc,
 	.rm_identify = dynpg_rmgr_identify,
+	.rm_mask = dynpg_rmgr_mask,
 };
 
 void
@@ -100,4 +201,59 @@ dynpg_xlog_prune_conflict(Relation rel, TransactionId latestRemovedXid)
 	XLogBeginInsert();
 	XLogRegisterData((char *) &xlrec, sizeof(xlrec));
 	(void) XLogInsert(DYNPG_RMGR_ID, XLOG_DYNPG_PRUNE_CONFLICT);
+}
+
+/*
+ * Add 'tuple' at 'off' of the exclusively locked page 'buf' and log it.
+ * The caller has checked that it fits: nothing in here may fail.
+ */
+void
+dynpg_xlog_insert(Relation rel, Buffer buf, OffsetNumber off, const char *tuple, Size tuplesz)
+{
+	Page		page = BufferGetPage(buf);
+
+	START_CRIT_SECTION();
+	if (PageAddItem(page, (Item) tuple, tuplesz, off, false, false) != off)
+		elog(PANIC, "dynpg: failed to add an item of %zu bytes at offset %u", tuplesz, off);
+	MarkBufferDirty(buf);
+	if (RelationNeedsWAL(rel))
+	{
+		xl_dynpg_insert xlrec;
+		XLogRecPtr	recptr;
+
+		xlrec.offnum = off;
+		XLogBeginInsert();
+		XLogRegisterData((char *) &xlrec, sizeof(xlrec));
+		XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
+		XLogRegisterBufData(0, (char *) tuple, tuplesz);
+		recptr = XLogInsert(DYNPG_RMGR_ID, XLOG_DYNPG_INSERT);
+		PageSetLSN(page, recptr);
+	}
+	END_CRIT_SECTION();
+}
+
+/* Set the xmax and cmax of the version at 'off' of the locked leaf 'buf', and log it. */
+void
+dynpg_xlog_set_xmax(Relation rel, Buffer buf, OffsetNumber off, TransactionId xmax, CommandId cmax)
+{
+	Page		page = BufferGetPage(buf);
+
+	START_CRIT_SECTION();
+	apply_set_xmax(page, off, xmax, cmax);
+	MarkBufferDirty(buf);
+	if (RelationNeedsWAL(rel))
+	{
+		xl_dynpg_set_xmax xlrec;
+		XLogRecPtr	recptr;
+
+		xlrec.offnum = off;
+		xlrec.xmax = xmax;
+		xlrec.cmax = cmax;
+		XLogBeginInsert();
+		XLogRegisterData((char *) &xlrec, sizeof(xlrec));
+		XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
+		recptr = XLogInsert(DYNPG_RMGR_ID, XLOG_DYNPG_SET_XMAX);
+		PageSetLSN(page, recptr);
+	}
+	END_CRIT_SECTION();
 }

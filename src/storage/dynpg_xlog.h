@@ -9,12 +9,16 @@
 #define DYNPG_XLOG_H
 
 #include "access/rmgr.h"
+#include "storage/buf.h"
+#include "storage/off.h"
 #include "storage/relfilenode.h"
 #include "utils/rel.h"
 
 #define DYNPG_RMGR_ID	RM_EXPERIMENTAL_ID
 
 #define XLOG_DYNPG_PRUNE_CONFLICT	0x10
+#define XLOG_DYNPG_INSERT			0x20	/* one tuple into one page */
+#define XLOG_DYNPG_SET_XMAX			0x30	/* a version's xmax and cmax */
 
 typedef struct xl_dynpg_prune_conflict
 {
@@ -22,7 +26,25 @@ typedef struct xl_dynpg_prune_conflict
 	TransactionId latestRemovedXid;
 } xl_dynpg_prune_conflict;
 
+/* INSERT: block 0 is the page; the tuple is the block's data */
+typedef struct xl_dynpg_insert
+{
+	OffsetNumber offnum;
+} xl_dynpg_insert;
+
+/* SET_XMAX: block 0 is the leaf */
+typedef struct xl_dynpg_set_xmax
+{
+	OffsetNumber offnum;
+	TransactionId xmax;
+	CommandId	cmax;
+} xl_dynpg_set_xmax;
+
 extern void dynpg_xlog_register(void);
+extern void dynpg_xlog_insert(Relation rel, Buffer buf, OffsetNumber off,
+							  const char *tuple, Size tuplesz);
+extern void dynpg_xlog_set_xmax(Relation rel, Buffer buf, OffsetNumber off,
+								TransactionId xmax, CommandId cmax);
 extern void dynpg_xlog_prune_conflict(Relation rel, TransactionId latestRemovedXid);
 
 #endif							/* DYNPG_XLOG_H */

@@ -1,7 +1,7 @@
 # Committed writes survive immediate (crash) stops, uncommitted ones vanish,
 # and the tree is clean afterwards; repeated several times, with concurrent
-# writers, under wal_consistency_checking = 'generic' so every replayed
-# generic record is compared with the page the primary wrote.
+# writers, under wal_consistency_checking = 'all' so every replayed
+# record (generic and dynpg's own) is compared with the page the primary wrote.
 use strict;
 use warnings;
 
@@ -10,7 +10,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use DynpgTest;
 
-my $node = dynpg_node('crash', conf => "wal_consistency_checking = 'generic'\nrestart_after_crash = on");
+my $node = dynpg_node('crash', conf => "wal_consistency_checking = 'all'\nrestart_after_crash = on");
 create_range_table($node, 'crashy');
 
 my $expected = 0;

@@ -11,7 +11,7 @@ use Test::More;
 use DynpgTest;
 
 my $node = dynpg_node('splitpanic',
-	conf => "wal_consistency_checking = 'generic'\nrestart_after_crash = on");
+	conf => "wal_consistency_checking = 'all'\nrestart_after_crash = on");
 
 # big sort keys (1,000 bytes) give few downlinks per internal page, so
 # internal splits come quickly

@@ -12,7 +12,7 @@ use Test::More;
 use DynpgTest;
 
 my $primary = dynpg_node('primary', init => { allows_streaming => 1 },
-	conf => "wal_consistency_checking = 'generic'");
+	conf => "wal_consistency_checking = 'all'");
 create_range_table($primary, 'replicated');
 $primary->safe_psql('postgres', put_sql('replicated',
 	"jsonb_build_object('p', 'p' || (i % 50), 's', lpad(i::text, 6, '0'), 'pad', repeat('r', i % 600))")
@@ -21,7 +21,7 @@ $primary->safe_psql('postgres', put_sql('replicated',
 $primary->backup('bk');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
 $standby->init_from_backup($primary, 'bk', has_streaming => 1);
-$standby->append_conf('postgresql.conf', "hot_standby_feedback = off\nmax_standby_streaming_delay = 2s\nwal_consistency_checking = 'generic'");
+$standby->append_conf('postgresql.conf', "hot_standby_feedback = off\nmax_standby_streaming_delay = 2s\nwal_consistency_checking = 'all'");
 $standby->start;
 
 # more writes after the base backup: inserts, replacements, deletes

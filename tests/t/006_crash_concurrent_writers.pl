@@ -13,7 +13,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use DynpgTest;
 
-my $node = dynpg_node('crashwriters', conf => "wal_consistency_checking = 'generic'");
+my $node = dynpg_node('crashwriters', conf => "wal_consistency_checking = 'all'");
 create_range_table($node, 'ledgered');
 $node->safe_psql('postgres', 'CREATE TABLE ledger (p text, s text, PRIMARY KEY (p, s))');
 
