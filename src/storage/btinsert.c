@@ -207,6 +207,11 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 		{
 			ItemId		iid = PageGetItemId(origpage, off);
 
+			if (!dynpg_bt_itemid_sane(iid))
+				ereport(ERROR,
+						(errcode(ERRCODE_INDEX_CORRUPTED),
+						 errmsg("dynpg: damaged line pointer at block %u offset %u",
+								BufferGetBlockNumber(buf), off)));
 			items[n].data = PageGetItem(origpage, iid);
 			items[n].size = ItemIdGetLength(iid);
 			n++;
@@ -447,7 +452,13 @@ get_stack_buf(Relation rel, DynBtStack stack, BlockNumber child, OffsetNumber *o
 			{
 				DynBtInternalTupleData h;
 
-				memcpy(&h, PageGetItem(page, PageGetItemId(page, off)), DYN_BT_INTERNAL_HDRSZ);
+				ItemId		iid = PageGetItemId(page, off);
+
+				if (!dynpg_bt_itemid_sane(iid) || ItemIdGetLength(iid) < DYN_BT_INTERNAL_HDRSZ)
+					ereport(ERROR,
+							(errcode(ERRCODE_INDEX_CORRUPTED),
+							 errmsg("dynpg: damaged downlink at block %u offset %u", blkno, off)));
+				memcpy(&h, PageGetItem(page, iid), DYN_BT_INTERNAL_HDRSZ);
 				if (h.child == child)
 				{
 					*offp = off;

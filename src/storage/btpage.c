@@ -269,6 +269,10 @@ dynpg_bt_item_key(Page page, OffsetNumber off, bool leaf, DynBtKey *key)
 	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
 		elog(ERROR, "dynpg: item offset %u out of range", off);
 	iid = PageGetItemId(page, off);
+	if (!dynpg_bt_itemid_sane(iid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg: damaged line pointer at offset %u", off)));
 	item = PageGetItem(page, iid);
 	len = ItemIdGetLength(iid);
 	if (leaf)

@@ -162,10 +162,15 @@ static DynBtInternalTupleData
 internal_header(Page page, OffsetNumber off)
 {
 	DynBtInternalTupleData hdr;
-	ItemId		iid = PageGetItemId(page, off);
+	ItemId		iid;
 
-	if (ItemIdGetLength(iid) < DYN_BT_INTERNAL_HDRSZ)
-		elog(ERROR, "dynpg: internal tuple too short");
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		elog(ERROR, "dynpg: downlink offset %u out of range", off);
+	iid = PageGetItemId(page, off);
+	if (!dynpg_bt_itemid_sane(iid) || ItemIdGetLength(iid) < DYN_BT_INTERNAL_HDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg: damaged internal tuple at offset %u", off)));
 	memcpy(&hdr, PageGetItem(page, iid), DYN_BT_INTERNAL_HDRSZ);
 	return hdr;
 }

@@ -94,14 +94,15 @@ read_page(VerifyState *vs, BlockNumber blkno, PGAlignedBlock *copy)
 		problem(vs, "link to block %u, which does not exist", blkno);
 		return false;
 	}
-	buf = ReadBuffer(vs->rel, blkno);
+	/* a page whose header bufmgr rejects comes back zeroed, and is reported */
+	buf = ReadBufferExtended(vs->rel, MAIN_FORKNUM, blkno, RBM_ZERO_ON_ERROR, NULL);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	memcpy(copy->data, BufferGetPage(buf), BLCKSZ);
 	UnlockReleaseBuffer(buf);
 	page = copy->data;
 	if (PageIsNew(page))
 	{
-		problem(vs, "block %u is an empty page but is linked into the tree", blkno);
+		problem(vs, "block %u is empty or has an invalid page header, but is linked into the tree", blkno);
 		return false;
 	}
 	if (((PageHeader) page)->pd_lower < SizeOfPageHeaderData ||

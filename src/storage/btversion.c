@@ -31,10 +31,16 @@ dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
 					  DynBtVersion *v, bool with_payload)
 {
 	ItemId		iid = PageGetItemId(page, off);
-	char	   *item = PageGetItem(page, iid);
-	Size		len = ItemIdGetLength(iid);
+	char	   *item;
+	Size		len;
 	DynBtLeafTupleData h;
 
+	if (!dynpg_bt_itemid_sane(iid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg: damaged line pointer at block %u offset %u", blkno, off)));
+	item = PageGetItem(page, iid);
+	len = ItemIdGetLength(iid);
 	if (len < DYN_BT_LEAF_HDRSZ)
 		elog(ERROR, "dynpg: leaf tuple too short at block %u offset %u", blkno, off);
 	memcpy(&h, item, DYN_BT_LEAF_HDRSZ);

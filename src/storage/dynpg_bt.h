@@ -168,6 +168,15 @@ dynpg_tid_to_vid(ItemPointer tid)
 		(ItemPointerGetOffsetNumberNoCheck(tid) - 1);
 }
 
+/* A line pointer that points at a used item inside the page's data area. */
+static inline bool
+dynpg_bt_itemid_sane(ItemId iid)
+{
+	return ItemIdIsNormal(iid) &&
+		ItemIdGetOffset(iid) >= SizeOfPageHeaderData &&
+		(Size) ItemIdGetOffset(iid) + ItemIdGetLength(iid) <= BLCKSZ;
+}
+
 /* ---- one version, copied out of a page ---- */
 
 typedef struct DynBtVersion
