@@ -28,6 +28,10 @@ OBJS = \
 	src/catalog/catalog.o \
 	src/am/dynpg_am.o \
 	src/am/dynpg_write.o \
+	src/expr/expr_reserved.o \
+	src/expr/expr_parse.o \
+	src/expr/expr_eval.o \
+	src/expr/expr_legacy.o \
 	src/api/wire.o \
 	src/api/table_ops.o \
 	src/api/item_ops.o \
@@ -50,6 +54,11 @@ REGRESS = \
 	item_api \
 	storage \
 	differential \
+	expr_conditions \
+	expr_update \
+	expr_sql \
+	expr_fuzz \
+	expr_legacy \
 	vacuum \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
@@ -66,7 +75,8 @@ ISOLATION = item_concurrent_cast \
 	rr_stable_under_splits \
 	savepoint_rollback \
 	serializable_write_skew \
-	scroll_cursor_under_splits
+	scroll_cursor_under_splits \
+	conditional_put_race
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--inputdir=./tests --load-extension=dynpg
 

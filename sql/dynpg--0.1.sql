@@ -275,3 +275,69 @@ CREATE FUNCTION dynpg.verify(table_name text) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_verify_table' LANGUAGE C STRICT;
 COMMENT ON FUNCTION dynpg.verify(text) IS
 	'Check the storage of DynamoDB table table_name: {"ok": true|false, "problems": [...], counts}';
+
+------------------------------------------------------------------------------
+-- UpdateItem, and the SQL layer over the item operations (src/expr/README)
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.update_item(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_update_item' LANGUAGE C VOLATILE STRICT;
+
+-- Typed forms: items, keys and expression values as dynpg.item (DynamoDB JSON).
+CREATE FUNCTION dynpg.put(table_name text, item dynpg.item, condition text DEFAULT NULL,
+						  names jsonb DEFAULT NULL, expression_values dynpg.item DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT (dynpg.put_item(jsonb_build_object('TableName', table_name,
+		'Item', item::jsonb, 'ReturnValues', 'ALL_OLD', 'ConditionExpression', condition,
+		'ExpressionAttributeNames', names,
+		'ExpressionAttributeValues', expression_values::jsonb)) -> 'Attributes')::dynpg.item $$;
+COMMENT ON FUNCTION dynpg.put(text, dynpg.item, text, jsonb, dynpg.item) IS
+	'PutItem: write the item (if the condition holds); returns the item it replaced, or NULL';
+CREATE FUNCTION dynpg.get(table_name text, key dynpg.item, projection text DEFAULT NULL,
+						  names jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql STABLE
+	AS $$ SELECT (dynpg.get_item(jsonb_build_object('TableName', table_name,
+		'Key', key::jsonb, 'ConsistentRead', true, 'ProjectionExpression', projection,
+		'ExpressionAttributeNames', names)) -> 'Item')::dynpg.item $$;
+COMMENT ON FUNCTION dynpg.get(text, dynpg.item, text, jsonb) IS
+	'GetItem: the item with this key (only the projected paths, if given), or NULL';
+CREATE FUNCTION dynpg.update(table_name text, key dynpg.item, update_expression text,
+							 expression_values dynpg.item DEFAULT NULL, condition text DEFAULT NULL,
+							 names jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT (dynpg.update_item(jsonb_build_object('TableName', table_name,
+		'Key', key::jsonb, 'UpdateExpression', update_expression, 'ReturnValues', 'ALL_NEW',
+		'ConditionExpression', condition, 'ExpressionAttributeNames', names,
+		'ExpressionAttributeValues', expression_values::jsonb)) -> 'Attributes')::dynpg.item $$;
+COMMENT ON FUNCTION dynpg.update(text, dynpg.item, text, dynpg.item, text, jsonb) IS
+	'UpdateItem: apply the update expression (if the condition holds); returns the new item';
+CREATE FUNCTION dynpg.delete(table_name text, key dynpg.item, condition text DEFAULT NULL,
+							 names jsonb DEFAULT NULL, expression_values dynpg.item DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT (dynpg.delete_item(jsonb_build_object('TableName', table_name,
+		'Key', key::jsonb, 'ReturnValues', 'ALL_OLD', 'ConditionExpression', condition,
+		'ExpressionAttributeNames', names,
+		'ExpressionAttributeValues', expression_values::jsonb)) -> 'Attributes')::dynpg.item $$;
+COMMENT ON FUNCTION dynpg.delete(text, dynpg.item, text, jsonb, dynpg.item) IS
+	'DeleteItem: delete the item (if the condition holds); returns the deleted item, or NULL';
+
+-- Plain JSON forms (numbers as JSON numbers, as DocumentClient writes them).
+CREATE FUNCTION dynpg.put(table_name text, item jsonb, condition text DEFAULT NULL,
+						  names jsonb DEFAULT NULL, expression_values jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.put(table_name, dynpg.from_plain_json(item), condition, names,
+		dynpg.from_plain_json(expression_values)) $$;
+CREATE FUNCTION dynpg.get(table_name text, key jsonb, projection text DEFAULT NULL,
+						  names jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql STABLE
+	AS $$ SELECT dynpg.get(table_name, dynpg.from_plain_json(key), projection, names) $$;
+CREATE FUNCTION dynpg.update(table_name text, key jsonb, update_expression text,
+							 expression_values jsonb DEFAULT NULL, condition text DEFAULT NULL,
+							 names jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.update(table_name, dynpg.from_plain_json(key), update_expression,
+		dynpg.from_plain_json(expression_values), condition, names) $$;
+CREATE FUNCTION dynpg.delete(table_name text, key jsonb, condition text DEFAULT NULL,
+							 names jsonb DEFAULT NULL, expression_values jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.delete(table_name, dynpg.from_plain_json(key), condition, names,
+		dynpg.from_plain_json(expression_values)) $$;

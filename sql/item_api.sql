@@ -155,9 +155,10 @@ SELECT pg_temp.api('PutItem', d) FROM (VALUES
  ('{"TableName": "users", "Item": "x"}'),
  ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "ReturnValues": true}'),
  ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "ReturnConsumedCapacity": ["TOTAL"]}'),
- -- conditions come with the next issue; until then they are refused, not ignored
- ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "ConditionExpression": "attribute_not_exists(PersonID)"}'),
- ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "Expected": {"PersonID": {"Exists": false}}}'),
+ -- expressions are checked before anything is written (sql/expr_*.sql test them);
+ -- legacy parameters too (sql/expr_legacy.sql)
+ ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "ConditionExpression": "attribute_not_exists(PersonID"}'),
+ ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "Expected": {"PersonID": {"Exists": true, "Value": {"N": "999"}}}}'),
  ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "ExpressionAttributeValues": {":v": {"S": "x"}}}'),
  ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "ConditionalOperator": "AND"}'),
  -- the item's AttributeValues
@@ -230,8 +231,8 @@ SELECT pg_temp.api('GetItem', d) FROM (VALUES
 SELECT pg_temp.api('DeleteItem', d) FROM (VALUES
  ('{"TableName": "users", "Key": {"PersonID": {"N": "5"}}, "ReturnValues": "ALL_NEW"}'::jsonb),
  ('{"TableName": "users", "Key": {"PersonID": {"N": "5"}}, "ReturnValues": "bogus"}'),
- ('{"TableName": "users", "Key": {"PersonID": {"N": "5"}}, "ConditionExpression": "attribute_exists(PersonID)"}'),
- ('{"TableName": "users", "Key": {"PersonID": {"N": "5"}}, "Expected": {"PersonID": {"Exists": true, "Value": {"N": "5"}}}}')
+ ('{"TableName": "users", "Key": {"PersonID": {"N": "5"}}, "ConditionExpression": "attribute_not_exists(PersonID)"}'),
+ ('{"TableName": "users", "Key": {"PersonID": {"N": "5"}}, "Expected": {"PersonID": {"Exists": true, "Value": {"N": "999"}}}}')
 ) AS t(d);
 SELECT dynpg.get_item('{"TableName": "users", "Key": {"PersonID": {"N": "5"}}}');
 

@@ -27,5 +27,6 @@ extern Jsonb *dynpg_api_list_tables(Jsonb *request);
 extern Jsonb *dynpg_api_put_item(Jsonb *request);
 extern Jsonb *dynpg_api_get_item(Jsonb *request);
 extern Jsonb *dynpg_api_delete_item(Jsonb *request);
+extern Jsonb *dynpg_api_update_item(Jsonb *request);
 
 #endif							/* DYNPG_API_H */

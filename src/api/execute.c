@@ -30,6 +30,7 @@ static const DynOperationEntry operations[] = {
 	{"PutItem", dynpg_api_put_item},
 	{"GetItem", dynpg_api_get_item},
 	{"DeleteItem", dynpg_api_delete_item},
+	{"UpdateItem", dynpg_api_update_item},
 	{NULL, NULL}
 };
 
@@ -54,7 +55,7 @@ static const char *const not_yet[] = {
 	"RestoreTableToPointInTime", "Scan", "TagResource", "TransactGetItems",
 	"TransactWriteItems", "UntagResource", "UpdateContinuousBackups",
 	"UpdateContributorInsights", "UpdateGlobalTable", "UpdateGlobalTableSettings",
-	"UpdateItem", "UpdateKinesisStreamingDestination", "UpdateTable",
+	"UpdateKinesisStreamingDestination", "UpdateTable",
 	"UpdateTableReplicaAutoScaling", "UpdateTimeToLive", NULL
 };
 
@@ -93,3 +94,4 @@ DYNPG_OPERATION_FUNCTION(dynpg_list_tables, dynpg_api_list_tables)
 DYNPG_OPERATION_FUNCTION(dynpg_put_item, dynpg_api_put_item)
 DYNPG_OPERATION_FUNCTION(dynpg_get_item, dynpg_api_get_item)
 DYNPG_OPERATION_FUNCTION(dynpg_delete_item, dynpg_api_delete_item)
+DYNPG_OPERATION_FUNCTION(dynpg_update_item, dynpg_api_update_item)

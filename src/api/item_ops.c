@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * item_ops.c
- *	  PutItem, GetItem and DeleteItem.
+ *	  PutItem, GetItem, DeleteItem and UpdateItem.
  *
  * Each checks the whole request before it touches the table (wire.h lists
  * the phases), then opens the relation, checks the caller's privilege on
@@ -12,9 +12,9 @@
  * checked out, and no subtransaction is opened: an error undoes the
  * caller's transaction as any SQL error does.
  *
- * Conditions, projections and expressions are the next step; until then
- * a request that uses them is refused (ValidationException), never
- * half-honoured.
+ * Expressions (and the legacy parameters) are parsed by src/expr/ before
+ * the table is opened; conditions and updates run inside the write path's
+ * callbacks, on the newest committed item while its key is held.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,6 +33,7 @@
 #include "catalog/catalog.h"
 #include "dynpg.h"
 #include "dynpg_error.h"
+#include "expr/expr.h"
 #include "types/item.h"
 #include "types/key.h"
 
@@ -47,17 +48,111 @@ static const char *const return_values_on_failure[] = {"ALL_OLD", "NONE", NULL};
 static const char *const return_consumed_capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const return_item_collection_metrics[] = {"SIZE", "NONE", NULL};
 
-static const char *const put_unsupported[] = {
-	"ConditionExpression", "Expected", "ConditionalOperator",
-	"ExpressionAttributeNames", "ExpressionAttributeValues", NULL
+static const char *const conditional_operators[] = {"AND", "OR", NULL};
+
+/* the legacy parameters and the expressions that replace them */
+static const char *const put_legacy[] = {"Expected", "ConditionalOperator", NULL};
+static const char *const put_expressions[] = {"ConditionExpression", NULL};
+static const char *const get_legacy[] = {"AttributesToGet", NULL};
+static const char *const get_expressions[] = {"ProjectionExpression", NULL};
+static const char *const update_legacy[] = {
+	"AttributeUpdates", "Expected", "ConditionalOperator", NULL
 };
-static const char *const get_unsupported[] = {
-	"ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames", NULL
+static const char *const update_expressions[] = {
+	"UpdateExpression", "ConditionExpression", NULL
 };
-static const char *const delete_unsupported[] = {
-	"ConditionExpression", "Expected", "ConditionalOperator",
-	"ExpressionAttributeNames", "ExpressionAttributeValues", NULL
-};
+
+/* "Can not use both expression and non-expression parameters ..." */
+static void
+check_no_mixing(JsonbContainer *root, const char *const *legacy,
+				const char *const *expressions)
+{
+	StringInfoData l;
+	StringInfoData e;
+	JsonbValue	v;
+	int			i;
+
+	initStringInfo(&l);
+	initStringInfo(&e);
+	for (i = 0; legacy[i] != NULL; i++)
+		if (dynpg_req_member(root, legacy[i], &v) && v.type != jbvNull)
+			appendStringInfo(&l, "%s%s", l.len ? ", " : "", legacy[i]);
+	for (i = 0; expressions[i] != NULL; i++)
+		if (dynpg_req_member(root, expressions[i], &v) && v.type != jbvNull)
+			appendStringInfo(&e, "%s%s", e.len ? ", " : "", expressions[i]);
+	if (l.len > 0 && e.len > 0)
+		dynpg_validation_error("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
+							   l.data, e.data);
+}
+
+/* Expected and ConditionalOperator as a condition (NULL if none) */
+static DynExprNode *
+legacy_condition(Jsonb *expected, const char *conditional_operator)
+{
+	if (conditional_operator != NULL &&
+		(expected == NULL || JsonContainerSize(&expected->root) < 2))
+		dynpg_validation_error("One or more parameter values were invalid: ConditionalOperator can only be used when Filter or Expected has two or more elements");
+	if (expected == NULL || JsonContainerSize(&expected->root) == 0)
+		return NULL;
+	return dynpg_expr_from_expected(expected, conditional_operator);
+}
+
+/*
+ * The expression parameters of a request: ExpressionAttributeNames and
+ * ExpressionAttributeValues need an expression that can use them, must not
+ * be empty, and every one must be used by some expression of the request
+ * (the caller parses its expressions, then calls dynpg_expr_check_unused).
+ * 'values_null' is the end of DynamoDB's message when values come without
+ * any expression ("ConditionExpression is null").
+ */
+static void
+expression_params(DynExprContext *ctx, Jsonb *names, Jsonb *values, bool any_expression,
+				  const char *values_null)
+{
+	if (names != NULL && !any_expression)
+		dynpg_validation_error("ExpressionAttributeNames can only be specified when using expressions");
+	if (values != NULL && !any_expression)
+		dynpg_validation_error("ExpressionAttributeValues can only be specified when using expressions: %s",
+							   values_null);
+	if (names != NULL && JsonContainerSize(&names->root) == 0)
+		dynpg_validation_error("ExpressionAttributeNames must not be empty");
+	if (values != NULL && JsonContainerSize(&values->root) == 0)
+		dynpg_validation_error("ExpressionAttributeValues must not be empty");
+	dynpg_expr_context_init(ctx, names, values);
+}
+
+/* A failed condition: with ALL_OLD on failure, the error carries the item. */
+static void
+condition_failed(const DynItem *current, bool all_old)
+{
+	if (all_old && current != NULL)
+	{
+		StringInfoData extra;
+
+		initStringInfo(&extra);
+		appendStringInfoString(&extra, "\"Item\":");
+		dynpg_item_append_text(current, &extra);
+		dynpg_raise_extra(DYN_ERR_CONDITIONAL_CHECK_FAILED, extra.data,
+						  "The conditional request failed");
+	}
+	dynpg_raise(DYN_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+}
+
+typedef struct ConditionArg
+{
+	DynExprNode *condition;
+	bool		all_old_on_failure;
+} ConditionArg;
+
+/* the write path's check: runs on the newest committed item, key held */
+static void
+condition_check(const DynItem *current, void *arg)
+{
+	ConditionArg *ca = (ConditionArg *) arg;
+
+	if (!dynpg_expr_eval_condition(ca->condition, current))
+		condition_failed(current, ca->all_old_on_failure);
+}
 
 /* ReturnValues of PutItem and DeleteItem: DynamoDB's enum, then NONE or ALL_OLD */
 static bool
@@ -204,6 +299,13 @@ dynpg_api_put_item(Jsonb *request)
 	DynItem    *old = NULL;
 	bool		need_old;
 	JsonbParseState *st = NULL;
+	char	   *cond_text;
+	Jsonb	   *names_jb;
+	Jsonb	   *values_jb;
+	DynExprContext ectx;
+	ConditionArg carg;
+	Jsonb	   *expected_jb;
+	char	   *cond_op;
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "PutItem", request);
@@ -213,23 +315,39 @@ dynpg_api_put_item(Jsonb *request)
 	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
 	metrics = dynpg_req_string(req.root, "ReturnItemCollectionMetrics");
 	on_failure = dynpg_req_string(req.root, "ReturnValuesOnConditionCheckFailure");
+	cond_text = dynpg_req_string(req.root, "ConditionExpression");
+	names_jb = dynpg_req_map(req.root, "ExpressionAttributeNames");
+	values_jb = dynpg_req_map(req.root, "ExpressionAttributeValues");
+	expected_jb = dynpg_req_map(req.root, "Expected");
+	cond_op = dynpg_req_string(req.root, "ConditionalOperator");
 
 	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
 	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
 	dynpg_req_not_null(&req, item_jb != NULL, "item");
+	dynpg_req_enum(&req, cond_op, "conditionalOperator", conditional_operators);
 	all_old = check_return_values(&req, return_values);
 	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics", return_item_collection_metrics);
 	dynpg_req_enum(&req, on_failure, "returnValuesOnConditionCheckFailure", return_values_on_failure);
 	dynpg_req_finish(&req);
-	dynpg_req_unsupported(req.root, put_unsupported);
 
-	/* the item's own rules (AttributeValues, 400 KB), before the table's */
+	/* expressions, then the item's own rules (AttributeValues, 400 KB) */
+	check_no_mixing(req.root, put_legacy, put_expressions);
+	expression_params(&ectx, names_jb, values_jb, cond_text != NULL,
+					  "ConditionExpression is null");
+	carg.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
+	carg.condition = legacy_condition(expected_jb, cond_op);
+	if (cond_text != NULL)
+		carg.condition = dynpg_expr_parse_condition(&ectx, cond_text, "ConditionExpression");
+	dynpg_expr_check_unused(&ectx);
 	item = dynpg_item_from_jsonb(JsonbPGetDatum(item_jb), false);
 
-	rel = open_item_table(table_name, RowExclusiveLock, ACL_INSERT, all_old, &ks);
+	rel = open_item_table(table_name, RowExclusiveLock, ACL_INSERT,
+						  all_old || carg.condition != NULL, &ks);
 	dynpg_key_from_item(item, &ks, &key);
 	need_old = all_old || (capacity != NULL && strcmp(capacity, "NONE") != 0);
-	(void) dynpg_write_put(rel, item, DYN_WRITE_PUT, NULL, NULL, need_old ? &old : NULL);
+	(void) dynpg_write_put(rel, item, DYN_WRITE_PUT,
+						   carg.condition ? condition_check : NULL, &carg,
+						   need_old ? &old : NULL);
 	table_close(rel, NoLock);
 
 	dynpg_jb_begin_object(&st, NULL);
@@ -264,6 +382,12 @@ dynpg_api_get_item(Jsonb *request)
 	Relation	rel;
 	DynKeySchema ks;
 	JsonbParseState *st = NULL;
+	char	   *projection;
+	Jsonb	   *names_jb;
+	DynExprContext ectx;
+	DynExprPath *paths = NULL;
+	int			npaths = 0;
+	JsonbContainer *to_get;
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "GetItem", request);
@@ -272,12 +396,25 @@ dynpg_api_get_item(Jsonb *request)
 	/* every read is strongly consistent; the flag only halves the cost */
 	(void) dynpg_req_bool(req.root, "ConsistentRead", &consistent);
 	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
+	projection = dynpg_req_string(req.root, "ProjectionExpression");
+	names_jb = dynpg_req_map(req.root, "ExpressionAttributeNames");
+	to_get = dynpg_req_list(req.root, "AttributesToGet");
 
 	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
 	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
+	if (to_get != NULL && dynpg_req_list_length(to_get) == 0)
+		dynpg_req_invalid(&req, "[]", "attributesToGet",
+						  "Member must have length greater than or equal to 1");
 	dynpg_req_not_null(&req, key_jb != NULL, "key");
 	dynpg_req_finish(&req);
-	dynpg_req_unsupported(req.root, get_unsupported);
+
+	check_no_mixing(req.root, get_legacy, get_expressions);
+	expression_params(&ectx, names_jb, NULL, projection != NULL, NULL);
+	if (projection != NULL)
+		paths = dynpg_expr_parse_projection(&ectx, projection, &npaths);
+	else if (to_get != NULL)
+		paths = dynpg_expr_from_attributes_to_get(to_get, &npaths);
+	dynpg_expr_check_unused(&ectx);
 
 	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(key_jb), false);
 
@@ -288,7 +425,7 @@ dynpg_api_get_item(Jsonb *request)
 
 	dynpg_jb_begin_object(&st, NULL);
 	if (found != NULL)
-		push_item(&st, "Item", found);
+		push_item(&st, "Item", paths ? dynpg_expr_project(found, paths, npaths) : found);
 	if (capacity != NULL)
 	{
 		int64		units = units_for(found ? dynpg_item_size(found) : 0, DYN_READ_UNIT_BYTES);
@@ -319,6 +456,13 @@ dynpg_api_delete_item(Jsonb *request)
 	Relation	rel;
 	DynKeySchema ks;
 	JsonbParseState *st = NULL;
+	char	   *cond_text;
+	Jsonb	   *names_jb;
+	Jsonb	   *values_jb;
+	DynExprContext ectx;
+	ConditionArg carg;
+	Jsonb	   *expected_jb;
+	char	   *cond_op;
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "DeleteItem", request);
@@ -328,22 +472,37 @@ dynpg_api_delete_item(Jsonb *request)
 	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
 	metrics = dynpg_req_string(req.root, "ReturnItemCollectionMetrics");
 	on_failure = dynpg_req_string(req.root, "ReturnValuesOnConditionCheckFailure");
+	cond_text = dynpg_req_string(req.root, "ConditionExpression");
+	names_jb = dynpg_req_map(req.root, "ExpressionAttributeNames");
+	values_jb = dynpg_req_map(req.root, "ExpressionAttributeValues");
+	expected_jb = dynpg_req_map(req.root, "Expected");
+	cond_op = dynpg_req_string(req.root, "ConditionalOperator");
 
 	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
 	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
+	dynpg_req_enum(&req, cond_op, "conditionalOperator", conditional_operators);
 	all_old = check_return_values(&req, return_values);
 	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics", return_item_collection_metrics);
 	dynpg_req_enum(&req, on_failure, "returnValuesOnConditionCheckFailure", return_values_on_failure);
 	dynpg_req_not_null(&req, key_jb != NULL, "key");
 	dynpg_req_finish(&req);
-	dynpg_req_unsupported(req.root, delete_unsupported);
 
+	check_no_mixing(req.root, put_legacy, put_expressions);
+	expression_params(&ectx, names_jb, values_jb, cond_text != NULL,
+					  "ConditionExpression is null");
+	carg.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
+	carg.condition = legacy_condition(expected_jb, cond_op);
+	if (cond_text != NULL)
+		carg.condition = dynpg_expr_parse_condition(&ectx, cond_text, "ConditionExpression");
+	dynpg_expr_check_unused(&ectx);
 	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(key_jb), false);
 
-	rel = open_item_table(table_name, RowExclusiveLock, ACL_DELETE, all_old, &ks);
+	rel = open_item_table(table_name, RowExclusiveLock, ACL_DELETE,
+						  all_old || carg.condition != NULL, &ks);
 	check_key(key_item, &ks);
 	need_old = all_old || (capacity != NULL && strcmp(capacity, "NONE") != 0);
-	(void) dynpg_write_delete(rel, key_item, NULL, NULL, need_old ? &old : NULL);
+	(void) dynpg_write_delete(rel, key_item, carg.condition ? condition_check : NULL, &carg,
+							  need_old ? &old : NULL);
 	table_close(rel, NoLock);
 
 	dynpg_jb_begin_object(&st, NULL);
@@ -353,5 +512,158 @@ dynpg_api_delete_item(Jsonb *request)
 		push_consumed_capacity(&st, capacity, table_name,
 							   2 * units_for(old ? dynpg_item_size(old) : 0,
 											 DYN_WRITE_UNIT_BYTES));
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
+
+/* ---------------------------------------------------------------------
+ * UpdateItem
+ * ---------------------------------------------------------------------
+ */
+typedef struct UpdateArg
+{
+	DynExprNode *condition;
+	bool		all_old_on_failure;
+	DynUpdate  *update;
+	DynItem    *key_item;
+} UpdateArg;
+
+/* the write path's compute: condition, then the new item, key held */
+static DynItem *
+update_compute(const DynItem *current, void *arg)
+{
+	UpdateArg  *ua = (UpdateArg *) arg;
+
+	if (ua->condition != NULL && !dynpg_expr_eval_condition(ua->condition, current))
+		condition_failed(current, ua->all_old_on_failure);
+	if (ua->update == NULL && current != NULL)
+		return NULL;			/* nothing to change */
+	return dynpg_expr_apply_update(ua->update, current, ua->key_item);
+}
+
+/* the paths an update writes, for UPDATED_OLD and UPDATED_NEW */
+static DynItem *
+updated_paths(const DynItem *item, const DynUpdate *upd)
+{
+	DynExprPath *paths;
+	DynItem    *result;
+	DynRef		root;
+	DynContainer c;
+	int			i;
+
+	if (item == NULL || upd == NULL || upd->nclauses == 0)
+		return NULL;
+	paths = palloc(sizeof(DynExprPath) * upd->nclauses);
+	for (i = 0; i < upd->nclauses; i++)
+		paths[i] = upd->clauses[i].path;
+	result = dynpg_expr_project(item, paths, upd->nclauses);
+	root = dynpg_item_root(result);
+	dynpg_container_open(&root, &c);
+	return c.count > 0 ? result : NULL;
+}
+
+Jsonb *
+dynpg_api_update_item(Jsonb *request)
+{
+	DynRequest	req;
+	char	   *table_name;
+	Jsonb	   *key_jb;
+	char	   *return_values;
+	char	   *capacity;
+	char	   *metrics;
+	char	   *on_failure;
+	char	   *cond_text;
+	char	   *update_text;
+	Jsonb	   *names_jb;
+	Jsonb	   *values_jb;
+	DynExprContext ectx;
+	UpdateArg	ua;
+	DynItem    *key_item;
+	DynItem    *old = NULL;
+	DynItem    *new = NULL;
+	DynItem    *result = NULL;
+	Relation	rel;
+	DynKeySchema ks;
+	JsonbParseState *st = NULL;
+	Jsonb	   *expected_jb;
+	Jsonb	   *updates_jb;
+	char	   *cond_op;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "UpdateItem", request);
+	table_name = dynpg_req_string(req.root, "TableName");
+	key_jb = dynpg_req_map(req.root, "Key");
+	return_values = dynpg_req_string(req.root, "ReturnValues");
+	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
+	metrics = dynpg_req_string(req.root, "ReturnItemCollectionMetrics");
+	on_failure = dynpg_req_string(req.root, "ReturnValuesOnConditionCheckFailure");
+	update_text = dynpg_req_string(req.root, "UpdateExpression");
+	cond_text = dynpg_req_string(req.root, "ConditionExpression");
+	names_jb = dynpg_req_map(req.root, "ExpressionAttributeNames");
+	values_jb = dynpg_req_map(req.root, "ExpressionAttributeValues");
+	expected_jb = dynpg_req_map(req.root, "Expected");
+	cond_op = dynpg_req_string(req.root, "ConditionalOperator");
+	updates_jb = dynpg_req_map(req.root, "AttributeUpdates");
+
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
+	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
+	dynpg_req_enum(&req, cond_op, "conditionalOperator", conditional_operators);
+	dynpg_req_enum(&req, return_values, "returnValues", return_values_all);
+	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics", return_item_collection_metrics);
+	dynpg_req_enum(&req, on_failure, "returnValuesOnConditionCheckFailure", return_values_on_failure);
+	dynpg_req_not_null(&req, key_jb != NULL, "key");
+	dynpg_req_finish(&req);
+
+	check_no_mixing(req.root, update_legacy, update_expressions);
+	expression_params(&ectx, names_jb, values_jb, cond_text != NULL || update_text != NULL,
+					  "UpdateExpression and ConditionExpression are null");
+	memset(&ua, 0, sizeof(ua));
+	ua.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
+	ua.condition = legacy_condition(expected_jb, cond_op);
+	if (updates_jb != NULL && JsonContainerSize(&updates_jb->root) > 0)
+		ua.update = dynpg_expr_from_attribute_updates(updates_jb);
+	if (update_text != NULL)
+		ua.update = dynpg_expr_parse_update(&ectx, update_text);
+	if (cond_text != NULL)
+		ua.condition = dynpg_expr_parse_condition(&ectx, cond_text, "ConditionExpression");
+	dynpg_expr_check_unused(&ectx);
+	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(key_jb), false);
+	ua.key_item = key_item;
+
+	rel = open_item_table(table_name, RowExclusiveLock, ACL_UPDATE,
+						  (return_values != NULL && strcmp(return_values, "NONE") != 0) ||
+						  ua.condition != NULL, &ks);
+	/* an update may create the item, as INSERT ... ON CONFLICT DO UPDATE */
+	check_privilege(rel, ACL_INSERT);
+	check_key(key_item, &ks);
+	if (ua.update != NULL)
+		dynpg_expr_check_update_keys(ua.update, &ks);
+	(void) dynpg_write_update(rel, key_item, update_compute, &ua, &old, &new);
+	table_close(rel, NoLock);
+	if (new == NULL)
+		new = old;				/* nothing was written */
+
+	if (return_values == NULL || strcmp(return_values, "NONE") == 0)
+		result = NULL;
+	else if (strcmp(return_values, "ALL_OLD") == 0)
+		result = old;
+	else if (strcmp(return_values, "ALL_NEW") == 0)
+		result = new;
+	else if (strcmp(return_values, "UPDATED_OLD") == 0)
+		result = updated_paths(old, ua.update);
+	else
+		result = updated_paths(new, ua.update);
+
+	dynpg_jb_begin_object(&st, NULL);
+	if (result != NULL)
+		push_item(&st, "Attributes", result);
+	if (capacity != NULL && strcmp(capacity, "NONE") != 0)
+	{
+		int64		size = new ? dynpg_item_size(new) : 0;
+
+		if (old != NULL)
+			size = Max(size, dynpg_item_size(old));
+		push_consumed_capacity(&st, capacity, table_name,
+							   2 * units_for(size, DYN_WRITE_UNIT_BYTES));
+	}
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }

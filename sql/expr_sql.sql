@@ -1,0 +1,78 @@
+-- ProjectionExpression in GetItem, and the SQL layer: dynpg.put, get,
+-- update and delete with plain JSON and with dynpg.item.
+\set SHOW_CONTEXT never
+SET search_path = public, dynpg;
+
+CREATE FUNCTION pg_temp.api(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN dynpg.execute(op, req)::text;
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+SELECT dynpg.create_table('{"TableName": "prj", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "N"}]}') -> 'TableDescription' -> 'TableStatus';
+
+SELECT dynpg.put('prj', '{"pk": 1, "a": {"b": [10, 11, {"c": "deep", "d": true}], "e": "x"}, "f": null, "g": [1, 2, 3, 4]}'::jsonb);
+
+CREATE FUNCTION pg_temp.proj(e text, names jsonb DEFAULT NULL) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN (dynpg.get_item(jsonb_build_object('TableName', 'prj', 'Key', '{"pk": {"N": "1"}}'::jsonb,
+		'ProjectionExpression', e, 'ExpressionAttributeNames', names)))::text;
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+SELECT e, pg_temp.proj(e) FROM (VALUES
+  ('pk'), ('a.e'), ('a.b[2].c, f'), ('g[3], g[1], g[9]'), ('a.b[0]'), ('nothing'),
+  ('a.e.x'), ('g[0].x'), ('a, a.b'), ('a.b, a'), ('a.b, a[1]'), ('g[1], g[1]'),
+  ('a.b[-1]'), ('a.b[]'), ('a.b[:x]'), ('a.'), ('size'), ('pk,'), ('')) AS t(e);
+SELECT pg_temp.proj('#a.#b[1], #k', '{"#a": "a", "#b": "b", "#k": "pk"}');
+SELECT pg_temp.proj('#a', '{"#a": "a.e"}');
+SELECT pg_temp.proj('a', '{"#a": "a"}');
+SELECT pg_temp.proj('#x', '{"#a": "a"}');
+SELECT pg_temp.api('GetItem', '{"TableName": "prj", "Key": {"pk": {"N": "1"}}, "ExpressionAttributeNames": {"#a": "a"}}');
+SELECT pg_temp.api('GetItem', '{"TableName": "prj", "Key": {"pk": {"N": "1"}}, "AttributesToGet": ["a"]}');
+
+-- the SQL layer, plain JSON
+SELECT dynpg.get('prj', '{"pk": 1}'::jsonb);
+SELECT dynpg.to_plain_json(dynpg.get('prj', '{"pk": 1}'::jsonb, 'a.b[2].c, g[0]'));
+SELECT dynpg.get('prj', '{"pk": 2}'::jsonb) IS NULL AS missing;
+SELECT dynpg.put('prj', '{"pk": 2, "n": 1}'::jsonb, 'attribute_not_exists(pk)') IS NULL AS created;
+SELECT dynpg.put('prj', '{"pk": 2, "n": 1}'::jsonb, 'attribute_not_exists(pk)');
+SELECT dynpg.update('prj', '{"pk": 2}'::jsonb, 'ADD n :one SET tags = :t', '{":one": 1, ":t": ["x", 2.5]}'::jsonb);
+SELECT dynpg.update('prj', '{"pk": 2}'::jsonb, 'SET n = n * :two', '{":two": 2}'::jsonb);
+SELECT dynpg.update('prj', '{"pk": 2}'::jsonb, 'SET n = :v', '{":v": 0}'::jsonb, 'n > :v');
+SELECT dynpg.update('prj', '{"pk": 2}'::jsonb, 'SET #n = :v', '{":v": 0, ":w": 5}'::jsonb, '#n < :w', '{"#n": "n"}');
+SELECT dynpg.delete('prj', '{"pk": 2}'::jsonb, 'n = :v', NULL, '{":v": 1}'::jsonb);
+SELECT dynpg.delete('prj', '{"pk": 2}'::jsonb, 'n = :v', NULL, '{":v": 0}'::jsonb);
+SELECT dynpg.delete('prj', '{"pk": 2}'::jsonb) IS NULL AS already_gone;
+-- the typed forms: sets and binary
+SELECT dynpg.put('prj', '{"pk": {"N": "3"}, "ss": {"SS": ["a"]}, "bin": {"B": "AQI="}}'::dynpg.item);
+SELECT dynpg.update('prj', '{"pk": {"N": "3"}}'::dynpg.item, 'ADD ss :s',
+  '{":s": {"SS": ["b", "c"]}}'::dynpg.item);
+SELECT dynpg.update('prj', '{"pk": {"N": "3"}}'::dynpg.item, 'DELETE ss :d',
+  '{":d": {"SS": ["a"]}}'::dynpg.item);
+SELECT dynpg.get('prj', '{"pk": {"N": "3"}}'::dynpg.item, 'bin');
+SELECT dynpg.delete('prj', '{"pk": {"N": "3"}}'::dynpg.item, 'contains(ss, :c)', NULL, '{":c": {"S": "c"}}'::dynpg.item);
+
+-- the README's examples
+SELECT dynpg.create_table('{"TableName": "readme_users", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "PersonID", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "PersonID", "AttributeType": "N"}]}') -> 'TableDescription' -> 'TableStatus';
+SELECT dynpg.put_item('{"TableName": "readme_users", "Item": {"PersonID": {"N": "7"}},
+  "ConditionExpression": "attribute_not_exists(PersonID)"}');
+SELECT dynpg.update_item('{"TableName": "readme_users", "Key": {"PersonID": {"N": "7"}},
+  "UpdateExpression": "SET visits = if_not_exists(visits, :zero) + :one ADD tags :t",
+  "ConditionExpression": "attribute_exists(PersonID)",
+  "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}, ":t": {"SS": ["new"]}},
+  "ReturnValues": "UPDATED_NEW"}');
+SELECT dynpg.get_item('{"TableName": "readme_users", "Key": {"PersonID": {"N": "7"}},
+  "ProjectionExpression": "visits"}');
+SELECT dynpg.put('readme_users', '{"PersonID": 8, "name": "Ann"}'::jsonb, 'attribute_not_exists(PersonID)');
+SELECT dynpg.update('readme_users', '{"PersonID": 8}'::jsonb, 'ADD visits :one', '{":one": 1}'::jsonb);
+SELECT dynpg.get('readme_users', '{"PersonID": 8}'::jsonb, '#n', '{"#n": "name"}');
+SELECT dynpg.get('readme_users', '{"PersonID": 8}');
+
+-- clean up
+SELECT dynpg.delete_table('{"TableName": "prj"}') -> 'TableDescription' -> 'TableStatus';
+SELECT dynpg.delete_table('{"TableName": "readme_users"}') -> 'TableDescription' -> 'TableStatus';

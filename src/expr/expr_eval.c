@@ -1,0 +1,849 @@
+/*-------------------------------------------------------------------------
+ *
+ * expr_eval.c
+ *	  Evaluating parsed expressions against a dynpg.item: conditions,
+ *	  projections and updates.
+ *
+ * Conditions follow DynamoDB: a missing operand or operands of different
+ * types make '<>' true and every other comparison false; numbers compare
+ * by value and sets as sets, both of which the canonical binary form
+ * makes a byte comparison.  Updates turn the current item into the tree
+ * form of item_build.c, change it, and serialize it again.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+
+#include "dynpg_error.h"
+#include "expr/expr.h"
+
+/* ---- operands ---- */
+
+static bool
+lookup_path(const DynItem *item, const DynExprPath *path, DynRef *out)
+{
+	if (item == NULL)
+		return false;
+	return dynpg_path_lookup(item, path->elems, path->n, out);
+}
+
+/* number of UTF-8 characters */
+static int64
+utf8_chars(const uint8 *p, int32 len)
+{
+	int64		n = 0;
+	int32		i;
+
+	for (i = 0; i < len; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static DynRef
+number_ref(int64 v)
+{
+	DynNumber	num;
+	uint8	   *buf = palloc(DYN_NUM_MAX_ENCODED);
+	char		text[32];
+	DynRef		r;
+
+	snprintf(text, sizeof(text), INT64_FORMAT, v);
+	dynpg_num_parse_or_error(text, strlen(text), &num);
+	memset(&r, 0, sizeof(r));
+	r.type = DYN_T_N;
+	r.data = buf;
+	r.len = dynpg_num_encode(&num, buf);
+	return r;
+}
+
+/* Evaluate an operand; false if it is missing (or size() of a scalar). */
+static bool
+eval_operand(const DynExprNode *n, const DynItem *item, DynRef *out)
+{
+	DynRef		r;
+	DynContainer c;
+
+	switch (n->kind)
+	{
+		case DX_PATH:
+			return lookup_path(item, &n->path, out);
+		case DX_VALUE:
+			*out = n->value;
+			return true;
+		case DX_SIZE:
+			if (!eval_operand(n->args[0], item, &r))
+				return false;
+			switch (r.type)
+			{
+				case DYN_T_S:
+					*out = number_ref(utf8_chars(r.data, r.len));
+					return true;
+				case DYN_T_B:
+					*out = number_ref(r.len);
+					return true;
+				case DYN_T_M:
+				case DYN_T_L:
+				case DYN_T_SS:
+				case DYN_T_NS:
+				case DYN_T_BS:
+					dynpg_container_open(&r, &c);
+					*out = number_ref(c.count);
+					return true;
+				default:
+					return false;
+			}
+		default:
+			elog(ERROR, "dynpg: unexpected expression node %d as an operand", (int) n->kind);
+	}
+	return false;
+}
+
+static bool
+ref_equal(const DynRef *a, const DynRef *b)
+{
+	if (a->type != b->type)
+		return false;
+	if (a->type == DYN_T_BOOL)
+		return a->boolval == b->boolval;
+	if (a->type == DYN_T_NULL)
+		return true;
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* -1, 0, 1; or false if the two are not ordered (types differ or not scalar) */
+static bool
+ref_compare(const DynRef *a, const DynRef *b, int *result)
+{
+	int			c;
+
+	if (a->type != b->type ||
+		(a->type != DYN_T_S && a->type != DYN_T_N && a->type != DYN_T_B))
+		return false;
+	c = memcmp(a->data, b->data, Min(a->len, b->len));
+	if (c == 0)
+		c = a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+	*result = c < 0 ? -1 : c > 0 ? 1 : 0;
+	return true;
+}
+
+static bool
+bytes_contain(const uint8 *h, int32 hlen, const uint8 *n, int32 nlen)
+{
+	int32		i;
+
+	if (nlen == 0)
+		return true;
+	for (i = 0; i + nlen <= hlen; i++)
+		if (h[i] == n[0] && memcmp(h + i, n, nlen) == 0)
+			return true;
+	return false;
+}
+
+static bool
+eval_contains(const DynRef *a, const DynRef *v)
+{
+	DynContainer c;
+	int			i;
+
+	switch (a->type)
+	{
+		case DYN_T_S:
+		case DYN_T_B:
+			return v->type == a->type && bytes_contain(a->data, a->len, v->data, v->len);
+		case DYN_T_SS:
+		case DYN_T_NS:
+		case DYN_T_BS:
+			if (v->type != (a->type == DYN_T_SS ? DYN_T_S :
+							a->type == DYN_T_NS ? DYN_T_N : DYN_T_B))
+				return false;
+			dynpg_container_open(a, &c);
+			for (i = 0; i < c.count; i++)
+			{
+				DynRef		e = dynpg_set_elem_ref(&c, i);
+
+				if (ref_equal(&e, v))
+					return true;
+			}
+			return false;
+		case DYN_T_L:
+			dynpg_container_open(a, &c);
+			for (i = 0; i < c.count; i++)
+			{
+				DynRef		e = dynpg_list_get(&c, i);
+
+				if (ref_equal(&e, v))
+					return true;
+			}
+			return false;
+		default:
+			return false;
+	}
+}
+
+bool
+dynpg_expr_eval_condition(const DynExprNode *n, const DynItem *item)
+{
+	DynRef		a;
+	DynRef		b;
+	DynRef		c;
+	bool		ha;
+	bool		hb;
+	int			r1;
+	int			r2;
+	int			i;
+
+	check_stack_depth();
+	switch (n->kind)
+	{
+		case DX_AND:
+			return dynpg_expr_eval_condition(n->args[0], item) &&
+				dynpg_expr_eval_condition(n->args[1], item);
+		case DX_OR:
+			return dynpg_expr_eval_condition(n->args[0], item) ||
+				dynpg_expr_eval_condition(n->args[1], item);
+		case DX_NOT:
+			return !dynpg_expr_eval_condition(n->args[0], item);
+		case DX_CMP:
+			ha = eval_operand(n->args[0], item, &a);
+			hb = eval_operand(n->args[1], item, &b);
+			if (!ha || !hb)
+				return n->cmp == DX_NE;
+			if (n->cmp == DX_EQ)
+				return ref_equal(&a, &b);
+			if (n->cmp == DX_NE)
+				return !ref_equal(&a, &b);
+			if (!ref_compare(&a, &b, &r1))
+				return false;
+			switch (n->cmp)
+			{
+				case DX_LT:
+					return r1 < 0;
+				case DX_LE:
+					return r1 <= 0;
+				case DX_GT:
+					return r1 > 0;
+				default:
+					return r1 >= 0;
+			}
+		case DX_BETWEEN:
+			if (!eval_operand(n->args[0], item, &a) ||
+				!eval_operand(n->args[1], item, &b) ||
+				!eval_operand(n->args[2], item, &c))
+				return false;
+			if (!ref_compare(&b, &a, &r1) || !ref_compare(&a, &c, &r2))
+				return false;
+			return r1 <= 0 && r2 <= 0;
+		case DX_IN:
+			if (!eval_operand(n->args[0], item, &a))
+				return false;
+			for (i = 1; i < n->nargs; i++)
+				if (eval_operand(n->args[i], item, &b) && ref_equal(&a, &b))
+					return true;
+			return false;
+		case DX_ATTR_EXISTS:
+			return lookup_path(item, &n->args[0]->path, &a);
+		case DX_ATTR_NOT_EXISTS:
+			return !lookup_path(item, &n->args[0]->path, &a);
+		case DX_ATTR_TYPE:
+			if (!lookup_path(item, &n->args[0]->path, &a))
+				return false;
+			b = n->args[1]->value;
+			return dynpg_type_from_name((const char *) b.data, b.len) == a.type;
+		case DX_BEGINS_WITH:
+			if (!eval_operand(n->args[0], item, &a) || !eval_operand(n->args[1], item, &b))
+				return false;
+			if (a.type != b.type || (a.type != DYN_T_S && a.type != DYN_T_B))
+				return false;
+			return b.len <= a.len && memcmp(a.data, b.data, b.len) == 0;
+		case DX_CONTAINS:
+			if (!eval_operand(n->args[0], item, &a) || !eval_operand(n->args[1], item, &b))
+				return false;
+			return eval_contains(&a, &b);
+		default:
+			elog(ERROR, "dynpg: unexpected expression node %d as a condition", (int) n->kind);
+	}
+	return false;
+}
+
+/* ---- the tree form of a stored value ---- */
+
+DynBuildValue *
+dynpg_build_from_ref(const DynRef *ref)
+{
+	DynBuildValue *v;
+	DynContainer c;
+	int			i;
+
+	check_stack_depth();
+	switch (ref->type)
+	{
+		case DYN_T_S:
+		case DYN_T_N:
+		case DYN_T_B:
+			return dynpg_build_scalar(ref->type, (const char *) ref->data, ref->len);
+		case DYN_T_BOOL:
+			return dynpg_build_bool(ref->boolval);
+		case DYN_T_NULL:
+			return dynpg_build_null();
+		default:
+			break;
+	}
+	v = palloc0(sizeof(DynBuildValue));
+	v->type = ref->type;
+	dynpg_container_open(ref, &c);
+	v->count = c.count;
+	if (ref->type == DYN_T_M)
+	{
+		v->members = palloc0(sizeof(DynBuildMember) * (c.count + 1));
+		for (i = 0; i < c.count; i++)
+		{
+			DynRef		e = dynpg_map_entry(&c, i, &v->members[i].name,
+											&v->members[i].namelen);
+
+			v->members[i].value = dynpg_build_from_ref(&e);
+		}
+	}
+	else
+	{
+		v->elems = palloc0(sizeof(DynBuildValue *) * (c.count + 1));
+		for (i = 0; i < c.count; i++)
+		{
+			DynRef		e = ref->type == DYN_T_L ? dynpg_list_get(&c, i) :
+				dynpg_set_elem_ref(&c, i);
+
+			v->elems[i] = dynpg_build_from_ref(&e);
+		}
+	}
+	return v;
+}
+
+/* ---- projection ---- */
+
+typedef struct ProjNode
+{
+	bool		leaf;
+	int			nchildren;
+	int			cap;
+	DynPathElem *keys;
+	struct ProjNode **children;
+} ProjNode;
+
+static ProjNode *
+proj_child(ProjNode *node, const DynPathElem *e)
+{
+	int			i;
+	ProjNode   *c;
+
+	for (i = 0; i < node->nchildren; i++)
+	{
+		DynPathElem *k = &node->keys[i];
+
+		if (k->is_index == e->is_index &&
+			(k->is_index ? k->index == e->index :
+			 (k->namelen == e->namelen && memcmp(k->name, e->name, k->namelen) == 0)))
+			return node->children[i];
+	}
+	if (node->nchildren == node->cap)
+	{
+		node->cap = node->cap ? node->cap * 2 : 4;
+		node->keys = node->keys ? repalloc(node->keys, sizeof(DynPathElem) * node->cap) :
+			palloc(sizeof(DynPathElem) * node->cap);
+		node->children = node->children ?
+			repalloc(node->children, sizeof(ProjNode *) * node->cap) :
+			palloc(sizeof(ProjNode *) * node->cap);
+	}
+	c = palloc0(sizeof(ProjNode));
+	node->keys[node->nchildren] = *e;
+	node->children[node->nchildren++] = c;
+	return c;
+}
+
+static int
+index_cmp(const void *a, const void *b)
+{
+	int32		x = ((const DynPathElem *) a)->index;
+	int32		y = ((const DynPathElem *) b)->index;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static DynBuildValue *
+project_value(const DynRef *ref, ProjNode *node)
+{
+	DynContainer c;
+	DynBuildValue *v;
+	int			i;
+
+	check_stack_depth();
+	if (node->leaf)
+		return dynpg_build_from_ref(ref);
+	if (ref->type == DYN_T_M)
+	{
+		dynpg_container_open(ref, &c);
+		v = palloc0(sizeof(DynBuildValue));
+		v->type = DYN_T_M;
+		v->members = palloc0(sizeof(DynBuildMember) * (node->nchildren + 1));
+		for (i = 0; i < node->nchildren; i++)
+		{
+			DynRef		e;
+			DynBuildValue *sub;
+
+			if (node->keys[i].is_index ||
+				!dynpg_map_find(&c, node->keys[i].name, node->keys[i].namelen, &e))
+				continue;
+			sub = project_value(&e, node->children[i]);
+			if (sub == NULL)
+				continue;
+			v->members[v->count].name = node->keys[i].name;
+			v->members[v->count].namelen = node->keys[i].namelen;
+			v->members[v->count].value = sub;
+			v->count++;
+		}
+		return v->count > 0 ? v : NULL;
+	}
+	if (ref->type == DYN_T_L)
+	{
+		int		   *order = palloc(sizeof(int) * (node->nchildren + 1));
+		DynPathElem *sorted = palloc(sizeof(DynPathElem) * (node->nchildren + 1));
+
+		dynpg_container_open(ref, &c);
+		v = palloc0(sizeof(DynBuildValue));
+		v->type = DYN_T_L;
+		v->elems = palloc0(sizeof(DynBuildValue *) * (node->nchildren + 1));
+		/* list elements come back in index order */
+		for (i = 0; i < node->nchildren; i++)
+		{
+			sorted[i] = node->keys[i];
+			sorted[i].namelen = i;	/* remember the child */
+		}
+		qsort(sorted, node->nchildren, sizeof(DynPathElem), index_cmp);
+		for (i = 0; i < node->nchildren; i++)
+		{
+			DynRef		e;
+			DynBuildValue *sub;
+
+			order[i] = sorted[i].namelen;
+			if (!sorted[i].is_index || sorted[i].index >= c.count)
+				continue;
+			e = dynpg_list_get(&c, sorted[i].index);
+			sub = project_value(&e, node->children[order[i]]);
+			if (sub != NULL)
+				v->elems[v->count++] = sub;
+		}
+		return v->count > 0 ? v : NULL;
+	}
+	return NULL;
+}
+
+DynItem *
+dynpg_expr_project(const DynItem *item, const DynExprPath *paths, int npaths)
+{
+	ProjNode	root;
+	DynRef		r = dynpg_item_root(item);
+	DynBuildValue *v;
+	int			i;
+	int			j;
+
+	memset(&root, 0, sizeof(root));
+	for (i = 0; i < npaths; i++)
+	{
+		ProjNode   *node = &root;
+
+		for (j = 0; j < paths[i].n; j++)
+			node = proj_child(node, &paths[i].elems[j]);
+		node->leaf = true;
+	}
+	v = project_value(&r, &root);
+	if (v == NULL)
+	{
+		v = palloc0(sizeof(DynBuildValue));
+		v->type = DYN_T_M;
+	}
+	(void) dynpg_item_finish(v);
+	return dynpg_item_serialize(v);
+}
+
+/* ---- updates ---- */
+
+static void invalid_path(void) pg_attribute_noreturn();
+
+static void
+invalid_path(void)
+{
+	dynpg_validation_error("The document path provided in the update expression is invalid for update");
+}
+
+static void wrong_type(void) pg_attribute_noreturn();
+
+static void
+wrong_type(void)
+{
+	dynpg_validation_error("An operand in the update expression has an incorrect data type");
+}
+
+static int
+member_index(const DynBuildValue *m, const char *name, int32 namelen)
+{
+	int			i;
+
+	for (i = 0; i < m->count; i++)
+		if (m->members[i].namelen == namelen &&
+			memcmp(m->members[i].name, name, namelen) == 0)
+			return i;
+	return -1;
+}
+
+static DynBuildValue *
+child_of(DynBuildValue *v, const DynPathElem *e)
+{
+	int			i;
+
+	if (e->is_index)
+	{
+		if (v->type != DYN_T_L || e->index >= v->count)
+			return NULL;
+		return v->elems[e->index];
+	}
+	if (v->type != DYN_T_M)
+		return NULL;
+	i = member_index(v, e->name, e->namelen);
+	return i < 0 ? NULL : v->members[i].value;
+}
+
+/* the container holding the path's last element, or NULL */
+static DynBuildValue *
+parent_of(DynBuildValue *root, const DynExprPath *path)
+{
+	DynBuildValue *cur = root;
+	int			i;
+
+	for (i = 0; i < path->n - 1 && cur != NULL; i++)
+		cur = child_of(cur, &path->elems[i]);
+	return cur;
+}
+
+static void
+set_in(DynBuildValue *parent, const DynPathElem *e, DynBuildValue *val)
+{
+	if (e->is_index)
+	{
+		if (parent->type != DYN_T_L)
+			invalid_path();
+		if (e->index < parent->count)
+			parent->elems[e->index] = val;
+		else
+		{
+			parent->elems = parent->elems ?
+				repalloc(parent->elems, sizeof(DynBuildValue *) * (parent->count + 1)) :
+				palloc(sizeof(DynBuildValue *));
+			parent->elems[parent->count++] = val;
+		}
+		return;
+	}
+	if (parent->type != DYN_T_M)
+		invalid_path();
+	{
+		int			i = member_index(parent, e->name, e->namelen);
+
+		if (i >= 0)
+		{
+			parent->members[i].value = val;
+			return;
+		}
+		parent->members = parent->members ?
+			repalloc(parent->members, sizeof(DynBuildMember) * (parent->count + 1)) :
+			palloc(sizeof(DynBuildMember));
+		parent->members[parent->count].name = e->name;
+		parent->members[parent->count].namelen = e->namelen;
+		parent->members[parent->count].value = val;
+		parent->count++;
+	}
+}
+
+static void
+remove_in(DynBuildValue *parent, const DynPathElem *e)
+{
+	int			i;
+
+	if (e->is_index)
+	{
+		if (parent->type != DYN_T_L)
+			invalid_path();
+		if (e->index >= parent->count)
+			return;
+		for (i = e->index; i < parent->count - 1; i++)
+			parent->elems[i] = parent->elems[i + 1];
+		parent->count--;
+		return;
+	}
+	if (parent->type != DYN_T_M)
+		invalid_path();
+	i = member_index(parent, e->name, e->namelen);
+	if (i < 0)
+		return;
+	for (; i < parent->count - 1; i++)
+		parent->members[i] = parent->members[i + 1];
+	parent->count--;
+}
+
+static void
+number_of(const DynBuildValue *v, DynNumber *n)
+{
+	if (!dynpg_num_decode((const uint8 *) v->data, v->len, n))
+		elog(ERROR, "dynpg: bad number in an update");
+}
+
+static DynBuildValue *
+eval_set_value(const DynExprNode *n, const DynItem *item)
+{
+	DynRef		r;
+	DynBuildValue *a;
+	DynBuildValue *b;
+	DynBuildValue *v;
+
+	check_stack_depth();
+	switch (n->kind)
+	{
+		case DX_PATH:
+			if (!lookup_path(item, &n->path, &r))
+				dynpg_validation_error("The provided expression refers to an attribute that does not exist in the item");
+			return dynpg_build_from_ref(&r);
+		case DX_VALUE:
+			return dynpg_build_from_ref(&n->value);
+		case DX_IF_NOT_EXISTS:
+			if (lookup_path(item, &n->args[0]->path, &r))
+				return dynpg_build_from_ref(&r);
+			return eval_set_value(n->args[1], item);
+		case DX_LIST_APPEND:
+			a = eval_set_value(n->args[0], item);
+			b = eval_set_value(n->args[1], item);
+			if (a->type != DYN_T_L || b->type != DYN_T_L)
+				wrong_type();
+			v = palloc0(sizeof(DynBuildValue));
+			v->type = DYN_T_L;
+			v->count = a->count + b->count;
+			v->elems = palloc(sizeof(DynBuildValue *) * (v->count + 1));
+			if (a->count > 0)
+				memcpy(v->elems, a->elems, sizeof(DynBuildValue *) * a->count);
+			if (b->count > 0)
+				memcpy(v->elems + a->count, b->elems, sizeof(DynBuildValue *) * b->count);
+			return v;
+		case DX_PLUS:
+		case DX_MINUS:
+			{
+				DynNumber	x;
+				DynNumber	y;
+				DynNumber	z;
+				DynNumStatus st;
+
+				a = eval_set_value(n->args[0], item);
+				b = eval_set_value(n->args[1], item);
+				if (a->type != DYN_T_N || b->type != DYN_T_N)
+					wrong_type();
+				number_of(a, &x);
+				number_of(b, &y);
+				st = dynpg_num_add(&x, &y, n->kind == DX_MINUS, &z);
+				if (st != DYN_NUM_OK)
+					dynpg_num_report(st, NULL, 0);
+				return dynpg_build_number(&z);
+			}
+		default:
+			elog(ERROR, "dynpg: unexpected expression node %d in SET", (int) n->kind);
+	}
+	return NULL;
+}
+
+static bool
+elem_equal(const DynBuildValue *a, const DynBuildValue *b)
+{
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+static DynBuildValue *
+set_union(const DynBuildValue *a, const DynBuildValue *b)
+{
+	DynBuildValue *v = palloc0(sizeof(DynBuildValue));
+	int			i;
+	int			j;
+
+	v->type = a->type;
+	v->elems = palloc(sizeof(DynBuildValue *) * (a->count + b->count + 1));
+	for (i = 0; i < a->count; i++)
+		v->elems[v->count++] = a->elems[i];
+	for (j = 0; j < b->count; j++)
+	{
+		for (i = 0; i < a->count; i++)
+			if (elem_equal(a->elems[i], b->elems[j]))
+				break;
+		if (i == a->count)
+			v->elems[v->count++] = b->elems[j];
+	}
+	return v;
+}
+
+static DynBuildValue *
+set_difference(const DynBuildValue *a, const DynBuildValue *b)
+{
+	DynBuildValue *v = palloc0(sizeof(DynBuildValue));
+	int			i;
+	int			j;
+
+	v->type = a->type;
+	v->elems = palloc(sizeof(DynBuildValue *) * (a->count + 1));
+	for (i = 0; i < a->count; i++)
+	{
+		for (j = 0; j < b->count; j++)
+			if (elem_equal(a->elems[i], b->elems[j]))
+				break;
+		if (j == b->count)
+			v->elems[v->count++] = a->elems[i];
+	}
+	return v;
+}
+
+/* REMOVE paths in descending order, so that list indexes stay those of the old list */
+static int
+remove_order(const void *x, const void *y)
+{
+	const DynExprPath *a = *(const DynExprPath *const *) x;
+	const DynExprPath *b = *(const DynExprPath *const *) y;
+	int			i;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+	{
+		const DynPathElem *e = &a->elems[i];
+		const DynPathElem *f = &b->elems[i];
+		int			c;
+
+		if (e->is_index != f->is_index)
+			return e->is_index ? 1 : -1;
+		if (e->is_index)
+			c = e->index < f->index ? -1 : e->index > f->index ? 1 : 0;
+		else
+		{
+			c = memcmp(e->name, f->name, Min(e->namelen, f->namelen));
+			if (c == 0)
+				c = e->namelen - f->namelen;
+		}
+		if (c != 0)
+			return -c;
+	}
+	return b->n - a->n;
+}
+
+DynItem *
+dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynItem *key_item)
+{
+	DynRef		r;
+	DynBuildValue *root;
+	DynBuildValue **setvals;
+	const DynExprPath **removes;
+	int			nremoves = 0;
+	int64		size;
+	int			i;
+
+	if (current == NULL && upd != NULL && upd->only_remove)
+		return NULL;
+	r = dynpg_item_root(current != NULL ? current : key_item);
+	root = dynpg_build_from_ref(&r);
+	if (upd == NULL)
+		goto finish;
+
+	/* every value is computed from the item as it was */
+	setvals = palloc0(sizeof(DynBuildValue *) * (upd->nclauses + 1));
+	removes = palloc0(sizeof(DynExprPath *) * (upd->nclauses + 1));
+	for (i = 0; i < upd->nclauses; i++)
+		if (upd->clauses[i].action == DU_SET)
+			setvals[i] = eval_set_value(upd->clauses[i].value, current);
+
+	for (i = 0; i < upd->nclauses; i++)
+	{
+		const DynUpdateClause *c = &upd->clauses[i];
+		const DynPathElem *last = &c->path.elems[c->path.n - 1];
+		DynBuildValue *parent;
+		DynBuildValue *old;
+		DynBuildValue *val;
+
+		switch (c->action)
+		{
+			case DU_SET:
+				parent = parent_of(root, &c->path);
+				if (parent == NULL)
+					invalid_path();
+				set_in(parent, last, setvals[i]);
+				break;
+			case DU_REMOVE:
+				removes[nremoves++] = &c->path;
+				break;
+			case DU_ADD:
+				parent = parent_of(root, &c->path);
+				if (parent == NULL)
+					invalid_path();
+				val = dynpg_build_from_ref(&c->value->value);
+				old = child_of(parent, last);
+				if (old == NULL)
+					set_in(parent, last, val);
+				else if (old->type != val->type)
+					wrong_type();
+				else if (val->type == DYN_T_N)
+				{
+					DynNumber	x;
+					DynNumber	y;
+					DynNumber	z;
+					DynNumStatus st;
+
+					number_of(old, &x);
+					number_of(val, &y);
+					st = dynpg_num_add(&x, &y, false, &z);
+					if (st != DYN_NUM_OK)
+						dynpg_num_report(st, NULL, 0);
+					set_in(parent, last, dynpg_build_number(&z));
+				}
+				else
+					set_in(parent, last, set_union(old, val));
+				break;
+			case DU_DELETE:
+				parent = parent_of(root, &c->path);
+				if (parent == NULL)
+					invalid_path();
+				val = dynpg_build_from_ref(&c->value->value);
+				old = child_of(parent, last);
+				if (old == NULL)
+					break;
+				if (old->type != val->type)
+					wrong_type();
+				old = set_difference(old, val);
+				if (old->count == 0)
+					remove_in(parent, last);
+				else
+					set_in(parent, last, old);
+				break;
+		}
+	}
+
+	if (nremoves > 0)
+	{
+		qsort(removes, nremoves, sizeof(DynExprPath *), remove_order);
+		for (i = 0; i < nremoves; i++)
+		{
+			DynBuildValue *parent = parent_of(root, removes[i]);
+
+			if (parent == NULL)
+			{
+				if (current == NULL)
+					continue;
+				invalid_path();
+			}
+			remove_in(parent, &removes[i]->elems[removes[i]->n - 1]);
+		}
+	}
+
+finish:
+	size = dynpg_value_finish(root, 0) - 3 - root->count;
+	if (size > DYN_MAX_ITEM_SIZE)
+		dynpg_validation_error("Item size to update has exceeded the maximum allowed size");
+	return dynpg_item_serialize(root);
+}

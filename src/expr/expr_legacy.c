@@ -1,0 +1,400 @@
+/*-------------------------------------------------------------------------
+ *
+ * expr_legacy.c
+ *	  DynamoDB's legacy (2012 API) parameters, turned into the parsed forms
+ *	  of expressions: Expected with ConditionalOperator becomes a condition,
+ *	  AttributesToGet a projection, AttributeUpdates an update.  Evaluation
+ *	  is then the same code as for expressions.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+
+#include "api/wire.h"
+#include "dynpg_error.h"
+#include "expr/expr.h"
+
+static DynExprNode *
+node(DynExprKind kind, int nargs)
+{
+	DynExprNode *n = palloc0(sizeof(DynExprNode));
+
+	n->kind = kind;
+	n->nargs = nargs;
+	if (nargs > 0)
+		n->args = palloc0(sizeof(DynExprNode *) * nargs);
+	return n;
+}
+
+static DynExprPath
+top_path(const char *name)
+{
+	DynExprPath p;
+
+	p.n = 1;
+	p.elems = palloc0(sizeof(DynPathElem));
+	p.elems[0].name = name;
+	p.elems[0].namelen = strlen(name);
+	return p;
+}
+
+static DynExprNode *
+path_node(const char *name)
+{
+	DynExprNode *n = node(DX_PATH, 0);
+
+	n->path = top_path(name);
+	return n;
+}
+
+/* An AttributeValue (a JSON object) as a DynRef inside a one-attribute item. */
+static DynRef
+value_ref(JsonbContainer *av)
+{
+	JsonbParseState *st = NULL;
+	DynItem    *item;
+	DynRef		r;
+	DynContainer c;
+	const char *name;
+	int32		namelen;
+
+	dynpg_jb_begin_object(&st, NULL);
+	dynpg_jb_container(&st, "v", av);
+	item = dynpg_item_from_jsonb(JsonbPGetDatum(dynpg_jb_finish(dynpg_jb_end_object(&st))),
+								 false);
+	r = dynpg_item_root(item);
+	dynpg_container_open(&r, &c);
+	return dynpg_map_entry(&c, 0, &name, &namelen);
+}
+
+static DynExprNode *
+value_node(JsonbContainer *av)
+{
+	DynExprNode *n = node(DX_VALUE, 0);
+
+	n->value = value_ref(av);
+	return n;
+}
+
+static bool
+scalar_type(DynType t)
+{
+	return t == DYN_T_S || t == DYN_T_N || t == DYN_T_B;
+}
+
+static void
+invalid_for_type(const char *op, DynType t)
+{
+	dynpg_validation_error("One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type",
+						   op, dynpg_type_name(t));
+}
+
+/* The object's member names, in the object's (jsonb) order. */
+static char **
+object_keys(JsonbContainer *obj, int *n)
+{
+	JsonbIterator *it = JsonbIteratorInit(obj);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	  **keys = palloc0(sizeof(char *) * (JsonContainerSize(obj) + 1));
+
+	*n = 0;
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_KEY)
+			keys[(*n)++] = pnstrdup(v.val.string.val, v.val.string.len);
+	return keys;
+}
+
+/* One Expected entry: attribute 'name', condition 'exp'. */
+static DynExprNode *
+expected_one(const char *name, JsonbContainer *exp)
+{
+	JsonbContainer *value = dynpg_req_struct(exp, "Value");
+	JsonbContainer *list = dynpg_req_list(exp, "AttributeValueList");
+	char	   *op = dynpg_req_string(exp, "ComparisonOperator");
+	bool		exists = true;
+	bool		has_exists = dynpg_req_bool(exp, "Exists", &exists);
+	DynExprNode *args[2];
+	DynExprNode *n;
+	int			nvals;
+	int			want_min;
+	int			want_max;
+	int			i;
+	static const char *const ops[] = {
+		"EQ", "NE", "LE", "LT", "GE", "GT", "NOT_NULL", "NULL", "CONTAINS",
+		"NOT_CONTAINS", "BEGINS_WITH", "IN", "BETWEEN", NULL
+	};
+
+	if (op == NULL)
+	{
+		if (list != NULL)
+			dynpg_validation_error("One or more parameter values were invalid: AttributeValueList can only be used with a ComparisonOperator for Attribute: %s",
+								   name);
+		if (has_exists && !exists)
+		{
+			if (value != NULL)
+				dynpg_validation_error("One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: %s",
+									   name);
+			n = node(DX_ATTR_NOT_EXISTS, 1);
+			n->args[0] = path_node(name);
+			return n;
+		}
+		if (value == NULL)
+			dynpg_validation_error("One or more parameter values were invalid: Value must be provided when Exists is %s for Attribute: %s",
+								   has_exists ? "true" : "null", name);
+		n = node(DX_CMP, 2);
+		n->cmp = DX_EQ;
+		n->args[0] = path_node(name);
+		n->args[1] = value_node(value);
+		return n;
+	}
+
+	for (i = 0; ops[i] != NULL; i++)
+		if (strcmp(ops[i], op) == 0)
+			break;
+	if (ops[i] == NULL)
+		dynpg_validation_error("1 validation error detected: Value '%s' at 'expected.%s.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
+							   op, name);
+	if (has_exists)
+		dynpg_validation_error("One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: %s",
+							   name);
+	if (value != NULL && list != NULL)
+		dynpg_validation_error("One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: %s",
+							   name);
+
+	/* the arguments: AttributeValueList, or Value as a one-element list */
+	nvals = list != NULL ? dynpg_req_list_length(list) : value != NULL ? 1 : 0;
+	if (strcmp(op, "NULL") == 0 || strcmp(op, "NOT_NULL") == 0)
+		want_min = want_max = 0;
+	else if (strcmp(op, "BETWEEN") == 0)
+		want_min = want_max = 2;
+	else if (strcmp(op, "IN") == 0)
+		want_min = 1, want_max = PG_INT32_MAX;
+	else
+		want_min = want_max = 1;
+	if (nvals < want_min || nvals > want_max)
+		dynpg_validation_error("One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator",
+							   op);
+
+	if (strcmp(op, "NULL") == 0 || strcmp(op, "NOT_NULL") == 0)
+	{
+		n = node(strcmp(op, "NULL") == 0 ? DX_ATTR_NOT_EXISTS : DX_ATTR_EXISTS, 1);
+		n->args[0] = path_node(name);
+		return n;
+	}
+	if (strcmp(op, "IN") == 0)
+	{
+		n = node(DX_IN, nvals + 1);
+		n->args[0] = path_node(name);
+		for (i = 0; i < nvals; i++)
+		{
+			n->args[i + 1] = value_node(dynpg_req_list_struct(list, i));
+			if (!scalar_type(n->args[i + 1]->value.type))
+				invalid_for_type(op, n->args[i + 1]->value.type);
+		}
+		return n;
+	}
+	for (i = 0; i < nvals; i++)
+		args[i] = value_node(list != NULL ? dynpg_req_list_struct(list, i) : value);
+
+	if (strcmp(op, "BETWEEN") == 0)
+	{
+		for (i = 0; i < 2; i++)
+			if (!scalar_type(args[i]->value.type))
+				invalid_for_type(op, args[i]->value.type);
+		if (args[0]->value.type != args[1]->value.type)
+			dynpg_validation_error("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type");
+		n = node(DX_BETWEEN, 3);
+		n->args[0] = path_node(name);
+		n->args[1] = args[0];
+		n->args[2] = args[1];
+		return n;
+	}
+	if (strcmp(op, "BEGINS_WITH") == 0)
+	{
+		if (args[0]->value.type != DYN_T_S && args[0]->value.type != DYN_T_B)
+			invalid_for_type(op, args[0]->value.type);
+		n = node(DX_BEGINS_WITH, 2);
+		n->args[0] = path_node(name);
+		n->args[1] = args[0];
+		return n;
+	}
+	if (strcmp(op, "CONTAINS") == 0 || strcmp(op, "NOT_CONTAINS") == 0)
+	{
+		DynExprNode *c = node(DX_CONTAINS, 2);
+
+		if (!scalar_type(args[0]->value.type))
+			invalid_for_type(op, args[0]->value.type);
+		c->args[0] = path_node(name);
+		c->args[1] = args[0];
+		if (op[0] == 'C')
+			return c;
+		/* NOT_CONTAINS holds only for an attribute that exists */
+		n = node(DX_AND, 2);
+		n->args[0] = node(DX_ATTR_EXISTS, 1);
+		n->args[0]->args[0] = path_node(name);
+		n->args[1] = node(DX_NOT, 1);
+		n->args[1]->args[0] = c;
+		return n;
+	}
+	/* EQ, NE, LE, LT, GE, GT */
+	n = node(DX_CMP, 2);
+	n->args[0] = path_node(name);
+	n->args[1] = args[0];
+	if (strcmp(op, "EQ") == 0)
+		n->cmp = DX_EQ;
+	else if (strcmp(op, "NE") == 0)
+		n->cmp = DX_NE;
+	else
+	{
+		if (!scalar_type(args[0]->value.type))
+			invalid_for_type(op, args[0]->value.type);
+		n->cmp = strcmp(op, "LE") == 0 ? DX_LE : strcmp(op, "LT") == 0 ? DX_LT :
+			strcmp(op, "GE") == 0 ? DX_GE : DX_GT;
+	}
+	return n;
+}
+
+DynExprNode *
+dynpg_expr_from_expected(Jsonb *expected, const char *conditional_operator)
+{
+	int			nkeys;
+	char	  **keys = object_keys(&expected->root, &nkeys);
+	DynExprNode *cond = NULL;
+	bool		or = conditional_operator != NULL && strcmp(conditional_operator, "OR") == 0;
+	int			i;
+
+	for (i = 0; i < nkeys; i++)
+	{
+		JsonbContainer *exp = dynpg_req_struct(&expected->root, keys[i]);
+		DynExprNode *one;
+
+		if (exp == NULL)
+			continue;
+		one = expected_one(keys[i], exp);
+		if (cond == NULL)
+			cond = one;
+		else
+		{
+			DynExprNode *j = node(or ? DX_OR : DX_AND, 2);
+
+			j->args[0] = cond;
+			j->args[1] = one;
+			cond = j;
+		}
+	}
+	return cond;
+}
+
+DynExprPath *
+dynpg_expr_from_attributes_to_get(JsonbContainer *list, int *npaths)
+{
+	int			n = dynpg_req_list_length(list);
+	DynExprPath *paths = palloc0(sizeof(DynExprPath) * (n + 1));
+	int			i;
+	int			j;
+
+	for (i = 0; i < n; i++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(list, i);
+
+		if (v == NULL || v->type != jbvString)
+			dynpg_serialization_error("Unexpected value type in payload");
+		paths[i] = top_path(pnstrdup(v->val.string.val, v->val.string.len));
+		for (j = 0; j < i; j++)
+			if (strcmp(paths[i].elems[0].name, paths[j].elems[0].name) == 0)
+				dynpg_validation_error("One or more parameter values were invalid: Duplicate value in attribute name: %s",
+									   paths[i].elems[0].name);
+	}
+	*npaths = n;
+	return paths;
+}
+
+DynUpdate *
+dynpg_expr_from_attribute_updates(Jsonb *updates)
+{
+	int			nkeys;
+	char	  **keys = object_keys(&updates->root, &nkeys);
+	DynUpdate  *upd = palloc0(sizeof(DynUpdate));
+	int			i;
+
+	upd->clauses = palloc0(sizeof(DynUpdateClause) * (nkeys + 1));
+	upd->only_remove = true;
+	for (i = 0; i < nkeys; i++)
+	{
+		JsonbContainer *u = dynpg_req_struct(&updates->root, keys[i]);
+		JsonbContainer *value;
+		char	   *action;
+		DynUpdateClause *c = &upd->clauses[upd->nclauses];
+		DynExprNode *v = NULL;
+
+		if (u == NULL)
+			continue;
+		value = dynpg_req_struct(u, "Value");
+		action = dynpg_req_string(u, "Action");
+		if (action == NULL)
+			action = "PUT";
+		if (strcmp(action, "PUT") != 0 && strcmp(action, "DELETE") != 0 &&
+			strcmp(action, "ADD") != 0)
+			dynpg_validation_error("1 validation error detected: Value '%s' at 'attributeUpdates.%s.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]",
+								   action, keys[i]);
+		if (value != NULL)
+			v = value_node(value);
+		c->path = top_path(keys[i]);
+		c->value = v;
+		if (strcmp(action, "DELETE") == 0)
+		{
+			if (v == NULL)
+				c->action = DU_REMOVE;
+			else
+			{
+				DynType		t = v->value.type;
+
+				if (t != DYN_T_SS && t != DYN_T_NS && t != DYN_T_BS)
+					dynpg_validation_error("One or more parameter values were invalid: DELETE action with value is not supported for the type %s",
+										   dynpg_type_name(t));
+				c->action = DU_DELETE;
+				upd->only_remove = false;
+			}
+		}
+		else
+		{
+			if (v == NULL)
+				dynpg_validation_error("One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
+			upd->only_remove = false;
+			if (strcmp(action, "PUT") == 0)
+				c->action = DU_SET;
+			else if (v->value.type == DYN_T_L)
+			{
+				/* ADD of a list appends (AttributeUpdates only) */
+				DynExprNode *ine = node(DX_IF_NOT_EXISTS, 2);
+				DynExprNode *empty = node(DX_VALUE, 0);
+				DynExprNode *app = node(DX_LIST_APPEND, 2);
+
+				empty->value = v->value;
+				/* an empty list: the value's own encoding with no elements */
+				empty->value.data = (const uint8 *) "\0";
+				empty->value.len = 1;
+				ine->args[0] = path_node(keys[i]);
+				ine->args[1] = empty;
+				app->args[0] = ine;
+				app->args[1] = v;
+				c->action = DU_SET;
+				c->value = app;
+			}
+			else
+			{
+				DynType		t = v->value.type;
+
+				if (t != DYN_T_N && t != DYN_T_SS && t != DYN_T_NS && t != DYN_T_BS)
+					dynpg_validation_error("One or more parameter values were invalid: ADD action is not supported for the type %s",
+										   dynpg_type_name(t));
+				c->action = DU_ADD;
+			}
+		}
+		upd->nclauses++;
+	}
+	return upd;
+}

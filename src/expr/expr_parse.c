@@ -1,0 +1,1210 @@
+/*-------------------------------------------------------------------------
+ *
+ * expr_parse.c
+ *	  The lexer and parser of DynamoDB's expressions, and their validation.
+ *
+ * One lexer serves every expression type; a recursive-descent parser
+ * builds DynExprNode trees.  Precedence, low to high: OR, AND, NOT, then
+ * comparisons, BETWEEN, IN and functions.  Every error is a
+ * ValidationException "Invalid <label>: <reason>", as DynamoDB words them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/jsonb.h"
+
+#include "api/wire.h"
+#include "dynpg_error.h"
+#include "expr/expr.h"
+
+typedef enum TokType
+{
+	T_EOF,
+	T_NAME,
+	T_HASHNAME,
+	T_VALUE,
+	T_INT,
+	T_LPAREN,
+	T_RPAREN,
+	T_LBRACK,
+	T_RBRACK,
+	T_COMMA,
+	T_DOT,
+	T_EQ,
+	T_NE,
+	T_LT,
+	T_LE,
+	T_GT,
+	T_GE,
+	T_PLUS,
+	T_MINUS,
+	T_BAD
+} TokType;
+
+typedef struct Token
+{
+	TokType		type;
+	int			start;
+	int			len;
+} Token;
+
+typedef struct Parser
+{
+	DynExprContext *ctx;
+	const char *text;
+	int			textlen;
+	Token	   *toks;
+	int			ntoks;
+	int			pos;
+	int			noperators;
+	bool		update;			/* parsing an UpdateExpression */
+} Parser;
+
+#define expr_error(p, ...) \
+	dynpg_validation_error("Invalid %s: %s", (p)->ctx->label, psprintf(__VA_ARGS__))
+
+static bool
+is_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_';
+}
+
+static void
+lex(Parser *p)
+{
+	const char *s = p->text;
+	int			n = p->textlen;
+	int			i = 0;
+
+	p->toks = palloc(sizeof(Token) * (n + 1));
+	p->ntoks = 0;
+	while (i < n)
+	{
+		Token	   *t = &p->toks[p->ntoks];
+		char		c = s[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+		{
+			i++;
+			continue;
+		}
+		t->start = i;
+		t->len = 1;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+		{
+			t->type = T_NAME;
+			while (i + t->len < n && is_word_char(s[i + t->len]))
+				t->len++;
+		}
+		else if (c >= '0' && c <= '9')
+		{
+			t->type = T_INT;
+			while (i + t->len < n && s[i + t->len] >= '0' && s[i + t->len] <= '9')
+				t->len++;
+		}
+		else if (c == '#' || c == ':')
+		{
+			t->type = c == '#' ? T_HASHNAME : T_VALUE;
+			while (i + t->len < n && is_word_char(s[i + t->len]))
+				t->len++;
+			if (t->len == 1)
+				t->type = T_BAD;
+		}
+		else
+		{
+			switch (c)
+			{
+				case '(':
+					t->type = T_LPAREN;
+					break;
+				case ')':
+					t->type = T_RPAREN;
+					break;
+				case '[':
+					t->type = T_LBRACK;
+					break;
+				case ']':
+					t->type = T_RBRACK;
+					break;
+				case ',':
+					t->type = T_COMMA;
+					break;
+				case '.':
+					t->type = T_DOT;
+					break;
+				case '=':
+					t->type = T_EQ;
+					break;
+				case '+':
+					t->type = T_PLUS;
+					break;
+				case '-':
+					t->type = T_MINUS;
+					break;
+				case '<':
+					t->type = T_LT;
+					if (i + 1 < n && s[i + 1] == '=')
+						t->type = T_LE, t->len = 2;
+					else if (i + 1 < n && s[i + 1] == '>')
+						t->type = T_NE, t->len = 2;
+					break;
+				case '>':
+					t->type = T_GT;
+					if (i + 1 < n && s[i + 1] == '=')
+						t->type = T_GE, t->len = 2;
+					break;
+				default:
+					t->type = T_BAD;
+					/* one whole UTF-8 character */
+					while (i + t->len < n && ((unsigned char) s[i + t->len] & 0xC0) == 0x80)
+						t->len++;
+					break;
+			}
+		}
+		i += t->len;
+		p->ntoks++;
+	}
+	p->toks[p->ntoks].type = T_EOF;
+	p->toks[p->ntoks].start = n;
+	p->toks[p->ntoks].len = 0;
+}
+
+static Token *
+peek(Parser *p)
+{
+	return &p->toks[p->pos];
+}
+
+static void syntax_error(Parser *p) pg_attribute_noreturn();
+
+/* "Syntax error; token: "x", near: "prev x"" at the current token */
+static void
+syntax_error(Parser *p)
+{
+	Token	   *t = peek(p);
+	int			from = p->pos > 0 ? p->toks[p->pos - 1].start : t->start;
+	int			to = t->start + t->len;
+	char	   *tok = t->type == T_EOF ? "<EOF>" : pnstrdup(p->text + t->start, t->len);
+
+	/* at the end, "near" ends with the last token */
+	if (t->type == T_EOF && p->pos > 0)
+		to = p->toks[p->pos - 1].start + p->toks[p->pos - 1].len;
+
+	expr_error(p, "Syntax error; token: \"%s\", near: \"%s\"", tok,
+			   pnstrdup(p->text + from, to - from));
+}
+
+static bool
+tok_is_keyword(Parser *p, Token *t, const char *kw)
+{
+	return t->type == T_NAME && t->len == strlen(kw) &&
+		pg_strncasecmp(p->text + t->start, kw, t->len) == 0;
+}
+
+static void
+expect(Parser *p, TokType type)
+{
+	if (peek(p)->type != type)
+		syntax_error(p);
+	p->pos++;
+}
+
+static void
+count_operator(Parser *p)
+{
+	if (++p->noperators > DYN_EXPR_MAX_OPERATORS)
+		expr_error(p, "The expression contains too many operators; operator count: %d",
+				   p->noperators);
+}
+
+static DynExprNode *
+new_node(DynExprKind kind, int nargs)
+{
+	DynExprNode *n = palloc0(sizeof(DynExprNode));
+
+	n->kind = kind;
+	n->nargs = nargs;
+	if (nargs > 0)
+		n->args = palloc0(sizeof(DynExprNode *) * nargs);
+	return n;
+}
+
+/* ---- names and values ---- */
+
+static const char *
+lookup_name(Parser *p, Token *t, int32 *len)
+{
+	int			i;
+
+	for (i = 0; i < p->ctx->nnames; i++)
+	{
+		const char *k = p->ctx->name_keys[i];
+
+		if (strlen(k) == t->len && memcmp(k, p->text + t->start, t->len) == 0)
+		{
+			p->ctx->name_used[i] = true;
+			*len = strlen(p->ctx->name_values[i]);
+			return p->ctx->name_values[i];
+		}
+	}
+	expr_error(p, "An expression attribute name used in the document path is not defined; attribute name: %s",
+			   pnstrdup(p->text + t->start, t->len));
+	return NULL;
+}
+
+static DynExprNode *
+parse_value(Parser *p)
+{
+	Token	   *t = peek(p);
+	DynExprNode *n;
+	int			i;
+
+	if (t->type != T_VALUE)
+		syntax_error(p);
+	for (i = 0; i < p->ctx->nvalues; i++)
+	{
+		const char *k = p->ctx->value_keys[i];
+
+		if (strlen(k) == t->len && memcmp(k, p->text + t->start, t->len) == 0)
+		{
+			p->ctx->value_used[i] = true;
+			n = new_node(DX_VALUE, 0);
+			n->value = p->ctx->value_refs[i];
+			p->pos++;
+			return n;
+		}
+	}
+	expr_error(p, "An expression attribute value used in expression is not defined; attribute value: %s",
+			   pnstrdup(p->text + t->start, t->len));
+	return NULL;
+}
+
+/* ---- document paths ---- */
+
+static DynExprNode *
+parse_path(Parser *p)
+{
+	Token	   *t = peek(p);
+	DynExprNode *n = new_node(DX_PATH, 0);
+	int			cap = 4;
+
+	n->path.elems = palloc0(sizeof(DynPathElem) * cap);
+	for (;;)
+	{
+		DynPathElem *e;
+
+		if (n->path.n >= cap)
+		{
+			cap *= 2;
+			n->path.elems = repalloc(n->path.elems, sizeof(DynPathElem) * cap);
+		}
+		e = &n->path.elems[n->path.n];
+		memset(e, 0, sizeof(DynPathElem));
+		t = peek(p);
+		if (n->path.n == 0 || p->toks[p->pos - 1].type == T_DOT)
+		{
+			/* a name */
+			if (t->type == T_NAME)
+			{
+				if (dynpg_expr_is_reserved(p->text + t->start, t->len))
+					expr_error(p, "Attribute name is a reserved keyword; reserved keyword: %s",
+							   pnstrdup(p->text + t->start, t->len));
+				e->name = pnstrdup(p->text + t->start, t->len);
+				e->namelen = t->len;
+			}
+			else if (t->type == T_HASHNAME)
+				e->name = lookup_name(p, t, &e->namelen);
+			else
+				syntax_error(p);
+			p->pos++;
+		}
+		else
+		{
+			/* after '[': an index */
+			int64		v = 0;
+			int			i;
+
+			if (t->type != T_INT)
+				syntax_error(p);
+			for (i = 0; i < t->len; i++)
+			{
+				v = v * 10 + (p->text[t->start + i] - '0');
+				if (v > PG_INT32_MAX)
+					expr_error(p, "List index is not within the allowable range; index: %s",
+							   pnstrdup(p->text + t->start, t->len));
+			}
+			e->is_index = true;
+			e->index = (int32) v;
+			p->pos++;
+			expect(p, T_RBRACK);
+		}
+		n->path.n++;
+		if (n->path.n > DYN_MAX_DEPTH)
+			expr_error(p, "The document path has too many nesting levels; nesting levels: %d",
+					   n->path.n);
+		if (peek(p)->type == T_DOT || peek(p)->type == T_LBRACK)
+			p->pos++;
+		else
+			break;
+	}
+	return n;
+}
+
+char *
+dynpg_expr_path_text(const DynExprPath *path)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	for (i = 0; i < path->n; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		if (path->elems[i].is_index)
+			appendStringInfo(&buf, "[%d]", path->elems[i].index);
+		else
+			appendBinaryStringInfo(&buf, path->elems[i].name, path->elems[i].namelen);
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/*
+ * Two paths overlap if one is a prefix of the other, and conflict if they
+ * part where one has a name and the other an index.
+ */
+static void
+check_paths_disjoint(Parser *p, const DynExprPath *a, const DynExprPath *b)
+{
+	int			i;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+	{
+		const DynPathElem *x = &a->elems[i];
+		const DynPathElem *y = &b->elems[i];
+
+		if (x->is_index != y->is_index)
+			expr_error(p, "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: %s, path two: %s",
+					   dynpg_expr_path_text(a), dynpg_expr_path_text(b));
+		if (x->is_index ? x->index != y->index :
+			(x->namelen != y->namelen || memcmp(x->name, y->name, x->namelen) != 0))
+			return;
+	}
+	expr_error(p, "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: %s, path two: %s",
+			   dynpg_expr_path_text(a), dynpg_expr_path_text(b));
+}
+
+/* ---- operands and functions ---- */
+
+static const char *
+value_type_word(DynType t)
+{
+	return dynpg_type_name(t);
+}
+
+/* the type words of DynamoDB's operand-type messages */
+static const char *
+type_word(DynType t)
+{
+	switch (t)
+	{
+		case DYN_T_S:
+			return "STRING";
+		case DYN_T_N:
+			return "NUMBER";
+		case DYN_T_B:
+			return "BINARY";
+		case DYN_T_BOOL:
+			return "BOOLEAN";
+		case DYN_T_NULL:
+			return "NULL";
+		case DYN_T_M:
+			return "MAP";
+		case DYN_T_L:
+			return "LIST";
+		case DYN_T_SS:
+			return "STRING SET";
+		case DYN_T_NS:
+			return "NUMBER SET";
+		case DYN_T_BS:
+			return "BINARY SET";
+	}
+	return "?";
+}
+
+static DynExprNode *parse_operand(Parser *p);
+static DynExprNode *parse_or(Parser *p);
+
+static bool
+is_condition_function(DynExprKind k)
+{
+	return k == DX_ATTR_EXISTS || k == DX_ATTR_NOT_EXISTS || k == DX_ATTR_TYPE ||
+		k == DX_BEGINS_WITH || k == DX_CONTAINS;
+}
+
+static const char *
+function_name(DynExprKind k)
+{
+	switch (k)
+	{
+		case DX_ATTR_EXISTS:
+			return "attribute_exists";
+		case DX_ATTR_NOT_EXISTS:
+			return "attribute_not_exists";
+		case DX_ATTR_TYPE:
+			return "attribute_type";
+		case DX_BEGINS_WITH:
+			return "begins_with";
+		case DX_CONTAINS:
+			return "contains";
+		case DX_SIZE:
+			return "size";
+		case DX_IF_NOT_EXISTS:
+			return "if_not_exists";
+		case DX_LIST_APPEND:
+			return "list_append";
+		default:
+			return "?";
+	}
+}
+
+static void
+require_path_operand(Parser *p, DynExprNode *fn, DynExprNode *arg)
+{
+	if (arg->kind != DX_PATH)
+		expr_error(p, "Operator or function requires a document path; operator or function: %s",
+				   function_name(fn->kind));
+}
+
+static void
+check_function(Parser *p, DynExprNode *fn)
+{
+	int			want;
+	int			i;
+
+	switch (fn->kind)
+	{
+		case DX_ATTR_EXISTS:
+		case DX_ATTR_NOT_EXISTS:
+		case DX_SIZE:
+			want = 1;
+			break;
+		default:
+			want = 2;
+			break;
+	}
+	if (fn->nargs != want)
+		expr_error(p, "Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d",
+				   function_name(fn->kind), fn->nargs);
+	for (i = 0; i < fn->nargs; i++)
+		if (is_condition_function(fn->args[i]->kind))
+			syntax_error(p);
+	switch (fn->kind)
+	{
+		case DX_ATTR_EXISTS:
+		case DX_ATTR_NOT_EXISTS:
+		case DX_IF_NOT_EXISTS:
+			require_path_operand(p, fn, fn->args[0]);
+			break;
+		case DX_ATTR_TYPE:
+			require_path_operand(p, fn, fn->args[0]);
+			if (fn->args[1]->kind != DX_VALUE)
+				expr_error(p, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: PATH");
+			{
+				DynRef	   *v = &fn->args[1]->value;
+
+				if (v->type != DYN_T_S)
+					expr_error(p, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s",
+							   value_type_word(v->type));
+				if (dynpg_type_from_name((const char *) v->data, v->len) == 0)
+					expr_error(p, "Invalid attribute type name found; type: %s, valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }",
+							   pnstrdup((const char *) v->data, v->len));
+			}
+			break;
+		case DX_BEGINS_WITH:
+			for (i = 0; i < 2; i++)
+				if (fn->args[i]->kind == DX_VALUE &&
+					fn->args[i]->value.type != DYN_T_S && fn->args[i]->value.type != DYN_T_B)
+					expr_error(p, "Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s",
+							   value_type_word(fn->args[i]->value.type));
+			break;
+		case DX_CONTAINS:
+			if (fn->args[0]->kind == DX_PATH && fn->args[1]->kind == DX_PATH &&
+				strcmp(dynpg_expr_path_text(&fn->args[0]->path),
+					   dynpg_expr_path_text(&fn->args[1]->path)) == 0)
+				expr_error(p, "The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: %s",
+						   dynpg_expr_path_text(&fn->args[0]->path));
+			break;
+		case DX_LIST_APPEND:
+			for (i = 0; i < 2; i++)
+				if (fn->args[i]->kind == DX_VALUE && fn->args[i]->value.type != DYN_T_L)
+					expr_error(p, "Incorrect operand type for operator or function; operator or function: list_append, operand type: %s",
+							   value_type_word(fn->args[i]->value.type));
+			break;
+		default:
+			break;
+	}
+}
+
+static DynExprNode *
+parse_function(Parser *p)
+{
+	Token	   *t = peek(p);
+	const char *name = p->text + t->start;
+	int			len = t->len;
+	DynExprKind kind;
+	DynExprNode *fn;
+	DynExprNode *args[8];
+	int			nargs = 0;
+
+#define FN_IS(s) (len == strlen(s) && memcmp(name, s, len) == 0)
+	if (FN_IS("attribute_exists"))
+		kind = DX_ATTR_EXISTS;
+	else if (FN_IS("attribute_not_exists"))
+		kind = DX_ATTR_NOT_EXISTS;
+	else if (FN_IS("attribute_type"))
+		kind = DX_ATTR_TYPE;
+	else if (FN_IS("begins_with"))
+		kind = DX_BEGINS_WITH;
+	else if (FN_IS("contains"))
+		kind = DX_CONTAINS;
+	else if (FN_IS("size"))
+		kind = DX_SIZE;
+	else if (FN_IS("if_not_exists"))
+		kind = DX_IF_NOT_EXISTS;
+	else if (FN_IS("list_append"))
+		kind = DX_LIST_APPEND;
+	else
+		expr_error(p, "Invalid function name; function: %s", pnstrdup(name, len));
+#undef FN_IS
+
+	if (p->update && kind != DX_IF_NOT_EXISTS && kind != DX_LIST_APPEND)
+		expr_error(p, "The function is not allowed in an update expression; function: %s",
+				   function_name(kind));
+	if (!p->update && (kind == DX_IF_NOT_EXISTS || kind == DX_LIST_APPEND))
+		expr_error(p, "The function is not allowed in a condition expression; function: %s",
+				   function_name(kind));
+	count_operator(p);
+	p->pos += 2;				/* name and '(' */
+	if (peek(p)->type == T_RPAREN)
+		syntax_error(p);
+	for (;;)
+	{
+		DynExprNode *a = parse_operand(p);
+
+		if (nargs < lengthof(args))
+			args[nargs] = a;
+		nargs++;
+		if (peek(p)->type == T_COMMA)
+			p->pos++;
+		else
+			break;
+	}
+	expect(p, T_RPAREN);
+	fn = new_node(kind, Min(nargs, (int) lengthof(args)));
+	memcpy(fn->args, args, sizeof(DynExprNode *) * fn->nargs);
+	fn->nargs = nargs;
+	if (nargs > (int) lengthof(args))
+		expr_error(p, "Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d",
+				   function_name(kind), nargs);
+	check_function(p, fn);
+	return fn;
+}
+
+/* one operand: a path, a :value or a function call (in updates, with + or -) */
+static DynExprNode *
+parse_simple_operand(Parser *p)
+{
+	Token	   *t = peek(p);
+
+	check_stack_depth();
+	if (t->type == T_VALUE)
+		return parse_value(p);
+	if (t->type == T_NAME && p->toks[p->pos + 1].type == T_LPAREN)
+		return parse_function(p);
+	if (t->type == T_NAME || t->type == T_HASHNAME)
+		return parse_path(p);
+	syntax_error(p);
+	return NULL;
+}
+
+static DynExprNode *
+parse_operand(Parser *p)
+{
+	DynExprNode *n = parse_simple_operand(p);
+
+	if (p->update && (peek(p)->type == T_PLUS || peek(p)->type == T_MINUS))
+	{
+		DynExprNode *op = new_node(peek(p)->type == T_PLUS ? DX_PLUS : DX_MINUS, 2);
+		int			i;
+
+		count_operator(p);
+		p->pos++;
+		op->args[0] = n;
+		op->args[1] = parse_simple_operand(p);
+		for (i = 0; i < 2; i++)
+			if (op->args[i]->kind == DX_VALUE && op->args[i]->value.type != DYN_T_N)
+				expr_error(p, "Incorrect operand type for operator or function; operator or function: %s, operand type: %s",
+						   op->kind == DX_PLUS ? "+" : "-",
+						   value_type_word(op->args[i]->value.type));
+		n = op;
+	}
+	return n;
+}
+
+/* ---- conditions ---- */
+
+static bool
+cmp_token(TokType t, DynCmpOp *op)
+{
+	switch (t)
+	{
+		case T_EQ:
+			*op = DX_EQ;
+			return true;
+		case T_NE:
+			*op = DX_NE;
+			return true;
+		case T_LT:
+			*op = DX_LT;
+			return true;
+		case T_LE:
+			*op = DX_LE;
+			return true;
+		case T_GT:
+			*op = DX_GT;
+			return true;
+		case T_GE:
+			*op = DX_GE;
+			return true;
+		default:
+			return false;
+	}
+}
+
+static void
+check_operand_use(Parser *p, DynExprNode *n)
+{
+	if (is_condition_function(n->kind))
+		expr_error(p, "The function is not allowed to be used this way in an expression; function: %s",
+				   function_name(n->kind));
+}
+
+/* DynamoDB's order of two constant values of one type, or false if unordered */
+static bool
+const_less(const DynRef *a, const DynRef *b)
+{
+	int			c;
+
+	if (a->type != b->type ||
+		(a->type != DYN_T_S && a->type != DYN_T_N && a->type != DYN_T_B))
+		return false;
+	c = memcmp(a->data, b->data, Min(a->len, b->len));
+	return c < 0 || (c == 0 && a->len < b->len);
+}
+
+/* a scalar as DynamoDB's messages print it: {N:10}, {S:abc} */
+static void
+append_attribute_value(StringInfo buf, const DynRef *v)
+{
+	if (v->type == DYN_T_S)
+	{
+		appendStringInfoString(buf, "{S:");
+		appendBinaryStringInfo(buf, (const char *) v->data, v->len);
+		appendStringInfoChar(buf, '}');
+	}
+	else if (v->type == DYN_T_N)
+	{
+		DynNumber	num;
+
+		dynpg_number_from_ref(v, &num);
+		appendStringInfo(buf, "{N:%s}", dynpg_num_to_cstring(&num));
+	}
+	else
+		dynpg_value_append_text(v, buf);
+}
+
+/* a constant operand of <, <=, >, >= or BETWEEN must be a number, string or binary */
+static void
+check_orderable(Parser *p, const char *op, DynExprNode *n)
+{
+	if (n->kind == DX_VALUE && n->value.type != DYN_T_S && n->value.type != DYN_T_N &&
+		n->value.type != DYN_T_B)
+		expr_error(p, "Incorrect operand type for operator or function; operator or function: %s, operand type: %s",
+				   op, type_word(n->value.type));
+}
+
+static DynExprNode *
+parse_primary(Parser *p)
+{
+	DynExprNode *lhs;
+	DynExprNode *n;
+	DynCmpOp	op;
+
+	check_stack_depth();
+	if (peek(p)->type == T_LPAREN)
+	{
+		p->pos++;
+		n = parse_or(p);
+		expect(p, T_RPAREN);
+		if (n->parens)
+			expr_error(p, "The expression has redundant parentheses;");
+		n->parens = true;
+		return n;
+	}
+	lhs = parse_operand(p);
+	if (is_condition_function(lhs->kind))
+	{
+		if (cmp_token(peek(p)->type, &op) || tok_is_keyword(p, peek(p), "BETWEEN") ||
+			tok_is_keyword(p, peek(p), "IN"))
+			check_operand_use(p, lhs);
+		return lhs;
+	}
+	if (cmp_token(peek(p)->type, &op))
+	{
+		count_operator(p);
+		p->pos++;
+		n = new_node(DX_CMP, 2);
+		n->cmp = op;
+		n->args[0] = lhs;
+		n->args[1] = parse_operand(p);
+		check_operand_use(p, n->args[1]);
+		if (op != DX_EQ && op != DX_NE)
+		{
+			static const char *const names[] = {"=", "<>", "<", "<=", ">", ">="};
+
+			check_orderable(p, names[op], n->args[0]);
+			check_orderable(p, names[op], n->args[1]);
+		}
+		return n;
+	}
+	if (tok_is_keyword(p, peek(p), "BETWEEN"))
+	{
+		count_operator(p);
+		p->pos++;
+		n = new_node(DX_BETWEEN, 3);
+		n->args[0] = lhs;
+		n->args[1] = parse_operand(p);
+		check_operand_use(p, n->args[1]);
+		if (!tok_is_keyword(p, peek(p), "AND"))
+			syntax_error(p);
+		p->pos++;
+		n->args[2] = parse_operand(p);
+		check_operand_use(p, n->args[2]);
+		for (int i = 0; i < 3; i++)
+			check_orderable(p, "BETWEEN", n->args[i]);
+		if (n->args[1]->kind == DX_VALUE && n->args[2]->kind == DX_VALUE &&
+			const_less(&n->args[2]->value, &n->args[1]->value))
+		{
+			StringInfoData lo;
+			StringInfoData hi;
+
+			initStringInfo(&lo);
+			initStringInfo(&hi);
+			append_attribute_value(&lo, &n->args[1]->value);
+			append_attribute_value(&hi, &n->args[2]->value);
+			expr_error(p, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s",
+					   lo.data, hi.data);
+		}
+		return n;
+	}
+	if (tok_is_keyword(p, peek(p), "IN"))
+	{
+		DynExprNode **items;
+		int			count = 0;
+
+		count_operator(p);
+		p->pos++;
+		expect(p, T_LPAREN);
+		items = palloc(sizeof(DynExprNode *) * (DYN_EXPR_MAX_IN + 1));
+		for (;;)
+		{
+			DynExprNode *a = parse_operand(p);
+
+			check_operand_use(p, a);
+			if (count >= DYN_EXPR_MAX_IN)
+				expr_error(p, "The IN operator is provided with too many operands; number of operands: %d",
+						   count + 1);
+			items[count++] = a;
+			if (peek(p)->type == T_COMMA)
+				p->pos++;
+			else
+				break;
+		}
+		expect(p, T_RPAREN);
+		n = new_node(DX_IN, count + 1);
+		n->args[0] = lhs;
+		memcpy(n->args + 1, items, sizeof(DynExprNode *) * count);
+		return n;
+	}
+	if (lhs->kind == DX_SIZE)
+		expr_error(p, "The function is not allowed to be used this way in an expression; function: size");
+	syntax_error(p);
+	return NULL;
+}
+
+static DynExprNode *
+parse_not(Parser *p)
+{
+	check_stack_depth();
+	if (tok_is_keyword(p, peek(p), "NOT"))
+	{
+		DynExprNode *n = new_node(DX_NOT, 1);
+
+		count_operator(p);
+		p->pos++;
+		n->args[0] = parse_not(p);
+		return n;
+	}
+	return parse_primary(p);
+}
+
+static DynExprNode *
+parse_and(Parser *p)
+{
+	DynExprNode *n = parse_not(p);
+
+	while (tok_is_keyword(p, peek(p), "AND"))
+	{
+		DynExprNode *a = new_node(DX_AND, 2);
+
+		count_operator(p);
+		p->pos++;
+		a->args[0] = n;
+		a->args[1] = parse_not(p);
+		n = a;
+	}
+	return n;
+}
+
+static DynExprNode *
+parse_or(Parser *p)
+{
+	DynExprNode *n = parse_and(p);
+
+	while (tok_is_keyword(p, peek(p), "OR"))
+	{
+		DynExprNode *o = new_node(DX_OR, 2);
+
+		count_operator(p);
+		p->pos++;
+		o->args[0] = n;
+		o->args[1] = parse_and(p);
+		n = o;
+	}
+	return n;
+}
+
+/* ---- entry points ---- */
+
+static void
+parser_start(Parser *p, DynExprContext *ctx, const char *text, const char *label)
+{
+	memset(p, 0, sizeof(Parser));
+	ctx->label = label;
+	p->ctx = ctx;
+	p->text = text;
+	p->textlen = strlen(text);
+	if (p->textlen > DYN_EXPR_MAX_LEN)
+		expr_error(p, "Expression size has exceeded the maximum allowed size; expression size: %d",
+				   p->textlen);
+	lex(p);
+	if (p->ntoks == 0)
+		expr_error(p, "The expression can not be empty;");
+}
+
+DynExprNode *
+dynpg_expr_parse_condition(DynExprContext *ctx, const char *text, const char *label)
+{
+	Parser		p;
+	DynExprNode *n;
+
+	parser_start(&p, ctx, text, label);
+	n = parse_or(&p);
+	if (peek(&p)->type != T_EOF)
+		syntax_error(&p);
+	return n;
+}
+
+DynExprPath *
+dynpg_expr_parse_projection(DynExprContext *ctx, const char *text, int *npaths)
+{
+	Parser		p;
+	DynExprPath *paths;
+	int			n = 0;
+	int			i;
+	int			j;
+
+	parser_start(&p, ctx, text, "ProjectionExpression");
+	paths = palloc(sizeof(DynExprPath) * (p.ntoks + 1));
+	for (;;)
+	{
+		Token	   *t = peek(&p);
+
+		if (t->type != T_NAME && t->type != T_HASHNAME)
+			syntax_error(&p);
+		paths[n++] = parse_path(&p)->path;
+		if (peek(&p)->type == T_COMMA)
+			p.pos++;
+		else
+			break;
+	}
+	if (peek(&p)->type != T_EOF)
+		syntax_error(&p);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			check_paths_disjoint(&p, &paths[j], &paths[i]);
+	*npaths = n;
+	return paths;
+}
+
+DynUpdate *
+dynpg_expr_parse_update(DynExprContext *ctx, const char *text)
+{
+	Parser		p;
+	DynUpdate  *upd = palloc0(sizeof(DynUpdate));
+	bool		seen[4] = {false, false, false, false};
+	static const char *const words[4] = {"SET", "REMOVE", "ADD", "DELETE"};
+	int			cap;
+	int			i;
+	int			j;
+
+	parser_start(&p, ctx, text, "UpdateExpression");
+	p.update = true;
+	cap = p.ntoks + 1;
+	upd->clauses = palloc0(sizeof(DynUpdateClause) * cap);
+	upd->only_remove = true;
+	while (peek(&p)->type != T_EOF)
+	{
+		int			action = -1;
+
+		for (i = 0; i < 4; i++)
+			if (tok_is_keyword(&p, peek(&p), words[i]))
+				action = i;
+		if (action < 0)
+			syntax_error(&p);
+		if (seen[action])
+			expr_error(&p, "The \"%s\" section can only be used once in an update expression;",
+					   words[action]);
+		seen[action] = true;
+		p.pos++;
+		for (;;)
+		{
+			DynUpdateClause *c = &upd->clauses[upd->nclauses];
+			Token	   *t = peek(&p);
+
+			if (t->type != T_NAME && t->type != T_HASHNAME)
+				syntax_error(&p);
+			c->action = (DynUpdateAction) action;
+			c->path = parse_path(&p)->path;
+			count_operator(&p);
+			if (action != DU_REMOVE)
+				upd->only_remove = false;
+			if (action == DU_SET)
+			{
+				expect(&p, T_EQ);
+				c->value = parse_operand(&p);
+			}
+			else if (action == DU_ADD || action == DU_DELETE)
+			{
+				DynType		vt;
+
+				c->value = parse_value(&p);
+				vt = c->value->value.type;
+				if (action == DU_ADD && vt != DYN_T_N && vt != DYN_T_SS &&
+					vt != DYN_T_NS && vt != DYN_T_BS)
+					expr_error(&p, "Incorrect operand type for operator or function; operator: ADD, operand type: %s",
+							   type_word(vt));
+				if (action == DU_DELETE && vt != DYN_T_SS && vt != DYN_T_NS && vt != DYN_T_BS)
+					expr_error(&p, "Incorrect operand type for operator or function; operator: DELETE, operand type: %s",
+							   type_word(vt));
+			}
+			upd->nclauses++;
+			if (peek(&p)->type == T_COMMA)
+				p.pos++;
+			else
+				break;
+		}
+	}
+	for (i = 0; i < upd->nclauses; i++)
+		for (j = 0; j < i; j++)
+			check_paths_disjoint(&p, &upd->clauses[j].path, &upd->clauses[i].path);
+	return upd;
+}
+
+void
+dynpg_expr_check_update_keys(DynUpdate *upd, const DynKeySchema *ks)
+{
+	int			i;
+
+	for (i = 0; i < upd->nclauses; i++)
+	{
+		const DynPathElem *e = &upd->clauses[i].path.elems[0];
+
+		if ((e->namelen == ks->pk_namelen && memcmp(e->name, ks->pk_name, e->namelen) == 0) ||
+			(ks->sk_name != NULL && e->namelen == ks->sk_namelen &&
+			 memcmp(e->name, ks->sk_name, e->namelen) == 0))
+			dynpg_validation_error("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
+								   pnstrdup(e->name, e->namelen));
+	}
+}
+
+/* ---- the request's names and values ---- */
+
+static bool
+valid_key(const char *k, char first)
+{
+	int			i;
+
+	if (k[0] != first || k[1] == '\0')
+		return false;
+	for (i = 1; k[i]; i++)
+		if (!is_word_char(k[i]))
+			return false;
+	return true;
+}
+
+/*
+ * One ExpressionAttributeValues entry through the AttributeValue rules, so
+ * that a bad one is reported as DynamoDB does: "ExpressionAttributeValues
+ * contains invalid value: <reason> for key :x".
+ */
+static void
+check_value(Jsonb *values, const char *key)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	JsonbContainer *av = dynpg_req_struct(&values->root, key);
+	JsonbParseState *st = NULL;
+
+	if (av == NULL)
+		return;
+	PG_TRY();
+	{
+		dynpg_jb_begin_object(&st, NULL);
+		dynpg_jb_container(&st, "v", av);
+		(void) dynpg_item_from_jsonb(JsonbPGetDatum(dynpg_jb_finish(dynpg_jb_end_object(&st))),
+									 false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != MAKE_SQLSTATE('Y', 'D', '0', '0', '1'))
+			PG_RE_THROW();
+		FlushErrorState();
+		dynpg_validation_error("ExpressionAttributeValues contains invalid value: %s for key %s",
+							   edata->message, key);
+	}
+	PG_END_TRY();
+}
+
+void
+dynpg_expr_context_init(DynExprContext *ctx, Jsonb *names, Jsonb *values)
+{
+	memset(ctx, 0, sizeof(DynExprContext));
+	if (names != NULL)
+	{
+		int			n = JsonContainerSize(&names->root);
+		JsonbIterator *it = JsonbIteratorInit(&names->root);
+		JsonbValue	v;
+		JsonbIteratorToken tok;
+
+		ctx->name_keys = palloc0(sizeof(char *) * (n + 1));
+		ctx->name_values = palloc0(sizeof(char *) * (n + 1));
+		ctx->name_used = palloc0(sizeof(bool) * (n + 1));
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			if (tok == WJB_KEY)
+			{
+				char	   *k = pnstrdup(v.val.string.val, v.val.string.len);
+				char	   *val;
+
+				if (!valid_key(k, '#'))
+					dynpg_validation_error("ExpressionAttributeNames contains invalid key: Syntax error; key: \"%s\"", k);
+				val = dynpg_req_string(&names->root, k);
+				if (val == NULL)
+					dynpg_validation_error("ExpressionAttributeNames contains invalid value: null for key %s", k);
+				if (val[0] == '\0')
+					dynpg_validation_error("ExpressionAttributeNames contains invalid value: Empty attribute name for key %s", k);
+				ctx->name_keys[ctx->nnames] = k;
+				ctx->name_values[ctx->nnames] = val;
+				ctx->nnames++;
+			}
+		}
+	}
+	if (values != NULL)
+	{
+		DynRef		root;
+		DynContainer c;
+		int			i;
+
+		{
+			JsonbIterator *it = JsonbIteratorInit(&values->root);
+			JsonbValue	v;
+			JsonbIteratorToken tok;
+
+			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+				if (tok == WJB_KEY)
+				{
+					char	   *k = pnstrdup(v.val.string.val, v.val.string.len);
+
+					if (!valid_key(k, ':'))
+						dynpg_validation_error("ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", k);
+					check_value(values, k);
+				}
+		}
+		ctx->values_item = dynpg_item_from_jsonb(JsonbPGetDatum(values), false);
+		root = dynpg_item_root(ctx->values_item);
+		dynpg_container_open(&root, &c);
+		ctx->nvalues = c.count;
+		ctx->value_keys = palloc0(sizeof(char *) * (c.count + 1));
+		ctx->value_refs = palloc0(sizeof(DynRef) * (c.count + 1));
+		ctx->value_used = palloc0(sizeof(bool) * (c.count + 1));
+		for (i = 0; i < c.count; i++)
+		{
+			const char *name;
+			int32		namelen;
+
+			ctx->value_refs[i] = dynpg_map_entry(&c, i, &name, &namelen);
+			ctx->value_keys[i] = pnstrdup(name, namelen);
+			if (!valid_key(ctx->value_keys[i], ':'))
+				dynpg_validation_error("ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"",
+									   ctx->value_keys[i]);
+		}
+	}
+}
+
+void
+dynpg_expr_check_unused(DynExprContext *ctx)
+{
+	StringInfoData buf;
+	int			i;
+	bool		any = false;
+
+	initStringInfo(&buf);
+	for (i = 0; i < ctx->nnames; i++)
+		if (!ctx->name_used[i])
+		{
+			appendStringInfo(&buf, "%s%s", any ? ", " : "", ctx->name_keys[i]);
+			any = true;
+		}
+	if (any)
+		dynpg_validation_error("Value provided in ExpressionAttributeNames unused in expressions: keys: {%s}",
+							   buf.data);
+	for (i = 0; i < ctx->nvalues; i++)
+		if (!ctx->value_used[i])
+		{
+			appendStringInfo(&buf, "%s%s", any ? ", " : "", ctx->value_keys[i]);
+			any = true;
+		}
+	if (any)
+		dynpg_validation_error("Value provided in ExpressionAttributeValues unused in expressions: keys: {%s}",
+							   buf.data);
+}
