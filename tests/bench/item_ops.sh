@@ -80,6 +80,7 @@ SQL
 declare -A tps lat p99 walper
 run() {
 	local name=$1 out lsn0 lsn1 n
+	q "CHECKPOINT" >/dev/null
 	lsn0=$(q "SELECT pg_current_wal_lsn()")
 	out=$(as_pg "$bindir/pgbench" -n -M prepared -c "$clients" -j "$clients" -T "$secs" \
 		-f "$work/$name.sql" "$db" 2>&1)
