@@ -123,7 +123,7 @@ PG_PROVE_FLAGS += -I $(srcdir)/tests
 # pgTAP tests (tests/pgtap/*.sql, run by scripts/pgtap-check.sh with pg_prove).
 PGTAP_TESTS = $(wildcard tests/pgtap/*.sql)
 
-.PHONY: test test-suites test-list installcheck-regress installcheck-isolation \
+.PHONY: fuzz-expr test test-suites test-list installcheck-regress installcheck-isolation \
 	installcheck-tap installcheck-pgtap valgrind-check bench
 
 # The README's test command: installs what is missing, builds, installs, and runs
@@ -165,3 +165,7 @@ valgrind-check: all
 
 bench:
 	@bash ./tests/bench/item_conversion.sh
+
+# The expression parser's robustness test at scale (about a million cases).
+fuzz-expr: all
+	@bash ./scripts/fuzz-expr.sh
