@@ -38,6 +38,8 @@ SELECT pg_temp.upd('a', 'SET c = if_not_exists(c, :z), l = list_append(:pre, lis
 SELECT pg_temp.upd('a', 'SET m.x.y = :v, l[1] = :v, l[99] = :w', '{":v": {"S": "set"}, ":w": {"S": "appended"}}');
 -- values come from the item as it was before the update
 SELECT pg_temp.upd('a', 'SET n = c, c = n');
+-- UPDATED_NEW reports an element set past the end where it was appended
+SELECT pg_temp.upd('a', 'SET l[50] = :w, l[0] = :v', '{":v": {"S": "first"}, ":w": {"S": "appended again"}}', 'UPDATED_NEW');
 -- REMOVE: list indexes of the old list, past the end ignored, missing ignored
 SELECT pg_temp.upd('a', 'REMOVE l[0], l[2], l[50], nothing, m.x.y');
 -- ADD: numbers (missing counts as 0) and sets (created, union)

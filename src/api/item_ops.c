@@ -525,6 +525,7 @@ typedef struct UpdateArg
 	bool		all_old_on_failure;
 	DynUpdate  *update;
 	DynItem    *key_item;
+	int		   *positions;		/* where each SET of a list element landed */
 } UpdateArg;
 
 /* the write path's compute: condition, then the new item, key held */
@@ -537,12 +538,18 @@ update_compute(const DynItem *current, void *arg)
 		condition_failed(current, ua->all_old_on_failure);
 	if (ua->update == NULL && current != NULL)
 		return NULL;			/* nothing to change */
-	return dynpg_expr_apply_update(ua->update, current, ua->key_item);
+	if (ua->update != NULL && ua->positions == NULL)
+		ua->positions = palloc(sizeof(int) * Max(ua->update->nclauses, 1));
+	return dynpg_expr_apply_update(ua->update, current, ua->key_item, ua->positions);
 }
 
-/* the paths an update writes, for UPDATED_OLD and UPDATED_NEW */
+/*
+ * The paths an update writes, for UPDATED_OLD and UPDATED_NEW; with
+ * 'positions' (UPDATED_NEW), a list element set past the end is reported
+ * where it was appended.
+ */
 static DynItem *
-updated_paths(const DynItem *item, const DynUpdate *upd)
+updated_paths(const DynItem *item, const DynUpdate *upd, const int *positions)
 {
 	DynExprPath *paths;
 	DynItem    *result;
@@ -554,7 +561,18 @@ updated_paths(const DynItem *item, const DynUpdate *upd)
 		return NULL;
 	paths = palloc(sizeof(DynExprPath) * upd->nclauses);
 	for (i = 0; i < upd->nclauses; i++)
+	{
 		paths[i] = upd->clauses[i].path;
+		if (positions != NULL && positions[i] >= 0 &&
+			positions[i] != paths[i].elems[paths[i].n - 1].index)
+		{
+			DynPathElem *elems = palloc(sizeof(DynPathElem) * paths[i].n);
+
+			memcpy(elems, paths[i].elems, sizeof(DynPathElem) * paths[i].n);
+			elems[paths[i].n - 1].index = positions[i];
+			paths[i].elems = elems;
+		}
+	}
 	result = dynpg_expr_project(item, paths, upd->nclauses);
 	root = dynpg_item_root(result);
 	dynpg_container_open(&root, &c);
@@ -649,9 +667,9 @@ dynpg_api_update_item(Jsonb *request)
 	else if (strcmp(return_values, "ALL_NEW") == 0)
 		result = new;
 	else if (strcmp(return_values, "UPDATED_OLD") == 0)
-		result = updated_paths(old, ua.update);
+		result = updated_paths(old, ua.update, NULL);
 	else
-		result = updated_paths(new, ua.update);
+		result = updated_paths(new, ua.update, ua.positions);
 
 	dynpg_jb_begin_object(&st, NULL);
 	if (result != NULL)

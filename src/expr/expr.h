@@ -142,8 +142,14 @@ extern int	dynpg_expr_reserved_count(void);
 /* expr_eval.c */
 extern bool dynpg_expr_eval_condition(const DynExprNode *cond, const DynItem *item);
 extern DynItem *dynpg_expr_project(const DynItem *item, const DynExprPath *paths, int npaths);
+/*
+ * Apply an update to the current item (or, when there is none, to the key
+ * item).  positions, if not NULL, has a slot per clause and receives the
+ * list position a SET of a list element used (an index past the end
+ * appends), else -1: UPDATED_NEW reports the element where it landed.
+ */
 extern DynItem *dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current,
-										const DynItem *key_item);
+										const DynItem *key_item, int *positions);
 extern DynBuildValue *dynpg_build_from_ref(const DynRef *ref);
 
 #endif							/* DYNPG_EXPR_H */

@@ -525,7 +525,8 @@ parent_of(DynBuildValue *root, const DynExprPath *path)
 	return cur;
 }
 
-static void
+/* Set child e of parent; returns the list position used (an index past the end appends), or -1. */
+static int
 set_in(DynBuildValue *parent, const DynPathElem *e, DynBuildValue *val)
 {
 	if (e->is_index)
@@ -533,15 +534,15 @@ set_in(DynBuildValue *parent, const DynPathElem *e, DynBuildValue *val)
 		if (parent->type != DYN_T_L)
 			invalid_path();
 		if (e->index < parent->count)
-			parent->elems[e->index] = val;
-		else
 		{
-			parent->elems = parent->elems ?
-				repalloc(parent->elems, sizeof(DynBuildValue *) * (parent->count + 1)) :
-				palloc(sizeof(DynBuildValue *));
-			parent->elems[parent->count++] = val;
+			parent->elems[e->index] = val;
+			return e->index;
 		}
-		return;
+		parent->elems = parent->elems ?
+			repalloc(parent->elems, sizeof(DynBuildValue *) * (parent->count + 1)) :
+			palloc(sizeof(DynBuildValue *));
+		parent->elems[parent->count++] = val;
+		return parent->count - 1;
 	}
 	if (parent->type != DYN_T_M)
 		invalid_path();
@@ -551,7 +552,7 @@ set_in(DynBuildValue *parent, const DynPathElem *e, DynBuildValue *val)
 		if (i >= 0)
 		{
 			parent->members[i].value = val;
-			return;
+			return -1;
 		}
 		parent->members = parent->members ?
 			repalloc(parent->members, sizeof(DynBuildMember) * (parent->count + 1)) :
@@ -561,6 +562,7 @@ set_in(DynBuildValue *parent, const DynPathElem *e, DynBuildValue *val)
 		parent->members[parent->count].value = val;
 		parent->count++;
 	}
+	return -1;
 }
 
 static void
@@ -735,7 +737,8 @@ remove_order(const void *x, const void *y)
 }
 
 DynItem *
-dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynItem *key_item)
+dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynItem *key_item,
+						int *positions)
 {
 	DynRef		r;
 	DynBuildValue *root;
@@ -753,6 +756,9 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 		goto finish;
 
 	/* every value is computed from the item as it was */
+	if (positions != NULL)
+		for (i = 0; i < upd->nclauses; i++)
+			positions[i] = -1;
 	setvals = palloc0(sizeof(DynBuildValue *) * (upd->nclauses + 1));
 	removes = palloc0(sizeof(DynExprPath *) * (upd->nclauses + 1));
 	for (i = 0; i < upd->nclauses; i++)
@@ -773,7 +779,12 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 				parent = parent_of(root, &c->path);
 				if (parent == NULL)
 					invalid_path();
-				set_in(parent, last, setvals[i]);
+				{
+					int			pos = set_in(parent, last, setvals[i]);
+
+					if (positions != NULL && last->is_index)
+						positions[i] = pos;
+				}
 				break;
 			case DU_REMOVE:
 				removes[nremoves++] = &c->path;
