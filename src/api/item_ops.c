@@ -279,6 +279,11 @@ push_item(JsonbParseState **st, const char *key, const DynItem *item)
 
 /* ---------------------------------------------------------------------
  * PutItem
+ *
+ * PutItem, DeleteItem and UpdateItem read largely the same members, but
+ * each in its own operation's model order: that order decides which
+ * SerializationException or constraint failure a bad request reports
+ * first, so each operation spells it out rather than sharing one reader.
  * ---------------------------------------------------------------------
  */
 Jsonb *
