@@ -178,6 +178,31 @@ SELECT e, pg_temp.cond(e, v, nm) FROM (VALUES
   ('n = :v', '{}', NULL),
   ('n = n', NULL, '{}')) AS t(e, v, nm);
 
+-- constants against constants: BETWEEN's two constant bounds must have one
+-- type and be in order, checked before the item is read (even where AND
+-- would not look at them); a comparison or IN of constants of different
+-- types is just false, as is a bound from the item of another type
+SELECT e, pg_temp.cond(e, v) FROM (VALUES
+  ('n BETWEEN :a AND :b', '{":a": {"N": "1"}, ":b": {"S": "a"}}'::jsonb),
+  ('n BETWEEN :a AND :b', '{":a": {"S": "a"}, ":b": {"N": "1"}}'),
+  ('n BETWEEN :a AND :b', '{":a": {"S": "b"}, ":b": {"S": "a"}}'),
+  ('n BETWEEN :a AND :b', '{":a": {"N": "-1"}, ":b": {"N": "-2"}}'),
+  ('attribute_exists(nope) AND n BETWEEN :a AND :b', '{":a": {"N": "1"}, ":b": {"S": "a"}}'),
+  ('n BETWEEN :a AND :a', '{":a": {"N": "10"}}'),
+  ('n BETWEEN m AND :b', '{":b": {"S": "z"}}'),
+  ('n BETWEEN m AND :b', '{":b": {"N": "10"}}'),
+  ('s BETWEEN :a AND n', '{":a": {"S": "a"}}'),
+  (':a < :b', '{":a": {"N": "1"}, ":b": {"S": "2"}}'),
+  (':a >= :b', '{":a": {"S": "1"}, ":b": {"B": "AAE="}}'),
+  (':a < :b', '{":a": {"N": "1"}, ":b": {"N": "2"}}'),
+  (':a = :b', '{":a": {"N": "1"}, ":b": {"S": "1"}}'),
+  (':a <> :b', '{":a": {"N": "1"}, ":b": {"S": "1"}}'),
+  (':a IN (:b, :c)', '{":a": {"N": "1"}, ":b": {"S": "1"}, ":c": {"N": "1.0"}}'),
+  (':a IN (:b, :c)', '{":a": {"N": "1"}, ":b": {"S": "1"}, ":c": {"B": "AQ=="}}')) AS t(e, v);
+-- refused before the table is looked up
+SELECT pg_temp.api('DeleteItem', '{"TableName": "nosuch", "Key": {"pk": {"S": "k"}},
+  "ConditionExpression": "n BETWEEN :a AND :b", "ExpressionAttributeValues": {":a": {"N": "1"}, ":b": {"S": "a"}}}');
+
 -- the limits: 4 KB, 300 operators, 100 IN operands, 32 path levels
 SELECT pg_temp.cond('n = n' || repeat(' ', 4091));
 SELECT pg_temp.cond('n = n' || repeat(' ', 4092));
@@ -190,6 +215,23 @@ SELECT pg_temp.cond('attribute_exists(' || string_agg('a', '.') || ')') FROM gen
 SELECT pg_temp.cond(repeat('(', 2000) || 'n = n' || repeat(')', 2000));
 SELECT pg_temp.cond(repeat('(', 2000) || 'n = n' || repeat(')', 1999));
 SELECT pg_temp.cond(repeat('NOT ', 1000) || 'n = n');
+-- a #name or :value key is at most 255 bytes, its # or : included; the
+-- length is checked first, in bytes (an é is two)
+SELECT pg_temp.cond('#' || repeat('a', 254) || ' = :v', '{":v": {"N": "10"}}',
+  jsonb_build_object('#' || repeat('a', 254), 'n'));
+SELECT pg_temp.cond('#' || repeat('a', 255) || ' = :v', '{":v": {"N": "10"}}',
+  jsonb_build_object('#' || repeat('a', 255), 'n'));
+SELECT pg_temp.cond('n = :' || repeat('v', 254), jsonb_build_object(':' || repeat('v', 254), '{"N": "10"}'::jsonb));
+SELECT pg_temp.cond('n = :' || repeat('v', 255), jsonb_build_object(':' || repeat('v', 255), '{"N": "10"}'::jsonb));
+SELECT pg_temp.cond('#a = :v', '{":v": {"N": "10"}}',
+  jsonb_build_object('#a', 'n', '#' || repeat('é', 128), 'x'));
+SELECT pg_temp.cond('#a = :v', '{":v": {"N": "10"}}',
+  jsonb_build_object('#a', 'n', '#' || repeat('é', 127), 'x'));
+SELECT pg_temp.cond('n = :v', jsonb_build_object(':v', '{"N": "10"}'::jsonb, ':' || repeat('é', 128), '{"N": "1"}'::jsonb));
+-- a longer token in the expression matches no key: not defined
+SELECT replace(pg_temp.cond('n = :' || repeat('v', 255), '{":v": {"N": "10"}}'), repeat('v', 255), '<255 v>');
+SELECT replace(pg_temp.cond('#' || repeat('a', 255) || ' = :v', '{":v": {"N": "10"}}', '{"#a": "n"}'),
+  repeat('a', 255), '<255 a>');
 
 -- parameters without expressions; legacy parameters still refused
 SELECT pg_temp.api('PutItem', '{"TableName": "cnd", "Item": {"pk": {"S": "x"}},

@@ -31,6 +31,9 @@ SELECT pg_temp.proj('#a', '{"#a": "a.e"}');
 SELECT pg_temp.proj('a', '{"#a": "a"}');
 SELECT pg_temp.proj('#x', '{"#a": "a"}');
 SELECT pg_temp.api('GetItem', '{"TableName": "prj", "Key": {"pk": {"N": "1"}}, "ExpressionAttributeNames": {"#a": "a"}}');
+-- a #name key is at most 255 bytes, the # included
+SELECT pg_temp.proj('#' || repeat('p', 254) || ', a.e', jsonb_build_object('#' || repeat('p', 254), 'pk'));
+SELECT pg_temp.proj('#' || repeat('p', 255) || ', a.e', jsonb_build_object('#' || repeat('p', 255), 'pk'));
 SELECT pg_temp.api('GetItem', '{"TableName": "prj", "Key": {"pk": {"N": "1"}}, "AttributesToGet": ["a"]}');
 
 -- the SQL layer, plain JSON

@@ -128,6 +128,21 @@ SELECT pg_temp.api('UpdateItem', '{"TableName": "upd", "Key": {"pk": {"S": "a"},
   "UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": {"N": "1"}},
   "ReturnConsumedCapacity": "TOTAL"}');
 
+-- a #name or :value key is at most 255 bytes, its # or : included
+SELECT pg_temp.upd('tok', 'SET #' || repeat('n', 254) || ' = :' || repeat('v', 254),
+  jsonb_build_object(':' || repeat('v', 254), '{"N": "1"}'::jsonb), 'UPDATED_NEW', NULL,
+  jsonb_build_object('#' || repeat('n', 254), 'x'));
+SELECT pg_temp.upd('tok', 'SET #' || repeat('n', 255) || ' = :v', '{":v": {"N": "2"}}', 'UPDATED_NEW', NULL,
+  jsonb_build_object('#' || repeat('n', 255), 'x'));
+SELECT pg_temp.upd('tok', 'SET x = :' || repeat('v', 255),
+  jsonb_build_object(':' || repeat('v', 255), '{"N": "2"}'::jsonb), 'UPDATED_NEW');
+-- also when only the ConditionExpression uses them
+SELECT pg_temp.upd('tok', 'SET x = :v', jsonb_build_object(':v', '{"N": "3"}'::jsonb, ':' || repeat('w', 254), '{"N": "1"}'::jsonb),
+  'UPDATED_NEW', '#' || repeat('c', 254) || ' = :' || repeat('w', 254), jsonb_build_object('#' || repeat('c', 254), 'x'));
+SELECT pg_temp.upd('tok', 'SET x = :v', jsonb_build_object(':v', '{"N": "4"}'::jsonb, ':' || repeat('w', 255), '{"N": "3"}'::jsonb),
+  'UPDATED_NEW', 'x = :' || repeat('w', 255));
+SELECT pg_temp.item('tok');
+
 -- the 400 KB limit applies to the updated item
 SELECT pg_temp.upd('big', 'SET a = :v', jsonb_build_object(':v', jsonb_build_object('S', repeat('x', 300000))), 'NONE');
 SELECT pg_temp.upd('big', 'SET b = :v', jsonb_build_object(':v', jsonb_build_object('S', repeat('x', 200000))), 'NONE');

@@ -739,6 +739,33 @@ check_orderable(Parser *p, const char *op, DynExprNode *n)
 				   op, type_word(n->value.type));
 }
 
+/*
+ * Two constant bounds of BETWEEN are checked before any item is read: they
+ * must have one type, and the lower must not be above the upper.  (Only the
+ * bounds: a path among them is compared when the item is, and a mismatch
+ * there is just false.)
+ */
+static void
+check_between_bounds(Parser *p, const DynRef *lo, const DynRef *hi)
+{
+	const char *problem;
+	StringInfoData lotext;
+	StringInfoData hitext;
+
+	if (lo->type != hi->type)
+		problem = "requires same data type for lower and upper bounds";
+	else if (const_less(hi, lo))
+		problem = "requires upper bound to be greater than or equal to lower bound";
+	else
+		return;
+	initStringInfo(&lotext);
+	initStringInfo(&hitext);
+	append_attribute_value(&lotext, lo);
+	append_attribute_value(&hitext, hi);
+	expr_error(p, "The BETWEEN operator %s; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s",
+			   problem, lotext.data, hitext.data);
+}
+
 static DynExprNode *
 parse_primary(Parser *p)
 {
@@ -798,19 +825,8 @@ parse_primary(Parser *p)
 		check_operand_use(p, n->args[2]);
 		for (int i = 0; i < 3; i++)
 			check_orderable(p, "BETWEEN", n->args[i]);
-		if (n->args[1]->kind == DX_VALUE && n->args[2]->kind == DX_VALUE &&
-			const_less(&n->args[2]->value, &n->args[1]->value))
-		{
-			StringInfoData lo;
-			StringInfoData hi;
-
-			initStringInfo(&lo);
-			initStringInfo(&hi);
-			append_attribute_value(&lo, &n->args[1]->value);
-			append_attribute_value(&hi, &n->args[2]->value);
-			expr_error(p, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s",
-					   lo.data, hi.data);
-		}
+		if (n->args[1]->kind == DX_VALUE && n->args[2]->kind == DX_VALUE)
+			check_between_bounds(p, &n->args[1]->value, &n->args[2]->value);
 		return n;
 	}
 	if (tok_is_keyword(p, peek(p), "IN"))
@@ -1126,6 +1142,9 @@ dynpg_expr_context_init(DynExprContext *ctx, Jsonb *names, Jsonb *values)
 				char	   *k = pnstrdup(v.val.string.val, v.val.string.len);
 				char	   *val;
 
+				if (v.val.string.len > DYN_EXPR_MAX_TOKEN)
+					dynpg_validation_error("ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: %d",
+										   v.val.string.len);
 				if (!valid_key(k, '#'))
 					dynpg_validation_error("ExpressionAttributeNames contains invalid key: Syntax error; key: \"%s\"", k);
 				val = dynpg_req_string(&names->root, k);
@@ -1155,6 +1174,9 @@ dynpg_expr_context_init(DynExprContext *ctx, Jsonb *names, Jsonb *values)
 				{
 					char	   *k = pnstrdup(v.val.string.val, v.val.string.len);
 
+					/* DynamoDB gives no size in this one */
+					if (v.val.string.len > DYN_EXPR_MAX_TOKEN)
+						dynpg_validation_error("ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long;");
 					if (!valid_key(k, ':'))
 						dynpg_validation_error("ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", k);
 					check_value(values, k);
