@@ -32,9 +32,11 @@ OBJS = \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \
 	src/expr/expr_legacy.o \
+	src/expr/expr_key.o \
 	src/api/wire.o \
 	src/api/table_ops.o \
 	src/api/item_ops.o \
+	src/api/query_ops.o \
 	src/api/execute.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql

@@ -341,3 +341,92 @@ CREATE FUNCTION dynpg.delete(table_name text, key jsonb, condition text DEFAULT 
 	RETURNS dynpg.item LANGUAGE sql VOLATILE
 	AS $$ SELECT dynpg.delete(table_name, dynpg.from_plain_json(key), condition, names,
 		dynpg.from_plain_json(expression_values)) $$;
+
+------------------------------------------------------------------------------
+-- Query and Scan (src/api/query_ops.c)
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.query(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_query' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.query(jsonb) IS
+	'DynamoDB Query: one page of the items of one partition (request and response as DynamoDB JSON)';
+CREATE FUNCTION dynpg.scan(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_scan' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.scan(jsonb) IS
+	'DynamoDB Scan: one page of the items of a table or of one segment of it';
+CREATE FUNCTION dynpg.query_request_items(request jsonb) RETURNS SETOF dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_query_request_items' LANGUAGE C STABLE STRICT ROWS 100;
+COMMENT ON FUNCTION dynpg.query_request_items(jsonb) IS
+	'Every item a Query request matches, through all of its pages, from one snapshot';
+CREATE FUNCTION dynpg.scan_request_items(request jsonb) RETURNS SETOF dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_scan_request_items' LANGUAGE C STABLE STRICT ROWS 1000;
+COMMENT ON FUNCTION dynpg.scan_request_items(jsonb) IS
+	'Every item a Scan request matches, through all of its pages, from one snapshot';
+CREATE FUNCTION dynpg.page_reads() RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_page_reads' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION dynpg.page_reads() IS
+	'B-tree pages this session has read (metapage, internal, leaf): what a Query or Scan touched';
+
+-- The SQL layer.  Three overloads each: expression values as plain JSON
+-- (jsonb, or an untyped literal, which resolves to the text form) or as
+-- DynamoDB-typed values (dynpg.item).
+CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
+								  expression_values dynpg.item, filter text DEFAULT NULL,
+								  projection text DEFAULT NULL, names jsonb DEFAULT NULL,
+								  index_name text DEFAULT NULL, forward boolean DEFAULT true)
+	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 100
+	AS $$ SELECT * FROM dynpg.query_request_items(jsonb_build_object(
+		'TableName', table_name, 'KeyConditionExpression', key_condition,
+		'ExpressionAttributeValues', expression_values::jsonb, 'FilterExpression', filter,
+		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,
+		'IndexName', index_name, 'ScanIndexForward', forward, 'ConsistentRead', true)) $$;
+COMMENT ON FUNCTION dynpg.query_items(text, text, dynpg.item, text, text, jsonb, text, boolean) IS
+	'Query: every item of the partition the key condition names, in sort-key order (forward) or reverse';
+CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
+								  expression_values jsonb, filter text DEFAULT NULL,
+								  projection text DEFAULT NULL, names jsonb DEFAULT NULL,
+								  index_name text DEFAULT NULL, forward boolean DEFAULT true)
+	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 100
+	AS $$ SELECT * FROM dynpg.query_items(table_name, key_condition,
+		dynpg.from_plain_json(expression_values), filter, projection, names, index_name,
+		forward) $$;
+CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
+								  expression_values text, filter text DEFAULT NULL,
+								  projection text DEFAULT NULL, names jsonb DEFAULT NULL,
+								  index_name text DEFAULT NULL, forward boolean DEFAULT true)
+	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 100
+	AS $$ SELECT * FROM dynpg.query_items(table_name, key_condition,
+		dynpg.from_plain_json(expression_values::jsonb), filter, projection, names,
+		index_name, forward) $$;
+
+CREATE FUNCTION dynpg.scan_items(table_name text, filter text DEFAULT NULL,
+								 expression_values jsonb DEFAULT NULL,
+								 projection text DEFAULT NULL, names jsonb DEFAULT NULL,
+								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,
+								 total_segments integer DEFAULT NULL)
+	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 1000
+	AS $$ SELECT * FROM dynpg.scan_request_items(jsonb_build_object(
+		'TableName', table_name, 'FilterExpression', filter,
+		'ExpressionAttributeValues', dynpg.from_plain_json(expression_values)::jsonb,
+		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,
+		'IndexName', index_name, 'Segment', segment, 'TotalSegments', total_segments,
+		'ConsistentRead', true)) $$;
+COMMENT ON FUNCTION dynpg.scan_items(text, text, jsonb, text, jsonb, text, integer, integer) IS
+	'Scan: every item of the table (or of one segment of it) that passes the filter, in partition-hash order';
+CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values dynpg.item,
+								 projection text DEFAULT NULL, names jsonb DEFAULT NULL,
+								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,
+								 total_segments integer DEFAULT NULL)
+	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 1000
+	AS $$ SELECT * FROM dynpg.scan_request_items(jsonb_build_object(
+		'TableName', table_name, 'FilterExpression', filter,
+		'ExpressionAttributeValues', expression_values::jsonb,
+		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,
+		'IndexName', index_name, 'Segment', segment, 'TotalSegments', total_segments,
+		'ConsistentRead', true)) $$;
+CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values text,
+								 projection text DEFAULT NULL, names jsonb DEFAULT NULL,
+								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,
+								 total_segments integer DEFAULT NULL)
+	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 1000
+	AS $$ SELECT * FROM dynpg.scan_items(table_name, filter, expression_values::jsonb,
+		projection, names, index_name, segment, total_segments) $$;

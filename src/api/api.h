@@ -29,4 +29,8 @@ extern Jsonb *dynpg_api_get_item(Jsonb *request);
 extern Jsonb *dynpg_api_delete_item(Jsonb *request);
 extern Jsonb *dynpg_api_update_item(Jsonb *request);
 
+/* reads of many items (query_ops.c) */
+extern Jsonb *dynpg_api_query(Jsonb *request);
+extern Jsonb *dynpg_api_scan(Jsonb *request);
+
 #endif							/* DYNPG_API_H */

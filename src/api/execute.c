@@ -31,6 +31,8 @@ static const DynOperationEntry operations[] = {
 	{"GetItem", dynpg_api_get_item},
 	{"DeleteItem", dynpg_api_delete_item},
 	{"UpdateItem", dynpg_api_update_item},
+	{"Query", dynpg_api_query},
+	{"Scan", dynpg_api_scan},
 	{NULL, NULL}
 };
 
@@ -51,8 +53,8 @@ static const char *const not_yet[] = {
 	"ExecuteStatement", "ExecuteTransaction", "ExportTableToPointInTime",
 	"GetResourcePolicy", "ImportTable", "ListBackups", "ListContributorInsights",
 	"ListExports", "ListGlobalTables", "ListImports", "ListTagsOfResource",
-	"PutResourcePolicy", "Query", "RestoreTableFromBackup",
-	"RestoreTableToPointInTime", "Scan", "TagResource", "TransactGetItems",
+	"PutResourcePolicy", "RestoreTableFromBackup",
+	"RestoreTableToPointInTime", "TagResource", "TransactGetItems",
 	"TransactWriteItems", "UntagResource", "UpdateContinuousBackups",
 	"UpdateContributorInsights", "UpdateGlobalTable", "UpdateGlobalTableSettings",
 	"UpdateKinesisStreamingDestination", "UpdateTable",
@@ -95,3 +97,5 @@ DYNPG_OPERATION_FUNCTION(dynpg_put_item, dynpg_api_put_item)
 DYNPG_OPERATION_FUNCTION(dynpg_get_item, dynpg_api_get_item)
 DYNPG_OPERATION_FUNCTION(dynpg_delete_item, dynpg_api_delete_item)
 DYNPG_OPERATION_FUNCTION(dynpg_update_item, dynpg_api_update_item)
+DYNPG_OPERATION_FUNCTION(dynpg_query, dynpg_api_query)
+DYNPG_OPERATION_FUNCTION(dynpg_scan, dynpg_api_scan)

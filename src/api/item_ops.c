@@ -29,6 +29,7 @@
 
 #include "am/dynpg_write.h"
 #include "api/api.h"
+#include "api/item_common.h"
 #include "api/wire.h"
 #include "catalog/catalog.h"
 #include "dynpg.h"
@@ -37,9 +38,6 @@
 #include "types/item.h"
 #include "types/key.h"
 
-/* capacity unit sizes: a read unit covers 4 KB, a write unit 1 KB */
-#define DYN_READ_UNIT_BYTES		4096
-#define DYN_WRITE_UNIT_BYTES	1024
 
 static const char *const return_values_all[] = {
 	"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW", NULL
@@ -63,8 +61,8 @@ static const char *const update_expressions[] = {
 };
 
 /* "Can not use both expression and non-expression parameters ..." */
-static void
-check_no_mixing(JsonbContainer *root, const char *const *legacy,
+void
+dynpg_api_check_no_mixing(JsonbContainer *root, const char *const *legacy,
 				const char *const *expressions)
 {
 	StringInfoData l;
@@ -86,8 +84,8 @@ check_no_mixing(JsonbContainer *root, const char *const *legacy,
 }
 
 /* Expected and ConditionalOperator as a condition (NULL if none) */
-static DynExprNode *
-legacy_condition(Jsonb *expected, const char *conditional_operator)
+DynExprNode *
+dynpg_api_legacy_condition(Jsonb *expected, const char *conditional_operator)
 {
 	if (conditional_operator != NULL &&
 		(expected == NULL || JsonContainerSize(&expected->root) < 2))
@@ -105,8 +103,8 @@ legacy_condition(Jsonb *expected, const char *conditional_operator)
  * 'values_null' is the end of DynamoDB's message when values come without
  * any expression ("ConditionExpression is null").
  */
-static void
-expression_params(DynExprContext *ctx, Jsonb *names, Jsonb *values, bool any_expression,
+void
+dynpg_api_expression_params(DynExprContext *ctx, Jsonb *names, Jsonb *values, bool any_expression,
 				  const char *values_null)
 {
 	if (names != NULL && !any_expression)
@@ -167,8 +165,8 @@ check_return_values(DynRequest *req, const char *value)
 	return value != NULL && strcmp(value, "ALL_OLD") == 0;
 }
 
-static void
-check_privilege(Relation rel, AclMode mode)
+void
+dynpg_api_check_privilege(Relation rel, AclMode mode)
 {
 	AclResult	aclresult = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), mode);
 
@@ -182,8 +180,8 @@ check_privilege(Relation rel, AclMode mode)
  * privilege checks.  *key receives a copy of the key schema: the relcache's
  * copy of the definition may be freed by the write path's lock waits.
  */
-static Relation
-open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, bool also_select,
+Relation
+dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, bool also_select,
 				DynKeySchema *key)
 {
 	Oid			relid = dynpg_table_relid(name, true);
@@ -206,9 +204,9 @@ open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, bool also_sel
 	if (def->key.sk_name != NULL)
 		key->sk_name = pnstrdup(def->key.sk_name, def->key.sk_namelen);
 
-	check_privilege(rel, mode);
+	dynpg_api_check_privilege(rel, mode);
 	if (also_select)
-		check_privilege(rel, ACL_SELECT);
+		dynpg_api_check_privilege(rel, ACL_SELECT);
 	return rel;
 }
 
@@ -237,8 +235,8 @@ check_key(const DynItem *key_item, const DynKeySchema *ks)
 }
 
 /* Capacity units in halves (an eventually consistent read costs half). */
-static int64
-units_for(int64 bytes, int64 unit_bytes)
+int64
+dynpg_api_units_for(int64 bytes, int64 unit_bytes)
 {
 	int64		units = (bytes + unit_bytes - 1) / unit_bytes;
 
@@ -250,8 +248,8 @@ units_for(int64 bytes, int64 unit_bytes)
  * the table's name and units, INDEXES the table's share as well (there
  * are no indexes yet).
  */
-static void
-push_consumed_capacity(JsonbParseState **st, const char *mode, const char *table_name,
+void
+dynpg_api_push_consumed_capacity(JsonbParseState **st, const char *mode, const char *table_name,
 					   int64 half_units)
 {
 	char	   *units;
@@ -271,8 +269,8 @@ push_consumed_capacity(JsonbParseState **st, const char *mode, const char *table
 	dynpg_jb_end_object(st);
 }
 
-static void
-push_item(JsonbParseState **st, const char *key, const DynItem *item)
+void
+dynpg_api_push_item(JsonbParseState **st, const char *key, const DynItem *item)
 {
 	dynpg_jb_jsonb(st, key, dynpg_item_to_jsonb(item, false));
 }
@@ -336,17 +334,17 @@ dynpg_api_put_item(Jsonb *request)
 	dynpg_req_finish(&req);
 
 	/* expressions, then the item's own rules (AttributeValues, 400 KB) */
-	check_no_mixing(req.root, put_legacy, put_expressions);
-	expression_params(&ectx, names_jb, values_jb, cond_text != NULL,
+	dynpg_api_check_no_mixing(req.root, put_legacy, put_expressions);
+	dynpg_api_expression_params(&ectx, names_jb, values_jb, cond_text != NULL,
 					  "ConditionExpression is null");
 	carg.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
-	carg.condition = legacy_condition(expected_jb, cond_op);
+	carg.condition = dynpg_api_legacy_condition(expected_jb, cond_op);
 	if (cond_text != NULL)
 		carg.condition = dynpg_expr_parse_condition(&ectx, cond_text, "ConditionExpression");
 	dynpg_expr_check_unused(&ectx);
 	item = dynpg_item_from_jsonb(JsonbPGetDatum(item_jb), false);
 
-	rel = open_item_table(table_name, RowExclusiveLock, ACL_INSERT,
+	rel = dynpg_api_open_item_table(table_name, RowExclusiveLock, ACL_INSERT,
 						  all_old || carg.condition != NULL, &ks);
 	dynpg_key_from_item(item, &ks, &key);
 	need_old = all_old || (capacity != NULL && strcmp(capacity, "NONE") != 0);
@@ -357,15 +355,15 @@ dynpg_api_put_item(Jsonb *request)
 
 	dynpg_jb_begin_object(&st, NULL);
 	if (all_old && old != NULL)
-		push_item(&st, "Attributes", old);
+		dynpg_api_push_item(&st, "Attributes", old);
 	if (need_old)
 	{
 		int64		size = dynpg_item_size(item);
 
 		if (old != NULL)
 			size = Max(size, dynpg_item_size(old));
-		push_consumed_capacity(&st, capacity, table_name,
-							   2 * units_for(size, DYN_WRITE_UNIT_BYTES));
+		dynpg_api_push_consumed_capacity(&st, capacity, table_name,
+							   2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES));
 	}
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }
@@ -413,8 +411,8 @@ dynpg_api_get_item(Jsonb *request)
 	dynpg_req_not_null(&req, key_jb != NULL, "key");
 	dynpg_req_finish(&req);
 
-	check_no_mixing(req.root, get_legacy, get_expressions);
-	expression_params(&ectx, names_jb, NULL, projection != NULL, NULL);
+	dynpg_api_check_no_mixing(req.root, get_legacy, get_expressions);
+	dynpg_api_expression_params(&ectx, names_jb, NULL, projection != NULL, NULL);
 	if (projection != NULL)
 		paths = dynpg_expr_parse_projection(&ectx, projection, &npaths);
 	else if (to_get != NULL)
@@ -423,19 +421,19 @@ dynpg_api_get_item(Jsonb *request)
 
 	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(key_jb), false);
 
-	rel = open_item_table(table_name, AccessShareLock, ACL_SELECT, false, &ks);
+	rel = dynpg_api_open_item_table(table_name, AccessShareLock, ACL_SELECT, false, &ks);
 	check_key(key_item, &ks);
 	found = dynpg_read_get(rel, key_item);
 	table_close(rel, NoLock);
 
 	dynpg_jb_begin_object(&st, NULL);
 	if (found != NULL)
-		push_item(&st, "Item", paths ? dynpg_expr_project(found, paths, npaths) : found);
+		dynpg_api_push_item(&st, "Item", paths ? dynpg_expr_project(found, paths, npaths) : found);
 	if (capacity != NULL)
 	{
-		int64		units = units_for(found ? dynpg_item_size(found) : 0, DYN_READ_UNIT_BYTES);
+		int64		units = dynpg_api_units_for(found ? dynpg_item_size(found) : 0, DYN_READ_UNIT_BYTES);
 
-		push_consumed_capacity(&st, capacity, table_name, consistent ? 2 * units : units);
+		dynpg_api_push_consumed_capacity(&st, capacity, table_name, consistent ? 2 * units : units);
 	}
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }
@@ -492,17 +490,17 @@ dynpg_api_delete_item(Jsonb *request)
 	dynpg_req_not_null(&req, key_jb != NULL, "key");
 	dynpg_req_finish(&req);
 
-	check_no_mixing(req.root, put_legacy, put_expressions);
-	expression_params(&ectx, names_jb, values_jb, cond_text != NULL,
+	dynpg_api_check_no_mixing(req.root, put_legacy, put_expressions);
+	dynpg_api_expression_params(&ectx, names_jb, values_jb, cond_text != NULL,
 					  "ConditionExpression is null");
 	carg.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
-	carg.condition = legacy_condition(expected_jb, cond_op);
+	carg.condition = dynpg_api_legacy_condition(expected_jb, cond_op);
 	if (cond_text != NULL)
 		carg.condition = dynpg_expr_parse_condition(&ectx, cond_text, "ConditionExpression");
 	dynpg_expr_check_unused(&ectx);
 	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(key_jb), false);
 
-	rel = open_item_table(table_name, RowExclusiveLock, ACL_DELETE,
+	rel = dynpg_api_open_item_table(table_name, RowExclusiveLock, ACL_DELETE,
 						  all_old || carg.condition != NULL, &ks);
 	check_key(key_item, &ks);
 	need_old = all_old || (capacity != NULL && strcmp(capacity, "NONE") != 0);
@@ -512,10 +510,10 @@ dynpg_api_delete_item(Jsonb *request)
 
 	dynpg_jb_begin_object(&st, NULL);
 	if (all_old && old != NULL)
-		push_item(&st, "Attributes", old);
+		dynpg_api_push_item(&st, "Attributes", old);
 	if (need_old)
-		push_consumed_capacity(&st, capacity, table_name,
-							   2 * units_for(old ? dynpg_item_size(old) : 0,
+		dynpg_api_push_consumed_capacity(&st, capacity, table_name,
+							   2 * dynpg_api_units_for(old ? dynpg_item_size(old) : 0,
 											 DYN_WRITE_UNIT_BYTES));
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }
@@ -636,12 +634,12 @@ dynpg_api_update_item(Jsonb *request)
 	dynpg_req_not_null(&req, key_jb != NULL, "key");
 	dynpg_req_finish(&req);
 
-	check_no_mixing(req.root, update_legacy, update_expressions);
-	expression_params(&ectx, names_jb, values_jb, cond_text != NULL || update_text != NULL,
+	dynpg_api_check_no_mixing(req.root, update_legacy, update_expressions);
+	dynpg_api_expression_params(&ectx, names_jb, values_jb, cond_text != NULL || update_text != NULL,
 					  "UpdateExpression and ConditionExpression are null");
 	memset(&ua, 0, sizeof(ua));
 	ua.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
-	ua.condition = legacy_condition(expected_jb, cond_op);
+	ua.condition = dynpg_api_legacy_condition(expected_jb, cond_op);
 	if (updates_jb != NULL && JsonContainerSize(&updates_jb->root) > 0)
 		ua.update = dynpg_expr_from_attribute_updates(updates_jb);
 	if (update_text != NULL)
@@ -652,11 +650,11 @@ dynpg_api_update_item(Jsonb *request)
 	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(key_jb), false);
 	ua.key_item = key_item;
 
-	rel = open_item_table(table_name, RowExclusiveLock, ACL_UPDATE,
+	rel = dynpg_api_open_item_table(table_name, RowExclusiveLock, ACL_UPDATE,
 						  (return_values != NULL && strcmp(return_values, "NONE") != 0) ||
 						  ua.condition != NULL, &ks);
 	/* an update may create the item, as INSERT ... ON CONFLICT DO UPDATE */
-	check_privilege(rel, ACL_INSERT);
+	dynpg_api_check_privilege(rel, ACL_INSERT);
 	check_key(key_item, &ks);
 	if (ua.update != NULL)
 		dynpg_expr_check_update_keys(ua.update, &ks);
@@ -678,15 +676,15 @@ dynpg_api_update_item(Jsonb *request)
 
 	dynpg_jb_begin_object(&st, NULL);
 	if (result != NULL)
-		push_item(&st, "Attributes", result);
+		dynpg_api_push_item(&st, "Attributes", result);
 	if (capacity != NULL && strcmp(capacity, "NONE") != 0)
 	{
 		int64		size = new ? dynpg_item_size(new) : 0;
 
 		if (old != NULL)
 			size = Max(size, dynpg_item_size(old));
-		push_consumed_capacity(&st, capacity, table_name,
-							   2 * units_for(size, DYN_WRITE_UNIT_BYTES));
+		dynpg_api_push_consumed_capacity(&st, capacity, table_name,
+							   2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES));
 	}
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }

@@ -15,6 +15,7 @@
 #include "api/wire.h"
 #include "dynpg_error.h"
 #include "expr/expr.h"
+#include "expr/expr_key.h"
 
 static DynExprNode *
 node(DynExprKind kind, int nargs)
@@ -107,9 +108,14 @@ object_keys(JsonbContainer *obj, int *n)
 	return keys;
 }
 
-/* One Expected entry: attribute 'name', condition 'exp'. */
+/*
+ * One Expected entry: attribute 'name', condition 'exp'.  'member' is the
+ * request member's name in DynamoDB's model ("expected", "queryFilter",
+ * "scanFilter", "keyConditions"); all but Expected hold only the
+ * ComparisonOperator form (Value and Exists are not members of them).
+ */
 static DynExprNode *
-expected_one(const char *name, JsonbContainer *exp)
+expected_one(const char *name, JsonbContainer *exp, const char *member)
 {
 	JsonbContainer *value = dynpg_req_struct(exp, "Value");
 	JsonbContainer *list = dynpg_req_list(exp, "AttributeValueList");
@@ -127,6 +133,14 @@ expected_one(const char *name, JsonbContainer *exp)
 		"NOT_CONTAINS", "BEGINS_WITH", "IN", "BETWEEN", NULL
 	};
 
+	if (strcmp(member, "expected") != 0)
+	{
+		value = NULL;
+		has_exists = false;
+		if (op == NULL)
+			dynpg_validation_error("1 validation error detected: Value null at '%s.%s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
+								   member, name);
+	}
 	if (op == NULL)
 	{
 		if (list != NULL)
@@ -155,8 +169,8 @@ expected_one(const char *name, JsonbContainer *exp)
 		if (strcmp(ops[i], op) == 0)
 			break;
 	if (ops[i] == NULL)
-		dynpg_validation_error("1 validation error detected: Value '%s' at 'expected.%s.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
-							   op, name);
+		dynpg_validation_error("1 validation error detected: Value '%s' at '%s.%s.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
+							   op, member, name);
 	if (has_exists)
 		dynpg_validation_error("One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: %s",
 							   name);
@@ -260,6 +274,13 @@ expected_one(const char *name, JsonbContainer *exp)
 DynExprNode *
 dynpg_expr_from_expected(Jsonb *expected, const char *conditional_operator)
 {
+	return dynpg_expr_from_conditions(expected, conditional_operator, "expected");
+}
+
+DynExprNode *
+dynpg_expr_from_conditions(Jsonb *expected, const char *conditional_operator,
+						   const char *member)
+{
 	int			nkeys;
 	char	  **keys = object_keys(&expected->root, &nkeys);
 	DynExprNode *cond = NULL;
@@ -273,7 +294,7 @@ dynpg_expr_from_expected(Jsonb *expected, const char *conditional_operator)
 
 		if (exp == NULL)
 			continue;
-		one = expected_one(keys[i], exp);
+		one = expected_one(keys[i], exp, member);
 		if (cond == NULL)
 			cond = one;
 		else

@@ -18,6 +18,7 @@
 #include "utils/memutils.h"
 
 #include "storage/dynpg_bt.h"
+#include "storage/dynpg_btscan.h"
 
 void
 dynpg_bt_init_page(Page page, uint32 level, uint16 flags)
@@ -118,6 +119,12 @@ dynpg_bt_getbuf(Relation rel, BlockNumber blkno, int access)
 	buf = ReadBuffer(rel, blkno);
 	LockBuffer(buf, access);
 	dynpg_bt_check_page(rel, buf);
+	if (blkno == DYN_BT_METAPAGE)
+		dynpg_bt_reads.meta++;
+	else if (DYN_BT_IS_LEAF(DynBtPageGetOpaque(BufferGetPage(buf))))
+		dynpg_bt_reads.leaf++;
+	else
+		dynpg_bt_reads.internal++;
 	return buf;
 }
 

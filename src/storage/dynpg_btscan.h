@@ -11,6 +11,23 @@
 #include "access/sdir.h"
 #include "storage/dynpg_bt.h"
 
+/*
+ * Optional key bounds of a scan, on storage-key bytes (VIDs aside).  A key
+ * is inside when it is above 'lower' (or equal, if lower_incl) and below
+ * 'upper' (or equal, if upper_incl); with upper_prefix, every key that
+ * starts with 'upper' counts as equal to it (begins_with).
+ */
+typedef struct DynBtBounds
+{
+	uint8	   *lower;			/* NULL: from the start */
+	uint16		lowerlen;
+	bool		lower_incl;
+	uint8	   *upper;			/* NULL: to the end */
+	uint16		upperlen;
+	bool		upper_incl;
+	bool		upper_prefix;
+} DynBtBounds;
+
 typedef struct DynBtScan
 {
 	Relation	rel;
@@ -25,9 +42,31 @@ typedef struct DynBtScan
 	uint64	   *vids;
 	struct varlena **payloads;
 	uint64		pages;			/* leaves read, for tests and EXPLAIN-like counters */
+	/* bounded scans (dynpg_bt_scan_begin_range) */
+	bool		bounded;
+	DynBtBounds bounds;
+	ScanDirection dir;			/* the direction a bounded scan was started in */
+	bool		past_lower;		/* the batch saw (or its leaf ends at) keys below */
+	bool		past_upper;		/* ... above the bounds: no need to go further */
+	uint8	  **keys;			/* the batch's storage keys (bounded scans) */
+	uint16	   *keylens;
 } DynBtScan;
 
+/* Page reads of this backend, by kind (dynpg_bt_getbuf counts them). */
+typedef struct DynBtReadStats
+{
+	uint64		meta;
+	uint64		internal;
+	uint64		leaf;
+} DynBtReadStats;
+
+extern DynBtReadStats dynpg_bt_reads;
+
 extern DynBtScan *dynpg_bt_scan_begin(Relation rel, Snapshot snapshot);
+extern DynBtScan *dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot,
+											const DynBtBounds *bounds, ScanDirection dir);
+extern int	dynpg_bt_keycmp(const uint8 *a, int alen, const uint8 *b, int blen);
+extern bool dynpg_bt_scan_key(DynBtScan *scan, const uint8 **key, uint16 *keylen);
 extern void dynpg_bt_scan_rescan(DynBtScan *scan);
 extern void dynpg_bt_scan_end(DynBtScan *scan);
 extern bool dynpg_bt_scan_next(DynBtScan *scan, uint64 *vid, struct varlena **payload);

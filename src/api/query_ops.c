@@ -1,0 +1,802 @@
+/*-------------------------------------------------------------------------
+ *
+ * query_ops.c
+ *	  Query and Scan: DynamoDB's reads of many items, with its paging.
+ *
+ * Both check the whole request first (wire.h's phases; the order of the
+ * rules below is DynamoDB's), then turn it into a plan: a range of storage
+ * keys, a direction, a filter, a projection and a Limit.  A Query's range
+ * is one partition, or the part of it the sort-key condition allows; a
+ * Scan's is the whole key space, or one segment of the partition-hash
+ * space, since storage keys start with the hash.  ExclusiveStartKey narrows
+ * the range to just after (or, backward, just before) that key.
+ *
+ * The plan runs as one bounded B-tree scan (storage/dynpg_btscan.h): it
+ * descends once and walks the leaves of the range, reading only them.  A
+ * page ends at Limit items evaluated or at 1 MB of items read (both before
+ * the filter), and then carries LastEvaluatedKey, the key of the last item
+ * evaluated.  The SQL layer's query_items and scan_items run the same plan
+ * without the page limits, so one call returns every matching item from
+ * one snapshot.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/predicate.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+
+#include "api/api.h"
+#include "api/item_common.h"
+#include "api/wire.h"
+#include "dynpg.h"
+#include "dynpg_error.h"
+#include "expr/expr.h"
+#include "expr/expr_key.h"
+#include "storage/dynpg_btscan.h"
+#include "types/item.h"
+#include "types/key.h"
+
+/* a page reads at most 1 MB of items */
+#define DYN_PAGE_BYTES			(1024 * 1024)
+#define DYN_MAX_TOTAL_SEGMENTS	1000000
+
+static const char *const select_values[] = {
+	"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", NULL
+};
+static const char *const return_consumed_capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
+static const char *const conditional_operators[] = {"OR", "AND", NULL};
+
+static const char *const query_legacy[] = {
+	"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions", NULL
+};
+static const char *const query_expressions[] = {
+	"ProjectionExpression", "FilterExpression", "KeyConditionExpression", NULL
+};
+static const char *const scan_legacy[] = {
+	"AttributesToGet", "ScanFilter", "ConditionalOperator", NULL
+};
+static const char *const scan_expressions[] = {
+	"ProjectionExpression", "FilterExpression", NULL
+};
+
+/* A checked request, ready to run. */
+typedef struct ReadPlan
+{
+	bool		is_query;
+	const char *table_name;
+	Relation	rel;
+	DynKeySchema ks;
+	DynBtBounds bounds;
+	ScanDirection dir;
+	DynExprNode *filter;
+	DynExprPath *paths;			/* projection, or NULL for whole items */
+	int			npaths;
+	bool		count_only;
+	int64		limit;			/* 0: none */
+	bool		consistent;
+	const char *capacity;		/* ReturnConsumedCapacity */
+} ReadPlan;
+
+/* What a run read. */
+typedef struct ReadResult
+{
+	int64		count;			/* items that passed the filter */
+	int64		scanned;		/* items evaluated */
+	int64		bytes;			/* their size, DynamoDB's way */
+	DynItem    *last_key;		/* LastEvaluatedKey, when the page stopped early */
+} ReadResult;
+
+typedef void (*ReadEmit) (const DynItem *item, void *arg);
+
+/* ---------------------------------------------------------------------
+ * Checking the request
+ * ---------------------------------------------------------------------
+ */
+
+/* QueryFilter / ScanFilter with ConditionalOperator (NULL if none). */
+static DynExprNode *
+legacy_filter(Jsonb *filter, const char *conditional_operator, const char *member)
+{
+	if (conditional_operator != NULL &&
+		(filter == NULL || JsonContainerSize(&filter->root) < 2))
+		dynpg_validation_error("One or more parameter values were invalid: ConditionalOperator can only be used when Filter or Expected has two or more elements");
+	if (filter == NULL || JsonContainerSize(&filter->root) == 0)
+		return NULL;
+	return dynpg_expr_from_conditions(filter, conditional_operator, member);
+}
+
+/*
+ * Select against the projection.  Query reports these in its constraint
+ * list ("1 validation error detected: ..."), Scan on their own.
+ */
+static void
+check_select(DynRequest *req, bool is_query, const char *select, bool has_index,
+			 const char *projection_param)
+{
+	char	   *msg = NULL;
+
+	if (select == NULL)
+		return;
+	if (strcmp(select, "SPECIFIC_ATTRIBUTES") == 0)
+	{
+		if (projection_param == NULL)
+			msg = "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES";
+	}
+	else if (projection_param != NULL)
+		msg = psprintf("Cannot specify the %s when choosing to get %s", projection_param,
+					   strcmp(select, "COUNT") == 0 ? "only the Count" : select);
+	else if (strcmp(select, "ALL_PROJECTED_ATTRIBUTES") == 0 && !has_index)
+		msg = "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName";
+	if (msg == NULL)
+		return;
+	if (is_query)
+		dynpg_req_invalid_text(req, msg);
+	else
+		dynpg_validation_error("%s", msg);
+}
+
+/*
+ * Paths of a projection or a filter may not look inside a key attribute
+ * (keys are scalars).
+ */
+static void
+check_key_paths(const DynKeySchema *ks, const DynExprPath *paths, int npaths,
+				const DynExprNode *filter)
+{
+	int			k;
+
+	for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
+	{
+		const char *name = k == 0 ? ks->pk_name : ks->sk_name;
+		int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+		const DynExprPath *found = NULL;
+		int			i;
+
+		for (i = 0; i < npaths && found == NULL; i++)
+			if (paths[i].n > 1 && paths[i].elems[0].namelen == namelen &&
+				memcmp(paths[i].elems[0].name, name, namelen) == 0)
+				found = &paths[i];
+		if (found == NULL && filter != NULL)
+		{
+			const DynExprPath *p = dynpg_expr_find_attribute(filter, name, namelen);
+
+			if (p != NULL && p->n > 1)
+				found = p;
+		}
+		if (found != NULL)
+			dynpg_validation_error("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %.*s",
+								   namelen, name);
+	}
+}
+
+/* ExclusiveStartKey as an item; its own value errors say where they come from. */
+static DynItem *
+start_key_item(Jsonb *esk)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	DynItem    *volatile item = NULL;
+
+	PG_TRY();
+	{
+		item = dynpg_item_from_jsonb(JsonbPGetDatum(esk), false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
+
+		MemoryContextSwitchTo(oldcxt);
+		ed = CopyErrorData();
+		if (ed->sqlerrcode != MAKE_SQLSTATE('Y', 'D', '0', '0', '1'))
+			PG_RE_THROW();
+		FlushErrorState();
+		dynpg_validation_error("The provided starting key is invalid: %s", ed->message);
+	}
+	PG_END_TRY();
+	return item;
+}
+
+/*
+ * The shape of ExclusiveStartKey: exactly the key attributes, of the key's
+ * types (DynamoDB checks the count, then each key attribute in turn).
+ */
+static void
+check_start_key(const DynItem *esk, const DynKeySchema *ks)
+{
+	DynRef		root = dynpg_item_root(esk);
+	DynContainer c;
+	DynRef		v;
+
+	dynpg_container_open(&root, &c);
+	if (c.count != (ks->sk_name ? 2 : 1))
+		dynpg_validation_error("The provided starting key is invalid");
+	if (!dynpg_map_find(&c, ks->pk_name, ks->pk_namelen, &v))
+		dynpg_validation_error("The provided starting key is invalid");
+	if (v.type != ks->pk_type)
+		dynpg_validation_error("The provided key element does not match the schema");
+	if (ks->sk_name != NULL)
+	{
+		if (!dynpg_map_find(&c, ks->sk_name, ks->sk_namelen, &v))
+			dynpg_validation_error("The provided starting key is invalid");
+		if (v.type != ks->sk_type)
+			dynpg_validation_error("The provided key element does not match the schema");
+	}
+}
+
+static uint8 *
+string_bytes(StringInfo s, uint16 *len)
+{
+	*len = (uint16) s->len;
+	return (uint8 *) s->data;
+}
+
+/* The storage key of a key with only the partition key, or with a sort-key value too. */
+static uint8 *
+partition_key_bytes(const DynRef *pk, const DynRef *sk, uint16 *len)
+{
+	DynKey		key;
+	StringInfoData out;
+
+	memset(&key, 0, sizeof(key));
+	key.pk = *pk;
+	if (sk != NULL)
+	{
+		key.sk = *sk;
+		key.has_sk = true;
+	}
+	initStringInfo(&out);
+	dynpg_storage_key(&key, &out);
+	return string_bytes(&out, len);
+}
+
+/* A Query's range of storage keys: the partition, narrowed by the sort-key condition. */
+static void
+query_bounds(const DynKeyCondition *kc, DynBtBounds *b)
+{
+	uint16		plen;
+	uint8	   *prefix = partition_key_bytes(&kc->pk, NULL, &plen);
+
+	memset(b, 0, sizeof(*b));
+	b->lower = prefix;
+	b->lowerlen = plen;
+	b->lower_incl = true;
+	b->upper = prefix;
+	b->upperlen = plen;
+	b->upper_prefix = true;
+	switch (kc->sk_op)
+	{
+		case DSK_NONE:
+			break;
+		case DSK_EQ:
+			b->lower = partition_key_bytes(&kc->pk, &kc->sk1, &b->lowerlen);
+			b->upper = b->lower;
+			b->upperlen = b->lowerlen;
+			b->upper_incl = true;
+			b->upper_prefix = false;
+			break;
+		case DSK_LT:
+		case DSK_LE:
+			b->upper = partition_key_bytes(&kc->pk, &kc->sk1, &b->upperlen);
+			b->upper_incl = kc->sk_op == DSK_LE;
+			b->upper_prefix = false;
+			break;
+		case DSK_GT:
+		case DSK_GE:
+			b->lower = partition_key_bytes(&kc->pk, &kc->sk1, &b->lowerlen);
+			b->lower_incl = kc->sk_op == DSK_GE;
+			break;
+		case DSK_BETWEEN:
+			b->lower = partition_key_bytes(&kc->pk, &kc->sk1, &b->lowerlen);
+			b->upper = partition_key_bytes(&kc->pk, &kc->sk2, &b->upperlen);
+			b->upper_incl = true;
+			b->upper_prefix = false;
+			break;
+		case DSK_BEGINS_WITH:
+			/* S and B sort keys are stored as their bytes: a prefix is a key prefix */
+			b->lower = partition_key_bytes(&kc->pk, &kc->sk1, &b->lowerlen);
+			b->upper = b->lower;
+			b->upperlen = b->lowerlen;
+			b->upper_prefix = true;
+			break;
+	}
+}
+
+static void
+hash_bytes(uint64 h, uint8 *out)
+{
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (uint8) (h >> ((7 - i) * 8));
+}
+
+/* The first partition hash of segment 'seg' of 'total' (total for the end). */
+static uint64
+segment_start(int64 seg, int64 total)
+{
+	return (uint64) ((((unsigned __int128) seg) << 64) / (unsigned __int128) total);
+}
+
+/* ---------------------------------------------------------------------
+ * Running a plan
+ * ---------------------------------------------------------------------
+ */
+
+/* The key attributes of 'item', as an item: LastEvaluatedKey. */
+static DynItem *
+key_of(const DynItem *item, const DynKeySchema *ks)
+{
+	DynKey		key;
+	DynBuildValue *root = palloc0(sizeof(DynBuildValue));
+
+	dynpg_key_from_item(item, ks, &key);
+	root->type = DYN_T_M;
+	root->count = key.has_sk ? 2 : 1;
+	root->members = palloc0(sizeof(DynBuildMember) * 2);
+	root->members[0].name = ks->pk_name;
+	root->members[0].namelen = ks->pk_namelen;
+	root->members[0].value = dynpg_build_from_ref(&key.pk);
+	if (key.has_sk)
+	{
+		root->members[1].name = ks->sk_name;
+		root->members[1].namelen = ks->sk_namelen;
+		root->members[1].value = dynpg_build_from_ref(&key.sk);
+	}
+	(void) dynpg_item_finish(root);
+	return dynpg_item_serialize(root);
+}
+
+/*
+ * Run 'plan': each item that passes the filter goes to 'emit' (projected),
+ * unless only counting.  With 'paged', stop at Limit or 1 MB and leave the
+ * last key evaluated in result->last_key; without, Limit (if any) caps the
+ * items evaluated and nothing else stops the run.
+ */
+static void
+run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *result)
+{
+	Snapshot	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+	DynBtScan  *scan;
+	uint64		vid;
+	struct varlena *payload;
+	MemoryContext itemcxt;
+	MemoryContext old;
+
+	memset(result, 0, sizeof(*result));
+	PredicateLockRelation(plan->rel, snapshot);
+	itemcxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg read item",
+									ALLOCSET_DEFAULT_SIZES);
+	scan = dynpg_bt_scan_begin_range(plan->rel, snapshot, &plan->bounds, plan->dir);
+	while (dynpg_bt_scan_next_dir(scan, plan->dir, &vid, &payload))
+	{
+		DynItem    *item;
+		bool		stop;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(itemcxt);
+		old = MemoryContextSwitchTo(itemcxt);
+		item = (DynItem *) PG_DETOAST_DATUM(PointerGetDatum(payload));
+		result->scanned++;
+		result->bytes += dynpg_item_size(item);
+		if (plan->filter == NULL || dynpg_expr_eval_condition(plan->filter, item))
+		{
+			result->count++;
+			if (!plan->count_only)
+			{
+				const DynItem *out = plan->paths != NULL ?
+					dynpg_expr_project(item, plan->paths, plan->npaths) : item;
+
+				MemoryContextSwitchTo(old);
+				emit(out, arg);
+				MemoryContextSwitchTo(itemcxt);
+			}
+		}
+		stop = (plan->limit > 0 && result->scanned >= plan->limit) ||
+			(paged && result->bytes >= DYN_PAGE_BYTES);
+		MemoryContextSwitchTo(old);
+		if (stop)
+		{
+			if (paged)
+				result->last_key = key_of(item, &plan->ks);
+			break;
+		}
+	}
+	dynpg_bt_scan_end(scan);
+	MemoryContextDelete(itemcxt);
+}
+
+/* ---------------------------------------------------------------------
+ * Query and Scan requests
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Check a Query (is_query) or Scan request and fill *plan; the table is
+ * left open (AccessShareLock) in plan->rel.
+ */
+static void
+prepare(Jsonb *request, bool is_query, ReadPlan *plan)
+{
+	const char *op = is_query ? "Query" : "Scan";
+	DynRequest	req;
+	char	   *table_name;
+	char	   *index_name;
+	char	   *select;
+	JsonbContainer *to_get;
+	int64		limit = 0;
+	bool		has_limit;
+	bool		consistent = false;
+	Jsonb	   *key_conditions = NULL;
+	Jsonb	   *legacy_filter_jb;
+	char	   *conditional_operator;
+	bool		forward = true;
+	Jsonb	   *esk_jb;
+	char	   *capacity;
+	char	   *projection;
+	char	   *filter_text;
+	char	   *kce = NULL;
+	Jsonb	   *names_jb;
+	Jsonb	   *values_jb;
+	int64		segment = 0;
+	int64		total_segments = 0;
+	bool		has_segment = false;
+	bool		has_total = false;
+	DynExprContext ectx;
+	DynExprNode *key_cond = NULL;
+	DynExprNode *filter = NULL;
+	DynExprPath *paths = NULL;
+	int			npaths = 0;
+	DynItem    *esk = NULL;
+	DynKeyCondition kc;
+	const char *projection_param;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->is_query = is_query;
+
+	/* 1: members, in the operation's model order */
+	dynpg_require_preload();
+	dynpg_req_start(&req, op, request);
+	table_name = dynpg_req_string(req.root, "TableName");
+	index_name = dynpg_req_string(req.root, "IndexName");
+	select = dynpg_req_string(req.root, "Select");
+	to_get = dynpg_req_list(req.root, "AttributesToGet");
+	has_limit = dynpg_req_long(req.root, "Limit", true, &limit);
+	(void) dynpg_req_bool(req.root, "ConsistentRead", &consistent);
+	if (is_query)
+	{
+		key_conditions = dynpg_req_map(req.root, "KeyConditions");
+		legacy_filter_jb = dynpg_req_map(req.root, "QueryFilter");
+	}
+	else
+		legacy_filter_jb = dynpg_req_map(req.root, "ScanFilter");
+	conditional_operator = dynpg_req_string(req.root, "ConditionalOperator");
+	if (is_query && !dynpg_req_bool(req.root, "ScanIndexForward", &forward))
+		forward = true;			/* absent */
+	esk_jb = dynpg_req_map(req.root, "ExclusiveStartKey");
+	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
+	if (!is_query)
+	{
+		has_total = dynpg_req_long(req.root, "TotalSegments", true, &total_segments);
+		has_segment = dynpg_req_long(req.root, "Segment", true, &segment);
+	}
+	projection = dynpg_req_string(req.root, "ProjectionExpression");
+	filter_text = dynpg_req_string(req.root, "FilterExpression");
+	if (is_query)
+		kce = dynpg_req_string(req.root, "KeyConditionExpression");
+	names_jb = dynpg_req_map(req.root, "ExpressionAttributeNames");
+	values_jb = dynpg_req_map(req.root, "ExpressionAttributeValues");
+
+	/* 2: constraints */
+	dynpg_req_enum(&req, select, "select", select_values);
+	if (index_name != NULL)
+		dynpg_req_table_name(&req, index_name, "indexName", 3, false);
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
+	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
+	dynpg_req_enum(&req, conditional_operator, "conditionalOperator", conditional_operators);
+	if (to_get != NULL && dynpg_req_list_length(to_get) == 0)
+		dynpg_req_invalid(&req, "[]", "attributesToGet",
+						  "Member must have length greater than or equal to 1");
+	if (has_limit && limit < 1)
+		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, limit), "limit",
+						  "Member must have value greater than or equal to 1");
+	if (has_total && total_segments < 1)
+		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, total_segments), "totalSegments",
+						  "Member must have value greater than or equal to 1");
+	if (has_total && total_segments > DYN_MAX_TOTAL_SEGMENTS)
+		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, total_segments), "totalSegments",
+						  "Member must have value less than or equal to 1000000");
+	if (has_segment && segment < 0)
+		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, segment), "segment",
+						  "Member must have value greater than or equal to 0");
+	if (has_segment && segment > DYN_MAX_TOTAL_SEGMENTS - 1)
+		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, segment), "segment",
+						  "Member must have value less than or equal to 999999");
+	projection_param = projection != NULL ? "ProjectionExpression" :
+		to_get != NULL ? "AttributesToGet" : NULL;
+	if (is_query)
+		check_select(&req, true, select, index_name != NULL, projection_param);
+	dynpg_req_finish(&req);
+
+	/* 3: the operation's own rules */
+	if (!is_query)
+	{
+		if (has_segment && !has_total)
+			dynpg_validation_error("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+		if (has_total && !has_segment)
+			dynpg_validation_error("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+		if (has_segment && segment >= total_segments)
+			dynpg_validation_error("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " INT64_FORMAT " is >= TotalSegments: " INT64_FORMAT,
+								   segment, total_segments);
+	}
+	dynpg_api_check_no_mixing(req.root, is_query ? query_legacy : scan_legacy,
+							  is_query ? query_expressions : scan_expressions);
+	if (values_jb != NULL && kce == NULL && filter_text == NULL)
+		dynpg_validation_error("ExpressionAttributeValues can only be specified when using expressions: %s",
+							   is_query ? "FilterExpression and KeyConditionExpression are null" :
+							   "FilterExpression is null");
+	dynpg_api_expression_params(&ectx, names_jb, values_jb,
+								kce != NULL || filter_text != NULL || projection != NULL,
+								NULL);
+	if (kce != NULL)
+		key_cond = dynpg_expr_parse_condition(&ectx, kce, "KeyConditionExpression");
+	if (filter_text != NULL)
+		filter = dynpg_expr_parse_condition(&ectx, filter_text, "FilterExpression");
+	if (projection != NULL)
+		paths = dynpg_expr_parse_projection(&ectx, projection, &npaths);
+	dynpg_expr_check_unused(&ectx);
+	if (to_get != NULL)
+		paths = dynpg_expr_from_attributes_to_get(to_get, &npaths);
+	if (is_query && kce == NULL)
+	{
+		if (key_conditions == NULL)
+			dynpg_validation_error("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+		if (JsonContainerSize(&key_conditions->root) == 0 ||
+			JsonContainerSize(&key_conditions->root) > 2)
+			dynpg_validation_error("Conditions can be of length 1 or 2 only");
+		key_cond = dynpg_expr_from_conditions(key_conditions, NULL, "keyConditions");
+	}
+	if (filter_text == NULL)
+		filter = legacy_filter(legacy_filter_jb, conditional_operator,
+							   is_query ? "queryFilter" : "scanFilter");
+	if (!is_query)
+		check_select(&req, false, select, index_name != NULL, projection_param);
+	if (esk_jb != NULL)
+		esk = start_key_item(esk_jb);
+
+	/* 4: the table */
+	plan->rel = dynpg_api_open_item_table(table_name, AccessShareLock, ACL_SELECT, false,
+										  &plan->ks);
+	if (index_name != NULL)
+		dynpg_validation_error("The table does not have the specified index: %s", index_name);
+
+	/* 5: keys */
+	if (esk != NULL)
+		check_start_key(esk, &plan->ks);
+	if (is_query)
+	{
+		const DynKeySchema *ks = &plan->ks;
+
+		dynpg_expr_key_condition(key_cond, ks, kce == NULL, &kc);
+		if (filter != NULL)
+		{
+			int			k;
+
+			for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
+			{
+				const char *name = k == 0 ? ks->pk_name : ks->sk_name;
+				int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+
+				if (dynpg_expr_find_attribute(filter, name, namelen) != NULL)
+					dynpg_validation_error("%s can only contain non-primary key attributes: Primary key attribute: %.*s",
+										   filter_text != NULL ? "Filter Expression" : "QueryFilter",
+										   namelen, name);
+			}
+		}
+		check_key_paths(ks, paths, npaths, NULL);
+		query_bounds(&kc, &plan->bounds);
+		plan->dir = forward ? ForwardScanDirection : BackwardScanDirection;
+		if (esk != NULL)
+		{
+			DynKey		key;
+			StringInfoData sk;
+
+			dynpg_key_from_item(esk, ks, &key);
+			if (ks->sk_name == NULL || kc.sk_op == DSK_EQ)
+				dynpg_validation_error("The query can return at most one row and cannot be restarted");
+			if (dynpg_partition_hash(&key.pk) != dynpg_partition_hash(&kc.pk) ||
+				key.pk.len != kc.pk.len || memcmp(key.pk.data, kc.pk.data, kc.pk.len) != 0)
+				dynpg_validation_error("The provided starting key is outside query boundaries based on provided conditions");
+			if (!dynpg_expr_key_sort_matches(&kc, &key.sk))
+				dynpg_validation_error("The provided starting key does not match the range key predicate");
+			initStringInfo(&sk);
+			dynpg_storage_key(&key, &sk);
+			if (forward)
+			{
+				plan->bounds.lower = string_bytes(&sk, &plan->bounds.lowerlen);
+				plan->bounds.lower_incl = false;
+			}
+			else
+			{
+				plan->bounds.upper = string_bytes(&sk, &plan->bounds.upperlen);
+				plan->bounds.upper_incl = false;
+				plan->bounds.upper_prefix = false;
+			}
+		}
+	}
+	else
+	{
+		check_key_paths(&plan->ks, paths, npaths, filter);
+		plan->dir = ForwardScanDirection;
+		if (has_segment)
+		{
+			uint64		start = segment_start(segment, total_segments);
+
+			if (start != 0)
+			{
+				plan->bounds.lower = palloc(8);
+				hash_bytes(start, plan->bounds.lower);
+				plan->bounds.lowerlen = 8;
+				plan->bounds.lower_incl = true;
+			}
+			if (segment + 1 < total_segments)
+			{
+				plan->bounds.upper = palloc(8);
+				hash_bytes(segment_start(segment + 1, total_segments), plan->bounds.upper);
+				plan->bounds.upperlen = 8;
+				plan->bounds.upper_incl = false;
+			}
+		}
+		if (esk != NULL)
+		{
+			DynKey		key;
+			StringInfoData sk;
+			uint64		h;
+
+			dynpg_key_from_item(esk, &plan->ks, &key);
+			h = dynpg_partition_hash(&key.pk);
+			if (has_segment && total_segments > 1 &&
+				(h < segment_start(segment, total_segments) ||
+				 (segment + 1 < total_segments && h >= segment_start(segment + 1, total_segments))))
+				dynpg_validation_error("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
+									   total_segments, segment);
+			initStringInfo(&sk);
+			dynpg_storage_key(&key, &sk);
+			plan->bounds.lower = string_bytes(&sk, &plan->bounds.lowerlen);
+			plan->bounds.lower_incl = false;
+		}
+	}
+
+	plan->table_name = table_name;
+	plan->filter = filter;
+	plan->paths = paths;
+	plan->npaths = npaths;
+	plan->count_only = select != NULL && strcmp(select, "COUNT") == 0;
+	plan->limit = has_limit ? limit : 0;
+	plan->consistent = consistent;
+	plan->capacity = capacity;
+}
+
+static void
+emit_json(const DynItem *item, void *arg)
+{
+	dynpg_api_push_item((JsonbParseState **) arg, NULL, item);
+}
+
+static Jsonb *
+run_wire(Jsonb *request, bool is_query)
+{
+	ReadPlan	plan;
+	ReadResult	result;
+	JsonbParseState *st = NULL;
+
+	prepare(request, is_query, &plan);
+	dynpg_jb_begin_object(&st, NULL);
+	if (!plan.count_only)
+		dynpg_jb_begin_array(&st, "Items");
+	run_plan(&plan, true, emit_json, &st, &result);
+	if (!plan.count_only)
+		(void) dynpg_jb_end_array(&st);
+	dynpg_jb_int64(&st, "Count", result.count);
+	dynpg_jb_int64(&st, "ScannedCount", result.scanned);
+	if (result.last_key != NULL)
+		dynpg_api_push_item(&st, "LastEvaluatedKey", result.last_key);
+	if (plan.capacity != NULL)
+	{
+		int64		units = dynpg_api_units_for(result.bytes, DYN_READ_UNIT_BYTES);
+
+		dynpg_api_push_consumed_capacity(&st, plan.capacity, plan.table_name,
+										 plan.consistent ? 2 * units : units);
+	}
+	table_close(plan.rel, NoLock);
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
+
+Jsonb *
+dynpg_api_query(Jsonb *request)
+{
+	return run_wire(request, true);
+}
+
+Jsonb *
+dynpg_api_scan(Jsonb *request)
+{
+	return run_wire(request, false);
+}
+
+/* ---------------------------------------------------------------------
+ * The SQL layer: every item of a Query or Scan request, as rows
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct RowsArg
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+} RowsArg;
+
+static void
+emit_row(const DynItem *item, void *arg)
+{
+	RowsArg    *ra = (RowsArg *) arg;
+	Datum		value = PointerGetDatum(item);
+	bool		isnull = false;
+
+	tuplestore_putvalues(ra->store, ra->desc, &value, &isnull);
+}
+
+static Datum
+run_rows(FunctionCallInfo fcinfo, bool is_query)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ReadPlan	plan;
+	ReadResult	result;
+	RowsArg		ra;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	prepare(PG_GETARG_JSONB_P(0), is_query, &plan);
+	ra.store = rsinfo->setResult;
+	ra.desc = rsinfo->setDesc;
+	if (plan.count_only)
+		dynpg_validation_error("Select COUNT returns no items: use dynpg.%s for the count",
+							   is_query ? "query" : "scan");
+	run_plan(&plan, false, emit_row, &ra, &result);
+	table_close(plan.rel, NoLock);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(dynpg_query_request_items);
+Datum
+dynpg_query_request_items(PG_FUNCTION_ARGS)
+{
+	return run_rows(fcinfo, true);
+}
+
+PG_FUNCTION_INFO_V1(dynpg_scan_request_items);
+Datum
+dynpg_scan_request_items(PG_FUNCTION_ARGS)
+{
+	return run_rows(fcinfo, false);
+}
+
+/* Page reads of this backend so far, by kind: tests show what a Query reads. */
+PG_FUNCTION_INFO_V1(dynpg_page_reads);
+Datum
+dynpg_page_reads(PG_FUNCTION_ARGS)
+{
+	JsonbParseState *st = NULL;
+
+	dynpg_jb_begin_object(&st, NULL);
+	dynpg_jb_int64(&st, "meta", (int64) dynpg_bt_reads.meta);
+	dynpg_jb_int64(&st, "internal", (int64) dynpg_bt_reads.internal);
+	dynpg_jb_int64(&st, "leaf", (int64) dynpg_bt_reads.leaf);
+	PG_RETURN_JSONB_P(dynpg_jb_finish(dynpg_jb_end_object(&st)));
+}
