@@ -78,7 +78,8 @@ ISOLATION = item_concurrent_cast \
 	savepoint_rollback \
 	serializable_write_skew \
 	scroll_cursor_under_splits \
-	conditional_put_race
+	conditional_put_race \
+	query_rr_under_splits
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--inputdir=./tests --load-extension=dynpg
 
