@@ -373,7 +373,7 @@ CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
 								  expression_values dynpg.item, filter text DEFAULT NULL,
 								  projection text DEFAULT NULL, names jsonb DEFAULT NULL,
 								  index_name text DEFAULT NULL, forward boolean DEFAULT true)
-	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 100
+	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 100
 	AS $$ SELECT * FROM dynpg.query_request_items(jsonb_build_object(
 		'TableName', table_name, 'KeyConditionExpression', key_condition,
 		'ExpressionAttributeValues', expression_values::jsonb, 'FilterExpression', filter,
@@ -385,7 +385,7 @@ CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
 								  expression_values jsonb, filter text DEFAULT NULL,
 								  projection text DEFAULT NULL, names jsonb DEFAULT NULL,
 								  index_name text DEFAULT NULL, forward boolean DEFAULT true)
-	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 100
+	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 100
 	AS $$ SELECT * FROM dynpg.query_items(table_name, key_condition,
 		dynpg.from_plain_json(expression_values), filter, projection, names, index_name,
 		forward) $$;
@@ -393,7 +393,7 @@ CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
 								  expression_values text, filter text DEFAULT NULL,
 								  projection text DEFAULT NULL, names jsonb DEFAULT NULL,
 								  index_name text DEFAULT NULL, forward boolean DEFAULT true)
-	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 100
+	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 100
 	AS $$ SELECT * FROM dynpg.query_items(table_name, key_condition,
 		dynpg.from_plain_json(expression_values::jsonb), filter, projection, names,
 		index_name, forward) $$;
@@ -403,7 +403,7 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text DEFAULT NULL,
 								 projection text DEFAULT NULL, names jsonb DEFAULT NULL,
 								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,
 								 total_segments integer DEFAULT NULL)
-	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 1000
+	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 1000
 	AS $$ SELECT * FROM dynpg.scan_request_items(jsonb_build_object(
 		'TableName', table_name, 'FilterExpression', filter,
 		'ExpressionAttributeValues', dynpg.from_plain_json(expression_values)::jsonb,
@@ -416,7 +416,7 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values
 								 projection text DEFAULT NULL, names jsonb DEFAULT NULL,
 								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,
 								 total_segments integer DEFAULT NULL)
-	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 1000
+	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 1000
 	AS $$ SELECT * FROM dynpg.scan_request_items(jsonb_build_object(
 		'TableName', table_name, 'FilterExpression', filter,
 		'ExpressionAttributeValues', expression_values::jsonb,
@@ -427,6 +427,6 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values
 								 projection text DEFAULT NULL, names jsonb DEFAULT NULL,
 								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,
 								 total_segments integer DEFAULT NULL)
-	RETURNS SETOF dynpg.item LANGUAGE sql STABLE ROWS 1000
+	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 1000
 	AS $$ SELECT * FROM dynpg.scan_items(table_name, filter, expression_values::jsonb,
 		projection, names, index_name, segment, total_segments) $$;
