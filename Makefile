@@ -61,6 +61,8 @@ REGRESS = \
 	expr_sql \
 	expr_fuzz \
 	expr_legacy \
+	query \
+	scan \
 	vacuum \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg

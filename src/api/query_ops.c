@@ -59,6 +59,9 @@ static const char *const conditional_operators[] = {"OR", "AND", NULL};
 static const char *const query_legacy[] = {
 	"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions", NULL
 };
+static const char *const query_legacy_filters[] = {
+	"AttributesToGet", "QueryFilter", "ConditionalOperator", NULL
+};
 static const char *const query_expressions[] = {
 	"ProjectionExpression", "FilterExpression", "KeyConditionExpression", NULL
 };
@@ -115,6 +118,21 @@ legacy_filter(Jsonb *filter, const char *conditional_operator, const char *membe
 	return dynpg_expr_from_conditions(filter, conditional_operator, member);
 }
 
+/* The entries of a legacy condition map (null ones count as absent). */
+static int
+condition_count(Jsonb *conditions)
+{
+	JsonbIterator *it = JsonbIteratorInit(&conditions->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			n = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_VALUE && v.type != jbvNull)
+			n++;
+	return n;
+}
+
 /*
  * Select against the projection.  Query reports these in its constraint
  * list ("1 validation error detected: ..."), Scan on their own.
@@ -146,40 +164,50 @@ check_select(DynRequest *req, bool is_query, const char *select, bool has_index,
 }
 
 /*
- * Paths of a projection or a filter may not look inside a key attribute
- * (keys are scalars).
+ * Paths of a projection, then of a filter, may not look inside a key
+ * attribute (keys are scalars).
  */
 static void
 check_key_paths(const DynKeySchema *ks, const DynExprPath *paths, int npaths,
 				const DynExprNode *filter)
 {
+	int			round;
 	int			k;
 
-	for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
+	for (round = 0; round < 2; round++)
 	{
-		const char *name = k == 0 ? ks->pk_name : ks->sk_name;
-		int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
-		const DynExprPath *found = NULL;
-		int			i;
-
-		for (i = 0; i < npaths && found == NULL; i++)
-			if (paths[i].n > 1 && paths[i].elems[0].namelen == namelen &&
-				memcmp(paths[i].elems[0].name, name, namelen) == 0)
-				found = &paths[i];
-		if (found == NULL && filter != NULL)
+		for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
 		{
-			const DynExprPath *p = dynpg_expr_find_attribute(filter, name, namelen);
+			const char *name = k == 0 ? ks->pk_name : ks->sk_name;
+			int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+			bool		found = false;
+			int			i;
 
-			if (p != NULL && p->n > 1)
-				found = p;
+			if (round == 0)
+			{
+				for (i = 0; i < npaths && !found; i++)
+					found = paths[i].n > 1 && paths[i].elems[0].namelen == namelen &&
+						memcmp(paths[i].elems[0].name, name, namelen) == 0;
+			}
+			else if (filter != NULL)
+			{
+				const DynExprPath *p = dynpg_expr_find_attribute(filter, name, namelen);
+
+				found = p != NULL && p->n > 1;
+			}
+			/* (an index key would be "IndexKey: ") */
+			if (found)
+				dynpg_validation_error("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %.*s",
+									   namelen, name);
 		}
-		if (found != NULL)
-			dynpg_validation_error("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %.*s",
-								   namelen, name);
 	}
 }
 
-/* ExclusiveStartKey as an item; its own value errors say where they come from. */
+/*
+ * ExclusiveStartKey's AttributeValues, checked before the table is known.
+ * DynamoDB says which parameter is wrong for most of their errors, but not
+ * for those of numbers and of duplicate set elements.
+ */
 static DynItem *
 start_key_item(Jsonb *esk)
 {
@@ -193,6 +221,67 @@ start_key_item(Jsonb *esk)
 	PG_CATCH();
 	{
 		ErrorData  *ed;
+		static const char *const bare[] = {
+			"contains duplicates", "number set", "numeric value", "significant digits",
+			"number with magnitude", NULL
+		};
+		int			i;
+
+		MemoryContextSwitchTo(oldcxt);
+		ed = CopyErrorData();
+		if (ed->sqlerrcode != MAKE_SQLSTATE('Y', 'D', '0', '0', '1'))
+			PG_RE_THROW();
+		for (i = 0; bare[i] != NULL; i++)
+			if (strstr(ed->message, bare[i]) != NULL)
+				PG_RE_THROW();
+		FlushErrorState();
+		dynpg_validation_error("The provided starting key is invalid: %s", ed->message);
+	}
+	PG_END_TRY();
+	return item;
+}
+
+/*
+ * Scan's check of the shape of ExclusiveStartKey: exactly the key
+ * attributes, of the key's types, one message for all.
+ */
+static void
+check_scan_start_key(const DynItem *esk, const DynKeySchema *ks)
+{
+	DynRef		root = dynpg_item_root(esk);
+	DynContainer c;
+	DynRef		v;
+	int			k;
+
+	dynpg_container_open(&root, &c);
+	for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
+	{
+		const char *name = k == 0 ? ks->pk_name : ks->sk_name;
+		int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+		DynType		type = k == 0 ? ks->pk_type : ks->sk_type;
+
+		if (c.count != (ks->sk_name ? 2 : 1) ||
+			!dynpg_map_find(&c, name, namelen, &v) || v.type != type)
+			dynpg_validation_error("The provided starting key is invalid: The provided key element does not match the schema");
+	}
+}
+
+/*
+ * The key of ExclusiveStartKey (whose shape is checked), with the key
+ * values' own rules (not empty, not too long) said to be about it.
+ */
+static void
+start_key_values(const DynItem *esk, const DynKeySchema *ks, DynKey *key)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		dynpg_key_from_item(esk, ks, key);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
 
 		MemoryContextSwitchTo(oldcxt);
 		ed = CopyErrorData();
@@ -202,34 +291,6 @@ start_key_item(Jsonb *esk)
 		dynpg_validation_error("The provided starting key is invalid: %s", ed->message);
 	}
 	PG_END_TRY();
-	return item;
-}
-
-/*
- * The shape of ExclusiveStartKey: exactly the key attributes, of the key's
- * types (DynamoDB checks the count, then each key attribute in turn).
- */
-static void
-check_start_key(const DynItem *esk, const DynKeySchema *ks)
-{
-	DynRef		root = dynpg_item_root(esk);
-	DynContainer c;
-	DynRef		v;
-
-	dynpg_container_open(&root, &c);
-	if (c.count != (ks->sk_name ? 2 : 1))
-		dynpg_validation_error("The provided starting key is invalid");
-	if (!dynpg_map_find(&c, ks->pk_name, ks->pk_namelen, &v))
-		dynpg_validation_error("The provided starting key is invalid");
-	if (v.type != ks->pk_type)
-		dynpg_validation_error("The provided key element does not match the schema");
-	if (ks->sk_name != NULL)
-	{
-		if (!dynpg_map_find(&c, ks->sk_name, ks->sk_namelen, &v))
-			dynpg_validation_error("The provided starting key is invalid");
-		if (v.type != ks->sk_type)
-			dynpg_validation_error("The provided key element does not match the schema");
-	}
 }
 
 static uint8 *
@@ -405,7 +466,11 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
 		MemoryContextSwitchTo(old);
 		if (stop)
 		{
-			if (paged)
+			/*
+			 * A Query of a table without a sort key has read its one item:
+			 * it is complete, and could not be restarted anyway.
+			 */
+			if (paged && !(plan->is_query && plan->ks.sk_name == NULL))
 				result->last_key = key_of(item, &plan->ks);
 			break;
 		}
@@ -422,6 +487,16 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
 /*
  * Check a Query (is_query) or Scan request and fill *plan; the table is
  * left open (AccessShareLock) in plan->rel.
+ *
+ * DynamoDB's order, which decides what a request with several faults hears:
+ * members' JSON types; constraints; the mixing of legacy and expression
+ * parameters; names and values without an expression; the legacy filter
+ * and AttributesToGet; ExclusiveStartKey's AttributeValues; Scan's
+ * Segment rules; Query's "KeyConditions or KeyConditionExpression"; the
+ * expressions, and what a key condition may hold; the table; then, for a
+ * Query, the key schema against the key condition and ExclusiveStartKey
+ * together (expr_key.c), ExclusiveStartKey's values and place, and last
+ * the projection's and filter's use of key attributes.
  */
 static void
 prepare(Jsonb *request, bool is_query, ReadPlan *plan)
@@ -456,7 +531,7 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	DynExprPath *paths = NULL;
 	int			npaths = 0;
 	DynItem    *esk = NULL;
-	DynKeyCondition kc;
+	DynKey		esk_key;
 	const char *projection_param;
 
 	memset(plan, 0, sizeof(*plan));
@@ -495,38 +570,69 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	names_jb = dynpg_req_map(req.root, "ExpressionAttributeNames");
 	values_jb = dynpg_req_map(req.root, "ExpressionAttributeValues");
 
-	/* 2: constraints */
+	/*
+	 * 2: constraints, in DynamoDB's order for the operation (Scan's
+	 * TotalSegments comes early, its Segment and AttributesToGet late)
+	 */
 	dynpg_req_enum(&req, select, "select", select_values);
 	if (index_name != NULL)
 		dynpg_req_table_name(&req, index_name, "indexName", 3, false);
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
-	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
-	dynpg_req_enum(&req, conditional_operator, "conditionalOperator", conditional_operators);
-	if (to_get != NULL && dynpg_req_list_length(to_get) == 0)
-		dynpg_req_invalid(&req, "[]", "attributesToGet",
-						  "Member must have length greater than or equal to 1");
-	if (has_limit && limit < 1)
-		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, limit), "limit",
-						  "Member must have value greater than or equal to 1");
 	if (has_total && total_segments < 1)
 		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, total_segments), "totalSegments",
 						  "Member must have value greater than or equal to 1");
 	if (has_total && total_segments > DYN_MAX_TOTAL_SEGMENTS)
 		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, total_segments), "totalSegments",
 						  "Member must have value less than or equal to 1000000");
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
+	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
+	dynpg_req_enum(&req, conditional_operator, "conditionalOperator", conditional_operators);
+	if (is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
+		dynpg_req_invalid(&req, "[]", "attributesToGet",
+						  "Member must have length greater than or equal to 1");
 	if (has_segment && segment < 0)
 		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, segment), "segment",
 						  "Member must have value greater than or equal to 0");
 	if (has_segment && segment > DYN_MAX_TOTAL_SEGMENTS - 1)
 		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, segment), "segment",
 						  "Member must have value less than or equal to 999999");
+	if (has_limit && limit < 1)
+		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, limit), "limit",
+						  "Member must have value greater than or equal to 1");
+	if (!is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
+		dynpg_req_invalid(&req, "[]", "attributesToGet",
+						  "Member must have length greater than or equal to 1");
 	projection_param = projection != NULL ? "ProjectionExpression" :
 		to_get != NULL ? "AttributesToGet" : NULL;
 	if (is_query)
 		check_select(&req, true, select, index_name != NULL, projection_param);
 	dynpg_req_finish(&req);
 
-	/* 3: the operation's own rules */
+	/*
+	 * 3: the operation's own rules, still without the table.  Expression and
+	 * legacy parameters do not mix, except that a Query without a
+	 * KeyConditionExpression may give KeyConditions with expressions.
+	 */
+	dynpg_api_check_no_mixing(req.root,
+							  !is_query ? scan_legacy : kce != NULL ? query_legacy :
+							  query_legacy_filters,
+							  is_query ? query_expressions : scan_expressions);
+	if (names_jb != NULL && kce == NULL && filter_text == NULL && projection == NULL)
+		dynpg_validation_error("ExpressionAttributeNames can only be specified when using expressions");
+	if (values_jb != NULL && kce == NULL && filter_text == NULL)
+		dynpg_validation_error("ExpressionAttributeValues can only be specified when using expressions: %s",
+							   is_query ? "FilterExpression and KeyConditionExpression are null" :
+							   "FilterExpression is null");
+	/* the legacy filter and AttributesToGet (Query and Scan take them in this order) */
+	if (is_query && filter_text == NULL)
+		filter = legacy_filter(legacy_filter_jb, conditional_operator, "queryFilter");
+	if (to_get != NULL)
+		paths = dynpg_expr_from_attributes_to_get(to_get, &npaths);
+	if (!is_query && filter_text == NULL)
+		filter = legacy_filter(legacy_filter_jb, conditional_operator, "scanFilter");
+	if (filter_text == NULL)
+		dynpg_expr_legacy_between_check(filter);
+	if (esk_jb != NULL)
+		esk = start_key_item(esk_jb);
 	if (!is_query)
 	{
 		if (has_segment && !has_total)
@@ -534,15 +640,11 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 		if (has_total && !has_segment)
 			dynpg_validation_error("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
 		if (has_segment && segment >= total_segments)
-			dynpg_validation_error("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " INT64_FORMAT " is >= TotalSegments: " INT64_FORMAT,
+			dynpg_validation_error("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " INT64_FORMAT " is not less than TotalSegments: " INT64_FORMAT,
 								   segment, total_segments);
 	}
-	dynpg_api_check_no_mixing(req.root, is_query ? query_legacy : scan_legacy,
-							  is_query ? query_expressions : scan_expressions);
-	if (values_jb != NULL && kce == NULL && filter_text == NULL)
-		dynpg_validation_error("ExpressionAttributeValues can only be specified when using expressions: %s",
-							   is_query ? "FilterExpression and KeyConditionExpression are null" :
-							   "FilterExpression is null");
+	if (is_query && kce == NULL && key_conditions == NULL)
+		dynpg_validation_error("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
 	dynpg_api_expression_params(&ectx, names_jb, values_jb,
 								kce != NULL || filter_text != NULL || projection != NULL,
 								NULL);
@@ -553,24 +655,17 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	if (projection != NULL)
 		paths = dynpg_expr_parse_projection(&ectx, projection, &npaths);
 	dynpg_expr_check_unused(&ectx);
-	if (to_get != NULL)
-		paths = dynpg_expr_from_attributes_to_get(to_get, &npaths);
-	if (is_query && kce == NULL)
+	if (kce != NULL)
+		dynpg_expr_key_condition_check(key_cond);
+	else if (is_query)
 	{
-		if (key_conditions == NULL)
-			dynpg_validation_error("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-		if (JsonContainerSize(&key_conditions->root) == 0 ||
-			JsonContainerSize(&key_conditions->root) > 2)
-			dynpg_validation_error("Conditions can be of length 1 or 2 only");
 		key_cond = dynpg_expr_from_conditions(key_conditions, NULL, "keyConditions");
+		dynpg_expr_legacy_between_check(key_cond);
+		if (condition_count(key_conditions) == 0 || condition_count(key_conditions) > 2)
+			dynpg_validation_error("Conditions can be of length 1 or 2 only");
 	}
-	if (filter_text == NULL)
-		filter = legacy_filter(legacy_filter_jb, conditional_operator,
-							   is_query ? "queryFilter" : "scanFilter");
 	if (!is_query)
 		check_select(&req, false, select, index_name != NULL, projection_param);
-	if (esk_jb != NULL)
-		esk = start_key_item(esk_jb);
 
 	/* 4: the table */
 	plan->rel = dynpg_api_open_item_table(table_name, AccessShareLock, ACL_SELECT, false,
@@ -578,47 +673,57 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	if (index_name != NULL)
 		dynpg_validation_error("The table does not have the specified index: %s", index_name);
 
-	/* 5: keys */
-	if (esk != NULL)
-		check_start_key(esk, &plan->ks);
+	/* 5: keys, then the paths that touch them */
 	if (is_query)
 	{
 		const DynKeySchema *ks = &plan->ks;
+		DynKeyCondition kc;
+		int			k;
 
-		dynpg_expr_key_condition(key_cond, ks, kce == NULL, &kc);
-		if (filter != NULL)
+		dynpg_expr_key_condition(key_cond, kce != NULL ? 0 : condition_count(key_conditions),
+								 ks, esk, &kc);
+		if (esk != NULL)
 		{
-			int			k;
+			bool		same_partition;
 
-			for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
+			start_key_values(esk, ks, &esk_key);
+			same_partition = esk_key.pk.len == kc.pk.len &&
+				memcmp(esk_key.pk.data, kc.pk.data, kc.pk.len) == 0;
+			/* DynamoDB's messages, odd as the last one is */
+			if (ks->sk_name == NULL)
+				dynpg_validation_error("The query can return at most one row and cannot be restarted");
+			if (kc.sk_op == DSK_NONE)
 			{
-				const char *name = k == 0 ? ks->pk_name : ks->sk_name;
-				int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
-
-				if (dynpg_expr_find_attribute(filter, name, namelen) != NULL)
-					dynpg_validation_error("%s can only contain non-primary key attributes: Primary key attribute: %.*s",
-										   filter_text != NULL ? "Filter Expression" : "QueryFilter",
-										   namelen, name);
+				if (!same_partition)
+					dynpg_validation_error("The provided starting key is outside query boundaries based on provided conditions");
+			}
+			else
+			{
+				if (!dynpg_expr_key_sort_matches(&kc, &esk_key.sk))
+					dynpg_validation_error("The provided starting key does not match the range key predicate");
+				if (!same_partition)
+					dynpg_validation_error("The query can return at most one row and cannot be restarted");
 			}
 		}
 		check_key_paths(ks, paths, npaths, NULL);
+		for (k = 0; filter != NULL && k < (ks->sk_name ? 2 : 1); k++)
+		{
+			const char *name = k == 0 ? ks->pk_name : ks->sk_name;
+			int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+
+			if (dynpg_expr_find_attribute(filter, name, namelen) != NULL)
+				dynpg_validation_error("%s can only contain non-primary key attributes: Primary key attribute: %.*s",
+									   filter_text != NULL ? "Filter Expression" : "QueryFilter",
+									   namelen, name);
+		}
 		query_bounds(&kc, &plan->bounds);
 		plan->dir = forward ? ForwardScanDirection : BackwardScanDirection;
 		if (esk != NULL)
 		{
-			DynKey		key;
 			StringInfoData sk;
 
-			dynpg_key_from_item(esk, ks, &key);
-			if (ks->sk_name == NULL || kc.sk_op == DSK_EQ)
-				dynpg_validation_error("The query can return at most one row and cannot be restarted");
-			if (dynpg_partition_hash(&key.pk) != dynpg_partition_hash(&kc.pk) ||
-				key.pk.len != kc.pk.len || memcmp(key.pk.data, kc.pk.data, kc.pk.len) != 0)
-				dynpg_validation_error("The provided starting key is outside query boundaries based on provided conditions");
-			if (!dynpg_expr_key_sort_matches(&kc, &key.sk))
-				dynpg_validation_error("The provided starting key does not match the range key predicate");
 			initStringInfo(&sk);
-			dynpg_storage_key(&key, &sk);
+			dynpg_storage_key(&esk_key, &sk);
 			if (forward)
 			{
 				plan->bounds.lower = string_bytes(&sk, &plan->bounds.lowerlen);
@@ -634,6 +739,20 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	}
 	else
 	{
+		if (esk != NULL)
+		{
+			check_scan_start_key(esk, &plan->ks);
+			start_key_values(esk, &plan->ks, &esk_key);
+		}
+		if (esk != NULL && has_segment && total_segments > 1)
+		{
+			uint64		h = dynpg_partition_hash(&esk_key.pk);
+
+			if (h < segment_start(segment, total_segments) ||
+				(segment + 1 < total_segments && h >= segment_start(segment + 1, total_segments)))
+				dynpg_validation_error("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
+									   total_segments, segment);
+		}
 		check_key_paths(&plan->ks, paths, npaths, filter);
 		plan->dir = ForwardScanDirection;
 		if (has_segment)
@@ -657,19 +776,10 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 		}
 		if (esk != NULL)
 		{
-			DynKey		key;
 			StringInfoData sk;
-			uint64		h;
 
-			dynpg_key_from_item(esk, &plan->ks, &key);
-			h = dynpg_partition_hash(&key.pk);
-			if (has_segment && total_segments > 1 &&
-				(h < segment_start(segment, total_segments) ||
-				 (segment + 1 < total_segments && h >= segment_start(segment + 1, total_segments))))
-				dynpg_validation_error("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
-									   total_segments, segment);
 			initStringInfo(&sk);
-			dynpg_storage_key(&key, &sk);
+			dynpg_storage_key(&esk_key, &sk);
 			plan->bounds.lower = string_bytes(&sk, &plan->bounds.lowerlen);
 			plan->bounds.lower_incl = false;
 		}

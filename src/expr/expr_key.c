@@ -4,8 +4,11 @@
  *	  Query's key conditions, checked as DynamoDB checks them.
  *
  * A KeyConditionExpression is parsed by the one expression parser; this
- * file then takes the tree apart.  DynamoDB's checks come in a fixed order,
- * and a request that breaks several rules reports the first of them:
+ * file then takes the tree apart.  DynamoDB checks it in two rounds, and a
+ * request that breaks several rules reports the first of them.
+ *
+ * Before the table is looked up (dynpg_expr_key_condition_check), the
+ * expression alone:
  *
  *	1. an operator that has no place in a key condition (OR, NOT, IN, <>,
  *	   and every function but begins_with), searched in the whole tree;
@@ -15,13 +18,16 @@
  *	   "multiple attribute names"; BETWEEN and begins_with must have the
  *	   path first; a condition without a path names no key attribute;
  *	3. two conditions on one attribute;
- *	4. more than two conditions;
- *	5. the key schema: the partition key with "=", and the other condition
- *	   on the sort key;
- *	6. the values' types against the key schema.
+ *	4. more than two conditions.
  *
- * The legacy KeyConditions arrive here as the same tree (expr_legacy.c);
- * they have their own message for a non-indexable operator.
+ * The legacy KeyConditions have their own checks in that round
+ * (expr_legacy.c, and the order of BETWEEN's bounds here).
+ *
+ * With the table (dynpg_expr_key_condition), key attribute by key
+ * attribute, the partition key first: the ExclusiveStartKey's value of it
+ * (present, of the key's type), then the condition on it: missing, not an
+ * indexable operator (legacy KeyConditions), a value of another type, and
+ * for the partition key an operator other than "=".
  *
  *-------------------------------------------------------------------------
  */
@@ -99,6 +105,7 @@ typedef struct KeyCond
 	DynSortOp	op;
 	const DynRef *v1;
 	const DynRef *v2;
+	bool		indexable;		/* legacy KeyConditions: an operator the key order serves */
 } KeyCond;
 
 static DynSortOp
@@ -207,83 +214,186 @@ sort_compare(const DynRef *a, const DynRef *b)
 	return r;
 }
 
-void
-dynpg_expr_key_condition(const DynExprNode *cond, const DynKeySchema *ks, bool legacy,
-						 DynKeyCondition *out)
+/* The conditions of a KeyConditionExpression, reduced (steps 2 to 4). */
+static KeyCond *
+expression_conditions(const DynExprNode *cond, int *nconds)
 {
 	const DynExprNode **conds;
-	int			nconds = 0;
 	int			cap = 4;
 	KeyCond    *kcs;
-	const KeyCond *pkc = NULL;
-	const KeyCond *skc = NULL;
-	const char *op;
-	int			nkeys = ks->sk_name != NULL ? 2 : 1;
 	int			i;
 	int			j;
 
-	memset(out, 0, sizeof(*out));
-	if (cond == NULL)
-		dynpg_validation_error("Conditions can be of length 1 or 2 only");
-
-	/* 1 */
-	op = invalid_operator(cond);
-	if (op != NULL)
-	{
-		if (legacy)
-			dynpg_validation_error("Attempted conditional constraint is not an indexable operation");
-		dynpg_validation_error("Invalid operator used in KeyConditionExpression: %s", op);
-	}
-
-	/* 2 */
+	*nconds = 0;
 	conds = palloc(sizeof(DynExprNode *) * cap);
-	flatten_and(cond, &conds, &nconds, &cap);
-	kcs = palloc0(sizeof(KeyCond) * nconds);
-	for (i = 0; i < nconds; i++)
+	flatten_and(cond, &conds, nconds, &cap);
+	kcs = palloc0(sizeof(KeyCond) * *nconds);
+	for (i = 0; i < *nconds; i++)
 		check_condition(conds[i], &kcs[i]);
-
-	/* 3, 4 */
-	for (i = 0; i < nconds; i++)
+	for (i = 0; i < *nconds; i++)
 		for (j = 0; j < i; j++)
 			if (path_is(kcs[i].path, kcs[j].path->elems[0].name, kcs[j].path->elems[0].namelen))
 				dynpg_validation_error("KeyConditionExpressions must only contain one condition per key");
-	if (nconds > 2)
+	if (*nconds > 2)
 		dynpg_validation_error("Conditions can be of length 1 or 2 only");
+	return kcs;
+}
 
-	/* 5 */
-	if (nconds > nkeys)
-		dynpg_validation_error("Query key condition not supported");
-	for (i = 0; i < nconds; i++)
+void
+dynpg_expr_key_condition_check(const DynExprNode *cond)
+{
+	const char *op = invalid_operator(cond);
+	int			nconds;
+
+	if (op != NULL)
+		dynpg_validation_error("Invalid operator used in KeyConditionExpression: %s", op);
+	(void) expression_conditions(cond, &nconds);
+}
+
+/*
+ * One condition of the legacy KeyConditions (expr_legacy.c's tree for one
+ * entry): its attribute and, when the operator can use the key order, the
+ * operator and values.  Other operators are refused only once the table is
+ * known, when the condition is on a key attribute.
+ */
+static void
+legacy_condition(const DynExprNode *n, KeyCond *kc)
+{
+	const DynExprNode *p = n;
+
+	memset(kc, 0, sizeof(*kc));
+	while (p->kind != DX_PATH)
+		p = p->args[0];			/* every entry's first operand is its attribute */
+	kc->path = &p->path;
+	kc->indexable = true;
+	if (n->kind == DX_CMP && n->cmp != DX_NE)
 	{
-		if (path_is(kcs[i].path, ks->pk_name, ks->pk_namelen))
-			pkc = &kcs[i];
-		else
-			skc = &kcs[i];
+		kc->op = flip(n->cmp, true);
+		kc->v1 = &n->args[1]->value;
 	}
-	if (pkc == NULL)
-		dynpg_validation_error("Query condition missed key schema element: %.*s",
-							   ks->pk_namelen, ks->pk_name);
-	if (pkc->op != DSK_EQ)
-		dynpg_validation_error("Query key condition not supported");
-	if (skc != NULL && !path_is(skc->path, ks->sk_name, ks->sk_namelen))
-		dynpg_validation_error("Query condition missed key schema element: %.*s",
-							   ks->sk_namelen, ks->sk_name);
-
-	/* 6 */
-	check_type(pkc->v1, ks->pk_type);
-	out->pk = *pkc->v1;
-	out->sk_op = DSK_NONE;
-	if (skc != NULL)
+	else if (n->kind == DX_BETWEEN)
 	{
-		check_type(skc->v1, ks->sk_type);
-		check_type(skc->v2, ks->sk_type);
-		out->sk_op = skc->op;
-		out->sk1 = *skc->v1;
-		if (skc->v2 != NULL)
-			out->sk2 = *skc->v2;
-		/* the expression parser checks constant BETWEEN bounds; KeyConditions here */
-		if (legacy && skc->op == DSK_BETWEEN && sort_compare(skc->v1, skc->v2) > 0)
-			dynpg_validation_error("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+		kc->op = DSK_BETWEEN;
+		kc->v1 = &n->args[1]->value;
+		kc->v2 = &n->args[2]->value;
+	}
+	else if (n->kind == DX_BEGINS_WITH)
+	{
+		kc->op = DSK_BEGINS_WITH;
+		kc->v1 = &n->args[1]->value;
+	}
+	else
+		kc->indexable = false;
+}
+
+/* BETWEEN with its bounds the wrong way round, anywhere in a legacy condition tree. */
+void
+dynpg_expr_legacy_between_check(const DynExprNode *n)
+{
+	int			i;
+
+	if (n == NULL)
+		return;
+	if (n->kind == DX_BETWEEN && n->args[1]->kind == DX_VALUE &&
+		n->args[2]->kind == DX_VALUE &&
+		sort_compare(&n->args[1]->value, &n->args[2]->value) > 0)
+		dynpg_validation_error("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+	for (i = 0; i < n->nargs; i++)
+		dynpg_expr_legacy_between_check(n->args[i]);
+}
+
+void
+dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKeySchema *ks,
+						 const DynItem *esk, DynKeyCondition *out)
+{
+	KeyCond    *kcs;
+	int			nconds;
+	int			nkeys = ks->sk_name != NULL ? 2 : 1;
+	DynContainer esk_map;
+	int			k;
+	int			i;
+
+	memset(out, 0, sizeof(*out));
+	out->sk_op = DSK_NONE;
+	if (cond == NULL)
+		dynpg_validation_error("Conditions can be of length 1 or 2 only");
+	if (legacy_count > 0)
+	{
+		/* expr_legacy.c joins the (one or two) entries with one AND */
+		nconds = legacy_count;
+		kcs = palloc0(sizeof(KeyCond) * nconds);
+		if (nconds == 1)
+			legacy_condition(cond, &kcs[0]);
+		else
+		{
+			Assert(nconds == 2 && cond->kind == DX_AND);
+			legacy_condition(cond->args[0], &kcs[0]);
+			legacy_condition(cond->args[1], &kcs[1]);
+		}
+	}
+	else
+	{
+		kcs = expression_conditions(cond, &nconds);
+		for (i = 0; i < nconds; i++)
+			kcs[i].indexable = true;
+	}
+
+	if (esk != NULL)
+	{
+		DynRef		root = dynpg_item_root(esk);
+
+		dynpg_container_open(&root, &esk_map);
+		if (esk_map.count != nkeys)
+			dynpg_validation_error("The provided starting key is invalid");
+	}
+
+	for (k = 0; k < nkeys; k++)
+	{
+		const char *name = k == 0 ? ks->pk_name : ks->sk_name;
+		int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+		DynType		type = k == 0 ? ks->pk_type : ks->sk_type;
+		const KeyCond *kc = NULL;
+
+		if (esk != NULL)
+		{
+			DynRef		v;
+
+			if (!dynpg_map_find(&esk_map, name, namelen, &v))
+				dynpg_validation_error("The provided starting key is invalid");
+			if (v.type != type)
+				dynpg_validation_error("The provided key element does not match the schema");
+		}
+		if (k == 0 && nkeys == 1 && nconds > 1)
+			dynpg_validation_error("Query key condition not supported");
+		for (i = 0; i < nconds && kc == NULL; i++)
+			if (path_is(kcs[i].path, name, namelen))
+				kc = &kcs[i];
+		if (kc == NULL)
+		{
+			if (k == 0 || nconds > 1)
+				dynpg_validation_error("Query condition missed key schema element: %.*s",
+									   namelen, name);
+			continue;
+		}
+		if (!kc->indexable)
+			dynpg_validation_error("Attempted conditional constraint is not an indexable operation");
+		check_type(kc->v1, type);
+		check_type(kc->v2, type);
+		if (k == 0)
+		{
+			if (kc->op != DSK_EQ)
+				dynpg_validation_error("Query key condition not supported");
+			/* the partition key's value obeys the key rules (empty, size) */
+			dynpg_key_check_value(name, namelen, type, kc->v1, true);
+			out->pk = *kc->v1;
+		}
+		else
+		{
+			out->sk_op = kc->op;
+			out->sk1 = *kc->v1;
+			if (kc->v2 != NULL)
+				out->sk2 = *kc->v2;
+		}
 	}
 }
 

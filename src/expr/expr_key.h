@@ -34,12 +34,25 @@ typedef struct DynKeyCondition
 } DynKeyCondition;
 
 /*
- * Check 'cond' (from a KeyConditionExpression, or from KeyConditions when
- * 'legacy') against key schema 'ks'; fill *out.  Raises DynamoDB's
- * ValidationException for every rule a key condition breaks.
+ * The checks of a KeyConditionExpression that need no table: operators,
+ * the shape of each condition, one condition per attribute, at most two.
  */
-extern void dynpg_expr_key_condition(const DynExprNode *cond, const DynKeySchema *ks,
-									 bool legacy, DynKeyCondition *out);
+extern void dynpg_expr_key_condition_check(const DynExprNode *cond);
+
+/* Legacy conditions: a BETWEEN whose lower bound is above its upper bound. */
+extern void dynpg_expr_legacy_between_check(const DynExprNode *cond);
+
+/*
+ * Check 'cond' against key schema 'ks' and fill *out.  'cond' is a
+ * KeyConditionExpression that passed dynpg_expr_key_condition_check, or
+ * (legacy_count > 0) the legacy KeyConditions of that many entries as
+ * expr_legacy.c builds them.  The ExclusiveStartKey 'esk' (or NULL) is
+ * checked along with them, key attribute by key attribute, as DynamoDB
+ * does.  Raises DynamoDB's ValidationException for every rule broken.
+ */
+extern void dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count,
+									 const DynKeySchema *ks, const DynItem *esk,
+									 DynKeyCondition *out);
 
 /* Whether sort-key value 'v' satisfies the sort-key part of 'kc'. */
 extern bool dynpg_expr_key_sort_matches(const DynKeyCondition *kc, const DynRef *v);

@@ -13,10 +13,11 @@
  * right; a leaf not yet read is reached through the right-links, split or
  * not.
  *
- * Backward: the page before leaf P is found as nbtree's _bt_walk_left does:
- * take P's current left-link L; if L has split meanwhile, L's right-link is
- * no longer P, so move right from L until the page whose right-link is P.
- * Pages are never deleted, so the walk always ends there.
+ * Backward: the page before leaf P is found much as nbtree's _bt_walk_left
+ * does: take P's left-link L (as it was when P was read); if L has split
+ * meanwhile, L's right-link is no longer P, so move right from L until the
+ * page whose right-link is P.  Pages are never deleted, so the walk always
+ * ends there, and P need not be read again.
  *
  * Bounded scans (Query of a partition or a sort-key range, a Scan segment)
  * descend once to the leaf where their first key would be, then walk the
@@ -251,16 +252,20 @@ start_leaf(DynBtScan *scan, const uint8 *key, int keylen, uint64 vid)
 	return buf;
 }
 
-/* The leaf immediately left of leaf 'blkno', share-locked, or InvalidBuffer. */
+/*
+ * The leaf immediately left of leaf 'blkno', share-locked, or InvalidBuffer;
+ * 'left' is the left-link 'blkno' had when the scan read it.  That page is
+ * still left of 'blkno' (pages are never deleted, and a split moves keys
+ * right), so reading 'blkno' again to learn its current left-link would
+ * only cost a page read: if the page has split since, its right-link is no
+ * longer 'blkno', and moving right from it finds the page that now is.
+ */
 static Buffer
-left_of(Relation rel, BlockNumber blkno)
+left_of(Relation rel, BlockNumber blkno, BlockNumber left)
 {
-	Buffer		buf = dynpg_bt_getbuf(rel, blkno, BUFFER_LOCK_SHARE);
-	BlockNumber left = DynBtPageGetOpaque(BufferGetPage(buf))->left;
-
-	UnlockReleaseBuffer(buf);
 	while (left != DYN_BT_NONE)
 	{
+		Buffer		buf;
 		DynBtPageOpaque op;
 
 		CHECK_FOR_INTERRUPTS();
@@ -354,7 +359,7 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 				scan->pos = -1;
 				return false;
 			}
-			buf = left_of(scan->rel, scan->blkno);
+			buf = left_of(scan->rel, scan->blkno, scan->left);
 			if (!BufferIsValid(buf))
 			{
 				scan->pos = -1;
