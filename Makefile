@@ -81,7 +81,8 @@ ISOLATION = item_concurrent_cast \
 	serializable_write_skew \
 	scroll_cursor_under_splits \
 	conditional_put_race \
-	query_rr_under_splits
+	query_rr_under_splits \
+	scan_during_merges
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--inputdir=./tests --load-extension=dynpg
 

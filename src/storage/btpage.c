@@ -9,16 +9,23 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "access/xact.h"
 #include "access/xloginsert.h"
+#include "access/xlog.h"
+#include "nodes/pg_list.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/indexfsm.h"
 #include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "storage/procarray.h"
 #include "storage/smgr.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 #include "storage/dynpg_bt.h"
 #include "storage/dynpg_btscan.h"
+#include "storage/dynpg_xlog.h"
 
 void
 dynpg_bt_init_page(Page page, uint32 level, uint16 flags)
@@ -128,15 +135,146 @@ dynpg_bt_getbuf(Relation rel, BlockNumber blkno, int access)
 	return buf;
 }
 
+/* ---- page reuse (README, "Page deletion and reuse") ---- */
+
+/* dynpg B-tree scans this backend has open (btscan.c keeps the count). */
+static int	open_scans = 0;
+static bool xact_callback_registered = false;
+
+static void
+reset_open_scans(XactEvent event, void *arg)
+{
+	/* scans do not outlive their transaction; an error skips their end */
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		open_scans = 0;
+}
+
+void
+dynpg_bt_scan_opened(int delta)
+{
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(reset_open_scans, NULL);
+		xact_callback_registered = true;
+	}
+	open_scans = Max(open_scans + delta, 0);
+}
+
+FullTransactionId
+dynpg_bt_deleted_safexid(Page page)
+{
+	DynBtDeletedData d;
+	ItemId		iid;
+
+	if (PageGetMaxOffsetNumber(page) < FirstOffsetNumber)
+		return InvalidFullTransactionId;
+	iid = PageGetItemId(page, FirstOffsetNumber);
+	if (!dynpg_bt_itemid_sane(iid) || ItemIdGetLength(iid) != sizeof(DynBtDeletedData))
+		return InvalidFullTransactionId;
+	memcpy(&d, PageGetItem(page, iid), sizeof(d));
+	return d.safexid;
+}
+
 /*
- * A new page at the end of the relation, exclusively locked, not yet
- * initialised (the caller initialises it in a WAL-logged change).
+ * Whether the deleted page may be reused now: nothing can hold a link to
+ * it any more.  Scans, searches and VACUUM hold links only while they run,
+ * inside a transaction that holds a lock on the relation and a snapshot.
+ * So the page is free once every snapshot is younger than its deletion
+ * (safexid, as nbtree decides), or, sooner, once no other session holds
+ * any lock on the relation and this one has no scan of it open.
+ */
+static bool
+page_reusable(Relation rel, Page page)
+{
+	DynBtPageOpaque op = DynBtPageGetOpaque(page);
+	FullTransactionId safexid;
+	LOCKTAG		tag;
+	int			nconflicts = 0;
+
+	if (PageIsNew(page))
+		return true;			/* an extension that never got initialised */
+	if (PageGetSpecialSize(page) != MAXALIGN(sizeof(DynBtPageOpaqueData)) ||
+		op->page_id != DYN_BT_PAGE_ID || !DYN_BT_IS_DELETED(op))
+		return false;
+	safexid = dynpg_bt_deleted_safexid(page);
+	if (!FullTransactionIdIsValid(safexid))
+		return false;
+	if (GlobalVisCheckRemovableFullXid(NULL, safexid))
+		return true;
+	if (open_scans > 0)
+		return false;
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, RelationGetRelid(rel));
+	(void) GetLockConflicts(&tag, AccessExclusiveLock, &nconflicts);
+	return nconflicts == 0;
+}
+
+/* A standby query that could still read the page as it was must go first. */
+static void
+log_reuse(Relation rel, Page page)
+{
+	FullTransactionId safexid = dynpg_bt_deleted_safexid(page);
+	FullTransactionId next = ReadNextFullTransactionId();
+
+	if (!RelationNeedsWAL(rel) || !XLogStandbyInfoActive() ||
+		!FullTransactionIdIsValid(safexid))
+		return;
+	/* a deletion older than half the xid space is older than any snapshot */
+	if (U64FromFullTransactionId(next) - U64FromFullTransactionId(safexid) >= (UINT64CONST(1) << 31))
+		return;
+	dynpg_xlog_prune_conflict(rel, XidFromFullTransactionId(safexid));
+}
+
+/*
+ * A page for a split or a new root, exclusively locked, not yet
+ * initialised (the caller initialises it in a WAL-logged change, as a full
+ * image): a deleted page VACUUM recorded in the free space map, if one can
+ * be reused now, else a new page at the end of the relation.
  */
 Buffer
 dynpg_bt_newbuf(Relation rel)
 {
 	Buffer		buf;
 	bool		needLock = !RELATION_IS_LOCAL(rel);
+	List	   *busy = NIL;
+	ListCell   *lc;
+
+	for (;;)
+	{
+		BlockNumber blkno = GetFreeIndexPage(rel);
+
+		if (blkno == InvalidBlockNumber)
+			break;
+		if (blkno == DYN_BT_METAPAGE || blkno >= RelationGetNumberOfBlocks(rel))
+			continue;			/* a stale entry */
+		buf = ReadBuffer(rel, blkno);
+		/* we may hold other pages' locks: never wait here */
+		if (ConditionalLockBuffer(buf))
+		{
+			Page		page = BufferGetPage(buf);
+
+			if (page_reusable(rel, page))
+			{
+				log_reuse(rel, page);
+				foreach(lc, busy)
+					RecordFreeIndexPage(rel, (BlockNumber) lfirst_int(lc));
+				list_free(busy);
+				return buf;
+			}
+			if (!PageIsNew(page) && DYN_BT_IS_DELETED(DynBtPageGetOpaque(page)))
+				busy = lappend_int(busy, (int) blkno);	/* not yet: keep it listed */
+			UnlockReleaseBuffer(buf);
+		}
+		else
+		{
+			busy = lappend_int(busy, (int) blkno);
+			ReleaseBuffer(buf);
+		}
+	}
+	foreach(lc, busy)
+		RecordFreeIndexPage(rel, (BlockNumber) lfirst_int(lc));
+	list_free(busy);
 
 	if (needLock)
 		LockRelationForExtension(rel, ExclusiveLock);

@@ -13,11 +13,22 @@
  * right; a leaf not yet read is reached through the right-links, split or
  * not.
  *
- * Backward: the page before leaf P is found much as nbtree's _bt_walk_left
- * does: take P's left-link L (as it was when P was read); if L has split
- * meanwhile, L's right-link is no longer P, so move right from L until the
- * page whose right-link is P.  Pages are never deleted, so the walk always
- * ends there, and P need not be read again.
+ * Backward: the page before leaf P is found as nbtree's _bt_walk_left does:
+ * take P's current left-link L; if L has split meanwhile, L's right-link is
+ * no longer P, so move right from L until the page whose right-link is P.
+ * The walk always ends there: a page leaves its level only when VACUUM
+ * merges a sparse leaf into its right sibling (README, "Page deletion and
+ * reuse"); the deleted page keeps its links, and it is reused only when no
+ * scan can still hold a link to it.
+ *
+ * Merges move items right: into a leaf a forward scan has yet to read, or
+ * into one a backward scan has already read.  So a scan positions itself
+ * by key, not by leaf: it remembers the (key, VID) it returned last, and
+ * enters every leaf it reads next just past it.  Forward, a deleted page is
+ * passed over to its right sibling, which holds its items; backward, the
+ * current leaf is read again before going left whenever its left-link has
+ * changed since it was read (a leaf to its left was merged into it, or
+ * split), and so are the items merged into it.
  *
  * Bounded scans (Query of a partition or a sort-key range, a Scan segment)
  * descend once to the leaf where their first key would be, then walk the
@@ -39,6 +50,8 @@
 #include "storage/dynpg_btscan.h"
 
 DynBtReadStats dynpg_bt_reads;
+
+static void position_batch(DynBtScan *scan, bool forward);
 
 /* Storage keys in B-tree order: memcmp, then the shorter first. */
 int
@@ -93,6 +106,7 @@ dynpg_bt_scan_begin(Relation rel, Snapshot snapshot)
 										   ALLOCSET_DEFAULT_SIZES);
 	scan->blkno = InvalidBlockNumber;
 	scan->dir = ForwardScanDirection;
+	dynpg_bt_scan_opened(1);
 	return scan;
 }
 
@@ -131,11 +145,14 @@ dynpg_bt_scan_rescan(DynBtScan *scan)
 	scan->pos = -1;
 	scan->blkno = scan->left = scan->right = InvalidBlockNumber;
 	scan->past_lower = scan->past_upper = false;
+	scan->have_last = false;
+	scan->ran_off = false;
 }
 
 void
 dynpg_bt_scan_end(DynBtScan *scan)
 {
+	dynpg_bt_scan_opened(-1);
 	MemoryContextDelete(scan->batchcxt);
 	if (scan->bounds.lower != NULL)
 		pfree(scan->bounds.lower);
@@ -148,7 +165,7 @@ dynpg_bt_scan_end(DynBtScan *scan)
 bool
 dynpg_bt_scan_key(DynBtScan *scan, const uint8 **key, uint16 *keylen)
 {
-	if (!scan->bounded || scan->pos < 0 || scan->pos >= scan->n)
+	if (scan->pos < 0 || scan->pos >= scan->n)
 		return false;
 	*key = scan->keys[scan->pos];
 	*keylen = scan->keylens[scan->pos];
@@ -159,24 +176,28 @@ dynpg_bt_scan_key(DynBtScan *scan, const uint8 **key, uint16 *keylen)
 static void
 load_leaf(DynBtScan *scan, Buffer buf)
 {
+	uint8	   *keybuf;
+	Size		keyused = 0;
 	Page		page = BufferGetPage(buf);
 	DynBtPageOpaque op = DynBtPageGetOpaque(page);
 	OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
 	OffsetNumber off;
 	MemoryContext old;
 
-	if (!DYN_BT_IS_LEAF(op))
-		elog(ERROR, "dynpg: scan reached a non-leaf page at block %u", BufferGetBlockNumber(buf));
+	if (!DYN_BT_IS_LEAF(op) || DYN_BT_IS_DELETED(op))
+		elog(ERROR, "dynpg: scan reached a non-leaf or deleted page at block %u",
+			 BufferGetBlockNumber(buf));
 	MemoryContextReset(scan->batchcxt);
 	old = MemoryContextSwitchTo(scan->batchcxt);
 	scan->n = 0;
 	scan->past_lower = scan->past_upper = false;
 	scan->vids = palloc(sizeof(uint64) * Max(maxoff, 1));
 	scan->payloads = palloc(sizeof(struct varlena *) * Max(maxoff, 1));
+	scan->keys = palloc(sizeof(uint8 *) * Max(maxoff, 1));
+	keybuf = palloc(BLCKSZ);
+	scan->keylens = palloc(sizeof(uint16) * Max(maxoff, 1));
 	if (scan->bounded)
 	{
-		scan->keys = palloc(sizeof(uint8 *) * Max(maxoff, 1));
-		scan->keylens = palloc(sizeof(uint16) * Max(maxoff, 1));
 		if (!DYN_BT_IS_RIGHTMOST(op))
 		{
 			DynBtKey	hikey;
@@ -191,9 +212,9 @@ load_leaf(DynBtScan *scan, Buffer buf)
 		DynBtVersion v;
 		DynBtKey	k;
 
+		dynpg_bt_item_key(page, off, true, &k);
 		if (scan->bounded)
 		{
-			dynpg_bt_item_key(page, off, true, &k);
 			if (below_lower(&scan->bounds, k.key, k.keylen))
 			{
 				scan->past_lower = true;
@@ -210,12 +231,11 @@ load_leaf(DynBtScan *scan, Buffer buf)
 		if (scan->snapshot != NULL && !dynpg_bt_version_visible(&v, scan->snapshot))
 			continue;
 		dynpg_bt_copy_version(page, off, BufferGetBlockNumber(buf), &v, true);
-		if (scan->bounded)
-		{
-			scan->keys[scan->n] = palloc(Max(k.keylen, 1));
-			memcpy(scan->keys[scan->n], k.key, k.keylen);
-			scan->keylens[scan->n] = k.keylen;
-		}
+		/* keys of one page fit in one page */
+		scan->keys[scan->n] = keybuf + keyused;
+		memcpy(keybuf + keyused, k.key, k.keylen);
+		keyused += k.keylen;
+		scan->keylens[scan->n] = k.keylen;
 		scan->vids[scan->n] = v.vid;
 		scan->payloads[scan->n] = v.payload;
 		scan->n++;
@@ -224,6 +244,7 @@ load_leaf(DynBtScan *scan, Buffer buf)
 	scan->blkno = BufferGetBlockNumber(buf);
 	scan->left = op->left;
 	scan->right = op->right;
+	scan->merges = DYN_BT_MERGES(op);
 	scan->pages++;
 }
 
@@ -253,16 +274,21 @@ start_leaf(DynBtScan *scan, const uint8 *key, int keylen, uint64 vid)
 }
 
 /*
- * The leaf immediately left of leaf 'blkno', share-locked, or InvalidBuffer;
- * 'left' is the left-link 'blkno' had when the scan read it.  That page is
- * still left of 'blkno' (pages are never deleted, and a split moves keys
- * right), so reading 'blkno' again to learn its current left-link would
- * only cost a page read: if the page has split since, its right-link is no
- * longer 'blkno', and moving right from it finds the page that now is.
+ * The leaf immediately left of leaf 'blkno', share-locked (it may be a
+ * deleted page whose right-link is 'blkno'), or InvalidBuffer at the left
+ * end.  'left' is the left-link 'blkno' had when the scan read it: that
+ * page, or one it split into, is still left of 'blkno' unless merged
+ * away, so the walk need not read 'blkno' again: if the page has split
+ * since, its right-link is no longer 'blkno', and moving right from it
+ * finds the page that now is.  If 'blkno' itself has left the level
+ * (merged into its right sibling), *gone is set and InvalidBuffer returned.
  */
 static Buffer
-left_of(Relation rel, BlockNumber blkno, BlockNumber left)
+left_of(Relation rel, BlockNumber blkno, BlockNumber left, bool *gone)
 {
+	int			steps = 0;
+
+	*gone = false;
 	while (left != DYN_BT_NONE)
 	{
 		Buffer		buf;
@@ -273,14 +299,117 @@ left_of(Relation rel, BlockNumber blkno, BlockNumber left)
 		op = DynBtPageGetOpaque(BufferGetPage(buf));
 		if (op->right == blkno)
 			return buf;
-		if (op->right == DYN_BT_NONE)
-			elog(ERROR, "dynpg: could not find the left sibling of block %u in \"%s\"",
-				 blkno, RelationGetRelationName(rel));
+		if (op->right == DYN_BT_NONE || ++steps % 16 == 0)
+		{
+			/* a long way right: has 'blkno' left the level? */
+			Buffer		b = dynpg_bt_getbuf(rel, blkno, BUFFER_LOCK_SHARE);
+
+			*gone = DYN_BT_IS_DELETED(DynBtPageGetOpaque(BufferGetPage(b)));
+			UnlockReleaseBuffer(b);
+			if (*gone)
+			{
+				UnlockReleaseBuffer(buf);
+				return InvalidBuffer;
+			}
+			if (op->right == DYN_BT_NONE)
+				elog(ERROR, "dynpg: could not find the left sibling of block %u in \"%s\"",
+					 blkno, RelationGetRelationName(rel));
+		}
 		/* it split after we read the link: the new page is nearer */
 		left = op->right;
 		UnlockReleaseBuffer(buf);
 	}
 	return InvalidBuffer;
+}
+
+/*
+ * Whether leaf 'blkno', read by the scan with merge count 'merges', has
+ * since taken items from its left (a merge) or left the level itself.
+ * This looks at a page the scan has just read, so it is not counted as a
+ * page read.
+ */
+static bool
+merged_since(Relation rel, BlockNumber blkno, uint8 merges)
+{
+	Buffer		buf = ReadBuffer(rel, blkno);
+	DynBtPageOpaque op;
+	bool		changed;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	dynpg_bt_check_page(rel, buf);
+	op = DynBtPageGetOpaque(BufferGetPage(buf));
+	changed = DYN_BT_IS_DELETED(op) || DYN_BT_MERGES(op) != merges;
+	UnlockReleaseBuffer(buf);
+	return changed;
+}
+
+/* Read leaf 'blkno' (or what holds its items now) again, for a backward move. */
+static void
+reload_backward(DynBtScan *scan, BlockNumber blkno)
+{
+	Buffer		buf = dynpg_bt_live_right(scan->rel,
+										  dynpg_bt_getbuf(scan->rel, blkno, BUFFER_LOCK_SHARE),
+										  BUFFER_LOCK_SHARE);
+
+	load_leaf(scan, buf);
+	UnlockReleaseBuffer(buf);
+	position_batch(scan, false);
+}
+
+/* Batch item i against the last returned (key, VID): <0, 0, >0. */
+static int
+cmp_last(DynBtScan *scan, int i)
+{
+	DynBtKey	a;
+	DynBtKey	b;
+
+	a.key = scan->keys[i];
+	a.keylen = scan->keylens[i];
+	a.vid = scan->vids[i];
+	b.key = scan->lastkey;
+	b.keylen = scan->lastkeylen;
+	b.vid = scan->lastvid;
+	return dynpg_bt_compare(&a, &b);
+}
+
+/*
+ * Position a freshly loaded batch for a move in 'forward' direction: just
+ * past the last version returned (or at it, when the scan had run off the
+ * other end and is turning round: the executor expects that version again).
+ */
+static void
+position_batch(DynBtScan *scan, bool forward)
+{
+	bool		inclusive = scan->ran_off;
+	int			i;
+
+	if (!scan->have_last)
+	{
+		scan->pos = forward ? -1 : scan->n;
+		return;
+	}
+	if (forward)
+	{
+		for (i = 0; i < scan->n; i++)
+		{
+			int			c = cmp_last(scan, i);
+
+			if (c > 0 || (c == 0 && inclusive))
+				break;
+		}
+		scan->pos = i - 1;
+	}
+	else
+	{
+		for (i = scan->n - 1; i >= 0; i--)
+		{
+			int			c = cmp_last(scan, i);
+
+			if (c < 0 || (c == 0 && inclusive))
+				break;
+		}
+		scan->pos = i + 1;
+	}
 }
 
 /*
@@ -337,6 +466,11 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 			scan->pos = next;
 			*vid = scan->vids[next];
 			*payload = scan->payloads[next];
+			memcpy(scan->lastkey, scan->keys[next], scan->keylens[next]);
+			scan->lastkeylen = scan->keylens[next];
+			scan->lastvid = scan->vids[next];
+			scan->have_last = true;
+			scan->ran_off = false;
 			return true;
 		}
 		/* off the end of this batch: the neighbouring leaf, if any */
@@ -346,29 +480,71 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 			if (scan->right == DYN_BT_NONE || (scan->bounded && scan->past_upper))
 			{
 				scan->pos = scan->n;
+				scan->ran_off = true;
 				return false;
 			}
-			buf = dynpg_bt_getbuf(scan->rel, scan->right, BUFFER_LOCK_SHARE);
+			buf = dynpg_bt_live_right(scan->rel,
+									  dynpg_bt_getbuf(scan->rel, scan->right, BUFFER_LOCK_SHARE),
+									  BUFFER_LOCK_SHARE);
 			load_leaf(scan, buf);
-			scan->pos = -1;
+			UnlockReleaseBuffer(buf);
+			position_batch(scan, true);
 		}
 		else
 		{
+			BlockNumber xblk;
+			uint8		xmerges;
+			bool		gone;
+
 			if (scan->bounded && scan->past_lower)
 			{
 				scan->pos = -1;
+				scan->ran_off = true;
 				return false;
 			}
-			buf = left_of(scan->rel, scan->blkno, scan->left);
+			/*
+			 * Go left from the leaf we stand on (X) to L.  A merge moves a
+			 * leaf's items right, possibly into X after we read it; so once
+			 * L is read, X is checked: if a leaf was merged into X (or X
+			 * into its right sibling) since, L's copy is dropped and X read
+			 * again, below what we returned.  A merge after L was read moves
+			 * only items L's copy already holds.
+			 */
+			xblk = scan->blkno;
+			xmerges = scan->merges;
+			buf = left_of(scan->rel, xblk, scan->left, &gone);
+			if (gone)
+			{
+				reload_backward(scan, xblk);
+				continue;
+			}
 			if (!BufferIsValid(buf))
 			{
+				if (merged_since(scan->rel, xblk, xmerges))
+				{
+					reload_backward(scan, xblk);
+					continue;
+				}
 				scan->pos = -1;
+				scan->ran_off = true;
 				return false;
 			}
+			if (DYN_BT_IS_DELETED(DynBtPageGetOpaque(BufferGetPage(buf))))
+			{
+				/* L was merged into X after we read X */
+				UnlockReleaseBuffer(buf);
+				reload_backward(scan, xblk);
+				continue;
+			}
 			load_leaf(scan, buf);
-			scan->pos = scan->n;
+			UnlockReleaseBuffer(buf);
+			if (merged_since(scan->rel, xblk, xmerges))
+			{
+				reload_backward(scan, xblk);
+				continue;
+			}
+			position_batch(scan, false);
 		}
-		UnlockReleaseBuffer(buf);
 	}
 }
 

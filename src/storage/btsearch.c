@@ -149,7 +149,8 @@ dynpg_bt_moveright_ext(Relation rel, Buffer buf, const DynBtKey *key, int access
 			*restart = true;
 			return InvalidBuffer;
 		}
-		if (!beyond_page(page, op, key))
+		/* a deleted leaf's keys went to its right sibling */
+		if (!DYN_BT_IS_DELETED(op) && !beyond_page(page, op, key))
 			return buf;
 		right = op->right;
 		UnlockReleaseBuffer(buf);
@@ -272,7 +273,7 @@ dynpg_bt_edge_leaf(Relation rel, bool rightmost)
 		BlockNumber next;
 
 		CHECK_FOR_INTERRUPTS();
-		if (rightmost && !DYN_BT_IS_RIGHTMOST(op))
+		if ((rightmost || DYN_BT_IS_DELETED(op)) && !DYN_BT_IS_RIGHTMOST(op))
 			next = op->right;
 		else if (DYN_BT_IS_LEAF(op))
 			return buf;
@@ -281,6 +282,30 @@ dynpg_bt_edge_leaf(Relation rel, bool rightmost)
 								   DYN_BT_FIRSTDATA(op)).child;
 		UnlockReleaseBuffer(buf);
 		buf = dynpg_bt_getbuf(rel, next, BUFFER_LOCK_SHARE);
+	}
+}
+
+/*
+ * 'buf' (locked in 'access' mode), or, if it is a deleted leaf, the first
+ * live page to its right, locked likewise; the deleted pages are released.
+ */
+Buffer
+dynpg_bt_live_right(Relation rel, Buffer buf, int access)
+{
+	for (;;)
+	{
+		DynBtPageOpaque op = DynBtPageGetOpaque(BufferGetPage(buf));
+		BlockNumber right;
+
+		if (!DYN_BT_IS_DELETED(op))
+			return buf;
+		right = op->right;
+		UnlockReleaseBuffer(buf);
+		if (right == DYN_BT_NONE)
+			elog(ERROR, "dynpg: deleted page without a right sibling in \"%s\"",
+				 RelationGetRelationName(rel));
+		CHECK_FOR_INTERRUPTS();
+		buf = dynpg_bt_getbuf(rel, right, access);
 	}
 }
 

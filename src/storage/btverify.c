@@ -42,6 +42,7 @@ typedef struct VerifyState
 	uint64		live_items;
 	uint64		dead_versions;
 	uint64		incomplete_splits;
+	uint64		deleted_pages;
 	TransactionId relfrozenxid;
 	/* the last leaf key seen, for the live-version count across pages */
 	StringInfoData lastkey;
@@ -332,6 +333,11 @@ check_downlinks(VerifyState *vs, BlockNumber blkno, Page page)
 		if (!read_page(vs, cblk, &child))
 			continue;
 		cop = DynBtPageGetOpaque(child.data);
+		if (DYN_BT_IS_DELETED(cop))
+		{
+			problem(vs, "block %u item %u points to the deleted block %u", blkno, off, cblk);
+			continue;
+		}
 		if (cop->level + 1 != op->level)
 		{
 			problem(vs, "block %u item %u points to block %u of level %u", blkno, off, cblk, cop->level);
@@ -411,6 +417,12 @@ dynpg_bt_verify(Relation rel)
 					if (!read_page(&vs, blkno, &page))
 						break;
 					op = DynBtPageGetOpaque(page.data);
+					if (DYN_BT_IS_DELETED(op))
+					{
+						problem(&vs, "the deleted block %u is linked into level %lld", blkno,
+								(long long) level);
+						break;
+					}
 					if (op->left != prevblk)
 						problem(&vs, "block %u has left-link %u, but the page to its left is %u",
 								blkno, op->left, prevblk);
@@ -438,6 +450,33 @@ dynpg_bt_verify(Relation rel)
 		}
 	}
 
+	/* deleted pages: outside the tree, each must still be a well-formed dynpg page */
+	if (vs.nproblems == 0)
+	{
+		BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+		BlockNumber blkno;
+
+		for (blkno = 1; blkno < nblocks; blkno++)
+		{
+			Buffer		buf;
+			Page		pg;
+
+			CHECK_FOR_INTERRUPTS();
+			buf = ReadBufferExtended(rel, MAIN_FORKNUM, blkno, RBM_ZERO_ON_ERROR, NULL);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			pg = BufferGetPage(buf);
+			if (!PageIsNew(pg) && PageGetSpecialSize(pg) == MAXALIGN(sizeof(DynBtPageOpaqueData)) &&
+				DynBtPageGetOpaque(pg)->page_id == DYN_BT_PAGE_ID &&
+				DYN_BT_IS_DELETED(DynBtPageGetOpaque(pg)))
+			{
+				vs.deleted_pages++;
+				if (!FullTransactionIdIsValid(dynpg_bt_deleted_safexid(pg)))
+					problem(&vs, "the deleted block %u has no deletion xid", blkno);
+			}
+			UnlockReleaseBuffer(buf);
+		}
+	}
+
 	initStringInfo(&out);
 	appendStringInfo(&out, "{\"ok\": %s, \"problems\": [%s]", vs.nproblems == 0 ? "true" : "false",
 					 vs.problems.data);
@@ -445,10 +484,11 @@ dynpg_bt_verify(Relation rel)
 		appendStringInfo(&out, ", \"more_problems\": %d", vs.nproblems - 100);
 	appendStringInfo(&out, ", \"pages\": %llu, \"leaf_pages\": %llu, \"internal_pages\": %llu"
 					 ", \"relation_blocks\": %u, \"versions\": %llu, \"live_items\": %llu"
-					 ", \"dead_versions\": %llu, \"incomplete_splits\": %llu}",
+					 ", \"dead_versions\": %llu, \"incomplete_splits\": %llu, \"deleted_pages\": %llu}",
 					 (unsigned long long) vs.pages, (unsigned long long) vs.leaf_pages,
 					 (unsigned long long) vs.internal_pages, RelationGetNumberOfBlocks(rel),
 					 (unsigned long long) vs.versions, (unsigned long long) vs.live_items,
-					 (unsigned long long) vs.dead_versions, (unsigned long long) vs.incomplete_splits);
+					 (unsigned long long) vs.dead_versions, (unsigned long long) vs.incomplete_splits,
+					 (unsigned long long) vs.deleted_pages);
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
 }

@@ -95,6 +95,11 @@ dynpg_bt_read_versions(Relation rel, const uint8 *key, uint16 keylen,
 	out->n = 0;
 	stack = dynpg_bt_search(rel, &skey, &buf, BUFFER_LOCK_SHARE);
 	(void) stack;
+	/*
+	 * VACUUM may merge a leaf we already read into the next one while we
+	 * walk (README, "Page deletion and reuse"): versions come in VID order
+	 * (descending), so one already taken is recognised by its VID.
+	 */
 	for (;;)
 	{
 		Page		page = BufferGetPage(buf);
@@ -116,6 +121,8 @@ dynpg_bt_read_versions(Relation rel, const uint8 *key, uint16 keylen,
 				more = false;
 				break;
 			}
+			if (out->n > 0 && ik.vid >= out->v[out->n - 1].vid)
+				continue;
 			dynpg_bt_copy_version(page, off, BufferGetBlockNumber(buf), &v, with_payloads);
 			version_set_add(out, &v);
 		}
@@ -126,7 +133,8 @@ dynpg_bt_read_versions(Relation rel, const uint8 *key, uint16 keylen,
 			break;
 		right = op->right;
 		UnlockReleaseBuffer(buf);
-		buf = dynpg_bt_getbuf(rel, right, BUFFER_LOCK_SHARE);
+		buf = dynpg_bt_live_right(rel, dynpg_bt_getbuf(rel, right, BUFFER_LOCK_SHARE),
+								  BUFFER_LOCK_SHARE);
 	}
 	UnlockReleaseBuffer(buf);
 }

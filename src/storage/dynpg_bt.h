@@ -18,6 +18,7 @@
 #define DYNPG_BT_H
 
 #include "access/htup_details.h"
+#include "access/transam.h"
 #include "storage/bufpage.h"
 #include "storage/block.h"
 #include "storage/item.h"
@@ -64,12 +65,34 @@ typedef DynBtPageOpaqueData *DynBtPageOpaque;
 #define DYN_BT_ROOT				(1 << 1)
 #define DYN_BT_META				(1 << 2)
 #define DYN_BT_INCOMPLETE_SPLIT	(1 << 3)	/* right half has no downlink yet */
+#define DYN_BT_DELETED			(1 << 4)	/* a leaf merged into its right sibling */
 
 #define DynBtPageGetOpaque(page) ((DynBtPageOpaque) PageGetSpecialPointer(page))
 #define DYN_BT_IS_LEAF(op)		(((op)->flags & DYN_BT_LEAF) != 0)
 #define DYN_BT_IS_ROOT(op)		(((op)->flags & DYN_BT_ROOT) != 0)
 #define DYN_BT_IS_RIGHTMOST(op) ((op)->right == DYN_BT_NONE)
 #define DYN_BT_INCOMPLETE(op)	(((op)->flags & DYN_BT_INCOMPLETE_SPLIT) != 0)
+#define DYN_BT_IS_DELETED(op)	(((op)->flags & DYN_BT_DELETED) != 0)
+
+/*
+ * The high byte of a leaf's flags counts (modulo 256) the leaves merged
+ * into it: a backward scan that read the leaf earlier checks it to know
+ * whether items have arrived from the left since (btscan.c).
+ */
+#define DYN_BT_MERGES(op)		((uint8) ((op)->flags >> 8))
+#define DYN_BT_COUNT_MERGE(op)	((op)->flags = (uint16) (((op)->flags & 0x00FF) | \
+								 ((uint16) (uint8) (DYN_BT_MERGES(op) + 1) << 8)))
+
+/*
+ * A deleted leaf (README, "Page deletion and reuse") keeps its left and
+ * right links as they were when it was deleted, and holds one item: the
+ * next full transaction id at deletion, after which the page may be reused
+ * once no snapshot that old remains (or no other session holds the table).
+ */
+typedef struct DynBtDeletedData
+{
+	FullTransactionId safexid;
+} DynBtDeletedData;
 
 /*
  * Item offsets, as in nbtree: a page that is not the rightmost of its level
@@ -197,6 +220,8 @@ extern void dynpg_bt_init_page(Page page, uint32 level, uint16 flags);
 extern void dynpg_bt_check_page(Relation rel, Buffer buf);
 extern Buffer dynpg_bt_getbuf(Relation rel, BlockNumber blkno, int access);
 extern Buffer dynpg_bt_newbuf(Relation rel);
+extern FullTransactionId dynpg_bt_deleted_safexid(Page page);
+extern void dynpg_bt_scan_opened(int delta);
 extern void dynpg_bt_relbuf(Buffer buf);
 extern void dynpg_bt_read_meta(Relation rel, DynBtMetaPageData *meta);
 extern uint64 dynpg_bt_next_vid(Relation rel);
@@ -226,6 +251,7 @@ extern DynBtStack dynpg_bt_search_ext(Relation rel, const DynBtKey *key, uint32 
 extern OffsetNumber dynpg_bt_binsrch(Page page, const DynBtKey *key);
 extern Buffer dynpg_bt_first_leaf(Relation rel);
 extern Buffer dynpg_bt_edge_leaf(Relation rel, bool rightmost);
+extern Buffer dynpg_bt_live_right(Relation rel, Buffer buf, int access);
 
 /* ---- btinsert.c ---- */
 extern void dynpg_bt_finish_split(Relation rel, Buffer lbuf, DynBtStack stack);
@@ -259,6 +285,7 @@ typedef struct DynBtVacuumStats
 	double		removed;
 	double		frozen;
 	TransactionId new_frozenxid;	/* safe new relfrozenxid */
+	BlockNumber pages_deleted;	/* leaves merged into their right siblings */
 } DynBtVacuumStats;
 
 struct GlobalVisState;

@@ -37,6 +37,7 @@ typedef struct DynBtScan
 	BlockNumber blkno;			/* the leaf of the batch */
 	BlockNumber left;			/* its links when it was read */
 	BlockNumber right;
+	uint8		merges;			/* its merge count (dynpg_bt.h) when it was read */
 	int			n;				/* versions in the batch */
 	int			pos;			/* the last returned (-1 before the first, n past the last) */
 	uint64	   *vids;
@@ -48,8 +49,17 @@ typedef struct DynBtScan
 	ScanDirection dir;			/* the direction a bounded scan was started in */
 	bool		past_lower;		/* the batch saw (or its leaf ends at) keys below */
 	bool		past_upper;		/* ... above the bounds: no need to go further */
-	uint8	  **keys;			/* the batch's storage keys (bounded scans) */
+	uint8	  **keys;			/* the batch's storage keys */
 	uint16	   *keylens;
+	/*
+	 * The (key, VID) last returned: a leaf read next is entered just past
+	 * it, since VACUUM may have merged leaves meanwhile (btscan.c).
+	 */
+	bool		have_last;
+	uint8		lastkey[DYN_BT_MAX_KEY_SIZE];
+	uint16		lastkeylen;
+	uint64		lastvid;
+	bool		ran_off;		/* the last call found no more versions */
 } DynBtScan;
 
 /* Page reads of this backend, by kind (dynpg_bt_getbuf counts them). */
