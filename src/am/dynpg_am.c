@@ -467,7 +467,8 @@ dynam_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 		return false;
 	}
 	op = DynBtPageGetOpaque(page);
-	if (op->page_id != DYN_BT_PAGE_ID || !DYN_BT_IS_LEAF(op) || (op->flags & DYN_BT_META))
+	if (op->page_id != DYN_BT_PAGE_ID || !DYN_BT_IS_LEAF(op) || DYN_BT_IS_DELETED(op) ||
+		(op->flags & DYN_BT_META))
 	{
 		UnlockReleaseBuffer(buf);
 		return false;
