@@ -35,6 +35,7 @@ OBJS = \
 	src/expr/expr_key.o \
 	src/api/wire.o \
 	src/api/table_ops.o \
+	src/api/table_indexes.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
 	src/api/execute.o
@@ -53,6 +54,7 @@ REGRESS = \
 	errors \
 	property \
 	tables \
+	indexes \
 	item_api \
 	storage \
 	differential \

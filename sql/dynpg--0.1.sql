@@ -242,6 +242,28 @@ COMMENT ON VIEW dynpg.tables IS
 	'DynamoDB tables: one row per relation of schema dynamodb holding a table definition';
 GRANT SELECT ON dynpg.tables TO PUBLIC;
 
+-- One row per secondary index, from the definitions (src/index/README):
+-- the table's LSIs, then its GSIs, each in CreateTable's order.
+CREATE VIEW dynpg.indexes AS
+SELECT t.table_name,
+       i.def ->> 'IndexName' AS index_name,
+       k.kind AS index_kind,
+       t.relation,
+       i.def -> 'KeySchema' AS key_schema,
+       i.def -> 'Projection' ->> 'ProjectionType' AS projection_type,
+       i.def -> 'Projection' -> 'NonKeyAttributes' AS non_key_attributes,
+       i.def -> 'ProvisionedThroughput' AS provisioned_throughput,
+       i.def AS definition
+  FROM dynpg.tables t
+ CROSS JOIN (VALUES (1, 'LSI', 'LocalSecondaryIndexes'),
+                    (2, 'GSI', 'GlobalSecondaryIndexes')) AS k(n, kind, member)
+ CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(t.definition -> k.member)
+       WITH ORDINALITY AS i(def, position)
+ ORDER BY t.table_name COLLATE "C", k.n, i.position;
+COMMENT ON VIEW dynpg.indexes IS
+	'Secondary indexes of DynamoDB tables: one row per index in a table definition (LSI or GSI)';
+GRANT SELECT ON dynpg.indexes TO PUBLIC;
+
 ------------------------------------------------------------------------------
 -- The wire layer: DynamoDB requests in, responses out (jsonb)
 ------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
  *
  * Every write to a dynpg table -- PutItem, DeleteItem, SQL INSERT and COPY --
  * goes through these functions, so secondary indexes (later) are kept in
- * one place.  They run in the caller's transaction, with its snapshot.
+ * one place.  Until dynpg maintains them, a write to a table that has
+ * secondary indexes raises feature_not_supported here (src/index/README).
+ * They run in the caller's transaction, with its snapshot.
  *
  * 'key_item' is an item holding (at least) the table's key attributes, with
  * the right types: callers validate keys with their operation's messages

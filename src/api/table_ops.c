@@ -18,12 +18,15 @@
  *	{"TableName": ..., "KeySchema": [...], "AttributeDefinitions": [...],
  *	 "BillingMode": "PROVISIONED" | "PAY_PER_REQUEST",
  *	 "ProvisionedThroughput": {"ReadCapacityUnits": n, "WriteCapacityUnits": n},
+ *	 "LocalSecondaryIndexes": [...], "GlobalSecondaryIndexes": [...],
  *	 "TableId": "<uuid>", "CreationDateTime": <epoch seconds>,
  *	 "DefinitionVersion": 1}
  *
- * (ProvisionedThroughput only for PROVISIONED), the request's own members
+ * (ProvisionedThroughput only for PROVISIONED, the index lists only when
+ * the table has such indexes: src/index/README), the request's own members
  * where DynamoDB reports them back.  Tables are ACTIVE as soon as
- * CreateTable returns, as in DynamoDB Local.
+ * CreateTable returns, as in DynamoDB Local.  The secondary indexes'
+ * checks and forms are in table_indexes.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -47,6 +50,7 @@
 #include "utils/timestamp.h"
 
 #include "api/api.h"
+#include "api/table_indexes.h"
 #include "api/wire.h"
 #include "catalog/catalog.h"
 #include "dynpg.h"
@@ -71,29 +75,22 @@ static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NU
 static const char *const key_types[] = {"HASH", "RANGE", NULL};
 static const char *const attribute_types[] = {"B", "N", "S", NULL};
 
-/* One element of KeySchema or AttributeDefinitions as the request has it. */
-typedef struct NamedType
-{
-	bool		present;		/* false: the element is null */
-	char	   *name;
-	char	   *type;			/* KeyType or AttributeType */
-} NamedType;
-
 typedef struct CreateRequest
 {
 	char	   *table_name;
 	JsonbContainer *key_schema_list;
 	int			nkeys;
-	NamedType  *keys;
+	DynNamedType *keys;
 	JsonbContainer *definitions_list;
 	int			ndefs;
-	NamedType  *defs;
+	DynNamedType *defs;
 	char	   *billing_mode;
 	JsonbContainer *throughput;
 	bool		has_rcu;
 	bool		has_wcu;
 	int64		rcu;
 	int64		wcu;
+	DynIndexesRequest ix;		/* LocalSecondaryIndexes, GlobalSecondaryIndexes */
 } CreateRequest;
 
 /* ---------------------------------------------------------------------
@@ -233,6 +230,7 @@ push_description(JsonbParseState **st, const char *key, const char *name,
 	JsonbValue	created;
 	bool		pay_per_request;
 	bool		has_created = definition_member(def, "CreationDateTime", &created);
+	char	   *arn = psprintf("%s%s", DYN_ARN_PREFIX, name);
 
 	pay_per_request = definition_member(def, "BillingMode", &v) &&
 		v.type == jbvString && v.val.string.len == 15 &&
@@ -249,6 +247,7 @@ push_description(JsonbParseState **st, const char *key, const char *name,
 			push_value(st, "AttributeDefinitions", &v);
 		if (has_created)
 			push_value(st, "CreationDateTime", &created);
+		dynpg_api_indexes_push_description(st, def, arn, pay_per_request);
 	}
 
 	/* DynamoDB reports zeros for on-demand tables, and no decreases yet */
@@ -273,7 +272,7 @@ push_description(JsonbParseState **st, const char *key, const char *name,
 
 	dynpg_jb_int64(st, "TableSizeBytes", bytes);
 	dynpg_jb_int64(st, "ItemCount", count);
-	dynpg_jb_string(st, "TableArn", psprintf("%s%s", DYN_ARN_PREFIX, name));
+	dynpg_jb_string(st, "TableArn", arn);
 	if (definition_member(def, "TableId", &v))
 		push_value(st, "TableId", &v);
 	if (pay_per_request)
@@ -294,52 +293,6 @@ push_description(JsonbParseState **st, const char *key, const char *name,
  * CreateTable
  * ---------------------------------------------------------------------
  */
-
-/* KeySchema or AttributeDefinitions, read (phase 1). */
-static NamedType *
-read_named_types(JsonbContainer *list, const char *type_member, int *n)
-{
-	NamedType  *result;
-	int			i;
-
-	*n = dynpg_req_list_length(list);
-	result = palloc0(sizeof(NamedType) * Max(*n, 1));
-	for (i = 0; i < *n; i++)
-	{
-		JsonbContainer *s = dynpg_req_list_struct(list, i);
-
-		if (s == NULL)
-			continue;
-		result[i].present = true;
-		result[i].name = dynpg_req_string(s, "AttributeName");
-		result[i].type = dynpg_req_string(s, type_member);
-	}
-	return result;
-}
-
-/* Java's toString of a KeySchema list, as DynamoDB quotes it. */
-static char *
-key_schema_text(const CreateRequest *r)
-{
-	StringInfoData s;
-	int			i;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '[');
-	for (i = 0; i < r->nkeys; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(&s, ", ");
-		if (!r->keys[i].present)
-			appendStringInfoString(&s, "null");
-		else
-			appendStringInfo(&s, "KeySchemaElement(attributeName=%s, keyType=%s)",
-							 r->keys[i].name ? r->keys[i].name : "null",
-							 r->keys[i].type ? r->keys[i].type : "null");
-	}
-	appendStringInfoChar(&s, ']');
-	return s.data;
-}
 
 static void
 create_check_constraints(DynRequest *req, CreateRequest *r)
@@ -385,7 +338,7 @@ create_check_constraints(DynRequest *req, CreateRequest *r)
 		dynpg_req_invalid(req, "[]", "keySchema",
 						  "Member must have length greater than or equal to 1");
 	if (r->nkeys > 2)
-		dynpg_req_invalid(req, key_schema_text(r), "keySchema",
+		dynpg_req_invalid(req, dynpg_api_key_schema_text(r->keys, r->nkeys), "keySchema",
 						  "Member must have length less than or equal to 2");
 	for (i = 0; i < r->nkeys; i++)
 	{
@@ -401,19 +354,8 @@ create_check_constraints(DynRequest *req, CreateRequest *r)
 		dynpg_req_not_null(req, r->keys[i].type != NULL, psprintf("%s.keyType", path));
 		dynpg_req_enum(req, r->keys[i].type, psprintf("%s.keyType", path), key_types);
 	}
+	dynpg_api_indexes_check_constraints(req, &r->ix);
 	dynpg_req_finish(req);
-}
-
-static char *
-names_text(const NamedType *a, int n)
-{
-	StringInfoData s;
-	int			i;
-
-	initStringInfo(&s);
-	for (i = 0; i < n; i++)
-		appendStringInfo(&s, "%s%s", i > 0 ? ", " : "", a[i].name);
-	return s.data;
 }
 
 /*
@@ -422,11 +364,10 @@ names_text(const NamedType *a, int n)
  * table class, no deletion protection) is accepted.
  */
 static void
-create_check_unsupported(JsonbContainer *root)
+create_check_unsupported(JsonbContainer *root, const CreateRequest *r)
 {
 	static const char *const always[] = {
-		"GlobalSecondaryIndexes", "LocalSecondaryIndexes", "ResourcePolicy",
-		"OnDemandThroughput", "WarmThroughput", NULL
+		"ResourcePolicy", "OnDemandThroughput", "WarmThroughput", NULL
 	};
 	JsonbContainer *c;
 	JsonbContainer *tags;
@@ -448,6 +389,7 @@ create_check_unsupported(JsonbContainer *root)
 		dynpg_validation_error("dynpg does not support the parameter TableClass yet");
 	if (dynpg_req_bool(root, "DeletionProtectionEnabled", &b) && b)
 		dynpg_validation_error("dynpg does not support the parameter DeletionProtectionEnabled yet");
+	dynpg_api_indexes_check_unsupported(&r->ix);
 }
 
 /* The operation's own rules (phase 3), each with its own message. */
@@ -471,7 +413,7 @@ create_check_rules(JsonbContainer *root, CreateRequest *r)
 			dynpg_validation_error("Given value " INT64_FORMAT " for WriteCapacityUnits is out of bounds", r->wcu);
 	}
 
-	create_check_unsupported(root);
+	create_check_unsupported(root, r);
 
 	for (i = 0; i < r->ndefs; i++)
 		for (j = 0; j < i; j++)
@@ -488,7 +430,8 @@ create_check_rules(JsonbContainer *root, CreateRequest *r)
 			defined = strcmp(r->keys[i].name, r->defs[j].name) == 0;
 		if (!defined)
 			dynpg_validation_error("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-								   names_text(r->keys, r->nkeys), names_text(r->defs, r->ndefs));
+								   dynpg_api_names_text(r->keys, r->nkeys),
+								   dynpg_api_names_text(r->defs, r->ndefs));
 	}
 	if (r->nkeys == 2 && strcmp(r->keys[0].name, r->keys[1].name) == 0)
 		dynpg_validation_error("Both the Hash Key and the Range Key element in the KeySchema have the same name");
@@ -497,8 +440,13 @@ create_check_rules(JsonbContainer *root, CreateRequest *r)
 	if (r->nkeys == 2 && strcmp(r->keys[1].type, "RANGE") != 0)
 		dynpg_validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
 	/* without indexes, only the table's keys may be defined */
-	if (r->ndefs != r->nkeys)
-		dynpg_validation_error("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+	if (r->ix.lsi_list == NULL && r->ix.gsi_list == NULL)
+	{
+		if (r->ndefs != r->nkeys)
+			dynpg_validation_error("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+		return;
+	}
+	dynpg_api_indexes_check_rules(&r->ix, r->keys, r->nkeys, r->defs, r->ndefs, pay_per_request);
 }
 
 /* A random (version 4) UUID, as DynamoDB's TableId. */
@@ -529,6 +477,15 @@ epoch_seconds_now(void)
 	return psprintf(INT64_FORMAT ".%03d", ms / 1000, (int) (ms % 1000));
 }
 
+static void
+push_attribute_definition(JsonbParseState **st, const DynNamedType *def)
+{
+	dynpg_jb_begin_object(st, NULL);
+	dynpg_jb_string(st, "AttributeName", def->name);
+	dynpg_jb_string(st, "AttributeType", def->type);
+	dynpg_jb_end_object(st);
+}
+
 static Jsonb *
 build_definition(const CreateRequest *r)
 {
@@ -549,17 +506,20 @@ build_definition(const CreateRequest *r)
 		dynpg_jb_end_object(&st);
 	}
 	dynpg_jb_end_array(&st);
-	/* the key attributes' definitions, in the key schema's order */
+	/*
+	 * The key attributes' definitions: the table's in the key schema's
+	 * order, then the indexes' in the request's order (every definition is
+	 * some key's by now).
+	 */
 	dynpg_jb_begin_array(&st, "AttributeDefinitions");
 	for (i = 0; i < r->nkeys; i++)
 		for (j = 0; j < r->ndefs; j++)
 			if (strcmp(r->keys[i].name, r->defs[j].name) == 0)
-			{
-				dynpg_jb_begin_object(&st, NULL);
-				dynpg_jb_string(&st, "AttributeName", r->defs[j].name);
-				dynpg_jb_string(&st, "AttributeType", r->defs[j].type);
-				dynpg_jb_end_object(&st);
-			}
+				push_attribute_definition(&st, &r->defs[j]);
+	for (j = 0; j < r->ndefs; j++)
+		if (strcmp(r->defs[j].name, r->keys[0].name) != 0 &&
+			(r->nkeys < 2 || strcmp(r->defs[j].name, r->keys[1].name) != 0))
+			push_attribute_definition(&st, &r->defs[j]);
 	dynpg_jb_end_array(&st);
 	dynpg_jb_string(&st, "BillingMode", pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
 	if (!pay_per_request)
@@ -569,6 +529,7 @@ build_definition(const CreateRequest *r)
 		dynpg_jb_int64(&st, "WriteCapacityUnits", r->wcu);
 		dynpg_jb_end_object(&st);
 	}
+	dynpg_api_indexes_push_definition(&st, &r->ix, pay_per_request);
 	dynpg_jb_string(&st, "TableId", random_uuid());
 	dynpg_jb_numeric_text(&st, "CreationDateTime", epoch_seconds_now());
 	dynpg_jb_int64(&st, "DefinitionVersion", DYN_DEFINITION_VERSION);
@@ -613,13 +574,14 @@ dynpg_api_create_table(Jsonb *request)
 	memset(&r, 0, sizeof(r));
 	r.table_name = dynpg_req_string(req.root, "TableName");
 	r.definitions_list = dynpg_req_list(req.root, "AttributeDefinitions");
-	r.defs = read_named_types(r.definitions_list, "AttributeType", &r.ndefs);
+	r.defs = dynpg_api_read_named_types(r.definitions_list, "AttributeType", &r.ndefs);
 	r.key_schema_list = dynpg_req_list(req.root, "KeySchema");
-	r.keys = read_named_types(r.key_schema_list, "KeyType", &r.nkeys);
+	r.keys = dynpg_api_read_named_types(r.key_schema_list, "KeyType", &r.nkeys);
 	r.billing_mode = dynpg_req_string(req.root, "BillingMode");
 	r.throughput = dynpg_req_struct(req.root, "ProvisionedThroughput");
 	r.has_rcu = dynpg_req_long(r.throughput, "ReadCapacityUnits", false, &r.rcu);
 	r.has_wcu = dynpg_req_long(r.throughput, "WriteCapacityUnits", false, &r.wcu);
+	dynpg_api_indexes_read(req.root, &r.ix);
 
 	/* phase 2: constraints; phase 3: CreateTable's rules */
 	dynpg_req_required_table_name(r.table_name);

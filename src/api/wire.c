@@ -96,6 +96,27 @@ dynpg_req_member(JsonbContainer *obj, const char *name, JsonbValue *out)
 	return out->type != jbvNull;
 }
 
+/* A String value (not null), or the deserializer's error for its type. */
+static char *
+string_value(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvString:
+			return pnstrdup(v->val.string.val, v->val.string.len);
+		case jbvBool:
+			dynpg_serialization_error("class java.lang.Boolean can not be converted to an String");
+		case jbvNumeric:
+			dynpg_serialization_error("class %s can not be converted to an String",
+									  java_number_class(v->val.numeric));
+		case jbvBinary:
+			container_not_expected(v);
+		default:
+			elog(ERROR, "dynpg: unexpected jsonb value type %d", (int) v->type);
+	}
+	return NULL;
+}
+
 /* A String member, or NULL when absent. */
 char *
 dynpg_req_string(JsonbContainer *obj, const char *name)
@@ -104,21 +125,7 @@ dynpg_req_string(JsonbContainer *obj, const char *name)
 
 	if (!dynpg_req_member(obj, name, &v))
 		return NULL;
-	switch (v.type)
-	{
-		case jbvString:
-			return pnstrdup(v.val.string.val, v.val.string.len);
-		case jbvBool:
-			dynpg_serialization_error("class java.lang.Boolean can not be converted to an String");
-		case jbvNumeric:
-			dynpg_serialization_error("class %s can not be converted to an String",
-									  java_number_class(v.val.numeric));
-		case jbvBinary:
-			container_not_expected(&v);
-		default:
-			elog(ERROR, "dynpg: unexpected jsonb value type %d", (int) v.type);
-	}
-	return NULL;
+	return string_value(&v);
 }
 
 /* A Boolean member; false when absent. */
@@ -272,6 +279,17 @@ dynpg_req_list_struct(JsonbContainer *list, int i)
 	if (JsonContainerIsArray(v->val.binary.data))
 		dynpg_serialization_error("Start of list found where not expected");
 	return v->val.binary.data;
+}
+
+/* Element i of a List of Strings, or NULL when it is null. */
+char *
+dynpg_req_list_string(JsonbContainer *list, int i)
+{
+	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	return string_value(v);
 }
 
 /* ---- phase 2: constraint failures ---- */

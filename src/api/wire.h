@@ -55,6 +55,7 @@ extern JsonbContainer *dynpg_req_struct(JsonbContainer *obj, const char *name);
 extern JsonbContainer *dynpg_req_list(JsonbContainer *obj, const char *name);
 extern Jsonb *dynpg_req_map(JsonbContainer *obj, const char *name);
 extern JsonbContainer *dynpg_req_list_struct(JsonbContainer *list, int i);
+extern char *dynpg_req_list_string(JsonbContainer *list, int i);
 extern int	dynpg_req_list_length(JsonbContainer *list);
 
 /* phase 2: constraint failures, reported together by dynpg_req_finish() */

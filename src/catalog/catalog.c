@@ -64,11 +64,13 @@
 /* long names: 46-character prefix, '~', 16 hex digits = 63 bytes */
 #define LONG_NAME_PREFIX		46
 
-/* What a definition says about keys, parsed; strings palloc'd. */
+/* What a definition says about keys and indexes, parsed; strings palloc'd. */
 typedef struct DefinitionKeys
 {
 	char	   *table_name;
 	DynKeySchema key;
+	int			nindexes;
+	DynIndexDef *indexes;		/* room for every index a table may have */
 } DefinitionKeys;
 
 /* ---------------------------------------------------------------------
@@ -87,6 +89,29 @@ definition_string(JsonbContainer *obj, const char *name)
 	return pnstrdup(v.val.string.val, v.val.string.len);
 }
 
+/* The array member 'name' of obj, or NULL if it is absent or no array. */
+static JsonbContainer *
+definition_array(JsonbContainer *obj, const char *name)
+{
+	JsonbValue	v;
+
+	if (getKeyJsonValueFromContainer(obj, name, strlen(name), &v) == NULL ||
+		v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data))
+		return NULL;
+	return v.val.binary.data;
+}
+
+/* Element i of an array if it is an object, else NULL. */
+static JsonbContainer *
+definition_object_at(JsonbContainer *array, int i)
+{
+	JsonbValue *e = getIthJsonbValueFromContainer(array, i);
+
+	if (e == NULL || e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+		return NULL;
+	return e->val.binary.data;
+}
+
 /*
  * The key attribute type named by AttributeDefinitions, or 0.  The
  * definition was validated by CreateTable, but it comes back from a
@@ -96,23 +121,22 @@ definition_string(JsonbContainer *obj, const char *name)
 static DynType
 definition_key_type(JsonbContainer *root, const char *attname)
 {
-	JsonbValue	defs;
+	JsonbContainer *defs = definition_array(root, "AttributeDefinitions");
 	int			i;
 
-	if (getKeyJsonValueFromContainer(root, "AttributeDefinitions", 20, &defs) == NULL ||
-		defs.type != jbvBinary || !JsonContainerIsArray(defs.val.binary.data))
+	if (defs == NULL)
 		return 0;
-	for (i = 0; i < (int) JsonContainerSize(defs.val.binary.data); i++)
+	for (i = 0; i < (int) JsonContainerSize(defs); i++)
 	{
-		JsonbValue *d = getIthJsonbValueFromContainer(defs.val.binary.data, i);
+		JsonbContainer *d = definition_object_at(defs, i);
 		char	   *name;
 		char	   *type;
 		DynType		t;
 
-		if (d == NULL || d->type != jbvBinary || !JsonContainerIsObject(d->val.binary.data))
+		if (d == NULL)
 			return 0;
-		name = definition_string(d->val.binary.data, "AttributeName");
-		type = definition_string(d->val.binary.data, "AttributeType");
+		name = definition_string(d, "AttributeName");
+		type = definition_string(d, "AttributeType");
 		if (name == NULL || type == NULL || strcmp(name, attname) != 0)
 			continue;
 		t = dynpg_type_from_name(type, strlen(type));
@@ -121,35 +145,24 @@ definition_key_type(JsonbContainer *root, const char *attname)
 	return 0;
 }
 
-/* Parse what dynpg needs of a definition; false (and why) if malformed. */
+/*
+ * A KeySchema array (the table's or an index's): a HASH key and an optional
+ * RANGE key of different names, each typed S, N or B by AttributeDefinitions.
+ */
 static bool
-parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
+parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
+				 const char **problem)
 {
-	JsonbContainer *root = &def->root;
-	JsonbValue	ks;
 	int			n;
 	int			i;
 
 	memset(out, 0, sizeof(*out));
-	*problem = NULL;
-	if (!JsonContainerIsObject(root))
-	{
-		*problem = "the definition is not a JSON object";
-		return false;
-	}
-	out->table_name = definition_string(root, "TableName");
-	if (out->table_name == NULL)
-	{
-		*problem = "TableName is missing";
-		return false;
-	}
-	if (getKeyJsonValueFromContainer(root, "KeySchema", 9, &ks) == NULL ||
-		ks.type != jbvBinary || !JsonContainerIsArray(ks.val.binary.data))
+	if (ks == NULL)
 	{
 		*problem = "KeySchema is missing";
 		return false;
 	}
-	n = JsonContainerSize(ks.val.binary.data);
+	n = JsonContainerSize(ks);
 	if (n < 1 || n > 2)
 	{
 		*problem = "KeySchema must have one or two elements";
@@ -157,18 +170,18 @@ parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
 	}
 	for (i = 0; i < n; i++)
 	{
-		JsonbValue *e = getIthJsonbValueFromContainer(ks.val.binary.data, i);
+		JsonbContainer *e = definition_object_at(ks, i);
 		char	   *name;
 		char	   *keytype;
 		DynType		t;
 
-		if (e == NULL || e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+		if (e == NULL)
 		{
 			*problem = "a KeySchema element is not an object";
 			return false;
 		}
-		name = definition_string(e->val.binary.data, "AttributeName");
-		keytype = definition_string(e->val.binary.data, "KeyType");
+		name = definition_string(e, "AttributeName");
+		keytype = definition_string(e, "KeyType");
 		if (name == NULL || keytype == NULL ||
 			strcmp(keytype, i == 0 ? "HASH" : "RANGE") != 0)
 		{
@@ -183,23 +196,175 @@ parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
 		}
 		if (i == 0)
 		{
-			out->key.pk_name = name;
-			out->key.pk_namelen = strlen(name);
-			out->key.pk_type = t;
+			out->pk_name = name;
+			out->pk_namelen = strlen(name);
+			out->pk_type = t;
 		}
 		else
 		{
-			if (strcmp(name, out->key.pk_name) == 0)
+			if (strcmp(name, out->pk_name) == 0)
 			{
 				*problem = "the partition key and the sort key have the same name";
 				return false;
 			}
-			out->key.sk_name = name;
-			out->key.sk_namelen = strlen(name);
-			out->key.sk_type = t;
+			out->sk_name = name;
+			out->sk_namelen = strlen(name);
+			out->sk_type = t;
 		}
 	}
 	return true;
+}
+
+/* An index's Projection: its type and, for INCLUDE, the NonKeyAttributes. */
+static bool
+parse_projection(JsonbContainer *ix, DynIndexDef *out, int *total_nonkey,
+				 const char **problem)
+{
+	JsonbValue	v;
+	JsonbContainer *projection;
+	JsonbContainer *nonkey;
+	char	   *type;
+	const char **names;
+	int			i;
+
+	if (getKeyJsonValueFromContainer(ix, "Projection", 10, &v) == NULL ||
+		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+	{
+		*problem = "an index has no Projection";
+		return false;
+	}
+	projection = v.val.binary.data;
+	type = definition_string(projection, "ProjectionType");
+	nonkey = definition_array(projection, "NonKeyAttributes");
+	if (type != NULL && strcmp(type, "KEYS_ONLY") == 0)
+		out->projection = DYN_PROJECTION_KEYS_ONLY;
+	else if (type != NULL && strcmp(type, "INCLUDE") == 0)
+		out->projection = DYN_PROJECTION_INCLUDE;
+	else if (type != NULL && strcmp(type, "ALL") == 0)
+		out->projection = DYN_PROJECTION_ALL;
+	else
+	{
+		*problem = "an index's ProjectionType is not KEYS_ONLY, INCLUDE or ALL";
+		return false;
+	}
+	if ((out->projection == DYN_PROJECTION_INCLUDE) != (nonkey != NULL))
+	{
+		*problem = "an index has NonKeyAttributes but not ProjectionType INCLUDE, or the reverse";
+		return false;
+	}
+	if (nonkey == NULL)
+		return true;
+	out->nnonkey = JsonContainerSize(nonkey);
+	*total_nonkey += out->nnonkey;
+	if (out->nnonkey < 1 || out->nnonkey > DYN_MAX_NONKEY_PER_INDEX ||
+		*total_nonkey > DYN_MAX_PROJECTED_ATTRIBUTES)
+	{
+		*problem = "the indexes have too few or too many NonKeyAttributes";
+		return false;
+	}
+	names = palloc(sizeof(char *) * out->nnonkey);
+	for (i = 0; i < out->nnonkey; i++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(nonkey, i);
+
+		if (e == NULL || e->type != jbvString || e->val.string.len == 0)
+		{
+			*problem = "a NonKeyAttributes element is not an attribute name";
+			return false;
+		}
+		names[i] = pnstrdup(e->val.string.val, e->val.string.len);
+	}
+	out->nonkey = names;
+	return true;
+}
+
+/*
+ * The indexes of one kind (member LocalSecondaryIndexes or
+ * GlobalSecondaryIndexes), appended to out->indexes.  An absent member
+ * means none.
+ */
+static bool
+parse_indexes(JsonbContainer *root, DynIndexKind kind, DefinitionKeys *out,
+			  int *total_nonkey, const char **problem)
+{
+	const char *member = kind == DYN_INDEX_LOCAL ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes";
+	int			max = kind == DYN_INDEX_LOCAL ? DYN_MAX_LOCAL_INDEXES : DYN_MAX_GLOBAL_INDEXES;
+	JsonbValue	v;
+	JsonbContainer *list;
+	int			n;
+	int			i;
+	int			j;
+
+	if (getKeyJsonValueFromContainer(root, member, strlen(member), &v) == NULL)
+		return true;
+	list = definition_array(root, member);
+	n = list ? (int) JsonContainerSize(list) : 0;
+	if (n < 1 || n > max)
+	{
+		*problem = kind == DYN_INDEX_LOCAL ?
+			"LocalSecondaryIndexes is not an array of 1 to 5 indexes" :
+			"GlobalSecondaryIndexes is not an array of 1 to 20 indexes";
+		return false;
+	}
+	for (i = 0; i < n; i++)
+	{
+		JsonbContainer *e = definition_object_at(list, i);
+		DynIndexDef *ix = &out->indexes[out->nindexes];
+
+		memset(ix, 0, sizeof(*ix));
+		ix->kind = kind;
+		if (e == NULL || (ix->index_name = definition_string(e, "IndexName")) == NULL)
+		{
+			*problem = "an index has no IndexName";
+			return false;
+		}
+		for (j = 0; j < out->nindexes; j++)
+			if (strcmp(out->indexes[j].index_name, ix->index_name) == 0)
+			{
+				*problem = "two indexes have the same IndexName";
+				return false;
+			}
+		if (!parse_key_schema(root, definition_array(e, "KeySchema"), &ix->key, problem))
+			return false;
+		if (kind == DYN_INDEX_LOCAL &&
+			(ix->key.sk_name == NULL || out->key.sk_name == NULL ||
+			 strcmp(ix->key.pk_name, out->key.pk_name) != 0))
+		{
+			*problem = "a local secondary index does not have the table's partition key and a sort key";
+			return false;
+		}
+		if (!parse_projection(e, ix, total_nonkey, problem))
+			return false;
+		out->nindexes++;
+	}
+	return true;
+}
+
+/* Parse what dynpg needs of a definition; false (and why) if malformed. */
+static bool
+parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
+{
+	JsonbContainer *root = &def->root;
+	int			total_nonkey = 0;
+
+	memset(out, 0, sizeof(*out));
+	*problem = NULL;
+	if (!JsonContainerIsObject(root))
+	{
+		*problem = "the definition is not a JSON object";
+		return false;
+	}
+	out->table_name = definition_string(root, "TableName");
+	if (out->table_name == NULL)
+	{
+		*problem = "TableName is missing";
+		return false;
+	}
+	if (!parse_key_schema(root, definition_array(root, "KeySchema"), &out->key, problem))
+		return false;
+	out->indexes = palloc(sizeof(DynIndexDef) * (DYN_MAX_LOCAL_INDEXES + DYN_MAX_GLOBAL_INDEXES));
+	return parse_indexes(root, DYN_INDEX_LOCAL, out, &total_nonkey, problem) &&
+		parse_indexes(root, DYN_INDEX_GLOBAL, out, &total_nonkey, problem);
 }
 
 /*
@@ -456,6 +621,98 @@ not_a_dynpg_table(Relation rel, const char *detail)
 }
 
 /*
+ * Building the relcache copy: one chunk holding the DynTableDef and
+ * everything it points to.  The same function runs twice, first with base
+ * NULL to measure the chunk, then to fill it.
+ */
+typedef struct ChunkBuilder
+{
+	char	   *base;			/* NULL while measuring */
+	Size		used;
+} ChunkBuilder;
+
+/* Room for len bytes (maxaligned); NULL while measuring. */
+static void *
+chunk_alloc(ChunkBuilder *cb, Size len)
+{
+	char	   *p = cb->base ? cb->base + cb->used : NULL;
+
+	cb->used += MAXALIGN(len);
+	return p;
+}
+
+static const char *
+chunk_string(ChunkBuilder *cb, const char *s, Size len)
+{
+	char	   *p = chunk_alloc(cb, len + 1);
+
+	if (p != NULL)
+	{
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+static void
+chunk_key_schema(ChunkBuilder *cb, const DynKeySchema *src, DynKeySchema *dst)
+{
+	*dst = *src;
+	dst->pk_name = chunk_string(cb, src->pk_name, src->pk_namelen);
+	if (src->sk_name != NULL)
+		dst->sk_name = chunk_string(cb, src->sk_name, src->sk_namelen);
+}
+
+static DynTableDef *
+chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionKeys *keys,
+				const Jsonb *def)
+{
+	DynTableDef *result = chunk_alloc(cb, sizeof(DynTableDef));
+	Jsonb	   *def_copy = chunk_alloc(cb, VARSIZE(def));
+	DynIndexDef *indexes = NULL;
+	const char *table_name;
+	DynKeySchema key;
+	int			i;
+	int			j;
+
+	if (keys->nindexes > 0)
+		indexes = chunk_alloc(cb, sizeof(DynIndexDef) * keys->nindexes);
+	for (i = 0; i < keys->nindexes; i++)
+	{
+		const DynIndexDef *src = &keys->indexes[i];
+		DynIndexDef ix = *src;
+		const char **nonkey = NULL;
+
+		ix.index_name = chunk_string(cb, src->index_name, strlen(src->index_name));
+		chunk_key_schema(cb, &src->key, &ix.key);
+		if (src->nnonkey > 0)
+			nonkey = chunk_alloc(cb, sizeof(char *) * src->nnonkey);
+		for (j = 0; j < src->nnonkey; j++)
+		{
+			const char *s = chunk_string(cb, src->nonkey[j], strlen(src->nonkey[j]));
+
+			if (nonkey != NULL)
+				nonkey[j] = s;
+		}
+		ix.nonkey = nonkey;
+		if (indexes != NULL)
+			indexes[i] = ix;
+	}
+	table_name = chunk_string(cb, name, strlen(name));
+	chunk_key_schema(cb, &keys->key, &key);
+	if (result == NULL)
+		return NULL;			/* measuring */
+	result->relid = relid;
+	memcpy(def_copy, def, VARSIZE(def));
+	result->definition = def_copy;
+	result->table_name = table_name;
+	result->key = key;
+	result->nindexes = keys->nindexes;
+	result->indexes = indexes;
+	return result;
+}
+
+/*
  * The definition of a dynpg table relation, cached in rel->rd_amcache.
  *
  * The cache is one chunk in CacheMemoryContext, which the relcache pfree()s
@@ -473,12 +730,8 @@ dynpg_table_def(Relation rel)
 	DefinitionKeys keys;
 	const char *problem;
 	char	   *name;
+	ChunkBuilder cb;
 	Size		size;
-	Size		off_def;
-	Size		off_name;
-	Size		off_pk;
-	Size		off_sk;
-	char	   *chunk;
 	DynTableDef *result;
 	int			i;
 
@@ -507,35 +760,27 @@ dynpg_table_def(Relation rel)
 		not_a_dynpg_table(rel, psprintf("Its table definition is invalid: %s.", problem));
 	name = effective_name(keys.table_name, RelationGetRelationName(rel));
 
-	/* one chunk: the struct, the definition, then the strings */
-	size = MAXALIGN(sizeof(DynTableDef));
-	off_def = size;
-	size += MAXALIGN(VARSIZE(def));
-	off_name = size;
-	size += strlen(name) + 1;
-	off_pk = size;
-	size += keys.key.pk_namelen + 1;
-	off_sk = size;
-	if (keys.key.sk_name != NULL)
-		size += keys.key.sk_namelen + 1;
-
-	chunk = MemoryContextAllocZero(CacheMemoryContext, size);
-	result = (DynTableDef *) chunk;
-	result->relid = RelationGetRelid(rel);
-	memcpy(chunk + off_def, def, VARSIZE(def));
-	result->definition = (const Jsonb *) (chunk + off_def);
-	strcpy(chunk + off_name, name);
-	result->table_name = chunk + off_name;
-	result->key = keys.key;
-	memcpy(chunk + off_pk, keys.key.pk_name, keys.key.pk_namelen);
-	result->key.pk_name = chunk + off_pk;
-	if (keys.key.sk_name != NULL)
-	{
-		memcpy(chunk + off_sk, keys.key.sk_name, keys.key.sk_namelen);
-		result->key.sk_name = chunk + off_sk;
-	}
-	rel->rd_amcache = chunk;
+	cb.base = NULL;
+	cb.used = 0;
+	(void) chunk_table_def(&cb, RelationGetRelid(rel), name, &keys, def);
+	size = cb.used;
+	cb.base = MemoryContextAllocZero(CacheMemoryContext, size);
+	cb.used = 0;
+	result = chunk_table_def(&cb, RelationGetRelid(rel), name, &keys, def);
+	Assert(cb.used == size);
+	rel->rd_amcache = result;
 	return result;
+}
+
+const DynIndexDef *
+dynpg_table_index(const DynTableDef *def, const char *index_name)
+{
+	int			i;
+
+	for (i = 0; i < def->nindexes; i++)
+		if (strcmp(def->indexes[i].index_name, index_name) == 0)
+			return &def->indexes[i];
+	return NULL;
 }
 
 /* ---------------------------------------------------------------------

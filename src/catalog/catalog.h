@@ -10,10 +10,12 @@
  *
  * whose jsonb literal is the table's definition (TableName, KeySchema,
  * AttributeDefinitions, BillingMode, ProvisionedThroughput, TableId,
- * CreationDateTime, and later the indexes).  pg_dump emits the constraint
- * with CREATE TABLE (pre-data), so a restore knows every table's key schema
- * before any data arrives.  The catalog views in schema dynpg derive from
- * these constraints; nothing else stores a definition.
+ * CreationDateTime, LocalSecondaryIndexes and GlobalSecondaryIndexes; the
+ * index members are described in src/index/README).  pg_dump emits the
+ * constraint with CREATE TABLE (pre-data), so a restore knows every table's
+ * key schema and indexes before any data arrives.  The catalog views in
+ * schema dynpg derive from these constraints; nothing else stores a
+ * definition.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,6 +30,40 @@
 #define DYNPG_TABLE_SCHEMA		"dynamodb"
 #define DYNPG_TABLE_CONSTRAINT	"dynpg_table"
 
+/* DynamoDB's limits on a table's secondary indexes */
+#define DYN_MAX_LOCAL_INDEXES		5	/* LSIs per table */
+#define DYN_MAX_GLOBAL_INDEXES		20	/* GSIs per table (a default quota) */
+#define DYN_MAX_NONKEY_PER_INDEX	20	/* NonKeyAttributes of one index */
+#define DYN_MAX_PROJECTED_ATTRIBUTES 100	/* NonKeyAttributes of all indexes */
+
+typedef enum DynIndexKind
+{
+	DYN_INDEX_LOCAL,			/* LSI: the table's partition key, another sort key */
+	DYN_INDEX_GLOBAL			/* GSI: a key of its own */
+} DynIndexKind;
+
+typedef enum DynProjectionType
+{
+	DYN_PROJECTION_KEYS_ONLY,	/* the index key and the table key */
+	DYN_PROJECTION_INCLUDE,		/* ... and the NonKeyAttributes */
+	DYN_PROJECTION_ALL			/* every attribute */
+} DynProjectionType;
+
+/*
+ * One secondary index of a table.  'key' is the index's own key schema (an
+ * LSI's partition key is the table's; a GSI may have no sort key); index
+ * entries also carry the table's key, which makes them unique.
+ */
+typedef struct DynIndexDef
+{
+	const char *index_name;		/* IndexName, unique within the table */
+	DynIndexKind kind;
+	DynKeySchema key;
+	DynProjectionType projection;
+	int			nnonkey;		/* NonKeyAttributes (INCLUDE only), in order */
+	const char *const *nonkey;
+} DynIndexDef;
+
 /*
  * A parsed definition.  dynpg_table_def() caches it in rel->rd_amcache as
  * one palloc chunk (the relcache pfrees rd_amcache on invalidation), so all
@@ -38,11 +74,16 @@ typedef struct DynTableDef
 	Oid			relid;
 	const char *table_name;		/* DynamoDB TableName */
 	DynKeySchema key;			/* partition key and optional sort key */
+	int			nindexes;		/* secondary indexes: the LSIs, then the GSIs, */
+	const DynIndexDef *indexes; /* each in the order CreateTable gave them */
 	const Jsonb *definition;	/* the whole definition */
 } DynTableDef;
 
 /* The definition of a dynpg table relation; ERROR if rel is not one. */
 extern const DynTableDef *dynpg_table_def(Relation rel);
+
+/* The table's secondary index named 'index_name', or NULL. */
+extern const DynIndexDef *dynpg_table_index(const DynTableDef *def, const char *index_name);
 
 /*
  * The relation name that holds DynamoDB table 'table_name' in schema

@@ -1,0 +1,421 @@
+-- Secondary index definitions: CreateTable's LocalSecondaryIndexes and
+-- GlobalSecondaryIndexes with DynamoDB's checks, messages and their order;
+-- the indexes in the table's definition (the CHECK constraint) and in the
+-- dynpg.indexes view; their TableDescription form; and, until dynpg
+-- maintains indexes, the refusal of every write to a table that has any.
+\set SHOW_CONTEXT never
+
+-- TableId and CreationDateTime differ on every run: check their form and
+-- replace them with placeholders.
+CREATE FUNCTION pg_temp.mask(r jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	k text;
+	created numeric;
+BEGIN
+	FOREACH k IN ARRAY ARRAY['TableDescription', 'Table'] LOOP
+		CONTINUE WHEN NOT r ? k;
+		IF r -> k ? 'TableId' THEN
+			r := jsonb_set(r, ARRAY[k, 'TableId'], to_jsonb(CASE
+				WHEN r -> k ->> 'TableId' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+				THEN '<uuid v4>' ELSE 'BAD TableId ' || (r -> k ->> 'TableId') END));
+		END IF;
+		IF r -> k ? 'CreationDateTime' THEN
+			created := (r -> k ->> 'CreationDateTime')::numeric;
+			r := jsonb_set(r, ARRAY[k, 'CreationDateTime'], to_jsonb(CASE
+				WHEN jsonb_typeof(r -> k -> 'CreationDateTime') = 'number'
+				 AND abs(created - extract(epoch FROM clock_timestamp())) < 3600
+				THEN '<epoch seconds>' ELSE 'BAD CreationDateTime' END));
+		END IF;
+		IF r -> k -> 'BillingModeSummary' ? 'LastUpdateToPayPerRequestDateTime' THEN
+			r := jsonb_set(r, ARRAY[k, 'BillingModeSummary', 'LastUpdateToPayPerRequestDateTime'],
+				to_jsonb(CASE
+					WHEN jsonb_typeof(r -> k -> 'BillingModeSummary' -> 'LastUpdateToPayPerRequestDateTime') = 'number'
+					 AND (created IS NULL OR (r -> k -> 'BillingModeSummary' ->> 'LastUpdateToPayPerRequestDateTime')::numeric = created)
+					THEN '<epoch seconds>' ELSE 'BAD LastUpdateToPayPerRequestDateTime' END));
+		END IF;
+	END LOOP;
+	RETURN r;
+END $$;
+
+-- Calls an operation; its (masked) response, or SQLSTATE: message.
+CREATE FUNCTION pg_temp.api(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN pg_temp.mask(dynpg.execute(op, req))::text;
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+CREATE FUNCTION pg_temp.pretty(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN jsonb_pretty(pg_temp.mask(dynpg.execute(op, req)));
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+-- The same, with the error response JSON (the DETAIL) as well.
+CREATE FUNCTION pg_temp.detail(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	st text; msg text; det text;
+BEGIN
+	RETURN pg_temp.mask(dynpg.execute(op, req))::text;
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+	RETURN st || E'\n' || msg || E'\n' || det;
+END $$;
+-- A GSI named n on attribute a (HASH), projecting everything, with capacity
+-- 1/1 unless on demand.
+CREATE FUNCTION pg_temp.gsi(n text, a text, on_demand boolean DEFAULT false) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT jsonb_build_object('IndexName', n, 'KeySchema', jsonb_build_array(jsonb_build_object('AttributeName', a, 'KeyType', 'HASH')),
+		'Projection', '{"ProjectionType": "ALL"}'::jsonb)
+		|| CASE WHEN on_demand THEN '{}'::jsonb ELSE '{"ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}'::jsonb END
+$$;
+
+--
+-- CreateTable with indexes: a provisioned table with two LSIs and two GSIs
+-- (every projection type), and an on-demand one with a GSI
+--
+CREATE TEMP TABLE created (table_name text, response jsonb);
+INSERT INTO created SELECT 'Thread', dynpg.create_table('{"TableName": "Thread",
+  "AttributeDefinitions": [
+    {"AttributeName": "ForumName", "AttributeType": "S"},
+    {"AttributeName": "Subject", "AttributeType": "S"},
+    {"AttributeName": "LastPostDateTime", "AttributeType": "S"},
+    {"AttributeName": "Replies", "AttributeType": "N"},
+    {"AttributeName": "Author", "AttributeType": "B"}],
+  "KeySchema": [{"AttributeName": "ForumName", "KeyType": "HASH"}, {"AttributeName": "Subject", "KeyType": "RANGE"}],
+  "LocalSecondaryIndexes": [
+    {"IndexName": "LastPostIndex",
+     "KeySchema": [{"AttributeName": "ForumName", "KeyType": "HASH"}, {"AttributeName": "LastPostDateTime", "KeyType": "RANGE"}],
+     "Projection": {"ProjectionType": "KEYS_ONLY"}},
+    {"IndexName": "RepliesIndex",
+     "KeySchema": [{"AttributeName": "ForumName", "KeyType": "HASH"}, {"AttributeName": "Replies", "KeyType": "RANGE"}],
+     "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["Tags", "Views"]}}],
+  "GlobalSecondaryIndexes": [
+    {"IndexName": "by-author.v1",
+     "KeySchema": [{"AttributeName": "Author", "KeyType": "HASH"}, {"AttributeName": "LastPostDateTime", "KeyType": "RANGE"}],
+     "Projection": {"ProjectionType": "ALL"},
+     "ProvisionedThroughput": {"ReadCapacityUnits": 7, "WriteCapacityUnits": 3}},
+    {"IndexName": "SubjectIndex",
+     "KeySchema": [{"AttributeName": "Subject", "KeyType": "HASH"}],
+     "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["Views", "ForumName"]},
+     "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}],
+  "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}}');
+SELECT jsonb_pretty(pg_temp.mask(response)) FROM created WHERE table_name = 'Thread';
+SELECT pg_temp.pretty('CreateTable', '{"TableName": "GameScores", "BillingMode": "PAY_PER_REQUEST",
+  "AttributeDefinitions": [
+    {"AttributeName": "UserId", "AttributeType": "S"},
+    {"AttributeName": "GameTitle", "AttributeType": "S"},
+    {"AttributeName": "TopScore", "AttributeType": "N"}],
+  "KeySchema": [{"AttributeName": "UserId", "KeyType": "HASH"}, {"AttributeName": "GameTitle", "KeyType": "RANGE"}],
+  "GlobalSecondaryIndexes": [
+    {"IndexName": "GameTitleIndex",
+     "KeySchema": [{"AttributeName": "GameTitle", "KeyType": "HASH"}, {"AttributeName": "TopScore", "KeyType": "RANGE"}],
+     "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["UserId"]}}]}');
+-- DescribeTable reports what CreateTable did
+SELECT dynpg.describe_table('{"TableName": "Thread"}') -> 'Table' = response -> 'TableDescription' AS same_description
+  FROM created WHERE table_name = 'Thread';
+SELECT pg_temp.api('DescribeTable', '{"TableName": "GameScores"}');
+-- the members of each description, as DynamoDB sends them (LSIs have no
+-- IndexStatus and no ProvisionedThroughput)
+SELECT kind, array_agg(DISTINCT k ORDER BY k) AS members
+  FROM dynpg.describe_table('{"TableName": "Thread"}') AS r,
+       LATERAL (VALUES ('LocalSecondaryIndexes'), ('GlobalSecondaryIndexes')) AS m(kind),
+       LATERAL jsonb_array_elements(r -> 'Table' -> kind) AS i,
+       LATERAL jsonb_object_keys(i) AS k
+ GROUP BY kind ORDER BY kind;
+-- DeleteTable's description leaves the indexes out, as it leaves out the key schema
+SELECT pg_temp.api('CreateTable', '{"TableName": "doomed", "BillingMode": "PAY_PER_REQUEST",
+  "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "N"}],
+  "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "g-index", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}]}') ~ 'g-index' AS created;
+SELECT pg_temp.pretty('DeleteTable', '{"TableName": "doomed"}');
+
+--
+-- What DynamoDB accepts: an LSI identical to the table, a GSI with the
+-- table's key and named like the table, NonKeyAttributes naming key
+-- attributes, 5 LSIs, 20 GSIs and 100 projected attributes
+--
+SELECT pg_temp.api('CreateTable', '{"TableName": "same", "BillingMode": "PAY_PER_REQUEST",
+  "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}, {"AttributeName": "c", "AttributeType": "S"}],
+  "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+  "LocalSecondaryIndexes": [{"IndexName": "hello", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["p", "c", "x"]}}],
+  "GlobalSecondaryIndexes": [{"IndexName": "same", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+    "Projection": {"ProjectionType": "KEYS_ONLY"}}]}') ~ '"TableStatus": "ACTIVE"' AS created;
+SELECT pg_temp.api('CreateTable', jsonb_build_object('TableName', 'limits', 'BillingMode', 'PAY_PER_REQUEST',
+  'AttributeDefinitions', (SELECT jsonb_agg(jsonb_build_object('AttributeName', a, 'AttributeType', 'S'))
+                             FROM unnest(ARRAY['p', 'c', 'l1', 'l2', 'l3', 'l4', 'l5']) AS a),
+  'KeySchema', '[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}]'::jsonb,
+  'LocalSecondaryIndexes', (SELECT jsonb_agg(jsonb_build_object('IndexName', 'lsi' || i,
+      'KeySchema', jsonb_build_array(jsonb_build_object('AttributeName', 'p', 'KeyType', 'HASH'), jsonb_build_object('AttributeName', 'l' || i, 'KeyType', 'RANGE')),
+      'Projection', jsonb_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes',
+                                       (SELECT jsonb_agg('a' || i || '_' || j) FROM generate_series(1, 20) AS j))))
+    FROM generate_series(1, 5) AS i),
+  'GlobalSecondaryIndexes', (SELECT jsonb_agg(pg_temp.gsi('gsi' || i, CASE WHEN i % 2 = 0 THEN 'c' ELSE 'p' END, true)) FROM generate_series(1, 20) AS i)))
+  ~ '"TableStatus": "ACTIVE"' AS created;
+SELECT jsonb_array_length(r -> 'Table' -> 'LocalSecondaryIndexes') AS lsis, jsonb_array_length(r -> 'Table' -> 'GlobalSecondaryIndexes') AS gsis,
+       (SELECT sum(jsonb_array_length(i -> 'Projection' -> 'NonKeyAttributes')) FROM jsonb_array_elements(r -> 'Table' -> 'LocalSecondaryIndexes') AS i) AS projected
+  FROM dynpg.describe_table('{"TableName": "limits"}') AS r;
+
+--
+-- The definition: the indexes travel in the CHECK constraint (pre-data DDL
+-- for pg_dump), AttributeDefinitions hold the table's keys first, and the
+-- dynpg.indexes view lists every index
+--
+SELECT table_name, attribute_definitions FROM dynpg.tables WHERE table_name IN ('Thread', 'GameScores') ORDER BY table_name COLLATE "C";
+SELECT jsonb_pretty(definition - 'TableId' - 'CreationDateTime') FROM dynpg.tables WHERE table_name = 'Thread';
+SELECT pg_get_constraintdef(oid) ~ 'LocalSecondaryIndexes' AND pg_get_constraintdef(oid) ~ 'by-author\.v1' AS indexes_in_check
+  FROM pg_constraint WHERE conrelid = 'dynamodb."Thread"'::regclass AND conname = 'dynpg_table';
+SELECT table_name, index_name, index_kind, relation, key_schema, projection_type, non_key_attributes, provisioned_throughput
+  FROM dynpg.indexes WHERE table_name IN ('Thread', 'GameScores', 'same') ORDER BY table_name COLLATE "C", index_kind DESC, index_name COLLATE "C";
+SELECT index_kind, count(*) FROM dynpg.indexes WHERE table_name = 'limits' GROUP BY index_kind ORDER BY index_kind;
+-- a renamed relation is known by its new name, and so are its indexes
+ALTER TABLE dynamodb."GameScores" RENAME TO scores;
+SELECT table_name, index_name FROM dynpg.indexes WHERE relation = 'dynamodb.scores'::regclass;
+SELECT r -> 'Table' -> 'GlobalSecondaryIndexes' -> 0 ->> 'IndexArn' AS index_arn FROM dynpg.describe_table('{"TableName": "scores"}') AS r;
+ALTER TABLE dynamodb.scores RENAME TO "GameScores";
+
+--
+-- Until dynpg maintains indexes, every write to a table that has any is
+-- refused (feature_not_supported), through the API, the SQL layer and SQL;
+-- reads work, and Query and Scan know no index yet
+--
+SELECT pg_temp.api('PutItem', '{"TableName": "GameScores", "Item": {"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}, "TopScore": {"N": "5"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "GameScores", "Key": {"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}}, "UpdateExpression": "SET TopScore = :s", "ExpressionAttributeValues": {":s": {"N": "6"}}}');
+SELECT pg_temp.api('DeleteItem', '{"TableName": "GameScores", "Key": {"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}}}');
+SELECT pg_temp.api('PutItem', '{"TableName": "Thread", "Item": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}}');
+SELECT pg_temp.api('PutItem', '{"TableName": "same", "Item": {"p": {"S": "f"}, "c": {"S": "s"}}}');
+-- the request is validated first, as for any write
+SELECT pg_temp.api('PutItem', '{"TableName": "GameScores", "Item": {"UserId": {"S": "u1"}}}');
+SELECT dynpg.put('GameScores', '{"UserId": "u1", "GameTitle": "Galaxy"}'::jsonb);
+SELECT dynpg.delete('GameScores', '{"UserId": "u1", "GameTitle": "Galaxy"}'::jsonb);
+INSERT INTO dynamodb."GameScores" VALUES ('{"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}}');
+COPY dynamodb."GameScores" FROM stdin;
+{"UserId": {"S": "u2"}, "GameTitle": {"S": "Meteor"}}
+\.
+-- the CHECK constraint still runs first on SQL writes
+INSERT INTO dynamodb."GameScores" VALUES ('{"UserId": {"S": "u1"}}');
+-- nothing was written; reads work
+SELECT count(*) FROM dynamodb."GameScores";
+SELECT pg_temp.api('GetItem', '{"TableName": "GameScores", "Key": {"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}}}');
+SELECT pg_temp.api('Query', '{"TableName": "GameScores", "KeyConditionExpression": "UserId = :u", "ExpressionAttributeValues": {":u": {"S": "u1"}}}');
+SELECT pg_temp.api('Scan', '{"TableName": "Thread"}');
+SELECT pg_temp.api('Query', '{"TableName": "GameScores", "IndexName": "GameTitleIndex", "KeyConditionExpression": "GameTitle = :g", "ExpressionAttributeValues": {":g": {"S": "Galaxy"}}}');
+SELECT pg_temp.api('Scan', '{"TableName": "Thread", "IndexName": "LastPostIndex"}');
+-- tables without indexes are written as before
+SELECT pg_temp.api('CreateTable', '{"TableName": "plain", "BillingMode": "PAY_PER_REQUEST",
+  "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}]}') ~ 'ACTIVE' AS created;
+SELECT pg_temp.api('PutItem', '{"TableName": "plain", "Item": {"p": {"S": "x"}}}');
+SELECT count(*) FROM dynamodb.plain;
+
+--
+-- CreateTable's validation of indexes, in DynamoDB's order: the JSON types
+-- of the members, then every failed constraint at once (the table's first),
+-- then the operation's rules, one message each
+--
+CREATE TEMP TABLE index_cases (n serial, request jsonb);
+CREATE FUNCTION pg_temp.req(extra jsonb, sort_key boolean DEFAULT true, defs text[] DEFAULT ARRAY['a', 'b'],
+                            billing text DEFAULT 'PROVISIONED') RETURNS jsonb LANGUAGE sql AS $$
+	SELECT jsonb_build_object('TableName', 'abc',
+		'AttributeDefinitions', (SELECT jsonb_agg(jsonb_build_object('AttributeName', d, 'AttributeType', 'S') ORDER BY o)
+		                           FROM unnest(defs) WITH ORDINALITY AS t(d, o)),
+		'KeySchema', CASE WHEN sort_key THEN '[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}]'::jsonb
+		                  ELSE '[{"AttributeName": "a", "KeyType": "HASH"}]'::jsonb END)
+		|| CASE WHEN billing = 'PROVISIONED' THEN '{"ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}'::jsonb
+		        ELSE jsonb_build_object('BillingMode', billing) END
+		|| extra
+$$;
+INSERT INTO index_cases (request) VALUES
+ -- JSON types (SerializationException)
+ (pg_temp.req('{"LocalSecondaryIndexes": "x"}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": {"IndexName": "abc"}}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [1]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [[]]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": 5}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": true}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"KeySchema": "k"}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"KeySchema": [{"AttributeName": 1.5}]}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"KeySchema": [{"KeyType": ["HASH"]}]}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"Projection": []}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"Projection": "ALL"}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"Projection": {"ProjectionType": false}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"Projection": {"NonKeyAttributes": "x"}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"Projection": {"NonKeyAttributes": [1]}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"Projection": {"NonKeyAttributes": [{}]}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": 3}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"ProvisionedThroughput": []}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"ProvisionedThroughput": {"ReadCapacityUnits": "5"}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"ProvisionedThroughput": {"WriteCapacityUnits": true}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"OnDemandThroughput": 1}]}')),
+ -- constraints: nine empty LSIs or GSIs (at most 10 failures are listed)
+ (pg_temp.req('{"LocalSecondaryIndexes": [{}, {}, {}, {}, {}, {}, {}, {}, {}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{}, {}, {}, {}, {}, {}, {}, {}, {}]}')),
+ -- index names: the TableName pattern, then 3..255 characters
+ (pg_temp.req(jsonb_build_object('LocalSecondaryIndexes', jsonb_build_array(
+    '{"IndexName": "h;", "KeySchema": [], "Projection": {}}'::jsonb,
+    jsonb_build_object('IndexName', repeat('a', 256), 'KeySchema', '[{"AttributeName": "a", "KeyType": "HASH"}]'::jsonb, 'Projection', '{}'::jsonb))), false)),
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_array(
+    '{"IndexName": "h;", "KeySchema": [], "Projection": {}, "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}}'::jsonb,
+    jsonb_build_object('IndexName', repeat('a', 256), 'KeySchema', '[{"AttributeName": "a", "KeyType": "HASH"}]'::jsonb, 'Projection', '{}'::jsonb, 'ProvisionedThroughput', '{}'::jsonb))), false)),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}')),
+ -- key schemas: enum of key types, 1..2 elements, names of 1..255 characters
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "TestGSI", "KeySchema": [{"AttributeName": "n/a", "KeyType": "HASH"}, {"AttributeName": "sth", "KeyType": "SORT"}], "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "test_lsi", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "lsi_range_key", "KeyType": "SORT"}], "Projection": {"ProjectionType": "ALL"}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}, {"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [null, {}, {"AttributeName": ""}], "Projection": {"ProjectionType": "ALL"}}]}')),
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_array(jsonb_build_object('IndexName', 'abc',
+    'KeySchema', jsonb_build_array(jsonb_build_object('AttributeName', repeat('k', 256), 'KeyType', 'HASH')), 'Projection', '{"ProjectionType": "ALL"}'::jsonb))))),
+ -- projections: the enum (case matters), NonKeyAttributes of 1..20 names of 1..255 characters
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"NonKeyAttributes": [], "ProjectionType": "abc"}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"NonKeyAttributes": [], "ProjectionType": "abc"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}], "Projection": {"ProjectionType": "all"}}]}')),
+ (pg_temp.req(jsonb_build_object('LocalSecondaryIndexes', jsonb_build_array(jsonb_build_object('IndexName', 'abc',
+    'KeySchema', '[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}]'::jsonb,
+    'Projection', jsonb_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes', (SELECT jsonb_agg('n' || i) FROM generate_series(1, 21) AS i))))))),
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_array(jsonb_build_object('IndexName', 'abc',
+    'KeySchema', '[{"AttributeName": "a", "KeyType": "HASH"}]'::jsonb,
+    'Projection', jsonb_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes', jsonb_build_array('', null, repeat('x', 256)))))))),
+ -- a missing Projection, a null index
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}]}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [null]}')),
+ -- a seventh index that is empty, after six valid ones
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', (SELECT jsonb_agg(pg_temp.gsi('ab' || i, 'a')) FROM generate_series(1, 6) AS i) || '[{}]'::jsonb))),
+ -- the table's failures come first
+ (pg_temp.req('{"TableName": "a;", "GlobalSecondaryIndexes": [{"IndexName": "a;", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}')),
+ -- rules: empty lists
+ (pg_temp.req('{"LocalSecondaryIndexes": []}', false)),
+ (pg_temp.req('{"GlobalSecondaryIndexes": []}', false)),
+ (pg_temp.req('{"LocalSecondaryIndexes": [], "GlobalSecondaryIndexes": []}')),
+ -- LSIs need a table sort key, the table's partition key and a sort key of their own
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {}}]}', false)),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "c", "KeyType": "RANGE"}, {"AttributeName": "d", "KeyType": "RANGE"}], "Projection": {}}, {"IndexName": "abc", "KeySchema": [{"AttributeName": "e", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "HASH"}], "Projection": {}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}], "Projection": {}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ -- LSI projections and names
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"NonKeyAttributes": ["a"]}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["a"]}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY", "NonKeyAttributes": ["a"]}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "INCLUDE"}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x", "y", "x"]}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}, {"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}')),
+ (pg_temp.req(jsonb_build_object('LocalSecondaryIndexes', (SELECT jsonb_agg(jsonb_build_object('IndexName', 'ab' || chr(96 + i),
+    'KeySchema', '[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}]'::jsonb, 'Projection', '{"ProjectionType": "ALL"}'::jsonb))
+    FROM generate_series(1, 6) AS i)))),
+ -- GSI key schemas
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}', false)),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "c", "KeyType": "RANGE"}, {"AttributeName": "d", "KeyType": "RANGE"}], "Projection": {}}, {"IndexName": "abc", "KeySchema": [{"AttributeName": "e", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "HASH"}], "Projection": {}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}], "Projection": {}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {}}]}')),
+ -- GSI projections (a GSI may have any key of its own)
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"NonKeyAttributes": ["a"]}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["a"]}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY", "NonKeyAttributes": ["a"]}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE"}}]}', true, ARRAY['a', 'b'], 'PAY_PER_REQUEST')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["z", "z"]}}]}', true, ARRAY['a', 'b'], 'PAY_PER_REQUEST')),
+ -- GSI capacity: required with PROVISIONED, refused with PAY_PER_REQUEST
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}', false, ARRAY['a', 'x'])),
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_array(pg_temp.gsi('abc', 'a', true), pg_temp.gsi('abd', 'b'))), false, ARRAY['a', 'b'], 'PAY_PER_REQUEST')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1000000000001, "WriteCapacityUnits": 1}}]}')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1000000000001}}]}')),
+ -- index names are unique among all of a table's indexes
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_array(pg_temp.gsi('abc', 'a'), pg_temp.gsi('abc', 'b'))))),
+ (pg_temp.req(jsonb_build_object('LocalSecondaryIndexes', '[{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]'::jsonb,
+    'GlobalSecondaryIndexes', jsonb_build_array(pg_temp.gsi('abc', 'a'))))),
+ -- at most 20 GSIs, and 100 NonKeyAttributes in all
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', (SELECT jsonb_agg(pg_temp.gsi('abc' || i, 'a')) FROM generate_series(0, 20) AS i)))),
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', (SELECT jsonb_agg(jsonb_build_object('IndexName', 'gsi' || i,
+    'KeySchema', '[{"AttributeName": "b", "KeyType": "HASH"}]'::jsonb,
+    'Projection', jsonb_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes',
+                                     (SELECT jsonb_agg('x' || i || '_' || j) FROM generate_series(1, CASE WHEN i = 1 THEN 1 ELSE 20 END) AS j))))
+    FROM generate_series(1, 6) AS i)), true, ARRAY['a', 'b'], 'PAY_PER_REQUEST')),
+ -- AttributeDefinitions that no key uses (keys used: in java.util.HashSet's order)
+ ('{"TableName": "abc", "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": "index", "AttributeType": "S"}, {"AttributeName": "hash", "AttributeType": "S"}, {"AttributeName": "extra", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "hash", "KeyType": "HASH"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "index", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"TableName": "abc", "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": "sk", "AttributeType": "S"}, {"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}, {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "c", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "g-a", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"TableName": "abc", "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": "my-string", "AttributeType": "S"}, {"AttributeName": "my-int", "AttributeType": "N"}, {"AttributeName": "my-hash", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "my-hash", "KeyType": "HASH"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "by-string", "KeySchema": [{"AttributeName": "my-string", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}]}'),
+ -- the order of the rules: the key schemas (LSIs', then GSIs'), then unused
+ -- definitions, then projections, capacity and names (LSIs', then GSIs')
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "c", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}', false, ARRAY['a', 'b'], 'PAY_PER_REQUEST')),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {}}]}', true, ARRAY['a', 'b', 'z'])),
+ (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_array(pg_temp.gsi('xyz', 'a'), pg_temp.gsi('xyz', 'a'))), true, ARRAY['a', 'b', 'z'])),
+ (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {}}],
+   "GlobalSecondaryIndexes": [{"IndexName": "abd", "KeySchema": [{"AttributeName": "q", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}')),
+ (pg_temp.req('{"LocalSecondaryIndexes": [], "GlobalSecondaryIndexes": [{"IndexName": "abd", "KeySchema": [{"AttributeName": "q", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}', false)),
+ -- the table's own rules come before the indexes'
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "q", "KeyType": "HASH"}], "Projection": {}}]}', true, ARRAY['a', 'b', 'a'])),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "q", "KeyType": "HASH"}], "Projection": {}}]}', true, ARRAY['a'])),
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "q", "KeyType": "HASH"}], "Projection": {}}]}', true, ARRAY['a', 'b'], 'PAY_PER_REQUEST')
+  || '{"ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}'),
+ -- what dynpg does not support yet
+ (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}, "WarmThroughput": {"ReadUnitsPerSecond": 12000}}]}', true, ARRAY['a', 'b'], 'PAY_PER_REQUEST')),
+ -- an index key, as any key, is of type S, N or B (a constraint on AttributeDefinitions)
+ (pg_temp.req('{"AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "BOOL"}],
+   "GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}', false, ARRAY['a'], 'PAY_PER_REQUEST'));
+SELECT n, pg_temp.api('CreateTable', request) FROM index_cases ORDER BY n;
+-- a ValidationException's error response
+SELECT pg_temp.detail('CreateTable', request) FROM index_cases WHERE n = 43;
+-- none of them created a table
+SELECT count(*) FROM dynpg.tables WHERE table_name = 'abc';
+
+--
+-- catalog.c trusts no definition: a malformed index list makes a relation
+-- no dynpg table, and dynpg.conforms() (the CHECK) refuses it
+--
+CREATE FUNCTION pg_temp.def(extra jsonb) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT '{"TableName": "t", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
+	         "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}, {"AttributeName": "s", "AttributeType": "S"}, {"AttributeName": "x", "AttributeType": "N"}]}'::jsonb || extra
+$$;
+CREATE FUNCTION pg_temp.conforms(extra jsonb) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN dynpg.conforms('{"p": {"S": "1"}, "s": {"S": "2"}}', pg_temp.def(extra))::text;
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+SELECT d, pg_temp.conforms(d::jsonb) FROM (VALUES
+ ('{"LocalSecondaryIndexes": [{"IndexName": "l", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["y"]}}]}'),
+ ('{"LocalSecondaryIndexes": {}}'),
+ ('{"LocalSecondaryIndexes": []}'),
+ ('{"GlobalSecondaryIndexes": [1]}'),
+ ('{"GlobalSecondaryIndexes": [{"KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "y", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}]}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["y"]}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [""]}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE"}}]}'),
+ ('{"LocalSecondaryIndexes": [{"IndexName": "l", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"LocalSecondaryIndexes": [{"IndexName": "l", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"LocalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}],
+   "GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}')
+) AS t(d);
+-- a hand-made relation with such a definition is not a table
+CREATE TABLE dynamodb.forged (item dynpg.item NOT NULL,
+  CONSTRAINT dynpg_table CHECK (dynpg.conforms(item, '{"TableName": "forged", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}], "GlobalSecondaryIndexes": [{"IndexName": "g"}]}'::jsonb))) USING dynpg;
+SELECT dynpg.table_definition('dynamodb.forged') IS NULL AS not_a_table;
+SELECT pg_temp.api('DescribeTable', '{"TableName": "forged"}');
+SELECT count(*) FROM dynamodb.forged;
+DROP TABLE dynamodb.forged;
+
+-- clean up
+SELECT pg_temp.api('DeleteTable', jsonb_build_object('TableName', table_name)) ~ 'DELETING' AS deleted
+  FROM dynpg.tables ORDER BY table_name COLLATE "C";
+SELECT count(*) AS indexes_left FROM dynpg.indexes;

@@ -1,0 +1,84 @@
+/*-------------------------------------------------------------------------
+ *
+ * table_indexes.h
+ *	  CreateTable's LocalSecondaryIndexes and GlobalSecondaryIndexes: reading
+ *	  them, DynamoDB's checks in its phases (wire.h), storing them in the
+ *	  table's definition, and reporting them in a TableDescription.
+ *
+ * table_ops.c calls these at the points of CreateTable and DescribeTable
+ * where DynamoDB looks at the indexes; src/index/README describes the
+ * stored form and the order of the checks.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DYNPG_TABLE_INDEXES_H
+#define DYNPG_TABLE_INDEXES_H
+
+#include "utils/jsonb.h"
+
+#include "api/wire.h"
+
+/* One element of a KeySchema or of AttributeDefinitions as the request has it. */
+typedef struct DynNamedType
+{
+	bool		present;		/* false: the element is null */
+	char	   *name;
+	char	   *type;			/* KeyType or AttributeType */
+} DynNamedType;
+
+/* One element of LocalSecondaryIndexes or GlobalSecondaryIndexes, read. */
+typedef struct DynIndexRequest
+{
+	bool		present;		/* false: the element is null */
+	char	   *index_name;
+	JsonbContainer *key_schema_list;
+	int			nkeys;
+	DynNamedType *keys;
+	JsonbContainer *projection;
+	char	   *projection_type;
+	JsonbContainer *nonkey_list;
+	int			nnonkey;
+	char	  **nonkey;			/* NULL for a null element */
+	/* global secondary indexes only */
+	JsonbContainer *throughput;
+	bool		has_rcu;
+	bool		has_wcu;
+	int64		rcu;
+	int64		wcu;
+	bool		has_on_demand;	/* OnDemandThroughput (not supported) */
+	bool		has_warm;		/* WarmThroughput (not supported) */
+} DynIndexRequest;
+
+typedef struct DynIndexesRequest
+{
+	JsonbContainer *lsi_list;	/* NULL when the member is absent */
+	int			nlsi;
+	DynIndexRequest *lsi;
+	JsonbContainer *gsi_list;
+	int			ngsi;
+	DynIndexRequest *gsi;
+} DynIndexesRequest;
+
+/* KeySchema or AttributeDefinitions, read (phase 1) */
+extern DynNamedType *dynpg_api_read_named_types(JsonbContainer *list, const char *type_member,
+												int *n);
+/* Java's toString of a KeySchema list, and "a, b" of the names */
+extern char *dynpg_api_key_schema_text(const DynNamedType *keys, int n);
+extern char *dynpg_api_names_text(const DynNamedType *a, int n);
+
+/* phase 1, 2 and 3 of CreateTable for its indexes */
+extern void dynpg_api_indexes_read(JsonbContainer *root, DynIndexesRequest *ix);
+extern void dynpg_api_indexes_check_constraints(DynRequest *req, const DynIndexesRequest *ix);
+extern void dynpg_api_indexes_check_unsupported(const DynIndexesRequest *ix);
+extern void dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
+										  const DynNamedType *keys, int nkeys,
+										  const DynNamedType *defs, int ndefs,
+										  bool pay_per_request);
+
+/* the definition's index members, and their TableDescription form */
+extern void dynpg_api_indexes_push_definition(JsonbParseState **st, const DynIndexesRequest *ix,
+											  bool pay_per_request);
+extern void dynpg_api_indexes_push_description(JsonbParseState **st, Jsonb *def,
+											   const char *table_arn, bool pay_per_request);
+
+#endif							/* DYNPG_TABLE_INDEXES_H */
