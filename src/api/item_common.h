@@ -33,6 +33,7 @@ extern Relation dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, A
 extern int64 dynpg_api_units_for(int64 bytes, int64 unit_bytes);
 extern void dynpg_api_push_consumed_capacity(JsonbParseState **st, const char *mode,
 											 const char *table_name, int64 half_units);
+/* 'item' must live until the response is finished (its strings are not copied) */
 extern void dynpg_api_push_item(JsonbParseState **st, const char *key, const DynItem *item);
 
 #endif							/* DYNPG_ITEM_COMMON_H */

@@ -272,7 +272,10 @@ dynpg_api_push_consumed_capacity(JsonbParseState **st, const char *mode, const c
 void
 dynpg_api_push_item(JsonbParseState **st, const char *key, const DynItem *item)
 {
-	dynpg_jb_jsonb(st, key, dynpg_item_to_jsonb(item, false));
+	/* straight into the response: no jsonb of the item to unpack again */
+	if (key != NULL)
+		dynpg_jb_key(st, key);
+	dynpg_item_push_jsonb(st, item, false);
 }
 
 /* ---------------------------------------------------------------------

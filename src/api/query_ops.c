@@ -437,6 +437,8 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
 	itemcxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg read item",
 									ALLOCSET_DEFAULT_SIZES);
 	scan = dynpg_bt_scan_begin_range(plan->rel, snapshot, &plan->bounds, plan->dir);
+	if (!plan->is_query)
+		dynpg_bt_scan_bulkread(scan);
 	while (dynpg_bt_scan_next_dir(scan, plan->dir, &vid, &payload))
 	{
 		DynItem    *item;
@@ -798,7 +800,12 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 static void
 emit_json(const DynItem *item, void *arg)
 {
-	dynpg_api_push_item((JsonbParseState **) arg, NULL, item);
+	/* the item lives in the per-item context: the response points into a copy */
+	Size		len = VARSIZE_ANY(item);
+	DynItem    *copy = palloc(len);
+
+	memcpy(copy, item, len);
+	dynpg_api_push_item((JsonbParseState **) arg, NULL, copy);
 }
 
 static Jsonb *

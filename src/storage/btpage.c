@@ -118,12 +118,19 @@ dynpg_bt_check_page(Relation rel, Buffer buf)
 Buffer
 dynpg_bt_getbuf(Relation rel, BlockNumber blkno, int access)
 {
+	return dynpg_bt_getbuf_ext(rel, blkno, access, NULL);
+}
+
+/* The same, through a buffer access strategy (a bulk-read ring for large scans). */
+Buffer
+dynpg_bt_getbuf_ext(Relation rel, BlockNumber blkno, int access, BufferAccessStrategy strategy)
+{
 	Buffer		buf;
 
 	if (blkno == DYN_BT_NONE)
 		elog(ERROR, "dynpg: attempt to read an invalid block of \"%s\"",
 			 RelationGetRelationName(rel));
-	buf = ReadBuffer(rel, blkno);
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, blkno, RBM_NORMAL, strategy);
 	LockBuffer(buf, access);
 	dynpg_bt_check_page(rel, buf);
 	if (blkno == DYN_BT_METAPAGE)

@@ -107,7 +107,21 @@ dynpg_bt_scan_begin(Relation rel, Snapshot snapshot)
 	scan->blkno = InvalidBlockNumber;
 	scan->dir = ForwardScanDirection;
 	dynpg_bt_scan_opened(1);
+	dynpg_bt_scan_bulkread(scan);
 	return scan;
+}
+
+/*
+ * A scan of (a large part of) a table larger than a quarter of
+ * shared_buffers reads its leaves through a small ring of buffers, as heap's
+ * sequential scans do, rather than evicting everyone else's pages.
+ */
+void
+dynpg_bt_scan_bulkread(DynBtScan *scan)
+{
+	if (scan->strategy == NULL && !RelationUsesLocalBuffers(scan->rel) &&
+		RelationGetNumberOfBlocks(scan->rel) > (BlockNumber) (NBuffers / 4))
+		scan->strategy = GetAccessStrategy(BAS_BULKREAD);
 }
 
 /*
@@ -120,6 +134,12 @@ dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot, const DynBtBounds *bo
 {
 	DynBtScan  *scan = dynpg_bt_scan_begin(rel, snapshot);
 
+	/* a range is read without the ring (dynpg_bt_scan_bulkread for a Scan) */
+	if (scan->strategy != NULL)
+	{
+		FreeAccessStrategy(scan->strategy);
+		scan->strategy = NULL;
+	}
 	scan->bounded = true;
 	scan->dir = dir;
 	scan->bounds = *bounds;
@@ -153,6 +173,8 @@ void
 dynpg_bt_scan_end(DynBtScan *scan)
 {
 	dynpg_bt_scan_opened(-1);
+	if (scan->strategy != NULL)
+		FreeAccessStrategy(scan->strategy);
 	MemoryContextDelete(scan->batchcxt);
 	if (scan->bounds.lower != NULL)
 		pfree(scan->bounds.lower);
@@ -484,7 +506,8 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 				return false;
 			}
 			buf = dynpg_bt_live_right(scan->rel,
-									  dynpg_bt_getbuf(scan->rel, scan->right, BUFFER_LOCK_SHARE),
+									  dynpg_bt_getbuf_ext(scan->rel, scan->right, BUFFER_LOCK_SHARE,
+														  scan->strategy),
 									  BUFFER_LOCK_SHARE);
 			load_leaf(scan, buf);
 			UnlockReleaseBuffer(buf);

@@ -19,6 +19,7 @@
 
 #include "access/htup_details.h"
 #include "access/transam.h"
+#include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "storage/block.h"
 #include "storage/item.h"
@@ -219,6 +220,8 @@ extern void dynpg_bt_init_metapage(Page page);
 extern void dynpg_bt_init_page(Page page, uint32 level, uint16 flags);
 extern void dynpg_bt_check_page(Relation rel, Buffer buf);
 extern Buffer dynpg_bt_getbuf(Relation rel, BlockNumber blkno, int access);
+extern Buffer dynpg_bt_getbuf_ext(Relation rel, BlockNumber blkno, int access,
+								  BufferAccessStrategy strategy);
 extern Buffer dynpg_bt_newbuf(Relation rel);
 extern FullTransactionId dynpg_bt_deleted_safexid(Page page);
 extern void dynpg_bt_scan_opened(int delta);

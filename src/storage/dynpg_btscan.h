@@ -60,6 +60,7 @@ typedef struct DynBtScan
 	uint16		lastkeylen;
 	uint64		lastvid;
 	bool		ran_off;		/* the last call found no more versions */
+	BufferAccessStrategy strategy;	/* a bulk-read ring for large scans, or NULL */
 } DynBtScan;
 
 /* Page reads of this backend, by kind (dynpg_bt_getbuf counts them). */
@@ -75,6 +76,7 @@ extern DynBtReadStats dynpg_bt_reads;
 extern DynBtScan *dynpg_bt_scan_begin(Relation rel, Snapshot snapshot);
 extern DynBtScan *dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot,
 											const DynBtBounds *bounds, ScanDirection dir);
+extern void dynpg_bt_scan_bulkread(DynBtScan *scan);
 extern int	dynpg_bt_keycmp(const uint8 *a, int alen, const uint8 *b, int blen);
 extern bool dynpg_bt_scan_key(DynBtScan *scan, const uint8 **key, uint16 *keylen);
 extern void dynpg_bt_scan_rescan(DynBtScan *scan);

@@ -161,6 +161,8 @@ extern void dynpg_item_append_text(const DynItem *item, StringInfo out);
 extern void dynpg_value_append_text(const DynRef *ref, StringInfo out);
 extern DynItem *dynpg_item_from_jsonb(Datum jsonb, bool plain);
 extern Datum dynpg_item_to_jsonb(const DynItem *item, bool plain);
+struct JsonbParseState;
+extern void dynpg_item_push_jsonb(struct JsonbParseState **st, const DynItem *item, bool plain);
 extern Datum dynpg_value_to_jsonb(const DynRef *ref, bool plain);
 extern DynBuildValue *dynpg_attribute_value_from_jsonb(Datum jsonb);
 

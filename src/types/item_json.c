@@ -1264,6 +1264,32 @@ push_value_jsonb(JsonbParseState **st, const DynRef *ref, bool plain, bool is_el
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
+/*
+ * Push 'item' as one object into a jsonb being built (after a key, or as an
+ * array element), without making a jsonb of it first.  The pushed strings
+ * point into 'item': it must live until the jsonb is finished.
+ */
+void
+dynpg_item_push_jsonb(JsonbParseState **st, const DynItem *item, bool plain)
+{
+	DynRef		root = dynpg_item_root(item);
+	DynContainer c;
+	int			i;
+
+	dynpg_container_open(&root, &c);
+	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < c.count; i++)
+	{
+		const char *name;
+		int32		namelen;
+		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
+
+		push_key(st, name, namelen);
+		push_value_jsonb(st, &v, plain, false);
+	}
+	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
 Datum
 dynpg_item_to_jsonb(const DynItem *item, bool plain)
 {
