@@ -157,6 +157,89 @@ typedef struct SplitItem
 	Size		size;
 } SplitItem;
 
+/* The partition part of leaf item i's key, and its length (-1: none). */
+static int
+item_partition(const SplitItem *items, int i, const uint8 **key, int *keylen)
+{
+	DynBtLeafTupleData h;
+
+	memcpy(&h, items[i].data, DYN_BT_LEAF_HDRSZ);
+	*key = (const uint8 *) items[i].data + DYN_BT_LEAF_HDRSZ;
+	*keylen = h.keylen;
+	return dynpg_bt_partition_len(*key, *keylen);
+}
+
+static bool
+same_partition(const SplitItem *items, int a, int b)
+{
+	const uint8 *ka;
+	const uint8 *kb;
+	int			la;
+	int			lb;
+	int			pa = item_partition(items, a, &ka, &la);
+	int			pb = item_partition(items, b, &kb, &lb);
+
+	return pa > 0 && pa == pb && memcmp(ka, kb, pa) == 0;
+}
+
+/*
+ * Where to split a full leaf when the new item (at index 'newidx' of the
+ * page's items with the new one in place) extends its partition at the end:
+ * DynamoDB tables often grow a partition in sort-key order (timestamps,
+ * counters), and a split in the middle would leave every left half of such
+ * a partition half empty for good.  As nbtree does for inserts at the right
+ * end of an index, the left page then keeps about 90% of the bytes, or, if
+ * other partitions follow on the page, everything up to the new item (when
+ * that keeps at least half).  Otherwise 'k', the middle.
+ */
+/* Whether items [0, k) and the high key that split gives (item k's key) fit in a page. */
+static bool
+left_fits(const SplitItem *items, int k, Size leftbytes)
+{
+	const uint8 *key;
+	int			keylen;
+	Size		usable = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(DynBtPageOpaqueData));
+
+	(void) item_partition(items, k, &key, &keylen);
+	return leftbytes + MAXALIGN(DYN_BT_INTERNAL_HDRSZ + keylen) + sizeof(ItemIdData) <= usable;
+}
+
+static int
+append_split_point(const SplitItem *items, int n, int newidx, Size total, int k)
+{
+	const uint8 *key;
+	int			keylen;
+	int			plen = item_partition(items, newidx, &key, &keylen);
+	Size		acc = 0;
+	int			i;
+
+	/* only a partition with sort keys that already had items before the new one */
+	if (plen < 0 || keylen == plen || newidx == 0 || !same_partition(items, newidx - 1, newidx))
+		return k;
+	if (newidx + 1 < n)
+	{
+		/* the new item is its partition's last on the page, and others follow */
+		if (same_partition(items, newidx, newidx + 1))
+			return k;
+		for (i = 0; i <= newidx; i++)
+			acc += MAXALIGN(items[i].size) + sizeof(ItemIdData);
+		if (acc >= total / 2 && left_fits(items, newidx + 1, acc))
+			return newidx + 1;
+		return k;
+	}
+	/* the new item is the page's last: keep about 90% on the left */
+	for (i = 0; i < n - 1; i++)
+	{
+		Size		next = acc + MAXALIGN(items[i].size) + sizeof(ItemIdData);
+
+		if (next > total / 10 * 9 || !left_fits(items, i + 1, next))
+			break;
+		acc = next;
+	}
+	/* items [0, i) go left: at least one, and the new item always goes right */
+	return i < 1 ? k : i;
+}
+
 /*
  * Split the page in 'buf' to make room for 'tuple' at 'newoff', and return
  * the new right page, exclusively locked; 'buf' stays locked and carries
@@ -232,6 +315,8 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 	k++;						/* items [0, k) go left */
 	if (k >= n)
 		k = n - 1;
+	if (leaf)
+		k = append_split_point(items, n, newoff - firstdata, total, k);
 
 	/* the separator: the first right item's key */
 	if (leaf)

@@ -163,6 +163,23 @@ typedef DynBtInternalTupleData *DynBtInternalTuple;
 /* The largest storage key (types/key.h: 8 + 33 + 1024). */
 #define DYN_BT_MAX_KEY_SIZE		1065
 
+/*
+ * The length of the partition part of a storage key (types/key.h: 8 bytes
+ * of hash, then a length byte and up to 64 bytes of partition key, or 0xFF
+ * and a 32-byte digest), or -1 if the key is too short to hold one.  Splits
+ * use it to recognise a partition that grows at its end.
+ */
+static inline int
+dynpg_bt_partition_len(const uint8 *key, int keylen)
+{
+	int			len;
+
+	if (keylen < 9)
+		return -1;
+	len = 9 + (key[8] == 0xFF ? 32 : key[8]);
+	return len <= keylen ? len : -1;
+}
+
 /* A search key: storage key and VID (VIDs sort descending). */
 typedef struct DynBtKey
 {
