@@ -1264,20 +1264,15 @@ push_value_jsonb(JsonbParseState **st, const DynRef *ref, bool plain, bool is_el
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
-/*
- * Push 'item' as one object into a jsonb being built (after a key, or as an
- * array element), without making a jsonb of it first.  The pushed strings
- * point into 'item': it must live until the jsonb is finished.
- */
-void
-dynpg_item_push_jsonb(JsonbParseState **st, const DynItem *item, bool plain)
+/* Push the item's attributes as the members of an object begun by the caller. */
+static void
+push_item_members(JsonbParseState **st, const DynItem *item, bool plain)
 {
 	DynRef		root = dynpg_item_root(item);
 	DynContainer c;
 	int			i;
 
 	dynpg_container_open(&root, &c);
-	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
 	for (i = 0; i < c.count; i++)
 	{
 		const char *name;
@@ -1287,6 +1282,18 @@ dynpg_item_push_jsonb(JsonbParseState **st, const DynItem *item, bool plain)
 		push_key(st, name, namelen);
 		push_value_jsonb(st, &v, plain, false);
 	}
+}
+
+/*
+ * Push 'item' as one object into a jsonb being built (after a key, or as an
+ * array element), without making a jsonb of it first.  The pushed strings
+ * point into 'item': it must live until the jsonb is finished.
+ */
+void
+dynpg_item_push_jsonb(JsonbParseState **st, const DynItem *item, bool plain)
+{
+	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	push_item_members(st, item, plain);
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
@@ -1294,24 +1301,10 @@ Datum
 dynpg_item_to_jsonb(const DynItem *item, bool plain)
 {
 	JsonbParseState *st = NULL;
-	DynRef		root = dynpg_item_root(item);
-	DynContainer c;
-	JsonbValue *res;
-	int			i;
 
-	dynpg_container_open(&root, &c);
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (i = 0; i < c.count; i++)
-	{
-		const char *name;
-		int32		namelen;
-		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
-
-		push_key(&st, name, namelen);
-		push_value_jsonb(&st, &v, plain, false);
-	}
-	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	return JsonbPGetDatum(JsonbValueToJsonb(res));
+	push_item_members(&st, item, plain);
+	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL)));
 }
 
 /* One attribute value as jsonb: typed {"S":"x"} or plain "x". */
