@@ -360,7 +360,11 @@ merge_left(Relation rel, BlockNumber sblk)
 
 		if (PageAddItem(p, PageGetItem(ppage, iid), ItemIdGetLength(iid), sfirst + i,
 						false, false) != sfirst + i)
-			elog(PANIC, "dynpg: could not move an item of block %u into block %u", pblk, sblk);
+		{
+			/* checked above, so not expected: nothing has been written yet */
+			GenericXLogAbort(state);
+			elog(ERROR, "dynpg: could not move an item of block %u into block %u", pblk, sblk);
+		}
 	}
 	DynBtPageGetOpaque(p)->left = lblk;
 	DYN_BT_COUNT_MERGE(DynBtPageGetOpaque(p));
