@@ -533,14 +533,6 @@ dynpg_jb_container(JsonbParseState **st, const char *key, JsonbContainer *c)
 }
 
 void
-dynpg_jb_jsonb(JsonbParseState **st, const char *key, Datum jsonb)
-{
-	Jsonb	   *jb = DatumGetJsonbP(jsonb);
-
-	dynpg_jb_container(st, key, &jb->root);
-}
-
-void
 dynpg_jb_begin_object(JsonbParseState **st, const char *key)
 {
 	if (key != NULL)

@@ -82,7 +82,6 @@ extern void dynpg_jb_int64(JsonbParseState **st, const char *key, int64 value);
 extern void dynpg_jb_numeric_text(JsonbParseState **st, const char *key, const char *value);
 extern void dynpg_jb_bool(JsonbParseState **st, const char *key, bool value);
 extern void dynpg_jb_container(JsonbParseState **st, const char *key, JsonbContainer *c);
-extern void dynpg_jb_jsonb(JsonbParseState **st, const char *key, Datum jsonb);
 extern void dynpg_jb_begin_object(JsonbParseState **st, const char *key);
 extern void dynpg_jb_begin_array(JsonbParseState **st, const char *key);
 extern JsonbValue *dynpg_jb_end_object(JsonbParseState **st);

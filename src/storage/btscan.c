@@ -183,17 +183,6 @@ dynpg_bt_scan_end(DynBtScan *scan)
 	pfree(scan);
 }
 
-/* The storage key of the version last returned by a bounded scan. */
-bool
-dynpg_bt_scan_key(DynBtScan *scan, const uint8 **key, uint16 *keylen)
-{
-	if (scan->pos < 0 || scan->pos >= scan->n)
-		return false;
-	*key = scan->keys[scan->pos];
-	*keylen = scan->keylens[scan->pos];
-	return true;
-}
-
 /* Copy the visible versions of the leaf in 'buf' (share-locked) into the batch. */
 static void
 load_leaf(DynBtScan *scan, Buffer buf)

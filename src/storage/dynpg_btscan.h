@@ -78,7 +78,6 @@ extern DynBtScan *dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot,
 											const DynBtBounds *bounds, ScanDirection dir);
 extern void dynpg_bt_scan_bulkread(DynBtScan *scan);
 extern int	dynpg_bt_keycmp(const uint8 *a, int alen, const uint8 *b, int blen);
-extern bool dynpg_bt_scan_key(DynBtScan *scan, const uint8 **key, uint16 *keylen);
 extern void dynpg_bt_scan_rescan(DynBtScan *scan);
 extern void dynpg_bt_scan_end(DynBtScan *scan);
 extern bool dynpg_bt_scan_next(DynBtScan *scan, uint64 *vid, struct varlena **payload);
