@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make fuzz-expr: the parser robustness test of sql/expr_fuzz.sql at scale --
 # FUZZ_CASES (default 350,000) random token sequences of each kind (condition,
-# projection, update) plus 11,000 mutated valid expressions, about 1.06 million
-# in all, through the real SQL functions on a throwaway preloaded cluster.
+# projection, update, Query key condition, Scan filter) plus 15,000 mutated
+# valid expressions, about 1.77 million in all, through the real SQL functions
+# on a throwaway preloaded cluster.
 # Fails unless every outcome is success, ConditionalCheckFailed (YD010) or a
 # ValidationException (YD001).  Run as root after 'make install' (the cluster
 # runs as the postgres OS user), or as a user that can run initdb.
@@ -32,7 +33,7 @@ chmod 644 "$scratch/fuzz.sql"
 start=$(date +%s)
 out=$(as_pg "$bindir/psql" -X -h "$scratch" -p 54329 -d postgres -At -v ON_ERROR_STOP=1 \
 	-c 'CREATE EXTENSION dynpg' -f "$scratch/fuzz.sql" 2>&1)
-total=$((cases * 3 + 11000))
+total=$((cases * 5 + 15000))
 unexpected=$(echo "$out" | awk 'NR > 0 && /^[0-9]+$/ {last = $0} END {print last}')
 echo "$out" | grep '|' || true
 echo "expression fuzz: $total cases in $(( $(date +%s) - start )) s; unexpected outcomes: $unexpected"

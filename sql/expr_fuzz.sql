@@ -1,5 +1,6 @@
 -- Parser robustness: seeded random token sequences fed to ConditionExpression,
--- ProjectionExpression and UpdateExpression through the real SQL functions.
+-- ProjectionExpression, UpdateExpression, Query's KeyConditionExpression and
+-- Scan's FilterExpression through the real SQL functions.
 -- Every outcome must be success, ConditionalCheckFailed (YD010) or a
 -- ValidationException (YD001): never another error, never a crash.
 \set SHOW_CONTEXT never
@@ -8,6 +9,12 @@ SELECT dynpg.create_table('{"TableName": "fuzz", "BillingMode": "PAY_PER_REQUEST
   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}') -> 'TableDescription' -> 'TableStatus';
 SELECT dynpg.put_item('{"TableName": "fuzz", "Item": {"pk": {"S": "k"}, "a": {"N": "1"},
   "b": {"M": {"c": {"L": [{"S": "x"}, {"N": "2"}]}}}, "l": {"L": [{"N": "1"}]}, "s": {"SS": ["x"]}}}');
+SELECT dynpg.create_table('{"TableName": "fuzzq", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                           {"AttributeName": "sk", "AttributeType": "N"}]}') -> 'TableDescription' -> 'TableStatus';
+INSERT INTO dynamodb.fuzzq SELECT dynpg.from_plain_json(jsonb_build_object('pk', 'x', 'sk', i, 'a', i))
+  FROM generate_series(1, 5) i;
 
 CREATE FUNCTION pg_temp.outcome(kind text, expr text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -20,6 +27,12 @@ BEGIN
 	IF kind = 'condition' THEN
 		PERFORM dynpg.delete_item(jsonb_build_object('TableName', 'fuzz', 'Key', '{"pk": {"S": "nokey"}}'::jsonb,
 			'ConditionExpression', expr, 'ExpressionAttributeNames', names, 'ExpressionAttributeValues', vals));
+	ELSIF kind = 'keycondition' THEN
+		PERFORM dynpg.query(jsonb_build_object('TableName', 'fuzzq', 'KeyConditionExpression', expr,
+			'ExpressionAttributeNames', names, 'ExpressionAttributeValues', vals));
+	ELSIF kind = 'filter' THEN
+		PERFORM dynpg.scan(jsonb_build_object('TableName', 'fuzz', 'FilterExpression', expr,
+			'ExpressionAttributeNames', names, 'ExpressionAttributeValues', vals));
 	ELSIF kind = 'projection' THEN
 		PERFORM dynpg.get_item(jsonb_build_object('TableName', 'fuzz', 'Key', '{"pk": {"S": "k"}}'::jsonb,
 			'ProjectionExpression', expr, 'ExpressionAttributeNames', names));
@@ -37,13 +50,13 @@ CREATE TEMP TABLE fuzz_cases AS
 SELECT i, kind, (SELECT string_agg(tok[1 + g * 0 + floor(random() * array_length(tok, 1))::int], ' ')
                  FROM generate_series(1, 1 + (i % 12)) AS g) AS expr
 FROM generate_series(1, 3000) AS i,
-     (VALUES ('condition'), ('projection'), ('update')) AS k(kind),
+     (VALUES ('condition'), ('projection'), ('update'), ('keycondition'), ('filter')) AS k(kind),
      (SELECT ARRAY['a', 'b.c', 'b.c[1]', 'l[0]', '#n', '#m.c', ':v', ':w', ':l', ':s', '(', ')', '=',
                    '<>', '<', '<=', '>', '>=', 'AND', 'OR', 'NOT', 'BETWEEN', 'IN', ',', 'size(',
                    'attribute_exists(', 'attribute_not_exists(', 'contains(', 'begins_with(',
                    'attribute_type(', '[', ']', '.', '+', '-', 'SET', 'REMOVE', 'ADD', 'DELETE',
                    'if_not_exists(', 'list_append(', '7', '#', ':', '!', 'name', '#x', ':x',
-                   'a.b.c.d', 'l[99999999999]', 'é'] AS tok) AS t;
+                   'a.b.c.d', 'l[99999999999]', 'é', 'pk', 'sk'] AS tok) AS t;
 -- valid expressions, as they are and mutated (a span replaced by a token)
 INSERT INTO fuzz_cases
 SELECT i, kind, CASE WHEN i % 3 = 0 THEN seed
@@ -57,7 +70,10 @@ FROM generate_series(1, 1000) AS i,
              ('projection', 'a, b.c[1], #n'), ('projection', '#m.c[0], l'),
              ('update', 'SET a = a + :v REMOVE l[0] ADD s :s'),
              ('update', 'SET l = list_append(l, :l), #m.c[5] = if_not_exists(#n, :v)'),
-             ('update', 'DELETE s :s SET #n = :v - a')) AS v(kind, seed),
+             ('update', 'DELETE s :s SET #n = :v - a'),
+             ('keycondition', 'pk = :w AND sk BETWEEN :v AND :v'),
+             ('keycondition', 'pk = :w AND begins_with(sk, :w)'), ('keycondition', ':w = pk AND :v < sk'),
+             ('filter', 'a = :v AND attribute_exists(b.c[1])')) AS v(kind, seed),
      (SELECT ARRAY['a', '#n', ':v', '(', ')', '=', 'AND', 'NOT', ',', '[', ']', '.', '+', '-',
                    'SET', 'size(', '7', ':', ''] AS tok) AS t;
 SELECT kind, outcome, count(*) > 0 AS seen
@@ -68,3 +84,4 @@ WHERE o NOT IN ('ok', 'YD001', 'YD010');
 
 -- clean up
 SELECT dynpg.delete_table('{"TableName": "fuzz"}') -> 'TableDescription' -> 'TableStatus';
+SELECT dynpg.delete_table('{"TableName": "fuzzq"}') -> 'TableDescription' -> 'TableStatus';
