@@ -186,6 +186,8 @@ CREATE FUNCTION dynpg.storage_key(item dynpg.item, partition_key text, partition
 ------------------------------------------------------------------------------
 CREATE FUNCTION dynpg._random_item_text(seed bigint) RETURNS text
 	AS 'MODULE_PATHNAME', 'dynpg_random_item_text' LANGUAGE C IMMUTABLE STRICT;
+CREATE FUNCTION dynpg._jsonb_writer_check(item dynpg.item) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_jsonb_writer_check' LANGUAGE C IMMUTABLE STRICT;
 CREATE FUNCTION dynpg._random_item_jsonb(seed bigint) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_random_item_jsonb' LANGUAGE C IMMUTABLE STRICT;
 CREATE FUNCTION dynpg._random_key_value(seed bigint, type text) RETURNS jsonb

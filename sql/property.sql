@@ -128,3 +128,14 @@ SELECT count(*) AS numbers,
        count(*) FILTER (WHERE a <> c) > 1000 AS spelled_differently
   FROM (SELECT a, jsonb_build_object('N', trim_scale((a ->> 'N')::numeric)::text) AS c
           FROM key_pairs WHERE t = 'N') x;
+-- the typed jsonb of an item is written directly in jsonb's binary form
+-- (item_json.c): byte for byte what pushJsonbValue builds, for random items
+-- and for wide arrays and maps (JEntry offsets every 32 children)
+SELECT count(*) AS items, count(*) FILTER (WHERE NOT dynpg._jsonb_writer_check(t::dynpg.item)) AS writer_mismatches
+  FROM (SELECT dynpg._random_item_text(s) AS t FROM generate_series(1, 3000) s) x
+ WHERE position(E'\\u0000' IN t) = 0;
+SELECT count(*) FILTER (WHERE NOT dynpg._jsonb_writer_check(dynpg.from_plain_json(jsonb_build_object(
+         'k', i, 'l', (SELECT jsonb_agg(j) FROM generate_series(1, i % 80) j),
+         'm', (SELECT jsonb_object_agg('key' || j, repeat('v', j)) FROM generate_series(1, i % 70) j)))))
+       AS wide_writer_mismatches
+  FROM generate_series(1, 200) i;

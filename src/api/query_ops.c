@@ -798,25 +798,70 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 }
 
 /*
- * The Items of a page are written as DynamoDB JSON text, item by item (the
- * item's own text writer), and the response is parsed into jsonb once:
- * pushing each item's values into a jsonb being built costs about twice as
- * much (tests/bench/query_scan.sh).
+ * The response is written in jsonb's binary form straight from the items
+ * read (types/item.h, dynpg_jw_*): building a JsonbValue tree of a page of
+ * items and serializing it, or writing it as text and parsing that, costs
+ * several times the read itself (tests/bench/query_scan.sh).  The items are
+ * collected first, since an array's header gives its length.
  */
-typedef struct ItemsText
+typedef struct PageItems
 {
-	StringInfoData buf;
-	int64		n;
-} ItemsText;
+	List	   *items;
+} PageItems;
 
 static void
-emit_text(const DynItem *item, void *arg)
+emit_collect(const DynItem *item, void *arg)
 {
-	ItemsText  *it = (ItemsText *) arg;
+	PageItems  *pi = (PageItems *) arg;
+	Size		len = VARSIZE_ANY(item);
+	DynItem    *copy = palloc(len);
 
-	if (it->n++ > 0)
-		appendStringInfoString(&it->buf, ", ");
-	dynpg_item_append_text(item, &it->buf);
+	memcpy(copy, item, len);
+	pi->items = lappend(pi->items, copy);
+}
+
+static uint32
+write_int(StringInfo b, int64 v)
+{
+	return dynpg_jw_numeric(b, int64_to_numeric(v));
+}
+
+static uint32
+write_numeric_text(StringInfo b, const char *text)
+{
+	return dynpg_jw_numeric(b, DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																   CStringGetDatum(text),
+																   ObjectIdGetDatum(InvalidOid),
+																   Int32GetDatum(-1))));
+}
+
+#define KEY(b, c, s) dynpg_jw_child((b), (c), dynpg_jw_string((b), (s), strlen(s)))
+
+/* ConsumedCapacity: {Table?, TableName, CapacityUnits} in jsonb's key order */
+static uint32
+write_capacity(StringInfo b, const char *mode, const char *table_name, int64 half_units)
+{
+	char	   *units = psprintf(INT64_FORMAT ".%d", half_units / 2, half_units % 2 ? 5 : 0);
+	bool		indexes = strcmp(mode, "INDEXES") == 0;
+	DynJbCont	c;
+
+	dynpg_jw_begin(b, &c, indexes ? 3 : 2, true);
+	if (indexes)
+		KEY(b, &c, "Table");
+	KEY(b, &c, "TableName");
+	KEY(b, &c, "CapacityUnits");
+	if (indexes)
+	{
+		DynJbCont	t;
+
+		dynpg_jw_begin(b, &t, 1, true);
+		KEY(b, &t, "CapacityUnits");
+		dynpg_jw_child(b, &t, write_numeric_text(b, units));
+		dynpg_jw_child(b, &c, dynpg_jw_end(b, &t));
+	}
+	dynpg_jw_child(b, &c, dynpg_jw_string(b, table_name, strlen(table_name)));
+	dynpg_jw_child(b, &c, write_numeric_text(b, units));
+	return dynpg_jw_end(b, &c);
 }
 
 static Jsonb *
@@ -824,41 +869,53 @@ run_wire(Jsonb *request, bool is_query)
 {
 	ReadPlan	plan;
 	ReadResult	result;
-	JsonbParseState *st = NULL;
-	ItemsText	items;
-	char	   *rest;
-	size_t		restlen;
+	PageItems	page;
+	StringInfoData b;
+	DynJbCont	top;
+	bool		capacity;
+	int			nkeys;
+	ListCell   *lc;
 
 	prepare(request, is_query, &plan);
-	initStringInfo(&items.buf);
-	items.n = 0;
-	appendStringInfoChar(&items.buf, '{');
-	if (!plan.count_only)
-		appendStringInfoString(&items.buf, "\"Items\": [");
-	run_plan(&plan, true, emit_text, &items, &result);
-	if (!plan.count_only)
-		appendStringInfoString(&items.buf, "], ");
+	page.items = NIL;
+	run_plan(&plan, true, emit_collect, &page, &result);
+	table_close(plan.rel, NoLock);
 
-	/* the other members, built as usual, then spliced in as text */
-	dynpg_jb_begin_object(&st, NULL);
-	dynpg_jb_int64(&st, "Count", result.count);
-	dynpg_jb_int64(&st, "ScannedCount", result.scanned);
+	/* keys in jsonb's order: Count, Items, ScannedCount, ConsumedCapacity, LastEvaluatedKey */
+	capacity = plan.capacity != NULL && strcmp(plan.capacity, "NONE") != 0;
+	nkeys = 2 + (plan.count_only ? 0 : 1) + (capacity ? 1 : 0) + (result.last_key ? 1 : 0);
+	dynpg_jw_start(&b);
+	dynpg_jw_begin(&b, &top, nkeys, true);
+	KEY(&b, &top, "Count");
+	if (!plan.count_only)
+		KEY(&b, &top, "Items");
+	KEY(&b, &top, "ScannedCount");
+	if (capacity)
+		KEY(&b, &top, "ConsumedCapacity");
 	if (result.last_key != NULL)
-		dynpg_api_push_item(&st, "LastEvaluatedKey", result.last_key);
-	if (plan.capacity != NULL)
+		KEY(&b, &top, "LastEvaluatedKey");
+	dynpg_jw_child(&b, &top, write_int(&b, result.count));
+	if (!plan.count_only)
+	{
+		DynJbCont	arr;
+
+		dynpg_jw_begin(&b, &arr, list_length(page.items), false);
+		foreach(lc, page.items)
+			dynpg_jw_child(&b, &arr, dynpg_jw_item(&b, (const DynItem *) lfirst(lc)));
+		dynpg_jw_child(&b, &top, dynpg_jw_end(&b, &arr));
+	}
+	dynpg_jw_child(&b, &top, write_int(&b, result.scanned));
+	if (capacity)
 	{
 		int64		units = dynpg_api_units_for(result.bytes, DYN_READ_UNIT_BYTES);
 
-		dynpg_api_push_consumed_capacity(&st, plan.capacity, plan.table_name,
-										 plan.consistent ? 2 * units : units);
+		dynpg_jw_child(&b, &top, write_capacity(&b, plan.capacity, plan.table_name,
+												 plan.consistent ? 2 * units : units));
 	}
-	rest = JsonbToCString(NULL, &dynpg_jb_finish(dynpg_jb_end_object(&st))->root, 0);
-	restlen = strlen(rest);
-	/* "{...}" without its braces: never empty, Count is always there */
-	Assert(restlen >= 2 && rest[0] == '{' && rest[restlen - 1] == '}');
-	appendBinaryStringInfo(&items.buf, rest + 1, restlen - 1);
-	table_close(plan.rel, NoLock);
-	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(items.buf.data)));
+	if (result.last_key != NULL)
+		dynpg_jw_child(&b, &top, dynpg_jw_item(&b, result.last_key));
+	(void) dynpg_jw_end(&b, &top);
+	return dynpg_jw_finish(&b);
 }
 
 Jsonb *

@@ -26,6 +26,8 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "types/number.h"
 
 /* Attribute value types; the values are the tag bytes of the format. */
@@ -161,8 +163,31 @@ extern void dynpg_item_append_text(const DynItem *item, StringInfo out);
 extern void dynpg_value_append_text(const DynRef *ref, StringInfo out);
 extern DynItem *dynpg_item_from_jsonb(Datum jsonb, bool plain);
 extern Datum dynpg_item_to_jsonb(const DynItem *item, bool plain);
-struct JsonbParseState;
-extern void dynpg_item_push_jsonb(struct JsonbParseState **st, const DynItem *item, bool plain);
+extern void dynpg_item_push_jsonb(JsonbParseState **st, const DynItem *item, bool plain);
+
+/*
+ * Writing jsonb's binary form directly (item_json.c): start a buffer, write
+ * containers (begin, one child per key or element -- an object's keys
+ * first, in jsonb's order, then its values -- end) and scalars; each write
+ * returns the JEntry its parent records.
+ */
+typedef struct DynJbCont
+{
+	int			base;			/* where the container starts in the buffer */
+	int			jentries;		/* where its JEntries are */
+	int			n;				/* JEntries to fill */
+	int			i;				/* JEntries filled */
+	uint32		total;			/* bytes of the children so far */
+} DynJbCont;
+
+extern void dynpg_jw_start(StringInfo b);
+extern void dynpg_jw_begin(StringInfo b, DynJbCont *c, int n, bool object);
+extern void dynpg_jw_child(StringInfo b, DynJbCont *c, uint32 meta);
+extern uint32 dynpg_jw_end(StringInfo b, DynJbCont *c);
+extern uint32 dynpg_jw_string(StringInfo b, const char *s, int len);
+extern uint32 dynpg_jw_numeric(StringInfo b, Numeric num);
+extern uint32 dynpg_jw_item(StringInfo b, const DynItem *item);
+extern Jsonb *dynpg_jw_finish(StringInfo b);
 extern Datum dynpg_value_to_jsonb(const DynRef *ref, bool plain);
 extern DynBuildValue *dynpg_attribute_value_from_jsonb(Datum jsonb);
 

@@ -1264,6 +1264,264 @@ push_value_jsonb(JsonbParseState **st, const DynRef *ref, bool plain, bool is_el
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
+/* ---------------------------------------------------------------------
+ * Output: jsonb written directly (typed form)
+ *
+ * The typed jsonb of an item is written in jsonb's binary format straight
+ * from the item, as jsonb_util.c's convertJsonbValue lays it out (header,
+ * JEntries with an offset every JB_OFFSET_STRIDE, children, int-aligned
+ * containers and numerics, object keys sorted by length, then bytes),
+ * without building a JsonbValue tree first.  The result is byte for byte
+ * what pushJsonbValue + JsonbValueToJsonb make of the same value (the
+ * item_io and property tests compare the two).
+ * ---------------------------------------------------------------------
+ */
+static int
+jw_pad(StringInfo b)
+{
+	int			pad = INTALIGN(b->len) - b->len;
+	int			i;
+
+	for (i = 0; i < pad; i++)
+		appendStringInfoCharMacro(b, '\0');
+	return pad;
+}
+
+void
+dynpg_jw_begin(StringInfo b, DynJbCont *c, int n, bool object)
+{
+	uint32		header = (uint32) n | (object ? JB_FOBJECT : JB_FARRAY);
+	int			bytes;
+
+	c->base = b->len;
+	jw_pad(b);
+	appendBinaryStringInfo(b, (const char *) &header, sizeof(header));
+	c->n = object ? 2 * n : n;
+	c->i = 0;
+	c->total = 0;
+	bytes = (int) sizeof(JEntry) * c->n;
+	enlargeStringInfo(b, bytes);
+	c->jentries = b->len;
+	memset(b->data + b->len, 0, bytes);
+	b->len += bytes;
+	b->data[b->len] = '\0';
+}
+
+void
+dynpg_jw_child(StringInfo b, DynJbCont *c, uint32 meta)
+{
+	if (c->i >= c->n)
+		elog(ERROR, "dynpg: too many children in a jsonb container");
+	c->total += JBE_OFFLENFLD(meta);
+	if (c->total > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("total size of jsonb array elements exceeds the maximum of %u bytes",
+						JENTRY_OFFLENMASK)));
+	if (c->i % JB_OFFSET_STRIDE == 0)
+		meta = (meta & JENTRY_TYPEMASK) | c->total | JENTRY_HAS_OFF;
+	memcpy(b->data + c->jentries + sizeof(JEntry) * c->i, &meta, sizeof(JEntry));
+	c->i++;
+}
+
+uint32
+dynpg_jw_end(StringInfo b, DynJbCont *c)
+{
+	int			total = b->len - c->base;
+
+	if (c->i != c->n)
+		elog(ERROR, "dynpg: %d of %d children written in a jsonb container", c->i, c->n);
+	if (total > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("total size of jsonb array elements exceeds the maximum of %u bytes",
+						JENTRY_OFFLENMASK)));
+	return JENTRY_ISCONTAINER | (uint32) total;
+}
+
+uint32
+dynpg_jw_string(StringInfo b, const char *s, int len)
+{
+	JsonbValue	check;
+
+	jsonb_string_value(&check, s, len);	/* refuses NUL as the pushed form does */
+	appendBinaryStringInfo(b, s, len);
+	return JENTRY_ISSTRING | (uint32) len;
+}
+
+uint32
+dynpg_jw_numeric(StringInfo b, Numeric num)
+{
+	int			pad = jw_pad(b);
+	int			len = VARSIZE_ANY(num);
+
+	appendBinaryStringInfo(b, (const char *) num, len);
+	return JENTRY_ISNUMERIC | (uint32) (pad + len);
+}
+
+static uint32 jw_typed(StringInfo b, const DynRef *ref);
+
+/* a scalar's typed contents: S, N (its canonical text), B (base64) */
+static uint32
+jw_scalar_text(StringInfo b, const DynRef *ref)
+{
+	DynNumber	num;
+	StringInfoData tmp;
+	char	   *txt;
+	uint32		meta;
+
+	switch (ref->type)
+	{
+		case DYN_T_S:
+			return dynpg_jw_string(b, (const char *) ref->data, ref->len);
+		case DYN_T_N:
+			dynpg_number_from_ref(ref, &num);
+			txt = dynpg_num_to_cstring(&num);
+			meta = dynpg_jw_string(b, txt, strlen(txt));
+			pfree(txt);
+			return meta;
+		case DYN_T_B:
+			initStringInfo(&tmp);
+			dynpg_base64_encode(ref->data, ref->len, &tmp);
+			meta = dynpg_jw_string(b, tmp.data, tmp.len);
+			pfree(tmp.data);
+			return meta;
+		default:
+			elog(ERROR, "dynpg: not a scalar type %d", (int) ref->type);
+	}
+	return 0;
+}
+
+typedef struct JwMember
+{
+	const char *name;
+	int32		namelen;
+	DynRef		value;
+} JwMember;
+
+/* jsonb's key order: shorter first, then bytes */
+static int
+jw_member_cmp(const void *a, const void *b)
+{
+	const JwMember *x = (const JwMember *) a;
+	const JwMember *y = (const JwMember *) b;
+
+	if (x->namelen != y->namelen)
+		return x->namelen < y->namelen ? -1 : 1;
+	return memcmp(x->name, y->name, x->namelen);
+}
+
+/* a map's members as an object of typed values */
+static uint32
+jw_map(StringInfo b, const DynRef *ref)
+{
+	DynContainer c;
+	JwMember   *m;
+	DynJbCont	cont;
+	int			i;
+
+	check_stack_depth();
+	dynpg_container_open(ref, &c);
+	m = palloc(sizeof(JwMember) * Max(c.count, 1));
+	for (i = 0; i < c.count; i++)
+		m[i].value = dynpg_map_entry(&c, i, &m[i].name, &m[i].namelen);
+	qsort(m, c.count, sizeof(JwMember), jw_member_cmp);
+	dynpg_jw_begin(b, &cont, c.count, true);
+	for (i = 0; i < c.count; i++)
+		dynpg_jw_child(b, &cont, dynpg_jw_string(b, m[i].name, m[i].namelen));
+	for (i = 0; i < c.count; i++)
+		dynpg_jw_child(b, &cont, jw_typed(b, &m[i].value));
+	pfree(m);
+	return dynpg_jw_end(b, &cont);
+}
+
+/* the untyped contents of a typed value {"<type>": contents} */
+static uint32
+jw_contents(StringInfo b, const DynRef *ref)
+{
+	DynContainer c;
+	DynJbCont	cont;
+	int			i;
+
+	switch (ref->type)
+	{
+		case DYN_T_S:
+		case DYN_T_N:
+		case DYN_T_B:
+			return jw_scalar_text(b, ref);
+		case DYN_T_BOOL:
+			return ref->boolval ? JENTRY_ISBOOL_TRUE : JENTRY_ISBOOL_FALSE;
+		case DYN_T_NULL:
+			return JENTRY_ISBOOL_TRUE;
+		case DYN_T_M:
+			return jw_map(b, ref);
+		case DYN_T_L:
+			dynpg_container_open(ref, &c);
+			dynpg_jw_begin(b, &cont, c.count, false);
+			for (i = 0; i < c.count; i++)
+			{
+				DynRef		v = dynpg_list_get(&c, i);
+
+				dynpg_jw_child(b, &cont, jw_typed(b, &v));
+			}
+			return dynpg_jw_end(b, &cont);
+		case DYN_T_SS:
+		case DYN_T_NS:
+		case DYN_T_BS:
+			dynpg_container_open(ref, &c);
+			dynpg_jw_begin(b, &cont, c.count, false);
+			for (i = 0; i < c.count; i++)
+			{
+				DynRef		v = dynpg_set_elem_ref(&c, i);
+
+				dynpg_jw_child(b, &cont, jw_scalar_text(b, &v));
+			}
+			return dynpg_jw_end(b, &cont);
+		default:
+			elog(ERROR, "dynpg: unknown type %d", (int) ref->type);
+	}
+	return 0;
+}
+
+static uint32
+jw_typed(StringInfo b, const DynRef *ref)
+{
+	const char *tn = dynpg_type_name(ref->type);
+	DynJbCont	cont;
+
+	check_stack_depth();
+	dynpg_jw_begin(b, &cont, 1, true);
+	dynpg_jw_child(b, &cont, dynpg_jw_string(b, tn, strlen(tn)));
+	dynpg_jw_child(b, &cont, jw_contents(b, ref));
+	return dynpg_jw_end(b, &cont);
+}
+
+/* An item as a typed jsonb object, written at the end of 'b'. */
+uint32
+dynpg_jw_item(StringInfo b, const DynItem *item)
+{
+	DynRef		root = dynpg_item_root(item);
+
+	return jw_map(b, &root);
+}
+
+/* A finished jsonb from a buffer that began with VARHDRSZ reserved bytes. */
+Jsonb *
+dynpg_jw_finish(StringInfo b)
+{
+	Jsonb	   *res = (Jsonb *) b->data;
+
+	SET_VARSIZE(res, b->len);
+	return res;
+}
+
+void
+dynpg_jw_start(StringInfo b)
+{
+	initStringInfo(b);
+	appendStringInfoSpaces(b, VARHDRSZ);
+}
+
 /* Push the item's attributes as the members of an object begun by the caller. */
 static void
 push_item_members(JsonbParseState **st, const DynItem *item, bool plain)
@@ -1302,6 +1560,14 @@ dynpg_item_to_jsonb(const DynItem *item, bool plain)
 {
 	JsonbParseState *st = NULL;
 
+	if (!plain)
+	{
+		StringInfoData b;
+
+		dynpg_jw_start(&b);
+		(void) dynpg_jw_item(&b, item);
+		return JsonbPGetDatum(dynpg_jw_finish(&b));
+	}
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	push_item_members(&st, item, plain);
 	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL)));
@@ -1332,4 +1598,25 @@ dynpg_value_to_jsonb(const DynRef *ref, bool plain)
 		res = &jv;
 	}
 	return JsonbPGetDatum(JsonbValueToJsonb(res));
+}
+
+/*
+ * dynpg._jsonb_writer_check(item): whether the directly written typed
+ * jsonb of the item is byte for byte what pushJsonbValue and
+ * JsonbValueToJsonb make of it (a property test of the writer).
+ */
+PG_FUNCTION_INFO_V1(dynpg_jsonb_writer_check);
+Datum
+dynpg_jsonb_writer_check(PG_FUNCTION_ARGS)
+{
+	DynItem    *item = PG_GETARG_DYNITEM_P(0);
+	JsonbParseState *st = NULL;
+	Jsonb	   *pushed;
+	Jsonb	   *written = DatumGetJsonbP(dynpg_item_to_jsonb(item, false));
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_item_members(&st, item, false);
+	pushed = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
+	PG_RETURN_BOOL(VARSIZE(pushed) == VARSIZE(written) &&
+				   memcmp(pushed, written, VARSIZE(pushed)) == 0);
 }
