@@ -129,6 +129,8 @@ extern DynUpdate *dynpg_expr_parse_update(DynExprContext *ctx, const char *text)
 extern void dynpg_expr_check_unused(DynExprContext *ctx);
 extern void dynpg_expr_check_update_keys(DynUpdate *upd, const DynKeySchema *ks);
 extern char *dynpg_expr_path_text(const DynExprPath *p);
+/* the name a function node is written with ("attribute_exists", "size", ...) */
+extern const char *dynpg_expr_function_name(DynExprKind k);
 
 /* expr_legacy.c: the 2012 API's parameters as parsed expressions */
 extern DynExprNode *dynpg_expr_from_expected(Jsonb *expected, const char *conditional_operator);

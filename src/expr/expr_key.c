@@ -40,8 +40,6 @@
 #include "expr/expr_key.h"
 #include "types/key.h"
 
-#define KCE "KeyConditionExpression"
-
 /* Step 1: the first operator a key condition cannot hold, or NULL. */
 static const char *
 invalid_operator(const DynExprNode *n)
@@ -57,13 +55,10 @@ invalid_operator(const DynExprNode *n)
 		case DX_IN:
 			return "IN";
 		case DX_ATTR_EXISTS:
-			return "attribute_exists";
 		case DX_ATTR_NOT_EXISTS:
-			return "attribute_not_exists";
 		case DX_ATTR_TYPE:
-			return "attribute_type";
 		case DX_CONTAINS:
-			return "contains";
+			return dynpg_expr_function_name(n->kind);
 		case DX_CMP:
 			if (n->cmp == DX_NE)
 				return "<>";

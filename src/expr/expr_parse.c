@@ -447,8 +447,8 @@ is_condition_function(DynExprKind k)
 		k == DX_BEGINS_WITH || k == DX_CONTAINS;
 }
 
-static const char *
-function_name(DynExprKind k)
+const char *
+dynpg_expr_function_name(DynExprKind k)
 {
 	switch (k)
 	{
@@ -478,7 +478,7 @@ require_path_operand(Parser *p, DynExprNode *fn, DynExprNode *arg)
 {
 	if (arg->kind != DX_PATH)
 		expr_error(p, "Operator or function requires a document path; operator or function: %s",
-				   function_name(fn->kind));
+				   dynpg_expr_function_name(fn->kind));
 }
 
 static void
@@ -500,7 +500,7 @@ check_function(Parser *p, DynExprNode *fn)
 	}
 	if (fn->nargs != want)
 		expr_error(p, "Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d",
-				   function_name(fn->kind), fn->nargs);
+				   dynpg_expr_function_name(fn->kind), fn->nargs);
 	for (i = 0; i < fn->nargs; i++)
 		if (is_condition_function(fn->args[i]->kind))
 			syntax_error(p);
@@ -585,10 +585,10 @@ parse_function(Parser *p)
 
 	if (p->update && kind != DX_IF_NOT_EXISTS && kind != DX_LIST_APPEND)
 		expr_error(p, "The function is not allowed in an update expression; function: %s",
-				   function_name(kind));
+				   dynpg_expr_function_name(kind));
 	if (!p->update && (kind == DX_IF_NOT_EXISTS || kind == DX_LIST_APPEND))
 		expr_error(p, "The function is not allowed in a condition expression; function: %s",
-				   function_name(kind));
+				   dynpg_expr_function_name(kind));
 	count_operator(p);
 	p->pos += 2;				/* name and '(' */
 	if (peek(p)->type == T_RPAREN)
@@ -611,7 +611,7 @@ parse_function(Parser *p)
 	fn->nargs = nargs;
 	if (nargs > (int) lengthof(args))
 		expr_error(p, "Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d",
-				   function_name(kind), nargs);
+				   dynpg_expr_function_name(kind), nargs);
 	check_function(p, fn);
 	return fn;
 }
@@ -692,7 +692,7 @@ check_operand_use(Parser *p, DynExprNode *n)
 {
 	if (is_condition_function(n->kind))
 		expr_error(p, "The function is not allowed to be used this way in an expression; function: %s",
-				   function_name(n->kind));
+				   dynpg_expr_function_name(n->kind));
 }
 
 /* DynamoDB's order of two constant values of one type, or false if unordered */
