@@ -15,40 +15,9 @@ items=${BENCH_ITEMS:-1000000}
 parts=${BENCH_PARTITIONS:-10000}
 secs=${BENCH_SECONDS:-30}
 clients=${BENCH_CLIENTS:-2}
-bindir=/usr/lib/postgresql/15/bin
-export PGHOST=${PGHOST:-/var/run/postgresql} PGPORT=${PGPORT:-5499}
-if [ "$(id -u)" = 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
-work=$(mktemp -d /tmp/dynpg-bench.XXXXXX)
-chmod 755 "$work"
 db=dynpg_bench_ops
-psql_db() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$1" "${@:2}"; }
-q() { psql_db "$db" -At -c "$1"; }
-
-if [ -n "${BENCH_REUSE:-}" ] && [ "$(psql_db postgres -At -c "SELECT count(*) FROM pg_database WHERE datname = '$db'")" = 1 ]; then
-	echo "reusing database $db (BENCH_REUSE)"
-else
-echo "loading $items items into a dynpg table and a heap baseline..."
-psql_db postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-psql_db "$db" >/dev/null <<SQL
-CREATE EXTENSION dynpg;
-SELECT dynpg.create_table('{"TableName":"bench","BillingMode":"PAY_PER_REQUEST",
-  "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
-  "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"}]}');
-INSERT INTO dynamodb.bench
-SELECT dynpg.from_plain_json(jsonb_build_object('pk', 'user' || (i % $parts), 'sk', 'item' || i,
-        'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0))
-  FROM generate_series(1, $items) i;
-CREATE TABLE heapbase (pk text COLLATE "C", sk text COLLATE "C", item jsonb, PRIMARY KEY (pk, sk));
-INSERT INTO heapbase
-SELECT 'user' || (i % $parts), 'item' || i,
-       jsonb_build_object('pk', 'user' || (i % $parts), 'sk', 'item' || i,
-        'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0)
-  FROM generate_series(1, $items) i;
-VACUUM ANALYZE dynamodb.bench;
-VACUUM ANALYZE heapbase;
-CHECKPOINT;
-SQL
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_load "'item' || i" 1
 
 cat > "$work/get_dynpg.sql" <<SQL
 \set i random(1, $items)
@@ -118,4 +87,3 @@ size after the runs (bytes)      heap         dynpg        ratio
   total                          $((hmain + hidx + htoast))  $((dmain + didx + dtoast))  $(ratio $((dmain + didx + dtoast)) $((hmain + hidx + htoast))) (goal <= 1.0)
 dynpg.verify after the runs: ok = $verify
 REPORT
-rm -rf "$work"

@@ -11,15 +11,9 @@ items=${BENCH_ITEMS:-1000000}
 parts=${BENCH_PARTITIONS:-10000}
 secs=${BENCH_SECONDS:-30}
 clients=${BENCH_CLIENTS:-2}
-bindir=/usr/lib/postgresql/15/bin
-export PGHOST=${PGHOST:-/var/run/postgresql} PGPORT=${PGPORT:-5499}
-if [ "$(id -u)" = 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
 db=dynpg_bench_ops
-q() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$db" -At -c "$1"; }
-[ "$(as_pg "$bindir/psql" -X -d postgres -At -c "SELECT count(*) FROM pg_database WHERE datname = '$db'")" = 1 ] ||
-	{ echo "run tests/bench/item_ops.sh first (it loads database $db)" >&2; exit 1; }
-work=$(mktemp -d /tmp/dynpg-bench.XXXXXX)
-chmod 755 "$work"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_db_exists || { echo "run tests/bench/item_ops.sh first (it loads database $db)" >&2; exit 1; }
 
 # pgbench turns every ':name' in a command into a parameter, even inside a
 # string literal, so the expressions' placeholders are spelled with chr(58).
@@ -82,4 +76,3 @@ dynpg UpdateItem / conditional PutItem benchmark: $items items, $clients clients
   conditional PutItem ${tps[cput_heap]}  ${tps[cput_dynpg]}  $(ratio "${tps[cput_dynpg]}" "${tps[cput_heap]}") (goal >= 0.8)   ${walper[cput_heap]} / ${walper[cput_dynpg]}
 dynpg.verify after the runs: ok = $(q "SELECT dynpg.verify('bench') ->> 'ok'")
 REPORT
-rm -rf "$work"

@@ -48,9 +48,6 @@ scan_clients=${BENCH_SCAN_CLIENTS:-1}
 samples=${BENCH_SAMPLES:-200}
 max_load=${BENCH_MAX_LOAD-0.7}
 max_wait=${BENCH_WAIT:-1200}
-bindir=/usr/lib/postgresql/15/bin
-export PGHOST=${PGHOST:-/var/run/postgresql} PGPORT=${PGPORT:-5499}
-if [ "$(id -u)" = 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
 per=$((items / parts))
 if [ $((per * parts)) -ne "$items" ] || [ "$per" -lt 10 ]; then
 	echo "BENCH_ITEMS must be a multiple of BENCH_PARTITIONS, with at least 10 items a partition" >&2
@@ -58,37 +55,8 @@ if [ $((per * parts)) -ne "$items" ] || [ "$per" -lt 10 ]; then
 fi
 width=${#items}			# sort keys 'item' || lpad(i, width, '0')
 db=dynpg_bench_query
-psql_db() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$1" "${@:2}"; }
-q() { psql_db "$db" -At -c "$1"; }
-work=$(mktemp -d /tmp/dynpg-bench.XXXXXX)
-chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
-
-if [ -n "${BENCH_REUSE:-}" ] && [ "$(psql_db postgres -At -c "SELECT count(*) FROM pg_database WHERE datname = '$db'")" = 1 ]; then
-	echo "reusing database $db (BENCH_REUSE)"
-else
-echo "loading $items items into a dynpg table and a heap baseline..."
-psql_db postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-psql_db "$db" >/dev/null <<SQL
-CREATE EXTENSION dynpg;
-SELECT dynpg.create_table('{"TableName":"bench","BillingMode":"PAY_PER_REQUEST",
-  "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
-  "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"}]}');
-INSERT INTO dynamodb.bench
-SELECT dynpg.from_plain_json(jsonb_build_object('pk', 'user' || (i % $parts), 'sk', 'item' || lpad(i::text, $width, '0'),
-        'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0))
-  FROM generate_series(0, $items - 1) i;
-CREATE TABLE heapbase (pk text COLLATE "C", sk text COLLATE "C", item jsonb, PRIMARY KEY (pk, sk));
-INSERT INTO heapbase
-SELECT 'user' || (i % $parts), 'item' || lpad(i::text, $width, '0'),
-       jsonb_build_object('pk', 'user' || (i % $parts), 'sk', 'item' || lpad(i::text, $width, '0'),
-        'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0)
-  FROM generate_series(0, $items - 1) i;
-VACUUM ANALYZE dynamodb.bench;
-VACUUM ANALYZE heapbase;
-CHECKPOINT;
-SQL
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_load "'item' || lpad(i::text, $width, '0')" 0
 
 # The wire-layer Scan of the whole table, and buffers per statement.
 psql_db "$db" >/dev/null <<'SQL'
