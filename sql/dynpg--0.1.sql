@@ -266,6 +266,21 @@ COMMENT ON VIEW dynpg.indexes IS
 	'Secondary indexes of DynamoDB tables: one row per index in a table definition (LSI or GSI)';
 GRANT SELECT ON dynpg.indexes TO PUBLIC;
 
+-- The GSI change log (src/index/README): a base write that may change a
+-- GSI entry appends one row in its own transaction -- the table, the base
+-- item's key, and the GSI key attributes of the version it replaced -- and
+-- the database's dynpg worker applies committed rows and deletes them.
+-- Only dynpg's C code reads and writes it.  It is not dumped: a restore
+-- writes every item again, which logs it again.
+CREATE TABLE dynpg.index_changes (
+	tbl oid NOT NULL,
+	base_key dynpg.item NOT NULL,
+	old_keys dynpg.item
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
+        autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 1000,
+        autovacuum_vacuum_cost_delay = 0);
+REVOKE ALL ON dynpg.index_changes FROM PUBLIC;
+
 ------------------------------------------------------------------------------
 -- The wire layer: DynamoDB requests in, responses out (jsonb)
 ------------------------------------------------------------------------------
