@@ -28,6 +28,7 @@ OBJS = \
 	src/catalog/catalog.o \
 	src/am/dynpg_am.o \
 	src/am/dynpg_write.o \
+	src/index/index.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \

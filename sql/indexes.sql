@@ -174,9 +174,11 @@ SELECT r -> 'Table' -> 'GlobalSecondaryIndexes' -> 0 ->> 'IndexArn' AS index_arn
 ALTER TABLE dynamodb.scores RENAME TO "GameScores";
 
 --
--- Until dynpg maintains indexes, every write to a table that has any is
--- refused (feature_not_supported), through the API, the SQL layer and SQL;
--- reads work, and Query and Scan know no index yet
+-- Writes to indexed tables: LSI entries are written with the item, GSI
+-- changes go to the change log dynpg.index_changes in the same transaction
+-- (src/index/README); an item whose index key attribute has the wrong type
+-- or an empty value is refused with DynamoDB's message, and nothing is
+-- written; an item without an index's key attributes is simply not indexed
 --
 SELECT pg_temp.api('PutItem', '{"TableName": "GameScores", "Item": {"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}, "TopScore": {"N": "5"}}}');
 SELECT pg_temp.api('UpdateItem', '{"TableName": "GameScores", "Key": {"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}}, "UpdateExpression": "SET TopScore = :s", "ExpressionAttributeValues": {":s": {"N": "6"}}}');
@@ -185,21 +187,40 @@ SELECT pg_temp.api('PutItem', '{"TableName": "Thread", "Item": {"ForumName": {"S
 SELECT pg_temp.api('PutItem', '{"TableName": "same", "Item": {"p": {"S": "f"}, "c": {"S": "s"}}}');
 -- the request is validated first, as for any write
 SELECT pg_temp.api('PutItem', '{"TableName": "GameScores", "Item": {"UserId": {"S": "u1"}}}');
+-- index keys of the wrong type, empty, or too long
+SELECT pg_temp.api('PutItem', '{"TableName": "GameScores", "Item": {"UserId": {"S": "u9"}, "GameTitle": {"S": "G"}, "TopScore": {"S": "1"}}}');
+SELECT key_schema, attribute_definitions FROM dynpg.tables WHERE table_name = 'Thread';
+SELECT pg_temp.api('PutItem', '{"TableName": "Thread", "Item": {"ForumName": {"S": "f"}, "Subject": {"S": "s2"}, "LastPostDateTime": {"N": "3"}}}');
+SELECT pg_temp.api('PutItem', '{"TableName": "Thread", "Item": {"ForumName": {"S": "f"}, "Subject": {"S": "s2"}, "LastPostDateTime": {"S": ""}}}');
+SELECT pg_temp.api('PutItem', '{"TableName": "GameScores", "Item": {"UserId": {"S": "u9"}, "GameTitle": {"S": "G"}, "TopScore": {"N": "1"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET LastPostDateTime = :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET LastPostDateTime = :v", "ExpressionAttributeValues": {":v": {"S": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}}');
+SELECT count(*) AS thread_items FROM dynamodb."Thread";
+-- the SQL layer and SQL writes go the same way
 SELECT dynpg.put('GameScores', '{"UserId": "u1", "GameTitle": "Galaxy"}'::jsonb);
 SELECT dynpg.delete('GameScores', '{"UserId": "u1", "GameTitle": "Galaxy"}'::jsonb);
 INSERT INTO dynamodb."GameScores" VALUES ('{"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}}');
 COPY dynamodb."GameScores" FROM stdin;
 {"UserId": {"S": "u2"}, "GameTitle": {"S": "Meteor"}}
 \.
+INSERT INTO dynamodb."GameScores" VALUES ('{"UserId": {"S": "u3"}, "GameTitle": {"B": "AA=="}}');
 -- the CHECK constraint still runs first on SQL writes
 INSERT INTO dynamodb."GameScores" VALUES ('{"UserId": {"S": "u1"}}');
--- nothing was written; reads work
+-- the table's items are what a Scan and SELECT see, never index entries
 SELECT count(*) FROM dynamodb."GameScores";
 SELECT pg_temp.api('GetItem', '{"TableName": "GameScores", "Key": {"UserId": {"S": "u1"}, "GameTitle": {"S": "Galaxy"}}}');
 SELECT pg_temp.api('Query', '{"TableName": "GameScores", "KeyConditionExpression": "UserId = :u", "ExpressionAttributeValues": {":u": {"S": "u1"}}}');
 SELECT pg_temp.api('Scan', '{"TableName": "Thread"}');
-SELECT pg_temp.api('Query', '{"TableName": "GameScores", "IndexName": "GameTitleIndex", "KeyConditionExpression": "GameTitle = :g", "ExpressionAttributeValues": {":g": {"S": "Galaxy"}}}');
-SELECT pg_temp.api('Scan', '{"TableName": "Thread", "IndexName": "LastPostIndex"}');
+-- a write to a table with GSIs that may change a GSI entry is logged in
+-- its own transaction (rows the worker cannot see before the commit);
+-- one that changes no GSI's entry is not
+BEGIN;
+SELECT pg_temp.api('PutItem', '{"TableName": "GameScores", "Item": {"UserId": {"S": "u5"}, "GameTitle": {"S": "Galaxy"}, "TopScore": {"N": "7"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "GameScores", "Key": {"UserId": {"S": "u5"}, "GameTitle": {"S": "Galaxy"}}, "UpdateExpression": "SET TopScore = :s", "ExpressionAttributeValues": {":s": {"N": "8"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "GameScores", "Key": {"UserId": {"S": "u5"}, "GameTitle": {"S": "Galaxy"}}, "UpdateExpression": "SET Nick = :s", "ExpressionAttributeValues": {":s": {"N": "8"}}}');
+SELECT tbl::regclass, base_key, old_keys FROM dynpg.index_changes
+ WHERE xmin::text::bigint >= pg_current_xact_id()::text::bigint ORDER BY ctid;
+ROLLBACK;
 -- tables without indexes are written as before
 SELECT pg_temp.api('CreateTable', '{"TableName": "plain", "BillingMode": "PAY_PER_REQUEST",
   "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}]}') ~ 'ACTIVE' AS created;
@@ -389,22 +410,29 @@ EXCEPTION WHEN others THEN
 	RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
 SELECT d, pg_temp.conforms(d::jsonb) FROM (VALUES
- ('{"LocalSecondaryIndexes": [{"IndexName": "l", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
- ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["y"]}}]}'),
+ ('{"LocalSecondaryIndexes": [{"IndexName": "l", "Keyspace": 1, "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["y"]}}]}'),
  ('{"LocalSecondaryIndexes": {}}'),
  ('{"LocalSecondaryIndexes": []}'),
  ('{"GlobalSecondaryIndexes": [1]}'),
  ('{"GlobalSecondaryIndexes": [{"KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
- ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "y", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
- ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
- ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}]}]}'),
- ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["y"]}}]}'),
- ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [""]}}]}'),
- ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE"}}]}'),
- ('{"LocalSecondaryIndexes": [{"IndexName": "l", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
- ('{"LocalSecondaryIndexes": [{"IndexName": "l", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
- ('{"LocalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}],
-   "GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}')
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "y", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}]}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["y"]}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [""]}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "INCLUDE"}}]}'),
+ ('{"LocalSecondaryIndexes": [{"IndexName": "l", "Keyspace": 1, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"LocalSecondaryIndexes": [{"IndexName": "l", "Keyspace": 1, "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"LocalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 1, "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}],
+   "GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ -- every index names its keyspace (src/index/index.h): 1..255, each its own
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 0, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 256, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": "6", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}'),
+ ('{"LocalSecondaryIndexes": [{"IndexName": "l", "Keyspace": 6, "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}],
+   "GlobalSecondaryIndexes": [{"IndexName": "g", "Keyspace": 6, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}')
 ) AS t(d);
 -- a hand-made relation with such a definition is not a table
 CREATE TABLE dynamodb.forged (item dynpg.item NOT NULL,

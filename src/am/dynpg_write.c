@@ -40,6 +40,7 @@
 
 #include "am/dynpg_write.h"
 #include "catalog/catalog.h"
+#include "index/index.h"
 #include "storage/dynpg_bt.h"
 #include "types/hash.h"
 #include "types/key.h"
@@ -202,25 +203,6 @@ prepare_payload(Relation rel, DynItem *item, int keylen)
 						 NULL, 0));
 }
 
-/*
- * Secondary indexes are not maintained yet (src/index/README): a write to a
- * table that has any would leave them silently wrong, so every write to
- * such a table is refused here, where all writes pass.  Reads work.
- */
-static void
-refuse_if_indexed(Relation rel)
-{
-	const DynTableDef *def = dynpg_table_def(rel);
-
-	if (def->nindexes > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg_plural("dynpg does not maintain secondary indexes yet: table \"%s\" has %d secondary index",
-							   "dynpg does not maintain secondary indexes yet: table \"%s\" has %d secondary indexes",
-							   def->nindexes, def->table_name, def->nindexes),
-				 errdetail("Writes to a table with secondary indexes are refused until dynpg maintains them; reads work.")));
-}
-
 typedef enum WriteKind
 {
 	WRITE_PUT,
@@ -241,8 +223,11 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	DynBtVersion *current = NULL;
 	DynItem    *current_item = NULL;
 	bool		existed;
+	int			nindexes = dynpg_table_def(rel)->nindexes;
 
-	refuse_if_indexed(rel);
+	/* an item an index cannot hold is refused before anything happens */
+	if (nindexes > 0 && kind != WRITE_DELETE && kind != WRITE_UPDATE)
+		dynpg_index_check_item(dynpg_table_def(rel), item, false);
 	if (old_item)
 		*old_item = NULL;
 	if (new_item)
@@ -271,7 +256,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	check_snapshot_agrees(rel, &set, current);
 
 	if (current != NULL &&
-		(check != NULL || compute != NULL || old_item != NULL || kind == WRITE_INSERT))
+		(check != NULL || compute != NULL || old_item != NULL || kind == WRITE_INSERT ||
+		 nindexes > 0))
 		current_item = payload_to_item(current->payload);
 	if (kind == WRITE_INSERT && current != NULL)
 	{
@@ -313,6 +299,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		storage_key_of(rel, item, &newkey);
 		if (newkey.len != skey.len || memcmp(newkey.data, skey.data, skey.len) != 0)
 			elog(ERROR, "dynpg: an update changed the item's key");
+		if (nindexes > 0)
+			dynpg_index_check_item(dynpg_table_def(rel), item, true);
 		if (new_item)
 			*new_item = item;
 	}
@@ -337,6 +325,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		pgstat_count_heap_insert(rel, 1);
 		if (existed)
 			pgstat_count_heap_update(rel, false);
+		if (nindexes > 0)
+			dynpg_index_maintain(rel, current_item, item);
 		if (old_item)
 			*old_item = current_item;
 		UnlockTuple(rel, &locktid, ExclusiveLock);
@@ -346,6 +336,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	}
 	if (existed)
 		pgstat_count_heap_delete(rel);
+	if (existed && nindexes > 0)
+		dynpg_index_maintain(rel, current_item, NULL);
 	if (old_item)
 		*old_item = current_item;
 	UnlockTuple(rel, &locktid, ExclusiveLock);
@@ -353,6 +345,72 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 }
 
 uint64		dynpg_write_last_vid = 0;
+
+/*
+ * Write (or with item NULL, delete) the index entry with storage key 'ekey'
+ * (src/index): the live version gets xmax, the new one is inserted beside
+ * it; an entry that already holds exactly 'item' is left alone, so applying
+ * a change twice writes nothing the second time.  'lock' takes the entry's
+ * own key lock (GSI entries, written by the worker); an LSI entry is
+ * written under its base item's key lock, which covers it.
+ */
+void
+dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock)
+{
+	ItemPointerData locktid;
+	TransactionId xid = GetCurrentTransactionId();
+	CommandId	cid = GetCurrentCommandId(true);
+	DynBtVersionSet set = {0, 0, NULL};
+	DynBtVersion *current = NULL;
+
+	if (ekey->len > DYN_BT_MAX_KEY_SIZE)
+		elog(ERROR, "dynpg: index entry key of %d bytes exceeds %d", ekey->len, DYN_BT_MAX_KEY_SIZE);
+	key_lock_tid(ekey, &locktid);
+	for (;;)
+	{
+		TransactionId wait;
+
+		if (lock)
+			LockTuple(rel, &locktid, ExclusiveLock);
+		if (examine_key(rel, ekey, &set, &current, &wait))
+			break;
+		if (lock)
+			UnlockTuple(rel, &locktid, ExclusiveLock);
+		XactLockTableWait(wait, rel, NULL, XLTW_Update);
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (current != NULL && item != NULL)
+	{
+		DynItem    *cur = payload_to_item(current->payload);
+
+		if (VARSIZE_ANY_EXHDR(cur) == VARSIZE_ANY_EXHDR(item) &&
+			memcmp(VARDATA_ANY(cur), VARDATA_ANY(item), VARSIZE_ANY_EXHDR(item)) == 0)
+		{
+			if (lock)
+				UnlockTuple(rel, &locktid, ExclusiveLock);
+			return;
+		}
+	}
+	if (current != NULL)
+		dynpg_bt_set_xmax(rel, (const uint8 *) ekey->data, (uint16) ekey->len,
+						  current->vid, xid, cid);
+	if (item != NULL)
+	{
+		DynBtLeafTupleData hdr;
+		struct varlena *payload = prepare_payload(rel, item, ekey->len);
+
+		memset(&hdr, 0, sizeof(hdr));
+		hdr.vid = dynpg_bt_next_vid(rel);
+		hdr.xmin = xid;
+		hdr.xmax = InvalidTransactionId;
+		hdr.cmin = cid;
+		hdr.cmax = InvalidCommandId;
+		dynpg_bt_insert_leaf(rel, (const uint8 *) ekey->data, (uint16) ekey->len, &hdr,
+							 payload, VARSIZE_ANY(payload));
+	}
+	if (lock)
+		UnlockTuple(rel, &locktid, ExclusiveLock);
+}
 
 bool
 dynpg_write_put(Relation rel, DynItem *item, DynWriteMode mode,

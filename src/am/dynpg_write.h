@@ -4,9 +4,8 @@
  *	  The one write path (and the key read) of dynpg tables.
  *
  * Every write to a dynpg table -- PutItem, DeleteItem, SQL INSERT and COPY --
- * goes through these functions, so secondary indexes (later) are kept in
- * one place.  Until dynpg maintains them, a write to a table that has
- * secondary indexes raises feature_not_supported here (src/index/README).
+ * goes through these functions, so secondary indexes are kept in one
+ * place (src/index/index.h: LSI entries written here, GSI changes logged).
  * They run in the caller's transaction, with its snapshot.
  *
  * 'key_item' is an item holding (at least) the table's key attributes, with
@@ -66,6 +65,9 @@ extern bool dynpg_write_delete(Relation rel, DynItem *key_item,
 
 /* The VID of the version the last put inserted (for tuple_insert's TID). */
 extern uint64 dynpg_write_last_vid;
+
+/* Write or delete (item NULL) one index entry (src/index/index.h). */
+extern void dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock);
 
 /* The item with this key visible to the active snapshot, or NULL. */
 extern DynItem *dynpg_read_get(Relation rel, DynItem *key_item);

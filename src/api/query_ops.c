@@ -81,6 +81,7 @@ typedef struct ReadPlan
 	DynKeySchema ks;
 	DynBtBounds bounds;
 	ScanDirection dir;
+	uint8		keyspace;		/* the table's (0) or an index's (index.h) */
 	DynExprNode *filter;
 	DynExprPath *paths;			/* projection, or NULL for whole items */
 	int			npaths;
@@ -757,23 +758,30 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 		}
 		check_key_paths(&plan->ks, paths, npaths, filter);
 		plan->dir = ForwardScanDirection;
+		/* the keyspace's keys; a segment's start with its hashes */
+		plan->bounds.upper = palloc0(9);
+		plan->bounds.upper[0] = plan->keyspace;
+		plan->bounds.upperlen = 1;
+		plan->bounds.upper_prefix = true;
+		plan->bounds.lower = palloc0(9);
+		plan->bounds.lower[0] = plan->keyspace;
+		plan->bounds.lowerlen = 1;
+		plan->bounds.lower_incl = true;
 		if (has_segment)
 		{
 			uint64		start = segment_start(segment, total_segments);
 
 			if (start != 0)
 			{
-				plan->bounds.lower = palloc(8);
-				hash_bytes(start, plan->bounds.lower);
-				plan->bounds.lowerlen = 8;
-				plan->bounds.lower_incl = true;
+				hash_bytes(start, plan->bounds.lower + 1);
+				plan->bounds.lowerlen = 9;
 			}
 			if (segment + 1 < total_segments)
 			{
-				plan->bounds.upper = palloc(8);
-				hash_bytes(segment_start(segment + 1, total_segments), plan->bounds.upper);
-				plan->bounds.upperlen = 8;
+				hash_bytes(segment_start(segment + 1, total_segments), plan->bounds.upper + 1);
+				plan->bounds.upperlen = 9;
 				plan->bounds.upper_incl = false;
+				plan->bounds.upper_prefix = false;
 			}
 		}
 		if (esk != NULL)

@@ -34,6 +34,7 @@
 #include "api/table_indexes.h"
 #include "catalog/catalog.h"
 #include "dynpg_error.h"
+#include "index/index.h"
 
 /* DynamoDB's rules for an IndexName (those of a TableName) */
 #define DYN_INDEX_NAME_MIN		3
@@ -586,12 +587,13 @@ dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 
 static void
 push_index_definition(JsonbParseState **st, const DynIndexRequest *ix, bool global,
-					  bool pay_per_request)
+					  bool pay_per_request, int keyspace)
 {
 	int			i;
 
 	dynpg_jb_begin_object(st, NULL);
 	dynpg_jb_string(st, "IndexName", ix->index_name);
+	dynpg_jb_int64(st, "Keyspace", keyspace);
 	dynpg_jb_begin_array(st, "KeySchema");
 	for (i = 0; i < ix->nkeys; i++)
 	{
@@ -632,14 +634,16 @@ dynpg_api_indexes_push_definition(JsonbParseState **st, const DynIndexesRequest 
 	{
 		dynpg_jb_begin_array(st, "LocalSecondaryIndexes");
 		for (i = 0; i < ix->nlsi; i++)
-			push_index_definition(st, &ix->lsi[i], false, pay_per_request);
+			push_index_definition(st, &ix->lsi[i], false, pay_per_request,
+								   DYN_KEYSPACE_FIRST_LSI + i);
 		dynpg_jb_end_array(st);
 	}
 	if (ix->ngsi > 0)
 	{
 		dynpg_jb_begin_array(st, "GlobalSecondaryIndexes");
 		for (i = 0; i < ix->ngsi; i++)
-			push_index_definition(st, &ix->gsi[i], true, pay_per_request);
+			push_index_definition(st, &ix->gsi[i], true, pay_per_request,
+								   DYN_KEYSPACE_FIRST_GSI + i);
 		dynpg_jb_end_array(st);
 	}
 }

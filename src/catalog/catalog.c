@@ -46,6 +46,7 @@
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/numeric.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -87,6 +88,23 @@ definition_string(JsonbContainer *obj, const char *name)
 		v.type != jbvString || v.val.string.len == 0)
 		return NULL;
 	return pnstrdup(v.val.string.val, v.val.string.len);
+}
+
+/* The integer member 'name' of obj in [min, max], or -1. */
+static int
+definition_int(JsonbContainer *obj, const char *name, int min, int max)
+{
+	JsonbValue	v;
+	int32		n;
+	bool		have_error = false;
+
+	if (getKeyJsonValueFromContainer(obj, name, strlen(name), &v) == NULL ||
+		v.type != jbvNumeric)
+		return -1;
+	n = numeric_int4_opt_error(v.val.numeric, &have_error);
+	if (have_error || n < min || n > max)
+		return -1;
+	return n;
 }
 
 /* The array member 'name' of obj, or NULL if it is absent or no array. */
@@ -335,6 +353,18 @@ parse_indexes(JsonbContainer *root, DynIndexKind kind, DefinitionKeys *out,
 		}
 		if (!parse_projection(e, ix, total_nonkey, problem))
 			return false;
+		ix->keyspace = definition_int(e, "Keyspace", 1, 255);
+		if (ix->keyspace <= 0)
+		{
+			*problem = "an index has no Keyspace from 1 to 255";
+			return false;
+		}
+		for (j = 0; j < out->nindexes; j++)
+			if (out->indexes[j].keyspace == ix->keyspace)
+			{
+				*problem = "two indexes have the same Keyspace";
+				return false;
+			}
 		out->nindexes++;
 	}
 	return true;

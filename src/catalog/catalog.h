@@ -62,6 +62,7 @@ typedef struct DynIndexDef
 	DynProjectionType projection;
 	int			nnonkey;		/* NonKeyAttributes (INCLUDE only), in order */
 	const char *const *nonkey;
+	int			keyspace;		/* the first byte of its entries' keys (index.h) */
 } DynIndexDef;
 
 /*

@@ -30,6 +30,8 @@
 #include "types/key.h"
 
 #define DYN_KEYSPACE_TABLE		0x00	/* the keyspace byte of a table's items */
+#define DYN_KEYSPACE_FIRST_LSI	1		/* CreateTable's LSIs: 1..5 */
+#define DYN_KEYSPACE_FIRST_GSI	6		/* its GSIs: 6.., UpdateTable's the first free */
 
 /* the group encoding of a sort key inside an index key: 9 bytes per 8 */
 #define DYN_GROUP_BYTES			8
@@ -68,9 +70,19 @@ extern void dynpg_index_partition_prefix(const DynIndexDef *ix, const DynRef *pk
 /*
  * Check 'item' against every index of the table (strict), before any write:
  * a wrong type, an empty or too long index key value is refused with
- * DynamoDB's message.
+ * DynamoDB's message (UpdateItem's own, 'for_update').
  */
-extern void dynpg_index_check_item(const DynTableDef *def, const DynItem *item);
+extern void dynpg_index_check_item(const DynTableDef *def, const DynItem *item, bool for_update);
+
+/* Whether index 'ix' projects top-level attribute 'name' (keys always). */
+extern bool dynpg_index_projects(const DynTableDef *def, const DynIndexDef *ix,
+								 const char *name, int32 namelen);
+
+/* The index sort key part of an entry key (the group encoding of its encoding). */
+extern void dynpg_index_sort_part(const DynRef *sk, StringInfo out);
+
+/* The table's key attributes of 'item', as an item. */
+extern DynItem *dynpg_index_base_key(const DynTableDef *def, const DynItem *item);
 
 /*
  * Keep the indexes of 'rel' after a write of one base item, called by the
@@ -79,7 +91,7 @@ extern void dynpg_index_check_item(const DynTableDef *def, const DynItem *item);
  * delete).  LSI entries are written now; for GSIs, a change is appended to
  * dynpg.index_changes in this transaction if any GSI's entry may change.
  */
-extern void dynpg_index_maintain(Relation rel, const DynItem *old_item, const DynItem *new_item);
+extern void dynpg_index_maintain(Relation rel, DynItem *old_item, DynItem *new_item);
 
 /*
  * Apply one change of the log to the GSIs of 'rel' (worker): delete the

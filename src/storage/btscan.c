@@ -106,6 +106,11 @@ dynpg_bt_scan_begin(Relation rel, Snapshot snapshot)
 										   ALLOCSET_DEFAULT_SIZES);
 	scan->blkno = InvalidBlockNumber;
 	scan->dir = ForwardScanDirection;
+	/* the table's items: keys that start with its keyspace byte (index.h) */
+	scan->bounded = true;
+	scan->bounds.upper = palloc0(1);
+	scan->bounds.upperlen = 1;
+	scan->bounds.upper_prefix = true;
 	dynpg_bt_scan_opened(1);
 	dynpg_bt_scan_bulkread(scan);
 	return scan;
@@ -142,6 +147,7 @@ dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot, const DynBtBounds *bo
 	}
 	scan->bounded = true;
 	scan->dir = dir;
+	pfree(scan->bounds.upper);
 	scan->bounds = *bounds;
 	if (bounds->lower != NULL)
 	{

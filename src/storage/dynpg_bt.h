@@ -31,7 +31,7 @@
 
 #define DYN_BT_METAPAGE			0
 #define DYN_BT_MAGIC			0x44594E42	/* "DYNB" */
-#define DYN_BT_FORMAT_VERSION	1
+#define DYN_BT_FORMAT_VERSION	2	/* 2: storage keys start with a keyspace byte */
 #define DYN_BT_HASH_VERSION		1		/* types/hash.c: XXH64, seed 0 */
 
 typedef struct DynBtMetaPageData
@@ -160,23 +160,29 @@ typedef DynBtInternalTupleData *DynBtInternalTuple;
 	MAXALIGN_DOWN((BLCKSZ - MAXALIGN(SizeOfPageHeaderData + 3 * sizeof(ItemIdData)) - \
 				   MAXALIGN(sizeof(DynBtPageOpaqueData))) / 3)
 
-/* The largest storage key (types/key.h: 8 + 33 + 1024). */
-#define DYN_BT_MAX_KEY_SIZE		1065
+/*
+ * The largest storage key: an index entry's (src/index/index.h: keyspace,
+ * hash, partition part, a 1024-byte sort key group-encoded, then the base
+ * item's storage key without its keyspace byte).  A table item's key is at
+ * most 1 + 8 + 65 + 1024 = 1,098 bytes (types/key.h).
+ */
+#define DYN_BT_MAX_KEY_SIZE		(1 + 8 + 65 + 1152 + 1097)
 
 /*
- * The length of the partition part of a storage key (types/key.h: 8 bytes
- * of hash, then a length byte and up to 64 bytes of partition key, or 0xFF
- * and a 32-byte digest), or -1 if the key is too short to hold one.  Splits
- * use it to recognise a partition that grows at its end.
+ * The length of the partition part of a storage key (types/key.h: the
+ * keyspace byte, 8 bytes of hash, then a length byte and up to 64 bytes of
+ * partition key, or 0xFF and a 32-byte digest; index entries start the
+ * same way), or -1 if the key is too short to hold one.  Splits use it to
+ * recognise a partition that grows at its end.
  */
 static inline int
 dynpg_bt_partition_len(const uint8 *key, int keylen)
 {
 	int			len;
 
-	if (keylen < 9)
+	if (keylen < 10)
 		return -1;
-	len = 9 + (key[8] == 0xFF ? 32 : key[8]);
+	len = 10 + (key[9] == 0xFF ? 32 : key[9]);
 	return len <= keylen ? len : -1;
 }
 

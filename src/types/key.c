@@ -107,6 +107,7 @@ dynpg_storage_key(const DynKey *key, StringInfo out)
 	initStringInfo(&enc);
 	dynpg_key_encode_value(&key->pk, &enc);
 	h = dynpg_hash64((const uint8 *) enc.data, enc.len, 0);
+	appendStringInfoChar(out, (char) 0);	/* the table's keyspace */
 	for (i = 7; i >= 0; i--)
 		appendStringInfoChar(out, (char) ((h >> (i * 8)) & 0xFF));
 	if (enc.len <= DYN_PK_INLINE_MAX)

@@ -4,7 +4,8 @@
  *	  Primary keys: extraction from items with DynamoDB's checks, the
  *	  order-preserving key encoding, the partition hash and the storage key.
  *
- * Storage key = hash64(partition key encoding), 8 bytes big-endian
+ * Storage key = keyspace byte: 0 for a table's items (src/index/index.h)
+ *				 || hash64(partition key encoding), 8 bytes big-endian
  *				 || partition-key part
  *				 || sort-key encoding (absent without a sort key)
  * The partition-key part is prefix-free, so one partition's keys are
@@ -21,7 +22,7 @@
 
 #define DYN_PK_INLINE_MAX 64
 #define DYN_PK_DIGEST_MARK 0xFF
-#define DYN_STORAGE_KEY_MAX (8 + 1 + 32 + DYN_MAX_RANGE_KEY_LEN)
+#define DYN_STORAGE_KEY_MAX (1 + 8 + 1 + DYN_PK_INLINE_MAX + DYN_MAX_RANGE_KEY_LEN)
 
 typedef struct DynKeySchema
 {

@@ -1,0 +1,572 @@
+/*-------------------------------------------------------------------------
+ *
+ * index.c
+ *	  Secondary index entries and their maintenance (src/index/README).
+ *
+ * Entries live in the base table's relation, in their index's keyspace
+ * (index.h).  A base write computes, while it holds the base key, the
+ * entries the old and the new version have in each index: LSI entries are
+ * written at once, in the same transaction; for GSIs one row goes to the
+ * change log dynpg.index_changes, which the database's worker applies
+ * (dynpg_index_apply_change): delete the entries the old index keys name,
+ * then write the entry of the base item's current committed version.
+ *
+ * The relation's cached definition (rd_amcache) may be rebuilt whenever
+ * invalidations are processed -- opening a relation (the TOAST relation of
+ * a large payload, the change log) does that -- so everything needed from
+ * it is computed before the first write.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "am/dynpg_write.h"
+#include "dynpg_error.h"
+#include "expr/expr.h"
+#include "index/index.h"
+
+bool		dynpg_index_logged_changes = false;
+
+/* ---------------------------------------------------------------------
+ * Keys
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Groups of 8 bytes, each padded with zeros and followed by a marker: the
+ * number of bytes used (0..8), or 9 when a full group is followed by more.
+ * memcmp order of encodings is the order of the byte strings, and no
+ * encoding is a prefix of another, so whatever follows it in a key cannot
+ * change the order.
+ */
+void
+dynpg_group_encode(const uint8 *data, int len, StringInfo out)
+{
+	int			pos = 0;
+
+	do
+	{
+		int			n = Min(DYN_GROUP_BYTES, len - pos);
+		char		group[DYN_GROUP_BYTES + 1];
+
+		memset(group, 0, sizeof(group));
+		memcpy(group, data + pos, n);
+		pos += n;
+		group[DYN_GROUP_BYTES] = (char) ((n == DYN_GROUP_BYTES && pos < len) ? DYN_GROUP_BYTES + 1 : n);
+		appendBinaryStringInfo(out, group, sizeof(group));
+	} while (pos < len);
+}
+
+/* One key attribute of an index in 'c': false if absent or (not strict) unusable. */
+static bool
+index_key_value(const DynIndexDef *ix, const DynContainer *c, const char *name, int32 namelen,
+				DynType type, bool is_partition_key, bool strict, bool for_update, DynRef *out)
+{
+	if (!dynpg_map_find(c, name, namelen, out))
+		return false;
+	if (out->type != type)
+	{
+		if (!strict)
+			return false;
+		if (for_update)
+			dynpg_validation_error("The update expression attempted to update the secondary index key to unsupported type");
+		dynpg_validation_error("One or more parameter values were invalid: Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
+							   namelen, name, dynpg_type_name(type), dynpg_type_name(out->type),
+							   ix->index_name);
+	}
+	if (out->len == 0 && (type == DYN_T_S || type == DYN_T_B))
+	{
+		if (!strict)
+			return false;
+		dynpg_validation_error("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %.*s",
+							   type == DYN_T_S ? "string" : "binary", ix->index_name, namelen, name);
+	}
+	if (out->len > (is_partition_key ? DYN_MAX_HASH_KEY_LEN : DYN_MAX_RANGE_KEY_LEN))
+	{
+		if (!strict)
+			return false;
+		if (for_update)
+			dynpg_validation_error("The update expression attempted to update the secondary index key beyond allowed size limits");
+		if (is_partition_key)
+			dynpg_validation_error("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+		dynpg_validation_error("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+	}
+	return true;
+}
+
+static bool
+index_key_of(const DynIndexDef *ix, const DynItem *item, bool strict, bool for_update,
+			 DynKey *ikey)
+{
+	DynRef		root = dynpg_item_root(item);
+	DynContainer c;
+	bool		have_pk;
+	bool		have_sk = true;
+
+	memset(ikey, 0, sizeof(*ikey));
+	dynpg_container_open(&root, &c);
+	/* both attributes are checked before a missing one leaves the item out */
+	have_pk = index_key_value(ix, &c, ix->key.pk_name, ix->key.pk_namelen, ix->key.pk_type,
+							  true, strict, for_update, &ikey->pk);
+	if (ix->key.sk_name != NULL)
+	{
+		have_sk = index_key_value(ix, &c, ix->key.sk_name, ix->key.sk_namelen, ix->key.sk_type,
+								  false, strict, for_update, &ikey->sk);
+		ikey->has_sk = true;
+	}
+	return have_pk && have_sk;
+}
+
+bool
+dynpg_index_key_of(const DynIndexDef *ix, const DynItem *item, bool strict, DynKey *ikey)
+{
+	return index_key_of(ix, item, strict, false, ikey);
+}
+
+void
+dynpg_index_check_item(const DynTableDef *def, const DynItem *item, bool for_update)
+{
+	int			i;
+
+	for (i = 0; i < def->nindexes; i++)
+	{
+		DynKey		ikey;
+
+		(void) index_key_of(&def->indexes[i], item, true, for_update, &ikey);
+	}
+}
+
+void
+dynpg_index_partition_prefix(const DynIndexDef *ix, const DynRef *pk, StringInfo out)
+{
+	DynKey		k;
+	int			start = out->len;
+
+	memset(&k, 0, sizeof(k));
+	k.pk = *pk;
+	dynpg_storage_key(&k, out);
+	out->data[start] = (char) ix->keyspace;
+}
+
+/* The index sort key part of an entry key: the group encoding of its key encoding. */
+void
+dynpg_index_sort_part(const DynRef *sk, StringInfo out)
+{
+	StringInfoData enc;
+
+	initStringInfo(&enc);
+	dynpg_key_encode_value(sk, &enc);
+	dynpg_group_encode((const uint8 *) enc.data, enc.len, out);
+	pfree(enc.data);
+}
+
+void
+dynpg_index_entry_key(const DynTableDef *def, const DynIndexDef *ix, const DynKey *ikey,
+					  const DynItem *item, StringInfo out)
+{
+	DynKey		base;
+	StringInfoData bkey;
+
+	dynpg_index_partition_prefix(ix, &ikey->pk, out);
+	if (ikey->has_sk)
+		dynpg_index_sort_part(&ikey->sk, out);
+	dynpg_key_from_item(item, &def->key, &base);
+	initStringInfo(&bkey);
+	dynpg_storage_key(&base, &bkey);
+	/* the base key without its keyspace byte */
+	appendBinaryStringInfo(out, bkey.data + 1, bkey.len - 1);
+	pfree(bkey.data);
+}
+
+/* ---------------------------------------------------------------------
+ * Projections
+ * ---------------------------------------------------------------------
+ */
+
+static bool
+name_is(const char *name, int32 namelen, const char *want, int32 wantlen)
+{
+	return want != NULL && namelen == wantlen && memcmp(name, want, namelen) == 0;
+}
+
+/* Whether index 'ix' projects top-level attribute 'name'. */
+bool
+dynpg_index_projects(const DynTableDef *def, const DynIndexDef *ix, const char *name, int32 namelen)
+{
+	int			i;
+
+	if (ix->projection == DYN_PROJECTION_ALL)
+		return true;
+	if (name_is(name, namelen, def->key.pk_name, def->key.pk_namelen) ||
+		name_is(name, namelen, def->key.sk_name, def->key.sk_namelen) ||
+		name_is(name, namelen, ix->key.pk_name, ix->key.pk_namelen) ||
+		name_is(name, namelen, ix->key.sk_name, ix->key.sk_namelen))
+		return true;
+	for (i = 0; i < ix->nnonkey; i++)
+		if (name_is(name, namelen, ix->nonkey[i], strlen(ix->nonkey[i])))
+			return true;
+	return false;
+}
+
+DynItem *
+dynpg_index_project(const DynTableDef *def, const DynIndexDef *ix, DynItem *item)
+{
+	DynRef		root = dynpg_item_root(item);
+	DynContainer c;
+	DynBuildValue *out;
+	int			i;
+
+	if (ix->projection == DYN_PROJECTION_ALL)
+		return item;
+	dynpg_container_open(&root, &c);
+	out = palloc0(sizeof(DynBuildValue));
+	out->type = DYN_T_M;
+	out->members = palloc0(sizeof(DynBuildMember) * Max(c.count, 1));
+	for (i = 0; i < c.count; i++)
+	{
+		const char *name;
+		int32		namelen;
+		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
+
+		if (!dynpg_index_projects(def, ix, name, namelen))
+			continue;
+		out->members[out->count].name = name;
+		out->members[out->count].namelen = namelen;
+		out->members[out->count].value = dynpg_build_from_ref(&v);
+		out->count++;
+	}
+	(void) dynpg_item_finish(out);
+	return dynpg_item_serialize(out);
+}
+
+/* ---------------------------------------------------------------------
+ * Maintenance
+ * ---------------------------------------------------------------------
+ */
+
+/* One index's entry of one version: its key and projected item, or none. */
+typedef struct EntryOf
+{
+	bool		present;
+	StringInfoData key;
+	DynItem    *projected;
+} EntryOf;
+
+static void
+entry_of(const DynTableDef *def, const DynIndexDef *ix, DynItem *item, bool strict, EntryOf *e)
+{
+	DynKey		ikey;
+
+	memset(e, 0, sizeof(*e));
+	if (item == NULL || !index_key_of(ix, item, strict, false, &ikey))
+		return;
+	e->present = true;
+	initStringInfo(&e->key);
+	dynpg_index_entry_key(def, ix, &ikey, item, &e->key);
+	e->projected = dynpg_index_project(def, ix, item);
+}
+
+static bool
+same_key(const EntryOf *a, const EntryOf *b)
+{
+	return a->present && b->present && a->key.len == b->key.len &&
+		memcmp(a->key.data, b->key.data, a->key.len) == 0;
+}
+
+static bool
+same_item(const DynItem *a, const DynItem *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/* A pending write of one entry: delete 'del' (if set), then put 'put' (if set). */
+typedef struct EntryWrite
+{
+	StringInfo	del;
+	StringInfo	put;
+	DynItem    *item;
+} EntryWrite;
+
+/* The entry writes that take an index from entry 'old' to 'new' (0, 1 or 2). */
+static int
+plan_entry_writes(EntryOf *old, EntryOf *new, EntryWrite *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (same_key(old, new))
+	{
+		if (same_item(old->projected, new->projected))
+			return 0;
+		w->put = &new->key;
+		w->item = new->projected;
+		return 1;
+	}
+	if (old->present)
+		w->del = &old->key;
+	if (new->present)
+	{
+		w->put = &new->key;
+		w->item = new->projected;
+	}
+	return (w->del != NULL) + (w->put != NULL);
+}
+
+/* The GSI key attributes of 'item' for the change log (NULL if it has none). */
+static DynItem *
+gsi_keys_of(const DynTableDef *def, const DynItem *item)
+{
+	DynRef		root;
+	DynContainer c;
+	DynBuildValue *out;
+	int			i;
+
+	if (item == NULL)
+		return NULL;
+	root = dynpg_item_root(item);
+	dynpg_container_open(&root, &c);
+	out = palloc0(sizeof(DynBuildValue));
+	out->type = DYN_T_M;
+	out->members = palloc0(sizeof(DynBuildMember) * Max(c.count, 1));
+	for (i = 0; i < c.count; i++)
+	{
+		const char *name;
+		int32		namelen;
+		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
+		int			j;
+
+		for (j = 0; j < def->nindexes; j++)
+		{
+			const DynIndexDef *ix = &def->indexes[j];
+
+			if (ix->kind == DYN_INDEX_GLOBAL &&
+				(name_is(name, namelen, ix->key.pk_name, ix->key.pk_namelen) ||
+				 name_is(name, namelen, ix->key.sk_name, ix->key.sk_namelen)))
+				break;
+		}
+		if (j == def->nindexes)
+			continue;
+		out->members[out->count].name = name;
+		out->members[out->count].namelen = namelen;
+		out->members[out->count].value = dynpg_build_from_ref(&v);
+		out->count++;
+	}
+	if (out->count == 0)
+		return NULL;
+	(void) dynpg_item_finish(out);
+	return dynpg_item_serialize(out);
+}
+
+/* The key attributes of 'item' (which has them), as an item. */
+DynItem *
+dynpg_index_base_key(const DynTableDef *def, const DynItem *item)
+{
+	DynKey		key;
+	DynBuildValue *root = palloc0(sizeof(DynBuildValue));
+
+	dynpg_key_from_item(item, &def->key, &key);
+	root->type = DYN_T_M;
+	root->count = key.has_sk ? 2 : 1;
+	root->members = palloc0(sizeof(DynBuildMember) * 2);
+	root->members[0].name = def->key.pk_name;
+	root->members[0].namelen = def->key.pk_namelen;
+	root->members[0].value = dynpg_build_from_ref(&key.pk);
+	if (key.has_sk)
+	{
+		root->members[1].name = def->key.sk_name;
+		root->members[1].namelen = def->key.sk_namelen;
+		root->members[1].value = dynpg_build_from_ref(&key.sk);
+	}
+	(void) dynpg_item_finish(root);
+	return dynpg_item_serialize(root);
+}
+
+/* The top-level attributes of 'a' and 'b' in one item ('b' wins a name both have). */
+static DynItem *
+merge_top(const DynItem *a, const DynItem *b)
+{
+	DynRef		ra = dynpg_item_root(a);
+	DynRef		rb = dynpg_item_root(b);
+	DynContainer ca;
+	DynContainer cb;
+	DynBuildValue *out;
+	int			i;
+
+	dynpg_container_open(&ra, &ca);
+	dynpg_container_open(&rb, &cb);
+	out = palloc0(sizeof(DynBuildValue));
+	out->type = DYN_T_M;
+	out->members = palloc0(sizeof(DynBuildMember) * Max(ca.count + cb.count, 1));
+	for (i = 0; i < ca.count + cb.count; i++)
+	{
+		const char *name;
+		int32		namelen;
+		DynRef		v;
+		DynRef		dummy;
+
+		if (i < ca.count)
+		{
+			v = dynpg_map_entry(&ca, i, &name, &namelen);
+			if (dynpg_map_find(&cb, name, namelen, &dummy))
+				continue;
+		}
+		else
+			v = dynpg_map_entry(&cb, i - ca.count, &name, &namelen);
+		out->members[out->count].name = name;
+		out->members[out->count].namelen = namelen;
+		out->members[out->count].value = dynpg_build_from_ref(&v);
+		out->count++;
+	}
+	(void) dynpg_item_finish(out);
+	return dynpg_item_serialize(out);
+}
+
+Oid
+dynpg_index_log_relid(void)
+{
+	Oid			nsp = get_namespace_oid("dynpg", true);
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return get_relname_relid("index_changes", nsp);
+}
+
+static void
+append_change(Oid relid, DynItem *base_key, DynItem *old_keys)
+{
+	Oid			logid = dynpg_index_log_relid();
+	Relation	log;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	HeapTuple	tup;
+
+	if (!OidIsValid(logid))
+		elog(ERROR, "dynpg: the change log dynpg.index_changes is missing");
+	log = table_open(logid, RowExclusiveLock);
+	if (RelationGetDescr(log)->natts != 3)
+		elog(ERROR, "dynpg: dynpg.index_changes does not have the expected columns");
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = PointerGetDatum(base_key);
+	if (old_keys != NULL)
+		values[2] = PointerGetDatum(old_keys);
+	else
+	{
+		values[2] = (Datum) 0;
+		nulls[2] = true;
+	}
+	tup = heap_form_tuple(RelationGetDescr(log), values, nulls);
+	simple_heap_insert(log, tup);
+	heap_freetuple(tup);
+	table_close(log, NoLock);
+	dynpg_index_logged_changes = true;
+}
+
+void
+dynpg_index_maintain(Relation rel, DynItem *old_item, DynItem *new_item)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	Oid			relid = RelationGetRelid(rel);
+	int			n = def->nindexes;
+	EntryWrite *writes = palloc0(sizeof(EntryWrite) * 2 * Max(n, 1));
+	int			nwrites = 0;
+	bool		log_gsi = false;
+	DynItem    *base_key = NULL;
+	DynItem    *old_keys = NULL;
+	int			i;
+
+	/* first everything the definition decides ... */
+	for (i = 0; i < n; i++)
+	{
+		const DynIndexDef *ix = &def->indexes[i];
+		EntryOf    *old = palloc(sizeof(EntryOf));
+		EntryOf    *new = palloc(sizeof(EntryOf));
+		EntryWrite	w;
+
+		/* the old version was checked when written (or skipped by a backfill) */
+		entry_of(def, ix, old_item, false, old);
+		entry_of(def, ix, new_item, true, new);
+		if (plan_entry_writes(old, new, &w) == 0)
+			continue;
+		if (ix->kind == DYN_INDEX_LOCAL)
+			writes[nwrites++] = w;
+		else
+			log_gsi = true;
+	}
+	if (log_gsi)
+	{
+		base_key = dynpg_index_base_key(def, new_item != NULL ? new_item : old_item);
+		old_keys = gsi_keys_of(def, old_item);
+	}
+	/* ... then the writes, which may process invalidations */
+	for (i = 0; i < nwrites; i++)
+	{
+		if (writes[i].del != NULL)
+			dynpg_write_entry(rel, writes[i].del, NULL, false);
+		if (writes[i].put != NULL)
+			dynpg_write_entry(rel, writes[i].put, writes[i].item, false);
+	}
+	if (log_gsi)
+		append_change(relid, base_key, old_keys);
+}
+
+void
+dynpg_index_apply_change(Relation rel, DynItem *base_key, DynItem *old_keys)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	int			n = def->nindexes;
+	EntryWrite *writes = palloc0(sizeof(EntryWrite) * 2 * Max(n, 1));
+	int			nwrites = 0;
+	DynItem    *current = dynpg_read_get(rel, base_key);
+	DynItem    *old_full = NULL;
+	int			i;
+
+	if (old_keys != NULL)
+		old_full = merge_top(old_keys, base_key);
+	for (i = 0; i < n; i++)
+	{
+		const DynIndexDef *ix = &def->indexes[i];
+		EntryOf    *old = palloc(sizeof(EntryOf));
+		EntryOf    *new = palloc(sizeof(EntryOf));
+		EntryWrite	w;
+
+		if (ix->kind != DYN_INDEX_GLOBAL)
+			continue;
+		/* the old key names an entry; what it holds is unknown: always write the new one */
+		memset(old, 0, sizeof(EntryOf));
+		if (old_full != NULL)
+		{
+			DynKey		ikey;
+
+			if (index_key_of(ix, old_full, false, false, &ikey))
+			{
+				old->present = true;
+				initStringInfo(&old->key);
+				dynpg_index_entry_key(def, ix, &ikey, old_full, &old->key);
+			}
+		}
+		entry_of(def, ix, current, false, new);
+		memset(&w, 0, sizeof(w));
+		if (old->present && !same_key(old, new))
+			w.del = &old->key;
+		if (new->present)
+		{
+			w.put = &new->key;
+			w.item = new->projected;
+		}
+		if (w.del != NULL || w.put != NULL)
+			writes[nwrites++] = w;
+	}
+	for (i = 0; i < nwrites; i++)
+	{
+		if (writes[i].del != NULL)
+			dynpg_write_entry(rel, writes[i].del, NULL, true);
+		if (writes[i].put != NULL)
+			dynpg_write_entry(rel, writes[i].put, writes[i].item, true);
+	}
+}
