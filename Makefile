@@ -66,6 +66,7 @@ REGRESS = \
 	expr_legacy \
 	query \
 	scan \
+	index_reads \
 	vacuum \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg

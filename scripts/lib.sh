@@ -4,7 +4,8 @@
 # Everything here targets PostgreSQL 15 from Debian 12's own packages.
 
 DYNPG_PG_MAJOR=15
-DYNPG_PG_BINDIR="/usr/lib/postgresql/$DYNPG_PG_MAJOR/bin"
+# (DYNPG_PG_BINDIR from the environment: a private PostgreSQL copy to test against)
+DYNPG_PG_BINDIR="${DYNPG_PG_BINDIR:-/usr/lib/postgresql/$DYNPG_PG_MAJOR/bin}"
 DYNPG_PG_CONFIG="$DYNPG_PG_BINDIR/pg_config"
 
 # What building, installing, running and testing dynpg needs.  libc6-dev is only a

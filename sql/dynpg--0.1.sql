@@ -281,6 +281,16 @@ CREATE TABLE dynpg.index_changes (
         autovacuum_vacuum_cost_delay = 0);
 REVOKE ALL ON dynpg.index_changes FROM PUBLIC;
 
+-- Testing and maintenance: apply every row of the change log this snapshot
+-- sees, as the worker does, and delete it; returns how many were applied.
+-- Tests call it right after writes so that GSI state is deterministic (the
+-- worker may have applied some rows already: never rely on the count).
+CREATE FUNCTION dynpg._apply_index_changes() RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_apply_index_changes' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg._apply_index_changes() IS
+	'Testing/maintenance (superuser): apply the pending GSI changes of dynpg.index_changes now; returns the count';
+REVOKE ALL ON FUNCTION dynpg._apply_index_changes() FROM PUBLIC;
+
 ------------------------------------------------------------------------------
 -- The wire layer: DynamoDB requests in, responses out (jsonb)
 ------------------------------------------------------------------------------
@@ -407,7 +417,10 @@ COMMENT ON FUNCTION dynpg.page_reads() IS
 
 -- The SQL layer.  Three overloads each: expression values as plain JSON
 -- (jsonb, or an untyped literal, which resolves to the text form) or as
--- DynamoDB-typed values (dynpg.item).
+-- DynamoDB-typed values (dynpg.item).  With index_name they read that
+-- index (its projected attributes; ConsistentRead is asked only of the
+-- table, since DynamoDB refuses it on a GSI: every read sees the latest
+-- committed data of its snapshot anyway, except a GSI's pending changes).
 CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
 								  expression_values dynpg.item, filter text DEFAULT NULL,
 								  projection text DEFAULT NULL, names jsonb DEFAULT NULL,
@@ -417,7 +430,8 @@ CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
 		'TableName', table_name, 'KeyConditionExpression', key_condition,
 		'ExpressionAttributeValues', expression_values::jsonb, 'FilterExpression', filter,
 		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,
-		'IndexName', index_name, 'ScanIndexForward', forward, 'ConsistentRead', true)) $$;
+		'IndexName', index_name, 'ScanIndexForward', forward,
+		'ConsistentRead', CASE WHEN index_name IS NULL THEN true END)) $$;
 COMMENT ON FUNCTION dynpg.query_items(text, text, dynpg.item, text, text, jsonb, text, boolean) IS
 	'Query: every item of the partition the key condition names, in sort-key order (forward) or reverse';
 CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
@@ -448,7 +462,7 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text DEFAULT NULL,
 		'ExpressionAttributeValues', dynpg.from_plain_json(expression_values)::jsonb,
 		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,
 		'IndexName', index_name, 'Segment', segment, 'TotalSegments', total_segments,
-		'ConsistentRead', true)) $$;
+		'ConsistentRead', CASE WHEN index_name IS NULL THEN true END)) $$;
 COMMENT ON FUNCTION dynpg.scan_items(text, text, jsonb, text, jsonb, text, integer, integer) IS
 	'Scan: every item of the table (or of one segment of it) that passes the filter, in partition-hash order';
 CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values dynpg.item,
@@ -461,7 +475,7 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values
 		'ExpressionAttributeValues', expression_values::jsonb,
 		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,
 		'IndexName', index_name, 'Segment', segment, 'TotalSegments', total_segments,
-		'ConsistentRead', true)) $$;
+		'ConsistentRead', CASE WHEN index_name IS NULL THEN true END)) $$;
 CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values text,
 								 projection text DEFAULT NULL, names jsonb DEFAULT NULL,
 								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,

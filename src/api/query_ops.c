@@ -38,10 +38,12 @@
 #include "api/api.h"
 #include "api/item_common.h"
 #include "api/wire.h"
+#include "am/dynpg_write.h"
 #include "dynpg.h"
 #include "dynpg_error.h"
 #include "expr/expr.h"
 #include "expr/expr_key.h"
+#include "index/index.h"
 #include "storage/dynpg_btscan.h"
 #include "types/item.h"
 #include "types/key.h"
@@ -78,7 +80,17 @@ typedef struct ReadPlan
 	bool		is_query;
 	const char *table_name;
 	Relation	rel;
-	DynKeySchema ks;
+	DynKeySchema ks;			/* the key read: the table's or the index's */
+	DynKeySchema tks;			/* the table's key */
+	bool		has_index;		/* IndexName: 'ix' is a copy of its definition */
+	DynIndexDef ix;
+	DynTableDef tdef;			/* the table's key (tks) for index.h's entry keys */
+	bool		fetch_base;		/* LSI: read the base item for what the index lacks */
+	bool		output_base;	/* ... and return it whole (Select ALL_ATTRIBUTES) */
+	/* every index key attribute that is not a table key ("IndexKey: ") */
+	int			nixkeys;
+	char	  **ixkey_names;
+	int		   *ixkey_lens;
 	DynBtBounds bounds;
 	ScanDirection dir;
 	uint8		keyspace;		/* the table's (0) or an index's (index.h) */
@@ -165,42 +177,52 @@ check_select(DynRequest *req, bool is_query, const char *select, bool has_index,
 }
 
 /*
- * Paths of a projection, then of a filter, may not look inside a key
- * attribute (keys are scalars).
+ * Paths of a projection (round 0) or of a filter (round 1) may not look
+ * inside a key attribute (keys are scalars): the table's ("Key: "), then
+ * any index's ("IndexKey: "), as DynamoDB checks them for every read of a
+ * table that has indexes (dynalite's validateKeyPaths).
  */
 static void
-check_key_paths(const DynKeySchema *ks, const DynExprPath *paths, int npaths,
+check_key_paths(const ReadPlan *plan, int round, const DynExprPath *paths, int npaths,
 				const DynExprNode *filter)
 {
-	int			round;
+	const DynKeySchema *ks = &plan->tks;
+	int			nkeys = (ks->sk_name ? 2 : 1) + plan->nixkeys;
 	int			k;
 
-	for (round = 0; round < 2; round++)
+	for (k = 0; k < nkeys; k++)
 	{
-		for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
+		const char *name;
+		int			namelen;
+		bool		found = false;
+		int			i;
+
+		if (k < (ks->sk_name ? 2 : 1))
 		{
-			const char *name = k == 0 ? ks->pk_name : ks->sk_name;
-			int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
-			bool		found = false;
-			int			i;
-
-			if (round == 0)
-			{
-				for (i = 0; i < npaths && !found; i++)
-					found = paths[i].n > 1 && paths[i].elems[0].namelen == namelen &&
-						memcmp(paths[i].elems[0].name, name, namelen) == 0;
-			}
-			else if (filter != NULL)
-			{
-				const DynExprPath *p = dynpg_expr_find_attribute(filter, name, namelen);
-
-				found = p != NULL && p->n > 1;
-			}
-			/* (an index key would be "IndexKey: ") */
-			if (found)
-				dynpg_validation_error("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %.*s",
-									   namelen, name);
+			name = k == 0 ? ks->pk_name : ks->sk_name;
+			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
 		}
+		else
+		{
+			name = plan->ixkey_names[k - (ks->sk_name ? 2 : 1)];
+			namelen = plan->ixkey_lens[k - (ks->sk_name ? 2 : 1)];
+		}
+		if (round == 0)
+		{
+			for (i = 0; i < npaths && !found; i++)
+				found = paths[i].n > 1 && paths[i].elems[0].namelen == namelen &&
+					memcmp(paths[i].elems[0].name, name, namelen) == 0;
+		}
+		else if (filter != NULL)
+		{
+			const DynExprPath *p = dynpg_expr_find_attribute(filter, name, namelen);
+
+			found = p != NULL && p->n > 1;
+		}
+		if (found)
+			dynpg_validation_error("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: %s: %.*s",
+								   k < (ks->sk_name ? 2 : 1) ? "Key" : "IndexKey",
+								   namelen, name);
 	}
 }
 
@@ -372,6 +394,353 @@ query_bounds(const DynKeyCondition *kc, DynBtBounds *b)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * Reads of an index (src/index/README, "Reads")
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * An index's Query range.  Entry keys are prefix || E(v) || base key, E
+ * the group encoding of the sort key's encoding: order-preserving and
+ * prefix-free, and every entry with sort key v is above prefix || E(v) and
+ * below prefix || E(v) with its last byte (a marker, 0..8) incremented.
+ * So = v is the prefix bound E(v); < v ends before E(v); <= v ends with
+ * the prefix bound E(v); > v starts at E(v)+1; >= v starts at E(v);
+ * BETWEEN a AND b runs from E(a) through the prefix bound E(b); and
+ * begins_with p, which no key prefix expresses, is [E(p), E(succ(p))),
+ * succ(p) being p without its trailing 0xFF bytes and its last byte
+ * incremented (none: to the partition's end).
+ */
+static uint8 *
+index_bound(const DynIndexDef *ix, const DynRef *pk, const DynRef *sk, bool bump, uint16 *len)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	dynpg_index_partition_prefix(ix, pk, &out);
+	if (sk != NULL)
+	{
+		dynpg_index_sort_part(sk, &out);
+		if (bump)
+		{
+			/* the last byte is a group marker, at most 8 */
+			Assert((uint8) out.data[out.len - 1] <= DYN_GROUP_BYTES);
+			out.data[out.len - 1]++;
+		}
+	}
+	return string_bytes(&out, len);
+}
+
+static void
+index_query_bounds(const DynIndexDef *ix, const DynKeyCondition *kc, DynBtBounds *b)
+{
+	uint16		plen;
+	uint8	   *prefix = index_bound(ix, &kc->pk, NULL, false, &plen);
+
+	memset(b, 0, sizeof(*b));
+	b->lower = prefix;
+	b->lowerlen = plen;
+	b->lower_incl = true;
+	b->upper = prefix;
+	b->upperlen = plen;
+	b->upper_prefix = true;
+	switch (kc->sk_op)
+	{
+		case DSK_NONE:
+			break;
+		case DSK_EQ:
+			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
+			b->upper = b->lower;
+			b->upperlen = b->lowerlen;
+			b->upper_incl = true;
+			break;
+		case DSK_LT:
+			b->upper = index_bound(ix, &kc->pk, &kc->sk1, false, &b->upperlen);
+			b->upper_incl = false;
+			b->upper_prefix = false;
+			break;
+		case DSK_LE:
+			b->upper = index_bound(ix, &kc->pk, &kc->sk1, false, &b->upperlen);
+			b->upper_incl = true;
+			break;
+		case DSK_GT:
+			b->lower = index_bound(ix, &kc->pk, &kc->sk1, true, &b->lowerlen);
+			break;
+		case DSK_GE:
+			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
+			break;
+		case DSK_BETWEEN:
+			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
+			b->upper = index_bound(ix, &kc->pk, &kc->sk2, false, &b->upperlen);
+			b->upper_incl = true;
+			break;
+		case DSK_BEGINS_WITH:
+			{
+				DynRef		succ = kc->sk1;
+				uint8	   *bytes;
+				int			n = kc->sk1.len;
+
+				b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
+				while (n > 0 && kc->sk1.data[n - 1] == 0xFF)
+					n--;
+				if (n == 0)
+					break;		/* to the partition's end */
+				bytes = palloc(n);
+				memcpy(bytes, kc->sk1.data, n);
+				bytes[n - 1]++;
+				succ.data = bytes;
+				succ.len = n;
+				b->upper = index_bound(ix, &kc->pk, &succ, false, &b->upperlen);
+				b->upper_incl = false;
+				b->upper_prefix = false;
+			}
+			break;
+	}
+}
+
+/* A copy of an index definition out of the relcache's chunk. */
+static void
+copy_index(const DynIndexDef *src, DynIndexDef *dst)
+{
+	char	  **nonkey;
+	int			i;
+
+	*dst = *src;
+	dst->index_name = pstrdup(src->index_name);
+	dst->key.pk_name = pnstrdup(src->key.pk_name, src->key.pk_namelen);
+	if (src->key.sk_name != NULL)
+		dst->key.sk_name = pnstrdup(src->key.sk_name, src->key.sk_namelen);
+	nonkey = palloc0(sizeof(char *) * Max(src->nnonkey, 1));
+	for (i = 0; i < src->nnonkey; i++)
+		nonkey[i] = pstrdup(src->nonkey[i]);
+	dst->nonkey = (const char *const *) nonkey;
+}
+
+static bool
+same_name(const char *a, int alen, const char *b, int blen)
+{
+	return a != NULL && b != NULL && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static bool
+is_table_key(const DynKeySchema *tks, const char *name, int namelen)
+{
+	return same_name(name, namelen, tks->pk_name, tks->pk_namelen) ||
+		same_name(name, namelen, tks->sk_name, tks->sk_namelen);
+}
+
+/* Every index key attribute of the table that is not a table key, once. */
+static void
+collect_index_keys(const DynTableDef *def, ReadPlan *plan)
+{
+	int			i;
+
+	plan->ixkey_names = palloc0(sizeof(char *) * (2 * def->nindexes + 1));
+	plan->ixkey_lens = palloc0(sizeof(int) * (2 * def->nindexes + 1));
+	for (i = 0; i < def->nindexes; i++)
+	{
+		int			k;
+
+		for (k = 0; k < 2; k++)
+		{
+			const char *name = k == 0 ? def->indexes[i].key.pk_name : def->indexes[i].key.sk_name;
+			int			namelen = k == 0 ? def->indexes[i].key.pk_namelen : def->indexes[i].key.sk_namelen;
+			int			j;
+
+			if (name == NULL || is_table_key(&plan->tks, name, namelen))
+				continue;
+			for (j = 0; j < plan->nixkeys; j++)
+				if (same_name(name, namelen, plan->ixkey_names[j], plan->ixkey_lens[j]))
+					break;
+			if (j < plan->nixkeys)
+				continue;
+			plan->ixkey_names[plan->nixkeys] = pnstrdup(name, namelen);
+			plan->ixkey_lens[plan->nixkeys] = namelen;
+			plan->nixkeys++;
+		}
+	}
+}
+
+/* The number of key attributes an index's ExclusiveStartKey holds. */
+static int
+index_start_key_count(const ReadPlan *plan)
+{
+	int			n = plan->tks.sk_name ? 2 : 1;
+
+	if (!is_table_key(&plan->tks, plan->ks.pk_name, plan->ks.pk_namelen))
+		n++;
+	if (plan->ks.sk_name != NULL && !is_table_key(&plan->tks, plan->ks.sk_name, plan->ks.sk_namelen))
+		n++;
+	return n;
+}
+
+/*
+ * The table's key attributes in an index's ExclusiveStartKey: present and
+ * of the table's types, with their values' rules.
+ */
+static void
+index_start_key_base(const ReadPlan *plan, const DynItem *esk)
+{
+	DynRef		root = dynpg_item_root(esk);
+	DynContainer c;
+	DynKey		key;
+	int			k;
+
+	dynpg_container_open(&root, &c);
+	for (k = 0; k < (plan->tks.sk_name ? 2 : 1); k++)
+	{
+		DynRef		v;
+
+		if (!dynpg_map_find(&c, k == 0 ? plan->tks.pk_name : plan->tks.sk_name,
+							k == 0 ? plan->tks.pk_namelen : plan->tks.sk_namelen, &v) ||
+			v.type != (k == 0 ? plan->tks.pk_type : plan->tks.sk_type))
+			dynpg_validation_error("The provided starting key is invalid: The provided key element does not match the schema");
+	}
+	start_key_values(esk, &plan->tks, &key);
+}
+
+/*
+ * Scan's check of an index's ExclusiveStartKey before the table's key in
+ * it (dynalite's scan.js): the count, then each index key attribute.
+ */
+static void
+index_scan_start_key(const ReadPlan *plan, const DynItem *esk)
+{
+	DynRef		root = dynpg_item_root(esk);
+	DynContainer c;
+	int			k;
+
+	dynpg_container_open(&root, &c);
+	if (c.count != index_start_key_count(plan))
+		dynpg_validation_error("The provided starting key is invalid");
+	for (k = 0; k < (plan->ks.sk_name ? 2 : 1); k++)
+	{
+		DynRef		v;
+
+		if (!dynpg_map_find(&c, k == 0 ? plan->ks.pk_name : plan->ks.sk_name,
+							k == 0 ? plan->ks.pk_namelen : plan->ks.sk_namelen, &v))
+			dynpg_validation_error("The provided starting key is invalid");
+		if (v.type != (k == 0 ? plan->ks.pk_type : plan->ks.sk_type))
+			dynpg_validation_error("The provided key element does not match the schema");
+	}
+}
+
+/* The storage key of the entry an index's ExclusiveStartKey names. */
+static uint8 *
+index_start_entry_key(const ReadPlan *plan, const DynKey *ikey, const DynItem *esk, uint16 *len)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	dynpg_index_entry_key(&plan->tdef, &plan->ix, ikey, esk, &out);
+	return string_bytes(&out, len);
+}
+
+/* Whether any path of 'n' starts with an attribute index 'ix' does not project. */
+static bool
+filter_needs_base(const ReadPlan *plan, const DynExprNode *n)
+{
+	int			i;
+
+	if (n == NULL)
+		return false;
+	if (n->kind == DX_PATH && n->path.n > 0 && !n->path.elems[0].is_index &&
+		!dynpg_index_projects(&plan->tdef, &plan->ix, n->path.elems[0].name,
+							  n->path.elems[0].namelen))
+		return true;
+	for (i = 0; i < n->nargs; i++)
+		if (filter_needs_base(plan, n->args[i]))
+			return true;
+	return false;
+}
+
+/*
+ * What an index read may return (Select, the projection): a GSI only what
+ * it projects, with DynamoDB's messages; an LSI fetches the rest from the
+ * base item.
+ */
+static void
+check_index_select(ReadPlan *plan, const char *select, const DynExprPath *paths, int npaths)
+{
+	bool		global = plan->ix.kind == DYN_INDEX_GLOBAL;
+	StringInfoData missing;
+	int			nmissing = 0;
+	int			i;
+
+	if (plan->ix.projection == DYN_PROJECTION_ALL)
+		return;
+	if (select != NULL && strcmp(select, "ALL_ATTRIBUTES") == 0)
+	{
+		if (global)
+			dynpg_validation_error("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
+								   plan->ix.index_name);
+		plan->fetch_base = true;
+		plan->output_base = true;
+	}
+	initStringInfo(&missing);
+	for (i = 0; i < npaths; i++)
+	{
+		const DynPathElem *e = &paths[i].elems[0];
+		int			j;
+
+		if (paths[i].n < 1 || e->is_index ||
+			dynpg_index_projects(&plan->tdef, &plan->ix, e->name, e->namelen))
+			continue;
+		for (j = 0; j < i; j++)
+			if (paths[j].n > 0 && !paths[j].elems[0].is_index &&
+				same_name(paths[j].elems[0].name, paths[j].elems[0].namelen, e->name, e->namelen))
+				break;
+		if (j < i)
+			continue;			/* named already */
+		appendStringInfo(&missing, "%s%.*s", nmissing > 0 ? ", " : "", e->namelen, e->name);
+		nmissing++;
+	}
+	if (nmissing > 0)
+	{
+		if (global)
+			dynpg_validation_error("One or more parameter values were invalid: Global secondary index %s does not project [%s]",
+								   plan->ix.index_name, missing.data);
+		plan->fetch_base = true;
+	}
+}
+
+/* The LastEvaluatedKey of an index read: the index's key and the table's. */
+static DynItem *
+index_last_key(const ReadPlan *plan, const DynItem *entry)
+{
+	DynKey		ikey;
+	DynKey		tkey;
+	DynBuildValue *root = palloc0(sizeof(DynBuildValue));
+	int			k;
+
+	dynpg_key_from_item(entry, &plan->ks, &ikey);
+	dynpg_key_from_item(entry, &plan->tks, &tkey);
+	root->type = DYN_T_M;
+	root->members = palloc0(sizeof(DynBuildMember) * 4);
+	for (k = 0; k < 4; k++)
+	{
+		const DynKeySchema *ks = k < 2 ? &plan->ks : &plan->tks;
+		const DynKey *key = k < 2 ? &ikey : &tkey;
+		const char *name = (k % 2) == 0 ? ks->pk_name : ks->sk_name;
+		int			namelen = (k % 2) == 0 ? ks->pk_namelen : ks->sk_namelen;
+		int			j;
+
+		if (name == NULL)
+			continue;
+		for (j = 0; j < root->count; j++)
+			if (same_name(root->members[j].name, root->members[j].namelen, name, namelen))
+				break;
+		if (j < root->count)
+			continue;
+		root->members[root->count].name = name;
+		root->members[root->count].namelen = namelen;
+		root->members[root->count].value = dynpg_build_from_ref((k % 2) == 0 ? &key->pk : &key->sk);
+		root->count++;
+	}
+	(void) dynpg_item_finish(root);
+	return dynpg_item_serialize(root);
+}
+
 static void
 hash_bytes(uint64 h, uint8 *out)
 {
@@ -443,6 +812,7 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
 	while (dynpg_bt_scan_next_dir(scan, plan->dir, &vid, &payload))
 	{
 		DynItem    *item;
+		DynItem    *full;
 		bool		stop;
 
 		CHECK_FOR_INTERRUPTS();
@@ -450,14 +820,25 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
 		old = MemoryContextSwitchTo(itemcxt);
 		item = (DynItem *) PG_DETOAST_DATUM(PointerGetDatum(payload));
 		result->scanned++;
+		/* an index read counts the projected size (the entry's), as DynamoDB */
 		result->bytes += dynpg_item_size(item);
-		if (plan->filter == NULL || dynpg_expr_eval_condition(plan->filter, item))
+		full = item;
+		if (plan->fetch_base)
+		{
+			/* an LSI entry and its item are written together: the same snapshot sees both */
+			DynItem    *base = dynpg_read_get(plan->rel, key_of(item, &plan->tks));
+
+			if (base != NULL)
+				full = base;
+		}
+		if (plan->filter == NULL || dynpg_expr_eval_condition(plan->filter, full))
 		{
 			result->count++;
 			if (!plan->count_only)
 			{
 				const DynItem *out = plan->paths != NULL ?
-					dynpg_expr_project(item, plan->paths, plan->npaths) : item;
+					dynpg_expr_project(full, plan->paths, plan->npaths) :
+					plan->output_base ? full : item;
 
 				MemoryContextSwitchTo(old);
 				emit(out, arg);
@@ -471,9 +852,12 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
 		{
 			/*
 			 * A Query of a table without a sort key has read its one item:
-			 * it is complete, and could not be restarted anyway.
+			 * it is complete, and could not be restarted anyway.  (An
+			 * index's partition may hold many.)
 			 */
-			if (paged && !(plan->is_query && plan->ks.sk_name == NULL))
+			if (paged && plan->has_index)
+				result->last_key = index_last_key(plan, item);
+			else if (paged && !(plan->is_query && plan->ks.sk_name == NULL))
 				result->last_key = key_of(item, &plan->ks);
 			break;
 		}
@@ -670,11 +1054,33 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	if (!is_query)
 		check_select(&req, false, select, index_name != NULL, projection_param);
 
-	/* 4: the table */
+	/* 4: the table, the index */
 	plan->rel = dynpg_api_open_item_table(table_name, AccessShareLock, ACL_SELECT, false,
 										  &plan->ks);
-	if (index_name != NULL)
-		dynpg_validation_error("The table does not have the specified index: %s", index_name);
+	plan->tks = plan->ks;
+	{
+		/* what the cached definition says, copied before anything else runs */
+		const DynTableDef *def = dynpg_table_def(plan->rel);
+		const DynIndexDef *ixp = index_name != NULL ? dynpg_table_index(def, index_name) : NULL;
+
+		if (index_name != NULL && ixp == NULL)
+			dynpg_validation_error("The table does not have the specified index: %s", index_name);
+		collect_index_keys(def, plan);
+		if (ixp != NULL)
+		{
+			copy_index(ixp, &plan->ix);
+			plan->has_index = true;
+		}
+	}
+	if (plan->has_index)
+	{
+		plan->ks = plan->ix.key;
+		plan->keyspace = (uint8) plan->ix.keyspace;
+		plan->tdef.key = plan->tks;
+		plan->tdef.table_name = table_name;
+		if (plan->ix.kind == DYN_INDEX_GLOBAL && consistent)
+			dynpg_validation_error("Consistent reads are not supported on global secondary indexes");
+	}
 
 	/* 5: keys, then the paths that touch them */
 	if (is_query)
@@ -684,16 +1090,19 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 		int			k;
 
 		dynpg_expr_key_condition(key_cond, kce != NULL ? 0 : condition_count(key_conditions),
-								 ks, esk, &kc);
+								 ks, esk, plan->has_index ? index_start_key_count(plan) : 0,
+								 &kc);
 		if (esk != NULL)
 		{
 			bool		same_partition;
 
+			if (plan->has_index)
+				index_start_key_base(plan, esk);
 			start_key_values(esk, ks, &esk_key);
 			same_partition = esk_key.pk.len == kc.pk.len &&
 				memcmp(esk_key.pk.data, kc.pk.data, kc.pk.len) == 0;
 			/* DynamoDB's messages, odd as the last one is */
-			if (ks->sk_name == NULL)
+			if (ks->sk_name == NULL && !plan->has_index)
 				dynpg_validation_error("The query can return at most one row and cannot be restarted");
 			if (kc.sk_op == DSK_NONE)
 			{
@@ -708,7 +1117,8 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 					dynpg_validation_error("The query can return at most one row and cannot be restarted");
 			}
 		}
-		check_key_paths(ks, paths, npaths, NULL);
+		check_key_paths(plan, 0, paths, npaths, NULL);
+		/* the key attributes of the read: an index's own (dynalite's query.js) */
 		for (k = 0; filter != NULL && k < (ks->sk_name ? 2 : 1); k++)
 		{
 			const char *name = k == 0 ? ks->pk_name : ks->sk_name;
@@ -719,22 +1129,39 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 									   filter_text != NULL ? "Filter Expression" : "QueryFilter",
 									   namelen, name);
 		}
-		query_bounds(&kc, &plan->bounds);
+		if (plan->has_index)
+			check_index_select(plan, select, paths, npaths);
+		check_key_paths(plan, 1, NULL, 0, filter);
 		plan->dir = forward ? ForwardScanDirection : BackwardScanDirection;
+		if (plan->has_index)
+			index_query_bounds(&plan->ix, &kc, &plan->bounds);
+		else
+			query_bounds(&kc, &plan->bounds);
 		if (esk != NULL)
 		{
-			StringInfoData sk;
+			uint8	   *sk;
+			uint16		sklen;
 
-			initStringInfo(&sk);
-			dynpg_storage_key(&esk_key, &sk);
+			if (plan->has_index)
+				sk = index_start_entry_key(plan, &esk_key, esk, &sklen);
+			else
+			{
+				StringInfoData b;
+
+				initStringInfo(&b);
+				dynpg_storage_key(&esk_key, &b);
+				sk = string_bytes(&b, &sklen);
+			}
 			if (forward)
 			{
-				plan->bounds.lower = string_bytes(&sk, &plan->bounds.lowerlen);
+				plan->bounds.lower = sk;
+				plan->bounds.lowerlen = sklen;
 				plan->bounds.lower_incl = false;
 			}
 			else
 			{
-				plan->bounds.upper = string_bytes(&sk, &plan->bounds.upperlen);
+				plan->bounds.upper = sk;
+				plan->bounds.upperlen = sklen;
 				plan->bounds.upper_incl = false;
 				plan->bounds.upper_prefix = false;
 			}
@@ -744,7 +1171,15 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	{
 		if (esk != NULL)
 		{
-			check_scan_start_key(esk, &plan->ks);
+			if (plan->has_index)
+			{
+				/* dynalite's scan.js: the index's key, Select, then the table's key */
+				index_scan_start_key(plan, esk);
+				check_index_select(plan, select, NULL, 0);
+				index_start_key_base(plan, esk);
+			}
+			else
+				check_scan_start_key(esk, &plan->ks);
 			start_key_values(esk, &plan->ks, &esk_key);
 		}
 		if (esk != NULL && has_segment && total_segments > 1)
@@ -756,7 +1191,13 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 				dynpg_validation_error("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
 									   total_segments, segment);
 		}
-		check_key_paths(&plan->ks, paths, npaths, filter);
+		if (plan->has_index)
+			check_index_select(plan, select, paths, npaths);
+		check_key_paths(plan, 0, paths, npaths, NULL);
+		check_key_paths(plan, 1, NULL, 0, filter);
+		if (plan->has_index && plan->ix.kind == DYN_INDEX_LOCAL &&
+			plan->ix.projection != DYN_PROJECTION_ALL && filter_needs_base(plan, filter))
+			plan->fetch_base = true;
 		plan->dir = ForwardScanDirection;
 		/* the keyspace's keys; a segment's start with its hashes */
 		plan->bounds.upper = palloc0(9);
@@ -786,14 +1227,23 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 		}
 		if (esk != NULL)
 		{
-			StringInfoData sk;
+			if (plan->has_index)
+				plan->bounds.lower = index_start_entry_key(plan, &esk_key, esk,
+														   &plan->bounds.lowerlen);
+			else
+			{
+				StringInfoData sk;
 
-			initStringInfo(&sk);
-			dynpg_storage_key(&esk_key, &sk);
-			plan->bounds.lower = string_bytes(&sk, &plan->bounds.lowerlen);
+				initStringInfo(&sk);
+				dynpg_storage_key(&esk_key, &sk);
+				plan->bounds.lower = string_bytes(&sk, &plan->bounds.lowerlen);
+			}
 			plan->bounds.lower_incl = false;
 		}
 	}
+	if (is_query && plan->has_index && plan->ix.kind == DYN_INDEX_LOCAL &&
+		plan->ix.projection != DYN_PROJECTION_ALL && filter_needs_base(plan, filter))
+		plan->fetch_base = true;
 
 	plan->table_name = table_name;
 	plan->filter = filter;

@@ -30,6 +30,8 @@
 
 #include "mb/pg_wchar.h"
 #include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
 
 #include "api/table_indexes.h"
 #include "catalog/catalog.h"
@@ -671,7 +673,7 @@ push_member(JsonbParseState **st, JsonbContainer *obj, const char *name)
  */
 static void
 push_index_descriptions(JsonbParseState **st, Jsonb *def, const char *member, bool global,
-						const char *table_arn, bool pay_per_request)
+						const char *table_arn, bool pay_per_request, Relation rel)
 {
 	JsonbValue	list;
 	int			n;
@@ -688,6 +690,9 @@ push_index_descriptions(JsonbParseState **st, Jsonb *def, const char *member, bo
 		JsonbContainer *ix;
 		JsonbValue	name;
 		JsonbValue	pt;
+		JsonbValue	ks;
+		int64		count = 0;
+		int64		bytes = 0;
 
 		if (e == NULL || e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data) ||
 			getKeyJsonValueFromContainer(e->val.binary.data, "IndexName", 9, &name) == NULL ||
@@ -717,8 +722,19 @@ push_index_descriptions(JsonbParseState **st, Jsonb *def, const char *member, bo
 			}
 			dynpg_jb_end_object(st);
 		}
-		dynpg_jb_int64(st, "IndexSizeBytes", 0);
-		dynpg_jb_int64(st, "ItemCount", 0);
+		/* counted exactly in the index's keyspace, as the table's in its own */
+		if (rel != NULL &&
+			getKeyJsonValueFromContainer(ix, "Keyspace", 8, &ks) != NULL &&
+			ks.type == jbvNumeric)
+		{
+			int32		k = DatumGetInt32(DirectFunctionCall1(numeric_int4,
+															  NumericGetDatum(ks.val.numeric)));
+
+			if (k >= 1 && k <= 255)
+				dynpg_index_stats(rel, k, &count, &bytes);
+		}
+		dynpg_jb_int64(st, "IndexSizeBytes", bytes);
+		dynpg_jb_int64(st, "ItemCount", count);
 		dynpg_jb_string(st, "IndexArn", psprintf("%s/index/%.*s", table_arn,
 												  name.val.string.len, name.val.string.val));
 		dynpg_jb_end_object(st);
@@ -728,8 +744,10 @@ push_index_descriptions(JsonbParseState **st, Jsonb *def, const char *member, bo
 
 void
 dynpg_api_indexes_push_description(JsonbParseState **st, Jsonb *def, const char *table_arn,
-								   bool pay_per_request)
+								   bool pay_per_request, Relation rel)
 {
-	push_index_descriptions(st, def, "LocalSecondaryIndexes", false, table_arn, pay_per_request);
-	push_index_descriptions(st, def, "GlobalSecondaryIndexes", true, table_arn, pay_per_request);
+	push_index_descriptions(st, def, "LocalSecondaryIndexes", false, table_arn, pay_per_request,
+							rel);
+	push_index_descriptions(st, def, "GlobalSecondaryIndexes", true, table_arn, pay_per_request,
+							rel);
 }

@@ -15,6 +15,7 @@
 #define DYNPG_TABLE_INDEXES_H
 
 #include "utils/jsonb.h"
+#include "utils/rel.h"
 
 #include "api/wire.h"
 
@@ -75,10 +76,15 @@ extern void dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 										  const DynNamedType *defs, int ndefs,
 										  bool pay_per_request);
 
-/* the definition's index members, and their TableDescription form */
+/*
+ * the definition's index members, and their TableDescription form (with
+ * each index's ItemCount and IndexSizeBytes counted in 'rel', or zeros
+ * without one)
+ */
 extern void dynpg_api_indexes_push_definition(JsonbParseState **st, const DynIndexesRequest *ix,
 											  bool pay_per_request);
 extern void dynpg_api_indexes_push_description(JsonbParseState **st, Jsonb *def,
-											   const char *table_arn, bool pay_per_request);
+											   const char *table_arn, bool pay_per_request,
+											   Relation rel);
 
 #endif							/* DYNPG_TABLE_INDEXES_H */

@@ -224,7 +224,7 @@ push_value(JsonbParseState **st, const char *key, JsonbValue *v)
  */
 static void
 push_description(JsonbParseState **st, const char *key, const char *name,
-				 Jsonb *def, int64 count, int64 bytes, DescribeFor what)
+				 Jsonb *def, int64 count, int64 bytes, DescribeFor what, Relation rel)
 {
 	JsonbValue	v;
 	JsonbValue	created;
@@ -247,7 +247,7 @@ push_description(JsonbParseState **st, const char *key, const char *name,
 			push_value(st, "AttributeDefinitions", &v);
 		if (has_created)
 			push_value(st, "CreationDateTime", &created);
-		dynpg_api_indexes_push_description(st, def, arn, pay_per_request);
+		dynpg_api_indexes_push_description(st, def, arn, pay_per_request, rel);
 	}
 
 	/* DynamoDB reports zeros for on-demand tables, and no decreases yet */
@@ -613,7 +613,7 @@ dynpg_api_create_table(Jsonb *request)
 	SPI_finish();
 
 	dynpg_jb_begin_object(&st, NULL);
-	push_description(&st, "TableDescription", r.table_name, def, 0, 0, DESCRIBE_CREATED);
+	push_description(&st, "TableDescription", r.table_name, def, 0, 0, DESCRIBE_CREATED, NULL);
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }
 
@@ -659,7 +659,7 @@ dynpg_api_delete_table(Jsonb *request)
 	/* the description reports the table as it was when deleted */
 	table_stats(rel, &count, &bytes);
 	dynpg_jb_begin_object(&st, NULL);
-	push_description(&st, "TableDescription", name, def, count, bytes, DESCRIBE_DELETED);
+	push_description(&st, "TableDescription", name, def, count, bytes, DESCRIBE_DELETED, NULL);
 	result = dynpg_jb_finish(dynpg_jb_end_object(&st));
 
 	/* DROP TABLE as the caller (event triggers, dependency checks) */
@@ -694,10 +694,10 @@ dynpg_api_describe_table(Jsonb *request)
 
 	rel = open_table(name, AccessShareLock, &def);
 	table_stats(rel, &count, &bytes);
-	table_close(rel, NoLock);
 
 	dynpg_jb_begin_object(&st, NULL);
-	push_description(&st, "Table", name, def, count, bytes, DESCRIBE_TABLE);
+	push_description(&st, "Table", name, def, count, bytes, DESCRIBE_TABLE, rel);
+	table_close(rel, NoLock);
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }
 

@@ -299,7 +299,7 @@ dynpg_expr_legacy_between_check(const DynExprNode *n)
 
 void
 dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKeySchema *ks,
-						 const DynItem *esk, DynKeyCondition *out)
+						 const DynItem *esk, int esk_nkeys, DynKeyCondition *out)
 {
 	KeyCond    *kcs;
 	int			nconds;
@@ -338,7 +338,7 @@ dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKey
 		DynRef		root = dynpg_item_root(esk);
 
 		dynpg_container_open(&root, &esk_map);
-		if (esk_map.count != nkeys)
+		if (esk_map.count != (esk_nkeys > 0 ? esk_nkeys : nkeys))
 			dynpg_validation_error("The provided starting key is invalid");
 	}
 

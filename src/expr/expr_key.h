@@ -48,11 +48,13 @@ extern void dynpg_expr_legacy_between_check(const DynExprNode *cond);
  * (legacy_count > 0) the legacy KeyConditions of that many entries as
  * expr_legacy.c builds them.  The ExclusiveStartKey 'esk' (or NULL) is
  * checked along with them, key attribute by key attribute, as DynamoDB
- * does.  Raises DynamoDB's ValidationException for every rule broken.
+ * does: it must have 'esk_nkeys' attributes (0: those of 'ks'; an index's
+ * start key also holds the table's key).  Raises DynamoDB's
+ * ValidationException for every rule broken.
  */
 extern void dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count,
 									 const DynKeySchema *ks, const DynItem *esk,
-									 DynKeyCondition *out);
+									 int esk_nkeys, DynKeyCondition *out);
 
 /* Whether sort-key value 'v' satisfies the sort-key part of 'kc'. */
 extern bool dynpg_expr_key_sort_matches(const DynKeyCondition *kc, const DynRef *v);

@@ -21,16 +21,24 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "access/relscan.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
+#include "am/dynpg_am.h"
 #include "am/dynpg_write.h"
 #include "dynpg_error.h"
 #include "expr/expr.h"
 #include "index/index.h"
+#include "storage/dynpg_btscan.h"
 
 bool		dynpg_index_logged_changes = false;
 
@@ -569,4 +577,128 @@ dynpg_index_apply_change(Relation rel, DynItem *base_key, DynItem *old_keys)
 		if (writes[i].put != NULL)
 			dynpg_write_entry(rel, writes[i].put, writes[i].item, true);
 	}
+}
+
+/* ---------------------------------------------------------------------
+ * Counting, and applying the change log by hand
+ * ---------------------------------------------------------------------
+ */
+
+void
+dynpg_index_stats(Relation rel, int keyspace, int64 *count, int64 *bytes)
+{
+	Snapshot	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+	DynBtBounds b;
+	uint8		ks = (uint8) keyspace;
+	DynBtScan  *scan;
+	uint64		vid;
+	struct varlena *payload;
+	MemoryContext tmp;
+	MemoryContext old;
+
+	*count = 0;
+	*bytes = 0;
+	memset(&b, 0, sizeof(b));
+	b.lower = &ks;
+	b.lowerlen = 1;
+	b.lower_incl = true;
+	b.upper = &ks;
+	b.upperlen = 1;
+	b.upper_incl = true;
+	b.upper_prefix = true;
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "dynpg index stats",
+								ALLOCSET_DEFAULT_SIZES);
+	scan = dynpg_bt_scan_begin_range(rel, snapshot, &b, ForwardScanDirection);
+	dynpg_bt_scan_bulkread(scan);
+	while (dynpg_bt_scan_next_dir(scan, ForwardScanDirection, &vid, &payload))
+	{
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(tmp);
+		*bytes += dynpg_item_size((DynItem *) PG_DETOAST_DATUM(PointerGetDatum(payload)));
+		(*count)++;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(tmp);
+	}
+	dynpg_bt_scan_end(scan);
+	MemoryContextDelete(tmp);
+}
+
+/*
+ * dynpg._apply_index_changes(): apply every row of dynpg.index_changes this
+ * snapshot sees, as the worker does, and delete it; returns how many were
+ * applied.  For tests (GSI state right after a write) and maintenance.
+ * A row whose table is gone is just deleted; a row another session deleted
+ * meanwhile is skipped (applying is idempotent anyway).
+ */
+PG_FUNCTION_INFO_V1(dynpg_apply_index_changes);
+Datum
+dynpg_apply_index_changes(PG_FUNCTION_ARGS)
+{
+	Oid			logid;
+	Relation	log;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	Snapshot	snapshot;
+	int64		applied = 0;
+	MemoryContext tmp;
+	MemoryContext old;
+
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only superusers may call dynpg._apply_index_changes()")));
+	logid = dynpg_index_log_relid();
+	if (!OidIsValid(logid))
+		elog(ERROR, "dynpg: the change log dynpg.index_changes is missing");
+	log = table_open(logid, RowExclusiveLock);
+	if (RelationGetDescr(log)->natts != 3)
+		elog(ERROR, "dynpg: dynpg.index_changes does not have the expected columns");
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "dynpg apply index changes",
+								ALLOCSET_DEFAULT_SIZES);
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	scan = table_beginscan(log, snapshot, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Datum		values[3];
+		bool		nulls[3];
+		Relation	rel;
+		ItemPointerData tid = tup->t_self;
+		TM_FailureData tmfd;
+		TM_Result	res;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(tmp);
+		heap_deform_tuple(tup, RelationGetDescr(log), values, nulls);
+		if (!nulls[0] && !nulls[1])
+		{
+			rel = try_relation_open(DatumGetObjectId(values[0]), RowExclusiveLock);
+			if (rel != NULL)
+			{
+				if (dynpg_is_dynpg_relation(rel) && dynpg_table_def(rel)->nindexes > 0)
+				{
+					DynItem    *base_key = (DynItem *) PG_DETOAST_DATUM_COPY(values[1]);
+					DynItem    *old_keys = nulls[2] ? NULL :
+						(DynItem *) PG_DETOAST_DATUM_COPY(values[2]);
+
+					PushActiveSnapshot(GetTransactionSnapshot());
+					UpdateActiveSnapshotCommandId();
+					dynpg_index_apply_change(rel, base_key, old_keys);
+					PopActiveSnapshot();
+				}
+				table_close(rel, NoLock);
+			}
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(tmp);
+		res = heap_delete(log, &tid, GetCurrentCommandId(true), InvalidSnapshot,
+						  true, &tmfd, false);
+		if (res == TM_Ok)
+			applied++;
+		CommandCounterIncrement();
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(log, NoLock);
+	MemoryContextDelete(tmp);
+	PG_RETURN_INT64(applied);
 }

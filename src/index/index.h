@@ -102,6 +102,9 @@ extern void dynpg_index_maintain(Relation rel, DynItem *old_item, DynItem *new_i
  */
 extern void dynpg_index_apply_change(Relation rel, DynItem *base_key, DynItem *old_keys);
 
+/* ItemCount and IndexSizeBytes of the index in 'keyspace': an exact scan. */
+extern void dynpg_index_stats(Relation rel, int keyspace, int64 *count, int64 *bytes);
+
 /* Whether this transaction appended to the change log (wake the worker at commit). */
 extern bool dynpg_index_logged_changes;
 
