@@ -89,7 +89,8 @@ ISOLATION = item_concurrent_cast \
 	scroll_cursor_under_splits \
 	conditional_put_race \
 	query_rr_under_splits \
-	scan_during_merges
+	scan_during_merges \
+	backfill_vs_write
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--inputdir=./tests --load-extension=dynpg
 
