@@ -577,7 +577,7 @@ find_creating(Oid only_relid, Oid *relid, char **index_name)
 	ret = SPI_execute_with_args("SELECT relation::pg_catalog.oid, index_name FROM dynpg.indexes "
 								"WHERE status = 'CREATING' AND index_kind = 'GSI' "
 								"AND ($1 IS NULL OR relation::pg_catalog.oid = $1) LIMIT 1",
-								1, types, values, nulls, true, 0);
+								1, types, values, nulls, false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "dynpg: finding indexes to build returned %s", SPI_result_code_string(ret));
 	if (SPI_processed > 0)
@@ -602,6 +602,8 @@ dynpg_index_backfill_step(void)
 {
 	Oid			relid;
 	char	   *index_name;
+	bool		pushed = false;
+	bool		result = false;
 
 	if (!idle_callback_registered)
 	{
@@ -610,6 +612,12 @@ dynpg_index_backfill_step(void)
 	}
 	if (known_idle)
 		return false;
+	/* a caller without a snapshot (a worker between batches): TOAST needs one */
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
 	if (!find_creating(InvalidOid, &relid, &index_name))
 	{
 		/* rows of dropped tables (DROP TABLE in SQL does not forget them) */
@@ -617,9 +625,12 @@ dynpg_index_backfill_step(void)
 						   "(SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = b.tbl)",
 						   0, NULL, NULL, NULL, NULL, NULL);
 		known_idle = true;
-		return false;
 	}
-	return backfill_step_one(relid, index_name, false) != STEP_NOTHING;
+	else
+		result = backfill_step_one(relid, index_name, false) != STEP_NOTHING;
+	if (pushed)
+		PopActiveSnapshot();
+	return result;
 }
 
 /* ---------------------------------------------------------------------
@@ -779,7 +790,8 @@ dynpg_damage_index(PG_FUNCTION_ARGS)
 	if (dynpg_bt_scan_next(scan, &vid, &payload))
 	{
 		appendBinaryStringInfo(&key, (const char *) scan->lastkey, scan->lastkeylen);
-		item = (DynItem *) detoast_attr(payload);
+		/* a copy: the payload lives in the scan's batch */
+		item = (DynItem *) PG_DETOAST_DATUM_COPY(PointerGetDatum(payload));
 	}
 	dynpg_bt_scan_end(scan);
 	if (item == NULL)
