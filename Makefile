@@ -29,6 +29,8 @@ OBJS = \
 	src/am/dynpg_am.o \
 	src/am/dynpg_write.o \
 	src/index/index.o \
+	src/index/index_build.o \
+	src/index/index_verify.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \
@@ -37,6 +39,7 @@ OBJS = \
 	src/api/wire.o \
 	src/api/table_ops.o \
 	src/api/table_indexes.o \
+	src/api/table_update.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
 	src/api/execute.o
@@ -56,6 +59,7 @@ REGRESS = \
 	property \
 	tables \
 	indexes \
+	update_table \
 	item_api \
 	storage \
 	differential \
@@ -86,7 +90,8 @@ ISOLATION = item_concurrent_cast \
 	scroll_cursor_under_splits \
 	conditional_put_race \
 	query_rr_under_splits \
-	scan_during_merges
+	scan_during_merges \
+	backfill_vs_write
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--inputdir=./tests --load-extension=dynpg
 

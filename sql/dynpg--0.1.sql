@@ -250,6 +250,7 @@ CREATE VIEW dynpg.indexes AS
 SELECT t.table_name,
        i.def ->> 'IndexName' AS index_name,
        k.kind AS index_kind,
+       COALESCE(i.def ->> 'IndexStatus', 'ACTIVE') AS status,
        t.relation,
        i.def -> 'KeySchema' AS key_schema,
        i.def -> 'Projection' ->> 'ProjectionType' AS projection_type,
@@ -291,6 +292,22 @@ COMMENT ON FUNCTION dynpg._apply_index_changes() IS
 	'Testing/maintenance (superuser): apply the pending GSI changes of dynpg.index_changes now; returns the count';
 REVOKE ALL ON FUNCTION dynpg._apply_index_changes() FROM PUBLIC;
 
+-- The progress of GSI backfills (src/index/README, "Backfill"): for an index
+-- whose definition says "IndexStatus": "CREATING", the base storage key the
+-- backfill has reached (NULL: not started).  Written in the transactions of
+-- the backfill steps, so it is exactly as durable as the entries written.
+-- Not dumped: after a restore the OIDs differ, and an index restored as
+-- CREATING is backfilled again from the start (a missing row means that).
+-- table_id (the definition's TableId) guards against a reused OID.
+CREATE TABLE dynpg.index_builds (
+	tbl oid NOT NULL,
+	index_name text NOT NULL,
+	table_id text,
+	position bytea,
+	PRIMARY KEY (tbl, index_name)
+);
+REVOKE ALL ON dynpg.index_builds FROM PUBLIC;
+
 ------------------------------------------------------------------------------
 -- The wire layer: DynamoDB requests in, responses out (jsonb)
 ------------------------------------------------------------------------------
@@ -298,6 +315,8 @@ CREATE FUNCTION dynpg.create_table(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_create_table' LANGUAGE C VOLATILE STRICT;
 CREATE FUNCTION dynpg.delete_table(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_delete_table' LANGUAGE C VOLATILE STRICT;
+CREATE FUNCTION dynpg.update_table(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_update_table' LANGUAGE C VOLATILE STRICT;
 CREATE FUNCTION dynpg.describe_table(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_describe_table' LANGUAGE C STABLE STRICT;
 CREATE FUNCTION dynpg.list_tables(request jsonb DEFAULT '{}') RETURNS jsonb
@@ -324,6 +343,29 @@ CREATE FUNCTION dynpg.verify(table_name text) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_verify_table' LANGUAGE C STRICT;
 COMMENT ON FUNCTION dynpg.verify(text) IS
 	'Check the storage of DynamoDB table table_name: {"ok": true|false, "problems": [...], counts}';
+
+------------------------------------------------------------------------------
+-- Secondary index testing and maintenance (src/index/README)
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg._run_backfill(table_name text) RETURNS void
+	AS 'MODULE_PATHNAME', 'dynpg_run_backfill' LANGUAGE C VOLATILE STRICT;
+REVOKE EXECUTE ON FUNCTION dynpg._run_backfill(text) FROM PUBLIC;
+COMMENT ON FUNCTION dynpg._run_backfill(text) IS
+	'Superuser, testing: run the backfill of every CREATING index of the table to completion, in this transaction';
+CREATE FUNCTION dynpg._backfill_step() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_backfill_step_sql' LANGUAGE C VOLATILE STRICT;
+REVOKE EXECUTE ON FUNCTION dynpg._backfill_step() FROM PUBLIC;
+COMMENT ON FUNCTION dynpg._backfill_step() IS
+	'Superuser, testing: one step of backfill work (at most 1000 items) for some CREATING index of this database, as the worker does; true if it did work';
+CREATE FUNCTION dynpg._index_entries(table_name text, index_name text) RETURNS SETOF dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_index_entries' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg._index_entries(text, text) IS
+	'Testing: the projected items an index holds, visible to this snapshot, in index key order (needs SELECT on the table)';
+CREATE FUNCTION dynpg._damage_index(table_name text, index_name text, action text) RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_damage_index' LANGUAGE C VOLATILE STRICT;
+REVOKE EXECUTE ON FUNCTION dynpg._damage_index(text, text, text) FROM PUBLIC;
+COMMENT ON FUNCTION dynpg._damage_index(text, text, text) IS
+	'Superuser, testing dynpg.verify: action delete_first, change_first or stray damages an index';
 
 ------------------------------------------------------------------------------
 -- UpdateItem, and the SQL layer over the item operations (src/expr/README)

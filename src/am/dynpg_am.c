@@ -43,6 +43,7 @@
 #include "am/dynpg_write.h"
 #include "catalog/catalog.h"
 #include "dynpg.h"
+#include "index/index.h"
 #include "storage/dynpg_bt.h"
 #include "storage/dynpg_btscan.h"
 
@@ -669,7 +670,9 @@ dynpg_verify_rel(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not a dynpg table", RelationGetRelationName(rel))));
-	result = dynpg_bt_verify(rel);
+	/* a table's indexes too (a dynpg relation without a definition has none) */
+	result = dynpg_bt_verify(rel, dynpg_relation_definition(relid) != NULL ?
+							 dynpg_index_verify : NULL);
 	table_close(rel, mode);
 	PG_RETURN_DATUM(result);
 }

@@ -412,6 +412,41 @@ dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock)
 		UnlockTuple(rel, &locktid, ExclusiveLock);
 }
 
+/*
+ * Backfill (src/index/index_build.c): take the key lock of base key 'skey',
+ * wait for every writer of the key still in progress, and return the
+ * newest committed version (or this transaction's own), or NULL if the
+ * item does not exist.  The caller writes what it derives from it and
+ * then calls dynpg_write_unlock_key(): a writer of the key waits meanwhile,
+ * so its change (and its change-log row) comes after what the caller wrote.
+ */
+DynItem *
+dynpg_write_lock_key(Relation rel, StringInfo skey, ItemPointer locktid)
+{
+	DynBtVersionSet set = {0, 0, NULL};
+	DynBtVersion *current = NULL;
+
+	key_lock_tid(skey, locktid);
+	for (;;)
+	{
+		TransactionId wait;
+
+		LockTuple(rel, locktid, ExclusiveLock);
+		if (examine_key(rel, skey, &set, &current, &wait))
+			break;
+		UnlockTuple(rel, locktid, ExclusiveLock);
+		XactLockTableWait(wait, rel, NULL, XLTW_None);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return current != NULL ? payload_to_item(current->payload) : NULL;
+}
+
+void
+dynpg_write_unlock_key(Relation rel, ItemPointer locktid)
+{
+	UnlockTuple(rel, locktid, ExclusiveLock);
+}
+
 bool
 dynpg_write_put(Relation rel, DynItem *item, DynWriteMode mode,
 				DynWriteCheck check, void *check_arg, DynItem **old_item)

@@ -25,6 +25,8 @@
 #ifndef DYNPG_WRITE_H
 #define DYNPG_WRITE_H
 
+#include "lib/stringinfo.h"
+#include "storage/itemptr.h"
 #include "utils/rel.h"
 
 #include "types/item.h"
@@ -68,6 +70,14 @@ extern uint64 dynpg_write_last_vid;
 
 /* Write or delete (item NULL) one index entry (src/index/index.h). */
 extern void dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock);
+
+/*
+ * Backfill: lock base key 'skey' (its storage key) as a writer does, and
+ * return its newest committed version (NULL if none); release the lock
+ * with dynpg_write_unlock_key.
+ */
+extern DynItem *dynpg_write_lock_key(Relation rel, StringInfo skey, ItemPointer locktid);
+extern void dynpg_write_unlock_key(Relation rel, ItemPointer locktid);
 
 /* The item with this key visible to the active snapshot, or NULL. */
 extern DynItem *dynpg_read_get(Relation rel, DynItem *key_item);

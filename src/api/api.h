@@ -21,6 +21,8 @@ typedef Jsonb *(*DynApiOperation) (Jsonb *request);
 extern Jsonb *dynpg_api_create_table(Jsonb *request);
 extern Jsonb *dynpg_api_delete_table(Jsonb *request);
 extern Jsonb *dynpg_api_describe_table(Jsonb *request);
+/* UpdateTable (table_update.c) */
+extern Jsonb *dynpg_api_update_table(Jsonb *request);
 extern Jsonb *dynpg_api_list_tables(Jsonb *request);
 
 /* items (item_ops.c) */

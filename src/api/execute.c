@@ -26,6 +26,7 @@ static const DynOperationEntry operations[] = {
 	{"CreateTable", dynpg_api_create_table},
 	{"DeleteTable", dynpg_api_delete_table},
 	{"DescribeTable", dynpg_api_describe_table},
+	{"UpdateTable", dynpg_api_update_table},
 	{"ListTables", dynpg_api_list_tables},
 	{"PutItem", dynpg_api_put_item},
 	{"GetItem", dynpg_api_get_item},
@@ -57,7 +58,7 @@ static const char *const not_yet[] = {
 	"RestoreTableToPointInTime", "TagResource", "TransactGetItems",
 	"TransactWriteItems", "UntagResource", "UpdateContinuousBackups",
 	"UpdateContributorInsights", "UpdateGlobalTable", "UpdateGlobalTableSettings",
-	"UpdateKinesisStreamingDestination", "UpdateTable",
+	"UpdateKinesisStreamingDestination",
 	"UpdateTableReplicaAutoScaling", "UpdateTimeToLive", NULL
 };
 
@@ -92,6 +93,7 @@ sqlname(PG_FUNCTION_ARGS) \
 DYNPG_OPERATION_FUNCTION(dynpg_create_table, dynpg_api_create_table)
 DYNPG_OPERATION_FUNCTION(dynpg_delete_table, dynpg_api_delete_table)
 DYNPG_OPERATION_FUNCTION(dynpg_describe_table, dynpg_api_describe_table)
+DYNPG_OPERATION_FUNCTION(dynpg_update_table, dynpg_api_update_table)
 DYNPG_OPERATION_FUNCTION(dynpg_list_tables, dynpg_api_list_tables)
 DYNPG_OPERATION_FUNCTION(dynpg_put_item, dynpg_api_put_item)
 DYNPG_OPERATION_FUNCTION(dynpg_get_item, dynpg_api_get_item)

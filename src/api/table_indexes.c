@@ -120,7 +120,12 @@ dynpg_api_names_text(const DynNamedType *a, int n)
 static void
 read_index(JsonbContainer *list, int i, bool global, DynIndexRequest *out)
 {
-	JsonbContainer *s = dynpg_req_list_struct(list, i);
+	dynpg_api_index_read(dynpg_req_list_struct(list, i), global, out);
+}
+
+void
+dynpg_api_index_read(JsonbContainer *s, bool global, DynIndexRequest *out)
+{
 	JsonbValue	v;
 	int			j;
 
@@ -262,8 +267,13 @@ static void
 index_constraints(DynRequest *req, const char *list_path, int i, const DynIndexRequest *ix,
 				  bool global)
 {
-	char	   *path = psprintf("%s.%d.member", list_path, i + 1);
+	dynpg_api_index_constraints(req, psprintf("%s.%d.member", list_path, i + 1), ix, global);
+}
 
+void
+dynpg_api_index_constraints(DynRequest *req, const char *path, const DynIndexRequest *ix,
+							bool global)
+{
 	if (!ix->present)
 	{
 		dynpg_req_not_null(req, false, path);
@@ -513,6 +523,21 @@ check_gsi_throughput(const DynIndexRequest *ix, bool pay_per_request)
 }
 
 /*
+ * The rules one new GSI follows on its own (UpdateTable's Create): its key
+ * schema against AttributeDefinitions 'defs', its projection, its capacity.
+ * The rules that involve the table's other indexes (names, counts, the
+ * sum of NonKeyAttributes) are the caller's.
+ */
+void
+dynpg_api_index_check_new_gsi(const DynIndexRequest *ix, const DynNamedType *defs, int ndefs,
+							  bool pay_per_request)
+{
+	check_index_keys(ix, defs, ndefs);
+	check_projection(ix);
+	check_gsi_throughput(ix, pay_per_request);
+}
+
+/*
  * The rules, in the order of the header comment.  The table's key schema
  * has passed its own rules, and every constraint holds (every name and
  * type below is set).
@@ -591,11 +616,20 @@ static void
 push_index_definition(JsonbParseState **st, const DynIndexRequest *ix, bool global,
 					  bool pay_per_request, int keyspace)
 {
+	dynpg_api_index_push_definition(st, ix, global, pay_per_request, keyspace, NULL);
+}
+
+void
+dynpg_api_index_push_definition(JsonbParseState **st, const DynIndexRequest *ix, bool global,
+								bool pay_per_request, int keyspace, const char *status)
+{
 	int			i;
 
 	dynpg_jb_begin_object(st, NULL);
 	dynpg_jb_string(st, "IndexName", ix->index_name);
 	dynpg_jb_int64(st, "Keyspace", keyspace);
+	if (status != NULL)
+		dynpg_jb_string(st, "IndexStatus", status);
 	dynpg_jb_begin_array(st, "KeySchema");
 	for (i = 0; i < ix->nkeys; i++)
 	{
@@ -705,7 +739,25 @@ push_index_descriptions(JsonbParseState **st, Jsonb *def, const char *member, bo
 		push_member(st, ix, "Projection");
 		if (global)
 		{
-			dynpg_jb_string(st, "IndexStatus", "ACTIVE");
+			/* IndexStatus: absent from a definition means ACTIVE (table_update.c) */
+			JsonbValue	status;
+			JsonbValue	backfilling;
+			bool		creating;
+
+			status.type = jbvNull;
+			if (getKeyJsonValueFromContainer(ix, "IndexStatus", 11, &status) != NULL &&
+				status.type == jbvString)
+				push_member(st, ix, "IndexStatus");
+			else
+				dynpg_jb_string(st, "IndexStatus", "ACTIVE");
+			creating = status.type == jbvString && status.val.string.len == 8 &&
+				memcmp(status.val.string.val, "CREATING", 8) == 0;
+			/* Backfilling only while CREATING (UpdateTable's response may say false) */
+			if (getKeyJsonValueFromContainer(ix, "Backfilling", 11, &backfilling) != NULL &&
+				backfilling.type == jbvBool)
+				push_member(st, ix, "Backfilling");
+			else if (creating)
+				dynpg_jb_bool(st, "Backfilling", true);
 			dynpg_jb_begin_object(st, "ProvisionedThroughput");
 			dynpg_jb_int64(st, "NumberOfDecreasesToday", 0);
 			if (!pay_per_request &&

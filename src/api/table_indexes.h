@@ -76,6 +76,18 @@ extern void dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 										  const DynNamedType *defs, int ndefs,
 										  bool pay_per_request);
 
+/* one index of a request: read (phase 1), its constraints at 'path' (phase 2) */
+extern void dynpg_api_index_read(JsonbContainer *s, bool global, DynIndexRequest *out);
+extern void dynpg_api_index_constraints(DynRequest *req, const char *path,
+										const DynIndexRequest *ix, bool global);
+/* UpdateTable's Create: the rules of one new GSI on its own (phase 3) */
+extern void dynpg_api_index_check_new_gsi(const DynIndexRequest *ix, const DynNamedType *defs,
+										  int ndefs, bool pay_per_request);
+/* one index's stored form ('status' NULL: ACTIVE, else e.g. "CREATING") */
+extern void dynpg_api_index_push_definition(JsonbParseState **st, const DynIndexRequest *ix,
+											bool global, bool pay_per_request, int keyspace,
+											const char *status);
+
 /*
  * the definition's index members, and their TableDescription form (with
  * each index's ItemCount and IndexSizeBytes counted in 'rel', or zeros

@@ -51,10 +51,12 @@
 
 #include "api/api.h"
 #include "api/table_indexes.h"
+#include "api/table_ops.h"
 #include "api/wire.h"
 #include "catalog/catalog.h"
 #include "dynpg.h"
 #include "dynpg_error.h"
+#include "index/index.h"
 #include "types/hash.h"
 #include "types/item.h"
 
@@ -98,11 +100,8 @@ typedef struct CreateRequest
  * ---------------------------------------------------------------------
  */
 
-static void
-not_found(const char *table_name) pg_attribute_noreturn();
-
-static void
-not_found(const char *table_name)
+void
+dynpg_api_table_not_found(const char *table_name)
 {
 	dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
 				"Requested resource not found: Table: %s not found", table_name);
@@ -110,8 +109,8 @@ not_found(const char *table_name)
 }
 
 /* TableName of CreateTable, DeleteTable and DescribeTable. */
-static char *
-control_plane_table_name(DynRequest *req)
+char *
+dynpg_api_control_plane_table_name(DynRequest *req)
 {
 	char	   *name = dynpg_req_string(req->root, "TableName");
 
@@ -127,23 +126,23 @@ control_plane_table_name(DynRequest *req)
  * DeleteTable or rename reads as "not found".  Returns copies of the
  * effective name and the definition (the relcache copy may go away).
  */
-static Relation
-open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
+Relation
+dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
 {
 	Oid			relid = dynpg_table_relid(name, true);
 	Relation	rel;
 	const DynTableDef *def;
 
 	if (!OidIsValid(relid))
-		not_found(name);
+		dynpg_api_table_not_found(name);
 	rel = try_table_open(relid, lockmode);
 	if (rel == NULL)
-		not_found(name);
+		dynpg_api_table_not_found(name);
 	def = dynpg_table_def(rel);
 	if (strcmp(def->table_name, name) != 0)
 	{
 		table_close(rel, lockmode);
-		not_found(name);
+		dynpg_api_table_not_found(name);
 	}
 	*definition = (Jsonb *) palloc(VARSIZE(def->definition));
 	memcpy(*definition, def->definition, VARSIZE(def->definition));
@@ -156,8 +155,8 @@ open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
  * demand).  It reads through the table access method without a privilege
  * check, as pg_class.reltuples is visible to everyone too.
  */
-static void
-table_stats(Relation rel, int64 *count, int64 *bytes)
+void
+dynpg_api_table_stats(Relation rel, int64 *count, int64 *bytes)
 {
 	TableScanDesc scan;
 	TupleTableSlot *slot;
@@ -191,13 +190,6 @@ table_stats(Relation rel, int64 *count, int64 *bytes)
 	MemoryContextDelete(tmp);
 }
 
-typedef enum DescribeFor
-{
-	DESCRIBE_CREATED,			/* CreateTable's TableDescription */
-	DESCRIBE_TABLE,				/* DescribeTable's Table */
-	DESCRIBE_DELETED			/* DeleteTable's TableDescription */
-} DescribeFor;
-
 static bool
 definition_member(Jsonb *def, const char *name, JsonbValue *out)
 {
@@ -222,9 +214,9 @@ push_value(JsonbParseState **st, const char *key, JsonbValue *v)
  * DynamoDB leaves out there: CreationDateTime, KeySchema and
  * AttributeDefinitions.
  */
-static void
-push_description(JsonbParseState **st, const char *key, const char *name,
-				 Jsonb *def, int64 count, int64 bytes, DescribeFor what, Relation rel)
+void
+dynpg_api_push_description(JsonbParseState **st, const char *key, const char *name,
+						   Jsonb *def, int64 count, int64 bytes, DescribeFor what, Relation rel)
 {
 	JsonbValue	v;
 	JsonbValue	created;
@@ -238,7 +230,8 @@ push_description(JsonbParseState **st, const char *key, const char *name,
 
 	dynpg_jb_begin_object(st, key);
 	dynpg_jb_string(st, "TableName", name);
-	dynpg_jb_string(st, "TableStatus", what == DESCRIBE_DELETED ? "DELETING" : "ACTIVE");
+	dynpg_jb_string(st, "TableStatus", what == DESCRIBE_DELETED ? "DELETING" :
+					what == DESCRIBE_UPDATED ? "UPDATING" : "ACTIVE");
 	if (what != DESCRIBE_DELETED)
 	{
 		if (definition_member(def, "KeySchema", &v))
@@ -277,10 +270,12 @@ push_description(JsonbParseState **st, const char *key, const char *name,
 		push_value(st, "TableId", &v);
 	if (pay_per_request)
 	{
-		/* created on demand: the mode was last set when the table was made */
+		/* when UpdateTable last set it, else when the table was made */
 		dynpg_jb_begin_object(st, "BillingModeSummary");
 		dynpg_jb_string(st, "BillingMode", "PAY_PER_REQUEST");
-		if (has_created)
+		if (definition_member(def, "LastUpdateToPayPerRequestDateTime", &v))
+			push_value(st, "LastUpdateToPayPerRequestDateTime", &v);
+		else if (has_created)
 			push_value(st, "LastUpdateToPayPerRequestDateTime", &created);
 		dynpg_jb_end_object(st);
 	}
@@ -467,8 +462,8 @@ random_uuid(void)
 }
 
 /* Now, in epoch seconds with milliseconds, as DynamoDB's CreationDateTime. */
-static char *
-epoch_seconds_now(void)
+char *
+dynpg_api_epoch_seconds_now(void)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	int64		ms;
@@ -531,7 +526,7 @@ build_definition(const CreateRequest *r)
 	}
 	dynpg_api_indexes_push_definition(&st, &r->ix, pay_per_request);
 	dynpg_jb_string(&st, "TableId", random_uuid());
-	dynpg_jb_numeric_text(&st, "CreationDateTime", epoch_seconds_now());
+	dynpg_jb_numeric_text(&st, "CreationDateTime", dynpg_api_epoch_seconds_now());
 	dynpg_jb_int64(&st, "DefinitionVersion", DYN_DEFINITION_VERSION);
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }
@@ -613,7 +608,7 @@ dynpg_api_create_table(Jsonb *request)
 	SPI_finish();
 
 	dynpg_jb_begin_object(&st, NULL);
-	push_description(&st, "TableDescription", r.table_name, def, 0, 0, DESCRIBE_CREATED, NULL);
+	dynpg_api_push_description(&st, "TableDescription", r.table_name, def, 0, 0, DESCRIBE_CREATED, NULL);
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }
 
@@ -639,28 +634,31 @@ dynpg_api_delete_table(Jsonb *request)
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "DeleteTable", request);
-	name = control_plane_table_name(&req);
+	name = dynpg_api_control_plane_table_name(&req);
 	dynpg_req_finish(&req);
 
 	/* ownership first, so that no one else can hold the lock below */
 	relid = dynpg_table_relid(name, true);
 	if (!OidIsValid(relid))
-		not_found(name);
+		dynpg_api_table_not_found(name);
 	if (!pg_class_ownercheck(relid, GetUserId()))
 	{
 		char	   *current_name = get_rel_name(relid);
 
 		if (current_name == NULL)	/* dropped meanwhile */
-			not_found(name);
+			dynpg_api_table_not_found(name);
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
 	}
-	rel = open_table(name, AccessExclusiveLock, &def);
+	rel = dynpg_api_open_table(name, AccessExclusiveLock, &def);
 
 	/* the description reports the table as it was when deleted */
-	table_stats(rel, &count, &bytes);
+	dynpg_api_table_stats(rel, &count, &bytes);
 	dynpg_jb_begin_object(&st, NULL);
-	push_description(&st, "TableDescription", name, def, count, bytes, DESCRIBE_DELETED, NULL);
+	dynpg_api_push_description(&st, "TableDescription", name, def, count, bytes, DESCRIBE_DELETED, NULL);
 	result = dynpg_jb_finish(dynpg_jb_end_object(&st));
+
+	/* a backfill's progress (index_update.c) goes with the table */
+	dynpg_index_forget_builds(relid, NULL);
 
 	/* DROP TABLE as the caller (event triggers, dependency checks) */
 	relname = pstrdup(RelationGetRelationName(rel));
@@ -689,14 +687,14 @@ dynpg_api_describe_table(Jsonb *request)
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "DescribeTable", request);
-	name = control_plane_table_name(&req);
+	name = dynpg_api_control_plane_table_name(&req);
 	dynpg_req_finish(&req);
 
-	rel = open_table(name, AccessShareLock, &def);
-	table_stats(rel, &count, &bytes);
+	rel = dynpg_api_open_table(name, AccessShareLock, &def);
+	dynpg_api_table_stats(rel, &count, &bytes);
 
 	dynpg_jb_begin_object(&st, NULL);
-	push_description(&st, "Table", name, def, count, bytes, DESCRIBE_TABLE, rel);
+	dynpg_api_push_description(&st, "Table", name, def, count, bytes, DESCRIBE_TABLE, rel);
 	table_close(rel, NoLock);
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }

@@ -34,6 +34,8 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
@@ -353,6 +355,18 @@ parse_indexes(JsonbContainer *root, DynIndexKind kind, DefinitionKeys *out,
 		}
 		if (!parse_projection(e, ix, total_nonkey, problem))
 			return false;
+		/* absent: ACTIVE; "CREATING": a GSI UpdateTable added, being backfilled */
+		if (getKeyJsonValueFromContainer(e, "IndexStatus", 11, &v) != NULL)
+		{
+			char	   *status = definition_string(e, "IndexStatus");
+
+			if (kind != DYN_INDEX_GLOBAL || status == NULL || strcmp(status, "CREATING") != 0)
+			{
+				*problem = "an index has an IndexStatus other than CREATING";
+				return false;
+			}
+			ix->creating = true;
+		}
 		ix->keyspace = definition_int(e, "Keyspace", 1, 255);
 		if (ix->keyspace <= 0)
 		{
@@ -547,6 +561,74 @@ catalog_definition(Oid relid, char **table_name)
 		return NULL;
 	*table_name = effective_name(keys.table_name, relname);
 	return def;
+}
+
+Jsonb *
+dynpg_relation_definition(Oid relid)
+{
+	char	   *name;
+
+	return catalog_definition(relid, &name);
+}
+
+/*
+ * Replace the definition of dynpg table 'rel' (held with AccessExclusiveLock)
+ * by 'def': the jsonb constant of its CHECK constraint dynpg_table is
+ * rewritten in place in pg_constraint (the expression otherwise unchanged),
+ * and the relation's relcache entry is invalidated, in every backend at
+ * commit and in this one at the next command.  The table's own key schema
+ * must not change: the constraint only checks it, so every stored item
+ * still conforms, and nothing needs validating.  pg_dump reads the
+ * constraint back through pg_get_constraintdef(), as any other.
+ */
+void
+dynpg_table_set_definition(Relation rel, Jsonb *def)
+{
+	Oid			conoid = get_relation_constraint_oid(RelationGetRelid(rel),
+													 DYNPG_TABLE_CONSTRAINT, false);
+	Relation	conrel;
+	HeapTuple	tup;
+	HeapTuple	newtup;
+	Datum		bin;
+	bool		isnull;
+	Node	   *expr;
+	FuncExpr   *f;
+	Const	   *c;
+	Datum		values[Natts_pg_constraint];
+	bool		nulls[Natts_pg_constraint];
+	bool		replace[Natts_pg_constraint];
+	const char *problem;
+	DefinitionKeys keys;
+
+	if (!parse_definition(def, &keys, &problem))
+		elog(ERROR, "dynpg: a new table definition is invalid: %s", problem);
+	conrel = table_open(ConstraintRelationId, RowExclusiveLock);
+	tup = SearchSysCacheCopy1(CONSTROID, ObjectIdGetDatum(conoid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "dynpg: cache lookup failed for constraint %u", conoid);
+	bin = SysCacheGetAttr(CONSTROID, tup, Anum_pg_constraint_conbin, &isnull);
+	if (isnull)
+		elog(ERROR, "dynpg: constraint %u has no expression", conoid);
+	expr = stringToNode(TextDatumGetCString(bin));
+	if (!IsA(expr, FuncExpr) || list_length(((FuncExpr *) expr)->args) != 2 ||
+		!IsA(lsecond(((FuncExpr *) expr)->args), Const))
+		elog(ERROR, "dynpg: constraint %u is not of the form dynpg.conforms(item, definition)",
+			 conoid);
+	f = (FuncExpr *) expr;
+	c = (Const *) lsecond(f->args);
+	c->constvalue = JsonbPGetDatum(def);
+	c->constisnull = false;
+	c->constlen = -1;
+
+	memset(values, 0, sizeof(values));
+	memset(nulls, false, sizeof(nulls));
+	memset(replace, false, sizeof(replace));
+	values[Anum_pg_constraint_conbin - 1] = CStringGetTextDatum(nodeToString(expr));
+	replace[Anum_pg_constraint_conbin - 1] = true;
+	newtup = heap_modify_tuple(tup, RelationGetDescr(conrel), values, nulls, replace);
+	CatalogTupleUpdate(conrel, &newtup->t_self, newtup);
+	table_close(conrel, RowExclusiveLock);
+	CacheInvalidateRelcache(rel);
 }
 
 /*

@@ -63,6 +63,7 @@ typedef struct DynIndexDef
 	int			nnonkey;		/* NonKeyAttributes (INCLUDE only), in order */
 	const char *const *nonkey;
 	int			keyspace;		/* the first byte of its entries' keys (index.h) */
+	bool		creating;		/* a GSI being backfilled ("IndexStatus": "CREATING") */
 } DynIndexDef;
 
 /*
@@ -85,6 +86,19 @@ extern const DynTableDef *dynpg_table_def(Relation rel);
 
 /* The table's secondary index named 'index_name', or NULL. */
 extern const DynIndexDef *dynpg_table_index(const DynTableDef *def, const char *index_name);
+
+/*
+ * The definition of relation relid read from the system caches (the
+ * relation is not opened), or NULL if it is not a dynpg table.
+ */
+extern Jsonb *dynpg_relation_definition(Oid relid);
+
+/*
+ * Replace the definition of table 'rel', which the caller holds with
+ * AccessExclusiveLock (UpdateTable, the end of a backfill); the table's key
+ * schema must stay the same.  Invalidates the relation's relcache entry.
+ */
+extern void dynpg_table_set_definition(Relation rel, Jsonb *def);
 
 /*
  * The relation name that holds DynamoDB table 'table_name' in schema

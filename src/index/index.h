@@ -111,4 +111,46 @@ extern bool dynpg_index_logged_changes;
 /* The OID of dynpg.index_changes in this database (InvalidOid if missing). */
 extern Oid	dynpg_index_log_relid(void);
 
+/* ---------------------------------------------------------------------
+ * Building and dropping GSIs (index_build.c; src/index/README, "UpdateTable"
+ * and "Backfill")
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Do a bounded amount of backfill work (up to DYN_BACKFILL_STEP_ITEMS base
+ * items) in the current transaction for some GSI that is CREATING, in any
+ * table of this database; when an index's backfill is complete, mark it
+ * ACTIVE.  Returns true if it did work (there may be more), false if no
+ * index is CREATING or none could make progress now (the table is locked).
+ * Called by the database's worker after each batch of the change log.
+ */
+extern bool dynpg_index_backfill_step(void);
+
+#define DYN_BACKFILL_STEP_ITEMS	1000
+
+/* Whether any index of table relid is CREATING (read from the catalog). */
+extern bool dynpg_index_backfill_pending(Oid relid);
+
+/* Forget the saved backfill position of an index of relid (NULL: every index). */
+extern void dynpg_index_forget_builds(Oid relid, const char *index_name);
+
+/* Whether the table holds any item version (keyspace 0), live or dead. */
+extern bool dynpg_index_table_has_items(Relation rel);
+
+/*
+ * Delete (set xmax on) every live entry of keyspace 'keyspace' of 'rel', in
+ * this transaction (UpdateTable's Delete, under AccessExclusiveLock).
+ */
+extern void dynpg_index_delete_entries(Relation rel, int keyspace);
+
+/*
+ * dynpg.verify's index part (index_verify.c): compare every index's visible
+ * entries with those computed from the visible base items; report problems
+ * through 'problem' and append the "indexes" member to 'members'.
+ */
+typedef void (*DynVerifyProblemFn) (void *state, const char *msg);
+extern void dynpg_index_verify(Relation rel, DynVerifyProblemFn problem, void *state,
+							   StringInfo members);
+
 #endif							/* DYNPG_INDEX_H */

@@ -367,8 +367,15 @@ check_downlinks(VerifyState *vs, BlockNumber blkno, Page page)
 	}
 }
 
+/* A problem found by the caller's extra check (index_verify.c). */
+static void
+extra_problem(void *state, const char *msg)
+{
+	problem((VerifyState *) state, "%s", msg);
+}
+
 Datum
-dynpg_bt_verify(Relation rel)
+dynpg_bt_verify(Relation rel, DynBtVerifyExtraFn extra)
 {
 	VerifyState vs;
 	PGAlignedBlock page;
@@ -376,6 +383,7 @@ dynpg_bt_verify(Relation rel)
 	BlockNumber leftmost;
 	int64		level;
 	StringInfoData out;
+	StringInfoData members;
 
 	memset(&vs, 0, sizeof(vs));
 	vs.rel = rel;
@@ -477,6 +485,11 @@ dynpg_bt_verify(Relation rel)
 		}
 	}
 
+	/* the caller's checks of what the tree holds, when the tree itself is sound */
+	initStringInfo(&members);
+	if (extra != NULL && vs.nproblems == 0)
+		extra(rel, extra_problem, &vs, &members);
+
 	initStringInfo(&out);
 	appendStringInfo(&out, "{\"ok\": %s, \"problems\": [%s]", vs.nproblems == 0 ? "true" : "false",
 					 vs.problems.data);
@@ -490,5 +503,8 @@ dynpg_bt_verify(Relation rel)
 					 (unsigned long long) vs.versions, (unsigned long long) vs.live_items,
 					 (unsigned long long) vs.dead_versions, (unsigned long long) vs.incomplete_splits,
 					 (unsigned long long) vs.deleted_pages);
+	/* the caller's members go inside the object */
+	out.data[--out.len] = '\0';
+	appendStringInfo(&out, "%s}", members.data);
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
 }

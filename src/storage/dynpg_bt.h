@@ -19,6 +19,7 @@
 
 #include "access/htup_details.h"
 #include "access/transam.h"
+#include "lib/stringinfo.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "storage/block.h"
@@ -323,6 +324,14 @@ extern int	dynpg_bt_prune_leaf(Relation rel, Buffer buf, TransactionId freeze_li
 extern void dynpg_bt_delete_toast(Relation rel, struct List *toast);
 
 /* ---- btverify.c ---- */
-extern Datum dynpg_bt_verify(Relation rel);
+/*
+ * dynpg.verify's B-tree check.  'extra' (may be NULL), called when the tree
+ * has no problem, checks what it holds: it reports problems through
+ * 'problem' and appends members (", \"name\": value") to the report.
+ */
+typedef void (*DynBtVerifyProblemFn) (void *state, const char *msg);
+typedef void (*DynBtVerifyExtraFn) (Relation rel, DynBtVerifyProblemFn problem, void *state,
+									StringInfo members);
+extern Datum dynpg_bt_verify(Relation rel, DynBtVerifyExtraFn extra);
 
 #endif							/* DYNPG_BT_H */

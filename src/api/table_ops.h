@@ -1,0 +1,52 @@
+/*-------------------------------------------------------------------------
+ *
+ * table_ops.h
+ *	  The control plane's shared parts (table_ops.c), for UpdateTable
+ *	  (table_update.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DYNPG_TABLE_OPS_H
+#define DYNPG_TABLE_OPS_H
+
+#include "storage/lockdefs.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+
+#include "api/wire.h"
+
+typedef enum DescribeFor
+{
+	DESCRIBE_CREATED,			/* CreateTable's TableDescription */
+	DESCRIBE_TABLE,				/* DescribeTable's Table */
+	DESCRIBE_DELETED,			/* DeleteTable's TableDescription */
+	DESCRIBE_UPDATED			/* UpdateTable's TableDescription (TableStatus UPDATING) */
+} DescribeFor;
+
+/* ResourceNotFoundException for table 'table_name' */
+extern void dynpg_api_table_not_found(const char *table_name) pg_attribute_noreturn();
+
+/* TableName of a control plane request, checked (phase 2) */
+extern char *dynpg_api_control_plane_table_name(DynRequest *req);
+
+/*
+ * Open table 'name' with 'lockmode' (ResourceNotFoundException if missing,
+ * also after the lock is taken); *definition gets a copy of its definition.
+ */
+extern Relation dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition);
+
+/* ItemCount and TableSizeBytes, by a scan */
+extern void dynpg_api_table_stats(Relation rel, int64 *count, int64 *bytes);
+
+/*
+ * A TableDescription of table 'name' with definition 'def' (each index's
+ * ItemCount and IndexSizeBytes counted in 'rel', or zeros if it is NULL)
+ */
+extern void dynpg_api_push_description(JsonbParseState **st, const char *key, const char *name,
+									   Jsonb *def, int64 count, int64 bytes, DescribeFor what,
+									   Relation rel);
+
+/* Now in epoch seconds with milliseconds (CreationDateTime's form) */
+extern char *dynpg_api_epoch_seconds_now(void);
+
+#endif							/* DYNPG_TABLE_OPS_H */
