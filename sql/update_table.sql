@@ -250,8 +250,12 @@ SELECT pg_temp.put('items', '{"p": {"S": "p1"}, "s": {"N": "102"}}');
 -- another Create or a Delete must wait for the build
 SELECT pg_temp.ut('items', pg_temp.create_gsi('by_v', 'v'));
 SELECT pg_temp.ut('items', '{"GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "by_x"}}]}');
+-- a backfilling GSI cannot be read yet (an LSI or the table can)
+SELECT pg_temp.api('Query', '{"TableName": "items", "IndexName": "by_x", "KeyConditionExpression": "x = :x", "ExpressionAttributeValues": {":x": {"S": "x9"}}}');
+SELECT pg_temp.api('Scan', '{"TableName": "items", "IndexName": "by_x", "Limit": 1}');
 -- the backfill (the worker's job; here the testing function, in this transaction)
 SELECT dynpg._run_backfill('items');
+SELECT pg_temp.api('Query', '{"TableName": "items", "IndexName": "by_x", "KeyConditionExpression": "x = :x", "ExpressionAttributeValues": {":x": {"S": "x9"}}}');
 SELECT index_name, status FROM dynpg.indexes WHERE table_name = 'items';
 SELECT pg_temp.gsi('items', 'by_x');
 SELECT count(*) AS builds_left FROM dynpg.index_builds;

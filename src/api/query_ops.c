@@ -1078,6 +1078,10 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 		plan->keyspace = (uint8) plan->ix.keyspace;
 		plan->tdef.key = plan->tks;
 		plan->tdef.table_name = table_name;
+		/* a GSI answers once its backfill is done (DescribeTable's Backfilling) */
+		if (plan->ix.creating)
+			dynpg_validation_error("Cannot read from backfilling global secondary index: %s",
+								   plan->ix.index_name);
 		if (plan->ix.kind == DYN_INDEX_GLOBAL && consistent)
 			dynpg_validation_error("Consistent reads are not supported on global secondary indexes");
 	}
