@@ -39,6 +39,7 @@ OBJS = \
 	src/api/table_indexes.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
+	src/api/batch_ops.o \
 	src/api/execute.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql
@@ -67,6 +68,7 @@ REGRESS = \
 	query \
 	scan \
 	index_reads \
+	batch \
 	vacuum \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
