@@ -42,6 +42,7 @@ OBJS = \
 	src/api/table_update.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
+	src/api/batch_ops.o \
 	src/api/execute.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql
@@ -71,6 +72,7 @@ REGRESS = \
 	query \
 	scan \
 	index_reads \
+	batch \
 	vacuum \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg

@@ -525,3 +525,24 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values
 	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 1000
 	AS $$ SELECT * FROM dynpg.scan_items(table_name, filter, expression_values::jsonb,
 		projection, names, index_name, segment, total_segments) $$;
+
+------------------------------------------------------------------------------
+-- Batches: BatchGetItem and BatchWriteItem (src/api/batch_ops.c)
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.batch_get_item(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_batch_get_item' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.batch_get_item(jsonb) IS
+	'BatchGetItem: up to 100 items by key across tables; Responses and UnprocessedKeys';
+CREATE FUNCTION dynpg.batch_write_item(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_batch_write_item' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.batch_write_item(jsonb) IS
+	'BatchWriteItem: up to 25 PutRequest/DeleteRequest entries across tables, all checked before any is written';
+-- SQL layer: items in plain JSON (numbers as JSON numbers), one table.
+CREATE FUNCTION dynpg.batch_put(table_name text, items jsonb[]) RETURNS void
+	LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.batch_write_item(jsonb_build_object('RequestItems',
+		jsonb_build_object(table_name, (SELECT coalesce(jsonb_agg(jsonb_build_object('PutRequest',
+			jsonb_build_object('Item', dynpg.from_plain_json(i)::jsonb)) ORDER BY o), '[]')
+			FROM unnest(items) WITH ORDINALITY AS u(i, o))))) $$;
+COMMENT ON FUNCTION dynpg.batch_put(text, jsonb[]) IS
+	'BatchWriteItem of PutRequests: write up to 25 items (plain JSON) to the table';

@@ -308,7 +308,7 @@ SELECT pg_temp.api('DescribeTable', '{"TableName": "blobs"}') ~ 'ACTIVE' AS stil
 --
 -- dynpg.execute() dispatches on DynamoDB's operation names
 --
-SELECT pg_temp.detail('BatchGetItem', '{"TableName": "blobs"}');
+SELECT pg_temp.detail('CreateBackup', '{"TableName": "blobs"}');
 SELECT pg_temp.detail('NoSuchOperation', '{}');
 SELECT pg_temp.api('listTables', '{}');
 SELECT dynpg.execute('ListTables') = dynpg.list_tables() AS default_request;

@@ -35,4 +35,8 @@ extern Jsonb *dynpg_api_update_item(Jsonb *request);
 extern Jsonb *dynpg_api_query(Jsonb *request);
 extern Jsonb *dynpg_api_scan(Jsonb *request);
 
+/* batches (batch_ops.c) */
+extern Jsonb *dynpg_api_batch_get_item(Jsonb *request);
+extern Jsonb *dynpg_api_batch_write_item(Jsonb *request);
+
 #endif							/* DYNPG_API_H */

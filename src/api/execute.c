@@ -34,6 +34,8 @@ static const DynOperationEntry operations[] = {
 	{"UpdateItem", dynpg_api_update_item},
 	{"Query", dynpg_api_query},
 	{"Scan", dynpg_api_scan},
+	{"BatchGetItem", dynpg_api_batch_get_item},
+	{"BatchWriteItem", dynpg_api_batch_write_item},
 	{NULL, NULL}
 };
 
@@ -44,7 +46,7 @@ static const DynOperationEntry operations[] = {
  * retryable), but with a message that says what is missing.
  */
 static const char *const not_yet[] = {
-	"BatchExecuteStatement", "BatchGetItem", "BatchWriteItem", "CreateBackup",
+	"BatchExecuteStatement", "CreateBackup",
 	"CreateGlobalTable", "DeleteBackup", "DeleteResourcePolicy", "DescribeBackup",
 	"DescribeContinuousBackups", "DescribeContributorInsights", "DescribeEndpoints",
 	"DescribeExport", "DescribeGlobalTable", "DescribeGlobalTableSettings",
@@ -101,3 +103,5 @@ DYNPG_OPERATION_FUNCTION(dynpg_delete_item, dynpg_api_delete_item)
 DYNPG_OPERATION_FUNCTION(dynpg_update_item, dynpg_api_update_item)
 DYNPG_OPERATION_FUNCTION(dynpg_query, dynpg_api_query)
 DYNPG_OPERATION_FUNCTION(dynpg_scan, dynpg_api_scan)
+DYNPG_OPERATION_FUNCTION(dynpg_batch_get_item, dynpg_api_batch_get_item)
+DYNPG_OPERATION_FUNCTION(dynpg_batch_write_item, dynpg_api_batch_write_item)

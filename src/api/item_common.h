@@ -30,6 +30,7 @@ extern void dynpg_api_expression_params(DynExprContext *ctx, Jsonb *names, Jsonb
 extern void dynpg_api_check_privilege(Relation rel, AclMode mode);
 extern Relation dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode,
 										  bool also_select, DynKeySchema *key);
+extern void dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks);
 extern int64 dynpg_api_units_for(int64 bytes, int64 unit_bytes);
 extern void dynpg_api_push_consumed_capacity(JsonbParseState **st, const char *mode,
 											 const char *table_name, int64 half_units);

@@ -691,3 +691,10 @@ dynpg_api_update_item(Jsonb *request)
 	}
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
 }
+
+/* A Key (GetItem's and DeleteItem's rules), for the batch operations. */
+void
+dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks)
+{
+	check_key(key_item, ks);
+}

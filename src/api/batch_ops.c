@@ -1,0 +1,829 @@
+/*-------------------------------------------------------------------------
+ *
+ * batch_ops.c
+ *	  BatchGetItem and BatchWriteItem.
+ *
+ * Both follow wire.h's phases over the whole request before they read or
+ * write anything: deserialization, then every constraint failure at once,
+ * then the operation's own rules (per table: expressions, AttributeValues,
+ * item sizes, duplicates, the total count), then per table in turn the
+ * table itself (ResourceNotFoundException, privileges) and its keys.
+ * Only when every entry of every table has passed does BatchWriteItem
+ * write, each entry through the one write path (am/dynpg_write.h), so
+ * secondary indexes are kept as for PutItem and DeleteItem.  A batch runs
+ * in the caller's transaction: an error part-way (a serialization failure,
+ * a deadlock) undoes all of it, where DynamoDB would have applied some of
+ * it; no item is ever half written in either.
+ *
+ * Tables are taken in jsonb's order of object keys (shorter names first,
+ * then bytewise), entries in request order.  Messages and their sources
+ * are in src/api/README, "Batches".
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "common/hashfn.h"
+#include "utils/acl.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+
+#include "am/dynpg_write.h"
+#include "api/api.h"
+#include "api/item_common.h"
+#include "api/wire.h"
+#include "catalog/catalog.h"
+#include "dynpg.h"
+#include "dynpg_error.h"
+#include "expr/expr.h"
+#include "index/index.h"
+#include "types/item.h"
+#include "types/key.h"
+
+#define DYN_BATCH_WRITE_MAX		25
+#define DYN_BATCH_GET_MAX		100
+#define DYN_BATCH_GET_RESPONSE_MAX	(16 * 1024 * 1024)
+
+static const char *const return_consumed_capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
+static const char *const return_item_collection_metrics[] = {"SIZE", "NONE", NULL};
+static const char *const get_legacy[] = {"AttributesToGet", NULL};
+static const char *const get_expressions[] = {"ProjectionExpression", NULL};
+
+#define ATTRIBUTE_VALUE_CLASS "com.amazonaws.dynamodb.v20120810.AttributeValue"
+
+/* ---------------------------------------------------------------------
+ * Reading the request
+ * ---------------------------------------------------------------------
+ */
+
+/* The members of an object, in jsonb order (nested values as jbvBinary). */
+static int
+object_members(JsonbContainer *obj, char ***names, JsonbValue **values)
+{
+	int			n = (int) JsonContainerSize(obj);
+	int			i = 0;
+	JsonbIterator *it = JsonbIteratorInit(obj);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	*names = palloc(sizeof(char *) * Max(n, 1));
+	*values = palloc(sizeof(JsonbValue) * Max(n, 1));
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			(*names)[i] = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE && i < n)
+			(*values)[i++] = v;
+	}
+	return i;
+}
+
+/* A map's value that must be a List (NULL when null). */
+static JsonbContainer *
+value_as_list(const JsonbValue *v)
+{
+	if (v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvBinary)
+		dynpg_serialization_error("Expected list or null");
+	if (JsonContainerIsObject(v->val.binary.data))
+		dynpg_serialization_error("Start of structure or map found where not expected.");
+	return v->val.binary.data;
+}
+
+/* A map's value that must be a Structure (NULL when null). */
+static JsonbContainer *
+value_as_struct(const JsonbValue *v)
+{
+	if (v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvBinary)
+		dynpg_serialization_error("Expected null");
+	if (JsonContainerIsArray(v->val.binary.data))
+		dynpg_serialization_error("Start of list found where not expected");
+	return v->val.binary.data;
+}
+
+/* a List of Maps: element i, as a jsonb datum of its own (NULL when null) */
+static Jsonb *
+list_map(JsonbContainer *list, int i)
+{
+	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvBinary)
+		dynpg_serialization_error("Expected map or null");
+	if (JsonContainerIsArray(v->val.binary.data))
+		dynpg_serialization_error("Start of list found where not expected");
+	return JsonbValueToJsonb(v);
+}
+
+static bool
+table_name_ok(const char *s)
+{
+	int			len = strlen(s);
+	const char *c;
+
+	if (len < DYN_TABLE_NAME_MIN || len > DYN_TABLE_NAME_MAX)
+		return false;
+	for (c = s; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
+			return false;
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * Echoes of collections in constraint messages
+ *
+ * DynamoDB quotes a failing collection with Java's toString() of its
+ * model objects; an AttributeValue prints as its class and identity hash,
+ * for which dynpg writes a hash of the value's bytes (deterministic, where
+ * DynamoDB's differs on every call).
+ * ---------------------------------------------------------------------
+ */
+static void
+echo_attribute_map(StringInfo s, Jsonb *map)
+{
+	char	  **names;
+	JsonbValue *values;
+	int			n;
+	int			i;
+
+	if (map == NULL)
+	{
+		appendStringInfoString(s, "null");
+		return;
+	}
+	n = object_members(&map->root, &names, &values);
+	appendStringInfoChar(s, '{');
+	for (i = 0; i < n; i++)
+	{
+		uint32		h;
+
+		if (values[i].type == jbvBinary)
+			h = hash_bytes((const unsigned char *) values[i].val.binary.data,
+						   values[i].val.binary.len);
+		else
+			h = hash_bytes((const unsigned char *) names[i], strlen(names[i]));
+		appendStringInfo(s, "%s%s=" ATTRIBUTE_VALUE_CLASS "@%x", i > 0 ? ", " : "", names[i], h);
+	}
+	appendStringInfoChar(s, '}');
+}
+
+static void
+echo_string_list(StringInfo s, JsonbContainer *list)
+{
+	int			i;
+
+	if (list == NULL)
+	{
+		appendStringInfoString(s, "null");
+		return;
+	}
+	appendStringInfoChar(s, '[');
+	for (i = 0; i < dynpg_req_list_length(list); i++)
+	{
+		char	   *v = dynpg_req_list_string(list, i);
+
+		appendStringInfo(s, "%s%s", i > 0 ? ", " : "", v ? v : "null");
+	}
+	appendStringInfoChar(s, ']');
+}
+
+/* ---------------------------------------------------------------------
+ * ConsumedCapacity: one entry per table, in an array
+ * ---------------------------------------------------------------------
+ */
+static void
+push_capacity_entry(JsonbParseState **st, const char *mode, const char *table_name,
+					int64 half_units)
+{
+	char	   *units = psprintf(INT64_FORMAT ".%d", half_units / 2, half_units % 2 ? 5 : 0);
+
+	dynpg_jb_begin_object(st, NULL);
+	dynpg_jb_string(st, "TableName", table_name);
+	dynpg_jb_numeric_text(st, "CapacityUnits", units);
+	if (strcmp(mode, "INDEXES") == 0)
+	{
+		dynpg_jb_begin_object(st, "Table");
+		dynpg_jb_numeric_text(st, "CapacityUnits", units);
+		dynpg_jb_end_object(st);
+	}
+	dynpg_jb_end_object(st);
+}
+
+static bool
+capacity_wanted(const char *capacity)
+{
+	return capacity != NULL && strcmp(capacity, "NONE") != 0;
+}
+
+/* ---------------------------------------------------------------------
+ * BatchWriteItem
+ * ---------------------------------------------------------------------
+ */
+typedef struct WriteEntry
+{
+	JsonbContainer *put;		/* PutRequest, or NULL */
+	JsonbContainer *del;		/* DeleteRequest, or NULL */
+	Jsonb	   *put_item;		/* PutRequest.Item */
+	Jsonb	   *del_key;		/* DeleteRequest.Key */
+	Jsonb	   *item_jb;		/* the one of them this entry writes */
+	DynItem    *item;
+	StringInfoData skey;		/* storage key (numbers normalized) */
+} WriteEntry;
+
+typedef struct WriteTable
+{
+	char	   *name;
+	JsonbContainer *list;		/* NULL when null */
+	int			n;
+	WriteEntry *entries;
+	Relation	rel;
+	DynKeySchema ks;
+	int64		half_units;
+} WriteTable;
+
+static void
+echo_write_request(StringInfo s, const WriteEntry *e)
+{
+	appendStringInfoString(s, "WriteRequest(putRequest=");
+	if (e->put != NULL)
+	{
+		appendStringInfoString(s, "PutRequest(item=");
+		echo_attribute_map(s, e->put_item);
+		appendStringInfoString(s, ", workloadProfileName=null)");
+	}
+	else
+		appendStringInfoString(s, "null");
+	appendStringInfoString(s, ", deleteRequest=");
+	if (e->del != NULL)
+	{
+		appendStringInfoString(s, "DeleteRequest(key=");
+		echo_attribute_map(s, e->del_key);
+		appendStringInfoString(s, ", workloadProfileName=null)");
+	}
+	else
+		appendStringInfoString(s, "null");
+	appendStringInfoChar(s, ')');
+}
+
+static char *
+echo_write_items(const WriteTable *tables, int ntables)
+{
+	StringInfoData s;
+	int			t;
+	int			i;
+
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '{');
+	for (t = 0; t < ntables; t++)
+	{
+		appendStringInfo(&s, "%s%s=", t > 0 ? ", " : "", tables[t].name);
+		if (tables[t].list == NULL)
+		{
+			appendStringInfoString(&s, "null");
+			continue;
+		}
+		appendStringInfoChar(&s, '[');
+		for (i = 0; i < tables[t].n; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(&s, ", ");
+			echo_write_request(&s, &tables[t].entries[i]);
+		}
+		appendStringInfoChar(&s, ']');
+	}
+	appendStringInfoChar(&s, '}');
+	return s.data;
+}
+
+/*
+ * A PutRequest's item against the key schema: the batch reports a missing
+ * key attribute or one of the wrong type with the schema message (as
+ * DynamoDB does for BatchWriteItem, unlike PutItem); the rest (empty
+ * values, key sizes) as PutItem does.
+ */
+static void
+check_put_key(const DynItem *item, const DynKeySchema *ks)
+{
+	DynRef		root = dynpg_item_root(item);
+	DynContainer c;
+	DynRef		v;
+
+	dynpg_container_open(&root, &c);
+	if (!dynpg_map_find(&c, ks->pk_name, ks->pk_namelen, &v) || v.type != ks->pk_type ||
+		(ks->sk_name != NULL &&
+		 (!dynpg_map_find(&c, ks->sk_name, ks->sk_namelen, &v) || v.type != ks->sk_type)))
+		dynpg_validation_error("The provided key element does not match the schema");
+}
+
+Jsonb *
+dynpg_api_batch_write_item(Jsonb *request)
+{
+	DynRequest	req;
+	Jsonb	   *items_jb;
+	char	   *capacity;
+	char	   *metrics;
+	char	  **names = NULL;
+	JsonbValue *values = NULL;
+	int			ntables = 0;
+	WriteTable *tables = NULL;
+	int			total = 0;
+	bool		bad_names = false;
+	bool		bad_lengths = false;
+	bool		need_old;
+	int			t;
+	int			i;
+	int			j;
+	JsonbParseState *st = NULL;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "BatchWriteItem", request);
+
+	/* phase 1: members and their JSON types, in the model's order */
+	items_jb = dynpg_req_map(req.root, "RequestItems");
+	if (items_jb != NULL)
+	{
+		ntables = object_members(&items_jb->root, &names, &values);
+		tables = palloc0(sizeof(WriteTable) * Max(ntables, 1));
+		for (t = 0; t < ntables; t++)
+		{
+			WriteTable *wt = &tables[t];
+
+			wt->name = names[t];
+			wt->list = value_as_list(&values[t]);
+			wt->n = dynpg_req_list_length(wt->list);
+			wt->entries = palloc0(sizeof(WriteEntry) * Max(wt->n, 1));
+			for (i = 0; i < wt->n; i++)
+			{
+				WriteEntry *e = &wt->entries[i];
+				JsonbContainer *wr = dynpg_req_list_struct(wt->list, i);
+
+				if (wr == NULL)
+					continue;
+				e->del = dynpg_req_struct(wr, "DeleteRequest");
+				if (e->del != NULL)
+					e->del_key = dynpg_req_map(e->del, "Key");
+				e->put = dynpg_req_struct(wr, "PutRequest");
+				if (e->put != NULL)
+					e->put_item = dynpg_req_map(e->put, "Item");
+				e->item_jb = e->put != NULL ? e->put_item : e->del_key;
+			}
+		}
+	}
+	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
+	metrics = dynpg_req_string(req.root, "ReturnItemCollectionMetrics");
+
+	/* phase 2: constraints */
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
+	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics", return_item_collection_metrics);
+	dynpg_req_not_null(&req, items_jb != NULL, "requestItems");
+	if (items_jb != NULL && ntables == 0)
+		dynpg_req_invalid(&req, "{}", "requestItems",
+						  "Member must have length greater than or equal to 1");
+	for (t = 0; t < ntables; t++)
+	{
+		bad_names |= !table_name_ok(tables[t].name);
+		bad_lengths |= tables[t].n < 1 || tables[t].n > DYN_BATCH_WRITE_MAX;
+		total += tables[t].n;
+	}
+	if (bad_names)
+		dynpg_req_invalid(&req, echo_write_items(tables, ntables), "requestItems",
+						  "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: " DYN_TABLE_NAME_PATTERN "]");
+	if (bad_lengths)
+		dynpg_req_invalid(&req, echo_write_items(tables, ntables), "requestItems",
+						  "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+	for (t = 0; t < ntables; t++)
+		for (i = 0; i < tables[t].n; i++)
+		{
+			WriteEntry *e = &tables[t].entries[i];
+			char	   *member = psprintf("requestItems.%s.member.%d.member", tables[t].name, i + 1);
+
+			if (e->del != NULL)
+				dynpg_req_not_null(&req, e->del_key != NULL,
+								   psprintf("%s.deleteRequest.key", member));
+			if (e->put != NULL)
+				dynpg_req_not_null(&req, e->put_item != NULL,
+								   psprintf("%s.putRequest.item", member));
+		}
+	dynpg_req_finish(&req);
+
+	/* phase 3: the batch's own rules, then each entry's AttributeValues and size */
+	if (total > DYN_BATCH_WRITE_MAX)
+		dynpg_validation_error("Too many items requested for the BatchWriteItem call");
+	for (t = 0; t < ntables; t++)
+	{
+		for (i = 0; i < tables[t].n; i++)
+		{
+			WriteEntry *e = &tables[t].entries[i];
+
+			if ((e->put == NULL) == (e->del == NULL))
+				dynpg_validation_error("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+		}
+		for (i = 0; i < tables[t].n; i++)
+		{
+			WriteEntry *e = &tables[t].entries[i];
+
+			e->item = dynpg_item_from_jsonb(JsonbPGetDatum(e->item_jb), false);
+		}
+	}
+
+	/* phases 4 and 5, table by table: the table, privileges, keys, duplicates */
+	for (t = 0; t < ntables; t++)
+	{
+		WriteTable *wt = &tables[t];
+		bool		any_put = false;
+		bool		any_delete = false;
+		const DynTableDef *def;
+
+		for (i = 0; i < wt->n; i++)
+		{
+			any_put |= wt->entries[i].put != NULL;
+			any_delete |= wt->entries[i].put == NULL;
+		}
+		wt->rel = dynpg_api_open_item_table(wt->name, RowExclusiveLock,
+											any_put ? ACL_INSERT : ACL_DELETE, false, &wt->ks);
+		if (any_put && any_delete)
+			dynpg_api_check_privilege(wt->rel, ACL_DELETE);
+		def = dynpg_table_def(wt->rel);
+		for (i = 0; i < wt->n; i++)
+		{
+			WriteEntry *e = &wt->entries[i];
+			DynKey		key;
+
+			if (e->put != NULL)
+			{
+				check_put_key(e->item, &wt->ks);
+				dynpg_key_from_item(e->item, &wt->ks, &key);
+				if (def->nindexes > 0)
+					dynpg_index_check_item(def, e->item, false);
+			}
+			else
+			{
+				dynpg_api_check_key(e->item, &wt->ks);
+				dynpg_key_from_item(e->item, &wt->ks, &key);
+			}
+			initStringInfo(&e->skey);
+			dynpg_storage_key(&key, &e->skey);
+			for (j = 0; j < i; j++)
+				if (wt->entries[j].skey.len == e->skey.len &&
+					memcmp(wt->entries[j].skey.data, e->skey.data, e->skey.len) == 0)
+					dynpg_validation_error("Provided list of item keys contains duplicates");
+		}
+	}
+
+	/* everything checked out: write */
+	need_old = capacity_wanted(capacity);
+	for (t = 0; t < ntables; t++)
+	{
+		WriteTable *wt = &tables[t];
+
+		for (i = 0; i < wt->n; i++)
+		{
+			WriteEntry *e = &wt->entries[i];
+			DynItem    *old = NULL;
+			int64		size = 0;
+
+			if (e->put != NULL)
+			{
+				(void) dynpg_write_put(wt->rel, e->item, DYN_WRITE_PUT, NULL, NULL,
+									   need_old ? &old : NULL);
+				size = dynpg_item_size(e->item);
+			}
+			else
+				(void) dynpg_write_delete(wt->rel, e->item, NULL, NULL, need_old ? &old : NULL);
+			if (need_old)
+			{
+				if (old != NULL)
+					size = Max(size, dynpg_item_size(old));
+				wt->half_units += 2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES);
+			}
+		}
+		table_close(wt->rel, NoLock);
+	}
+
+	dynpg_jb_begin_object(&st, NULL);
+	dynpg_jb_begin_object(&st, "UnprocessedItems");
+	dynpg_jb_end_object(&st);
+	if (need_old)
+	{
+		dynpg_jb_begin_array(&st, "ConsumedCapacity");
+		for (t = 0; t < ntables; t++)
+			push_capacity_entry(&st, capacity, tables[t].name, tables[t].half_units);
+		dynpg_jb_end_array(&st);
+	}
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
+
+/* ---------------------------------------------------------------------
+ * BatchGetItem
+ * ---------------------------------------------------------------------
+ */
+typedef struct GetTable
+{
+	char	   *name;
+	JsonbContainer *kaa;		/* KeysAndAttributes, NULL when null */
+	JsonbContainer *keys;		/* Keys */
+	int			nkeys;
+	Jsonb	  **key_jbs;
+	DynItem   **key_items;
+	JsonbContainer *to_get;		/* AttributesToGet */
+	bool		has_consistent;
+	bool		consistent;
+	char	   *projection;
+	Jsonb	   *names_jb;
+	DynExprPath *paths;
+	int			npaths;
+	Relation	rel;
+	DynKeySchema ks;
+	int64		half_units;
+	int			first_unprocessed;	/* nkeys when every key was read */
+} GetTable;
+
+static void
+echo_keys(StringInfo s, const GetTable *gt)
+{
+	int			i;
+
+	if (gt->keys == NULL)
+	{
+		appendStringInfoString(s, "null");
+		return;
+	}
+	appendStringInfoChar(s, '[');
+	for (i = 0; i < gt->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(s, ", ");
+		echo_attribute_map(s, gt->key_jbs[i]);
+	}
+	appendStringInfoChar(s, ']');
+}
+
+static char *
+echo_get_items(const GetTable *tables, int ntables)
+{
+	StringInfoData s;
+	int			t;
+
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '{');
+	for (t = 0; t < ntables; t++)
+	{
+		const GetTable *gt = &tables[t];
+
+		appendStringInfo(&s, "%s%s=", t > 0 ? ", " : "", gt->name);
+		if (gt->kaa == NULL)
+		{
+			appendStringInfoString(&s, "null");
+			continue;
+		}
+		appendStringInfoString(&s, "KeysAndAttributes(keys=");
+		echo_keys(&s, gt);
+		appendStringInfoString(&s, ", attributesToGet=");
+		echo_string_list(&s, gt->to_get);
+		appendStringInfo(&s, ", consistentRead=%s, projectionExpression=%s, expressionAttributeNames=",
+						 gt->has_consistent ? (gt->consistent ? "true" : "false") : "null",
+						 gt->projection ? gt->projection : "null");
+		if (gt->names_jb == NULL)
+			appendStringInfoString(&s, "null");
+		else
+		{
+			char	  **n;
+			JsonbValue *v;
+			int			cnt = object_members(&gt->names_jb->root, &n, &v);
+			int			i;
+
+			appendStringInfoChar(&s, '{');
+			for (i = 0; i < cnt; i++)
+				appendStringInfo(&s, "%s%s=%.*s", i > 0 ? ", " : "", n[i],
+								 v[i].type == jbvString ? v[i].val.string.len : 0,
+								 v[i].type == jbvString ? v[i].val.string.val : "");
+			appendStringInfoChar(&s, '}');
+		}
+		appendStringInfoChar(&s, ')');
+	}
+	appendStringInfoChar(&s, '}');
+	return s.data;
+}
+
+Jsonb *
+dynpg_api_batch_get_item(Jsonb *request)
+{
+	DynRequest	req;
+	Jsonb	   *items_jb;
+	char	   *capacity;
+	char	  **names = NULL;
+	JsonbValue *values = NULL;
+	int			ntables = 0;
+	GetTable   *tables = NULL;
+	bool		bad_names = false;
+	int			total = 0;
+	int64		response_bytes = 0;
+	bool		capped = false;
+	int			t;
+	int			i;
+	int			j;
+	JsonbParseState *st = NULL;
+	bool		any_unprocessed = false;
+	DynItem  ***found;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "BatchGetItem", request);
+
+	/* phase 1 */
+	items_jb = dynpg_req_map(req.root, "RequestItems");
+	if (items_jb != NULL)
+	{
+		ntables = object_members(&items_jb->root, &names, &values);
+		tables = palloc0(sizeof(GetTable) * Max(ntables, 1));
+		for (t = 0; t < ntables; t++)
+		{
+			GetTable   *gt = &tables[t];
+
+			gt->name = names[t];
+			gt->kaa = value_as_struct(&values[t]);
+			if (gt->kaa == NULL)
+				continue;
+			gt->keys = dynpg_req_list(gt->kaa, "Keys");
+			gt->nkeys = dynpg_req_list_length(gt->keys);
+			gt->key_jbs = palloc0(sizeof(Jsonb *) * Max(gt->nkeys, 1));
+			gt->key_items = palloc0(sizeof(DynItem *) * Max(gt->nkeys, 1));
+			for (i = 0; i < gt->nkeys; i++)
+				gt->key_jbs[i] = list_map(gt->keys, i);
+			gt->to_get = dynpg_req_list(gt->kaa, "AttributesToGet");
+			for (i = 0; i < dynpg_req_list_length(gt->to_get); i++)
+				(void) dynpg_req_list_string(gt->to_get, i);
+			gt->has_consistent = dynpg_req_bool(gt->kaa, "ConsistentRead", &gt->consistent);
+			gt->projection = dynpg_req_string(gt->kaa, "ProjectionExpression");
+			gt->names_jb = dynpg_req_map(gt->kaa, "ExpressionAttributeNames");
+		}
+	}
+	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
+
+	/* phase 2 */
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
+	dynpg_req_not_null(&req, items_jb != NULL, "requestItems");
+	if (items_jb != NULL && ntables == 0)
+		dynpg_req_invalid(&req, "{}", "requestItems",
+						  "Member must have length greater than or equal to 1");
+	for (t = 0; t < ntables; t++)
+		bad_names |= !table_name_ok(tables[t].name);
+	if (bad_names)
+		dynpg_req_invalid(&req, echo_get_items(tables, ntables), "requestItems",
+						  "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: " DYN_TABLE_NAME_PATTERN "]");
+	for (t = 0; t < ntables; t++)
+	{
+		GetTable   *gt = &tables[t];
+		char	   *member = psprintf("requestItems.%s.member", gt->name);
+		int			nget = dynpg_req_list_length(gt->to_get);
+
+		dynpg_req_not_null(&req, gt->keys != NULL, psprintf("%s.keys", member));
+		if (gt->keys != NULL && (gt->nkeys < 1 || gt->nkeys > DYN_BATCH_GET_MAX))
+		{
+			StringInfoData s;
+
+			initStringInfo(&s);
+			echo_keys(&s, gt);
+			dynpg_req_invalid(&req, s.data, psprintf("%s.keys", member),
+							  gt->nkeys < 1 ? "Member must have length greater than or equal to 1" :
+							  "Member must have length less than or equal to 100");
+		}
+		if (gt->to_get != NULL && (nget < 1 || nget > 255))
+		{
+			StringInfoData s;
+
+			initStringInfo(&s);
+			echo_string_list(&s, gt->to_get);
+			dynpg_req_invalid(&req, s.data, psprintf("%s.attributesToGet", member),
+							  nget < 1 ? "Member must have length greater than or equal to 1" :
+							  "Member must have length less than or equal to 255");
+		}
+	}
+	dynpg_req_finish(&req);
+
+	/* phase 3: per table, expressions, then each key's values, duplicates, the count */
+	for (t = 0; t < ntables; t++)
+	{
+		GetTable   *gt = &tables[t];
+		DynExprContext ectx;
+
+		dynpg_api_check_no_mixing(gt->kaa, get_legacy, get_expressions);
+		dynpg_api_expression_params(&ectx, gt->names_jb, NULL, gt->projection != NULL, NULL);
+		if (gt->projection != NULL)
+			gt->paths = dynpg_expr_parse_projection(&ectx, gt->projection, &gt->npaths);
+		else if (gt->to_get != NULL)
+			gt->paths = dynpg_expr_from_attributes_to_get(gt->to_get, &gt->npaths);
+		dynpg_expr_check_unused(&ectx);
+
+		for (i = 0; i < gt->nkeys; i++)
+		{
+			if (gt->key_jbs[i] == NULL)
+				gt->key_jbs[i] = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+			gt->key_items[i] = dynpg_item_from_jsonb(JsonbPGetDatum(gt->key_jbs[i]), false);
+			/* keys as written: DynamoDB does not normalize numbers here */
+			for (j = 0; j < i; j++)
+				if (compareJsonbContainers(&gt->key_jbs[j]->root, &gt->key_jbs[i]->root) == 0)
+					dynpg_validation_error("Provided list of item keys contains duplicates");
+			if (++total > DYN_BATCH_GET_MAX)
+				dynpg_validation_error("Too many items requested for the BatchGetItem call");
+		}
+	}
+
+	/* phases 4 and 5, table by table */
+	for (t = 0; t < ntables; t++)
+	{
+		GetTable   *gt = &tables[t];
+
+		gt->rel = dynpg_api_open_item_table(gt->name, AccessShareLock, ACL_SELECT, false, &gt->ks);
+		for (i = 0; i < gt->nkeys; i++)
+			dynpg_api_check_key(gt->key_items[i], &gt->ks);
+	}
+
+	/* read, until the items read would pass 16 MB */
+	found = palloc0(sizeof(DynItem **) * Max(ntables, 1));
+	for (t = 0; t < ntables; t++)
+	{
+		GetTable   *gt = &tables[t];
+
+		found[t] = palloc0(sizeof(DynItem *) * Max(gt->nkeys, 1));
+		gt->first_unprocessed = gt->nkeys;
+		for (i = 0; i < gt->nkeys && !capped; i++)
+		{
+			DynItem    *item = dynpg_read_get(gt->rel, gt->key_items[i]);
+			int64		size = item ? dynpg_item_size(item) : 0;
+			int64		units;
+
+			if (item != NULL && response_bytes + size > DYN_BATCH_GET_RESPONSE_MAX)
+			{
+				capped = true;
+				break;
+			}
+			response_bytes += size;
+			found[t][i] = item;
+			units = dynpg_api_units_for(size, DYN_READ_UNIT_BYTES);
+			gt->half_units += gt->consistent ? 2 * units : units;
+		}
+		if (i < gt->nkeys)
+		{
+			gt->first_unprocessed = i;
+			any_unprocessed = true;
+		}
+		table_close(gt->rel, NoLock);
+	}
+
+	dynpg_jb_begin_object(&st, NULL);
+	dynpg_jb_begin_object(&st, "Responses");
+	for (t = 0; t < ntables; t++)
+	{
+		GetTable   *gt = &tables[t];
+
+		dynpg_jb_begin_array(&st, gt->name);
+		for (i = 0; i < gt->first_unprocessed; i++)
+			if (found[t][i] != NULL)
+				dynpg_api_push_item(&st, NULL, gt->paths ?
+									dynpg_expr_project(found[t][i], gt->paths, gt->npaths) :
+									found[t][i]);
+		dynpg_jb_end_array(&st);
+	}
+	dynpg_jb_end_object(&st);
+
+	/* the keys left, in the request's own shape */
+	dynpg_jb_begin_object(&st, "UnprocessedKeys");
+	for (t = 0; any_unprocessed && t < ntables; t++)
+	{
+		GetTable   *gt = &tables[t];
+
+		if (gt->first_unprocessed >= gt->nkeys)
+			continue;
+		dynpg_jb_begin_object(&st, gt->name);
+		dynpg_jb_begin_array(&st, "Keys");
+		for (i = gt->first_unprocessed; i < gt->nkeys; i++)
+			dynpg_jb_container(&st, NULL, &gt->key_jbs[i]->root);
+		dynpg_jb_end_array(&st);
+		if (gt->to_get != NULL)
+			dynpg_jb_container(&st, "AttributesToGet", gt->to_get);
+		if (gt->has_consistent)
+			dynpg_jb_bool(&st, "ConsistentRead", gt->consistent);
+		if (gt->projection != NULL)
+			dynpg_jb_string(&st, "ProjectionExpression", gt->projection);
+		if (gt->names_jb != NULL)
+			dynpg_jb_container(&st, "ExpressionAttributeNames", &gt->names_jb->root);
+		dynpg_jb_end_object(&st);
+	}
+	dynpg_jb_end_object(&st);
+
+	if (capacity_wanted(capacity))
+	{
+		dynpg_jb_begin_array(&st, "ConsumedCapacity");
+		for (t = 0; t < ntables; t++)
+			push_capacity_entry(&st, capacity, tables[t].name, tables[t].half_units);
+		dynpg_jb_end_array(&st);
+	}
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
