@@ -203,6 +203,25 @@ prepare_payload(Relation rel, DynItem *item, int keylen)
 						 NULL, 0));
 }
 
+/*
+ * Step 5: the new version, replacing 'current' (if any) -- on the leaf the
+ * current version was read from, in one WAL record, when it fits there.
+ */
+static void
+write_version(Relation rel, const StringInfo skey, DynBtVersion *current, TransactionId xid,
+			  CommandId cid, const DynBtLeafTupleData *hdr, struct varlena *payload)
+{
+	if (current != NULL &&
+		dynpg_bt_replace_leaf(rel, (const uint8 *) skey->data, (uint16) skey->len, current->vid,
+							  current->blkno, xid, cid, hdr, payload, VARSIZE_ANY(payload)))
+		return;
+	if (current != NULL)
+		dynpg_bt_set_xmax(rel, (const uint8 *) skey->data, (uint16) skey->len,
+						  current->vid, xid, cid);
+	dynpg_bt_insert_leaf(rel, (const uint8 *) skey->data, (uint16) skey->len, hdr,
+						 payload, VARSIZE_ANY(payload));
+}
+
 typedef enum WriteKind
 {
 	WRITE_PUT,
@@ -306,7 +325,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	}
 
 	existed = (current != NULL);
-	if (current != NULL)
+	if (kind == WRITE_DELETE && current != NULL)
 		dynpg_bt_set_xmax(rel, (const uint8 *) skey.data, (uint16) skey.len,
 						  current->vid, xid, cid);
 	if (kind != WRITE_DELETE)
@@ -320,8 +339,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		hdr.xmax = InvalidTransactionId;
 		hdr.cmin = cid;
 		hdr.cmax = InvalidCommandId;
-		dynpg_bt_insert_leaf(rel, (const uint8 *) skey.data, (uint16) skey.len, &hdr,
-							 payload, VARSIZE_ANY(payload));
+		write_version(rel, &skey, current, xid, cid, &hdr, payload);
 		pgstat_count_heap_insert(rel, 1);
 		if (existed)
 			pgstat_count_heap_update(rel, false);
@@ -391,7 +409,7 @@ dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock)
 			return;
 		}
 	}
-	if (current != NULL)
+	if (item == NULL && current != NULL)
 		dynpg_bt_set_xmax(rel, (const uint8 *) ekey->data, (uint16) ekey->len,
 						  current->vid, xid, cid);
 	if (item != NULL)
@@ -405,8 +423,7 @@ dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock)
 		hdr.xmax = InvalidTransactionId;
 		hdr.cmin = cid;
 		hdr.cmax = InvalidCommandId;
-		dynpg_bt_insert_leaf(rel, (const uint8 *) ekey->data, (uint16) ekey->len, &hdr,
-							 payload, VARSIZE_ANY(payload));
+		write_version(rel, ekey, current, xid, cid, &hdr, payload);
 	}
 	if (lock)
 		UnlockTuple(rel, &locktid, ExclusiveLock);

@@ -123,6 +123,111 @@ dynpg_bt_insert_leaf(Relation rel, const uint8 *key, uint16 keylen,
 	}
 }
 
+/*
+ * Replace version (key, old_vid) by a new one in one step when both fit on
+ * one leaf: mark the old one deleted by xmax/cmax and insert the new tuple
+ * (header 'hdr', the payload) under one exclusive lock and one WAL record.
+ * 'hint' is the block the caller last saw the old version on: tried first,
+ * it saves the descent.  Returns false, having changed nothing, when the
+ * new tuple does not fit there or the old version is elsewhere; the caller
+ * then does dynpg_bt_set_xmax and dynpg_bt_insert_leaf.  The caller holds
+ * the key, as for those.
+ */
+bool
+dynpg_bt_replace_leaf(Relation rel, const uint8 *key, uint16 keylen, uint64 old_vid,
+					  BlockNumber hint, TransactionId xmax, CommandId cmax,
+					  const DynBtLeafTupleData *hdr, const void *payload, Size payloadlen)
+{
+	Size		tuplesz = DYN_BT_LEAF_HDRSZ + keylen + payloadlen;
+	DynBtLeafTupleData h = *hdr;
+	DynBtKey	newk = {key, keylen, hdr->vid};
+	DynBtKey	oldk = {key, keylen, old_vid};
+	Buffer		buf = InvalidBuffer;
+	int			attempt;
+	bool		done = false;
+
+	if (keylen > DYN_BT_MAX_KEY_SIZE || tuplesz > DYN_BT_MAX_TUPLE_SIZE)
+		return false;
+	h.keylen = keylen;
+	for (attempt = 0; attempt < 2 && !done; attempt++)
+	{
+		Page		page;
+		DynBtPageOpaque op;
+		OffsetNumber maxoff;
+		OffsetNumber off_old;
+		OffsetNumber off_new;
+		DynBtKey	ik;
+
+		if (attempt == 0)
+		{
+			/* the hinted leaf, if it still is one that holds the old version */
+			if (hint == InvalidBlockNumber || hint == DYN_BT_METAPAGE ||
+				hint >= RelationGetNumberOfBlocks(rel))
+				continue;
+			buf = dynpg_bt_getbuf(rel, hint, BUFFER_LOCK_EXCLUSIVE);
+		}
+		else
+		{
+			DynBtStack	stack = dynpg_bt_search_ext(rel, &newk, 0, &buf, BUFFER_LOCK_EXCLUSIVE, true);
+
+			while (stack != NULL)
+			{
+				DynBtStack	parent = stack->parent;
+
+				pfree(stack);
+				stack = parent;
+			}
+		}
+		page = BufferGetPage(buf);
+		op = DynBtPageGetOpaque(page);
+		maxoff = PageGetMaxOffsetNumber(page);
+		if (!DYN_BT_IS_LEAF(op) || DYN_BT_IS_DELETED(op) || DYN_BT_INCOMPLETE(op) ||
+			PageGetFreeSpace(page) < MAXALIGN(tuplesz))
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		/* the new key must belong here: below the high key ... */
+		if (!DYN_BT_IS_RIGHTMOST(op))
+		{
+			dynpg_bt_item_key(page, DYN_BT_HIKEY, false, &ik);
+			if (dynpg_bt_compare(&newk, &ik) >= 0)
+			{
+				UnlockReleaseBuffer(buf);
+				continue;
+			}
+		}
+		off_old = dynpg_bt_binsrch(page, &oldk);
+		off_new = dynpg_bt_binsrch(page, &newk);
+		if (off_old < DYN_BT_FIRSTDATA(op) || off_old > maxoff)
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		dynpg_bt_item_key(page, off_old, true, &ik);
+		/* ... and, unless leftmost, above an item of the page (so above its low key) */
+		if (dynpg_bt_compare(&ik, &oldk) != 0 ||
+			(attempt == 0 && off_new <= DYN_BT_FIRSTDATA(op) && op->left != DYN_BT_NONE))
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		{
+			char	   *tuple = palloc(tuplesz);
+
+			memcpy(tuple, &h, DYN_BT_LEAF_HDRSZ);
+			memcpy(tuple + DYN_BT_LEAF_HDRSZ, key, keylen);
+			if (payloadlen > 0)
+				memcpy(tuple + DYN_BT_LEAF_HDRSZ + keylen, payload, payloadlen);
+			dynpg_xlog_replace(rel, buf, off_old, xmax, cmax, off_new, tuple, tuplesz);
+			pfree(tuple);
+		}
+		UnlockReleaseBuffer(buf);
+		done = true;
+	}
+	return done;
+}
+
 /* A high key or downlink: internal format. */
 static char *
 make_internal_tuple(const DynBtKey *key, BlockNumber child, uint16 flags, Size *size)

@@ -14,8 +14,9 @@
  * The two hottest page changes also have records of their own, because a
  * generic record of them diffs the whole page (inserting a line pointer
  * shifts every one after it): INSERT (one tuple into one page, as when a
- * put adds a version or a downlink fits without a split) and SET_XMAX (a
- * version marked deleted).  Their redo repeats exactly what the do-path
+ * put adds a version or a downlink fits without a split), SET_XMAX (a
+ * version marked deleted) and REPLACE (both on one leaf: an item replaced
+ * by its new version).  Their redo repeats exactly what the do-path
  * did, on a page restored from its full-page image when one was taken;
  * dynpg_rmgr_mask lets wal_consistency_checking = 'all' compare them.
  *
@@ -101,6 +102,28 @@ redo_set_xmax(XLogReaderState *record)
 }
 
 static void
+redo_replace(XLogReaderState *record)
+{
+	xl_dynpg_replace *xlrec = (xl_dynpg_replace *) XLogRecGetData(record);
+	Buffer		buf;
+
+	if (XLogReadBufferForRedo(record, 0, &buf) == BLK_NEEDS_REDO)
+	{
+		Page		page = BufferGetPage(buf);
+		Size		len;
+		char	   *tuple = XLogRecGetBlockData(record, 0, &len);
+
+		apply_set_xmax(page, xlrec->offnum_old, xlrec->xmax, xlrec->cmax);
+		if (PageAddItem(page, (Item) tuple, len, xlrec->offnum_new, false, false) != xlrec->offnum_new)
+			elog(PANIC, "dynpg redo: failed to add an item at offset %u", xlrec->offnum_new);
+		PageSetLSN(page, record->EndRecPtr);
+		MarkBufferDirty(buf);
+	}
+	if (BufferIsValid(buf))
+		UnlockReleaseBuffer(buf);
+}
+
+static void
 dynpg_rmgr_redo(XLogReaderState *record)
 {
 	uint8		info = XLogRecGetInfo(record) & ~XLR_INFO_MASK;
@@ -121,6 +144,9 @@ dynpg_rmgr_redo(XLogReaderState *record)
 			break;
 		case XLOG_DYNPG_SET_XMAX:
 			redo_set_xmax(record);
+			break;
+		case XLOG_DYNPG_REPLACE:
+			redo_replace(record);
 			break;
 		default:
 			elog(PANIC, "dynpg_rmgr_redo: unknown op code %u", info);
@@ -156,6 +182,13 @@ dynpg_rmgr_desc(StringInfo buf, XLogReaderState *record)
 
 		appendStringInfo(buf, "off %u xmax %u cmax %u", xlrec->offnum, xlrec->xmax, xlrec->cmax);
 	}
+	else if (info == XLOG_DYNPG_REPLACE)
+	{
+		xl_dynpg_replace *xlrec = (xl_dynpg_replace *) XLogRecGetData(record);
+
+		appendStringInfo(buf, "old off %u xmax %u cmax %u, new off %u", xlrec->offnum_old,
+						 xlrec->xmax, xlrec->cmax, xlrec->offnum_new);
+	}
 }
 
 static const char *
@@ -169,6 +202,8 @@ dynpg_rmgr_identify(uint8 info)
 			return "INSERT";
 		case XLOG_DYNPG_SET_XMAX:
 			return "SET_XMAX";
+		case XLOG_DYNPG_REPLACE:
+			return "REPLACE";
 	}
 	return NULL;
 }
@@ -253,6 +288,41 @@ dynpg_xlog_set_xmax(Relation rel, Buffer buf, OffsetNumber off, TransactionId xm
 		XLogRegisterData((char *) &xlrec, sizeof(xlrec));
 		XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
 		recptr = XLogInsert(DYNPG_RMGR_ID, XLOG_DYNPG_SET_XMAX);
+		PageSetLSN(page, recptr);
+	}
+	END_CRIT_SECTION();
+}
+
+/*
+ * Mark the version at 'off_old' of the exclusively locked leaf 'buf'
+ * deleted and add 'tuple' at 'off_new' (its place before either change),
+ * as one record.  The caller has checked that it fits.
+ */
+void
+dynpg_xlog_replace(Relation rel, Buffer buf, OffsetNumber off_old, TransactionId xmax,
+				   CommandId cmax, OffsetNumber off_new, const char *tuple, Size tuplesz)
+{
+	Page		page = BufferGetPage(buf);
+
+	START_CRIT_SECTION();
+	apply_set_xmax(page, off_old, xmax, cmax);
+	if (PageAddItem(page, (Item) tuple, tuplesz, off_new, false, false) != off_new)
+		elog(PANIC, "dynpg: failed to add an item of %zu bytes at offset %u", tuplesz, off_new);
+	MarkBufferDirty(buf);
+	if (RelationNeedsWAL(rel))
+	{
+		xl_dynpg_replace xlrec;
+		XLogRecPtr	recptr;
+
+		xlrec.offnum_old = off_old;
+		xlrec.offnum_new = off_new;
+		xlrec.xmax = xmax;
+		xlrec.cmax = cmax;
+		XLogBeginInsert();
+		XLogRegisterData((char *) &xlrec, sizeof(xlrec));
+		XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
+		XLogRegisterBufData(0, (char *) tuple, tuplesz);
+		recptr = XLogInsert(DYNPG_RMGR_ID, XLOG_DYNPG_REPLACE);
 		PageSetLSN(page, recptr);
 	}
 	END_CRIT_SECTION();

@@ -282,6 +282,10 @@ extern Buffer dynpg_bt_live_right(Relation rel, Buffer buf, int access);
 
 /* ---- btinsert.c ---- */
 extern void dynpg_bt_finish_split(Relation rel, Buffer lbuf, DynBtStack stack);
+extern bool dynpg_bt_replace_leaf(Relation rel, const uint8 *key, uint16 keylen, uint64 old_vid,
+								  BlockNumber hint, TransactionId xmax, CommandId cmax,
+								  const DynBtLeafTupleData *hdr, const void *payload,
+								  Size payloadlen);
 extern void dynpg_bt_insert_leaf(Relation rel, const uint8 *key, uint16 keylen,
 								 const DynBtLeafTupleData *hdr,
 								 const void *payload, Size payloadlen);
