@@ -38,7 +38,9 @@ OBJS = \
 	src/api/table_indexes.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
-	src/api/execute.o
+	src/api/execute.o \
+	src/index/index_stub.o \
+	src/worker/worker.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql
 
