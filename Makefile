@@ -68,6 +68,7 @@ REGRESS = \
 	query \
 	scan \
 	vacuum \
+	index_worker \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
 # (tests/dynpg.conf); nothing here touches an installed server.
