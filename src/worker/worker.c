@@ -479,6 +479,7 @@ suppress_database(Oid dboid)
 	}
 }
 
+/* Drop this backend's suppression of dboid and let the launcher restart its worker. */
 void
 dynpg_worker_utility_end(Oid dboid)
 {
@@ -531,6 +532,7 @@ Oid
 dynpg_worker_utility_begin(Node *parsetree)
 {
 	Oid			dboid = InvalidOid;
+	volatile bool suppressed = false;
 	ListCell   *lc;
 
 	if (shared == NULL)
@@ -576,9 +578,18 @@ dynpg_worker_utility_begin(Node *parsetree)
 	/* this backend's own database: the statement refuses it anyway */
 	if (!OidIsValid(dboid) || dboid == MyDatabaseId)
 		return InvalidOid;
-	if (!suppress_database(dboid))
-		return InvalidOid;
-	return dboid;
+	PG_TRY();
+	{
+		suppressed = suppress_database(dboid);
+	}
+	PG_CATCH();
+	{
+		/* canceled while waiting: no suppression may outlive the statement */
+		dynpg_worker_utility_end(dboid);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return suppressed ? dboid : InvalidOid;
 }
 
 void
@@ -597,14 +608,6 @@ dynpg_worker_utility_done(Node *parsetree)
 void
 dynpg_worker_init(void)
 {
-	DefineCustomIntVariable("dynpg.max_index_workers",
-							"Maximum number of databases with a dynpg index worker.",
-							"Each database that has the dynpg extension uses one slot "
-							"(and one background worker process, from max_worker_processes).",
-							&dynpg_max_index_workers,
-							8, 1, 1024,
-							PGC_POSTMASTER, 0,
-							NULL, NULL, NULL);
 	DefineCustomBoolVariable("dynpg.index_worker_pause",
 							 "Testing only: index workers apply no changes while set.",
 							 "Global secondary indexes fall behind; dynpg.wait_for_indexes times out.",
@@ -613,8 +616,18 @@ dynpg_worker_init(void)
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
 
+	/* a PGC_POSTMASTER variable can only be defined at postmaster start */
 	if (!process_shared_preload_libraries_in_progress)
 		return;
+
+	DefineCustomIntVariable("dynpg.max_index_workers",
+							"Maximum number of databases with a dynpg index worker.",
+							"Each database that has the dynpg extension uses one slot "
+							"(and one background worker process, from max_worker_processes).",
+							&dynpg_max_index_workers,
+							8, 1, 1024,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = worker_shmem_request;
@@ -1010,6 +1023,23 @@ typedef enum BatchResult
 	BATCH_NO_EXTENSION			/* dynpg is not installed here */
 } BatchResult;
 
+/* whether this database is a template (pg_database.datistemplate), read each batch */
+static bool my_db_is_template = false;
+
+static bool
+database_is_template(Oid dboid)
+{
+	HeapTuple	tup = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(dboid));
+	bool		result = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		result = ((Form_pg_database) GETSTRUCT(tup))->datistemplate;
+		ReleaseSysCache(tup);
+	}
+	return result;
+}
+
 static void
 set_state(DynWorkerState state)
 {
@@ -1133,6 +1163,7 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 
+	my_db_is_template = database_is_template(MyDatabaseId);
 	if (!OidIsValid(get_extension_oid("dynpg", true)) ||
 		!OidIsValid(logrelid = dynpg_index_log_relid()))
 	{
@@ -1252,7 +1283,7 @@ backfill_step(void)
 
 /* After a failed batch: report, roll back, remember the error. */
 static void
-worker_error(MemoryContext batchctx)
+worker_error(MemoryContext batchctx, MemoryContext rowctx)
 {
 	ErrorData  *edata;
 
@@ -1273,6 +1304,7 @@ worker_error(MemoryContext batchctx)
 
 	MemoryContextSwitchTo(TopMemoryContext);
 	MemoryContextReset(batchctx);
+	MemoryContextReset(rowctx);
 	RESUME_INTERRUPTS();
 }
 
@@ -1362,7 +1394,7 @@ dynpg_index_worker_main(Datum main_arg)
 		}
 		PG_CATCH();
 		{
-			worker_error(batchctx);
+			worker_error(batchctx, rowctx);
 			failed = true;
 		}
 		PG_END_TRY();
@@ -1390,7 +1422,13 @@ dynpg_index_worker_main(Datum main_arg)
 		}
 		backoff_ms = 0;
 
-		if (result == BATCH_NO_EXTENSION)
+		/*
+		 * No dynpg here: exit.  In a template database, also once idle, so
+		 * that CREATE DATABASE rarely has a worker to stop; a commit that
+		 * logs changes there starts it again.
+		 */
+		if (result == BATCH_NO_EXTENSION ||
+			(my_db_is_template && result != BATCH_FULL && !backfilled))
 		{
 			/* exit, unless a request came after this iteration began */
 			LWLockAcquire(worker_lock, LW_EXCLUSIVE);
@@ -1711,7 +1749,8 @@ dynpg_index_workers(PG_FUNCTION_ARGS)
 		values[0] = ObjectIdGetDatum(copy.dboid);
 		values[1] = Int32GetDatum((int32) copy.pid);
 		nulls[1] = copy.pid == 0;
-		values[2] = CStringGetTextDatum(state_names[copy.state]);
+		values[2] = CStringGetTextDatum(copy.state <= DYN_WS_STOPPING ?
+										state_names[copy.state] : "unknown");
 		values[3] = Int64GetDatum((int64) copy.changes_applied);
 		values[4] = Int64GetDatum((int64) copy.batches);
 		values[5] = TimestampTzGetDatum(copy.last_apply);

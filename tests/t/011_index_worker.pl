@@ -161,6 +161,21 @@ $took = time() - $t0;
 ok($took < 4, "ALTER DATABASE RENAME succeeds promptly (${took}s)");
 poll_worker('copy2', 1, 'the renamed database has its worker again');
 
+# --- ALTER DATABASE SET TABLESPACE
+my $tsdir = $node->basedir . '/ts_worker';
+mkdir($tsdir) or die "mkdir $tsdir: $!";
+$node->safe_psql('postgres', "CREATE TABLESPACE ts_worker LOCATION '$tsdir'");
+$t0 = time();
+$node->safe_psql('postgres', 'ALTER DATABASE copy2 SET TABLESPACE ts_worker');
+$took = time() - $t0;
+ok($took < 4, "ALTER DATABASE SET TABLESPACE succeeds promptly (${took}s)");
+poll_worker('copy2', 1, 'the moved database has its worker again');
+
+# --- a template database with dynpg: its worker leaves once idle
+$node->safe_psql('postgres', 'ALTER DATABASE plain IS_TEMPLATE true');
+$node->safe_psql('plain', 'SELECT dynpg._request_worker()');	# any request
+poll_worker('plain', 0, "a template database's worker exits once it has nothing to do");
+
 # --- kill -9 of a worker: crash restart, the worker comes back and applies
 my $pid = worker_pid('postgres');
 ok($pid, "the worker's pid ($pid)");
@@ -172,6 +187,7 @@ log_rows('postgres', 'items', 10);
 is($node->safe_psql('postgres', q{SELECT dynpg.wait_for_indexes('items', 60)}), 't',
 	'and it applies changes');
 poll_worker('copy2', 1, 'the other databases have their workers again');
+poll_worker('plain', 0, 'the template database was probed again, and its idle worker left');
 
 # --- the launcher exits with the server and is not in the way of a clean stop
 $node->stop('fast');
