@@ -43,7 +43,8 @@ OBJS = \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
 	src/api/batch_ops.o \
-	src/api/execute.o
+	src/api/execute.o \
+	src/worker/worker.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql
 
@@ -74,6 +75,7 @@ REGRESS = \
 	index_reads \
 	batch \
 	vacuum \
+	index_worker \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
 # (tests/dynpg.conf); nothing here touches an installed server.

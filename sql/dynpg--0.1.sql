@@ -308,6 +308,33 @@ CREATE TABLE dynpg.index_builds (
 );
 REVOKE ALL ON dynpg.index_builds FROM PUBLIC;
 
+-- The workers that apply it (src/worker/README): one per database with
+-- dynpg, started by a launcher.
+CREATE FUNCTION dynpg.wait_for_indexes(table_name text, timeout_seconds float8 DEFAULT 60)
+	RETURNS boolean AS 'MODULE_PATHNAME', 'dynpg_wait_for_indexes' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.wait_for_indexes(text, float8) IS
+	'Wait until every change to the table committed before the call is in its global secondary indexes: true, or false on timeout';
+CREATE FUNCTION dynpg.index_backlog(table_name text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_index_backlog' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.index_backlog(text) IS
+	'Committed changes to the table that the index worker has not applied yet';
+CREATE FUNCTION dynpg.index_lag(table_name text) RETURNS interval
+	AS 'MODULE_PATHNAME', 'dynpg_index_lag' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.index_lag(text) IS
+	'NULL without backlog; else the time since the database''s index worker last had applied everything (an upper bound on the wait of any pending change)';
+CREATE FUNCTION dynpg._index_workers(OUT datid oid, OUT pid integer, OUT state text,
+	OUT changes_applied bigint, OUT batches bigint, OUT last_apply timestamptz,
+	OUT caught_up timestamptz, OUT last_error text, OUT last_error_time timestamptz)
+	RETURNS SETOF record AS 'MODULE_PATHNAME', 'dynpg_index_workers' LANGUAGE C VOLATILE;
+CREATE VIEW dynpg.index_workers AS
+	SELECT w.datid, d.datname, w.pid, w.state, w.changes_applied, w.batches,
+		   w.last_apply, w.caught_up, w.last_error, w.last_error_time
+	  FROM dynpg._index_workers() w LEFT JOIN pg_database d ON d.oid = w.datid;
+COMMENT ON VIEW dynpg.index_workers IS
+	'The GSI workers: one row per database that has (or wants) one';
+CREATE FUNCTION dynpg._request_worker() RETURNS void
+	AS 'MODULE_PATHNAME', 'dynpg_request_worker' LANGUAGE C VOLATILE;
+
 ------------------------------------------------------------------------------
 -- The wire layer: DynamoDB requests in, responses out (jsonb)
 ------------------------------------------------------------------------------
@@ -546,3 +573,6 @@ CREATE FUNCTION dynpg.batch_put(table_name text, items jsonb[]) RETURNS void
 			FROM unnest(items) WITH ORDINALITY AS u(i, o))))) $$;
 COMMENT ON FUNCTION dynpg.batch_put(text, jsonb[]) IS
 	'BatchWriteItem of PutRequests: write up to 25 items (plain JSON) to the table';
+
+-- Last: this database's index worker starts when CREATE EXTENSION commits.
+SELECT dynpg._request_worker();

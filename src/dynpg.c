@@ -27,6 +27,7 @@
 #include "am/dynpg_am.h"
 #include "dynpg.h"
 #include "storage/dynpg_xlog.h"
+#include "worker/worker.h"
 
 PG_MODULE_MAGIC;
 
@@ -189,11 +190,25 @@ check_alter_table(AlterTableStmt *stmt)
 }
 
 static void
+next_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+			 ProcessUtilityContext context, ParamListInfo params,
+			 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+							queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
+}
+
+static void
 dynpg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 					 ProcessUtilityContext context, ParamListInfo params,
 					 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
+	Oid			suppressed;
 
 	if (IsA(parsetree, CreatePublicationStmt))
 	{
@@ -225,12 +240,31 @@ dynpg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyT
 		if (stmt->action != AP_DropObjects)
 			check_publication_objects(stmt->pubobjects, stmt->for_all_tables);
 	}
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-							queryEnv, dest, qc);
+
+	/*
+	 * DROP DATABASE, CREATE DATABASE (from its template), ALTER DATABASE
+	 * RENAME and SET TABLESPACE refuse a database others are connected to:
+	 * its index worker is stopped first and kept away until the statement
+	 * is over (src/worker/README).
+	 */
+	suppressed = dynpg_worker_utility_begin(parsetree);
+	if (OidIsValid(suppressed))
+	{
+		PG_TRY();
+		{
+			next_utility(pstmt, queryString, readOnlyTree, context, params,
+						 queryEnv, dest, qc);
+		}
+		PG_FINALLY();
+		{
+			dynpg_worker_utility_end(suppressed);
+		}
+		PG_END_TRY();
+	}
 	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-								queryEnv, dest, qc);
+		next_utility(pstmt, queryString, readOnlyTree, context, params,
+					 queryEnv, dest, qc);
+	dynpg_worker_utility_done(parsetree);
 }
 
 void
@@ -251,6 +285,8 @@ _PG_init(void)
 							0, 0, 3,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
+	/* the GSI workers: GUCs, shared memory and the launcher (src/worker/README) */
+	dynpg_worker_init();
 	MarkGUCPrefixReserved("dynpg");
 
 	prev_get_relation_info_hook = get_relation_info_hook;

@@ -1,0 +1,54 @@
+-- The GSI worker's SQL surface (src/worker/README): wait_for_indexes,
+-- index_backlog, index_lag and the dynpg.index_workers view.  The TAP test
+-- tests/t/011_index_worker.pl covers the processes themselves.
+\set VERBOSITY terse
+
+-- a table that does not exist: DynamoDB's ResourceNotFoundException
+SELECT dynpg.wait_for_indexes('no_such_table');
+SELECT dynpg.wait_for_indexes('no_such_table', 1);
+SELECT dynpg.index_backlog('no_such_table');
+SELECT dynpg.index_lag('no_such_table');
+
+SELECT dynpg.create_table('{"TableName": "worker_items", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}]}') -> 'TableDescription' -> 'TableStatus' AS created;
+
+-- timeouts: a number >= 0 (infinity waits without limit); NULL gives NULL
+SELECT dynpg.wait_for_indexes('worker_items', -1);
+SELECT dynpg.wait_for_indexes('worker_items', 'NaN');
+SELECT dynpg.wait_for_indexes('worker_items', NULL);
+SELECT dynpg.wait_for_indexes(NULL);
+
+-- nothing logged: nothing to wait for
+SELECT dynpg.wait_for_indexes('worker_items', 0);
+SELECT dynpg.wait_for_indexes('worker_items');
+SELECT dynpg.index_backlog('worker_items'), dynpg.index_lag('worker_items');
+
+-- logged changes (as the write path appends them) are applied by the worker
+INSERT INTO dynpg.index_changes
+  SELECT 'dynamodb.worker_items'::regclass, dynpg.from_plain_json(jsonb_build_object('p', 'k' || i)), NULL
+  FROM generate_series(1, 20) i;
+SELECT dynpg.wait_for_indexes('worker_items', 'infinity');
+SELECT dynpg.index_backlog('worker_items'), dynpg.index_lag('worker_items');
+SELECT count(*) AS log_rows FROM dynpg.index_changes WHERE tbl = 'dynamodb.worker_items'::regclass;
+
+-- the caller's own uncommitted rows are not waited for (they cannot be applied before commit)
+BEGIN;
+INSERT INTO dynpg.index_changes VALUES ('dynamodb.worker_items'::regclass, '{"p": {"S": "own"}}', NULL);
+SELECT dynpg.wait_for_indexes('worker_items', 0), dynpg.index_backlog('worker_items');
+ROLLBACK;
+
+-- the view
+SELECT attname, format_type(atttypid, atttypmod)
+  FROM pg_attribute WHERE attrelid = 'dynpg.index_workers'::regclass AND attnum > 0
+ ORDER BY attnum;
+SELECT count(*) AS workers, bool_and(state IN ('starting', 'idle', 'applying', 'backfilling')) AS running
+  FROM dynpg.index_workers WHERE datname = current_database();
+
+-- the GUCs
+SHOW dynpg.max_index_workers;
+SHOW dynpg.index_worker_pause;
+SET dynpg.max_index_workers = 3;
+SET dynpg.index_worker_pause = on;
+
+SELECT dynpg.delete_table('{"TableName": "worker_items"}') -> 'TableDescription' -> 'TableStatus' AS deleted;
