@@ -947,7 +947,12 @@ dynpg_api_update_table(Jsonb *request)
 		dynpg_index_forget_builds(relid, p.delete_name);
 	}
 	if (p.create != NULL)
+	{
 		dynpg_index_forget_builds(relid, p.create->create.index_name);
+		/* the database's worker starts the backfill when this commits */
+		if (p.create_backfill)
+			dynpg_index_logged_changes = true;
+	}
 	dynpg_table_set_definition(rel, newdef);
 	CommandCounterIncrement();
 

@@ -533,6 +533,7 @@ dynpg_worker_utility_begin(Node *parsetree)
 {
 	Oid			dboid = InvalidOid;
 	volatile bool suppressed = false;
+	bool		own = false;
 	ListCell   *lc;
 
 	if (shared == NULL)
@@ -572,11 +573,28 @@ dynpg_worker_utility_begin(Node *parsetree)
 						dboid = owned_database(stmt->dbname);
 				break;
 			}
+		case T_DropStmt:
+			{
+				DropStmt   *stmt = (DropStmt *) parsetree;
+
+				/*
+				 * DROP EXTENSION dynpg: the worker's batches lock the change
+				 * log and tables the drop removes, in another order: it
+				 * leaves first (and comes back if the drop fails).
+				 */
+				if (stmt->removeType == OBJECT_EXTENSION)
+					foreach(lc, stmt->objects)
+						if (strcmp(strVal(lfirst(lc)), "dynpg") == 0)
+							own = true;
+				if (own)
+					dboid = MyDatabaseId;
+				break;
+			}
 		default:
 			break;
 	}
 	/* this backend's own database: the statement refuses it anyway */
-	if (!OidIsValid(dboid) || dboid == MyDatabaseId)
+	if (!OidIsValid(dboid) || (dboid == MyDatabaseId && !own))
 		return InvalidOid;
 	PG_TRY();
 	{

@@ -4,7 +4,8 @@
 # dynpg.index_builds is not dumped), so it ends with every item; one ACTIVE
 # is restored ACTIVE, and the restore's writes log a change for every item,
 # which the worker applies (until then dynpg.verify calls it pending, never
-# wrong).
+# wrong).  The database workers are paused (testing GUC) until the states
+# after the restore are checked; then they do the rest.
 use strict;
 use warnings;
 
@@ -14,7 +15,7 @@ use Test::More;
 
 my $node = PostgreSQL::Test::Cluster->new('restore_creating');
 $node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'dynpg'");
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'dynpg'\ndynpg.index_worker_pause = on");
 $node->start;
 
 $node->safe_psql('postgres', 'CREATE DATABASE source');
@@ -56,17 +57,22 @@ is($node->safe_psql('target', q{SELECT dynpg.verify('built') -> 'indexes' -> 0 -
 is($node->safe_psql('target', q{SELECT count(*) FROM dynpg.index_changes WHERE tbl = 'dynamodb.built'::regclass}),
 	'1500', 'the restore logged a change for every item of the ACTIVE index');
 
-# the backfill of the restored CREATING index starts again and covers every item
-$node->safe_psql('target', q{SELECT dynpg._run_backfill('building')});
-is($node->safe_psql('target', q{SELECT status FROM dynpg.indexes WHERE table_name = 'building'}), 'ACTIVE',
-	'the restored CREATING index becomes ACTIVE');
-is($node->safe_psql('target', q{SELECT count(*) FROM dynpg._index_entries('building', 'by_g')}), '1500',
-	'with every item');
-# its change-log rows are what the backfill already wrote: without a worker, drop them
-$node->safe_psql('target', q{DELETE FROM dynpg.index_changes WHERE tbl = 'dynamodb.building'::regclass});
-is($node->safe_psql('target', q{SELECT dynpg.verify('building') ->> 'ok'}), 'true', 'verify: ok');
-is($node->safe_psql('target', q{SELECT dynpg.verify('building') -> 'indexes' -> 0 ->> 'missing'}), '0',
-	'verify: nothing missing');
+# the workers run: the backfill of the restored CREATING index starts again
+# and covers every item, and the ACTIVE index's change log is applied
+$node->safe_psql('postgres', 'ALTER SYSTEM SET dynpg.index_worker_pause = off');
+$node->reload;
+for my $t ('building', 'built')
+{
+	is($node->safe_psql('target', qq{SELECT dynpg.wait_for_indexes('$t', 120)}), 't',
+		"$t: wait_for_indexes returns true");
+	is($node->safe_psql('target', qq{SELECT status FROM dynpg.indexes WHERE table_name = '$t'}), 'ACTIVE',
+		"$t: the index is ACTIVE");
+	is($node->safe_psql('target', qq{SELECT count(*) FROM dynpg._index_entries('$t', 'by_g')}), '1500',
+		"$t: with every item");
+	is($node->safe_psql('target', qq{SELECT dynpg.verify('$t') ->> 'ok'}), 'true', "$t: verify: ok");
+	is($node->safe_psql('target', qq{SELECT dynpg.verify('$t') -> 'indexes' -> 0 ->> 'missing'}), '0',
+		"$t: verify: nothing missing (not pending)");
+}
 
 $node->stop;
 done_testing();
