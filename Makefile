@@ -97,6 +97,7 @@ ISOLATION = item_concurrent_cast \
 	scan_during_merges \
 	backfill_vs_write
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
+	--temp-config=./tests/isolation.conf \
 	--inputdir=./tests --load-extension=dynpg
 
 # TAP tests (tests/t/*.pl, PostgreSQL::Test::Cluster).  PGXS runs them from the
