@@ -39,6 +39,7 @@ OBJS = \
 	src/api/table_indexes.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
+	src/api/transact_ops.o \
 	src/api/execute.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql

@@ -483,3 +483,29 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values
 	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 1000
 	AS $$ SELECT * FROM dynpg.scan_items(table_name, filter, expression_values::jsonb,
 		projection, names, index_name, segment, total_segments) $$;
+
+------------------------------------------------------------------------------
+-- Transactions: TransactWriteItems and TransactGetItems (src/api/README,
+-- "Transactions")
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.transact_write_items(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_transact_write_items' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.transact_write_items(jsonb) IS
+	'TransactWriteItems: up to 100 Put, Update, Delete and ConditionCheck actions, all or nothing';
+CREATE FUNCTION dynpg.transact_get_items(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_transact_get_items' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.transact_get_items(jsonb) IS
+	'TransactGetItems: up to 100 Gets, read from one snapshot, in request order';
+
+-- ClientRequestToken of TransactWriteItems: written in the same transaction
+-- as the actions (so a token exists only for a committed request), with a
+-- SHA-256 of the request without its token.  Tokens older than 10 minutes
+-- are ignored and deleted by the next request that carries a token.  Not
+-- dumped: the tokens are ephemeral.  Callers read and write it as
+-- themselves, hence the grants.
+CREATE TABLE dynpg.transaction_tokens (
+	token text PRIMARY KEY,
+	request_hash bytea NOT NULL,
+	created timestamptz NOT NULL DEFAULT now()
+);
+GRANT SELECT, INSERT, DELETE ON dynpg.transaction_tokens TO PUBLIC;
