@@ -68,6 +68,7 @@ REGRESS = \
 	query \
 	scan \
 	index_reads \
+	transactions \
 	vacuum \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
