@@ -88,7 +88,10 @@ ISOLATION = item_concurrent_cast \
 	scroll_cursor_under_splits \
 	conditional_put_race \
 	query_rr_under_splits \
-	scan_during_merges
+	scan_during_merges \
+	transact_overlap \
+	transact_vs_single \
+	transact_get_snapshot
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--inputdir=./tests --load-extension=dynpg
 
