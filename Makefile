@@ -181,6 +181,7 @@ valgrind-check: all
 bench:
 	@bash ./tests/bench/item_conversion.sh
 	@bash ./tests/bench/query_scan.sh
+	@bash ./tests/bench/transact_write.sh
 
 # The expression parser's robustness test at scale (about a million cases).
 fuzz-expr: all

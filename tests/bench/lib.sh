@@ -5,7 +5,7 @@
 # 'heapbase' (DESIGN.md section 6: pk and sk text COLLATE "C", item jsonb,
 # PRIMARY KEY (pk, sk)) holding the same items of about 200 bytes, item i in
 # partition 'user' || (i mod parts).
-bindir=/usr/lib/postgresql/15/bin
+bindir=${DYNPG_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 export PGHOST=${PGHOST:-/var/run/postgresql} PGPORT=${PGPORT:-5499}
 if [ "$(id -u)" = 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
 psql_db() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$1" "${@:2}"; }
