@@ -43,6 +43,7 @@ OBJS = \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
 	src/api/batch_ops.o \
+	src/api/transact_ops.o \
 	src/api/execute.o \
 	src/worker/worker.o
 
@@ -74,6 +75,7 @@ REGRESS = \
 	scan \
 	index_reads \
 	batch \
+	transactions \
 	vacuum \
 	index_worker \
 	extension_drop
@@ -95,7 +97,10 @@ ISOLATION = item_concurrent_cast \
 	conditional_put_race \
 	query_rr_under_splits \
 	scan_during_merges \
-	backfill_vs_write
+	backfill_vs_write \
+	transact_overlap \
+	transact_vs_single \
+	transact_get_snapshot
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--temp-config=./tests/isolation.conf \
 	--inputdir=./tests --load-extension=dynpg
@@ -186,6 +191,7 @@ valgrind-check: all
 bench:
 	@bash ./tests/bench/item_conversion.sh
 	@bash ./tests/bench/query_scan.sh
+	@bash ./tests/bench/transact_write.sh
 
 # The expression parser's robustness test at scale (about a million cases).
 fuzz-expr: all

@@ -574,5 +574,31 @@ CREATE FUNCTION dynpg.batch_put(table_name text, items jsonb[]) RETURNS void
 COMMENT ON FUNCTION dynpg.batch_put(text, jsonb[]) IS
 	'BatchWriteItem of PutRequests: write up to 25 items (plain JSON) to the table';
 
+------------------------------------------------------------------------------
+-- Transactions: TransactWriteItems and TransactGetItems (src/api/README,
+-- "Transactions")
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.transact_write_items(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_transact_write_items' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.transact_write_items(jsonb) IS
+	'TransactWriteItems: up to 100 Put, Update, Delete and ConditionCheck actions, all or nothing';
+CREATE FUNCTION dynpg.transact_get_items(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_transact_get_items' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.transact_get_items(jsonb) IS
+	'TransactGetItems: up to 100 Gets, read from one snapshot, in request order';
+
+-- ClientRequestToken of TransactWriteItems: written in the same transaction
+-- as the actions (so a token exists only for a committed request), with a
+-- SHA-256 of the request without its token.  Tokens older than 10 minutes
+-- are ignored and deleted by the next request that carries a token.  Not
+-- dumped: the tokens are ephemeral.  Callers read and write it as
+-- themselves, hence the grants.
+CREATE TABLE dynpg.transaction_tokens (
+	token text PRIMARY KEY,
+	request_hash bytea NOT NULL,
+	created timestamptz NOT NULL DEFAULT now()
+);
+GRANT SELECT, INSERT, DELETE ON dynpg.transaction_tokens TO PUBLIC;
+
 -- Last: this database's index worker starts when CREATE EXTENSION commits.
 SELECT dynpg._request_worker();

@@ -43,8 +43,9 @@ static const DynErrorInfo dyn_errors[DYN_ERR__COUNT] = {
 	DDB, "message", false},
 	{"LimitExceededException", MAKE_SQLSTATE('Y', 'D', '0', '1', '3'), "YD013",
 	DDB, "message", true},
+	/* "Message", as AWS sends it (boto3#2657's captured response) */
 	{"TransactionCanceledException", MAKE_SQLSTATE('Y', 'D', '0', '2', '0'), "YD020",
-	DDB, "message", false},
+	DDB, "Message", false},
 	{"TransactionConflictException", MAKE_SQLSTATE('Y', 'D', '0', '2', '1'), "YD021",
 	DDB, "message", true},
 	{"TransactionInProgressException", MAKE_SQLSTATE('Y', 'D', '0', '2', '2'), "YD022",
@@ -75,13 +76,13 @@ dynpg_error_name(DynErrorType type)
 	return dyn_errors[type].name;
 }
 
-static void
-dynpg_raise_internal(DynErrorType type, const char *extra_json,
-					 const char *message) pg_attribute_noreturn();
-
-static void
-dynpg_raise_internal(DynErrorType type, const char *extra_json,
-					 const char *message)
+/*
+ * The error response body: __type, then 'before' (members without braces,
+ * or NULL), the message member, then 'after'.
+ */
+char *
+dynpg_error_body(DynErrorType type, const char *before, const char *after,
+				 const char *message)
 {
 	const DynErrorInfo *info;
 	StringInfoData detail;
@@ -97,20 +98,44 @@ dynpg_raise_internal(DynErrorType type, const char *extra_json,
 	initStringInfo(&detail);
 	appendStringInfoString(&detail, "{\"__type\":");
 	escape_json(&detail, typestr.data);
-	appendStringInfo(&detail, ",\"%s\":", info->message_key);
-	escape_json(&detail, message);
-	if (extra_json && extra_json[0])
+	if (before && before[0])
 	{
 		appendStringInfoChar(&detail, ',');
-		appendStringInfoString(&detail, extra_json);
+		appendStringInfoString(&detail, before);
+	}
+	appendStringInfo(&detail, ",\"%s\":", info->message_key);
+	escape_json(&detail, message);
+	if (after && after[0])
+	{
+		appendStringInfoChar(&detail, ',');
+		appendStringInfoString(&detail, after);
 	}
 	appendStringInfoChar(&detail, '}');
+	return detail.data;
+}
+
+void
+dynpg_raise_body(DynErrorType type, int sqlstate, const char *before, const char *after,
+				 const char *message)
+{
+	char	   *body = dynpg_error_body(type, before, after, message);
 
 	ereport(ERROR,
-			(errcode(info->sqlstate),
+			(errcode(sqlstate != 0 ? sqlstate : dyn_errors[type].sqlstate),
 			 errmsg_internal("%s", message),
-			 errdetail_internal("%s", detail.data)));
+			 errdetail_internal("%s", body)));
 	pg_unreachable();
+}
+
+static void
+dynpg_raise_internal(DynErrorType type, const char *extra_json,
+					 const char *message) pg_attribute_noreturn();
+
+static void
+dynpg_raise_internal(DynErrorType type, const char *extra_json,
+					 const char *message)
+{
+	dynpg_raise_body(type, 0, NULL, extra_json, message);
 }
 
 void

@@ -51,6 +51,22 @@ extern void dynpg_raise_extra(DynErrorType type, const char *extra_json,
 
 extern const char *dynpg_error_name(DynErrorType type);
 
+/*
+ * The error response body of 'type' with members around the message:
+ * {"__type":..., <before>, "message":..., <after>} ('before' and 'after'
+ * are members without braces, or NULL).  TransactionCanceledException
+ * puts CancellationReasons before its Message, as DynamoDB does.
+ */
+extern char *dynpg_error_body(DynErrorType type, const char *before, const char *after,
+							  const char *message);
+/*
+ * Raise 'type' with that body; 'sqlstate' (a MAKE_SQLSTATE value) replaces
+ * the type's own when not 0 -- the wire layer keeps 40001 and 40P01 on the
+ * conflicts it maps, so that clients still retry them.
+ */
+extern void dynpg_raise_body(DynErrorType type, int sqlstate, const char *before,
+							 const char *after, const char *message) pg_attribute_noreturn();
+
 #define dynpg_validation_error(...) dynpg_raise(DYN_ERR_VALIDATION, __VA_ARGS__)
 #define dynpg_serialization_error(...) dynpg_raise(DYN_ERR_SERIALIZATION, __VA_ARGS__)
 

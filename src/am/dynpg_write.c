@@ -489,6 +489,47 @@ dynpg_write_update(Relation rel, DynItem *key_item, DynWriteCompute compute, voi
 					 old_item, new_item);
 }
 
+/*
+ * ConditionCheck: steps 1 to 4 of a write without the write.  The key lock
+ * is taken in ShareLock mode and kept until the transaction ends (as SELECT
+ * ... FOR SHARE keeps its row lock), so no other transaction writes the
+ * item between the check and our commit; concurrent checks of one item
+ * share it.  A transaction still writing the item is waited for first, as
+ * writers do.
+ */
+bool
+dynpg_write_check(Relation rel, DynItem *key_item, DynWriteCheck check, void *check_arg)
+{
+	StringInfoData skey;
+	ItemPointerData locktid;
+	DynBtVersionSet set = {0, 0, NULL};
+	DynBtVersion *current = NULL;
+	DynItem    *current_item = NULL;
+
+	initStringInfo(&skey);
+	storage_key_of(rel, key_item, &skey);
+	key_lock_tid(&skey, &locktid);
+	for (;;)
+	{
+		TransactionId wait;
+
+		LockTuple(rel, &locktid, ShareLock);
+		if (examine_key(rel, &skey, &set, &current, &wait))
+			break;
+		UnlockTuple(rel, &locktid, ShareLock);
+		XactLockTableWait(wait, rel, NULL, XLTW_Lock);
+		CHECK_FOR_INTERRUPTS();
+	}
+	check_snapshot_agrees(rel, &set, current);
+	PredicateLockRelation(rel, current_snapshot());
+	if (current != NULL)
+		current_item = payload_to_item(current->payload);
+	if (check != NULL)
+		check(current_item, check_arg);
+	/* the lock stays: released at the end of the transaction */
+	return current != NULL;
+}
+
 DynItem *
 dynpg_read_get(Relation rel, DynItem *key_item)
 {

@@ -65,6 +65,16 @@ extern bool dynpg_write_delete(Relation rel, DynItem *key_item,
 							   DynWriteCheck check, void *check_arg,
 							   DynItem **old_item);
 
+/*
+ * ConditionCheck of TransactWriteItems: wait for writers of the key as a
+ * write does, run 'check' on the newest committed version (NULL if none),
+ * and keep a share lock on the key until the transaction ends, so no other
+ * transaction writes the item before this one commits.  Returns whether
+ * the item exists.
+ */
+extern bool dynpg_write_check(Relation rel, DynItem *key_item,
+							  DynWriteCheck check, void *check_arg);
+
 /* The VID of the version the last put inserted (for tuple_insert's TID). */
 extern uint64 dynpg_write_last_vid;
 

@@ -39,4 +39,15 @@ extern Jsonb *dynpg_api_scan(Jsonb *request);
 extern Jsonb *dynpg_api_batch_get_item(Jsonb *request);
 extern Jsonb *dynpg_api_batch_write_item(Jsonb *request);
 
+/* transactions (transact_ops.c) */
+extern Jsonb *dynpg_api_transact_write_items(Jsonb *request);
+extern Jsonb *dynpg_api_transact_get_items(Jsonb *request);
+
+/*
+ * Call an operation; a single-item write's serialization failure or
+ * deadlock is re-raised as DynamoDB's TransactionConflictException,
+ * keeping its SQLSTATE (execute.c).
+ */
+extern Jsonb *dynpg_api_call(DynApiOperation fn, Jsonb *request);
+
 #endif							/* DYNPG_API_H */

@@ -12,6 +12,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "api/api.h"
 #include "dynpg_error.h"
@@ -36,6 +37,8 @@ static const DynOperationEntry operations[] = {
 	{"Scan", dynpg_api_scan},
 	{"BatchGetItem", dynpg_api_batch_get_item},
 	{"BatchWriteItem", dynpg_api_batch_write_item},
+	{"TransactWriteItems", dynpg_api_transact_write_items},
+	{"TransactGetItems", dynpg_api_transact_get_items},
 	{NULL, NULL}
 };
 
@@ -57,12 +60,50 @@ static const char *const not_yet[] = {
 	"GetResourcePolicy", "ImportTable", "ListBackups", "ListContributorInsights",
 	"ListExports", "ListGlobalTables", "ListImports", "ListTagsOfResource",
 	"PutResourcePolicy", "RestoreTableFromBackup",
-	"RestoreTableToPointInTime", "TagResource", "TransactGetItems",
-	"TransactWriteItems", "UntagResource", "UpdateContinuousBackups",
+	"RestoreTableToPointInTime", "TagResource", "UntagResource", "UpdateContinuousBackups",
 	"UpdateContributorInsights", "UpdateGlobalTable", "UpdateGlobalTableSettings",
 	"UpdateKinesisStreamingDestination",
 	"UpdateTableReplicaAutoScaling", "UpdateTimeToLive", NULL
 };
+
+/*
+ * Conflicts.  A single-item write (PutItem, UpdateItem, DeleteItem) that
+ * fails with a serialization failure (40001) or a deadlock (40P01) is
+ * re-raised with DynamoDB's TransactionConflictException message and body
+ * but its SQLSTATE kept: PostgreSQL has aborted the transaction, and
+ * clients retry on those codes.  PostgreSQL's own message moves to the
+ * hint.  TransactWriteItems maps its conflicts itself (transact_ops.c).
+ */
+Jsonb *
+dynpg_api_call(DynApiOperation fn, Jsonb *request)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Jsonb	   *result = NULL;
+
+	if (fn != dynpg_api_put_item && fn != dynpg_api_update_item && fn != dynpg_api_delete_item)
+		return fn(request);
+	PG_TRY();
+	{
+		result = fn(request);
+	}
+	PG_CATCH();
+	{
+		int			code = geterrcode();
+		ErrorData  *edata;
+
+		if (code != ERRCODE_T_R_SERIALIZATION_FAILURE && code != ERRCODE_T_R_DEADLOCK_DETECTED)
+			PG_RE_THROW();
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		edata->hint = psprintf("PostgreSQL reported: %s.  Retry the transaction.", edata->message);
+		edata->message = "Transaction is ongoing for the item";
+		edata->detail = dynpg_error_body(DYN_ERR_TRANSACTION_CONFLICT, NULL, NULL, edata->message);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	return result;
+}
 
 PG_FUNCTION_INFO_V1(dynpg_execute);
 Datum
@@ -75,7 +116,7 @@ dynpg_execute(PG_FUNCTION_ARGS)
 	/* operation names are case-sensitive, as in X-Amz-Target */
 	for (i = 0; operations[i].name != NULL; i++)
 		if (strcmp(operations[i].name, operation) == 0)
-			PG_RETURN_JSONB_P(operations[i].fn(request));
+			PG_RETURN_JSONB_P(dynpg_api_call(operations[i].fn, request));
 	for (i = 0; not_yet[i] != NULL; i++)
 		if (strcmp(not_yet[i], operation) == 0)
 			dynpg_raise(DYN_ERR_UNKNOWN_OPERATION,
@@ -89,7 +130,7 @@ PG_FUNCTION_INFO_V1(sqlname); \
 Datum \
 sqlname(PG_FUNCTION_ARGS) \
 { \
-	PG_RETURN_JSONB_P(fn(PG_GETARG_JSONB_P(0))); \
+	PG_RETURN_JSONB_P(dynpg_api_call(fn, PG_GETARG_JSONB_P(0))); \
 }
 
 DYNPG_OPERATION_FUNCTION(dynpg_create_table, dynpg_api_create_table)
@@ -105,3 +146,5 @@ DYNPG_OPERATION_FUNCTION(dynpg_query, dynpg_api_query)
 DYNPG_OPERATION_FUNCTION(dynpg_scan, dynpg_api_scan)
 DYNPG_OPERATION_FUNCTION(dynpg_batch_get_item, dynpg_api_batch_get_item)
 DYNPG_OPERATION_FUNCTION(dynpg_batch_write_item, dynpg_api_batch_write_item)
+DYNPG_OPERATION_FUNCTION(dynpg_transact_write_items, dynpg_api_transact_write_items)
+DYNPG_OPERATION_FUNCTION(dynpg_transact_get_items, dynpg_api_transact_get_items)

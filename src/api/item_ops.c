@@ -42,9 +42,13 @@
 static const char *const return_values_all[] = {
 	"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW", NULL
 };
-static const char *const return_values_on_failure[] = {"ALL_OLD", "NONE", NULL};
-static const char *const return_consumed_capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
-static const char *const return_item_collection_metrics[] = {"SIZE", "NONE", NULL};
+const char *const dynpg_api_return_values_on_failure[] = {"ALL_OLD", "NONE", NULL};
+const char *const dynpg_api_return_consumed_capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
+const char *const dynpg_api_return_item_collection_metrics[] = {"SIZE", "NONE", NULL};
+
+#define return_values_on_failure dynpg_api_return_values_on_failure
+#define return_consumed_capacity dynpg_api_return_consumed_capacity
+#define return_item_collection_metrics dynpg_api_return_item_collection_metrics
 
 static const char *const conditional_operators[] = {"AND", "OR", NULL};
 
@@ -119,10 +123,22 @@ dynpg_api_expression_params(DynExprContext *ctx, Jsonb *names, Jsonb *values, bo
 	dynpg_expr_context_init(ctx, names, values);
 }
 
-/* A failed condition: with ALL_OLD on failure, the error carries the item. */
+/*
+ * A failed condition: with ALL_OLD on failure, the error carries the item.
+ * The argument records the failure (and a copy of the item) first, for
+ * TransactWriteItems, which catches the error and reports every failure.
+ */
 static void
-condition_failed(const DynItem *current, bool all_old)
+condition_failed(const DynItem *current, DynConditionArg *ca)
 {
+	bool		all_old = ca->all_old_on_failure;
+
+	ca->failed = true;
+	if (all_old && current != NULL)
+	{
+		ca->failed_item = palloc(VARSIZE_ANY(current));
+		memcpy(ca->failed_item, current, VARSIZE_ANY(current));
+	}
 	if (all_old && current != NULL)
 	{
 		StringInfoData extra;
@@ -136,20 +152,14 @@ condition_failed(const DynItem *current, bool all_old)
 	dynpg_raise(DYN_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
 }
 
-typedef struct ConditionArg
-{
-	DynExprNode *condition;
-	bool		all_old_on_failure;
-} ConditionArg;
-
 /* the write path's check: runs on the newest committed item, key held */
-static void
-condition_check(const DynItem *current, void *arg)
+void
+dynpg_api_condition_check(const DynItem *current, void *arg)
 {
-	ConditionArg *ca = (ConditionArg *) arg;
+	DynConditionArg *ca = (DynConditionArg *) arg;
 
 	if (!dynpg_expr_eval_condition(ca->condition, current))
-		condition_failed(current, ca->all_old_on_failure);
+		condition_failed(current, ca);
 }
 
 /* ReturnValues of PutItem and DeleteItem: DynamoDB's enum, then NONE or ALL_OLD */
@@ -215,8 +225,8 @@ dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, boo
  * their types, else DynamoDB's one message for all of it; then the empty
  * value and size rules PutItem applies to keys.
  */
-static void
-check_key(const DynItem *key_item, const DynKeySchema *ks)
+void
+dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks)
 {
 	DynRef		root = dynpg_item_root(key_item);
 	DynContainer c;
@@ -309,7 +319,7 @@ dynpg_api_put_item(Jsonb *request)
 	Jsonb	   *names_jb;
 	Jsonb	   *values_jb;
 	DynExprContext ectx;
-	ConditionArg carg;
+	DynConditionArg carg;
 	Jsonb	   *expected_jb;
 	char	   *cond_op;
 
@@ -340,6 +350,7 @@ dynpg_api_put_item(Jsonb *request)
 	dynpg_api_check_no_mixing(req.root, put_legacy, put_expressions);
 	dynpg_api_expression_params(&ectx, names_jb, values_jb, cond_text != NULL,
 					  "ConditionExpression is null");
+	memset(&carg, 0, sizeof(carg));
 	carg.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
 	carg.condition = dynpg_api_legacy_condition(expected_jb, cond_op);
 	if (cond_text != NULL)
@@ -352,7 +363,7 @@ dynpg_api_put_item(Jsonb *request)
 	dynpg_key_from_item(item, &ks, &key);
 	need_old = all_old || (capacity != NULL && strcmp(capacity, "NONE") != 0);
 	(void) dynpg_write_put(rel, item, DYN_WRITE_PUT,
-						   carg.condition ? condition_check : NULL, &carg,
+						   carg.condition ? dynpg_api_condition_check : NULL, &carg,
 						   need_old ? &old : NULL);
 	table_close(rel, NoLock);
 
@@ -425,7 +436,7 @@ dynpg_api_get_item(Jsonb *request)
 	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(key_jb), false);
 
 	rel = dynpg_api_open_item_table(table_name, AccessShareLock, ACL_SELECT, false, &ks);
-	check_key(key_item, &ks);
+	dynpg_api_check_key(key_item, &ks);
 	found = dynpg_read_get(rel, key_item);
 	table_close(rel, NoLock);
 
@@ -466,7 +477,7 @@ dynpg_api_delete_item(Jsonb *request)
 	Jsonb	   *names_jb;
 	Jsonb	   *values_jb;
 	DynExprContext ectx;
-	ConditionArg carg;
+	DynConditionArg carg;
 	Jsonb	   *expected_jb;
 	char	   *cond_op;
 
@@ -496,6 +507,7 @@ dynpg_api_delete_item(Jsonb *request)
 	dynpg_api_check_no_mixing(req.root, put_legacy, put_expressions);
 	dynpg_api_expression_params(&ectx, names_jb, values_jb, cond_text != NULL,
 					  "ConditionExpression is null");
+	memset(&carg, 0, sizeof(carg));
 	carg.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
 	carg.condition = dynpg_api_legacy_condition(expected_jb, cond_op);
 	if (cond_text != NULL)
@@ -505,9 +517,9 @@ dynpg_api_delete_item(Jsonb *request)
 
 	rel = dynpg_api_open_item_table(table_name, RowExclusiveLock, ACL_DELETE,
 						  all_old || carg.condition != NULL, &ks);
-	check_key(key_item, &ks);
+	dynpg_api_check_key(key_item, &ks);
 	need_old = all_old || (capacity != NULL && strcmp(capacity, "NONE") != 0);
-	(void) dynpg_write_delete(rel, key_item, carg.condition ? condition_check : NULL, &carg,
+	(void) dynpg_write_delete(rel, key_item, carg.condition ? dynpg_api_condition_check : NULL, &carg,
 							  need_old ? &old : NULL);
 	table_close(rel, NoLock);
 
@@ -525,23 +537,14 @@ dynpg_api_delete_item(Jsonb *request)
  * UpdateItem
  * ---------------------------------------------------------------------
  */
-typedef struct UpdateArg
-{
-	DynExprNode *condition;
-	bool		all_old_on_failure;
-	DynUpdate  *update;
-	DynItem    *key_item;
-	int		   *positions;		/* where each SET of a list element landed */
-} UpdateArg;
-
 /* the write path's compute: condition, then the new item, key held */
-static DynItem *
-update_compute(const DynItem *current, void *arg)
+DynItem *
+dynpg_api_update_compute(const DynItem *current, void *arg)
 {
-	UpdateArg  *ua = (UpdateArg *) arg;
+	DynUpdateArg *ua = (DynUpdateArg *) arg;
 
-	if (ua->condition != NULL && !dynpg_expr_eval_condition(ua->condition, current))
-		condition_failed(current, ua->all_old_on_failure);
+	if (ua->cond.condition != NULL && !dynpg_expr_eval_condition(ua->cond.condition, current))
+		condition_failed(current, &ua->cond);
 	if (ua->update == NULL && current != NULL)
 		return NULL;			/* nothing to change */
 	if (ua->update != NULL && ua->positions == NULL)
@@ -600,7 +603,7 @@ dynpg_api_update_item(Jsonb *request)
 	Jsonb	   *names_jb;
 	Jsonb	   *values_jb;
 	DynExprContext ectx;
-	UpdateArg	ua;
+	DynUpdateArg ua;
 	DynItem    *key_item;
 	DynItem    *old = NULL;
 	DynItem    *new = NULL;
@@ -641,27 +644,27 @@ dynpg_api_update_item(Jsonb *request)
 	dynpg_api_expression_params(&ectx, names_jb, values_jb, cond_text != NULL || update_text != NULL,
 					  "UpdateExpression and ConditionExpression are null");
 	memset(&ua, 0, sizeof(ua));
-	ua.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
-	ua.condition = dynpg_api_legacy_condition(expected_jb, cond_op);
+	ua.cond.all_old_on_failure = on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0;
+	ua.cond.condition = dynpg_api_legacy_condition(expected_jb, cond_op);
 	if (updates_jb != NULL && JsonContainerSize(&updates_jb->root) > 0)
 		ua.update = dynpg_expr_from_attribute_updates(updates_jb);
 	if (update_text != NULL)
 		ua.update = dynpg_expr_parse_update(&ectx, update_text);
 	if (cond_text != NULL)
-		ua.condition = dynpg_expr_parse_condition(&ectx, cond_text, "ConditionExpression");
+		ua.cond.condition = dynpg_expr_parse_condition(&ectx, cond_text, "ConditionExpression");
 	dynpg_expr_check_unused(&ectx);
 	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(key_jb), false);
 	ua.key_item = key_item;
 
 	rel = dynpg_api_open_item_table(table_name, RowExclusiveLock, ACL_UPDATE,
 						  (return_values != NULL && strcmp(return_values, "NONE") != 0) ||
-						  ua.condition != NULL, &ks);
+						  ua.cond.condition != NULL, &ks);
 	/* an update may create the item, as INSERT ... ON CONFLICT DO UPDATE */
 	dynpg_api_check_privilege(rel, ACL_INSERT);
-	check_key(key_item, &ks);
+	dynpg_api_check_key(key_item, &ks);
 	if (ua.update != NULL)
 		dynpg_expr_check_update_keys(ua.update, &ks);
-	(void) dynpg_write_update(rel, key_item, update_compute, &ua, &old, &new);
+	(void) dynpg_write_update(rel, key_item, dynpg_api_update_compute, &ua, &old, &new);
 	table_close(rel, NoLock);
 	if (new == NULL)
 		new = old;				/* nothing was written */
@@ -690,11 +693,4 @@ dynpg_api_update_item(Jsonb *request)
 							   2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES));
 	}
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
-}
-
-/* A Key (GetItem's and DeleteItem's rules), for the batch operations. */
-void
-dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks)
-{
-	check_key(key_item, ks);
 }

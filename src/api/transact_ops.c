@@ -1,0 +1,845 @@
+/*-------------------------------------------------------------------------
+ *
+ * transact_ops.c
+ *	  TransactWriteItems and TransactGetItems.
+ *
+ * TransactWriteItems checks the whole request as the item operations do
+ * (wire.h's phases), then runs its actions in order with the item
+ * operations' own pieces (item_common.h: conditions, UpdateItem's compute,
+ * key checks) through the one write path (am/dynpg_write.h):
+ *
+ *  - request-level problems (JSON types, constraints, the 4 MB limit, more
+ *    than one operation in an action, expressions, unused names and values,
+ *    ReturnValuesOnConditionCheckFailure) raise the plain exception for the
+ *    whole request, as do a missing table (ResourceNotFoundException) and
+ *    privileges;
+ *  - the items and keys against their tables (AttributeValues, 400 KB, key
+ *    schema and types, index key types, updates of key attributes) are
+ *    checked action by action before anything is written; the first
+ *    ValidationException becomes TransactionCanceledException with code
+ *    ValidationError at that action, "None" everywhere else;
+ *  - then two actions on one item are refused (ValidationException);
+ *  - ClientRequestToken: a replay of the same request returns {} without
+ *    running it again; see token_check();
+ *  - the actions run.  A Put, Update or Delete with a condition runs in a
+ *    subtransaction (BeginInternalSubTransaction, as PL/pgSQL's exception
+ *    blocks): when its condition fails, the subtransaction is rolled back,
+ *    the failure is recorded and the remaining conditions are still
+ *    evaluated (no write is made after a failure: the remaining conditions
+ *    are evaluated as ConditionChecks are).  Unconditional writes and
+ *    ConditionChecks need no subtransaction: nothing in them is survived.
+ *    If any condition failed, TransactionCanceledException lists every
+ *    action's reason; raising it undoes every write of the request with the
+ *    caller's (sub)transaction.
+ *
+ * An error while an action runs is mapped with that action's index:
+ * ValidationException (e.g. an update making the item too large) to code
+ * ValidationError, serialization failures (40001) and deadlocks (40P01) to
+ * code TransactionConflict -- keeping their SQLSTATE, so that PostgreSQL
+ * clients still retry them; the DETAIL is DynamoDB's
+ * TransactionCanceledException body.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "am/dynpg_write.h"
+#include "api/api.h"
+#include "api/item_common.h"
+#include "api/wire.h"
+#include "catalog/catalog.h"
+#include "dynpg.h"
+#include "dynpg_error.h"
+#include "expr/expr.h"
+#include "index/index.h"
+#include "types/item.h"
+#include "types/key.h"
+
+/* DynamoDB's limits */
+#define DYN_TRANSACT_MAX_ITEMS		100
+#define DYN_TRANSACT_MAX_BYTES		(4 * 1024 * 1024)
+#define DYN_TOKEN_MAX				36
+
+#define MSG_CONDITION_FAILED	"The conditional request failed"
+#define MSG_CONFLICT			"Transaction is ongoing for the item"
+
+typedef enum TxKind
+{
+	TX_CHECK,
+	TX_PUT,
+	TX_DELETE,
+	TX_UPDATE
+} TxKind;
+
+/* the members of a TransactWriteItem, in the model's order */
+static const char *const tx_kind_member[] = {"ConditionCheck", "Put", "Delete", "Update"};
+static const char *const tx_kind_path[] = {"conditionCheck", "put", "delete", "update"};
+
+typedef struct TxAction
+{
+	TxKind		kind;
+	char	   *table_name;
+	Jsonb	   *item_jb;		/* Put's Item, or the Key */
+	char	   *on_failure;
+	char	   *cond_text;
+	char	   *update_text;
+	Jsonb	   *names_jb;
+	Jsonb	   *values_jb;
+	DynExprContext ectx;
+	DynUpdateArg ua;			/* Update (its cond is the condition) */
+	DynConditionArg carg;		/* the others */
+	DynConditionArg *cond;		/* &ua.cond or &carg */
+
+	/* checked against the table */
+	DynItem    *item;			/* Put's item, or the key item */
+	Relation	rel;
+	DynKeySchema ks;
+	StringInfoData skey;		/* storage key, for duplicates */
+
+	/* results */
+	const char *code;			/* cancellation code, NULL for None */
+	char	   *message;
+	int64		bytes;			/* for ConsumedCapacity */
+} TxAction;
+
+/* ---------------------------------------------------------------------
+ * CancellationReasons
+ * ---------------------------------------------------------------------
+ */
+
+/* "CancellationReasons":[...] and the message's code list */
+static void
+cancellation_reasons(TxAction *actions, int n, StringInfo members, StringInfo message)
+{
+	int			i;
+
+	appendStringInfoString(members, "\"CancellationReasons\":[");
+	appendStringInfoString(message,
+						   "Transaction cancelled, please refer cancellation reasons for specific reasons [");
+	for (i = 0; i < n; i++)
+	{
+		TxAction   *a = &actions[i];
+		const char *code = a->code ? a->code : "None";
+
+		if (i > 0)
+		{
+			appendStringInfoChar(members, ',');
+			appendStringInfoString(message, ", ");
+		}
+		appendStringInfoString(message, code);
+		appendStringInfoString(members, "{\"Code\":");
+		escape_json(members, code);
+		if (a->code != NULL && a->cond->failed && a->cond->failed_item != NULL &&
+			strcmp(a->code, "ConditionalCheckFailed") == 0)
+		{
+			appendStringInfoString(members, ",\"Item\":");
+			dynpg_item_append_text(a->cond->failed_item, members);
+		}
+		if (a->message != NULL)
+		{
+			appendStringInfoString(members, ",\"Message\":");
+			escape_json(members, a->message);
+		}
+		appendStringInfoChar(members, '}');
+	}
+	appendStringInfoChar(members, ']');
+	appendStringInfoChar(message, ']');
+}
+
+/*
+ * Raise TransactionCanceledException; 'sqlstate' 0 is its own (YD020), a
+ * conflict keeps 40001 or 40P01, with PostgreSQL's message as the hint.
+ */
+static void
+raise_cancelled(TxAction *actions, int n, int sqlstate, const char *pg_message)
+{
+	StringInfoData members;
+	StringInfoData message;
+	char	   *body;
+
+	initStringInfo(&members);
+	initStringInfo(&message);
+	cancellation_reasons(actions, n, &members, &message);
+	if (sqlstate == 0)
+		dynpg_raise_body(DYN_ERR_TRANSACTION_CANCELED, 0, members.data, NULL, message.data);
+	body = dynpg_error_body(DYN_ERR_TRANSACTION_CANCELED, members.data, NULL, message.data);
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg_internal("%s", message.data),
+			 errdetail_internal("%s", body),
+			 errhint("PostgreSQL reported: %s.  Retry the transaction.", pg_message)));
+	pg_unreachable();
+}
+
+static bool
+is_conflict(int sqlerrcode)
+{
+	return sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE ||
+		sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED;
+}
+
+#define SQLSTATE_VALIDATION		MAKE_SQLSTATE('Y', 'D', '0', '0', '1')
+#define SQLSTATE_CONDITIONAL	MAKE_SQLSTATE('Y', 'D', '0', '1', '0')
+
+/*
+ * In a PG_CATCH block: map the error of action 'cur' -- ValidationException
+ * to ValidationError, a conflict to TransactionConflict -- and raise the
+ * cancellation; anything else is rethrown as it is.
+ */
+static void
+map_action_error(TxAction *actions, int n, int cur, MemoryContext cxt)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	if (edata->sqlerrcode != SQLSTATE_VALIDATION && !is_conflict(edata->sqlerrcode))
+	{
+		FreeErrorData(edata);
+		PG_RE_THROW();
+	}
+	FlushErrorState();
+	if (edata->sqlerrcode == SQLSTATE_VALIDATION)
+	{
+		actions[cur].code = "ValidationError";
+		actions[cur].message = edata->message;
+		raise_cancelled(actions, n, 0, NULL);
+	}
+	actions[cur].code = "TransactionConflict";
+	actions[cur].message = MSG_CONFLICT;
+	raise_cancelled(actions, n, edata->sqlerrcode, edata->message);
+}
+
+/* ---------------------------------------------------------------------
+ * Reading the request
+ * ---------------------------------------------------------------------
+ */
+
+/* "[TransactWriteItem, ...]": how the constraint message shows the list */
+static char *
+list_text(const char *member, int n)
+{
+	StringInfoData s;
+	int			i;
+
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '[');
+	for (i = 0; i < n; i++)
+		appendStringInfo(&s, "%s%s", i ? ", " : "", member);
+	appendStringInfoChar(&s, ']');
+	return s.data;
+}
+
+static void
+check_list_length(DynRequest *req, JsonbContainer *list, const char *member)
+{
+	int			n = dynpg_req_list_length(list);
+
+	dynpg_req_not_null(req, list != NULL, "transactItems");
+	if (list == NULL)
+		return;
+	if (n < 1)
+		dynpg_req_invalid(req, "[]", "transactItems",
+						  "Member must have length greater than or equal to 1");
+	else if (n > DYN_TRANSACT_MAX_ITEMS)
+		dynpg_req_invalid(req, list_text(member, n), "transactItems",
+						  "Member must have length less than or equal to 100");
+}
+
+/* the request's size as JSON text, when it may be near the limit */
+static void
+check_request_size(Jsonb *request)
+{
+	/* jsonb's binary form is never more than a few times smaller than its text */
+	if (VARSIZE(request) < DYN_TRANSACT_MAX_BYTES / 8)
+		return;
+	if (strlen(JsonbToCString(NULL, &request->root, VARSIZE(request))) > DYN_TRANSACT_MAX_BYTES)
+		dynpg_validation_error("Transaction payload size cannot exceed 4 MB");
+}
+
+/*
+ * Phase 1 and 2 of one TransactWriteItem: the action's members, in the
+ * model's order, and its constraints.
+ */
+static void
+read_write_action(DynRequest *req, JsonbContainer *obj, int i, TxAction *a, int *nkinds)
+{
+	JsonbContainer *parts[4];
+	JsonbContainer *p = NULL;
+	int			k;
+	char	   *path;
+
+	*nkinds = 0;
+	for (k = 0; k < 4; k++)
+	{
+		parts[k] = obj ? dynpg_req_struct(obj, tx_kind_member[k]) : NULL;
+		if (parts[k] != NULL)
+		{
+			(*nkinds)++;
+			if (p == NULL)
+			{
+				p = parts[k];
+				a->kind = (TxKind) k;
+			}
+		}
+	}
+	if (p == NULL)
+		return;
+	if (a->kind == TX_PUT)
+		a->item_jb = dynpg_req_map(p, "Item");
+	else
+		a->item_jb = dynpg_req_map(p, "Key");
+	if (a->kind == TX_UPDATE)
+		a->update_text = dynpg_req_string(p, "UpdateExpression");
+	a->table_name = dynpg_req_string(p, "TableName");
+	a->cond_text = dynpg_req_string(p, "ConditionExpression");
+	a->names_jb = dynpg_req_map(p, "ExpressionAttributeNames");
+	a->values_jb = dynpg_req_map(p, "ExpressionAttributeValues");
+	a->on_failure = dynpg_req_string(p, "ReturnValuesOnConditionCheckFailure");
+
+	path = psprintf("transactItems.%d.member.%s", i + 1, tx_kind_path[a->kind]);
+	dynpg_req_not_null(req, a->item_jb != NULL,
+					   psprintf("%s.%s", path, a->kind == TX_PUT ? "item" : "key"));
+	if (a->kind == TX_UPDATE)
+		dynpg_req_not_null(req, a->update_text != NULL, psprintf("%s.updateExpression", path));
+	dynpg_req_table_name(req, a->table_name, psprintf("%s.tableName", path), 1, false);
+	if (a->kind == TX_CHECK)
+		dynpg_req_not_null(req, a->cond_text != NULL, psprintf("%s.conditionExpression", path));
+	dynpg_req_enum(req, a->on_failure, psprintf("%s.returnValuesOnConditionCheckFailure", path),
+				   dynpg_api_return_values_on_failure);
+}
+
+/* Phase 3 of an action: its expressions and their names and values. */
+static void
+parse_write_action(TxAction *a)
+{
+	bool		any = a->cond_text != NULL || a->update_text != NULL;
+
+	memset(&a->ua, 0, sizeof(a->ua));
+	memset(&a->carg, 0, sizeof(a->carg));
+	a->cond = a->kind == TX_UPDATE ? &a->ua.cond : &a->carg;
+	a->cond->all_old_on_failure = a->on_failure != NULL && strcmp(a->on_failure, "ALL_OLD") == 0;
+	dynpg_api_expression_params(&a->ectx, a->names_jb, a->values_jb, any,
+								a->kind == TX_UPDATE ?
+								"UpdateExpression and ConditionExpression are null" :
+								"ConditionExpression is null");
+	if (a->update_text != NULL)
+		a->ua.update = dynpg_expr_parse_update(&a->ectx, a->update_text);
+	if (a->cond_text != NULL)
+		a->cond->condition = dynpg_expr_parse_condition(&a->ectx, a->cond_text,
+														"ConditionExpression");
+	dynpg_expr_check_unused(&a->ectx);
+}
+
+/*
+ * Phase 4 and 5 of an action: its table (ResourceNotFoundException and
+ * privileges, raised for the whole request), then the item or key against
+ * the table (a ValidationException here is the action's ValidationError).
+ */
+static void
+open_write_action(TxAction *a)
+{
+	bool		cond = a->cond->condition != NULL;
+
+	switch (a->kind)
+	{
+		case TX_PUT:
+			a->rel = dynpg_api_open_item_table(a->table_name, RowExclusiveLock, ACL_INSERT,
+											   cond, &a->ks);
+			break;
+		case TX_DELETE:
+			a->rel = dynpg_api_open_item_table(a->table_name, RowExclusiveLock, ACL_DELETE,
+											   cond, &a->ks);
+			break;
+		case TX_UPDATE:
+			a->rel = dynpg_api_open_item_table(a->table_name, RowExclusiveLock, ACL_UPDATE,
+											   cond, &a->ks);
+			dynpg_api_check_privilege(a->rel, ACL_INSERT);
+			break;
+		case TX_CHECK:
+			a->rel = dynpg_api_open_item_table(a->table_name, AccessShareLock, ACL_SELECT,
+											   false, &a->ks);
+			break;
+	}
+}
+
+static void
+check_write_action(TxAction *a)
+{
+	DynKey		key;
+
+	a->item = dynpg_item_from_jsonb(JsonbPGetDatum(a->item_jb), false);
+	if (a->kind == TX_PUT)
+	{
+		dynpg_key_from_item(a->item, &a->ks, &key);
+		if (dynpg_table_def(a->rel)->nindexes > 0)
+			dynpg_index_check_item(dynpg_table_def(a->rel), a->item, false);
+	}
+	else
+	{
+		dynpg_api_check_key(a->item, &a->ks);
+		dynpg_key_from_item(a->item, &a->ks, &key);
+	}
+	if (a->kind == TX_UPDATE)
+	{
+		a->ua.key_item = a->item;
+		if (a->ua.update != NULL)
+			dynpg_expr_check_update_keys(a->ua.update, &a->ks);
+	}
+	initStringInfo(&a->skey);
+	dynpg_storage_key(&key, &a->skey);
+}
+
+/* ---------------------------------------------------------------------
+ * ClientRequestToken
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Record the token with a hash of the request without it, in
+ * dynpg.transaction_tokens, in the caller's transaction: it exists only if
+ * the transaction commits.  Returns true for a replay (the same request
+ * within 10 minutes), raises IdempotentParameterMismatchException for a
+ * different one.  Expired tokens are deleted on the way.  A token whose
+ * first use is still running in another session: the insert waits for
+ * that transaction (the primary key's unique check), then sees its outcome.
+ */
+static bool
+token_check(const char *token, Jsonb *request)
+{
+	Oid			types[2] = {TEXTOID, JSONBOID};
+	Datum		values[2];
+	bool		replay = false;
+	int			rc;
+
+	values[0] = CStringGetTextDatum(token);
+	values[1] = JsonbPGetDatum(request);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	rc = SPI_execute("DELETE FROM dynpg.transaction_tokens "
+					 "WHERE created < now() - interval '10 minutes'", false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "dynpg: deleting expired tokens failed: %s", SPI_result_code_string(rc));
+	rc = SPI_execute_with_args("INSERT INTO dynpg.transaction_tokens (token, request_hash) "
+							   "VALUES ($1, sha256(convert_to(($2 - 'ClientRequestToken')::text, 'UTF8'))) "
+							   "ON CONFLICT (token) DO NOTHING",
+							   2, types, values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "dynpg: recording the token failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+	{
+		bool		isnull;
+		Datum		same;
+
+		rc = SPI_execute_with_args("SELECT request_hash = sha256(convert_to(($2 - 'ClientRequestToken')::text, 'UTF8')) "
+								   "FROM dynpg.transaction_tokens WHERE token = $1",
+								   2, types, values, NULL, false, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "dynpg: reading the token failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to a concurrent use of ClientRequestToken")));
+		same = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (!DatumGetBool(same))
+			dynpg_raise(DYN_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
+						"The request uses the same client token as a previous, but different, request.");
+		replay = true;
+	}
+	SPI_finish();
+	return replay;
+}
+
+/* ---------------------------------------------------------------------
+ * Running the actions
+ * ---------------------------------------------------------------------
+ */
+
+/* ConditionCheck's check (and every condition after a failure): no ERROR */
+static void
+eval_condition(const DynItem *current, void *arg)
+{
+	DynConditionArg *ca = (DynConditionArg *) arg;
+
+	if (dynpg_expr_eval_condition(ca->condition, current))
+		return;
+	ca->failed = true;
+	if (ca->all_old_on_failure && current != NULL)
+	{
+		ca->failed_item = palloc(VARSIZE_ANY(current));
+		memcpy(ca->failed_item, current, VARSIZE_ANY(current));
+	}
+}
+
+/* The write of a Put, Update or Delete. */
+static void
+write_action(TxAction *a, bool need_old)
+{
+	DynItem    *old = NULL;
+	DynItem    *new = NULL;
+	bool		cond = a->cond->condition != NULL;
+
+	switch (a->kind)
+	{
+		case TX_PUT:
+			(void) dynpg_write_put(a->rel, a->item, DYN_WRITE_PUT,
+								   cond ? dynpg_api_condition_check : NULL, a->cond,
+								   need_old ? &old : NULL);
+			new = a->item;
+			break;
+		case TX_DELETE:
+			(void) dynpg_write_delete(a->rel, a->item, cond ? dynpg_api_condition_check : NULL,
+									  a->cond, need_old ? &old : NULL);
+			break;
+		case TX_UPDATE:
+			(void) dynpg_write_update(a->rel, a->item, dynpg_api_update_compute, &a->ua,
+									  &old, &new);
+			break;
+		case TX_CHECK:
+			break;
+	}
+	if (need_old)
+	{
+		a->bytes = new ? dynpg_item_size(new) : 0;
+		if (old != NULL)
+			a->bytes = Max(a->bytes, dynpg_item_size(old));
+	}
+}
+
+/*
+ * A conditional write in a subtransaction.  A failed condition rolls it
+ * back and returns (the action records the failure); any other error is
+ * rethrown after the rollback.
+ */
+static void
+write_in_subtransaction(TxAction *a, bool need_old)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	/* allocations (the failed item, sizes) belong to the caller's context */
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		write_action(a, need_old);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (!(a->cond->failed && edata->sqlerrcode == SQLSTATE_CONDITIONAL))
+			ReThrowError(edata);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/* ConsumedCapacity of a transaction: per table, in order of first use */
+static void
+push_capacity(JsonbParseState **st, const char *mode, TxAction *actions, int n, bool write)
+{
+	int			i,
+				j;
+
+	if (mode == NULL || strcmp(mode, "NONE") == 0)
+		return;
+	dynpg_jb_begin_array(st, "ConsumedCapacity");
+	for (i = 0; i < n; i++)
+	{
+		int64		units = 0;
+		char	   *text;
+		bool		seen = false;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(actions[j].table_name, actions[i].table_name) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		/* transactional reads and writes cost twice the units */
+		for (j = i; j < n; j++)
+			if (strcmp(actions[j].table_name, actions[i].table_name) == 0)
+				units += 2 * dynpg_api_units_for(actions[j].bytes,
+												 write ? DYN_WRITE_UNIT_BYTES : DYN_READ_UNIT_BYTES);
+		text = psprintf(INT64_FORMAT ".0", units);
+		dynpg_jb_begin_object(st, NULL);
+		dynpg_jb_string(st, "TableName", actions[i].table_name);
+		dynpg_jb_numeric_text(st, "CapacityUnits", text);
+		dynpg_jb_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
+		if (strcmp(mode, "INDEXES") == 0)
+		{
+			dynpg_jb_begin_object(st, "Table");
+			dynpg_jb_numeric_text(st, "CapacityUnits", text);
+			dynpg_jb_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
+			dynpg_jb_end_object(st);
+		}
+		dynpg_jb_end_object(st);
+	}
+	dynpg_jb_end_array(st);
+}
+
+/* ---------------------------------------------------------------------
+ * TransactWriteItems
+ * ---------------------------------------------------------------------
+ */
+Jsonb *
+dynpg_api_transact_write_items(Jsonb *request)
+{
+	DynRequest	req;
+	JsonbContainer *list;
+	char	   *capacity;
+	char	   *metrics;
+	char	   *token;
+	int			n;
+	int			i;
+	TxAction   *actions;
+	int		   *nkinds;
+	volatile int cur = 0;
+	volatile bool any_failed = false;
+	bool		need_old;
+	MemoryContext cxt = CurrentMemoryContext;
+	JsonbParseState *st = NULL;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "TransactWriteItems", request);
+	list = dynpg_req_list(req.root, "TransactItems");
+	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
+	metrics = dynpg_req_string(req.root, "ReturnItemCollectionMetrics");
+	token = dynpg_req_string(req.root, "ClientRequestToken");
+	n = dynpg_req_list_length(list);
+	actions = palloc0(sizeof(TxAction) * Max(n, 1));
+	nkinds = palloc0(sizeof(int) * Max(n, 1));
+	for (i = 0; i < n && i <= DYN_TRANSACT_MAX_ITEMS; i++)
+		read_write_action(&req, dynpg_req_list_struct(list, i), i, &actions[i], &nkinds[i]);
+
+	check_list_length(&req, list, "TransactWriteItem");
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics",
+				   dynpg_api_return_item_collection_metrics);
+	if (token != NULL)
+		dynpg_req_length(&req, token, "clientRequestToken", 1, DYN_TOKEN_MAX);
+	dynpg_req_finish(&req);
+
+	/* phase 3: the request's own rules, action by action */
+	check_request_size(request);
+	for (i = 0; i < n; i++)
+		if (nkinds[i] != 1)
+			dynpg_validation_error("TransactItems can only contain one of Check, Put, Update or Delete");
+	for (i = 0; i < n; i++)
+		parse_write_action(&actions[i]);
+
+	/* phases 4 and 5: tables, then items and keys (ValidationError) */
+	for (i = 0; i < n; i++)
+		open_write_action(&actions[i]);
+	PG_TRY();
+	{
+		for (cur = 0; cur < n; cur++)
+			check_write_action(&actions[cur]);
+	}
+	PG_CATCH();
+	{
+		map_action_error(actions, n, cur, cxt);
+	}
+	PG_END_TRY();
+
+	for (i = 0; i < n; i++)
+	{
+		int			j;
+
+		for (j = 0; j < i; j++)
+			if (RelationGetRelid(actions[j].rel) == RelationGetRelid(actions[i].rel) &&
+				actions[j].skey.len == actions[i].skey.len &&
+				memcmp(actions[j].skey.data, actions[i].skey.data, actions[i].skey.len) == 0)
+				dynpg_validation_error("Transaction request cannot include multiple operations on one item");
+	}
+
+	if (token != NULL && token_check(token, request))
+	{
+		for (i = 0; i < n; i++)
+			table_close(actions[i].rel, NoLock);
+		dynpg_jb_begin_object(&st, NULL);
+		return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	}
+
+	/* run them */
+	need_old = capacity != NULL && strcmp(capacity, "NONE") != 0;
+	PG_TRY();
+	{
+		for (cur = 0; cur < n; cur++)
+		{
+			TxAction   *a = &actions[cur];
+
+			if (a->kind == TX_CHECK || (any_failed && a->cond->condition != NULL))
+			{
+				/* a ConditionCheck; after a failure, only conditions are evaluated */
+				bool		exists = dynpg_write_check(a->rel, a->item, eval_condition, a->cond);
+
+				if (need_old && exists)
+					a->bytes = 1;
+			}
+			else if (any_failed)
+				continue;
+			else if (a->cond->condition == NULL)
+				write_action(a, need_old);
+			else
+				write_in_subtransaction(a, need_old);
+			if (a->cond->failed)
+			{
+				any_failed = true;
+				a->code = "ConditionalCheckFailed";
+				a->message = MSG_CONDITION_FAILED;
+			}
+		}
+	}
+	PG_CATCH();
+	{
+		map_action_error(actions, n, cur, cxt);
+	}
+	PG_END_TRY();
+
+	if (any_failed)
+		raise_cancelled(actions, n, 0, NULL);
+
+	for (i = 0; i < n; i++)
+		table_close(actions[i].rel, NoLock);
+	dynpg_jb_begin_object(&st, NULL);
+	push_capacity(&st, capacity, actions, n, true);
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
+
+/* ---------------------------------------------------------------------
+ * TransactGetItems
+ *
+ * Every Get reads the statement's snapshot (the active snapshot, as
+ * GetItem does), so one call sees each concurrent transaction entirely or
+ * not at all.  Responses are in request order: {"Item": ...}, or {} for a
+ * missing item.
+ * ---------------------------------------------------------------------
+ */
+typedef struct TxGet
+{
+	char	   *table_name;
+	Jsonb	   *key_jb;
+	char	   *projection;
+	Jsonb	   *names_jb;
+	DynExprPath *paths;
+	int			npaths;
+	DynItem    *key_item;
+	Relation	rel;
+	DynKeySchema ks;
+} TxGet;
+
+Jsonb *
+dynpg_api_transact_get_items(Jsonb *request)
+{
+	DynRequest	req;
+	JsonbContainer *list;
+	char	   *capacity;
+	int			n;
+	int			i;
+	TxGet	   *gets;
+	TxAction   *reasons;
+	volatile int cur = 0;
+	MemoryContext cxt = CurrentMemoryContext;
+	JsonbParseState *st = NULL;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "TransactGetItems", request);
+	list = dynpg_req_list(req.root, "TransactItems");
+	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
+	n = dynpg_req_list_length(list);
+	gets = palloc0(sizeof(TxGet) * Max(n, 1));
+	for (i = 0; i < n && i <= DYN_TRANSACT_MAX_ITEMS; i++)
+	{
+		JsonbContainer *obj = dynpg_req_list_struct(list, i);
+		JsonbContainer *g = obj ? dynpg_req_struct(obj, "Get") : NULL;
+		char	   *path = psprintf("transactItems.%d.member.get", i + 1);
+
+		dynpg_req_not_null(&req, g != NULL, path);
+		if (g == NULL)
+			continue;
+		gets[i].key_jb = dynpg_req_map(g, "Key");
+		gets[i].table_name = dynpg_req_string(g, "TableName");
+		gets[i].projection = dynpg_req_string(g, "ProjectionExpression");
+		gets[i].names_jb = dynpg_req_map(g, "ExpressionAttributeNames");
+		dynpg_req_not_null(&req, gets[i].key_jb != NULL, psprintf("%s.key", path));
+		dynpg_req_table_name(&req, gets[i].table_name, psprintf("%s.tableName", path), 1, false);
+	}
+	check_list_length(&req, list, "TransactGetItem");
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_finish(&req);
+
+	for (i = 0; i < n; i++)
+	{
+		DynExprContext ectx;
+
+		dynpg_api_expression_params(&ectx, gets[i].names_jb, NULL, gets[i].projection != NULL, NULL);
+		if (gets[i].projection != NULL)
+			gets[i].paths = dynpg_expr_parse_projection(&ectx, gets[i].projection, &gets[i].npaths);
+		dynpg_expr_check_unused(&ectx);
+	}
+	for (i = 0; i < n; i++)
+		gets[i].rel = dynpg_api_open_item_table(gets[i].table_name, AccessShareLock, ACL_SELECT,
+												false, &gets[i].ks);
+
+	/* the keys: a ValidationException is the Get's ValidationError */
+	reasons = palloc0(sizeof(TxAction) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		reasons[i].cond = &reasons[i].carg;
+		reasons[i].table_name = gets[i].table_name;
+	}
+	PG_TRY();
+	{
+		for (cur = 0; cur < n; cur++)
+		{
+			gets[cur].key_item = dynpg_item_from_jsonb(JsonbPGetDatum(gets[cur].key_jb), false);
+			dynpg_api_check_key(gets[cur].key_item, &gets[cur].ks);
+		}
+	}
+	PG_CATCH();
+	{
+		map_action_error(reasons, n, cur, cxt);
+	}
+	PG_END_TRY();
+
+	dynpg_jb_begin_object(&st, NULL);
+	dynpg_jb_begin_array(&st, "Responses");
+	for (i = 0; i < n; i++)
+	{
+		DynItem    *found = dynpg_read_get(gets[i].rel, gets[i].key_item);
+
+		dynpg_jb_begin_object(&st, NULL);
+		if (found != NULL)
+		{
+			reasons[i].bytes = dynpg_item_size(found);
+			dynpg_api_push_item(&st, "Item", gets[i].paths ?
+								dynpg_expr_project(found, gets[i].paths, gets[i].npaths) : found);
+		}
+		dynpg_jb_end_object(&st);
+	}
+	dynpg_jb_end_array(&st);
+	for (i = 0; i < n; i++)
+		table_close(gets[i].rel, NoLock);
+	push_capacity(&st, capacity, reasons, n, false);
+	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+}
