@@ -5,6 +5,21 @@
 -- (src/index/index_verify.c) and the testing functions over index entries.
 \set SHOW_CONTEXT never
 
+-- The database's GSI worker would run backfills on its own: paused here
+-- (testing GUC) so that the states this test shows are deterministic; the
+-- backfill runs through dynpg._run_backfill instead.
+ALTER SYSTEM SET dynpg.index_worker_pause = on;
+SELECT pg_reload_conf();
+DO $$
+BEGIN
+	FOR i IN 1..600 LOOP
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM dynpg.index_workers
+							   WHERE datname = current_database() AND state <> 'paused');
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+END $$;
+SELECT state FROM dynpg.index_workers WHERE datname = current_database();
+
 -- TableId, CreationDateTime and LastUpdateToPayPerRequestDateTime differ on
 -- every run: checked for their form, then replaced by placeholders.
 CREATE FUNCTION pg_temp.mask(r jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -403,3 +418,5 @@ SELECT count(*) AS builds FROM dynpg.index_builds;
 
 SELECT count(dynpg.delete_table(jsonb_build_object('TableName', t))) FROM unnest(ARRAY['ut_ppr', 'ut_prov', 'items']) t;
 DROP ROLE ut_other;
+ALTER SYSTEM RESET dynpg.index_worker_pause;
+SELECT pg_reload_conf();
