@@ -591,14 +591,17 @@ COMMENT ON FUNCTION dynpg.transact_get_items(jsonb) IS
 -- as the actions (so a token exists only for a committed request), with a
 -- SHA-256 of the request without its token.  Tokens older than 10 minutes
 -- are ignored and deleted by the next request that carries a token.  Not
--- dumped: the tokens are ephemeral.  Callers read and write it as
--- themselves, hence the grants.
+-- dumped: the tokens are ephemeral.  Tokens are per role (a role never
+-- meets another's); dynpg reads and writes the table as its owner, so callers
+-- need (and get) no privilege on it.
 CREATE TABLE dynpg.transaction_tokens (
-	token text PRIMARY KEY,
+	role oid NOT NULL,
+	token text NOT NULL,
 	request_hash bytea NOT NULL,
-	created timestamptz NOT NULL DEFAULT now()
+	created timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (role, token)
 );
-GRANT SELECT, INSERT, DELETE ON dynpg.transaction_tokens TO PUBLIC;
+REVOKE ALL ON dynpg.transaction_tokens FROM PUBLIC;
 
 -- Last: this database's index worker starts when CREATE EXTENSION commits.
 SELECT dynpg._request_worker();

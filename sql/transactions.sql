@@ -212,6 +212,22 @@ SELECT pg_temp.api('TransactWriteItems', '{"ClientRequestToken": "tok-1", "Trans
   "UpdateExpression": "ADD v :one", "ExpressionAttributeValues": {":one": {"N": "2"}}}}]}') AS expired;
 SELECT pg_temp.get('acc', '{"id": {"S": "ctr"}}');
 SELECT count(*) AS tokens FROM dynpg.transaction_tokens;
+-- tokens are per role: another role's tok-2 is its own; and only dynpg
+-- reads the table
+CREATE ROLE tx_other;
+GRANT SELECT, INSERT, UPDATE ON dynamodb.acc TO tx_other;
+SET ROLE tx_other;
+SELECT dynpg.transact_write_items('{"ClientRequestToken": "tok-2", "TransactItems": [{"Update": {"TableName": "acc", "Key": {"id": {"S": "ctr"}},
+  "UpdateExpression": "ADD v :one", "ExpressionAttributeValues": {":one": {"N": "10"}}}}]}') AS other_roles_tok_2;
+SELECT dynpg.transact_write_items('{"ClientRequestToken": "tok-2", "TransactItems": [{"Update": {"TableName": "acc", "Key": {"id": {"S": "ctr"}},
+  "UpdateExpression": "ADD v :one", "ExpressionAttributeValues": {":one": {"N": "10"}}}}]}') AS its_replay;
+SELECT count(*) FROM dynpg.transaction_tokens;
+RESET ROLE;
+SELECT pg_temp.get('acc', '{"id": {"S": "ctr"}}');
+SELECT role::regrole AS role, token FROM dynpg.transaction_tokens WHERE token = 'tok-2' ORDER BY 1;
+REVOKE ALL ON dynamodb.acc FROM tx_other;
+DELETE FROM dynpg.transaction_tokens WHERE role = 'tx_other'::regrole;
+DROP ROLE tx_other;
 
 -- ---------------------------------------------------------------------
 -- TransactGetItems

@@ -67,8 +67,10 @@ static const char *const not_yet[] = {
 };
 
 /*
- * Conflicts.  A single-item write (PutItem, UpdateItem, DeleteItem) that
- * fails with a serialization failure (40001) or a deadlock (40P01) is
+ * Conflicts.  A single-item write (PutItem, UpdateItem, DeleteItem) or a
+ * BatchWriteItem (whose entries cannot come back as UnprocessedItems: the
+ * transaction is aborted) that fails with a serialization failure (40001)
+ * or a deadlock (40P01) is
  * re-raised with DynamoDB's TransactionConflictException message and body
  * but its SQLSTATE kept: PostgreSQL has aborted the transaction, and
  * clients retry on those codes.  PostgreSQL's own message moves to the
@@ -80,7 +82,8 @@ dynpg_api_call(DynApiOperation fn, Jsonb *request)
 	MemoryContext cxt = CurrentMemoryContext;
 	Jsonb	   *result = NULL;
 
-	if (fn != dynpg_api_put_item && fn != dynpg_api_update_item && fn != dynpg_api_delete_item)
+	if (fn != dynpg_api_put_item && fn != dynpg_api_update_item && fn != dynpg_api_delete_item &&
+		fn != dynpg_api_batch_write_item)
 		return fn(request);
 	PG_TRY();
 	{

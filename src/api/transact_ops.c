@@ -45,9 +45,14 @@
 
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -417,23 +422,48 @@ check_write_action(TxAction *a)
 static bool
 token_check(const char *token, Jsonb *request)
 {
-	Oid			types[2] = {TEXTOID, JSONBOID};
-	Datum		values[2];
+	Oid			types[3] = {TEXTOID, JSONBOID, OIDOID};
+	Datum		values[3];
 	bool		replay = false;
 	int			rc;
+	Oid			save_userid;
+	int			save_sec;
+	Oid			tokens;
+	Oid			owner;
+	Oid			nsp = get_namespace_oid("dynpg", false);
+	HeapTuple	tup;
+
+	/*
+	 * Tokens are the caller's own (a role's tokens never meet another
+	 * role's), and the table is dynpg's: it is read and written as its owner,
+	 * under a restricted security context, so callers need no privilege on
+	 * it and cannot see or delete each other's tokens.
+	 */
+	tokens = get_relname_relid("transaction_tokens", nsp);
+	if (!OidIsValid(tokens))
+		elog(ERROR, "dynpg: dynpg.transaction_tokens is missing");
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(tokens));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "dynpg: cache lookup failed for relation %u", tokens);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
 
 	values[0] = CStringGetTextDatum(token);
 	values[1] = JsonbPGetDatum(request);
+	values[2] = ObjectIdGetDatum(GetUserId());
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "dynpg: SPI_connect failed");
 	rc = SPI_execute("DELETE FROM dynpg.transaction_tokens "
 					 "WHERE created < now() - interval '10 minutes'", false, 0);
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "dynpg: deleting expired tokens failed: %s", SPI_result_code_string(rc));
-	rc = SPI_execute_with_args("INSERT INTO dynpg.transaction_tokens (token, request_hash) "
-							   "VALUES ($1, sha256(convert_to(($2 - 'ClientRequestToken')::text, 'UTF8'))) "
-							   "ON CONFLICT (token) DO NOTHING",
-							   2, types, values, NULL, false, 0);
+	rc = SPI_execute_with_args("INSERT INTO dynpg.transaction_tokens (role, token, request_hash) "
+							   "VALUES ($3, $1, sha256(convert_to(($2 - 'ClientRequestToken')::text, 'UTF8'))) "
+							   "ON CONFLICT (role, token) DO NOTHING",
+							   3, types, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "dynpg: recording the token failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
@@ -442,8 +472,8 @@ token_check(const char *token, Jsonb *request)
 		Datum		same;
 
 		rc = SPI_execute_with_args("SELECT request_hash = sha256(convert_to(($2 - 'ClientRequestToken')::text, 'UTF8')) "
-								   "FROM dynpg.transaction_tokens WHERE token = $1",
-								   2, types, values, NULL, false, 1);
+								   "FROM dynpg.transaction_tokens WHERE role = $3 AND token = $1",
+								   3, types, values, NULL, false, 1);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "dynpg: reading the token failed: %s", SPI_result_code_string(rc));
 		if (SPI_processed == 0)
@@ -457,6 +487,8 @@ token_check(const char *token, Jsonb *request)
 		replay = true;
 	}
 	SPI_finish();
+	/* (an error above ends the (sub)transaction, which restores the user) */
+	SetUserIdAndSecContext(save_userid, save_sec);
 	return replay;
 }
 
