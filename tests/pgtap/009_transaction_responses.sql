@@ -3,13 +3,14 @@
 -- before Message, one reason per action, Item only for ALL_OLD), the
 -- SQLSTATEs, and TransactGetItems' Responses.
 BEGIN;
-SELECT plan(29);
+SELECT plan(30);
 
 SELECT function_returns('dynpg', 'transact_write_items', ARRAY['jsonb'], 'jsonb');
 SELECT function_returns('dynpg', 'transact_get_items', ARRAY['jsonb'], 'jsonb');
 SELECT volatility_is('dynpg', 'transact_write_items', ARRAY['jsonb'], 'volatile');
 SELECT has_table('dynpg', 'transaction_tokens', 'ClientRequestToken table');
-SELECT col_is_pk('dynpg', 'transaction_tokens', 'token', 'tokens are unique');
+SELECT col_is_pk('dynpg', 'transaction_tokens', ARRAY['role', 'token'], 'tokens are unique per role');
+SELECT table_privs_are('dynpg', 'transaction_tokens', 'public', ARRAY[]::text[], 'no privilege on the tokens for PUBLIC');
 
 SELECT dynpg.create_table('{"TableName": "tx9", "BillingMode": "PAY_PER_REQUEST",
   "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
