@@ -335,6 +335,23 @@ COMMENT ON VIEW dynpg.index_workers IS
 CREATE FUNCTION dynpg._request_worker() RETURNS void
 	AS 'MODULE_PATHNAME', 'dynpg_request_worker' LANGUAGE C VOLATILE;
 
+-- Per index: its relation and status, and for a GSI the backlog of its
+-- table's unapplied changes (each may touch every GSI of the table), their
+-- lag (dynpg.index_lag) and the state of the database's worker; an LSI is
+-- written with its items ("synchronous").
+CREATE VIEW dynpg.index_status AS
+SELECT i.table_name, i.index_name, i.index_kind, i.relation, i.status,
+       CASE WHEN i.index_kind = 'GSI' THEN dynpg.index_backlog(i.table_name) ELSE 0 END AS backlog,
+       CASE WHEN i.index_kind = 'GSI' THEN dynpg.index_lag(i.table_name) END AS lag,
+       CASE WHEN i.index_kind = 'LSI' THEN 'synchronous'
+            ELSE COALESCE(w.state, 'not running') END AS worker_state,
+       CASE WHEN i.index_kind = 'GSI' THEN w.pid END AS worker_pid
+  FROM dynpg.indexes i
+  LEFT JOIN dynpg.index_workers w ON w.datname = current_database();
+COMMENT ON VIEW dynpg.index_status IS
+	'Secondary indexes: status, GSI backlog and lag, and the state of the worker that keeps GSIs';
+GRANT SELECT ON dynpg.index_status TO PUBLIC;
+
 ------------------------------------------------------------------------------
 -- The wire layer: DynamoDB requests in, responses out (jsonb)
 ------------------------------------------------------------------------------

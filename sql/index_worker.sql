@@ -45,6 +45,28 @@ SELECT attname, format_type(atttypid, atttypmod)
 SELECT count(*) AS workers, bool_and(state IN ('starting', 'idle', 'applying', 'backfilling')) AS running
   FROM dynpg.index_workers WHERE datname = current_database();
 
+-- per index: status, backlog, lag and the worker (dynpg.index_status)
+SELECT attname, format_type(atttypid, atttypmod)
+  FROM pg_attribute WHERE attrelid = 'dynpg.index_status'::regclass AND attnum > 0
+ ORDER BY attnum;
+SELECT dynpg.create_table('{"TableName": "status_items", "BillingMode": "PAY_PER_REQUEST",
+  "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}, {"AttributeName": "s", "AttributeType": "S"},
+    {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "l", "AttributeType": "S"}],
+  "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
+  "LocalSecondaryIndexes": [{"IndexName": "by_l", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"},
+    {"AttributeName": "l", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+  "GlobalSecondaryIndexes": [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+    "Projection": {"ProjectionType": "ALL"}}]}') IS NOT NULL AS created;
+SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'status_items', 'Item', jsonb_build_object(
+  'p', jsonb_build_object('S', 'p'), 's', jsonb_build_object('S', 's' || i), 'g', jsonb_build_object('S', 'g' || i % 3),
+  'l', jsonb_build_object('S', 'l' || i))))) FROM generate_series(1, 30) i;
+SELECT dynpg.wait_for_indexes('status_items', 60) AS applied;
+SELECT table_name, index_name, index_kind, relation, status, backlog, lag,
+       worker_state IN ('synchronous', 'idle', 'applying', 'backfilling') AS worker_ok,
+       (worker_pid IS NOT NULL) = (index_kind = 'GSI') AS pid_for_gsi_only
+  FROM dynpg.index_status WHERE table_name = 'status_items' ORDER BY index_name;
+SELECT dynpg.delete_table('{"TableName": "status_items"}') IS NOT NULL AS deleted;
+
 -- the GUCs
 SHOW dynpg.max_index_workers;
 SHOW dynpg.index_worker_pause;
