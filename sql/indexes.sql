@@ -204,6 +204,12 @@ COPY dynamodb."GameScores" FROM stdin;
 {"UserId": {"S": "u2"}, "GameTitle": {"S": "Meteor"}}
 \.
 INSERT INTO dynamodb."GameScores" VALUES ('{"UserId": {"S": "u3"}, "GameTitle": {"B": "AA=="}}');
+-- ... and what SQL wrote is in the indexes like what the API wrote
+INSERT INTO dynamodb."GameScores" VALUES ('{"UserId": {"S": "u4"}, "GameTitle": {"S": "Meteor"}, "TopScore": {"N": "40"}}');
+SELECT dynpg._apply_index_changes() >= 0 AS applied;
+SELECT pg_temp.api('Query', '{"TableName": "GameScores", "IndexName": "GameTitleIndex", "KeyConditionExpression": "GameTitle = :g", "ExpressionAttributeValues": {":g": {"S": "Meteor"}}}');
+SELECT i ->> 'name' AS index_name, i -> 'missing' AS missing, i -> 'extra' AS extra, i -> 'pending' AS pending
+  FROM jsonb_array_elements(dynpg.verify('GameScores') -> 'indexes') AS i;
 -- the CHECK constraint still runs first on SQL writes
 INSERT INTO dynamodb."GameScores" VALUES ('{"UserId": {"S": "u1"}}');
 -- the table's items are what a Scan and SELECT see, never index entries

@@ -67,13 +67,15 @@ dynpg_bt_insert_leaf(Relation rel, const uint8 *key, uint16 keylen,
 {
 	Size		tuplesz = DYN_BT_LEAF_HDRSZ + keylen + payloadlen;
 	char	   *tuple;
-	DynBtLeafTupleData h = *hdr;
+	DynBtLeafTupleData h;
 	DynBtKey	skey;
 	List	   *toast = NIL;
 
 	if (keylen > DYN_BT_MAX_KEY_SIZE || tuplesz > DYN_BT_MAX_TUPLE_SIZE)
 		elog(ERROR, "dynpg: leaf tuple of %zu bytes (key %u) exceeds the maximum of %zu",
 			 tuplesz, keylen, (Size) DYN_BT_MAX_TUPLE_SIZE);
+	/* memcpy, not assignment: the padding goes to disk and WAL too */
+	memcpy(&h, hdr, sizeof(h));
 	h.keylen = keylen;
 	tuple = palloc(tuplesz);
 	memcpy(tuple, &h, DYN_BT_LEAF_HDRSZ);
@@ -139,7 +141,7 @@ dynpg_bt_replace_leaf(Relation rel, const uint8 *key, uint16 keylen, uint64 old_
 					  const DynBtLeafTupleData *hdr, const void *payload, Size payloadlen)
 {
 	Size		tuplesz = DYN_BT_LEAF_HDRSZ + keylen + payloadlen;
-	DynBtLeafTupleData h = *hdr;
+	DynBtLeafTupleData h;
 	DynBtKey	newk = {key, keylen, hdr->vid};
 	DynBtKey	oldk = {key, keylen, old_vid};
 	Buffer		buf = InvalidBuffer;
@@ -148,6 +150,7 @@ dynpg_bt_replace_leaf(Relation rel, const uint8 *key, uint16 keylen, uint64 old_
 
 	if (keylen > DYN_BT_MAX_KEY_SIZE || tuplesz > DYN_BT_MAX_TUPLE_SIZE)
 		return false;
+	memcpy(&h, hdr, sizeof(h));
 	h.keylen = keylen;
 	for (attempt = 0; attempt < 2 && !done; attempt++)
 	{

@@ -231,6 +231,7 @@ dynpg_xlog_prune_conflict(Relation rel, TransactionId latestRemovedXid)
 	if (!RelationNeedsWAL(rel) || !XLogStandbyInfoActive() ||
 		!TransactionIdIsValid(latestRemovedXid))
 		return;
+	memset(&xlrec, 0, sizeof(xlrec));
 	xlrec.node = rel->rd_node;
 	xlrec.latestRemovedXid = latestRemovedXid;
 	XLogBeginInsert();
@@ -256,6 +257,7 @@ dynpg_xlog_insert(Relation rel, Buffer buf, OffsetNumber off, const char *tuple,
 		xl_dynpg_insert xlrec;
 		XLogRecPtr	recptr;
 
+		memset(&xlrec, 0, sizeof(xlrec));
 		xlrec.offnum = off;
 		XLogBeginInsert();
 		XLogRegisterData((char *) &xlrec, sizeof(xlrec));
@@ -281,6 +283,7 @@ dynpg_xlog_set_xmax(Relation rel, Buffer buf, OffsetNumber off, TransactionId xm
 		xl_dynpg_set_xmax xlrec;
 		XLogRecPtr	recptr;
 
+		memset(&xlrec, 0, sizeof(xlrec));	/* no uninitialized padding in WAL */
 		xlrec.offnum = off;
 		xlrec.xmax = xmax;
 		xlrec.cmax = cmax;
@@ -314,6 +317,7 @@ dynpg_xlog_replace(Relation rel, Buffer buf, OffsetNumber off_old, TransactionId
 		xl_dynpg_replace xlrec;
 		XLogRecPtr	recptr;
 
+		memset(&xlrec, 0, sizeof(xlrec));
 		xlrec.offnum_old = off_old;
 		xlrec.offnum_new = off_new;
 		xlrec.xmax = xmax;

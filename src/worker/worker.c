@@ -1255,7 +1255,18 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 			MemoryContextSwitchTo(oldcxt);
 			MemoryContextReset(rowctx);
 		}
-		simple_heap_delete(logrel, &row->tid);
+		{
+			TM_FailureData tmfd;
+
+			/*
+			 * Someone else (dynpg._apply_index_changes, a superuser's DELETE)
+			 * may have applied or removed the row meanwhile: heap_delete waits
+			 * for them, and a row gone is simply done -- applying twice is
+			 * harmless.
+			 */
+			(void) heap_delete(logrel, &row->tid, GetCurrentCommandId(true), InvalidSnapshot,
+							   true, &tmfd, false);
+		}
 		/* the next change sees this one's writes */
 		CommandCounterIncrement();
 		UpdateActiveSnapshotCommandId();
