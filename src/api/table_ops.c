@@ -289,6 +289,29 @@ dynpg_api_push_description(JsonbParseState **st, const char *key, const char *na
  * ---------------------------------------------------------------------
  */
 
+
+/* Phase 2 of AttributeDefinitions (CreateTable's and UpdateTable's): each element */
+void
+dynpg_api_definitions_constraints(DynRequest *req, const DynNamedType *defs, int ndefs)
+{
+	int			i;
+
+	for (i = 0; i < ndefs; i++)
+	{
+		char	   *path = psprintf("attributeDefinitions.%d.member", i + 1);
+
+		if (!defs[i].present)
+		{
+			dynpg_req_not_null(req, false, path);
+			continue;
+		}
+		dynpg_req_not_null(req, defs[i].type != NULL, psprintf("%s.attributeType", path));
+		dynpg_req_enum(req, defs[i].type, psprintf("%s.attributeType", path), attribute_types);
+		dynpg_req_not_null(req, defs[i].name != NULL, psprintf("%s.attributeName", path));
+		dynpg_req_length(req, defs[i].name, psprintf("%s.attributeName", path), 1, DYN_KEY_NAME_MAX);
+	}
+}
+
 static void
 create_check_constraints(DynRequest *req, CreateRequest *r)
 {
@@ -296,20 +319,7 @@ create_check_constraints(DynRequest *req, CreateRequest *r)
 
 	/* in the order DynamoDB reports them */
 	dynpg_req_not_null(req, r->definitions_list != NULL, "attributeDefinitions");
-	for (i = 0; i < r->ndefs; i++)
-	{
-		char	   *path = psprintf("attributeDefinitions.%d.member", i + 1);
-
-		if (!r->defs[i].present)
-		{
-			dynpg_req_not_null(req, false, path);
-			continue;
-		}
-		dynpg_req_not_null(req, r->defs[i].type != NULL, psprintf("%s.attributeType", path));
-		dynpg_req_enum(req, r->defs[i].type, psprintf("%s.attributeType", path), attribute_types);
-		dynpg_req_not_null(req, r->defs[i].name != NULL, psprintf("%s.attributeName", path));
-		dynpg_req_length(req, r->defs[i].name, psprintf("%s.attributeName", path), 1, DYN_KEY_NAME_MAX);
-	}
+	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
 
 	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
 	dynpg_req_enum(req, r->billing_mode, "billingMode", billing_modes);

@@ -46,6 +46,9 @@ extern void dynpg_api_push_description(JsonbParseState **st, const char *key, co
 									   Jsonb *def, int64 count, int64 bytes, DescribeFor what,
 									   Relation rel);
 
+/* Phase 2 of AttributeDefinitions: each element's constraints */
+extern void dynpg_api_definitions_constraints(DynRequest *req, const DynNamedType *defs, int ndefs);
+
 /* Now in epoch seconds with milliseconds (CreationDateTime's form) */
 extern char *dynpg_api_epoch_seconds_now(void);
 

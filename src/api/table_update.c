@@ -54,7 +54,6 @@
 #define DYN_MAX_CAPACITY_UNITS	INT64CONST(1000000000000)
 
 static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
-static const char *const attribute_types[] = {"B", "N", "S", NULL};
 
 /* One element of GlobalSecondaryIndexUpdates. */
 typedef struct GsiUpdate
@@ -195,20 +194,7 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 {
 	int			i;
 
-	for (i = 0; i < r->ndefs; i++)
-	{
-		char	   *path = psprintf("attributeDefinitions.%d.member", i + 1);
-
-		if (!r->defs[i].present)
-		{
-			dynpg_req_not_null(req, false, path);
-			continue;
-		}
-		dynpg_req_not_null(req, r->defs[i].type != NULL, psprintf("%s.attributeType", path));
-		dynpg_req_enum(req, r->defs[i].type, psprintf("%s.attributeType", path), attribute_types);
-		dynpg_req_not_null(req, r->defs[i].name != NULL, psprintf("%s.attributeName", path));
-		dynpg_req_length(req, r->defs[i].name, psprintf("%s.attributeName", path), 1, DYN_KEY_NAME_MAX);
-	}
+	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
 	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
 	dynpg_req_enum(req, r->billing_mode, "billingMode", billing_modes);
 	if (r->throughput != NULL)
