@@ -2,8 +2,8 @@
 -- merged into their right siblings and the pages they leave are reused by
 -- later splits (src/storage/README, "Page deletion and reuse"), so a table
 -- that loses 90% of its items and gets as many new ones reuses the freed
--- pages (all but the page or two the B-tree's fill variation leaves) and
--- stays within that variation of its earlier size;
+-- pages (all but the page or two the B-tree's fill variation may leave)
+-- and does not grow past its earlier size;
 -- VACUUM (FREEZE) freezes every version and advances relfrozenxid.
 SELECT dynpg.create_table('{"TableName":"vac","BillingMode":"PAY_PER_REQUEST",
   "KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],
@@ -29,7 +29,7 @@ SELECT dynpg.from_plain_json(jsonb_build_object('k', 'new' || i, 'pad', repeat('
   FROM generate_series(1, 18000) i;
 SELECT count(*) AS items FROM dynamodb.vac;
 SELECT (dynpg.verify('vac') ->> 'deleted_pages')::int <= 2 AS freed_pages_reused,
-       pg_relation_size('dynamodb.vac') < 1.02 * :size_full AS grew_less_than_2_percent,
+       pg_relation_size('dynamodb.vac') <= :size_full AS did_not_grow,
        dynpg.verify('vac') ->> 'ok' AS verify_ok;
 -- freezing
 SELECT age(relfrozenxid) > 0 AS has_unfrozen_age FROM pg_class WHERE oid = 'dynamodb.vac'::regclass;
