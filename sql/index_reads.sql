@@ -375,6 +375,16 @@ SELECT d -> 'ItemCount' AS items, (d ->> 'TableSizeBytes')::bigint > 2500000 AS 
   FROM (SELECT dynpg.describe_table('{"TableName": "big"}') -> 'Table' AS d) t;
 SELECT sum(dynpg.item_size(item)) AS k_bytes FROM dynpg.scan_items('big', index_name => 'keys');
 
+-- ConsumedCapacity: INDEXES charges the index read to the index, nothing to
+-- the table; TOTAL has the sum only
+SELECT dynpg.query('{"TableName": "chat", "IndexName": "by_user", "KeyConditionExpression": "user_id = :u",
+  "ExpressionAttributeValues": {":u": {"S": "ann"}}, "Select": "COUNT", "ReturnConsumedCapacity": "INDEXES"}') -> 'ConsumedCapacity' AS gsi_indexes;
+SELECT dynpg.query('{"TableName": "chat", "IndexName": "by_user", "KeyConditionExpression": "user_id = :u",
+  "ExpressionAttributeValues": {":u": {"S": "ann"}}, "Select": "COUNT", "ReturnConsumedCapacity": "TOTAL"}') -> 'ConsumedCapacity' AS gsi_total;
+SELECT dynpg.scan('{"TableName": "chat", "IndexName": "by_attachments", "Select": "COUNT", "ConsistentRead": true,
+  "ReturnConsumedCapacity": "INDEXES"}') -> 'ConsumedCapacity' AS lsi_indexes;
+SELECT dynpg.scan('{"TableName": "chat", "Select": "COUNT", "ReturnConsumedCapacity": "INDEXES"}') -> 'ConsumedCapacity' AS table_indexes;
+
 -- the test helper is for superusers only
 CREATE ROLE index_reads_user;
 SET ROLE index_reads_user;

@@ -1299,30 +1299,54 @@ write_numeric_text(StringInfo b, const char *text)
 
 #define KEY(b, c, s) dynpg_jw_child((b), (c), dynpg_jw_string((b), (s), strlen(s)))
 
-/* ConsumedCapacity: {Table?, TableName, CapacityUnits} in jsonb's key order */
+/*
+ * ConsumedCapacity: {Table?, TableName, CapacityUnits, LocalSecondaryIndexes? /
+ * GlobalSecondaryIndexes?} in jsonb's key order (shorter keys first).  With
+ * INDEXES, a read of an index charges the index and nothing to the table,
+ * as DynamoDB reports it ('Table': {'CapacityUnits': 0.0},
+ * 'GlobalSecondaryIndexes': {'gsi1': {'CapacityUnits': 2.0}}, captured
+ * from DynamoDB in a caching proxy's tests).
+ */
 static uint32
-write_capacity(StringInfo b, const char *mode, const char *table_name, int64 half_units)
+write_units(StringInfo b, const char *units)
+{
+	DynJbCont	t;
+
+	dynpg_jw_begin(b, &t, 1, true);
+	KEY(b, &t, "CapacityUnits");
+	dynpg_jw_child(b, &t, write_numeric_text(b, units));
+	return dynpg_jw_end(b, &t);
+}
+
+static uint32
+write_capacity(StringInfo b, const char *mode, const char *table_name, int64 half_units,
+			   const DynIndexDef *ix)
 {
 	char	   *units = psprintf(INT64_FORMAT ".%d", half_units / 2, half_units % 2 ? 5 : 0);
 	bool		indexes = strcmp(mode, "INDEXES") == 0;
+	bool		by_index = indexes && ix != NULL;
 	DynJbCont	c;
 
-	dynpg_jw_begin(b, &c, indexes ? 3 : 2, true);
+	dynpg_jw_begin(b, &c, indexes ? (by_index ? 4 : 3) : 2, true);
 	if (indexes)
 		KEY(b, &c, "Table");
 	KEY(b, &c, "TableName");
 	KEY(b, &c, "CapacityUnits");
+	if (by_index)
+		KEY(b, &c, ix->kind == DYN_INDEX_LOCAL ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes");
 	if (indexes)
-	{
-		DynJbCont	t;
-
-		dynpg_jw_begin(b, &t, 1, true);
-		KEY(b, &t, "CapacityUnits");
-		dynpg_jw_child(b, &t, write_numeric_text(b, units));
-		dynpg_jw_child(b, &c, dynpg_jw_end(b, &t));
-	}
+		dynpg_jw_child(b, &c, write_units(b, by_index ? "0.0" : units));
 	dynpg_jw_child(b, &c, dynpg_jw_string(b, table_name, strlen(table_name)));
 	dynpg_jw_child(b, &c, write_numeric_text(b, units));
+	if (by_index)
+	{
+		DynJbCont	m;
+
+		dynpg_jw_begin(b, &m, 1, true);
+		dynpg_jw_child(b, &m, dynpg_jw_string(b, ix->index_name, strlen(ix->index_name)));
+		dynpg_jw_child(b, &m, write_units(b, units));
+		dynpg_jw_child(b, &c, dynpg_jw_end(b, &m));
+	}
 	return dynpg_jw_end(b, &c);
 }
 
@@ -1372,7 +1396,8 @@ run_wire(Jsonb *request, bool is_query)
 		int64		units = dynpg_api_units_for(result.bytes, DYN_READ_UNIT_BYTES);
 
 		dynpg_jw_child(&b, &top, write_capacity(&b, plan.capacity, plan.table_name,
-												 plan.consistent ? 2 * units : units));
+												 plan.consistent ? 2 * units : units,
+												 plan.has_index ? &plan.ix : NULL));
 	}
 	if (result.last_key != NULL)
 		dynpg_jw_child(&b, &top, dynpg_jw_item(&b, result.last_key));
