@@ -375,6 +375,46 @@ SELECT d -> 'ItemCount' AS items, (d ->> 'TableSizeBytes')::bigint > 2500000 AS 
   FROM (SELECT dynpg.describe_table('{"TableName": "big"}') -> 'Table' AS d) t;
 SELECT sum(dynpg.item_size(item)) AS k_bytes FROM dynpg.scan_items('big', index_name => 'keys');
 
+-- the largest keys: a 64-byte table partition key with a 1,024-byte sort key,
+-- a GSI with a 2,048-byte partition key and a 1,024-byte binary sort key of
+-- zero bytes (group-encoded to 1,152), an LSI likewise: entry keys of about
+-- 2.3 KB, two to a leaf, so splits at every level must find a point where
+-- both halves fit with their high keys
+CREATE FUNCTION pg_temp.b64(h text) RETURNS text LANGUAGE sql AS $$ SELECT translate(encode(decode(h, 'hex'), 'base64'), E'\n', '') $$;
+SELECT dynpg.create_table('{"TableName": "bigkeys", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}, {"AttributeName": "s", "AttributeType": "S"},
+    {"AttributeName": "gp", "AttributeType": "S"}, {"AttributeName": "gs", "AttributeType": "B"}, {"AttributeName": "ls", "AttributeType": "B"}],
+  "LocalSecondaryIndexes": [{"IndexName": "lsi", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"},
+    {"AttributeName": "ls", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}],
+  "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "gp", "KeyType": "HASH"},
+    {"AttributeName": "gs", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}') IS NOT NULL AS created;
+SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'bigkeys', 'Item', jsonb_build_object(
+  'p', jsonb_build_object('S', repeat('p', 64)),
+  's', jsonb_build_object('S', repeat('s', 1020) || lpad(i::text, 4, '0')),
+  'gp', jsonb_build_object('S', repeat('g', 2048)),
+  'gs', jsonb_build_object('B', pg_temp.b64(repeat('00', 1020) || lpad(to_hex(i), 8, '0'))),
+  'ls', jsonb_build_object('B', pg_temp.b64(repeat('00', 1016) || lpad(to_hex(i), 16, '0'))),
+  'v', jsonb_build_object('S', repeat(md5(i::text), 30)))))) AS written FROM generate_series(1, 60) i;
+-- moving half of them in the GSI
+SELECT count(dynpg.update_item(jsonb_build_object('TableName', 'bigkeys', 'Key', jsonb_build_object(
+  'p', jsonb_build_object('S', repeat('p', 64)), 's', jsonb_build_object('S', repeat('s', 1020) || lpad(i::text, 4, '0'))),
+  'UpdateExpression', 'SET gs = :v', 'ExpressionAttributeValues', jsonb_build_object(':v',
+    jsonb_build_object('B', pg_temp.b64(repeat('ff', 1023) || lpad(to_hex(i), 2, '0'))))))) AS moved
+  FROM generate_series(1, 60, 2) i;
+SELECT dynpg._apply_index_changes() >= 0 AS applied;
+SELECT count(*) AS gsi_items FROM dynpg.query_items('bigkeys', 'gp = :g', jsonb_build_object(':g', repeat('g', 2048)), index_name => 'gsi');
+SELECT dynpg.query(jsonb_build_object('TableName', 'bigkeys', 'IndexName', 'gsi', 'Select', 'COUNT',
+  'KeyConditionExpression', 'gp = :g AND gs > :x', 'ExpressionAttributeValues', jsonb_build_object(
+    ':g', jsonb_build_object('S', repeat('g', 2048)), ':x', jsonb_build_object('B', pg_temp.b64(repeat('fe', 1024)))))) -> 'Count' AS gsi_moved;
+SELECT dynpg.query(jsonb_build_object('TableName', 'bigkeys', 'IndexName', 'lsi', 'Select', 'COUNT', 'ScanIndexForward', false,
+  'KeyConditionExpression', 'p = :p AND ls > :x', 'ExpressionAttributeValues', jsonb_build_object(
+    ':p', jsonb_build_object('S', repeat('p', 64)),
+    ':x', jsonb_build_object('B', pg_temp.b64(repeat('00', 1016) || lpad(to_hex(50), 16, '0')))))) -> 'Count' AS lsi_above_50;
+SELECT v ->> 'ok' AS ok, v -> 'indexes' AS indexes, v -> 'live_items' AS items, v -> 'live_index_entries' AS entries
+  FROM dynpg.verify('bigkeys') AS v;
+SELECT dynpg.delete_table('{"TableName": "bigkeys"}') IS NOT NULL AS dropped;
+
 -- ConsumedCapacity: INDEXES charges the index read to the index, nothing to
 -- the table; TOTAL has the sum only
 SELECT dynpg.query('{"TableName": "chat", "IndexName": "by_user", "KeyConditionExpression": "user_id = :u",

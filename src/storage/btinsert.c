@@ -348,6 +348,60 @@ append_split_point(const SplitItem *items, int n, int newidx, Size total, int k)
 	return i < 1 ? k : i;
 }
 
+/* The key length of split item i (leaf or internal format). */
+static int
+split_item_keylen(const SplitItem *items, int i, bool leaf)
+{
+	if (leaf)
+	{
+		DynBtLeafTupleData h;
+
+		memcpy(&h, items[i].data, DYN_BT_LEAF_HDRSZ);
+		return h.keylen;
+	}
+	else
+	{
+		DynBtInternalTupleData h;
+
+		memcpy(&h, items[i].data, DYN_BT_INTERNAL_HDRSZ);
+		return h.keylen;
+	}
+}
+
+/*
+ * Whether splitting before item k (items [0, k) left) fits both pages: the
+ * left one with the high key k's key makes, the right one with the
+ * original page's high key ('orig_hikey' bytes with its line pointer, 0 on
+ * the rightmost page) and, on an internal level, item k turned into the
+ * minus-infinity downlink.  With keys up to DYN_BT_MAX_KEY_SIZE a split in
+ * the middle of the bytes does not always fit: a high key is nearly as
+ * large as an item.
+ */
+static bool
+split_fits(const SplitItem *items, int n, int k, bool leaf, Size orig_hikey)
+{
+	Size		usable = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(DynBtPageOpaqueData));
+	Size		left = 0;
+	Size		right = orig_hikey;
+	int			i;
+
+	if (k < 1 || k > n - 1)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		Size		sz = MAXALIGN(items[i].size) + sizeof(ItemIdData);
+
+		if (i < k)
+			left += sz;
+		else if (i == k && !leaf)
+			right += MAXALIGN(DYN_BT_INTERNAL_HDRSZ) + sizeof(ItemIdData);
+		else
+			right += sz;
+	}
+	left += MAXALIGN(DYN_BT_INTERNAL_HDRSZ + split_item_keylen(items, k, leaf)) + sizeof(ItemIdData);
+	return left <= usable && right <= usable;
+}
+
 /*
  * Split the page in 'buf' to make room for 'tuple' at 'newoff', and return
  * the new right page, exclusively locked; 'buf' stays locked and carries
@@ -425,6 +479,33 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 		k = n - 1;
 	if (leaf)
 		k = append_split_point(items, n, newoff - firstdata, total, k);
+	{
+		Size		orig_hikey = 0;
+		int			d;
+
+		if (!DYN_BT_IS_RIGHTMOST(oop))
+			orig_hikey = MAXALIGN(ItemIdGetLength(PageGetItemId(origpage, DYN_BT_HIKEY))) +
+				sizeof(ItemIdData);
+		/* the chosen point, else the nearest that fits both halves */
+		for (d = 0; d < n; d++)
+		{
+			if (split_fits(items, n, k - d, leaf, orig_hikey))
+			{
+				k -= d;
+				break;
+			}
+			if (d > 0 && split_fits(items, n, k + d, leaf, orig_hikey))
+			{
+				k += d;
+				break;
+			}
+		}
+		if (d == n)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("dynpg: no split of block %u of \"%s\" fits both halves",
+							origblk, RelationGetRelationName(rel))));
+	}
 
 	/* the separator: the first right item's key */
 	if (leaf)

@@ -39,7 +39,8 @@ typedef struct VerifyState
 	uint64		leaf_pages;
 	uint64		internal_pages;
 	uint64		versions;
-	uint64		live_items;
+	uint64		live_items;		/* live versions of the table's items (keyspace 0) */
+	uint64		live_entries;	/* live versions of index entries (other keyspaces) */
 	uint64		dead_versions;
 	uint64		incomplete_splits;
 	uint64		deleted_pages;
@@ -223,7 +224,10 @@ count_version(VerifyState *vs, const DynBtKey *key, const DynBtLeafTupleData *h,
 		!TransactionIdIsInProgress(h->xmax) && TransactionIdDidCommit(h->xmax);
 	if (created && !deleted)
 	{
-		vs->live_items++;
+		if (key->keylen > 0 && key->key[0] == 0)
+			vs->live_items++;
+		else
+			vs->live_entries++;
 		if (++vs->lastkey_live == 2)
 			problem(vs, "block %u item %u is a second live version of one key", blkno, off);
 	}
@@ -497,10 +501,12 @@ dynpg_bt_verify(Relation rel, DynBtVerifyExtraFn extra)
 		appendStringInfo(&out, ", \"more_problems\": %d", vs.nproblems - 100);
 	appendStringInfo(&out, ", \"pages\": %llu, \"leaf_pages\": %llu, \"internal_pages\": %llu"
 					 ", \"relation_blocks\": %u, \"versions\": %llu, \"live_items\": %llu"
+					 ", \"live_index_entries\": %llu"
 					 ", \"dead_versions\": %llu, \"incomplete_splits\": %llu, \"deleted_pages\": %llu}",
 					 (unsigned long long) vs.pages, (unsigned long long) vs.leaf_pages,
 					 (unsigned long long) vs.internal_pages, RelationGetNumberOfBlocks(rel),
 					 (unsigned long long) vs.versions, (unsigned long long) vs.live_items,
+					 (unsigned long long) vs.live_entries,
 					 (unsigned long long) vs.dead_versions, (unsigned long long) vs.incomplete_splits,
 					 (unsigned long long) vs.deleted_pages);
 	/* the caller's members go inside the object */
