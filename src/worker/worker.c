@@ -1028,6 +1028,7 @@ static DynWorkerSlot *my_slot = NULL;
 typedef struct LogRow
 {
 	ItemPointerData tid;
+	TransactionId xmin;			/* with tid, names the row (a tid is reused after VACUUM) */
 	Oid			tbl;
 	DynItem    *base_key;		/* NULL if the column is null (the row is just deleted) */
 	DynItem    *old_keys;
@@ -1162,6 +1163,117 @@ open_target(Oid tbl)
  * visible to a fresh snapshot, apply each, delete them, commit.  An error
  * rolls the whole batch back (the caller catches it).
  */
+/*
+ * Rows whose apply failed on their own (found by a batch run row by row in
+ * subtransactions after a whole batch failed): skipped by later batches, so
+ * one bad row -- a corrupt base key, a bug -- does not stop every other
+ * change of the database.  They stay in the log (wait_for_indexes keeps
+ * waiting for their table, index_backlog counts them, verify calls the
+ * index pending) and are tried again every POISON_RETRY_MS.
+ */
+#define POISON_MAX			1024
+#define POISON_RETRY_MS		60000
+static ItemPointerData poison_tid[POISON_MAX];
+static TransactionId poison_xmin[POISON_MAX];
+static int	npoison = 0;
+static TimestampTz poison_since = 0;
+static bool isolate_rows = false;	/* the next batch runs row by row */
+
+static bool
+is_poisoned(const LogRow *row)
+{
+	int			i;
+
+	for (i = 0; i < npoison; i++)
+		if (ItemPointerEquals(&poison_tid[i], (ItemPointer) &row->tid) &&
+			TransactionIdEquals(poison_xmin[i], row->xmin))
+			return true;
+	return false;
+}
+
+/* Apply one row and delete it (the caller's transaction, or a subtransaction) */
+static void
+apply_row(Relation logrel, Relation target, LogRow *row, MemoryContext rowctx)
+{
+	if (target && row->base_key)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(rowctx);
+
+		dynpg_index_apply_change(target, row->base_key, row->old_keys);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(rowctx);
+	}
+	{
+		TM_FailureData tmfd;
+
+		/*
+		 * Someone else (dynpg._apply_index_changes, a superuser's DELETE) may
+		 * have applied or removed the row meanwhile: heap_delete waits for
+		 * them, and a row gone is simply done -- applying twice is harmless.
+		 */
+		(void) heap_delete(logrel, &row->tid, GetCurrentCommandId(true), InvalidSnapshot,
+						   true, &tmfd, false);
+	}
+}
+
+/*
+ * apply_row in a subtransaction; on an error, the row is rolled back,
+ * remembered as poisoned and reported, and false returned.
+ */
+static bool
+apply_row_isolated(Relation logrel, Relation target, LogRow *row, MemoryContext rowctx,
+				   MemoryContext batchctx)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		apply_row(logrel, target, row, rowctx);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(batchctx);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		MemoryContextReset(rowctx);
+		ok = false;
+		ereport(WARNING,
+				(errmsg("dynpg index worker: the change at (%u,%u) of dynpg.index_changes for relation %u failed and is skipped for now: %s",
+						ItemPointerGetBlockNumber(&row->tid), ItemPointerGetOffsetNumber(&row->tid),
+						row->tbl, edata->message ? edata->message : "(no message)"),
+				 errhint("The row stays in the log and is tried again later; dynpg.index_workers shows the error.")));
+		if (npoison < POISON_MAX)
+		{
+			if (npoison == 0)
+				poison_since = GetCurrentTimestamp();
+			poison_tid[npoison] = row->tid;
+			poison_xmin[npoison] = row->xmin;
+			npoison++;
+		}
+		LWLockAcquire(worker_lock, LW_EXCLUSIVE);
+		snprintf(my_slot->last_error, ERROR_TEXT_LEN, "change (%u,%u) for relation %u: %s",
+				 ItemPointerGetBlockNumber(&row->tid), ItemPointerGetOffsetNumber(&row->tid),
+				 row->tbl, edata->message ? edata->message : "(no message)");
+		my_slot->last_error_time = GetCurrentTimestamp();
+		LWLockRelease(worker_lock);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
 static BatchResult
 apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 {
@@ -1176,6 +1288,9 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 	int			i;
 	Relation	target = NULL;
 	Oid			target_oid = InvalidOid;
+	int			skipped = 0;
+	bool		poisoned_seen = false;
+	bool		isolate = isolate_rows;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -1198,6 +1313,9 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("dynpg.index_changes does not have the columns (tbl, base_key, old_keys)")));
 
+	/* poisoned rows are tried again now and then */
+	if (npoison > 0 && TimestampDifferenceExceeds(poison_since, GetCurrentTimestamp(), POISON_RETRY_MS))
+		npoison = 0;
 	rows = MemoryContextAlloc(batchctx, WORKER_BATCH_ROWS * sizeof(LogRow));
 	scan = table_beginscan(logrel, GetActiveSnapshot(), 0, NULL);
 	while (nrows < WORKER_BATCH_ROWS &&
@@ -1212,7 +1330,16 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 		heap_deform_tuple(tup, desc, values, nulls);
 		oldcxt = MemoryContextSwitchTo(batchctx);
 		row->tid = tup->t_self;
+		row->xmin = HeapTupleHeaderGetXmin(tup->t_data);
 		row->tbl = nulls[0] ? InvalidOid : DatumGetObjectId(values[0]);
+		if (npoison > 0 && is_poisoned(row))
+		{
+			/* set aside: it takes no place in the batch */
+			MemoryContextSwitchTo(oldcxt);
+			nrows--;
+			poisoned_seen = true;
+			continue;
+		}
 		row->base_key = nulls[1] ? NULL : (DynItem *) PG_DETOAST_DATUM_COPY(values[1]);
 		row->old_keys = nulls[2] ? NULL : (DynItem *) PG_DETOAST_DATUM_COPY(values[2]);
 		MemoryContextSwitchTo(oldcxt);
@@ -1224,9 +1351,13 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 		table_close(logrel, RowExclusiveLock);
 		PopActiveSnapshot();
 		CommitTransactionCommand();
-		LWLockAcquire(worker_lock, LW_EXCLUSIVE);
-		my_slot->caught_up = started;
-		LWLockRelease(worker_lock);
+		isolate_rows = false;
+		if (!poisoned_seen)
+		{
+			LWLockAcquire(worker_lock, LW_EXCLUSIVE);
+			my_slot->caught_up = started;
+			LWLockRelease(worker_lock);
+		}
 		return BATCH_EMPTY;
 	}
 
@@ -1247,26 +1378,10 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 			target_oid = row->tbl;
 			target = open_target(target_oid);
 		}
-		if (target && row->base_key)
-		{
-			MemoryContext oldcxt = MemoryContextSwitchTo(rowctx);
-
-			dynpg_index_apply_change(target, row->base_key, row->old_keys);
-			MemoryContextSwitchTo(oldcxt);
-			MemoryContextReset(rowctx);
-		}
-		{
-			TM_FailureData tmfd;
-
-			/*
-			 * Someone else (dynpg._apply_index_changes, a superuser's DELETE)
-			 * may have applied or removed the row meanwhile: heap_delete waits
-			 * for them, and a row gone is simply done -- applying twice is
-			 * harmless.
-			 */
-			(void) heap_delete(logrel, &row->tid, GetCurrentCommandId(true), InvalidSnapshot,
-							   true, &tmfd, false);
-		}
+		if (!isolate)
+			apply_row(logrel, target, row, rowctx);
+		else if (!apply_row_isolated(logrel, target, row, rowctx, batchctx))
+			skipped++;
 		/* the next change sees this one's writes */
 		CommandCounterIncrement();
 		UpdateActiveSnapshotCommandId();
@@ -1279,15 +1394,19 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 	pgstat_report_activity(STATE_IDLE, NULL);
 
 	LWLockAcquire(worker_lock, LW_EXCLUSIVE);
-	my_slot->changes_applied += nrows;
+	my_slot->changes_applied += nrows - skipped;
 	my_slot->batches++;
 	my_slot->last_apply = GetCurrentTimestamp();
-	if (nrows < WORKER_BATCH_ROWS)
+	if (nrows < WORKER_BATCH_ROWS && skipped == 0 && !poisoned_seen)
 		my_slot->caught_up = started;	/* everything visible then is applied */
 	my_slot->state = DYN_WS_IDLE;
 	LWLockRelease(worker_lock);
 	ConditionVariableBroadcast(&my_slot->cv);
 
+	isolate_rows = false;
+	/* a batch whose rows all failed is done until they are tried again */
+	if (skipped == nrows)
+		return BATCH_PARTIAL;
 	return nrows < WORKER_BATCH_ROWS ? BATCH_PARTIAL : BATCH_FULL;
 }
 
@@ -1429,6 +1548,16 @@ dynpg_index_worker_main(Datum main_arg)
 		PG_END_TRY();
 		MemoryContextReset(batchctx);
 
+		if (failed && !isolate_rows && result == BATCH_EMPTY)
+		{
+			/*
+			 * The whole batch was rolled back: run the next one row by row,
+			 * so that a row that fails on its own is set aside (and the others
+			 * applied) rather than stopping everything.
+			 */
+			isolate_rows = true;
+			continue;
+		}
 		if (failed)
 		{
 			/* back off, whatever wakes the latch: no tight loop on a bad row */
