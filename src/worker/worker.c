@@ -617,6 +617,9 @@ dynpg_worker_utility_done(Node *parsetree)
 		wake_launcher_at_commit = true; /* a copy of a database with dynpg needs a worker */
 	else if (IsA(parsetree, DropStmt) && ((DropStmt *) parsetree)->removeType == OBJECT_EXTENSION)
 		wake_at_commit = true;	/* the worker notices that dynpg is gone and exits */
+	else if (IsA(parsetree, TransactionStmt) &&
+			 ((TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT_PREPARED)
+		wake_at_commit = true;	/* the prepared transaction may have logged changes */
 }
 
 /* ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use DynpgTest;
 
-my $node = dynpg_node('badchange');
+my $node = dynpg_node('badchange', conf => 'max_prepared_transactions = 2');
 for my $t ('bad', 'good')
 {
 	$node->safe_psql('postgres', qq{SELECT dynpg.create_table('{"TableName": "$t", "BillingMode": "PAY_PER_REQUEST",
@@ -64,6 +64,25 @@ for my $t ('bad', 'good')
 	my ($ok, $report) = verify_ok($node, $t);
 	ok($ok, "$t: dynpg.verify agrees") or diag($report);
 }
+
+# COMMIT PREPARED wakes the worker (a prepared transaction's changes would
+# otherwise wait for its 10 s nap); nothing here calls wait_for_indexes,
+# which would wake it too
+$node->safe_psql('postgres', q{
+	BEGIN;
+	SELECT dynpg.put_item('{"TableName": "good", "Item": {"k": {"S": "prepared"}, "g": {"S": "gp"}}}');
+	PREPARE TRANSACTION 'dynpg_put';});
+sleep(1);
+$node->safe_psql('postgres', q{COMMIT PREPARED 'dynpg_put'});
+my $seen = 0;
+for (1 .. 50)
+{
+	$seen = $node->safe_psql('postgres',
+		q{SELECT count(*) FROM dynpg._index_entries('good', 'by_g') e WHERE e::jsonb -> 'k' ->> 'S' = 'prepared'});
+	last if $seen;
+	select(undef, undef, undef, 0.1);
+}
+is($seen, '1', 'a COMMIT PREPARED change is in the GSI within 5 s');
 
 $node->stop;
 done_testing();
