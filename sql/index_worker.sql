@@ -65,6 +65,18 @@ SELECT table_name, index_name, index_kind, relation, status, backlog, lag,
        worker_state IN ('synchronous', 'idle', 'applying', 'backfilling') AS worker_ok,
        (worker_pid IS NOT NULL) = (index_kind = 'GSI') AS pid_for_gsi_only
   FROM dynpg.index_status WHERE table_name = 'status_items' ORDER BY index_name;
+-- a change that fails on its own (a base key that is not the table's) is
+-- set aside; every other change is applied, and only its table waits
+INSERT INTO dynpg.index_changes VALUES ('dynamodb.status_items'::regclass, '{"not_the_key": {"S": "x"}}', NULL);
+INSERT INTO dynpg.index_changes
+  SELECT 'dynamodb.worker_items'::regclass, dynpg.from_plain_json(jsonb_build_object('p', 'z' || i)), NULL
+  FROM generate_series(1, 5) i;
+SELECT dynpg.wait_for_indexes('worker_items', 60) AS others_applied;
+SELECT dynpg.wait_for_indexes('status_items', 0.2) AS its_table_waits, dynpg.index_backlog('status_items') AS backlog;
+SELECT last_error ~ 'Missing the key p in the item' AS error_shown
+  FROM dynpg.index_workers WHERE datname = current_database();
+DELETE FROM dynpg.index_changes WHERE tbl = 'dynamodb.status_items'::regclass;
+SELECT dynpg.wait_for_indexes('status_items', 60) AS then_complete;
 SELECT dynpg.delete_table('{"TableName": "status_items"}') IS NOT NULL AS deleted;
 
 -- the GUCs
