@@ -336,7 +336,7 @@ CREATE TEMP TABLE seg_reads AS
 SELECT seg, r.*, (v ->> 'leaf_pages')::int AS leaf_pages, (v ->> 'live_items')::int AS items
   FROM generate_series(0, 9) AS seg, dynpg.verify('wide') AS v,
        LATERAL pg_temp.reads('Scan', jsonb_build_object('TableName', 'wide', 'Segment', seg, 'TotalSegments', 10, 'Select', 'COUNT')) AS r;
-SELECT sum(count) AS items_read, bool_and(meta = 1) AS one_descent_each,
+SELECT sum(count) AS items_read, bool_and(meta <= 1 AND internal <= 2) AS one_descent_each,
        bool_and(leaf <= ceil(leaf_pages * count::numeric / items * 1.2) + 2) AS each_reads_about_its_share,
        bool_and(leaf < leaf_pages / 4) AS each_reads_under_a_quarter,
        sum(leaf) BETWEEN min(leaf_pages) AND min(leaf_pages) + 10 AS together_each_leaf_about_once

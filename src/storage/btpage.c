@@ -338,12 +338,15 @@ typedef struct VidCacheEntry
 	RelFileNode node;			/* hash key: a new filenode starts afresh */
 	uint64		next;
 	uint64		end;
+	BlockNumber root;			/* the root as last seen (InvalidBlockNumber: none) */
+	uint32		root_level;
 } VidCacheEntry;
 
 static HTAB *vid_cache = NULL;
 
-uint64
-dynpg_bt_next_vid(Relation rel)
+/* This backend's entry of a relfilenode: its VID batch and root hint. */
+static VidCacheEntry *
+cache_entry(Relation rel)
 {
 	VidCacheEntry *e;
 	bool		found;
@@ -360,7 +363,49 @@ dynpg_bt_next_vid(Relation rel)
 	}
 	e = hash_search(vid_cache, &rel->rd_node, HASH_ENTER, &found);
 	if (!found)
+	{
 		e->next = e->end = 0;
+		e->root = InvalidBlockNumber;
+		e->root_level = 0;
+	}
+	return e;
+}
+
+/*
+ * The root as this backend last read it from the metapage, so that a
+ * descent need not read the metapage (as nbtree caches its metapage in
+ * rd_amcache).  A hint only: the caller checks that the page it names is
+ * still the live root of that level (a root split clears the old root's
+ * ROOT flag) and else reads the metapage (dynpg_bt_remember_root).  A new
+ * relfilenode starts without one; a non-transactional truncate forgets it
+ * (dynpg_bt_forget_vids).
+ */
+bool
+dynpg_bt_cached_root(Relation rel, BlockNumber *root, uint32 *level)
+{
+	VidCacheEntry *e = cache_entry(rel);
+
+	if (e->root == InvalidBlockNumber)
+		return false;
+	*root = e->root;
+	*level = e->root_level;
+	return true;
+}
+
+void
+dynpg_bt_remember_root(Relation rel, BlockNumber root, uint32 level)
+{
+	VidCacheEntry *e = cache_entry(rel);
+
+	e->root = root;
+	e->root_level = level;
+}
+
+uint64
+dynpg_bt_next_vid(Relation rel)
+{
+	VidCacheEntry *e = cache_entry(rel);
+
 	if (e->next >= e->end)
 	{
 		Buffer		buf = dynpg_bt_getbuf(rel, DYN_BT_METAPAGE, BUFFER_LOCK_EXCLUSIVE);
@@ -455,7 +500,7 @@ dynpg_bt_item_key(Page page, OffsetNumber off, bool leaf, DynBtKey *key)
 	}
 }
 
-/* Drop this backend's VID batch of a relfilenode (after it is emptied or created anew). */
+/* Drop this backend's VID batch and root hint of a relfilenode (after it is emptied or created anew). */
 void
 dynpg_bt_forget_vids(const RelFileNode *node)
 {

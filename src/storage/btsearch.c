@@ -200,15 +200,35 @@ dynpg_bt_search_ext(Relation rel, const DynBtKey *key, uint32 target_level,
 	DynBtStack	stack;
 	Buffer		buf;
 	uint32		level;
+	BlockNumber root;
 
 restart:
 	stack = NULL;
-	dynpg_bt_read_meta(rel, &meta);
-	if (meta.root_level < target_level)
-		elog(ERROR, "dynpg: search for level %u above the root level %u",
-			 target_level, meta.root_level);
-	level = meta.root_level;
-	buf = dynpg_bt_getbuf(rel, meta.root, level == target_level ? access : BUFFER_LOCK_SHARE);
+	buf = InvalidBuffer;
+	if (dynpg_bt_cached_root(rel, &root, &level) && level >= target_level)
+	{
+		/* the root this backend saw last, if it still is the root of that level */
+		DynBtPageOpaque op;
+
+		buf = dynpg_bt_getbuf(rel, root, level == target_level ? access : BUFFER_LOCK_SHARE);
+		op = DynBtPageGetOpaque(BufferGetPage(buf));
+		if (!DYN_BT_IS_ROOT(op) || DYN_BT_IS_DELETED(op) || (op->flags & DYN_BT_META) ||
+			op->level != level)
+		{
+			UnlockReleaseBuffer(buf);
+			buf = InvalidBuffer;
+		}
+	}
+	if (!BufferIsValid(buf))
+	{
+		dynpg_bt_read_meta(rel, &meta);
+		if (meta.root_level < target_level)
+			elog(ERROR, "dynpg: search for level %u above the root level %u",
+				 target_level, meta.root_level);
+		level = meta.root_level;
+		dynpg_bt_remember_root(rel, meta.root, level);
+		buf = dynpg_bt_getbuf(rel, meta.root, level == target_level ? access : BUFFER_LOCK_SHARE);
+	}
 	for (;;)
 	{
 		Page		page;

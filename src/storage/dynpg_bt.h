@@ -252,6 +252,8 @@ extern void dynpg_bt_scan_opened(int delta);
 extern void dynpg_bt_relbuf(Buffer buf);
 extern void dynpg_bt_read_meta(Relation rel, DynBtMetaPageData *meta);
 extern uint64 dynpg_bt_next_vid(Relation rel);
+extern bool dynpg_bt_cached_root(Relation rel, BlockNumber *root, uint32 *level);
+extern void dynpg_bt_remember_root(Relation rel, BlockNumber root, uint32 level);
 extern void dynpg_bt_forget_vids(const RelFileNode *node);
 extern void dynpg_bt_write_empty(Relation rel, SMgrRelation srel, ForkNumber fork, bool log);
 extern int	dynpg_bt_compare(const DynBtKey *a, const DynBtKey *b);
