@@ -7,23 +7,7 @@
 \set SHOW_CONTEXT never
 SET search_path = public, dynpg;
 
--- Calls an operation; its response, or SQLSTATE: message.
-CREATE FUNCTION pg_temp.api(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	RETURN dynpg.execute(op, req)::text;
-EXCEPTION WHEN others THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
--- The same, with the error response JSON (the DETAIL) as well.
-CREATE FUNCTION pg_temp.detail(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text;
-BEGIN
-	RETURN dynpg.execute(op, req)::text;
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-	RETURN st || E'\n' || msg || E'\n' || det;
-END $$;
+\i sql/include/item_helpers.sql
 -- The same, with the identity hashes of echoed AttributeValues masked.
 CREATE FUNCTION pg_temp.masked(op text, req jsonb) RETURNS text LANGUAGE sql AS $$
 	SELECT regexp_replace(pg_temp.api(op, req), 'AttributeValue@[0-9a-f]+', 'AttributeValue@#', 'g') $$;

@@ -3,12 +3,7 @@
 \set SHOW_CONTEXT never
 SET search_path = public, dynpg;
 
-CREATE FUNCTION pg_temp.api(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	RETURN dynpg.execute(op, req)::text;
-EXCEPTION WHEN others THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/item_helpers.sql
 SELECT dynpg.create_table('{"TableName": "leg", "BillingMode": "PAY_PER_REQUEST",
   "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}') -> 'TableDescription' -> 'TableStatus';

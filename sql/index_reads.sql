@@ -11,12 +11,7 @@
 \set SHOW_CONTEXT never
 SET search_path = public, dynpg;
 
-CREATE FUNCTION pg_temp.api(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	RETURN dynpg.execute(op, req)::text;
-EXCEPTION WHEN others THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/item_helpers.sql
 CREATE FUNCTION pg_temp.apply() RETURNS void LANGUAGE sql AS $$
 	SELECT FROM dynpg._apply_index_changes() $$;
 

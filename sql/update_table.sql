@@ -20,48 +20,8 @@ BEGIN
 END $$;
 SELECT state FROM dynpg.index_workers WHERE datname = current_database();
 
--- TableId, CreationDateTime and LastUpdateToPayPerRequestDateTime differ on
--- every run: checked for their form, then replaced by placeholders.
-CREATE FUNCTION pg_temp.mask(r jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE
-	k text;
-BEGIN
-	FOREACH k IN ARRAY ARRAY['TableDescription', 'Table'] LOOP
-		CONTINUE WHEN NOT r ? k;
-		IF r -> k ? 'TableId' THEN
-			r := jsonb_set(r, ARRAY[k, 'TableId'], to_jsonb(CASE
-				WHEN r -> k ->> 'TableId' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
-				THEN '<uuid v4>' ELSE 'BAD TableId' END));
-		END IF;
-		IF r -> k ? 'CreationDateTime' THEN
-			r := jsonb_set(r, ARRAY[k, 'CreationDateTime'], to_jsonb(CASE
-				WHEN abs((r -> k ->> 'CreationDateTime')::numeric - extract(epoch FROM clock_timestamp())) < 3600
-				THEN '<epoch seconds>' ELSE 'BAD CreationDateTime' END));
-		END IF;
-		IF r -> k -> 'BillingModeSummary' ? 'LastUpdateToPayPerRequestDateTime' THEN
-			r := jsonb_set(r, ARRAY[k, 'BillingModeSummary', 'LastUpdateToPayPerRequestDateTime'],
-				to_jsonb(CASE
-					WHEN abs((r -> k -> 'BillingModeSummary' ->> 'LastUpdateToPayPerRequestDateTime')::numeric
-					         - extract(epoch FROM clock_timestamp())) < 3600
-					THEN '<epoch seconds>' ELSE 'BAD LastUpdateToPayPerRequestDateTime' END));
-		END IF;
-	END LOOP;
-	RETURN r;
-END $$;
+\i sql/include/table_helpers.sql
 
--- Calls an operation: its (masked) response, or SQLSTATE: message.
-CREATE FUNCTION pg_temp.api(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	RETURN pg_temp.mask(dynpg.execute(op, req))::text;
-EXCEPTION WHEN others THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-CREATE FUNCTION pg_temp.pretty(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	RETURN jsonb_pretty(pg_temp.mask(dynpg.execute(op, req)));
-EXCEPTION WHEN others THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 -- UpdateTable of table t with the members of 'req': 'ok' or the error.
 CREATE FUNCTION pg_temp.ut(t text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
