@@ -598,14 +598,7 @@ dynpg_index_stats(Relation rel, int keyspace, int64 *count, int64 *bytes)
 
 	*count = 0;
 	*bytes = 0;
-	memset(&b, 0, sizeof(b));
-	b.lower = &ks;
-	b.lowerlen = 1;
-	b.lower_incl = true;
-	b.upper = &ks;
-	b.upperlen = 1;
-	b.upper_incl = true;
-	b.upper_prefix = true;
+	dynpg_bt_keyspace_bounds(&b, &ks);
 	tmp = AllocSetContextCreate(CurrentMemoryContext, "dynpg index stats",
 								ALLOCSET_DEFAULT_SIZES);
 	scan = dynpg_bt_scan_begin_range(rel, snapshot, &b, ForwardScanDirection);

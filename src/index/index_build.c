@@ -78,23 +78,14 @@ collect_keys(Relation rel, uint8 keyspace, const uint8 *after, int afterlen, int
 	MemoryContext old;
 
 	*more = false;
-	memset(&b, 0, sizeof(b));
+	dynpg_bt_keyspace_bounds(&b, &ks);
 	if (after != NULL)
 	{
+		/* resume just past the last key done */
 		b.lower = (uint8 *) after;
 		b.lowerlen = afterlen;
 		b.lower_incl = false;
 	}
-	else
-	{
-		b.lower = &ks;
-		b.lowerlen = 1;
-		b.lower_incl = true;
-	}
-	b.upper = &ks;
-	b.upperlen = 1;
-	b.upper_incl = true;
-	b.upper_prefix = true;
 	scancxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg keyspace keys",
 									ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(scancxt);
@@ -729,14 +720,7 @@ dynpg_index_entries(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
 	ks = (uint8) keyspace;
-	memset(&b, 0, sizeof(b));
-	b.lower = &ks;
-	b.lowerlen = 1;
-	b.lower_incl = true;
-	b.upper = &ks;
-	b.upperlen = 1;
-	b.upper_incl = true;
-	b.upper_prefix = true;
+	dynpg_bt_keyspace_bounds(&b, &ks);
 	scan = dynpg_bt_scan_begin_range(rel, GetActiveSnapshot(), &b, ForwardScanDirection);
 	while (dynpg_bt_scan_next(scan, &vid, &payload))
 	{
@@ -777,14 +761,7 @@ dynpg_damage_index(PG_FUNCTION_ARGS)
 	require_superuser("dynpg._damage_index");
 	rel = open_index_args(fcinfo, AccessExclusiveLock, &keyspace, &index_name);
 	ks = (uint8) keyspace;
-	memset(&b, 0, sizeof(b));
-	b.lower = &ks;
-	b.lowerlen = 1;
-	b.lower_incl = true;
-	b.upper = &ks;
-	b.upperlen = 1;
-	b.upper_incl = true;
-	b.upper_prefix = true;
+	dynpg_bt_keyspace_bounds(&b, &ks);
 	initStringInfo(&key);
 	scan = dynpg_bt_scan_begin_range(rel, GetActiveSnapshot(), &b, ForwardScanDirection);
 	if (dynpg_bt_scan_next(scan, &vid, &payload))
