@@ -7,7 +7,9 @@ EXTVERSION  = 0.1
 # One object list, by layer (DESIGN.md section 2).
 OBJS = \
 	src/dynpg.o \
-	src/dynpg_error.o \
+	src/base/dynpg_error.o \
+	src/base/dynpg_preload.o \
+	src/base/dynpg_request.o \
 	src/types/base64.o \
 	src/types/number.o \
 	src/types/item.o \

@@ -25,14 +25,12 @@
 #include "utils/syscache.h"
 
 #include "am/dynpg_am.h"
+#include "base/dynpg_preload.h"
 #include "dynpg.h"
 #include "storage/dynpg_xlog.h"
-#include "worker/worker.h"
+#include "worker/dynpg_worker.h"
 
 PG_MODULE_MAGIC;
-
-/* True when this library was loaded by shared_preload_libraries. */
-bool		dynpg_preloaded = false;
 
 void		_PG_init(void);
 
@@ -293,31 +291,6 @@ _PG_init(void)
 	get_relation_info_hook = dynpg_get_relation_info;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = dynpg_ProcessUtility;
-}
-
-/*
- * Fail unless dynpg was preloaded.  Called by CREATE EXTENSION (through
- * dynpg._require_preload()) and by every entry point that needs state set up
- * at postmaster start.
- */
-void
-dynpg_require_preload(void)
-{
-	if (!dynpg_preloaded)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("dynpg must be loaded via shared_preload_libraries"),
-				 errhint("Add 'dynpg' to shared_preload_libraries in postgresql.conf "
-						 "(ALTER SYSTEM SET shared_preload_libraries = 'dynpg') "
-						 "and restart the server.")));
-}
-
-PG_FUNCTION_INFO_V1(dynpg_require_preload_sql);
-Datum
-dynpg_require_preload_sql(PG_FUNCTION_ARGS)
-{
-	dynpg_require_preload();
-	PG_RETURN_VOID();
 }
 
 PG_FUNCTION_INFO_V1(dynpg_version);

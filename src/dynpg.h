@@ -1,11 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * dynpg.h
- *	  Process-wide declarations of dynpg: preloading and version.
- *
- * dynpg must be loaded through shared_preload_libraries: later layers
- * register WAL handling and background workers at postmaster start.  Entry
- * points that need it call dynpg_require_preload().
+ *	  The module: its version.  src/dynpg.c is the entry point (_PG_init,
+ *	  the hooks); it is the top of the layers and nothing includes it but
+ *	  itself.  The preload check is in base/dynpg_preload.h.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,9 +11,5 @@
 #define DYNPG_H
 
 #define DYNPG_VERSION_STR "0.1"
-
-extern bool dynpg_preloaded;
-
-extern void dynpg_require_preload(void);
 
 #endif							/* DYNPG_H */

@@ -41,9 +41,9 @@
 
 #include "am/dynpg_am.h"
 #include "am/dynpg_write.h"
-#include "catalog/catalog.h"
-#include "dynpg.h"
-#include "index/index.h"
+#include "catalog/dynpg_catalog.h"
+#include "base/dynpg_preload.h"
+#include "index/dynpg_index.h"
 #include "storage/dynpg_bt.h"
 #include "storage/dynpg_btscan.h"
 

@@ -39,11 +39,11 @@
 #include "utils/snapmgr.h"
 
 #include "am/dynpg_write.h"
-#include "catalog/catalog.h"
-#include "index/index.h"
+#include "catalog/dynpg_catalog.h"
+#include "index/dynpg_index.h"
 #include "storage/dynpg_bt.h"
-#include "types/hash.h"
-#include "types/key.h"
+#include "types/dynpg_hash.h"
+#include "types/dynpg_key.h"
 
 /* The storage key of an item (which has the table's key attributes). */
 static void

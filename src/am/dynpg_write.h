@@ -29,7 +29,7 @@
 #include "storage/itemptr.h"
 #include "utils/rel.h"
 
-#include "types/item.h"
+#include "types/dynpg_item.h"
 
 typedef void (*DynWriteCheck) (const DynItem *current, void *arg);
 

@@ -14,8 +14,8 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include "api/api.h"
-#include "dynpg_error.h"
+#include "api/dynpg_api.h"
+#include "base/dynpg_error.h"
 
 typedef struct DynOperationEntry
 {

@@ -35,18 +35,18 @@
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
-#include "api/api.h"
-#include "api/item_common.h"
-#include "api/wire.h"
+#include "api/dynpg_api.h"
+#include "api/dynpg_item_common.h"
+#include "api/dynpg_wire.h"
 #include "am/dynpg_write.h"
-#include "dynpg.h"
-#include "dynpg_error.h"
-#include "expr/expr.h"
-#include "expr/expr_key.h"
-#include "index/index.h"
+#include "base/dynpg_preload.h"
+#include "base/dynpg_error.h"
+#include "expr/dynpg_expr.h"
+#include "expr/dynpg_expr_key.h"
+#include "index/dynpg_index.h"
 #include "storage/dynpg_btscan.h"
-#include "types/item.h"
-#include "types/key.h"
+#include "types/dynpg_item.h"
+#include "types/dynpg_key.h"
 
 /* a page reads at most 1 MB of items */
 #define DYN_PAGE_BYTES			(1024 * 1024)

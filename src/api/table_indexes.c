@@ -33,10 +33,10 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
-#include "api/table_indexes.h"
-#include "catalog/catalog.h"
-#include "dynpg_error.h"
-#include "index/index.h"
+#include "api/dynpg_table_indexes.h"
+#include "catalog/dynpg_catalog.h"
+#include "base/dynpg_error.h"
+#include "index/dynpg_index.h"
 
 /* DynamoDB's rules for an IndexName (those of a TableName) */
 #define DYN_INDEX_NAME_MIN		3

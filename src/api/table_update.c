@@ -39,14 +39,14 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
-#include "api/api.h"
-#include "api/table_indexes.h"
-#include "api/table_ops.h"
-#include "api/wire.h"
-#include "catalog/catalog.h"
-#include "dynpg.h"
-#include "dynpg_error.h"
-#include "index/index.h"
+#include "api/dynpg_api.h"
+#include "api/dynpg_table_indexes.h"
+#include "api/dynpg_table_ops.h"
+#include "api/dynpg_wire.h"
+#include "catalog/dynpg_catalog.h"
+#include "base/dynpg_preload.h"
+#include "base/dynpg_error.h"
+#include "index/dynpg_index.h"
 
 #define INVALID_PREFIX "One or more parameter values were invalid: "
 

@@ -59,16 +59,16 @@
 #include "utils/resowner.h"
 
 #include "am/dynpg_write.h"
-#include "api/api.h"
-#include "api/item_common.h"
-#include "api/wire.h"
-#include "catalog/catalog.h"
-#include "dynpg.h"
-#include "dynpg_error.h"
-#include "expr/expr.h"
-#include "index/index.h"
-#include "types/item.h"
-#include "types/key.h"
+#include "api/dynpg_api.h"
+#include "api/dynpg_item_common.h"
+#include "api/dynpg_wire.h"
+#include "catalog/dynpg_catalog.h"
+#include "base/dynpg_preload.h"
+#include "base/dynpg_error.h"
+#include "expr/dynpg_expr.h"
+#include "index/dynpg_index.h"
+#include "types/dynpg_item.h"
+#include "types/dynpg_key.h"
 
 /* DynamoDB's limits */
 #define DYN_TRANSACT_MAX_ITEMS		100

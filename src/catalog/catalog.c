@@ -53,11 +53,11 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
-#include "catalog/catalog.h"
-#include "dynpg_error.h"
-#include "types/hash.h"
-#include "types/item.h"
-#include "types/key.h"
+#include "catalog/dynpg_catalog.h"
+#include "base/dynpg_error.h"
+#include "types/dynpg_hash.h"
+#include "types/dynpg_item.h"
+#include "types/dynpg_key.h"
 
 #define DYNPG_SCHEMA			"dynpg"
 #define DYNPG_AM_NAME			"dynpg"

@@ -16,8 +16,8 @@
 
 #include "miscadmin.h"
 
-#include "dynpg_error.h"
-#include "expr/expr.h"
+#include "base/dynpg_error.h"
+#include "expr/dynpg_expr.h"
 
 /* ---- operands ---- */
 

@@ -35,10 +35,10 @@
 
 #include "lib/stringinfo.h"
 
-#include "dynpg_error.h"
-#include "expr/expr.h"
-#include "expr/expr_key.h"
-#include "types/key.h"
+#include "base/dynpg_error.h"
+#include "expr/dynpg_expr.h"
+#include "expr/dynpg_expr_key.h"
+#include "types/dynpg_key.h"
 
 /* Step 1: the first operator a key condition cannot hold, or NULL. */
 static const char *

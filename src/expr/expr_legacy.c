@@ -12,10 +12,10 @@
 
 #include "utils/jsonb.h"
 
-#include "api/wire.h"
-#include "dynpg_error.h"
-#include "expr/expr.h"
-#include "expr/expr_key.h"
+#include "base/dynpg_request.h"
+#include "base/dynpg_error.h"
+#include "expr/dynpg_expr.h"
+#include "expr/dynpg_expr_key.h"
 
 static DynExprNode *
 node(DynExprKind kind, int nargs)
@@ -54,20 +54,10 @@ path_node(const char *name)
 static DynRef
 value_ref(JsonbContainer *av)
 {
-	JsonbParseState *st = NULL;
-	DynItem    *item;
 	DynRef		r;
-	DynContainer c;
-	const char *name;
-	int32		namelen;
 
-	dynpg_jb_begin_object(&st, NULL);
-	dynpg_jb_container(&st, "v", av);
-	item = dynpg_item_from_jsonb(JsonbPGetDatum(dynpg_jb_finish(dynpg_jb_end_object(&st))),
-								 false);
-	r = dynpg_item_root(item);
-	dynpg_container_open(&r, &c);
-	return dynpg_map_entry(&c, 0, &name, &namelen);
+	(void) dynpg_attribute_value_parse(av, &r);
+	return r;
 }
 
 static DynExprNode *

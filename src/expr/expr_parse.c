@@ -15,9 +15,9 @@
 #include "miscadmin.h"
 #include "utils/jsonb.h"
 
-#include "api/wire.h"
-#include "dynpg_error.h"
-#include "expr/expr.h"
+#include "base/dynpg_request.h"
+#include "base/dynpg_error.h"
+#include "expr/dynpg_expr.h"
 
 typedef enum TokType
 {
@@ -1095,16 +1095,12 @@ check_value(Jsonb *values, const char *key)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	JsonbContainer *av = dynpg_req_struct(&values->root, key);
-	JsonbParseState *st = NULL;
 
 	if (av == NULL)
 		return;
 	PG_TRY();
 	{
-		dynpg_jb_begin_object(&st, NULL);
-		dynpg_jb_container(&st, "v", av);
-		(void) dynpg_item_from_jsonb(JsonbPGetDatum(dynpg_jb_finish(dynpg_jb_end_object(&st))),
-									 false);
+		(void) dynpg_attribute_value_parse(av, NULL);
 	}
 	PG_CATCH();
 	{

@@ -10,7 +10,7 @@
  */
 #include "postgres.h"
 
-#include "expr/expr.h"
+#include "expr/dynpg_expr.h"
 
 static const char *const reserved_words[] = {
 	"ABORT", "ABSOLUTE", "ACTION", "ADD", "AFTER", "AGENT", "AGGREGATE", "ALL",

@@ -35,9 +35,9 @@
 
 #include "am/dynpg_am.h"
 #include "am/dynpg_write.h"
-#include "dynpg_error.h"
-#include "expr/expr.h"
-#include "index/index.h"
+#include "base/dynpg_error.h"
+#include "expr/dynpg_expr.h"
+#include "index/dynpg_index.h"
 #include "storage/dynpg_btscan.h"
 
 bool		dynpg_index_logged_changes = false;

@@ -46,12 +46,12 @@
 
 #include "am/dynpg_am.h"
 #include "am/dynpg_write.h"
-#include "catalog/catalog.h"
-#include "dynpg.h"
-#include "dynpg_error.h"
-#include "index/index.h"
+#include "catalog/dynpg_catalog.h"
+#include "base/dynpg_preload.h"
+#include "base/dynpg_error.h"
+#include "index/dynpg_index.h"
 #include "storage/dynpg_btscan.h"
-#include "types/item.h"
+#include "types/dynpg_item.h"
 
 /* ---------------------------------------------------------------------
  * Keys of a keyspace

@@ -35,10 +35,10 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#include "catalog/catalog.h"
-#include "index/index.h"
+#include "catalog/dynpg_catalog.h"
+#include "index/dynpg_index.h"
 #include "storage/dynpg_btscan.h"
-#include "types/hash.h"
+#include "types/dynpg_hash.h"
 
 typedef struct ExpectedEntry
 {

@@ -30,7 +30,6 @@
 #include "storage/bufmgr.h"
 #include "utils/snapmgr.h"
 
-#include "dynpg.h"
 #include "storage/dynpg_bt.h"
 #include "storage/dynpg_xlog.h"
 

@@ -13,8 +13,8 @@
  */
 #include "postgres.h"
 
-#include "dynpg_error.h"
-#include "types/base64.h"
+#include "base/dynpg_error.h"
+#include "types/dynpg_base64.h"
 
 static const char b64chars[] =
 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -7,7 +7,7 @@
  */
 #include "postgres.h"
 
-#include "types/hash.h"
+#include "types/dynpg_hash.h"
 
 #define P1 UINT64CONST(0x9E3779B185EBCA87)
 #define P2 UINT64CONST(0xC2B2AE3D27D4EB4F)

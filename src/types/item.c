@@ -12,8 +12,8 @@
  */
 #include "postgres.h"
 
-#include "dynpg_error.h"
-#include "types/item.h"
+#include "base/dynpg_error.h"
+#include "types/dynpg_item.h"
 
 static const char *const type_names[] = {
 	NULL, "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"

@@ -16,9 +16,9 @@
 
 #include "miscadmin.h"
 #include "utils/memutils.h"
-#include "dynpg_error.h"
-#include "types/base64.h"
-#include "types/item.h"
+#include "base/dynpg_error.h"
+#include "types/dynpg_base64.h"
+#include "types/dynpg_item.h"
 
 DynBuildValue *
 dynpg_build_scalar(DynType type, const char *data, int32 len)

@@ -22,9 +22,9 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
-#include "dynpg_error.h"
-#include "types/base64.h"
-#include "types/item.h"
+#include "base/dynpg_error.h"
+#include "types/dynpg_base64.h"
+#include "types/dynpg_item.h"
 
 /* ---------------------------------------------------------------------
  * The JSON tree
@@ -535,24 +535,31 @@ jnode_from_iter(JsonbIterator **it, JsonbIteratorToken tok, JsonbValue *v, int d
 	return NULL;
 }
 
+/* A container read as JSON that sits 'depth' levels deep in its document. */
 static JNode *
-jnode_from_jsonb(Jsonb *jb)
+jnode_from_container(JsonbContainer *c, int depth)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 
-	if (JB_ROOT_IS_SCALAR(jb))
+	if (JsonContainerIsScalar(c))
 	{
 		JsonbValue	sv;
 
-		if (!JsonbExtractScalar(&jb->root, &sv))
+		if (!JsonbExtractScalar(c, &sv))
 			elog(ERROR, "dynpg: bad scalar jsonb");
 		return jnode_from_scalar(&sv);
 	}
-	it = JsonbIteratorInit(&jb->root);
+	it = JsonbIteratorInit(c);
 	tok = JsonbIteratorNext(&it, &v, false);
-	return jnode_from_iter(&it, tok, &v, 0);
+	return jnode_from_iter(&it, tok, &v, depth);
+}
+
+static JNode *
+jnode_from_jsonb(Jsonb *jb)
+{
+	return jnode_from_container(&jb->root, 0);
 }
 
 /* ---------------------------------------------------------------------
@@ -926,6 +933,40 @@ dynpg_attribute_value_from_jsonb(Datum jsonb)
 
 	(void) dynpg_value_finish(v, 1);
 	return v;
+}
+
+/*
+ * One AttributeValue of a request that is not part of an item (an
+ * ExpressionAttributeValue, a legacy condition's Value): checked by the rules
+ * of an item's attribute, the 400 KB item limit included, as DynamoDB checks
+ * it, and serialized as the one attribute (named "v") of an item; *value
+ * (if not NULL) points at it inside the returned datum.
+ */
+DynItem *
+dynpg_attribute_value_parse(JsonbContainer *av, DynRef *value)
+{
+	DynBuildValue *root = palloc0(sizeof(DynBuildValue));
+	DynItem    *item;
+
+	root->type = DYN_T_M;
+	root->count = 1;
+	root->members = palloc(sizeof(DynBuildMember));
+	root->members[0].name = "v";
+	root->members[0].namelen = 1;
+	root->members[0].value = av_from_jnode(jnode_from_container(av, 1), 1);
+	(void) dynpg_item_finish(root);
+	item = dynpg_item_serialize(root);
+	if (value != NULL)
+	{
+		DynRef		r = dynpg_item_root(item);
+		DynContainer c;
+		const char *name;
+		int32		namelen;
+
+		dynpg_container_open(&r, &c);
+		*value = dynpg_map_entry(&c, 0, &name, &namelen);
+	}
+	return item;
 }
 
 /* ---------------------------------------------------------------------

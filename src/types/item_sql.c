@@ -22,9 +22,9 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "dynpg_error.h"
-#include "types/base64.h"
-#include "types/item.h"
+#include "base/dynpg_error.h"
+#include "types/dynpg_base64.h"
+#include "types/dynpg_item.h"
 
 #define DYN_ITEM_WIRE_VERSION 1
 

@@ -14,8 +14,8 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "types/base64.h"
-#include "types/item.h"
+#include "types/dynpg_base64.h"
+#include "types/dynpg_item.h"
 
 typedef struct Gen
 {

@@ -16,10 +16,10 @@
 #include "common/sha2.h"
 #include "utils/builtins.h"
 
-#include "dynpg_error.h"
-#include "types/hash.h"
-#include "types/item.h"
-#include "types/key.h"
+#include "base/dynpg_error.h"
+#include "types/dynpg_hash.h"
+#include "types/dynpg_item.h"
+#include "types/dynpg_key.h"
 
 /*
  * Check one key attribute value as PutItem does: its type, emptiness and

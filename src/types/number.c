@@ -11,8 +11,8 @@
  */
 #include "postgres.h"
 
-#include "dynpg_error.h"
-#include "types/number.h"
+#include "base/dynpg_error.h"
+#include "types/dynpg_number.h"
 
 /* Exponents beyond this are clamped while parsing; any such value is out of range anyway. */
 #define EXP_CLAMP 1000000

@@ -53,9 +53,9 @@
 #include "utils/timestamp.h"
 
 #include "am/dynpg_am.h"
-#include "catalog/catalog.h"
-#include "index/index.h"
-#include "worker/worker.h"
+#include "catalog/dynpg_catalog.h"
+#include "index/dynpg_index.h"
+#include "worker/dynpg_worker.h"
 
 /* ---------------------------------------------------------------------
  * Tunables (README, "Timing")

@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
- * wire.h
- *	  The wire layer's plumbing: reading a DynamoDB request from jsonb with
- *	  DynamoDB's deserialization and validation errors, and building the
- *	  response jsonb.
+ * dynpg_request.h
+ *	  Reading a DynamoDB request from jsonb, with DynamoDB's deserialization
+ *	  and validation errors.  Below every layer that reads requests: the API
+ *	  operations (src/api) and the expression parameters (src/expr).
  *
  * DynamoDB checks a request in phases, and every operation here follows
  * them in the same order (src/api/README has the details):
@@ -22,8 +22,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#ifndef DYNPG_WIRE_H
-#define DYNPG_WIRE_H
+#ifndef DYNPG_REQUEST_H
+#define DYNPG_REQUEST_H
 
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
@@ -75,17 +75,4 @@ extern void dynpg_req_finish(DynRequest *req);
 extern void dynpg_req_required_table_name(const char *table_name);
 extern void dynpg_req_unsupported(JsonbContainer *obj, const char *const *names);
 
-/* responses */
-extern void dynpg_jb_key(JsonbParseState **st, const char *key);
-extern void dynpg_jb_string(JsonbParseState **st, const char *key, const char *value);
-extern void dynpg_jb_int64(JsonbParseState **st, const char *key, int64 value);
-extern void dynpg_jb_numeric_text(JsonbParseState **st, const char *key, const char *value);
-extern void dynpg_jb_bool(JsonbParseState **st, const char *key, bool value);
-extern void dynpg_jb_container(JsonbParseState **st, const char *key, JsonbContainer *c);
-extern void dynpg_jb_begin_object(JsonbParseState **st, const char *key);
-extern void dynpg_jb_begin_array(JsonbParseState **st, const char *key);
-extern JsonbValue *dynpg_jb_end_object(JsonbParseState **st);
-extern JsonbValue *dynpg_jb_end_array(JsonbParseState **st);
-extern Jsonb *dynpg_jb_finish(JsonbValue *root);
-
-#endif							/* DYNPG_WIRE_H */
+#endif							/* DYNPG_REQUEST_H */

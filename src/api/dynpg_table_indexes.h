@@ -17,7 +17,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
-#include "api/wire.h"
+#include "api/dynpg_wire.h"
 
 /* One element of a KeySchema or of AttributeDefinitions as the request has it. */
 typedef struct DynNamedType

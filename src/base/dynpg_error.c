@@ -13,7 +13,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "dynpg_error.h"
+#include "base/dynpg_error.h"
 
 typedef struct DynErrorInfo
 {

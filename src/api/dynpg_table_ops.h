@@ -13,7 +13,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
-#include "api/wire.h"
+#include "api/dynpg_wire.h"
 
 typedef enum DescribeFor
 {

@@ -15,8 +15,8 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
-#include "expr/expr.h"
-#include "types/key.h"
+#include "expr/dynpg_expr.h"
+#include "types/dynpg_key.h"
 
 /* capacity unit sizes: a read unit covers 4 KB, a write unit 1 KB */
 #define DYN_READ_UNIT_BYTES		4096

@@ -19,8 +19,8 @@
 
 #include "utils/jsonb.h"
 
-#include "types/item.h"
-#include "types/key.h"
+#include "types/dynpg_item.h"
+#include "types/dynpg_key.h"
 
 /* DynamoDB's limits on expressions */
 #define DYN_EXPR_MAX_LEN		4096

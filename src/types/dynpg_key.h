@@ -18,7 +18,7 @@
 #ifndef DYNPG_KEY_H
 #define DYNPG_KEY_H
 
-#include "types/item.h"
+#include "types/dynpg_item.h"
 
 #define DYN_PK_INLINE_MAX 64
 #define DYN_PK_DIGEST_MARK 0xFF

@@ -25,9 +25,9 @@
 #include "lib/stringinfo.h"
 #include "utils/rel.h"
 
-#include "catalog/catalog.h"
-#include "types/item.h"
-#include "types/key.h"
+#include "catalog/dynpg_catalog.h"
+#include "types/dynpg_item.h"
+#include "types/dynpg_key.h"
 
 #define DYN_KEYSPACE_TABLE		0x00	/* the keyspace byte of a table's items */
 #define DYN_KEYSPACE_FIRST_LSI	1		/* CreateTable's LSIs: 1..5 */

@@ -28,7 +28,7 @@
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
-#include "types/number.h"
+#include "types/dynpg_number.h"
 
 /* Attribute value types; the values are the tag bytes of the format. */
 typedef enum DynType
@@ -190,5 +190,11 @@ extern uint32 dynpg_jw_item(StringInfo b, const DynItem *item);
 extern Jsonb *dynpg_jw_finish(StringInfo b);
 extern Datum dynpg_value_to_jsonb(const DynRef *ref, bool plain);
 extern DynBuildValue *dynpg_attribute_value_from_jsonb(Datum jsonb);
+
+/*
+ * One AttributeValue of a request outside an item, checked as an item's
+ * attribute is; *value points at it inside the returned one-attribute item.
+ */
+extern DynItem *dynpg_attribute_value_parse(JsonbContainer *av, DynRef *value);
 
 #endif							/* DYNPG_ITEM_H */

@@ -11,7 +11,7 @@
 #ifndef DYNPG_EXPR_KEY_H
 #define DYNPG_EXPR_KEY_H
 
-#include "expr/expr.h"
+#include "expr/dynpg_expr.h"
 
 typedef enum DynSortOp
 {

@@ -25,7 +25,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
-#include "types/key.h"
+#include "types/dynpg_key.h"
 
 #define DYNPG_TABLE_SCHEMA		"dynamodb"
 #define DYNPG_TABLE_CONSTRAINT	"dynpg_table"
