@@ -14,7 +14,7 @@ OBJS = \
 	src/types/number.o \
 	src/types/item.o \
 	src/types/item_build.o \
-	src/types/item_json.o \
+	src/types/item_json_parse.o \
 	src/types/item_sql.o \
 	src/types/key.o \
 	src/types/hash.o \
