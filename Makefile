@@ -15,6 +15,9 @@ OBJS = \
 	src/types/item.o \
 	src/types/item_build.o \
 	src/types/item_json_parse.o \
+	src/types/item_json_read.o \
+	src/types/item_json_text.o \
+	src/types/item_jsonb.o \
 	src/types/item_sql.o \
 	src/types/key.o \
 	src/types/hash.o \

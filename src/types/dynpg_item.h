@@ -157,16 +157,22 @@ extern int64 dynpg_value_finish(DynBuildValue *v, int depth);
 extern int64 dynpg_item_finish(DynBuildValue *root);
 extern DynItem *dynpg_item_serialize(DynBuildValue *root);
 
-/* DynamoDB JSON codec (item_json.c) */
+/*
+ * DynamoDB JSON codec: input from text or jsonb (item_json_read.c, through
+ * item_json_parse.c), DynamoDB JSON text output (item_json_text.c), jsonb
+ * output (item_jsonb.c).
+ */
 extern DynItem *dynpg_item_from_text(const char *text, int len);
 extern void dynpg_item_append_text(const DynItem *item, StringInfo out);
 extern void dynpg_value_append_text(const DynRef *ref, StringInfo out);
 extern DynItem *dynpg_item_from_jsonb(Datum jsonb, bool plain);
 extern Datum dynpg_item_to_jsonb(const DynItem *item, bool plain);
 extern void dynpg_item_push_jsonb(JsonbParseState **st, const DynItem *item, bool plain);
+extern Datum dynpg_value_to_jsonb(const DynRef *ref, bool plain);
+extern DynBuildValue *dynpg_attribute_value_from_jsonb(Datum jsonb);
 
 /*
- * Writing jsonb's binary form directly (item_json.c): start a buffer, write
+ * Writing jsonb's binary form directly (item_jsonb.c): start a buffer, write
  * containers (begin, one child per key or element -- an object's keys
  * first, in jsonb's order, then its values -- end) and scalars; each write
  * returns the JEntry its parent records.
@@ -188,8 +194,6 @@ extern uint32 dynpg_jw_string(StringInfo b, const char *s, int len);
 extern uint32 dynpg_jw_numeric(StringInfo b, Numeric num);
 extern uint32 dynpg_jw_item(StringInfo b, const DynItem *item);
 extern Jsonb *dynpg_jw_finish(StringInfo b);
-extern Datum dynpg_value_to_jsonb(const DynRef *ref, bool plain);
-extern DynBuildValue *dynpg_attribute_value_from_jsonb(Datum jsonb);
 
 /*
  * One AttributeValue of a request outside an item, checked as an item's

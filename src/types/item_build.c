@@ -4,11 +4,11 @@
  *	  Building items: the tree form, DynamoDB's validation of it, canonical
  *	  order, and serialization to the binary format.
  *
- * Parsers (item_json.c) check each AttributeValue's shape as they read it;
- * what needs the whole value is checked here: duplicate set elements, depth,
- * attribute names and item size.  Canonical order: map members by name bytes
- * (a later duplicate name replaces an earlier one, as in jsonb), SS and BS
- * elements by unsigned bytes, NS elements by numeric value.
+ * Parsers (item_json_read.c) check each AttributeValue's shape as they read
+ * it; what needs the whole value is checked here: duplicate set elements,
+ * depth, attribute names and item size.  Canonical order: map members by
+ * name bytes (a later duplicate name replaces an earlier one, as in jsonb),
+ * SS and BS elements by unsigned bytes, NS elements by numeric value.
  *
  *-------------------------------------------------------------------------
  */
