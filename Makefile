@@ -50,7 +50,7 @@ OBJS = \
 	src/api/batch_ops.o \
 	src/api/transact_ops.o \
 	src/api/execute.o \
-	src/worker/worker.o
+	src/worker/index_worker.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql
 
