@@ -50,7 +50,11 @@ OBJS = \
 	src/api/batch_ops.o \
 	src/api/transact_ops.o \
 	src/api/execute.o \
-	src/worker/index_worker.o
+	src/worker/worker_shmem.o \
+	src/worker/launcher.o \
+	src/worker/index_worker.o \
+	src/worker/database_guard.o \
+	src/worker/worker_sql.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql
 
