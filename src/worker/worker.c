@@ -54,7 +54,8 @@
 
 #include "am/dynpg_am.h"
 #include "catalog/dynpg_catalog.h"
-#include "index/dynpg_index.h"
+#include "am/dynpg_changelog.h"
+#include "indexer/dynpg_indexer.h"
 #include "worker/dynpg_worker.h"
 
 /* ---------------------------------------------------------------------
@@ -347,7 +348,7 @@ worker_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_COMMIT:
 			/* the commit is visible to new snapshots by now (ProcArrayEndTransaction) */
-			if (dynpg_index_logged_changes || request_at_commit)
+			if (dynpg_changelog_wake_at_commit || request_at_commit)
 				request_worker(MyDatabaseId);
 			if (wake_at_commit)
 				wake_worker(MyDatabaseId);
@@ -358,7 +359,7 @@ worker_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			dynpg_index_logged_changes = false;
+			dynpg_changelog_wake_at_commit = false;
 			request_at_commit = false;
 			wake_at_commit = false;
 			wake_launcher_at_commit = false;
@@ -1301,7 +1302,7 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 
 	my_db_is_template = database_is_template(MyDatabaseId);
 	if (!OidIsValid(get_extension_oid("dynpg", true)) ||
-		!OidIsValid(logrelid = dynpg_index_log_relid()))
+		!OidIsValid(logrelid = dynpg_changelog_relid()))
 	{
 		PopActiveSnapshot();
 		CommitTransactionCommand();
@@ -1759,7 +1760,7 @@ dynpg_wait_for_indexes(PG_FUNCTION_ARGS)
 											   (int64) (timeout_s * 1000.0));
 
 	relid = dynpg_table_relid(name, false);
-	logrelid = dynpg_index_log_relid();
+	logrelid = dynpg_changelog_relid();
 	if (!OidIsValid(logrelid))
 		PG_RETURN_BOOL(true);
 
@@ -1822,7 +1823,7 @@ dynpg_index_backlog(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Oid			relid = dynpg_table_relid(name, false);
-	Oid			logrelid = dynpg_index_log_relid();
+	Oid			logrelid = dynpg_changelog_relid();
 	Snapshot	snap;
 	int64		n;
 
@@ -1846,7 +1847,7 @@ dynpg_index_lag(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Oid			relid = dynpg_table_relid(name, false);
-	Oid			logrelid = dynpg_index_log_relid();
+	Oid			logrelid = dynpg_changelog_relid();
 	Snapshot	snap;
 	int64		n;
 	TimestampTz since = 0;
