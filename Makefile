@@ -31,11 +31,11 @@ OBJS = \
 	src/storage/btverify.o \
 	src/storage/btxlog.o \
 	src/catalog/catalog.o \
+	src/index/index_entry.o \
 	src/am/dynpg_am.o \
+	src/am/dynpg_read.o \
 	src/am/dynpg_write.o \
-	src/index/index.o \
-	src/index/index_build.o \
-	src/index/index_verify.o \
+	src/am/dynpg_changelog.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \
@@ -50,6 +50,9 @@ OBJS = \
 	src/api/batch_ops.o \
 	src/api/transact_ops.o \
 	src/api/execute.o \
+	src/indexer/index_apply.o \
+	src/indexer/index_backfill.o \
+	src/indexer/index_verify.o \
 	src/worker/worker_shmem.o \
 	src/worker/launcher.o \
 	src/worker/index_worker.o \

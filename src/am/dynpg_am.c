@@ -651,39 +651,3 @@ dynpg_tableam_handler(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_POINTER(&dynpg_methods);
 }
-
-/*
- * dynpg.verify_relation(regclass): the B-tree check of storage/btverify.c,
- * under a ShareLock so that no writer changes the tree meanwhile.
- */
-PG_FUNCTION_INFO_V1(dynpg_verify_rel);
-Datum
-dynpg_verify_rel(PG_FUNCTION_ARGS)
-{
-	Oid			relid = PG_GETARG_OID(0);
-	/* a standby cannot take ShareLock; replay may then race the check */
-	LOCKMODE	mode = RecoveryInProgress() ? AccessShareLock : ShareLock;
-	Relation	rel = table_open(relid, mode);
-	Datum		result;
-
-	if (!dynpg_is_dynpg_relation(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a dynpg table", RelationGetRelationName(rel))));
-	/* a table's indexes too (a dynpg relation without a definition has none) */
-	result = dynpg_bt_verify(rel, dynpg_relation_definition(relid) != NULL ?
-							 dynpg_index_verify : NULL);
-	table_close(rel, mode);
-	PG_RETURN_DATUM(result);
-}
-
-/* dynpg.verify(table_name): the same, by DynamoDB table name. */
-PG_FUNCTION_INFO_V1(dynpg_verify_table);
-Datum
-dynpg_verify_table(PG_FUNCTION_ARGS)
-{
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Oid			relid = dynpg_table_relid(name, false);
-
-	return DirectFunctionCall1(dynpg_verify_rel, ObjectIdGetDatum(relid));
-}

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * dynpg_write.c
- *	  The one write path of dynpg tables, and the read of one key.
+ *	  The one write path of dynpg tables (dynpg_write.h).  Reads are
+ *	  dynpg_read.c's.
  *
  * Writing key K (README in src/storage, "Write protocol"):
  *	1. take the heavyweight key lock (a tuple lock tag derived from K's
@@ -38,6 +39,8 @@
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 
+#include "am/dynpg_am_internal.h"
+#include "am/dynpg_changelog.h"
 #include "am/dynpg_write.h"
 #include "catalog/dynpg_catalog.h"
 #include "index/dynpg_index.h"
@@ -45,9 +48,8 @@
 #include "types/dynpg_hash.h"
 #include "types/dynpg_key.h"
 
-/* The storage key of an item (which has the table's key attributes). */
-static void
-storage_key_of(Relation rel, const DynItem *item, StringInfo out)
+void
+dynpg_am_storage_key(Relation rel, const DynItem *item, StringInfo out)
 {
 	const DynTableDef *def = dynpg_table_def(rel);
 	DynKey		key;
@@ -68,8 +70,8 @@ key_lock_tid(const StringInfo skey, ItemPointer tid)
 				   (OffsetNumber) ((h & 0x7FF) + 1));
 }
 
-static Snapshot
-current_snapshot(void)
+Snapshot
+dynpg_am_snapshot(void)
 {
 	return ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
 }
@@ -146,7 +148,7 @@ check_snapshot_agrees(Relation rel, DynBtVersionSet *set, DynBtVersion *current)
 
 	if (!IsolationUsesXactSnapshot())
 		return;
-	snap = current_snapshot();
+	snap = dynpg_am_snapshot();
 	for (i = 0; i < set->n; i++)
 	{
 		if (dynpg_bt_version_visible(&set->v[i], snap))
@@ -165,8 +167,8 @@ check_snapshot_agrees(Relation rel, DynBtVersionSet *set, DynBtVersion *current)
 			 errmsg("could not serialize access due to concurrent update")));
 }
 
-static DynItem *
-payload_to_item(struct varlena *payload)
+DynItem *
+dynpg_am_payload_item(struct varlena *payload)
 {
 	return (DynItem *) detoast_attr(payload);
 }
@@ -222,6 +224,33 @@ write_version(Relation rel, const StringInfo skey, DynBtVersion *current, Transa
 						 payload, VARSIZE_ANY(payload));
 }
 
+/*
+ * Keep the indexes of 'rel' after a write of one base item, while the base
+ * key is held: 'old_item' is the version replaced (NULL if none),
+ * 'new_item' the version written (NULL for a delete).  LSI entries are
+ * written now; for GSIs a change-log row is appended if some GSI's entry
+ * may change.  What to write is computed first (index/dynpg_index.h), from
+ * the cached definition, before any write may rebuild it.
+ */
+static void
+maintain_indexes(Relation rel, DynItem *old_item, DynItem *new_item)
+{
+	Oid			relid = RelationGetRelid(rel);
+	DynIndexChanges ch;
+	int			i;
+
+	dynpg_index_changes_of_write(dynpg_table_def(rel), old_item, new_item, &ch);
+	for (i = 0; i < ch.nwrites; i++)
+	{
+		if (ch.writes[i].del != NULL)
+			dynpg_write_entry(rel, ch.writes[i].del, NULL, false);
+		if (ch.writes[i].put != NULL)
+			dynpg_write_entry(rel, ch.writes[i].put, ch.writes[i].item, false);
+	}
+	if (ch.log_gsi)
+		dynpg_changelog_append(relid, ch.base_key, ch.old_keys);
+}
+
 typedef enum WriteKind
 {
 	WRITE_PUT,
@@ -252,7 +281,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	if (new_item)
 		*new_item = NULL;
 	initStringInfo(&skey);
-	storage_key_of(rel, item, &skey);
+	dynpg_am_storage_key(rel, item, &skey);
 	key_lock_tid(&skey, &locktid);
 
 	/* SERIALIZABLE: a write to a relation others have read is a conflict in */
@@ -277,7 +306,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	if (current != NULL &&
 		(check != NULL || compute != NULL || old_item != NULL || kind == WRITE_INSERT ||
 		 nindexes > 0))
-		current_item = payload_to_item(current->payload);
+		current_item = dynpg_am_payload_item(current->payload);
 	if (kind == WRITE_INSERT && current != NULL)
 	{
 		const DynTableDef *def = dynpg_table_def(rel);
@@ -315,7 +344,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 			return current != NULL;
 		}
 		initStringInfo(&newkey);
-		storage_key_of(rel, item, &newkey);
+		dynpg_am_storage_key(rel, item, &newkey);
 		if (newkey.len != skey.len || memcmp(newkey.data, skey.data, skey.len) != 0)
 			elog(ERROR, "dynpg: an update changed the item's key");
 		if (nindexes > 0)
@@ -344,7 +373,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		if (existed)
 			pgstat_count_heap_update(rel, false);
 		if (nindexes > 0)
-			dynpg_index_maintain(rel, current_item, item);
+			maintain_indexes(rel, current_item, item);
 		if (old_item)
 			*old_item = current_item;
 		UnlockTuple(rel, &locktid, ExclusiveLock);
@@ -355,7 +384,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	if (existed)
 		pgstat_count_heap_delete(rel);
 	if (existed && nindexes > 0)
-		dynpg_index_maintain(rel, current_item, NULL);
+		maintain_indexes(rel, current_item, NULL);
 	if (old_item)
 		*old_item = current_item;
 	UnlockTuple(rel, &locktid, ExclusiveLock);
@@ -399,7 +428,7 @@ dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock)
 	}
 	if (current != NULL && item != NULL)
 	{
-		DynItem    *cur = payload_to_item(current->payload);
+		DynItem    *cur = dynpg_am_payload_item(current->payload);
 
 		if (VARSIZE_ANY_EXHDR(cur) == VARSIZE_ANY_EXHDR(item) &&
 			memcmp(VARDATA_ANY(cur), VARDATA_ANY(item), VARSIZE_ANY_EXHDR(item)) == 0)
@@ -455,7 +484,7 @@ dynpg_write_lock_key(Relation rel, StringInfo skey, ItemPointer locktid)
 		XactLockTableWait(wait, rel, NULL, XLTW_None);
 		CHECK_FOR_INTERRUPTS();
 	}
-	return current != NULL ? payload_to_item(current->payload) : NULL;
+	return current != NULL ? dynpg_am_payload_item(current->payload) : NULL;
 }
 
 void
@@ -507,7 +536,7 @@ dynpg_write_check(Relation rel, DynItem *key_item, DynWriteCheck check, void *ch
 	DynItem    *current_item = NULL;
 
 	initStringInfo(&skey);
-	storage_key_of(rel, key_item, &skey);
+	dynpg_am_storage_key(rel, key_item, &skey);
 	key_lock_tid(&skey, &locktid);
 	for (;;)
 	{
@@ -521,31 +550,11 @@ dynpg_write_check(Relation rel, DynItem *key_item, DynWriteCheck check, void *ch
 		CHECK_FOR_INTERRUPTS();
 	}
 	check_snapshot_agrees(rel, &set, current);
-	PredicateLockRelation(rel, current_snapshot());
+	PredicateLockRelation(rel, dynpg_am_snapshot());
 	if (current != NULL)
-		current_item = payload_to_item(current->payload);
+		current_item = dynpg_am_payload_item(current->payload);
 	if (check != NULL)
 		check(current_item, check_arg);
 	/* the lock stays: released at the end of the transaction */
 	return current != NULL;
-}
-
-DynItem *
-dynpg_read_get(Relation rel, DynItem *key_item)
-{
-	StringInfoData skey;
-	DynBtVersionSet set = {0, 0, NULL};
-	Snapshot	snap = current_snapshot();
-	int			i;
-
-	initStringInfo(&skey);
-	storage_key_of(rel, key_item, &skey);
-	PredicateLockRelation(rel, snap);
-	dynpg_bt_read_versions(rel, (const uint8 *) skey.data, (uint16) skey.len, &set, true);
-	for (i = 0; i < set.n; i++)
-	{
-		if (dynpg_bt_version_visible(&set.v[i], snap))
-			return payload_to_item(set.v[i].payload);
-	}
-	return NULL;
 }

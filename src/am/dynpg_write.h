@@ -1,11 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * dynpg_write.h
- *	  The one write path (and the key read) of dynpg tables.
+ *	  The one write path of dynpg tables (reads: dynpg_read.h).
  *
- * Every write to a dynpg table -- PutItem, DeleteItem, SQL INSERT and COPY --
- * goes through these functions, so secondary indexes are kept in one
- * place (src/index/index.h: LSI entries written here, GSI changes logged).
+ * Every write to a dynpg table -- PutItem, DeleteItem, UpdateItem, the
+ * batches and transactions, SQL INSERT and COPY -- goes through these
+ * functions, so secondary indexes are kept in one place: the entries a
+ * write changes are computed by src/index (index/dynpg_index.h), LSI entries
+ * are written here and GSI changes appended to the change log
+ * (dynpg_changelog.h).
  * They run in the caller's transaction, with its snapshot.
  *
  * 'key_item' is an item holding (at least) the table's key attributes, with
@@ -78,7 +81,12 @@ extern bool dynpg_write_check(Relation rel, DynItem *key_item,
 /* The VID of the version the last put inserted (for tuple_insert's TID). */
 extern uint64 dynpg_write_last_vid;
 
-/* Write or delete (item NULL) one index entry (src/index/index.h). */
+/*
+ * Write or delete (item NULL) one index entry, whose storage key is 'ekey'
+ * (index/dynpg_index.h); 'lock' takes the entry's own key lock (GSI entries
+ * written by the index worker and backfills), else the caller holds its
+ * base item's key.
+ */
 extern void dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock);
 
 /*
@@ -88,8 +96,5 @@ extern void dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool
  */
 extern DynItem *dynpg_write_lock_key(Relation rel, StringInfo skey, ItemPointer locktid);
 extern void dynpg_write_unlock_key(Relation rel, ItemPointer locktid);
-
-/* The item with this key visible to the active snapshot, or NULL. */
-extern DynItem *dynpg_read_get(Relation rel, DynItem *key_item);
 
 #endif							/* DYNPG_WRITE_H */

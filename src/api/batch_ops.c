@@ -30,6 +30,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
+#include "am/dynpg_read.h"
 #include "am/dynpg_write.h"
 #include "api/dynpg_api.h"
 #include "api/dynpg_item_common.h"

@@ -11,13 +11,15 @@
  * space, since storage keys start with the hash.  ExclusiveStartKey narrows
  * the range to just after (or, backward, just before) that key.
  *
- * The plan runs as one bounded B-tree scan (storage/dynpg_btscan.h): it
- * descends once and walks the leaves of the range, reading only them.  A
- * page ends at Limit items evaluated or at 1 MB of items read (both before
- * the filter), and then carries LastEvaluatedKey, the key of the last item
- * evaluated.  The SQL layer's query_items and scan_items run the same plan
- * without the page limits, so one call returns every matching item from
- * one snapshot.
+ * The plan runs as one range read of the access method's read path
+ * (am/dynpg_read.h), which descends once and walks the leaves of the
+ * range, with the snapshot, predicate locks and detoasting of every read;
+ * this file applies the filter, the projection and the page limits to what
+ * it returns.  A page ends at Limit items evaluated or at 1 MB of items
+ * read (both before the filter), and then carries LastEvaluatedKey, the key
+ * of the last item evaluated.  The SQL layer's query_items and scan_items
+ * run the same plan without the page limits, so one call returns every
+ * matching item from one snapshot.
  *
  *-------------------------------------------------------------------------
  */
@@ -27,7 +29,6 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "storage/predicate.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -38,13 +39,12 @@
 #include "api/dynpg_api.h"
 #include "api/dynpg_item_common.h"
 #include "api/dynpg_wire.h"
-#include "am/dynpg_write.h"
+#include "am/dynpg_read.h"
 #include "base/dynpg_preload.h"
 #include "base/dynpg_error.h"
 #include "expr/dynpg_expr.h"
 #include "expr/dynpg_expr_key.h"
 #include "index/dynpg_index.h"
-#include "storage/dynpg_btscan.h"
 #include "types/dynpg_item.h"
 #include "types/dynpg_key.h"
 
@@ -84,16 +84,15 @@ typedef struct ReadPlan
 	DynKeySchema tks;			/* the table's key */
 	bool		has_index;		/* IndexName: 'ix' is a copy of its definition */
 	DynIndexDef ix;
-	DynTableDef tdef;			/* the table's key (tks) for index.h's entry keys */
+	DynTableDef tdef;			/* the table's key (tks), for index entry keys */
 	bool		fetch_base;		/* LSI: read the base item for what the index lacks */
 	bool		output_base;	/* ... and return it whole (Select ALL_ATTRIBUTES) */
 	/* every index key attribute that is not a table key ("IndexKey: ") */
 	int			nixkeys;
 	char	  **ixkey_names;
 	int		   *ixkey_lens;
-	DynBtBounds bounds;
-	ScanDirection dir;
-	uint8		keyspace;		/* the table's (0) or an index's (index.h) */
+	DynReadRange range;			/* the keys to read, in which direction */
+	uint8		keyspace;		/* the table's (0) or an index's (index/dynpg_index.h) */
 	DynExprNode *filter;
 	DynExprPath *paths;			/* projection, or NULL for whole items */
 	int			npaths;
@@ -316,187 +315,10 @@ start_key_values(const DynItem *esk, const DynKeySchema *ks, DynKey *key)
 	PG_END_TRY();
 }
 
-static uint8 *
-string_bytes(StringInfo s, uint16 *len)
-{
-	*len = (uint16) s->len;
-	return (uint8 *) s->data;
-}
-
-/* The storage key of a key with only the partition key, or with a sort-key value too. */
-static uint8 *
-partition_key_bytes(const DynRef *pk, const DynRef *sk, uint16 *len)
-{
-	DynKey		key;
-	StringInfoData out;
-
-	memset(&key, 0, sizeof(key));
-	key.pk = *pk;
-	if (sk != NULL)
-	{
-		key.sk = *sk;
-		key.has_sk = true;
-	}
-	initStringInfo(&out);
-	dynpg_storage_key(&key, &out);
-	return string_bytes(&out, len);
-}
-
-/* A Query's range of storage keys: the partition, narrowed by the sort-key condition. */
-static void
-query_bounds(const DynKeyCondition *kc, DynBtBounds *b)
-{
-	uint16		plen;
-	uint8	   *prefix = partition_key_bytes(&kc->pk, NULL, &plen);
-
-	memset(b, 0, sizeof(*b));
-	b->lower = prefix;
-	b->lowerlen = plen;
-	b->lower_incl = true;
-	b->upper = prefix;
-	b->upperlen = plen;
-	b->upper_prefix = true;
-	switch (kc->sk_op)
-	{
-		case DSK_NONE:
-			break;
-		case DSK_EQ:
-			b->lower = partition_key_bytes(&kc->pk, &kc->sk1, &b->lowerlen);
-			b->upper = b->lower;
-			b->upperlen = b->lowerlen;
-			b->upper_incl = true;
-			b->upper_prefix = false;
-			break;
-		case DSK_LT:
-		case DSK_LE:
-			b->upper = partition_key_bytes(&kc->pk, &kc->sk1, &b->upperlen);
-			b->upper_incl = kc->sk_op == DSK_LE;
-			b->upper_prefix = false;
-			break;
-		case DSK_GT:
-		case DSK_GE:
-			b->lower = partition_key_bytes(&kc->pk, &kc->sk1, &b->lowerlen);
-			b->lower_incl = kc->sk_op == DSK_GE;
-			break;
-		case DSK_BETWEEN:
-			b->lower = partition_key_bytes(&kc->pk, &kc->sk1, &b->lowerlen);
-			b->upper = partition_key_bytes(&kc->pk, &kc->sk2, &b->upperlen);
-			b->upper_incl = true;
-			b->upper_prefix = false;
-			break;
-		case DSK_BEGINS_WITH:
-			/* S and B sort keys are stored as their bytes: a prefix is a key prefix */
-			b->lower = partition_key_bytes(&kc->pk, &kc->sk1, &b->lowerlen);
-			b->upper = b->lower;
-			b->upperlen = b->lowerlen;
-			b->upper_prefix = true;
-			break;
-	}
-}
-
 /* ---------------------------------------------------------------------
  * Reads of an index (src/index/README, "Reads")
  * ---------------------------------------------------------------------
  */
-
-/*
- * An index's Query range.  Entry keys are prefix || E(v) || base key, E
- * the group encoding of the sort key's encoding: order-preserving and
- * prefix-free, and every entry with sort key v is above prefix || E(v) and
- * below prefix || E(v) with its last byte (a marker, 0..8) incremented.
- * So = v is the prefix bound E(v); < v ends before E(v); <= v ends with
- * the prefix bound E(v); > v starts at E(v)+1; >= v starts at E(v);
- * BETWEEN a AND b runs from E(a) through the prefix bound E(b); and
- * begins_with p, which no key prefix expresses, is [E(p), E(succ(p))),
- * succ(p) being p without its trailing 0xFF bytes and its last byte
- * incremented (none: to the partition's end).
- */
-static uint8 *
-index_bound(const DynIndexDef *ix, const DynRef *pk, const DynRef *sk, bool bump, uint16 *len)
-{
-	StringInfoData out;
-
-	initStringInfo(&out);
-	dynpg_index_partition_prefix(ix, pk, &out);
-	if (sk != NULL)
-	{
-		dynpg_index_sort_part(sk, &out);
-		if (bump)
-		{
-			/* the last byte is a group marker, at most 8 */
-			Assert((uint8) out.data[out.len - 1] <= DYN_GROUP_BYTES);
-			out.data[out.len - 1]++;
-		}
-	}
-	return string_bytes(&out, len);
-}
-
-static void
-index_query_bounds(const DynIndexDef *ix, const DynKeyCondition *kc, DynBtBounds *b)
-{
-	uint16		plen;
-	uint8	   *prefix = index_bound(ix, &kc->pk, NULL, false, &plen);
-
-	memset(b, 0, sizeof(*b));
-	b->lower = prefix;
-	b->lowerlen = plen;
-	b->lower_incl = true;
-	b->upper = prefix;
-	b->upperlen = plen;
-	b->upper_prefix = true;
-	switch (kc->sk_op)
-	{
-		case DSK_NONE:
-			break;
-		case DSK_EQ:
-			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
-			b->upper = b->lower;
-			b->upperlen = b->lowerlen;
-			b->upper_incl = true;
-			break;
-		case DSK_LT:
-			b->upper = index_bound(ix, &kc->pk, &kc->sk1, false, &b->upperlen);
-			b->upper_incl = false;
-			b->upper_prefix = false;
-			break;
-		case DSK_LE:
-			b->upper = index_bound(ix, &kc->pk, &kc->sk1, false, &b->upperlen);
-			b->upper_incl = true;
-			break;
-		case DSK_GT:
-			b->lower = index_bound(ix, &kc->pk, &kc->sk1, true, &b->lowerlen);
-			break;
-		case DSK_GE:
-			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
-			break;
-		case DSK_BETWEEN:
-			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
-			b->upper = index_bound(ix, &kc->pk, &kc->sk2, false, &b->upperlen);
-			b->upper_incl = true;
-			break;
-		case DSK_BEGINS_WITH:
-			{
-				DynRef		succ = kc->sk1;
-				uint8	   *bytes;
-				int			n = kc->sk1.len;
-
-				b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
-				while (n > 0 && kc->sk1.data[n - 1] == 0xFF)
-					n--;
-				if (n == 0)
-					break;		/* to the partition's end */
-				bytes = palloc(n);
-				memcpy(bytes, kc->sk1.data, n);
-				bytes[n - 1]++;
-				succ.data = bytes;
-				succ.len = n;
-				b->upper = index_bound(ix, &kc->pk, &succ, false, &b->upperlen);
-				b->upper_incl = false;
-				b->upper_prefix = false;
-			}
-			break;
-	}
-}
 
 /* A copy of an index definition out of the relcache's chunk. */
 static void
@@ -625,17 +447,6 @@ index_scan_start_key(const ReadPlan *plan, const DynItem *esk)
 	}
 }
 
-/* The storage key of the entry an index's ExclusiveStartKey names. */
-static uint8 *
-index_start_entry_key(const ReadPlan *plan, const DynKey *ikey, const DynItem *esk, uint16 *len)
-{
-	StringInfoData out;
-
-	initStringInfo(&out);
-	dynpg_index_entry_key(&plan->tdef, &plan->ix, ikey, esk, &out);
-	return string_bytes(&out, len);
-}
-
 /* Whether any path of 'n' starts with an attribute index 'ix' does not project. */
 static bool
 filter_needs_base(const ReadPlan *plan, const DynExprNode *n)
@@ -741,22 +552,6 @@ index_last_key(const ReadPlan *plan, const DynItem *entry)
 	return dynpg_item_serialize(root);
 }
 
-static void
-hash_bytes(uint64 h, uint8 *out)
-{
-	int			i;
-
-	for (i = 0; i < 8; i++)
-		out[i] = (uint8) (h >> ((7 - i) * 8));
-}
-
-/* The first partition hash of segment 'seg' of 'total' (total for the end). */
-static uint64
-segment_start(int64 seg, int64 total)
-{
-	return (uint64) ((((unsigned __int128) seg) << 64) / (unsigned __int128) total);
-}
-
 /* ---------------------------------------------------------------------
  * Running a plan
  * ---------------------------------------------------------------------
@@ -795,38 +590,24 @@ key_of(const DynItem *item, const DynKeySchema *ks)
 static void
 run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *result)
 {
-	Snapshot	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-	DynBtScan  *scan;
-	uint64		vid;
-	struct varlena *payload;
-	MemoryContext itemcxt;
-	MemoryContext old;
+	DynRead    *r;
+	DynItem    *item;
 
 	memset(result, 0, sizeof(*result));
-	PredicateLockRelation(plan->rel, snapshot);
-	itemcxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg read item",
-									ALLOCSET_DEFAULT_SIZES);
-	scan = dynpg_bt_scan_begin_range(plan->rel, snapshot, &plan->bounds, plan->dir);
-	if (!plan->is_query)
-		dynpg_bt_scan_bulkread(scan);
-	while (dynpg_bt_scan_next_dir(scan, plan->dir, &vid, &payload))
+	r = dynpg_read_begin(plan->rel, &plan->range, plan->is_query ? 0 : DYN_READ_BULK);
+	while (dynpg_read_next(r, &item))
 	{
-		DynItem    *item;
 		DynItem    *full;
 		bool		stop;
+		MemoryContext old = MemoryContextSwitchTo(dynpg_read_item_context(r));
 
-		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(itemcxt);
-		old = MemoryContextSwitchTo(itemcxt);
-		item = (DynItem *) PG_DETOAST_DATUM(PointerGetDatum(payload));
 		result->scanned++;
 		/* an index read counts the projected size (the entry's), as DynamoDB */
 		result->bytes += dynpg_item_size(item);
 		full = item;
 		if (plan->fetch_base)
 		{
-			/* an LSI entry and its item are written together: the same snapshot sees both */
-			DynItem    *base = dynpg_read_get(plan->rel, key_of(item, &plan->tks));
+			DynItem    *base = dynpg_read_base_item(r, item);
 
 			if (base != NULL)
 				full = base;
@@ -842,7 +623,7 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
 
 				MemoryContextSwitchTo(old);
 				emit(out, arg);
-				MemoryContextSwitchTo(itemcxt);
+				MemoryContextSwitchTo(dynpg_read_item_context(r));
 			}
 		}
 		stop = (plan->limit > 0 && result->scanned >= plan->limit) ||
@@ -862,8 +643,7 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
 			break;
 		}
 	}
-	dynpg_bt_scan_end(scan);
-	MemoryContextDelete(itemcxt);
+	dynpg_read_end(r);
 }
 
 /* ---------------------------------------------------------------------
@@ -1136,40 +916,12 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 		if (plan->has_index)
 			check_index_select(plan, select, paths, npaths);
 		check_key_paths(plan, 1, NULL, 0, filter);
-		plan->dir = forward ? ForwardScanDirection : BackwardScanDirection;
-		if (plan->has_index)
-			index_query_bounds(&plan->ix, &kc, &plan->bounds);
-		else
-			query_bounds(&kc, &plan->bounds);
+		dynpg_read_query_range(plan->has_index ? &plan->ix : NULL, &kc,
+							   forward ? ForwardScanDirection : BackwardScanDirection,
+							   &plan->range);
 		if (esk != NULL)
-		{
-			uint8	   *sk;
-			uint16		sklen;
-
-			if (plan->has_index)
-				sk = index_start_entry_key(plan, &esk_key, esk, &sklen);
-			else
-			{
-				StringInfoData b;
-
-				initStringInfo(&b);
-				dynpg_storage_key(&esk_key, &b);
-				sk = string_bytes(&b, &sklen);
-			}
-			if (forward)
-			{
-				plan->bounds.lower = sk;
-				plan->bounds.lowerlen = sklen;
-				plan->bounds.lower_incl = false;
-			}
-			else
-			{
-				plan->bounds.upper = sk;
-				plan->bounds.upperlen = sklen;
-				plan->bounds.upper_incl = false;
-				plan->bounds.upper_prefix = false;
-			}
-		}
+			dynpg_read_range_after(&plan->range, &plan->tdef,
+								   plan->has_index ? &plan->ix : NULL, &esk_key, esk);
 	}
 	else
 	{
@@ -1186,15 +938,10 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 				check_scan_start_key(esk, &plan->ks);
 			start_key_values(esk, &plan->ks, &esk_key);
 		}
-		if (esk != NULL && has_segment && total_segments > 1)
-		{
-			uint64		h = dynpg_partition_hash(&esk_key.pk);
-
-			if (h < segment_start(segment, total_segments) ||
-				(segment + 1 < total_segments && h >= segment_start(segment + 1, total_segments)))
+		if (esk != NULL && has_segment &&
+			!dynpg_read_segment_holds(segment, total_segments, dynpg_partition_hash(&esk_key.pk)))
 				dynpg_validation_error("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
 									   total_segments, segment);
-		}
 		if (plan->has_index)
 			check_index_select(plan, select, paths, npaths);
 		check_key_paths(plan, 0, paths, npaths, NULL);
@@ -1202,48 +949,11 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 		if (plan->has_index && plan->ix.kind == DYN_INDEX_LOCAL &&
 			plan->ix.projection != DYN_PROJECTION_ALL && filter_needs_base(plan, filter))
 			plan->fetch_base = true;
-		plan->dir = ForwardScanDirection;
-		/* the keyspace's keys; a segment's start with its hashes */
-		plan->bounds.upper = palloc0(9);
-		plan->bounds.upper[0] = plan->keyspace;
-		plan->bounds.upperlen = 1;
-		plan->bounds.upper_prefix = true;
-		plan->bounds.lower = palloc0(9);
-		plan->bounds.lower[0] = plan->keyspace;
-		plan->bounds.lowerlen = 1;
-		plan->bounds.lower_incl = true;
-		if (has_segment)
-		{
-			uint64		start = segment_start(segment, total_segments);
-
-			if (start != 0)
-			{
-				hash_bytes(start, plan->bounds.lower + 1);
-				plan->bounds.lowerlen = 9;
-			}
-			if (segment + 1 < total_segments)
-			{
-				hash_bytes(segment_start(segment + 1, total_segments), plan->bounds.upper + 1);
-				plan->bounds.upperlen = 9;
-				plan->bounds.upper_incl = false;
-				plan->bounds.upper_prefix = false;
-			}
-		}
+		dynpg_read_scan_range(plan->keyspace, segment, has_segment ? total_segments : 0,
+							  &plan->range);
 		if (esk != NULL)
-		{
-			if (plan->has_index)
-				plan->bounds.lower = index_start_entry_key(plan, &esk_key, esk,
-														   &plan->bounds.lowerlen);
-			else
-			{
-				StringInfoData sk;
-
-				initStringInfo(&sk);
-				dynpg_storage_key(&esk_key, &sk);
-				plan->bounds.lower = string_bytes(&sk, &plan->bounds.lowerlen);
-			}
-			plan->bounds.lower_incl = false;
-		}
+			dynpg_read_range_after(&plan->range, &plan->tdef,
+								   plan->has_index ? &plan->ix : NULL, &esk_key, esk);
 	}
 	if (is_query && plan->has_index && plan->ix.kind == DYN_INDEX_LOCAL &&
 		plan->ix.projection != DYN_PROJECTION_ALL && filter_needs_base(plan, filter))
@@ -1470,18 +1180,4 @@ Datum
 dynpg_scan_request_items(PG_FUNCTION_ARGS)
 {
 	return run_rows(fcinfo, false);
-}
-
-/* Page reads of this backend so far, by kind: tests show what a Query reads. */
-PG_FUNCTION_INFO_V1(dynpg_page_reads);
-Datum
-dynpg_page_reads(PG_FUNCTION_ARGS)
-{
-	JsonbParseState *st = NULL;
-
-	dynpg_jb_begin_object(&st, NULL);
-	dynpg_jb_int64(&st, "meta", (int64) dynpg_bt_reads.meta);
-	dynpg_jb_int64(&st, "internal", (int64) dynpg_bt_reads.internal);
-	dynpg_jb_int64(&st, "leaf", (int64) dynpg_bt_reads.leaf);
-	PG_RETURN_JSONB_P(dynpg_jb_finish(dynpg_jb_end_object(&st)));
 }

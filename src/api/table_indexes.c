@@ -36,6 +36,7 @@
 #include "api/dynpg_table_indexes.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_error.h"
+#include "am/dynpg_read.h"
 #include "index/dynpg_index.h"
 
 /* DynamoDB's rules for an IndexName (those of a TableName) */
@@ -783,7 +784,7 @@ push_index_descriptions(JsonbParseState **st, Jsonb *def, const char *member, bo
 															  NumericGetDatum(ks.val.numeric)));
 
 			if (k >= 1 && k <= 255)
-				dynpg_index_stats(rel, k, &count, &bytes);
+				dynpg_read_keyspace_stats(rel, k, &count, &bytes);
 		}
 		dynpg_jb_int64(st, "IndexSizeBytes", bytes);
 		dynpg_jb_int64(st, "ItemCount", count);

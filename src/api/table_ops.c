@@ -56,7 +56,9 @@
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
 #include "base/dynpg_error.h"
+#include "am/dynpg_read.h"
 #include "index/dynpg_index.h"
+#include "indexer/dynpg_indexer.h"
 #include "types/dynpg_hash.h"
 #include "types/dynpg_item.h"
 
@@ -152,42 +154,13 @@ dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
 /*
  * ItemCount and TableSizeBytes: an exact scan, summing DynamoDB's item
  * sizes (DynamoDB refreshes these about every six hours; dynpg counts on
- * demand).  It reads through the table access method without a privilege
- * check, as pg_class.reltuples is visible to everyone too.
+ * demand).  It reads without a privilege check, as pg_class.reltuples is
+ * visible to everyone too.
  */
 void
 dynpg_api_table_stats(Relation rel, int64 *count, int64 *bytes)
 {
-	TableScanDesc scan;
-	TupleTableSlot *slot;
-	MemoryContext tmp;
-	MemoryContext old;
-
-	*count = 0;
-	*bytes = 0;
-	tmp = AllocSetContextCreate(CurrentMemoryContext, "dynpg table stats",
-								ALLOCSET_DEFAULT_SIZES);
-	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
-	slot = table_slot_create(rel, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
-	{
-		bool		isnull;
-		Datum		d;
-
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(tmp);
-		d = slot_getattr(slot, 1, &isnull);
-		if (!isnull)
-		{
-			*bytes += dynpg_item_size(DatumGetDynItemP(d));
-			(*count)++;
-		}
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(tmp);
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	table_endscan(scan);
-	MemoryContextDelete(tmp);
+	dynpg_read_keyspace_stats(rel, DYN_KEYSPACE_TABLE, count, bytes);
 }
 
 static bool

@@ -46,7 +46,9 @@
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
 #include "base/dynpg_error.h"
+#include "am/dynpg_changelog.h"
 #include "index/dynpg_index.h"
+#include "indexer/dynpg_indexer.h"
 
 #define INVALID_PREFIX "One or more parameter values were invalid: "
 
@@ -937,7 +939,7 @@ dynpg_api_update_table(Jsonb *request)
 		dynpg_index_forget_builds(relid, p.create->create.index_name);
 		/* the database's worker starts the backfill when this commits */
 		if (p.create_backfill)
-			dynpg_index_logged_changes = true;
+			dynpg_changelog_wake_at_commit = true;
 	}
 	dynpg_table_set_definition(rel, newdef);
 	CommandCounterIncrement();

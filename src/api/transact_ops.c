@@ -58,6 +58,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "am/dynpg_read.h"
 #include "am/dynpg_write.h"
 #include "api/dynpg_api.h"
 #include "api/dynpg_item_common.h"

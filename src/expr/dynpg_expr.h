@@ -152,6 +152,5 @@ extern DynItem *dynpg_expr_project(const DynItem *item, const DynExprPath *paths
  */
 extern DynItem *dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current,
 										const DynItem *key_item, int *positions);
-extern DynBuildValue *dynpg_build_from_ref(const DynRef *ref);
 
 #endif							/* DYNPG_EXPR_H */

@@ -4,7 +4,8 @@
  *	  Query's key conditions: a parsed KeyConditionExpression (or the legacy
  *	  KeyConditions turned into the same tree) checked against the key
  *	  schema with DynamoDB's messages, and reduced to the partition key value
- *	  and at most one sort-key condition.
+ *	  and at most one sort-key condition (DynKeyCondition, types/dynpg_key.h,
+ *	  which the read path turns into a key range).
  *
  *-------------------------------------------------------------------------
  */
@@ -12,26 +13,6 @@
 #define DYNPG_EXPR_KEY_H
 
 #include "expr/dynpg_expr.h"
-
-typedef enum DynSortOp
-{
-	DSK_NONE,					/* the whole partition */
-	DSK_EQ,
-	DSK_LT,
-	DSK_LE,
-	DSK_GT,
-	DSK_GE,
-	DSK_BETWEEN,
-	DSK_BEGINS_WITH
-} DynSortOp;
-
-typedef struct DynKeyCondition
-{
-	DynRef		pk;				/* the partition key's value */
-	DynSortOp	sk_op;
-	DynRef		sk1;			/* the operand (BETWEEN: the lower bound) */
-	DynRef		sk2;			/* BETWEEN: the upper bound */
-} DynKeyCondition;
 
 /*
  * The checks of a KeyConditionExpression that need no table: operators,

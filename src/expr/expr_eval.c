@@ -268,58 +268,6 @@ dynpg_expr_eval_condition(const DynExprNode *n, const DynItem *item)
 	return false;
 }
 
-/* ---- the tree form of a stored value ---- */
-
-DynBuildValue *
-dynpg_build_from_ref(const DynRef *ref)
-{
-	DynBuildValue *v;
-	DynContainer c;
-	int			i;
-
-	check_stack_depth();
-	switch (ref->type)
-	{
-		case DYN_T_S:
-		case DYN_T_N:
-		case DYN_T_B:
-			return dynpg_build_scalar(ref->type, (const char *) ref->data, ref->len);
-		case DYN_T_BOOL:
-			return dynpg_build_bool(ref->boolval);
-		case DYN_T_NULL:
-			return dynpg_build_null();
-		default:
-			break;
-	}
-	v = palloc0(sizeof(DynBuildValue));
-	v->type = ref->type;
-	dynpg_container_open(ref, &c);
-	v->count = c.count;
-	if (ref->type == DYN_T_M)
-	{
-		v->members = palloc0(sizeof(DynBuildMember) * (c.count + 1));
-		for (i = 0; i < c.count; i++)
-		{
-			DynRef		e = dynpg_map_entry(&c, i, &v->members[i].name,
-											&v->members[i].namelen);
-
-			v->members[i].value = dynpg_build_from_ref(&e);
-		}
-	}
-	else
-	{
-		v->elems = palloc0(sizeof(DynBuildValue *) * (c.count + 1));
-		for (i = 0; i < c.count; i++)
-		{
-			DynRef		e = ref->type == DYN_T_L ? dynpg_list_get(&c, i) :
-				dynpg_set_elem_ref(&c, i);
-
-			v->elems[i] = dynpg_build_from_ref(&e);
-		}
-	}
-	return v;
-}
-
 /* ---- projection ---- */
 
 typedef struct ProjNode

@@ -1,8 +1,11 @@
 /*-------------------------------------------------------------------------
  *
- * index.h
- *	  Secondary indexes: index entries, their maintenance, the GSI change
- *	  log (src/index/README).
+ * dynpg_index.h
+ *	  Secondary indexes: which entries an item has (index_entry.c;
+ *	  src/index/README).  Pure computation on items and definitions, below
+ *	  the access method: the write path (am/dynpg_write.c) writes what these
+ *	  functions say; keeping GSIs (the change log's apply, backfills) and
+ *	  checking indexes is src/indexer's.
  *
  * An index entry lives in the base table's own relation, in the index's
  * keyspace: storage keys start with a keyspace byte, 0 for the table's
@@ -15,7 +18,7 @@
  *
  * and its payload is the projected item.  LSI entries are written by the
  * base write, under the base key's lock; GSI entries by the per-database
- * worker, from the change log dynpg.index_changes.
+ * worker, from the change log dynpg.index_changes (am/dynpg_changelog.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -23,7 +26,6 @@
 #define DYNPG_INDEX_H
 
 #include "lib/stringinfo.h"
-#include "utils/rel.h"
 
 #include "catalog/dynpg_catalog.h"
 #include "types/dynpg_item.h"
@@ -84,73 +86,44 @@ extern void dynpg_index_sort_part(const DynRef *sk, StringInfo out);
 /* The table's key attributes of 'item', as an item. */
 extern DynItem *dynpg_index_base_key(const DynTableDef *def, const DynItem *item);
 
-/*
- * Keep the indexes of 'rel' after a write of one base item, called by the
- * write path while it holds the base key: 'old_item' is the version it
- * replaced (NULL if none), 'new_item' the version written (NULL for a
- * delete).  LSI entries are written now; for GSIs, a change is appended to
- * dynpg.index_changes in this transaction if any GSI's entry may change.
- */
-extern void dynpg_index_maintain(Relation rel, DynItem *old_item, DynItem *new_item);
+/* One entry write: delete entry 'del' (if set), then put 'item' under 'put' (if set). */
+typedef struct DynEntryWrite
+{
+	StringInfo	del;
+	StringInfo	put;
+	DynItem    *item;
+} DynEntryWrite;
 
 /*
- * Apply one change of the log to the GSIs of 'rel' (worker): delete the
- * entries of the old index keys ('old_keys', the GSI key attributes of the
- * replaced version, or NULL), then write the entry of the base item's
- * current committed version ('base_key' holds the table's key), under the
- * active snapshot.  Idempotent and order-independent.
+ * What a write of one base item does to the table's indexes, computed
+ * before anything is written (the relation's cached definition may be
+ * rebuilt once writing starts): 'old_item' is the version replaced (NULL
+ * if none), 'new_item' the version written (NULL for a delete; checked
+ * strictly).  LSI entry writes are to be done now, under the base key's
+ * lock; when some GSI's entry may change, one change-log row (base_key,
+ * old_keys) is to be appended in the same transaction.
  */
-extern void dynpg_index_apply_change(Relation rel, DynItem *base_key, DynItem *old_keys);
+typedef struct DynIndexChanges
+{
+	int			nwrites;		/* LSI entry writes */
+	DynEntryWrite *writes;
+	bool		log_gsi;		/* append a change-log row: */
+	DynItem    *base_key;		/* ... the table's key */
+	DynItem    *old_keys;		/* ... the GSI key attributes of old_item (or NULL) */
+} DynIndexChanges;
 
-/* ItemCount and IndexSizeBytes of the index in 'keyspace': an exact scan. */
-extern void dynpg_index_stats(Relation rel, int keyspace, int64 *count, int64 *bytes);
-
-/* Whether this transaction appended to the change log (wake the worker at commit). */
-extern bool dynpg_index_logged_changes;
-
-/* The OID of dynpg.index_changes in this database (InvalidOid if missing). */
-extern Oid	dynpg_index_log_relid(void);
-
-/* ---------------------------------------------------------------------
- * Building and dropping GSIs (index_build.c; src/index/README, "UpdateTable"
- * and "Backfill")
- * ---------------------------------------------------------------------
- */
+extern void dynpg_index_changes_of_write(const DynTableDef *def, DynItem *old_item,
+										 DynItem *new_item, DynIndexChanges *out);
 
 /*
- * Do a bounded amount of backfill work (up to DYN_BACKFILL_STEP_ITEMS base
- * items) in the current transaction for some GSI that is CREATING, in any
- * table of this database; when an index's backfill is complete, mark it
- * ACTIVE.  Returns true if it did work (there may be more), false if no
- * index is CREATING or none could make progress now (the table is locked).
- * Called by the database's worker after each batch of the change log.
+ * The GSI entry writes that apply one change-log row (base_key, old_keys)
+ * given 'current', the base item's current committed version (NULL if it
+ * is gone): delete the entries the old keys name, write the entries of
+ * 'current'.  Idempotent and order-independent (src/index/README).
+ * Returns the number of writes, in *writes.
  */
-extern bool dynpg_index_backfill_step(void);
-
-#define DYN_BACKFILL_STEP_ITEMS	1000
-
-/* Whether any index of table relid is CREATING (read from the catalog). */
-extern bool dynpg_index_backfill_pending(Oid relid);
-
-/* Forget the saved backfill position of an index of relid (NULL: every index). */
-extern void dynpg_index_forget_builds(Oid relid, const char *index_name);
-
-/* Whether the table holds any item version (keyspace 0), live or dead. */
-extern bool dynpg_index_table_has_items(Relation rel);
-
-/*
- * Delete (set xmax on) every live entry of keyspace 'keyspace' of 'rel', in
- * this transaction (UpdateTable's Delete, under AccessExclusiveLock).
- */
-extern void dynpg_index_delete_entries(Relation rel, int keyspace);
-
-/*
- * dynpg.verify's index part (index_verify.c): compare every index's visible
- * entries with those computed from the visible base items; report problems
- * through 'problem' and append the "indexes" member to 'members'.
- */
-typedef void (*DynVerifyProblemFn) (void *state, const char *msg);
-extern void dynpg_index_verify(Relation rel, DynVerifyProblemFn problem, void *state,
-							   StringInfo members);
+extern int	dynpg_index_gsi_writes(const DynTableDef *def, const DynItem *base_key,
+								   const DynItem *old_keys, DynItem *current,
+								   DynEntryWrite **writes);
 
 #endif							/* DYNPG_INDEX_H */

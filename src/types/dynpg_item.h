@@ -156,6 +156,8 @@ extern DynBuildValue *dynpg_build_null(void);
 extern int64 dynpg_value_finish(DynBuildValue *v, int depth);
 extern int64 dynpg_item_finish(DynBuildValue *root);
 extern DynItem *dynpg_item_serialize(DynBuildValue *root);
+/* the tree form of a stored value */
+extern DynBuildValue *dynpg_build_from_ref(const DynRef *ref);
 
 /*
  * DynamoDB JSON codec: input from text or jsonb (item_json_read.c, through

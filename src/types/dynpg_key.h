@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
- * key.h
+ * dynpg_key.h
  *	  Primary keys: extraction from items with DynamoDB's checks, the
  *	  order-preserving key encoding, the partition hash and the storage key.
  *
- * Storage key = keyspace byte: 0 for a table's items (src/index/index.h)
+ * Storage key = keyspace byte: 0 for a table's items (src/index/dynpg_index.h has the others)
  *				 || hash64(partition key encoding), 8 bytes big-endian
  *				 || partition-key part
  *				 || sort-key encoding (absent without a sort key)
@@ -40,6 +40,32 @@ typedef struct DynKey
 	DynRef		sk;
 	bool		has_sk;
 } DynKey;
+
+/*
+ * A Query's key condition: the partition key's value and at most one
+ * condition on the sort key.  src/expr builds it from a
+ * KeyConditionExpression (or KeyConditions); the read path
+ * (am/dynpg_read.h) turns it into a range of storage keys.
+ */
+typedef enum DynSortOp
+{
+	DSK_NONE,					/* the whole partition */
+	DSK_EQ,
+	DSK_LT,
+	DSK_LE,
+	DSK_GT,
+	DSK_GE,
+	DSK_BETWEEN,
+	DSK_BEGINS_WITH
+} DynSortOp;
+
+typedef struct DynKeyCondition
+{
+	DynRef		pk;				/* the partition key's value */
+	DynSortOp	sk_op;
+	DynRef		sk1;			/* the operand (BETWEEN: the lower bound) */
+	DynRef		sk2;			/* BETWEEN: the upper bound */
+} DynKeyCondition;
 
 extern void dynpg_key_from_item(const DynItem *item, const DynKeySchema *ks, DynKey *out);
 extern void dynpg_key_check_value(const char *name, int32 namelen, DynType expected,

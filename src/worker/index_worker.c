@@ -54,7 +54,8 @@
 
 #include "am/dynpg_am.h"
 #include "catalog/dynpg_catalog.h"
-#include "index/dynpg_index.h"
+#include "am/dynpg_changelog.h"
+#include "indexer/dynpg_indexer.h"
 #include "worker/dynpg_worker_internal.h"
 
 static DynWorkerSlot *my_slot = NULL;
@@ -332,7 +333,7 @@ apply_batch(MemoryContext batchctx, MemoryContext rowctx)
 
 	my_db_is_template = database_is_template(MyDatabaseId);
 	if (!OidIsValid(get_extension_oid("dynpg", true)) ||
-		!OidIsValid(logrelid = dynpg_index_log_relid()))
+		!OidIsValid(logrelid = dynpg_changelog_relid()))
 	{
 		PopActiveSnapshot();
 		CommitTransactionCommand();

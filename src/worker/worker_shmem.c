@@ -31,7 +31,7 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
-#include "index/dynpg_index.h"
+#include "am/dynpg_changelog.h"
 #include "worker/dynpg_worker.h"
 #include "worker/dynpg_worker_internal.h"
 
@@ -257,7 +257,7 @@ worker_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_COMMIT:
 			/* the commit is visible to new snapshots by now (ProcArrayEndTransaction) */
-			if (dynpg_index_logged_changes || request_at_commit)
+			if (dynpg_changelog_wake_at_commit || request_at_commit)
 				dynpg_worker_request(MyDatabaseId);
 			if (wake_at_commit)
 				wake_worker(MyDatabaseId);
@@ -268,7 +268,7 @@ worker_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			dynpg_index_logged_changes = false;
+			dynpg_changelog_wake_at_commit = false;
 			request_at_commit = false;
 			wake_at_commit = false;
 			wake_launcher_at_commit = false;

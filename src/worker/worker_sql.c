@@ -41,8 +41,9 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "am/dynpg_changelog.h"
 #include "catalog/dynpg_catalog.h"
-#include "index/dynpg_index.h"
+#include "indexer/dynpg_indexer.h"
 #include "worker/dynpg_worker_internal.h"
 
 static const char *const state_names[] = {
@@ -188,7 +189,7 @@ dynpg_wait_for_indexes(PG_FUNCTION_ARGS)
 											   (int64) (timeout_s * 1000.0));
 
 	relid = dynpg_table_relid(name, false);
-	logrelid = dynpg_index_log_relid();
+	logrelid = dynpg_changelog_relid();
 	if (!OidIsValid(logrelid))
 		PG_RETURN_BOOL(true);
 
@@ -251,7 +252,7 @@ dynpg_index_backlog(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Oid			relid = dynpg_table_relid(name, false);
-	Oid			logrelid = dynpg_index_log_relid();
+	Oid			logrelid = dynpg_changelog_relid();
 	Snapshot	snap;
 	int64		n;
 
@@ -275,7 +276,7 @@ dynpg_index_lag(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Oid			relid = dynpg_table_relid(name, false);
-	Oid			logrelid = dynpg_index_log_relid();
+	Oid			logrelid = dynpg_changelog_relid();
 	Snapshot	snap;
 	int64		n;
 	TimestampTz since = 0;

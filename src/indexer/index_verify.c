@@ -16,7 +16,9 @@
  * wrong); otherwise it is reported "pending" with its entry count only.
  * The expected entries are held in memory (a key and 8 bytes each).
  *
- * btverify.c runs this only when the B-tree itself has no problem.
+ * dynpg.verify (the SQL functions at the end) runs the B-tree check of
+ * storage/btverify.c through the read path, and this only when the tree
+ * itself has no problem.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,6 +30,7 @@
 #include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xlog.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -35,9 +38,11 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "am/dynpg_am.h"
+#include "am/dynpg_changelog.h"
+#include "am/dynpg_read.h"
 #include "catalog/dynpg_catalog.h"
 #include "index/dynpg_index.h"
-#include "storage/dynpg_btscan.h"
 #include "types/dynpg_hash.h"
 
 typedef struct ExpectedEntry
@@ -61,13 +66,24 @@ typedef struct IndexCheck
 	int64		extra;
 } IndexCheck;
 
+/* Storage keys in B-tree order: memcmp, then the shorter first. */
+static int
+key_cmp(const uint8 *a, int alen, const uint8 *b, int blen)
+{
+	int			r = memcmp(a, b, Min(alen, blen));
+
+	if (r != 0)
+		return r;
+	return (alen > blen) - (alen < blen);
+}
+
 static int
 expected_cmp(const void *a, const void *b)
 {
 	const ExpectedEntry *x = a;
 	const ExpectedEntry *y = b;
 
-	return dynpg_bt_keycmp(x->key, x->keylen, y->key, y->keylen);
+	return key_cmp(x->key, x->keylen, y->key, y->keylen);
 }
 
 static uint64
@@ -80,7 +96,7 @@ item_hash(const DynItem *item)
 static bool
 changes_pending(Oid relid, Snapshot snapshot)
 {
-	Oid			logid = dynpg_index_log_relid();
+	Oid			logid = dynpg_changelog_relid();
 	Relation	log;
 	TableScanDesc scan;
 	ScanKeyData key;
@@ -97,8 +113,8 @@ changes_pending(Oid relid, Snapshot snapshot)
 	return found;
 }
 
-void
-dynpg_index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo members)
+static void
+index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo members)
 {
 	Snapshot	snapshot = GetActiveSnapshot();
 	const DynTableDef *def = dynpg_table_def(rel);
@@ -108,12 +124,9 @@ dynpg_index_verify(Relation rel, DynVerifyProblemFn problem, void *state, String
 	int64		stray[256];
 	bool		pending_log;
 	MemoryContext keep = CurrentMemoryContext;
-	MemoryContext tmp;
-	DynBtScan  *scan;
-	DynBtBounds b;
-	uint8		first_index_keyspace = 1;
-	uint64		vid;
-	struct varlena *payload;
+	DynReadRange range;
+	DynRead    *r;
+	DynItem    *item;
 	int			i;
 
 	memset(stray, 0, sizeof(stray));
@@ -132,17 +145,12 @@ dynpg_index_verify(Relation rel, DynVerifyProblemFn problem, void *state, String
 	}
 
 	/* the entries the visible items should have */
-	tmp = AllocSetContextCreate(CurrentMemoryContext, "dynpg verify item",
-								ALLOCSET_DEFAULT_SIZES);
-	scan = dynpg_bt_scan_begin(rel, snapshot);
-	while (dynpg_bt_scan_next(scan, &vid, &payload))
+	dynpg_read_keyspace_range(DYN_KEYSPACE_TABLE, DYN_KEYSPACE_TABLE, &range);
+	r = dynpg_read_begin(rel, &range, 0);
+	while (dynpg_read_next(r, &item))
 	{
-		MemoryContext old;
-		DynItem    *item;
+		MemoryContext old = MemoryContextSwitchTo(dynpg_read_item_context(r));
 
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(tmp);
-		item = (DynItem *) detoast_attr(payload);
 		/* after the detoast, which may process invalidations */
 		def = dynpg_table_def(rel);
 		for (i = 0; i < nindexes; i++)
@@ -171,27 +179,21 @@ dynpg_index_verify(Relation rel, DynVerifyProblemFn problem, void *state, String
 			e->hash = item_hash(dynpg_index_project(def, ix, item));
 		}
 		MemoryContextSwitchTo(old);
-		MemoryContextReset(tmp);
 	}
-	dynpg_bt_scan_end(scan);
+	dynpg_read_end(r);
 	for (i = 0; i < nindexes; i++)
 		if (checks[i].nexpected > 1)
 			qsort(checks[i].expected, checks[i].nexpected, sizeof(ExpectedEntry), expected_cmp);
 
 	/* the entries there are, merged against them in key order */
-	memset(&b, 0, sizeof(b));
-	b.lower = &first_index_keyspace;
-	b.lowerlen = 1;
-	b.lower_incl = true;
-	scan = dynpg_bt_scan_begin_range(rel, snapshot, &b, ForwardScanDirection);
-	while (dynpg_bt_scan_next(scan, &vid, &payload))
+	dynpg_read_keyspace_range(DYN_KEYSPACE_FIRST_LSI, 255, &range);
+	r = dynpg_read_begin(rel, &range, 0);
+	while (dynpg_read_next(r, &item))
 	{
-		const uint8 *key = scan->lastkey;
-		int			keylen = scan->lastkeylen;
+		int			keylen;
+		const uint8 *key = dynpg_read_key(r, &keylen);
 		IndexCheck *c;
-		MemoryContext old;
 
-		CHECK_FOR_INTERRUPTS();
 		if (by_keyspace[key[0]] < 0)
 		{
 			stray[key[0]]++;
@@ -202,30 +204,26 @@ dynpg_index_verify(Relation rel, DynVerifyProblemFn problem, void *state, String
 		if (!c->compare)
 			continue;
 		while (c->pos < c->nexpected &&
-			   dynpg_bt_keycmp(c->expected[c->pos].key, c->expected[c->pos].keylen, key, keylen) < 0)
+			   key_cmp(c->expected[c->pos].key, c->expected[c->pos].keylen, key, keylen) < 0)
 		{
 			c->missing++;
 			c->pos++;
 		}
 		if (c->pos < c->nexpected &&
-			dynpg_bt_keycmp(c->expected[c->pos].key, c->expected[c->pos].keylen, key, keylen) == 0)
+			key_cmp(c->expected[c->pos].key, c->expected[c->pos].keylen, key, keylen) == 0)
 		{
-			old = MemoryContextSwitchTo(tmp);
-			if (item_hash((DynItem *) detoast_attr(payload)) != c->expected[c->pos].hash)
+			if (item_hash(item) != c->expected[c->pos].hash)
 			{
 				/* the right entry is missing, a wrong one is there */
 				c->missing++;
 				c->extra++;
 			}
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(tmp);
 			c->pos++;
 		}
 		else
 			c->extra++;
 	}
-	dynpg_bt_scan_end(scan);
-	MemoryContextDelete(tmp);
+	dynpg_read_end(r);
 
 	/* the report */
 	appendStringInfoString(members, ", \"indexes\": [");
@@ -259,4 +257,41 @@ dynpg_index_verify(Relation rel, DynVerifyProblemFn problem, void *state, String
 		if (stray[i] > 0)
 			problem(state, psprintf(INT64_FORMAT " entr%s in keyspace %d, which no index uses",
 									stray[i], stray[i] == 1 ? "y is" : "ies are", i));
+}
+
+/*
+ * dynpg.verify_relation(regclass): the B-tree check, then (for a table
+ * with a definition) its indexes, under a ShareLock so that no writer
+ * changes the tree meanwhile.
+ */
+PG_FUNCTION_INFO_V1(dynpg_verify_rel);
+Datum
+dynpg_verify_rel(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	/* a standby cannot take ShareLock; replay may then race the check */
+	LOCKMODE	mode = RecoveryInProgress() ? AccessShareLock : ShareLock;
+	Relation	rel = table_open(relid, mode);
+	Datum		result;
+
+	if (!dynpg_is_dynpg_relation(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a dynpg table", RelationGetRelationName(rel))));
+	/* a table's indexes too (a dynpg relation without a definition has none) */
+	result = dynpg_read_verify(rel, dynpg_relation_definition(relid) != NULL ?
+							   index_verify : NULL);
+	table_close(rel, mode);
+	PG_RETURN_DATUM(result);
+}
+
+/* dynpg.verify(table_name): the same, by DynamoDB table name. */
+PG_FUNCTION_INFO_V1(dynpg_verify_table);
+Datum
+dynpg_verify_table(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			relid = dynpg_table_relid(name, false);
+
+	return DirectFunctionCall1(dynpg_verify_rel, ObjectIdGetDatum(relid));
 }

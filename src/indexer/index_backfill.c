@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * index_build.c
+ * index_backfill.c
  *	  Building a GSI that UpdateTable added (the backfill), dropping the
  *	  entries of one it deleted, and the testing functions over index
  *	  entries (src/index/README, "UpdateTable" and "Backfill").
@@ -45,12 +45,13 @@
 #include "utils/tuplestore.h"
 
 #include "am/dynpg_am.h"
+#include "am/dynpg_read.h"
 #include "am/dynpg_write.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
 #include "base/dynpg_error.h"
 #include "index/dynpg_index.h"
-#include "storage/dynpg_btscan.h"
+#include "indexer/dynpg_indexer.h"
 #include "types/dynpg_item.h"
 
 /* ---------------------------------------------------------------------
@@ -68,48 +69,33 @@ static int
 collect_keys(Relation rel, uint8 keyspace, const uint8 *after, int afterlen, int max,
 			 StringInfo keys, bool *more)
 {
-	DynBtBounds b;
-	DynBtScan  *scan;
-	uint64		vid;
-	struct varlena *payload;
-	uint8		ks = keyspace;
+	DynReadRange range;
+	DynRead    *r;
+	DynItem    *item;
 	int			n = 0;
-	MemoryContext scancxt;
-	MemoryContext old;
 
 	*more = false;
-	dynpg_bt_keyspace_bounds(&b, &ks);
+	dynpg_read_keyspace_range(keyspace, keyspace, &range);
 	if (after != NULL)
+		dynpg_read_range_after_key(&range, after, afterlen);	/* resume past the last key done */
+	r = dynpg_read_begin(rel, &range, DYN_READ_ALL_VERSIONS | DYN_READ_KEYS_ONLY);
+	while (dynpg_read_next(r, &item))
 	{
-		/* resume just past the last key done */
-		b.lower = (uint8 *) after;
-		b.lowerlen = afterlen;
-		b.lower_incl = false;
-	}
-	scancxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg keyspace keys",
-									ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(scancxt);
-	scan = dynpg_bt_scan_begin_range(rel, NULL, &b, ForwardScanDirection);
-	while (dynpg_bt_scan_next(scan, &vid, &payload))
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (n > 0 && keys[n - 1].len == scan->lastkeylen &&
-			memcmp(keys[n - 1].data, scan->lastkey, scan->lastkeylen) == 0)
+		int			keylen;
+		const uint8 *key = dynpg_read_key(r, &keylen);
+
+		if (n > 0 && keys[n - 1].len == keylen && memcmp(keys[n - 1].data, key, keylen) == 0)
 			continue;			/* another version of the same key */
 		if (n == max)
 		{
 			*more = true;
 			break;
 		}
-		MemoryContextSwitchTo(old);
 		initStringInfo(&keys[n]);
-		appendBinaryStringInfo(&keys[n], (const char *) scan->lastkey, scan->lastkeylen);
-		MemoryContextSwitchTo(scancxt);
+		appendBinaryStringInfo(&keys[n], (const char *) key, keylen);
 		n++;
 	}
-	dynpg_bt_scan_end(scan);
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(scancxt);
+	dynpg_read_end(r);
 	return n;
 }
 
@@ -706,11 +692,9 @@ dynpg_index_entries(PG_FUNCTION_ARGS)
 	int			keyspace;
 	char	   *index_name;
 	AclResult	acl;
-	DynBtBounds b;
-	uint8		ks;
-	DynBtScan  *scan;
-	uint64		vid;
-	struct varlena *payload;
+	DynReadRange range;
+	DynRead    *r;
+	DynItem    *item;
 
 	dynpg_require_preload();
 	rel = open_index_args(fcinfo, AccessShareLock, &keyspace, &index_name);
@@ -719,17 +703,16 @@ dynpg_index_entries(PG_FUNCTION_ARGS)
 		aclcheck_error(acl, OBJECT_TABLE, RelationGetRelationName(rel));
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
-	ks = (uint8) keyspace;
-	dynpg_bt_keyspace_bounds(&b, &ks);
-	scan = dynpg_bt_scan_begin_range(rel, GetActiveSnapshot(), &b, ForwardScanDirection);
-	while (dynpg_bt_scan_next(scan, &vid, &payload))
+	dynpg_read_keyspace_range(keyspace, keyspace, &range);
+	r = dynpg_read_begin(rel, &range, 0);
+	while (dynpg_read_next(r, &item))
 	{
-		Datum		value = PointerGetDatum(detoast_attr(payload));
+		Datum		value = PointerGetDatum(item);
 		bool		isnull = false;
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
 	}
-	dynpg_bt_scan_end(scan);
+	dynpg_read_end(r);
 	table_close(rel, AccessShareLock);
 	return (Datum) 0;
 }
@@ -749,28 +732,28 @@ dynpg_damage_index(PG_FUNCTION_ARGS)
 	int			keyspace;
 	char	   *index_name;
 	char	   *action = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	DynBtBounds b;
-	uint8		ks;
-	DynBtScan  *scan;
-	uint64		vid;
-	struct varlena *payload;
+	DynReadRange range;
+	DynRead    *r;
+	DynItem    *entry;
 	StringInfoData key;
 	DynItem    *item = NULL;
 	const char *done;
 
 	require_superuser("dynpg._damage_index");
 	rel = open_index_args(fcinfo, AccessExclusiveLock, &keyspace, &index_name);
-	ks = (uint8) keyspace;
-	dynpg_bt_keyspace_bounds(&b, &ks);
 	initStringInfo(&key);
-	scan = dynpg_bt_scan_begin_range(rel, GetActiveSnapshot(), &b, ForwardScanDirection);
-	if (dynpg_bt_scan_next(scan, &vid, &payload))
+	dynpg_read_keyspace_range(keyspace, keyspace, &range);
+	r = dynpg_read_begin(rel, &range, 0);
+	if (dynpg_read_next(r, &entry))
 	{
-		appendBinaryStringInfo(&key, (const char *) scan->lastkey, scan->lastkeylen);
-		/* a copy: the payload lives in the scan's batch */
-		item = (DynItem *) PG_DETOAST_DATUM_COPY(PointerGetDatum(payload));
+		int			keylen;
+		const uint8 *k = dynpg_read_key(r, &keylen);
+
+		appendBinaryStringInfo(&key, (const char *) k, keylen);
+		/* a copy: the entry lives in the read's item context */
+		item = (DynItem *) PG_DETOAST_DATUM_COPY(PointerGetDatum(entry));
 	}
-	dynpg_bt_scan_end(scan);
+	dynpg_read_end(r);
 	if (item == NULL)
 		elog(ERROR, "dynpg: index \"%s\" has no entry to damage", index_name);
 

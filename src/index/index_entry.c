@@ -1,46 +1,29 @@
 /*-------------------------------------------------------------------------
  *
- * index.c
- *	  Secondary index entries and their maintenance (src/index/README).
+ * index_entry.c
+ *	  Which index entries an item has: index keys, entry keys, projections,
+ *	  and the entry writes that take the indexes from one version of an
+ *	  item to the next (src/index/README).
+ *
+ * Pure computation on items and a table's definition: nothing here reads
+ * or writes a relation.  The write path (am/dynpg_write.c) asks what a
+ * base write does to the indexes and writes it; the change log's apply
+ * (src/indexer) asks what a GSI entry must become.
  *
  * Entries live in the base table's relation, in their index's keyspace
- * (index.h).  A base write computes, while it holds the base key, the
+ * (dynpg_index.h).  A base write computes, while it holds the base key, the
  * entries the old and the new version have in each index: LSI entries are
  * written at once, in the same transaction; for GSIs one row goes to the
- * change log dynpg.index_changes, which the database's worker applies
- * (dynpg_index_apply_change): delete the entries the old index keys name,
- * then write the entry of the base item's current committed version.
- *
- * The relation's cached definition (rd_amcache) may be rebuilt whenever
- * invalidations are processed -- opening a relation (the TOAST relation of
- * a large payload, the change log) does that -- so everything needed from
- * it is computed before the first write.
+ * change log (am/dynpg_changelog.h), which the database's worker applies:
+ * delete the entries the old index keys name, then write the entry of the
+ * base item's current committed version.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/heapam.h"
-#include "access/relscan.h"
-#include "access/table.h"
-#include "access/tableam.h"
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "fmgr.h"
-#include "miscadmin.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/snapmgr.h"
-
-#include "am/dynpg_am.h"
-#include "am/dynpg_write.h"
 #include "base/dynpg_error.h"
-#include "expr/dynpg_expr.h"
 #include "index/dynpg_index.h"
-#include "storage/dynpg_btscan.h"
-
-bool		dynpg_index_logged_changes = false;
 
 /* ---------------------------------------------------------------------
  * Keys
@@ -295,17 +278,9 @@ same_item(const DynItem *a, const DynItem *b)
 		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
-/* A pending write of one entry: delete 'del' (if set), then put 'put' (if set). */
-typedef struct EntryWrite
-{
-	StringInfo	del;
-	StringInfo	put;
-	DynItem    *item;
-} EntryWrite;
-
 /* The entry writes that take an index from entry 'old' to 'new' (0, 1 or 2). */
 static int
-plan_entry_writes(EntryOf *old, EntryOf *new, EntryWrite *w)
+plan_entry_writes(EntryOf *old, EntryOf *new, DynEntryWrite *w)
 {
 	memset(w, 0, sizeof(*w));
 	if (same_key(old, new))
@@ -435,66 +410,26 @@ merge_top(const DynItem *a, const DynItem *b)
 	return dynpg_item_serialize(out);
 }
 
-Oid
-dynpg_index_log_relid(void)
-{
-	Oid			nsp = get_namespace_oid("dynpg", true);
-
-	if (!OidIsValid(nsp))
-		return InvalidOid;
-	return get_relname_relid("index_changes", nsp);
-}
-
-static void
-append_change(Oid relid, DynItem *base_key, DynItem *old_keys)
-{
-	Oid			logid = dynpg_index_log_relid();
-	Relation	log;
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
-	HeapTuple	tup;
-
-	if (!OidIsValid(logid))
-		elog(ERROR, "dynpg: the change log dynpg.index_changes is missing");
-	log = table_open(logid, RowExclusiveLock);
-	if (RelationGetDescr(log)->natts != 3)
-		elog(ERROR, "dynpg: dynpg.index_changes does not have the expected columns");
-	values[0] = ObjectIdGetDatum(relid);
-	values[1] = PointerGetDatum(base_key);
-	if (old_keys != NULL)
-		values[2] = PointerGetDatum(old_keys);
-	else
-	{
-		values[2] = (Datum) 0;
-		nulls[2] = true;
-	}
-	tup = heap_form_tuple(RelationGetDescr(log), values, nulls);
-	simple_heap_insert(log, tup);
-	heap_freetuple(tup);
-	table_close(log, NoLock);
-	dynpg_index_logged_changes = true;
-}
+/* ---------------------------------------------------------------------
+ * What a write does to the indexes
+ * ---------------------------------------------------------------------
+ */
 
 void
-dynpg_index_maintain(Relation rel, DynItem *old_item, DynItem *new_item)
+dynpg_index_changes_of_write(const DynTableDef *def, DynItem *old_item, DynItem *new_item,
+							 DynIndexChanges *out)
 {
-	const DynTableDef *def = dynpg_table_def(rel);
-	Oid			relid = RelationGetRelid(rel);
 	int			n = def->nindexes;
-	EntryWrite *writes = palloc0(sizeof(EntryWrite) * 2 * Max(n, 1));
-	int			nwrites = 0;
-	bool		log_gsi = false;
-	DynItem    *base_key = NULL;
-	DynItem    *old_keys = NULL;
 	int			i;
 
-	/* first everything the definition decides ... */
+	memset(out, 0, sizeof(*out));
+	out->writes = palloc0(sizeof(DynEntryWrite) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
 		const DynIndexDef *ix = &def->indexes[i];
 		EntryOf    *old = palloc(sizeof(EntryOf));
 		EntryOf    *new = palloc(sizeof(EntryOf));
-		EntryWrite	w;
+		DynEntryWrite w;
 
 		/* the old version was checked when written (or skipped by a backfill) */
 		entry_of(def, ix, old_item, false, old);
@@ -502,38 +437,27 @@ dynpg_index_maintain(Relation rel, DynItem *old_item, DynItem *new_item)
 		if (plan_entry_writes(old, new, &w) == 0)
 			continue;
 		if (ix->kind == DYN_INDEX_LOCAL)
-			writes[nwrites++] = w;
+			out->writes[out->nwrites++] = w;
 		else
-			log_gsi = true;
+			out->log_gsi = true;
 	}
-	if (log_gsi)
+	if (out->log_gsi)
 	{
-		base_key = dynpg_index_base_key(def, new_item != NULL ? new_item : old_item);
-		old_keys = gsi_keys_of(def, old_item);
+		out->base_key = dynpg_index_base_key(def, new_item != NULL ? new_item : old_item);
+		out->old_keys = gsi_keys_of(def, old_item);
 	}
-	/* ... then the writes, which may process invalidations */
-	for (i = 0; i < nwrites; i++)
-	{
-		if (writes[i].del != NULL)
-			dynpg_write_entry(rel, writes[i].del, NULL, false);
-		if (writes[i].put != NULL)
-			dynpg_write_entry(rel, writes[i].put, writes[i].item, false);
-	}
-	if (log_gsi)
-		append_change(relid, base_key, old_keys);
 }
 
-void
-dynpg_index_apply_change(Relation rel, DynItem *base_key, DynItem *old_keys)
+int
+dynpg_index_gsi_writes(const DynTableDef *def, const DynItem *base_key, const DynItem *old_keys,
+					   DynItem *current, DynEntryWrite **writes)
 {
-	const DynTableDef *def = dynpg_table_def(rel);
 	int			n = def->nindexes;
-	EntryWrite *writes = palloc0(sizeof(EntryWrite) * 2 * Max(n, 1));
 	int			nwrites = 0;
-	DynItem    *current = dynpg_read_get(rel, base_key);
 	DynItem    *old_full = NULL;
 	int			i;
 
+	*writes = palloc0(sizeof(DynEntryWrite) * Max(n, 1));
 	if (old_keys != NULL)
 		old_full = merge_top(old_keys, base_key);
 	for (i = 0; i < n; i++)
@@ -541,7 +465,7 @@ dynpg_index_apply_change(Relation rel, DynItem *base_key, DynItem *old_keys)
 		const DynIndexDef *ix = &def->indexes[i];
 		EntryOf    *old = palloc(sizeof(EntryOf));
 		EntryOf    *new = palloc(sizeof(EntryOf));
-		EntryWrite	w;
+		DynEntryWrite w;
 
 		if (ix->kind != DYN_INDEX_GLOBAL)
 			continue;
@@ -568,130 +492,7 @@ dynpg_index_apply_change(Relation rel, DynItem *base_key, DynItem *old_keys)
 			w.item = new->projected;
 		}
 		if (w.del != NULL || w.put != NULL)
-			writes[nwrites++] = w;
+			(*writes)[nwrites++] = w;
 	}
-	for (i = 0; i < nwrites; i++)
-	{
-		if (writes[i].del != NULL)
-			dynpg_write_entry(rel, writes[i].del, NULL, true);
-		if (writes[i].put != NULL)
-			dynpg_write_entry(rel, writes[i].put, writes[i].item, true);
-	}
-}
-
-/* ---------------------------------------------------------------------
- * Counting, and applying the change log by hand
- * ---------------------------------------------------------------------
- */
-
-void
-dynpg_index_stats(Relation rel, int keyspace, int64 *count, int64 *bytes)
-{
-	Snapshot	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-	DynBtBounds b;
-	uint8		ks = (uint8) keyspace;
-	DynBtScan  *scan;
-	uint64		vid;
-	struct varlena *payload;
-	MemoryContext tmp;
-	MemoryContext old;
-
-	*count = 0;
-	*bytes = 0;
-	dynpg_bt_keyspace_bounds(&b, &ks);
-	tmp = AllocSetContextCreate(CurrentMemoryContext, "dynpg index stats",
-								ALLOCSET_DEFAULT_SIZES);
-	scan = dynpg_bt_scan_begin_range(rel, snapshot, &b, ForwardScanDirection);
-	dynpg_bt_scan_bulkread(scan);
-	while (dynpg_bt_scan_next_dir(scan, ForwardScanDirection, &vid, &payload))
-	{
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(tmp);
-		*bytes += dynpg_item_size((DynItem *) PG_DETOAST_DATUM(PointerGetDatum(payload)));
-		(*count)++;
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(tmp);
-	}
-	dynpg_bt_scan_end(scan);
-	MemoryContextDelete(tmp);
-}
-
-/*
- * dynpg._apply_index_changes(): apply every row of dynpg.index_changes this
- * snapshot sees, as the worker does, and delete it; returns how many were
- * applied.  For tests (GSI state right after a write) and maintenance.
- * A row whose table is gone is just deleted; a row another session deleted
- * meanwhile is skipped (applying is idempotent anyway).
- */
-PG_FUNCTION_INFO_V1(dynpg_apply_index_changes);
-Datum
-dynpg_apply_index_changes(PG_FUNCTION_ARGS)
-{
-	Oid			logid;
-	Relation	log;
-	TableScanDesc scan;
-	HeapTuple	tup;
-	Snapshot	snapshot;
-	int64		applied = 0;
-	MemoryContext tmp;
-	MemoryContext old;
-
-	if (!superuser())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only superusers may call dynpg._apply_index_changes()")));
-	logid = dynpg_index_log_relid();
-	if (!OidIsValid(logid))
-		elog(ERROR, "dynpg: the change log dynpg.index_changes is missing");
-	log = table_open(logid, RowExclusiveLock);
-	if (RelationGetDescr(log)->natts != 3)
-		elog(ERROR, "dynpg: dynpg.index_changes does not have the expected columns");
-	tmp = AllocSetContextCreate(CurrentMemoryContext, "dynpg apply index changes",
-								ALLOCSET_DEFAULT_SIZES);
-	snapshot = RegisterSnapshot(GetTransactionSnapshot());
-	scan = table_beginscan(log, snapshot, 0, NULL);
-	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
-	{
-		Datum		values[3];
-		bool		nulls[3];
-		Relation	rel;
-		ItemPointerData tid = tup->t_self;
-		TM_FailureData tmfd;
-		TM_Result	res;
-
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(tmp);
-		heap_deform_tuple(tup, RelationGetDescr(log), values, nulls);
-		if (!nulls[0] && !nulls[1])
-		{
-			rel = try_relation_open(DatumGetObjectId(values[0]), RowExclusiveLock);
-			if (rel != NULL)
-			{
-				if (dynpg_is_dynpg_relation(rel) && dynpg_table_def(rel)->nindexes > 0)
-				{
-					DynItem    *base_key = (DynItem *) PG_DETOAST_DATUM_COPY(values[1]);
-					DynItem    *old_keys = nulls[2] ? NULL :
-						(DynItem *) PG_DETOAST_DATUM_COPY(values[2]);
-
-					PushActiveSnapshot(GetTransactionSnapshot());
-					UpdateActiveSnapshotCommandId();
-					dynpg_index_apply_change(rel, base_key, old_keys);
-					PopActiveSnapshot();
-				}
-				table_close(rel, NoLock);
-			}
-		}
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(tmp);
-		res = heap_delete(log, &tid, GetCurrentCommandId(true), InvalidSnapshot,
-						  true, &tmfd, false);
-		if (res == TM_Ok)
-			applied++;
-		CommandCounterIncrement();
-	}
-	table_endscan(scan);
-	UnregisterSnapshot(snapshot);
-	table_close(log, NoLock);
-	MemoryContextDelete(tmp);
-	PG_RETURN_INT64(applied);
+	return nwrites;
 }

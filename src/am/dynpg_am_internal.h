@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * dynpg_am_internal.h
+ *	  What the files of src/am share and nothing outside it uses: the
+ *	  snapshot reads and writes run with, storage keys of items, and
+ *	  payloads as items.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DYNPG_AM_INTERNAL_H
+#define DYNPG_AM_INTERNAL_H
+
+#include "lib/stringinfo.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+#include "types/dynpg_item.h"
+
+/* The active snapshot, or the transaction snapshot when none is active. */
+extern Snapshot dynpg_am_snapshot(void);
+
+/* The storage key of 'item' (which has the table's key attributes), appended to 'out'. */
+extern void dynpg_am_storage_key(Relation rel, const DynItem *item, StringInfo out);
+
+/* A stored payload as an item: detoasted (decompressed, or read from TOAST). */
+extern DynItem *dynpg_am_payload_item(struct varlena *payload);
+
+#endif							/* DYNPG_AM_INTERNAL_H */
