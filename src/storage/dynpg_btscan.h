@@ -28,20 +28,6 @@ typedef struct DynBtBounds
 	bool		upper_prefix;
 } DynBtBounds;
 
-/* Bounds that hold every key of one keyspace (src/index/index.h): '*ks' is its byte. */
-static inline void
-dynpg_bt_keyspace_bounds(DynBtBounds *b, uint8 *ks)
-{
-	memset(b, 0, sizeof(*b));
-	b->lower = ks;
-	b->lowerlen = 1;
-	b->lower_incl = true;
-	b->upper = ks;
-	b->upperlen = 1;
-	b->upper_incl = true;
-	b->upper_prefix = true;
-}
-
 typedef struct DynBtScan
 {
 	Relation	rel;
