@@ -5,7 +5,7 @@
  *
  * Every write to a dynpg table -- PutItem, DeleteItem, SQL INSERT and COPY --
  * goes through these functions, so secondary indexes are kept in one
- * place (src/index/index.h: LSI entries written here, GSI changes logged).
+ * place (src/index/dynpg_index.h: LSI entries written here, GSI changes logged).
  * They run in the caller's transaction, with its snapshot.
  *
  * 'key_item' is an item holding (at least) the table's key attributes, with
@@ -78,7 +78,7 @@ extern bool dynpg_write_check(Relation rel, DynItem *key_item,
 /* The VID of the version the last put inserted (for tuple_insert's TID). */
 extern uint64 dynpg_write_last_vid;
 
-/* Write or delete (item NULL) one index entry (src/index/index.h). */
+/* Write or delete (item NULL) one index entry (src/index/dynpg_index.h). */
 extern void dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock);
 
 /*

@@ -3,8 +3,8 @@
  * batch_ops.c
  *	  BatchGetItem and BatchWriteItem.
  *
- * Both follow wire.h's phases over the whole request before they read or
- * write anything: deserialization, then every constraint failure at once,
+ * Both follow base/dynpg_request.h's phases over the whole request before
+ * they read or write anything: deserialization, then every constraint failure at once,
  * then the operation's own rules (per table: expressions, AttributeValues,
  * item sizes, duplicates, the total count), then per table in turn the
  * table itself (ResourceNotFoundException, privileges) and its keys.

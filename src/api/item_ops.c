@@ -3,8 +3,8 @@
  * item_ops.c
  *	  PutItem, GetItem, DeleteItem and UpdateItem.
  *
- * Each checks the whole request before it touches the table (wire.h lists
- * the phases), then opens the relation, checks the caller's privilege on
+ * Each checks the whole request before it touches the table
+ * (base/dynpg_request.h lists the phases), then opens the relation, checks the caller's privilege on
  * it (SELECT to read, INSERT to put, DELETE to delete, and SELECT as well
  * when ReturnValues asks for the old item, as RETURNING does), checks the
  * key against the table's key schema, and reads or writes through the one

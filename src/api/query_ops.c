@@ -3,8 +3,8 @@
  * query_ops.c
  *	  Query and Scan: DynamoDB's reads of many items, with its paging.
  *
- * Both check the whole request first (wire.h's phases; the order of the
- * rules below is DynamoDB's), then turn it into a plan: a range of storage
+ * Both check the whole request first (base/dynpg_request.h's phases; the
+ * order of the rules below is DynamoDB's), then turn it into a plan: a range of storage
  * keys, a direction, a filter, a projection and a Limit.  A Query's range
  * is one partition, or the part of it the sort-key condition allows; a
  * Scan's is the whole key space, or one segment of the partition-hash
@@ -84,7 +84,7 @@ typedef struct ReadPlan
 	DynKeySchema tks;			/* the table's key */
 	bool		has_index;		/* IndexName: 'ix' is a copy of its definition */
 	DynIndexDef ix;
-	DynTableDef tdef;			/* the table's key (tks) for index.h's entry keys */
+	DynTableDef tdef;			/* the table's key (tks) for dynpg_index.h's entry keys */
 	bool		fetch_base;		/* LSI: read the base item for what the index lacks */
 	bool		output_base;	/* ... and return it whole (Select ALL_ATTRIBUTES) */
 	/* every index key attribute that is not a table key ("IndexKey: ") */
@@ -93,7 +93,7 @@ typedef struct ReadPlan
 	int		   *ixkey_lens;
 	DynBtBounds bounds;
 	ScanDirection dir;
-	uint8		keyspace;		/* the table's (0) or an index's (index.h) */
+	uint8		keyspace;		/* the table's (0) or an index's (dynpg_index.h) */
 	DynExprNode *filter;
 	DynExprPath *paths;			/* projection, or NULL for whole items */
 	int			npaths;
@@ -1261,7 +1261,7 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 
 /*
  * The response is written in jsonb's binary form straight from the items
- * read (types/item.h, dynpg_jw_*): building a JsonbValue tree of a page of
+ * read (types/dynpg_item.h, dynpg_jw_*): building a JsonbValue tree of a page of
  * items and serializing it, or writing it as text and parsing that, costs
  * several times the read itself (tests/bench/query_scan.sh).  The items are
  * collected first, since an array's header gives its length.

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * index.h
+ * dynpg_index.h
  *	  Secondary indexes: index entries, their maintenance, the GSI change
  *	  log (src/index/README).
  *

@@ -4,7 +4,7 @@
  *	  Secondary index entries and their maintenance (src/index/README).
  *
  * Entries live in the base table's relation, in their index's keyspace
- * (index.h).  A base write computes, while it holds the base key, the
+ * (dynpg_index.h).  A base write computes, while it holds the base key, the
  * entries the old and the new version have in each index: LSI entries are
  * written at once, in the same transaction; for GSIs one row goes to the
  * change log dynpg.index_changes, which the database's worker applies

@@ -28,7 +28,7 @@ typedef struct DynBtBounds
 	bool		upper_prefix;
 } DynBtBounds;
 
-/* Bounds that hold every key of one keyspace (src/index/index.h): '*ks' is its byte. */
+/* Bounds that hold every key of one keyspace (src/index/dynpg_index.h): '*ks' is its byte. */
 static inline void
 dynpg_bt_keyspace_bounds(DynBtBounds *b, uint8 *ks)
 {
@@ -87,7 +87,7 @@ typedef struct DynBtReadStats
 
 extern DynBtReadStats dynpg_bt_reads;
 
-/* A scan of the table's items (keyspace 0, src/index/index.h), either way. */
+/* A scan of the table's items (keyspace 0, src/index/dynpg_index.h), either way. */
 extern DynBtScan *dynpg_bt_scan_begin(Relation rel, Snapshot snapshot);
 extern DynBtScan *dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot,
 											const DynBtBounds *bounds, ScanDirection dir);

@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
- * key.h
+ * dynpg_key.h
  *	  Primary keys: extraction from items with DynamoDB's checks, the
  *	  order-preserving key encoding, the partition hash and the storage key.
  *
- * Storage key = keyspace byte: 0 for a table's items (src/index/index.h)
+ * Storage key = keyspace byte: 0 for a table's items (src/index/dynpg_index.h)
  *				 || hash64(partition key encoding), 8 bytes big-endian
  *				 || partition-key part
  *				 || sort-key encoding (absent without a sort key)

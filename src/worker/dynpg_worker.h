@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * worker.h
+ * dynpg_worker.h
  *	  The GSI background workers: a launcher and one worker per database
  *	  that applies dynpg.index_changes (src/worker/README).
  *
@@ -40,8 +40,8 @@ extern void dynpg_worker_utility_end(Oid dboid);
 extern void dynpg_worker_utility_done(Node *parsetree);
 
 /*
- * Provided by src/index (index.c; a stub in index_stub.c until then), next
- * to index.h's dynpg_index_apply_change() and dynpg_index_log_relid():
+ * Provided by src/index (index_build.c; also declared in dynpg_index.h),
+ * next to index.c's dynpg_index_apply_change() and dynpg_index_log_relid():
  *
  * dynpg_index_backfill_step: called by the worker in a transaction of its
  * own, with an active snapshot, after each batch of changes; does a bounded
