@@ -4,8 +4,8 @@
  *	  The one write path (and the key read) of dynpg tables.
  *
  * Every write to a dynpg table -- PutItem, DeleteItem, SQL INSERT and COPY --
- * goes through these functions, so secondary indexes are kept in one
- * place (src/index/dynpg_index.h: LSI entries written here, GSI changes logged).
+ * goes through these functions, so secondary indexes are kept in one place
+ * (src/index/dynpg_index.h: LSI entries written here, GSI changes logged).
  * They run in the caller's transaction, with its snapshot.
  *
  * 'key_item' is an item holding (at least) the table's key attributes, with

@@ -592,7 +592,7 @@ dynpg_expr_function_name(DynExprKind k)
 	}
 }
 
-/* "Operator or function requires a document path; ..." unless arg is a path. */
+/* "Operator or function requires a document path" unless arg is a path */
 static void
 require_path_operand(Parser *p, DynExprNode *fn, DynExprNode *arg)
 {
@@ -1209,7 +1209,8 @@ dynpg_expr_parse_condition(DynExprContext *ctx, const char *text, const char *la
  * Returns the resolved paths (at least one) in the order written, their
  * count in *npaths.  Each must start with a name or #name (else a syntax
  * error at that token), and the whole text must be consumed (else a syntax
- * error at the first token left, such as a function call's '(').  Only when all of it has parsed are the paths checked pairwise
+ * error at the first token left, such as a function call's '(').  Only
+ * when all of it has parsed are the paths checked pairwise
  * (check_paths_disjoint), so a syntax error anywhere beats an overlap.
  * Counts no operators.  At most one path per token, hence the array size.
  */

@@ -108,7 +108,7 @@ dynpg_bt_scan_begin(Relation rel, Snapshot snapshot)
 										   ALLOCSET_DEFAULT_SIZES);
 	scan->blkno = InvalidBlockNumber;
 	scan->dir = ForwardScanDirection;
-	/* the table's items: keys that start with its keyspace byte (dynpg_index.h) */
+	/* the table's items: keys starting with its keyspace byte (dynpg_index.h) */
 	scan->bounded = true;
 	scan->bounds.upper = palloc0(1);
 	scan->bounds.upperlen = 1;

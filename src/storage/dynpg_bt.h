@@ -162,10 +162,10 @@ typedef DynBtInternalTupleData *DynBtInternalTuple;
 				   MAXALIGN(sizeof(DynBtPageOpaqueData))) / 3)
 
 /*
- * The largest storage key: an index entry's (src/index/dynpg_index.h: keyspace,
- * hash, partition part, a 1024-byte sort key group-encoded, then the base
- * item's storage key without its keyspace byte).  A table item's key is at
- * most 1 + 8 + 65 + 1024 = 1,098 bytes (types/dynpg_key.h).
+ * The largest storage key: an index entry's (src/index/dynpg_index.h:
+ * keyspace, hash, partition part, a 1024-byte sort key group-encoded, then
+ * the base item's storage key without its keyspace byte).  A table item's
+ * key is at most 1 + 8 + 65 + 1024 = 1,098 bytes (types/dynpg_key.h).
  */
 #define DYN_BT_MAX_KEY_SIZE		(1 + 8 + 65 + 1152 + 1097)
 
