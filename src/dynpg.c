@@ -1,7 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * dynpg.c
- *	  Module entry point: _PG_init and the preload check.
+ *	  Module entry point: _PG_init (GUCs, the WAL resource manager, the
+ *	  GSI workers, the hooks), the planner hook (no parallel scans of dynpg
+ *	  tables), the ProcessUtility hook (publications, row triggers and most
+ *	  forms of ALTER TABLE refused for dynpg tables; the workers kept away
+ *	  from a database being dropped, copied or moved) and dynpg.version().
+ *	  The preload check itself is base/dynpg_preload.c's.
  *
  *-------------------------------------------------------------------------
  */

@@ -481,7 +481,7 @@ dynam_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 	{
 		DynBtKey	k;
 
-		/* the table's items only, not index entries (src/index/index.h) */
+		/* the table's items only, not index entries (index/dynpg_index.h) */
 		dynpg_bt_item_key(page, off, true, &k);
 		if (k.keylen < 1 || k.key[0] != 0)
 			continue;

@@ -3,17 +3,17 @@
  * batch_ops.c
  *	  BatchGetItem and BatchWriteItem.
  *
- * Both follow wire.h's phases over the whole request before they read or
- * write anything: deserialization, then every constraint failure at once,
- * then the operation's own rules (per table: expressions, AttributeValues,
- * item sizes, duplicates, the total count), then per table in turn the
- * table itself (ResourceNotFoundException, privileges) and its keys.
- * Only when every entry of every table has passed does BatchWriteItem
- * write, each entry through the one write path (am/dynpg_write.h), so
- * secondary indexes are kept as for PutItem and DeleteItem.  A batch runs
- * in the caller's transaction: an error part-way (a serialization failure,
- * a deadlock) undoes all of it, where DynamoDB would have applied some of
- * it; no item is ever half written in either.
+ * Both follow base/dynpg_request.h's phases over the whole request before
+ * they read or write anything: deserialization, then every constraint
+ * failure at once, then the operation's own rules (per table: expressions,
+ * AttributeValues, item sizes, duplicates, the total count), then per table
+ * in turn the table itself (ResourceNotFoundException, privileges) and its
+ * keys.  Only when every entry of every table has passed does
+ * BatchWriteItem write, each entry through the one write path
+ * (am/dynpg_write.h), so secondary indexes are kept as for PutItem and
+ * DeleteItem.  A batch runs in the caller's transaction: an error part-way
+ * (a serialization failure, a deadlock) undoes all of it, where DynamoDB
+ * would have applied some of it; no item is ever half written in either.
  *
  * Tables are taken in jsonb's order of object keys (shorter names first,
  * then bytewise), entries in request order.  Messages and their sources

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * api.h
+ * dynpg_api.h
  *	  DynamoDB operations: each takes the request and returns the response,
  *	  both as DynamoDB's JSON (jsonb), field for field.
  *
@@ -21,9 +21,10 @@ typedef Jsonb *(*DynApiOperation) (Jsonb *request);
 extern Jsonb *dynpg_api_create_table(Jsonb *request);
 extern Jsonb *dynpg_api_delete_table(Jsonb *request);
 extern Jsonb *dynpg_api_describe_table(Jsonb *request);
-/* UpdateTable (table_update.c) */
-extern Jsonb *dynpg_api_update_table(Jsonb *request);
 extern Jsonb *dynpg_api_list_tables(Jsonb *request);
+
+/* control plane: UpdateTable (table_update.c) */
+extern Jsonb *dynpg_api_update_table(Jsonb *request);
 
 /* items (item_ops.c) */
 extern Jsonb *dynpg_api_put_item(Jsonb *request);

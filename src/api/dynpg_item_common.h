@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * item_common.h
+ * dynpg_item_common.h
  *	  What the data-plane operations share (item_ops.c defines these):
  *	  expression parameters, legacy-parameter mixing, opening a table with
  *	  its privilege checks, and consumed capacity.

@@ -1,13 +1,15 @@
 /*-------------------------------------------------------------------------
  *
- * table_indexes.h
+ * dynpg_table_indexes.h
  *	  CreateTable's LocalSecondaryIndexes and GlobalSecondaryIndexes: reading
- *	  them, DynamoDB's checks in its phases (wire.h), storing them in the
- *	  table's definition, and reporting them in a TableDescription.
+ *	  them, DynamoDB's checks in its phases (base/dynpg_request.h), storing
+ *	  them in the table's definition, and reporting them in a
+ *	  TableDescription.
  *
  * table_ops.c calls these at the points of CreateTable and DescribeTable
- * where DynamoDB looks at the indexes; src/index/README describes the
- * stored form and the order of the checks.
+ * where DynamoDB looks at the indexes, table_update.c for a GSI that
+ * UpdateTable creates; src/index/README describes the stored form and the
+ * order of the checks.
  *
  *-------------------------------------------------------------------------
  */

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * table_ops.h
+ * dynpg_table_ops.h
  *	  The control plane's shared parts (table_ops.c), for UpdateTable
  *	  (table_update.c).
  *

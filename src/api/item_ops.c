@@ -3,14 +3,14 @@
  * item_ops.c
  *	  PutItem, GetItem, DeleteItem and UpdateItem.
  *
- * Each checks the whole request before it touches the table (wire.h lists
- * the phases), then opens the relation, checks the caller's privilege on
- * it (SELECT to read, INSERT to put, DELETE to delete, and SELECT as well
- * when ReturnValues asks for the old item, as RETURNING does), checks the
- * key against the table's key schema, and reads or writes through the one
- * write path (am/dynpg_write.h).  Nothing is written unless everything
- * checked out, and no subtransaction is opened: an error undoes the
- * caller's transaction as any SQL error does.
+ * Each checks the whole request before it touches the table
+ * (base/dynpg_request.h lists the phases), then opens the relation, checks
+ * the caller's privilege on it (SELECT to read, INSERT to put, DELETE to
+ * delete, and SELECT as well when ReturnValues asks for the old item, as
+ * RETURNING does), checks the key against the table's key schema, and reads
+ * or writes through the one write path (am/dynpg_write.h).  Nothing is
+ * written unless everything checked out, and no subtransaction is opened:
+ * an error undoes the caller's transaction as any SQL error does.
  *
  * Expressions (and the legacy parameters) are parsed by src/expr/ before
  * the table is opened; conditions and updates run inside the write path's

@@ -3,13 +3,14 @@
  * query_ops.c
  *	  Query and Scan: DynamoDB's reads of many items, with its paging.
  *
- * Both check the whole request first (wire.h's phases; the order of the
- * rules below is DynamoDB's), then turn it into a plan: a range of storage
- * keys, a direction, a filter, a projection and a Limit.  A Query's range
- * is one partition, or the part of it the sort-key condition allows; a
- * Scan's is the whole key space, or one segment of the partition-hash
- * space, since storage keys start with the hash.  ExclusiveStartKey narrows
- * the range to just after (or, backward, just before) that key.
+ * Both check the whole request first (base/dynpg_request.h's phases; the
+ * order of the rules below is DynamoDB's), then turn it into a plan: a
+ * range of storage keys, a direction, a filter, a projection and a Limit.
+ * A Query's range is one partition, or the part of it the sort-key
+ * condition allows; a Scan's is the whole key space, or one segment of the
+ * partition-hash space, since storage keys start with the hash.
+ * ExclusiveStartKey narrows the range to just after (or, backward, just
+ * before) that key.
  *
  * The plan runs as one range read of the access method's read path
  * (am/dynpg_read.h), which descends once and walks the leaves of the
@@ -971,10 +972,10 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 
 /*
  * The response is written in jsonb's binary form straight from the items
- * read (types/item.h, dynpg_jw_*): building a JsonbValue tree of a page of
- * items and serializing it, or writing it as text and parsing that, costs
- * several times the read itself (tests/bench/query_scan.sh).  The items are
- * collected first, since an array's header gives its length.
+ * read (types/dynpg_item.h, dynpg_jw_*): building a JsonbValue tree of a
+ * page of items and serializing it, or writing it as text and parsing that,
+ * costs several times the read itself (tests/bench/query_scan.sh).  The
+ * items are collected first, since an array's header gives its length.
  */
 typedef struct PageItems
 {

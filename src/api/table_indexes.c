@@ -2,7 +2,7 @@
  *
  * table_indexes.c
  *	  CreateTable's secondary indexes: reading, DynamoDB's checks, the
- *	  stored definition and the TableDescription form (table_indexes.h).
+ *	  stored definition and the TableDescription form (dynpg_table_indexes.h).
  *
  * DynamoDB checks the indexes of a CreateTable request in its usual
  * phases: their JSON types while deserializing, their constraints (index

@@ -4,12 +4,13 @@
  *	  UpdateTable: a GSI created or deleted, GSI capacity, the billing mode
  *	  and the table's capacity (src/index/README, "UpdateTable").
  *
- * The request is checked in DynamoDB's phases (wire.h): members and their
- * JSON types; constraints (attributeDefinitions, tableName, billingMode,
- * provisionedThroughput, globalSecondaryIndexUpdates, in the model's
- * order); then the rules that need no table (an empty update, unsupported
- * members, the shape of each GlobalSecondaryIndexUpdate); then, with the
- * table held in AccessExclusiveLock, the rules that need it.
+ * The request is checked in DynamoDB's phases (base/dynpg_request.h):
+ * members and their JSON types; constraints (attributeDefinitions,
+ * tableName, billingMode, provisionedThroughput,
+ * globalSecondaryIndexUpdates, in the model's order); then the rules that
+ * need no table (an empty update, unsupported members, the shape of each
+ * GlobalSecondaryIndexUpdate); then, with the table held in
+ * AccessExclusiveLock, the rules that need it.
  *
  * The change is one new definition, written in place of the old one in
  * the table's CHECK constraint (dynpg_table_set_definition) in the

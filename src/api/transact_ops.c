@@ -4,9 +4,9 @@
  *	  TransactWriteItems and TransactGetItems.
  *
  * TransactWriteItems checks the whole request as the item operations do
- * (wire.h's phases), then runs its actions in order with the item
- * operations' own pieces (item_common.h: conditions, UpdateItem's compute,
- * key checks) through the one write path (am/dynpg_write.h):
+ * (base/dynpg_request.h's phases), then runs its actions in order with the
+ * item operations' own pieces (dynpg_item_common.h: conditions, UpdateItem's
+ * compute, key checks) through the one write path (am/dynpg_write.h):
  *
  *  - request-level problems (JSON types, constraints, the 4 MB limit, more
  *    than one operation in an action, expressions, unused names and values,

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * catalog.h
+ * dynpg_catalog.h
  *	  DynamoDB table definitions, read from the relations that hold them.
  *
  * A DynamoDB table is one relation in schema "dynamodb" with the single
@@ -62,7 +62,7 @@ typedef struct DynIndexDef
 	DynProjectionType projection;
 	int			nnonkey;		/* NonKeyAttributes (INCLUDE only), in order */
 	const char *const *nonkey;
-	int			keyspace;		/* the first byte of its entries' keys (index.h) */
+	int			keyspace;		/* the first byte of its entries' keys (dynpg_index.h) */
 	bool		creating;		/* a GSI being backfilled ("IndexStatus": "CREATING") */
 } DynIndexDef;
 

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * expr.h
+ * dynpg_expr.h
  *	  DynamoDB's expression languages: one lexer and parser for condition,
  *	  projection and update expressions, their validation with DynamoDB's
  *	  messages, and evaluation against a dynpg.item.

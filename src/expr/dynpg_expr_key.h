@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * expr_key.h
+ * dynpg_expr_key.h
  *	  Query's key conditions: a parsed KeyConditionExpression (or the legacy
  *	  KeyConditions turned into the same tree) checked against the key
  *	  schema with DynamoDB's messages, and reduced to the partition key value

@@ -8,6 +8,28 @@
  * comparisons, BETWEEN, IN and functions.  Every error is a
  * ValidationException "Invalid <label>: <reason>", as DynamoDB words them.
  *
+ * The grammar is src/expr/README's ("Grammar", which also lists the
+ * function of each production); each parse function's comment quotes the
+ * productions it parses.  An
+ * entry point checks the length, lexes the whole text into an array of
+ * tokens ending in T_EOF, and then the parse functions walk it with
+ * p->pos.  What every parse function guarantees, so that callers can rely
+ * on it:
+ *	- it starts at p->pos and returns with p->pos at the first token it did
+ *	  not consume; it never moves past T_EOF;
+ *	- on any error it raises (ereport, no return), so a returned node is
+ *	  complete and has passed every check that needs no item: operand types
+ *	  of constants, function arities and argument kinds, path limits;
+ *	- names and values are resolved: a DX_PATH holds attribute names (a
+ *	  #name replaced by its ExpressionAttributeNames value), a DX_VALUE a
+ *	  DynRef into ctx->values_item, so the context must live as long as the
+ *	  tree; every #name and :value met is marked used in the context.
+ * The order of the checks decides which message a request with several
+ * faults gets, and the regression suites (sql/expr_*.sql) pin many of
+ * these orders: moving a check is a change of behaviour.  A syntax error
+ * quotes the current token, so it must be raised with p->pos on the
+ * offending token.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -19,6 +41,7 @@
 #include "base/dynpg_error.h"
 #include "expr/dynpg_expr.h"
 
+/* Token types; keywords and function names are T_NAME (see lex). */
 typedef enum TokType
 {
 	T_EOF,
@@ -43,11 +66,12 @@ typedef enum TokType
 	T_BAD
 } TokType;
 
+/* A token: its type and its bytes in the expression text. */
 typedef struct Token
 {
 	TokType		type;
-	int			start;
-	int			len;
+	int			start;			/* byte offset in Parser.text */
+	int			len;			/* bytes; 0 for T_EOF */
 } Token;
 
 typedef struct Parser
@@ -57,14 +81,18 @@ typedef struct Parser
 	int			textlen;
 	Token	   *toks;
 	int			ntoks;
-	int			pos;
-	int			noperators;
-	bool		update;			/* parsing an UpdateExpression */
+	int			pos;			/* the current token */
+	int			noperators;		/* counted so far (count_operator) */
+	bool		update;			/* parsing an UpdateExpression: '+' and '-',
+								 * if_not_exists and list_append; no size or
+								 * boolean functions */
 } Parser;
 
+/* ValidationException "Invalid <ConditionExpression...>: <reason>" */
 #define expr_error(p, ...) \
 	dynpg_validation_error("Invalid %s: %s", (p)->ctx->label, psprintf(__VA_ARGS__))
 
+/* A character of a name, or of a #name or :value after its first. */
 static bool
 is_word_char(char c)
 {
@@ -72,6 +100,27 @@ is_word_char(char c)
 		(c >= '0' && c <= '9') || c == '_';
 }
 
+/*
+ * Split the whole text into tokens, ending with T_EOF (start = textlen),
+ * before anything is parsed.  Space, tab, CR and LF separate tokens and are
+ * dropped.  The tokens:
+ *	- T_NAME [A-Za-z_][A-Za-z0-9_]*: bare attribute names, keywords and
+ *	  function names alike; the parser tells them apart (tok_is_keyword,
+ *	  case-insensitive; parse_simple_operand: a T_NAME followed by '(' is a
+ *	  function call; parse_path: a bare name must not be reserved);
+ *	- T_INT [0-9]+: valid only as a list index (so "a[-1]" is a syntax
+ *	  error at '-');
+ *	- T_HASHNAME, T_VALUE: '#' or ':' and at least one [A-Za-z0-9_], the
+ *	  prefix included in the token, as in the request's map keys
+ *	  (valid_key accepts exactly these);
+ *	- punctuation and the comparators, '<>', '<=' and '>=' as one token;
+ *	- T_BAD: anything else (and a lone '#' or ':'), one whole UTF-8
+ *	  character, which no production accepts: the parser reports it as a
+ *	  syntax error quoting it.
+ * Never raises: lexical faults surface as syntax errors where the parser
+ * meets them, after whatever errors the text before them gives.  There are
+ * at most as many tokens as bytes, so the array is never reallocated.
+ */
 static void
 lex(Parser *p)
 {
@@ -172,6 +221,7 @@ lex(Parser *p)
 	p->toks[p->ntoks].len = 0;
 }
 
+/* The current token (T_EOF at the end; parse functions never pass it). */
 static Token *
 peek(Parser *p)
 {
@@ -180,7 +230,12 @@ peek(Parser *p)
 
 static void syntax_error(Parser *p) pg_attribute_noreturn();
 
-/* "Syntax error; token: "x", near: "prev x"" at the current token */
+/*
+ * DynamoDB's "Syntax error; token: "x", near: "prev x"" at the current
+ * token: 'token' is its text, or <EOF>; 'near' is the text as written from
+ * the start of the previous token to the end of this one (at the end: to
+ * the end of the previous one; at the first token: the token alone).
+ */
 static void
 syntax_error(Parser *p)
 {
@@ -197,6 +252,7 @@ syntax_error(Parser *p)
 			   pnstrdup(p->text + from, to - from));
 }
 
+/* Whether token t is keyword kw (upper case), matched case-insensitively. */
 static bool
 tok_is_keyword(Parser *p, Token *t, const char *kw)
 {
@@ -204,6 +260,7 @@ tok_is_keyword(Parser *p, Token *t, const char *kw)
 		pg_strncasecmp(p->text + t->start, kw, t->len) == 0;
 }
 
+/* Consume a token of 'type', or raise a syntax error at the current one. */
 static void
 expect(Parser *p, TokType type)
 {
@@ -212,6 +269,13 @@ expect(Parser *p, TokType type)
 	p->pos++;
 }
 
+/*
+ * Count one operator against DynamoDB's limit of DYN_EXPR_MAX_OPERATORS per
+ * expression: "The expression contains too many operators; operator count:
+ * 301".  Counted: each comparator, BETWEEN, IN, AND, OR and NOT, each
+ * function call, '+' and '-', and each update action.  The limit is also
+ * what bounds the nesting of NOT chains and function calls.
+ */
 static void
 count_operator(Parser *p)
 {
@@ -220,6 +284,7 @@ count_operator(Parser *p)
 				   p->noperators);
 }
 
+/* A zeroed node of 'kind' with room for nargs arguments. */
 static DynExprNode *
 new_node(DynExprKind kind, int nargs)
 {
@@ -234,6 +299,15 @@ new_node(DynExprKind kind, int nargs)
 
 /* ---- names and values ---- */
 
+/*
+ * #name: the attribute name token t stands for, from the request's
+ * ExpressionAttributeNames (an exact, case-sensitive match of the whole
+ * token, '#' included), marked used for dynpg_expr_check_unused.  Returns
+ * the context's string (not a copy) and its length in *len; does not move
+ * p->pos.  Raises "An expression attribute name used in the document path
+ * is not defined; attribute name: #x" (also for a token over 255 bytes,
+ * since no key that long was accepted).
+ */
 static const char *
 lookup_name(Parser *p, Token *t, int32 *len)
 {
@@ -255,6 +329,16 @@ lookup_name(Parser *p, Token *t, int32 *len)
 	return NULL;
 }
 
+/*
+ * :value -- the current token, which must be a T_VALUE (else a syntax
+ * error at it), resolved against the request's ExpressionAttributeValues
+ * (exact match, ':' included) and marked used.  Returns a DX_VALUE whose
+ * DynRef points into ctx->values_item: a value that already passed the
+ * AttributeValue rules in dynpg_expr_context_init, of any type; the
+ * caller checks the type where one is required.  Consumes that one token.
+ * Raises "An expression attribute value used in expression is not defined;
+ * attribute value: :x".
+ */
 static DynExprNode *
 parse_value(Parser *p)
 {
@@ -284,6 +368,24 @@ parse_value(Parser *p)
 
 /* ---- document paths ---- */
 
+/*
+ * path := (name | #name) ('.' (name | #name) | '[' digits ']')*
+ *
+ * Returns a DX_PATH of at least one element, the first a name.  Names are
+ * resolved: a bare name is copied, a #name replaced by its attribute name
+ * (one element, dots and all).  Consumes the path greedily: it stops at the
+ * first token after an element that is neither '.' nor '['.  Whether an
+ * element is a name or an index follows from the token before it (start or
+ * '.': a name; '[': digits, then ']').  Raises, in the order met:
+ *	- a syntax error where a name, digits or ']' is missing;
+ *	- "Attribute name is a reserved keyword; reserved keyword: x" (bare
+ *	  names only, expr_reserved.c);
+ *	- lookup_name's "not defined" for a #name;
+ *	- "List index is not within the allowable range; index: n" past
+ *	  INT32_MAX;
+ *	- "The document path has too many nesting levels; nesting levels: 33"
+ *	  past DYN_MAX_DEPTH elements, names and indexes alike.
+ */
 static DynExprNode *
 parse_path(Parser *p)
 {
@@ -353,6 +455,7 @@ parse_path(Parser *p)
 	return n;
 }
 
+/* A path as DynamoDB's messages print it: "[a, b, [3]]", names as resolved. */
 char *
 dynpg_expr_path_text(const DynExprPath *path)
 {
@@ -376,7 +479,12 @@ dynpg_expr_path_text(const DynExprPath *path)
 
 /*
  * Two paths overlap if one is a prefix of the other, and conflict if they
- * part where one has a name and the other an index.
+ * part where one has a name and the other an index.  The paths of one
+ * projection, or of all the actions of one update, must do neither:
+ * raises "Two document paths overlap with each other; ..." or "Two
+ * document paths conflict with each other; ...", with both paths printed
+ * in the order given (a before b).  Paths that part at two different
+ * names, or two different indexes, are fine.
  */
 static void
 check_paths_disjoint(Parser *p, const DynExprPath *a, const DynExprPath *b)
@@ -401,13 +509,22 @@ check_paths_disjoint(Parser *p, const DynExprPath *a, const DynExprPath *b)
 
 /* ---- operands and functions ---- */
 
+/*
+ * The operand type in the messages of functions and of '+' and '-':
+ * the type descriptor ("S", "N", "L", ...).  Compare type_word.
+ */
 static const char *
 value_type_word(DynType t)
 {
 	return dynpg_type_name(t);
 }
 
-/* the type words of DynamoDB's operand-type messages */
+/*
+ * The operand type in the messages of ADD, DELETE, the comparisons and
+ * BETWEEN: a word ("STRING", "NUMBER", "STRING SET", ...).  DynamoDB spells
+ * the type differently in the two groups of messages, and the regression
+ * tests expect each form where it is: keep them apart.
+ */
 static const char *
 type_word(DynType t)
 {
@@ -440,6 +557,7 @@ type_word(DynType t)
 static DynExprNode *parse_operand(Parser *p);
 static DynExprNode *parse_or(Parser *p);
 
+/* The boolean functions: a condition on their own, never an operand. */
 static bool
 is_condition_function(DynExprKind k)
 {
@@ -447,6 +565,7 @@ is_condition_function(DynExprKind k)
 		k == DX_BEGINS_WITH || k == DX_CONTAINS;
 }
 
+/* A function node's name as written ("attribute_exists", "size", ...). */
 const char *
 dynpg_expr_function_name(DynExprKind k)
 {
@@ -473,6 +592,7 @@ dynpg_expr_function_name(DynExprKind k)
 	}
 }
 
+/* "Operator or function requires a document path" unless arg is a path */
 static void
 require_path_operand(Parser *p, DynExprNode *fn, DynExprNode *arg)
 {
@@ -481,6 +601,23 @@ require_path_operand(Parser *p, DynExprNode *fn, DynExprNode *arg)
 				   dynpg_expr_function_name(fn->kind));
 }
 
+/*
+ * The rules of a parsed function call that need no item, in this order:
+ *	1. the number of arguments: one for attribute_exists,
+ *	   attribute_not_exists and size, two for the others ("Incorrect number
+ *	   of operands for operator or function; operator or function: f,
+ *	   number of operands: n");
+ *	2. a boolean function as an argument: a syntax error, raised at the
+ *	   token after the call (p->pos has passed its ')');
+ *	3. per function: a path first for attribute_exists,
+ *	   attribute_not_exists, attribute_type and if_not_exists ("Operator or
+ *	   function requires a document path"); attribute_type's second a
+ *	   :value of type S naming one of the ten type descriptors; constant
+ *	   arguments of begins_with S or B, of list_append L ("Incorrect
+ *	   operand type ..."); contains not given the same path twice.
+ * Arguments that are paths (or size() calls) are checked against the item
+ * only when evaluated (expr_eval.c).
+ */
 static void
 check_function(Parser *p, DynExprNode *fn)
 {
@@ -551,6 +688,23 @@ check_function(Parser *p, DynExprNode *fn)
 	}
 }
 
+/*
+ * function := fname '(' operand (',' operand)* ')'
+ *
+ * Called with p->pos at the name, which the caller has seen followed by
+ * '('.  fname is one of the eight function names, matched
+ * case-sensitively, else "Invalid function name; function: f" before any
+ * argument is read.  In an update only if_not_exists and list_append are
+ * allowed ("The function is not allowed in an update expression; function:
+ * f"), in a condition every other one ("The function is not allowed in a
+ * condition expression; function: f").  Counts one operator.  Each argument
+ * is parse_operand's (so in an update a 'value', '+' and '-' included); an
+ * empty list is a syntax error at ')', more than lengthof(args) arguments
+ * only an arity error.  Returns a node of the function's kind with its
+ * arguments, the input consumed through ')', after check_function.  Whether
+ * a boolean function may stand where it is, is the caller's decision
+ * (parse_primary, check_operand_use).
+ */
 static DynExprNode *
 parse_function(Parser *p)
 {
@@ -616,7 +770,18 @@ parse_function(Parser *p)
 	return fn;
 }
 
-/* one operand: a path, a :value or a function call (in updates, with + or -) */
+/*
+ * operand2  := path | :value | if_not_exists(path, value) | list_append(value, value)
+ *
+ * and, in a condition, the whole of
+ * operand   := path | :value | size '(' operand ')'
+ *
+ * A :value (parse_value), a function call (a T_NAME followed by '(', even
+ * an unknown or reserved name: parse_function names it in its error), or
+ * a path (parse_path); any other token is a syntax error at it.  May
+ * return DX_VALUE, DX_PATH or any function kind, boolean ones included:
+ * the caller refuses those where an operand is needed.
+ */
 static DynExprNode *
 parse_simple_operand(Parser *p)
 {
@@ -633,6 +798,17 @@ parse_simple_operand(Parser *p)
 	return NULL;
 }
 
+/*
+ * operand   := path | :value | size '(' operand ')'    (a condition)
+ * value     := operand2 (('+' | '-') operand2)?         (an update)
+ *
+ * parse_simple_operand, and in an update at most one '+' or '-' with a
+ * second one: a DX_PLUS or DX_MINUS node (one operator counted) whose
+ * constant operands must be numbers ("Incorrect operand type for operator
+ * or function; operator or function: +, operand type: S").  A second '+'
+ * or '-' is left unconsumed, for the caller to fail on; in a condition '+'
+ * and '-' are never consumed.
+ */
 static DynExprNode *
 parse_operand(Parser *p)
 {
@@ -659,6 +835,12 @@ parse_operand(Parser *p)
 
 /* ---- conditions ---- */
 
+/*
+ * comparator := '=' | '<>' | '<' | '<=' | '>' | '>='
+ *
+ * Whether token type t is one, and which (*op).  parse_primary prints an
+ * operator by indexing its names[] with DynCmpOp: keep the two in step.
+ */
 static bool
 cmp_token(TokType t, DynCmpOp *op)
 {
@@ -687,6 +869,11 @@ cmp_token(TokType t, DynCmpOp *op)
 	}
 }
 
+/*
+ * A boolean function used as an operand (of a comparator, BETWEEN or IN):
+ * "The function is not allowed to be used this way in an expression;
+ * function: f".
+ */
 static void
 check_operand_use(Parser *p, DynExprNode *n)
 {
@@ -695,7 +882,11 @@ check_operand_use(Parser *p, DynExprNode *n)
 				   dynpg_expr_function_name(n->kind));
 }
 
-/* DynamoDB's order of two constant values of one type, or false if unordered */
+/*
+ * DynamoDB's order of two constant values of one type, or false if
+ * unordered: S and B bytewise, N too since numbers are held in their
+ * sortable encoding (types/README); a proper prefix comes first.
+ */
 static bool
 const_less(const DynRef *a, const DynRef *b)
 {
@@ -766,6 +957,35 @@ check_between_bounds(Parser *p, const DynRef *lo, const DynRef *hi)
 			   problem, lotext.data, hitext.data);
 }
 
+/*
+ * primary   := '(' condition ')'
+ *            | function                          -- a boolean function
+ *            | operand comparator operand
+ *            | operand BETWEEN operand AND operand
+ *            | operand IN '(' operand (',' operand)* ')'
+ *
+ * Returns a condition: DX_CMP, DX_BETWEEN (operand, lower, upper), DX_IN
+ * (the operand, then 1 to DYN_EXPR_MAX_IN candidates), a boolean function,
+ * or, for '(' condition ')', parse_or's node with 'parens' set.  Never an
+ * operand kind (path, value, size, '+' or '-').  The AND of BETWEEN is
+ * consumed here, so parse_and never sees it.  One operator is counted for
+ * a comparator, BETWEEN or IN (a function counts its own).  Raises:
+ *	- "The expression has redundant parentheses;" for a parenthesised
+ *	  condition directly inside another pair (the flag lives on the node:
+ *	  "((a = :v) AND b = :w)" is fine);
+ *	- "The function is not allowed to be used this way in an expression"
+ *	  for a boolean function followed by a comparator, BETWEEN or IN, or
+ *	  used as one of their operands, and for size() standing alone;
+ *	- "Incorrect operand type ..." (type_word) for a constant operand of
+ *	  <, <=, >, >= or BETWEEN that is not S, N or B; = and <> compare
+ *	  constants of any types (README, "Deliberately not refused");
+ *	- check_between_bounds' messages when both bounds are constants;
+ *	- "The IN operator is provided with too many operands; number of
+ *	  operands: 101" once the 101st candidate is read;
+ *	- a syntax error at the first token that fits none of the forms (a
+ *	  path or value standing alone, BETWEEN without its AND, a missing
+ *	  parenthesis).
+ */
 static DynExprNode *
 parse_primary(Parser *p)
 {
@@ -864,6 +1084,12 @@ parse_primary(Parser *p)
 	return NULL;
 }
 
+/*
+ * not       := NOT not | primary
+ *
+ * A DX_NOT (one operator counted) around the next 'not', or parse_primary's
+ * condition.  NOT is a keyword in any case.
+ */
 static DynExprNode *
 parse_not(Parser *p)
 {
@@ -880,6 +1106,12 @@ parse_not(Parser *p)
 	return parse_primary(p);
 }
 
+/*
+ * and       := not (AND not)*
+ *
+ * A left-deep chain of binary DX_AND nodes (one operator counted each),
+ * or the single 'not'.
+ */
 static DynExprNode *
 parse_and(Parser *p)
 {
@@ -898,6 +1130,14 @@ parse_and(Parser *p)
 	return n;
 }
 
+/*
+ * condition := and (OR and)*
+ *
+ * A left-deep chain of binary DX_OR nodes (one operator counted each), or
+ * the single 'and'.  Returns a condition node (never an operand kind) and
+ * stops at the first token that continues none of the productions: the
+ * caller checks that it is ')' or the end.
+ */
 static DynExprNode *
 parse_or(Parser *p)
 {
@@ -918,6 +1158,14 @@ parse_or(Parser *p)
 
 /* ---- entry points ---- */
 
+/*
+ * Start parsing 'text' as expression 'label' ("ConditionExpression", ...):
+ * the name is set in the context for the messages (and stays there until
+ * the next expression).  Raises, before anything else, "Expression size
+ * has exceeded the maximum allowed size; expression size: n" (bytes, over
+ * DYN_EXPR_MAX_LEN), then, after lexing, "The expression can not be
+ * empty;" when the text is empty or only white space.
+ */
 static void
 parser_start(Parser *p, DynExprContext *ctx, const char *text, const char *label)
 {
@@ -934,6 +1182,14 @@ parser_start(Parser *p, DynExprContext *ctx, const char *text, const char *label
 		expr_error(p, "The expression can not be empty;");
 }
 
+/*
+ * A condition: ConditionExpression, FilterExpression or
+ * KeyConditionExpression, named by 'label' in the messages.  The whole
+ * text must be one 'condition' (parse_or); anything after it is a syntax
+ * error at its first token.  Returns a tree of condition nodes whose
+ * leaves are paths, values and size() calls, resolved as the file header
+ * says.  A key condition's own rules are expr_key.c's.
+ */
 DynExprNode *
 dynpg_expr_parse_condition(DynExprContext *ctx, const char *text, const char *label)
 {
@@ -947,6 +1203,17 @@ dynpg_expr_parse_condition(DynExprContext *ctx, const char *text, const char *la
 	return n;
 }
 
+/*
+ * projection := path (',' path)*
+ *
+ * Returns the resolved paths (at least one) in the order written, their
+ * count in *npaths.  Each must start with a name or #name (else a syntax
+ * error at that token), and the whole text must be consumed (else a syntax
+ * error at the first token left, such as a function call's '(').  Only
+ * when all of it has parsed are the paths checked pairwise
+ * (check_paths_disjoint), so a syntax error anywhere beats an overlap.
+ * Counts no operators.  At most one path per token, hence the array size.
+ */
 DynExprPath *
 dynpg_expr_parse_projection(DynExprContext *ctx, const char *text, int *npaths)
 {
@@ -979,6 +1246,30 @@ dynpg_expr_parse_projection(DynExprContext *ctx, const char *text, int *npaths)
 	return paths;
 }
 
+/*
+ * update    := clause+        -- SET, REMOVE, ADD, DELETE, each at most once
+ * SET       := path '=' value (',' path '=' value)*
+ * REMOVE    := path (',' path)*
+ * ADD       := path :value (',' path :value)*
+ * DELETE    := path :value (',' path :value)*
+ *
+ * Each clause is its keyword (any case) and its comma-separated actions;
+ * a keyword given twice raises "The "SET" section can only be used once in
+ * an update expression;" (the keyword in upper case).  Each action's path
+ * must start with a name or #name and counts one operator.  SET's value is
+ * parse_operand's 'value'.  ADD's and DELETE's operand must be a :value (a
+ * path is a syntax error), typed at parse time: ADD a number or a set,
+ * DELETE a set ("Incorrect operand type for operator or function;
+ * operator: ADD, operand type: STRING", type_word).  Anything but a
+ * keyword where a clause must start is a syntax error.
+ *
+ * Returns the actions in the order written (expr_eval.c decides the order
+ * of applying them), only_remove set when all are REMOVEs.  Once the whole
+ * text has parsed, the paths of all actions, across clauses, are checked
+ * pairwise (check_paths_disjoint).  Updates of key attributes need the
+ * table: dynpg_expr_check_update_keys, later.  Every action takes at least
+ * one token, hence the array size.
+ */
 DynUpdate *
 dynpg_expr_parse_update(DynExprContext *ctx, const char *text)
 {
@@ -1053,6 +1344,13 @@ dynpg_expr_parse_update(DynExprContext *ctx, const char *text)
 	return upd;
 }
 
+/*
+ * Refuse an update action, of any kind, whose path starts at a key
+ * attribute of 'ks': "One or more parameter values were invalid: Cannot
+ * update attribute pk. This attribute is part of the key" for the first
+ * such action in the order written.  The API calls it once the table is
+ * open and the key checked, for AttributeUpdates' parsed form as well.
+ */
 void
 dynpg_expr_check_update_keys(DynUpdate *upd, const DynKeySchema *ks)
 {
@@ -1072,6 +1370,12 @@ dynpg_expr_check_update_keys(DynUpdate *upd, const DynKeySchema *ks)
 
 /* ---- the request's names and values ---- */
 
+/*
+ * Whether k is a valid ExpressionAttributeNames (first '#') or
+ * ExpressionAttributeValues (first ':') key: that character and at least
+ * one [A-Za-z0-9_], exactly what lex makes a T_HASHNAME or T_VALUE of, so
+ * that every valid key can be written in an expression.
+ */
 static bool
 valid_key(const char *k, char first)
 {
@@ -1117,6 +1421,25 @@ check_value(Jsonb *values, const char *key)
 	PG_END_TRY();
 }
 
+/*
+ * Set up the context of one request's expressions from its
+ * ExpressionAttributeNames and ExpressionAttributeValues (each NULL when
+ * absent; the API has checked their JSON types, that they are not empty,
+ * and that some expression can use them: dynpg_api_expression_params).
+ * Checks, each map in jsonb's key order (shorter keys first, then
+ * bytewise), key by key:
+ *	- names: the key's length (over DYN_EXPR_MAX_TOKEN bytes: "...contains
+ *	  invalid key: The expression attribute map contains a key that is too
+ *	  long; size of key: n"), its syntax ("...contains invalid key: Syntax
+ *	  error; key: "k""), then the value: not null, not empty;
+ *	- values: the key's length (the message has no size, as DynamoDB's),
+ *	  its syntax, then the AttributeValue (check_value).
+ * The values are then converted once into an item, values_item, whose
+ * map entries are the :keys; DX_VALUE nodes point into it, so every value
+ * is in its canonical form (numbers normalised, sets ordered) and compares
+ * as item values do.  The key check in that last loop cannot fail after
+ * the first; it guards the item's keys matching the jsonb's.
+ */
 void
 dynpg_expr_context_init(DynExprContext *ctx, Jsonb *names, Jsonb *values)
 {
@@ -1199,6 +1522,12 @@ dynpg_expr_context_init(DynExprContext *ctx, Jsonb *names, Jsonb *values)
 	}
 }
 
+/*
+ * After every expression of the request is parsed: names, then values,
+ * that no expression used, all listed at once in the context's order:
+ * "Value provided in ExpressionAttributeNames unused in expressions: keys:
+ * {#a, #b}", then the same for ExpressionAttributeValues.
+ */
 void
 dynpg_expr_check_unused(DynExprContext *ctx)
 {

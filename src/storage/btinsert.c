@@ -4,11 +4,23 @@
  *	  Inserting into the dynpg B-tree: leaf inserts, page splits at every
  *	  level, downlink insertion, new roots, and finishing incomplete splits.
  *
- * Every page change is one GenericXLog record of at most four pages:
- *	- insert: the page (and the child whose split it completes);
- *	- split: the left page, the new right page, the old right sibling (its
- *	  left-link) and, on internal levels, the child whose split it completes;
- *	- new root: the new root, the old root and the metapage.
+ * WAL: every page change here is one record.  The two common single-page
+ * changes are records of dynpg's own resource manager (btxlog.c), because a
+ * generic record of an insert diffs most of the page:
+ *	- INSERT: a leaf tuple added to a leaf with room (insert_on_page without
+ *	  a child to complete, i.e. from dynpg_bt_insert_leaf);
+ *	- REPLACE: dynpg_bt_replace_leaf's xmax on the old version and the new
+ *	  version beside it, on one leaf.
+ * Everything else is one GenericXLog record of at most four pages:
+ *	- downlink insert that fits: the parent and the child whose split it
+ *	  completes (its flag cleared);
+ *	- split: the left page, the new right page (a full image), the old right
+ *	  sibling (its left-link) and, on internal levels, the child whose split
+ *	  it completes;
+ *	- new root: the new root (a full image), the old root and the metapage.
+ * (SET_XMAX, a version marked deleted on its own, is btversion.c's; pruning
+ * a full leaf before its split is btvacuum.c's: a PRUNE_CONFLICT record
+ * when it removes versions, and a generic record of the leaf.)
  * A split leaves DYN_BT_INCOMPLETE_SPLIT on its left page until the
  * downlink to the right page is in the parent; the record that inserts the
  * downlink clears it.  If we crash in between, searches still find
@@ -289,16 +301,6 @@ same_partition(const SplitItem *items, int a, int b)
 	return pa > 0 && pa == pb && memcmp(ka, kb, pa) == 0;
 }
 
-/*
- * Where to split a full leaf when the new item (at index 'newidx' of the
- * page's items with the new one in place) extends its partition at the end:
- * DynamoDB tables often grow a partition in sort-key order (timestamps,
- * counters), and a split in the middle would leave every left half of such
- * a partition half empty for good.  As nbtree does for inserts at the right
- * end of an index, the left page then keeps about 90% of the bytes, or, if
- * other partitions follow on the page, everything up to the new item (when
- * that keeps at least half).  Otherwise 'k', the middle.
- */
 /* Whether items [0, k) and the high key that split gives (item k's key) fit in a page. */
 static bool
 left_fits(const SplitItem *items, int k, Size leftbytes)
@@ -311,6 +313,16 @@ left_fits(const SplitItem *items, int k, Size leftbytes)
 	return leftbytes + MAXALIGN(DYN_BT_INTERNAL_HDRSZ + keylen) + sizeof(ItemIdData) <= usable;
 }
 
+/*
+ * Where to split a full leaf when the new item (at index 'newidx' of the
+ * page's items with the new one in place) extends its partition at the end:
+ * DynamoDB tables often grow a partition in sort-key order (timestamps,
+ * counters), and a split in the middle would leave every left half of such
+ * a partition half empty for good.  As nbtree does for inserts at the right
+ * end of an index, the left page then keeps about 90% of the bytes, or, if
+ * other partitions follow on the page, everything up to the new item (when
+ * that keeps at least half).  Otherwise 'k', the middle.
+ */
 static int
 append_split_point(const SplitItem *items, int n, int newidx, Size total, int k)
 {

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * btscan.c
- *	  Full scans of the dynpg B-tree, a leaf at a time, in either direction.
+ *	  Scans of the dynpg B-tree, a leaf at a time, in either direction:
+ *	  the table's items (keyspace 0) whole, or bounded by keys (Query, Scan
+ *	  segments, an index's keyspace; README, "Bounded scans").
  *
  * A scan holds one leaf's worth of visible versions (copied under a share
  * lock) and the leaf's block number and links; nothing points into a
@@ -106,7 +108,7 @@ dynpg_bt_scan_begin(Relation rel, Snapshot snapshot)
 										   ALLOCSET_DEFAULT_SIZES);
 	scan->blkno = InvalidBlockNumber;
 	scan->dir = ForwardScanDirection;
-	/* the table's items: keys that start with its keyspace byte (index.h) */
+	/* the table's items: keys starting with its keyspace byte (dynpg_index.h) */
 	scan->bounded = true;
 	scan->bounds.upper = palloc0(1);
 	scan->bounds.upperlen = 1;

@@ -3,22 +3,31 @@
  * btxlog.c
  *	  dynpg's custom WAL resource manager.
  *
- * Page changes are WAL-logged as GenericXLog records (the page images or
- * byte diffs), which replay physically but carry no meaning.  What generic
- * WAL cannot carry goes here: before a page is pruned, a PRUNE_CONFLICT
- * record with the newest xid whose versions the prune removes; its redo on
- * a hot standby cancels the standby queries whose snapshots could still see
- * those versions (ResolveRecoveryConflictWithSnapshot), as heap and nbtree
- * do.  The record changes no page.
+ * Four records.  Three change one page and exist because a generic
+ * record of these frequent changes diffs most of the page (inserting a line
+ * pointer shifts every one after it):
+ *	- INSERT: one tuple into one leaf, when it fits without a split and no
+ *	  child's split is completed with it (btinsert.c's insert_on_page, from
+ *	  dynpg_bt_insert_leaf: a put's new version);
+ *	- SET_XMAX: a version's xmax and cmax (dynpg_bt_set_xmax: a version
+ *	  deleted, or replaced where REPLACE was not possible, its successor
+ *	  then inserted by a separate INSERT or split);
+ *	- REPLACE: both on one leaf, the old version's xmax and its new version
+ *	  (dynpg_bt_replace_leaf).
+ * Their redo repeats exactly what the do-path did, on a page restored from
+ * its full-page image when one was taken; dynpg_rmgr_mask lets
+ * wal_consistency_checking = 'all' compare them.
  *
- * The two hottest page changes also have records of their own, because a
- * generic record of them diffs the whole page (inserting a line pointer
- * shifts every one after it): INSERT (one tuple into one page, as when a
- * put adds a version or a downlink fits without a split), SET_XMAX (a
- * version marked deleted) and REPLACE (both on one leaf: an item replaced
- * by its new version).  Their redo repeats exactly what the do-path
- * did, on a page restored from its full-page image when one was taken;
- * dynpg_rmgr_mask lets wal_consistency_checking = 'all' compare them.
+ * The fourth, PRUNE_CONFLICT, changes no page: it carries what generic WAL
+ * cannot, the newest xid whose versions a prune removes (btvacuum.c,
+ * before the pruned leaf's generic record) or the safexid of a deleted
+ * page about to be reused (btpage.c); its redo on a hot standby cancels
+ * the standby queries whose snapshots could still see those versions or
+ * that page (ResolveRecoveryConflictWithSnapshot), as heap and nbtree do.
+ *
+ * Every other page change (splits, downlink inserts, new roots, VID
+ * batches, pruning and freezing, leaf merges) is a GenericXLog record
+ * (storage/README, "WAL").
  *
  * The resource manager must be registered while shared_preload_libraries
  * is processed (dynpg.c), and a server replaying dynpg WAL needs dynpg

@@ -9,7 +9,7 @@
  * layout with DynBtPageOpaqueData in the special space, as nbtree does.
  *
  * Leaves hold item versions ordered by (storage key, VID descending).
- * Storage keys are opaque byte strings to this layer (types/key.h builds
+ * Storage keys are opaque byte strings to this layer (types/dynpg_key.h builds
  * them); it compares them with memcmp, shorter first.
  *
  *-------------------------------------------------------------------------
@@ -162,15 +162,15 @@ typedef DynBtInternalTupleData *DynBtInternalTuple;
 				   MAXALIGN(sizeof(DynBtPageOpaqueData))) / 3)
 
 /*
- * The largest storage key: an index entry's (src/index/index.h: keyspace,
- * hash, partition part, a 1024-byte sort key group-encoded, then the base
- * item's storage key without its keyspace byte).  A table item's key is at
- * most 1 + 8 + 65 + 1024 = 1,098 bytes (types/key.h).
+ * The largest storage key: an index entry's (src/index/dynpg_index.h:
+ * keyspace, hash, partition part, a 1024-byte sort key group-encoded, then
+ * the base item's storage key without its keyspace byte).  A table item's
+ * key is at most 1 + 8 + 65 + 1024 = 1,098 bytes (types/dynpg_key.h).
  */
 #define DYN_BT_MAX_KEY_SIZE		(1 + 8 + 65 + 1152 + 1097)
 
 /*
- * The length of the partition part of a storage key (types/key.h: the
+ * The length of the partition part of a storage key (types/dynpg_key.h: the
  * keyspace byte, 8 bytes of hash, then a length byte and up to 64 bytes of
  * partition key, or 0xFF and a 32-byte digest; index entries start the
  * same way), or -1 if the key is too short to hold one.  Splits use it to

@@ -73,7 +73,7 @@ typedef struct DynBtReadStats
 
 extern DynBtReadStats dynpg_bt_reads;
 
-/* A scan of the table's items (keyspace 0, src/index/index.h), either way. */
+/* A scan of the table's items (keyspace 0, src/index/dynpg_index.h), either way. */
 extern DynBtScan *dynpg_bt_scan_begin(Relation rel, Snapshot snapshot);
 extern DynBtScan *dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot,
 											const DynBtBounds *bounds, ScanDirection dir);

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * hash.h
+ * dynpg_hash.h
  *	  dynpg's fixed 64-bit partition hash.
  *
  * The hash decides on-disk order and parallel-scan segments, so it must

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * item.h
+ * dynpg_item.h
  *	  dynpg.item: one DynamoDB item in a compact, canonical binary form.
  *
  * The binary format (README in this directory has the full grammar):
@@ -11,10 +11,10 @@
  *	entry	:= varint namelen, name bytes, value
  *
  * Map entries are sorted by name bytes, set elements by their value (N by
- * number), and numbers are stored in the sortable encoding of number.h, so
- * equal items have equal bytes.  Each map, list and set carries an offset
- * table, so one attribute is found by binary search and one list element by
- * index without decoding anything else.
+ * number), and numbers are stored in the sortable encoding of
+ * dynpg_number.h, so equal items have equal bytes.  Each map, list and set
+ * carries an offset table, so one attribute is found by binary search and
+ * one list element by index without decoding anything else.
  *
  * Readers never trust a datum: every offset and length is checked against
  * the datum's end and a bad one raises "dynpg.item is corrupted".

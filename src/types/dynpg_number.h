@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * number.h
+ * dynpg_number.h
  *	  DynamoDB numbers: exact decimals of at most 38 significant digits.
  *
  * A number is held as sign, digits and exponent:

@@ -1,11 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * key.c
- *	  Primary keys (see key.h for the storage key layout).
+ *	  Primary keys (see dynpg_key.h for the storage key layout).
  *
  * The encoding of one key value is order-preserving under memcmp with the
  * shorter-is-smaller rule: S is its UTF-8 bytes, B its bytes, N the
- * sortable number encoding of number.h.  Equal values encode identically
+ * sortable number encoding of dynpg_number.h.  Equal values encode identically
  * (numbers by value), so they hash identically.
  *
  *-------------------------------------------------------------------------

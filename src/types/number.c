@@ -5,7 +5,7 @@
  *	  canonical text form, the sortable byte encoding, size accounting and
  *	  exact addition.
  *
- * See number.h for the representation and README for the encoding.
+ * See dynpg_number.h for the representation and README for the encoding.
  *
  *-------------------------------------------------------------------------
  */
