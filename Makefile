@@ -10,11 +10,11 @@ OBJS = \
 	src/base/dynpg_error.o \
 	src/base/dynpg_preload.o \
 	src/base/dynpg_request.o \
+	src/base/dynpg_json.o \
 	src/types/base64.o \
 	src/types/number.o \
 	src/types/item.o \
 	src/types/item_build.o \
-	src/types/item_json_parse.o \
 	src/types/item_json_read.o \
 	src/types/item_json_text.o \
 	src/types/item_jsonb.o \

@@ -161,7 +161,7 @@ extern DynBuildValue *dynpg_build_from_ref(const DynRef *ref);
 
 /*
  * DynamoDB JSON codec: input from text or jsonb (item_json_read.c, through
- * item_json_parse.c), DynamoDB JSON text output (item_json_text.c), jsonb
+ * base/dynpg_json.c's trees), DynamoDB JSON text output (item_json_text.c), jsonb
  * output (item_jsonb.c).
  */
 extern DynItem *dynpg_item_from_text(const char *text, int len);

@@ -6,7 +6,7 @@
  *	  dynpg_item_from_jsonb, dynpg_attribute_value_from_jsonb,
  *	  dynpg_attribute_value_parse).
  *
- * The tree comes from item_json_parse.c.  Each AttributeValue is checked as
+ * The tree comes from base/dynpg_json.c.  Each AttributeValue is checked as
  * DynamoDB's request deserializer and validator check it, with their
  * messages: the JSON shape of each member as it is read
  * (SerializationException, naming the Java classes Jackson sees), each
@@ -26,7 +26,7 @@
 #include "base/dynpg_error.h"
 #include "types/dynpg_base64.h"
 #include "types/dynpg_item.h"
-#include "types/dynpg_item_json_internal.h"
+#include "base/dynpg_json.h"
 
 /* ---------------------------------------------------------------------
  * JSON tree to item: DynamoDB's AttributeValue rules
@@ -35,7 +35,7 @@
 
 /* Jackson's view of a JSON number, as DynamoDB's deserializer names it */
 static const char *
-json_number_class(const JNode *n)
+json_number_class(const DynJson *n)
 {
 	int64		v = 0;
 	int			i;
@@ -69,39 +69,39 @@ json_number_class(const JNode *n)
 
 /* A member that must be a JSON string (S, N, B and set elements). */
 static void
-expect_string(const JNode *n, bool blob)
+expect_string(const DynJson *n, bool blob)
 {
 	const char *an = blob ? "a Blob" : "an String";
 
 	switch (n->kind)
 	{
-		case JN_STRING:
+		case DJ_STRING:
 			return;
-		case JN_TRUE:
-		case JN_FALSE:
+		case DJ_TRUE:
+		case DJ_FALSE:
 			dynpg_serialization_error("class java.lang.Boolean can not be converted to %s", an);
-		case JN_NUMBER:
+		case DJ_NUMBER:
 			dynpg_serialization_error("class %s can not be converted to %s",
 									  json_number_class(n), an);
-		case JN_OBJECT:
+		case DJ_OBJECT:
 			dynpg_serialization_error("Start of structure or map found where not expected.");
-		case JN_ARRAY:
+		case DJ_ARRAY:
 			dynpg_serialization_error("Start of list found where not expected");
-		case JN_NULL:
+		case DJ_NULL:
 			break;
 	}
 }
 
 static bool
-expect_boolean(const JNode *n)
+expect_boolean(const DynJson *n)
 {
 	switch (n->kind)
 	{
-		case JN_TRUE:
+		case DJ_TRUE:
 			return true;
-		case JN_FALSE:
+		case DJ_FALSE:
 			return false;
-		case JN_STRING:
+		case DJ_STRING:
 			{
 				char	   *up = pnstrdup(n->str, Min(n->len, 1024));
 				char	   *c;
@@ -110,7 +110,7 @@ expect_boolean(const JNode *n)
 					*c = pg_toupper((unsigned char) *c);
 				dynpg_serialization_error("'%s' can not be converted to an Boolean", up);
 			}
-		case JN_NUMBER:
+		case DJ_NUMBER:
 			{
 				const char *cls = json_number_class(n);
 
@@ -124,20 +124,20 @@ expect_boolean(const JNode *n)
 					return d >= 1.0 || d <= -1.0;
 				}
 			}
-		case JN_OBJECT:
+		case DJ_OBJECT:
 			dynpg_serialization_error("Start of structure or map found where not expected.");
-		case JN_ARRAY:
+		case DJ_ARRAY:
 			dynpg_serialization_error("Start of list found where not expected");
-		case JN_NULL:
+		case DJ_NULL:
 			break;
 	}
 	return false;
 }
 
-static DynBuildValue *av_from_jnode(const JNode *n, int depth);
+static DynBuildValue *av_from_jnode(const DynJson *n, int depth);
 
 static DynBuildValue *
-scalar_from_member(DynType t, const JNode *n)
+scalar_from_member(DynType t, const DynJson *n)
 {
 	DynNumber	num;
 
@@ -166,7 +166,7 @@ scalar_from_member(DynType t, const JNode *n)
 }
 
 static DynBuildValue *
-container_from_member(DynType t, const JNode *n, int depth)
+container_from_member(DynType t, const DynJson *n, int depth)
 {
 	DynBuildValue *v = palloc0(sizeof(DynBuildValue));
 	int			i;
@@ -174,9 +174,9 @@ container_from_member(DynType t, const JNode *n, int depth)
 	v->type = t;
 	if (t == DYN_T_M)
 	{
-		if (n->kind == JN_ARRAY)
+		if (n->kind == DJ_ARRAY)
 			dynpg_serialization_error("Start of list found where not expected");
-		if (n->kind != JN_OBJECT)
+		if (n->kind != DJ_OBJECT)
 			dynpg_serialization_error("Expected map or null");
 		v->members = palloc(sizeof(DynBuildMember) * Max(n->len, 1));
 		for (i = 0; i < n->len; i++)
@@ -190,20 +190,20 @@ container_from_member(DynType t, const JNode *n, int depth)
 	}
 
 	/* L and the sets are JSON arrays */
-	if (n->kind == JN_OBJECT)
+	if (n->kind == DJ_OBJECT)
 		dynpg_serialization_error("Start of structure or map found where not expected.");
-	if (n->kind != JN_ARRAY)
+	if (n->kind != DJ_ARRAY)
 		dynpg_serialization_error("Expected list or null");
 	v->elems = palloc(sizeof(DynBuildValue *) * Max(n->len, 1));
 	for (i = 0; i < n->len; i++)
 	{
-		const JNode *e = n->elems[i];
+		const DynJson *e = n->elems[i];
 
 		if (t == DYN_T_L)
 			v->elems[v->count++] = av_from_jnode(e, depth + 1);
 		else
 		{
-			if (e->kind == JN_NULL)
+			if (e->kind == DJ_NULL)
 				continue;		/* the deserializer drops nulls */
 			v->elems[v->count++] = scalar_from_member(t == DYN_T_SS ? DYN_T_S :
 													  t == DYN_T_NS ? DYN_T_N : DYN_T_B, e);
@@ -228,7 +228,7 @@ container_from_member(DynType t, const JNode *n, int depth)
  * DynamoDB's deserializer does.
  */
 static DynBuildValue *
-av_from_jnode(const JNode *n, int depth)
+av_from_jnode(const DynJson *n, int depth)
 {
 	DynBuildValue *result = NULL;
 	int			ntypes = 0;
@@ -236,22 +236,22 @@ av_from_jnode(const JNode *n, int depth)
 
 	switch (n->kind)
 	{
-		case JN_OBJECT:
+		case DJ_OBJECT:
 			break;
-		case JN_ARRAY:
+		case DJ_ARRAY:
 			dynpg_serialization_error("Start of list found where not expected");
-		case JN_NULL:
+		case DJ_NULL:
 			dynpg_validation_error("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
 		default:
 			dynpg_serialization_error("Expected null");
 	}
 	for (i = 0; i < n->len; i++)
 	{
-		const JMember *m = &n->members[i];
+		const DynJsonMember *m = &n->members[i];
 		DynType		t = dynpg_type_from_name(m->key, m->keylen);
 		DynBuildValue *v;
 
-		if (t == 0 || m->val->kind == JN_NULL)
+		if (t == 0 || m->val->kind == DJ_NULL)
 			continue;
 		switch (t)
 		{
@@ -284,14 +284,14 @@ av_from_jnode(const JNode *n, int depth)
 
 /* An item: a JSON object mapping attribute names to AttributeValues. */
 static DynBuildValue *
-item_tree_from_jnode(const JNode *n)
+item_tree_from_jnode(const DynJson *n)
 {
 	DynBuildValue *root;
 	int			i;
 
-	if (n->kind == JN_ARRAY)
+	if (n->kind == DJ_ARRAY)
 		dynpg_serialization_error("Start of list found where not expected");
-	if (n->kind != JN_OBJECT)
+	if (n->kind != DJ_OBJECT)
 		dynpg_serialization_error("Expected map or null");
 	root = palloc0(sizeof(DynBuildValue));
 	root->type = DYN_T_M;
@@ -311,7 +311,7 @@ item_tree_from_jnode(const JNode *n)
  * ---------------------------------------------------------------------
  */
 static DynBuildValue *
-plain_from_jnode(const JNode *n)
+plain_from_jnode(const DynJson *n)
 {
 	DynBuildValue *v;
 	DynNumber	num;
@@ -320,17 +320,17 @@ plain_from_jnode(const JNode *n)
 	check_stack_depth();
 	switch (n->kind)
 	{
-		case JN_NULL:
+		case DJ_NULL:
 			return dynpg_build_null();
-		case JN_TRUE:
-		case JN_FALSE:
-			return dynpg_build_bool(n->kind == JN_TRUE);
-		case JN_STRING:
+		case DJ_TRUE:
+		case DJ_FALSE:
+			return dynpg_build_bool(n->kind == DJ_TRUE);
+		case DJ_STRING:
 			return dynpg_build_scalar(DYN_T_S, n->str, n->len);
-		case JN_NUMBER:
+		case DJ_NUMBER:
 			dynpg_num_parse_or_error(n->str, n->len, &num);
 			return dynpg_build_number(&num);
-		case JN_ARRAY:
+		case DJ_ARRAY:
 			v = palloc0(sizeof(DynBuildValue));
 			v->type = DYN_T_L;
 			v->elems = palloc(sizeof(DynBuildValue *) * Max(n->len, 1));
@@ -338,7 +338,7 @@ plain_from_jnode(const JNode *n)
 				v->elems[i] = plain_from_jnode(n->elems[i]);
 			v->count = n->len;
 			return v;
-		case JN_OBJECT:
+		case DJ_OBJECT:
 			v = palloc0(sizeof(DynBuildValue));
 			v->type = DYN_T_M;
 			v->members = palloc(sizeof(DynBuildMember) * Max(n->len, 1));
@@ -361,7 +361,7 @@ plain_from_jnode(const JNode *n)
 DynItem *
 dynpg_item_from_text(const char *text, int len)
 {
-	JNode	   *n = dynpg_jnode_from_text(text, len);
+	DynJson	   *n = dynpg_json_parse(text, len);
 	DynBuildValue *root = item_tree_from_jnode(n);
 
 	dynpg_item_finish(root);
@@ -372,12 +372,12 @@ DynItem *
 dynpg_item_from_jsonb(Datum jsonb, bool plain)
 {
 	Jsonb	   *jb = DatumGetJsonbP(jsonb);
-	JNode	   *n = dynpg_jnode_from_jsonb(jb);
+	DynJson	   *n = dynpg_json_from_jsonb(jb);
 	DynBuildValue *root;
 
 	if (plain)
 	{
-		if (n->kind != JN_OBJECT)
+		if (n->kind != DJ_OBJECT)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("an item in plain JSON must be a JSON object")));
@@ -394,7 +394,7 @@ DynBuildValue *
 dynpg_attribute_value_from_jsonb(Datum jsonb)
 {
 	Jsonb	   *jb = DatumGetJsonbP(jsonb);
-	JNode	   *n = dynpg_jnode_from_jsonb(jb);
+	DynJson	   *n = dynpg_json_from_jsonb(jb);
 	DynBuildValue *v = av_from_jnode(n, 1);
 
 	(void) dynpg_value_finish(v, 1);
@@ -419,7 +419,7 @@ dynpg_attribute_value_parse(JsonbContainer *av, DynRef *value)
 	root->members = palloc(sizeof(DynBuildMember));
 	root->members[0].name = "v";
 	root->members[0].namelen = 1;
-	root->members[0].value = av_from_jnode(dynpg_jnode_from_container(av, 1), 1);
+	root->members[0].value = av_from_jnode(dynpg_json_from_container(av, 1), 1);
 	(void) dynpg_item_finish(root);
 	item = dynpg_item_serialize(root);
 	if (value != NULL)

@@ -1,21 +1,18 @@
 /*-------------------------------------------------------------------------
  *
- * item_json_parse.c
- *	  JSON input to the JSON tree (JNode): dynpg's own parser of JSON text,
- *	  and the reader of jsonb.
+ * dynpg_json.c
+ *	  JSON text and jsonb into DynJson trees (dynpg_json.h): dynpg's own
+ *	  parser of JSON text, and the reader of jsonb.
  *
- * Every input of an item, from text or from jsonb, first becomes a JNode
- * tree (types/dynpg_item_json_internal.h); item_json_read.c then applies
- * DynamoDB's AttributeValue rules to it.  dynpg parses JSON text itself
- * because jsonb cannot hold the NUL character, which DynamoDB strings may
- * contain ("\u0000" in JSON): strings of the tree may hold NUL.
- *
- * The parser follows JSON's grammar strictly (white space is space, tab,
- * CR and LF; a \u surrogate must be paired) and reports a syntax error as
- * DynamoDB's SerializationException "Malformed JSON: ... at character N".
- * Both builders bound the nesting (JSON_MAX_DEPTH) and check the stack, so
- * that no input recurses without limit.  No AttributeValue rule is applied
- * here.
+ * dynpg parses JSON text itself because jsonb cannot hold the NUL
+ * character, which DynamoDB strings may contain: strings of the tree may
+ * hold NUL.  The parser follows JSON's grammar strictly (white space is
+ * space, tab, CR and LF; a \u surrogate must be paired) and reports a
+ * syntax error as DynamoDB's SerializationException "Malformed JSON: ...
+ * at character N".  Both builders bound the nesting (DYN_DYN_JSON_MAX_DEPTH)
+ * and check the stack, so that no input recurses without limit.  No
+ * DynamoDB rule is applied here: items are types' (types/item_json_read.c),
+ * requests the API's.
  *
  *-------------------------------------------------------------------------
  */
@@ -27,16 +24,13 @@
 #include "utils/jsonb.h"
 
 #include "base/dynpg_error.h"
-#include "types/dynpg_item.h"
-#include "types/dynpg_item_json_internal.h"
+#include "base/dynpg_json.h"
 
-/* JSON nesting allowed by the parsers: two JSON levels per DynamoDB level, and room for errors to be the DynamoDB ones */
-#define JSON_MAX_DEPTH (2 * DYN_MAX_DEPTH + 16)
 
-static JNode *
-jnode_new(JKind kind)
+DynJson *
+dynpg_json_new(DynJsonKind kind)
 {
-	JNode	   *n = palloc0(sizeof(JNode));
+	DynJson	   *n = palloc0(sizeof(DynJson));
 
 	n->kind = kind;
 	return n;
@@ -226,7 +220,7 @@ parse_string(JParser *p, const char **out, int32 *outlen)
 }
 
 static void
-parse_number(JParser *p, JNode *n)
+parse_number(JParser *p, DynJson *n)
 {
 	int			start = p->pos;
 
@@ -274,14 +268,14 @@ match_literal(JParser *p, const char *lit)
 	return false;
 }
 
-static JNode *
+static DynJson *
 parse_value(JParser *p, int depth)
 {
-	JNode	   *n;
+	DynJson	   *n;
 	char		c;
 
 	check_stack_depth();
-	if (depth > JSON_MAX_DEPTH)
+	if (depth > DYN_JSON_MAX_DEPTH)
 		dynpg_validation_error("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
 	skip_ws(p);
 	if (p->pos >= p->len)
@@ -291,8 +285,8 @@ parse_value(JParser *p, int depth)
 	{
 		int			cap = 8;
 
-		n = jnode_new(JN_OBJECT);
-		n->members = palloc(sizeof(JMember) * cap);
+		n = dynpg_json_new(DJ_OBJECT);
+		n->members = palloc(sizeof(DynJsonMember) * cap);
 		p->pos++;
 		skip_ws(p);
 		if (p->pos < p->len && p->s[p->pos] == '}')
@@ -302,7 +296,7 @@ parse_value(JParser *p, int depth)
 		}
 		for (;;)
 		{
-			JMember    *m;
+			DynJsonMember    *m;
 
 			skip_ws(p);
 			if (p->pos >= p->len || p->s[p->pos] != '"')
@@ -310,7 +304,7 @@ parse_value(JParser *p, int depth)
 			if (n->len == cap)
 			{
 				cap *= 2;
-				n->members = repalloc(n->members, sizeof(JMember) * cap);
+				n->members = repalloc(n->members, sizeof(DynJsonMember) * cap);
 			}
 			m = &n->members[n->len];
 			parse_string(p, &m->key, &m->keylen);
@@ -338,8 +332,8 @@ parse_value(JParser *p, int depth)
 	{
 		int			cap = 8;
 
-		n = jnode_new(JN_ARRAY);
-		n->elems = palloc(sizeof(JNode *) * cap);
+		n = dynpg_json_new(DJ_ARRAY);
+		n->elems = palloc(sizeof(DynJson *) * cap);
 		p->pos++;
 		skip_ws(p);
 		if (p->pos < p->len && p->s[p->pos] == ']')
@@ -352,7 +346,7 @@ parse_value(JParser *p, int depth)
 			if (n->len == cap)
 			{
 				cap *= 2;
-				n->elems = repalloc(n->elems, sizeof(JNode *) * cap);
+				n->elems = repalloc(n->elems, sizeof(DynJson *) * cap);
 			}
 			n->elems[n->len++] = parse_value(p, depth + 1);
 			skip_ws(p);
@@ -371,30 +365,30 @@ parse_value(JParser *p, int depth)
 	}
 	if (c == '"')
 	{
-		n = jnode_new(JN_STRING);
+		n = dynpg_json_new(DJ_STRING);
 		parse_string(p, &n->str, &n->len);
 		return n;
 	}
 	if (c == '-' || (c >= '0' && c <= '9'))
 	{
-		n = jnode_new(JN_NUMBER);
+		n = dynpg_json_new(DJ_NUMBER);
 		parse_number(p, n);
 		return n;
 	}
 	if (match_literal(p, "true"))
-		return jnode_new(JN_TRUE);
+		return dynpg_json_new(DJ_TRUE);
 	if (match_literal(p, "false"))
-		return jnode_new(JN_FALSE);
+		return dynpg_json_new(DJ_FALSE);
 	if (match_literal(p, "null"))
-		return jnode_new(JN_NULL);
+		return dynpg_json_new(DJ_NULL);
 	json_syntax_error(p, "unexpected character");
 }
 
-JNode *
-dynpg_jnode_from_text(const char *text, int len)
+DynJson *
+dynpg_json_parse(const char *text, int len)
 {
 	JParser		p;
-	JNode	   *n;
+	DynJson	   *n;
 
 	p.s = text;
 	p.len = len;
@@ -410,24 +404,24 @@ dynpg_jnode_from_text(const char *text, int len)
  * jsonb to the JSON tree
  * ---------------------------------------------------------------------
  */
-static JNode *
-jnode_from_scalar(const JsonbValue *v)
+static DynJson *
+json_from_scalar(const JsonbValue *v)
 {
-	JNode	   *n;
+	DynJson	   *n;
 
 	switch (v->type)
 	{
 		case jbvNull:
-			return jnode_new(JN_NULL);
+			return dynpg_json_new(DJ_NULL);
 		case jbvBool:
-			return jnode_new(v->val.boolean ? JN_TRUE : JN_FALSE);
+			return dynpg_json_new(v->val.boolean ? DJ_TRUE : DJ_FALSE);
 		case jbvString:
-			n = jnode_new(JN_STRING);
+			n = dynpg_json_new(DJ_STRING);
 			n->str = v->val.string.val;
 			n->len = v->val.string.len;
 			return n;
 		case jbvNumeric:
-			n = jnode_new(JN_NUMBER);
+			n = dynpg_json_new(DJ_NUMBER);
 			n->str = DatumGetCString(DirectFunctionCall1(numeric_out,
 														 NumericGetDatum(v->val.numeric)));
 			n->len = strlen(n->str);
@@ -439,39 +433,39 @@ jnode_from_scalar(const JsonbValue *v)
 }
 
 /* Reads one value whose first token (tok, v) has already been taken. */
-static JNode *
-jnode_from_iter(JsonbIterator **it, JsonbIteratorToken tok, JsonbValue *v, int depth)
+static DynJson *
+json_from_iter(JsonbIterator **it, JsonbIteratorToken tok, JsonbValue *v, int depth)
 {
-	JNode	   *n;
+	DynJson	   *n;
 	int			cap = 8;
 
 	check_stack_depth();
-	if (depth > JSON_MAX_DEPTH)
+	if (depth > DYN_JSON_MAX_DEPTH)
 		dynpg_validation_error("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
 	if (tok == WJB_BEGIN_OBJECT)
 	{
-		n = jnode_new(JN_OBJECT);
-		n->members = palloc(sizeof(JMember) * Max(v->val.object.nPairs, 1));
+		n = dynpg_json_new(DJ_OBJECT);
+		n->members = palloc(sizeof(DynJsonMember) * Max(v->val.object.nPairs, 1));
 		cap = Max(v->val.object.nPairs, 1);
 		while ((tok = JsonbIteratorNext(it, v, false)) == WJB_KEY)
 		{
-			JMember    *m;
+			DynJsonMember    *m;
 			JsonbValue	vv;
 			JsonbIteratorToken vt;
 
 			if (n->len == cap)
 			{
 				cap *= 2;
-				n->members = repalloc(n->members, sizeof(JMember) * cap);
+				n->members = repalloc(n->members, sizeof(DynJsonMember) * cap);
 			}
 			m = &n->members[n->len];
 			m->key = v->val.string.val;
 			m->keylen = v->val.string.len;
 			vt = JsonbIteratorNext(it, &vv, false);
 			if (vt == WJB_VALUE)
-				m->val = jnode_from_scalar(&vv);
+				m->val = json_from_scalar(&vv);
 			else
-				m->val = jnode_from_iter(it, vt, &vv, depth + 1);
+				m->val = json_from_iter(it, vt, &vv, depth + 1);
 			n->len++;
 		}
 		if (tok != WJB_END_OBJECT)
@@ -480,9 +474,9 @@ jnode_from_iter(JsonbIterator **it, JsonbIteratorToken tok, JsonbValue *v, int d
 	}
 	if (tok == WJB_BEGIN_ARRAY)
 	{
-		n = jnode_new(JN_ARRAY);
+		n = dynpg_json_new(DJ_ARRAY);
 		cap = Max(v->val.array.nElems, 1);
-		n->elems = palloc(sizeof(JNode *) * cap);
+		n->elems = palloc(sizeof(DynJson *) * cap);
 		for (;;)
 		{
 			JsonbValue	ev;
@@ -493,12 +487,12 @@ jnode_from_iter(JsonbIterator **it, JsonbIteratorToken tok, JsonbValue *v, int d
 			if (n->len == cap)
 			{
 				cap *= 2;
-				n->elems = repalloc(n->elems, sizeof(JNode *) * cap);
+				n->elems = repalloc(n->elems, sizeof(DynJson *) * cap);
 			}
 			if (tok == WJB_ELEM)
-				n->elems[n->len++] = jnode_from_scalar(&ev);
+				n->elems[n->len++] = json_from_scalar(&ev);
 			else
-				n->elems[n->len++] = jnode_from_iter(it, tok, &ev, depth + 1);
+				n->elems[n->len++] = json_from_iter(it, tok, &ev, depth + 1);
 		}
 		return n;
 	}
@@ -507,8 +501,8 @@ jnode_from_iter(JsonbIterator **it, JsonbIteratorToken tok, JsonbValue *v, int d
 }
 
 /* A container read as JSON that sits 'depth' levels deep in its document. */
-JNode *
-dynpg_jnode_from_container(JsonbContainer *c, int depth)
+DynJson *
+dynpg_json_from_container(JsonbContainer *c, int depth)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -520,15 +514,15 @@ dynpg_jnode_from_container(JsonbContainer *c, int depth)
 
 		if (!JsonbExtractScalar(c, &sv))
 			elog(ERROR, "dynpg: bad scalar jsonb");
-		return jnode_from_scalar(&sv);
+		return json_from_scalar(&sv);
 	}
 	it = JsonbIteratorInit(c);
 	tok = JsonbIteratorNext(&it, &v, false);
-	return jnode_from_iter(&it, tok, &v, depth);
+	return json_from_iter(&it, tok, &v, depth);
 }
 
-JNode *
-dynpg_jnode_from_jsonb(Jsonb *jb)
+DynJson *
+dynpg_json_from_jsonb(Jsonb *jb)
 {
-	return dynpg_jnode_from_container(&jb->root, 0);
+	return dynpg_json_from_container(&jb->root, 0);
 }
