@@ -490,6 +490,36 @@ CREATE FUNCTION dynpg.delete(table_name text, key jsonb, condition text DEFAULT 
 	AS $$ SELECT dynpg.delete(table_name, dynpg.from_plain_json(key), condition, names,
 		dynpg.from_plain_json(expression_values)) $$;
 
+-- Text forms: the item, key and expression values as plain JSON text.  They
+-- make the obvious call work: with only the two forms above, an untyped
+-- literal (dynpg.put('t', '{"k": 1}')) fits both jsonb and dynpg.item and
+-- PostgreSQL refuses the call ("function dynpg.put(unknown, unknown) is not
+-- unique"); with a text form, PostgreSQL's rule for unknown arguments (prefer
+-- the string category) picks this one, which reads the literal as plain JSON,
+-- as the jsonb form does.  A typed argument (::jsonb, ::dynpg.item) still
+-- picks its own form: neither type casts implicitly to text.
+-- dynpg.query_items and dynpg.scan_items have text forms for the same reason.
+CREATE FUNCTION dynpg.put(table_name text, item text, condition text DEFAULT NULL,
+						  names jsonb DEFAULT NULL, expression_values text DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.put(table_name, item::jsonb, condition, names,
+		expression_values::jsonb) $$;
+CREATE FUNCTION dynpg.get(table_name text, key text, projection text DEFAULT NULL,
+						  names jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql STABLE
+	AS $$ SELECT dynpg.get(table_name, key::jsonb, projection, names) $$;
+CREATE FUNCTION dynpg.update(table_name text, key text, update_expression text,
+							 expression_values text DEFAULT NULL, condition text DEFAULT NULL,
+							 names jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.update(table_name, key::jsonb, update_expression,
+		expression_values::jsonb, condition, names) $$;
+CREATE FUNCTION dynpg.delete(table_name text, key text, condition text DEFAULT NULL,
+							 names jsonb DEFAULT NULL, expression_values text DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.delete(table_name, key::jsonb, condition, names,
+		expression_values::jsonb) $$;
+
 ------------------------------------------------------------------------------
 -- Query and Scan (src/api/query_ops.c)
 ------------------------------------------------------------------------------
