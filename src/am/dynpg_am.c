@@ -447,7 +447,11 @@ dynam_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relation O
 
 /*
  * VACUUM (storage/btvacuum.c prunes and freezes).  It must never fail on
- * purpose: anti-wraparound autovacuum depends on it.
+ * purpose: anti-wraparound autovacuum depends on it.  reltuples and
+ * pg_stat's n_live_tup get the live items (keyspace 0), as ANALYZE counts
+ * them: secondary-index entries live in the same relation but are not rows.
+ * n_dead_tup gets the versions left that are not live, index entries
+ * included, which a later VACUUM still has to remove.
  */
 static void
 dynam_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccessStrategy bstrategy)
