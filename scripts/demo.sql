@@ -1,9 +1,8 @@
 -- dynpg demo, run by scripts/dynpg-run.sh in database dynpg after
 -- CREATE EXTENSION dynpg.  It runs on every start, so it is safe to rerun.
 
--- dynpg's operators (->, ->>, ?, =) live in schema dynpg: put it on the path.
-ALTER DATABASE dynpg SET search_path = "$user", public, dynpg;
-SET search_path = "$user", public, dynpg;
+-- No search_path needed: dynpg's functions are called by their schema
+-- (dynpg.), and its item operators (->, ->>, ?, =) are in pg_catalog.
 
 \echo
 \echo 'The sample users as dynpg.item values (DynamoDB JSON, canonical order):'

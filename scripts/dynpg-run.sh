@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs dynpg on a local PostgreSQL 15 cluster of its own.
 #
-#   scripts/dynpg-run.sh [start]   install missing Debian packages, build and install
+#   scripts/dynpg-run.sh [-v] [start]   install missing Debian packages, build and install
 #                                  dynpg (only what changed), initialise the cluster
 #                                  once, start it if it is not running (restart it if
 #                                  dynpg.so changed), create database dynpg with the
@@ -11,6 +11,11 @@
 #   scripts/dynpg-run.sh status    is it running, where, how to connect
 #   scripts/dynpg-run.sh psql [args]   psql into database dynpg
 #   scripts/dynpg-run.sh reset     stop and DELETE the cluster, then start afresh
+#
+#   -v, --verbose   show each step's output: apt's log, the compiler's command lines,
+#                   initdb, and the demo's queries.  Without it each step prints one
+#                   line, and a step that fails prints the end of its output (and
+#                   where the rest of it is) before the script stops.
 #
 # As root (the normal case) the cluster belongs to the 'postgres' OS user, lives in
 # /var/lib/dynpg/data and listens on port 5499 (localhost and the Unix socket in
@@ -63,12 +68,11 @@ dynpg_psql() {
 connect_hint() {
 	local p
 	p=$(sed -n 4p "$data/postmaster.pid" 2>/dev/null || echo "$port")
-	if ! dynpg_is_root; then
-		echo "psql -h $sockdir -p $p dynpg"
-	elif command -v sudo >/dev/null 2>&1; then
-		echo "sudo -u $owner psql -p $p dynpg"
-	else
+	# runuser (util-linux) is on every Debian; sudo is not
+	if dynpg_is_root; then
 		echo "runuser -u $owner -- psql -p $p dynpg"
+	else
+		echo "psql -h $sockdir -p $p dynpg"
 	fi
 }
 
@@ -83,15 +87,15 @@ do_stop() {
 
 do_init() {
 	[ -f "$data/PG_VERSION" ] && return 0
-	echo "== initialising a cluster in $data (port $port)"
+	echo "== creating a cluster in $data (port $port)"
 	if dynpg_is_root; then
 		install -d -o "$owner" -g "$owner" -m 700 "$data"
 	else
 		mkdir -p "$data"
 		chmod 700 "$data"
 	fi
-	as_owner "$DYNPG_PG_BINDIR/initdb" -D "$data" -E UTF8 --locale=C.UTF-8 \
-		--auth-local=peer --auth-host=scram-sha-256 >/dev/null
+	dynpg_step "initdb" as_owner "$DYNPG_PG_BINDIR/initdb" -D "$data" -E UTF8 --locale=C.UTF-8 \
+		--auth-local=peer --auth-host=scram-sha-256 || exit 1
 	as_owner tee -a "$data/postgresql.conf" >/dev/null <<-CONF
 
 		# Added by scripts/dynpg-run.sh
@@ -111,10 +115,23 @@ library_newer_than_server() {
 	[ -f "$lib" ] && [ -n "$started" ] && [ "$(stat -c %Y "$lib")" -gt "$started" ]
 }
 
+# Which dynpg--<version>.sql database dynpg's extension was created from: the
+# file holds the extension's OID in that database and the script's SHA-256.
+# The run script writes it when it creates the extension ('reset' deletes it
+# with the cluster), so a later start can tell whether the installed script
+# changed since (the database then keeps its old objects: the version stays 0.1).
+created_from="$data/dynpg-run.extension"
+
+# The SHA-256 of the installed script of extension version $1.
+script_sha() {
+	sha256sum "$("$DYNPG_PG_CONFIG" --sharedir)/extension/dynpg--$1.sql" 2>/dev/null | cut -d' ' -f1
+}
+
 do_start() {
+	local db_existed ext ext_oid ext_version recorded
 	dynpg_ensure_packages
 	echo "== building dynpg"
-	dynpg_build
+	dynpg_step "building dynpg" dynpg_build || exit 1
 	dynpg_install
 	do_init
 	if dynpg_is_root; then
@@ -127,18 +144,35 @@ do_start() {
 		echo "== restarting the cluster to load the new dynpg library"
 		pg_ctl -l "$log" -w restart -m fast >/dev/null || { tail -n 30 "$log" >&2; exit 1; }
 	fi
-	if changed .sql; then
-		echo "note: dynpg's SQL script changed; database dynpg keeps the objects it was"
-		echo "      created with ('scripts/dynpg-run.sh reset' recreates everything)"
-	fi
-	if [ -z "$(dynpg_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'dynpg'")" ]; then
+	db_existed=$(dynpg_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'dynpg'")
+	if [ -z "$db_existed" ]; then
+		echo "== creating database dynpg with the extension"
 		dynpg_psql -d postgres -q -c 'CREATE DATABASE dynpg'
 	fi
-	dynpg_psql -d dynpg -q -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' \
-		-c 'CREATE EXTENSION IF NOT EXISTS dynpg'
+	ext=$(dynpg_psql -d dynpg -tAc "SELECT oid || ' ' || extversion FROM pg_extension WHERE extname = 'dynpg'")
+	if [ -z "$ext" ]; then
+		dynpg_psql -d dynpg -q -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' \
+			-c 'CREATE EXTENSION dynpg'
+		ext=$(dynpg_psql -d dynpg -tAc "SELECT oid || ' ' || extversion FROM pg_extension WHERE extname = 'dynpg'")
+		echo "${ext%% *} $(script_sha "${ext#* }")" | as_owner tee "$created_from" >/dev/null
+	else
+		# The database existed before this run, with the extension: its objects are
+		# those of the script it was created from.
+		ext_oid=${ext%% *}
+		ext_version=${ext#* }
+		recorded=$(cat "$created_from" 2>/dev/null || true)
+		if { [ "${recorded%% *}" = "$ext_oid" ] && [ "${recorded#* }" != "$(script_sha "$ext_version")" ]; } ||
+			{ [ "${recorded%% *}" != "$ext_oid" ] && changed .sql; }; then
+			echo "note: database dynpg was created with an earlier dynpg--$ext_version.sql and keeps"
+			echo "      its objects ('scripts/dynpg-run.sh reset' recreates everything)"
+		fi
+	fi
 	echo "== running scripts/demo.sql"
-	# On stdin: the owner may not be able to read the repository.
-	dynpg_psql -d dynpg -v ON_ERROR_STOP=1 --echo-queries <"$top/scripts/demo.sql"
+	# On stdin: the owner may not be able to read the repository.  Quiet: the
+	# demo's results without its queries or psql's command tags.
+	local demo_opts=(-q)
+	[ "$DYNPG_VERBOSE" = 1 ] && demo_opts=(--echo-queries)
+	dynpg_psql -d dynpg -v ON_ERROR_STOP=1 "${demo_opts[@]}" <"$top/scripts/demo.sql"
 	echo
 	echo "dynpg is running: data $data, port $(sed -n 4p "$data/postmaster.pid"), log $log"
 	echo "connect with:  $(connect_hint)"
@@ -158,8 +192,24 @@ do_status() {
 	fi
 }
 
+# Options come before the command (after 'psql', everything is psql's).
+while [ "$#" -gt 0 ]; do
+	case "$1" in
+	-v | --verbose) DYNPG_VERBOSE=1; shift ;;
+	*) break ;;
+	esac
+done
+export DYNPG_VERBOSE
 cmd=${1:-start}
 [ "$#" -gt 0 ] && shift
+if [ "$cmd" != psql ]; then
+	for arg in "$@"; do
+		case "$arg" in
+		-v | --verbose) DYNPG_VERBOSE=1 ;;
+		*) dynpg_die "'$cmd' takes no argument '$arg' (options: -v)" ;;
+		esac
+	done
+fi
 case "$cmd" in
 start) do_start ;;
 stop) do_stop ;;

@@ -24,31 +24,145 @@ dynpg_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 
 dynpg_is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# DYNPG_VERBOSE=1: every step's output (apt, compiler lines, ...) as it comes.
+# Otherwise a step says one line and keeps its output in a log (dynpg_step).
+DYNPG_VERBOSE=${DYNPG_VERBOSE:-0}
+
+# Runs "$@" (a command or a function that does not exit the script) as the step
+# described by $1, and returns its exit status.  Verbose, its output goes to
+# the terminal.  Quiet, it goes to a log file, deleted when the step succeeds;
+# when it fails, the log's last 40 lines go to stderr with the log's path, so
+# a quiet run never hides why it stopped.
+dynpg_step() {
+	local what=$1 log rc=0
+	shift
+	if [ "$DYNPG_VERBOSE" = 1 ]; then
+		"$@" || rc=$?
+		[ "$rc" -eq 0 ] || printf 'error: %s failed (exit status %s)\n' "$what" "$rc" >&2
+		return "$rc"
+	fi
+	log=$(mktemp "${TMPDIR:-/tmp}/dynpg-${what// /-}.XXXXXX")
+	"$@" >"$log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		{
+			printf 'error: %s failed (exit status %s); the end of its output:\n' "$what" "$rc"
+			tail -n 40 "$log" | sed 's/^/  | /'
+			printf 'all of it is in %s\n' "$log"
+		} >&2
+		return "$rc"
+	fi
+	rm -f "$log"
+}
+
+# The version of Debian package $1 installed, or nothing (never fails).
+dynpg_installed_version() {
+	{ dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } |
+		sed -n 's/^install ok installed //p'
+}
+
 # Prints the packages of DYNPG_PACKAGES that are not installed.
 dynpg_missing_packages() {
-	local p status
+	local p
 	for p in "${DYNPG_PACKAGES[@]}"; do
-		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-		[ "$status" = "install ok installed" ] || printf '%s\n' "$p"
+		[ -n "$(dynpg_installed_version "$p")" ] || printf '%s\n' "$p"
 	done
 }
 
-# Installs whatever is missing (one 'apt-get update', only when something is).
-# Not root: says what to run instead and fails.
+# The arguments for 'apt-get install' of the missing packages "$@", one a line.
+#
+# apt installs a missing package at its newest version, and (apt 2.x) then
+# upgrades the installed packages built from the same source package to that
+# version too ("Upgrading ... due to ...").  postgresql-server-dev-15 comes
+# from source postgresql-15, as do the server, its client, libpq5 and
+# libpq-dev (which wants libpq5 of exactly its own version).  So where the
+# installed server is an older minor release than the archive's newest,
+# installing the headers alone would upgrade the server, client and libpq.
+# When postgresql-15 is installed, the headers (and libpq-dev) are asked for
+# at the installed versions instead: nothing installed changes, and dynpg is
+# built with the headers of the server that loads it.  apt must be able to
+# get those versions (Debian's security archive keeps only its newest; a
+# dry run checks); otherwise the plain names are printed, apt installs the
+# newest headers and upgrades the server to match, and dynpg_ensure_packages
+# says so.
+dynpg_apt_args() {
+	local server libpq p args=() pinned=0
+	server=$(dynpg_installed_version "postgresql-$DYNPG_PG_MAJOR")
+	libpq=$(dynpg_installed_version libpq5)
+	for p in "$@"; do
+		case "$p" in
+		"postgresql-server-dev-$DYNPG_PG_MAJOR" | "postgresql-client-$DYNPG_PG_MAJOR")
+			if [ -n "$server" ]; then
+				args+=("$p=$server")
+				pinned=1
+			else
+				args+=("$p")
+			fi
+			;;
+		*) args+=("$p") ;;
+		esac
+	done
+	if [ "$pinned" = 1 ] && [ -n "$libpq" ] && [ -z "$(dynpg_installed_version libpq-dev)" ]; then
+		args+=("libpq-dev=$libpq")
+	fi
+	if [ "$pinned" = 1 ] && ! apt-get -s -q install --no-install-recommends "${args[@]}" >/dev/null 2>&1; then
+		args=("$@")
+	fi
+	printf '%s\n' "${args[@]}"
+}
+
+# The installed packages 'apt-get install "$@"' would upgrade (or downgrade),
+# as "name old -> new", one a line (a dry run).
+dynpg_apt_changes() {
+	apt-get -s -q install --no-install-recommends "$@" 2>/dev/null |
+		sed -n 's/^Inst \([^ ]*\) \[\([^]]*\)\] (\([^ ]*\) .*/\1 \2 -> \3/p'
+}
+
+# Installs whatever is missing (one 'apt-get update', only when something is),
+# changing no installed package where apt allows it (dynpg_apt_args); when it
+# must upgrade some, says which and why.  Not root: says what to run instead
+# and fails.
 dynpg_ensure_packages() {
-	local missing
+	local missing args changes p server list why
 	command -v dpkg-query >/dev/null 2>&1 ||
 		dynpg_die "dpkg-query not found: dynpg's scripts expect Debian 12"
 	mapfile -t missing < <(dynpg_missing_packages)
 	[ "${#missing[@]}" -eq 0 ] && return 0
 	if ! dynpg_is_root; then
 		dynpg_die "missing Debian packages: ${missing[*]}
-Install them as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+Install them as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}
+(or scripts/install-deps.sh, which also keeps the installed PostgreSQL packages at their versions)"
 	fi
 	dynpg_say "== installing Debian packages: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	dynpg_step "apt-get update" apt-get update -q || exit 2
+	mapfile -t args < <(dynpg_apt_args "${missing[@]}")
+	mapfile -t changes < <(dynpg_apt_changes "${args[@]}")
+	server=$(dynpg_installed_version "postgresql-$DYNPG_PG_MAJOR")
+	if [ "${#changes[@]}" -gt 0 ]; then
+		# "a, b, c (old -> new)" when they share their versions, as they usually do
+		list=""
+		for p in "${changes[@]}"; do list="$list${list:+, }${p%% *}"; done
+		if [ "$(printf '%s\n' "${changes[@]}" | cut -d' ' -f2- | sort -u | wc -l)" -eq 1 ]; then
+			list="$list (${changes[0]#* })"
+		else
+			list=$(printf '%s, ' "${changes[@]}")
+			list=${list%, }
+		fi
+		if [ -n "$server" ]; then
+			why="the headers are not available at the installed server's version, so apt takes the newest and upgrades the packages built from the same source to match"
+		else
+			why="apt upgrades the installed packages built from the same source as the new ones to their version"
+		fi
+		dynpg_say "   this also upgrades $list: $why (README, \"Running dynpg\")"
+	elif [ "${args[*]}" != "${missing[*]}" ]; then
+		dynpg_say "   at the installed PostgreSQL's version $server, so no installed package changes"
+	fi
+	[ "$DYNPG_VERBOSE" = 1 ] && dynpg_say "   apt-get install ${args[*]}"
+	dynpg_step "apt-get install" apt-get install -y -q --no-install-recommends "${args[@]}" || exit 2
+	# libpq-dev, named only for its version, stays a dependency apt may remove later
+	case " ${args[*]} " in
+	*" libpq-dev="*) apt-mark auto libpq-dev >/dev/null ;;
+	esac
 }
 
 # The make command for this tree, with PostgreSQL 15's pg_config.
@@ -105,7 +219,11 @@ dynpg_install() {
 Either run this as root, or install once as root ('sudo make install', which
 'make test-suites' then uses) and run again."
 	fi
-	dynpg_say "== installing dynpg (${DYNPG_CHANGED[*]})"
+	if [ "$DYNPG_VERBOSE" = 1 ]; then
+		dynpg_say "== installing dynpg: ${DYNPG_CHANGED[*]}"
+	else
+		dynpg_say "== installing dynpg: $(printf '%s\n' "${DYNPG_CHANGED[@]##*/}" | paste -sd' ')"
+	fi
 	dynpg_make install >/dev/null
 }
 

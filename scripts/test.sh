@@ -10,6 +10,7 @@
 #
 # Ends with the line "N passed, N failed"; exits non-zero when anything failed.
 # DYNPG_KEEP_TMP=1 keeps the scratch copy (kept anyway when something failed).
+# DYNPG_VERBOSE=1 shows apt's log as it installs packages (otherwise only when apt fails).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

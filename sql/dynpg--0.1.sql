@@ -84,9 +84,20 @@ CREATE FUNCTION dynpg.attr_text(dynpg.item, text) RETURNS text
 	AS 'MODULE_PATHNAME', 'dynpg_item_attr_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION dynpg.has_attr(dynpg.item, text) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'dynpg_item_has_attr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OPERATOR dynpg.-> (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.attr);
-CREATE OPERATOR dynpg.->> (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.attr_text);
-CREATE OPERATOR dynpg.? (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.has_attr);
+-- The item operators (these three, and the comparisons below) live in
+-- schema pg_catalog, their functions in schema dynpg.  PostgreSQL searches
+-- pg_catalog whatever the search_path, so item ->> 'a' and a = b work in
+-- every session: a database restored from a dump, a role or a tool that
+-- never puts dynpg on its path.  CREATE EXTENSION dynpg runs as a superuser
+-- (dynpg.control: superuser = true), who may create objects there; the
+-- operators are members of the extension like everything else in this
+-- script, so pg_dump writes only CREATE EXTENSION (pg_upgrade's
+-- --binary-upgrade dump writes them with ALTER EXTENSION ADD) and DROP
+-- EXTENSION removes them.  Their left argument is always dynpg.item, so they
+-- overload PostgreSQL's own operators of those names without clashing.
+CREATE OPERATOR pg_catalog.-> (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.attr);
+CREATE OPERATOR pg_catalog.->> (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.attr_text);
+CREATE OPERATOR pg_catalog.? (LEFTARG = dynpg.item, RIGHTARG = text, FUNCTION = dynpg.has_attr);
 
 CREATE FUNCTION dynpg.get_path(item dynpg.item, path text, plain boolean DEFAULT false) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_item_get_path' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -125,41 +136,43 @@ CREATE FUNCTION dynpg.item_hash(dynpg.item) RETURNS integer
 CREATE FUNCTION dynpg.item_hash_extended(dynpg.item, bigint) RETURNS bigint
 	AS 'MODULE_PATHNAME', 'dynpg_item_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE OPERATOR dynpg.= (
+-- In pg_catalog too (see the attribute operators above); the operator classes
+-- name them, so joins, sorts and indexes use the operators a query finds.
+CREATE OPERATOR pg_catalog.= (
 	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_eq,
-	COMMUTATOR = OPERATOR(dynpg.=), NEGATOR = OPERATOR(dynpg.<>),
+	COMMUTATOR = OPERATOR(pg_catalog.=), NEGATOR = OPERATOR(pg_catalog.<>),
 	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
-CREATE OPERATOR dynpg.<> (
+CREATE OPERATOR pg_catalog.<> (
 	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_ne,
-	COMMUTATOR = OPERATOR(dynpg.<>), NEGATOR = OPERATOR(dynpg.=),
+	COMMUTATOR = OPERATOR(pg_catalog.<>), NEGATOR = OPERATOR(pg_catalog.=),
 	RESTRICT = neqsel, JOIN = neqjoinsel);
-CREATE OPERATOR dynpg.< (
+CREATE OPERATOR pg_catalog.< (
 	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_lt,
-	COMMUTATOR = OPERATOR(dynpg.>), NEGATOR = OPERATOR(dynpg.>=),
+	COMMUTATOR = OPERATOR(pg_catalog.>), NEGATOR = OPERATOR(pg_catalog.>=),
 	RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
-CREATE OPERATOR dynpg.<= (
+CREATE OPERATOR pg_catalog.<= (
 	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_le,
-	COMMUTATOR = OPERATOR(dynpg.>=), NEGATOR = OPERATOR(dynpg.>),
+	COMMUTATOR = OPERATOR(pg_catalog.>=), NEGATOR = OPERATOR(pg_catalog.>),
 	RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
-CREATE OPERATOR dynpg.> (
+CREATE OPERATOR pg_catalog.> (
 	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_gt,
-	COMMUTATOR = OPERATOR(dynpg.<), NEGATOR = OPERATOR(dynpg.<=),
+	COMMUTATOR = OPERATOR(pg_catalog.<), NEGATOR = OPERATOR(pg_catalog.<=),
 	RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
-CREATE OPERATOR dynpg.>= (
+CREATE OPERATOR pg_catalog.>= (
 	LEFTARG = dynpg.item, RIGHTARG = dynpg.item, FUNCTION = dynpg.item_ge,
-	COMMUTATOR = OPERATOR(dynpg.<=), NEGATOR = OPERATOR(dynpg.<),
+	COMMUTATOR = OPERATOR(pg_catalog.<=), NEGATOR = OPERATOR(pg_catalog.<),
 	RESTRICT = scalargesel, JOIN = scalargejoinsel);
 
 CREATE OPERATOR CLASS dynpg.item_ops DEFAULT FOR TYPE dynpg.item USING btree AS
-	OPERATOR 1 dynpg.<,
-	OPERATOR 2 dynpg.<=,
-	OPERATOR 3 dynpg.=,
-	OPERATOR 4 dynpg.>=,
-	OPERATOR 5 dynpg.>,
+	OPERATOR 1 pg_catalog.<,
+	OPERATOR 2 pg_catalog.<=,
+	OPERATOR 3 pg_catalog.=,
+	OPERATOR 4 pg_catalog.>=,
+	OPERATOR 5 pg_catalog.>,
 	FUNCTION 1 dynpg.item_cmp(dynpg.item, dynpg.item);
 
 CREATE OPERATOR CLASS dynpg.item_hash_ops DEFAULT FOR TYPE dynpg.item USING hash AS
-	OPERATOR 1 dynpg.=,
+	OPERATOR 1 pg_catalog.=,
 	FUNCTION 1 dynpg.item_hash(dynpg.item),
 	FUNCTION 2 dynpg.item_hash_extended(dynpg.item, bigint);
 
@@ -476,6 +489,36 @@ CREATE FUNCTION dynpg.delete(table_name text, key jsonb, condition text DEFAULT 
 	RETURNS dynpg.item LANGUAGE sql VOLATILE
 	AS $$ SELECT dynpg.delete(table_name, dynpg.from_plain_json(key), condition, names,
 		dynpg.from_plain_json(expression_values)) $$;
+
+-- Text forms: the item, key and expression values as plain JSON text.  They
+-- make the obvious call work: with only the two forms above, an untyped
+-- literal (dynpg.put('t', '{"k": 1}')) fits both jsonb and dynpg.item and
+-- PostgreSQL refuses the call ("function dynpg.put(unknown, unknown) is not
+-- unique"); with a text form, PostgreSQL's rule for unknown arguments (prefer
+-- the string category) picks this one, which reads the literal as plain JSON,
+-- as the jsonb form does.  A typed argument (::jsonb, ::dynpg.item) still
+-- picks its own form: neither type casts implicitly to text.
+-- dynpg.query_items and dynpg.scan_items have text forms for the same reason.
+CREATE FUNCTION dynpg.put(table_name text, item text, condition text DEFAULT NULL,
+						  names jsonb DEFAULT NULL, expression_values text DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.put(table_name, item::jsonb, condition, names,
+		expression_values::jsonb) $$;
+CREATE FUNCTION dynpg.get(table_name text, key text, projection text DEFAULT NULL,
+						  names jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql STABLE
+	AS $$ SELECT dynpg.get(table_name, key::jsonb, projection, names) $$;
+CREATE FUNCTION dynpg.update(table_name text, key text, update_expression text,
+							 expression_values text DEFAULT NULL, condition text DEFAULT NULL,
+							 names jsonb DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.update(table_name, key::jsonb, update_expression,
+		expression_values::jsonb, condition, names) $$;
+CREATE FUNCTION dynpg.delete(table_name text, key text, condition text DEFAULT NULL,
+							 names jsonb DEFAULT NULL, expression_values text DEFAULT NULL)
+	RETURNS dynpg.item LANGUAGE sql VOLATILE
+	AS $$ SELECT dynpg.delete(table_name, key::jsonb, condition, names,
+		expression_values::jsonb) $$;
 
 ------------------------------------------------------------------------------
 -- Query and Scan (src/api/query_ops.c)

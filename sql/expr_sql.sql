@@ -69,7 +69,33 @@ SELECT dynpg.get_item('{"TableName": "readme_users", "Key": {"PersonID": {"N": "
 SELECT dynpg.put('readme_users', '{"PersonID": 8, "name": "Ann"}'::jsonb, 'attribute_not_exists(PersonID)');
 SELECT dynpg.update('readme_users', '{"PersonID": 8}'::jsonb, 'ADD visits :one', '{":one": 1}'::jsonb);
 SELECT dynpg.get('readme_users', '{"PersonID": 8}'::jsonb, '#n', '{"#n": "name"}');
+-- an untyped literal is plain JSON (the text forms), for every function of
+-- the SQL layer; a typed argument picks its own form
 SELECT dynpg.get('readme_users', '{"PersonID": 8}');
+SELECT dynpg.put('readme_users', '{"PersonID": 9, "name": "Bo", "n": 1}');
+SELECT dynpg.put('readme_users', '{"PersonID": 9, "name": "Bo", "n": 2}', 'n = :one', NULL, '{":one": 1}');
+SELECT dynpg.put('readme_users', '{"PersonID": 9}', 'n = :one', NULL, '{":one": 1}');
+SELECT dynpg.update('readme_users', '{"PersonID": 9}', 'SET n = n + :d, tags = :t', '{":d": 10, ":t": ["x"]}');
+SELECT dynpg.update('readme_users', '{"PersonID": 9}', 'SET #n = :v', '{":v": "Cy", ":min": 1}', 'n > :min', '{"#n": "name"}');
+SELECT dynpg.update('readme_users', '{"PersonID": 9}', 'SET n = :v', '{":v": 0}', 'n < :v');
+-- with one argument typed dynpg.item, the item form is the only one that
+-- fits, and the untyped key is DynamoDB JSON too
+SELECT dynpg.update('readme_users', '{"PersonID": {"N": "9"}}', 'SET s = :s', '{":s": {"SS": ["a"]}}'::dynpg.item);
+SELECT dynpg.get('readme_users', '{"PersonID": 9}', '#n, s', '{"#n": "name"}');
+SELECT dynpg.get('readme_users', '{"PersonID": 9}'::jsonb, 'n');
+SELECT dynpg.get('readme_users', '{"PersonID": {"N": "9"}}'::dynpg.item, 'n');
+SELECT dynpg.delete('readme_users', '{"PersonID": 9}', 'n < :n', NULL, '{":n": 0}');
+SELECT dynpg.delete('readme_users', '{"PersonID": 9}', 'attribute_exists(s)');
+SELECT dynpg.get('readme_users', '{"PersonID": 9}') IS NULL AS deleted;
+SELECT dynpg.delete('readme_users', '{"PersonID": 8}'::jsonb) ->> 'name' AS deleted_name;
+-- a text value (not a literal) is plain JSON too
+SELECT dynpg.put('readme_users', format('{"PersonID": %s}', 10)) IS NULL AS created_from_text;
+-- each SQL-layer function has its three forms (jsonb, dynpg.item, text)
+SELECT p.proname, count(*) AS forms,
+       string_agg(format_type(p.proargtypes[1], NULL), ', ' ORDER BY format_type(p.proargtypes[1], NULL)) AS second_argument
+  FROM pg_proc p
+ WHERE p.pronamespace = 'dynpg'::regnamespace AND p.proname IN ('put', 'get', 'update', 'delete')
+ GROUP BY p.proname ORDER BY p.proname;
 
 -- clean up
 SELECT dynpg.delete_table('{"TableName": "prj"}') -> 'TableDescription' -> 'TableStatus';

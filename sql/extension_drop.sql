@@ -8,6 +8,14 @@ SELECT dynpg.create_table('{"TableName": "users", "BillingMode": "PAY_PER_REQUES
   "AttributeDefinitions": [{"AttributeName": "PersonID", "AttributeType": "N"}]}') -> 'TableDescription' -> 'TableStatus' AS created;
 SELECT dynpg.put_item('{"TableName": "users", "Item": {"PersonID": {"N": "101"}, "LastName": {"S": "Smith"}}}');
 
+-- the item operators are in pg_catalog, as members of the extension
+SELECT count(*) AS operators_in_pg_catalog FROM pg_operator WHERE oprnamespace = 'pg_catalog'::regnamespace \gset
+SELECT o.oprname, o.oprnamespace::regnamespace AS schema
+  FROM pg_depend d JOIN pg_operator o ON d.classid = 'pg_operator'::regclass AND d.objid = o.oid
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'dynpg')
+ ORDER BY o.oprname COLLATE "C";
+
 DROP EXTENSION dynpg;
 SELECT extname FROM pg_extension WHERE extname = 'dynpg';
 SELECT dynpg.get_item('{"TableName": "users", "Key": {"PersonID": {"N": "101"}}}');
@@ -22,6 +30,9 @@ SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'dynpg';
 SELECT nspname FROM pg_namespace WHERE nspname IN ('dynpg', 'dynamodb');
 SELECT to_regclass('dynamodb.users') AS users_relation;
 SELECT amname FROM pg_am WHERE amname = 'dynpg';
+-- and its operators went from pg_catalog with it
+SELECT :operators_in_pg_catalog - count(*) AS operators_dropped
+  FROM pg_operator WHERE oprnamespace = 'pg_catalog'::regnamespace;
 
 -- and it comes back empty
 CREATE EXTENSION dynpg;

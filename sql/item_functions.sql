@@ -49,3 +49,30 @@ CREATE TEMP TABLE wide AS
   SELECT ('{' || string_agg(format('"attr%s":{"N":"%s"}', i, i), ',') || '}')::dynpg.item AS item
     FROM generate_series(1, 5000) i;
 SELECT item ->> 'attr1', item ->> 'attr2500', item ->> 'attr5000', item ? 'attr5001' FROM wide;
+
+-- The operators need no search_path: they are in pg_catalog, which every
+-- session searches (a restored database, a role that never sets its path).
+SET search_path = public;
+SELECT item ->> 'LastName' AS last_name, item -> 'Address' ->> 'M' IS NOT NULL AS address,
+       item ? 'Tags' AS has_tags, item ? 'missing' AS has_missing
+  FROM u;
+SELECT '{"n":{"N":"1"}}'::dynpg.item = '{"n":{"N":"1.0"}}'::dynpg.item AS eq,
+       '{"n":{"N":"1"}}'::dynpg.item <> '{"n":{"N":"2"}}'::dynpg.item AS ne,
+       '{"n":{"N":"1"}}'::dynpg.item < '{"n":{"N":"2"}}'::dynpg.item AS lt,
+       '{"n":{"N":"1"}}'::dynpg.item <= '{"n":{"N":"1e0"}}'::dynpg.item AS le,
+       '{"n":{"N":"2"}}'::dynpg.item > '{"n":{"N":"1"}}'::dynpg.item AS gt,
+       '{"n":{"N":"2"}}'::dynpg.item >= '{"n":{"N":"2"}}'::dynpg.item AS ge;
+-- and they are the operators the btree and hash operator classes use, so
+-- the planner can sort, hash and merge with what a query writes
+SELECT o.oprname, o.oprnamespace::regnamespace AS schema,
+       (SELECT string_agg(DISTINCT am.amname, ', ' ORDER BY am.amname)
+          FROM pg_amop ao JOIN pg_am am ON am.oid = ao.amopmethod
+         WHERE ao.amopopr = o.oid) AS operator_classes
+  FROM pg_operator o
+ WHERE o.oprleft = 'dynpg.item'::regtype
+ ORDER BY o.oprname COLLATE "C";
+SET enable_mergejoin = off; SET enable_nestloop = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM u a JOIN u b ON a.item = b.item;
+SELECT count(*) AS hash_join_rows FROM u a JOIN u b ON a.item = b.item;
+RESET enable_mergejoin; RESET enable_nestloop;
+RESET search_path;

@@ -30,12 +30,15 @@
 #include "commands/vacuum.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "parser/parsetree.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
 #include "storage/predicate.h"
 #include "storage/smgr.h"
+#include "tcop/pquery.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/portal.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -230,11 +233,46 @@ dynam_index_fetch_tuple(struct IndexFetchTableData *scan, ItemPointer tid, Snaps
 
 /* ---- TIDs: versions by VID need the VID map of a later version ---- */
 
+/*
+ * "UPDATE" or "MERGE" when the statement running is a top-level UPDATE or
+ * MERGE whose target is 'rel', else NULL.  Such a statement re-reads each
+ * row by TID before it changes it (the old row of an UPDATE, the matched
+ * row of a MERGE), so tuple_fetch_row_version is where it first meets
+ * dynpg: this lets the refusal name the statement, as DELETE's does in
+ * tuple_delete.  A statement run from a function (SPI runs no portal), or a
+ * re-check of a joined dynpg row after a concurrent update of another
+ * target, gets NULL.
+ */
+static const char *
+changing_statement(Relation rel)
+{
+	PlannedStmt *stmt;
+	ListCell   *lc;
+
+	if (ActivePortal == NULL)
+		return NULL;
+	stmt = PortalGetPrimaryStmt(ActivePortal);
+	if (stmt == NULL ||
+		(stmt->commandType != CMD_UPDATE && stmt->commandType != CMD_MERGE))
+		return NULL;
+	foreach(lc, stmt->resultRelations)
+	{
+		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
+
+		if (rte->rtekind == RTE_RELATION && rte->relid == RelationGetRelid(rel))
+			return stmt->commandType == CMD_UPDATE ? "UPDATE" : "MERGE";
+	}
+	return NULL;
+}
+
 static bool
 dynam_tuple_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 							  TupleTableSlot *slot)
 {
-	not_supported("fetching a row by ctid (UPDATE, DELETE, row triggers)");
+	const char *statement = changing_statement(rel);
+
+	/* (row triggers are refused by CREATE TRIGGER, DELETE by tuple_delete) */
+	not_supported(statement ? statement : "fetching a row by ctid (UPDATE, MERGE)");
 }
 
 static bool
@@ -409,7 +447,11 @@ dynam_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relation O
 
 /*
  * VACUUM (storage/btvacuum.c prunes and freezes).  It must never fail on
- * purpose: anti-wraparound autovacuum depends on it.
+ * purpose: anti-wraparound autovacuum depends on it.  reltuples and
+ * pg_stat's n_live_tup get the live items (keyspace 0), as ANALYZE counts
+ * them: secondary-index entries live in the same relation but are not rows.
+ * n_dead_tup gets the versions left that are not live, index entries
+ * included, which a later VACUUM still has to remove.
  */
 static void
 dynam_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccessStrategy bstrategy)

@@ -62,7 +62,10 @@ xid_aborted(TransactionId xid)
  * freeze_limit InvalidTransactionId freezes nothing.  Out-of-line payloads
  * of removed versions are appended to *toast for the caller to delete once
  * the page is unlocked.  Updates *stats and *min_xid; returns the number of
- * versions removed.
+ * versions removed.  stats->live counts the live versions of the table's
+ * items only (keyspace 0, src/index/dynpg_index.h), the rows VACUUM reports
+ * to reltuples and pg_stat: secondary-index entries share the relation but
+ * are not rows.  removed, frozen and dead count versions of every keyspace.
  */
 int
 dynpg_bt_prune_leaf(Relation rel, Buffer buf, TransactionId freeze_limit,
@@ -144,7 +147,13 @@ dynpg_bt_prune_leaf(Relation rel, Buffer buf, TransactionId freeze_limit,
 		if (TransactionIdIsNormal(xmax) && TransactionIdPrecedes(xmax, *min_xid))
 			*min_xid = xmax;
 		if (created && !TransactionIdIsValid(xmax))
-			stats->live++;
+		{
+			DynBtKey	k;
+
+			dynpg_bt_item_key(page, off, true, &k);
+			if (k.keylen > 0 && k.key[0] == 0)
+				stats->live++;
+		}
 		else
 			stats->dead++;
 	}

@@ -124,6 +124,22 @@ is($node->safe_psql('target', q{SELECT string_agg(index_name || ' ' || index_kin
 is($node->safe_psql('target', 'SELECT dynpg.list_tables()'),
 	$node->safe_psql('source', 'SELECT dynpg.list_tables()'), 'ListTables lists the same tables');
 
+# dynpg's item operators are in pg_catalog (members of the extension, made by
+# its CREATE EXTENSION, so the dump holds no definition of them): the restored
+# database reads items with them whatever its search_path, here PostgreSQL's
+# default, which does not hold schema dynpg.
+my ($listing) = run_command([ 'pg_restore', '-f', '-', '-s', $dump ]);
+ok($listing =~ /CREATE EXTENSION IF NOT EXISTS dynpg/ && $listing !~ /CREATE OPERATOR/,
+	'the dump creates the extension and no operator of its own');
+is($node->safe_psql('target', q{SHOW search_path}), '"$user", public',
+	'the restored database has the default search_path');
+is($node->safe_psql('target', q{SELECT string_agg(item ->> 'LastName', ',' ORDER BY item ->> 'LastName')
+		FROM dynamodb.users WHERE item ? 'LastName' AND item -> 'PersonID' ->> 'N' <> '101'}),
+	'Jones,Stephens', 'the item operators ->>, -> and ? work in the restored database');
+is($node->safe_psql('target', q{SELECT count(*) FROM dynamodb.users a JOIN dynamodb.users b ON a.item = b.item
+		WHERE a.item <= b.item AND a.item >= b.item AND NOT (a.item < b.item OR a.item > b.item OR a.item <> b.item)}),
+	'303', 'and so do the comparison operators');
+
 # The restored tables work through the API, and keep enforcing their keys.
 is($node->safe_psql('target',
 		q{SELECT dynpg.get_item('{"TableName": "users", "Key": {"PersonID": {"N": "102"}}}') -> 'Item' ->> 'LastName'}),
