@@ -409,13 +409,6 @@ add_failure(DynRequest *req, const char *value, const char *path, const char *co
 	req->nerrors++;
 }
 
-/* A failure with the caller's constraint text (callers move to the functions below). */
-void
-dynpg_req_invalid(DynRequest *req, const char *value, const char *path, const char *constraint)
-{
-	add_failure(req, value, path, constraint);
-}
-
 /*
  * Start collecting constraint failures without reading a request (a member
  * checked in a later phase, e.g. the legacy conditions of src/expr).

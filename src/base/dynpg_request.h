@@ -119,8 +119,6 @@ extern Jsonb *dynpg_req_value_map(const JsonbValue *v);
  * toString() prints it).
  */
 extern void dynpg_req_collect(DynRequest *req, const char *operation);
-extern void dynpg_req_invalid(DynRequest *req, const char *value, const char *path,
-							  const char *constraint);
 extern void dynpg_req_invalid_text(DynRequest *req, const char *text);
 extern void dynpg_req_not_null(DynRequest *req, bool present, const char *path);
 extern void dynpg_req_enum(DynRequest *req, const char *value, const char *path,
