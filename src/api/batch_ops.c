@@ -370,7 +370,7 @@ dynpg_api_batch_write_item(Jsonb *request)
 				 * key sizes) as PutItem does
 				 */
 				if (!dynpg_api_key_matches(e->item, &wt->ks, false))
-					dynpg_api_key_mismatch(false);
+					dynpg_req_key_mismatch(false);
 				dynpg_key_from_item(e->item, &wt->ks, &key);
 				if (def->nindexes > 0)
 					dynpg_index_check_item(def, e->item, false);

@@ -131,8 +131,6 @@ extern DynItem *dynpg_api_update_compute(const DynItem *current, void *arg);
 extern void dynpg_api_write_expressions(const DynItemRequest *r, bool is_update,
 										DynExprContext *ectx, DynUpdateArg *ua);
 
-/* "The provided key element does not match the schema" (of ExclusiveStartKey) */
-extern void dynpg_api_key_mismatch(bool start_key) pg_attribute_noreturn();
 /* Whether 'item' has the key attributes with their types ('exact': and nothing else) */
 extern bool dynpg_api_key_matches(const DynItem *item, const DynKeySchema *ks, bool exact);
 /* A Key: exactly the table's key attributes with their types, and their values' rules */

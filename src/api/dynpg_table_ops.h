@@ -24,9 +24,6 @@ typedef enum DescribeFor
 	DESCRIBE_UPDATED			/* UpdateTable's TableDescription (TableStatus UPDATING) */
 } DescribeFor;
 
-/* ResourceNotFoundException for table 'table_name' */
-extern void dynpg_api_table_not_found(const char *table_name) pg_attribute_noreturn();
-
 /* TableName of a control plane request, checked (phase 2) */
 extern char *dynpg_api_control_plane_table_name(DynRequest *req);
 

@@ -225,7 +225,7 @@ dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, boo
 		}
 	}
 	if (rel == NULL)
-		dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+		dynpg_req_table_not_found(NULL);
 	*key = def->key;
 	key->pk_name = pnstrdup(def->key.pk_name, def->key.pk_namelen);
 	if (def->key.sk_name != NULL)
@@ -235,13 +235,6 @@ dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, boo
 	if (also_select)
 		dynpg_api_check_privilege(rel, ACL_SELECT);
 	return rel;
-}
-
-void
-dynpg_api_key_mismatch(bool start_key)
-{
-	dynpg_validation_error("%sThe provided key element does not match the schema",
-						   start_key ? "The provided starting key is invalid: " : "");
 }
 
 /* The key attributes of 'item', when it has them with the key's types (see the header). */
@@ -281,7 +274,7 @@ dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks)
 	DynRef		sk;
 
 	if (!key_attributes(key_item, ks, true, &pk, &sk))
-		dynpg_api_key_mismatch(false);
+		dynpg_req_key_mismatch(false);
 	dynpg_key_check_value(ks->pk_name, ks->pk_namelen, ks->pk_type, &pk, true);
 	if (ks->sk_name != NULL)
 		dynpg_key_check_value(ks->sk_name, ks->sk_namelen, ks->sk_type, &sk, false);

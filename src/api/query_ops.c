@@ -282,7 +282,7 @@ check_scan_start_key(const DynItem *esk, const DynKeySchema *ks)
 
 		if (c.count != (ks->sk_name ? 2 : 1) ||
 			!dynpg_map_find(&c, name, namelen, &v) || v.type != type)
-			dynpg_api_key_mismatch(true);
+			dynpg_req_key_mismatch(true);
 	}
 }
 

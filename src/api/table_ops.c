@@ -93,14 +93,6 @@ typedef struct CreateRequest
  * ---------------------------------------------------------------------
  */
 
-void
-dynpg_api_table_not_found(const char *table_name)
-{
-	dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
-				"Requested resource not found: Table: %s not found", table_name);
-	pg_unreachable();
-}
-
 /* TableName of CreateTable, DeleteTable and DescribeTable. */
 char *
 dynpg_api_control_plane_table_name(DynRequest *req)
@@ -127,15 +119,15 @@ dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
 	const DynTableDef *def;
 
 	if (!OidIsValid(relid))
-		dynpg_api_table_not_found(name);
+		dynpg_req_table_not_found(name);
 	rel = try_table_open(relid, lockmode);
 	if (rel == NULL)
-		dynpg_api_table_not_found(name);
+		dynpg_req_table_not_found(name);
 	def = dynpg_table_def(rel);
 	if (strcmp(def->table_name, name) != 0)
 	{
 		table_close(rel, lockmode);
-		dynpg_api_table_not_found(name);
+		dynpg_req_table_not_found(name);
 	}
 	*definition = (Jsonb *) palloc(VARSIZE(def->definition));
 	memcpy(*definition, def->definition, VARSIZE(def->definition));
@@ -600,13 +592,13 @@ dynpg_api_delete_table(Jsonb *request)
 	/* ownership first, so that no one else can hold the lock below */
 	relid = dynpg_table_relid(name, true);
 	if (!OidIsValid(relid))
-		dynpg_api_table_not_found(name);
+		dynpg_req_table_not_found(name);
 	if (!pg_class_ownercheck(relid, GetUserId()))
 	{
 		char	   *current_name = get_rel_name(relid);
 
 		if (current_name == NULL)	/* dropped meanwhile */
-			dynpg_api_table_not_found(name);
+			dynpg_req_table_not_found(name);
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
 	}
 	rel = dynpg_api_open_table(name, AccessExclusiveLock, &def);

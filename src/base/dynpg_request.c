@@ -738,6 +738,22 @@ dynpg_req_required_table_name(const char *table_name)
 		dynpg_validation_error("The parameter 'TableName' is required but was not present in the request");
 }
 
+void
+dynpg_req_table_not_found(const char *table_name)
+{
+	if (table_name == NULL)
+		dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+	dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
+				"Requested resource not found: Table: %s not found", table_name);
+}
+
+void
+dynpg_req_key_mismatch(bool start_key)
+{
+	dynpg_validation_error("%sThe provided key element does not match the schema",
+						   start_key ? "The provided starting key is invalid: " : "");
+}
+
 /* "One or more parameter values were invalid: ...", DynamoDB's rules' prefix */
 void
 dynpg_req_invalid_parameter(const char *fmt,...)

@@ -194,6 +194,13 @@ extern void dynpg_req_check_members(DynRequest *req, const DynMember *members, i
 
 /* phase 3 and later */
 extern void dynpg_req_required_table_name(const char *table_name);
+/*
+ * phase 4: ResourceNotFoundException for a table; the control plane names
+ * it ('table_name'), the data plane does not (NULL)
+ */
+extern void dynpg_req_table_not_found(const char *table_name) pg_attribute_noreturn();
+/* phase 5: a key (ExclusiveStartKey: 'start_key') that does not match the key schema */
+extern void dynpg_req_key_mismatch(bool start_key) pg_attribute_noreturn();
 extern void dynpg_req_invalid_parameter(const char *fmt,...)
 			pg_attribute_printf(1, 2) pg_attribute_noreturn();
 extern void dynpg_req_not_supported(const char *name) pg_attribute_noreturn();

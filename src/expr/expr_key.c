@@ -363,7 +363,7 @@ dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKey
 			if (!dynpg_map_find(&esk_map, name, namelen, &v))
 				dynpg_validation_error("The provided starting key is invalid");
 			if (v.type != type)
-				dynpg_validation_error("The provided key element does not match the schema");
+				dynpg_req_key_mismatch(false);
 		}
 		if (k == 0 && nkeys == 1 && nconds > 1)
 			dynpg_validation_error("Query key condition not supported");
