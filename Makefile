@@ -45,6 +45,7 @@ OBJS = \
 	src/api/table_ops.o \
 	src/api/table_indexes.o \
 	src/api/table_update.o \
+	src/api/item_common.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
 	src/api/batch_ops.o \

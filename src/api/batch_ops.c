@@ -45,12 +45,8 @@
 
 #define DYN_BATCH_WRITE_MAX		25
 #define DYN_BATCH_GET_MAX		100
+#define DYN_BATCH_GET_ATTRIBUTES_MAX 255
 #define DYN_BATCH_GET_RESPONSE_MAX	(16 * 1024 * 1024)
-
-static const char *const return_consumed_capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
-static const char *const return_item_collection_metrics[] = {"SIZE", "NONE", NULL};
-static const char *const get_legacy[] = {"AttributesToGet", NULL};
-static const char *const get_expressions[] = {"ProjectionExpression", NULL};
 
 #define ATTRIBUTE_VALUE_CLASS "com.amazonaws.dynamodb.v20120810.AttributeValue"
 
@@ -79,62 +75,6 @@ object_members(JsonbContainer *obj, char ***names, JsonbValue **values)
 			(*values)[i++] = v;
 	}
 	return i;
-}
-
-/* A map's value that must be a List (NULL when null). */
-static JsonbContainer *
-value_as_list(const JsonbValue *v)
-{
-	if (v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvBinary)
-		dynpg_serialization_error("Expected list or null");
-	if (JsonContainerIsObject(v->val.binary.data))
-		dynpg_serialization_error("Start of structure or map found where not expected.");
-	return v->val.binary.data;
-}
-
-/* A map's value that must be a Structure (NULL when null). */
-static JsonbContainer *
-value_as_struct(const JsonbValue *v)
-{
-	if (v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvBinary)
-		dynpg_serialization_error("Expected null");
-	if (JsonContainerIsArray(v->val.binary.data))
-		dynpg_serialization_error("Start of list found where not expected");
-	return v->val.binary.data;
-}
-
-/* a List of Maps: element i, as a jsonb datum of its own (NULL when null) */
-static Jsonb *
-list_map(JsonbContainer *list, int i)
-{
-	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
-
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvBinary)
-		dynpg_serialization_error("Expected map or null");
-	if (JsonContainerIsArray(v->val.binary.data))
-		dynpg_serialization_error("Start of list found where not expected");
-	return JsonbValueToJsonb(v);
-}
-
-static bool
-table_name_ok(const char *s)
-{
-	int			len = strlen(s);
-	const char *c;
-
-	if (len < DYN_TABLE_NAME_MIN || len > DYN_TABLE_NAME_MAX)
-		return false;
-	for (c = s; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-			  (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
-			return false;
-	return true;
 }
 
 /* ---------------------------------------------------------------------
@@ -175,52 +115,45 @@ echo_attribute_map(StringInfo s, Jsonb *map)
 	appendStringInfoChar(s, '}');
 }
 
+/* "Provided list of item keys contains duplicates" */
+static void duplicate_keys(void) pg_attribute_noreturn();
+
 static void
-echo_string_list(StringInfo s, JsonbContainer *list)
+duplicate_keys(void)
 {
-	int			i;
-
-	if (list == NULL)
-	{
-		appendStringInfoString(s, "null");
-		return;
-	}
-	appendStringInfoChar(s, '[');
-	for (i = 0; i < dynpg_req_list_length(list); i++)
-	{
-		char	   *v = dynpg_req_list_string(list, i);
-
-		appendStringInfo(s, "%s%s", i > 0 ? ", " : "", v ? v : "null");
-	}
-	appendStringInfoChar(s, ']');
+	dynpg_validation_error("Provided list of item keys contains duplicates");
 }
 
-/* ---------------------------------------------------------------------
- * ConsumedCapacity: one entry per table, in an array
- * ---------------------------------------------------------------------
+/*
+ * Phase 1 of RequestItems: the Map (NULL when absent), and its tables'
+ * names and values in jsonb's key order.
  */
-static void
-push_capacity_entry(JsonbParseState **st, const char *mode, const char *table_name,
-					int64 half_units)
+static Jsonb *
+read_request_items(JsonbContainer *root, char ***names, JsonbValue **values, int *ntables)
 {
-	char	   *units = psprintf(INT64_FORMAT ".%d", half_units / 2, half_units % 2 ? 5 : 0);
+	Jsonb	   *items_jb = dynpg_req_map(root, "RequestItems");
 
-	dynpg_jb_begin_object(st, NULL);
-	dynpg_jb_string(st, "TableName", table_name);
-	dynpg_jb_numeric_text(st, "CapacityUnits", units);
-	if (strcmp(mode, "INDEXES") == 0)
-	{
-		dynpg_jb_begin_object(st, "Table");
-		dynpg_jb_numeric_text(st, "CapacityUnits", units);
-		dynpg_jb_end_object(st);
-	}
-	dynpg_jb_end_object(st);
+	*ntables = items_jb ? object_members(&items_jb->root, names, values) : 0;
+	return items_jb;
 }
 
+/*
+ * Phase 2 of RequestItems itself: not null, at least one table.  Returns
+ * whether a table name breaks the rules, which the caller reports quoting
+ * the whole of its RequestItems.
+ */
 static bool
-capacity_wanted(const char *capacity)
+request_items_constraints(DynRequest *req, Jsonb *items_jb, char **names, int ntables)
 {
-	return capacity != NULL && strcmp(capacity, "NONE") != 0;
+	bool		bad_names = false;
+	int			t;
+
+	dynpg_req_not_null(req, items_jb != NULL, "requestItems");
+	if (items_jb != NULL && ntables == 0)
+		dynpg_req_too_short(req, "{}", "requestItems", 1);
+	for (t = 0; t < ntables; t++)
+		bad_names |= !dynpg_req_is_table_name(names[t]);
+	return bad_names;
 }
 
 /* ---------------------------------------------------------------------
@@ -303,26 +236,6 @@ echo_write_items(const WriteTable *tables, int ntables)
 	return s.data;
 }
 
-/*
- * A PutRequest's item against the key schema: the batch reports a missing
- * key attribute or one of the wrong type with the schema message (as
- * DynamoDB does for BatchWriteItem, unlike PutItem); the rest (empty
- * values, key sizes) as PutItem does.
- */
-static void
-check_put_key(const DynItem *item, const DynKeySchema *ks)
-{
-	DynRef		root = dynpg_item_root(item);
-	DynContainer c;
-	DynRef		v;
-
-	dynpg_container_open(&root, &c);
-	if (!dynpg_map_find(&c, ks->pk_name, ks->pk_namelen, &v) || v.type != ks->pk_type ||
-		(ks->sk_name != NULL &&
-		 (!dynpg_map_find(&c, ks->sk_name, ks->sk_namelen, &v) || v.type != ks->sk_type)))
-		dynpg_validation_error("The provided key element does not match the schema");
-}
-
 Jsonb *
 dynpg_api_batch_write_item(Jsonb *request)
 {
@@ -332,10 +245,10 @@ dynpg_api_batch_write_item(Jsonb *request)
 	char	   *metrics;
 	char	  **names = NULL;
 	JsonbValue *values = NULL;
-	int			ntables = 0;
-	WriteTable *tables = NULL;
+	int			ntables;
+	WriteTable *tables;
 	int			total = 0;
-	bool		bad_names = false;
+	bool		bad_names;
 	bool		bad_lengths = false;
 	bool		need_old;
 	int			t;
@@ -347,58 +260,50 @@ dynpg_api_batch_write_item(Jsonb *request)
 	dynpg_req_start(&req, "BatchWriteItem", request);
 
 	/* phase 1: members and their JSON types, in the model's order */
-	items_jb = dynpg_req_map(req.root, "RequestItems");
-	if (items_jb != NULL)
+	items_jb = read_request_items(req.root, &names, &values, &ntables);
+	tables = palloc0(sizeof(WriteTable) * Max(ntables, 1));
+	for (t = 0; t < ntables; t++)
 	{
-		ntables = object_members(&items_jb->root, &names, &values);
-		tables = palloc0(sizeof(WriteTable) * Max(ntables, 1));
-		for (t = 0; t < ntables; t++)
+		WriteTable *wt = &tables[t];
+
+		wt->name = names[t];
+		wt->list = dynpg_req_value_list(&values[t]);
+		wt->n = dynpg_req_list_length(wt->list);
+		wt->entries = palloc0(sizeof(WriteEntry) * Max(wt->n, 1));
+		for (i = 0; i < wt->n; i++)
 		{
-			WriteTable *wt = &tables[t];
+			WriteEntry *e = &wt->entries[i];
+			JsonbContainer *wr = dynpg_req_list_struct(wt->list, i);
 
-			wt->name = names[t];
-			wt->list = value_as_list(&values[t]);
-			wt->n = dynpg_req_list_length(wt->list);
-			wt->entries = palloc0(sizeof(WriteEntry) * Max(wt->n, 1));
-			for (i = 0; i < wt->n; i++)
-			{
-				WriteEntry *e = &wt->entries[i];
-				JsonbContainer *wr = dynpg_req_list_struct(wt->list, i);
-
-				if (wr == NULL)
-					continue;
-				e->del = dynpg_req_struct(wr, "DeleteRequest");
-				if (e->del != NULL)
-					e->del_key = dynpg_req_map(e->del, "Key");
-				e->put = dynpg_req_struct(wr, "PutRequest");
-				if (e->put != NULL)
-					e->put_item = dynpg_req_map(e->put, "Item");
-				e->item_jb = e->put != NULL ? e->put_item : e->del_key;
-			}
+			if (wr == NULL)
+				continue;
+			e->del = dynpg_req_struct(wr, "DeleteRequest");
+			if (e->del != NULL)
+				e->del_key = dynpg_req_map(e->del, "Key");
+			e->put = dynpg_req_struct(wr, "PutRequest");
+			if (e->put != NULL)
+				e->put_item = dynpg_req_map(e->put, "Item");
+			e->item_jb = e->put != NULL ? e->put_item : e->del_key;
 		}
 	}
 	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
 	metrics = dynpg_req_string(req.root, "ReturnItemCollectionMetrics");
 
 	/* phase 2: constraints */
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
-	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics", return_item_collection_metrics);
-	dynpg_req_not_null(&req, items_jb != NULL, "requestItems");
-	if (items_jb != NULL && ntables == 0)
-		dynpg_req_invalid(&req, "{}", "requestItems",
-						  "Member must have length greater than or equal to 1");
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics",
+				   dynpg_api_return_item_collection_metrics);
+	bad_names = request_items_constraints(&req, items_jb, names, ntables);
 	for (t = 0; t < ntables; t++)
 	{
-		bad_names |= !table_name_ok(tables[t].name);
 		bad_lengths |= tables[t].n < 1 || tables[t].n > DYN_BATCH_WRITE_MAX;
 		total += tables[t].n;
 	}
 	if (bad_names)
-		dynpg_req_invalid(&req, echo_write_items(tables, ntables), "requestItems",
-						  "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: " DYN_TABLE_NAME_PATTERN "]");
+		dynpg_req_table_name_keys(&req, echo_write_items(tables, ntables), "requestItems");
 	if (bad_lengths)
-		dynpg_req_invalid(&req, echo_write_items(tables, ntables), "requestItems",
-						  "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+		dynpg_req_value_lengths(&req, echo_write_items(tables, ntables), "requestItems",
+								1, DYN_BATCH_WRITE_MAX);
 	for (t = 0; t < ntables; t++)
 		for (i = 0; i < tables[t].n; i++)
 		{
@@ -459,7 +364,14 @@ dynpg_api_batch_write_item(Jsonb *request)
 
 			if (e->put != NULL)
 			{
-				check_put_key(e->item, &wt->ks);
+				/*
+				 * the batch reports a missing key attribute or one of the
+				 * wrong type with the schema message (as DynamoDB does for
+				 * BatchWriteItem, unlike PutItem); the rest (empty values,
+				 * key sizes) as PutItem does
+				 */
+				if (!dynpg_api_key_matches(e->item, &wt->ks, false))
+					dynpg_req_key_mismatch(false);
 				dynpg_key_from_item(e->item, &wt->ks, &key);
 				if (def->nindexes > 0)
 					dynpg_index_check_item(def, e->item, false);
@@ -474,12 +386,12 @@ dynpg_api_batch_write_item(Jsonb *request)
 			for (j = 0; j < i; j++)
 				if (wt->entries[j].skey.len == e->skey.len &&
 					memcmp(wt->entries[j].skey.data, e->skey.data, e->skey.len) == 0)
-					dynpg_validation_error("Provided list of item keys contains duplicates");
+					duplicate_keys();
 		}
 	}
 
 	/* everything checked out: write */
-	need_old = capacity_wanted(capacity);
+	need_old = dynpg_api_capacity_wanted(capacity);
 	for (t = 0; t < ntables; t++)
 	{
 		WriteTable *wt = &tables[t];
@@ -515,7 +427,8 @@ dynpg_api_batch_write_item(Jsonb *request)
 	{
 		dynpg_jb_begin_array(&st, "ConsumedCapacity");
 		for (t = 0; t < ntables; t++)
-			push_capacity_entry(&st, capacity, tables[t].name, tables[t].half_units);
+			dynpg_api_push_capacity_units(&st, NULL, capacity, tables[t].name,
+										  tables[t].half_units);
 		dynpg_jb_end_array(&st);
 	}
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));
@@ -546,24 +459,24 @@ typedef struct GetTable
 	int			first_unprocessed;	/* nkeys when every key was read */
 } GetTable;
 
-static void
-echo_keys(StringInfo s, const GetTable *gt)
+static char *
+echo_keys(const GetTable *gt)
 {
+	StringInfoData s;
 	int			i;
 
 	if (gt->keys == NULL)
-	{
-		appendStringInfoString(s, "null");
-		return;
-	}
-	appendStringInfoChar(s, '[');
+		return "null";
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '[');
 	for (i = 0; i < gt->nkeys; i++)
 	{
 		if (i > 0)
-			appendStringInfoString(s, ", ");
-		echo_attribute_map(s, gt->key_jbs[i]);
+			appendStringInfoString(&s, ", ");
+		echo_attribute_map(&s, gt->key_jbs[i]);
 	}
-	appendStringInfoChar(s, ']');
+	appendStringInfoChar(&s, ']');
+	return s.data;
 }
 
 static char *
@@ -584,10 +497,8 @@ echo_get_items(const GetTable *tables, int ntables)
 			appendStringInfoString(&s, "null");
 			continue;
 		}
-		appendStringInfoString(&s, "KeysAndAttributes(keys=");
-		echo_keys(&s, gt);
-		appendStringInfoString(&s, ", attributesToGet=");
-		echo_string_list(&s, gt->to_get);
+		appendStringInfo(&s, "KeysAndAttributes(keys=%s, attributesToGet=%s", echo_keys(gt),
+						 dynpg_req_string_list_text(gt->to_get));
 		appendStringInfo(&s, ", consistentRead=%s, projectionExpression=%s, expressionAttributeNames=",
 						 gt->has_consistent ? (gt->consistent ? "true" : "false") : "null",
 						 gt->projection ? gt->projection : "null");
@@ -621,9 +532,9 @@ dynpg_api_batch_get_item(Jsonb *request)
 	char	   *capacity;
 	char	  **names = NULL;
 	JsonbValue *values = NULL;
-	int			ntables = 0;
-	GetTable   *tables = NULL;
-	bool		bad_names = false;
+	int			ntables;
+	GetTable   *tables;
+	bool		bad_names;
 	int			total = 0;
 	int64		response_bytes = 0;
 	bool		capped = false;
@@ -638,46 +549,36 @@ dynpg_api_batch_get_item(Jsonb *request)
 	dynpg_req_start(&req, "BatchGetItem", request);
 
 	/* phase 1 */
-	items_jb = dynpg_req_map(req.root, "RequestItems");
-	if (items_jb != NULL)
+	items_jb = read_request_items(req.root, &names, &values, &ntables);
+	tables = palloc0(sizeof(GetTable) * Max(ntables, 1));
+	for (t = 0; t < ntables; t++)
 	{
-		ntables = object_members(&items_jb->root, &names, &values);
-		tables = palloc0(sizeof(GetTable) * Max(ntables, 1));
-		for (t = 0; t < ntables; t++)
-		{
-			GetTable   *gt = &tables[t];
+		GetTable   *gt = &tables[t];
 
-			gt->name = names[t];
-			gt->kaa = value_as_struct(&values[t]);
-			if (gt->kaa == NULL)
-				continue;
-			gt->keys = dynpg_req_list(gt->kaa, "Keys");
-			gt->nkeys = dynpg_req_list_length(gt->keys);
-			gt->key_jbs = palloc0(sizeof(Jsonb *) * Max(gt->nkeys, 1));
-			gt->key_items = palloc0(sizeof(DynItem *) * Max(gt->nkeys, 1));
-			for (i = 0; i < gt->nkeys; i++)
-				gt->key_jbs[i] = list_map(gt->keys, i);
-			gt->to_get = dynpg_req_list(gt->kaa, "AttributesToGet");
-			for (i = 0; i < dynpg_req_list_length(gt->to_get); i++)
-				(void) dynpg_req_list_string(gt->to_get, i);
-			gt->has_consistent = dynpg_req_bool(gt->kaa, "ConsistentRead", &gt->consistent);
-			gt->projection = dynpg_req_string(gt->kaa, "ProjectionExpression");
-			gt->names_jb = dynpg_req_map(gt->kaa, "ExpressionAttributeNames");
-		}
+		gt->name = names[t];
+		gt->kaa = dynpg_req_value_struct(&values[t]);
+		if (gt->kaa == NULL)
+			continue;
+		gt->keys = dynpg_req_list(gt->kaa, "Keys");
+		gt->nkeys = dynpg_req_list_length(gt->keys);
+		gt->key_jbs = palloc0(sizeof(Jsonb *) * Max(gt->nkeys, 1));
+		gt->key_items = palloc0(sizeof(DynItem *) * Max(gt->nkeys, 1));
+		for (i = 0; i < gt->nkeys; i++)
+			gt->key_jbs[i] = dynpg_req_list_map(gt->keys, i);
+		gt->to_get = dynpg_req_list(gt->kaa, "AttributesToGet");
+		for (i = 0; i < dynpg_req_list_length(gt->to_get); i++)
+			(void) dynpg_req_list_string(gt->to_get, i);
+		gt->has_consistent = dynpg_req_bool(gt->kaa, "ConsistentRead", &gt->consistent);
+		gt->projection = dynpg_req_string(gt->kaa, "ProjectionExpression");
+		gt->names_jb = dynpg_req_map(gt->kaa, "ExpressionAttributeNames");
 	}
 	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
 
 	/* phase 2 */
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
-	dynpg_req_not_null(&req, items_jb != NULL, "requestItems");
-	if (items_jb != NULL && ntables == 0)
-		dynpg_req_invalid(&req, "{}", "requestItems",
-						  "Member must have length greater than or equal to 1");
-	for (t = 0; t < ntables; t++)
-		bad_names |= !table_name_ok(tables[t].name);
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	bad_names = request_items_constraints(&req, items_jb, names, ntables);
 	if (bad_names)
-		dynpg_req_invalid(&req, echo_get_items(tables, ntables), "requestItems",
-						  "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: " DYN_TABLE_NAME_PATTERN "]");
+		dynpg_req_table_name_keys(&req, echo_get_items(tables, ntables), "requestItems");
 	for (t = 0; t < ntables; t++)
 	{
 		GetTable   *gt = &tables[t];
@@ -685,26 +586,16 @@ dynpg_api_batch_get_item(Jsonb *request)
 		int			nget = dynpg_req_list_length(gt->to_get);
 
 		dynpg_req_not_null(&req, gt->keys != NULL, psprintf("%s.keys", member));
-		if (gt->keys != NULL && (gt->nkeys < 1 || gt->nkeys > DYN_BATCH_GET_MAX))
-		{
-			StringInfoData s;
-
-			initStringInfo(&s);
-			echo_keys(&s, gt);
-			dynpg_req_invalid(&req, s.data, psprintf("%s.keys", member),
-							  gt->nkeys < 1 ? "Member must have length greater than or equal to 1" :
-							  "Member must have length less than or equal to 100");
-		}
-		if (gt->to_get != NULL && (nget < 1 || nget > 255))
-		{
-			StringInfoData s;
-
-			initStringInfo(&s);
-			echo_string_list(&s, gt->to_get);
-			dynpg_req_invalid(&req, s.data, psprintf("%s.attributesToGet", member),
-							  nget < 1 ? "Member must have length greater than or equal to 1" :
-							  "Member must have length less than or equal to 255");
-		}
+		if (gt->keys != NULL && gt->nkeys < 1)
+			dynpg_req_too_short(&req, "[]", psprintf("%s.keys", member), 1);
+		if (gt->nkeys > DYN_BATCH_GET_MAX)
+			dynpg_req_too_long(&req, echo_keys(gt), psprintf("%s.keys", member),
+							   DYN_BATCH_GET_MAX);
+		if (gt->to_get != NULL && nget < 1)
+			dynpg_req_too_short(&req, "[]", psprintf("%s.attributesToGet", member), 1);
+		if (nget > DYN_BATCH_GET_ATTRIBUTES_MAX)
+			dynpg_req_too_long(&req, dynpg_req_string_list_text(gt->to_get),
+							   psprintf("%s.attributesToGet", member), DYN_BATCH_GET_ATTRIBUTES_MAX);
 	}
 	dynpg_req_finish(&req);
 
@@ -714,7 +605,7 @@ dynpg_api_batch_get_item(Jsonb *request)
 		GetTable   *gt = &tables[t];
 		DynExprContext ectx;
 
-		dynpg_api_check_no_mixing(gt->kaa, get_legacy, get_expressions);
+		dynpg_api_check_no_mixing(gt->kaa, dynpg_api_get_legacy, dynpg_api_get_expressions);
 		dynpg_api_expression_params(&ectx, gt->names_jb, NULL, gt->projection != NULL, NULL);
 		if (gt->projection != NULL)
 			gt->paths = dynpg_expr_parse_projection(&ectx, gt->projection, &gt->npaths);
@@ -730,7 +621,7 @@ dynpg_api_batch_get_item(Jsonb *request)
 			/* keys as written: DynamoDB does not normalize numbers here */
 			for (j = 0; j < i; j++)
 				if (compareJsonbContainers(&gt->key_jbs[j]->root, &gt->key_jbs[i]->root) == 0)
-					dynpg_validation_error("Provided list of item keys contains duplicates");
+					duplicate_keys();
 			if (++total > DYN_BATCH_GET_MAX)
 				dynpg_validation_error("Too many items requested for the BatchGetItem call");
 		}
@@ -819,11 +710,12 @@ dynpg_api_batch_get_item(Jsonb *request)
 	}
 	dynpg_jb_end_object(&st);
 
-	if (capacity_wanted(capacity))
+	if (dynpg_api_capacity_wanted(capacity))
 	{
 		dynpg_jb_begin_array(&st, "ConsumedCapacity");
 		for (t = 0; t < ntables; t++)
-			push_capacity_entry(&st, capacity, tables[t].name, tables[t].half_units);
+			dynpg_api_push_capacity_units(&st, NULL, capacity, tables[t].name,
+										  tables[t].half_units);
 		dynpg_jb_end_array(&st);
 	}
 	return dynpg_jb_finish(dynpg_jb_end_object(&st));

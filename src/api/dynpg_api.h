@@ -44,11 +44,34 @@ extern Jsonb *dynpg_api_batch_write_item(Jsonb *request);
 extern Jsonb *dynpg_api_transact_write_items(Jsonb *request);
 extern Jsonb *dynpg_api_transact_get_items(Jsonb *request);
 
+/* TransactionConflictException's message (and a cancellation reason's) */
+#define DYN_MSG_TRANSACTION_CONFLICT "Transaction is ongoing for the item"
+
+/* What dynpg knows of each DynamoDB operation */
+#define DYN_OP_MAPS_CONFLICTS	0x01	/* a serialization failure or deadlock is
+										 * TransactionConflictException */
+
+typedef struct DynApiOperationInfo
+{
+	const char *name;			/* DynamoDB's name, as in X-Amz-Target */
+	DynApiOperation fn;			/* NULL: not implemented yet */
+	int			flags;			/* DYN_OP_* */
+} DynApiOperationInfo;
+
 /*
- * Call an operation; a single-item write's serialization failure or
- * deadlock is re-raised as DynamoDB's TransactionConflictException,
- * keeping its SQLSTATE (execute.c).
+ * The operation named 'name' (case-sensitive, as in X-Amz-Target), or NULL
+ * when DynamoDB has no such operation.  Operations dynpg does not implement
+ * yet are found, with fn NULL.
  */
-extern Jsonb *dynpg_api_call(DynApiOperation fn, Jsonb *request);
+extern const DynApiOperationInfo *dynpg_api_find_operation(const char *name);
+
+/*
+ * Call an operation found by dynpg_api_find_operation: NULL (no such
+ * operation) and an operation not implemented yet raise
+ * UnknownOperationException; with DYN_OP_MAPS_CONFLICTS, a serialization
+ * failure or deadlock is re-raised as DynamoDB's
+ * TransactionConflictException, keeping its SQLSTATE (execute.c).
+ */
+extern Jsonb *dynpg_api_call(const DynApiOperationInfo *op, Jsonb *request);
 
 #endif							/* DYNPG_API_H */

@@ -1,9 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * dynpg_item_common.h
- *	  What the data-plane operations share (item_ops.c defines these):
- *	  expression parameters, legacy-parameter mixing, opening a table with
- *	  its privilege checks, and consumed capacity.
+ *	  What the data-plane operations (item_ops.c, query_ops.c, batch_ops.c,
+ *	  transact_ops.c) share, defined in item_common.c: DynamoDB's enum sets
+ *	  and messages, the members of single-item requests, expression
+ *	  parameters and legacy-parameter mixing, conditions and updates for the
+ *	  write path, opening a table with its privilege checks, key checks,
+ *	  and consumed capacity.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,6 +18,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
+#include "base/dynpg_request.h"
 #include "expr/dynpg_expr.h"
 #include "types/dynpg_key.h"
 
@@ -22,10 +26,73 @@
 #define DYN_READ_UNIT_BYTES		4096
 #define DYN_WRITE_UNIT_BYTES	1024
 
-/* Enum values shared by the item operations (item_ops.c) */
+/* ConditionalCheckFailedException's message (and a cancellation reason's) */
+#define DYN_MSG_CONDITION_FAILED	"The conditional request failed"
+
+/* Enum values, in the order DynamoDB's messages list them */
 extern const char *const dynpg_api_return_values_on_failure[];
 extern const char *const dynpg_api_return_consumed_capacity[];
 extern const char *const dynpg_api_return_item_collection_metrics[];
+
+/* GetItem's and BatchGetItem's legacy parameter and the expression replacing it */
+extern const char *const dynpg_api_get_legacy[];
+extern const char *const dynpg_api_get_expressions[];
+
+/*
+ * The members of a single-item request: PutItem, GetItem, DeleteItem,
+ * UpdateItem, and the actions of TransactWriteItems and TransactGetItems.
+ * Each operation reads the ones it has with its member table
+ * (dynpg_request.h's DynMember, offsets with DYN_ITEM_MEMBER); the others
+ * stay NULL.
+ */
+typedef struct DynItemRequest
+{
+	char	   *table_name;
+	Jsonb	   *item_jb;		/* Item (a put), else Key */
+	char	   *return_values;
+	char	   *capacity;		/* ReturnConsumedCapacity */
+	char	   *metrics;		/* ReturnItemCollectionMetrics */
+	char	   *on_failure;		/* ReturnValuesOnConditionCheckFailure */
+	char	   *update_text;	/* UpdateExpression */
+	char	   *cond_text;		/* ConditionExpression */
+	Jsonb	   *names_jb;		/* ExpressionAttributeNames */
+	Jsonb	   *values_jb;		/* ExpressionAttributeValues */
+	Jsonb	   *expected_jb;	/* Expected */
+	char	   *cond_op;		/* ConditionalOperator */
+	Jsonb	   *updates_jb;		/* AttributeUpdates */
+	bool		consistent;		/* ConsistentRead */
+	char	   *projection;		/* ProjectionExpression */
+	JsonbContainer *to_get;		/* AttributesToGet */
+} DynItemRequest;
+
+#define DYN_ITEM_MEMBER(field) offsetof(DynItemRequest, field)
+
+/*
+ * Entries of member tables for the members several operations share;
+ * 'order' is the member's place among the operation's checks.
+ */
+#define DYN_MEMBER_TABLE_NAME(order) \
+	{"TableName", DYN_JSON_STRING, DYN_ITEM_MEMBER(table_name), (order), "tableName", \
+	DYN_CHECK_TABLE_NAME, .min = 1}
+#define DYN_MEMBER_ITEM(order) \
+	{"Item", DYN_JSON_MAP, DYN_ITEM_MEMBER(item_jb), (order), "item", DYN_CHECK_NOT_NULL}
+#define DYN_MEMBER_KEY(order) \
+	{"Key", DYN_JSON_MAP, DYN_ITEM_MEMBER(item_jb), (order), "key", DYN_CHECK_NOT_NULL}
+#define DYN_MEMBER_CAPACITY(order) \
+	{"ReturnConsumedCapacity", DYN_JSON_STRING, DYN_ITEM_MEMBER(capacity), (order), \
+	"returnConsumedCapacity", DYN_CHECK_ENUM, dynpg_api_return_consumed_capacity}
+#define DYN_MEMBER_METRICS(order) \
+	{"ReturnItemCollectionMetrics", DYN_JSON_STRING, DYN_ITEM_MEMBER(metrics), (order), \
+	"returnItemCollectionMetrics", DYN_CHECK_ENUM, dynpg_api_return_item_collection_metrics}
+#define DYN_MEMBER_ON_FAILURE(order) \
+	{"ReturnValuesOnConditionCheckFailure", DYN_JSON_STRING, DYN_ITEM_MEMBER(on_failure), \
+	(order), "returnValuesOnConditionCheckFailure", DYN_CHECK_ENUM, \
+	dynpg_api_return_values_on_failure}
+/* ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues (no checks) */
+#define DYN_MEMBERS_CONDITION_EXPRESSION \
+	{"ConditionExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(cond_text)}, \
+	{"ExpressionAttributeNames", DYN_JSON_MAP, DYN_ITEM_MEMBER(names_jb)}, \
+	{"ExpressionAttributeValues", DYN_JSON_MAP, DYN_ITEM_MEMBER(values_jb)}
 
 /*
  * A write's condition, evaluated by the write path's check on the newest
@@ -55,20 +122,40 @@ typedef struct DynUpdateArg
 
 extern DynItem *dynpg_api_update_compute(const DynItem *current, void *arg);
 
-/* A Key: exactly the table's key attributes with their types */
+/*
+ * Phase 3 of a write: the expression parameters, the condition (Expected
+ * and ConditionalOperator, or ConditionExpression), the update
+ * (AttributeUpdates, or UpdateExpression; 'is_update'), unused names and
+ * values.  *ua is ready for the write path (ua->key_item is the caller's).
+ */
+extern void dynpg_api_write_expressions(const DynItemRequest *r, bool is_update,
+										DynExprContext *ectx, DynUpdateArg *ua);
+
+/* Whether 'item' has the key attributes with their types ('exact': and nothing else) */
+extern bool dynpg_api_key_matches(const DynItem *item, const DynKeySchema *ks, bool exact);
+/* A Key: exactly the table's key attributes with their types, and their values' rules */
 extern void dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks);
 
 extern void dynpg_api_check_no_mixing(JsonbContainer *root, const char *const *legacy,
 									  const char *const *expressions);
-extern DynExprNode *dynpg_api_legacy_condition(Jsonb *expected, const char *conditional_operator);
+/* ConditionalOperator with fewer than two conditions (Expected, QueryFilter, ScanFilter) */
+extern void dynpg_api_check_conditional_operator(Jsonb *conditions,
+												 const char *conditional_operator);
+/* names and values without an expression that could use them */
+extern void dynpg_api_expressions_used(Jsonb *names, Jsonb *values, bool names_usable,
+									   bool values_usable, const char *values_null);
 extern void dynpg_api_expression_params(DynExprContext *ctx, Jsonb *names, Jsonb *values,
 										bool any_expression, const char *values_null);
 extern void dynpg_api_check_privilege(Relation rel, AclMode mode);
 extern Relation dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode,
 										  bool also_select, DynKeySchema *key);
 extern int64 dynpg_api_units_for(int64 bytes, int64 unit_bytes);
-extern void dynpg_api_push_consumed_capacity(JsonbParseState **st, const char *mode,
-											 const char *table_name, int64 half_units);
+/* whether ReturnConsumedCapacity asks for ConsumedCapacity (TOTAL or INDEXES) */
+extern bool dynpg_api_capacity_wanted(const char *mode);
+/* one table's ConsumedCapacity object ('key' NULL: an array element) */
+extern void dynpg_api_push_capacity_units(JsonbParseState **st, const char *key,
+										  const char *mode, const char *table_name,
+										  int64 half_units);
 /* 'item' must live until the response is finished (its strings are not copied) */
 extern void dynpg_api_push_item(JsonbParseState **st, const char *key, const DynItem *item);
 

@@ -21,6 +21,19 @@
 
 #include "api/dynpg_wire.h"
 
+/* DynamoDB's upper bound on provisioned capacity units (a table's and a GSI's) */
+#define DYN_MAX_CAPACITY_UNITS	INT64CONST(1000000000000)
+
+/* A ProvisionedThroughput structure as the request has it. */
+typedef struct DynThroughput
+{
+	JsonbContainer *obj;		/* NULL when the member is absent */
+	bool		has_rcu;
+	bool		has_wcu;
+	int64		rcu;			/* 0 when absent */
+	int64		wcu;
+} DynThroughput;
+
 /* One element of a KeySchema or of AttributeDefinitions as the request has it. */
 typedef struct DynNamedType
 {
@@ -43,11 +56,7 @@ typedef struct DynIndexRequest
 	int			nnonkey;
 	char	  **nonkey;			/* NULL for a null element */
 	/* global secondary indexes only */
-	JsonbContainer *throughput;
-	bool		has_rcu;
-	bool		has_wcu;
-	int64		rcu;
-	int64		wcu;
+	DynThroughput pt;			/* ProvisionedThroughput */
 	bool		has_on_demand;	/* OnDemandThroughput (not supported) */
 	bool		has_warm;		/* WarmThroughput (not supported) */
 } DynIndexRequest;
@@ -62,12 +71,33 @@ typedef struct DynIndexesRequest
 	DynIndexRequest *gsi;
 } DynIndexesRequest;
 
+/*
+ * ProvisionedThroughput: member 'name' of 'obj' read (phase 1), its
+ * constraints at 'path' (phase 2), its units' bounds (phase 3; 'index_name'
+ * names a GSI's in the message, NULL for the table's), its stored form
+ */
+extern void dynpg_api_read_throughput(JsonbContainer *obj, const char *name, DynThroughput *out);
+extern void dynpg_api_throughput_constraints(DynRequest *req, const char *path,
+											 const DynThroughput *pt);
+extern void dynpg_api_throughput_bounds(const DynThroughput *pt, const char *index_name);
+extern void dynpg_api_push_throughput(JsonbParseState **st, int64 rcu, int64 wcu);
+
 /* KeySchema or AttributeDefinitions, read (phase 1) */
 extern DynNamedType *dynpg_api_read_named_types(JsonbContainer *list, const char *type_member,
 												int *n);
 /* Java's toString of a KeySchema list, and "a, b" of the names */
 extern char *dynpg_api_key_schema_text(const DynNamedType *keys, int n);
 extern char *dynpg_api_names_text(const DynNamedType *a, int n);
+
+/*
+ * A KeySchema's constraints at 'path' (phase 2); its rules against
+ * AttributeDefinitions 'defs' (phase 3: defined, distinct, HASH then RANGE)
+ */
+extern void dynpg_api_key_schema_constraints(DynRequest *req, const char *path,
+											 JsonbContainer *list, const DynNamedType *keys,
+											 int nkeys);
+extern void dynpg_api_check_key_schema(const DynNamedType *keys, int nkeys,
+									   const DynNamedType *defs, int ndefs);
 
 /* phase 1, 2 and 3 of CreateTable for its indexes */
 extern void dynpg_api_indexes_read(JsonbContainer *root, DynIndexesRequest *ix);
@@ -82,6 +112,8 @@ extern void dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 extern void dynpg_api_index_read(JsonbContainer *s, bool global, DynIndexRequest *out);
 extern void dynpg_api_index_constraints(DynRequest *req, const char *path,
 										const DynIndexRequest *ix, bool global);
+/* NonKeyAttributes of all of a table's indexes, counted (phase 3) */
+extern void dynpg_api_check_projected_count(int nonkey);
 /* UpdateTable's Create: the rules of one new GSI on its own (phase 3) */
 extern void dynpg_api_index_check_new_gsi(const DynIndexRequest *ix, const DynNamedType *defs,
 										  int ndefs, bool pay_per_request);

@@ -13,6 +13,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
+#include "api/dynpg_table_indexes.h"
 #include "api/dynpg_wire.h"
 
 typedef enum DescribeFor
@@ -22,9 +23,6 @@ typedef enum DescribeFor
 	DESCRIBE_DELETED,			/* DeleteTable's TableDescription */
 	DESCRIBE_UPDATED			/* UpdateTable's TableDescription (TableStatus UPDATING) */
 } DescribeFor;
-
-/* ResourceNotFoundException for table 'table_name' */
-extern void dynpg_api_table_not_found(const char *table_name) pg_attribute_noreturn();
 
 /* TableName of a control plane request, checked (phase 2) */
 extern char *dynpg_api_control_plane_table_name(DynRequest *req);
@@ -46,8 +44,20 @@ extern void dynpg_api_push_description(JsonbParseState **st, const char *key, co
 									   Jsonb *def, int64 count, int64 bytes, DescribeFor what,
 									   Relation rel);
 
+/* BillingMode's values */
+extern const char *const dynpg_api_billing_modes[];
+
 /* Phase 2 of AttributeDefinitions: each element's constraints */
 extern void dynpg_api_definitions_constraints(DynRequest *req, const DynNamedType *defs, int ndefs);
+
+/*
+ * Phase 3 of CreateTable and UpdateTable: the table options dynpg takes
+ * only at their defaults (Tags: CreateTable's), ProvisionedThroughput
+ * under PAY_PER_REQUEST, AttributeDefinitions of one name
+ */
+extern void dynpg_api_check_default_options(JsonbContainer *root, bool with_tags);
+extern void dynpg_api_check_pay_per_request(const char *billing_mode, const DynThroughput *pt);
+extern void dynpg_api_check_duplicate_definitions(const DynNamedType *defs, int ndefs);
 
 /* Now in epoch seconds with milliseconds (CreationDateTime's form) */
 extern char *dynpg_api_epoch_seconds_now(void);

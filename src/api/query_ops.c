@@ -56,7 +56,6 @@
 static const char *const select_values[] = {
 	"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", NULL
 };
-static const char *const return_consumed_capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const conditional_operators[] = {"OR", "AND", NULL};
 
 static const char *const query_legacy[] = {
@@ -123,9 +122,7 @@ typedef void (*ReadEmit) (const DynItem *item, void *arg);
 static DynExprNode *
 legacy_filter(Jsonb *filter, const char *conditional_operator, const char *member)
 {
-	if (conditional_operator != NULL &&
-		(filter == NULL || JsonContainerSize(&filter->root) < 2))
-		dynpg_validation_error("One or more parameter values were invalid: ConditionalOperator can only be used when Filter or Expected has two or more elements");
+	dynpg_api_check_conditional_operator(filter, conditional_operator);
 	if (filter == NULL || JsonContainerSize(&filter->root) == 0)
 		return NULL;
 	return dynpg_expr_from_conditions(filter, conditional_operator, member);
@@ -285,7 +282,7 @@ check_scan_start_key(const DynItem *esk, const DynKeySchema *ks)
 
 		if (c.count != (ks->sk_name ? 2 : 1) ||
 			!dynpg_map_find(&c, name, namelen, &v) || v.type != type)
-			dynpg_validation_error("The provided starting key is invalid: The provided key element does not match the schema");
+			dynpg_req_key_mismatch(true);
 	}
 }
 
@@ -484,8 +481,8 @@ check_index_select(ReadPlan *plan, const char *select, const DynExprPath *paths,
 	if (select != NULL && strcmp(select, "ALL_ATTRIBUTES") == 0)
 	{
 		if (global)
-			dynpg_validation_error("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
-								   plan->ix.index_name);
+			dynpg_req_invalid_parameter("Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
+										plan->ix.index_name);
 		plan->fetch_base = true;
 		plan->output_base = true;
 	}
@@ -510,8 +507,8 @@ check_index_select(ReadPlan *plan, const char *select, const DynExprPath *paths,
 	if (nmissing > 0)
 	{
 		if (global)
-			dynpg_validation_error("One or more parameter values were invalid: Global secondary index %s does not project [%s]",
-								   plan->ix.index_name, missing.data);
+			dynpg_req_invalid_parameter("Global secondary index %s does not project [%s]",
+										plan->ix.index_name, missing.data);
 		plan->fetch_base = true;
 	}
 }
@@ -745,30 +742,19 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	dynpg_req_enum(&req, select, "select", select_values);
 	if (index_name != NULL)
 		dynpg_req_table_name(&req, index_name, "indexName", 3, false);
-	if (has_total && total_segments < 1)
-		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, total_segments), "totalSegments",
-						  "Member must have value greater than or equal to 1");
-	if (has_total && total_segments > DYN_MAX_TOTAL_SEGMENTS)
-		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, total_segments), "totalSegments",
-						  "Member must have value less than or equal to 1000000");
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", return_consumed_capacity);
+	if (has_total)
+		dynpg_req_range(&req, total_segments, "totalSegments", 1, DYN_MAX_TOTAL_SEGMENTS);
+	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
 	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
 	dynpg_req_enum(&req, conditional_operator, "conditionalOperator", conditional_operators);
 	if (is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
-		dynpg_req_invalid(&req, "[]", "attributesToGet",
-						  "Member must have length greater than or equal to 1");
-	if (has_segment && segment < 0)
-		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, segment), "segment",
-						  "Member must have value greater than or equal to 0");
-	if (has_segment && segment > DYN_MAX_TOTAL_SEGMENTS - 1)
-		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, segment), "segment",
-						  "Member must have value less than or equal to 999999");
-	if (has_limit && limit < 1)
-		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, limit), "limit",
-						  "Member must have value greater than or equal to 1");
+		dynpg_req_too_short(&req, "[]", "attributesToGet", 1);
+	if (has_segment)
+		dynpg_req_range(&req, segment, "segment", 0, DYN_MAX_TOTAL_SEGMENTS - 1);
+	if (has_limit)
+		dynpg_req_range(&req, limit, "limit", 1, PG_INT64_MAX);
 	if (!is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
-		dynpg_req_invalid(&req, "[]", "attributesToGet",
-						  "Member must have length greater than or equal to 1");
+		dynpg_req_too_short(&req, "[]", "attributesToGet", 1);
 	projection_param = projection != NULL ? "ProjectionExpression" :
 		to_get != NULL ? "AttributesToGet" : NULL;
 	if (is_query)
@@ -784,10 +770,9 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 							  !is_query ? scan_legacy : kce != NULL ? query_legacy :
 							  query_legacy_filters,
 							  is_query ? query_expressions : scan_expressions);
-	if (names_jb != NULL && kce == NULL && filter_text == NULL && projection == NULL)
-		dynpg_validation_error("ExpressionAttributeNames can only be specified when using expressions");
-	if (values_jb != NULL && kce == NULL && filter_text == NULL)
-		dynpg_validation_error("ExpressionAttributeValues can only be specified when using expressions: %s",
+	dynpg_api_expressions_used(names_jb, values_jb,
+							   kce != NULL || filter_text != NULL || projection != NULL,
+							   kce != NULL || filter_text != NULL,
 							   is_query ? "FilterExpression and KeyConditionExpression are null" :
 							   "FilterExpression is null");
 	/* the legacy filter and AttributesToGet (Query and Scan take them in this order) */
@@ -829,8 +814,7 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 	{
 		key_cond = dynpg_expr_from_conditions(key_conditions, NULL, "keyConditions");
 		dynpg_expr_legacy_between_check(key_cond);
-		if (condition_count(key_conditions) == 0 || condition_count(key_conditions) > 2)
-			dynpg_validation_error("Conditions can be of length 1 or 2 only");
+		dynpg_expr_key_condition_count(condition_count(key_conditions));
 	}
 	if (!is_query)
 		check_select(&req, false, select, index_name != NULL, projection_param);

@@ -44,11 +44,6 @@
 /* ... and for a NonKeyAttributes name */
 #define DYN_NONKEY_NAME_MAX		255
 
-/* DynamoDB's upper bound on provisioned capacity units (as the table's) */
-#define DYN_MAX_CAPACITY_UNITS	INT64CONST(1000000000000)
-
-#define INVALID_PREFIX "One or more parameter values were invalid: "
-
 static const char *const key_types[] = {"HASH", "RANGE", NULL};
 static const char *const projection_types[] = {"ALL", "INCLUDE", "KEYS_ONLY", NULL};
 
@@ -113,6 +108,53 @@ dynpg_api_names_text(const DynNamedType *a, int n)
 	return s.data;
 }
 
+void
+dynpg_api_read_throughput(JsonbContainer *obj, const char *name, DynThroughput *out)
+{
+	out->obj = dynpg_req_struct(obj, name);
+	out->has_rcu = dynpg_req_long(out->obj, "ReadCapacityUnits", false, &out->rcu);
+	out->has_wcu = dynpg_req_long(out->obj, "WriteCapacityUnits", false, &out->wcu);
+}
+
+/* Both units not null and at least 1 (nothing when the structure is absent). */
+void
+dynpg_api_throughput_constraints(DynRequest *req, const char *path, const DynThroughput *pt)
+{
+	char	   *wcu_path = psprintf("%s.writeCapacityUnits", path);
+	char	   *rcu_path = psprintf("%s.readCapacityUnits", path);
+
+	if (pt->obj == NULL)
+		return;
+	dynpg_req_not_null(req, pt->has_wcu, wcu_path);
+	if (pt->has_wcu)
+		dynpg_req_range(req, pt->wcu, wcu_path, 1, PG_INT64_MAX);
+	dynpg_req_not_null(req, pt->has_rcu, rcu_path);
+	if (pt->has_rcu)
+		dynpg_req_range(req, pt->rcu, rcu_path, 1, PG_INT64_MAX);
+}
+
+void
+dynpg_api_throughput_bounds(const DynThroughput *pt, const char *index_name)
+{
+	const char *for_index = index_name ? psprintf(" for index %s", index_name) : "";
+
+	if (pt->rcu > DYN_MAX_CAPACITY_UNITS)
+		dynpg_validation_error("Given value " INT64_FORMAT " for ReadCapacityUnits is out of bounds%s",
+							   pt->rcu, for_index);
+	if (pt->wcu > DYN_MAX_CAPACITY_UNITS)
+		dynpg_validation_error("Given value " INT64_FORMAT " for WriteCapacityUnits is out of bounds%s",
+							   pt->wcu, for_index);
+}
+
+void
+dynpg_api_push_throughput(JsonbParseState **st, int64 rcu, int64 wcu)
+{
+	dynpg_jb_begin_object(st, "ProvisionedThroughput");
+	dynpg_jb_int64(st, "ReadCapacityUnits", rcu);
+	dynpg_jb_int64(st, "WriteCapacityUnits", wcu);
+	dynpg_jb_end_object(st);
+}
+
 /* ---------------------------------------------------------------------
  * Phase 1: the members and their JSON types
  * ---------------------------------------------------------------------
@@ -146,9 +188,7 @@ dynpg_api_index_read(JsonbContainer *s, bool global, DynIndexRequest *out)
 		out->nonkey[j] = dynpg_req_list_string(out->nonkey_list, j);
 	if (!global)
 		return;
-	out->throughput = dynpg_req_struct(s, "ProvisionedThroughput");
-	out->has_rcu = dynpg_req_long(out->throughput, "ReadCapacityUnits", false, &out->rcu);
-	out->has_wcu = dynpg_req_long(out->throughput, "WriteCapacityUnits", false, &out->wcu);
+	dynpg_api_read_throughput(s, "ProvisionedThroughput", &out->pt);
 	(void) dynpg_req_struct(s, "OnDemandThroughput");
 	out->has_on_demand = dynpg_req_member(s, "OnDemandThroughput", &v);
 	(void) dynpg_req_struct(s, "WarmThroughput");
@@ -178,47 +218,33 @@ dynpg_api_indexes_read(JsonbContainer *root, DynIndexesRequest *ix)
  * ---------------------------------------------------------------------
  */
 
-/* Java's toString of a list of strings, as DynamoDB quotes it. */
-static char *
-string_list_text(char **a, int n)
-{
-	StringInfoData s;
-	int			i;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '[');
-	for (i = 0; i < n; i++)
-		appendStringInfo(&s, "%s%s", i > 0 ? ", " : "", a[i] ? a[i] : "null");
-	appendStringInfoChar(&s, ']');
-	return s.data;
-}
-
-static void
-key_schema_constraints(DynRequest *req, const char *path, const DynIndexRequest *ix)
+/* A KeySchema (the table's or an index's): not null, 1..2 elements, each element's */
+void
+dynpg_api_key_schema_constraints(DynRequest *req, const char *path, JsonbContainer *list,
+								 const DynNamedType *keys, int nkeys)
 {
 	int			i;
 
-	dynpg_req_not_null(req, ix->key_schema_list != NULL, path);
-	if (ix->key_schema_list != NULL && ix->nkeys < 1)
-		dynpg_req_invalid(req, "[]", path, "Member must have length greater than or equal to 1");
-	if (ix->nkeys > 2)
-		dynpg_req_invalid(req, dynpg_api_key_schema_text(ix->keys, ix->nkeys), path,
-						  "Member must have length less than or equal to 2");
-	for (i = 0; i < ix->nkeys; i++)
+	dynpg_req_not_null(req, list != NULL, path);
+	if (list != NULL && nkeys < 1)
+		dynpg_req_too_short(req, "[]", path, 1);
+	if (nkeys > 2)
+		dynpg_req_too_long(req, dynpg_api_key_schema_text(keys, nkeys), path, 2);
+	for (i = 0; i < nkeys; i++)
 	{
 		char	   *member = psprintf("%s.%d.member", path, i + 1);
 		char	   *name_path = psprintf("%s.attributeName", member);
 		char	   *type_path = psprintf("%s.keyType", member);
 
-		if (!ix->keys[i].present)
+		if (!keys[i].present)
 		{
 			dynpg_req_not_null(req, false, member);
 			continue;
 		}
-		dynpg_req_not_null(req, ix->keys[i].name != NULL, name_path);
-		dynpg_req_length(req, ix->keys[i].name, name_path, 1, DYN_KEY_NAME_MAX);
-		dynpg_req_not_null(req, ix->keys[i].type != NULL, type_path);
-		dynpg_req_enum(req, ix->keys[i].type, type_path, key_types);
+		dynpg_req_not_null(req, keys[i].name != NULL, name_path);
+		dynpg_req_length(req, keys[i].name, name_path, 1, DYN_KEY_NAME_MAX);
+		dynpg_req_not_null(req, keys[i].type != NULL, type_path);
+		dynpg_req_enum(req, keys[i].type, type_path, key_types);
 	}
 }
 
@@ -231,11 +257,10 @@ projection_constraints(DynRequest *req, const char *path, const DynIndexRequest 
 	dynpg_req_not_null(req, ix->projection != NULL, path);
 	dynpg_req_enum(req, ix->projection_type, psprintf("%s.projectionType", path), projection_types);
 	if (ix->nonkey_list != NULL && ix->nnonkey < 1)
-		dynpg_req_invalid(req, "[]", nonkey_path, "Member must have length greater than or equal to 1");
+		dynpg_req_too_short(req, "[]", nonkey_path, 1);
 	if (ix->nnonkey > DYN_MAX_NONKEY_PER_INDEX)
-		dynpg_req_invalid(req, string_list_text(ix->nonkey, ix->nnonkey), nonkey_path,
-						  psprintf("Member must have length less than or equal to %d",
-								   DYN_MAX_NONKEY_PER_INDEX));
+		dynpg_req_too_long(req, dynpg_req_string_list_text(ix->nonkey_list), nonkey_path,
+						   DYN_MAX_NONKEY_PER_INDEX);
 	for (i = 0; i < ix->nnonkey; i++)
 	{
 		char	   *member = psprintf("%s.%d.member", nonkey_path, i + 1);
@@ -243,24 +268,6 @@ projection_constraints(DynRequest *req, const char *path, const DynIndexRequest 
 		dynpg_req_not_null(req, ix->nonkey[i] != NULL, member);
 		dynpg_req_length(req, ix->nonkey[i], member, 1, DYN_NONKEY_NAME_MAX);
 	}
-}
-
-static void
-throughput_constraints(DynRequest *req, const char *path, const DynIndexRequest *ix)
-{
-	char	   *wcu_path = psprintf("%s.writeCapacityUnits", path);
-	char	   *rcu_path = psprintf("%s.readCapacityUnits", path);
-
-	if (ix->throughput == NULL)
-		return;
-	dynpg_req_not_null(req, ix->has_wcu, wcu_path);
-	if (ix->has_wcu && ix->wcu < 1)
-		dynpg_req_invalid(req, psprintf(INT64_FORMAT, ix->wcu), wcu_path,
-						  "Member must have value greater than or equal to 1");
-	dynpg_req_not_null(req, ix->has_rcu, rcu_path);
-	if (ix->has_rcu && ix->rcu < 1)
-		dynpg_req_invalid(req, psprintf(INT64_FORMAT, ix->rcu), rcu_path,
-						  "Member must have value greater than or equal to 1");
 }
 
 /* One index's members, in the order of DynamoDB's model. */
@@ -283,10 +290,11 @@ dynpg_api_index_constraints(DynRequest *req, const char *path, const DynIndexReq
 	/* an IndexName follows the TableName rules, pattern first */
 	dynpg_req_table_name(req, ix->index_name, psprintf("%s.indexName", path),
 						 DYN_INDEX_NAME_MIN, false);
-	key_schema_constraints(req, psprintf("%s.keySchema", path), ix);
+	dynpg_api_key_schema_constraints(req, psprintf("%s.keySchema", path), ix->key_schema_list,
+									 ix->keys, ix->nkeys);
 	projection_constraints(req, psprintf("%s.projection", path), ix);
 	if (global)
-		throughput_constraints(req, psprintf("%s.provisionedThroughput", path), ix);
+		dynpg_api_throughput_constraints(req, psprintf("%s.provisionedThroughput", path), &ix->pt);
 }
 
 void
@@ -313,9 +321,9 @@ dynpg_api_indexes_check_unsupported(const DynIndexesRequest *ix)
 	for (i = 0; i < ix->ngsi; i++)
 	{
 		if (ix->gsi[i].has_on_demand)
-			dynpg_validation_error("dynpg does not support the parameter GlobalSecondaryIndexes.OnDemandThroughput yet");
+			dynpg_req_not_supported("GlobalSecondaryIndexes.OnDemandThroughput");
 		if (ix->gsi[i].has_warm)
-			dynpg_validation_error("dynpg does not support the parameter GlobalSecondaryIndexes.WarmThroughput yet");
+			dynpg_req_not_supported("GlobalSecondaryIndexes.WarmThroughput");
 	}
 }
 
@@ -334,18 +342,30 @@ is_defined(const char *name, const DynNamedType *defs, int ndefs)
 static void
 check_index_keys(const DynIndexRequest *ix, const DynNamedType *defs, int ndefs)
 {
+	dynpg_api_check_key_schema(ix->keys, ix->nkeys, defs, ndefs);
+}
+
+/*
+ * A key schema (the table's or an index's, its constraints met) against
+ * AttributeDefinitions: every key defined, the two keys distinct, HASH
+ * then RANGE.
+ */
+void
+dynpg_api_check_key_schema(const DynNamedType *keys, int nkeys, const DynNamedType *defs,
+						   int ndefs)
+{
 	int			i;
 
-	for (i = 0; i < ix->nkeys; i++)
-		if (!is_defined(ix->keys[i].name, defs, ndefs))
-			dynpg_validation_error(INVALID_PREFIX "Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-								   dynpg_api_names_text(ix->keys, ix->nkeys),
-								   dynpg_api_names_text(defs, ndefs));
-	if (ix->nkeys == 2 && strcmp(ix->keys[0].name, ix->keys[1].name) == 0)
+	for (i = 0; i < nkeys; i++)
+		if (!is_defined(keys[i].name, defs, ndefs))
+			dynpg_req_invalid_parameter("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+										dynpg_api_names_text(keys, nkeys),
+										dynpg_api_names_text(defs, ndefs));
+	if (nkeys == 2 && strcmp(keys[0].name, keys[1].name) == 0)
 		dynpg_validation_error("Both the Hash Key and the Range Key element in the KeySchema have the same name");
-	if (strcmp(ix->keys[0].type, "HASH") != 0)
+	if (strcmp(keys[0].type, "HASH") != 0)
 		dynpg_validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-	if (ix->nkeys == 2 && strcmp(ix->keys[1].type, "RANGE") != 0)
+	if (nkeys == 2 && strcmp(keys[1].type, "RANGE") != 0)
 		dynpg_validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
 }
 
@@ -467,8 +487,8 @@ check_unused_definitions(const DynIndexesRequest *ix, const DynNamedType *keys, 
 			if (strcmp(defs[i].name, used[j]) == 0)
 				break;
 		if (j == nused)
-			dynpg_validation_error(INVALID_PREFIX "Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
-								   dynpg_api_names_text(defs, ndefs), hash_set_text(used, nused));
+			dynpg_req_invalid_parameter("Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
+										dynpg_api_names_text(defs, ndefs), hash_set_text(used, nused));
 	}
 }
 
@@ -479,17 +499,17 @@ check_projection(const DynIndexRequest *ix)
 	int			j;
 
 	if (ix->projection_type == NULL)
-		dynpg_validation_error(INVALID_PREFIX "Unknown ProjectionType: null");
+		dynpg_req_invalid_parameter("Unknown ProjectionType: null");
 	if (ix->nonkey_list != NULL && strcmp(ix->projection_type, "INCLUDE") != 0)
-		dynpg_validation_error(INVALID_PREFIX "ProjectionType is %s, but NonKeyAttributes is specified",
-							   ix->projection_type);
+		dynpg_req_invalid_parameter("ProjectionType is %s, but NonKeyAttributes is specified",
+									ix->projection_type);
 	if (ix->nonkey_list == NULL && strcmp(ix->projection_type, "INCLUDE") == 0)
-		dynpg_validation_error(INVALID_PREFIX "ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+		dynpg_req_invalid_parameter("ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
 	for (i = 0; i < ix->nnonkey; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(ix->nonkey[i], ix->nonkey[j]) == 0)
-				dynpg_validation_error(INVALID_PREFIX "Duplicate element in NonKeyAttributes: %s",
-									   ix->nonkey[i]);
+				dynpg_req_invalid_parameter("Duplicate element in NonKeyAttributes: %s",
+											ix->nonkey[i]);
 }
 
 /* Index names are unique among the table's LSIs and GSIs together. */
@@ -500,27 +520,31 @@ check_name(const DynIndexRequest *ix, const char **names, int *nnames)
 
 	for (i = 0; i < *nnames; i++)
 		if (strcmp(names[i], ix->index_name) == 0)
-			dynpg_validation_error(INVALID_PREFIX "Duplicate index name: %s", ix->index_name);
+			dynpg_req_invalid_parameter("Duplicate index name: %s", ix->index_name);
 	names[(*nnames)++] = ix->index_name;
 }
 
 static void
 check_gsi_throughput(const DynIndexRequest *ix, bool pay_per_request)
 {
-	if (pay_per_request && ix->throughput != NULL)
-		dynpg_validation_error(INVALID_PREFIX "ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST",
-							   ix->index_name);
+	if (pay_per_request && ix->pt.obj != NULL)
+		dynpg_req_invalid_parameter("ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST",
+									ix->index_name);
 	if (pay_per_request)
 		return;
-	if (ix->throughput == NULL)
-		dynpg_validation_error(INVALID_PREFIX "ProvisionedThroughput is not specified for index: %s",
-							   ix->index_name);
-	if (ix->rcu > DYN_MAX_CAPACITY_UNITS)
-		dynpg_validation_error("Given value " INT64_FORMAT " for ReadCapacityUnits is out of bounds for index %s",
-							   ix->rcu, ix->index_name);
-	if (ix->wcu > DYN_MAX_CAPACITY_UNITS)
-		dynpg_validation_error("Given value " INT64_FORMAT " for WriteCapacityUnits is out of bounds for index %s",
-							   ix->wcu, ix->index_name);
+	if (ix->pt.obj == NULL)
+		dynpg_req_invalid_parameter("ProvisionedThroughput is not specified for index: %s",
+									ix->index_name);
+	dynpg_api_throughput_bounds(&ix->pt, ix->index_name);
+}
+
+/* NonKeyAttributes of all of a table's indexes, at most DYN_MAX_PROJECTED_ATTRIBUTES. */
+void
+dynpg_api_check_projected_count(int nonkey)
+{
+	if (nonkey > DYN_MAX_PROJECTED_ATTRIBUTES)
+		dynpg_req_invalid_parameter("Number of projected attributes in all indexes exceeds limit of %d",
+									DYN_MAX_PROJECTED_ATTRIBUTES);
 }
 
 /*
@@ -557,26 +581,26 @@ dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 	if (ix->lsi_list != NULL)
 	{
 		if (ix->nlsi == 0)
-			dynpg_validation_error(INVALID_PREFIX "List of LocalSecondaryIndexes is empty");
+			dynpg_req_invalid_parameter("List of LocalSecondaryIndexes is empty");
 		if (nkeys != 2)
-			dynpg_validation_error(INVALID_PREFIX "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+			dynpg_req_invalid_parameter("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
 		for (i = 0; i < ix->nlsi; i++)
 		{
 			const DynIndexRequest *lsi = &ix->lsi[i];
 
 			check_index_keys(lsi, defs, ndefs);
 			if (lsi->nkeys != 2)
-				dynpg_validation_error(INVALID_PREFIX "Index KeySchema does not have a range key for index: %s",
-									   lsi->index_name);
+				dynpg_req_invalid_parameter("Index KeySchema does not have a range key for index: %s",
+											lsi->index_name);
 			if (strcmp(lsi->keys[0].name, keys[0].name) != 0)
-				dynpg_validation_error(INVALID_PREFIX "Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s",
-									   lsi->index_name, lsi->keys[0].name, keys[0].name);
+				dynpg_req_invalid_parameter("Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s",
+											lsi->index_name, lsi->keys[0].name, keys[0].name);
 		}
 	}
 	if (ix->gsi_list != NULL)
 	{
 		if (ix->ngsi == 0)
-			dynpg_validation_error(INVALID_PREFIX "List of GlobalSecondaryIndexes is empty");
+			dynpg_req_invalid_parameter("List of GlobalSecondaryIndexes is empty");
 		for (i = 0; i < ix->ngsi; i++)
 			check_index_keys(&ix->gsi[i], defs, ndefs);
 	}
@@ -591,8 +615,8 @@ dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 		nonkey += ix->lsi[i].nnonkey;
 	}
 	if (ix->nlsi > DYN_MAX_LOCAL_INDEXES)
-		dynpg_validation_error(INVALID_PREFIX "Number of LocalSecondaryIndexes exceeds per-table limit of %d",
-							   DYN_MAX_LOCAL_INDEXES);
+		dynpg_req_invalid_parameter("Number of LocalSecondaryIndexes exceeds per-table limit of %d",
+									DYN_MAX_LOCAL_INDEXES);
 	for (i = 0; i < ix->ngsi; i++)
 	{
 		check_projection(&ix->gsi[i]);
@@ -601,11 +625,9 @@ dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 		nonkey += ix->gsi[i].nnonkey;
 	}
 	if (ix->ngsi > DYN_MAX_GLOBAL_INDEXES)
-		dynpg_validation_error(INVALID_PREFIX "GlobalSecondaryIndex count exceeds the per-table limit of %d",
-							   DYN_MAX_GLOBAL_INDEXES);
-	if (nonkey > DYN_MAX_PROJECTED_ATTRIBUTES)
-		dynpg_validation_error(INVALID_PREFIX "Number of projected attributes in all indexes exceeds limit of %d",
-							   DYN_MAX_PROJECTED_ATTRIBUTES);
+		dynpg_req_invalid_parameter("GlobalSecondaryIndex count exceeds the per-table limit of %d",
+									DYN_MAX_GLOBAL_INDEXES);
+	dynpg_api_check_projected_count(nonkey);
 }
 
 /* ---------------------------------------------------------------------
@@ -651,12 +673,7 @@ dynpg_api_index_push_definition(JsonbParseState **st, const DynIndexRequest *ix,
 	}
 	dynpg_jb_end_object(st);
 	if (global && !pay_per_request)
-	{
-		dynpg_jb_begin_object(st, "ProvisionedThroughput");
-		dynpg_jb_int64(st, "ReadCapacityUnits", ix->rcu);
-		dynpg_jb_int64(st, "WriteCapacityUnits", ix->wcu);
-		dynpg_jb_end_object(st);
-	}
+		dynpg_api_push_throughput(st, ix->pt.rcu, ix->pt.wcu);
 	dynpg_jb_end_object(st);
 }
 

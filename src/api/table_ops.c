@@ -70,13 +70,10 @@
 
 #define DYN_DEFINITION_VERSION	1
 
-/* DynamoDB's upper bound on provisioned capacity units */
-#define DYN_MAX_CAPACITY_UNITS	INT64CONST(1000000000000)
-
 #define DYN_LIST_TABLES_DEFAULT_LIMIT 100
+#define DYN_LIST_TABLES_MAX_LIMIT	100
 
-static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
-static const char *const key_types[] = {"HASH", "RANGE", NULL};
+const char *const dynpg_api_billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
 static const char *const attribute_types[] = {"B", "N", "S", NULL};
 
 typedef struct CreateRequest
@@ -89,11 +86,7 @@ typedef struct CreateRequest
 	int			ndefs;
 	DynNamedType *defs;
 	char	   *billing_mode;
-	JsonbContainer *throughput;
-	bool		has_rcu;
-	bool		has_wcu;
-	int64		rcu;
-	int64		wcu;
+	DynThroughput pt;			/* ProvisionedThroughput */
 	DynIndexesRequest ix;		/* LocalSecondaryIndexes, GlobalSecondaryIndexes */
 } CreateRequest;
 
@@ -101,14 +94,6 @@ typedef struct CreateRequest
  * Shared parts
  * ---------------------------------------------------------------------
  */
-
-void
-dynpg_api_table_not_found(const char *table_name)
-{
-	dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
-				"Requested resource not found: Table: %s not found", table_name);
-	pg_unreachable();
-}
 
 /* TableName of CreateTable, DeleteTable and DescribeTable. */
 char *
@@ -136,15 +121,15 @@ dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
 	const DynTableDef *def;
 
 	if (!OidIsValid(relid))
-		dynpg_api_table_not_found(name);
+		dynpg_req_table_not_found(name);
 	rel = try_table_open(relid, lockmode);
 	if (rel == NULL)
-		dynpg_api_table_not_found(name);
+		dynpg_req_table_not_found(name);
 	def = dynpg_table_def(rel);
 	if (strcmp(def->table_name, name) != 0)
 	{
 		table_close(rel, lockmode);
-		dynpg_api_table_not_found(name);
+		dynpg_req_table_not_found(name);
 	}
 	*definition = (Jsonb *) palloc(VARSIZE(def->definition));
 	memcpy(*definition, def->definition, VARSIZE(def->definition));
@@ -288,86 +273,77 @@ dynpg_api_definitions_constraints(DynRequest *req, const DynNamedType *defs, int
 static void
 create_check_constraints(DynRequest *req, CreateRequest *r)
 {
-	int			i;
-
 	/* in the order DynamoDB reports them */
 	dynpg_req_not_null(req, r->definitions_list != NULL, "attributeDefinitions");
 	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
-
 	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
-	dynpg_req_enum(req, r->billing_mode, "billingMode", billing_modes);
-
-	if (r->throughput != NULL)
-	{
-		dynpg_req_not_null(req, r->has_wcu, "provisionedThroughput.writeCapacityUnits");
-		if (r->has_wcu && r->wcu < 1)
-			dynpg_req_invalid(req, psprintf(INT64_FORMAT, r->wcu),
-							  "provisionedThroughput.writeCapacityUnits",
-							  "Member must have value greater than or equal to 1");
-		dynpg_req_not_null(req, r->has_rcu, "provisionedThroughput.readCapacityUnits");
-		if (r->has_rcu && r->rcu < 1)
-			dynpg_req_invalid(req, psprintf(INT64_FORMAT, r->rcu),
-							  "provisionedThroughput.readCapacityUnits",
-							  "Member must have value greater than or equal to 1");
-	}
-
-	dynpg_req_not_null(req, r->key_schema_list != NULL, "keySchema");
-	if (r->key_schema_list != NULL && r->nkeys < 1)
-		dynpg_req_invalid(req, "[]", "keySchema",
-						  "Member must have length greater than or equal to 1");
-	if (r->nkeys > 2)
-		dynpg_req_invalid(req, dynpg_api_key_schema_text(r->keys, r->nkeys), "keySchema",
-						  "Member must have length less than or equal to 2");
-	for (i = 0; i < r->nkeys; i++)
-	{
-		char	   *path = psprintf("keySchema.%d.member", i + 1);
-
-		if (!r->keys[i].present)
-		{
-			dynpg_req_not_null(req, false, path);
-			continue;
-		}
-		dynpg_req_not_null(req, r->keys[i].name != NULL, psprintf("%s.attributeName", path));
-		dynpg_req_length(req, r->keys[i].name, psprintf("%s.attributeName", path), 1, DYN_KEY_NAME_MAX);
-		dynpg_req_not_null(req, r->keys[i].type != NULL, psprintf("%s.keyType", path));
-		dynpg_req_enum(req, r->keys[i].type, psprintf("%s.keyType", path), key_types);
-	}
+	dynpg_req_enum(req, r->billing_mode, "billingMode", dynpg_api_billing_modes);
+	dynpg_api_throughput_constraints(req, "provisionedThroughput", &r->pt);
+	dynpg_api_key_schema_constraints(req, "keySchema", r->key_schema_list, r->keys, r->nkeys);
 	dynpg_api_indexes_check_constraints(req, &r->ix);
 	dynpg_req_finish(req);
 }
 
 /*
- * CreateTable members dynpg does not implement yet.  A member that asks for
- * nothing (a disabled stream, default encryption, no tags, the standard
- * table class, no deletion protection) is accepted.
+ * The table options of CreateTable and UpdateTable dynpg does not
+ * implement yet, refused unless they ask for the default: a disabled
+ * stream, default encryption, no tags (CreateTable's 'with_tags'), the
+ * standard table class, no deletion protection.
  */
+void
+dynpg_api_check_default_options(JsonbContainer *root, bool with_tags)
+{
+	JsonbContainer *c;
+	char	   *table_class;
+	bool		b;
+
+	c = dynpg_req_struct(root, "StreamSpecification");
+	if (c != NULL && dynpg_req_bool(c, "StreamEnabled", &b) && b)
+		dynpg_req_not_supported("StreamSpecification");
+	c = dynpg_req_struct(root, "SSESpecification");
+	if (c != NULL && dynpg_req_bool(c, "Enabled", &b) && b)
+		dynpg_req_not_supported("SSESpecification");
+	if (with_tags && dynpg_req_list_length(dynpg_req_list(root, "Tags")) > 0)
+		dynpg_req_not_supported("Tags");
+	table_class = dynpg_req_string(root, "TableClass");
+	if (table_class != NULL && strcmp(table_class, "STANDARD") != 0)
+		dynpg_req_not_supported("TableClass");
+	if (dynpg_req_bool(root, "DeletionProtectionEnabled", &b) && b)
+		dynpg_req_not_supported("DeletionProtectionEnabled");
+}
+
+/* CreateTable members dynpg does not implement yet. */
 static void
 create_check_unsupported(JsonbContainer *root, const CreateRequest *r)
 {
 	static const char *const always[] = {
 		"ResourcePolicy", "OnDemandThroughput", "WarmThroughput", NULL
 	};
-	JsonbContainer *c;
-	JsonbContainer *tags;
-	char	   *table_class;
-	bool		b;
 
 	dynpg_req_unsupported(root, always);
-	c = dynpg_req_struct(root, "StreamSpecification");
-	if (c != NULL && dynpg_req_bool(c, "StreamEnabled", &b) && b)
-		dynpg_validation_error("dynpg does not support the parameter StreamSpecification yet");
-	c = dynpg_req_struct(root, "SSESpecification");
-	if (c != NULL && dynpg_req_bool(c, "Enabled", &b) && b)
-		dynpg_validation_error("dynpg does not support the parameter SSESpecification yet");
-	tags = dynpg_req_list(root, "Tags");
-	if (dynpg_req_list_length(tags) > 0)
-		dynpg_validation_error("dynpg does not support the parameter Tags yet");
-	table_class = dynpg_req_string(root, "TableClass");
-	if (table_class != NULL && strcmp(table_class, "STANDARD") != 0)
-		dynpg_validation_error("dynpg does not support the parameter TableClass yet");
-	if (dynpg_req_bool(root, "DeletionProtectionEnabled", &b) && b)
-		dynpg_validation_error("dynpg does not support the parameter DeletionProtectionEnabled yet");
+	dynpg_api_check_default_options(root, true);
 	dynpg_api_indexes_check_unsupported(&r->ix);
+}
+
+/* BillingMode PAY_PER_REQUEST takes no ProvisionedThroughput. */
+void
+dynpg_api_check_pay_per_request(const char *billing_mode, const DynThroughput *pt)
+{
+	if (billing_mode != NULL && strcmp(billing_mode, "PAY_PER_REQUEST") == 0 && pt->obj != NULL)
+		dynpg_req_invalid_parameter("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+}
+
+/* No two AttributeDefinitions of one name. */
+void
+dynpg_api_check_duplicate_definitions(const DynNamedType *defs, int ndefs)
+{
+	int			i;
+	int			j;
+
+	for (i = 0; i < ndefs; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(defs[i].name, defs[j].name) == 0)
+				dynpg_validation_error("Attribute Name is duplicated: %s", defs[i].name);
 }
 
 /* The operation's own rules (phase 3), each with its own message. */
@@ -376,52 +352,25 @@ create_check_rules(JsonbContainer *root, CreateRequest *r)
 {
 	bool		pay_per_request = r->billing_mode != NULL &&
 		strcmp(r->billing_mode, "PAY_PER_REQUEST") == 0;
-	int			i;
-	int			j;
 
-	if (pay_per_request && r->throughput != NULL)
-		dynpg_validation_error("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+	dynpg_api_check_pay_per_request(r->billing_mode, &r->pt);
 	if (!pay_per_request)
 	{
-		if (r->throughput == NULL)
-			dynpg_validation_error("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
-		if (r->rcu > DYN_MAX_CAPACITY_UNITS)
-			dynpg_validation_error("Given value " INT64_FORMAT " for ReadCapacityUnits is out of bounds", r->rcu);
-		if (r->wcu > DYN_MAX_CAPACITY_UNITS)
-			dynpg_validation_error("Given value " INT64_FORMAT " for WriteCapacityUnits is out of bounds", r->wcu);
+		if (r->pt.obj == NULL)
+			dynpg_req_invalid_parameter("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+		dynpg_api_throughput_bounds(&r->pt, NULL);
 	}
 
 	create_check_unsupported(root, r);
-
-	for (i = 0; i < r->ndefs; i++)
-		for (j = 0; j < i; j++)
-			if (strcmp(r->defs[i].name, r->defs[j].name) == 0)
-				dynpg_validation_error("Attribute Name is duplicated: %s", r->defs[i].name);
-
+	dynpg_api_check_duplicate_definitions(r->defs, r->ndefs);
 	if (r->nkeys > r->ndefs)
 		dynpg_validation_error("Invalid KeySchema: Some index key attribute have no definition");
-	for (i = 0; i < r->nkeys; i++)
-	{
-		bool		defined = false;
-
-		for (j = 0; j < r->ndefs && !defined; j++)
-			defined = strcmp(r->keys[i].name, r->defs[j].name) == 0;
-		if (!defined)
-			dynpg_validation_error("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-								   dynpg_api_names_text(r->keys, r->nkeys),
-								   dynpg_api_names_text(r->defs, r->ndefs));
-	}
-	if (r->nkeys == 2 && strcmp(r->keys[0].name, r->keys[1].name) == 0)
-		dynpg_validation_error("Both the Hash Key and the Range Key element in the KeySchema have the same name");
-	if (strcmp(r->keys[0].type, "HASH") != 0)
-		dynpg_validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-	if (r->nkeys == 2 && strcmp(r->keys[1].type, "RANGE") != 0)
-		dynpg_validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+	dynpg_api_check_key_schema(r->keys, r->nkeys, r->defs, r->ndefs);
 	/* without indexes, only the table's keys may be defined */
 	if (r->ix.lsi_list == NULL && r->ix.gsi_list == NULL)
 	{
 		if (r->ndefs != r->nkeys)
-			dynpg_validation_error("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+			dynpg_req_invalid_parameter("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
 		return;
 	}
 	dynpg_api_indexes_check_rules(&r->ix, r->keys, r->nkeys, r->defs, r->ndefs, pay_per_request);
@@ -501,12 +450,7 @@ build_definition(const CreateRequest *r)
 	dynpg_jb_end_array(&st);
 	dynpg_jb_string(&st, "BillingMode", pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
 	if (!pay_per_request)
-	{
-		dynpg_jb_begin_object(&st, "ProvisionedThroughput");
-		dynpg_jb_int64(&st, "ReadCapacityUnits", r->rcu);
-		dynpg_jb_int64(&st, "WriteCapacityUnits", r->wcu);
-		dynpg_jb_end_object(&st);
-	}
+		dynpg_api_push_throughput(&st, r->pt.rcu, r->pt.wcu);
 	dynpg_api_indexes_push_definition(&st, &r->ix, pay_per_request);
 	dynpg_jb_string(&st, "TableId", random_uuid());
 	dynpg_jb_numeric_text(&st, "CreationDateTime", dynpg_api_epoch_seconds_now());
@@ -556,9 +500,7 @@ dynpg_api_create_table(Jsonb *request)
 	r.key_schema_list = dynpg_req_list(req.root, "KeySchema");
 	r.keys = dynpg_api_read_named_types(r.key_schema_list, "KeyType", &r.nkeys);
 	r.billing_mode = dynpg_req_string(req.root, "BillingMode");
-	r.throughput = dynpg_req_struct(req.root, "ProvisionedThroughput");
-	r.has_rcu = dynpg_req_long(r.throughput, "ReadCapacityUnits", false, &r.rcu);
-	r.has_wcu = dynpg_req_long(r.throughput, "WriteCapacityUnits", false, &r.wcu);
+	dynpg_api_read_throughput(req.root, "ProvisionedThroughput", &r.pt);
 	dynpg_api_indexes_read(req.root, &r.ix);
 
 	/* phase 2: constraints; phase 3: CreateTable's rules */
@@ -623,13 +565,13 @@ dynpg_api_delete_table(Jsonb *request)
 	/* ownership first, so that no one else can hold the lock below */
 	relid = dynpg_table_relid(name, true);
 	if (!OidIsValid(relid))
-		dynpg_api_table_not_found(name);
+		dynpg_req_table_not_found(name);
 	if (!pg_class_ownercheck(relid, GetUserId()))
 	{
 		char	   *current_name = get_rel_name(relid);
 
 		if (current_name == NULL)	/* dropped meanwhile */
-			dynpg_api_table_not_found(name);
+			dynpg_req_table_not_found(name);
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
 	}
 	rel = dynpg_api_open_table(name, AccessExclusiveLock, &def);
@@ -708,12 +650,8 @@ dynpg_api_list_tables(Jsonb *request)
 	dynpg_req_start(&req, "ListTables", request);
 	has_limit = dynpg_req_long(req.root, "Limit", true, &limit);
 	start = dynpg_req_string(req.root, "ExclusiveStartTableName");
-	if (has_limit && limit < 1)
-		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, limit), "limit",
-						  "Member must have value greater than or equal to 1");
-	if (has_limit && limit > 100)
-		dynpg_req_invalid(&req, psprintf(INT64_FORMAT, limit), "limit",
-						  "Member must have value less than or equal to 100");
+	if (has_limit)
+		dynpg_req_range(&req, limit, "limit", 1, DYN_LIST_TABLES_MAX_LIMIT);
 	if (start != NULL)
 		dynpg_req_table_name(&req, start, "exclusiveStartTableName", DYN_TABLE_NAME_MIN, false);
 	dynpg_req_finish(&req);

@@ -51,13 +51,6 @@
 #include "index/dynpg_index.h"
 #include "indexer/dynpg_indexer.h"
 
-#define INVALID_PREFIX "One or more parameter values were invalid: "
-
-/* DynamoDB's upper bound on provisioned capacity units */
-#define DYN_MAX_CAPACITY_UNITS	INT64CONST(1000000000000)
-
-static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
-
 /* One element of GlobalSecondaryIndexUpdates. */
 typedef struct GsiUpdate
 {
@@ -66,11 +59,7 @@ typedef struct GsiUpdate
 	/* Update */
 	bool		is_update;
 	char	   *update_name;
-	JsonbContainer *update_throughput;
-	bool		has_rcu;
-	bool		has_wcu;
-	int64		rcu;
-	int64		wcu;
+	DynThroughput update_pt;	/* its ProvisionedThroughput */
 	bool		update_has_on_demand;
 	bool		update_has_warm;
 	/* Create */
@@ -88,11 +77,7 @@ typedef struct UpdateRequest
 	int			ndefs;
 	DynNamedType *defs;
 	char	   *billing_mode;
-	JsonbContainer *throughput;
-	bool		has_rcu;
-	bool		has_wcu;
-	int64		rcu;
-	int64		wcu;
+	DynThroughput pt;			/* ProvisionedThroughput */
 	JsonbContainer *updates_list;
 	int			nupdates;
 	GsiUpdate  *updates;
@@ -128,9 +113,7 @@ read_request(JsonbContainer *root, UpdateRequest *r)
 	r->definitions_list = dynpg_req_list(root, "AttributeDefinitions");
 	r->defs = dynpg_api_read_named_types(r->definitions_list, "AttributeType", &r->ndefs);
 	r->billing_mode = dynpg_req_string(root, "BillingMode");
-	r->throughput = dynpg_req_struct(root, "ProvisionedThroughput");
-	r->has_rcu = dynpg_req_long(r->throughput, "ReadCapacityUnits", false, &r->rcu);
-	r->has_wcu = dynpg_req_long(r->throughput, "WriteCapacityUnits", false, &r->wcu);
+	dynpg_api_read_throughput(root, "ProvisionedThroughput", &r->pt);
 	r->updates_list = dynpg_req_list(root, "GlobalSecondaryIndexUpdates");
 	r->nupdates = dynpg_req_list_length(r->updates_list);
 	r->updates = palloc0(sizeof(GsiUpdate) * Max(r->nupdates, 1));
@@ -150,9 +133,7 @@ read_request(JsonbContainer *root, UpdateRequest *r)
 			u->is_update = true;
 			u->nactions++;
 			u->update_name = dynpg_req_string(c, "IndexName");
-			u->update_throughput = dynpg_req_struct(c, "ProvisionedThroughput");
-			u->has_rcu = dynpg_req_long(u->update_throughput, "ReadCapacityUnits", false, &u->rcu);
-			u->has_wcu = dynpg_req_long(u->update_throughput, "WriteCapacityUnits", false, &u->wcu);
+			dynpg_api_read_throughput(c, "ProvisionedThroughput", &u->update_pt);
 			(void) dynpg_req_struct(c, "OnDemandThroughput");
 			u->update_has_on_demand = dynpg_req_member(c, "OnDemandThroughput", &v);
 			(void) dynpg_req_struct(c, "WarmThroughput");
@@ -176,33 +157,14 @@ read_request(JsonbContainer *root, UpdateRequest *r)
 }
 
 static void
-throughput_constraints(DynRequest *req, const char *path, bool has_wcu, int64 wcu,
-					   bool has_rcu, int64 rcu)
-{
-	char	   *wcu_path = psprintf("%s.writeCapacityUnits", path);
-	char	   *rcu_path = psprintf("%s.readCapacityUnits", path);
-
-	dynpg_req_not_null(req, has_wcu, wcu_path);
-	if (has_wcu && wcu < 1)
-		dynpg_req_invalid(req, psprintf(INT64_FORMAT, wcu), wcu_path,
-						  "Member must have value greater than or equal to 1");
-	dynpg_req_not_null(req, has_rcu, rcu_path);
-	if (has_rcu && rcu < 1)
-		dynpg_req_invalid(req, psprintf(INT64_FORMAT, rcu), rcu_path,
-						  "Member must have value greater than or equal to 1");
-}
-
-static void
 check_constraints(DynRequest *req, UpdateRequest *r)
 {
 	int			i;
 
 	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
 	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
-	dynpg_req_enum(req, r->billing_mode, "billingMode", billing_modes);
-	if (r->throughput != NULL)
-		throughput_constraints(req, "provisionedThroughput", r->has_wcu, r->wcu,
-							   r->has_rcu, r->rcu);
+	dynpg_req_enum(req, r->billing_mode, "billingMode", dynpg_api_billing_modes);
+	dynpg_api_throughput_constraints(req, "provisionedThroughput", &r->pt);
 	for (i = 0; i < r->nupdates; i++)
 	{
 		GsiUpdate  *u = &r->updates[i];
@@ -218,11 +180,10 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 			char	   *upath = psprintf("%s.update", path);
 
 			dynpg_req_table_name(req, u->update_name, psprintf("%s.indexName", upath), 3, false);
-			dynpg_req_not_null(req, u->update_throughput != NULL,
+			dynpg_req_not_null(req, u->update_pt.obj != NULL,
 							   psprintf("%s.provisionedThroughput", upath));
-			if (u->update_throughput != NULL)
-				throughput_constraints(req, psprintf("%s.provisionedThroughput", upath),
-									   u->has_wcu, u->wcu, u->has_rcu, u->rcu);
+			dynpg_api_throughput_constraints(req, psprintf("%s.provisionedThroughput", upath),
+											 &u->update_pt);
 		}
 		if (u->is_create)
 			dynpg_api_index_constraints(req, psprintf("%s.create", path), &u->create, true);
@@ -246,31 +207,18 @@ check_unsupported(JsonbContainer *root, const UpdateRequest *r)
 		"ReplicaUpdates", "OnDemandThroughput", "WarmThroughput", "MultiRegionConsistency",
 		"GlobalTableWitnessUpdates", NULL
 	};
-	JsonbContainer *c;
-	char	   *table_class;
-	bool		b;
 	int			i;
 
 	dynpg_req_unsupported(root, always);
-	c = dynpg_req_struct(root, "StreamSpecification");
-	if (c != NULL && dynpg_req_bool(c, "StreamEnabled", &b) && b)
-		dynpg_validation_error("dynpg does not support the parameter StreamSpecification yet");
-	c = dynpg_req_struct(root, "SSESpecification");
-	if (c != NULL && dynpg_req_bool(c, "Enabled", &b) && b)
-		dynpg_validation_error("dynpg does not support the parameter SSESpecification yet");
-	table_class = dynpg_req_string(root, "TableClass");
-	if (table_class != NULL && strcmp(table_class, "STANDARD") != 0)
-		dynpg_validation_error("dynpg does not support the parameter TableClass yet");
-	if (dynpg_req_bool(root, "DeletionProtectionEnabled", &b) && b)
-		dynpg_validation_error("dynpg does not support the parameter DeletionProtectionEnabled yet");
+	dynpg_api_check_default_options(root, false);
 	for (i = 0; i < r->nupdates; i++)
 	{
 		const GsiUpdate *u = &r->updates[i];
 
 		if (u->update_has_on_demand || (u->is_create && u->create.has_on_demand))
-			dynpg_validation_error("dynpg does not support the parameter GlobalSecondaryIndexUpdates.OnDemandThroughput yet");
+			dynpg_req_not_supported("GlobalSecondaryIndexUpdates.OnDemandThroughput");
 		if (u->update_has_warm || (u->is_create && u->create.has_warm))
-			dynpg_validation_error("dynpg does not support the parameter GlobalSecondaryIndexUpdates.WarmThroughput yet");
+			dynpg_req_not_supported("GlobalSecondaryIndexUpdates.WarmThroughput");
 	}
 }
 
@@ -286,7 +234,7 @@ request_is_empty(JsonbContainer *root, const UpdateRequest *r)
 	JsonbValue	v;
 	int			i;
 
-	if (r->throughput != NULL || r->billing_mode != NULL || r->nupdates > 0)
+	if (r->pt.obj != NULL || r->billing_mode != NULL || r->nupdates > 0)
 		return false;
 	for (i = 0; others[i] != NULL; i++)
 		if (dynpg_req_member(root, others[i], &v))
@@ -314,30 +262,23 @@ check_rules(JsonbContainer *root, UpdateRequest *r)
 	if (request_is_empty(root, r))
 		dynpg_validation_error("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
 	check_unsupported(root, r);
-	if (r->billing_mode != NULL && strcmp(r->billing_mode, "PAY_PER_REQUEST") == 0 &&
-		r->throughput != NULL)
-		dynpg_validation_error(INVALID_PREFIX "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
-	if (r->throughput != NULL && r->rcu > DYN_MAX_CAPACITY_UNITS)
-		dynpg_validation_error("Given value " INT64_FORMAT " for ReadCapacityUnits is out of bounds", r->rcu);
-	if (r->throughput != NULL && r->wcu > DYN_MAX_CAPACITY_UNITS)
-		dynpg_validation_error("Given value " INT64_FORMAT " for WriteCapacityUnits is out of bounds", r->wcu);
-	for (i = 0; i < r->ndefs; i++)
-		for (j = 0; j < i; j++)
-			if (strcmp(r->defs[i].name, r->defs[j].name) == 0)
-				dynpg_validation_error("Attribute Name is duplicated: %s", r->defs[i].name);
+	dynpg_api_check_pay_per_request(r->billing_mode, &r->pt);
+	dynpg_api_throughput_bounds(&r->pt, NULL);
+	dynpg_api_check_duplicate_definitions(r->defs, r->ndefs);
 	for (i = 0; i < r->nupdates; i++)
 	{
 		GsiUpdate  *u = &r->updates[i];
 
 		if (u->nactions == 0)
-			dynpg_validation_error(INVALID_PREFIX "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
+			dynpg_req_invalid_parameter("One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
 		if (u->nactions > 1)
-			dynpg_validation_error(INVALID_PREFIX "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object");
+			dynpg_req_invalid_parameter("Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object");
 		for (j = 0; j < i; j++)
 			if (strcmp(update_index_name(u), update_index_name(&r->updates[j])) == 0)
-				dynpg_validation_error(INVALID_PREFIX "Only one global secondary index update per index is allowed simultaneously. Index: %s",
-									   update_index_name(u));
-		if (u->is_update && (u->rcu > DYN_MAX_CAPACITY_UNITS || u->wcu > DYN_MAX_CAPACITY_UNITS))
+				dynpg_req_invalid_parameter("Only one global secondary index update per index is allowed simultaneously. Index: %s",
+											update_index_name(u));
+		if (u->is_update && (u->update_pt.rcu > DYN_MAX_CAPACITY_UNITS ||
+							 u->update_pt.wcu > DYN_MAX_CAPACITY_UNITS))
 			dynpg_validation_error("This operation cannot be performed with given input values. Please contact DynamoDB service team for more info: Action Blocked: IndexUpdate");
 	}
 }
@@ -458,8 +399,8 @@ plan_create(const UpdateRequest *r, const GsiUpdate *u, const DynTableDef *def, 
 	if (dynpg_table_index(def, ix->index_name) != NULL)
 		dynpg_validation_error("Attempting to create an index which already exists");
 	if (r->definitions_list == NULL)
-		dynpg_validation_error(INVALID_PREFIX "AttributeDefinitions is not specified for index: %s",
-							   ix->index_name);
+		dynpg_req_invalid_parameter("AttributeDefinitions is not specified for index: %s",
+									ix->index_name);
 	dynpg_api_index_check_new_gsi(ix, r->defs, r->ndefs, ppr);
 	for (i = 0; i < ix->nkeys; i++)
 	{
@@ -470,8 +411,8 @@ plan_create(const UpdateRequest *r, const GsiUpdate *u, const DynTableDef *def, 
 
 		if (existing_key(def, name, &oldtype, &oldrole) &&
 			(newtype == NULL || newtype[0] != type_letter(oldtype) || newtype[1] != '\0'))
-			dynpg_validation_error(INVALID_PREFIX "Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Existing schema: Schema:[SchemaElement: key{%s:%c:%s}] New schema: Schema:[SchemaElement: key{%s:%s:%s}]",
-								   name, type_letter(oldtype), oldrole, name, newtype, ix->keys[i].type);
+			dynpg_req_invalid_parameter("Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Existing schema: Schema:[SchemaElement: key{%s:%c:%s}] New schema: Schema:[SchemaElement: key{%s:%s:%s}]",
+										name, type_letter(oldtype), oldrole, name, newtype, ix->keys[i].type);
 	}
 	memset(used, 0, sizeof(used));
 	for (i = 0; i < def->nindexes; i++)
@@ -485,9 +426,7 @@ plan_create(const UpdateRequest *r, const GsiUpdate *u, const DynTableDef *def, 
 		dynpg_raise(DYN_ERR_LIMIT_EXCEEDED,
 					"GlobalSecondaryIndex count exceeds the per-table limit of %d",
 					DYN_MAX_GLOBAL_INDEXES);
-	if (nonkey > DYN_MAX_PROJECTED_ATTRIBUTES)
-		dynpg_validation_error(INVALID_PREFIX "Number of projected attributes in all indexes exceeds limit of %d",
-							   DYN_MAX_PROJECTED_ATTRIBUTES);
+	dynpg_api_check_projected_count(nonkey);
 	for (i = DYN_KEYSPACE_FIRST_GSI; i <= 255 && used[i]; i++)
 		;
 	if (i > 255)
@@ -522,19 +461,19 @@ plan(const UpdateRequest *r, Jsonb *stored, const DynTableDef *def, UpdatePlan *
 	p->ppr = r->billing_mode != NULL ? strcmp(r->billing_mode, "PAY_PER_REQUEST") == 0 : p->was_ppr;
 
 	/* the table's billing mode and capacity */
-	if (p->ppr && r->throughput != NULL)
-		dynpg_validation_error(INVALID_PREFIX "ProvisionedThroughput cannot be specified when BillingMode is PAY_PER_REQUEST");
-	if (!p->ppr && p->was_ppr && r->throughput == NULL)
-		dynpg_validation_error(INVALID_PREFIX "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
-	if (!p->ppr && r->throughput != NULL)
+	if (p->ppr && r->pt.obj != NULL)
+		dynpg_req_invalid_parameter("ProvisionedThroughput cannot be specified when BillingMode is PAY_PER_REQUEST");
+	if (!p->ppr && p->was_ppr && r->pt.obj == NULL)
+		dynpg_req_invalid_parameter("ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+	if (!p->ppr && r->pt.obj != NULL)
 	{
 		if (!p->was_ppr && definition_throughput(stored, &cur_rcu, &cur_wcu) &&
-			cur_rcu == r->rcu && cur_wcu == r->wcu && r->nupdates == 0)
+			cur_rcu == r->pt.rcu && cur_wcu == r->pt.wcu && r->nupdates == 0)
 			dynpg_validation_error("The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: " INT64_FORMAT ". Requested ReadCapacityUnits: " INT64_FORMAT ". Current WriteCapacityUnits provisioned for the table: " INT64_FORMAT ". Requested WriteCapacityUnits: " INT64_FORMAT ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
-								   cur_rcu, r->rcu, cur_wcu, r->wcu);
+								   cur_rcu, r->pt.rcu, cur_wcu, r->pt.wcu);
 		p->set_table_throughput = true;
-		p->rcu = r->rcu;
-		p->wcu = r->wcu;
+		p->rcu = r->pt.rcu;
+		p->wcu = r->pt.wcu;
 	}
 
 	/* the index updates: one Create or Delete, while no index is being built */
@@ -573,8 +512,8 @@ plan(const UpdateRequest *r, Jsonb *stored, const DynTableDef *def, UpdatePlan *
 				dynpg_validation_error("Cannot update an index that is not a GlobalSecondaryIndex: %s",
 									   u->update_name);
 			if (p->ppr)
-				dynpg_validation_error(INVALID_PREFIX "The only Updates for index: %s when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput",
-									   u->update_name);
+				dynpg_req_invalid_parameter("The only Updates for index: %s when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput",
+											u->update_name);
 		}
 	}
 
@@ -593,8 +532,8 @@ plan(const UpdateRequest *r, Jsonb *stored, const DynTableDef *def, UpdatePlan *
 				if (r->updates[j].is_update && strcmp(r->updates[j].update_name, ix->index_name) == 0)
 					given = true;
 			if (!given)
-				dynpg_validation_error(INVALID_PREFIX "ProvisionedThroughput must be specified for index: %s",
-									   ix->index_name);
+				dynpg_req_invalid_parameter("ProvisionedThroughput must be specified for index: %s",
+											ix->index_name);
 		}
 	}
 }
@@ -645,15 +584,6 @@ push_members_except(JsonbParseState **st, JsonbContainer *obj, const char *const
 			skipping = false;
 		}
 	}
-}
-
-static void
-push_throughput(JsonbParseState **st, int64 rcu, int64 wcu)
-{
-	dynpg_jb_begin_object(st, "ProvisionedThroughput");
-	dynpg_jb_int64(st, "ReadCapacityUnits", rcu);
-	dynpg_jb_int64(st, "WriteCapacityUnits", wcu);
-	dynpg_jb_end_object(st);
 }
 
 /*
@@ -741,7 +671,7 @@ build_definition(Jsonb *stored, const DynTableDef *def, const UpdateRequest *r,
 	if (!p->ppr)
 	{
 		if (p->set_table_throughput)
-			push_throughput(&st, p->rcu, p->wcu);
+			dynpg_api_push_throughput(&st, p->rcu, p->wcu);
 		else if (getKeyJsonValueFromContainer(&stored->root, "ProvisionedThroughput", 21, &v) != NULL)
 		{
 			dynpg_jb_key(&st, "ProvisionedThroughput");
@@ -793,7 +723,7 @@ build_definition(Jsonb *stored, const DynTableDef *def, const UpdateRequest *r,
 			if (!p->ppr)
 			{
 				if (upd != NULL)
-					push_throughput(&st, upd->rcu, upd->wcu);
+					dynpg_api_push_throughput(&st, upd->update_pt.rcu, upd->update_pt.wcu);
 				else if (getKeyJsonValueFromContainer(e->val.binary.data, "ProvisionedThroughput", 21, &pt) != NULL)
 				{
 					dynpg_jb_key(&st, "ProvisionedThroughput");
@@ -907,13 +837,13 @@ dynpg_api_update_table(Jsonb *request)
 	/* the table: its owner only, then held until commit */
 	relid = dynpg_table_relid(r.table_name, true);
 	if (!OidIsValid(relid))
-		dynpg_api_table_not_found(r.table_name);
+		dynpg_req_table_not_found(r.table_name);
 	if (!pg_class_ownercheck(relid, GetUserId()))
 	{
 		char	   *current_name = get_rel_name(relid);
 
 		if (current_name == NULL)
-			dynpg_api_table_not_found(r.table_name);
+			dynpg_req_table_not_found(r.table_name);
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
 	}
 	rel = dynpg_api_open_table(r.table_name, AccessExclusiveLock, &stored);

@@ -4,9 +4,9 @@
  *	  TransactWriteItems and TransactGetItems.
  *
  * TransactWriteItems checks the whole request as the item operations do
- * (base/dynpg_request.h's phases), then runs its actions in order with the
- * item operations' own pieces (dynpg_item_common.h: conditions, UpdateItem's
- * compute, key checks) through the one write path (am/dynpg_write.h):
+ * (base/dynpg_request.h's phases), then runs its actions in order with the item
+ * operations' own pieces (dynpg_item_common.h: conditions, UpdateItem's compute,
+ * key checks) through the one write path (am/dynpg_write.h):
  *
  *  - request-level problems (JSON types, constraints, the 4 MB limit, more
  *    than one operation in an action, expressions, unused names and values,
@@ -76,9 +76,6 @@
 #define DYN_TRANSACT_MAX_BYTES		(4 * 1024 * 1024)
 #define DYN_TOKEN_MAX				36
 
-#define MSG_CONDITION_FAILED	"The conditional request failed"
-#define MSG_CONFLICT			"Transaction is ongoing for the item"
-
 typedef enum TxKind
 {
 	TX_CHECK,
@@ -91,20 +88,66 @@ typedef enum TxKind
 static const char *const tx_kind_member[] = {"ConditionCheck", "Put", "Delete", "Update"};
 static const char *const tx_kind_path[] = {"conditionCheck", "put", "delete", "update"};
 
+/*
+ * The members of each kind of action (dynpg_request.h's member tables), in
+ * the model's order, with their places among the constraint checks.
+ */
+static const DynMember check_members[] = {
+	DYN_MEMBER_KEY(1),
+	DYN_MEMBER_TABLE_NAME(2),
+	{"ConditionExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(cond_text), 3,
+	"conditionExpression", DYN_CHECK_NOT_NULL},
+	{"ExpressionAttributeNames", DYN_JSON_MAP, DYN_ITEM_MEMBER(names_jb)},
+	{"ExpressionAttributeValues", DYN_JSON_MAP, DYN_ITEM_MEMBER(values_jb)},
+	DYN_MEMBER_ON_FAILURE(4),
+};
+static const DynMember put_members[] = {
+	DYN_MEMBER_ITEM(1),
+	DYN_MEMBER_TABLE_NAME(2),
+	DYN_MEMBERS_CONDITION_EXPRESSION,
+	DYN_MEMBER_ON_FAILURE(3),
+};
+static const DynMember delete_members[] = {
+	DYN_MEMBER_KEY(1),
+	DYN_MEMBER_TABLE_NAME(2),
+	DYN_MEMBERS_CONDITION_EXPRESSION,
+	DYN_MEMBER_ON_FAILURE(3),
+};
+static const DynMember update_members[] = {
+	DYN_MEMBER_KEY(1),
+	{"UpdateExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(update_text), 2, "updateExpression",
+	DYN_CHECK_NOT_NULL},
+	DYN_MEMBER_TABLE_NAME(3),
+	DYN_MEMBERS_CONDITION_EXPRESSION,
+	DYN_MEMBER_ON_FAILURE(4),
+};
+
+/* indexed by TxKind */
+static const struct
+{
+	const DynMember *members;
+	int			n;
+}			tx_members[] = {
+	{check_members, lengthof(check_members)},
+	{put_members, lengthof(put_members)},
+	{delete_members, lengthof(delete_members)},
+	{update_members, lengthof(update_members)},
+};
+
+/* TransactGetItems' Get */
+static const DynMember get_members[] = {
+	DYN_MEMBER_KEY(1),
+	DYN_MEMBER_TABLE_NAME(2),
+	{"ProjectionExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(projection)},
+	{"ExpressionAttributeNames", DYN_JSON_MAP, DYN_ITEM_MEMBER(names_jb)},
+};
+
 typedef struct TxAction
 {
 	TxKind		kind;
-	char	   *table_name;
-	Jsonb	   *item_jb;		/* Put's Item, or the Key */
-	char	   *on_failure;
-	char	   *cond_text;
-	char	   *update_text;
-	Jsonb	   *names_jb;
-	Jsonb	   *values_jb;
+	DynItemRequest r;			/* the action's members */
 	DynExprContext ectx;
-	DynUpdateArg ua;			/* Update (its cond is the condition) */
-	DynConditionArg carg;		/* the others */
-	DynConditionArg *cond;		/* &ua.cond or &carg */
+	DynUpdateArg ua;			/* ua.cond: the condition; ua.update: an Update's */
 
 	/* checked against the table */
 	DynItem    *item;			/* Put's item, or the key item */
@@ -145,11 +188,11 @@ cancellation_reasons(TxAction *actions, int n, StringInfo members, StringInfo me
 		appendStringInfoString(message, code);
 		appendStringInfoString(members, "{\"Code\":");
 		escape_json(members, code);
-		if (a->code != NULL && a->cond->failed && a->cond->failed_item != NULL &&
+		if (a->code != NULL && a->ua.cond.failed && a->ua.cond.failed_item != NULL &&
 			strcmp(a->code, "ConditionalCheckFailed") == 0)
 		{
 			appendStringInfoString(members, ",\"Item\":");
-			dynpg_item_append_text(a->cond->failed_item, members);
+			dynpg_item_append_text(a->ua.cond.failed_item, members);
 		}
 		if (a->message != NULL)
 		{
@@ -222,7 +265,7 @@ map_action_error(TxAction *actions, int n, int cur, MemoryContext cxt)
 		raise_cancelled(actions, n, 0, NULL);
 	}
 	actions[cur].code = "TransactionConflict";
-	actions[cur].message = MSG_CONFLICT;
+	actions[cur].message = DYN_MSG_TRANSACTION_CONFLICT;
 	raise_cancelled(actions, n, edata->sqlerrcode, edata->message);
 }
 
@@ -255,11 +298,9 @@ check_list_length(DynRequest *req, JsonbContainer *list, const char *member)
 	if (list == NULL)
 		return;
 	if (n < 1)
-		dynpg_req_invalid(req, "[]", "transactItems",
-						  "Member must have length greater than or equal to 1");
+		dynpg_req_too_short(req, "[]", "transactItems", 1);
 	else if (n > DYN_TRANSACT_MAX_ITEMS)
-		dynpg_req_invalid(req, list_text(member, n), "transactItems",
-						  "Member must have length less than or equal to 100");
+		dynpg_req_too_long(req, list_text(member, n), "transactItems", DYN_TRANSACT_MAX_ITEMS);
 }
 
 /* the request's size as JSON text, when it may be near the limit */
@@ -283,7 +324,6 @@ read_write_action(DynRequest *req, JsonbContainer *obj, int i, TxAction *a, int 
 	JsonbContainer *parts[4];
 	JsonbContainer *p = NULL;
 	int			k;
-	char	   *path;
 
 	*nkinds = 0;
 	for (k = 0; k < 4; k++)
@@ -301,50 +341,9 @@ read_write_action(DynRequest *req, JsonbContainer *obj, int i, TxAction *a, int 
 	}
 	if (p == NULL)
 		return;
-	if (a->kind == TX_PUT)
-		a->item_jb = dynpg_req_map(p, "Item");
-	else
-		a->item_jb = dynpg_req_map(p, "Key");
-	if (a->kind == TX_UPDATE)
-		a->update_text = dynpg_req_string(p, "UpdateExpression");
-	a->table_name = dynpg_req_string(p, "TableName");
-	a->cond_text = dynpg_req_string(p, "ConditionExpression");
-	a->names_jb = dynpg_req_map(p, "ExpressionAttributeNames");
-	a->values_jb = dynpg_req_map(p, "ExpressionAttributeValues");
-	a->on_failure = dynpg_req_string(p, "ReturnValuesOnConditionCheckFailure");
-
-	path = psprintf("transactItems.%d.member.%s", i + 1, tx_kind_path[a->kind]);
-	dynpg_req_not_null(req, a->item_jb != NULL,
-					   psprintf("%s.%s", path, a->kind == TX_PUT ? "item" : "key"));
-	if (a->kind == TX_UPDATE)
-		dynpg_req_not_null(req, a->update_text != NULL, psprintf("%s.updateExpression", path));
-	dynpg_req_table_name(req, a->table_name, psprintf("%s.tableName", path), 1, false);
-	if (a->kind == TX_CHECK)
-		dynpg_req_not_null(req, a->cond_text != NULL, psprintf("%s.conditionExpression", path));
-	dynpg_req_enum(req, a->on_failure, psprintf("%s.returnValuesOnConditionCheckFailure", path),
-				   dynpg_api_return_values_on_failure);
-}
-
-/* Phase 3 of an action: its expressions and their names and values. */
-static void
-parse_write_action(TxAction *a)
-{
-	bool		any = a->cond_text != NULL || a->update_text != NULL;
-
-	memset(&a->ua, 0, sizeof(a->ua));
-	memset(&a->carg, 0, sizeof(a->carg));
-	a->cond = a->kind == TX_UPDATE ? &a->ua.cond : &a->carg;
-	a->cond->all_old_on_failure = a->on_failure != NULL && strcmp(a->on_failure, "ALL_OLD") == 0;
-	dynpg_api_expression_params(&a->ectx, a->names_jb, a->values_jb, any,
-								a->kind == TX_UPDATE ?
-								"UpdateExpression and ConditionExpression are null" :
-								"ConditionExpression is null");
-	if (a->update_text != NULL)
-		a->ua.update = dynpg_expr_parse_update(&a->ectx, a->update_text);
-	if (a->cond_text != NULL)
-		a->cond->condition = dynpg_expr_parse_condition(&a->ectx, a->cond_text,
-														"ConditionExpression");
-	dynpg_expr_check_unused(&a->ectx);
+	dynpg_req_read_members(p, tx_members[a->kind].members, tx_members[a->kind].n, &a->r);
+	dynpg_req_check_members(req, tx_members[a->kind].members, tx_members[a->kind].n, &a->r,
+							psprintf("transactItems.%d.member.%s", i + 1, tx_kind_path[a->kind]));
 }
 
 /*
@@ -355,25 +354,25 @@ parse_write_action(TxAction *a)
 static void
 open_write_action(TxAction *a)
 {
-	bool		cond = a->cond->condition != NULL;
+	bool		cond = a->ua.cond.condition != NULL;
 
 	switch (a->kind)
 	{
 		case TX_PUT:
-			a->rel = dynpg_api_open_item_table(a->table_name, RowExclusiveLock, ACL_INSERT,
+			a->rel = dynpg_api_open_item_table(a->r.table_name, RowExclusiveLock, ACL_INSERT,
 											   cond, &a->ks);
 			break;
 		case TX_DELETE:
-			a->rel = dynpg_api_open_item_table(a->table_name, RowExclusiveLock, ACL_DELETE,
+			a->rel = dynpg_api_open_item_table(a->r.table_name, RowExclusiveLock, ACL_DELETE,
 											   cond, &a->ks);
 			break;
 		case TX_UPDATE:
-			a->rel = dynpg_api_open_item_table(a->table_name, RowExclusiveLock, ACL_UPDATE,
+			a->rel = dynpg_api_open_item_table(a->r.table_name, RowExclusiveLock, ACL_UPDATE,
 											   cond, &a->ks);
 			dynpg_api_check_privilege(a->rel, ACL_INSERT);
 			break;
 		case TX_CHECK:
-			a->rel = dynpg_api_open_item_table(a->table_name, AccessShareLock, ACL_SELECT,
+			a->rel = dynpg_api_open_item_table(a->r.table_name, AccessShareLock, ACL_SELECT,
 											   false, &a->ks);
 			break;
 	}
@@ -384,7 +383,7 @@ check_write_action(TxAction *a)
 {
 	DynKey		key;
 
-	a->item = dynpg_item_from_jsonb(JsonbPGetDatum(a->item_jb), false);
+	a->item = dynpg_item_from_jsonb(JsonbPGetDatum(a->r.item_jb), false);
 	if (a->kind == TX_PUT)
 	{
 		dynpg_key_from_item(a->item, &a->ks, &key);
@@ -520,19 +519,19 @@ write_action(TxAction *a, bool need_old)
 {
 	DynItem    *old = NULL;
 	DynItem    *new = NULL;
-	bool		cond = a->cond->condition != NULL;
+	bool		cond = a->ua.cond.condition != NULL;
 
 	switch (a->kind)
 	{
 		case TX_PUT:
 			(void) dynpg_write_put(a->rel, a->item, DYN_WRITE_PUT,
-								   cond ? dynpg_api_condition_check : NULL, a->cond,
+								   cond ? dynpg_api_condition_check : NULL, &a->ua.cond,
 								   need_old ? &old : NULL);
 			new = a->item;
 			break;
 		case TX_DELETE:
 			(void) dynpg_write_delete(a->rel, a->item, cond ? dynpg_api_condition_check : NULL,
-									  a->cond, need_old ? &old : NULL);
+									  &a->ua.cond, need_old ? &old : NULL);
 			break;
 		case TX_UPDATE:
 			(void) dynpg_write_update(a->rel, a->item, dynpg_api_update_compute, &a->ua,
@@ -580,7 +579,7 @@ write_in_subtransaction(TxAction *a, bool need_old)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
-		if (!(a->cond->failed && edata->sqlerrcode == SQLSTATE_CONDITIONAL))
+		if (!(a->ua.cond.failed && edata->sqlerrcode == SQLSTATE_CONDITIONAL))
 			ReThrowError(edata);
 		FreeErrorData(edata);
 	}
@@ -594,7 +593,7 @@ push_capacity(JsonbParseState **st, const char *mode, TxAction *actions, int n, 
 	int			i,
 				j;
 
-	if (mode == NULL || strcmp(mode, "NONE") == 0)
+	if (!dynpg_api_capacity_wanted(mode))
 		return;
 	dynpg_jb_begin_array(st, "ConsumedCapacity");
 	for (i = 0; i < n; i++)
@@ -604,18 +603,18 @@ push_capacity(JsonbParseState **st, const char *mode, TxAction *actions, int n, 
 		bool		seen = false;
 
 		for (j = 0; j < i; j++)
-			if (strcmp(actions[j].table_name, actions[i].table_name) == 0)
+			if (strcmp(actions[j].r.table_name, actions[i].r.table_name) == 0)
 				seen = true;
 		if (seen)
 			continue;
 		/* transactional reads and writes cost twice the units */
 		for (j = i; j < n; j++)
-			if (strcmp(actions[j].table_name, actions[i].table_name) == 0)
+			if (strcmp(actions[j].r.table_name, actions[i].r.table_name) == 0)
 				units += 2 * dynpg_api_units_for(actions[j].bytes,
 												 write ? DYN_WRITE_UNIT_BYTES : DYN_READ_UNIT_BYTES);
 		text = psprintf(INT64_FORMAT ".0", units);
 		dynpg_jb_begin_object(st, NULL);
-		dynpg_jb_string(st, "TableName", actions[i].table_name);
+		dynpg_jb_string(st, "TableName", actions[i].r.table_name);
 		dynpg_jb_numeric_text(st, "CapacityUnits", text);
 		dynpg_jb_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
 		if (strcmp(mode, "INDEXES") == 0)
@@ -678,7 +677,8 @@ dynpg_api_transact_write_items(Jsonb *request)
 		if (nkinds[i] != 1)
 			dynpg_validation_error("TransactItems can only contain one of Check, Put, Update or Delete");
 	for (i = 0; i < n; i++)
-		parse_write_action(&actions[i]);
+		dynpg_api_write_expressions(&actions[i].r, actions[i].kind == TX_UPDATE,
+									&actions[i].ectx, &actions[i].ua);
 
 	/* phases 4 and 5: tables, then items and keys (ValidationError) */
 	for (i = 0; i < n; i++)
@@ -714,32 +714,33 @@ dynpg_api_transact_write_items(Jsonb *request)
 	}
 
 	/* run them */
-	need_old = capacity != NULL && strcmp(capacity, "NONE") != 0;
+	need_old = dynpg_api_capacity_wanted(capacity);
 	PG_TRY();
 	{
 		for (cur = 0; cur < n; cur++)
 		{
 			TxAction   *a = &actions[cur];
 
-			if (a->kind == TX_CHECK || (any_failed && a->cond->condition != NULL))
+			if (a->kind == TX_CHECK || (any_failed && a->ua.cond.condition != NULL))
 			{
 				/* a ConditionCheck; after a failure, only conditions are evaluated */
-				bool		exists = dynpg_write_check(a->rel, a->item, eval_condition, a->cond);
+				bool		exists = dynpg_write_check(a->rel, a->item, eval_condition,
+														   &a->ua.cond);
 
 				if (need_old && exists)
 					a->bytes = 1;
 			}
 			else if (any_failed)
 				continue;
-			else if (a->cond->condition == NULL)
+			else if (a->ua.cond.condition == NULL)
 				write_action(a, need_old);
 			else
 				write_in_subtransaction(a, need_old);
-			if (a->cond->failed)
+			if (a->ua.cond.failed)
 			{
 				any_failed = true;
 				a->code = "ConditionalCheckFailed";
-				a->message = MSG_CONDITION_FAILED;
+				a->message = DYN_MSG_CONDITION_FAILED;
 			}
 		}
 	}
@@ -770,10 +771,7 @@ dynpg_api_transact_write_items(Jsonb *request)
  */
 typedef struct TxGet
 {
-	char	   *table_name;
-	Jsonb	   *key_jb;
-	char	   *projection;
-	Jsonb	   *names_jb;
+	DynItemRequest r;			/* the Get's members */
 	DynExprPath *paths;
 	int			npaths;
 	DynItem    *key_item;
@@ -810,12 +808,8 @@ dynpg_api_transact_get_items(Jsonb *request)
 		dynpg_req_not_null(&req, g != NULL, path);
 		if (g == NULL)
 			continue;
-		gets[i].key_jb = dynpg_req_map(g, "Key");
-		gets[i].table_name = dynpg_req_string(g, "TableName");
-		gets[i].projection = dynpg_req_string(g, "ProjectionExpression");
-		gets[i].names_jb = dynpg_req_map(g, "ExpressionAttributeNames");
-		dynpg_req_not_null(&req, gets[i].key_jb != NULL, psprintf("%s.key", path));
-		dynpg_req_table_name(&req, gets[i].table_name, psprintf("%s.tableName", path), 1, false);
+		dynpg_req_read_members(g, get_members, lengthof(get_members), &gets[i].r);
+		dynpg_req_check_members(&req, get_members, lengthof(get_members), &gets[i].r, path);
 	}
 	check_list_length(&req, list, "TransactGetItem");
 	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
@@ -825,27 +819,26 @@ dynpg_api_transact_get_items(Jsonb *request)
 	{
 		DynExprContext ectx;
 
-		dynpg_api_expression_params(&ectx, gets[i].names_jb, NULL, gets[i].projection != NULL, NULL);
-		if (gets[i].projection != NULL)
-			gets[i].paths = dynpg_expr_parse_projection(&ectx, gets[i].projection, &gets[i].npaths);
+		dynpg_api_expression_params(&ectx, gets[i].r.names_jb, NULL, gets[i].r.projection != NULL,
+									NULL);
+		if (gets[i].r.projection != NULL)
+			gets[i].paths = dynpg_expr_parse_projection(&ectx, gets[i].r.projection,
+														&gets[i].npaths);
 		dynpg_expr_check_unused(&ectx);
 	}
 	for (i = 0; i < n; i++)
-		gets[i].rel = dynpg_api_open_item_table(gets[i].table_name, AccessShareLock, ACL_SELECT,
+		gets[i].rel = dynpg_api_open_item_table(gets[i].r.table_name, AccessShareLock, ACL_SELECT,
 												false, &gets[i].ks);
 
 	/* the keys: a ValidationException is the Get's ValidationError */
 	reasons = palloc0(sizeof(TxAction) * Max(n, 1));
 	for (i = 0; i < n; i++)
-	{
-		reasons[i].cond = &reasons[i].carg;
-		reasons[i].table_name = gets[i].table_name;
-	}
+		reasons[i].r.table_name = gets[i].r.table_name;
 	PG_TRY();
 	{
 		for (cur = 0; cur < n; cur++)
 		{
-			gets[cur].key_item = dynpg_item_from_jsonb(JsonbPGetDatum(gets[cur].key_jb), false);
+			gets[cur].key_item = dynpg_item_from_jsonb(JsonbPGetDatum(gets[cur].r.item_jb), false);
 			dynpg_api_check_key(gets[cur].key_item, &gets[cur].ks);
 		}
 	}

@@ -138,46 +138,37 @@ dynpg_raise_internal(DynErrorType type, const char *extra_json,
 	dynpg_raise_body(type, 0, NULL, extra_json, message);
 }
 
-void
-dynpg_raise(DynErrorType type, const char *fmt,...)
+char *
+dynpg_format_va(const char *fmt, va_list args)
 {
 	StringInfoData msg;
 
 	initStringInfo(&msg);
 	for (;;)
 	{
-		va_list		args;
+		va_list		copy;
 		int			needed;
 
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&msg, fmt, args);
-		va_end(args);
+		va_copy(copy, args);
+		needed = appendStringInfoVA(&msg, fmt, copy);
+		va_end(copy);
 		if (needed == 0)
 			break;
 		enlargeStringInfo(&msg, needed);
 	}
-	dynpg_raise_internal(type, NULL, msg.data);
+	return msg.data;
 }
 
 void
 dynpg_raise_extra(DynErrorType type, const char *extra_json, const char *fmt,...)
 {
-	StringInfoData msg;
+	va_list		args;
+	char	   *msg;
 
-	initStringInfo(&msg);
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&msg, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&msg, needed);
-	}
-	dynpg_raise_internal(type, extra_json, msg.data);
+	va_start(args, fmt);
+	msg = dynpg_format_va(fmt, args);
+	va_end(args);
+	dynpg_raise_internal(type, extra_json, msg);
 }
 
 /*

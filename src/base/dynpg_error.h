@@ -43,11 +43,12 @@ typedef enum DynErrorType
  * carries the error response JSON; extra_json, if not NULL, is a string of
  * further members (without braces) appended to it, e.g. "\"Item\":{...}".
  */
-extern void dynpg_raise(DynErrorType type, const char *fmt,...)
-			pg_attribute_printf(2, 3) pg_attribute_noreturn();
+#define dynpg_raise(type, ...) dynpg_raise_extra((type), NULL, __VA_ARGS__)
 extern void dynpg_raise_extra(DynErrorType type, const char *extra_json,
 							  const char *fmt,...)
 			pg_attribute_printf(3, 4) pg_attribute_noreturn();
+/* A message formatted as dynpg_raise() formats it, for wrappers that add to it */
+extern char *dynpg_format_va(const char *fmt, va_list args) pg_attribute_printf(1, 0);
 
 extern const char *dynpg_error_name(DynErrorType type);
 

@@ -56,17 +56,111 @@ java_number_class(Numeric n)
 	return "java.lang.Long";
 }
 
-/* The messages for a container where a scalar was expected. */
-static void container_not_expected(const JsonbValue *v) pg_attribute_noreturn();
+/* ---- phase 1: the deserializer's messages ---- */
+
+/* The Java type DynamoDB's messages convert to, with its article. */
+static const char *
+java_target(DynJsonKind kind)
+{
+	switch (kind)
+	{
+		case DYN_JSON_STRING:
+			return "an String";
+		case DYN_JSON_BLOB:
+			return "a Blob";
+		case DYN_JSON_BOOLEAN:
+			return "an Boolean";
+		case DYN_JSON_INTEGER:
+			return "an Integer";
+		case DYN_JSON_LONG:
+			return "an Long";
+		default:
+			break;
+	}
+	elog(ERROR, "dynpg: no conversion message for JSON kind %d", (int) kind);
+	return NULL;
+}
+
+void
+dynpg_req_unexpected(DynJsonKind expected, DynJsonFound found, const char *text)
+{
+	char	   *up;
+	char	   *c;
+
+	Assert(!(found == DYN_FOUND_ARRAY && expected == DYN_JSON_LIST));
+	Assert(!(found == DYN_FOUND_OBJECT &&
+			 (expected == DYN_JSON_STRUCTURE || expected == DYN_JSON_MAP)));
+	if (found == DYN_FOUND_ARRAY)
+		dynpg_serialization_error("Start of list found where not expected");
+	if (found == DYN_FOUND_OBJECT)
+		dynpg_serialization_error("Start of structure or map found where not expected.");
+	switch (expected)
+	{
+		case DYN_JSON_STRUCTURE:
+			dynpg_serialization_error("Expected null");
+		case DYN_JSON_LIST:
+			dynpg_serialization_error("Expected list or null");
+		case DYN_JSON_MAP:
+			dynpg_serialization_error("Expected map or null");
+		case DYN_JSON_BOOLEAN:
+			if (found != DYN_FOUND_STRING)
+				break;
+			/* the deserializer quotes the string upper-cased */
+			up = pnstrdup(text, 1024);
+			for (c = up; *c; c++)
+				*c = pg_toupper((unsigned char) *c);
+			dynpg_serialization_error("'%s' can not be converted to an Boolean", up);
+		default:
+			break;
+	}
+	if (found == DYN_FOUND_BOOLEAN)
+		text = "java.lang.Boolean";
+	else if (found == DYN_FOUND_STRING)
+		text = "java.lang.String";
+	else if (found != DYN_FOUND_NUMBER || text == NULL)
+		elog(ERROR, "dynpg: no conversion message for a JSON value of kind %d", (int) found);
+	dynpg_serialization_error("class %s can not be converted to %s", text, java_target(expected));
+}
+
+/* The message for JSON value 'v' where 'expected' was expected. */
+static void unexpected_value(const JsonbValue *v, DynJsonKind expected) pg_attribute_noreturn();
 
 static void
-container_not_expected(const JsonbValue *v)
+unexpected_value(const JsonbValue *v, DynJsonKind expected)
 {
-	Assert(v->type == jbvBinary);
-	if (JsonContainerIsArray(v->val.binary.data))
-		dynpg_serialization_error("Start of list found where not expected");
-	dynpg_serialization_error("Start of structure or map found where not expected.");
+	switch (v->type)
+	{
+		case jbvNull:
+			dynpg_req_unexpected(expected, DYN_FOUND_NULL, NULL);
+		case jbvBool:
+			dynpg_req_unexpected(expected, DYN_FOUND_BOOLEAN, NULL);
+		case jbvNumeric:
+			dynpg_req_unexpected(expected, DYN_FOUND_NUMBER, java_number_class(v->val.numeric));
+		case jbvString:
+			dynpg_req_unexpected(expected, DYN_FOUND_STRING,
+								 pnstrdup(v->val.string.val, v->val.string.len));
+		case jbvBinary:
+			dynpg_req_unexpected(expected, JsonContainerIsArray(v->val.binary.data) ?
+								 DYN_FOUND_ARRAY : DYN_FOUND_OBJECT, NULL);
+		default:
+			elog(ERROR, "dynpg: unexpected jsonb value type %d", (int) v->type);
+	}
+	pg_unreachable();
 }
+
+static bool
+is_object(const JsonbValue *v)
+{
+	return v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
+}
+
+static bool
+is_array(const JsonbValue *v)
+{
+	return v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data);
+}
+
+/* ---- phase 1: the request and its members ---- */
 
 /*
  * Start reading a request: it must be a JSON object (an absent body is an
@@ -75,14 +169,22 @@ container_not_expected(const JsonbValue *v)
 void
 dynpg_req_start(DynRequest *req, const char *operation, Jsonb *request)
 {
-	memset(req, 0, sizeof(*req));
-	req->operation = operation;
-	if (JB_ROOT_IS_SCALAR(request))
-		dynpg_serialization_error("Expected null");
-	if (JB_ROOT_IS_ARRAY(request))
-		dynpg_serialization_error("Start of list found where not expected");
+	if (!JB_ROOT_IS_OBJECT(request))
+	{
+		JsonbValue	v;
+
+		if (JB_ROOT_IS_SCALAR(request))
+			(void) JsonbExtractScalar(&request->root, &v);
+		else
+		{
+			v.type = jbvBinary;
+			v.val.binary.data = &request->root;
+			v.val.binary.len = VARSIZE(request) - VARHDRSZ;
+		}
+		unexpected_value(&v, DYN_JSON_STRUCTURE);
+	}
+	dynpg_req_collect(req, operation);
 	req->root = &request->root;
-	initStringInfo(&req->errors);
 }
 
 /* A member that is present and not null (DynamoDB ignores null members). */
@@ -96,25 +198,52 @@ dynpg_req_member(JsonbContainer *obj, const char *name, JsonbValue *out)
 	return out->type != jbvNull;
 }
 
-/* A String value (not null), or the deserializer's error for its type. */
-static char *
-string_value(const JsonbValue *v)
+/* A String value, or NULL when it is null. */
+char *
+dynpg_req_value_string(const JsonbValue *v)
 {
-	switch (v->type)
-	{
-		case jbvString:
-			return pnstrdup(v->val.string.val, v->val.string.len);
-		case jbvBool:
-			dynpg_serialization_error("class java.lang.Boolean can not be converted to an String");
-		case jbvNumeric:
-			dynpg_serialization_error("class %s can not be converted to an String",
-									  java_number_class(v->val.numeric));
-		case jbvBinary:
-			container_not_expected(v);
-		default:
-			elog(ERROR, "dynpg: unexpected jsonb value type %d", (int) v->type);
-	}
-	return NULL;
+	if (v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvString)
+		unexpected_value(v, DYN_JSON_STRING);
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* A Structure value (a JSON object), or NULL when it is null. */
+JsonbContainer *
+dynpg_req_value_struct(const JsonbValue *v)
+{
+	if (v->type == jbvNull)
+		return NULL;
+	if (!is_object(v))
+		unexpected_value(v, DYN_JSON_STRUCTURE);
+	return v->val.binary.data;
+}
+
+/* A List value (a JSON array), or NULL when it is null. */
+JsonbContainer *
+dynpg_req_value_list(const JsonbValue *v)
+{
+	if (v->type == jbvNull)
+		return NULL;
+	if (!is_array(v))
+		unexpected_value(v, DYN_JSON_LIST);
+	return v->val.binary.data;
+}
+
+/*
+ * A Map value (a JSON object) as a jsonb datum of its own, to hand an Item
+ * or a Key to the types layer; NULL when it is null.
+ */
+Jsonb *
+dynpg_req_value_map(const JsonbValue *v)
+{
+	if (v->type == jbvNull)
+		return NULL;
+	if (!is_object(v))
+		unexpected_value(v, DYN_JSON_MAP);
+	/* a nested container is self-contained: copying its bytes makes a datum */
+	return JsonbValueToJsonb((JsonbValue *) v);
 }
 
 /* A String member, or NULL when absent. */
@@ -125,7 +254,7 @@ dynpg_req_string(JsonbContainer *obj, const char *name)
 
 	if (!dynpg_req_member(obj, name, &v))
 		return NULL;
-	return string_value(&v);
+	return dynpg_req_value_string(&v);
 }
 
 /* A Boolean member; false when absent. */
@@ -137,37 +266,19 @@ dynpg_req_bool(JsonbContainer *obj, const char *name, bool *out)
 	*out = false;
 	if (!dynpg_req_member(obj, name, &v))
 		return false;
-	switch (v.type)
+	if (v.type == jbvBool)
 	{
-		case jbvBool:
-			*out = v.val.boolean;
-			return true;
-		case jbvString:
-			{
-				/* the deserializer quotes the string upper-cased */
-				char	   *up = pnstrdup(v.val.string.val, Min(v.val.string.len, 1024));
-				char	   *c;
-
-				for (c = up; *c; c++)
-					*c = pg_toupper((unsigned char) *c);
-				dynpg_serialization_error("'%s' can not be converted to an Boolean", up);
-			}
-		case jbvNumeric:
-			{
-				const char *cls = java_number_class(v.val.numeric);
-
-				if (strcmp(cls, "java.lang.Double") != 0)
-					dynpg_serialization_error("class %s can not be converted to an Boolean", cls);
-				/* Jackson reads a fractional number as a boolean by magnitude */
-				*out = fabs(strtod(numeric_text(v.val.numeric), NULL)) >= 1.0;
-				return true;
-			}
-		case jbvBinary:
-			container_not_expected(&v);
-		default:
-			elog(ERROR, "dynpg: unexpected jsonb value type %d", (int) v.type);
+		*out = v.val.boolean;
+		return true;
 	}
-	return false;
+	if (v.type == jbvNumeric &&
+		strcmp(java_number_class(v.val.numeric), "java.lang.Double") == 0)
+	{
+		/* Jackson reads a fractional number as a boolean by magnitude */
+		*out = fabs(strtod(numeric_text(v.val.numeric), NULL)) >= 1.0;
+		return true;
+	}
+	unexpected_value(&v, DYN_JSON_BOOLEAN);
 }
 
 /*
@@ -177,7 +288,7 @@ dynpg_req_bool(JsonbContainer *obj, const char *name, bool *out)
 bool
 dynpg_req_long(JsonbContainer *obj, const char *name, bool is_int32, int64 *out)
 {
-	const char *jtype = is_int32 ? "Integer" : "Long";
+	DynJsonKind kind = is_int32 ? DYN_JSON_INTEGER : DYN_JSON_LONG;
 	JsonbValue	v;
 	char	   *s;
 	char	   *end;
@@ -186,27 +297,15 @@ dynpg_req_long(JsonbContainer *obj, const char *name, bool is_int32, int64 *out)
 	*out = 0;
 	if (!dynpg_req_member(obj, name, &v))
 		return false;
-	switch (v.type)
-	{
-		case jbvNumeric:
-			break;
-		case jbvBool:
-			dynpg_serialization_error("class java.lang.Boolean can not be converted to an %s", jtype);
-		case jbvString:
-			dynpg_serialization_error("class java.lang.String can not be converted to an %s", jtype);
-		case jbvBinary:
-			container_not_expected(&v);
-		default:
-			elog(ERROR, "dynpg: unexpected jsonb value type %d", (int) v.type);
-	}
+	if (v.type != jbvNumeric)
+		unexpected_value(&v, kind);
 	s = numeric_text(DatumGetNumeric(DirectFunctionCall1(numeric_floor,
 														 NumericGetDatum(v.val.numeric))));
 	errno = 0;
 	val = strtoll(s, &end, 10);
 	if (errno == ERANGE || *end != '\0' ||
 		(is_int32 && (val < PG_INT32_MIN || val > PG_INT32_MAX)))
-		dynpg_serialization_error("class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an %s",
-								  jtype);
+		dynpg_req_unexpected(kind, DYN_FOUND_NUMBER, DYN_JAVA_BIG_NUMBER);
 	*out = (int64) val;
 	return true;
 }
@@ -219,11 +318,7 @@ dynpg_req_struct(JsonbContainer *obj, const char *name)
 
 	if (!dynpg_req_member(obj, name, &v))
 		return NULL;
-	if (v.type != jbvBinary)
-		dynpg_serialization_error("Expected null");
-	if (JsonContainerIsArray(v.val.binary.data))
-		dynpg_serialization_error("Start of list found where not expected");
-	return v.val.binary.data;
+	return dynpg_req_value_struct(&v);
 }
 
 /* A List member (a JSON array), or NULL when absent. */
@@ -234,17 +329,10 @@ dynpg_req_list(JsonbContainer *obj, const char *name)
 
 	if (!dynpg_req_member(obj, name, &v))
 		return NULL;
-	if (v.type != jbvBinary)
-		dynpg_serialization_error("Expected list or null");
-	if (JsonContainerIsObject(v.val.binary.data))
-		dynpg_serialization_error("Start of structure or map found where not expected.");
-	return v.val.binary.data;
+	return dynpg_req_value_list(&v);
 }
 
-/*
- * A Map member (a JSON object) as a jsonb datum of its own, to hand an Item
- * or a Key to the types layer; NULL when absent.
- */
+/* A Map member as a jsonb datum of its own, or NULL when absent. */
 Jsonb *
 dynpg_req_map(JsonbContainer *obj, const char *name)
 {
@@ -252,12 +340,7 @@ dynpg_req_map(JsonbContainer *obj, const char *name)
 
 	if (!dynpg_req_member(obj, name, &v))
 		return NULL;
-	if (v.type != jbvBinary)
-		dynpg_serialization_error("Expected map or null");
-	if (JsonContainerIsArray(v.val.binary.data))
-		dynpg_serialization_error("Start of list found where not expected");
-	/* a nested container is self-contained: copying its bytes makes a datum */
-	return JsonbValueToJsonb(&v);
+	return dynpg_req_value_map(&v);
 }
 
 int
@@ -272,13 +355,7 @@ dynpg_req_list_struct(JsonbContainer *list, int i)
 {
 	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
 
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvBinary)
-		dynpg_serialization_error("Expected null");
-	if (JsonContainerIsArray(v->val.binary.data))
-		dynpg_serialization_error("Start of list found where not expected");
-	return v->val.binary.data;
+	return v ? dynpg_req_value_struct(v) : NULL;
 }
 
 /* Element i of a List of Strings, or NULL when it is null. */
@@ -287,17 +364,37 @@ dynpg_req_list_string(JsonbContainer *list, int i)
 {
 	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
 
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	return string_value(v);
+	return v ? dynpg_req_value_string(v) : NULL;
 }
 
-/* ---- phase 2: constraint failures ---- */
+/* Element i of a List of Maps, as a jsonb datum of its own, or NULL when it is null. */
+Jsonb *
+dynpg_req_list_map(JsonbContainer *list, int i)
+{
+	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
 
-/* Add one failure: "Value 'x' at 'path' failed to satisfy constraint: ..." */
-void
-dynpg_req_invalid(DynRequest *req, const char *value, const char *path,
-				  const char *constraint)
+	return v ? dynpg_req_value_map(v) : NULL;
+}
+
+/* ---- phase 2: constraint failures ----
+ *
+ * DynamoDB's wording of its constraints is written here and nowhere else.
+ */
+
+#define MEMBER_NOT_NULL			"Member must not be null"
+#define MEMBER_MIN_LENGTH		"Member must have length greater than or equal to %d"
+#define MEMBER_MAX_LENGTH		"Member must have length less than or equal to %d"
+#define MEMBER_MIN_VALUE		"Member must have value greater than or equal to " INT64_FORMAT
+#define MEMBER_MAX_VALUE		"Member must have value less than or equal to " INT64_FORMAT
+#define MEMBER_PATTERN			"Member must satisfy regular expression pattern: %s"
+#define MEMBER_ENUM				"Member must satisfy enum value set: [%s]"
+
+/*
+ * Add one failure, in DynamoDB's wording (written here and nowhere else),
+ * a null value as "Value null".
+ */
+static void
+add_failure(DynRequest *req, const char *value, const char *path, const char *constraint)
 {
 	if (req->nerrors >= DYN_MAX_REPORTED_ERRORS)
 		return;
@@ -310,6 +407,18 @@ dynpg_req_invalid(DynRequest *req, const char *value, const char *path,
 	appendStringInfo(&req->errors, " at '%s' failed to satisfy constraint: %s",
 					 path, constraint);
 	req->nerrors++;
+}
+
+/*
+ * Start collecting constraint failures without reading a request (a member
+ * checked in a later phase, e.g. the legacy conditions of src/expr).
+ */
+void
+dynpg_req_collect(DynRequest *req, const char *operation)
+{
+	memset(req, 0, sizeof(*req));
+	req->operation = operation;
+	initStringInfo(&req->errors);
 }
 
 /* A failure DynamoDB words freely but reports in the same list. */
@@ -328,9 +437,21 @@ void
 dynpg_req_not_null(DynRequest *req, bool present, const char *path)
 {
 	if (!present)
-		dynpg_req_invalid(req, NULL, path, "Member must not be null");
+		add_failure(req, NULL, path, MEMBER_NOT_NULL);
 }
 
+static bool
+in_set(const char *value, const char *const *set)
+{
+	int			i;
+
+	for (i = 0; set[i] != NULL; i++)
+		if (strcmp(value, set[i]) == 0)
+			return true;
+	return false;
+}
+
+/* 'allowed' in the order DynamoDB's message lists them */
 void
 dynpg_req_enum(DynRequest *req, const char *value, const char *path,
 			   const char *const *allowed)
@@ -338,20 +459,48 @@ dynpg_req_enum(DynRequest *req, const char *value, const char *path,
 	StringInfoData set;
 	int			i;
 
-	if (value == NULL)
+	if (value == NULL || in_set(value, allowed))
 		return;
-	for (i = 0; allowed[i] != NULL; i++)
-		if (strcmp(value, allowed[i]) == 0)
-			return;
 	initStringInfo(&set);
-	appendStringInfoString(&set, "Member must satisfy enum value set: [");
 	for (i = 0; allowed[i] != NULL; i++)
 		appendStringInfo(&set, "%s%s", i > 0 ? ", " : "", allowed[i]);
-	appendStringInfoChar(&set, ']');
-	dynpg_req_invalid(req, value, path, set.data);
+	add_failure(req, value, path, psprintf(MEMBER_ENUM, set.data));
 }
 
-/* Length in characters, as DynamoDB's (Java) constraints count it. */
+/* Java's toString() of a List of Strings (or null), as DynamoDB quotes it. */
+char *
+dynpg_req_string_list_text(JsonbContainer *list)
+{
+	StringInfoData s;
+	int			i;
+
+	if (list == NULL)
+		return "null";
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '[');
+	for (i = 0; i < dynpg_req_list_length(list); i++)
+	{
+		char	   *v = dynpg_req_list_string(list, i);
+
+		appendStringInfo(&s, "%s%s", i > 0 ? ", " : "", v ? v : "null");
+	}
+	appendStringInfoChar(&s, ']');
+	return s.data;
+}
+
+void
+dynpg_req_too_short(DynRequest *req, const char *value, const char *path, int min)
+{
+	add_failure(req, value, path, psprintf(MEMBER_MIN_LENGTH, min));
+}
+
+void
+dynpg_req_too_long(DynRequest *req, const char *value, const char *path, int max)
+{
+	add_failure(req, value, path, psprintf(MEMBER_MAX_LENGTH, max));
+}
+
+/* Length in characters, as DynamoDB's (Java) constraints count it; max 0: none. */
 void
 dynpg_req_length(DynRequest *req, const char *value, const char *path,
 				 int min, int max)
@@ -362,11 +511,19 @@ dynpg_req_length(DynRequest *req, const char *value, const char *path,
 		return;
 	len = pg_mbstrlen(value);
 	if (min > 0 && len < min)
-		dynpg_req_invalid(req, value, path,
-						  psprintf("Member must have length greater than or equal to %d", min));
+		dynpg_req_too_short(req, value, path, min);
 	if (max > 0 && len > max)
-		dynpg_req_invalid(req, value, path,
-						  psprintf("Member must have length less than or equal to %d", max));
+		dynpg_req_too_long(req, value, path, max);
+}
+
+/* A number min..max (PG_INT64_MIN, PG_INT64_MAX: no bound). */
+void
+dynpg_req_range(DynRequest *req, int64 value, const char *path, int64 min, int64 max)
+{
+	if (value < min)
+		add_failure(req, psprintf(INT64_FORMAT, value), path, psprintf(MEMBER_MIN_VALUE, min));
+	else if (value > max)
+		add_failure(req, psprintf(INT64_FORMAT, value), path, psprintf(MEMBER_MAX_VALUE, max));
 }
 
 static bool
@@ -385,6 +542,15 @@ table_name_chars_ok(const char *s)
 	return true;
 }
 
+/* Whether 'name' is a table name: 3..255 characters of the pattern. */
+bool
+dynpg_req_is_table_name(const char *name)
+{
+	int			len = strlen(name);
+
+	return len >= DYN_TABLE_NAME_MIN && len <= DYN_TABLE_NAME_MAX && table_name_chars_ok(name);
+}
+
 /*
  * A table name: not null, the pattern, length min..255.  DynamoDB's control
  * plane reports the length before the pattern, its data plane after.
@@ -401,10 +567,31 @@ dynpg_req_table_name(DynRequest *req, const char *value, const char *path,
 	if (length_first)
 		dynpg_req_length(req, value, path, min, DYN_TABLE_NAME_MAX);
 	if (!table_name_chars_ok(value))
-		dynpg_req_invalid(req, value, path,
-						  "Member must satisfy regular expression pattern: " DYN_TABLE_NAME_PATTERN);
+		add_failure(req, value, path, psprintf(MEMBER_PATTERN, DYN_TABLE_NAME_PATTERN));
 	if (!length_first)
 		dynpg_req_length(req, value, path, min, DYN_TABLE_NAME_MAX);
+}
+
+/*
+ * The keys of a Map that are not all table names (3..255 characters of the
+ * pattern; the caller has found one that is not): one failure for all.
+ */
+void
+dynpg_req_table_name_keys(DynRequest *req, const char *value, const char *path)
+{
+	add_failure(req, value, path,
+				psprintf("Map keys must satisfy constraint: [" MEMBER_MAX_LENGTH ", "
+						 MEMBER_MIN_LENGTH ", " MEMBER_PATTERN "]",
+						 DYN_TABLE_NAME_MAX, DYN_TABLE_NAME_MIN, DYN_TABLE_NAME_PATTERN));
+}
+
+/* The values of a Map that are not all min..max long: one failure for all. */
+void
+dynpg_req_value_lengths(DynRequest *req, const char *value, const char *path, int min, int max)
+{
+	add_failure(req, value, path,
+				psprintf("Map value must satisfy constraint: [" MEMBER_MAX_LENGTH ", "
+						 MEMBER_MIN_LENGTH "]", max, min));
 }
 
 /* Raise the failures collected so far, all in one ValidationException. */
@@ -418,6 +605,131 @@ dynpg_req_finish(DynRequest *req)
 						   req->errors.data);
 }
 
+/* ---- member tables ---- */
+
+void
+dynpg_req_read_members(JsonbContainer *obj, const DynMember *members, int n, void *values)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		const DynMember *m = &members[i];
+		char	   *field = (char *) values + m->offset;
+
+		switch (m->kind)
+		{
+			case DYN_JSON_STRING:
+			case DYN_JSON_BLOB:
+				*(char **) field = dynpg_req_string(obj, m->name);
+				break;
+			case DYN_JSON_BOOLEAN:
+				(void) dynpg_req_bool(obj, m->name, (bool *) field);
+				break;
+			case DYN_JSON_INTEGER:
+			case DYN_JSON_LONG:
+				{
+					DynReqNumber *num = (DynReqNumber *) field;
+
+					num->present = dynpg_req_long(obj, m->name, m->kind == DYN_JSON_INTEGER,
+												  &num->value);
+				}
+				break;
+			case DYN_JSON_STRUCTURE:
+				*(JsonbContainer **) field = dynpg_req_struct(obj, m->name);
+				break;
+			case DYN_JSON_LIST:
+				*(JsonbContainer **) field = dynpg_req_list(obj, m->name);
+				break;
+			case DYN_JSON_MAP:
+				*(Jsonb **) field = dynpg_req_map(obj, m->name);
+				break;
+		}
+	}
+}
+
+static bool
+member_present(const DynMember *m, const char *field)
+{
+	switch (m->kind)
+	{
+		case DYN_JSON_BOOLEAN:
+			return *(const bool *) field;
+		case DYN_JSON_INTEGER:
+		case DYN_JSON_LONG:
+			return ((const DynReqNumber *) field)->present;
+		default:
+			return *(void *const *) field != NULL;
+	}
+}
+
+static void
+check_member(DynRequest *req, const DynMember *m, const char *field, const char *path)
+{
+	const char *value = NULL;
+	JsonbContainer *list;
+	int			n;
+
+	if (m->kind == DYN_JSON_STRING)
+		value = *(char *const *) field;
+	switch (m->check)
+	{
+		case DYN_CHECK_NONE:
+			break;
+		case DYN_CHECK_NOT_NULL:
+			dynpg_req_not_null(req, member_present(m, field), path);
+			break;
+		case DYN_CHECK_ENUM:
+			Assert(m->kind == DYN_JSON_STRING);
+			if (value != NULL && !in_set(value, m->allowed))
+				dynpg_req_enum(req, value, path, m->allowed);
+			else if (value != NULL && m->narrow != NULL && !in_set(value, m->narrow))
+				dynpg_req_invalid_text(req, m->narrow_text);
+			break;
+		case DYN_CHECK_TABLE_NAME:
+			Assert(m->kind == DYN_JSON_STRING);
+			dynpg_req_table_name(req, value, path, m->min, false);
+			break;
+		case DYN_CHECK_LENGTH:
+			if (m->kind == DYN_JSON_STRING)
+			{
+				dynpg_req_length(req, value, path, m->min, m->max);
+				break;
+			}
+			Assert(m->kind == DYN_JSON_LIST);
+			list = *(JsonbContainer *const *) field;
+			n = dynpg_req_list_length(list);
+			if (list != NULL && n < m->min)
+				dynpg_req_too_short(req, dynpg_req_string_list_text(list), path, m->min);
+			if (m->max > 0 && n > m->max)
+				dynpg_req_too_long(req, dynpg_req_string_list_text(list), path, m->max);
+			break;
+	}
+}
+
+void
+dynpg_req_check_members(DynRequest *req, const DynMember *members, int n, const void *values,
+						const char *prefix)
+{
+	int			last = 0;
+	int			order;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		last = Max(last, members[i].order);
+	for (order = 1; order <= last; order++)
+		for (i = 0; i < n; i++)
+		{
+			const DynMember *m = &members[i];
+
+			if (m->order == order)
+				check_member(req, m, (const char *) values + m->offset,
+							 prefix ? psprintf("%s.%s", prefix, m->path) : m->path);
+		}
+}
+
+/* ---- phase 3 and later ---- */
+
 /* The control plane's message for a missing TableName. */
 void
 dynpg_req_required_table_name(const char *table_name)
@@ -426,11 +738,47 @@ dynpg_req_required_table_name(const char *table_name)
 		dynpg_validation_error("The parameter 'TableName' is required but was not present in the request");
 }
 
+void
+dynpg_req_table_not_found(const char *table_name)
+{
+	if (table_name == NULL)
+		dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+	dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
+				"Requested resource not found: Table: %s not found", table_name);
+}
+
+void
+dynpg_req_key_mismatch(bool start_key)
+{
+	dynpg_validation_error("%sThe provided key element does not match the schema",
+						   start_key ? "The provided starting key is invalid: " : "");
+}
+
+/* "One or more parameter values were invalid: ...", DynamoDB's rules' prefix */
+void
+dynpg_req_invalid_parameter(const char *fmt,...)
+{
+	va_list		args;
+	char	   *msg;
+
+	va_start(args, fmt);
+	msg = dynpg_format_va(fmt, args);
+	va_end(args);
+	dynpg_validation_error("One or more parameter values were invalid: %s", msg);
+}
+
 /*
  * Request members dynpg does not implement yet: refuse them rather than
  * ignore them, since ignoring a condition or a projection would silently
  * do something other than what the caller asked.
  */
+void
+dynpg_req_not_supported(const char *name)
+{
+	dynpg_validation_error("dynpg does not support the parameter %s yet", name);
+}
+
+/* Each of 'names' that is present is refused, in that order. */
 void
 dynpg_req_unsupported(JsonbContainer *obj, const char *const *names)
 {
@@ -439,6 +787,5 @@ dynpg_req_unsupported(JsonbContainer *obj, const char *const *names)
 
 	for (i = 0; names[i] != NULL; i++)
 		if (dynpg_req_member(obj, names[i], &v))
-			dynpg_validation_error("dynpg does not support the parameter %s yet", names[i]);
+			dynpg_req_not_supported(names[i]);
 }
-

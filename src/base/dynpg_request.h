@@ -3,7 +3,8 @@
  * dynpg_request.h
  *	  Reading a DynamoDB request from jsonb, with DynamoDB's deserialization
  *	  and validation errors.  Below every layer that reads requests: the API
- *	  operations (src/api) and the expression parameters (src/expr).
+ *	  operations (src/api), the expression parameters (src/expr), and the
+ *	  AttributeValues (src/types), whose deserializer messages are these.
  *
  * DynamoDB checks a request in phases, and every operation here follows
  * them in the same order (src/api/README has the details):
@@ -14,8 +15,7 @@
  *	   members are ignored;
  *	2. constraints: every failed constraint (not null, length, pattern,
  *	   enum, range) is collected and reported at once as
- *	   "N validation error(s) detected: Value 'x' at 'path' failed to
- *	   satisfy constraint: ...; ..." (at most 10 listed);
+ *	   "N validation error(s) detected: ...; ..." (at most 10 listed);
  *	3. the operation's own rules, one message each;
  *	4. the table: ResourceNotFoundException, privileges;
  *	5. the key against the table's key schema.
@@ -44,6 +44,50 @@ typedef struct DynRequest
 	int			nerrors;
 } DynRequest;
 
+/*
+ * The JSON types of DynamoDB's model, as its deserializer reads them: a
+ * Structure has the model's members, a Map any keys; a Blob is a String
+ * holding base64 (an AttributeValue's B).
+ */
+typedef enum DynJsonKind
+{
+	DYN_JSON_STRING,
+	DYN_JSON_BLOB,
+	DYN_JSON_BOOLEAN,
+	DYN_JSON_INTEGER,
+	DYN_JSON_LONG,
+	DYN_JSON_STRUCTURE,
+	DYN_JSON_LIST,
+	DYN_JSON_MAP
+} DynJsonKind;
+
+/* What a request holds where the deserializer expected a DynJsonKind. */
+typedef enum DynJsonFound
+{
+	DYN_FOUND_NULL,
+	DYN_FOUND_BOOLEAN,
+	DYN_FOUND_NUMBER,
+	DYN_FOUND_STRING,
+	DYN_FOUND_OBJECT,
+	DYN_FOUND_ARRAY
+} DynJsonFound;
+
+/*
+ * phase 1: the deserializer's messages, raised as SerializationException.
+ * dynpg_req_unexpected() raises the one for a value of kind 'found' where
+ * 'expected' was expected ("Start of list found where not expected",
+ * "Start of structure or map found where not expected.", "Expected null",
+ * "Expected list or null", "Expected map or null", "class X can not be
+ * converted to an Y", "'X' can not be converted to an Boolean"); 'text' is
+ * a number's Java class (e.g. "java.lang.Short", or
+ * DYN_JAVA_BIG_NUMBER for one no Long holds), or a string's text, or NULL.
+ * Every reader of requests (here, and types/ for AttributeValues) uses it.
+ */
+#define DYN_JAVA_BIG_NUMBER "com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+
+extern void dynpg_req_unexpected(DynJsonKind expected, DynJsonFound found, const char *text)
+			pg_attribute_noreturn();
+
 /* phase 1: the request object and its members */
 extern void dynpg_req_start(DynRequest *req, const char *operation, Jsonb *request);
 extern bool dynpg_req_member(JsonbContainer *obj, const char *name, JsonbValue *out);
@@ -54,25 +98,112 @@ extern bool dynpg_req_long(JsonbContainer *obj, const char *name, bool is_int32,
 extern JsonbContainer *dynpg_req_struct(JsonbContainer *obj, const char *name);
 extern JsonbContainer *dynpg_req_list(JsonbContainer *obj, const char *name);
 extern Jsonb *dynpg_req_map(JsonbContainer *obj, const char *name);
+extern int	dynpg_req_list_length(JsonbContainer *list);
+/* element i of a List (NULL when it is null) */
 extern JsonbContainer *dynpg_req_list_struct(JsonbContainer *list, int i);
 extern char *dynpg_req_list_string(JsonbContainer *list, int i);
-extern int	dynpg_req_list_length(JsonbContainer *list);
+extern Jsonb *dynpg_req_list_map(JsonbContainer *list, int i);
+/* a value already found (a Map's value, a List's element): NULL when null */
+extern char *dynpg_req_value_string(const JsonbValue *v);
+extern JsonbContainer *dynpg_req_value_struct(const JsonbValue *v);
+extern JsonbContainer *dynpg_req_value_list(const JsonbValue *v);
+extern Jsonb *dynpg_req_value_map(const JsonbValue *v);
 
-/* phase 2: constraint failures, reported together by dynpg_req_finish() */
-extern void dynpg_req_invalid(DynRequest *req, const char *value, const char *path,
-							  const char *constraint);
+/*
+ * phase 2: constraint failures, reported together by dynpg_req_finish().
+ * Only these functions word them (DynamoDB's "Value 'x' at 'path' ..."
+ * with its "Member must ..." constraints; dynpg_request.c writes that
+ * wording once).  Each adds a failure when its check fails;
+ * dynpg_req_too_short and dynpg_req_too_long add one for a length the
+ * caller found out of bounds, quoting 'value' (a collection as Java's
+ * toString() prints it).
+ */
+extern void dynpg_req_collect(DynRequest *req, const char *operation);
 extern void dynpg_req_invalid_text(DynRequest *req, const char *text);
 extern void dynpg_req_not_null(DynRequest *req, bool present, const char *path);
 extern void dynpg_req_enum(DynRequest *req, const char *value, const char *path,
 						   const char *const *allowed);
 extern void dynpg_req_length(DynRequest *req, const char *value, const char *path,
 							 int min, int max);
+/* Java's toString() of a List of Strings ("[a, b]", or "null"), to quote one */
+extern char *dynpg_req_string_list_text(JsonbContainer *list);
+extern void dynpg_req_too_short(DynRequest *req, const char *value, const char *path, int min);
+extern void dynpg_req_too_long(DynRequest *req, const char *value, const char *path, int max);
+extern void dynpg_req_range(DynRequest *req, int64 value, const char *path, int64 min,
+							int64 max);
 extern void dynpg_req_table_name(DynRequest *req, const char *value, const char *path,
 								 int min, bool length_first);
+/* whether 'name' is a table name (3..255 characters of the pattern) */
+extern bool dynpg_req_is_table_name(const char *name);
+/* a Map's keys that are not all table names, a Map's values not all min..max long */
+extern void dynpg_req_table_name_keys(DynRequest *req, const char *value, const char *path);
+extern void dynpg_req_value_lengths(DynRequest *req, const char *value, const char *path,
+									int min, int max);
 extern void dynpg_req_finish(DynRequest *req);
+
+/*
+ * Member tables: an operation's members described once, read in the
+ * model's order (phase 1) and checked in DynamoDB's order of its
+ * constraints (phase 2), which differs.  Each member's value goes to
+ * 'offset' in the caller's struct, by its kind: a String's as char *
+ * (NULL when absent), a Boolean's as bool (false when absent), a Long's or
+ * an Integer's as DynReqNumber, a Structure's or a List's as
+ * JsonbContainer * and a Map's as Jsonb * (NULL when absent).
+ */
+typedef enum DynCheck
+{
+	DYN_CHECK_NONE,
+	DYN_CHECK_NOT_NULL,
+	DYN_CHECK_ENUM,				/* 'allowed'; then 'narrow', if set */
+	DYN_CHECK_TABLE_NAME,		/* the data plane's: pattern, then length min..255 */
+	DYN_CHECK_LENGTH			/* a String's characters, a List's elements: min..max */
+} DynCheck;
+
+typedef struct DynReqNumber
+{
+	bool		present;
+	int64		value;
+} DynReqNumber;
+
+typedef struct DynMember
+{
+	const char *name;			/* the request's member, e.g. "TableName" */
+	DynJsonKind kind;
+	size_t		offset;			/* of its value in the caller's struct */
+	int			order;			/* its place among the checks (1, 2, ...; 0: none) */
+	const char *path;			/* the constraint messages' path, e.g. "tableName" */
+	DynCheck	check;
+	const char *const *allowed; /* DYN_CHECK_ENUM's values */
+	int			min;			/* DYN_CHECK_TABLE_NAME, DYN_CHECK_LENGTH */
+	int			max;			/* DYN_CHECK_LENGTH (0: none) */
+
+	/*
+	 * DYN_CHECK_ENUM: a value of 'allowed' the operation does not take
+	 * fails with 'narrow_text' (e.g. "ReturnValues can only be ALL_OLD or
+	 * NONE"), in the same list
+	 */
+	const char *const *narrow;
+	const char *narrow_text;
+} DynMember;
+
+extern void dynpg_req_read_members(JsonbContainer *obj, const DynMember *members, int n,
+								   void *values);
+/* 'prefix': the path of the members' object ("transactItems.1.member.put"), or NULL */
+extern void dynpg_req_check_members(DynRequest *req, const DynMember *members, int n,
+									const void *values, const char *prefix);
 
 /* phase 3 and later */
 extern void dynpg_req_required_table_name(const char *table_name);
+/*
+ * phase 4: ResourceNotFoundException for a table; the control plane names
+ * it ('table_name'), the data plane does not (NULL)
+ */
+extern void dynpg_req_table_not_found(const char *table_name) pg_attribute_noreturn();
+/* phase 5: a key (ExclusiveStartKey: 'start_key') that does not match the key schema */
+extern void dynpg_req_key_mismatch(bool start_key) pg_attribute_noreturn();
+extern void dynpg_req_invalid_parameter(const char *fmt,...)
+			pg_attribute_printf(1, 2) pg_attribute_noreturn();
+extern void dynpg_req_not_supported(const char *name) pg_attribute_noreturn();
 extern void dynpg_req_unsupported(JsonbContainer *obj, const char *const *names);
 
 #endif							/* DYNPG_REQUEST_H */

@@ -55,6 +55,7 @@
 
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_error.h"
+#include "base/dynpg_request.h"
 #include "types/dynpg_hash.h"
 #include "types/dynpg_item.h"
 #include "types/dynpg_key.h"
@@ -709,8 +710,7 @@ dynpg_table_relid(const char *table_name, bool missing_ok)
 			relid = InvalidOid;
 	}
 	if (!OidIsValid(relid) && !missing_ok)
-		dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
-					"Requested resource not found: Table: %s not found", table_name);
+		dynpg_req_table_not_found(table_name);
 	return relid;
 }
 

@@ -20,6 +20,9 @@
  */
 extern void dynpg_expr_key_condition_check(const DynExprNode *cond);
 
+/* A key condition of 'n' conditions (KeyConditions' entries): 1 or 2, else DynamoDB's error */
+extern void dynpg_expr_key_condition_count(int n);
+
 /* Legacy conditions: a BETWEEN whose lower bound is above its upper bound. */
 extern void dynpg_expr_legacy_between_check(const DynExprNode *cond);
 

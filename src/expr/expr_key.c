@@ -36,6 +36,7 @@
 #include "lib/stringinfo.h"
 
 #include "base/dynpg_error.h"
+#include "base/dynpg_request.h"
 #include "expr/dynpg_expr.h"
 #include "expr/dynpg_expr_key.h"
 #include "types/dynpg_key.h"
@@ -186,7 +187,7 @@ static void
 check_type(const DynRef *v, DynType want)
 {
 	if (v != NULL && v->type != want)
-		dynpg_validation_error("One or more parameter values were invalid: Condition parameter type does not match schema type");
+		dynpg_req_invalid_parameter("Condition parameter type does not match schema type");
 }
 
 /* Sort-key order of two values of the key's type (their storage encodings). */
@@ -229,9 +230,15 @@ expression_conditions(const DynExprNode *cond, int *nconds)
 		for (j = 0; j < i; j++)
 			if (path_is(kcs[i].path, kcs[j].path->elems[0].name, kcs[j].path->elems[0].namelen))
 				dynpg_validation_error("KeyConditionExpressions must only contain one condition per key");
-	if (*nconds > 2)
-		dynpg_validation_error("Conditions can be of length 1 or 2 only");
+	dynpg_expr_key_condition_count(*nconds);
 	return kcs;
+}
+
+void
+dynpg_expr_key_condition_count(int n)
+{
+	if (n < 1 || n > 2)
+		dynpg_validation_error("Conditions can be of length 1 or 2 only");
 }
 
 void
@@ -311,7 +318,7 @@ dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKey
 	memset(out, 0, sizeof(*out));
 	out->sk_op = DSK_NONE;
 	if (cond == NULL)
-		dynpg_validation_error("Conditions can be of length 1 or 2 only");
+		dynpg_expr_key_condition_count(0);
 	if (legacy_count > 0)
 	{
 		/* expr_legacy.c joins the (one or two) entries with one AND */
@@ -356,7 +363,7 @@ dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKey
 			if (!dynpg_map_find(&esk_map, name, namelen, &v))
 				dynpg_validation_error("The provided starting key is invalid");
 			if (v.type != type)
-				dynpg_validation_error("The provided key element does not match the schema");
+				dynpg_req_key_mismatch(false);
 		}
 		if (k == 0 && nkeys == 1 && nconds > 1)
 			dynpg_validation_error("Query key condition not supported");

@@ -78,8 +78,8 @@ scalar_type(DynType t)
 static void
 invalid_for_type(const char *op, DynType t)
 {
-	dynpg_validation_error("One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type",
-						   op, dynpg_type_name(t));
+	dynpg_req_invalid_parameter("ComparisonOperator %s is not valid for %s AttributeValue type",
+								op, dynpg_type_name(t));
 }
 
 /* The object's member names, in the object's (jsonb) order. */
@@ -96,6 +96,24 @@ object_keys(JsonbContainer *obj, int *n)
 		if (tok == WJB_KEY)
 			keys[(*n)++] = pnstrdup(v.val.string.val, v.val.string.len);
 	return keys;
+}
+
+/*
+ * A member of a legacy parameter, checked where DynamoDB checks it and
+ * reported as its constraint list reports one failure: 'value' NULL is
+ * "not null", else it must be one of 'allowed'.
+ */
+static void
+one_constraint(const char *path, const char *value, const char *const *allowed)
+{
+	DynRequest	req;
+
+	dynpg_req_collect(&req, NULL);
+	if (value == NULL)
+		dynpg_req_not_null(&req, false, path);
+	else
+		dynpg_req_enum(&req, value, path, allowed);
+	dynpg_req_finish(&req);
 }
 
 /*
@@ -118,36 +136,37 @@ expected_one(const char *name, JsonbContainer *exp, const char *member)
 	int			want_min;
 	int			want_max;
 	int			i;
+	/* as DynamoDB's message lists them */
 	static const char *const ops[] = {
-		"EQ", "NE", "LE", "LT", "GE", "GT", "NOT_NULL", "NULL", "CONTAINS",
-		"NOT_CONTAINS", "BEGINS_WITH", "IN", "BETWEEN", NULL
+		"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
+		"BEGINS_WITH", "GE", "CONTAINS", NULL
 	};
+	char	   *op_path = psprintf("%s.%s.member.comparisonOperator", member, name);
 
 	if (strcmp(member, "expected") != 0)
 	{
 		value = NULL;
 		has_exists = false;
 		if (op == NULL)
-			dynpg_validation_error("1 validation error detected: Value null at '%s.%s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
-								   member, name);
+			one_constraint(op_path, NULL, NULL);
 	}
 	if (op == NULL)
 	{
 		if (list != NULL)
-			dynpg_validation_error("One or more parameter values were invalid: AttributeValueList can only be used with a ComparisonOperator for Attribute: %s",
-								   name);
+			dynpg_req_invalid_parameter("AttributeValueList can only be used with a ComparisonOperator for Attribute: %s",
+										name);
 		if (has_exists && !exists)
 		{
 			if (value != NULL)
-				dynpg_validation_error("One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: %s",
-									   name);
+				dynpg_req_invalid_parameter("Value cannot be used when Exists is false for Attribute: %s",
+											name);
 			n = node(DX_ATTR_NOT_EXISTS, 1);
 			n->args[0] = path_node(name);
 			return n;
 		}
 		if (value == NULL)
-			dynpg_validation_error("One or more parameter values were invalid: Value must be provided when Exists is %s for Attribute: %s",
-								   has_exists ? "true" : "null", name);
+			dynpg_req_invalid_parameter("Value must be provided when Exists is %s for Attribute: %s",
+										has_exists ? "true" : "null", name);
 		n = node(DX_CMP, 2);
 		n->cmp = DX_EQ;
 		n->args[0] = path_node(name);
@@ -155,18 +174,13 @@ expected_one(const char *name, JsonbContainer *exp, const char *member)
 		return n;
 	}
 
-	for (i = 0; ops[i] != NULL; i++)
-		if (strcmp(ops[i], op) == 0)
-			break;
-	if (ops[i] == NULL)
-		dynpg_validation_error("1 validation error detected: Value '%s' at '%s.%s.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
-							   op, member, name);
+	one_constraint(op_path, op, ops);
 	if (has_exists)
-		dynpg_validation_error("One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: %s",
-							   name);
+		dynpg_req_invalid_parameter("Exists and ComparisonOperator cannot be used together for Attribute: %s",
+									name);
 	if (value != NULL && list != NULL)
-		dynpg_validation_error("One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: %s",
-							   name);
+		dynpg_req_invalid_parameter("Value and AttributeValueList cannot be used together for Attribute: %s",
+									name);
 
 	/* the arguments: AttributeValueList, or Value as a one-element list */
 	nvals = list != NULL ? dynpg_req_list_length(list) : value != NULL ? 1 : 0;
@@ -179,8 +193,8 @@ expected_one(const char *name, JsonbContainer *exp, const char *member)
 	else
 		want_min = want_max = 1;
 	if (nvals < want_min || nvals > want_max)
-		dynpg_validation_error("One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator",
-							   op);
+		dynpg_req_invalid_parameter("Invalid number of argument(s) for the %s ComparisonOperator",
+									op);
 
 	if (strcmp(op, "NULL") == 0 || strcmp(op, "NOT_NULL") == 0)
 	{
@@ -209,7 +223,7 @@ expected_one(const char *name, JsonbContainer *exp, const char *member)
 			if (!scalar_type(args[i]->value.type))
 				invalid_for_type(op, args[i]->value.type);
 		if (args[0]->value.type != args[1]->value.type)
-			dynpg_validation_error("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type");
+			dynpg_req_invalid_parameter("AttributeValues inside AttributeValueList must be of same type");
 		n = node(DX_BETWEEN, 3);
 		n->args[0] = path_node(name);
 		n->args[1] = args[0];
@@ -316,8 +330,8 @@ dynpg_expr_from_attributes_to_get(JsonbContainer *list, int *npaths)
 		paths[i] = top_path(pnstrdup(v->val.string.val, v->val.string.len));
 		for (j = 0; j < i; j++)
 			if (strcmp(paths[i].elems[0].name, paths[j].elems[0].name) == 0)
-				dynpg_validation_error("One or more parameter values were invalid: Duplicate value in attribute name: %s",
-									   paths[i].elems[0].name);
+				dynpg_req_invalid_parameter("Duplicate value in attribute name: %s",
+											paths[i].elems[0].name);
 	}
 	*npaths = n;
 	return paths;
@@ -327,6 +341,7 @@ DynUpdate *
 dynpg_expr_from_attribute_updates(Jsonb *updates)
 {
 	int			nkeys;
+	static const char *const actions[] = {"ADD", "PUT", "DELETE", NULL};
 	char	  **keys = object_keys(&updates->root, &nkeys);
 	DynUpdate  *upd = palloc0(sizeof(DynUpdate));
 	int			i;
@@ -347,10 +362,7 @@ dynpg_expr_from_attribute_updates(Jsonb *updates)
 		action = dynpg_req_string(u, "Action");
 		if (action == NULL)
 			action = "PUT";
-		if (strcmp(action, "PUT") != 0 && strcmp(action, "DELETE") != 0 &&
-			strcmp(action, "ADD") != 0)
-			dynpg_validation_error("1 validation error detected: Value '%s' at 'attributeUpdates.%s.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]",
-								   action, keys[i]);
+		one_constraint(psprintf("attributeUpdates.%s.member.action", keys[i]), action, actions);
 		if (value != NULL)
 			v = value_node(value);
 		c->path = top_path(keys[i]);
@@ -364,8 +376,8 @@ dynpg_expr_from_attribute_updates(Jsonb *updates)
 				DynType		t = v->value.type;
 
 				if (t != DYN_T_SS && t != DYN_T_NS && t != DYN_T_BS)
-					dynpg_validation_error("One or more parameter values were invalid: DELETE action with value is not supported for the type %s",
-										   dynpg_type_name(t));
+					dynpg_req_invalid_parameter("DELETE action with value is not supported for the type %s",
+												dynpg_type_name(t));
 				c->action = DU_DELETE;
 				upd->only_remove = false;
 			}
@@ -373,7 +385,7 @@ dynpg_expr_from_attribute_updates(Jsonb *updates)
 		else
 		{
 			if (v == NULL)
-				dynpg_validation_error("One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
+				dynpg_req_invalid_parameter("Only DELETE action is allowed when no attribute value is specified");
 			upd->only_remove = false;
 			if (strcmp(action, "PUT") == 0)
 				c->action = DU_SET;
@@ -400,8 +412,8 @@ dynpg_expr_from_attribute_updates(Jsonb *updates)
 				DynType		t = v->value.type;
 
 				if (t != DYN_T_N && t != DYN_T_SS && t != DYN_T_NS && t != DYN_T_BS)
-					dynpg_validation_error("One or more parameter values were invalid: ADD action is not supported for the type %s",
-										   dynpg_type_name(t));
+					dynpg_req_invalid_parameter("ADD action is not supported for the type %s",
+												dynpg_type_name(t));
 				c->action = DU_ADD;
 			}
 		}

@@ -1363,8 +1363,8 @@ dynpg_expr_check_update_keys(DynUpdate *upd, const DynKeySchema *ks)
 		if ((e->namelen == ks->pk_namelen && memcmp(e->name, ks->pk_name, e->namelen) == 0) ||
 			(ks->sk_name != NULL && e->namelen == ks->sk_namelen &&
 			 memcmp(e->name, ks->sk_name, e->namelen) == 0))
-			dynpg_validation_error("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
-								   pnstrdup(e->name, e->namelen));
+			dynpg_req_invalid_parameter("Cannot update attribute %s. This attribute is part of the key",
+										pnstrdup(e->name, e->namelen));
 	}
 }
 

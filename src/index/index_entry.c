@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "base/dynpg_error.h"
+#include "base/dynpg_request.h"
 #include "index/dynpg_index.h"
 
 /* ---------------------------------------------------------------------
@@ -68,9 +69,9 @@ index_key_value(const DynIndexDef *ix, const DynContainer *c, const char *name, 
 			return false;
 		if (for_update)
 			dynpg_validation_error("The update expression attempted to update the secondary index key to unsupported type");
-		dynpg_validation_error("One or more parameter values were invalid: Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
-							   namelen, name, dynpg_type_name(type), dynpg_type_name(out->type),
-							   ix->index_name);
+		dynpg_req_invalid_parameter("Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
+									namelen, name, dynpg_type_name(type), dynpg_type_name(out->type),
+									ix->index_name);
 	}
 	if (out->len == 0 && (type == DYN_T_S || type == DYN_T_B))
 	{
@@ -86,8 +87,8 @@ index_key_value(const DynIndexDef *ix, const DynContainer *c, const char *name, 
 		if (for_update)
 			dynpg_validation_error("The update expression attempted to update the secondary index key beyond allowed size limits");
 		if (is_partition_key)
-			dynpg_validation_error("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
-		dynpg_validation_error("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+			dynpg_req_invalid_parameter("Size of hashkey has exceeded the maximum size limit of2048 bytes");
+		dynpg_req_invalid_parameter("Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
 	}
 	return true;
 }

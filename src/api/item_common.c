@@ -1,0 +1,332 @@
+/*-------------------------------------------------------------------------
+ *
+ * item_common.c
+ *	  What the data-plane operations share (dynpg_item_common.h): DynamoDB's
+ *	  enum sets, the phase 3 of a write (expressions, conditions, updates),
+ *	  the write path's callbacks, opening a table for an item operation,
+ *	  key checks and ConsumedCapacity.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+
+#include "api/dynpg_item_common.h"
+#include "api/dynpg_wire.h"
+#include "base/dynpg_error.h"
+#include "catalog/dynpg_catalog.h"
+#include "expr/dynpg_expr.h"
+#include "types/dynpg_item.h"
+#include "types/dynpg_key.h"
+
+const char *const dynpg_api_return_values_on_failure[] = {"ALL_OLD", "NONE", NULL};
+const char *const dynpg_api_return_consumed_capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
+const char *const dynpg_api_return_item_collection_metrics[] = {"SIZE", "NONE", NULL};
+
+const char *const dynpg_api_get_legacy[] = {"AttributesToGet", NULL};
+const char *const dynpg_api_get_expressions[] = {"ProjectionExpression", NULL};
+
+/* ---------------------------------------------------------------------
+ * Expressions and the legacy parameters
+ * ---------------------------------------------------------------------
+ */
+
+/* "Can not use both expression and non-expression parameters ..." */
+void
+dynpg_api_check_no_mixing(JsonbContainer *root, const char *const *legacy,
+						  const char *const *expressions)
+{
+	StringInfoData l;
+	StringInfoData e;
+	JsonbValue	v;
+	int			i;
+
+	initStringInfo(&l);
+	initStringInfo(&e);
+	for (i = 0; legacy[i] != NULL; i++)
+		if (dynpg_req_member(root, legacy[i], &v) && v.type != jbvNull)
+			appendStringInfo(&l, "%s%s", l.len ? ", " : "", legacy[i]);
+	for (i = 0; expressions[i] != NULL; i++)
+		if (dynpg_req_member(root, expressions[i], &v) && v.type != jbvNull)
+			appendStringInfo(&e, "%s%s", e.len ? ", " : "", expressions[i]);
+	if (l.len > 0 && e.len > 0)
+		dynpg_validation_error("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
+							   l.data, e.data);
+}
+
+/* Expected and ConditionalOperator as a condition (NULL if none) */
+static DynExprNode *
+legacy_condition(Jsonb *expected, const char *conditional_operator)
+{
+	dynpg_api_check_conditional_operator(expected, conditional_operator);
+	if (expected == NULL || JsonContainerSize(&expected->root) == 0)
+		return NULL;
+	return dynpg_expr_from_expected(expected, conditional_operator);
+}
+
+/* ConditionalOperator needs two or more conditions (of Expected, QueryFilter or ScanFilter) */
+void
+dynpg_api_check_conditional_operator(Jsonb *conditions, const char *conditional_operator)
+{
+	if (conditional_operator != NULL &&
+		(conditions == NULL || JsonContainerSize(&conditions->root) < 2))
+		dynpg_req_invalid_parameter("ConditionalOperator can only be used when Filter or Expected has two or more elements");
+}
+
+/*
+ * ExpressionAttributeNames and ExpressionAttributeValues need an expression
+ * that can use them ('names_usable', 'values_usable').  'values_null' is
+ * the end of DynamoDB's message when values come without any expression
+ * ("ConditionExpression is null").
+ */
+void
+dynpg_api_expressions_used(Jsonb *names, Jsonb *values, bool names_usable, bool values_usable,
+						   const char *values_null)
+{
+	if (names != NULL && !names_usable)
+		dynpg_validation_error("ExpressionAttributeNames can only be specified when using expressions");
+	if (values != NULL && !values_usable)
+		dynpg_validation_error("ExpressionAttributeValues can only be specified when using expressions: %s",
+							   values_null);
+}
+
+/*
+ * The expression parameters of a request: ExpressionAttributeNames and
+ * ExpressionAttributeValues need an expression that can use them, must not
+ * be empty, and every one must be used by some expression of the request
+ * (the caller parses its expressions, then calls dynpg_expr_check_unused).
+ */
+void
+dynpg_api_expression_params(DynExprContext *ctx, Jsonb *names, Jsonb *values, bool any_expression,
+							const char *values_null)
+{
+	dynpg_api_expressions_used(names, values, any_expression, any_expression, values_null);
+	if (names != NULL && JsonContainerSize(&names->root) == 0)
+		dynpg_validation_error("ExpressionAttributeNames must not be empty");
+	if (values != NULL && JsonContainerSize(&values->root) == 0)
+		dynpg_validation_error("ExpressionAttributeValues must not be empty");
+	dynpg_expr_context_init(ctx, names, values);
+}
+
+void
+dynpg_api_write_expressions(const DynItemRequest *r, bool is_update, DynExprContext *ectx,
+							DynUpdateArg *ua)
+{
+	dynpg_api_expression_params(ectx, r->names_jb, r->values_jb,
+								r->cond_text != NULL || r->update_text != NULL,
+								is_update ? "UpdateExpression and ConditionExpression are null" :
+								"ConditionExpression is null");
+	memset(ua, 0, sizeof(*ua));
+	ua->cond.all_old_on_failure = r->on_failure != NULL && strcmp(r->on_failure, "ALL_OLD") == 0;
+	ua->cond.condition = legacy_condition(r->expected_jb, r->cond_op);
+	if (r->updates_jb != NULL && JsonContainerSize(&r->updates_jb->root) > 0)
+		ua->update = dynpg_expr_from_attribute_updates(r->updates_jb);
+	if (r->update_text != NULL)
+		ua->update = dynpg_expr_parse_update(ectx, r->update_text);
+	if (r->cond_text != NULL)
+		ua->cond.condition = dynpg_expr_parse_condition(ectx, r->cond_text, "ConditionExpression");
+	dynpg_expr_check_unused(ectx);
+}
+
+/* ---------------------------------------------------------------------
+ * The write path's callbacks
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * A failed condition: with ALL_OLD on failure, the error carries the item.
+ * The argument records the failure (and a copy of the item) first, for
+ * TransactWriteItems, which catches the error and reports every failure.
+ */
+static void
+condition_failed(const DynItem *current, DynConditionArg *ca)
+{
+	StringInfoData extra;
+
+	ca->failed = true;
+	if (!ca->all_old_on_failure || current == NULL)
+		dynpg_raise(DYN_ERR_CONDITIONAL_CHECK_FAILED, DYN_MSG_CONDITION_FAILED);
+	ca->failed_item = palloc(VARSIZE_ANY(current));
+	memcpy(ca->failed_item, current, VARSIZE_ANY(current));
+	initStringInfo(&extra);
+	appendStringInfoString(&extra, "\"Item\":");
+	dynpg_item_append_text(current, &extra);
+	dynpg_raise_extra(DYN_ERR_CONDITIONAL_CHECK_FAILED, extra.data, DYN_MSG_CONDITION_FAILED);
+}
+
+/* the write path's check: runs on the newest committed item, key held */
+void
+dynpg_api_condition_check(const DynItem *current, void *arg)
+{
+	DynConditionArg *ca = (DynConditionArg *) arg;
+
+	if (!dynpg_expr_eval_condition(ca->condition, current))
+		condition_failed(current, ca);
+}
+
+/* the write path's compute: condition, then the new item, key held */
+DynItem *
+dynpg_api_update_compute(const DynItem *current, void *arg)
+{
+	DynUpdateArg *ua = (DynUpdateArg *) arg;
+
+	if (ua->cond.condition != NULL && !dynpg_expr_eval_condition(ua->cond.condition, current))
+		condition_failed(current, &ua->cond);
+	if (ua->update == NULL && current != NULL)
+		return NULL;			/* nothing to change */
+	if (ua->update != NULL && ua->positions == NULL)
+		ua->positions = palloc(sizeof(int) * Max(ua->update->nclauses, 1));
+	return dynpg_expr_apply_update(ua->update, current, ua->key_item, ua->positions);
+}
+
+/* ---------------------------------------------------------------------
+ * Tables and keys
+ * ---------------------------------------------------------------------
+ */
+
+void
+dynpg_api_check_privilege(Relation rel, AclMode mode)
+{
+	AclResult	aclresult = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), mode);
+
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, RelationGetRelationName(rel));
+}
+
+/*
+ * Open table 'name' for an item operation: ResourceNotFoundException
+ * (the data plane's shorter message) if there is no such table, then the
+ * privilege checks.  *key receives a copy of the key schema: the relcache's
+ * copy of the definition may be freed by the write path's lock waits.
+ */
+Relation
+dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, bool also_select,
+						  DynKeySchema *key)
+{
+	Oid			relid = dynpg_table_relid(name, true);
+	Relation	rel = NULL;
+	const DynTableDef *def = NULL;
+
+	if (OidIsValid(relid))
+		rel = try_table_open(relid, lockmode);
+	if (rel != NULL)
+	{
+		def = dynpg_table_def(rel);
+		if (strcmp(def->table_name, name) != 0)
+		{
+			/* renamed or dropped while we waited for the lock */
+			table_close(rel, lockmode);
+			rel = NULL;
+		}
+	}
+	if (rel == NULL)
+		dynpg_req_table_not_found(NULL);
+	*key = def->key;
+	key->pk_name = pnstrdup(def->key.pk_name, def->key.pk_namelen);
+	if (def->key.sk_name != NULL)
+		key->sk_name = pnstrdup(def->key.sk_name, def->key.sk_namelen);
+
+	dynpg_api_check_privilege(rel, mode);
+	if (also_select)
+		dynpg_api_check_privilege(rel, ACL_SELECT);
+	return rel;
+}
+
+/* The key attributes of 'item', when it has them with the key's types (see the header). */
+static bool
+key_attributes(const DynItem *item, const DynKeySchema *ks, bool exact, DynRef *pk, DynRef *sk)
+{
+	DynRef		root = dynpg_item_root(item);
+	DynContainer c;
+
+	dynpg_container_open(&root, &c);
+	if (exact && c.count != (ks->sk_name ? 2 : 1))
+		return false;
+	if (!dynpg_map_find(&c, ks->pk_name, ks->pk_namelen, pk) || pk->type != ks->pk_type)
+		return false;
+	return ks->sk_name == NULL ||
+		(dynpg_map_find(&c, ks->sk_name, ks->sk_namelen, sk) && sk->type == ks->sk_type);
+}
+
+bool
+dynpg_api_key_matches(const DynItem *item, const DynKeySchema *ks, bool exact)
+{
+	DynRef		pk;
+	DynRef		sk;
+
+	return key_attributes(item, ks, exact, &pk, &sk);
+}
+
+/*
+ * A Key of GetItem or DeleteItem: exactly the table's key attributes with
+ * their types, else DynamoDB's one message for all of it; then the empty
+ * value and size rules PutItem applies to keys.
+ */
+void
+dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks)
+{
+	DynRef		pk;
+	DynRef		sk;
+
+	if (!key_attributes(key_item, ks, true, &pk, &sk))
+		dynpg_req_key_mismatch(false);
+	dynpg_key_check_value(ks->pk_name, ks->pk_namelen, ks->pk_type, &pk, true);
+	if (ks->sk_name != NULL)
+		dynpg_key_check_value(ks->sk_name, ks->sk_namelen, ks->sk_type, &sk, false);
+}
+
+/* ---------------------------------------------------------------------
+ * ConsumedCapacity and items in responses
+ * ---------------------------------------------------------------------
+ */
+
+/* Capacity units in halves (an eventually consistent read costs half). */
+int64
+dynpg_api_units_for(int64 bytes, int64 unit_bytes)
+{
+	int64		units = (bytes + unit_bytes - 1) / unit_bytes;
+
+	return Max(units, 1);
+}
+
+bool
+dynpg_api_capacity_wanted(const char *mode)
+{
+	return mode != NULL && strcmp(mode, "NONE") != 0;
+}
+
+/*
+ * A table's ConsumedCapacity: TOTAL gives the table's name and units,
+ * INDEXES the table's share as well.
+ */
+void
+dynpg_api_push_capacity_units(JsonbParseState **st, const char *key, const char *mode,
+							  const char *table_name, int64 half_units)
+{
+	char	   *units = psprintf(INT64_FORMAT ".%d", half_units / 2, half_units % 2 ? 5 : 0);
+
+	dynpg_jb_begin_object(st, key);
+	dynpg_jb_string(st, "TableName", table_name);
+	dynpg_jb_numeric_text(st, "CapacityUnits", units);
+	if (strcmp(mode, "INDEXES") == 0)
+	{
+		dynpg_jb_begin_object(st, "Table");
+		dynpg_jb_numeric_text(st, "CapacityUnits", units);
+		dynpg_jb_end_object(st);
+	}
+	dynpg_jb_end_object(st);
+}
+
+void
+dynpg_api_push_item(JsonbParseState **st, const char *key, const DynItem *item)
+{
+	/* straight into the response: no jsonb of the item to unpack again */
+	if (key != NULL)
+		dynpg_jb_key(st, key);
+	dynpg_item_push_jsonb(st, item, false);
+}
