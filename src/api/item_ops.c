@@ -65,12 +65,12 @@ static const char *const update_expressions[] = {
  * same list.
  */
 #define RETURN_VALUES(order, narrow_to_old) \
-	{"ReturnValues", DYN_JSON_STRING, DYN_ITEM_MEMBER(return_values), (order), "returnValues", \
+	{"ReturnValues", DYN_MODEL_STRING, DYN_ITEM_MEMBER(return_values), (order), "returnValues", \
 	DYN_CHECK_ENUM, return_values_all, .narrow = (narrow_to_old) ? return_values_old : NULL, \
 	.narrow_text = "ReturnValues can only be ALL_OLD or NONE"}
 #define EXPECTED(conditional_operator_order) \
-	{"Expected", DYN_JSON_MAP, DYN_ITEM_MEMBER(expected_jb)}, \
-	{"ConditionalOperator", DYN_JSON_STRING, DYN_ITEM_MEMBER(cond_op), \
+	{"Expected", DYN_MODEL_MAP, DYN_ITEM_MEMBER(expected_jb)}, \
+	{"ConditionalOperator", DYN_MODEL_STRING, DYN_ITEM_MEMBER(cond_op), \
 	(conditional_operator_order), "conditionalOperator", DYN_CHECK_ENUM, conditional_operators}
 
 static const DynMember put_members[] = {
@@ -87,11 +87,11 @@ static const DynMember put_members[] = {
 static const DynMember get_members[] = {
 	DYN_MEMBER_TABLE_NAME(2),
 	DYN_MEMBER_KEY(4),
-	{"ConsistentRead", DYN_JSON_BOOLEAN, DYN_ITEM_MEMBER(consistent)},
+	{"ConsistentRead", DYN_MODEL_BOOLEAN, DYN_ITEM_MEMBER(consistent)},
 	DYN_MEMBER_CAPACITY(1),
-	{"ProjectionExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(projection)},
-	{"ExpressionAttributeNames", DYN_JSON_MAP, DYN_ITEM_MEMBER(names_jb)},
-	{"AttributesToGet", DYN_JSON_LIST, DYN_ITEM_MEMBER(to_get), 3, "attributesToGet",
+	{"ProjectionExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(projection)},
+	{"ExpressionAttributeNames", DYN_MODEL_MAP, DYN_ITEM_MEMBER(names_jb)},
+	{"AttributesToGet", DYN_MODEL_LIST, DYN_ITEM_MEMBER(to_get), 3, "attributesToGet",
 	DYN_CHECK_LENGTH, .min = 1},
 };
 
@@ -113,10 +113,10 @@ static const DynMember update_members[] = {
 	DYN_MEMBER_CAPACITY(1),
 	DYN_MEMBER_METRICS(5),
 	DYN_MEMBER_ON_FAILURE(6),
-	{"UpdateExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(update_text)},
+	{"UpdateExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(update_text)},
 	DYN_MEMBERS_CONDITION_EXPRESSION,
 	EXPECTED(3),
-	{"AttributeUpdates", DYN_JSON_MAP, DYN_ITEM_MEMBER(updates_jb)},
+	{"AttributeUpdates", DYN_MODEL_MAP, DYN_ITEM_MEMBER(updates_jb)},
 };
 
 /*

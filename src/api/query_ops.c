@@ -223,6 +223,17 @@ check_key_paths(const ReadPlan *plan, int round, const DynExprPath *paths, int n
 	}
 }
 
+/* DynamoDB's messages about an ExclusiveStartKey that cannot be used */
+static void start_key_invalid(const char *why) pg_attribute_noreturn();
+
+static void
+start_key_invalid(const char *why)
+{
+	dynpg_validation_error("The provided starting key is invalid%s%s", why ? ": " : "", why ? why : "");
+}
+
+#define MSG_NO_RESTART "The query can return at most one row and cannot be restarted"
+
 /*
  * ExclusiveStartKey's AttributeValues, checked before the table is known.
  * DynamoDB says which parameter is wrong for most of their errors, but not
@@ -255,7 +266,7 @@ start_key_item(Jsonb *esk)
 			if (strstr(ed->message, bare[i]) != NULL)
 				PG_RE_THROW();
 		FlushErrorState();
-		dynpg_validation_error("The provided starting key is invalid: %s", ed->message);
+		start_key_invalid(ed->message);
 	}
 	PG_END_TRY();
 	return item;
@@ -308,7 +319,7 @@ start_key_values(const DynItem *esk, const DynKeySchema *ks, DynKey *key)
 		if (ed->sqlerrcode != MAKE_SQLSTATE('Y', 'D', '0', '0', '1'))
 			PG_RE_THROW();
 		FlushErrorState();
-		dynpg_validation_error("The provided starting key is invalid: %s", ed->message);
+		start_key_invalid(ed->message);
 	}
 	PG_END_TRY();
 }
@@ -414,7 +425,7 @@ index_start_key_base(const ReadPlan *plan, const DynItem *esk)
 		if (!dynpg_map_find(&c, k == 0 ? plan->tks.pk_name : plan->tks.sk_name,
 							k == 0 ? plan->tks.pk_namelen : plan->tks.sk_namelen, &v) ||
 			v.type != (k == 0 ? plan->tks.pk_type : plan->tks.sk_type))
-			dynpg_validation_error("The provided starting key is invalid: The provided key element does not match the schema");
+			dynpg_req_key_mismatch(true);
 	}
 	start_key_values(esk, &plan->tks, &key);
 }
@@ -432,16 +443,16 @@ index_scan_start_key(const ReadPlan *plan, const DynItem *esk)
 
 	dynpg_container_open(&root, &c);
 	if (c.count != index_start_key_count(plan))
-		dynpg_validation_error("The provided starting key is invalid");
+		start_key_invalid(NULL);
 	for (k = 0; k < (plan->ks.sk_name ? 2 : 1); k++)
 	{
 		DynRef		v;
 
 		if (!dynpg_map_find(&c, k == 0 ? plan->ks.pk_name : plan->ks.sk_name,
 							k == 0 ? plan->ks.pk_namelen : plan->ks.sk_namelen, &v))
-			dynpg_validation_error("The provided starting key is invalid");
+			start_key_invalid(NULL);
 		if (v.type != (k == 0 ? plan->ks.pk_type : plan->ks.sk_type))
-			dynpg_validation_error("The provided key element does not match the schema");
+			dynpg_req_key_mismatch(false);
 	}
 }
 
@@ -872,7 +883,7 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 				memcmp(esk_key.pk.data, kc.pk.data, kc.pk.len) == 0;
 			/* DynamoDB's messages, odd as the last one is */
 			if (ks->sk_name == NULL && !plan->has_index)
-				dynpg_validation_error("The query can return at most one row and cannot be restarted");
+				dynpg_validation_error(MSG_NO_RESTART);
 			if (kc.sk_op == DSK_NONE)
 			{
 				if (!same_partition)
@@ -883,7 +894,7 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 				if (!dynpg_expr_key_sort_matches(&kc, &esk_key.sk))
 					dynpg_validation_error("The provided starting key does not match the range key predicate");
 				if (!same_partition)
-					dynpg_validation_error("The query can return at most one row and cannot be restarted");
+					dynpg_validation_error(MSG_NO_RESTART);
 			}
 		}
 		check_key_paths(plan, 0, paths, npaths, NULL);

@@ -95,10 +95,10 @@ static const char *const tx_kind_path[] = {"conditionCheck", "put", "delete", "u
 static const DynMember check_members[] = {
 	DYN_MEMBER_KEY(1),
 	DYN_MEMBER_TABLE_NAME(2),
-	{"ConditionExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(cond_text), 3,
+	{"ConditionExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(cond_text), 3,
 	"conditionExpression", DYN_CHECK_NOT_NULL},
-	{"ExpressionAttributeNames", DYN_JSON_MAP, DYN_ITEM_MEMBER(names_jb)},
-	{"ExpressionAttributeValues", DYN_JSON_MAP, DYN_ITEM_MEMBER(values_jb)},
+	{"ExpressionAttributeNames", DYN_MODEL_MAP, DYN_ITEM_MEMBER(names_jb)},
+	{"ExpressionAttributeValues", DYN_MODEL_MAP, DYN_ITEM_MEMBER(values_jb)},
 	DYN_MEMBER_ON_FAILURE(4),
 };
 static const DynMember put_members[] = {
@@ -115,7 +115,7 @@ static const DynMember delete_members[] = {
 };
 static const DynMember update_members[] = {
 	DYN_MEMBER_KEY(1),
-	{"UpdateExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(update_text), 2, "updateExpression",
+	{"UpdateExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(update_text), 2, "updateExpression",
 	DYN_CHECK_NOT_NULL},
 	DYN_MEMBER_TABLE_NAME(3),
 	DYN_MEMBERS_CONDITION_EXPRESSION,
@@ -138,8 +138,8 @@ static const struct
 static const DynMember get_members[] = {
 	DYN_MEMBER_KEY(1),
 	DYN_MEMBER_TABLE_NAME(2),
-	{"ProjectionExpression", DYN_JSON_STRING, DYN_ITEM_MEMBER(projection)},
-	{"ExpressionAttributeNames", DYN_JSON_MAP, DYN_ITEM_MEMBER(names_jb)},
+	{"ProjectionExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(projection)},
+	{"ExpressionAttributeNames", DYN_MODEL_MAP, DYN_ITEM_MEMBER(names_jb)},
 };
 
 typedef struct TxAction

@@ -60,19 +60,19 @@ java_number_class(Numeric n)
 
 /* The Java type DynamoDB's messages convert to, with its article. */
 static const char *
-java_target(DynJsonKind kind)
+java_target(DynModelType kind)
 {
 	switch (kind)
 	{
-		case DYN_JSON_STRING:
+		case DYN_MODEL_STRING:
 			return "an String";
-		case DYN_JSON_BLOB:
+		case DYN_MODEL_BLOB:
 			return "a Blob";
-		case DYN_JSON_BOOLEAN:
+		case DYN_MODEL_BOOLEAN:
 			return "an Boolean";
-		case DYN_JSON_INTEGER:
+		case DYN_MODEL_INTEGER:
 			return "an Integer";
-		case DYN_JSON_LONG:
+		case DYN_MODEL_LONG:
 			return "an Long";
 		default:
 			break;
@@ -82,27 +82,27 @@ java_target(DynJsonKind kind)
 }
 
 void
-dynpg_req_unexpected(DynJsonKind expected, DynJsonFound found, const char *text)
+dynpg_req_unexpected(DynModelType expected, DynFoundKind found, const char *text)
 {
 	char	   *up;
 	char	   *c;
 
-	Assert(!(found == DYN_FOUND_ARRAY && expected == DYN_JSON_LIST));
+	Assert(!(found == DYN_FOUND_ARRAY && expected == DYN_MODEL_LIST));
 	Assert(!(found == DYN_FOUND_OBJECT &&
-			 (expected == DYN_JSON_STRUCTURE || expected == DYN_JSON_MAP)));
+			 (expected == DYN_MODEL_STRUCTURE || expected == DYN_MODEL_MAP)));
 	if (found == DYN_FOUND_ARRAY)
 		dynpg_serialization_error("Start of list found where not expected");
 	if (found == DYN_FOUND_OBJECT)
 		dynpg_serialization_error("Start of structure or map found where not expected.");
 	switch (expected)
 	{
-		case DYN_JSON_STRUCTURE:
+		case DYN_MODEL_STRUCTURE:
 			dynpg_serialization_error("Expected null");
-		case DYN_JSON_LIST:
+		case DYN_MODEL_LIST:
 			dynpg_serialization_error("Expected list or null");
-		case DYN_JSON_MAP:
+		case DYN_MODEL_MAP:
 			dynpg_serialization_error("Expected map or null");
-		case DYN_JSON_BOOLEAN:
+		case DYN_MODEL_BOOLEAN:
 			if (found != DYN_FOUND_STRING)
 				break;
 			/* the deserializer quotes the string upper-cased */
@@ -123,10 +123,10 @@ dynpg_req_unexpected(DynJsonKind expected, DynJsonFound found, const char *text)
 }
 
 /* The message for JSON value 'v' where 'expected' was expected. */
-static void unexpected_value(const JsonbValue *v, DynJsonKind expected) pg_attribute_noreturn();
+static void unexpected_value(const JsonbValue *v, DynModelType expected) pg_attribute_noreturn();
 
 static void
-unexpected_value(const JsonbValue *v, DynJsonKind expected)
+unexpected_value(const JsonbValue *v, DynModelType expected)
 {
 	switch (v->type)
 	{
@@ -181,7 +181,7 @@ dynpg_req_start(DynRequest *req, const char *operation, Jsonb *request)
 			v.val.binary.data = &request->root;
 			v.val.binary.len = VARSIZE(request) - VARHDRSZ;
 		}
-		unexpected_value(&v, DYN_JSON_STRUCTURE);
+		unexpected_value(&v, DYN_MODEL_STRUCTURE);
 	}
 	dynpg_req_collect(req, operation);
 	req->root = &request->root;
@@ -205,7 +205,7 @@ dynpg_req_value_string(const JsonbValue *v)
 	if (v->type == jbvNull)
 		return NULL;
 	if (v->type != jbvString)
-		unexpected_value(v, DYN_JSON_STRING);
+		unexpected_value(v, DYN_MODEL_STRING);
 	return pnstrdup(v->val.string.val, v->val.string.len);
 }
 
@@ -216,7 +216,7 @@ dynpg_req_value_struct(const JsonbValue *v)
 	if (v->type == jbvNull)
 		return NULL;
 	if (!is_object(v))
-		unexpected_value(v, DYN_JSON_STRUCTURE);
+		unexpected_value(v, DYN_MODEL_STRUCTURE);
 	return v->val.binary.data;
 }
 
@@ -227,7 +227,7 @@ dynpg_req_value_list(const JsonbValue *v)
 	if (v->type == jbvNull)
 		return NULL;
 	if (!is_array(v))
-		unexpected_value(v, DYN_JSON_LIST);
+		unexpected_value(v, DYN_MODEL_LIST);
 	return v->val.binary.data;
 }
 
@@ -241,7 +241,7 @@ dynpg_req_value_map(const JsonbValue *v)
 	if (v->type == jbvNull)
 		return NULL;
 	if (!is_object(v))
-		unexpected_value(v, DYN_JSON_MAP);
+		unexpected_value(v, DYN_MODEL_MAP);
 	/* a nested container is self-contained: copying its bytes makes a datum */
 	return JsonbValueToJsonb((JsonbValue *) v);
 }
@@ -278,7 +278,7 @@ dynpg_req_bool(JsonbContainer *obj, const char *name, bool *out)
 		*out = fabs(strtod(numeric_text(v.val.numeric), NULL)) >= 1.0;
 		return true;
 	}
-	unexpected_value(&v, DYN_JSON_BOOLEAN);
+	unexpected_value(&v, DYN_MODEL_BOOLEAN);
 }
 
 /*
@@ -288,7 +288,7 @@ dynpg_req_bool(JsonbContainer *obj, const char *name, bool *out)
 bool
 dynpg_req_long(JsonbContainer *obj, const char *name, bool is_int32, int64 *out)
 {
-	DynJsonKind kind = is_int32 ? DYN_JSON_INTEGER : DYN_JSON_LONG;
+	DynModelType kind = is_int32 ? DYN_MODEL_INTEGER : DYN_MODEL_LONG;
 	JsonbValue	v;
 	char	   *s;
 	char	   *end;
@@ -619,29 +619,29 @@ dynpg_req_read_members(JsonbContainer *obj, const DynMember *members, int n, voi
 
 		switch (m->kind)
 		{
-			case DYN_JSON_STRING:
-			case DYN_JSON_BLOB:
+			case DYN_MODEL_STRING:
+			case DYN_MODEL_BLOB:
 				*(char **) field = dynpg_req_string(obj, m->name);
 				break;
-			case DYN_JSON_BOOLEAN:
+			case DYN_MODEL_BOOLEAN:
 				(void) dynpg_req_bool(obj, m->name, (bool *) field);
 				break;
-			case DYN_JSON_INTEGER:
-			case DYN_JSON_LONG:
+			case DYN_MODEL_INTEGER:
+			case DYN_MODEL_LONG:
 				{
 					DynReqNumber *num = (DynReqNumber *) field;
 
-					num->present = dynpg_req_long(obj, m->name, m->kind == DYN_JSON_INTEGER,
+					num->present = dynpg_req_long(obj, m->name, m->kind == DYN_MODEL_INTEGER,
 												  &num->value);
 				}
 				break;
-			case DYN_JSON_STRUCTURE:
+			case DYN_MODEL_STRUCTURE:
 				*(JsonbContainer **) field = dynpg_req_struct(obj, m->name);
 				break;
-			case DYN_JSON_LIST:
+			case DYN_MODEL_LIST:
 				*(JsonbContainer **) field = dynpg_req_list(obj, m->name);
 				break;
-			case DYN_JSON_MAP:
+			case DYN_MODEL_MAP:
 				*(Jsonb **) field = dynpg_req_map(obj, m->name);
 				break;
 		}
@@ -653,10 +653,10 @@ member_present(const DynMember *m, const char *field)
 {
 	switch (m->kind)
 	{
-		case DYN_JSON_BOOLEAN:
+		case DYN_MODEL_BOOLEAN:
 			return *(const bool *) field;
-		case DYN_JSON_INTEGER:
-		case DYN_JSON_LONG:
+		case DYN_MODEL_INTEGER:
+		case DYN_MODEL_LONG:
 			return ((const DynReqNumber *) field)->present;
 		default:
 			return *(void *const *) field != NULL;
@@ -670,7 +670,7 @@ check_member(DynRequest *req, const DynMember *m, const char *field, const char 
 	JsonbContainer *list;
 	int			n;
 
-	if (m->kind == DYN_JSON_STRING)
+	if (m->kind == DYN_MODEL_STRING)
 		value = *(char *const *) field;
 	switch (m->check)
 	{
@@ -680,23 +680,23 @@ check_member(DynRequest *req, const DynMember *m, const char *field, const char 
 			dynpg_req_not_null(req, member_present(m, field), path);
 			break;
 		case DYN_CHECK_ENUM:
-			Assert(m->kind == DYN_JSON_STRING);
+			Assert(m->kind == DYN_MODEL_STRING);
 			if (value != NULL && !in_set(value, m->allowed))
 				dynpg_req_enum(req, value, path, m->allowed);
 			else if (value != NULL && m->narrow != NULL && !in_set(value, m->narrow))
 				dynpg_req_invalid_text(req, m->narrow_text);
 			break;
 		case DYN_CHECK_TABLE_NAME:
-			Assert(m->kind == DYN_JSON_STRING);
+			Assert(m->kind == DYN_MODEL_STRING);
 			dynpg_req_table_name(req, value, path, m->min, false);
 			break;
 		case DYN_CHECK_LENGTH:
-			if (m->kind == DYN_JSON_STRING)
+			if (m->kind == DYN_MODEL_STRING)
 			{
 				dynpg_req_length(req, value, path, m->min, m->max);
 				break;
 			}
-			Assert(m->kind == DYN_JSON_LIST);
+			Assert(m->kind == DYN_MODEL_LIST);
 			list = *(JsonbContainer *const *) field;
 			n = dynpg_req_list_length(list);
 			if (list != NULL && n < m->min)

@@ -49,20 +49,20 @@ typedef struct DynRequest
  * Structure has the model's members, a Map any keys; a Blob is a String
  * holding base64 (an AttributeValue's B).
  */
-typedef enum DynJsonKind
+typedef enum DynModelType
 {
-	DYN_JSON_STRING,
-	DYN_JSON_BLOB,
-	DYN_JSON_BOOLEAN,
-	DYN_JSON_INTEGER,
-	DYN_JSON_LONG,
-	DYN_JSON_STRUCTURE,
-	DYN_JSON_LIST,
-	DYN_JSON_MAP
-} DynJsonKind;
+	DYN_MODEL_STRING,
+	DYN_MODEL_BLOB,
+	DYN_MODEL_BOOLEAN,
+	DYN_MODEL_INTEGER,
+	DYN_MODEL_LONG,
+	DYN_MODEL_STRUCTURE,
+	DYN_MODEL_LIST,
+	DYN_MODEL_MAP
+} DynModelType;
 
-/* What a request holds where the deserializer expected a DynJsonKind. */
-typedef enum DynJsonFound
+/* What a request holds where the deserializer expected a DynModelType. */
+typedef enum DynFoundKind
 {
 	DYN_FOUND_NULL,
 	DYN_FOUND_BOOLEAN,
@@ -70,7 +70,7 @@ typedef enum DynJsonFound
 	DYN_FOUND_STRING,
 	DYN_FOUND_OBJECT,
 	DYN_FOUND_ARRAY
-} DynJsonFound;
+} DynFoundKind;
 
 /*
  * phase 1: the deserializer's messages, raised as SerializationException.
@@ -85,7 +85,7 @@ typedef enum DynJsonFound
  */
 #define DYN_JAVA_BIG_NUMBER "com.amazon.coral.value.json.numbers.TruncatingBigNumber"
 
-extern void dynpg_req_unexpected(DynJsonKind expected, DynJsonFound found, const char *text)
+extern void dynpg_req_unexpected(DynModelType expected, DynFoundKind found, const char *text)
 			pg_attribute_noreturn();
 
 /* phase 1: the request object and its members */
@@ -168,7 +168,7 @@ typedef struct DynReqNumber
 typedef struct DynMember
 {
 	const char *name;			/* the request's member, e.g. "TableName" */
-	DynJsonKind kind;
+	DynModelType kind;
 	size_t		offset;			/* of its value in the caller's struct */
 	int			order;			/* its place among the checks (1, 2, ...; 0: none) */
 	const char *path;			/* the constraint messages' path, e.g. "tableName" */

@@ -86,9 +86,7 @@ index_key_value(const DynIndexDef *ix, const DynContainer *c, const char *name, 
 			return false;
 		if (for_update)
 			dynpg_validation_error("The update expression attempted to update the secondary index key beyond allowed size limits");
-		if (is_partition_key)
-			dynpg_req_invalid_parameter("Size of hashkey has exceeded the maximum size limit of2048 bytes");
-		dynpg_req_invalid_parameter("Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+		dynpg_key_too_long(is_partition_key);
 	}
 	return true;
 }

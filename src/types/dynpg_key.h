@@ -68,6 +68,7 @@ typedef struct DynKeyCondition
 } DynKeyCondition;
 
 extern void dynpg_key_from_item(const DynItem *item, const DynKeySchema *ks, DynKey *out);
+extern void dynpg_key_too_long(bool is_partition_key) pg_attribute_noreturn();
 extern void dynpg_key_check_value(const char *name, int32 namelen, DynType expected,
 								  const DynRef *v, bool is_partition_key);
 extern void dynpg_key_encode_value(const DynRef *v, StringInfo out);

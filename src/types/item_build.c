@@ -17,6 +17,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 #include "base/dynpg_error.h"
+#include "base/dynpg_request.h"
 #include "types/dynpg_base64.h"
 #include "types/dynpg_item.h"
 
@@ -146,7 +147,7 @@ check_attribute_name(const char *name, int32 namelen)
 	if (namelen == 0)
 		dynpg_validation_error("Empty attribute name");
 	if (namelen > DYN_MAX_NAME_LEN)
-		dynpg_validation_error("One or more parameter values were invalid: An attribute name is %d bytes long, more than the maximum of %d bytes",
+		dynpg_req_invalid_parameter("An attribute name is %d bytes long, more than the maximum of %d bytes",
 							   namelen, DYN_MAX_NAME_LEN);
 }
 
@@ -249,9 +250,9 @@ dynpg_value_finish(DynBuildValue *v, int depth)
 					v->elems = input_order;
 					append_set_listing(&listing, v);
 					if (v->type == DYN_T_BS)
-						dynpg_validation_error("One or more parameter values were invalid: Input collection %sof type BS contains duplicates.",
+						dynpg_req_invalid_parameter("Input collection %sof type BS contains duplicates.",
 											   listing.data);
-					dynpg_validation_error("One or more parameter values were invalid: Input collection %s contains duplicates.",
+					dynpg_req_invalid_parameter("Input collection %s contains duplicates.",
 										   listing.data);
 				}
 				size += dynpg_value_finish(v->elems[i], depth + 1);

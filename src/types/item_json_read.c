@@ -24,6 +24,7 @@
 #include "utils/jsonb.h"
 
 #include "base/dynpg_error.h"
+#include "base/dynpg_request.h"
 #include "types/dynpg_base64.h"
 #include "types/dynpg_item.h"
 #include "base/dynpg_json.h"
@@ -67,29 +68,41 @@ json_number_class(const DynJson *n)
 	return "java.lang.Long";
 }
 
+/*
+ * DynamoDB's deserializer message for 'n' where a value of model type
+ * 'expected' was expected: base/dynpg_request.h's, which every reader of
+ * requests uses.
+ */
+static void unexpected(const DynJson *n, DynModelType expected) pg_attribute_noreturn();
+
+static void
+unexpected(const DynJson *n, DynModelType expected)
+{
+	switch (n->kind)
+	{
+		case DJ_NULL:
+			dynpg_req_unexpected(expected, DYN_FOUND_NULL, NULL);
+		case DJ_TRUE:
+		case DJ_FALSE:
+			dynpg_req_unexpected(expected, DYN_FOUND_BOOLEAN, NULL);
+		case DJ_NUMBER:
+			dynpg_req_unexpected(expected, DYN_FOUND_NUMBER, json_number_class(n));
+		case DJ_STRING:
+			dynpg_req_unexpected(expected, DYN_FOUND_STRING, pnstrdup(n->str, Min(n->len, 1024)));
+		case DJ_OBJECT:
+			dynpg_req_unexpected(expected, DYN_FOUND_OBJECT, NULL);
+		case DJ_ARRAY:
+			dynpg_req_unexpected(expected, DYN_FOUND_ARRAY, NULL);
+	}
+	elog(ERROR, "dynpg: unexpected JSON kind %d", (int) n->kind);
+}
+
 /* A member that must be a JSON string (S, N, B and set elements). */
 static void
 expect_string(const DynJson *n, bool blob)
 {
-	const char *an = blob ? "a Blob" : "an String";
-
-	switch (n->kind)
-	{
-		case DJ_STRING:
-			return;
-		case DJ_TRUE:
-		case DJ_FALSE:
-			dynpg_serialization_error("class java.lang.Boolean can not be converted to %s", an);
-		case DJ_NUMBER:
-			dynpg_serialization_error("class %s can not be converted to %s",
-									  json_number_class(n), an);
-		case DJ_OBJECT:
-			dynpg_serialization_error("Start of structure or map found where not expected.");
-		case DJ_ARRAY:
-			dynpg_serialization_error("Start of list found where not expected");
-		case DJ_NULL:
-			break;
-	}
+	if (n->kind != DJ_STRING && n->kind != DJ_NULL)
+		unexpected(n, blob ? DYN_MODEL_BLOB : DYN_MODEL_STRING);
 }
 
 static bool
@@ -101,35 +114,20 @@ expect_boolean(const DynJson *n)
 			return true;
 		case DJ_FALSE:
 			return false;
-		case DJ_STRING:
-			{
-				char	   *up = pnstrdup(n->str, Min(n->len, 1024));
-				char	   *c;
-
-				for (c = up; *c; c++)
-					*c = pg_toupper((unsigned char) *c);
-				dynpg_serialization_error("'%s' can not be converted to an Boolean", up);
-			}
 		case DJ_NUMBER:
+			/* Jackson reads a fractional number as a boolean by magnitude */
+			if (strcmp(json_number_class(n), "java.lang.Double") == 0)
 			{
-				const char *cls = json_number_class(n);
+				char	   *s = pnstrdup(n->str, n->len);
+				double		d = strtod(s, NULL);
 
-				if (strcmp(cls, "java.lang.Double") != 0)
-					dynpg_serialization_error("class %s can not be converted to an Boolean", cls);
-				/* Jackson reads a fractional number as a boolean by magnitude */
-				{
-					char	   *s = pnstrdup(n->str, n->len);
-					double		d = strtod(s, NULL);
-
-					return d >= 1.0 || d <= -1.0;
-				}
+				return d >= 1.0 || d <= -1.0;
 			}
-		case DJ_OBJECT:
-			dynpg_serialization_error("Start of structure or map found where not expected.");
-		case DJ_ARRAY:
-			dynpg_serialization_error("Start of list found where not expected");
+			unexpected(n, DYN_MODEL_BOOLEAN);
 		case DJ_NULL:
 			break;
+		default:
+			unexpected(n, DYN_MODEL_BOOLEAN);
 	}
 	return false;
 }
@@ -174,10 +172,8 @@ container_from_member(DynType t, const DynJson *n, int depth)
 	v->type = t;
 	if (t == DYN_T_M)
 	{
-		if (n->kind == DJ_ARRAY)
-			dynpg_serialization_error("Start of list found where not expected");
 		if (n->kind != DJ_OBJECT)
-			dynpg_serialization_error("Expected map or null");
+			unexpected(n, DYN_MODEL_MAP);
 		v->members = palloc(sizeof(DynBuildMember) * Max(n->len, 1));
 		for (i = 0; i < n->len; i++)
 		{
@@ -190,10 +186,8 @@ container_from_member(DynType t, const DynJson *n, int depth)
 	}
 
 	/* L and the sets are JSON arrays */
-	if (n->kind == DJ_OBJECT)
-		dynpg_serialization_error("Start of structure or map found where not expected.");
 	if (n->kind != DJ_ARRAY)
-		dynpg_serialization_error("Expected list or null");
+		unexpected(n, DYN_MODEL_LIST);
 	v->elems = palloc(sizeof(DynBuildValue *) * Max(n->len, 1));
 	for (i = 0; i < n->len; i++)
 	{
@@ -212,11 +206,11 @@ container_from_member(DynType t, const DynJson *n, int depth)
 	if (v->count == 0)
 	{
 		if (t == DYN_T_SS)
-			dynpg_validation_error("One or more parameter values were invalid: An string set  may not be empty");
+			dynpg_req_invalid_parameter("An string set  may not be empty");
 		if (t == DYN_T_NS)
-			dynpg_validation_error("One or more parameter values were invalid: An number set  may not be empty");
+			dynpg_req_invalid_parameter("An number set  may not be empty");
 		if (t == DYN_T_BS)
-			dynpg_validation_error("One or more parameter values were invalid: Binary sets should not be empty");
+			dynpg_req_invalid_parameter("Binary sets should not be empty");
 	}
 	return v;
 }
@@ -238,12 +232,10 @@ av_from_jnode(const DynJson *n, int depth)
 	{
 		case DJ_OBJECT:
 			break;
-		case DJ_ARRAY:
-			dynpg_serialization_error("Start of list found where not expected");
 		case DJ_NULL:
 			dynpg_validation_error("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
 		default:
-			dynpg_serialization_error("Expected null");
+			unexpected(n, DYN_MODEL_STRUCTURE);
 	}
 	for (i = 0; i < n->len; i++)
 	{
@@ -265,7 +257,7 @@ av_from_jnode(const DynJson *n, int depth)
 				break;
 			case DYN_T_NULL:
 				if (!expect_boolean(m->val))
-					dynpg_validation_error("One or more parameter values were invalid: Null attribute value types must have the value of true");
+					dynpg_req_invalid_parameter("Null attribute value types must have the value of true");
 				v = dynpg_build_null();
 				break;
 			default:
@@ -289,10 +281,8 @@ item_tree_from_jnode(const DynJson *n)
 	DynBuildValue *root;
 	int			i;
 
-	if (n->kind == DJ_ARRAY)
-		dynpg_serialization_error("Start of list found where not expected");
 	if (n->kind != DJ_OBJECT)
-		dynpg_serialization_error("Expected map or null");
+		unexpected(n, DYN_MODEL_MAP);
 	root = palloc0(sizeof(DynBuildValue));
 	root->type = DYN_T_M;
 	root->members = palloc(sizeof(DynBuildMember) * Max(n->len, 1));

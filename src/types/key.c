@@ -17,9 +17,19 @@
 #include "utils/builtins.h"
 
 #include "base/dynpg_error.h"
+#include "base/dynpg_request.h"
 #include "types/dynpg_hash.h"
 #include "types/dynpg_item.h"
 #include "types/dynpg_key.h"
+
+/* DynamoDB's message for a key value over its size limit (also an index key's). */
+void
+dynpg_key_too_long(bool is_partition_key)
+{
+	if (is_partition_key)
+		dynpg_req_invalid_parameter("Size of hashkey has exceeded the maximum size limit of2048 bytes");
+	dynpg_req_invalid_parameter("Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+}
 
 /*
  * Check one key attribute value as PutItem does: its type, emptiness and
@@ -30,7 +40,7 @@ dynpg_key_check_value(const char *name, int32 namelen, DynType expected,
 					  const DynRef *v, bool is_partition_key)
 {
 	if (v->type != expected)
-		dynpg_validation_error("One or more parameter values were invalid: Type mismatch for key %.*s expected: %s actual: %s",
+		dynpg_req_invalid_parameter("Type mismatch for key %.*s expected: %s actual: %s",
 							   namelen, name, dynpg_type_name(expected),
 							   dynpg_type_name(v->type));
 	if ((v->type == DYN_T_S || v->type == DYN_T_B) && v->len == 0)
@@ -38,10 +48,8 @@ dynpg_key_check_value(const char *name, int32 namelen, DynType expected,
 							   v->type == DYN_T_S ? "string" : "binary", namelen, name);
 	if (v->type != DYN_T_N)
 	{
-		if (is_partition_key && v->len > DYN_MAX_HASH_KEY_LEN)
-			dynpg_validation_error("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
-		if (!is_partition_key && v->len > DYN_MAX_RANGE_KEY_LEN)
-			dynpg_validation_error("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+		if (v->len > (is_partition_key ? DYN_MAX_HASH_KEY_LEN : DYN_MAX_RANGE_KEY_LEN))
+			dynpg_key_too_long(is_partition_key);
 	}
 }
 
@@ -55,13 +63,13 @@ dynpg_key_from_item(const DynItem *item, const DynKeySchema *ks, DynKey *out)
 	memset(out, 0, sizeof(*out));
 	dynpg_container_open(&root, &c);
 	if (!dynpg_map_find(&c, ks->pk_name, ks->pk_namelen, &out->pk))
-		dynpg_validation_error("One or more parameter values were invalid: Missing the key %.*s in the item",
+		dynpg_req_invalid_parameter("Missing the key %.*s in the item",
 							   ks->pk_namelen, ks->pk_name);
 	dynpg_key_check_value(ks->pk_name, ks->pk_namelen, ks->pk_type, &out->pk, true);
 	if (ks->sk_name != NULL)
 	{
 		if (!dynpg_map_find(&c, ks->sk_name, ks->sk_namelen, &out->sk))
-			dynpg_validation_error("One or more parameter values were invalid: Missing the key %.*s in the item",
+			dynpg_req_invalid_parameter("Missing the key %.*s in the item",
 								   ks->sk_namelen, ks->sk_name);
 		dynpg_key_check_value(ks->sk_name, ks->sk_namelen, ks->sk_type, &out->sk, false);
 		out->has_sk = true;
@@ -142,8 +150,14 @@ key_type_arg(text *t)
 	DynType		type = dynpg_type_from_name(s, strlen(s));
 
 	if (type != DYN_T_S && type != DYN_T_N && type != DYN_T_B)
-		dynpg_validation_error("1 validation error detected: Value '%s' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]",
-							   s);
+	{
+		static const char *const key_types[] = {"B", "N", "S", NULL};
+		DynRequest	req;
+
+		dynpg_req_collect(&req, "CreateTable");
+		dynpg_req_enum(&req, s, "attributeDefinitions.1.member.attributeType", key_types);
+		dynpg_req_finish(&req);
+	}
 	return type;
 }
 
