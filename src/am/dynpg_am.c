@@ -6,7 +6,7 @@
  *
  * Every callback is implemented or raises feature_not_supported with a
  * clear message: a NULL callback would crash a server built without
- * assertions.  What v1 does not support, and why (DESIGN.md section 4):
+ * assertions.  What v1 does not support, and why (src/storage/README):
  * SQL UPDATE, DELETE, MERGE, SELECT FOR UPDATE/SHARE, ON CONFLICT and ctid
  * look-ups need a VID-to-key map to find a version by TID; PostgreSQL
  * indexes, TABLESAMPLE, CLUSTER and VACUUM FULL are refused; parallel

@@ -136,6 +136,30 @@ examine_key(Relation rel, const StringInfo skey, DynBtVersionSet *set,
 }
 
 /*
+ * Steps 1 to 3: take the key lock (NoLock: the caller covers the key
+ * otherwise), waiting for and then past every transaction still writing
+ * the key, and return with the lock held and *current the live version.
+ */
+static void
+lock_and_examine(Relation rel, const StringInfo skey, ItemPointer locktid, LOCKMODE mode,
+				 XLTW_Oper oper, DynBtVersionSet *set, DynBtVersion **current)
+{
+	for (;;)
+	{
+		TransactionId wait;
+
+		if (mode != NoLock)
+			LockTuple(rel, locktid, mode);
+		if (examine_key(rel, skey, set, current, &wait))
+			return;
+		if (mode != NoLock)
+			UnlockTuple(rel, locktid, mode);
+		XactLockTableWait(wait, rel, NULL, oper);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
  * Under REPEATABLE READ and SERIALIZABLE the current version must be the
  * one this transaction's snapshot sees.
  */
@@ -290,17 +314,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	xid = GetCurrentTransactionId();
 	cid = GetCurrentCommandId(true);
 
-	for (;;)
-	{
-		TransactionId wait;
-
-		LockTuple(rel, &locktid, ExclusiveLock);
-		if (examine_key(rel, &skey, &set, &current, &wait))
-			break;
-		UnlockTuple(rel, &locktid, ExclusiveLock);
-		XactLockTableWait(wait, rel, NULL, XLTW_Update);
-		CHECK_FOR_INTERRUPTS();
-	}
+	lock_and_examine(rel, &skey, &locktid, ExclusiveLock, XLTW_Update, &set, &current);
 	check_snapshot_agrees(rel, &set, current);
 
 	if (current != NULL &&
@@ -413,19 +427,7 @@ dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock)
 	if (ekey->len > DYN_BT_MAX_KEY_SIZE)
 		elog(ERROR, "dynpg: index entry key of %d bytes exceeds %d", ekey->len, DYN_BT_MAX_KEY_SIZE);
 	key_lock_tid(ekey, &locktid);
-	for (;;)
-	{
-		TransactionId wait;
-
-		if (lock)
-			LockTuple(rel, &locktid, ExclusiveLock);
-		if (examine_key(rel, ekey, &set, &current, &wait))
-			break;
-		if (lock)
-			UnlockTuple(rel, &locktid, ExclusiveLock);
-		XactLockTableWait(wait, rel, NULL, XLTW_Update);
-		CHECK_FOR_INTERRUPTS();
-	}
+	lock_and_examine(rel, ekey, &locktid, lock ? ExclusiveLock : NoLock, XLTW_Update, &set, &current);
 	if (current != NULL && item != NULL)
 	{
 		DynItem    *cur = dynpg_am_payload_item(current->payload);
@@ -459,7 +461,7 @@ dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock)
 }
 
 /*
- * Backfill (src/index/index_build.c): take the key lock of base key 'skey',
+ * Backfill (src/indexer/index_backfill.c): take the key lock of base key 'skey',
  * wait for every writer of the key still in progress, and return the
  * newest committed version (or this transaction's own), or NULL if the
  * item does not exist.  The caller writes what it derives from it and
@@ -473,17 +475,7 @@ dynpg_write_lock_key(Relation rel, StringInfo skey, ItemPointer locktid)
 	DynBtVersion *current = NULL;
 
 	key_lock_tid(skey, locktid);
-	for (;;)
-	{
-		TransactionId wait;
-
-		LockTuple(rel, locktid, ExclusiveLock);
-		if (examine_key(rel, skey, &set, &current, &wait))
-			break;
-		UnlockTuple(rel, locktid, ExclusiveLock);
-		XactLockTableWait(wait, rel, NULL, XLTW_None);
-		CHECK_FOR_INTERRUPTS();
-	}
+	lock_and_examine(rel, skey, locktid, ExclusiveLock, XLTW_None, &set, &current);
 	return current != NULL ? dynpg_am_payload_item(current->payload) : NULL;
 }
 
@@ -538,17 +530,7 @@ dynpg_write_check(Relation rel, DynItem *key_item, DynWriteCheck check, void *ch
 	initStringInfo(&skey);
 	dynpg_am_storage_key(rel, key_item, &skey);
 	key_lock_tid(&skey, &locktid);
-	for (;;)
-	{
-		TransactionId wait;
-
-		LockTuple(rel, &locktid, ShareLock);
-		if (examine_key(rel, &skey, &set, &current, &wait))
-			break;
-		UnlockTuple(rel, &locktid, ShareLock);
-		XactLockTableWait(wait, rel, NULL, XLTW_Lock);
-		CHECK_FOR_INTERRUPTS();
-	}
+	lock_and_examine(rel, &skey, &locktid, ShareLock, XLTW_Lock, &set, &current);
 	check_snapshot_agrees(rel, &set, current);
 	PredicateLockRelation(rel, dynpg_am_snapshot());
 	if (current != NULL)

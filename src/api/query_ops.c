@@ -272,6 +272,27 @@ start_key_item(Jsonb *esk)
 	return item;
 }
 
+/* Whether 'item' holds every attribute of key schema 'ks', each of its type. */
+static bool
+holds_key(const DynItem *item, const DynKeySchema *ks)
+{
+	DynRef		root = dynpg_item_root(item);
+	DynContainer c;
+	int			k;
+
+	dynpg_container_open(&root, &c);
+	for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
+	{
+		DynRef		v;
+
+		if (!dynpg_map_find(&c, k == 0 ? ks->pk_name : ks->sk_name,
+							k == 0 ? ks->pk_namelen : ks->sk_namelen, &v) ||
+			v.type != (k == 0 ? ks->pk_type : ks->sk_type))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Scan's check of the shape of ExclusiveStartKey: exactly the key
  * attributes, of the key's types, one message for all.
@@ -281,20 +302,10 @@ check_scan_start_key(const DynItem *esk, const DynKeySchema *ks)
 {
 	DynRef		root = dynpg_item_root(esk);
 	DynContainer c;
-	DynRef		v;
-	int			k;
 
 	dynpg_container_open(&root, &c);
-	for (k = 0; k < (ks->sk_name ? 2 : 1); k++)
-	{
-		const char *name = k == 0 ? ks->pk_name : ks->sk_name;
-		int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
-		DynType		type = k == 0 ? ks->pk_type : ks->sk_type;
-
-		if (c.count != (ks->sk_name ? 2 : 1) ||
-			!dynpg_map_find(&c, name, namelen, &v) || v.type != type)
-			dynpg_req_key_mismatch(true);
-	}
+	if (c.count != (ks->sk_name ? 2 : 1) || !holds_key(esk, ks))
+		dynpg_req_key_mismatch(true);
 }
 
 /*
@@ -412,21 +423,10 @@ index_start_key_count(const ReadPlan *plan)
 static void
 index_start_key_base(const ReadPlan *plan, const DynItem *esk)
 {
-	DynRef		root = dynpg_item_root(esk);
-	DynContainer c;
 	DynKey		key;
-	int			k;
 
-	dynpg_container_open(&root, &c);
-	for (k = 0; k < (plan->tks.sk_name ? 2 : 1); k++)
-	{
-		DynRef		v;
-
-		if (!dynpg_map_find(&c, k == 0 ? plan->tks.pk_name : plan->tks.sk_name,
-							k == 0 ? plan->tks.pk_namelen : plan->tks.sk_namelen, &v) ||
-			v.type != (k == 0 ? plan->tks.pk_type : plan->tks.sk_type))
-			dynpg_req_key_mismatch(true);
-	}
+	if (!holds_key(esk, &plan->tks))
+		dynpg_req_key_mismatch(true);
 	start_key_values(esk, &plan->tks, &key);
 }
 

@@ -16,7 +16,7 @@
  * the table's CHECK constraint (dynpg_table_set_definition) in the
  * caller's transaction.  A created GSI gets the lowest keyspace from 6 no
  * index uses; on a table with items it is stored as "IndexStatus":
- * "CREATING" and backfilled afterwards (index_build.c), on an empty table
+ * "CREATING" and backfilled afterwards (indexer/index_backfill.c), on an empty table
  * it is ACTIVE at once (UpdateTable's response still says CREATING, as
  * DynamoDB's does).  A deleted GSI's entries are deleted in this
  * transaction (they are MVCC versions: gone at commit), so its keyspace

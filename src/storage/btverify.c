@@ -371,7 +371,7 @@ check_downlinks(VerifyState *vs, BlockNumber blkno, Page page)
 	}
 }
 
-/* A problem found by the caller's extra check (index_verify.c). */
+/* A problem found by the caller's extra check (indexer/index_verify.c). */
 static void
 extra_problem(void *state, const char *msg)
 {
