@@ -58,7 +58,12 @@ OBJS = \
 	src/worker/launcher.o \
 	src/worker/index_worker.o \
 	src/worker/database_guard.o \
-	src/worker/worker_sql.o
+	src/worker/worker_sql.o \
+	src/http/sigv4.o \
+	src/http/http_main.o \
+	src/http/http_keys.o \
+	src/http/http_request.o \
+	src/http/http_server.o
 
 DATA = sql/dynpg--$(EXTVERSION).sql
 
@@ -128,6 +133,9 @@ EXTRA_CLEAN = tmp_check_regress tmp_check_pgtap tmp_check_suites $(OBJS:.o=.d)
 # dynpg targets PostgreSQL 15, so prefer its pg_config.
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PG_CPPFLAGS = -I$(srcdir)/src
+# The HTTP endpoint (src/http): libmicrohttpd for HTTP framing, OpenSSL's
+# libcrypto for SHA-256 and HMAC (SigV4), zlib for gzip bodies and CRC32.
+SHLIB_LINK += -lmicrohttpd -lcrypto -lz
 # Header dependencies: gcc writes src/.../<file>.d beside each object, so a header
 # change rebuilds what includes it (Debian's PGXS has 'autodepend' off).
 # (The .d files are included after PGXS, below, so that 'all' stays the default goal.)

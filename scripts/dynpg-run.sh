@@ -5,7 +5,9 @@
 #                                  dynpg (only what changed), initialise the cluster
 #                                  once, start it if it is not running (restart it if
 #                                  dynpg.so changed), create database dynpg with the
-#                                  extension, run scripts/demo.sql, print how to connect
+#                                  extension, serve it over DynamoDB's HTTP protocol on
+#                                  localhost:8000, run scripts/demo.sql, print how to
+#                                  connect with psql and the AWS CLI
 #   scripts/dynpg-run.sh stop      stop the cluster
 #   scripts/dynpg-run.sh restart   stop, then start as above
 #   scripts/dynpg-run.sh status    is it running, where, how to connect
@@ -22,6 +24,13 @@
 # /var/run/postgresql).  As another user it lives in <repo>/.dynpg/data, with its
 # socket in /tmp.  DYNPG_DATA and DYNPG_PORT override both; the port is written
 # into postgresql.conf when the cluster is created.
+#
+# The HTTP endpoint (README, "The HTTP endpoint") listens on localhost only, port
+# DYNPG_HTTP_PORT (default 8000), with dynpg.http_auth = 'trust': like DynamoDB
+# Local, any access key works, and requests run as the role dynpg_local (which may
+# create tables, and use the tables the cluster's owner creates).  Trust is for a
+# developer's machine: never serve a reachable address with it.  The script sets
+# these with ALTER SYSTEM unless dynpg.http_port was set by hand (0 turns it off).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +39,7 @@ cd "$top"
 . "$top/scripts/lib.sh"
 
 port=${DYNPG_PORT:-5499}
+http_port=${DYNPG_HTTP_PORT:-8000}
 if dynpg_is_root; then
 	owner=postgres
 	data=${DYNPG_DATA:-/var/lib/dynpg/data}
@@ -127,6 +137,57 @@ script_sha() {
 	sha256sum "$("$DYNPG_PG_CONFIG" --sharedir)/extension/dynpg--$1.sql" 2>/dev/null | cut -d' ' -f1
 }
 
+# The HTTP endpoint: unless dynpg.http_port was set by hand, serve database dynpg
+# on localhost:$http_port in trust mode as role dynpg_local; then wait until the
+# endpoint answers.
+ensure_http() {
+	local source n=0
+	source=$(dynpg_psql -d postgres -tAc "SELECT source FROM pg_settings WHERE name = 'dynpg.http_port'")
+	if [ "$source" = default ]; then
+		echo "== serving database dynpg over HTTP on localhost:$http_port (trust: any access key works)"
+		dynpg_psql -d postgres -q -v ON_ERROR_STOP=1 \
+			-c "ALTER SYSTEM SET dynpg.http_port = $http_port" \
+			-c "ALTER SYSTEM SET dynpg.http_listen_addresses = 'localhost'" \
+			-c "ALTER SYSTEM SET dynpg.http_database = 'dynpg'" \
+			-c "ALTER SYSTEM SET dynpg.http_auth = 'trust'" \
+			-c "ALTER SYSTEM SET dynpg.http_trust_role = 'dynpg_local'" \
+			-c "SELECT pg_reload_conf()" >/dev/null
+	fi
+	# the role trusted requests run as: creates tables, and uses the owner's
+	dynpg_psql -d dynpg -q -v ON_ERROR_STOP=1 <<-'SQL'
+		SET client_min_messages = warning;
+		DO $$ BEGIN CREATE ROLE dynpg_local; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+		GRANT CREATE ON SCHEMA dynamodb TO dynpg_local;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA dynamodb TO dynpg_local;
+		ALTER DEFAULT PRIVILEGES IN SCHEMA dynamodb GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO dynpg_local;
+	SQL
+	http_port=$(dynpg_psql -d postgres -tAc "SHOW dynpg.http_port")
+	[ "$http_port" != 0 ] || return 0
+	until curl -sf -o /dev/null "http://localhost:$http_port/"; do
+		n=$((n + 1))
+		if [ "$n" -ge 50 ]; then
+			echo "warning: the HTTP endpoint does not answer on localhost:$http_port (see $log)" >&2
+			return 0
+		fi
+		sleep 0.2
+	done
+}
+
+http_hint() {
+	local p auth
+	p=$(dynpg_psql -d postgres -tAc "SHOW dynpg.http_port" 2>/dev/null || echo 0)
+	[ "$p" != 0 ] || { echo "HTTP endpoint:  off (dynpg.http_port = 0)"; return; }
+	auth=$(dynpg_psql -d postgres -tAc "SHOW dynpg.http_auth")
+	echo "HTTP endpoint:  http://localhost:$p (dynpg.http_auth = $auth)"
+	if [ "$auth" = trust ]; then
+		echo "AWS CLI:        AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb list-tables \\"
+		echo "                    --endpoint-url http://localhost:$p --region us-east-1"
+	else
+		echo "AWS CLI:        keys from SELECT * FROM dynpg.create_access_key('<role>'), then"
+		echo "                aws dynamodb list-tables --endpoint-url http://localhost:$p --region us-east-1"
+	fi
+}
+
 do_start() {
 	local db_existed ext ext_oid ext_version recorded
 	dynpg_ensure_packages
@@ -167,6 +228,7 @@ do_start() {
 			echo "      its objects ('scripts/dynpg-run.sh reset' recreates everything)"
 		fi
 	fi
+	ensure_http
 	echo "== running scripts/demo.sql"
 	# On stdin: the owner may not be able to read the repository.  Quiet: the
 	# demo's results without its queries or psql's command tags.
@@ -176,6 +238,7 @@ do_start() {
 	echo
 	echo "dynpg is running: data $data, port $(sed -n 4p "$data/postmaster.pid"), log $log"
 	echo "connect with:  $(connect_hint)"
+	http_hint
 	echo "stop with:     scripts/dynpg-run.sh stop"
 }
 
@@ -183,6 +246,7 @@ do_status() {
 	if running; then
 		echo "dynpg: running, data $data, port $(sed -n 4p "$data/postmaster.pid"), log $log"
 		echo "connect with:  $(connect_hint)"
+		http_hint
 	elif [ -f "$data/PG_VERSION" ]; then
 		echo "dynpg: stopped ($data); start it with scripts/dynpg-run.sh"
 		return 3

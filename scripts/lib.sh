@@ -9,7 +9,13 @@ DYNPG_PG_BINDIR="${DYNPG_PG_BINDIR:-/usr/lib/postgresql/$DYNPG_PG_MAJOR/bin}"
 DYNPG_PG_CONFIG="$DYNPG_PG_BINDIR/pg_config"
 
 # What building, installing, running and testing dynpg needs.  libc6-dev is only a
-# Recommends of gcc; perl provides prove.
+# Recommends of gcc; perl provides prove.  The HTTP endpoint links libmicrohttpd
+# (HTTP framing), libcrypto (SigV4's SHA-256 and HMAC) and zlib (gzip bodies);
+# its tests drive it with python3-boto3, awscli and the AWS SDK for JavaScript
+# (Node and npm: Debian's nodejs and npm unless a Node with npm is already on
+# PATH, as NodeSource's is); the run script checks it with curl;
+# tests/bench/http.sh loads it with wrk; clang and libclang-rt-14-dev build the
+# fuzz harnesses (libFuzzer, AddressSanitizer).
 DYNPG_PACKAGES=(
 	make gcc libc6-dev perl
 	"postgresql-$DYNPG_PG_MAJOR"
@@ -17,7 +23,11 @@ DYNPG_PACKAGES=(
 	"postgresql-$DYNPG_PG_MAJOR-pgtap"
 	libtap-parser-sourcehandler-pgtap-perl
 	libipc-run-perl
+	libmicrohttpd-dev libssl-dev zlib1g-dev
+	python3-boto3 awscli curl wrk
+	clang libclang-rt-14-dev
 )
+command -v npm >/dev/null 2>&1 || DYNPG_PACKAGES+=(nodejs npm)
 
 dynpg_say() { printf '%s\n' "$*"; }
 dynpg_die() { printf 'error: %s\n' "$*" >&2; exit 2; }

@@ -33,6 +33,16 @@ if ! dynpg_build; then
 fi
 dynpg_install
 
+# The AWS SDK for JavaScript for the HTTP endpoint's tests (npm, pinned by
+# tests/http/js/package-lock.json).  Without it (no network) its test fails
+# and says why; everything else runs.
+if DYNPG_NODE_PATH=$(scripts/npm-deps.sh tests/http/js); then
+	export DYNPG_NODE_PATH
+else
+	dynpg_say "   (the JavaScript SDK could not be installed: tests/t/023_http_js_sdk.pl will fail)"
+	export DYNPG_NODE_PATH=
+fi
+
 # The scratch copy: the working tree (untracked test files included) without
 # git metadata or build and test leftovers.
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/dynpg-test.XXXXXX")

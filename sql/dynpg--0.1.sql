@@ -663,5 +663,47 @@ CREATE TABLE dynpg.transaction_tokens (
 );
 REVOKE ALL ON dynpg.transaction_tokens FROM PUBLIC;
 
+------------------------------------------------------------------------------
+-- The HTTP endpoint (src/http/README): access keys and the workers' status
+------------------------------------------------------------------------------
+-- Access keys map the credentials HTTP clients sign with to PostgreSQL
+-- roles.  The secrets are readable by no role but the extension's owner:
+-- dynpg's functions read and write this table as its owner, after their own
+-- checks.  Not dumped (like passwords in a schema dump): create keys again
+-- after a restore.
+CREATE TABLE dynpg._access_keys (
+	access_key_id text PRIMARY KEY,
+	secret_access_key text NOT NULL,
+	role oid NOT NULL,
+	created timestamptz NOT NULL DEFAULT now()
+);
+REVOKE ALL ON dynpg._access_keys FROM PUBLIC;
+
+CREATE FUNCTION dynpg.create_access_key(role regrole, OUT access_key_id text,
+										OUT secret_access_key text)
+	AS 'MODULE_PATHNAME', 'dynpg_create_access_key' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.create_access_key(regrole) IS
+	'A new access key for the HTTP endpoint, whose requests run as the role (superusers, and roles with ADMIN OPTION on it); the secret is shown only here';
+CREATE FUNCTION dynpg.drop_access_key(access_key_id text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynpg_drop_access_key' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.drop_access_key(text) IS
+	'Drop an access key (its requests fail within seconds); false if there was none';
+
+-- The keys of the roles the caller is a member of (all for superusers), without secrets.
+CREATE VIEW dynpg.access_keys WITH (security_barrier) AS
+	SELECT access_key_id, role::regrole AS role, created
+	  FROM dynpg._access_keys
+	 WHERE pg_has_role(role, 'MEMBER');
+GRANT SELECT ON dynpg.access_keys TO PUBLIC;
+
+CREATE FUNCTION dynpg._http_status(OUT worker integer, OUT pid integer, OUT port integer,
+	OUT started timestamptz, OUT connections bigint, OUT connections_total bigint,
+	OUT requests bigint, OUT errors bigint, OUT bytes_in bigint, OUT bytes_out bigint,
+	OUT last_error text, OUT last_error_at timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'dynpg_http_status' LANGUAGE C VOLATILE;
+-- Per HTTP worker: its connections, requests, errors and bytes, and its last error.
+CREATE VIEW dynpg.http_status AS SELECT * FROM dynpg._http_status();
+
 -- Last: this database's index worker starts when CREATE EXTENSION commits.
 SELECT dynpg._request_worker();

@@ -31,8 +31,8 @@
 
 #include "am/dynpg_am.h"
 #include "base/dynpg_preload.h"
-#include "dynpg.h"
 #include "storage/dynpg_xlog.h"
+#include "http/dynpg_http.h"
 #include "worker/dynpg_worker.h"
 
 PG_MODULE_MAGIC;
@@ -290,6 +290,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	/* the GSI workers: GUCs, shared memory and the launcher (src/worker/README) */
 	dynpg_worker_init();
+	/* the HTTP endpoint: GUCs and shared memory (src/http/README) */
+	dynpg_http_init();
 	MarkGUCPrefixReserved("dynpg");
 
 	prev_get_relation_info_hook = get_relation_info_hook;

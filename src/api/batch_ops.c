@@ -55,26 +55,22 @@
  * ---------------------------------------------------------------------
  */
 
-/* The members of an object, in jsonb order (nested values as jbvBinary). */
+/* The members of an object, in jsonb order (dynpg_json_sorted_members). */
 static int
-object_members(JsonbContainer *obj, char ***names, JsonbValue **values)
+object_members(const DynJson *obj, char ***names, DynJson ***values)
 {
-	int			n = (int) JsonContainerSize(obj);
-	int			i = 0;
-	JsonbIterator *it = JsonbIteratorInit(obj);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	int			n;
+	DynJsonMember **m = dynpg_json_sorted_members(obj, &n);
+	int			i;
 
 	*names = palloc(sizeof(char *) * Max(n, 1));
-	*values = palloc(sizeof(JsonbValue) * Max(n, 1));
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	*values = palloc(sizeof(DynJson *) * Max(n, 1));
+	for (i = 0; i < n; i++)
 	{
-		if (tok == WJB_KEY)
-			(*names)[i] = pnstrdup(v.val.string.val, v.val.string.len);
-		else if (tok == WJB_VALUE && i < n)
-			(*values)[i++] = v;
+		(*names)[i] = pnstrdup(m[i]->key, m[i]->keylen);
+		(*values)[i] = m[i]->val;
 	}
-	return i;
+	return n;
 }
 
 /* ---------------------------------------------------------------------
@@ -87,10 +83,10 @@ object_members(JsonbContainer *obj, char ***names, JsonbValue **values)
  * ---------------------------------------------------------------------
  */
 static void
-echo_attribute_map(StringInfo s, Jsonb *map)
+echo_attribute_map(StringInfo s, const DynJson *map)
 {
 	char	  **names;
-	JsonbValue *values;
+	DynJson   **values;
 	int			n;
 	int			i;
 
@@ -99,15 +95,20 @@ echo_attribute_map(StringInfo s, Jsonb *map)
 		appendStringInfoString(s, "null");
 		return;
 	}
-	n = object_members(&map->root, &names, &values);
+	n = object_members(map, &names, &values);
 	appendStringInfoChar(s, '{');
 	for (i = 0; i < n; i++)
 	{
 		uint32		h;
 
-		if (values[i].type == jbvBinary)
-			h = hash_bytes((const unsigned char *) values[i].val.binary.data,
-						   values[i].val.binary.len);
+		if (values[i]->kind == DJ_OBJECT || values[i]->kind == DJ_ARRAY)
+		{
+			StringInfoData text;
+
+			initStringInfo(&text);
+			dynpg_json_write(&text, values[i], NULL);
+			h = hash_bytes((const unsigned char *) text.data, text.len);
+		}
 		else
 			h = hash_bytes((const unsigned char *) names[i], strlen(names[i]));
 		appendStringInfo(s, "%s%s=" ATTRIBUTE_VALUE_CLASS "@%x", i > 0 ? ", " : "", names[i], h);
@@ -128,12 +129,12 @@ duplicate_keys(void)
  * Phase 1 of RequestItems: the Map (NULL when absent), and its tables'
  * names and values in jsonb's key order.
  */
-static Jsonb *
-read_request_items(JsonbContainer *root, char ***names, JsonbValue **values, int *ntables)
+static DynJson *
+read_request_items(const DynJson *root, char ***names, DynJson ***values, int *ntables)
 {
-	Jsonb	   *items_jb = dynpg_req_map(root, "RequestItems");
+	DynJson    *items_jb = dynpg_req_map(root, "RequestItems");
 
-	*ntables = items_jb ? object_members(&items_jb->root, names, values) : 0;
+	*ntables = items_jb ? object_members(items_jb, names, values) : 0;
 	return items_jb;
 }
 
@@ -143,7 +144,7 @@ read_request_items(JsonbContainer *root, char ***names, JsonbValue **values, int
  * the whole of its RequestItems.
  */
 static bool
-request_items_constraints(DynRequest *req, Jsonb *items_jb, char **names, int ntables)
+request_items_constraints(DynRequest *req, DynJson *items_jb, char **names, int ntables)
 {
 	bool		bad_names = false;
 	int			t;
@@ -162,11 +163,11 @@ request_items_constraints(DynRequest *req, Jsonb *items_jb, char **names, int nt
  */
 typedef struct WriteEntry
 {
-	JsonbContainer *put;		/* PutRequest, or NULL */
-	JsonbContainer *del;		/* DeleteRequest, or NULL */
-	Jsonb	   *put_item;		/* PutRequest.Item */
-	Jsonb	   *del_key;		/* DeleteRequest.Key */
-	Jsonb	   *item_jb;		/* the one of them this entry writes */
+	DynJson    *put;			/* PutRequest, or NULL */
+	DynJson    *del;			/* DeleteRequest, or NULL */
+	DynJson    *put_item;		/* PutRequest.Item */
+	DynJson    *del_key;		/* DeleteRequest.Key */
+	DynJson    *item_jb;		/* the one of them this entry writes */
 	DynItem    *item;
 	StringInfoData skey;		/* storage key (numbers normalized) */
 } WriteEntry;
@@ -174,7 +175,7 @@ typedef struct WriteEntry
 typedef struct WriteTable
 {
 	char	   *name;
-	JsonbContainer *list;		/* NULL when null */
+	DynJson    *list;			/* NULL when null */
 	int			n;
 	WriteEntry *entries;
 	Relation	rel;
@@ -236,15 +237,15 @@ echo_write_items(const WriteTable *tables, int ntables)
 	return s.data;
 }
 
-Jsonb *
-dynpg_api_batch_write_item(Jsonb *request)
+DynJson *
+dynpg_api_batch_write_item(DynJson *request)
 {
 	DynRequest	req;
-	Jsonb	   *items_jb;
+	DynJson    *items_jb;
 	char	   *capacity;
 	char	   *metrics;
 	char	  **names = NULL;
-	JsonbValue *values = NULL;
+	DynJson   **values = NULL;
 	int			ntables;
 	WriteTable *tables;
 	int			total = 0;
@@ -254,7 +255,7 @@ dynpg_api_batch_write_item(Jsonb *request)
 	int			t;
 	int			i;
 	int			j;
-	JsonbParseState *st = NULL;
+	DynOut	   *st = NULL;
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "BatchWriteItem", request);
@@ -267,13 +268,13 @@ dynpg_api_batch_write_item(Jsonb *request)
 		WriteTable *wt = &tables[t];
 
 		wt->name = names[t];
-		wt->list = dynpg_req_value_list(&values[t]);
+		wt->list = dynpg_req_value_list(values[t]);
 		wt->n = dynpg_req_list_length(wt->list);
 		wt->entries = palloc0(sizeof(WriteEntry) * Max(wt->n, 1));
 		for (i = 0; i < wt->n; i++)
 		{
 			WriteEntry *e = &wt->entries[i];
-			JsonbContainer *wr = dynpg_req_list_struct(wt->list, i);
+			DynJson    *wr = dynpg_req_list_struct(wt->list, i);
 
 			if (wr == NULL)
 				continue;
@@ -335,7 +336,7 @@ dynpg_api_batch_write_item(Jsonb *request)
 		{
 			WriteEntry *e = &tables[t].entries[i];
 
-			e->item = dynpg_item_from_jsonb(JsonbPGetDatum(e->item_jb), false);
+			e->item = dynpg_item_from_json(e->item_jb, false);
 		}
 	}
 
@@ -420,18 +421,18 @@ dynpg_api_batch_write_item(Jsonb *request)
 		table_close(wt->rel, NoLock);
 	}
 
-	dynpg_jb_begin_object(&st, NULL);
-	dynpg_jb_begin_object(&st, "UnprocessedItems");
-	dynpg_jb_end_object(&st);
+	dynpg_out_begin_object(&st, NULL);
+	dynpg_out_begin_object(&st, "UnprocessedItems");
+	dynpg_out_end_object(&st);
 	if (need_old)
 	{
-		dynpg_jb_begin_array(&st, "ConsumedCapacity");
+		dynpg_out_begin_array(&st, "ConsumedCapacity");
 		for (t = 0; t < ntables; t++)
 			dynpg_api_push_capacity_units(&st, NULL, capacity, tables[t].name,
 										  tables[t].half_units);
-		dynpg_jb_end_array(&st);
+		dynpg_out_end_array(&st);
 	}
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 
 /* ---------------------------------------------------------------------
@@ -441,16 +442,16 @@ dynpg_api_batch_write_item(Jsonb *request)
 typedef struct GetTable
 {
 	char	   *name;
-	JsonbContainer *kaa;		/* KeysAndAttributes, NULL when null */
-	JsonbContainer *keys;		/* Keys */
+	DynJson    *kaa;			/* KeysAndAttributes, NULL when null */
+	DynJson    *keys;			/* Keys */
 	int			nkeys;
-	Jsonb	  **key_jbs;
+	DynJson   **key_jbs;
 	DynItem   **key_items;
-	JsonbContainer *to_get;		/* AttributesToGet */
+	DynJson    *to_get;			/* AttributesToGet */
 	bool		has_consistent;
 	bool		consistent;
 	char	   *projection;
-	Jsonb	   *names_jb;
+	DynJson    *names_jb;
 	DynExprPath *paths;
 	int			npaths;
 	Relation	rel;
@@ -507,15 +508,15 @@ echo_get_items(const GetTable *tables, int ntables)
 		else
 		{
 			char	  **n;
-			JsonbValue *v;
-			int			cnt = object_members(&gt->names_jb->root, &n, &v);
+			DynJson   **v;
+			int			cnt = object_members(gt->names_jb, &n, &v);
 			int			i;
 
 			appendStringInfoChar(&s, '{');
 			for (i = 0; i < cnt; i++)
 				appendStringInfo(&s, "%s%s=%.*s", i > 0 ? ", " : "", n[i],
-								 v[i].type == jbvString ? v[i].val.string.len : 0,
-								 v[i].type == jbvString ? v[i].val.string.val : "");
+								 v[i]->kind == DJ_STRING ? v[i]->len : 0,
+								 v[i]->kind == DJ_STRING ? v[i]->str : "");
 			appendStringInfoChar(&s, '}');
 		}
 		appendStringInfoChar(&s, ')');
@@ -524,14 +525,14 @@ echo_get_items(const GetTable *tables, int ntables)
 	return s.data;
 }
 
-Jsonb *
-dynpg_api_batch_get_item(Jsonb *request)
+DynJson *
+dynpg_api_batch_get_item(DynJson *request)
 {
 	DynRequest	req;
-	Jsonb	   *items_jb;
+	DynJson    *items_jb;
 	char	   *capacity;
 	char	  **names = NULL;
-	JsonbValue *values = NULL;
+	DynJson   **values = NULL;
 	int			ntables;
 	GetTable   *tables;
 	bool		bad_names;
@@ -541,7 +542,7 @@ dynpg_api_batch_get_item(Jsonb *request)
 	int			t;
 	int			i;
 	int			j;
-	JsonbParseState *st = NULL;
+	DynOut	   *st = NULL;
 	bool		any_unprocessed = false;
 	DynItem  ***found;
 
@@ -556,12 +557,12 @@ dynpg_api_batch_get_item(Jsonb *request)
 		GetTable   *gt = &tables[t];
 
 		gt->name = names[t];
-		gt->kaa = dynpg_req_value_struct(&values[t]);
+		gt->kaa = dynpg_req_value_struct(values[t]);
 		if (gt->kaa == NULL)
 			continue;
 		gt->keys = dynpg_req_list(gt->kaa, "Keys");
 		gt->nkeys = dynpg_req_list_length(gt->keys);
-		gt->key_jbs = palloc0(sizeof(Jsonb *) * Max(gt->nkeys, 1));
+		gt->key_jbs = palloc0(sizeof(DynJson *) * Max(gt->nkeys, 1));
 		gt->key_items = palloc0(sizeof(DynItem *) * Max(gt->nkeys, 1));
 		for (i = 0; i < gt->nkeys; i++)
 			gt->key_jbs[i] = dynpg_req_list_map(gt->keys, i);
@@ -616,11 +617,11 @@ dynpg_api_batch_get_item(Jsonb *request)
 		for (i = 0; i < gt->nkeys; i++)
 		{
 			if (gt->key_jbs[i] == NULL)
-				gt->key_jbs[i] = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
-			gt->key_items[i] = dynpg_item_from_jsonb(JsonbPGetDatum(gt->key_jbs[i]), false);
-			/* keys as written: DynamoDB does not normalize numbers here */
+				gt->key_jbs[i] = dynpg_json_new(DJ_OBJECT);
+			gt->key_items[i] = dynpg_item_from_json(gt->key_jbs[i], false);
+			/* keys as written (compared as jsonb compares them) */
 			for (j = 0; j < i; j++)
-				if (compareJsonbContainers(&gt->key_jbs[j]->root, &gt->key_jbs[i]->root) == 0)
+				if (dynpg_json_equal(gt->key_jbs[j], gt->key_jbs[i]))
 					duplicate_keys();
 			if (++total > DYN_BATCH_GET_MAX)
 				dynpg_validation_error("Too many items requested for the BatchGetItem call");
@@ -669,54 +670,54 @@ dynpg_api_batch_get_item(Jsonb *request)
 		table_close(gt->rel, NoLock);
 	}
 
-	dynpg_jb_begin_object(&st, NULL);
-	dynpg_jb_begin_object(&st, "Responses");
+	dynpg_out_begin_object(&st, NULL);
+	dynpg_out_begin_object(&st, "Responses");
 	for (t = 0; t < ntables; t++)
 	{
 		GetTable   *gt = &tables[t];
 
-		dynpg_jb_begin_array(&st, gt->name);
+		dynpg_out_begin_array(&st, gt->name);
 		for (i = 0; i < gt->first_unprocessed; i++)
 			if (found[t][i] != NULL)
 				dynpg_api_push_item(&st, NULL, gt->paths ?
 									dynpg_expr_project(found[t][i], gt->paths, gt->npaths) :
 									found[t][i]);
-		dynpg_jb_end_array(&st);
+		dynpg_out_end_array(&st);
 	}
-	dynpg_jb_end_object(&st);
+	dynpg_out_end_object(&st);
 
 	/* the keys left, in the request's own shape */
-	dynpg_jb_begin_object(&st, "UnprocessedKeys");
+	dynpg_out_begin_object(&st, "UnprocessedKeys");
 	for (t = 0; any_unprocessed && t < ntables; t++)
 	{
 		GetTable   *gt = &tables[t];
 
 		if (gt->first_unprocessed >= gt->nkeys)
 			continue;
-		dynpg_jb_begin_object(&st, gt->name);
-		dynpg_jb_begin_array(&st, "Keys");
+		dynpg_out_begin_object(&st, gt->name);
+		dynpg_out_begin_array(&st, "Keys");
 		for (i = gt->first_unprocessed; i < gt->nkeys; i++)
-			dynpg_jb_container(&st, NULL, &gt->key_jbs[i]->root);
-		dynpg_jb_end_array(&st);
+			dynpg_out_json(&st, NULL, gt->key_jbs[i]);
+		dynpg_out_end_array(&st);
 		if (gt->to_get != NULL)
-			dynpg_jb_container(&st, "AttributesToGet", gt->to_get);
+			dynpg_out_json(&st, "AttributesToGet", gt->to_get);
 		if (gt->has_consistent)
-			dynpg_jb_bool(&st, "ConsistentRead", gt->consistent);
+			dynpg_out_bool(&st, "ConsistentRead", gt->consistent);
 		if (gt->projection != NULL)
-			dynpg_jb_string(&st, "ProjectionExpression", gt->projection);
+			dynpg_out_string(&st, "ProjectionExpression", gt->projection);
 		if (gt->names_jb != NULL)
-			dynpg_jb_container(&st, "ExpressionAttributeNames", &gt->names_jb->root);
-		dynpg_jb_end_object(&st);
+			dynpg_out_json(&st, "ExpressionAttributeNames", gt->names_jb);
+		dynpg_out_end_object(&st);
 	}
-	dynpg_jb_end_object(&st);
+	dynpg_out_end_object(&st);
 
 	if (dynpg_api_capacity_wanted(capacity))
 	{
-		dynpg_jb_begin_array(&st, "ConsumedCapacity");
+		dynpg_out_begin_array(&st, "ConsumedCapacity");
 		for (t = 0; t < ntables; t++)
 			dynpg_api_push_capacity_units(&st, NULL, capacity, tables[t].name,
 										  tables[t].half_units);
-		dynpg_jb_end_array(&st);
+		dynpg_out_end_array(&st);
 	}
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_out_finish(dynpg_out_end_object(&st));
 }

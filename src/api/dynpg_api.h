@@ -2,7 +2,9 @@
  *
  * dynpg_api.h
  *	  DynamoDB operations: each takes the request and returns the response,
- *	  both as DynamoDB's JSON (jsonb), field for field.
+ *	  both as DynamoDB's JSON, field for field, as JSON trees
+ *	  (base/dynpg_json.h; api/dynpg_wire.h writes a response as jsonb or
+ *	  text).
  *
  * The SQL functions dynpg.<operation>(jsonb) and dynpg.execute(operation,
  * jsonb) call these.  Each raises DynamoDB's exception (dynpg_error.h) for
@@ -13,36 +15,36 @@
 #ifndef DYNPG_API_H
 #define DYNPG_API_H
 
-#include "utils/jsonb.h"
+#include "base/dynpg_json.h"
 
-typedef Jsonb *(*DynApiOperation) (Jsonb *request);
+typedef DynJson *(*DynApiOperation) (DynJson *request);
 
 /* control plane (table_ops.c) */
-extern Jsonb *dynpg_api_create_table(Jsonb *request);
-extern Jsonb *dynpg_api_delete_table(Jsonb *request);
-extern Jsonb *dynpg_api_describe_table(Jsonb *request);
-extern Jsonb *dynpg_api_list_tables(Jsonb *request);
+extern DynJson *dynpg_api_create_table(DynJson *request);
+extern DynJson *dynpg_api_delete_table(DynJson *request);
+extern DynJson *dynpg_api_describe_table(DynJson *request);
+extern DynJson *dynpg_api_list_tables(DynJson *request);
 
 /* control plane: UpdateTable (table_update.c) */
-extern Jsonb *dynpg_api_update_table(Jsonb *request);
+extern DynJson *dynpg_api_update_table(DynJson *request);
 
 /* items (item_ops.c) */
-extern Jsonb *dynpg_api_put_item(Jsonb *request);
-extern Jsonb *dynpg_api_get_item(Jsonb *request);
-extern Jsonb *dynpg_api_delete_item(Jsonb *request);
-extern Jsonb *dynpg_api_update_item(Jsonb *request);
+extern DynJson *dynpg_api_put_item(DynJson *request);
+extern DynJson *dynpg_api_get_item(DynJson *request);
+extern DynJson *dynpg_api_delete_item(DynJson *request);
+extern DynJson *dynpg_api_update_item(DynJson *request);
 
 /* reads of many items (query_ops.c) */
-extern Jsonb *dynpg_api_query(Jsonb *request);
-extern Jsonb *dynpg_api_scan(Jsonb *request);
+extern DynJson *dynpg_api_query(DynJson *request);
+extern DynJson *dynpg_api_scan(DynJson *request);
 
 /* batches (batch_ops.c) */
-extern Jsonb *dynpg_api_batch_get_item(Jsonb *request);
-extern Jsonb *dynpg_api_batch_write_item(Jsonb *request);
+extern DynJson *dynpg_api_batch_get_item(DynJson *request);
+extern DynJson *dynpg_api_batch_write_item(DynJson *request);
 
 /* transactions (transact_ops.c) */
-extern Jsonb *dynpg_api_transact_write_items(Jsonb *request);
-extern Jsonb *dynpg_api_transact_get_items(Jsonb *request);
+extern DynJson *dynpg_api_transact_write_items(DynJson *request);
+extern DynJson *dynpg_api_transact_get_items(DynJson *request);
 
 /* TransactionConflictException's message (and a cancellation reason's) */
 #define DYN_MSG_TRANSACTION_CONFLICT "Transaction is ongoing for the item"
@@ -72,6 +74,6 @@ extern const DynApiOperationInfo *dynpg_api_find_operation(const char *name);
  * failure or deadlock is re-raised as DynamoDB's
  * TransactionConflictException, keeping its SQLSTATE (execute.c).
  */
-extern Jsonb *dynpg_api_call(const DynApiOperationInfo *op, Jsonb *request);
+extern DynJson *dynpg_api_call(const DynApiOperationInfo *op, DynJson *request);
 
 #endif							/* DYNPG_API_H */

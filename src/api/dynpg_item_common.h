@@ -19,6 +19,7 @@
 #include "utils/rel.h"
 
 #include "base/dynpg_request.h"
+#include "api/dynpg_wire.h"
 #include "expr/dynpg_expr.h"
 #include "types/dynpg_key.h"
 
@@ -48,21 +49,21 @@ extern const char *const dynpg_api_get_expressions[];
 typedef struct DynItemRequest
 {
 	char	   *table_name;
-	Jsonb	   *item_jb;		/* Item (a put), else Key */
+	DynJson    *item_jb;		/* Item (a put), else Key */
 	char	   *return_values;
 	char	   *capacity;		/* ReturnConsumedCapacity */
 	char	   *metrics;		/* ReturnItemCollectionMetrics */
 	char	   *on_failure;		/* ReturnValuesOnConditionCheckFailure */
 	char	   *update_text;	/* UpdateExpression */
 	char	   *cond_text;		/* ConditionExpression */
-	Jsonb	   *names_jb;		/* ExpressionAttributeNames */
-	Jsonb	   *values_jb;		/* ExpressionAttributeValues */
-	Jsonb	   *expected_jb;	/* Expected */
+	DynJson    *names_jb;		/* ExpressionAttributeNames */
+	DynJson    *values_jb;		/* ExpressionAttributeValues */
+	DynJson    *expected_jb;	/* Expected */
 	char	   *cond_op;		/* ConditionalOperator */
-	Jsonb	   *updates_jb;		/* AttributeUpdates */
+	DynJson    *updates_jb;		/* AttributeUpdates */
 	bool		consistent;		/* ConsistentRead */
 	char	   *projection;		/* ProjectionExpression */
-	JsonbContainer *to_get;		/* AttributesToGet */
+	DynJson    *to_get;			/* AttributesToGet */
 } DynItemRequest;
 
 #define DYN_ITEM_MEMBER(field) offsetof(DynItemRequest, field)
@@ -136,15 +137,15 @@ extern bool dynpg_api_key_matches(const DynItem *item, const DynKeySchema *ks, b
 /* A Key: exactly the table's key attributes with their types, and their values' rules */
 extern void dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks);
 
-extern void dynpg_api_check_no_mixing(JsonbContainer *root, const char *const *legacy,
+extern void dynpg_api_check_no_mixing(const DynJson *root, const char *const *legacy,
 									  const char *const *expressions);
 /* ConditionalOperator with fewer than two conditions (Expected, QueryFilter, ScanFilter) */
-extern void dynpg_api_check_conditional_operator(Jsonb *conditions,
+extern void dynpg_api_check_conditional_operator(DynJson *conditions,
 												 const char *conditional_operator);
 /* names and values without an expression that could use them */
-extern void dynpg_api_expressions_used(Jsonb *names, Jsonb *values, bool names_usable,
+extern void dynpg_api_expressions_used(DynJson *names, DynJson *values, bool names_usable,
 									   bool values_usable, const char *values_null);
-extern void dynpg_api_expression_params(DynExprContext *ctx, Jsonb *names, Jsonb *values,
+extern void dynpg_api_expression_params(DynExprContext *ctx, DynJson *names, DynJson *values,
 										bool any_expression, const char *values_null);
 extern void dynpg_api_check_privilege(Relation rel, AclMode mode);
 extern Relation dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode,
@@ -153,10 +154,10 @@ extern int64 dynpg_api_units_for(int64 bytes, int64 unit_bytes);
 /* whether ReturnConsumedCapacity asks for ConsumedCapacity (TOTAL or INDEXES) */
 extern bool dynpg_api_capacity_wanted(const char *mode);
 /* one table's ConsumedCapacity object ('key' NULL: an array element) */
-extern void dynpg_api_push_capacity_units(JsonbParseState **st, const char *key,
+extern void dynpg_api_push_capacity_units(DynOut **st, const char *key,
 										  const char *mode, const char *table_name,
 										  int64 half_units);
 /* 'item' must live until the response is finished (its strings are not copied) */
-extern void dynpg_api_push_item(JsonbParseState **st, const char *key, const DynItem *item);
+extern void dynpg_api_push_item(DynOut **st, const char *key, const DynItem *item);
 
 #endif							/* DYNPG_ITEM_COMMON_H */

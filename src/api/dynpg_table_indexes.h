@@ -27,7 +27,7 @@
 /* A ProvisionedThroughput structure as the request has it. */
 typedef struct DynThroughput
 {
-	JsonbContainer *obj;		/* NULL when the member is absent */
+	DynJson    *obj;			/* NULL when the member is absent */
 	bool		has_rcu;
 	bool		has_wcu;
 	int64		rcu;			/* 0 when absent */
@@ -47,12 +47,12 @@ typedef struct DynIndexRequest
 {
 	bool		present;		/* false: the element is null */
 	char	   *index_name;
-	JsonbContainer *key_schema_list;
+	DynJson    *key_schema_list;
 	int			nkeys;
 	DynNamedType *keys;
-	JsonbContainer *projection;
+	DynJson    *projection;
 	char	   *projection_type;
-	JsonbContainer *nonkey_list;
+	DynJson    *nonkey_list;
 	int			nnonkey;
 	char	  **nonkey;			/* NULL for a null element */
 	/* global secondary indexes only */
@@ -63,10 +63,10 @@ typedef struct DynIndexRequest
 
 typedef struct DynIndexesRequest
 {
-	JsonbContainer *lsi_list;	/* NULL when the member is absent */
+	DynJson    *lsi_list;		/* NULL when the member is absent */
 	int			nlsi;
 	DynIndexRequest *lsi;
-	JsonbContainer *gsi_list;
+	DynJson    *gsi_list;
 	int			ngsi;
 	DynIndexRequest *gsi;
 } DynIndexesRequest;
@@ -76,14 +76,14 @@ typedef struct DynIndexesRequest
  * constraints at 'path' (phase 2), its units' bounds (phase 3; 'index_name'
  * names a GSI's in the message, NULL for the table's), its stored form
  */
-extern void dynpg_api_read_throughput(JsonbContainer *obj, const char *name, DynThroughput *out);
+extern void dynpg_api_read_throughput(DynJson *obj, const char *name, DynThroughput *out);
 extern void dynpg_api_throughput_constraints(DynRequest *req, const char *path,
 											 const DynThroughput *pt);
 extern void dynpg_api_throughput_bounds(const DynThroughput *pt, const char *index_name);
 extern void dynpg_api_push_throughput(JsonbParseState **st, int64 rcu, int64 wcu);
 
 /* KeySchema or AttributeDefinitions, read (phase 1) */
-extern DynNamedType *dynpg_api_read_named_types(JsonbContainer *list, const char *type_member,
+extern DynNamedType *dynpg_api_read_named_types(DynJson *list, const char *type_member,
 												int *n);
 /* Java's toString of a KeySchema list, and "a, b" of the names */
 extern char *dynpg_api_key_schema_text(const DynNamedType *keys, int n);
@@ -94,13 +94,13 @@ extern char *dynpg_api_names_text(const DynNamedType *a, int n);
  * AttributeDefinitions 'defs' (phase 3: defined, distinct, HASH then RANGE)
  */
 extern void dynpg_api_key_schema_constraints(DynRequest *req, const char *path,
-											 JsonbContainer *list, const DynNamedType *keys,
+											 DynJson *list, const DynNamedType *keys,
 											 int nkeys);
 extern void dynpg_api_check_key_schema(const DynNamedType *keys, int nkeys,
 									   const DynNamedType *defs, int ndefs);
 
 /* phase 1, 2 and 3 of CreateTable for its indexes */
-extern void dynpg_api_indexes_read(JsonbContainer *root, DynIndexesRequest *ix);
+extern void dynpg_api_indexes_read(DynJson *root, DynIndexesRequest *ix);
 extern void dynpg_api_indexes_check_constraints(DynRequest *req, const DynIndexesRequest *ix);
 extern void dynpg_api_indexes_check_unsupported(const DynIndexesRequest *ix);
 extern void dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
@@ -109,7 +109,7 @@ extern void dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 										  bool pay_per_request);
 
 /* one index of a request: read (phase 1), its constraints at 'path' (phase 2) */
-extern void dynpg_api_index_read(JsonbContainer *s, bool global, DynIndexRequest *out);
+extern void dynpg_api_index_read(DynJson *s, bool global, DynIndexRequest *out);
 extern void dynpg_api_index_constraints(DynRequest *req, const char *path,
 										const DynIndexRequest *ix, bool global);
 /* NonKeyAttributes of all of a table's indexes, counted (phase 3) */

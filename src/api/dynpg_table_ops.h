@@ -55,7 +55,7 @@ extern void dynpg_api_definitions_constraints(DynRequest *req, const DynNamedTyp
  * only at their defaults (Tags: CreateTable's), ProvisionedThroughput
  * under PAY_PER_REQUEST, AttributeDefinitions of one name
  */
-extern void dynpg_api_check_default_options(JsonbContainer *root, bool with_tags);
+extern void dynpg_api_check_default_options(DynJson *root, bool with_tags);
 extern void dynpg_api_check_pay_per_request(const char *billing_mode, const DynThroughput *pt);
 extern void dynpg_api_check_duplicate_definitions(const DynNamedType *defs, int ndefs);
 

@@ -15,6 +15,7 @@
 #include "utils/memutils.h"
 
 #include "api/dynpg_api.h"
+#include "api/dynpg_wire.h"
 #include "base/dynpg_error.h"
 
 /*
@@ -78,11 +79,11 @@ dynpg_api_find_operation(const char *name)
 	return NULL;
 }
 
-Jsonb *
-dynpg_api_call(const DynApiOperationInfo *op, Jsonb *request)
+DynJson *
+dynpg_api_call(const DynApiOperationInfo *op, DynJson *request)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	Jsonb	   *result = NULL;
+	DynJson    *result = NULL;
 
 	if (op == NULL)
 		dynpg_raise(DYN_ERR_UNKNOWN_OPERATION, "An unknown operation was requested.");
@@ -120,8 +121,8 @@ dynpg_execute(PG_FUNCTION_ARGS)
 {
 	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(0));
 
-	PG_RETURN_JSONB_P(dynpg_api_call(dynpg_api_find_operation(operation),
-									 PG_GETARG_JSONB_P(1)));
+	PG_RETURN_JSONB_P(dynpg_response_jsonb(dynpg_api_call(dynpg_api_find_operation(operation),
+														   dynpg_json_from_jsonb(PG_GETARG_JSONB_P(1)))));
 }
 
 /* dynpg.<operation>(request): the operation's entry, looked up once per backend */
@@ -134,7 +135,8 @@ sqlname(PG_FUNCTION_ARGS) \
 \
 	if (op == NULL) \
 		op = dynpg_api_find_operation(name); \
-	PG_RETURN_JSONB_P(dynpg_api_call(op, PG_GETARG_JSONB_P(0))); \
+	PG_RETURN_JSONB_P(dynpg_response_jsonb(dynpg_api_call(op, \
+														   dynpg_json_from_jsonb(PG_GETARG_JSONB_P(0))))); \
 }
 
 DYNPG_OPERATION_FUNCTION(dynpg_create_table, "CreateTable")

@@ -38,21 +38,20 @@ const char *const dynpg_api_get_expressions[] = {"ProjectionExpression", NULL};
 
 /* "Can not use both expression and non-expression parameters ..." */
 void
-dynpg_api_check_no_mixing(JsonbContainer *root, const char *const *legacy,
+dynpg_api_check_no_mixing(const DynJson *root, const char *const *legacy,
 						  const char *const *expressions)
 {
 	StringInfoData l;
 	StringInfoData e;
-	JsonbValue	v;
 	int			i;
 
 	initStringInfo(&l);
 	initStringInfo(&e);
 	for (i = 0; legacy[i] != NULL; i++)
-		if (dynpg_req_member(root, legacy[i], &v) && v.type != jbvNull)
+		if (dynpg_req_member(root, legacy[i]) != NULL)
 			appendStringInfo(&l, "%s%s", l.len ? ", " : "", legacy[i]);
 	for (i = 0; expressions[i] != NULL; i++)
-		if (dynpg_req_member(root, expressions[i], &v) && v.type != jbvNull)
+		if (dynpg_req_member(root, expressions[i]) != NULL)
 			appendStringInfo(&e, "%s%s", e.len ? ", " : "", expressions[i]);
 	if (l.len > 0 && e.len > 0)
 		dynpg_validation_error("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
@@ -61,20 +60,20 @@ dynpg_api_check_no_mixing(JsonbContainer *root, const char *const *legacy,
 
 /* Expected and ConditionalOperator as a condition (NULL if none) */
 static DynExprNode *
-legacy_condition(Jsonb *expected, const char *conditional_operator)
+legacy_condition(DynJson *expected, const char *conditional_operator)
 {
 	dynpg_api_check_conditional_operator(expected, conditional_operator);
-	if (expected == NULL || JsonContainerSize(&expected->root) == 0)
+	if (expected == NULL || dynpg_json_count(expected) == 0)
 		return NULL;
 	return dynpg_expr_from_expected(expected, conditional_operator);
 }
 
 /* ConditionalOperator needs two or more conditions (of Expected, QueryFilter or ScanFilter) */
 void
-dynpg_api_check_conditional_operator(Jsonb *conditions, const char *conditional_operator)
+dynpg_api_check_conditional_operator(DynJson *conditions, const char *conditional_operator)
 {
 	if (conditional_operator != NULL &&
-		(conditions == NULL || JsonContainerSize(&conditions->root) < 2))
+		(conditions == NULL || dynpg_json_count(conditions) < 2))
 		dynpg_req_invalid_parameter("ConditionalOperator can only be used when Filter or Expected has two or more elements");
 }
 
@@ -85,7 +84,7 @@ dynpg_api_check_conditional_operator(Jsonb *conditions, const char *conditional_
  * ("ConditionExpression is null").
  */
 void
-dynpg_api_expressions_used(Jsonb *names, Jsonb *values, bool names_usable, bool values_usable,
+dynpg_api_expressions_used(DynJson *names, DynJson *values, bool names_usable, bool values_usable,
 						   const char *values_null)
 {
 	if (names != NULL && !names_usable)
@@ -102,13 +101,13 @@ dynpg_api_expressions_used(Jsonb *names, Jsonb *values, bool names_usable, bool 
  * (the caller parses its expressions, then calls dynpg_expr_check_unused).
  */
 void
-dynpg_api_expression_params(DynExprContext *ctx, Jsonb *names, Jsonb *values, bool any_expression,
+dynpg_api_expression_params(DynExprContext *ctx, DynJson *names, DynJson *values, bool any_expression,
 							const char *values_null)
 {
 	dynpg_api_expressions_used(names, values, any_expression, any_expression, values_null);
-	if (names != NULL && JsonContainerSize(&names->root) == 0)
+	if (names != NULL && dynpg_json_count(names) == 0)
 		dynpg_validation_error("ExpressionAttributeNames must not be empty");
-	if (values != NULL && JsonContainerSize(&values->root) == 0)
+	if (values != NULL && dynpg_json_count(values) == 0)
 		dynpg_validation_error("ExpressionAttributeValues must not be empty");
 	dynpg_expr_context_init(ctx, names, values);
 }
@@ -124,7 +123,7 @@ dynpg_api_write_expressions(const DynItemRequest *r, bool is_update, DynExprCont
 	memset(ua, 0, sizeof(*ua));
 	ua->cond.all_old_on_failure = r->on_failure != NULL && strcmp(r->on_failure, "ALL_OLD") == 0;
 	ua->cond.condition = legacy_condition(r->expected_jb, r->cond_op);
-	if (r->updates_jb != NULL && JsonContainerSize(&r->updates_jb->root) > 0)
+	if (r->updates_jb != NULL && dynpg_json_count(r->updates_jb) > 0)
 		ua->update = dynpg_expr_from_attribute_updates(r->updates_jb);
 	if (r->update_text != NULL)
 		ua->update = dynpg_expr_parse_update(ectx, r->update_text);
@@ -305,28 +304,26 @@ dynpg_api_capacity_wanted(const char *mode)
  * INDEXES the table's share as well.
  */
 void
-dynpg_api_push_capacity_units(JsonbParseState **st, const char *key, const char *mode,
+dynpg_api_push_capacity_units(DynOut **st, const char *key, const char *mode,
 							  const char *table_name, int64 half_units)
 {
 	char	   *units = psprintf(INT64_FORMAT ".%d", half_units / 2, half_units % 2 ? 5 : 0);
 
-	dynpg_jb_begin_object(st, key);
-	dynpg_jb_string(st, "TableName", table_name);
-	dynpg_jb_numeric_text(st, "CapacityUnits", units);
+	dynpg_out_begin_object(st, key);
+	dynpg_out_string(st, "TableName", table_name);
+	dynpg_out_numeric_text(st, "CapacityUnits", units);
 	if (strcmp(mode, "INDEXES") == 0)
 	{
-		dynpg_jb_begin_object(st, "Table");
-		dynpg_jb_numeric_text(st, "CapacityUnits", units);
-		dynpg_jb_end_object(st);
+		dynpg_out_begin_object(st, "Table");
+		dynpg_out_numeric_text(st, "CapacityUnits", units);
+		dynpg_out_end_object(st);
 	}
-	dynpg_jb_end_object(st);
+	dynpg_out_end_object(st);
 }
 
 void
-dynpg_api_push_item(JsonbParseState **st, const char *key, const DynItem *item)
+dynpg_api_push_item(DynOut **st, const char *key, const DynItem *item)
 {
-	/* straight into the response: no jsonb of the item to unpack again */
-	if (key != NULL)
-		dynpg_jb_key(st, key);
-	dynpg_item_push_jsonb(st, item, false);
+	/* written straight from its binary form when the response is */
+	dynpg_out_item(st, key, item);
 }

@@ -124,7 +124,7 @@ static const DynMember update_members[] = {
  * them) into *r, then every constraint failure at once.
  */
 static void
-read_request(DynRequest *req, const char *operation, Jsonb *request,
+read_request(DynRequest *req, const char *operation, DynJson *request,
 			 const DynMember *members, int n, DynItemRequest *r)
 {
 	dynpg_require_preload();
@@ -143,7 +143,7 @@ returns_all_old(const DynItemRequest *r)
 
 /* ConsumedCapacity, when ReturnConsumedCapacity asks for it */
 static void
-push_consumed_capacity(JsonbParseState **st, const char *mode, const char *table_name,
+push_consumed_capacity(DynOut **st, const char *mode, const char *table_name,
 					   int64 half_units)
 {
 	if (dynpg_api_capacity_wanted(mode))
@@ -154,8 +154,8 @@ push_consumed_capacity(JsonbParseState **st, const char *mode, const char *table
  * PutItem
  * ---------------------------------------------------------------------
  */
-Jsonb *
-dynpg_api_put_item(Jsonb *request)
+DynJson *
+dynpg_api_put_item(DynJson *request)
 {
 	DynRequest	req;
 	DynItemRequest r;
@@ -166,7 +166,7 @@ dynpg_api_put_item(Jsonb *request)
 	DynKey		key;
 	DynItem    *old = NULL;
 	bool		need_old;
-	JsonbParseState *st = NULL;
+	DynOut	   *st = NULL;
 	DynExprContext ectx;
 	DynUpdateArg ua;
 
@@ -176,7 +176,7 @@ dynpg_api_put_item(Jsonb *request)
 	/* expressions, then the item's own rules (AttributeValues, 400 KB) */
 	dynpg_api_check_no_mixing(req.root, put_legacy, put_expressions);
 	dynpg_api_write_expressions(&r, false, &ectx, &ua);
-	item = dynpg_item_from_jsonb(JsonbPGetDatum(r.item_jb), false);
+	item = dynpg_item_from_json(r.item_jb, false);
 
 	rel = dynpg_api_open_item_table(r.table_name, RowExclusiveLock, ACL_INSERT,
 									all_old || ua.cond.condition != NULL, &ks);
@@ -187,7 +187,7 @@ dynpg_api_put_item(Jsonb *request)
 						   need_old ? &old : NULL);
 	table_close(rel, NoLock);
 
-	dynpg_jb_begin_object(&st, NULL);
+	dynpg_out_begin_object(&st, NULL);
 	if (all_old && old != NULL)
 		dynpg_api_push_item(&st, "Attributes", old);
 	if (need_old)
@@ -199,15 +199,15 @@ dynpg_api_put_item(Jsonb *request)
 		push_consumed_capacity(&st, r.capacity, r.table_name,
 							   2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES));
 	}
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 
 /* ---------------------------------------------------------------------
  * GetItem
  * ---------------------------------------------------------------------
  */
-Jsonb *
-dynpg_api_get_item(Jsonb *request)
+DynJson *
+dynpg_api_get_item(DynJson *request)
 {
 	DynRequest	req;
 	DynItemRequest r;
@@ -215,7 +215,7 @@ dynpg_api_get_item(Jsonb *request)
 	DynItem    *found;
 	Relation	rel;
 	DynKeySchema ks;
-	JsonbParseState *st = NULL;
+	DynOut	   *st = NULL;
 	DynExprContext ectx;
 	DynExprPath *paths = NULL;
 	int			npaths = 0;
@@ -231,14 +231,14 @@ dynpg_api_get_item(Jsonb *request)
 		paths = dynpg_expr_from_attributes_to_get(r.to_get, &npaths);
 	dynpg_expr_check_unused(&ectx);
 
-	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(r.item_jb), false);
+	key_item = dynpg_item_from_json(r.item_jb, false);
 
 	rel = dynpg_api_open_item_table(r.table_name, AccessShareLock, ACL_SELECT, false, &ks);
 	dynpg_api_check_key(key_item, &ks);
 	found = dynpg_read_get(rel, key_item);
 	table_close(rel, NoLock);
 
-	dynpg_jb_begin_object(&st, NULL);
+	dynpg_out_begin_object(&st, NULL);
 	if (found != NULL)
 		dynpg_api_push_item(&st, "Item", paths ? dynpg_expr_project(found, paths, npaths) : found);
 	if (r.capacity != NULL)
@@ -247,15 +247,15 @@ dynpg_api_get_item(Jsonb *request)
 
 		push_consumed_capacity(&st, r.capacity, r.table_name, r.consistent ? 2 * units : units);
 	}
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 
 /* ---------------------------------------------------------------------
  * DeleteItem
  * ---------------------------------------------------------------------
  */
-Jsonb *
-dynpg_api_delete_item(Jsonb *request)
+DynJson *
+dynpg_api_delete_item(DynJson *request)
 {
 	DynRequest	req;
 	DynItemRequest r;
@@ -265,7 +265,7 @@ dynpg_api_delete_item(Jsonb *request)
 	DynItem    *old = NULL;
 	Relation	rel;
 	DynKeySchema ks;
-	JsonbParseState *st = NULL;
+	DynOut	   *st = NULL;
 	DynExprContext ectx;
 	DynUpdateArg ua;
 
@@ -274,7 +274,7 @@ dynpg_api_delete_item(Jsonb *request)
 
 	dynpg_api_check_no_mixing(req.root, put_legacy, put_expressions);
 	dynpg_api_write_expressions(&r, false, &ectx, &ua);
-	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(r.item_jb), false);
+	key_item = dynpg_item_from_json(r.item_jb, false);
 
 	rel = dynpg_api_open_item_table(r.table_name, RowExclusiveLock, ACL_DELETE,
 									all_old || ua.cond.condition != NULL, &ks);
@@ -285,14 +285,14 @@ dynpg_api_delete_item(Jsonb *request)
 							  need_old ? &old : NULL);
 	table_close(rel, NoLock);
 
-	dynpg_jb_begin_object(&st, NULL);
+	dynpg_out_begin_object(&st, NULL);
 	if (all_old && old != NULL)
 		dynpg_api_push_item(&st, "Attributes", old);
 	if (need_old)
 		push_consumed_capacity(&st, r.capacity, r.table_name,
 							   2 * dynpg_api_units_for(old ? dynpg_item_size(old) : 0,
 													   DYN_WRITE_UNIT_BYTES));
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 
 /* ---------------------------------------------------------------------
@@ -335,8 +335,8 @@ updated_paths(const DynItem *item, const DynUpdate *upd, const int *positions)
 	return c.count > 0 ? result : NULL;
 }
 
-Jsonb *
-dynpg_api_update_item(Jsonb *request)
+DynJson *
+dynpg_api_update_item(DynJson *request)
 {
 	DynRequest	req;
 	DynItemRequest r;
@@ -348,13 +348,13 @@ dynpg_api_update_item(Jsonb *request)
 	DynItem    *result = NULL;
 	Relation	rel;
 	DynKeySchema ks;
-	JsonbParseState *st = NULL;
+	DynOut	   *st = NULL;
 
 	read_request(&req, "UpdateItem", request, update_members, lengthof(update_members), &r);
 
 	dynpg_api_check_no_mixing(req.root, update_legacy, update_expressions);
 	dynpg_api_write_expressions(&r, true, &ectx, &ua);
-	key_item = dynpg_item_from_jsonb(JsonbPGetDatum(r.item_jb), false);
+	key_item = dynpg_item_from_json(r.item_jb, false);
 	ua.key_item = key_item;
 
 	rel = dynpg_api_open_item_table(r.table_name, RowExclusiveLock, ACL_UPDATE,
@@ -382,7 +382,7 @@ dynpg_api_update_item(Jsonb *request)
 	else
 		result = updated_paths(new, ua.update, ua.positions);
 
-	dynpg_jb_begin_object(&st, NULL);
+	dynpg_out_begin_object(&st, NULL);
 	if (result != NULL)
 		dynpg_api_push_item(&st, "Attributes", result);
 	if (dynpg_api_capacity_wanted(r.capacity))
@@ -394,5 +394,5 @@ dynpg_api_update_item(Jsonb *request)
 		push_consumed_capacity(&st, r.capacity, r.table_name,
 							   2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES));
 	}
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_out_finish(dynpg_out_end_object(&st));
 }

@@ -120,25 +120,25 @@ typedef void (*ReadEmit) (const DynItem *item, void *arg);
 
 /* QueryFilter / ScanFilter with ConditionalOperator (NULL if none). */
 static DynExprNode *
-legacy_filter(Jsonb *filter, const char *conditional_operator, const char *member)
+legacy_filter(DynJson *filter, const char *conditional_operator, const char *member)
 {
 	dynpg_api_check_conditional_operator(filter, conditional_operator);
-	if (filter == NULL || JsonContainerSize(&filter->root) == 0)
+	if (filter == NULL || dynpg_json_count(filter) == 0)
 		return NULL;
 	return dynpg_expr_from_conditions(filter, conditional_operator, member);
 }
 
 /* The entries of a legacy condition map (null ones count as absent). */
 static int
-condition_count(Jsonb *conditions)
+condition_count(DynJson *conditions)
 {
-	JsonbIterator *it = JsonbIteratorInit(&conditions->root);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	int			count;
+	DynJsonMember **m = dynpg_json_sorted_members(conditions, &count);
 	int			n = 0;
+	int			i;
 
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		if (tok == WJB_VALUE && v.type != jbvNull)
+	for (i = 0; i < count; i++)
+		if (m[i]->val->kind != DJ_NULL)
 			n++;
 	return n;
 }
@@ -240,14 +240,14 @@ start_key_invalid(const char *why)
  * for those of numbers and of duplicate set elements.
  */
 static DynItem *
-start_key_item(Jsonb *esk)
+start_key_item(DynJson *esk)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	DynItem    *volatile item = NULL;
 
 	PG_TRY();
 	{
-		item = dynpg_item_from_jsonb(JsonbPGetDatum(esk), false);
+		item = dynpg_item_from_json(esk, false);
 	}
 	PG_CATCH();
 	{
@@ -675,28 +675,28 @@ run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *resul
  * the projection's and filter's use of key attributes.
  */
 static void
-prepare(Jsonb *request, bool is_query, ReadPlan *plan)
+prepare(DynJson *request, bool is_query, ReadPlan *plan)
 {
 	const char *op = is_query ? "Query" : "Scan";
 	DynRequest	req;
 	char	   *table_name;
 	char	   *index_name;
 	char	   *select;
-	JsonbContainer *to_get;
+	DynJson    *to_get;
 	int64		limit = 0;
 	bool		has_limit;
 	bool		consistent = false;
-	Jsonb	   *key_conditions = NULL;
-	Jsonb	   *legacy_filter_jb;
+	DynJson    *key_conditions = NULL;
+	DynJson    *legacy_filter_jb;
 	char	   *conditional_operator;
 	bool		forward = true;
-	Jsonb	   *esk_jb;
+	DynJson    *esk_jb;
 	char	   *capacity;
 	char	   *projection;
 	char	   *filter_text;
 	char	   *kce = NULL;
-	Jsonb	   *names_jb;
-	Jsonb	   *values_jb;
+	DynJson    *names_jb;
+	DynJson    *values_jb;
 	int64		segment = 0;
 	int64		total_segments = 0;
 	bool		has_segment = false;
@@ -966,159 +966,103 @@ prepare(Jsonb *request, bool is_query, ReadPlan *plan)
 }
 
 /*
- * The response is written in jsonb's binary form straight from the items
- * read (types/dynpg_item.h, dynpg_jw_*): building a JsonbValue tree of a
- * page of items and serializing it, or writing it as text and parsing that,
- * costs several times the read itself (tests/bench/query_scan.sh).  The
- * items are collected first, since an array's header gives its length.
+ * The response is a tree whose items are DJ_ITEM nodes (api/dynpg_wire.h):
+ * written in jsonb's binary form (SQL) or as DynamoDB JSON text (HTTP)
+ * straight from the items read, never built as a JsonbValue tree first,
+ * which would cost several times the read itself (tests/bench/query_scan.sh).
  */
-typedef struct PageItems
-{
-	List	   *items;
-} PageItems;
-
 static void
 emit_collect(const DynItem *item, void *arg)
 {
-	PageItems  *pi = (PageItems *) arg;
+	DynOut	  **st = (DynOut **) arg;
 	Size		len = VARSIZE_ANY(item);
 	DynItem    *copy = palloc(len);
 
 	memcpy(copy, item, len);
-	pi->items = lappend(pi->items, copy);
+	dynpg_out_item(st, NULL, copy);
 }
-
-static uint32
-write_int(StringInfo b, int64 v)
-{
-	return dynpg_jw_numeric(b, int64_to_numeric(v));
-}
-
-static uint32
-write_numeric_text(StringInfo b, const char *text)
-{
-	return dynpg_jw_numeric(b, DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																   CStringGetDatum(text),
-																   ObjectIdGetDatum(InvalidOid),
-																   Int32GetDatum(-1))));
-}
-
-#define KEY(b, c, s) dynpg_jw_child((b), (c), dynpg_jw_string((b), (s), strlen(s)))
 
 /*
- * ConsumedCapacity: {Table?, TableName, CapacityUnits, LocalSecondaryIndexes? /
- * GlobalSecondaryIndexes?} in jsonb's key order (shorter keys first).  With
- * INDEXES, a read of an index charges the index and nothing to the table,
- * as DynamoDB reports it ('Table': {'CapacityUnits': 0.0},
- * 'GlobalSecondaryIndexes': {'gsi1': {'CapacityUnits': 2.0}}, captured
- * from DynamoDB in a caching proxy's tests).
+ * ConsumedCapacity: TableName, CapacityUnits, and with INDEXES Table and
+ * LocalSecondaryIndexes / GlobalSecondaryIndexes.  With INDEXES, a read of
+ * an index charges the index and nothing to the table, as DynamoDB reports
+ * it ('Table': {'CapacityUnits': 0.0}, 'GlobalSecondaryIndexes': {'gsi1':
+ * {'CapacityUnits': 2.0}}, captured from DynamoDB in a caching proxy's
+ * tests).
  */
-static uint32
-write_units(StringInfo b, const char *units)
+static void
+push_units(DynOut **st, const char *key, const char *units)
 {
-	DynJbCont	t;
-
-	dynpg_jw_begin(b, &t, 1, true);
-	KEY(b, &t, "CapacityUnits");
-	dynpg_jw_child(b, &t, write_numeric_text(b, units));
-	return dynpg_jw_end(b, &t);
+	dynpg_out_begin_object(st, key);
+	dynpg_out_numeric_text(st, "CapacityUnits", units);
+	(void) dynpg_out_end_object(st);
 }
 
-static uint32
-write_capacity(StringInfo b, const char *mode, const char *table_name, int64 half_units,
-			   const DynIndexDef *ix)
+static void
+push_capacity(DynOut **st, const char *mode, const char *table_name, int64 half_units,
+			  const DynIndexDef *ix)
 {
 	char	   *units = psprintf(INT64_FORMAT ".%d", half_units / 2, half_units % 2 ? 5 : 0);
 	bool		indexes = strcmp(mode, "INDEXES") == 0;
 	bool		by_index = indexes && ix != NULL;
-	DynJbCont	c;
 
-	dynpg_jw_begin(b, &c, indexes ? (by_index ? 4 : 3) : 2, true);
+	dynpg_out_begin_object(st, "ConsumedCapacity");
 	if (indexes)
-		KEY(b, &c, "Table");
-	KEY(b, &c, "TableName");
-	KEY(b, &c, "CapacityUnits");
-	if (by_index)
-		KEY(b, &c, ix->kind == DYN_INDEX_LOCAL ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes");
-	if (indexes)
-		dynpg_jw_child(b, &c, write_units(b, by_index ? "0.0" : units));
-	dynpg_jw_child(b, &c, dynpg_jw_string(b, table_name, strlen(table_name)));
-	dynpg_jw_child(b, &c, write_numeric_text(b, units));
+		push_units(st, "Table", by_index ? "0.0" : units);
+	dynpg_out_string(st, "TableName", table_name);
+	dynpg_out_numeric_text(st, "CapacityUnits", units);
 	if (by_index)
 	{
-		DynJbCont	m;
-
-		dynpg_jw_begin(b, &m, 1, true);
-		dynpg_jw_child(b, &m, dynpg_jw_string(b, ix->index_name, strlen(ix->index_name)));
-		dynpg_jw_child(b, &m, write_units(b, units));
-		dynpg_jw_child(b, &c, dynpg_jw_end(b, &m));
+		dynpg_out_begin_object(st, ix->kind == DYN_INDEX_LOCAL ? "LocalSecondaryIndexes" :
+							   "GlobalSecondaryIndexes");
+		push_units(st, ix->index_name, units);
+		(void) dynpg_out_end_object(st);
 	}
-	return dynpg_jw_end(b, &c);
+	(void) dynpg_out_end_object(st);
 }
 
-static Jsonb *
-run_wire(Jsonb *request, bool is_query)
+static DynJson *
+run_wire(DynJson *request, bool is_query)
 {
 	ReadPlan	plan;
 	ReadResult	result;
-	PageItems	page;
-	StringInfoData b;
-	DynJbCont	top;
-	bool		capacity;
-	int			nkeys;
-	ListCell   *lc;
+	DynOut	   *st = NULL;
+	DynOut	   *items = NULL;
+	DynJson    *root;
 
 	prepare(request, is_query, &plan);
-	page.items = NIL;
-	run_plan(&plan, true, emit_collect, &page, &result);
+	dynpg_out_begin_object(&st, NULL);
+	root = NULL;
+	/* the items first, into an array of their own */
+	dynpg_out_begin_array(&items, NULL);
+	run_plan(&plan, true, emit_collect, &items, &result);
 	table_close(plan.rel, NoLock);
 
-	/* keys in jsonb's order: Count, Items, ScannedCount, ConsumedCapacity, LastEvaluatedKey */
-	capacity = plan.capacity != NULL && strcmp(plan.capacity, "NONE") != 0;
-	nkeys = 2 + (plan.count_only ? 0 : 1) + (capacity ? 1 : 0) + (result.last_key ? 1 : 0);
-	dynpg_jw_start(&b);
-	dynpg_jw_begin(&b, &top, nkeys, true);
-	KEY(&b, &top, "Count");
+	dynpg_out_int64(&st, "Count", result.count);
 	if (!plan.count_only)
-		KEY(&b, &top, "Items");
-	KEY(&b, &top, "ScannedCount");
-	if (capacity)
-		KEY(&b, &top, "ConsumedCapacity");
-	if (result.last_key != NULL)
-		KEY(&b, &top, "LastEvaluatedKey");
-	dynpg_jw_child(&b, &top, write_int(&b, result.count));
-	if (!plan.count_only)
-	{
-		DynJbCont	arr;
-
-		dynpg_jw_begin(&b, &arr, list_length(page.items), false);
-		foreach(lc, page.items)
-			dynpg_jw_child(&b, &arr, dynpg_jw_item(&b, (const DynItem *) lfirst(lc)));
-		dynpg_jw_child(&b, &top, dynpg_jw_end(&b, &arr));
-	}
-	dynpg_jw_child(&b, &top, write_int(&b, result.scanned));
-	if (capacity)
+		dynpg_out_json(&st, "Items", dynpg_out_end_array(&items));
+	dynpg_out_int64(&st, "ScannedCount", result.scanned);
+	if (dynpg_api_capacity_wanted(plan.capacity))
 	{
 		int64		units = dynpg_api_units_for(result.bytes, DYN_READ_UNIT_BYTES);
 
-		dynpg_jw_child(&b, &top, write_capacity(&b, plan.capacity, plan.table_name,
-												 plan.consistent ? 2 * units : units,
-												 plan.has_index ? &plan.ix : NULL));
+		push_capacity(&st, plan.capacity, plan.table_name, plan.consistent ? 2 * units : units,
+					  plan.has_index ? &plan.ix : NULL);
 	}
 	if (result.last_key != NULL)
-		dynpg_jw_child(&b, &top, dynpg_jw_item(&b, result.last_key));
-	(void) dynpg_jw_end(&b, &top);
-	return dynpg_jw_finish(&b);
+		dynpg_out_item(&st, "LastEvaluatedKey", result.last_key);
+	root = dynpg_out_end_object(&st);
+	return dynpg_out_finish(root);
 }
 
-Jsonb *
-dynpg_api_query(Jsonb *request)
+DynJson *
+dynpg_api_query(DynJson *request)
 {
 	return run_wire(request, true);
 }
 
-Jsonb *
-dynpg_api_scan(Jsonb *request)
+DynJson *
+dynpg_api_scan(DynJson *request)
 {
 	return run_wire(request, false);
 }
@@ -1153,7 +1097,7 @@ run_rows(FunctionCallInfo fcinfo, bool is_query)
 	RowsArg		ra;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	prepare(PG_GETARG_JSONB_P(0), is_query, &plan);
+	prepare(dynpg_json_from_jsonb(PG_GETARG_JSONB_P(0)), is_query, &plan);
 	ra.store = rsinfo->setResult;
 	ra.desc = rsinfo->setDesc;
 	if (plan.count_only)

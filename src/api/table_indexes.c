@@ -53,7 +53,7 @@ static const char *const projection_types[] = {"ALL", "INCLUDE", "KEYS_ONLY", NU
  */
 
 DynNamedType *
-dynpg_api_read_named_types(JsonbContainer *list, const char *type_member, int *n)
+dynpg_api_read_named_types(DynJson *list, const char *type_member, int *n)
 {
 	DynNamedType *result;
 	int			i;
@@ -62,7 +62,7 @@ dynpg_api_read_named_types(JsonbContainer *list, const char *type_member, int *n
 	result = palloc0(sizeof(DynNamedType) * Max(*n, 1));
 	for (i = 0; i < *n; i++)
 	{
-		JsonbContainer *s = dynpg_req_list_struct(list, i);
+		DynJson    *s = dynpg_req_list_struct(list, i);
 
 		if (s == NULL)
 			continue;
@@ -109,7 +109,7 @@ dynpg_api_names_text(const DynNamedType *a, int n)
 }
 
 void
-dynpg_api_read_throughput(JsonbContainer *obj, const char *name, DynThroughput *out)
+dynpg_api_read_throughput(DynJson *obj, const char *name, DynThroughput *out)
 {
 	out->obj = dynpg_req_struct(obj, name);
 	out->has_rcu = dynpg_req_long(out->obj, "ReadCapacityUnits", false, &out->rcu);
@@ -161,15 +161,14 @@ dynpg_api_push_throughput(JsonbParseState **st, int64 rcu, int64 wcu)
  */
 
 static void
-read_index(JsonbContainer *list, int i, bool global, DynIndexRequest *out)
+read_index(DynJson *list, int i, bool global, DynIndexRequest *out)
 {
 	dynpg_api_index_read(dynpg_req_list_struct(list, i), global, out);
 }
 
 void
-dynpg_api_index_read(JsonbContainer *s, bool global, DynIndexRequest *out)
+dynpg_api_index_read(DynJson *s, bool global, DynIndexRequest *out)
 {
-	JsonbValue	v;
 	int			j;
 
 	memset(out, 0, sizeof(*out));
@@ -190,13 +189,13 @@ dynpg_api_index_read(JsonbContainer *s, bool global, DynIndexRequest *out)
 		return;
 	dynpg_api_read_throughput(s, "ProvisionedThroughput", &out->pt);
 	(void) dynpg_req_struct(s, "OnDemandThroughput");
-	out->has_on_demand = dynpg_req_member(s, "OnDemandThroughput", &v);
+	out->has_on_demand = dynpg_req_member(s, "OnDemandThroughput") != NULL;
 	(void) dynpg_req_struct(s, "WarmThroughput");
-	out->has_warm = dynpg_req_member(s, "WarmThroughput", &v);
+	out->has_warm = dynpg_req_member(s, "WarmThroughput") != NULL;
 }
 
 void
-dynpg_api_indexes_read(JsonbContainer *root, DynIndexesRequest *ix)
+dynpg_api_indexes_read(DynJson *root, DynIndexesRequest *ix)
 {
 	int			i;
 
@@ -220,7 +219,7 @@ dynpg_api_indexes_read(JsonbContainer *root, DynIndexesRequest *ix)
 
 /* A KeySchema (the table's or an index's): not null, 1..2 elements, each element's */
 void
-dynpg_api_key_schema_constraints(DynRequest *req, const char *path, JsonbContainer *list,
+dynpg_api_key_schema_constraints(DynRequest *req, const char *path, DynJson *list,
 								 const DynNamedType *keys, int nkeys)
 {
 	int			i;

@@ -79,10 +79,10 @@ static const char *const attribute_types[] = {"B", "N", "S", NULL};
 typedef struct CreateRequest
 {
 	char	   *table_name;
-	JsonbContainer *key_schema_list;
+	DynJson    *key_schema_list;
 	int			nkeys;
 	DynNamedType *keys;
-	JsonbContainer *definitions_list;
+	DynJson    *definitions_list;
 	int			ndefs;
 	DynNamedType *defs;
 	char	   *billing_mode;
@@ -291,9 +291,9 @@ create_check_constraints(DynRequest *req, CreateRequest *r)
  * standard table class, no deletion protection.
  */
 void
-dynpg_api_check_default_options(JsonbContainer *root, bool with_tags)
+dynpg_api_check_default_options(DynJson *root, bool with_tags)
 {
-	JsonbContainer *c;
+	DynJson    *c;
 	char	   *table_class;
 	bool		b;
 
@@ -314,7 +314,7 @@ dynpg_api_check_default_options(JsonbContainer *root, bool with_tags)
 
 /* CreateTable members dynpg does not implement yet. */
 static void
-create_check_unsupported(JsonbContainer *root, const CreateRequest *r)
+create_check_unsupported(DynJson *root, const CreateRequest *r)
 {
 	static const char *const always[] = {
 		"ResourcePolicy", "OnDemandThroughput", "WarmThroughput", NULL
@@ -348,7 +348,7 @@ dynpg_api_check_duplicate_definitions(const DynNamedType *defs, int ndefs)
 
 /* The operation's own rules (phase 3), each with its own message. */
 static void
-create_check_rules(JsonbContainer *root, CreateRequest *r)
+create_check_rules(DynJson *root, CreateRequest *r)
 {
 	bool		pay_per_request = r->billing_mode != NULL &&
 		strcmp(r->billing_mode, "PAY_PER_REQUEST") == 0;
@@ -476,8 +476,8 @@ lock_table_name(const char *table_name)
 	AcceptInvalidationMessages();
 }
 
-Jsonb *
-dynpg_api_create_table(Jsonb *request)
+DynJson *
+dynpg_api_create_table(DynJson *request)
 {
 	DynRequest	req;
 	CreateRequest r;
@@ -534,7 +534,7 @@ dynpg_api_create_table(Jsonb *request)
 
 	dynpg_jb_begin_object(&st, NULL);
 	dynpg_api_push_description(&st, "TableDescription", r.table_name, def, 0, 0, DESCRIBE_CREATED, NULL);
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_response_from_jsonb(dynpg_jb_finish(dynpg_jb_end_object(&st)));
 }
 
 /* ---------------------------------------------------------------------
@@ -542,8 +542,8 @@ dynpg_api_create_table(Jsonb *request)
  * ---------------------------------------------------------------------
  */
 
-Jsonb *
-dynpg_api_delete_table(Jsonb *request)
+DynJson *
+dynpg_api_delete_table(DynJson *request)
 {
 	DynRequest	req;
 	char	   *name;
@@ -596,11 +596,11 @@ dynpg_api_delete_table(Jsonb *request)
 	if (ret != SPI_OK_UTILITY)
 		elog(ERROR, "dynpg: DROP TABLE returned %s", SPI_result_code_string(ret));
 	SPI_finish();
-	return result;
+	return dynpg_response_from_jsonb(result);
 }
 
-Jsonb *
-dynpg_api_describe_table(Jsonb *request)
+DynJson *
+dynpg_api_describe_table(DynJson *request)
 {
 	DynRequest	req;
 	char	   *name;
@@ -621,7 +621,7 @@ dynpg_api_describe_table(Jsonb *request)
 	dynpg_jb_begin_object(&st, NULL);
 	dynpg_api_push_description(&st, "Table", name, def, count, bytes, DESCRIBE_TABLE, rel);
 	table_close(rel, NoLock);
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_response_from_jsonb(dynpg_jb_finish(dynpg_jb_end_object(&st)));
 }
 
 /* ---------------------------------------------------------------------
@@ -629,8 +629,8 @@ dynpg_api_describe_table(Jsonb *request)
  * ---------------------------------------------------------------------
  */
 
-Jsonb *
-dynpg_api_list_tables(Jsonb *request)
+DynJson *
+dynpg_api_list_tables(DynJson *request)
 {
 	DynRequest	req;
 	int64		limit = DYN_LIST_TABLES_DEFAULT_LIMIT;
@@ -687,5 +687,5 @@ dynpg_api_list_tables(Jsonb *request)
 	dynpg_jb_end_array(&st);
 	if (n > limit)
 		dynpg_jb_string(&st, "LastEvaluatedTableName", names[limit - 1]);
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_response_from_jsonb(dynpg_jb_finish(dynpg_jb_end_object(&st)));
 }

@@ -73,12 +73,12 @@ typedef struct GsiUpdate
 typedef struct UpdateRequest
 {
 	char	   *table_name;
-	JsonbContainer *definitions_list;
+	DynJson    *definitions_list;
 	int			ndefs;
 	DynNamedType *defs;
 	char	   *billing_mode;
 	DynThroughput pt;			/* ProvisionedThroughput */
-	JsonbContainer *updates_list;
+	DynJson    *updates_list;
 	int			nupdates;
 	GsiUpdate  *updates;
 } UpdateRequest;
@@ -104,7 +104,7 @@ typedef struct UpdatePlan
  */
 
 static void
-read_request(JsonbContainer *root, UpdateRequest *r)
+read_request(DynJson *root, UpdateRequest *r)
 {
 	int			i;
 
@@ -119,10 +119,9 @@ read_request(JsonbContainer *root, UpdateRequest *r)
 	r->updates = palloc0(sizeof(GsiUpdate) * Max(r->nupdates, 1));
 	for (i = 0; i < r->nupdates; i++)
 	{
-		JsonbContainer *s = dynpg_req_list_struct(r->updates_list, i);
+		DynJson    *s = dynpg_req_list_struct(r->updates_list, i);
 		GsiUpdate  *u = &r->updates[i];
-		JsonbContainer *c;
-		JsonbValue	v;
+		DynJson    *c;
 
 		if (s == NULL)
 			continue;
@@ -135,9 +134,9 @@ read_request(JsonbContainer *root, UpdateRequest *r)
 			u->update_name = dynpg_req_string(c, "IndexName");
 			dynpg_api_read_throughput(c, "ProvisionedThroughput", &u->update_pt);
 			(void) dynpg_req_struct(c, "OnDemandThroughput");
-			u->update_has_on_demand = dynpg_req_member(c, "OnDemandThroughput", &v);
+			u->update_has_on_demand = dynpg_req_member(c, "OnDemandThroughput") != NULL;
 			(void) dynpg_req_struct(c, "WarmThroughput");
-			u->update_has_warm = dynpg_req_member(c, "WarmThroughput", &v);
+			u->update_has_warm = dynpg_req_member(c, "WarmThroughput") != NULL;
 		}
 		c = dynpg_req_struct(s, "Create");
 		if (c != NULL)
@@ -201,7 +200,7 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 
 /* UpdateTable members dynpg does not implement; those that ask for nothing pass. */
 static void
-check_unsupported(JsonbContainer *root, const UpdateRequest *r)
+check_unsupported(DynJson *root, const UpdateRequest *r)
 {
 	static const char *const always[] = {
 		"ReplicaUpdates", "OnDemandThroughput", "WarmThroughput", "MultiRegionConsistency",
@@ -224,20 +223,19 @@ check_unsupported(JsonbContainer *root, const UpdateRequest *r)
 
 /* Whether the request asks for anything at all. */
 static bool
-request_is_empty(JsonbContainer *root, const UpdateRequest *r)
+request_is_empty(DynJson *root, const UpdateRequest *r)
 {
 	static const char *const others[] = {
 		"StreamSpecification", "SSESpecification", "ReplicaUpdates", "TableClass",
 		"DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput",
 		"MultiRegionConsistency", "GlobalTableWitnessUpdates", NULL
 	};
-	JsonbValue	v;
 	int			i;
 
 	if (r->pt.obj != NULL || r->billing_mode != NULL || r->nupdates > 0)
 		return false;
 	for (i = 0; others[i] != NULL; i++)
-		if (dynpg_req_member(root, others[i], &v))
+		if (dynpg_req_member(root, others[i]) != NULL)
 			return false;
 	return true;
 }
@@ -253,7 +251,7 @@ update_index_name(const GsiUpdate *u)
 }
 
 static void
-check_rules(JsonbContainer *root, UpdateRequest *r)
+check_rules(DynJson *root, UpdateRequest *r)
 {
 	int			i;
 	int			j;
@@ -809,8 +807,8 @@ mark_not_backfilling(Jsonb *def, const char *index_name)
  * ---------------------------------------------------------------------
  */
 
-Jsonb *
-dynpg_api_update_table(Jsonb *request)
+DynJson *
+dynpg_api_update_table(DynJson *request)
 {
 	DynRequest	req;
 	UpdateRequest r;
@@ -881,5 +879,5 @@ dynpg_api_update_table(Jsonb *request)
 	dynpg_jb_begin_object(&st, NULL);
 	dynpg_api_push_description(&st, "TableDescription", r.table_name, respdef, count, bytes,
 							   DESCRIBE_UPDATED, NULL);
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_response_from_jsonb(dynpg_jb_finish(dynpg_jb_end_object(&st)));
 }

@@ -290,7 +290,7 @@ list_text(const char *member, int n)
 }
 
 static void
-check_list_length(DynRequest *req, JsonbContainer *list, const char *member)
+check_list_length(DynRequest *req, DynJson *list, const char *member)
 {
 	int			n = dynpg_req_list_length(list);
 
@@ -305,13 +305,15 @@ check_list_length(DynRequest *req, JsonbContainer *list, const char *member)
 
 /* the request's size as JSON text, when it may be near the limit */
 static void
-check_request_size(Jsonb *request)
+check_request_size(DynJson *request)
 {
-	/* jsonb's binary form is never more than a few times smaller than its text */
-	if (VARSIZE(request) < DYN_TRANSACT_MAX_BYTES / 8)
-		return;
-	if (strlen(JsonbToCString(NULL, &request->root, VARSIZE(request))) > DYN_TRANSACT_MAX_BYTES)
+	StringInfoData text;
+
+	initStringInfo(&text);
+	dynpg_json_write(&text, request, NULL);
+	if (text.len > DYN_TRANSACT_MAX_BYTES)
 		dynpg_validation_error("Transaction payload size cannot exceed 4 MB");
+	pfree(text.data);
 }
 
 /*
@@ -319,10 +321,10 @@ check_request_size(Jsonb *request)
  * model's order, and its constraints.
  */
 static void
-read_write_action(DynRequest *req, JsonbContainer *obj, int i, TxAction *a, int *nkinds)
+read_write_action(DynRequest *req, DynJson *obj, int i, TxAction *a, int *nkinds)
 {
-	JsonbContainer *parts[4];
-	JsonbContainer *p = NULL;
+	DynJson    *parts[4];
+	DynJson    *p = NULL;
 	int			k;
 
 	*nkinds = 0;
@@ -383,7 +385,7 @@ check_write_action(TxAction *a)
 {
 	DynKey		key;
 
-	a->item = dynpg_item_from_jsonb(JsonbPGetDatum(a->r.item_jb), false);
+	a->item = dynpg_item_from_json(a->r.item_jb, false);
 	if (a->kind == TX_PUT)
 	{
 		dynpg_key_from_item(a->item, &a->ks, &key);
@@ -420,9 +422,10 @@ check_write_action(TxAction *a)
  * that transaction (the primary key's unique check), then sees its outcome.
  */
 static bool
-token_check(const char *token, Jsonb *request)
+token_check(const char *token, DynJson *request)
 {
-	Oid			types[3] = {TEXTOID, JSONBOID, OIDOID};
+	Oid			types[3] = {TEXTOID, TEXTOID, OIDOID};
+	StringInfoData canonical;
 	Datum		values[3];
 	bool		replay = false;
 	int			rc;
@@ -449,7 +452,10 @@ token_check(const char *token, Jsonb *request)
 	ReleaseSysCache(tup);
 
 	values[0] = CStringGetTextDatum(token);
-	values[1] = JsonbPGetDatum(request);
+	/* the request without its token, in a canonical text (members ordered, as jsonb's) */
+	initStringInfo(&canonical);
+	dynpg_json_write_canonical(&canonical, request, "ClientRequestToken");
+	values[1] = CStringGetTextDatum(canonical.data);
 	values[2] = ObjectIdGetDatum(GetUserId());
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
@@ -461,7 +467,7 @@ token_check(const char *token, Jsonb *request)
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "dynpg: deleting expired tokens failed: %s", SPI_result_code_string(rc));
 	rc = SPI_execute_with_args("INSERT INTO dynpg.transaction_tokens (role, token, request_hash) "
-							   "VALUES ($3, $1, sha256(convert_to(($2 - 'ClientRequestToken')::text, 'UTF8'))) "
+							   "VALUES ($3, $1, sha256(convert_to($2, 'UTF8'))) "
 							   "ON CONFLICT (role, token) DO NOTHING",
 							   3, types, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
@@ -471,7 +477,7 @@ token_check(const char *token, Jsonb *request)
 		bool		isnull;
 		Datum		same;
 
-		rc = SPI_execute_with_args("SELECT request_hash = sha256(convert_to(($2 - 'ClientRequestToken')::text, 'UTF8')) "
+		rc = SPI_execute_with_args("SELECT request_hash = sha256(convert_to($2, 'UTF8')) "
 								   "FROM dynpg.transaction_tokens WHERE role = $3 AND token = $1",
 								   3, types, values, NULL, false, 1);
 		if (rc != SPI_OK_SELECT)
@@ -588,14 +594,14 @@ write_in_subtransaction(TxAction *a, bool need_old)
 
 /* ConsumedCapacity of a transaction: per table, in order of first use */
 static void
-push_capacity(JsonbParseState **st, const char *mode, TxAction *actions, int n, bool write)
+push_capacity(DynOut **st, const char *mode, TxAction *actions, int n, bool write)
 {
 	int			i,
 				j;
 
 	if (!dynpg_api_capacity_wanted(mode))
 		return;
-	dynpg_jb_begin_array(st, "ConsumedCapacity");
+	dynpg_out_begin_array(st, "ConsumedCapacity");
 	for (i = 0; i < n; i++)
 	{
 		int64		units = 0;
@@ -613,31 +619,31 @@ push_capacity(JsonbParseState **st, const char *mode, TxAction *actions, int n, 
 				units += 2 * dynpg_api_units_for(actions[j].bytes,
 												 write ? DYN_WRITE_UNIT_BYTES : DYN_READ_UNIT_BYTES);
 		text = psprintf(INT64_FORMAT ".0", units);
-		dynpg_jb_begin_object(st, NULL);
-		dynpg_jb_string(st, "TableName", actions[i].r.table_name);
-		dynpg_jb_numeric_text(st, "CapacityUnits", text);
-		dynpg_jb_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
+		dynpg_out_begin_object(st, NULL);
+		dynpg_out_string(st, "TableName", actions[i].r.table_name);
+		dynpg_out_numeric_text(st, "CapacityUnits", text);
+		dynpg_out_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
 		if (strcmp(mode, "INDEXES") == 0)
 		{
-			dynpg_jb_begin_object(st, "Table");
-			dynpg_jb_numeric_text(st, "CapacityUnits", text);
-			dynpg_jb_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
-			dynpg_jb_end_object(st);
+			dynpg_out_begin_object(st, "Table");
+			dynpg_out_numeric_text(st, "CapacityUnits", text);
+			dynpg_out_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
+			dynpg_out_end_object(st);
 		}
-		dynpg_jb_end_object(st);
+		dynpg_out_end_object(st);
 	}
-	dynpg_jb_end_array(st);
+	dynpg_out_end_array(st);
 }
 
 /* ---------------------------------------------------------------------
  * TransactWriteItems
  * ---------------------------------------------------------------------
  */
-Jsonb *
-dynpg_api_transact_write_items(Jsonb *request)
+DynJson *
+dynpg_api_transact_write_items(DynJson *request)
 {
 	DynRequest	req;
-	JsonbContainer *list;
+	DynJson    *list;
 	char	   *capacity;
 	char	   *metrics;
 	char	   *token;
@@ -649,7 +655,7 @@ dynpg_api_transact_write_items(Jsonb *request)
 	volatile bool any_failed = false;
 	bool		need_old;
 	MemoryContext cxt = CurrentMemoryContext;
-	JsonbParseState *st = NULL;
+	DynOut	   *st = NULL;
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "TransactWriteItems", request);
@@ -709,8 +715,8 @@ dynpg_api_transact_write_items(Jsonb *request)
 	{
 		for (i = 0; i < n; i++)
 			table_close(actions[i].rel, NoLock);
-		dynpg_jb_begin_object(&st, NULL);
-		return dynpg_jb_finish(dynpg_jb_end_object(&st));
+		dynpg_out_begin_object(&st, NULL);
+		return dynpg_out_finish(dynpg_out_end_object(&st));
 	}
 
 	/* run them */
@@ -755,9 +761,9 @@ dynpg_api_transact_write_items(Jsonb *request)
 
 	for (i = 0; i < n; i++)
 		table_close(actions[i].rel, NoLock);
-	dynpg_jb_begin_object(&st, NULL);
+	dynpg_out_begin_object(&st, NULL);
 	push_capacity(&st, capacity, actions, n, true);
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 
 /* ---------------------------------------------------------------------
@@ -779,11 +785,11 @@ typedef struct TxGet
 	DynKeySchema ks;
 } TxGet;
 
-Jsonb *
-dynpg_api_transact_get_items(Jsonb *request)
+DynJson *
+dynpg_api_transact_get_items(DynJson *request)
 {
 	DynRequest	req;
-	JsonbContainer *list;
+	DynJson    *list;
 	char	   *capacity;
 	int			n;
 	int			i;
@@ -791,7 +797,7 @@ dynpg_api_transact_get_items(Jsonb *request)
 	TxAction   *reasons;
 	volatile int cur = 0;
 	MemoryContext cxt = CurrentMemoryContext;
-	JsonbParseState *st = NULL;
+	DynOut	   *st = NULL;
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "TransactGetItems", request);
@@ -801,8 +807,8 @@ dynpg_api_transact_get_items(Jsonb *request)
 	gets = palloc0(sizeof(TxGet) * Max(n, 1));
 	for (i = 0; i < n && i <= DYN_TRANSACT_MAX_ITEMS; i++)
 	{
-		JsonbContainer *obj = dynpg_req_list_struct(list, i);
-		JsonbContainer *g = obj ? dynpg_req_struct(obj, "Get") : NULL;
+		DynJson    *obj = dynpg_req_list_struct(list, i);
+		DynJson    *g = obj ? dynpg_req_struct(obj, "Get") : NULL;
 		char	   *path = psprintf("transactItems.%d.member.get", i + 1);
 
 		dynpg_req_not_null(&req, g != NULL, path);
@@ -838,7 +844,7 @@ dynpg_api_transact_get_items(Jsonb *request)
 	{
 		for (cur = 0; cur < n; cur++)
 		{
-			gets[cur].key_item = dynpg_item_from_jsonb(JsonbPGetDatum(gets[cur].r.item_jb), false);
+			gets[cur].key_item = dynpg_item_from_json(gets[cur].r.item_jb, false);
 			dynpg_api_check_key(gets[cur].key_item, &gets[cur].ks);
 		}
 	}
@@ -848,24 +854,24 @@ dynpg_api_transact_get_items(Jsonb *request)
 	}
 	PG_END_TRY();
 
-	dynpg_jb_begin_object(&st, NULL);
-	dynpg_jb_begin_array(&st, "Responses");
+	dynpg_out_begin_object(&st, NULL);
+	dynpg_out_begin_array(&st, "Responses");
 	for (i = 0; i < n; i++)
 	{
 		DynItem    *found = dynpg_read_get(gets[i].rel, gets[i].key_item);
 
-		dynpg_jb_begin_object(&st, NULL);
+		dynpg_out_begin_object(&st, NULL);
 		if (found != NULL)
 		{
 			reasons[i].bytes = dynpg_item_size(found);
 			dynpg_api_push_item(&st, "Item", gets[i].paths ?
 								dynpg_expr_project(found, gets[i].paths, gets[i].npaths) : found);
 		}
-		dynpg_jb_end_object(&st);
+		dynpg_out_end_object(&st);
 	}
-	dynpg_jb_end_array(&st);
+	dynpg_out_end_array(&st);
 	for (i = 0; i < n; i++)
 		table_close(gets[i].rel, NoLock);
 	push_capacity(&st, capacity, reasons, n, false);
-	return dynpg_jb_finish(dynpg_jb_end_object(&st));
+	return dynpg_out_finish(dynpg_out_end_object(&st));
 }

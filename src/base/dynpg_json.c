@@ -21,6 +21,7 @@
 #include "miscadmin.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 
 #include "base/dynpg_error.h"
@@ -439,9 +440,12 @@ json_from_iter(JsonbIterator **it, JsonbIteratorToken tok, JsonbValue *v, int de
 	DynJson	   *n;
 	int			cap = 8;
 
+	/*
+	 * jsonb is already in memory: no depth rule here but the stack's, so that
+	 * a deep item is refused where its conversion to an item refuses it, after
+	 * the request's other checks, as before requests became trees
+	 */
 	check_stack_depth();
-	if (depth > DYN_JSON_MAX_DEPTH)
-		dynpg_validation_error("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
 	if (tok == WJB_BEGIN_OBJECT)
 	{
 		n = dynpg_json_new(DJ_OBJECT);
@@ -525,4 +529,344 @@ DynJson *
 dynpg_json_from_jsonb(Jsonb *jb)
 {
 	return dynpg_json_from_container(&jb->root, 0);
+}
+
+/* ---------------------------------------------------------------------
+ * Looking up, building, writing
+ * ---------------------------------------------------------------------
+ */
+
+DynJson *
+dynpg_json_member(const DynJson *obj, const char *name, int namelen)
+{
+	int			i;
+
+	if (obj == NULL || obj->kind != DJ_OBJECT)
+		return NULL;
+	for (i = obj->len - 1; i >= 0; i--)
+		if (obj->members[i].keylen == namelen &&
+			memcmp(obj->members[i].key, name, namelen) == 0)
+			return obj->members[i].val;
+	return NULL;
+}
+
+int
+dynpg_json_count(const DynJson *j)
+{
+	int			n;
+
+	if (j->kind == DJ_ARRAY)
+		return j->len;
+	if (j->kind != DJ_OBJECT)
+		return 0;
+	(void) dynpg_json_sorted_members(j, &n);
+	return n;
+}
+
+static int
+jsonb_key_cmp(const void *a, const void *b)
+{
+	const DynJsonMember *x = *(const DynJsonMember *const *) a;
+	const DynJsonMember *y = *(const DynJsonMember *const *) b;
+	int			r;
+
+	if (x->keylen != y->keylen)
+		return x->keylen < y->keylen ? -1 : 1;
+	r = memcmp(x->key, y->key, x->keylen);
+	if (r != 0)
+		return r;
+	/* the same name: keep input order, so the last one is found last */
+	return x < y ? -1 : (x > y);
+}
+
+DynJsonMember **
+dynpg_json_sorted_members(const DynJson *obj, int *n)
+{
+	DynJsonMember **m;
+	int			count = 0;
+	int			i;
+
+	*n = 0;
+	if (obj == NULL || obj->kind != DJ_OBJECT)
+		return NULL;
+	m = palloc(sizeof(DynJsonMember *) * Max(obj->len, 1));
+	for (i = 0; i < obj->len; i++)
+		m[i] = &obj->members[i];
+	qsort(m, obj->len, sizeof(DynJsonMember *), jsonb_key_cmp);
+	/* of equal names keep the last */
+	for (i = 0; i < obj->len; i++)
+	{
+		if (i + 1 < obj->len && m[i + 1]->keylen == m[i]->keylen &&
+			memcmp(m[i + 1]->key, m[i]->key, m[i]->keylen) == 0)
+			continue;
+		m[count++] = m[i];
+	}
+	*n = count;
+	return m;
+}
+
+static Datum
+numeric_of(const DynJson *j)
+{
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(pnstrdup(j->str, j->len)),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+bool
+dynpg_json_equal(const DynJson *a, const DynJson *b)
+{
+	int			i;
+
+	check_stack_depth();
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind)
+	{
+		case DJ_NULL:
+		case DJ_TRUE:
+		case DJ_FALSE:
+			return true;
+		case DJ_NUMBER:
+			return DatumGetInt32(DirectFunctionCall2(numeric_cmp, numeric_of(a), numeric_of(b))) == 0;
+		case DJ_STRING:
+			return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+		case DJ_ARRAY:
+			if (a->len != b->len)
+				return false;
+			for (i = 0; i < a->len; i++)
+				if (!dynpg_json_equal(a->elems[i], b->elems[i]))
+					return false;
+			return true;
+		case DJ_OBJECT:
+			{
+				int			na;
+				int			nb;
+				DynJsonMember **ma = dynpg_json_sorted_members(a, &na);
+				DynJsonMember **mb = dynpg_json_sorted_members(b, &nb);
+
+				if (na != nb)
+					return false;
+				for (i = 0; i < na; i++)
+					if (ma[i]->keylen != mb[i]->keylen ||
+						memcmp(ma[i]->key, mb[i]->key, ma[i]->keylen) != 0 ||
+						!dynpg_json_equal(ma[i]->val, mb[i]->val))
+						return false;
+				return true;
+			}
+		default:
+			return a->ext == b->ext;
+	}
+}
+
+DynJson *
+dynpg_json_string(const char *s, int len)
+{
+	DynJson    *n = dynpg_json_new(DJ_STRING);
+
+	n->str = s;
+	n->len = len;
+	return n;
+}
+
+DynJson *
+dynpg_json_number(const char *text)
+{
+	DynJson    *n = dynpg_json_new(DJ_NUMBER);
+
+	n->str = text;
+	n->len = strlen(text);
+	return n;
+}
+
+DynJson *
+dynpg_json_bool(bool b)
+{
+	return dynpg_json_new(b ? DJ_TRUE : DJ_FALSE);
+}
+
+DynJson *
+dynpg_json_ext(DynJsonKind kind, const void *ext)
+{
+	DynJson    *n = dynpg_json_new(kind);
+
+	Assert(kind == DJ_ITEM || kind == DJ_JSONB);
+	n->ext = ext;
+	return n;
+}
+
+void
+dynpg_json_add(DynJson *obj, const char *key, int keylen, DynJson *val)
+{
+	Assert(obj->kind == DJ_OBJECT);
+	if (obj->len >= obj->cap)
+	{
+		int			cap = Max(8, Max(obj->cap, obj->len) * 2);
+
+		obj->members = obj->members == NULL ? palloc(sizeof(DynJsonMember) * cap) :
+			repalloc(obj->members, sizeof(DynJsonMember) * cap);
+		obj->cap = cap;
+	}
+	obj->members[obj->len].key = key;
+	obj->members[obj->len].keylen = keylen;
+	obj->members[obj->len].val = val;
+	obj->len++;
+}
+
+void
+dynpg_json_append(DynJson *arr, DynJson *val)
+{
+	Assert(arr->kind == DJ_ARRAY);
+	if (arr->len >= arr->cap)
+	{
+		int			cap = Max(8, Max(arr->cap, arr->len) * 2);
+
+		arr->elems = arr->elems == NULL ? palloc(sizeof(DynJson *) * cap) :
+			repalloc(arr->elems, sizeof(DynJson *) * cap);
+		arr->cap = cap;
+	}
+	arr->elems[arr->len++] = val;
+}
+
+void
+dynpg_json_write_string(StringInfo out, const char *s, int len)
+{
+	static const char hex[] = "0123456789abcdef";
+	int			i;
+
+	appendStringInfoCharMacro(out, '"');
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		switch (c)
+		{
+			case '"':
+				appendBinaryStringInfo(out, "\\\"", 2);
+				break;
+			case '\\':
+				appendBinaryStringInfo(out, "\\\\", 2);
+				break;
+			case '\n':
+				appendBinaryStringInfo(out, "\\n", 2);
+				break;
+			case '\r':
+				appendBinaryStringInfo(out, "\\r", 2);
+				break;
+			case '\t':
+				appendBinaryStringInfo(out, "\\t", 2);
+				break;
+			case '\b':
+				appendBinaryStringInfo(out, "\\b", 2);
+				break;
+			case '\f':
+				appendBinaryStringInfo(out, "\\f", 2);
+				break;
+			default:
+				if (c < 0x20)
+				{
+					appendBinaryStringInfo(out, "\\u00", 4);
+					appendStringInfoCharMacro(out, hex[c >> 4]);
+					appendStringInfoCharMacro(out, hex[c & 15]);
+				}
+				else
+					appendStringInfoCharMacro(out, (char) c);
+		}
+	}
+	appendStringInfoCharMacro(out, '"');
+}
+
+void
+dynpg_json_write(StringInfo out, const DynJson *j, DynJsonExtWriter ext)
+{
+	int			i;
+
+	check_stack_depth();
+	switch (j->kind)
+	{
+		case DJ_NULL:
+			appendStringInfoString(out, "null");
+			break;
+		case DJ_TRUE:
+			appendStringInfoString(out, "true");
+			break;
+		case DJ_FALSE:
+			appendStringInfoString(out, "false");
+			break;
+		case DJ_NUMBER:
+			appendBinaryStringInfo(out, j->str, j->len);
+			break;
+		case DJ_STRING:
+			dynpg_json_write_string(out, j->str, j->len);
+			break;
+		case DJ_OBJECT:
+			appendStringInfoCharMacro(out, '{');
+			for (i = 0; i < j->len; i++)
+			{
+				if (i > 0)
+					appendStringInfoCharMacro(out, ',');
+				dynpg_json_write_string(out, j->members[i].key, j->members[i].keylen);
+				appendStringInfoCharMacro(out, ':');
+				dynpg_json_write(out, j->members[i].val, ext);
+			}
+			appendStringInfoCharMacro(out, '}');
+			break;
+		case DJ_ARRAY:
+			appendStringInfoCharMacro(out, '[');
+			for (i = 0; i < j->len; i++)
+			{
+				if (i > 0)
+					appendStringInfoCharMacro(out, ',');
+				dynpg_json_write(out, j->elems[i], ext);
+			}
+			appendStringInfoCharMacro(out, ']');
+			break;
+		case DJ_ITEM:
+		case DJ_JSONB:
+			if (ext == NULL)
+				elog(ERROR, "dynpg: no writer for a JSON node of kind %d", (int) j->kind);
+			ext(out, j);
+			break;
+	}
+}
+
+void
+dynpg_json_write_canonical(StringInfo out, const DynJson *j, const char *skip)
+{
+	int			i;
+
+	check_stack_depth();
+	if (j->kind == DJ_OBJECT)
+	{
+		int			n;
+		DynJsonMember **m = dynpg_json_sorted_members(j, &n);
+		bool		first = true;
+
+		appendStringInfoCharMacro(out, '{');
+		for (i = 0; i < n; i++)
+		{
+			if (skip != NULL && m[i]->keylen == (int) strlen(skip) &&
+				memcmp(m[i]->key, skip, m[i]->keylen) == 0)
+				continue;
+			if (!first)
+				appendStringInfoCharMacro(out, ',');
+			first = false;
+			dynpg_json_write_string(out, m[i]->key, m[i]->keylen);
+			appendStringInfoCharMacro(out, ':');
+			dynpg_json_write_canonical(out, m[i]->val, NULL);
+		}
+		appendStringInfoCharMacro(out, '}');
+	}
+	else if (j->kind == DJ_ARRAY)
+	{
+		appendStringInfoCharMacro(out, '[');
+		for (i = 0; i < j->len; i++)
+		{
+			if (i > 0)
+				appendStringInfoCharMacro(out, ',');
+			dynpg_json_write_canonical(out, j->elems[i], NULL);
+		}
+		appendStringInfoCharMacro(out, ']');
+	}
+	else
+		dynpg_json_write(out, j, NULL);
 }

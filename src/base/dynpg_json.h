@@ -19,6 +19,7 @@
 #ifndef DYNPG_JSON_H
 #define DYNPG_JSON_H
 
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
 /*
@@ -38,7 +39,10 @@ typedef enum DynJsonKind
 	DJ_NUMBER,					/* str: the number's text */
 	DJ_STRING,					/* str: its bytes (any, NUL included) */
 	DJ_OBJECT,
-	DJ_ARRAY
+	DJ_ARRAY,
+	/* in responses only: values the API layer writes itself (api/wire.c) */
+	DJ_ITEM,					/* ext: a stored item (DynItem), as DynamoDB JSON */
+	DJ_JSONB					/* ext: a jsonb document (Jsonb *), e.g. a definition */
 } DynJsonKind;
 
 typedef struct DynJson DynJson;
@@ -57,6 +61,8 @@ struct DynJson
 	const char *str;			/* string or number text */
 	DynJsonMember *members;		/* object, in input order */
 	DynJson   **elems;			/* array */
+	int32		cap;			/* allocated members or elems */
+	const void *ext;			/* DJ_ITEM, DJ_JSONB */
 };
 
 /*
@@ -68,5 +74,53 @@ extern DynJson *dynpg_json_parse(const char *text, int len);
 extern DynJson *dynpg_json_from_jsonb(Jsonb *jb);
 extern DynJson *dynpg_json_from_container(JsonbContainer *c, int depth);
 extern DynJson *dynpg_json_new(DynJsonKind kind);
+
+/*
+ * The value of member 'name' of object 'obj', or NULL; of a name given
+ * twice, the last (as jsonb and DynamoDB's deserializer keep it).
+ */
+extern DynJson *dynpg_json_member(const DynJson *obj, const char *name, int namelen);
+
+/* The members of an object (a name given twice counts once) or the elements of an array. */
+extern int	dynpg_json_count(const DynJson *j);
+
+/*
+ * The members of object 'obj' as jsonb holds them: one per name (the last
+ * of a name given twice) in jsonb's order, shorter names first, then by
+ * bytes.  Code that checks members one by one goes in this order, so a
+ * request with several faults hears the same first one whether it came
+ * as jsonb (SQL) or as text (HTTP).
+ */
+extern DynJsonMember **dynpg_json_sorted_members(const DynJson *obj, int *n);
+
+/*
+ * Whether two JSON values are equal as jsonb compares them: objects by
+ * their members whatever the order, numbers by value, strings by bytes.
+ */
+extern bool dynpg_json_equal(const DynJson *a, const DynJson *b);
+
+/* Building a tree (responses): the strings are not copied. */
+extern DynJson *dynpg_json_string(const char *s, int len);
+extern DynJson *dynpg_json_number(const char *text);
+extern DynJson *dynpg_json_bool(bool b);
+extern DynJson *dynpg_json_ext(DynJsonKind kind, const void *ext);
+extern void dynpg_json_add(DynJson *obj, const char *key, int keylen, DynJson *val);
+extern void dynpg_json_append(DynJson *arr, DynJson *val);
+
+/*
+ * JSON text of a tree into 'out', compact, strings escaped (U+0000 as
+ * \u0000); 'ext' writes the DJ_ITEM and DJ_JSONB nodes (NULL: none may
+ * occur).
+ */
+typedef void (*DynJsonExtWriter) (StringInfo out, const DynJson *node);
+extern void dynpg_json_write(StringInfo out, const DynJson *j, DynJsonExtWriter ext);
+extern void dynpg_json_write_string(StringInfo out, const char *s, int len);
+
+/*
+ * The canonical text of a tree, for comparing requests: members in jsonb's
+ * order, one per name; at the top level, member 'skip' (if not NULL) left
+ * out.  No DJ_ITEM or DJ_JSONB nodes.
+ */
+extern void dynpg_json_write_canonical(StringInfo out, const DynJson *j, const char *skip);
 
 #endif							/* DYNPG_JSON_H */

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * dynpg_preload.h
- *	  Whether dynpg was loaded by shared_preload_libraries.
+ *	  The module's version, and whether it was loaded by
+ *	  shared_preload_libraries.
  *
  * dynpg must be preloaded: it registers its WAL resource manager, its
  * shared memory and its background workers at postmaster start.  _PG_init
@@ -13,6 +14,9 @@
  */
 #ifndef DYNPG_PRELOAD_H
 #define DYNPG_PRELOAD_H
+
+/* dynpg.version() and the HTTP endpoint's health line */
+#define DYNPG_VERSION_STR "0.1"
 
 /* True when this library was loaded by shared_preload_libraries. */
 extern bool dynpg_preloaded;

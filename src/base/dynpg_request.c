@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * dynpg_request.c
- *	  Reading DynamoDB requests from jsonb (see dynpg_request.h).
+ *	  Reading DynamoDB requests (see dynpg_request.h), as JSON trees
+ *	  (base/dynpg_json.h): parsed from the HTTP endpoint's body, or read
+ *	  from the SQL functions' jsonb.
  *
  * DynamoDB deserializes a request with a Jackson-style reader before it
  * validates anything, so a member of the wrong JSON type is a
@@ -24,31 +26,30 @@
 #include "utils/numeric.h"
 
 #include "base/dynpg_error.h"
+#include "base/dynpg_json.h"
 #include "base/dynpg_request.h"
 
 /* Constraint failures DynamoDB lists (and counts) at most. */
 #define DYN_MAX_REPORTED_ERRORS 10
 
-static char *
-numeric_text(Numeric n)
-{
-	return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
-}
-
-/* Jackson's class for a JSON number, as DynamoDB's messages name it. */
+/*
+ * Jackson's class for a JSON number (its text), as DynamoDB's messages
+ * name it.  From the SQL functions the text is jsonb's (numeric_out); from
+ * the HTTP endpoint it is the client's own, as Jackson saw it.
+ */
 static const char *
-java_number_class(Numeric n)
+java_number_class(const char *s, int len)
 {
-	char	   *s = numeric_text(n);
+	char	   *t = pnstrdup(s, len);
 	char	   *end;
 	long long	v;
 
-	if (strpbrk(s, ".eE") != NULL || numeric_is_nan(n) || numeric_is_inf(n))
+	if (strpbrk(t, ".eE") != NULL)
 		return "java.lang.Double";
 	errno = 0;
-	v = strtoll(s, &end, 10);
+	v = strtoll(t, &end, 10);
 	if (errno == ERANGE || *end != '\0')
-		return "com.amazon.coral.value.json.numbers.TruncatingBigNumber";
+		return DYN_JAVA_BIG_NUMBER;
 	if (v >= PG_INT16_MIN && v <= PG_INT16_MAX)
 		return "java.lang.Short";
 	if (v >= PG_INT32_MIN && v <= PG_INT32_MAX)
@@ -123,41 +124,30 @@ dynpg_req_unexpected(DynModelType expected, DynFoundKind found, const char *text
 }
 
 /* The message for JSON value 'v' where 'expected' was expected. */
-static void unexpected_value(const JsonbValue *v, DynModelType expected) pg_attribute_noreturn();
+static void unexpected_value(const DynJson *v, DynModelType expected) pg_attribute_noreturn();
 
 static void
-unexpected_value(const JsonbValue *v, DynModelType expected)
+unexpected_value(const DynJson *v, DynModelType expected)
 {
-	switch (v->type)
+	switch (v->kind)
 	{
-		case jbvNull:
+		case DJ_NULL:
 			dynpg_req_unexpected(expected, DYN_FOUND_NULL, NULL);
-		case jbvBool:
+		case DJ_TRUE:
+		case DJ_FALSE:
 			dynpg_req_unexpected(expected, DYN_FOUND_BOOLEAN, NULL);
-		case jbvNumeric:
-			dynpg_req_unexpected(expected, DYN_FOUND_NUMBER, java_number_class(v->val.numeric));
-		case jbvString:
-			dynpg_req_unexpected(expected, DYN_FOUND_STRING,
-								 pnstrdup(v->val.string.val, v->val.string.len));
-		case jbvBinary:
-			dynpg_req_unexpected(expected, JsonContainerIsArray(v->val.binary.data) ?
-								 DYN_FOUND_ARRAY : DYN_FOUND_OBJECT, NULL);
+		case DJ_NUMBER:
+			dynpg_req_unexpected(expected, DYN_FOUND_NUMBER, java_number_class(v->str, v->len));
+		case DJ_STRING:
+			dynpg_req_unexpected(expected, DYN_FOUND_STRING, pnstrdup(v->str, v->len));
+		case DJ_OBJECT:
+			dynpg_req_unexpected(expected, DYN_FOUND_OBJECT, NULL);
+		case DJ_ARRAY:
+			dynpg_req_unexpected(expected, DYN_FOUND_ARRAY, NULL);
 		default:
-			elog(ERROR, "dynpg: unexpected jsonb value type %d", (int) v->type);
+			elog(ERROR, "dynpg: unexpected JSON kind %d in a request", (int) v->kind);
 	}
 	pg_unreachable();
-}
-
-static bool
-is_object(const JsonbValue *v)
-{
-	return v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
-}
-
-static bool
-is_array(const JsonbValue *v)
-{
-	return v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data);
 }
 
 /* ---- phase 1: the request and its members ---- */
@@ -167,118 +157,120 @@ is_array(const JsonbValue *v)
  * empty object to the SQL functions; they are STRICT).
  */
 void
-dynpg_req_start(DynRequest *req, const char *operation, Jsonb *request)
+dynpg_req_start(DynRequest *req, const char *operation, DynJson *request)
 {
-	if (!JB_ROOT_IS_OBJECT(request))
-	{
-		JsonbValue	v;
-
-		if (JB_ROOT_IS_SCALAR(request))
-			(void) JsonbExtractScalar(&request->root, &v);
-		else
-		{
-			v.type = jbvBinary;
-			v.val.binary.data = &request->root;
-			v.val.binary.len = VARSIZE(request) - VARHDRSZ;
-		}
-		unexpected_value(&v, DYN_MODEL_STRUCTURE);
-	}
+	if (request->kind != DJ_OBJECT)
+		unexpected_value(request, DYN_MODEL_STRUCTURE);
 	dynpg_req_collect(req, operation);
-	req->root = &request->root;
-}
-
-/* A member that is present and not null (DynamoDB ignores null members). */
-bool
-dynpg_req_member(JsonbContainer *obj, const char *name, JsonbValue *out)
-{
-	if (obj == NULL)
-		return false;
-	if (getKeyJsonValueFromContainer(obj, name, strlen(name), out) == NULL)
-		return false;
-	return out->type != jbvNull;
-}
-
-/* A String value, or NULL when it is null. */
-char *
-dynpg_req_value_string(const JsonbValue *v)
-{
-	if (v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvString)
-		unexpected_value(v, DYN_MODEL_STRING);
-	return pnstrdup(v->val.string.val, v->val.string.len);
-}
-
-/* A Structure value (a JSON object), or NULL when it is null. */
-JsonbContainer *
-dynpg_req_value_struct(const JsonbValue *v)
-{
-	if (v->type == jbvNull)
-		return NULL;
-	if (!is_object(v))
-		unexpected_value(v, DYN_MODEL_STRUCTURE);
-	return v->val.binary.data;
-}
-
-/* A List value (a JSON array), or NULL when it is null. */
-JsonbContainer *
-dynpg_req_value_list(const JsonbValue *v)
-{
-	if (v->type == jbvNull)
-		return NULL;
-	if (!is_array(v))
-		unexpected_value(v, DYN_MODEL_LIST);
-	return v->val.binary.data;
+	req->root = request;
 }
 
 /*
- * A Map value (a JSON object) as a jsonb datum of its own, to hand an Item
- * or a Key to the types layer; NULL when it is null.
+ * A member that is present and not null (DynamoDB ignores null members), or
+ * NULL.  Of a name given twice, the last counts, as in jsonb and Jackson.
  */
-Jsonb *
-dynpg_req_value_map(const JsonbValue *v)
+DynJson *
+dynpg_req_member(const DynJson *obj, const char *name)
 {
-	if (v->type == jbvNull)
+	DynJson    *v;
+
+	if (obj == NULL)
 		return NULL;
-	if (!is_object(v))
+	v = dynpg_json_member(obj, name, strlen(name));
+	return (v == NULL || v->kind == DJ_NULL) ? NULL : v;
+}
+
+/*
+ * A String value, or NULL when it is null.  The value is a C string: a
+ * String holding U+0000 (which only AttributeValues and attribute names
+ * may hold: dynpg_req_value_name) is refused rather than cut short.
+ */
+char *
+dynpg_req_value_string(const DynJson *v)
+{
+	if (v == NULL || v->kind == DJ_NULL)
+		return NULL;
+	if (v->kind != DJ_STRING)
+		unexpected_value(v, DYN_MODEL_STRING);
+	if (memchr(v->str, '\0', v->len) != NULL)
+		dynpg_validation_error("A request string member holds the character U+0000, which dynpg accepts only in attribute names and values");
+	return pnstrdup(v->str, v->len);
+}
+
+/* A String value that may hold U+0000 (an attribute name): its bytes and length. */
+const char *
+dynpg_req_value_name(const DynJson *v, int *len)
+{
+	if (v == NULL || v->kind == DJ_NULL)
+		return NULL;
+	if (v->kind != DJ_STRING)
+		unexpected_value(v, DYN_MODEL_STRING);
+	*len = v->len;
+	return v->str;
+}
+
+/* A Structure value (a JSON object), or NULL when it is null. */
+DynJson *
+dynpg_req_value_struct(const DynJson *v)
+{
+	if (v == NULL || v->kind == DJ_NULL)
+		return NULL;
+	if (v->kind != DJ_OBJECT)
+		unexpected_value(v, DYN_MODEL_STRUCTURE);
+	return (DynJson *) v;
+}
+
+/* A List value (a JSON array), or NULL when it is null. */
+DynJson *
+dynpg_req_value_list(const DynJson *v)
+{
+	if (v == NULL || v->kind == DJ_NULL)
+		return NULL;
+	if (v->kind != DJ_ARRAY)
+		unexpected_value(v, DYN_MODEL_LIST);
+	return (DynJson *) v;
+}
+
+/* A Map value (a JSON object: an Item, a Key, a map of anything), or NULL when null. */
+DynJson *
+dynpg_req_value_map(const DynJson *v)
+{
+	if (v == NULL || v->kind == DJ_NULL)
+		return NULL;
+	if (v->kind != DJ_OBJECT)
 		unexpected_value(v, DYN_MODEL_MAP);
-	/* a nested container is self-contained: copying its bytes makes a datum */
-	return JsonbValueToJsonb((JsonbValue *) v);
+	return (DynJson *) v;
 }
 
 /* A String member, or NULL when absent. */
 char *
-dynpg_req_string(JsonbContainer *obj, const char *name)
+dynpg_req_string(const DynJson *obj, const char *name)
 {
-	JsonbValue	v;
-
-	if (!dynpg_req_member(obj, name, &v))
-		return NULL;
-	return dynpg_req_value_string(&v);
+	return dynpg_req_value_string(dynpg_req_member(obj, name));
 }
 
 /* A Boolean member; false when absent. */
 bool
-dynpg_req_bool(JsonbContainer *obj, const char *name, bool *out)
+dynpg_req_bool(const DynJson *obj, const char *name, bool *out)
 {
-	JsonbValue	v;
+	DynJson    *v = dynpg_req_member(obj, name);
 
 	*out = false;
-	if (!dynpg_req_member(obj, name, &v))
+	if (v == NULL)
 		return false;
-	if (v.type == jbvBool)
+	if (v->kind == DJ_TRUE || v->kind == DJ_FALSE)
 	{
-		*out = v.val.boolean;
+		*out = v->kind == DJ_TRUE;
 		return true;
 	}
-	if (v.type == jbvNumeric &&
-		strcmp(java_number_class(v.val.numeric), "java.lang.Double") == 0)
+	if (v->kind == DJ_NUMBER &&
+		strcmp(java_number_class(v->str, v->len), "java.lang.Double") == 0)
 	{
 		/* Jackson reads a fractional number as a boolean by magnitude */
-		*out = fabs(strtod(numeric_text(v.val.numeric), NULL)) >= 1.0;
+		*out = fabs(strtod(pnstrdup(v->str, v->len), NULL)) >= 1.0;
 		return true;
 	}
-	unexpected_value(&v, DYN_MODEL_BOOLEAN);
+	unexpected_value(v, DYN_MODEL_BOOLEAN);
 }
 
 /*
@@ -286,21 +278,24 @@ dynpg_req_bool(JsonbContainer *obj, const char *name, bool *out)
  * are truncated toward minus infinity, as the deserializer does.
  */
 bool
-dynpg_req_long(JsonbContainer *obj, const char *name, bool is_int32, int64 *out)
+dynpg_req_long(const DynJson *obj, const char *name, bool is_int32, int64 *out)
 {
 	DynModelType kind = is_int32 ? DYN_MODEL_INTEGER : DYN_MODEL_LONG;
-	JsonbValue	v;
+	DynJson    *v = dynpg_req_member(obj, name);
+	Numeric		num;
 	char	   *s;
 	char	   *end;
 	long long	val;
 
 	*out = 0;
-	if (!dynpg_req_member(obj, name, &v))
+	if (v == NULL)
 		return false;
-	if (v.type != jbvNumeric)
-		unexpected_value(&v, kind);
-	s = numeric_text(DatumGetNumeric(DirectFunctionCall1(numeric_floor,
-														 NumericGetDatum(v.val.numeric))));
+	if (v->kind != DJ_NUMBER)
+		unexpected_value(v, kind);
+	num = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(pnstrdup(v->str, v->len)),
+											  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	s = DatumGetCString(DirectFunctionCall1(numeric_out,
+											DirectFunctionCall1(numeric_floor, NumericGetDatum(num))));
 	errno = 0;
 	val = strtoll(s, &end, 10);
 	if (errno == ERANGE || *end != '\0' ||
@@ -311,69 +306,58 @@ dynpg_req_long(JsonbContainer *obj, const char *name, bool is_int32, int64 *out)
 }
 
 /* A Structure member (a JSON object), or NULL when absent. */
-JsonbContainer *
-dynpg_req_struct(JsonbContainer *obj, const char *name)
+DynJson *
+dynpg_req_struct(const DynJson *obj, const char *name)
 {
-	JsonbValue	v;
-
-	if (!dynpg_req_member(obj, name, &v))
-		return NULL;
-	return dynpg_req_value_struct(&v);
+	return dynpg_req_value_struct(dynpg_req_member(obj, name));
 }
 
 /* A List member (a JSON array), or NULL when absent. */
-JsonbContainer *
-dynpg_req_list(JsonbContainer *obj, const char *name)
+DynJson *
+dynpg_req_list(const DynJson *obj, const char *name)
 {
-	JsonbValue	v;
-
-	if (!dynpg_req_member(obj, name, &v))
-		return NULL;
-	return dynpg_req_value_list(&v);
+	return dynpg_req_value_list(dynpg_req_member(obj, name));
 }
 
-/* A Map member as a jsonb datum of its own, or NULL when absent. */
-Jsonb *
-dynpg_req_map(JsonbContainer *obj, const char *name)
+/* A Map member (a JSON object), or NULL when absent. */
+DynJson *
+dynpg_req_map(const DynJson *obj, const char *name)
 {
-	JsonbValue	v;
-
-	if (!dynpg_req_member(obj, name, &v))
-		return NULL;
-	return dynpg_req_value_map(&v);
+	return dynpg_req_value_map(dynpg_req_member(obj, name));
 }
 
 int
-dynpg_req_list_length(JsonbContainer *list)
+dynpg_req_list_length(const DynJson *list)
 {
-	return list ? (int) JsonContainerSize(list) : 0;
+	return list ? list->len : 0;
+}
+
+/* Element i of a List, as it is (NULL past the end). */
+static DynJson *
+list_elem(const DynJson *list, int i)
+{
+	return (list != NULL && i >= 0 && i < list->len) ? list->elems[i] : NULL;
 }
 
 /* Element i of a List of Structures, or NULL when it is null. */
-JsonbContainer *
-dynpg_req_list_struct(JsonbContainer *list, int i)
+DynJson *
+dynpg_req_list_struct(const DynJson *list, int i)
 {
-	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
-
-	return v ? dynpg_req_value_struct(v) : NULL;
+	return dynpg_req_value_struct(list_elem(list, i));
 }
 
 /* Element i of a List of Strings, or NULL when it is null. */
 char *
-dynpg_req_list_string(JsonbContainer *list, int i)
+dynpg_req_list_string(const DynJson *list, int i)
 {
-	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
-
-	return v ? dynpg_req_value_string(v) : NULL;
+	return dynpg_req_value_string(list_elem(list, i));
 }
 
-/* Element i of a List of Maps, as a jsonb datum of its own, or NULL when it is null. */
-Jsonb *
-dynpg_req_list_map(JsonbContainer *list, int i)
+/* Element i of a List of Maps, or NULL when it is null. */
+DynJson *
+dynpg_req_list_map(const DynJson *list, int i)
 {
-	JsonbValue *v = getIthJsonbValueFromContainer(list, i);
-
-	return v ? dynpg_req_value_map(v) : NULL;
+	return dynpg_req_value_map(list_elem(list, i));
 }
 
 /* ---- phase 2: constraint failures ----
@@ -469,7 +453,7 @@ dynpg_req_enum(DynRequest *req, const char *value, const char *path,
 
 /* Java's toString() of a List of Strings (or null), as DynamoDB quotes it. */
 char *
-dynpg_req_string_list_text(JsonbContainer *list)
+dynpg_req_string_list_text(const DynJson *list)
 {
 	StringInfoData s;
 	int			i;
@@ -608,7 +592,7 @@ dynpg_req_finish(DynRequest *req)
 /* ---- member tables ---- */
 
 void
-dynpg_req_read_members(JsonbContainer *obj, const DynMember *members, int n, void *values)
+dynpg_req_read_members(const DynJson *obj, const DynMember *members, int n, void *values)
 {
 	int			i;
 
@@ -636,13 +620,13 @@ dynpg_req_read_members(JsonbContainer *obj, const DynMember *members, int n, voi
 				}
 				break;
 			case DYN_MODEL_STRUCTURE:
-				*(JsonbContainer **) field = dynpg_req_struct(obj, m->name);
+				*(DynJson **) field = dynpg_req_struct(obj, m->name);
 				break;
 			case DYN_MODEL_LIST:
-				*(JsonbContainer **) field = dynpg_req_list(obj, m->name);
+				*(DynJson **) field = dynpg_req_list(obj, m->name);
 				break;
 			case DYN_MODEL_MAP:
-				*(Jsonb **) field = dynpg_req_map(obj, m->name);
+				*(DynJson **) field = dynpg_req_map(obj, m->name);
 				break;
 		}
 	}
@@ -667,7 +651,7 @@ static void
 check_member(DynRequest *req, const DynMember *m, const char *field, const char *path)
 {
 	const char *value = NULL;
-	JsonbContainer *list;
+	DynJson    *list;
 	int			n;
 
 	if (m->kind == DYN_MODEL_STRING)
@@ -697,7 +681,7 @@ check_member(DynRequest *req, const DynMember *m, const char *field, const char 
 				break;
 			}
 			Assert(m->kind == DYN_MODEL_LIST);
-			list = *(JsonbContainer *const *) field;
+			list = *(DynJson *const *) field;
 			n = dynpg_req_list_length(list);
 			if (list != NULL && n < m->min)
 				dynpg_req_too_short(req, dynpg_req_string_list_text(list), path, m->min);
@@ -780,12 +764,11 @@ dynpg_req_not_supported(const char *name)
 
 /* Each of 'names' that is present is refused, in that order. */
 void
-dynpg_req_unsupported(JsonbContainer *obj, const char *const *names)
+dynpg_req_unsupported(const DynJson *obj, const char *const *names)
 {
-	JsonbValue	v;
 	int			i;
 
 	for (i = 0; names[i] != NULL; i++)
-		if (dynpg_req_member(obj, names[i], &v))
+		if (dynpg_req_member(obj, names[i]) != NULL)
 			dynpg_req_not_supported(names[i]);
 }

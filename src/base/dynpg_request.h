@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * dynpg_request.h
- *	  Reading a DynamoDB request from jsonb, with DynamoDB's deserialization
- *	  and validation errors.  Below every layer that reads requests: the API
+ *	  Reading a DynamoDB request (a JSON tree, base/dynpg_json.h), with
+ *	  DynamoDB's deserialization and validation errors.  Below every layer that reads requests: the API
  *	  operations (src/api), the expression parameters (src/expr), and the
  *	  AttributeValues (src/types), whose deserializer messages are these.
  *
@@ -26,7 +26,7 @@
 #define DYNPG_REQUEST_H
 
 #include "lib/stringinfo.h"
-#include "utils/jsonb.h"
+#include "base/dynpg_json.h"
 
 /* DynamoDB's TableName rules */
 #define DYN_TABLE_NAME_MIN		3
@@ -39,7 +39,7 @@
 typedef struct DynRequest
 {
 	const char *operation;		/* DynamoDB operation name, e.g. "PutItem" */
-	JsonbContainer *root;		/* the request object */
+	DynJson    *root;			/* the request object */
 	StringInfoData errors;		/* failures, joined by "; " */
 	int			nerrors;
 } DynRequest;
@@ -88,26 +88,32 @@ typedef enum DynFoundKind
 extern void dynpg_req_unexpected(DynModelType expected, DynFoundKind found, const char *text)
 			pg_attribute_noreturn();
 
-/* phase 1: the request object and its members */
-extern void dynpg_req_start(DynRequest *req, const char *operation, Jsonb *request);
-extern bool dynpg_req_member(JsonbContainer *obj, const char *name, JsonbValue *out);
-extern char *dynpg_req_string(JsonbContainer *obj, const char *name);
-extern bool dynpg_req_bool(JsonbContainer *obj, const char *name, bool *out);
-extern bool dynpg_req_long(JsonbContainer *obj, const char *name, bool is_int32,
+/*
+ * phase 1: the request object and its members, read from its JSON tree.
+ * Objects, Lists and Maps are returned as the tree's nodes; Strings as C
+ * strings (dynpg_req_value_name gives an attribute name's bytes, which may
+ * hold U+0000).
+ */
+extern void dynpg_req_start(DynRequest *req, const char *operation, DynJson *request);
+extern DynJson *dynpg_req_member(const DynJson *obj, const char *name);
+extern char *dynpg_req_string(const DynJson *obj, const char *name);
+extern bool dynpg_req_bool(const DynJson *obj, const char *name, bool *out);
+extern bool dynpg_req_long(const DynJson *obj, const char *name, bool is_int32,
 						   int64 *out);
-extern JsonbContainer *dynpg_req_struct(JsonbContainer *obj, const char *name);
-extern JsonbContainer *dynpg_req_list(JsonbContainer *obj, const char *name);
-extern Jsonb *dynpg_req_map(JsonbContainer *obj, const char *name);
-extern int	dynpg_req_list_length(JsonbContainer *list);
+extern DynJson *dynpg_req_struct(const DynJson *obj, const char *name);
+extern DynJson *dynpg_req_list(const DynJson *obj, const char *name);
+extern DynJson *dynpg_req_map(const DynJson *obj, const char *name);
+extern int	dynpg_req_list_length(const DynJson *list);
 /* element i of a List (NULL when it is null) */
-extern JsonbContainer *dynpg_req_list_struct(JsonbContainer *list, int i);
-extern char *dynpg_req_list_string(JsonbContainer *list, int i);
-extern Jsonb *dynpg_req_list_map(JsonbContainer *list, int i);
+extern DynJson *dynpg_req_list_struct(const DynJson *list, int i);
+extern char *dynpg_req_list_string(const DynJson *list, int i);
+extern DynJson *dynpg_req_list_map(const DynJson *list, int i);
 /* a value already found (a Map's value, a List's element): NULL when null */
-extern char *dynpg_req_value_string(const JsonbValue *v);
-extern JsonbContainer *dynpg_req_value_struct(const JsonbValue *v);
-extern JsonbContainer *dynpg_req_value_list(const JsonbValue *v);
-extern Jsonb *dynpg_req_value_map(const JsonbValue *v);
+extern char *dynpg_req_value_string(const DynJson *v);
+extern const char *dynpg_req_value_name(const DynJson *v, int *len);
+extern DynJson *dynpg_req_value_struct(const DynJson *v);
+extern DynJson *dynpg_req_value_list(const DynJson *v);
+extern DynJson *dynpg_req_value_map(const DynJson *v);
 
 /*
  * phase 2: constraint failures, reported together by dynpg_req_finish().
@@ -126,7 +132,7 @@ extern void dynpg_req_enum(DynRequest *req, const char *value, const char *path,
 extern void dynpg_req_length(DynRequest *req, const char *value, const char *path,
 							 int min, int max);
 /* Java's toString() of a List of Strings ("[a, b]", or "null"), to quote one */
-extern char *dynpg_req_string_list_text(JsonbContainer *list);
+extern char *dynpg_req_string_list_text(const DynJson *list);
 extern void dynpg_req_too_short(DynRequest *req, const char *value, const char *path, int min);
 extern void dynpg_req_too_long(DynRequest *req, const char *value, const char *path, int max);
 extern void dynpg_req_range(DynRequest *req, int64 value, const char *path, int64 min,
@@ -147,8 +153,8 @@ extern void dynpg_req_finish(DynRequest *req);
  * constraints (phase 2), which differs.  Each member's value goes to
  * 'offset' in the caller's struct, by its kind: a String's as char *
  * (NULL when absent), a Boolean's as bool (false when absent), a Long's or
- * an Integer's as DynReqNumber, a Structure's or a List's as
- * JsonbContainer * and a Map's as Jsonb * (NULL when absent).
+ * an Integer's as DynReqNumber, a Structure's, a List's or a Map's as
+ * DynJson * (NULL when absent).
  */
 typedef enum DynCheck
 {
@@ -186,7 +192,7 @@ typedef struct DynMember
 	const char *narrow_text;
 } DynMember;
 
-extern void dynpg_req_read_members(JsonbContainer *obj, const DynMember *members, int n,
+extern void dynpg_req_read_members(const DynJson *obj, const DynMember *members, int n,
 								   void *values);
 /* 'prefix': the path of the members' object ("transactItems.1.member.put"), or NULL */
 extern void dynpg_req_check_members(DynRequest *req, const DynMember *members, int n,
@@ -204,6 +210,6 @@ extern void dynpg_req_key_mismatch(bool start_key) pg_attribute_noreturn();
 extern void dynpg_req_invalid_parameter(const char *fmt,...)
 			pg_attribute_printf(1, 2) pg_attribute_noreturn();
 extern void dynpg_req_not_supported(const char *name) pg_attribute_noreturn();
-extern void dynpg_req_unsupported(JsonbContainer *obj, const char *const *names);
+extern void dynpg_req_unsupported(const DynJson *obj, const char *const *names);
 
 #endif							/* DYNPG_REQUEST_H */

@@ -120,7 +120,7 @@ typedef struct DynExprContext
 } DynExprContext;
 
 /* expr_parse.c */
-extern void dynpg_expr_context_init(DynExprContext *ctx, Jsonb *names, Jsonb *values);
+extern void dynpg_expr_context_init(DynExprContext *ctx, DynJson *names, DynJson *values);
 extern DynExprNode *dynpg_expr_parse_condition(DynExprContext *ctx, const char *text,
 											   const char *label);
 extern DynExprPath *dynpg_expr_parse_projection(DynExprContext *ctx, const char *text,
@@ -133,9 +133,9 @@ extern char *dynpg_expr_path_text(const DynExprPath *p);
 extern const char *dynpg_expr_function_name(DynExprKind k);
 
 /* expr_legacy.c: the 2012 API's parameters as parsed expressions */
-extern DynExprNode *dynpg_expr_from_expected(Jsonb *expected, const char *conditional_operator);
-extern DynExprPath *dynpg_expr_from_attributes_to_get(JsonbContainer *list, int *npaths);
-extern DynUpdate *dynpg_expr_from_attribute_updates(Jsonb *updates);
+extern DynExprNode *dynpg_expr_from_expected(DynJson *expected, const char *conditional_operator);
+extern DynExprPath *dynpg_expr_from_attributes_to_get(DynJson *list, int *npaths);
+extern DynUpdate *dynpg_expr_from_attribute_updates(DynJson *updates);
 
 /* expr_reserved.c */
 extern bool dynpg_expr_is_reserved(const char *name, int len);

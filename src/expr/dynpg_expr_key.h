@@ -44,7 +44,7 @@ extern void dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count,
 extern bool dynpg_expr_key_sort_matches(const DynKeyCondition *kc, const DynRef *v);
 
 /* The legacy QueryFilter, ScanFilter and KeyConditions, 'member' naming the parameter. */
-extern DynExprNode *dynpg_expr_from_conditions(Jsonb *conditions, const char *conditional_operator,
+extern DynExprNode *dynpg_expr_from_conditions(DynJson *conditions, const char *conditional_operator,
 											   const char *member);
 
 /* A path in 'n' whose first element is attribute 'name', or NULL. */

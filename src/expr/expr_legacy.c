@@ -52,16 +52,19 @@ path_node(const char *name)
 
 /* An AttributeValue (a JSON object) as a DynRef inside a one-attribute item. */
 static DynRef
-value_ref(JsonbContainer *av)
+value_ref(DynJson *av)
 {
 	DynRef		r;
 
+	/* a null element is an empty AttributeValue, with DynamoDB's message */
+	if (av == NULL)
+		av = dynpg_json_new(DJ_NULL);
 	(void) dynpg_attribute_value_parse(av, &r);
 	return r;
 }
 
 static DynExprNode *
-value_node(JsonbContainer *av)
+value_node(DynJson *av)
 {
 	DynExprNode *n = node(DX_VALUE, 0);
 
@@ -82,19 +85,16 @@ invalid_for_type(const char *op, DynType t)
 								op, dynpg_type_name(t));
 }
 
-/* The object's member names, in the object's (jsonb) order. */
+/* The object's member names, in jsonb's order (dynpg_json_sorted_members). */
 static char **
-object_keys(JsonbContainer *obj, int *n)
+object_keys(DynJson *obj, int *n)
 {
-	JsonbIterator *it = JsonbIteratorInit(obj);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char	  **keys = palloc0(sizeof(char *) * (JsonContainerSize(obj) + 1));
+	DynJsonMember **m = dynpg_json_sorted_members(obj, n);
+	char	  **keys = palloc0(sizeof(char *) * (*n + 1));
+	int			i;
 
-	*n = 0;
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		if (tok == WJB_KEY)
-			keys[(*n)++] = pnstrdup(v.val.string.val, v.val.string.len);
+	for (i = 0; i < *n; i++)
+		keys[i] = pnstrdup(m[i]->key, m[i]->keylen);
 	return keys;
 }
 
@@ -123,10 +123,10 @@ one_constraint(const char *path, const char *value, const char *const *allowed)
  * ComparisonOperator form (Value and Exists are not members of them).
  */
 static DynExprNode *
-expected_one(const char *name, JsonbContainer *exp, const char *member)
+expected_one(const char *name, DynJson *exp, const char *member)
 {
-	JsonbContainer *value = dynpg_req_struct(exp, "Value");
-	JsonbContainer *list = dynpg_req_list(exp, "AttributeValueList");
+	DynJson    *value = dynpg_req_struct(exp, "Value");
+	DynJson    *list = dynpg_req_list(exp, "AttributeValueList");
 	char	   *op = dynpg_req_string(exp, "ComparisonOperator");
 	bool		exists = true;
 	bool		has_exists = dynpg_req_bool(exp, "Exists", &exists);
@@ -276,24 +276,24 @@ expected_one(const char *name, JsonbContainer *exp, const char *member)
 }
 
 DynExprNode *
-dynpg_expr_from_expected(Jsonb *expected, const char *conditional_operator)
+dynpg_expr_from_expected(DynJson *expected, const char *conditional_operator)
 {
 	return dynpg_expr_from_conditions(expected, conditional_operator, "expected");
 }
 
 DynExprNode *
-dynpg_expr_from_conditions(Jsonb *expected, const char *conditional_operator,
+dynpg_expr_from_conditions(DynJson *expected, const char *conditional_operator,
 						   const char *member)
 {
 	int			nkeys;
-	char	  **keys = object_keys(&expected->root, &nkeys);
+	char	  **keys = object_keys(expected, &nkeys);
 	DynExprNode *cond = NULL;
 	bool		or = conditional_operator != NULL && strcmp(conditional_operator, "OR") == 0;
 	int			i;
 
 	for (i = 0; i < nkeys; i++)
 	{
-		JsonbContainer *exp = dynpg_req_struct(&expected->root, keys[i]);
+		DynJson    *exp = dynpg_req_struct(expected, keys[i]);
 		DynExprNode *one;
 
 		if (exp == NULL)
@@ -314,7 +314,7 @@ dynpg_expr_from_conditions(Jsonb *expected, const char *conditional_operator,
 }
 
 DynExprPath *
-dynpg_expr_from_attributes_to_get(JsonbContainer *list, int *npaths)
+dynpg_expr_from_attributes_to_get(DynJson *list, int *npaths)
 {
 	int			n = dynpg_req_list_length(list);
 	DynExprPath *paths = palloc0(sizeof(DynExprPath) * (n + 1));
@@ -323,11 +323,11 @@ dynpg_expr_from_attributes_to_get(JsonbContainer *list, int *npaths)
 
 	for (i = 0; i < n; i++)
 	{
-		JsonbValue *v = getIthJsonbValueFromContainer(list, i);
+		DynJson    *v = list->elems[i];
 
-		if (v == NULL || v->type != jbvString)
+		if (v->kind != DJ_STRING)
 			dynpg_serialization_error("Unexpected value type in payload");
-		paths[i] = top_path(pnstrdup(v->val.string.val, v->val.string.len));
+		paths[i] = top_path(pnstrdup(v->str, v->len));
 		for (j = 0; j < i; j++)
 			if (strcmp(paths[i].elems[0].name, paths[j].elems[0].name) == 0)
 				dynpg_req_invalid_parameter("Duplicate value in attribute name: %s",
@@ -338,11 +338,11 @@ dynpg_expr_from_attributes_to_get(JsonbContainer *list, int *npaths)
 }
 
 DynUpdate *
-dynpg_expr_from_attribute_updates(Jsonb *updates)
+dynpg_expr_from_attribute_updates(DynJson *updates)
 {
 	int			nkeys;
 	static const char *const actions[] = {"ADD", "PUT", "DELETE", NULL};
-	char	  **keys = object_keys(&updates->root, &nkeys);
+	char	  **keys = object_keys(updates, &nkeys);
 	DynUpdate  *upd = palloc0(sizeof(DynUpdate));
 	int			i;
 
@@ -350,8 +350,8 @@ dynpg_expr_from_attribute_updates(Jsonb *updates)
 	upd->only_remove = true;
 	for (i = 0; i < nkeys; i++)
 	{
-		JsonbContainer *u = dynpg_req_struct(&updates->root, keys[i]);
-		JsonbContainer *value;
+		DynJson    *u = dynpg_req_struct(updates, keys[i]);
+		DynJson    *value;
 		char	   *action;
 		DynUpdateClause *c = &upd->clauses[upd->nclauses];
 		DynExprNode *v = NULL;

@@ -1395,10 +1395,10 @@ valid_key(const char *k, char first)
  * contains invalid value: <reason> for key :x".
  */
 static void
-check_value(Jsonb *values, const char *key)
+check_value(const DynJson *value, const char *key)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
-	JsonbContainer *av = dynpg_req_struct(&values->root, key);
+	DynJson    *av = dynpg_req_value_struct(value);
 
 	if (av == NULL)
 		return;
@@ -1441,40 +1441,36 @@ check_value(Jsonb *values, const char *key)
  * the first; it guards the item's keys matching the jsonb's.
  */
 void
-dynpg_expr_context_init(DynExprContext *ctx, Jsonb *names, Jsonb *values)
+dynpg_expr_context_init(DynExprContext *ctx, DynJson *names, DynJson *values)
 {
 	memset(ctx, 0, sizeof(DynExprContext));
 	if (names != NULL)
 	{
-		int			n = JsonContainerSize(&names->root);
-		JsonbIterator *it = JsonbIteratorInit(&names->root);
-		JsonbValue	v;
-		JsonbIteratorToken tok;
+		int			n;
+		DynJsonMember **m = dynpg_json_sorted_members(names, &n);
+		int			i;
 
 		ctx->name_keys = palloc0(sizeof(char *) * (n + 1));
 		ctx->name_values = palloc0(sizeof(char *) * (n + 1));
 		ctx->name_used = palloc0(sizeof(bool) * (n + 1));
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		for (i = 0; i < n; i++)
 		{
-			if (tok == WJB_KEY)
-			{
-				char	   *k = pnstrdup(v.val.string.val, v.val.string.len);
-				char	   *val;
+			char	   *k = pnstrdup(m[i]->key, m[i]->keylen);
+			char	   *val;
 
-				if (v.val.string.len > DYN_EXPR_MAX_TOKEN)
-					dynpg_validation_error("ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: %d",
-										   v.val.string.len);
-				if (!valid_key(k, '#'))
-					dynpg_validation_error("ExpressionAttributeNames contains invalid key: Syntax error; key: \"%s\"", k);
-				val = dynpg_req_string(&names->root, k);
-				if (val == NULL)
-					dynpg_validation_error("ExpressionAttributeNames contains invalid value: null for key %s", k);
-				if (val[0] == '\0')
-					dynpg_validation_error("ExpressionAttributeNames contains invalid value: Empty attribute name for key %s", k);
-				ctx->name_keys[ctx->nnames] = k;
-				ctx->name_values[ctx->nnames] = val;
-				ctx->nnames++;
-			}
+			if (m[i]->keylen > DYN_EXPR_MAX_TOKEN)
+				dynpg_validation_error("ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: %d",
+									   m[i]->keylen);
+			if (!valid_key(k, '#') || (int) strlen(k) != m[i]->keylen)
+				dynpg_validation_error("ExpressionAttributeNames contains invalid key: Syntax error; key: \"%s\"", k);
+			val = dynpg_req_value_string(m[i]->val);
+			if (val == NULL)
+				dynpg_validation_error("ExpressionAttributeNames contains invalid value: null for key %s", k);
+			if (val[0] == '\0')
+				dynpg_validation_error("ExpressionAttributeNames contains invalid value: Empty attribute name for key %s", k);
+			ctx->name_keys[ctx->nnames] = k;
+			ctx->name_values[ctx->nnames] = val;
+			ctx->nnames++;
 		}
 	}
 	if (values != NULL)
@@ -1484,24 +1480,23 @@ dynpg_expr_context_init(DynExprContext *ctx, Jsonb *names, Jsonb *values)
 		int			i;
 
 		{
-			JsonbIterator *it = JsonbIteratorInit(&values->root);
-			JsonbValue	v;
-			JsonbIteratorToken tok;
+			int			n;
+			DynJsonMember **m = dynpg_json_sorted_members(values, &n);
+			int			j;
 
-			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-				if (tok == WJB_KEY)
-				{
-					char	   *k = pnstrdup(v.val.string.val, v.val.string.len);
+			for (j = 0; j < n; j++)
+			{
+				char	   *k = pnstrdup(m[j]->key, m[j]->keylen);
 
-					/* DynamoDB gives no size in this one */
-					if (v.val.string.len > DYN_EXPR_MAX_TOKEN)
-						dynpg_validation_error("ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long;");
-					if (!valid_key(k, ':'))
-						dynpg_validation_error("ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", k);
-					check_value(values, k);
-				}
+				/* DynamoDB gives no size in this one */
+				if (m[j]->keylen > DYN_EXPR_MAX_TOKEN)
+					dynpg_validation_error("ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long;");
+				if (!valid_key(k, ':') || (int) strlen(k) != m[j]->keylen)
+					dynpg_validation_error("ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", k);
+				check_value(m[j]->val, k);
+			}
 		}
-		ctx->values_item = dynpg_item_from_jsonb(JsonbPGetDatum(values), false);
+		ctx->values_item = dynpg_item_from_json(values, false);
 		root = dynpg_item_root(ctx->values_item);
 		dynpg_container_open(&root, &c);
 		ctx->nvalues = c.count;

@@ -54,8 +54,8 @@ typedef struct DynSigV4Auth
 	DynSigV4Str terminator;		/* "aws4_request" */
 	DynSigV4Str signed_headers; /* the whole SignedHeaders=... value */
 	int			nsigned;
-	DynSigV4Str signed_list[DYN_SIGV4_MAX_SIGNED];	/* lowercase, sorted */
-	DynSigV4Str signature;		/* 64 lowercase hex digits */
+	DynSigV4Str signed_list[DYN_SIGV4_MAX_SIGNED];	/* as given, trimmed */
+	DynSigV4Str signature;		/* as given (only 64 hex digits can match) */
 } DynSigV4Auth;
 
 /* How a check failed: DynamoDB's exception type for it. */

@@ -174,6 +174,9 @@ find_header(const DynSigV4Request *req, const char *name, DynSigV4Str *value)
 	DynSigV4Str want = mkstr(name, strlen(name));
 	int			i;
 
+	/* not there: an empty value, so that a caller that goes on reads nothing */
+	value->p = "";
+	value->len = 0;
 	for (i = 0; i < req->nheaders; i++)
 		if (eq_nocase(req->headers[i].name, want))
 		{
@@ -246,7 +249,7 @@ parse_params(DynSigV4Str header, DynSigV4Str params, DynSigV4Auth *auth,
 	return DYN_SIGV4_OK;
 }
 
-/* Split SignedHeaders on ';' into auth->signed_list, lowercased order as given. */
+/* Split SignedHeaders on ';' into auth->signed_list, trimmed, in the order given. */
 static bool
 split_signed(DynSigV4Auth *auth)
 {

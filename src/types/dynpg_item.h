@@ -28,6 +28,7 @@
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
+#include "base/dynpg_json.h"
 #include "types/dynpg_number.h"
 
 /* Attribute value types; the values are the tag bytes of the format. */
@@ -168,6 +169,7 @@ extern DynItem *dynpg_item_from_text(const char *text, int len);
 extern void dynpg_item_append_text(const DynItem *item, StringInfo out);
 extern void dynpg_value_append_text(const DynRef *ref, StringInfo out);
 extern DynItem *dynpg_item_from_jsonb(Datum jsonb, bool plain);
+extern DynItem *dynpg_item_from_json(const DynJson *json, bool plain);
 extern Datum dynpg_item_to_jsonb(const DynItem *item, bool plain);
 extern void dynpg_item_push_jsonb(JsonbParseState **st, const DynItem *item, bool plain);
 extern Datum dynpg_value_to_jsonb(const DynRef *ref, bool plain);
@@ -201,6 +203,6 @@ extern Jsonb *dynpg_jw_finish(StringInfo b);
  * One AttributeValue of a request outside an item, checked as an item's
  * attribute is; *value points at it inside the returned one-attribute item.
  */
-extern DynItem *dynpg_attribute_value_parse(JsonbContainer *av, DynRef *value);
+extern DynItem *dynpg_attribute_value_parse(const DynJson *av, DynRef *value);
 
 #endif							/* DYNPG_ITEM_H */

@@ -93,6 +93,9 @@ unexpected(const DynJson *n, DynModelType expected)
 			dynpg_req_unexpected(expected, DYN_FOUND_OBJECT, NULL);
 		case DJ_ARRAY:
 			dynpg_req_unexpected(expected, DYN_FOUND_ARRAY, NULL);
+		case DJ_ITEM:
+		case DJ_JSONB:
+			break;				/* never in a parsed request */
 	}
 	elog(ERROR, "dynpg: unexpected JSON kind %d", (int) n->kind);
 }
@@ -340,7 +343,11 @@ plain_from_jnode(const DynJson *n)
 			}
 			v->count = n->len;
 			return v;
+		case DJ_ITEM:
+		case DJ_JSONB:
+			break;				/* never in a parsed request */
 	}
+	elog(ERROR, "dynpg: unexpected JSON kind %d", (int) n->kind);
 	return NULL;
 }
 
@@ -361,8 +368,13 @@ dynpg_item_from_text(const char *text, int len)
 DynItem *
 dynpg_item_from_jsonb(Datum jsonb, bool plain)
 {
-	Jsonb	   *jb = DatumGetJsonbP(jsonb);
-	DynJson	   *n = dynpg_json_from_jsonb(jb);
+	return dynpg_item_from_json(dynpg_json_from_jsonb(DatumGetJsonbP(jsonb)), plain);
+}
+
+/* An item from its JSON tree: typed (DynamoDB JSON) or plain JSON. */
+DynItem *
+dynpg_item_from_json(const DynJson *n, bool plain)
+{
 	DynBuildValue *root;
 
 	if (plain)
@@ -399,7 +411,7 @@ dynpg_attribute_value_from_jsonb(Datum jsonb)
  * (if not NULL) points at it inside the returned datum.
  */
 DynItem *
-dynpg_attribute_value_parse(JsonbContainer *av, DynRef *value)
+dynpg_attribute_value_parse(const DynJson *av, DynRef *value)
 {
 	DynBuildValue *root = palloc0(sizeof(DynBuildValue));
 	DynItem    *item;
@@ -409,7 +421,7 @@ dynpg_attribute_value_parse(JsonbContainer *av, DynRef *value)
 	root->members = palloc(sizeof(DynBuildMember));
 	root->members[0].name = "v";
 	root->members[0].namelen = 1;
-	root->members[0].value = av_from_jnode(dynpg_json_from_container(av, 1), 1);
+	root->members[0].value = av_from_jnode(av, 1);
 	(void) dynpg_item_finish(root);
 	item = dynpg_item_serialize(root);
 	if (value != NULL)

@@ -133,7 +133,7 @@ extern void dynpg_worker_sleep_ms(long ms);
 extern void dynpg_worker_launcher_register(void);
 
 /* Background worker entry points (bgw_function_name) */
-extern PGDLLEXPORT void dynpg_index_launcher_main(Datum main_arg);
+extern PGDLLEXPORT void dynpg_launcher_main(Datum main_arg);
 extern PGDLLEXPORT void dynpg_index_worker_main(Datum main_arg);
 
 #endif							/* DYNPG_WORKER_INTERNAL_H */

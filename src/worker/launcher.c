@@ -3,10 +3,13 @@
  * launcher.c
  *	  The launcher: the one static background worker of dynpg, which starts
  *	  and restarts the dynamic background workers -- the GSI worker of each
- *	  database that has dynpg (index_worker.c).
+ *	  database that has dynpg (index_worker.c) and the HTTP workers
+ *	  (src/http, http_main.c).
  *
  * Registered by dynpg_worker_init when dynpg is preloaded (not in binary
- * upgrade), started once recovery is over, restarted 5 s after it dies.  It
+ * upgrade), started once the server is consistent (on a standby too: its
+ * HTTP workers answer; GSI workers start only when recovery is over),
+ * restarted 5 s after it dies.  It
  * connects to no database.  Its loop: reset the latch, reload the
  * configuration if asked, run one pass per kind of worker it starts (each
  * starts what is due and says how long the launcher may sleep), then wait
@@ -30,6 +33,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_database.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -46,6 +50,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "http/dynpg_http.h"
 #include "worker/dynpg_worker_internal.h"
 
 /* ---------------------------------------------------------------------
@@ -59,12 +64,13 @@ dynpg_worker_launcher_register(void)
 
 	memset(&bgw, 0, sizeof(bgw));
 	bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	bgw.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	/* in recovery too: a standby's HTTP workers answer (reads, and errors for writes) */
+	bgw.bgw_start_time = BgWorkerStart_ConsistentState;
 	bgw.bgw_restart_time = 5;
 	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "dynpg");
-	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "dynpg_index_launcher_main");
-	snprintf(bgw.bgw_name, BGW_MAXLEN, "dynpg index launcher");
-	snprintf(bgw.bgw_type, BGW_MAXLEN, "dynpg index launcher");
+	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "dynpg_launcher_main");
+	snprintf(bgw.bgw_name, BGW_MAXLEN, "dynpg launcher");
+	snprintf(bgw.bgw_type, BGW_MAXLEN, "dynpg launcher");
 	RegisterBackgroundWorker(&bgw);
 }
 
@@ -148,7 +154,8 @@ start_worker(int i, Oid dboid, uint32 generation)
 
 	memset(&bgw, 0, sizeof(bgw));
 	bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	bgw.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	/* in recovery too: a standby's HTTP workers answer (reads, and errors for writes) */
+	bgw.bgw_start_time = BgWorkerStart_ConsistentState;
 	bgw.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "dynpg");
 	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "dynpg_index_worker_main");
@@ -381,6 +388,7 @@ launcher_exit(int code, Datum arg)
 	int			i;
 
 	/* the workers go with the launcher; the next launcher starts them again */
+	dynpg_http_launcher_exit();
 	if (handles)
 		for (i = 0; i < dynpg_worker_shared->nslots; i++)
 			if (handles[i])
@@ -396,7 +404,7 @@ launcher_exit(int code, Datum arg)
 }
 
 void
-dynpg_index_launcher_main(Datum main_arg)
+dynpg_launcher_main(Datum main_arg)
 {
 	MemoryContext ctx;
 	int			i;
@@ -413,7 +421,7 @@ dynpg_index_launcher_main(Datum main_arg)
 										dynpg_worker_shared->nslots * sizeof(TimestampTz));
 	failures = MemoryContextAllocZero(TopMemoryContext,
 									  dynpg_worker_shared->nslots * sizeof(int));
-	ctx = AllocSetContextCreate(TopMemoryContext, "dynpg index launcher", ALLOCSET_DEFAULT_SIZES);
+	ctx = AllocSetContextCreate(TopMemoryContext, "dynpg launcher", ALLOCSET_DEFAULT_SIZES);
 
 	LWLockAcquire(dynpg_worker_lock, LW_EXCLUSIVE);
 	dynpg_worker_shared->launcher_pid = MyProcPid;
@@ -443,7 +451,10 @@ dynpg_index_launcher_main(Datum main_arg)
 		}
 
 		MemoryContextReset(ctx);
-		wait_ms = index_workers_pass(ctx);
+		/* GSI workers write: none on a standby, until it is promoted */
+		wait_ms = RecoveryInProgress() ? 1000 : index_workers_pass(ctx);
+		MemoryContextReset(ctx);
+		wait_ms = Min(wait_ms, dynpg_http_launcher_pass(ctx));
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 wait_ms, PG_WAIT_EXTENSION);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark (not part of make test): BatchWriteItem of 25 items against the
-# heap baseline of the README's benchmark baseline writing the same 25 rows in one SQL
+# heap baseline (README, "Benchmarks") writing the same 25 rows in one SQL
 # statement (INSERT ... SELECT ... ON CONFLICT DO UPDATE, one transaction).
 # Each transaction writes 25 consecutive items from a random start into a
 # table of BENCH_ITEMS items of about 200 bytes (replacing existing ones).

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not part of make test): GetItem and PutItem (and the SQL layer's
 # dynpg.get and dynpg.put) on random keys of a
-# table of 1,000,000 items of about 200 bytes, against the baseline of
-# the README's benchmark baseline: a heap table (pk, sk, item jsonb) with a COLLATE "C"
+# table of 1,000,000 items of about 200 bytes, against the heap baseline
+# (README, "Benchmarks"): a heap table (pk, sk, item jsonb) with a COLLATE "C"
 # primary key, filled in the same interleaved order (item i in partition
 # i mod P), doing the same work in plain SQL (SELECT by key; INSERT ... ON
 # CONFLICT DO UPDATE).  pgbench -M prepared, 2 clients, both sides in the

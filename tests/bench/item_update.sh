@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark (not part of make test): UpdateItem (SET and ADD) on random keys
-# and a conditional PutItem, against the heap baseline of the README's benchmark baseline
+# and a conditional PutItem, against the heap baseline (README, "Benchmarks")
 # making the same change in plain SQL (UPDATE ... SET item = jsonb_set(...)
 # with the condition in WHERE).  pgbench -M prepared, 2 clients, same run.
 #

@@ -2,7 +2,7 @@
 # bench_load, 'items' and 'parts' are set): the cluster of
 # scripts/dynpg-run.sh, psql as the postgres user, a scratch directory, and
 # the common data set -- a dynpg table 'bench' and its heap baseline
-# 'heapbase' (the README's benchmark baseline: pk and sk text COLLATE "C", item jsonb,
+# 'heapbase' (the README's heap baseline: pk and sk text COLLATE "C", item jsonb,
 # PRIMARY KEY (pk, sk)) holding the same items of about 200 bytes, item i in
 # partition 'user' || (i mod parts).
 bindir=${DYNPG_PG_BINDIR:-/usr/lib/postgresql/15/bin}

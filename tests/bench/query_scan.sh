@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not part of make test): Query and Scan on a table of 1,000,000
 # items of about 200 bytes in 10,000 partitions of 100, loaded interleaved
-# (item i into partition i mod 10,000), against the heap baseline of
-# the README's benchmark baseline: (pk text COLLATE "C", sk text COLLATE "C", item jsonb,
+# (item i into partition i mod 10,000), against the heap baseline
+# (README, "Benchmarks"): (pk text COLLATE "C", sk text COLLATE "C", item jsonb,
 # PRIMARY KEY (pk, sk)) filled in the same order.  Sort keys are
 # 'item' || i zero-padded, so string order is load order within a partition.
 #

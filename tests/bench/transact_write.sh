@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark (not part of make test): TransactWriteItems of 4 items against
-# the heap baseline of the README's benchmark baseline doing the same 4 rows in one SQL
+# the heap baseline (README, "Benchmarks") doing the same 4 rows in one SQL
 # transaction, on random keys of a table of BENCH_ITEMS (200,000) items of
 # about 200 bytes, both sides in the same run, pgbench -M prepared,
 # BENCH_CLIENTS (2) clients, BENCH_SECONDS (30) each:

@@ -51,7 +51,7 @@ sub log_rows
 
 # --- the launcher, and a worker for the database that has dynpg
 is($node->safe_psql('postgres',
-		"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'dynpg index launcher' AND datname IS NULL"),
+		"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'dynpg launcher' AND datname IS NULL"),
 	'1', 'one launcher runs, connected to no database');
 poll_worker('postgres', 1, 'a worker runs for the database with dynpg');
 ok($node->poll_query_until('postgres',

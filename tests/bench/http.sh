@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Benchmark (not part of make test): GetItem and PutItem over dynpg's HTTP
+# endpoint on random keys of a table of 1,000,000 items of about 200 bytes,
+# driven by wrk (keep-alive connections, pre-signed requests), in the same run
+# as (a) the same operations through SQL (pgbench -M prepared of
+# dynpg.get_item / dynpg.put_item, the same number of clients) and (b)
+# dynalite (npm, in memory, on its own port, the same requests and items).
+# HTTP runs twice per operation: dynpg.http_auth = sigv4 (every request's
+# signature verified) and trust (no verification), which is SigV4's cost.
+# BENCH_ROUNDS rounds (default 3), each running every side once, interleaved;
+# reports each round, then the median and spread (min..max) of each figure
+# and of the ratios, with the machine's load average.
+#
+# Uses the cluster of scripts/dynpg-run.sh: its database dynpg_bench_http,
+# served over HTTP for the run (dynpg.http_database/port/auth are changed
+# with ALTER SYSTEM and put back when it ends).  Needs wrk (Debian) and npm
+# (dynalite, installed by scripts/npm-deps.sh).
+# BENCH_ITEMS, BENCH_PARTITIONS, BENCH_SECONDS (default 10), BENCH_CLIENTS
+# (default 2), BENCH_ROUNDS, BENCH_HTTP_PORT (8000), BENCH_DYNALITE_PORT
+# (8001), BENCH_REQUESTS (distinct pre-signed requests, 20000) override.
+set -euo pipefail
+items=${BENCH_ITEMS:-1000000}
+parts=${BENCH_PARTITIONS:-10000}
+secs=${BENCH_SECONDS:-10}
+clients=${BENCH_CLIENTS:-2}
+rounds=${BENCH_ROUNDS:-3}
+hport=${BENCH_HTTP_PORT:-8000}
+dport=${BENCH_DYNALITE_PORT:-8001}
+nreq=${BENCH_REQUESTS:-20000}
+db=dynpg_bench_http
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/lib.sh"
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 2; }
+py=/usr/bin/python3
+
+bench_load "'item' || i" 1
+q "DO \$\$ BEGIN CREATE ROLE bench_http; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+q "GRANT SELECT, INSERT, UPDATE, DELETE ON dynamodb.bench TO bench_http" >/dev/null
+IFS='|' read -r AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY <<<"$(q "SELECT access_key_id || '|' || secret_access_key FROM dynpg.create_access_key('bench_http')")"
+export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+
+# The endpoint's settings as they were, put back on exit: a setting that came
+# from postgresql.auto.conf gets its value back, any other is RESET.
+settings="dynpg.http_port dynpg.http_database dynpg.http_auth dynpg.http_trust_role dynpg.http_workers"
+restore_sql=$(psql_db postgres -At -c "SELECT string_agg(CASE WHEN sourcefile LIKE '%postgresql.auto.conf'
+     THEN format('ALTER SYSTEM SET %s = %L;', name, setting) ELSE format('ALTER SYSTEM RESET %s;', name) END, ' ')
+  FROM pg_settings WHERE name IN ($(printf "'%s'," $settings | sed 's/,$//'))")
+dynalite_pid=
+cleanup() {
+	[ -n "$dynalite_pid" ] && kill "$dynalite_pid" 2>/dev/null || true
+	psql_db postgres -c "$restore_sql" -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
+	q "SELECT dynpg.drop_access_key('$AWS_ACCESS_KEY_ID')" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# set_auth sigv4|trust: serve $db on $hport with that authentication, and wait
+# until the workers answer
+set_auth() {
+	psql_db postgres -c "ALTER SYSTEM SET dynpg.http_port = $hport" \
+		-c "ALTER SYSTEM SET dynpg.http_database = '$db'" \
+		-c "ALTER SYSTEM SET dynpg.http_workers = $clients" \
+		-c "ALTER SYSTEM SET dynpg.http_auth = '$1'" \
+		-c "ALTER SYSTEM SET dynpg.http_trust_role = 'bench_http'" \
+		-c "SELECT pg_reload_conf()" >/dev/null
+	local n=0
+	until [ "$(q "SELECT count(*) FROM dynpg.http_status")" = "$clients" ] &&
+		curl -sf "http://127.0.0.1:$hport/" >/dev/null; do
+		n=$((n + 1))
+		[ "$n" -lt 100 ] || { echo "the HTTP endpoint did not come up on port $hport" >&2; exit 1; }
+		sleep 0.2
+	done
+	sleep 1
+}
+
+# dynalite, in memory, with the same table and items
+nm=$("$top/scripts/npm-deps.sh" "$here/dynalite")
+node "$nm/dynalite/cli.js" --port "$dport" --createTableMs 0 --deleteTableMs 0 >"$work/dynalite.log" 2>&1 &
+dynalite_pid=$!
+sleep 1
+echo "loading $items items into dynalite..."
+"$py" - "$dport" "$items" "$parts" <<'PY'
+import sys, hashlib, concurrent.futures, boto3, botocore.config
+port, items, parts = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+def client():
+    return boto3.client("dynamodb", endpoint_url="http://127.0.0.1:%d" % port, region_name="us-east-1",
+                        config=botocore.config.Config(retries={"max_attempts": 10}))
+c = client()
+c.create_table(TableName="bench", BillingMode="PAY_PER_REQUEST",
+               KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+               AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}])
+c.get_waiter("table_exists").wait(TableName="bench", WaiterConfig={"Delay": 1})
+def load(start):
+    cl = client()
+    for b in range(start, min(start + 10000, items + 1), 25):
+        reqs = []
+        for i in range(b, min(b + 25, start + 10000, items + 1)):
+            a = "".join(hashlib.md5(str(i + k).encode()).hexdigest() for k in range(3))
+            reqs.append({"PutRequest": {"Item": {"pk": {"S": "user%d" % (i % parts)}, "sk": {"S": "item%d" % i},
+                         "a": {"S": a}, "n": {"N": str(i)}, "flag": {"BOOL": i % 2 == 0}}}})
+        todo = {"bench": reqs}
+        while todo:
+            todo = cl.batch_write_item(RequestItems=todo).get("UnprocessedItems") or None
+with concurrent.futures.ThreadPoolExecutor(4) as ex:
+    list(ex.map(load, range(1, items + 1, 10000)))
+PY
+
+cat > "$work/get_sql.sql" <<SQL
+\set i random(1, $items)
+SELECT dynpg.get_item(jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object(
+  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint))));
+SQL
+cat > "$work/put_sql.sql" <<SQL
+\set i random(1, $items)
+\set v random(1, 1000000000)
+SELECT dynpg.put_item(jsonb_build_object('TableName', 'bench', 'Item', jsonb_build_object(
+  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint),
+  'a', jsonb_build_object('S', md5((:v)::bigint::text) || md5(((:v)::bigint + 1)::text) || md5(((:v)::bigint + 2)::text)),
+  'n', jsonb_build_object('N', (:v)::bigint::text), 'flag', jsonb_build_object('BOOL', (:v)::bigint % 2 = 0))));
+SQL
+
+declare -A rps p50 p99
+# ms <wrk latency>: 123.45us / 1.23ms / 1.02s in milliseconds
+ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
+# wrk_run NAME PORT REQUESTS.lua
+wrk_run() {
+	local out bad
+	out=$(wrk -t1 -c "$clients" -d "${secs}s" --latency -s "$here/http.lua" "http://127.0.0.1:$2/" -- "$3")
+	rps[$1]=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p')
+	p50[$1]=$(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
+	p99[$1]=$(ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
+	bad=$(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\)/\1/p')
+	if [ -n "$bad" ] || echo "$out" | grep -q "Socket errors"; then
+		echo "$1: errors: $(echo "$out" | grep -E 'Non-2xx|Socket errors')" >&2
+		exit 1
+	fi
+}
+# sql_run NAME: pgbench, the same clients; p50/p99 from its per-transaction log
+sql_run() {
+	local out
+	rm -f "$work"/pgb.*
+	out=$(cd "$work" && as_pg "$bindir/pgbench" -n -M prepared -c "$clients" -j "$clients" -T "$secs" \
+		-l --log-prefix="$work/pgb" -f "$work/$1.sql" "$db" 2>&1)
+	rps[$1]=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
+	read -r p50[$1] p99[$1] < <(cat "$work"/pgb.* | awk '{print $3}' | sort -n |
+		awk '{a[NR] = $1} END {printf "%.3f %.3f\n", a[int(NR * 0.5) + 1] / 1000, a[int(NR * 0.99) + 1] / 1000}')
+}
+
+declare -A all
+keep() { all[$1,$r]=$2; }
+for r in $(seq 1 "$rounds"); do
+	echo "round $r of $rounds: load $(cut -d' ' -f1-3 /proc/loadavg)"
+	load[$r]=$(cut -d' ' -f1 /proc/loadavg)
+	for op in GetItem PutItem; do
+		"$py" "$here/http_requests.py" $op "127.0.0.1:$hport" "$nreq" "$items" "$parts" "$work/dynpg_$op.lua"
+		"$py" "$here/http_requests.py" $op "127.0.0.1:$dport" "$nreq" "$items" "$parts" "$work/dynalite_$op.lua"
+	done
+	for op in get put; do
+		OP=GetItem; [ $op = put ] && OP=PutItem
+		set_auth sigv4
+		wrk_run "http_${op}_sigv4" "$hport" "$work/dynpg_$OP.lua"
+		set_auth trust
+		wrk_run "http_${op}_trust" "$hport" "$work/dynpg_$OP.lua"
+		sql_run "${op}_sql"
+		wrk_run "dynalite_$op" "$dport" "$work/dynalite_$OP.lua"
+		for k in "http_${op}_sigv4" "http_${op}_trust" "${op}_sql" "dynalite_$op"; do
+			keep "rps_$k" "${rps[$k]}"
+			keep "p50_$k" "${p50[$k]}"
+			keep "p99_$k" "${p99[$k]}"
+			printf '  %-18s %10.0f /s   p50 %6.3f ms   p99 %6.3f ms\n' "$k" "${rps[$k]}" "${p50[$k]}" "${p99[$k]}"
+		done
+		keep "x_${op}_dynalite" "$(awk -v a="${rps[http_${op}_sigv4]}" -v b="${rps[dynalite_$op]}" 'BEGIN{printf "%.2f", a / b}')"
+		keep "x_${op}_sql" "$(awk -v a="${rps[http_${op}_sigv4]}" -v b="${rps[${op}_sql]}" 'BEGIN{printf "%.2f", a / b}')"
+		keep "x_${op}_sigv4" "$(awk -v a="${rps[http_${op}_sigv4]}" -v b="${rps[http_${op}_trust]}" 'BEGIN{printf "%.2f", a / b}')"
+	done
+done
+
+# stat KEY: median (min..max) over the rounds
+stat() {
+	local v=() i
+	for i in $(seq 1 "$rounds"); do v+=("${all[$1,$i]}"); done
+	printf '%s\n' "${v[@]}" | sort -g | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2;
+		printf "%.3f (%.3f..%.3f)", m, a[1], a[NR]}'
+}
+echo
+echo "dynpg HTTP benchmark: $items items (~200 B), $clients connections/clients, ${secs}s per run, $rounds rounds, load averages ${load[*]}"
+echo "medians (min..max) over the rounds"
+for op in get put; do
+	for k in "http_${op}_sigv4" "http_${op}_trust" "${op}_sql" "dynalite_$op"; do
+		printf '  %-18s req/s %s   p50 ms %s   p99 ms %s\n' "$k" "$(stat "rps_$k")" "$(stat "p50_$k")" "$(stat "p99_$k")"
+	done
+	printf '  %s: HTTP (sigv4) / dynalite %s (goal >= 2 for get)   HTTP / SQL %s (goal >= 0.8 for get)   sigv4 / trust %s\n' \
+		"$op" "$(stat "x_${op}_dynalite")" "$(stat "x_${op}_sql")" "$(stat "x_${op}_sigv4")"
+done

@@ -1,0 +1,23 @@
+# The HTTP endpoint's parsing paths under libFuzzer for a bounded time
+# (scripts/fuzz-http.sh: SigV4 headers, request JSON, HTTP framing in
+# libmicrohttpd), with AddressSanitizer and UBSan: no crash, no leak, no
+# undefined behaviour, and each harness ran inputs.  The long run is the
+# script by hand (default 600 s per harness).
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $secs = $ENV{DYNPG_FUZZ_SECONDS} // 15;
+my ($stdout, $stderr);
+my $ok = IPC::Run::run(['bash', 'scripts/fuzz-http.sh', $secs], '>', \$stdout, '2>', \$stderr);
+note($stdout);
+for my $h (qw(sigv4 json http))
+{
+	like($stdout, qr/^fuzz $h: [1-9][0-9]* inputs in ${secs}s, 0 crashes \(exit status 0\)$/m,
+		"fuzz_$h ran inputs for ${secs}s without a crash") or diag($stderr);
+}
+ok($ok, 'scripts/fuzz-http.sh exited 0') or diag($stderr);
+
+done_testing();
