@@ -170,7 +170,7 @@ PG_PROVE_FLAGS += -I $(srcdir)/tests
 PGTAP_TESTS = $(wildcard tests/pgtap/*.sql)
 
 .PHONY: fuzz-expr test test-suites test-list installcheck-regress installcheck-isolation \
-	installcheck-tap installcheck-pgtap valgrind-check bench
+	installcheck-tap installcheck-pgtap valgrind-check bench fuzz-http valgrind-http
 
 # The README's test command: installs what is missing, builds, installs, and runs
 # every suite as an unprivileged user in a scratch copy of the tree.
@@ -213,6 +213,16 @@ bench:
 	@bash ./tests/bench/item_conversion.sh
 	@bash ./tests/bench/query_scan.sh
 	@bash ./tests/bench/transact_write.sh
+	@bash ./tests/bench/http.sh
+
+# The HTTP endpoint's parsing paths under libFuzzer, 600 s per harness
+# (FUZZ_SECONDS overrides), and the endpoint's workers under valgrind while
+# real clients drive them.
+fuzz-http:
+	@bash ./scripts/fuzz-http.sh $(or $(FUZZ_SECONDS),600)
+
+valgrind-http: all
+	@bash ./scripts/valgrind-http.sh
 
 # The expression parser's robustness test at scale (about a million cases).
 fuzz-expr: all

@@ -142,6 +142,20 @@ dynpg_jb_finish(JsonbValue *root)
 	return JsonbValueToJsonb(root);
 }
 
+/*
+ * jsonb cannot hold U+0000: a string holding it cannot become jsonb, with
+ * the error jsonb's own input gives (the SQL functions' callers see it).
+ */
+static void
+check_no_nul(const DynJson *j)
+{
+	if (memchr(j->str, '\0', j->len) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
+				 errmsg("unsupported Unicode escape sequence"),
+				 errdetail("\\u0000 cannot be converted to text.")));
+}
+
 /* A request's JSON into jsonb being built (a definition made of request parts). */
 void
 dynpg_jb_json(JsonbParseState **st, const char *key, const DynJson *j)
@@ -180,11 +194,7 @@ dynpg_jb_json(JsonbParseState **st, const char *key, const DynJson *j)
 			dynpg_jb_numeric_text(st, key, pnstrdup(j->str, j->len));
 			return;
 		case DJ_STRING:
-			if (memchr(j->str, '\0', j->len) != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
-						 errmsg("unsupported Unicode escape sequence"),
-						 errdetail("\\u0000 cannot be converted to text.")));
+			check_no_nul(j);
 			v.type = jbvString;
 			v.val.string.val = (char *) j->str;
 			v.val.string.len = j->len;
@@ -354,11 +364,7 @@ jw_value(StringInfo b, const DynJson *j)
 		case DJ_NUMBER:
 			return dynpg_jw_numeric(b, number_of(j));
 		case DJ_STRING:
-			if (memchr(j->str, '\0', j->len) != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
-						 errmsg("unsupported Unicode escape sequence"),
-						 errdetail("\\u0000 cannot be converted to text.")));
+			check_no_nul(j);
 			return dynpg_jw_string(b, j->str, j->len);
 		case DJ_ITEM:
 			return dynpg_jw_item(b, (const DynItem *) j->ext);

@@ -37,8 +37,8 @@
  * name it.  From the SQL functions the text is jsonb's (numeric_out); from
  * the HTTP endpoint it is the client's own, as Jackson saw it.
  */
-static const char *
-java_number_class(const char *s, int len)
+const char *
+dynpg_req_number_class(const char *s, int len)
 {
 	char	   *t = pnstrdup(s, len);
 	char	   *end;
@@ -123,11 +123,8 @@ dynpg_req_unexpected(DynModelType expected, DynFoundKind found, const char *text
 	dynpg_serialization_error("class %s can not be converted to %s", text, java_target(expected));
 }
 
-/* The message for JSON value 'v' where 'expected' was expected. */
-static void unexpected_value(const DynJson *v, DynModelType expected) pg_attribute_noreturn();
-
-static void
-unexpected_value(const DynJson *v, DynModelType expected)
+void
+dynpg_req_unexpected_value(const DynJson *v, DynModelType expected)
 {
 	switch (v->kind)
 	{
@@ -137,9 +134,9 @@ unexpected_value(const DynJson *v, DynModelType expected)
 		case DJ_FALSE:
 			dynpg_req_unexpected(expected, DYN_FOUND_BOOLEAN, NULL);
 		case DJ_NUMBER:
-			dynpg_req_unexpected(expected, DYN_FOUND_NUMBER, java_number_class(v->str, v->len));
+			dynpg_req_unexpected(expected, DYN_FOUND_NUMBER, dynpg_req_number_class(v->str, v->len));
 		case DJ_STRING:
-			dynpg_req_unexpected(expected, DYN_FOUND_STRING, pnstrdup(v->str, v->len));
+			dynpg_req_unexpected(expected, DYN_FOUND_STRING, pnstrdup(v->str, Min(v->len, 1024)));
 		case DJ_OBJECT:
 			dynpg_req_unexpected(expected, DYN_FOUND_OBJECT, NULL);
 		case DJ_ARRAY:
@@ -160,7 +157,7 @@ void
 dynpg_req_start(DynRequest *req, const char *operation, DynJson *request)
 {
 	if (request->kind != DJ_OBJECT)
-		unexpected_value(request, DYN_MODEL_STRUCTURE);
+		dynpg_req_unexpected_value(request, DYN_MODEL_STRUCTURE);
 	dynpg_req_collect(req, operation);
 	req->root = request;
 }
@@ -191,7 +188,7 @@ dynpg_req_value_string(const DynJson *v)
 	if (v == NULL || v->kind == DJ_NULL)
 		return NULL;
 	if (v->kind != DJ_STRING)
-		unexpected_value(v, DYN_MODEL_STRING);
+		dynpg_req_unexpected_value(v, DYN_MODEL_STRING);
 	if (memchr(v->str, '\0', v->len) != NULL)
 		dynpg_validation_error("A request string member holds the character U+0000, which dynpg accepts only in attribute names and values");
 	return pnstrdup(v->str, v->len);
@@ -204,7 +201,7 @@ dynpg_req_value_name(const DynJson *v, int *len)
 	if (v == NULL || v->kind == DJ_NULL)
 		return NULL;
 	if (v->kind != DJ_STRING)
-		unexpected_value(v, DYN_MODEL_STRING);
+		dynpg_req_unexpected_value(v, DYN_MODEL_STRING);
 	*len = v->len;
 	return v->str;
 }
@@ -216,7 +213,7 @@ dynpg_req_value_struct(const DynJson *v)
 	if (v == NULL || v->kind == DJ_NULL)
 		return NULL;
 	if (v->kind != DJ_OBJECT)
-		unexpected_value(v, DYN_MODEL_STRUCTURE);
+		dynpg_req_unexpected_value(v, DYN_MODEL_STRUCTURE);
 	return (DynJson *) v;
 }
 
@@ -227,7 +224,7 @@ dynpg_req_value_list(const DynJson *v)
 	if (v == NULL || v->kind == DJ_NULL)
 		return NULL;
 	if (v->kind != DJ_ARRAY)
-		unexpected_value(v, DYN_MODEL_LIST);
+		dynpg_req_unexpected_value(v, DYN_MODEL_LIST);
 	return (DynJson *) v;
 }
 
@@ -238,7 +235,7 @@ dynpg_req_value_map(const DynJson *v)
 	if (v == NULL || v->kind == DJ_NULL)
 		return NULL;
 	if (v->kind != DJ_OBJECT)
-		unexpected_value(v, DYN_MODEL_MAP);
+		dynpg_req_unexpected_value(v, DYN_MODEL_MAP);
 	return (DynJson *) v;
 }
 
@@ -264,13 +261,13 @@ dynpg_req_bool(const DynJson *obj, const char *name, bool *out)
 		return true;
 	}
 	if (v->kind == DJ_NUMBER &&
-		strcmp(java_number_class(v->str, v->len), "java.lang.Double") == 0)
+		strcmp(dynpg_req_number_class(v->str, v->len), "java.lang.Double") == 0)
 	{
 		/* Jackson reads a fractional number as a boolean by magnitude */
 		*out = fabs(strtod(pnstrdup(v->str, v->len), NULL)) >= 1.0;
 		return true;
 	}
-	unexpected_value(v, DYN_MODEL_BOOLEAN);
+	dynpg_req_unexpected_value(v, DYN_MODEL_BOOLEAN);
 }
 
 /*
@@ -291,7 +288,7 @@ dynpg_req_long(const DynJson *obj, const char *name, bool is_int32, int64 *out)
 	if (v == NULL)
 		return false;
 	if (v->kind != DJ_NUMBER)
-		unexpected_value(v, kind);
+		dynpg_req_unexpected_value(v, kind);
 	num = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(pnstrdup(v->str, v->len)),
 											  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
 	s = DatumGetCString(DirectFunctionCall1(numeric_out,

@@ -88,6 +88,15 @@ typedef enum DynFoundKind
 extern void dynpg_req_unexpected(DynModelType expected, DynFoundKind found, const char *text)
 			pg_attribute_noreturn();
 
+/* The same for JSON value 'v', whatever its kind, where 'expected' was expected. */
+extern void dynpg_req_unexpected_value(const DynJson *v, DynModelType expected) pg_attribute_noreturn();
+
+/*
+ * Jackson's class for a JSON number's text, as DynamoDB's messages name it:
+ * java.lang.Short, Integer, Long or Double, or DYN_JAVA_BIG_NUMBER.
+ */
+extern const char *dynpg_req_number_class(const char *s, int len);
+
 /*
  * phase 1: the request object and its members, read from its JSON tree.
  * Objects, Lists and Maps are returned as the tree's nodes; Strings as C

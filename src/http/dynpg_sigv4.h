@@ -6,7 +6,9 @@
  * Plain C over libc and OpenSSL's libcrypto, with no PostgreSQL headers,
  * so that the fuzz harness (tests/fuzz) links it outside the server.
  * Nothing here allocates: strings are (pointer, length) slices of the
- * caller's buffers, and outputs go to buffers the caller provides.
+ * caller's buffers, and outputs go to buffers the caller provides.  The
+ * one state kept is a small static table of recent signing keys (they
+ * change daily; sigv4.c, signing_key).
  *
  * What is signed (AWS's "Create a canonical request"):
  *

@@ -37,6 +37,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -409,6 +410,41 @@ error_from(ErrorData *e, DynHttpResponse *resp, const char *operation, const cha
 	}
 }
 
+
+/*
+ * Whether dynpg is installed in the served database.  pg_extension has no
+ * syscache: reading it is an index scan, too dear for every request.  The
+ * answer is kept until pg_namespace changes (CREATE and DROP EXTENSION
+ * create and drop dynpg's schemas); the flag is set before the catalog is
+ * read, so an invalidation that arrives during the read is not lost.
+ */
+static bool extension_known = false;
+static bool extension_present = false;
+
+static void
+forget_extension(Datum arg, int cacheid, uint32 hashvalue)
+{
+	extension_known = false;
+}
+
+static bool
+extension_installed(void)
+{
+	static bool registered = false;
+
+	if (!registered)
+	{
+		CacheRegisterSyscacheCallback(NAMESPACEOID, forget_extension, (Datum) 0);
+		registered = true;
+	}
+	if (!extension_known)
+	{
+		extension_known = true;
+		extension_present = OidIsValid(get_extension_oid("dynpg", true));
+	}
+	return extension_present;
+}
+
 /*
  * Authenticate the request and run the operation on it as the role its key
  * maps to, in one transaction of its own.  The checks DynamoDB makes after
@@ -432,7 +468,7 @@ authenticate_and_run(DynHttpRequest *req, const DynApiOperationInfo *op, DynJson
 		StartTransactionCommand();
 		in_xact = true;
 		PushActiveSnapshot(GetTransactionSnapshot());
-		if (!OidIsValid(get_extension_oid("dynpg", true)))
+		if (!extension_installed())
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("dynpg is not installed in database \"%s\" (dynpg.http_database): run CREATE EXTENSION dynpg there",

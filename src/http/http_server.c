@@ -41,6 +41,7 @@
 #include <zlib.h>
 #include <microhttpd.h>
 
+#include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -57,7 +58,13 @@
 #include "http/dynpg_http_internal.h"
 
 #define MAX_LISTENERS	16
-#define MHD_POOL_BYTES	(64 * 1024)		/* headers up to 16 KB fit, with room */
+/*
+ * MHD's memory per connection: the request line and headers (16 KB at most
+ * pass our check), its read buffer and the response's headers.  MHD clears
+ * what a request used when the next one starts, so a bigger pool costs
+ * time on every request.
+ */
+#define MHD_POOL_BYTES	(32 * 1024)
 
 static struct MHD_Daemon *daemons[MAX_LISTENERS];
 static int	ndaemons = 0;
@@ -80,18 +87,22 @@ typedef struct Pending
  * ---------------------------------------------------------------------
  */
 
-/* A random request id: 52 characters of [A-Z0-9], as DynamoDB's look. */
+/*
+ * A random request id: 52 characters of [A-Z0-9], as DynamoDB's look.  An
+ * id only has to be unique enough to find a request in logs, not secret:
+ * the worker's own PRNG, seeded from a strong source at its start, spares
+ * a strong random read (and its getpid()) per request.
+ */
+static pg_prng_state request_ids;
+
 static void
 request_id(char out[53])
 {
 	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	uint8		bytes[52];
 	int			i;
 
-	if (!pg_strong_random(bytes, sizeof(bytes)))
-		memset(bytes, 0, sizeof(bytes));
 	for (i = 0; i < 52; i++)
-		out[i] = chars[bytes[i] % 36];
+		out[i] = chars[pg_prng_uint64_range(&request_ids, 0, 35)];
 	out[52] = '\0';
 }
 
@@ -570,6 +581,8 @@ dynpg_http_worker_main(Datum main_arg)
 	else
 		BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 	pgstat_report_appname("dynpg http");
+	if (!pg_prng_strong_seed(&request_ids))
+		pg_prng_seed(&request_ids, (uint64) MyProcPid ^ (uint64) GetCurrentTimestamp());
 
 	requests_cxt = AllocSetContextCreate(TopMemoryContext, "dynpg http requests",
 										 ALLOCSET_DEFAULT_SIZES);

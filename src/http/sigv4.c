@@ -890,6 +890,75 @@ hmac(const void *key, size_t keylen, const void *data, size_t datalen, unsigned 
 	HMAC(EVP_sha256(), key, (int) keylen, data, datalen, out, &outlen);
 }
 
+/*
+ * The signing key: HMAC("AWS4" + secret, date) -> region -> service ->
+ * "aws4_request".  It changes only with the day, so a client's requests
+ * share it: the last few are kept (per process), as AWS's SDKs keep theirs,
+ * sparing four HMACs per request.  An entry is found only by the very same
+ * secret, date, region and service.
+ */
+#define SIGNING_KEYS	8
+
+typedef struct SigningKey
+{
+	bool		used;
+	size_t		secretlen;
+	char		secret[256];
+	char		date[8];
+	size_t		regionlen;
+	char		region[128];
+	size_t		servicelen;
+	char		service[32];
+	unsigned char key[32];
+} SigningKey;
+
+static SigningKey signing_keys[SIGNING_KEYS];
+static int	signing_next = 0;
+
+static void
+signing_key(const char *secret, size_t secretlen, const DynSigV4Auth *auth, unsigned char k[32])
+{
+	char		keybuf[4 + 256];
+	SigningKey *e;
+	int			i;
+	bool		cacheable = secretlen <= sizeof(e->secret) && auth->date.len == 8 &&
+		auth->region.len <= sizeof(e->region) && auth->service.len <= sizeof(e->service);
+
+	if (cacheable)
+		for (i = 0; i < SIGNING_KEYS; i++)
+		{
+			e = &signing_keys[i];
+			if (e->used && e->secretlen == secretlen && memcmp(e->secret, secret, secretlen) == 0 &&
+				memcmp(e->date, auth->date.p, 8) == 0 &&
+				e->regionlen == auth->region.len && memcmp(e->region, auth->region.p, auth->region.len) == 0 &&
+				e->servicelen == auth->service.len && memcmp(e->service, auth->service.p, auth->service.len) == 0)
+			{
+				memcpy(k, e->key, 32);
+				return;
+			}
+		}
+	memcpy(keybuf, "AWS4", 4);
+	memcpy(keybuf + 4, secret, secretlen);
+	hmac(keybuf, 4 + secretlen, auth->date.p, auth->date.len, k);
+	hmac(k, 32, auth->region.p, auth->region.len, k);
+	hmac(k, 32, auth->service.p, auth->service.len, k);
+	hmac(k, 32, "aws4_request", 12, k);
+	OPENSSL_cleanse(keybuf, sizeof(keybuf));
+	if (!cacheable)
+		return;
+	e = &signing_keys[signing_next];
+	signing_next = (signing_next + 1) % SIGNING_KEYS;
+	e->used = true;
+	e->secretlen = secretlen;
+	memcpy(e->secret, secret, secretlen);
+	memcpy(e->date, auth->date.p, 8);
+	e->regionlen = auth->region.len;
+	memcpy(e->region, auth->region.p, auth->region.len);
+	e->servicelen = auth->service.len;
+	memcpy(e->service, auth->service.p, auth->service.len);
+	memcpy(e->key, k, 32);
+}
+
 bool
 dynpg_sigv4_expected(const DynSigV4Request *req, const DynSigV4Auth *auth, const char *stamp,
 					 const char *secret, size_t secretlen, char *work, size_t cap,
@@ -900,7 +969,6 @@ dynpg_sigv4_expected(const DynSigV4Request *req, const DynSigV4Auth *auth, const
 	char		chex[DYN_SIGV4_HEX_LEN + 1];
 	unsigned char k[32];
 	unsigned char mac[32];
-	char		keybuf[4 + 256];
 	char		sts[512];
 	int			stslen;
 
@@ -914,15 +982,9 @@ dynpg_sigv4_expected(const DynSigV4Request *req, const DynSigV4Auth *auth, const
 					  (int) auth->terminator.len, auth->terminator.p, chex);
 	if (stslen < 0 || (size_t) stslen >= sizeof(sts))
 		return false;
-	memcpy(keybuf, "AWS4", 4);
-	memcpy(keybuf + 4, secret, secretlen);
-	hmac(keybuf, 4 + secretlen, auth->date.p, auth->date.len, k);
-	hmac(k, 32, auth->region.p, auth->region.len, k);
-	hmac(k, 32, auth->service.p, auth->service.len, k);
-	hmac(k, 32, "aws4_request", 12, k);
+	signing_key(secret, secretlen, auth, k);
 	hmac(k, 32, sts, (size_t) stslen, mac);
 	dynpg_sigv4_hex(mac, 32, sig);
-	OPENSSL_cleanse(keybuf, sizeof(keybuf));
 	OPENSSL_cleanse(k, sizeof(k));
 	return true;
 }

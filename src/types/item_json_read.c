@@ -34,78 +34,12 @@
  * ---------------------------------------------------------------------
  */
 
-/* Jackson's view of a JSON number, as DynamoDB's deserializer names it */
-static const char *
-json_number_class(const DynJson *n)
-{
-	int64		v = 0;
-	int			i;
-	bool		neg = false;
-
-	for (i = 0; i < n->len; i++)
-	{
-		char		c = n->str[i];
-
-		if (c == '.' || c == 'e' || c == 'E')
-			return "java.lang.Double";
-	}
-	i = 0;
-	if (n->len > 0 && n->str[0] == '-')
-	{
-		neg = true;
-		i = 1;
-	}
-	if (n->len - i > 18)
-		return "java.lang.Long";
-	for (; i < n->len; i++)
-		v = v * 10 + (n->str[i] - '0');
-	if (neg)
-		v = -v;
-	if (v >= -32768 && v <= 32767)
-		return "java.lang.Short";
-	if (v >= PG_INT32_MIN && v <= PG_INT32_MAX)
-		return "java.lang.Integer";
-	return "java.lang.Long";
-}
-
-/*
- * DynamoDB's deserializer message for 'n' where a value of model type
- * 'expected' was expected: base/dynpg_request.h's, which every reader of
- * requests uses.
- */
-static void unexpected(const DynJson *n, DynModelType expected) pg_attribute_noreturn();
-
-static void
-unexpected(const DynJson *n, DynModelType expected)
-{
-	switch (n->kind)
-	{
-		case DJ_NULL:
-			dynpg_req_unexpected(expected, DYN_FOUND_NULL, NULL);
-		case DJ_TRUE:
-		case DJ_FALSE:
-			dynpg_req_unexpected(expected, DYN_FOUND_BOOLEAN, NULL);
-		case DJ_NUMBER:
-			dynpg_req_unexpected(expected, DYN_FOUND_NUMBER, json_number_class(n));
-		case DJ_STRING:
-			dynpg_req_unexpected(expected, DYN_FOUND_STRING, pnstrdup(n->str, Min(n->len, 1024)));
-		case DJ_OBJECT:
-			dynpg_req_unexpected(expected, DYN_FOUND_OBJECT, NULL);
-		case DJ_ARRAY:
-			dynpg_req_unexpected(expected, DYN_FOUND_ARRAY, NULL);
-		case DJ_ITEM:
-		case DJ_JSONB:
-			break;				/* never in a parsed request */
-	}
-	elog(ERROR, "dynpg: unexpected JSON kind %d", (int) n->kind);
-}
-
 /* A member that must be a JSON string (S, N, B and set elements). */
 static void
 expect_string(const DynJson *n, bool blob)
 {
 	if (n->kind != DJ_STRING && n->kind != DJ_NULL)
-		unexpected(n, blob ? DYN_MODEL_BLOB : DYN_MODEL_STRING);
+		dynpg_req_unexpected_value(n, blob ? DYN_MODEL_BLOB : DYN_MODEL_STRING);
 }
 
 static bool
@@ -119,18 +53,18 @@ expect_boolean(const DynJson *n)
 			return false;
 		case DJ_NUMBER:
 			/* Jackson reads a fractional number as a boolean by magnitude */
-			if (strcmp(json_number_class(n), "java.lang.Double") == 0)
+			if (strcmp(dynpg_req_number_class(n->str, n->len), "java.lang.Double") == 0)
 			{
 				char	   *s = pnstrdup(n->str, n->len);
 				double		d = strtod(s, NULL);
 
 				return d >= 1.0 || d <= -1.0;
 			}
-			unexpected(n, DYN_MODEL_BOOLEAN);
+			dynpg_req_unexpected_value(n, DYN_MODEL_BOOLEAN);
 		case DJ_NULL:
 			break;
 		default:
-			unexpected(n, DYN_MODEL_BOOLEAN);
+			dynpg_req_unexpected_value(n, DYN_MODEL_BOOLEAN);
 	}
 	return false;
 }
@@ -176,7 +110,7 @@ container_from_member(DynType t, const DynJson *n, int depth)
 	if (t == DYN_T_M)
 	{
 		if (n->kind != DJ_OBJECT)
-			unexpected(n, DYN_MODEL_MAP);
+			dynpg_req_unexpected_value(n, DYN_MODEL_MAP);
 		v->members = palloc(sizeof(DynBuildMember) * Max(n->len, 1));
 		for (i = 0; i < n->len; i++)
 		{
@@ -190,7 +124,7 @@ container_from_member(DynType t, const DynJson *n, int depth)
 
 	/* L and the sets are JSON arrays */
 	if (n->kind != DJ_ARRAY)
-		unexpected(n, DYN_MODEL_LIST);
+		dynpg_req_unexpected_value(n, DYN_MODEL_LIST);
 	v->elems = palloc(sizeof(DynBuildValue *) * Max(n->len, 1));
 	for (i = 0; i < n->len; i++)
 	{
@@ -238,7 +172,7 @@ av_from_jnode(const DynJson *n, int depth)
 		case DJ_NULL:
 			dynpg_validation_error("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
 		default:
-			unexpected(n, DYN_MODEL_STRUCTURE);
+			dynpg_req_unexpected_value(n, DYN_MODEL_STRUCTURE);
 	}
 	for (i = 0; i < n->len; i++)
 	{
@@ -285,7 +219,7 @@ item_tree_from_jnode(const DynJson *n)
 	int			i;
 
 	if (n->kind != DJ_OBJECT)
-		unexpected(n, DYN_MODEL_MAP);
+		dynpg_req_unexpected_value(n, DYN_MODEL_MAP);
 	root = palloc0(sizeof(DynBuildValue));
 	root->type = DYN_T_M;
 	root->members = palloc(sizeof(DynBuildMember) * Max(n->len, 1));

@@ -154,7 +154,7 @@ start_worker(int i, Oid dboid, uint32 generation)
 
 	memset(&bgw, 0, sizeof(bgw));
 	bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	/* in recovery too: a standby's HTTP workers answer (reads, and errors for writes) */
+	/* the launcher starts index workers only once recovery is over (its index pass) */
 	bgw.bgw_start_time = BgWorkerStart_ConsistentState;
 	bgw.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "dynpg");

@@ -34,22 +34,34 @@ top=$(cd "$here/../.." && pwd)
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 2; }
 py=/usr/bin/python3
 
+# a run stopped by force may have left the endpoint serving $db, which then cannot be dropped
+if [ "$(psql_db postgres -At -c "SHOW dynpg.http_database")" = "$db" ]; then
+	psql_db postgres -c "ALTER SYSTEM RESET dynpg.http_database" -c "SELECT pg_reload_conf()" >/dev/null
+	sleep 2
+fi
 bench_load "'item' || i" 1
 q "DO \$\$ BEGIN CREATE ROLE bench_http; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
 q "GRANT SELECT, INSERT, UPDATE, DELETE ON dynamodb.bench TO bench_http" >/dev/null
+# the SQL path over TCP too (HTTP clients use TCP; pgbench's default is the Unix socket)
+q "DO \$\$ BEGIN CREATE ROLE bench_sql LOGIN PASSWORD 'bench_sql'; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+q "ALTER ROLE bench_sql LOGIN PASSWORD 'bench_sql'" >/dev/null
+q "GRANT SELECT, INSERT, UPDATE, DELETE ON dynamodb.bench TO bench_sql" >/dev/null
 IFS='|' read -r AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY <<<"$(q "SELECT access_key_id || '|' || secret_access_key FROM dynpg.create_access_key('bench_http')")"
 export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
 # The endpoint's settings as they were, put back on exit: a setting that came
 # from postgresql.auto.conf gets its value back, any other is RESET.
 settings="dynpg.http_port dynpg.http_database dynpg.http_auth dynpg.http_trust_role dynpg.http_workers"
-restore_sql=$(psql_db postgres -At -c "SELECT string_agg(CASE WHEN sourcefile LIKE '%postgresql.auto.conf'
-     THEN format('ALTER SYSTEM SET %s = %L;', name, setting) ELSE format('ALTER SYSTEM RESET %s;', name) END, ' ')
+mapfile -t restore < <(psql_db postgres -At -c "SELECT CASE WHEN sourcefile LIKE '%postgresql.auto.conf'
+     THEN format('ALTER SYSTEM SET %s = %L', name, setting) ELSE format('ALTER SYSTEM RESET %s', name) END
   FROM pg_settings WHERE name IN ($(printf "'%s'," $settings | sed 's/,$//'))")
 dynalite_pid=
 cleanup() {
 	[ -n "$dynalite_pid" ] && kill "$dynalite_pid" 2>/dev/null || true
-	psql_db postgres -c "$restore_sql" -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
+	local stmt
+	# one statement per call: ALTER SYSTEM cannot run in a transaction block
+	for stmt in "${restore[@]}"; do psql_db postgres -c "$stmt" >/dev/null 2>&1 || true; done
+	psql_db postgres -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
 	q "SELECT dynpg.drop_access_key('$AWS_ACCESS_KEY_ID')" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -126,7 +138,8 @@ ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ 
 # wrk_run NAME PORT REQUESTS.lua
 wrk_run() {
 	local out bad
-	out=$(wrk -t1 -c "$clients" -d "${secs}s" --latency -s "$here/http.lua" "http://127.0.0.1:$2/" -- "$3")
+	out=$(wrk -t1 -c "$clients" -d "${secs}s" --latency -s "$here/http.lua" "http://127.0.0.1:$2/" -- "$3") ||
+		{ echo "$out" >&2; exit 1; }
 	rps[$1]=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p')
 	p50[$1]=$(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
 	p99[$1]=$(ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
@@ -136,14 +149,20 @@ wrk_run() {
 		exit 1
 	fi
 }
-# sql_run NAME: pgbench, the same clients; p50/p99 from its per-transaction log
+# sql_run NAME SCRIPT [tcp]: pgbench, the same clients, over the Unix socket or
+# (tcp) 127.0.0.1; p50/p99 from its per-transaction log
 sql_run() {
-	local out
-	rm -f "$work"/pgb.*
-	out=$(cd "$work" && as_pg "$bindir/pgbench" -n -M prepared -c "$clients" -j "$clients" -T "$secs" \
-		-l --log-prefix="$work/pgb" -f "$work/$1.sql" "$db" 2>&1)
+	local out conn=()
+	[ "${3:-}" = tcp ] && conn=(-h 127.0.0.1 -U bench_sql)
+	# per-transaction logs, in a directory the postgres user may write
+	rm -rf "$work/pgb"
+	mkdir "$work/pgb"
+	[ "$(id -u)" = 0 ] && chown postgres "$work/pgb"
+	out=$(cd "$work/pgb" && PGPASSWORD=bench_sql as_pg "$bindir/pgbench" -n -M prepared -c "$clients" \
+		-j "$clients" -T "$secs" "${conn[@]}" -l --log-prefix="$work/pgb/log" -f "$work/$2.sql" "$db" 2>&1) ||
+		{ echo "$out" >&2; exit 1; }
 	rps[$1]=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
-	read -r p50[$1] p99[$1] < <(cat "$work"/pgb.* | awk '{print $3}' | sort -n |
+	read -r p50[$1] p99[$1] < <(cat "$work"/pgb/log.* | awk '{print $3}' | sort -n |
 		awk '{a[NR] = $1} END {printf "%.3f %.3f\n", a[int(NR * 0.5) + 1] / 1000, a[int(NR * 0.99) + 1] / 1000}')
 }
 
@@ -162,9 +181,10 @@ for r in $(seq 1 "$rounds"); do
 		wrk_run "http_${op}_sigv4" "$hport" "$work/dynpg_$OP.lua"
 		set_auth trust
 		wrk_run "http_${op}_trust" "$hport" "$work/dynpg_$OP.lua"
-		sql_run "${op}_sql"
+		sql_run "${op}_sql" "${op}_sql"
+		sql_run "${op}_sql_tcp" "${op}_sql" tcp
 		wrk_run "dynalite_$op" "$dport" "$work/dynalite_$OP.lua"
-		for k in "http_${op}_sigv4" "http_${op}_trust" "${op}_sql" "dynalite_$op"; do
+		for k in "http_${op}_sigv4" "http_${op}_trust" "${op}_sql" "${op}_sql_tcp" "dynalite_$op"; do
 			keep "rps_$k" "${rps[$k]}"
 			keep "p50_$k" "${p50[$k]}"
 			keep "p99_$k" "${p99[$k]}"
@@ -172,6 +192,7 @@ for r in $(seq 1 "$rounds"); do
 		done
 		keep "x_${op}_dynalite" "$(awk -v a="${rps[http_${op}_sigv4]}" -v b="${rps[dynalite_$op]}" 'BEGIN{printf "%.2f", a / b}')"
 		keep "x_${op}_sql" "$(awk -v a="${rps[http_${op}_sigv4]}" -v b="${rps[${op}_sql]}" 'BEGIN{printf "%.2f", a / b}')"
+		keep "x_${op}_sql_tcp" "$(awk -v a="${rps[http_${op}_sigv4]}" -v b="${rps[${op}_sql_tcp]}" 'BEGIN{printf "%.2f", a / b}')"
 		keep "x_${op}_sigv4" "$(awk -v a="${rps[http_${op}_sigv4]}" -v b="${rps[http_${op}_trust]}" 'BEGIN{printf "%.2f", a / b}')"
 	done
 done
@@ -187,9 +208,9 @@ echo
 echo "dynpg HTTP benchmark: $items items (~200 B), $clients connections/clients, ${secs}s per run, $rounds rounds, load averages ${load[*]}"
 echo "medians (min..max) over the rounds"
 for op in get put; do
-	for k in "http_${op}_sigv4" "http_${op}_trust" "${op}_sql" "dynalite_$op"; do
+	for k in "http_${op}_sigv4" "http_${op}_trust" "${op}_sql" "${op}_sql_tcp" "dynalite_$op"; do
 		printf '  %-18s req/s %s   p50 ms %s   p99 ms %s\n' "$k" "$(stat "rps_$k")" "$(stat "p50_$k")" "$(stat "p99_$k")"
 	done
-	printf '  %s: HTTP (sigv4) / dynalite %s (goal >= 2 for get)   HTTP / SQL %s (goal >= 0.8 for get)   sigv4 / trust %s\n' \
-		"$op" "$(stat "x_${op}_dynalite")" "$(stat "x_${op}_sql")" "$(stat "x_${op}_sigv4")"
+	printf '  %s: HTTP (sigv4) / dynalite %s (goal >= 2 for get); HTTP / SQL %s, over TCP %s (goal >= 0.8 for get); sigv4 / trust %s\n' \
+		"$op" "$(stat "x_${op}_dynalite")" "$(stat "x_${op}_sql")" "$(stat "x_${op}_sql_tcp")" "$(stat "x_${op}_sigv4")"
 done

@@ -26,6 +26,8 @@ PORT = int(os.environ["DYNPG_PORT"])
 KEY = os.environ["AWS_ACCESS_KEY_ID"]
 SECRET = os.environ["AWS_SECRET_ACCESS_KEY"]
 failures = 0
+# seconds a check waits for an answer; DYNPG_SLOW (the server under valgrind) stretches them
+SLOW = 20 if os.environ.get("DYNPG_SLOW") else 1
 
 
 def report(ok, what, why=""):
@@ -77,6 +79,7 @@ def raw_request(headers, body, path="/", method="POST"):
 
 
 def read_response(sock, timeout=10):
+    timeout *= SLOW
     """One HTTP response: (status, headers dict, body bytes), or None when the peer closed."""
     sock.settimeout(timeout)
     buf, sock.pending = sock.pending, b""
@@ -109,9 +112,9 @@ class Conn(socket.socket):
 
 
 def connect():
-    s = socket.create_connection((HOST, PORT), timeout=10)
+    s = socket.create_connection((HOST, PORT), timeout=10 * SLOW)
     c = Conn(s.family, s.type, s.proto, fileno=s.detach())
-    c.settimeout(10)
+    c.settimeout(10 * SLOW)
     return c
 
 
@@ -323,7 +326,7 @@ def expect_continue():
     h, b = signed("ListTables", {}, extra={"Expect": "100-continue"})
     s = connect()
     s.sendall(raw_request(h, b"")[:-0 or None].replace(b"Content-Length: 0", b"Content-Length: %d" % len(b)))
-    s.settimeout(10)
+    s.settimeout(10 * SLOW)
     first = s.recv(1024)
     ok_continue = first.startswith(b"HTTP/1.1 100")
     s.sendall(b)
