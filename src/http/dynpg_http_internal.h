@@ -103,7 +103,8 @@ typedef struct DynHttpResponse
 	int			status;
 	const char *content_type;
 	StringInfoData body;
-	const char *error_type;		/* for the log and the status view, or NULL */
+	const char *error_type;		/* DynamoDB's exception name (after the '#'), or NULL */
+	const char *error_message;	/* what went wrong, for the status view, or NULL */
 	const char *operation;		/* for the log, or NULL */
 	const char *table;			/* for the log, or NULL */
 } DynHttpResponse;

@@ -149,9 +149,11 @@ void
 dynpg_http_count(int status, uint64 bytes_in, uint64 bytes_out, const char *error)
 {
 	DynHttpSlot *s = dynpg_http_my_slot;
+	TimestampTz now;
 
 	if (s == NULL)
 		return;
+	now = status >= 400 && error != NULL ? GetCurrentTimestamp() : 0;
 	SpinLockAcquire(&s->mutex);
 	s->requests++;
 	s->bytes_in += bytes_in;
@@ -162,7 +164,7 @@ dynpg_http_count(int status, uint64 bytes_in, uint64 bytes_out, const char *erro
 		if (error != NULL)
 		{
 			strlcpy(s->last_error, error, sizeof(s->last_error));
-			s->last_error_at = GetCurrentTimestamp();
+			s->last_error_at = now;
 		}
 	}
 	SpinLockRelease(&s->mutex);

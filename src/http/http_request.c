@@ -79,6 +79,15 @@ dynpg_http_header(const DynHttpRequest *req, const char *name)
 }
 
 /* An error response: {"__type": type, "message": message} (message may be NULL). */
+/* "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" -> the name */
+static const char *
+exception_name(const char *type)
+{
+	const char *hash = strchr(type, '#');
+
+	return hash ? hash + 1 : type;
+}
+
 static void
 error_response(DynHttpResponse *resp, int status, const char *type, const char *message)
 {
@@ -93,7 +102,8 @@ error_response(DynHttpResponse *resp, int status, const char *type, const char *
 		escape_json(&resp->body, message);
 	}
 	appendStringInfoChar(&resp->body, '}');
-	resp->error_type = type;
+	resp->error_type = exception_name(type);
+	resp->error_message = message;
 }
 
 /* Content-Type without parameters, lowercased; NULL if absent. */
@@ -365,7 +375,14 @@ error_from(ErrorData *e, DynHttpResponse *resp, const char *operation, const cha
 		resp->content_type = JSON_TYPE;
 		resetStringInfo(&resp->body);
 		appendStringInfoString(&resp->body, e->detail);
-		resp->error_type = e->message;
+		{
+			/* the name out of {"__type":"...#Name", ... */
+			const char *t = e->detail + 11;
+			const char *end = strchr(t, '"');
+
+			resp->error_type = exception_name(end ? pnstrdup(t, end - t) : t);
+		}
+		resp->error_message = e->message;
 		return;
 	}
 	switch (e->sqlerrcode)
@@ -383,6 +400,7 @@ error_from(ErrorData *e, DynHttpResponse *resp, const char *operation, const cha
 								 table ? table : "", e->message));
 			appendStringInfoChar(&resp->body, '}');
 			resp->error_type = "AccessDeniedException";
+			resp->error_message = e->message;
 			return;
 		case ERRCODE_T_R_SERIALIZATION_FAILURE:
 		case ERRCODE_T_R_DEADLOCK_DETECTED:
@@ -396,7 +414,7 @@ error_from(ErrorData *e, DynHttpResponse *resp, const char *operation, const cha
 		case ERRCODE_QUERY_CANCELED:
 			error_response(resp, 500, DYNAMODB "InternalServerError",
 						   "The request was canceled (statement_timeout, or a cancel)");
-			resp->error_type = e->message;
+			resp->error_message = e->message;
 			return;
 		default:
 			/* the server's own trouble: logged, and retryable for the client */
@@ -405,7 +423,7 @@ error_from(ErrorData *e, DynHttpResponse *resp, const char *operation, const cha
 					 e->detail ? errdetail_internal("%s", e->detail) : 0,
 					 errhidestmt(true)));
 			error_response(resp, 500, DYNAMODB "InternalServerError", "Internal server error");
-			resp->error_type = e->message;
+			resp->error_message = e->message;
 			return;
 	}
 }
@@ -595,7 +613,7 @@ dynpg_http_process(DynHttpRequest *req, DynHttpResponse *resp)
 			if (too_large)
 			{
 				resp->status = 413;
-				resp->error_type = "request too large";
+				resp->error_message = "the inflated request body exceeds 16 MB";
 				return;
 			}
 			error_response(resp, 400, CORAL "SerializationException",

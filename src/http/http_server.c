@@ -348,7 +348,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		ret = queue(conn, resp.status, resp.content_type, resp.body.data, resp.body.len);
 		ms = (double) (GetCurrentTimestamp() - p->start) / 1000.0;
 		dynpg_http_count(resp.status, p->bytes_in, (uint64) resp.body.len,
-						 resp.error_type);
+						 resp.error_type && resp.error_message ?
+						 psprintf("%s: %s", resp.error_type, resp.error_message) :
+						 resp.error_type ? resp.error_type : resp.error_message);
 		if (dynpg_http_log_requests)
 			ereport(LOG,
 					(errmsg("dynpg http: %s %s %s %d %.3f ms",

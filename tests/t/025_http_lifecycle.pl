@@ -102,6 +102,19 @@ answers('GetItem', '{"TableName":"tab","Key":{"k":{"S":"a"}},"ConsistentRead":tr
 	qr/^200 \{"Item":\{"k":\{"S":"a"\},"v":\{"N":"4"\}\}\}$/,
 	'... the worker serves on, and the cancelled write left nothing');
 
+# dynpg.http_log_requests: each request in the server log
+$node->safe_psql('postgres', "ALTER SYSTEM SET dynpg.http_log_requests = on; SELECT pg_reload_conf()");
+sleep 1;
+my $logpos = -s $node->logfile;
+($status) = http_call($port, 'GetItem', '{"TableName":"tab","Key":{"k":{"S":"a"}}}');
+($status) = http_call($port, 'GetItem', '{"TableName":"nope","Key":{"k":{"S":"a"}}}');
+$node->safe_psql('postgres', "ALTER SYSTEM RESET dynpg.http_log_requests; SELECT pg_reload_conf()");
+my $logged = substr(slurp_file($node->logfile), $logpos);
+like($logged, qr/LOG:  dynpg http: GetItem tab - 200 [0-9.]+ ms/,
+	'dynpg.http_log_requests logs a request: operation, table, status, duration');
+like($logged, qr/LOG:  dynpg http: GetItem nope \S*ResourceNotFoundException 400 [0-9.]+ ms/,
+	'... and a failed one with its error type');
+
 # a worker terminated is started again by the launcher
 my @pids = split /\n/, $node->safe_psql('served', 'SELECT pid FROM dynpg.http_status ORDER BY pid');
 is(scalar @pids, 2, 'two workers');
