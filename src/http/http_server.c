@@ -8,10 +8,12 @@
  * Each worker is a PostgreSQL backend connected to dynpg.http_database.
  * It binds its own listening socket(s) to dynpg.http_port with
  * SO_REUSEPORT, so the kernel spreads new connections over the workers,
- * and runs libmicrohttpd (MHD) without any thread of its own: MHD's epoll
- * descriptor sits in the worker's WaitEventSet beside its latch and
- * postmaster death, and MHD_run() is called when it is readable or MHD's
- * timeout comes.  Inside MHD_run(), MHD parses HTTP and calls back here;
+ * and runs libmicrohttpd (MHD) without any thread of its own.  With one
+ * listener the worker waits in MHD's own epoll_wait (MHD_run_wait); with
+ * several, MHD's epoll descriptors sit in the worker's WaitEventSet beside
+ * its latch and postmaster death, and MHD_run() is called when one is
+ * readable or MHD's timeout comes (see dynpg_http_worker_main).  Inside
+ * MHD, HTTP is parsed and the callbacks here are called;
  * a complete request is processed at once, synchronously (http_request.c),
  * so one worker runs one request at a time while its other connections
  * wait in the kernel; other workers go on.
@@ -44,6 +46,7 @@
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/pmsignal.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
@@ -65,6 +68,9 @@
  * time on every request.
  */
 #define MHD_POOL_BYTES	(32 * 1024)
+
+/* the longest a lone listener's wait runs before interrupts are checked */
+#define LONE_WAIT_MS	500
 
 static struct MHD_Daemon *daemons[MAX_LISTENERS];
 static int	ndaemons = 0;
@@ -593,6 +599,34 @@ dynpg_http_worker_main(Datum main_arg)
 			(errmsg("dynpg http worker %d listening on port %d (%s), serving database \"%s\"%s",
 					i, dynpg_http_port, dynpg_http_listen_addresses, dynpg_http_database,
 					OidIsValid(served_db) ? "" : " (which does not exist)")));
+
+	/*
+	 * One listener (the usual case): wait inside MHD's own epoll_wait
+	 * (MHD_run_wait), so that a request costs one wait, not two (the wait
+	 * set's on MHD's epoll descriptor, then MHD's).  The latch is not
+	 * watched there, but every signal that matters ends epoll_wait
+	 * (Linux never restarts it): SIGTERM, SIGHUP, SIGINT and the postmaster's
+	 * death signal; a signal that comes just before the wait starts is
+	 * seen at most LONE_WAIT_MS later.  Several listeners: the wait set
+	 * holds every MHD descriptor beside the latch and postmaster death.
+	 */
+	if (ndaemons == 1)
+	{
+		for (;;)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (ConfigReloadPending)
+			{
+				ConfigReloadPending = false;
+				ProcessConfigFile(PGC_SIGHUP);
+			}
+			if (!PostmasterIsAlive())
+				proc_exit(1);
+			pgstat_report_wait_start(PG_WAIT_EXTENSION);
+			(void) MHD_run_wait(daemons[0], LONE_WAIT_MS);
+			pgstat_report_wait_end();
+		}
+	}
 
 	set = CreateWaitEventSet(TopMemoryContext, 2 + ndaemons);
 	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
