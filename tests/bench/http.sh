@@ -5,6 +5,10 @@
 # as (a) the same operations through SQL (pgbench -M prepared of
 # dynpg.get_item / dynpg.put_item, the same number of clients) and (b)
 # dynalite (npm, in memory, on its own port, the same requests and items).
+# Every client gets a thread of its own on every side (wrk -t N -c N, pgbench
+# -c N -j N): a single wrk thread driving both connections halves GetItem's
+# requests/s on this 2-core machine (one client thread is the bottleneck), and
+# comparing it with a 2-thread pgbench measured the clients, not the servers.
 # HTTP runs twice per operation: dynpg.http_auth = sigv4 (every request's
 # signature verified) and trust (no verification), which is SigV4's cost.
 # BENCH_ROUNDS rounds (default 3), each running every side once, interleaved;
@@ -138,7 +142,7 @@ ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ 
 # wrk_run NAME PORT REQUESTS.lua
 wrk_run() {
 	local out bad
-	out=$(wrk -t1 -c "$clients" -d "${secs}s" --latency -s "$here/http.lua" "http://127.0.0.1:$2/" -- "$3") ||
+	out=$(wrk -t "$clients" -c "$clients" -d "${secs}s" --latency -s "$here/http.lua" "http://127.0.0.1:$2/" -- "$3") ||
 		{ echo "$out" >&2; exit 1; }
 	rps[$1]=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p')
 	p50[$1]=$(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
