@@ -45,6 +45,7 @@ OBJS = \
 	src/api/table_ops.o \
 	src/api/table_indexes.o \
 	src/api/table_update.o \
+	src/api/table_settings.o \
 	src/api/item_common.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
@@ -81,6 +82,9 @@ REGRESS = \
 	tables \
 	indexes \
 	update_table \
+	tags \
+	ttl_config \
+	table_settings \
 	item_api \
 	storage \
 	differential \

@@ -647,6 +647,39 @@ CREATE FUNCTION dynpg.transact_get_items(request jsonb) RETURNS jsonb
 COMMENT ON FUNCTION dynpg.transact_get_items(jsonb) IS
 	'TransactGetItems: up to 100 Gets, read from one snapshot, in request order';
 
+------------------------------------------------------------------------------
+-- Table settings: tags, time to live, limits, endpoints (src/api/README,
+-- "Table settings")
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.tag_resource(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_tag_resource' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.tag_resource(jsonb) IS
+	'TagResource: add or replace tags of the table named by ResourceArn (at most 50)';
+CREATE FUNCTION dynpg.untag_resource(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_untag_resource' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.untag_resource(jsonb) IS
+	'UntagResource: remove the tags TagKeys of the table named by ResourceArn';
+CREATE FUNCTION dynpg.list_tags_of_resource(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_list_tags_of_resource' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.list_tags_of_resource(jsonb) IS
+	'ListTagsOfResource: the tags of the table named by ResourceArn, 10 a page (NextToken)';
+CREATE FUNCTION dynpg.update_time_to_live(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_update_time_to_live' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.update_time_to_live(jsonb) IS
+	'UpdateTimeToLive: enable or disable the table''s time to live attribute (one change an hour)';
+CREATE FUNCTION dynpg.describe_time_to_live(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_time_to_live' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_time_to_live(jsonb) IS
+	'DescribeTimeToLive: TimeToLiveStatus ENABLED (with AttributeName) or DISABLED';
+CREATE FUNCTION dynpg.describe_limits(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_limits' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_limits(jsonb) IS
+	'DescribeLimits: DynamoDB''s default capacity quotas of an account and a table';
+CREATE FUNCTION dynpg.describe_endpoints(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_endpoints' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_endpoints(jsonb) IS
+	'DescribeEndpoints: the address of this server''s HTTP endpoint';
+
 -- ClientRequestToken of TransactWriteItems: written in the same transaction
 -- as the actions (so a token exists only for a committed request), with a
 -- SHA-256 of the request without its token.  Tokens older than 10 minutes

@@ -149,7 +149,8 @@ SELECT pg_temp.ut('ut_prov', '{"ProvisionedThroughput": {"ReadCapacityUnits": 5,
 SELECT pg_temp.ut('ut_prov', '{"ProvisionedThroughput": {"ReadCapacityUnits": 1000000000001, "WriteCapacityUnits": 5}}');
 -- what dynpg does not support yet
 SELECT pg_temp.ut('ut_ppr', '{"StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}}');
-SELECT pg_temp.ut('ut_ppr', '{"TableClass": "STANDARD_INFREQUENT_ACCESS"}');
+-- (table settings: sql/table_settings.sql)
+SELECT pg_temp.ut('ut_ppr', '{"TableClass": "ARCHIVE"}');
 -- UpdateTable takes the table's owner
 CREATE ROLE ut_other;
 GRANT SELECT, INSERT, UPDATE, DELETE ON dynamodb.ut_ppr TO ut_other;

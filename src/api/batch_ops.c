@@ -153,7 +153,7 @@ request_items_constraints(DynRequest *req, DynJson *items_jb, char **names, int 
 	if (items_jb != NULL && ntables == 0)
 		dynpg_req_too_short(req, "{}", "requestItems", 1);
 	for (t = 0; t < ntables; t++)
-		bad_names |= !dynpg_req_is_table_name(names[t]);
+		bad_names |= !dynpg_req_is_table_name_or_arn(names[t]);
 	return bad_names;
 }
 

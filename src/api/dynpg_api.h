@@ -28,6 +28,15 @@ extern DynJson *dynpg_api_list_tables(DynJson *request);
 /* control plane: UpdateTable (table_update.c) */
 extern DynJson *dynpg_api_update_table(DynJson *request);
 
+/* table_settings.c: tags, time to live, limits, endpoints */
+extern DynJson *dynpg_api_tag_resource(DynJson *request);
+extern DynJson *dynpg_api_untag_resource(DynJson *request);
+extern DynJson *dynpg_api_list_tags_of_resource(DynJson *request);
+extern DynJson *dynpg_api_update_time_to_live(DynJson *request);
+extern DynJson *dynpg_api_describe_time_to_live(DynJson *request);
+extern DynJson *dynpg_api_describe_limits(DynJson *request);
+extern DynJson *dynpg_api_describe_endpoints(DynJson *request);
+
 /* items (item_ops.c) */
 extern DynJson *dynpg_api_put_item(DynJson *request);
 extern DynJson *dynpg_api_get_item(DynJson *request);

@@ -216,7 +216,7 @@ dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, boo
 	if (rel != NULL)
 	{
 		def = dynpg_table_def(rel);
-		if (strcmp(def->table_name, name) != 0)
+		if (strcmp(def->table_name, dynpg_table_name_of(name)) != 0)
 		{
 			/* renamed or dropped while we waited for the lock */
 			table_close(rel, lockmode);

@@ -756,7 +756,7 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 	if (has_total)
 		dynpg_req_range(&req, total_segments, "totalSegments", 1, DYN_MAX_TOTAL_SEGMENTS);
 	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
-	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
+	dynpg_req_table_name_or_arn(&req, table_name, "tableName", 1, false);
 	dynpg_req_enum(&req, conditional_operator, "conditionalOperator", conditional_operators);
 	if (is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
 		dynpg_req_too_short(&req, "[]", "attributesToGet", 1);

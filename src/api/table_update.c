@@ -43,6 +43,7 @@
 #include "api/dynpg_api.h"
 #include "api/dynpg_table_indexes.h"
 #include "api/dynpg_table_ops.h"
+#include "api/dynpg_table_settings.h"
 #include "api/dynpg_wire.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
@@ -81,6 +82,8 @@ typedef struct UpdateRequest
 	DynJson    *updates_list;
 	int			nupdates;
 	GsiUpdate  *updates;
+	DynTableSettings settings;	/* SSESpecification, TableClass, DeletionProtectionEnabled,
+								 * OnDemandThroughput, WarmThroughput */
 } UpdateRequest;
 
 /* What the request changes, decided against the table's definition. */
@@ -114,6 +117,7 @@ read_request(DynJson *root, UpdateRequest *r)
 	r->defs = dynpg_api_read_named_types(r->definitions_list, "AttributeType", &r->ndefs);
 	r->billing_mode = dynpg_req_string(root, "BillingMode");
 	dynpg_api_read_throughput(root, "ProvisionedThroughput", &r->pt);
+	dynpg_api_settings_read(root, &r->settings);
 	r->updates_list = dynpg_req_list(root, "GlobalSecondaryIndexUpdates");
 	r->nupdates = dynpg_req_list_length(r->updates_list);
 	r->updates = palloc0(sizeof(GsiUpdate) * Max(r->nupdates, 1));
@@ -161,7 +165,7 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 	int			i;
 
 	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
-	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_table_name_or_arn(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
 	dynpg_req_enum(req, r->billing_mode, "billingMode", dynpg_api_billing_modes);
 	dynpg_api_throughput_constraints(req, "provisionedThroughput", &r->pt);
 	for (i = 0; i < r->nupdates; i++)
@@ -190,6 +194,7 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 			dynpg_req_table_name(req, u->delete_name, psprintf("%s.delete.indexName", path),
 								 3, false);
 	}
+	dynpg_api_settings_constraints(req, &r->settings);
 	dynpg_req_finish(req);
 }
 
@@ -203,13 +208,12 @@ static void
 check_unsupported(DynJson *root, const UpdateRequest *r)
 {
 	static const char *const always[] = {
-		"ReplicaUpdates", "OnDemandThroughput", "WarmThroughput", "MultiRegionConsistency",
-		"GlobalTableWitnessUpdates", NULL
+		"ReplicaUpdates", "MultiRegionConsistency", "GlobalTableWitnessUpdates", NULL
 	};
 	int			i;
 
 	dynpg_req_unsupported(root, always);
-	dynpg_api_check_default_options(root, false);
+	dynpg_api_check_default_options(root);
 	for (i = 0; i < r->nupdates; i++)
 	{
 		const GsiUpdate *u = &r->updates[i];
@@ -260,6 +264,9 @@ check_rules(DynJson *root, UpdateRequest *r)
 	if (request_is_empty(root, r))
 		dynpg_validation_error("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
 	check_unsupported(root, r);
+	dynpg_api_settings_update_rules(&r->settings, r->billing_mode != NULL,
+									r->pt.obj != NULL || r->nupdates > 0 ||
+									dynpg_req_member(root, "StreamSpecification") != NULL);
 	dynpg_api_check_pay_per_request(r->billing_mode, &r->pt);
 	dynpg_api_throughput_bounds(&r->pt, NULL);
 	dynpg_api_check_duplicate_definitions(r->defs, r->ndefs);
@@ -849,11 +856,14 @@ dynpg_api_update_table(DynJson *request)
 
 	/* phase 3 against the table; nothing below reads a catalog before the writes */
 	plan(&r, stored, def, &p);
+	dynpg_api_settings_update_check(&r.settings, stored, p.ppr);
 	if (p.create != NULL)
 		p.create_backfill = dynpg_index_table_has_items(rel);
 	def = dynpg_table_def(rel);
-	newdef = drop_empty_gsi_list(build_definition(stored, def, &r, &p, false));
-	respdef = build_definition(stored, def, &r, &p, true);
+	newdef = dynpg_api_settings_apply(drop_empty_gsi_list(build_definition(stored, def, &r, &p, false)),
+									  &r.settings, p.ppr);
+	respdef = dynpg_api_settings_apply(build_definition(stored, def, &r, &p, true),
+									   &r.settings, p.ppr);
 	if (p.create != NULL && !p.create_backfill)
 		respdef = mark_not_backfilling(respdef, p.create->create.index_name);
 

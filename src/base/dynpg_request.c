@@ -554,6 +554,32 @@ dynpg_req_table_name(DynRequest *req, const char *value, const char *path,
 }
 
 /*
+ * A TableName that may also be a table's ARN (every operation but
+ * CreateTable and ListTables, as DynamoDB's model since 2024, whose
+ * TableArn is 1..1024 characters): a value starting "arn:" is checked for
+ * that length only (which ARN it is, is the table lookup's business), any
+ * other as dynpg_req_table_name does.
+ */
+void
+dynpg_req_table_name_or_arn(DynRequest *req, const char *value, const char *path,
+							int min, bool length_first)
+{
+	if (value != NULL && strncmp(value, "arn:", 4) == 0)
+		dynpg_req_length(req, value, path, 1, DYN_TABLE_ARN_MAX);
+	else
+		dynpg_req_table_name(req, value, path, min, length_first);
+}
+
+/* whether 'name' is a table name or (by its "arn:") a table's ARN of at most 1024 characters */
+bool
+dynpg_req_is_table_name_or_arn(const char *name)
+{
+	if (strncmp(name, "arn:", 4) == 0)
+		return pg_mbstrlen(name) <= DYN_TABLE_ARN_MAX;
+	return dynpg_req_is_table_name(name);
+}
+
+/*
  * The keys of a Map that are not all table names (3..255 characters of the
  * pattern; the caller has found one that is not): one failure for all.
  */
@@ -669,7 +695,7 @@ check_member(DynRequest *req, const DynMember *m, const char *field, const char 
 			break;
 		case DYN_CHECK_TABLE_NAME:
 			Assert(m->kind == DYN_MODEL_STRING);
-			dynpg_req_table_name(req, value, path, m->min, false);
+			dynpg_req_table_name_or_arn(req, value, path, m->min, false);
 			break;
 		case DYN_CHECK_LENGTH:
 			if (m->kind == DYN_MODEL_STRING)

@@ -32,6 +32,8 @@
 #define DYN_TABLE_NAME_MIN		3
 #define DYN_TABLE_NAME_MAX		255
 #define DYN_TABLE_NAME_PATTERN	"[a-zA-Z0-9_.-]+"
+/* ... and of a table's ARN where an operation takes one for its TableName */
+#define DYN_TABLE_ARN_MAX		1024
 /* ... and those of key attribute names in a KeySchema or AttributeDefinitions */
 #define DYN_KEY_NAME_MAX		255
 
@@ -148,8 +150,12 @@ extern void dynpg_req_range(DynRequest *req, int64 value, const char *path, int6
 							int64 max);
 extern void dynpg_req_table_name(DynRequest *req, const char *value, const char *path,
 								 int min, bool length_first);
-/* whether 'name' is a table name (3..255 characters of the pattern) */
+/* a TableName that may be an ARN ("arn:...", 1..1024 characters) */
+extern void dynpg_req_table_name_or_arn(DynRequest *req, const char *value, const char *path,
+										int min, bool length_first);
+/* whether 'name' is a table name (3..255 characters of the pattern); or an ARN */
 extern bool dynpg_req_is_table_name(const char *name);
+extern bool dynpg_req_is_table_name_or_arn(const char *name);
 /* a Map's keys that are not all table names, a Map's values not all min..max long */
 extern void dynpg_req_table_name_keys(DynRequest *req, const char *value, const char *path);
 extern void dynpg_req_value_lengths(DynRequest *req, const char *value, const char *path,

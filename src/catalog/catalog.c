@@ -695,18 +695,35 @@ relation_is_table(Oid relid, const char *table_name)
 	return strcmp(found_name, table_name) == 0;
 }
 
+const char *
+dynpg_table_name_of(const char *name_or_arn)
+{
+	size_t		n = strlen(DYNPG_TABLE_ARN_PREFIX);
+
+	if (strncmp(name_or_arn, DYNPG_TABLE_ARN_PREFIX, n) == 0)
+		return name_or_arn + n;
+	return name_or_arn;
+}
+
+/*
+ * The relation of table 'table_name', which may be the table's ARN (the
+ * one place names are resolved: every operation comes here).  An ARN of
+ * another form is looked up as a name, which no table has (names have no
+ * ':'), so it reads as "not found" as DynamoDB answers for a wrong name.
+ */
 Oid
 dynpg_table_relid(const char *table_name, bool missing_ok)
 {
 	Oid			nsp = get_namespace_oid(DYNPG_TABLE_SCHEMA, true);
 	Oid			relid = InvalidOid;
+	const char *name = dynpg_table_name_of(table_name);
 
-	if (OidIsValid(nsp))
+	if (OidIsValid(nsp) && *name != '\0')
 	{
-		char	   *relname = dynpg_table_relname(table_name);
+		char	   *relname = dynpg_table_relname(name);
 
 		relid = get_relname_relid(relname, nsp);
-		if (OidIsValid(relid) && !relation_is_table(relid, table_name))
+		if (OidIsValid(relid) && !relation_is_table(relid, name))
 			relid = InvalidOid;
 	}
 	if (!OidIsValid(relid) && !missing_ok)

@@ -30,6 +30,15 @@
 #define DYNPG_TABLE_SCHEMA		"dynamodb"
 #define DYNPG_TABLE_CONSTRAINT	"dynpg_table"
 
+/*
+ * The ARN of table NAME is DYNPG_TABLE_ARN_PREFIX "NAME" (DynamoDB Local's
+ * form; DescribeTable's TableArn).  Every operation that takes a TableName
+ * takes this ARN too, as DynamoDB does since 2024: dynpg_table_relid()
+ * resolves both, and dynpg_table_name_of() gives the name an ARN of this
+ * form names.  An ARN of any other form names no table.
+ */
+#define DYNPG_TABLE_ARN_PREFIX	"arn:aws:dynamodb:ddblocal:000000000000:table/"
+
 /* DynamoDB's limits on a table's secondary indexes */
 #define DYN_MAX_LOCAL_INDEXES		5	/* LSIs per table */
 #define DYN_MAX_GLOBAL_INDEXES		20	/* GSIs per table (a default quota) */
@@ -106,6 +115,8 @@ extern void dynpg_table_set_definition(Relation rel, Jsonb *def);
  * deterministically), and its OID (InvalidOid if missing and missing_ok).
  */
 extern char *dynpg_table_relname(const char *table_name);
+/* 'name_or_arn' without DYNPG_TABLE_ARN_PREFIX, or itself when it does not start with it */
+extern const char *dynpg_table_name_of(const char *name_or_arn);
 extern Oid	dynpg_table_relid(const char *table_name, bool missing_ok);
 
 #endif							/* DYNPG_CATALOG_H */
