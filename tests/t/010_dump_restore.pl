@@ -52,6 +52,18 @@ $node->safe_psql('source', q{SELECT dynpg.create_table('{"TableName": "threads",
 		"Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 2}}],
 	"ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}')});
 
+# A table's settings travel in the same constraint: tags, time to live,
+# deletion protection, table class, encryption, on-demand and warm throughput.
+$node->safe_psql('source', q{SELECT dynpg.create_table('{"TableName": "settings", "BillingMode": "PAY_PER_REQUEST",
+	"KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+	"Tags": [{"Key": "team", "Value": "db"}, {"Key": "env", "Value": "test"}], "DeletionProtectionEnabled": true,
+	"TableClass": "STANDARD_INFREQUENT_ACCESS", "SSESpecification": {"Enabled": true, "KMSMasterKeyId": "alias/k"},
+	"OnDemandThroughput": {"MaxReadRequestUnits": 100}, "WarmThroughput": {"ReadUnitsPerSecond": 13000}}')});
+$node->safe_psql('source', q{SELECT dynpg.update_time_to_live('{"TableName": "settings",
+	"TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}');
+	SELECT dynpg.tag_resource('{"ResourceArn": "arn:aws:dynamodb:ddblocal:000000000000:table/users",
+	"Tags": [{"Key": "owner", "Value": "fred"}]}')});
+
 # Items through the API, enough that the parallel restore has work to share.
 $node->safe_psql('source', q{
 	SELECT dynpg.put_item(jsonb_build_object('TableName', 'threads', 'Item',
@@ -103,6 +115,21 @@ my $schema_sql = q{
 				'TableSizeBytes', r -> 'Table' -> 'TableSizeBytes') AS d
 			  FROM dynpg.tables, dynpg.describe_table(jsonb_build_object('TableName', table_name)) AS r) s;
 };
+# Every table's settings as the API reports them.
+my $settings_sql = q{
+	SELECT string_agg(d::text, E'\n' ORDER BY table_name COLLATE "C")
+	  FROM (SELECT table_name, jsonb_build_object('TableName', table_name,
+				'Tags', dynpg.list_tags_of_resource(jsonb_build_object('ResourceArn', r -> 'Table' ->> 'TableArn')) -> 'Tags',
+				'TimeToLive', dynpg.describe_time_to_live(jsonb_build_object('TableName', table_name)),
+				'DeletionProtectionEnabled', r -> 'Table' -> 'DeletionProtectionEnabled',
+				'TableClassSummary', r -> 'Table' -> 'TableClassSummary', 'SSEDescription', r -> 'Table' -> 'SSEDescription',
+				'OnDemandThroughput', r -> 'Table' -> 'OnDemandThroughput', 'WarmThroughput', r -> 'Table' -> 'WarmThroughput') AS d
+			  FROM dynpg.tables, dynpg.describe_table(jsonb_build_object('TableName', table_name)) AS r) s;
+};
+my $source_settings = $node->safe_psql('source', $settings_sql);
+like($source_settings, qr/"Tags": \[\{"Key": "env", "Value": "test"\}, \{"Key": "team", "Value": "db"\}\].*"TimeToLive": \{"TimeToLiveDescription": \{"AttributeName": "expires", "TimeToLiveStatus": "ENABLED"\}\}.*"TableClassSummary": \{"TableClass": "STANDARD_INFREQUENT_ACCESS"\}.*"DeletionProtectionEnabled": true/s,
+	'the settings compared include tags, time to live, table class and deletion protection');
+like($source_settings, qr/"Tags": \[\{"Key": "owner", "Value": "fred"\}\]/, 'and tags added by TagResource');
 my $source_content = $node->safe_psql('source', $content_sql);
 my $source_schemas = $node->safe_psql('source', $schema_sql);
 my $source_items = () = $source_content =~ /\n/g;
@@ -117,6 +144,8 @@ is($node->safe_psql('target', $content_sql), $source_content,
 	'the restored tables hold the same items');
 is($node->safe_psql('target', $schema_sql), $source_schemas,
 	'DescribeTable reports the same key schemas, TableIds and sizes after the restore');
+is($node->safe_psql('target', $settings_sql), $source_settings,
+	'every table keeps its tags and settings after the restore');
 like($source_schemas, qr/"LocalSecondaryIndexes": \[\{[^]]*"IndexName": "by-posted".*"GlobalSecondaryIndexes": \[\{[^]]*"IndexName": "by-author"/s,
 	'the schemas compared include the secondary indexes');
 is($node->safe_psql('target', q{SELECT string_agg(index_name || ' ' || index_kind, ', ' ORDER BY index_name) FROM dynpg.indexes}),
