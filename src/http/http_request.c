@@ -396,7 +396,9 @@ error_from(ErrorData *e, DynHttpResponse *resp, const char *operation, const cha
 						psprintf("User: %s is not authorized to perform: dynamodb:%s on resource: %s%s (%s)",
 								 request_role_name ? request_role_name : "?",
 								 operation,
-								 table ? "arn:aws:dynamodb:ddblocal:000000000000:table/" : "the request",
+								 table == NULL ? "the request" :
+								 strncmp(table, "arn:", 4) == 0 ? "" :	/* TableName given as its ARN */
+								 "arn:aws:dynamodb:ddblocal:000000000000:table/",
 								 table ? table : "", e->message));
 			appendStringInfoChar(&resp->body, '}');
 			resp->error_type = "AccessDeniedException";
