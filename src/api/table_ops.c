@@ -22,6 +22,9 @@
  *	 "TableId": "<uuid>", "CreationDateTime": <epoch seconds>,
  *	 "DefinitionVersion": 1}
  *
+ * with, when set, the tags, the time to live configuration and the table
+ * settings (table_settings.c's header lists their members)
+ *
  * (ProvisionedThroughput only for PROVISIONED, the index lists only when
  * the table has such indexes: src/index/README), the request's own members
  * where DynamoDB reports them back.  Tables are ACTIVE as soon as

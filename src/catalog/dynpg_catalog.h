@@ -11,7 +11,8 @@
  * whose jsonb literal is the table's definition (TableName, KeySchema,
  * AttributeDefinitions, BillingMode, ProvisionedThroughput, TableId,
  * CreationDateTime, LocalSecondaryIndexes and GlobalSecondaryIndexes; the
- * index members are described in src/index/README).  pg_dump emits the
+ * index members are described in src/index/README; tags, time to live and
+ * the table settings in src/api/table_settings.c).  pg_dump emits the
  * constraint with CREATE TABLE (pre-data), so a restore knows every table's
  * key schema and indexes before any data arrives.  The catalog views in
  * schema dynpg derive from these constraints; nothing else stores a
