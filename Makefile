@@ -36,6 +36,7 @@ OBJS = \
 	src/am/dynpg_read.o \
 	src/am/dynpg_write.o \
 	src/am/dynpg_changelog.o \
+	src/am/dynpg_stream.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \
@@ -46,6 +47,7 @@ OBJS = \
 	src/api/table_indexes.o \
 	src/api/table_update.o \
 	src/api/table_settings.o \
+	src/api/stream_ops.o \
 	src/api/item_common.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
@@ -84,6 +86,7 @@ REGRESS = \
 	update_table \
 	tags \
 	ttl_config \
+	streams \
 	table_settings \
 	item_api \
 	storage \

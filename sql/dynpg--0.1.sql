@@ -321,6 +321,70 @@ CREATE TABLE dynpg.index_builds (
 );
 REVOKE ALL ON dynpg.index_builds FROM PUBLIC;
 
+-- DynamoDB Streams (src/am/README, "Streams").  One row per stream a table
+-- has had: a table gets a new stream (a new label) each time its stream is
+-- enabled, and disabling closes it; a closed stream stays readable for
+-- dynpg.stream_retention.  stream_id is the sequence number drawn when the
+-- stream was opened, so streams sort by age; end_seq is drawn when it
+-- closes (every record of the stream has a smaller number).  Only dynpg's
+-- C code writes these tables.  They are not dumped: a restored table's
+-- stream, if enabled, starts afresh with the definition's label.
+CREATE TABLE dynpg.streams (
+	stream_id bigint PRIMARY KEY,
+	tbl oid NOT NULL,
+	table_id text NOT NULL,
+	table_name text NOT NULL,
+	owner oid NOT NULL,
+	label text NOT NULL,
+	view_type text NOT NULL,
+	shards int NOT NULL,
+	key_schema jsonb NOT NULL,
+	created timestamptz NOT NULL,
+	end_seq bigint,
+	closed timestamptz
+);
+CREATE INDEX ON dynpg.streams (tbl);
+REVOKE ALL ON dynpg.streams FROM PUBLIC;
+
+-- The records: one per item change, in the writing transaction (a rolled
+-- back write leaves none).  seq is drawn from dynpg's cluster-wide counter
+-- (the WAL insert position or more); readers return only numbers below the
+-- horizon no open transaction can still fill (src/am/README).
+CREATE TABLE dynpg.stream_records (
+	stream_id bigint NOT NULL,
+	shard int2 NOT NULL,
+	seq bigint NOT NULL,
+	event "char" NOT NULL,
+	created timestamptz NOT NULL,
+	size int4 NOT NULL,
+	by_service boolean NOT NULL,
+	keys dynpg.item NOT NULL,
+	old_image dynpg.item,
+	new_image dynpg.item
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000,
+        autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
+CREATE INDEX stream_records_position ON dynpg.stream_records (stream_id, shard, seq);
+REVOKE ALL ON dynpg.stream_records FROM PUBLIC;
+
+-- The DynamoDB Streams API (its own service: boto3's 'dynamodbstreams'
+-- client, target prefix DynamoDBStreams_20120810. over HTTP)
+CREATE FUNCTION dynpg.list_streams(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_list_streams' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.list_streams(jsonb) IS
+	'DynamoDB Streams ListStreams: the streams of every table, or of TableName (Limit, ExclusiveStartStreamArn)';
+CREATE FUNCTION dynpg.describe_stream(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_stream' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_stream(jsonb) IS
+	'DynamoDB Streams DescribeStream: a stream and its shards (Limit, ExclusiveStartShardId, ShardFilter)';
+CREATE FUNCTION dynpg.get_shard_iterator(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_get_shard_iterator' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.get_shard_iterator(jsonb) IS
+	'DynamoDB Streams GetShardIterator: TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER; valid 15 minutes';
+CREATE FUNCTION dynpg.get_records(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_get_records' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.get_records(jsonb) IS
+	'DynamoDB Streams GetRecords: up to Limit (1000) records or 1 MB from a shard iterator, and NextShardIterator';
+
 -- The workers that apply it (src/worker/README): one per database with
 -- dynpg, started by a launcher.
 CREATE FUNCTION dynpg.wait_for_indexes(table_name text, timeout_seconds float8 DEFAULT 60)

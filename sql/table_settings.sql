@@ -152,7 +152,7 @@ SELECT pg_temp.ut('stt', '{"WarmThroughput": {"ReadUnitsPerSecond": 11000}}');
 SELECT pg_temp.ut('stt', '{"WarmThroughput": {"ReadUnitsPerSecond": 12000}}');
 SELECT pg_temp.settings('stt');
 -- the one option still refused
-SELECT pg_temp.create('st_bad', '{"StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}');
+SELECT pg_temp.create('st_bad', '{"ResourcePolicy": "{}"}');
 
 -- settings live in the definition (pg_dump carries them): DescribeTable reads it
 SELECT dynpg.table_definition('dynamodb.st_warm') -> 'WarmThroughput' AS stored;

@@ -30,6 +30,7 @@
 #include "utils/syscache.h"
 
 #include "am/dynpg_am.h"
+#include "am/dynpg_stream.h"
 #include "base/dynpg_preload.h"
 #include "storage/dynpg_xlog.h"
 #include "http/dynpg_http.h"
@@ -289,6 +290,7 @@ _PG_init(void)
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	/* the GSI workers: GUCs, shared memory and the launcher (src/worker/README) */
+	dynpg_stream_init();
 	dynpg_worker_init();
 	/* the HTTP endpoint: GUCs and shared memory (src/http/README) */
 	dynpg_http_init();

@@ -37,6 +37,12 @@ extern DynJson *dynpg_api_describe_time_to_live(DynJson *request);
 extern DynJson *dynpg_api_describe_limits(DynJson *request);
 extern DynJson *dynpg_api_describe_endpoints(DynJson *request);
 
+/* DynamoDB Streams (stream_ops.c): a service of its own (DynamoDBStreams_20120810) */
+extern DynJson *dynpg_api_list_streams(DynJson *request);
+extern DynJson *dynpg_api_describe_stream(DynJson *request);
+extern DynJson *dynpg_api_get_shard_iterator(DynJson *request);
+extern DynJson *dynpg_api_get_records(DynJson *request);
+
 /* items (item_ops.c) */
 extern DynJson *dynpg_api_put_item(DynJson *request);
 extern DynJson *dynpg_api_get_item(DynJson *request);
@@ -61,6 +67,7 @@ extern DynJson *dynpg_api_transact_get_items(DynJson *request);
 /* What dynpg knows of each DynamoDB operation */
 #define DYN_OP_MAPS_CONFLICTS	0x01	/* a serialization failure or deadlock is
 										 * TransactionConflictException */
+#define DYN_OP_STREAMS			0x02	/* DynamoDB Streams' API, not DynamoDB's */
 
 typedef struct DynApiOperationInfo
 {

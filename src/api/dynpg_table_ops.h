@@ -51,11 +51,9 @@ extern const char *const dynpg_api_billing_modes[];
 extern void dynpg_api_definitions_constraints(DynRequest *req, const DynNamedType *defs, int ndefs);
 
 /*
- * Phase 3 of CreateTable and UpdateTable: the table option dynpg takes
- * only at its default (StreamSpecification), ProvisionedThroughput under
+ * Phase 3 of CreateTable and UpdateTable: ProvisionedThroughput under
  * PAY_PER_REQUEST, AttributeDefinitions of one name
  */
-extern void dynpg_api_check_default_options(DynJson *root);
 extern void dynpg_api_check_pay_per_request(const char *billing_mode, const DynThroughput *pt);
 extern void dynpg_api_check_duplicate_definitions(const DynNamedType *defs, int ndefs);
 

@@ -56,6 +56,7 @@
 #include "api/dynpg_table_indexes.h"
 #include "api/dynpg_table_ops.h"
 #include "api/dynpg_table_settings.h"
+#include "api/dynpg_stream_ops.h"
 #include "api/dynpg_wire.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
@@ -95,6 +96,7 @@ typedef struct CreateRequest
 	DynTagsRequest tags;		/* Tags */
 	DynTableSettings settings;	/* SSESpecification, TableClass, DeletionProtectionEnabled,
 								 * OnDemandThroughput, WarmThroughput */
+	DynStreamRequest stream;	/* StreamSpecification */
 } CreateRequest;
 
 /* ---------------------------------------------------------------------
@@ -250,6 +252,7 @@ dynpg_api_push_description(JsonbParseState **st, const char *key, const char *na
 		dynpg_jb_end_object(st);
 	}
 	dynpg_api_settings_push_description(st, def, pay_per_request, what != DESCRIBE_DELETED);
+	dynpg_api_stream_push_description(st, def, arn);
 	dynpg_jb_end_object(st);
 }
 
@@ -294,22 +297,8 @@ create_check_constraints(DynRequest *req, CreateRequest *r)
 	dynpg_api_indexes_check_constraints(req, &r->ix);
 	dynpg_api_settings_constraints(req, &r->settings);
 	dynpg_api_tags_constraints(req, &r->tags);
+	dynpg_api_stream_constraints(req, &r->stream);
 	dynpg_req_finish(req);
-}
-
-/*
- * The table option of CreateTable and UpdateTable dynpg does not implement
- * yet, refused unless it asks for the default: a disabled stream.
- */
-void
-dynpg_api_check_default_options(DynJson *root)
-{
-	DynJson    *c;
-	bool		b;
-
-	c = dynpg_req_struct(root, "StreamSpecification");
-	if (c != NULL && dynpg_req_bool(c, "StreamEnabled", &b) && b)
-		dynpg_req_not_supported("StreamSpecification");
 }
 
 /* CreateTable members dynpg does not implement yet. */
@@ -319,7 +308,6 @@ create_check_unsupported(DynJson *root, const CreateRequest *r)
 	static const char *const always[] = {"ResourcePolicy", NULL};
 
 	dynpg_req_unsupported(root, always);
-	dynpg_api_check_default_options(root);
 	dynpg_api_indexes_check_unsupported(&r->ix);
 }
 
@@ -361,6 +349,7 @@ create_check_rules(DynJson *root, CreateRequest *r)
 
 	create_check_unsupported(root, r);
 	dynpg_api_settings_create_rules(&r->settings, pay_per_request, &r->pt);
+	dynpg_api_stream_create_rules(&r->stream);
 	dynpg_api_tags_rules(&r->tags);
 	dynpg_api_check_duplicate_definitions(r->defs, r->ndefs);
 	if (r->nkeys > r->ndefs)
@@ -506,6 +495,7 @@ dynpg_api_create_table(DynJson *request)
 	dynpg_api_indexes_read(req.root, &r.ix);
 	dynpg_api_settings_read(req.root, &r.settings);
 	dynpg_api_tags_read(req.root, &r.tags);
+	dynpg_api_stream_read(req.root, &r.stream);
 
 	/* phase 2: constraints; phase 3: CreateTable's rules */
 	dynpg_req_required_table_name(r.table_name);
@@ -522,7 +512,7 @@ dynpg_api_create_table(DynJson *request)
 	if (OidIsValid(get_relname_relid(relname, nsp)))
 		dynpg_raise(DYN_ERR_RESOURCE_IN_USE, "Table already exists: %s", r.table_name);
 
-	def = build_definition(&r);
+	def = dynpg_api_stream_define(build_definition(&r), &r.stream);
 	sql = psprintf("CREATE TABLE %s.%s (item dynpg.item NOT NULL, "
 				   "CONSTRAINT %s CHECK (dynpg.conforms(item, %s::pg_catalog.jsonb))) "
 				   "USING dynpg",
@@ -535,6 +525,7 @@ dynpg_api_create_table(DynJson *request)
 	if (ret != SPI_OK_UTILITY)
 		elog(ERROR, "dynpg: CREATE TABLE returned %s", SPI_result_code_string(ret));
 	SPI_finish();
+	dynpg_api_stream_register(get_relname_relid(relname, nsp), def);
 
 	dynpg_jb_begin_object(&st, NULL);
 	dynpg_api_push_description(&st, "TableDescription", r.table_name, def, 0, 0, DESCRIBE_CREATED, NULL);
@@ -588,8 +579,9 @@ dynpg_api_delete_table(DynJson *request)
 	dynpg_api_push_description(&st, "TableDescription", name, def, count, bytes, DESCRIBE_DELETED, NULL);
 	result = dynpg_jb_finish(dynpg_jb_end_object(&st));
 
-	/* a backfill's progress (index_update.c) goes with the table */
+	/* a backfill's progress (index_update.c) goes with the table; its stream closes */
 	dynpg_index_forget_builds(relid, NULL);
+	dynpg_api_stream_table_deleted(def);
 
 	/* DROP TABLE as the caller (event triggers, dependency checks) */
 	relname = pstrdup(RelationGetRelationName(rel));

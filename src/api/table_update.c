@@ -44,6 +44,7 @@
 #include "api/dynpg_table_indexes.h"
 #include "api/dynpg_table_ops.h"
 #include "api/dynpg_table_settings.h"
+#include "api/dynpg_stream_ops.h"
 #include "api/dynpg_wire.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
@@ -84,6 +85,7 @@ typedef struct UpdateRequest
 	GsiUpdate  *updates;
 	DynTableSettings settings;	/* SSESpecification, TableClass, DeletionProtectionEnabled,
 								 * OnDemandThroughput, WarmThroughput */
+	DynStreamRequest stream;	/* StreamSpecification */
 } UpdateRequest;
 
 /* What the request changes, decided against the table's definition. */
@@ -118,6 +120,7 @@ read_request(DynJson *root, UpdateRequest *r)
 	r->billing_mode = dynpg_req_string(root, "BillingMode");
 	dynpg_api_read_throughput(root, "ProvisionedThroughput", &r->pt);
 	dynpg_api_settings_read(root, &r->settings);
+	dynpg_api_stream_read(root, &r->stream);
 	r->updates_list = dynpg_req_list(root, "GlobalSecondaryIndexUpdates");
 	r->nupdates = dynpg_req_list_length(r->updates_list);
 	r->updates = palloc0(sizeof(GsiUpdate) * Max(r->nupdates, 1));
@@ -195,6 +198,7 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 								 3, false);
 	}
 	dynpg_api_settings_constraints(req, &r->settings);
+	dynpg_api_stream_constraints(req, &r->stream);
 	dynpg_req_finish(req);
 }
 
@@ -213,7 +217,6 @@ check_unsupported(DynJson *root, const UpdateRequest *r)
 	int			i;
 
 	dynpg_req_unsupported(root, always);
-	dynpg_api_check_default_options(root);
 	for (i = 0; i < r->nupdates; i++)
 	{
 		const GsiUpdate *u = &r->updates[i];
@@ -267,6 +270,14 @@ check_rules(DynJson *root, UpdateRequest *r)
 	dynpg_api_settings_update_rules(&r->settings, r->billing_mode != NULL,
 									r->pt.obj != NULL || r->nupdates > 0 ||
 									dynpg_req_member(root, "StreamSpecification") != NULL);
+	{
+		bool		index_changes = false;
+
+		for (i = 0; i < r->nupdates; i++)
+			if (r->updates[i].is_create || r->updates[i].is_delete)
+				index_changes = true;
+		dynpg_api_stream_update_rules(&r->stream, index_changes, r->pt.obj != NULL);
+	}
 	dynpg_api_check_pay_per_request(r->billing_mode, &r->pt);
 	dynpg_api_throughput_bounds(&r->pt, NULL);
 	dynpg_api_check_duplicate_definitions(r->defs, r->ndefs);
@@ -857,6 +868,7 @@ dynpg_api_update_table(DynJson *request)
 	/* phase 3 against the table; nothing below reads a catalog before the writes */
 	plan(&r, stored, def, &p);
 	dynpg_api_settings_update_check(&r.settings, stored, p.ppr);
+	dynpg_api_stream_update_check(&r.stream, stored, dynpg_table_name_of(r.table_name));
 	if (p.create != NULL)
 		p.create_backfill = dynpg_index_table_has_items(rel);
 	def = dynpg_table_def(rel);
@@ -866,6 +878,9 @@ dynpg_api_update_table(DynJson *request)
 									   &r.settings, p.ppr);
 	if (p.create != NULL && !p.create_backfill)
 		respdef = mark_not_backfilling(respdef, p.create->create.index_name);
+	/* the stream opened or closed (in dynpg.streams too), shown in the response */
+	newdef = dynpg_api_stream_update_apply(newdef, &r.stream, relid);
+	respdef = dynpg_api_stream_copy(respdef, newdef);
 
 	/* the writes: the deleted index's entries, the definition, the build's position */
 	if (p.delete_name != NULL)

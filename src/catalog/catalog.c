@@ -75,6 +75,9 @@ typedef struct DefinitionKeys
 	DynKeySchema key;
 	int			nindexes;
 	DynIndexDef *indexes;		/* room for every index a table may have */
+	int64		stream_id;		/* 0: no stream enabled */
+	char		stream_view;
+	int			stream_shards;
 } DefinitionKeys;
 
 /* ---------------------------------------------------------------------
@@ -385,6 +388,80 @@ parse_indexes(JsonbContainer *root, DynIndexKind kind, DefinitionKeys *out,
 	return true;
 }
 
+static const struct
+{
+	char		view;
+	const char *name;
+}			stream_views[] = {
+	{DYN_STREAM_KEYS_ONLY, "KEYS_ONLY"},
+	{DYN_STREAM_NEW_IMAGE, "NEW_IMAGE"},
+	{DYN_STREAM_OLD_IMAGE, "OLD_IMAGE"},
+	{DYN_STREAM_NEW_AND_OLD, "NEW_AND_OLD_IMAGES"},
+};
+
+char
+dynpg_stream_view_from_name(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(stream_views); i++)
+		if (strcmp(stream_views[i].name, name) == 0)
+			return stream_views[i].view;
+	return 0;
+}
+
+const char *
+dynpg_stream_view_name(char view)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(stream_views); i++)
+		if (stream_views[i].view == view)
+			return stream_views[i].name;
+	return NULL;
+}
+
+/*
+ * The definition's enabled stream: "StreamSpecification" {"StreamEnabled":
+ * true, "StreamViewType": ...} with dynpg's "StreamId" (a string of digits:
+ * the stream's number) and "StreamShards" beside it.  Anything malformed reads as no stream: a definition edited
+ * by hand must not make writes fail.
+ */
+static void
+parse_stream(JsonbContainer *root, DefinitionKeys *out)
+{
+	JsonbValue	v;
+	JsonbContainer *spec;
+	char	   *view;
+	char	   *idtext;
+	int64		id;
+	int			shards;
+
+	out->stream_id = 0;
+	if (getKeyJsonValueFromContainer(root, "StreamSpecification", 19, &v) == NULL ||
+		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		return;
+	spec = v.val.binary.data;
+	if (getKeyJsonValueFromContainer(spec, "StreamEnabled", 13, &v) == NULL ||
+		v.type != jbvBool || !v.val.boolean)
+		return;
+	view = definition_string(spec, "StreamViewType");
+	if (view == NULL || dynpg_stream_view_from_name(view) == 0)
+		return;
+	idtext = definition_string(root, "StreamId");
+	if (idtext == NULL || strspn(idtext, "0123456789") != strlen(idtext) || strlen(idtext) > 18)
+		return;
+	id = strtoll(idtext, NULL, 10);
+	if (id <= 0)
+		return;
+	shards = definition_int(root, "StreamShards", 1, DYN_STREAM_MAX_SHARDS);
+	if (shards < 1 || (shards & (shards - 1)) != 0)
+		return;
+	out->stream_id = id;
+	out->stream_view = dynpg_stream_view_from_name(view);
+	out->stream_shards = shards;
+}
+
 /* Parse what dynpg needs of a definition; false (and why) if malformed. */
 static bool
 parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
@@ -408,6 +485,7 @@ parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
 	if (!parse_key_schema(root, definition_array(root, "KeySchema"), &out->key, problem))
 		return false;
 	out->indexes = palloc(sizeof(DynIndexDef) * (DYN_MAX_LOCAL_INDEXES + DYN_MAX_GLOBAL_INDEXES));
+	parse_stream(root, out);
 	return parse_indexes(root, DYN_INDEX_LOCAL, out, &total_nonkey, problem) &&
 		parse_indexes(root, DYN_INDEX_GLOBAL, out, &total_nonkey, problem);
 }
@@ -838,6 +916,9 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
 	result->key = key;
 	result->nindexes = keys->nindexes;
 	result->indexes = indexes;
+	result->stream_id = keys->stream_id;
+	result->stream_view = keys->stream_view;
+	result->stream_shards = keys->stream_shards;
 	return result;
 }
 

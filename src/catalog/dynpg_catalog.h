@@ -89,7 +89,22 @@ typedef struct DynTableDef
 	int			nindexes;		/* secondary indexes: the LSIs, then the GSIs, */
 	const DynIndexDef *indexes; /* each in the order CreateTable gave them */
 	const Jsonb *definition;	/* the whole definition */
+	/* its stream (src/am/dynpg_stream.h); stream_id 0: none enabled */
+	int64		stream_id;
+	char		stream_view;	/* DYN_STREAM_KEYS_ONLY ... */
+	int			stream_shards;	/* a power of two, 1..DYN_STREAM_MAX_SHARDS */
 } DynTableDef;
+
+/* StreamViewType, as DynTableDef.stream_view holds it */
+#define DYN_STREAM_KEYS_ONLY		'K'
+#define DYN_STREAM_NEW_IMAGE		'N'
+#define DYN_STREAM_OLD_IMAGE		'O'
+#define DYN_STREAM_NEW_AND_OLD		'B'
+#define DYN_STREAM_MAX_SHARDS		16
+
+/* The view type named 'name' (StreamViewType), or 0 */
+extern char dynpg_stream_view_from_name(const char *name);
+extern const char *dynpg_stream_view_name(char view);
 
 /* The definition of a dynpg table relation; ERROR if rel is not one. */
 extern const DynTableDef *dynpg_table_def(Relation rel);

@@ -653,8 +653,19 @@ dynpg_http_process(DynHttpRequest *req, DynHttpResponse *resp)
 	th = dynpg_http_header(req, "X-Amz-Target");
 	if (th != NULL)
 		target = pnstrdup(th->value, th->valuelen);
+	/* DynamoDB's operations, or DynamoDB Streams' (a service of its own) */
 	if (target != NULL && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) == 0)
+	{
 		op = dynpg_api_find_operation(target + strlen(TARGET_PREFIX));
+		if (op != NULL && (op->flags & DYN_OP_STREAMS) != 0)
+			op = NULL;
+	}
+	else if (target != NULL && strncmp(target, STREAMS_PREFIX, strlen(STREAMS_PREFIX)) == 0)
+	{
+		op = dynpg_api_find_operation(target + strlen(STREAMS_PREFIX));
+		if (op != NULL && (op->flags & DYN_OP_STREAMS) == 0)
+			op = NULL;
+	}
 	if (op == NULL)
 	{
 		error_response(resp, 400, CORAL "UnknownOperationException", NULL);
