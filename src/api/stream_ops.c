@@ -258,17 +258,48 @@ dynpg_api_stream_define(Jsonb *def, const DynStreamRequest *s)
 	return open_stream(def, s->view);
 }
 
+/*
+ * dynpg.streams is dynpg's: read and written as its owner, under a
+ * restricted security context, so callers need no privilege on it (what
+ * they may see is decided here, by the tables' privileges).  An error in
+ * between ends the (sub)transaction, which restores the user.
+ */
+typedef struct AsOwner
+{
+	Oid			save_userid;
+	int			save_sec;
+} AsOwner;
+
+static Oid	relation_owner(Oid relid);
+
+static void
+as_owner_begin(AsOwner *s)
+{
+	GetUserIdAndSecContext(&s->save_userid, &s->save_sec);
+	SetUserIdAndSecContext(relation_owner(dynpg_streams_relid()),
+						   s->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+}
+
+static void
+as_owner_end(AsOwner *s)
+{
+	SPI_finish();
+	SetUserIdAndSecContext(s->save_userid, s->save_sec);
+}
+
 static void
 spi_exec(const char *sql, int nargs, Oid *types, Datum *values, int expected)
 {
+	AsOwner		s;
 	int			rc;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "dynpg: SPI_connect failed");
+	as_owner_begin(&s);
 	rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
 	if (rc != expected)
 		elog(ERROR, "dynpg: \"%s\" failed: %s", sql, SPI_result_code_string(rc));
-	SPI_finish();
+	as_owner_end(&s);
 }
 
 /* The owner of relation relid */
@@ -465,12 +496,12 @@ select_streams(const char *sql, const char *arg1, const char *arg2, int *n)
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	StreamRow  *rows;
+	AsOwner		s;
 	int			i;
 
 	values[0] = arg1 != NULL ? CStringGetTextDatum(arg1) : (Datum) 0;
 	values[1] = arg2 != NULL ? CStringGetTextDatum(arg2) : (Datum) 0;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "dynpg: SPI_connect failed");
+	as_owner_begin(&s);
 	if (SPI_execute_with_args(sql, (arg1 != NULL) + (arg2 != NULL), types, values, NULL, true, 0) !=
 		SPI_OK_SELECT)
 		elog(ERROR, "dynpg: reading dynpg.streams failed");
@@ -478,7 +509,7 @@ select_streams(const char *sql, const char *arg1, const char *arg2, int *n)
 	rows = MemoryContextAllocZero(cxt, sizeof(StreamRow) * Max(*n, 1));
 	for (i = 0; i < *n; i++)
 		stream_row(i, &rows[i], cxt);
-	SPI_finish();
+	as_owner_end(&s);
 	return rows;
 }
 
