@@ -124,6 +124,7 @@ ISOLATION = item_concurrent_cast \
 	scan_during_merges \
 	backfill_vs_write \
 	transact_overlap \
+	stream_horizon \
 	transact_vs_single \
 	transact_get_snapshot
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \

@@ -341,7 +341,8 @@ CREATE TABLE dynpg.streams (
 	key_schema jsonb NOT NULL,
 	created timestamptz NOT NULL,
 	end_seq bigint,
-	closed timestamptz
+	closed timestamptz,
+	trimmed_to bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX ON dynpg.streams (tbl);
 REVOKE ALL ON dynpg.streams FROM PUBLIC;
@@ -365,6 +366,14 @@ CREATE TABLE dynpg.stream_records (
         autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
 CREATE INDEX stream_records_position ON dynpg.stream_records (stream_id, shard, seq);
 REVOKE ALL ON dynpg.stream_records FROM PUBLIC;
+
+-- Testing and maintenance: delete stream records older than the interval
+-- now, as the worker does every minute with dynpg.stream_retention
+CREATE FUNCTION dynpg._trim_streams(older_than interval) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_trim_streams' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg._trim_streams(interval) IS
+	'Testing/maintenance (superuser): delete stream records older than the interval, and streams closed that long ago; returns the records deleted';
+REVOKE ALL ON FUNCTION dynpg._trim_streams(interval) FROM PUBLIC;
 
 -- The DynamoDB Streams API (its own service: boto3's 'dynamodbstreams'
 -- client, target prefix DynamoDBStreams_20120810. over HTTP)

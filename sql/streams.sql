@@ -224,5 +224,28 @@ SELECT count(*) FROM pg_temp.records(pg_temp.arn('st1')) WHERE keys #>> '{pk,S}'
 -- the operations are DynamoDB Streams', not DynamoDB's: dynpg.execute knows both
 SELECT pg_temp.t('ListStreams', '{"Limit":1}')::jsonb ? 'Streams' AS listed;
 
+-- trimming (the worker, every minute, with dynpg.stream_retention): records
+-- older than the retention go, and closed streams that old; a reader
+-- positioned before the trim point is told so
+SELECT current_setting('dynpg.stream_retention') AS retention;
+CREATE TEMP TABLE before_trim AS
+SELECT s ->> 'ShardId' AS shard, dynpg.get_shard_iterator(jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardId', s ->> 'ShardId', 'ShardIteratorType', 'TRIM_HORIZON')) ->> 'ShardIterator' AS it
+FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #> '{StreamDescription,Shards}') s;
+CREATE TEMP TABLE trimmed_rec AS SELECT seq FROM pg_temp.records(pg_temp.arn('st1')) LIMIT 1;
+SELECT dynpg._trim_streams('1 hour') AS nothing_that_old;
+SELECT dynpg._trim_streams('0 seconds') > 0 AS trimmed;
+SELECT count(*) AS left_after_trim FROM pg_temp.records(pg_temp.arn('st1'));
+SELECT pg_temp.t('DescribeStream', jsonb_build_object('StreamArn', arn)) LIKE '%ResourceNotFoundException%' AS closed_stream_gone
+FROM st2_stream;
+SELECT pg_temp.put('st1', '{"pk":{"S":"j"},"sk":{"N":"1"}}');
+SELECT ev, keys FROM pg_temp.records(pg_temp.arn('st1'));
+SELECT DISTINCT regexp_replace(pg_temp.t('GetRecords', jsonb_build_object('ShardIterator', it)), '\d{21} of stream \S+', 'N of stream ...') AS old_iterator
+FROM before_trim WHERE EXISTS (SELECT 1 FROM trimmed_rec);
+SELECT regexp_replace(pg_temp.t('GetShardIterator', jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardId', (SELECT shard FROM before_trim LIMIT 1), 'ShardIteratorType', 'AT_SEQUENCE_NUMBER', 'SequenceNumber', seq)),
+	'\d{21} of stream \S+', 'N of stream ...') AS trimmed_position
+FROM trimmed_rec;
+
 -- clean up: later suites list the database's tables
 SELECT dynpg.delete_table('{"TableName":"st1"}') IS NOT NULL AS dropped, dynpg.delete_table('{"TableName":"s_off"}') IS NOT NULL AS dropped;

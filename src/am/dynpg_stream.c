@@ -30,6 +30,10 @@
 #include "access/xlog.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
@@ -37,6 +41,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/fmgrprotos.h"
 
 #include "am/dynpg_stream.h"
 #include "base/dynpg_preload.h"
@@ -49,6 +54,8 @@ typedef struct StreamShared
 	int			nslots;
 	int64		held[FLEXIBLE_ARRAY_MEMBER];	/* per backend: smallest number held */
 } StreamShared;
+
+int			dynpg_stream_retention = 24 * 60;	/* minutes */
 
 static StreamShared *stream_shared = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -137,6 +144,15 @@ stream_shmem_exit(int code, Datum arg)
 void
 dynpg_stream_init(void)
 {
+	DefineCustomIntVariable("dynpg.stream_retention",
+							"How long DynamoDB stream records, and closed streams, are kept.",
+							"The database's dynpg worker deletes older records; a reader "
+							"positioned before them gets TrimmedDataAccessException.  "
+							"DynamoDB keeps them 24 hours.",
+							&dynpg_stream_retention,
+							24 * 60, 1, 365 * 24 * 60,
+							PGC_SIGHUP, GUC_UNIT_MIN,
+							NULL, NULL, NULL);
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = stream_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
@@ -302,4 +318,62 @@ dynpg_stream_append(Relation rel, const StringInfo skey, const DynItem *old_item
 	CatalogTupleInsert(records, tup);
 	heap_freetuple(tup);
 	table_close(records, NoLock);
+}
+
+/* ---------------------------------------------------------------------
+ * Trimming
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Delete the records older than 'older_than' (an interval's text) and
+ * the streams closed that long ago; each stream's trimmed_to becomes the
+ * largest number deleted from it, so a reader positioned before it learns
+ * that records are gone (TrimmedDataAccessException) rather than reading on
+ * silently.  Records go by number: all of a stream's records up to the
+ * newest old enough, so what stays is a contiguous run.  Returns the number
+ * of records deleted.  Runs as the caller (the worker is a superuser).
+ */
+int64
+dynpg_stream_trim(const char *older_than)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	int64		deleted;
+	bool		isnull;
+	int			rc;
+
+	values[0] = CStringGetTextDatum(older_than);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	/* streams closed long ago first: one statement must not update and delete a row */
+	rc = SPI_execute_with_args("DELETE FROM dynpg.streams WHERE closed < now() - $1::interval",
+							   1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "dynpg: deleting old streams failed: %s", SPI_result_code_string(rc));
+	rc = SPI_execute_with_args(
+		"WITH cut AS (SELECT stream_id, max(seq) AS upto FROM dynpg.stream_records "
+		"              WHERE created < now() - $1::interval GROUP BY stream_id), "
+		"     gone AS (DELETE FROM dynpg.stream_records r USING cut "
+		"              WHERE r.stream_id = cut.stream_id AND r.seq <= cut.upto RETURNING 1), "
+		"     moved AS (UPDATE dynpg.streams s SET trimmed_to = greatest(s.trimmed_to, cut.upto) "
+		"              FROM cut WHERE s.stream_id = cut.stream_id RETURNING 1) "
+		"SELECT (SELECT count(*) FROM gone) + 0 * (SELECT count(*) FROM moved)",
+		1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "dynpg: trimming stream records failed: %s", SPI_result_code_string(rc));
+	deleted = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return deleted;
+}
+
+/* dynpg._trim_streams(older_than interval): trim now (tests and maintenance) */
+PG_FUNCTION_INFO_V1(dynpg_trim_streams);
+Datum
+dynpg_trim_streams(PG_FUNCTION_ARGS)
+{
+	char	   *older_than = DatumGetCString(DirectFunctionCall1(interval_out, PG_GETARG_DATUM(0)));
+
+	dynpg_require_preload();
+	PG_RETURN_INT64(dynpg_stream_trim(older_than));
 }

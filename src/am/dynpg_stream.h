@@ -58,6 +58,16 @@ extern int64 dynpg_stream_next_seq(void);
  */
 extern int64 dynpg_stream_horizon(void);
 
+/* dynpg.stream_retention: minutes records and closed streams are kept */
+extern int	dynpg_stream_retention;
+
+/*
+ * Delete records older than 'older_than' (interval text) and streams
+ * closed that long ago, moving each stream's trim point; returns the
+ * number of records deleted (the worker calls it every minute)
+ */
+extern int64 dynpg_stream_trim(const char *older_than);
+
 /* The OIDs of dynpg.streams, dynpg.stream_records and its index (ERROR if missing) */
 extern Oid	dynpg_stream_records_relid(void);
 extern Oid	dynpg_stream_records_index(void);

@@ -68,8 +68,6 @@
 #define GET_RECORDS_MAX_BYTES		(1024 * 1024)
 /* ListStreams' and DescribeStream's Limit */
 #define LIST_LIMIT_MAX				100
-/* how long a closed stream stays listed and readable */
-#define RETENTION_INTERVAL			"24 hours"
 
 static const char *const view_types[] = {
 	"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", NULL
@@ -456,11 +454,13 @@ typedef struct StreamRow
 	bool		closed;
 	int64		end_seq;
 	Jsonb	   *key_schema;
+	int64		trimmed_to;		/* the largest number trimmed (0: none) */
 } StreamRow;
 
 #define STREAM_COLUMNS "stream_id, tbl, table_id, table_name, owner, label, view_type, shards, " \
-	"created, end_seq, key_schema"
-#define STREAM_LIVE "(closed IS NULL OR closed > now() - interval '" RETENTION_INTERVAL "')"
+	"created, end_seq, key_schema, trimmed_to"
+/* the streams still kept: open, or closed within dynpg.stream_retention */
+#define STREAM_LIVE "(closed IS NULL OR closed > now() - make_interval(mins => %d))"
 
 /* Row 'i' of SPI_tuptable as a StreamRow, copied out of SPI's memory */
 static void
@@ -485,6 +485,7 @@ stream_row(int i, StreamRow *r, MemoryContext cxt)
 	if (!r->closed)
 		r->end_seq = 0;
 	r->key_schema = DatumGetJsonbPCopy(SPI_getbinval(tup, desc, 11, &isnull));
+	r->trimmed_to = DatumGetInt64(SPI_getbinval(tup, desc, 12, &isnull));
 	MemoryContextSwitchTo(old);
 }
 
@@ -502,6 +503,7 @@ select_streams(const char *sql, const char *arg1, const char *arg2, int *n)
 	values[0] = arg1 != NULL ? CStringGetTextDatum(arg1) : (Datum) 0;
 	values[1] = arg2 != NULL ? CStringGetTextDatum(arg2) : (Datum) 0;
 	as_owner_begin(&s);
+	sql = psprintf(sql, dynpg_stream_retention);
 	if (SPI_execute_with_args(sql, (arg1 != NULL) + (arg2 != NULL), types, values, NULL, true, 0) !=
 		SPI_OK_SELECT)
 		elog(ERROR, "dynpg: reading dynpg.streams failed");
@@ -711,6 +713,20 @@ read_iterator(const char *it, int *shard, int64 *after)
 					"Iterator expired. The iterator was created at time %s while right now it's %s which is further in the future than the tolerated delay of %d milliseconds.",
 					java_date(issued), java_date(now), ITERATOR_LIFETIME_MS);
 	return r;
+}
+
+/* A position before the stream's trim point: its records are gone */
+static void
+trimmed(const StreamRow *r) pg_attribute_noreturn();
+
+static void
+trimmed(const StreamRow *r)
+{
+	dynpg_raise(DYN_ERR_TRIMMED_DATA_ACCESS,
+				"The operation attempted to read past the oldest stream record in a shard. "
+				"Records up to sequence number %s of stream %s are beyond the retention period (dynpg.stream_retention).",
+				seq_text(r->trimmed_to), stream_arn(r));
+	pg_unreachable();
 }
 
 /* ---------------------------------------------------------------------
@@ -937,7 +953,7 @@ dynpg_api_get_shard_iterator(DynJson *request)
 		dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
 					"Requested resource not found: Shard: %s in Stream: %s not found", shard_text, arn);
 	if (strcmp(type, "TRIM_HORIZON") == 0)
-		after = r->id;
+		after = Max(r->id, r->trimmed_to);
 	else if (strcmp(type, "LATEST") == 0)
 		after = stream_horizon(r) - 1;
 	else
@@ -946,6 +962,8 @@ dynpg_api_get_shard_iterator(DynJson *request)
 		if (seq <= r->id || (r->closed && seq >= r->end_seq))
 			dynpg_validation_error("Invalid SequenceNumber: %s is not in the range of shard %s",
 								   seq_given, shard_text);
+		if (after < r->trimmed_to)
+			trimmed(r);
 	}
 	dynpg_out_begin_object(&o, NULL);
 	dynpg_out_string(&o, "ShardIterator", make_iterator(r, shard, after));
@@ -1006,6 +1024,8 @@ dynpg_api_get_records(DynJson *request)
 	dynpg_req_finish(&req);
 
 	r = read_iterator(it, &shard, &after);
+	if (after < r->trimmed_to)
+		trimmed(r);
 	/* the horizon first, then a snapshot that sees everything committed below it */
 	horizon = stream_horizon(r);
 	last = after;
