@@ -375,6 +375,18 @@ COMMENT ON FUNCTION dynpg._trim_streams(interval) IS
 	'Testing/maintenance (superuser): delete stream records older than the interval, and streams closed that long ago; returns the records deleted';
 REVOKE ALL ON FUNCTION dynpg._trim_streams(interval) FROM PUBLIC;
 
+-- For psql users: a table's stream as rows, all shards merged in number
+-- order, after a sequence number (NULL: from the oldest kept).  With
+-- dynpg.stream_notify on, writers NOTIFY dynpg_stream, '<table>' at
+-- commit, so a consumer can LISTEN instead of polling.
+CREATE FUNCTION dynpg.stream_records(table_name text, after_sequence_number text DEFAULT NULL,
+		max_records int DEFAULT 1000)
+	RETURNS TABLE (sequence_number text, shard_id text, event_name text, keys dynpg.item,
+		new_image dynpg.item, old_image dynpg.item, approximate_creation timestamptz, size_bytes int)
+	AS 'MODULE_PATHNAME', 'dynpg_stream_records_sql' LANGUAGE C VOLATILE CALLED ON NULL INPUT ROWS 100;
+COMMENT ON FUNCTION dynpg.stream_records(text, text, int) IS
+	'The records of the table''s stream after a sequence number (NULL: from the oldest kept), at most max_records, in number order';
+
 -- The DynamoDB Streams API (its own service: boto3's 'dynamodbstreams'
 -- client, target prefix DynamoDBStreams_20120810. over HTTP)
 CREATE FUNCTION dynpg.list_streams(request jsonb DEFAULT '{}') RETURNS jsonb

@@ -247,5 +247,16 @@ SELECT regexp_replace(pg_temp.t('GetShardIterator', jsonb_build_object('StreamAr
 	'\d{21} of stream \S+', 'N of stream ...') AS trimmed_position
 FROM trimmed_rec;
 
+-- dynpg.stream_records: the table's stream as rows, in number order, after a number
+SELECT event_name, keys, new_image, old_image, shard_id ~ '^shardId-' AS shard_form, size_bytes > 0 AS sized
+FROM dynpg.stream_records('st1');
+SELECT count(*) FROM dynpg.stream_records('st1', (SELECT max(sequence_number) FROM dynpg.stream_records('st1')));
+SELECT pg_temp.put('st1', '{"pk":{"S":"k"},"sk":{"N":"1"}}');
+SELECT pg_temp.put('st1', '{"pk":{"S":"l"},"sk":{"N":"1"}}');
+SELECT event_name, keys ->> 'pk' AS pk FROM dynpg.stream_records('st1', max_records => 2);
+SELECT count(*) FROM dynpg.stream_records('s_off');
+SELECT dynpg.stream_records('nope');
+SELECT dynpg.stream_records('st1', 'x');
+
 -- clean up: later suites list the database's tables
 SELECT dynpg.delete_table('{"TableName":"st1"}') IS NOT NULL AS dropped, dynpg.delete_table('{"TableName":"s_off"}') IS NOT NULL AS dropped;

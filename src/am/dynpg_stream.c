@@ -30,6 +30,7 @@
 #include "access/xlog.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "commands/async.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -56,6 +57,7 @@ typedef struct StreamShared
 } StreamShared;
 
 int			dynpg_stream_retention = 24 * 60;	/* minutes */
+bool		dynpg_stream_notify = false;
 
 static StreamShared *stream_shared = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -153,6 +155,14 @@ dynpg_stream_init(void)
 							24 * 60, 1, 365 * 24 * 60,
 							PGC_SIGHUP, GUC_UNIT_MIN,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("dynpg.stream_notify",
+							 "NOTIFY dynpg_stream, with the table's name, when a transaction that wrote stream records commits.",
+							 "For SQL consumers that LISTEN instead of polling.  PostgreSQL "
+							 "serializes the commits of notifying transactions, so it is off by default.",
+							 &dynpg_stream_notify,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = stream_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
@@ -310,6 +320,10 @@ dynpg_stream_append(Relation rel, const StringInfo skey, const DynItem *old_item
 	nulls[8] = (old_image == NULL);
 	values[9] = PointerGetDatum(new_image);
 	nulls[9] = (new_image == NULL);
+
+	/* queued now, sent at commit (PostgreSQL drops duplicates within a transaction) */
+	if (dynpg_stream_notify)
+		Async_Notify("dynpg_stream", def->table_name);
 
 	records = table_open(dynpg_stream_records_relid(), RowExclusiveLock);
 	if (RelationGetDescr(records)->natts != DYN_STREAM_RECORD_NATTS)

@@ -60,6 +60,8 @@ extern int64 dynpg_stream_horizon(void);
 
 /* dynpg.stream_retention: minutes records and closed streams are kept */
 extern int	dynpg_stream_retention;
+/* dynpg.stream_notify: NOTIFY dynpg_stream, '<table>' at commit */
+extern bool dynpg_stream_notify;
 
 /*
  * Delete records older than 'older_than' (interval text) and streams

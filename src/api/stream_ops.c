@@ -38,6 +38,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -1105,4 +1106,157 @@ dynpg_api_get_records(DynJson *request)
 	if (!(r->closed && !more && last >= r->end_seq - 1))
 		dynpg_out_string(&o, "NextShardIterator", make_iterator(r, shard, last));
 	return dynpg_out_finish(dynpg_out_end_object(&o));
+}
+
+/* ---------------------------------------------------------------------
+ * dynpg.stream_records(table, after, max_records): for psql users
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct SqlRecord
+{
+	int64		seq;
+	int			shard;
+	char		event;
+	TimestampTz created;
+	int32		size;
+	Datum		keys;
+	Datum		old_image;
+	Datum		new_image;
+} SqlRecord;
+
+static int
+sql_record_cmp(const void *a, const void *b)
+{
+	int64		x = ((const SqlRecord *) a)->seq;
+	int64		y = ((const SqlRecord *) b)->seq;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+PG_FUNCTION_INFO_V1(dynpg_stream_records_sql);
+Datum
+dynpg_stream_records_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *table_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int64		after = 0;
+	int32		max_records = PG_ARGISNULL(2) ? 1000 : PG_GETARG_INT32(2);
+	StreamRow  *rows;
+	StreamRow  *r;
+	int			n;
+	int64		horizon;
+	Relation	records;
+	Relation	index;
+	Snapshot	snap;
+	SqlRecord  *got;
+	int			ngot = 0;
+	int			cap;
+	int			shard;
+	int			i;
+
+	dynpg_require_preload();
+	InitMaterializedSRF(fcinfo, 0);
+	if (!PG_ARGISNULL(1))
+	{
+		char	   *given = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+		if (!parse_seq(given, &after))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" is not a sequence number", given)));
+	}
+	if (max_records < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_records must be at least 1")));
+	if (!OidIsValid(dynpg_table_relid(table_name, true)))
+		dynpg_req_table_not_found(table_name);
+
+	/* the table's newest stream, open or still kept */
+	rows = select_streams("SELECT " STREAM_COLUMNS " FROM dynpg.streams WHERE table_name = $1 AND "
+						  STREAM_LIVE " ORDER BY stream_id DESC LIMIT 1", table_name, NULL, &n);
+	if (n == 0)
+		PG_RETURN_NULL();		/* no stream: no records */
+	r = &rows[0];
+	if (!may_read(r))
+	{
+		Oid			relid = stream_table(r);
+
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE,
+					   OidIsValid(relid) ? get_rel_name(relid) : r->table_name);
+	}
+	if (after < r->trimmed_to && after != 0)
+		trimmed(r);
+	after = Max(after, Max(r->id, r->trimmed_to));
+	horizon = stream_horizon(r);
+
+	/* each shard's first max_records after 'after', merged in number order */
+	cap = Max(max_records, 16);
+	got = palloc(sizeof(SqlRecord) * cap);
+	records = table_open(dynpg_stream_records_relid(), AccessShareLock);
+	index = index_open(dynpg_stream_records_index(), AccessShareLock);
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	for (shard = 0; shard < r->shards; shard++)
+	{
+		ScanKeyData keys[3];
+		SysScanDesc scan;
+		HeapTuple	tup;
+		int			taken = 0;
+
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(r->id));
+		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT2EQ, Int16GetDatum((int16) shard));
+		ScanKeyInit(&keys[2], 3, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(after));
+		scan = systable_beginscan_ordered(records, index, snap, 3, keys);
+		while (taken < max_records &&
+			   (tup = systable_getnext_ordered(scan, ForwardScanDirection)) != NULL)
+		{
+			Datum		values[DYN_STREAM_RECORD_NATTS];
+			bool		nulls[DYN_STREAM_RECORD_NATTS];
+			SqlRecord  *s;
+
+			heap_deform_tuple(tup, RelationGetDescr(records), values, nulls);
+			if (DatumGetInt64(values[2]) >= horizon)
+				break;
+			if (ngot == cap)
+			{
+				cap *= 2;
+				got = repalloc(got, sizeof(SqlRecord) * cap);
+			}
+			s = &got[ngot++];
+			s->seq = DatumGetInt64(values[2]);
+			s->shard = shard;
+			s->event = DatumGetChar(values[3]);
+			s->created = DatumGetTimestampTz(values[4]);
+			s->size = DatumGetInt32(values[5]);
+			s->keys = PointerGetDatum(item_copy(values[7]));
+			s->old_image = nulls[8] ? (Datum) 0 : PointerGetDatum(item_copy(values[8]));
+			s->new_image = nulls[9] ? (Datum) 0 : PointerGetDatum(item_copy(values[9]));
+			taken++;
+		}
+		systable_endscan_ordered(scan);
+	}
+	UnregisterSnapshot(snap);
+	index_close(index, AccessShareLock);
+	table_close(records, AccessShareLock);
+
+	qsort(got, ngot, sizeof(SqlRecord), sql_record_cmp);
+	for (i = 0; i < ngot && i < max_records; i++)
+	{
+		Datum		values[8];
+		bool		nulls[8] = {false, false, false, false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(seq_text(got[i].seq));
+		values[1] = CStringGetTextDatum(shard_id(r, got[i].shard));
+		values[2] = CStringGetTextDatum(event_name(got[i].event));
+		values[3] = got[i].keys;
+		values[4] = got[i].new_image;
+		nulls[4] = got[i].new_image == (Datum) 0;
+		values[5] = got[i].old_image;
+		nulls[5] = got[i].old_image == (Datum) 0;
+		values[6] = TimestampTzGetDatum(got[i].created);
+		values[7] = Int32GetDatum(got[i].size);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
