@@ -118,8 +118,8 @@ one_constraint(const char *path, const char *value, const char *const *allowed)
 
 /*
  * One Expected entry: attribute 'name', condition 'exp'.  'member' is the
- * request member's name in DynamoDB's model ("expected", "queryFilter",
- * "scanFilter", "keyConditions"); all but Expected hold only the
+ * request member's name in DynamoDB's model ("Expected", "queryFilter",
+ * "ScanFilter", "KeyConditions"); all but Expected hold only the
  * ComparisonOperator form (Value and Exists are not members of them).
  */
 static DynExprNode *
@@ -141,9 +141,9 @@ expected_one(const char *name, DynJson *exp, const char *member)
 		"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
 		"BEGINS_WITH", "GE", "CONTAINS", NULL
 	};
-	char	   *op_path = psprintf("%s.%s.member.comparisonOperator", member, name);
+	char	   *op_path = psprintf("%s.%s.member.ComparisonOperator", member, name);
 
-	if (strcmp(member, "expected") != 0)
+	if (strcmp(member, "Expected") != 0)
 	{
 		value = NULL;
 		has_exists = false;
@@ -278,7 +278,7 @@ expected_one(const char *name, DynJson *exp, const char *member)
 DynExprNode *
 dynpg_expr_from_expected(DynJson *expected, const char *conditional_operator)
 {
-	return dynpg_expr_from_conditions(expected, conditional_operator, "expected");
+	return dynpg_expr_from_conditions(expected, conditional_operator, "Expected");
 }
 
 DynExprNode *
@@ -362,7 +362,7 @@ dynpg_expr_from_attribute_updates(DynJson *updates)
 		action = dynpg_req_string(u, "Action");
 		if (action == NULL)
 			action = "PUT";
-		one_constraint(psprintf("attributeUpdates.%s.member.action", keys[i]), action, actions);
+		one_constraint(psprintf("AttributeUpdates.%s.member.Action", keys[i]), action, actions);
 		if (value != NULL)
 			v = value_node(value);
 		c->path = top_path(keys[i]);

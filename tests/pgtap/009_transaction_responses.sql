@@ -69,7 +69,7 @@ SELECT throws_ok($$SELECT dynpg.transact_write_items('{"TransactItems": [{"Put":
   {"Delete": {"TableName": "tx9", "Key": {"k": {"S": "a"}}}}]}')$$, 'YD001',
   'Transaction request cannot include multiple operations on one item');
 SELECT throws_ok($$SELECT dynpg.transact_write_items('{"TransactItems": [{"ConditionCheck": {"TableName": "tx9", "Key": {"k": {"S": "a"}}}}]}')$$, 'YD001',
-  '1 validation error detected: Value null at ''transactItems.1.member.conditionCheck.conditionExpression'' failed to satisfy constraint: Member must not be null');
+  '1 validation error detected: Value at ''TransactItems.1.member.ConditionCheck.ConditionExpression'' failed to satisfy constraint: Member must not be null');
 SELECT throws_ok($$SELECT dynpg.transact_write_items('{"TransactItems": [{"Put": {"TableName": "tx9", "Item": {"k": {"S": "a"}}}}], "ClientRequestToken": "tok"}');
   SELECT dynpg.transact_write_items('{"TransactItems": [{"Put": {"TableName": "tx9", "Item": {"k": {"S": "b"}}}}], "ClientRequestToken": "tok"}')$$, 'YD023',
   'The request uses the same client token as a previous, but different, request.');
