@@ -28,8 +28,11 @@ CREATE FUNCTION pg_temp.item(k text) RETURNS text LANGUAGE sql AS $$
 SELECT pg_temp.upd('a', 'SET n = :one, s = :s, l = :l, m = :m',
   '{":one": {"N": "1"}, ":s": {"S": "x"}, ":l": {"L": [{"N": "1"}, {"N": "2"}]}, ":m": {"M": {"x": {"M": {}}}}}');
 SELECT pg_temp.upd('a', 'SET n = n + :d, c = if_not_exists(c, :z) - :d', '{":d": {"N": "0.5"}, ":z": {"N": "100"}}');
-SELECT pg_temp.upd('a', 'SET c = if_not_exists(c, :z), l = list_append(:pre, list_append(l, :post))',
-  '{":z": {"N": "0"}, ":pre": {"L": [{"S": "first"}]}, ":post": {"L": [{"S": "last"}]}}');
+SELECT pg_temp.upd('a', 'SET c = if_not_exists(c, :z), l = list_append(:pre, l)',
+  '{":z": {"N": "0"}, ":pre": {"L": [{"S": "first"}]}}');
+-- list_append may take if_not_exists (but not another list_append)
+SELECT pg_temp.upd('a', 'SET l = list_append(if_not_exists(l, :e), :post)',
+  '{":e": {"L": []}, ":post": {"L": [{"S": "last"}]}}');
 SELECT pg_temp.upd('a', 'SET m.x.y = :v, l[1] = :v, l[99] = :w', '{":v": {"S": "set"}, ":w": {"S": "appended"}}');
 -- values come from the item as it was before the update
 SELECT pg_temp.upd('a', 'SET n = c, c = n');
@@ -87,6 +90,9 @@ SELECT e, pg_temp.upd('a', e, v) FROM (VALUES
   ('SET x = :big + :big', '{":big": {"N": "9.9999999999999999999999999999999999999E+125"}}'),
   ('SET x = :a - :b', '{":a": {"N": "1E-130"}, ":b": {"N": "1.1E-130"}}'),
   ('SET x = :a + :b', '{":a": {"N": "12345678901234567890123456789012345678"}, ":b": {"N": "0.1"}}'),
+  ('SET x = :a - :b', '{":a": {"N": "-12345678901234567890123456789012345678"}, ":b": {"N": "0.1"}}'),
+  ('ADD n :a', '{":a": {"N": "12345678901234567890123456789012345678"}}'),
+  ('SET x = :a + :b', '{":a": {"N": "1234567890123456789012345678901234567.8"}, ":b": {"N": "1E-100"}}'),
   ('ADD s :one', '{":one": {"N": "1"}}'),
   ('ADD n :s', '{":s": {"S": "x"}}'),
   ('ADD n :l', '{":l": {"L": []}}'),
@@ -103,6 +109,17 @@ SELECT e, pg_temp.upd('a', e, v) FROM (VALUES
   ('SET a = if_not_exists(:v, :v)', '{":v": {"N": "1"}}'),
   ('SET a = :v + :v + :v', '{":v": {"N": "1"}}'),
   ('UPSERT a = :v', '{":v": {"N": "1"}}'),
+  ('SET _a = :v', '{":v": {"N": "1"}}'),
+  ('SET a = _b', NULL),
+  ('REMOVE a, _b', NULL),
+  ('SET a = _list_append(a, :v)', '{":v": {"L": []}}'),
+  -- functions: no list_append in list_append, no '+' or '-' inside a call
+  ('SET a = list_append(list_append(a, :v), :v)', '{":v": {"L": []}}'),
+  ('SET a = list_append(:v, list_append(:v, :v))', '{":v": {"L": []}}'),
+  ('SET a = if_not_exists(a, :v + :v)', '{":v": {"N": "1"}}'),
+  ('SET a = if_not_exists(a, :v) + :v', '{":v": {"N": "1"}}'),
+  ('SET a = list_append(a, :v - :v)', '{":v": {"L": []}}'),
+  ('SET a = if_not_exists(if_not_exists(a, :v), :v)', '{":v": {"N": "1"}}'),
   ('', NULL),
   ('SET a = :v', '{":v": {"N": "1"}, ":w": {"N": "2"}}'),
   ('SET a = :v', '{":v": {"SS": []}}'),

@@ -432,6 +432,22 @@ wrong_type(void)
 	dynpg_validation_error("An operand in the update expression has an incorrect data type");
 }
 
+static void arithmetic_failed(DynNumStatus st) pg_attribute_noreturn();
+
+/*
+ * A result of '+', '-' or ADD that cannot be stored.  DynamoDB words one
+ * that needs more than 38 significant digits as an overflow (a value in
+ * the request with as many is "Attempting to store more than 38
+ * significant digits in a Number"); a magnitude out of range is its
+ * overflow or underflow.
+ */
+static void
+arithmetic_failed(DynNumStatus st)
+{
+	dynpg_num_report(st == DYN_NUM_PRECISION ? DYN_NUM_OVERFLOW : st, NULL, 0);
+	pg_unreachable();
+}
+
 static int
 member_index(const DynBuildValue *m, const char *name, int32 namelen)
 {
@@ -597,7 +613,7 @@ eval_set_value(const DynExprNode *n, const DynItem *item)
 				number_of(b, &y);
 				st = dynpg_num_add(&x, &y, n->kind == DX_MINUS, &z);
 				if (st != DYN_NUM_OK)
-					dynpg_num_report(st, NULL, 0);
+					arithmetic_failed(st);
 				return dynpg_build_number(&z);
 			}
 		default:
@@ -758,7 +774,7 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 					number_of(val, &y);
 					st = dynpg_num_add(&x, &y, false, &z);
 					if (st != DYN_NUM_OK)
-						dynpg_num_report(st, NULL, 0);
+						arithmetic_failed(st);
 					set_in(parent, last, dynpg_build_number(&z));
 				}
 				else
