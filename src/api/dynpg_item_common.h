@@ -136,6 +136,8 @@ extern void dynpg_api_write_expressions(const DynItemRequest *r, bool is_update,
 extern bool dynpg_api_key_matches(const DynItem *item, const DynKeySchema *ks, bool exact);
 /* A Key: exactly the table's key attributes with their types, and their values' rules */
 extern void dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks);
+/* An update's key attributes and index key types against table 'rel' */
+extern void dynpg_api_check_update_keys(Relation rel, DynUpdate *upd, const DynKeySchema *ks);
 
 extern void dynpg_api_check_no_mixing(const DynJson *root, const char *const *legacy,
 									  const char *const *expressions);

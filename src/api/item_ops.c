@@ -365,7 +365,7 @@ dynpg_api_update_item(DynJson *request)
 	dynpg_api_check_privilege(rel, ACL_INSERT);
 	dynpg_api_check_key(key_item, &ks);
 	if (ua.update != NULL)
-		dynpg_expr_check_update_keys(ua.update, &ks);
+		dynpg_api_check_update_keys(rel, ua.update, &ks);
 	(void) dynpg_write_update(rel, key_item, dynpg_api_update_compute, &ua, &old, &new);
 	table_close(rel, NoLock);
 	if (new == NULL)

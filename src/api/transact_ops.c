@@ -385,7 +385,7 @@ check_write_action(TxAction *a)
 	{
 		a->ua.key_item = a->item;
 		if (a->ua.update != NULL)
-			dynpg_expr_check_update_keys(a->ua.update, &a->ks);
+			dynpg_api_check_update_keys(a->rel, a->ua.update, &a->ks);
 	}
 	initStringInfo(&a->skey);
 	dynpg_storage_key(&key, &a->skey);
@@ -756,7 +756,9 @@ dynpg_api_transact_write_items(DynJson *request)
  * Every Get reads the statement's snapshot (the active snapshot, as
  * GetItem does), so one call sees each concurrent transaction entirely or
  * not at all.  Responses are in request order: {"Item": ...}, or {} for a
- * missing item.
+ * missing item.  Two Gets of one item are refused with TransactWriteItems'
+ * message ("Transaction request cannot include multiple operations on one
+ * item"), after the keys are checked.
  * ---------------------------------------------------------------------
  */
 typedef struct TxGet
@@ -767,6 +769,7 @@ typedef struct TxGet
 	DynItem    *key_item;
 	Relation	rel;
 	DynKeySchema ks;
+	StringInfoData skey;		/* storage key, for duplicates */
 } TxGet;
 
 DynJson *
@@ -837,6 +840,22 @@ dynpg_api_transact_get_items(DynJson *request)
 		map_action_error(reasons, n, cur, cxt);
 	}
 	PG_END_TRY();
+
+	/* two Gets of one item are refused, as two writes of one item are */
+	for (i = 0; i < n; i++)
+	{
+		DynKey		key;
+		int			j;
+
+		dynpg_key_from_item(gets[i].key_item, &gets[i].ks, &key);
+		initStringInfo(&gets[i].skey);
+		dynpg_storage_key(&key, &gets[i].skey);
+		for (j = 0; j < i; j++)
+			if (RelationGetRelid(gets[j].rel) == RelationGetRelid(gets[i].rel) &&
+				gets[j].skey.len == gets[i].skey.len &&
+				memcmp(gets[j].skey.data, gets[i].skey.data, gets[i].skey.len) == 0)
+				dynpg_validation_error("Transaction request cannot include multiple operations on one item");
+	}
 
 	dynpg_out_begin_object(&st, NULL);
 	dynpg_out_begin_array(&st, "Responses");

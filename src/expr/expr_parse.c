@@ -1393,6 +1393,69 @@ dynpg_expr_check_update_keys(DynUpdate *upd, const DynKeySchema *ks)
 	}
 }
 
+/*
+ * The type an update action gives its attribute when the request alone
+ * decides it, else 0: a constant's (SET to a :value, ADD of a :value),
+ * '+' and '-' give N, list_append L.  Values copied from the item are
+ * known only when the update runs.
+ */
+static DynType
+update_result_type(const DynUpdateClause *c)
+{
+	if (c->action == DU_ADD && c->value != NULL && c->value->kind == DX_VALUE)
+		return c->value->value.type;
+	if (c->action != DU_SET || c->value == NULL)
+		return 0;
+	switch (c->value->kind)
+	{
+		case DX_VALUE:
+			return c->value->value.type;
+		case DX_PLUS:
+		case DX_MINUS:
+			return DYN_T_N;
+		case DX_LIST_APPEND:
+			return DYN_T_L;
+		default:
+			return 0;
+	}
+}
+
+/*
+ * An update that gives a key attribute of index 'index_name' (key schema
+ * 'ks') a value of another type, NULL included, when the request alone
+ * says so: PutItem's message for that item ("Type mismatch for Index Key
+ * c Expected: S Actual: N IndexName: i").  A value copied from the item
+ * is checked when the update runs ("The update expression attempted to
+ * update the secondary index key to unsupported type").
+ */
+void
+dynpg_expr_check_update_index_keys(DynUpdate *upd, const DynKeySchema *ks, const char *index_name)
+{
+	int			i;
+	int			k;
+
+	for (i = 0; i < upd->nclauses; i++)
+	{
+		const DynUpdateClause *c = &upd->clauses[i];
+		const DynPathElem *e = &c->path.elems[0];
+		DynType		t;
+
+		if (c->path.n != 1 || (t = update_result_type(c)) == 0)
+			continue;
+		for (k = 0; k < (ks->sk_name != NULL ? 2 : 1); k++)
+		{
+			const char *name = k == 0 ? ks->pk_name : ks->sk_name;
+			int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+			DynType		want = k == 0 ? ks->pk_type : ks->sk_type;
+
+			if (e->namelen == namelen && memcmp(e->name, name, namelen) == 0 && t != want)
+				dynpg_req_invalid_parameter("Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
+											namelen, name, dynpg_type_name(want),
+											dynpg_type_name(t), index_name);
+		}
+	}
+}
+
 /* ---- the request's names and values ---- */
 
 /*
