@@ -102,6 +102,7 @@ typedef struct DynUpdate
 	int			nclauses;
 	DynUpdateClause *clauses;
 	bool		only_remove;
+	bool		legacy;			/* from AttributeUpdates: its own type mismatch message */
 } DynUpdate;
 
 typedef struct DynExprContext

@@ -432,6 +432,21 @@ wrong_type(void)
 	dynpg_validation_error("An operand in the update expression has an incorrect data type");
 }
 
+static void update_type_mismatch(const DynUpdate *upd) pg_attribute_noreturn();
+
+/*
+ * ADD or DELETE of a value whose type is not the attribute's: the
+ * expression's message, or for AttributeUpdates its own ("Type mismatch
+ * for attribute to update").
+ */
+static void
+update_type_mismatch(const DynUpdate *upd)
+{
+	if (upd->legacy)
+		dynpg_validation_error("Type mismatch for attribute to update");
+	wrong_type();
+}
+
 static void arithmetic_failed(DynNumStatus st) pg_attribute_noreturn();
 
 /*
@@ -762,7 +777,7 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 				if (old == NULL)
 					set_in(parent, last, val);
 				else if (old->type != val->type)
-					wrong_type();
+					update_type_mismatch(upd);
 				else if (val->type == DYN_T_N)
 				{
 					DynNumber	x;
@@ -789,7 +804,7 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 				if (old == NULL)
 					break;
 				if (old->type != val->type)
-					wrong_type();
+					update_type_mismatch(upd);
 				old = set_difference(old, val);
 				if (old->count == 0)
 					remove_in(parent, last);

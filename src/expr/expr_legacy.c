@@ -85,6 +85,21 @@ invalid_for_type(const char *op, DynType t)
 								op, dynpg_type_name(t));
 }
 
+/*
+ * Whether scalar a sorts before scalar b of the same type: their payloads
+ * are the sortable encoding (types/README), a proper prefix first.
+ */
+static bool
+scalar_less(const DynRef *a, const DynRef *b)
+{
+	int			c;
+
+	if (a->type != b->type || !scalar_type(a->type))
+		return false;
+	c = memcmp(a->data, b->data, Min(a->len, b->len));
+	return c < 0 || (c == 0 && a->len < b->len);
+}
+
 /* The object's member names, in jsonb's order (dynpg_json_sorted_members). */
 static char **
 object_keys(DynJson *obj, int *n)
@@ -195,6 +210,25 @@ expected_one(const char *name, DynJson *exp, const char *member)
 	if (nvals < want_min || nvals > want_max)
 		dynpg_req_invalid_parameter("Invalid number of argument(s) for the %s ComparisonOperator",
 									op);
+
+	/*
+	 * An AttributeValueList of several values (IN, BETWEEN) holds one type;
+	 * BETWEEN's lower bound is not above its upper (both before the
+	 * operator's own type rules, as DynamoDB checks them)
+	 */
+	if (list != NULL && nvals > 1)
+	{
+		DynExprNode **vals = palloc(sizeof(DynExprNode *) * nvals);
+
+		for (i = 0; i < nvals; i++)
+		{
+			vals[i] = value_node(dynpg_req_list_struct(list, i));
+			if (vals[i]->value.type != vals[0]->value.type)
+				dynpg_req_invalid_parameter("AttributeValues inside AttributeValueList must be of same type");
+		}
+		if (strcmp(op, "BETWEEN") == 0 && scalar_less(&vals[1]->value, &vals[0]->value))
+			dynpg_validation_error("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+	}
 
 	if (strcmp(op, "NULL") == 0 || strcmp(op, "NOT_NULL") == 0)
 	{
@@ -327,6 +361,8 @@ dynpg_expr_from_attributes_to_get(DynJson *list, int *npaths)
 
 		if (v->kind != DJ_STRING)
 			dynpg_serialization_error("Unexpected value type in payload");
+		/* a name as an item's: not empty, at most 65535 bytes */
+		dynpg_check_attribute_name(v->str, v->len);
 		paths[i] = top_path(pnstrdup(v->str, v->len));
 		for (j = 0; j < i; j++)
 			if (strcmp(paths[i].elems[0].name, paths[j].elems[0].name) == 0)
@@ -345,6 +381,8 @@ dynpg_expr_from_attribute_updates(DynJson *updates)
 	char	  **keys = object_keys(updates, &nkeys);
 	DynUpdate  *upd = palloc0(sizeof(DynUpdate));
 	int			i;
+
+	upd->legacy = true;
 
 	upd->clauses = palloc0(sizeof(DynUpdateClause) * (nkeys + 1));
 	upd->only_remove = true;
