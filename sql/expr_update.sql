@@ -38,6 +38,14 @@ SELECT pg_temp.upd('a', 'SET m.x.y = :v, l[1] = :v, l[99] = :w', '{":v": {"S": "
 SELECT pg_temp.upd('a', 'SET n = c, c = n');
 -- UPDATED_NEW reports an element set past the end where it was appended
 SELECT pg_temp.upd('a', 'SET l[50] = :w, l[0] = :v', '{":v": {"S": "first"}, ":w": {"S": "appended again"}}', 'UPDATED_NEW');
+-- several elements set past the end are appended in index order, not as
+-- written; UPDATED_NEW reports them where they were appended, UPDATED_OLD
+-- (nothing was there) nothing for them
+SELECT pg_temp.upd('pa', 'SET q = :q', '{":q": {"L": [{"S": "x"}, {"S": "y"}]}}', 'NONE');
+SELECT pg_temp.upd('pa', 'SET q[10] = :a, q[5] = :b', '{":a": {"S": "a"}, ":b": {"S": "b"}}', 'UPDATED_NEW');
+SELECT pg_temp.upd('pa', 'SET q[1] = :y2, q[9] = :d, q[7] = :c, q[8] = :e', '{":y2": {"S": "y2"}, ":c": {"S": "c"}, ":d": {"S": "d"}, ":e": {"S": "e"}}', 'UPDATED_OLD');
+SELECT pg_temp.upd('pa', 'SET q[20] = :g, q[0] = :x2, q[15] = :f', '{":x2": {"S": "x2"}, ":f": {"S": "f"}, ":g": {"S": "g"}}', 'UPDATED_NEW');
+SELECT pg_temp.upd('pa', 'ADD q[30] :n SET q[25] = :h', '{":n": {"N": "1"}, ":h": {"S": "h"}}', 'ALL_NEW');
 -- REMOVE: list indexes of the old list, past the end ignored, missing ignored
 SELECT pg_temp.upd('a', 'REMOVE l[0], l[2], l[50], nothing, m.x.y');
 -- ADD: numbers (missing counts as 0) and sets (created, union)

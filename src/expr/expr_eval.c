@@ -715,6 +715,24 @@ remove_order(const void *x, const void *y)
 	return b->n - a->n;
 }
 
+/* An update action's place: actions ending in a list index last, by index, else as written. */
+typedef struct ActionOrder
+{
+	int			clause;
+	int32		index;			/* the last path element's list index, or -1 */
+} ActionOrder;
+
+static int
+action_order(const void *a, const void *b)
+{
+	const ActionOrder *x = a;
+	const ActionOrder *y = b;
+
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return x->clause - y->clause;
+}
+
 DynItem *
 dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynItem *key_item,
 						int *positions)
@@ -723,9 +741,11 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 	DynBuildValue *root;
 	DynBuildValue **setvals;
 	const DynExprPath **removes;
+	ActionOrder *order;
 	int			nremoves = 0;
 	int64		size;
 	int			i;
+	int			k;
 
 	if (current == NULL && upd != NULL && upd->only_remove)
 		return NULL;
@@ -744,8 +764,27 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 		if (upd->clauses[i].action == DU_SET)
 			setvals[i] = eval_set_value(upd->clauses[i].value, current);
 
+	/*
+	 * The actions in an order where those ending in a list index come last,
+	 * by index: several elements set past a list's end are appended in
+	 * index order, not as written ("SET l[10] = :a, l[5] = :b" on a list of
+	 * two gives [x, y, b, a]).  No two actions' paths overlap, so no other
+	 * result depends on the order.
+	 */
+	order = palloc(sizeof(ActionOrder) * (upd->nclauses + 1));
 	for (i = 0; i < upd->nclauses; i++)
 	{
+		const DynExprPath *path = &upd->clauses[i].path;
+		const DynPathElem *last = &path->elems[path->n - 1];
+
+		order[i].clause = i;
+		order[i].index = last->is_index ? last->index : -1;
+	}
+	qsort(order, upd->nclauses, sizeof(ActionOrder), action_order);
+
+	for (k = 0; k < upd->nclauses; k++)
+	{
+		int			i = order[k].clause;
 		const DynUpdateClause *c = &upd->clauses[i];
 		const DynPathElem *last = &c->path.elems[c->path.n - 1];
 		DynBuildValue *parent;
