@@ -134,6 +134,8 @@ SELECT sf, co, pg_temp.page(jsonb_build_object('TableName', 'events', 'ScanFilte
                ('{"src": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "w"}]}}', NULL),
                ('{"ts": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "4"}, {"N": "2"}]}}', NULL),
                ('{"ts": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"N": "4"}]}}', NULL),
+               ('{"ts": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"S": "4"}]}}', NULL),
+               ('{"ts": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"S": "4"}]}}', NULL),
                ('{"sev": {"ComparisonOperator": "NOT_NULL"}}', NULL),
                ('{"sev": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "warn"}]}}', 'OR'),
                ('{"sev": {"ComparisonOperator": "EQ"}}', NULL),

@@ -214,7 +214,9 @@ expected_one(const char *name, DynJson *exp, const char *member)
 	/*
 	 * An AttributeValueList of several values (IN, BETWEEN) holds one type;
 	 * BETWEEN's lower bound is not above its upper (both before the
-	 * operator's own type rules, as DynamoDB checks them)
+	 * operator's own type rules, as DynamoDB checks them).  Query and Scan
+	 * check the bounds of QueryFilter, ScanFilter and KeyConditions later,
+	 * in their own order (dynpg_expr_legacy_between_check); Expected here.
 	 */
 	if (list != NULL && nvals > 1)
 	{
@@ -226,7 +228,8 @@ expected_one(const char *name, DynJson *exp, const char *member)
 			if (vals[i]->value.type != vals[0]->value.type)
 				dynpg_req_invalid_parameter("AttributeValues inside AttributeValueList must be of same type");
 		}
-		if (strcmp(op, "BETWEEN") == 0 && scalar_less(&vals[1]->value, &vals[0]->value))
+		if (strcmp(op, "BETWEEN") == 0 && strcmp(member, "Expected") == 0 &&
+			scalar_less(&vals[1]->value, &vals[0]->value))
 			dynpg_validation_error("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
 	}
 
