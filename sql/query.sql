@@ -189,7 +189,10 @@ INSERT INTO kce_cases (tab, kce, vals) VALUES
  ('posts', 'topic = :t AND seq BETWEEN :n AND :t', '{":t": {"S": "t"}, ":n": {"N": "1"}}'),
  ('posts', 'topic = :t AND seq BETWEEN :n9 AND :n1', '{":t": {"S": "t"}, ":n9": {"N": "9"}, ":n1": {"N": "1"}}'),
  ('posts', 'topic = :t', '{":t": {"S": "t"}, ":unused": {"S": "x"}}'),
- ('posts', 'topic = :t AND seq = :missing', '{":t": {"S": "t"}}');
+ ('posts', 'topic = :t AND seq = :missing', '{":t": {"S": "t"}}'),
+ -- a name cannot start with '_' (the token "_", then the name)
+ ('posts', '_topic = :t', '{":t": {"S": "t"}}'),
+ ('posts', 'topic = :t AND _seq = :t', '{":t": {"S": "t"}}');
 SELECT n, tab, kce, pg_temp.q(tab, kce, vals) AS result FROM kce_cases ORDER BY n;
 -- the first broken rule is the one reported (the operators are looked for
 -- in the whole expression first)

@@ -73,21 +73,21 @@ typedef struct DynItemRequest
  * 'order' is the member's place among the operation's checks.
  */
 #define DYN_MEMBER_TABLE_NAME(order) \
-	{"TableName", DYN_MODEL_STRING, DYN_ITEM_MEMBER(table_name), (order), "tableName", \
+	{"TableName", DYN_MODEL_STRING, DYN_ITEM_MEMBER(table_name), (order), "TableName", \
 	DYN_CHECK_TABLE_NAME, .min = 1}
 #define DYN_MEMBER_ITEM(order) \
-	{"Item", DYN_MODEL_MAP, DYN_ITEM_MEMBER(item_jb), (order), "item", DYN_CHECK_NOT_NULL}
+	{"Item", DYN_MODEL_MAP, DYN_ITEM_MEMBER(item_jb), (order), "Item", DYN_CHECK_NOT_NULL}
 #define DYN_MEMBER_KEY(order) \
-	{"Key", DYN_MODEL_MAP, DYN_ITEM_MEMBER(item_jb), (order), "key", DYN_CHECK_NOT_NULL}
+	{"Key", DYN_MODEL_MAP, DYN_ITEM_MEMBER(item_jb), (order), "Key", DYN_CHECK_NOT_NULL}
 #define DYN_MEMBER_CAPACITY(order) \
 	{"ReturnConsumedCapacity", DYN_MODEL_STRING, DYN_ITEM_MEMBER(capacity), (order), \
-	"returnConsumedCapacity", DYN_CHECK_ENUM, dynpg_api_return_consumed_capacity}
+	"ReturnConsumedCapacity", DYN_CHECK_ENUM, dynpg_api_return_consumed_capacity}
 #define DYN_MEMBER_METRICS(order) \
 	{"ReturnItemCollectionMetrics", DYN_MODEL_STRING, DYN_ITEM_MEMBER(metrics), (order), \
-	"returnItemCollectionMetrics", DYN_CHECK_ENUM, dynpg_api_return_item_collection_metrics}
+	"ReturnItemCollectionMetrics", DYN_CHECK_ENUM, dynpg_api_return_item_collection_metrics}
 #define DYN_MEMBER_ON_FAILURE(order) \
 	{"ReturnValuesOnConditionCheckFailure", DYN_MODEL_STRING, DYN_ITEM_MEMBER(on_failure), \
-	(order), "returnValuesOnConditionCheckFailure", DYN_CHECK_ENUM, \
+	(order), "ReturnValuesOnConditionCheckFailure", DYN_CHECK_ENUM, \
 	dynpg_api_return_values_on_failure}
 /* ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues (no checks) */
 #define DYN_MEMBERS_CONDITION_EXPRESSION \
@@ -136,6 +136,8 @@ extern void dynpg_api_write_expressions(const DynItemRequest *r, bool is_update,
 extern bool dynpg_api_key_matches(const DynItem *item, const DynKeySchema *ks, bool exact);
 /* A Key: exactly the table's key attributes with their types, and their values' rules */
 extern void dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks);
+/* An update's key attributes and index key types against table 'rel' */
+extern void dynpg_api_check_update_keys(Relation rel, DynUpdate *upd, const DynKeySchema *ks);
 
 extern void dynpg_api_check_no_mixing(const DynJson *root, const char *const *legacy,
 									  const char *const *expressions);

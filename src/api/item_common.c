@@ -279,6 +279,22 @@ dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks)
 		dynpg_key_check_value(ks->sk_name, ks->sk_namelen, ks->sk_type, &sk, false);
 }
 
+/*
+ * An update's key rules against table 'rel': no key attribute updated,
+ * then no index key given a value of another type when the request alone
+ * says so (dynpg_expr_check_update_index_keys).
+ */
+void
+dynpg_api_check_update_keys(Relation rel, DynUpdate *upd, const DynKeySchema *ks)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	int			i;
+
+	dynpg_expr_check_update_keys(upd, ks);
+	for (i = 0; i < def->nindexes; i++)
+		dynpg_expr_check_update_index_keys(upd, &def->indexes[i].key, def->indexes[i].index_name);
+}
+
 /* ---------------------------------------------------------------------
  * ConsumedCapacity and items in responses
  * ---------------------------------------------------------------------

@@ -65,13 +65,13 @@ static const char *const update_expressions[] = {
  * same list.
  */
 #define RETURN_VALUES(order, narrow_to_old) \
-	{"ReturnValues", DYN_MODEL_STRING, DYN_ITEM_MEMBER(return_values), (order), "returnValues", \
+	{"ReturnValues", DYN_MODEL_STRING, DYN_ITEM_MEMBER(return_values), (order), "ReturnValues", \
 	DYN_CHECK_ENUM, return_values_all, .narrow = (narrow_to_old) ? return_values_old : NULL, \
 	.narrow_text = "ReturnValues can only be ALL_OLD or NONE"}
 #define EXPECTED(conditional_operator_order) \
 	{"Expected", DYN_MODEL_MAP, DYN_ITEM_MEMBER(expected_jb)}, \
 	{"ConditionalOperator", DYN_MODEL_STRING, DYN_ITEM_MEMBER(cond_op), \
-	(conditional_operator_order), "conditionalOperator", DYN_CHECK_ENUM, conditional_operators}
+	(conditional_operator_order), "ConditionalOperator", DYN_CHECK_ENUM, conditional_operators}
 
 static const DynMember put_members[] = {
 	DYN_MEMBER_TABLE_NAME(2),
@@ -91,7 +91,7 @@ static const DynMember get_members[] = {
 	DYN_MEMBER_CAPACITY(1),
 	{"ProjectionExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(projection)},
 	{"ExpressionAttributeNames", DYN_MODEL_MAP, DYN_ITEM_MEMBER(names_jb)},
-	{"AttributesToGet", DYN_MODEL_LIST, DYN_ITEM_MEMBER(to_get), 3, "attributesToGet",
+	{"AttributesToGet", DYN_MODEL_LIST, DYN_ITEM_MEMBER(to_get), 3, "AttributesToGet",
 	DYN_CHECK_LENGTH, .min = 1},
 };
 
@@ -365,7 +365,7 @@ dynpg_api_update_item(DynJson *request)
 	dynpg_api_check_privilege(rel, ACL_INSERT);
 	dynpg_api_check_key(key_item, &ks);
 	if (ua.update != NULL)
-		dynpg_expr_check_update_keys(ua.update, &ks);
+		dynpg_api_check_update_keys(rel, ua.update, &ks);
 	(void) dynpg_write_update(rel, key_item, dynpg_api_update_compute, &ua, &old, &new);
 	table_close(rel, NoLock);
 	if (new == NULL)

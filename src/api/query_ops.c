@@ -750,22 +750,22 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 	 * 2: constraints, in DynamoDB's order for the operation (Scan's
 	 * TotalSegments comes early, its Segment and AttributesToGet late)
 	 */
-	dynpg_req_enum(&req, select, "select", select_values);
+	dynpg_req_enum(&req, select, "Select", select_values);
 	if (index_name != NULL)
-		dynpg_req_table_name(&req, index_name, "indexName", 3, false);
+		dynpg_req_table_name(&req, index_name, "IndexName", 3, false);
 	if (has_total)
-		dynpg_req_range(&req, total_segments, "totalSegments", 1, DYN_MAX_TOTAL_SEGMENTS);
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
-	dynpg_req_table_name_or_arn(&req, table_name, "tableName", 1, false);
-	dynpg_req_enum(&req, conditional_operator, "conditionalOperator", conditional_operators);
+		dynpg_req_range(&req, total_segments, "TotalSegments", 1, DYN_MAX_TOTAL_SEGMENTS);
+	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_table_name_or_arn(&req, table_name, "TableName", 1, false);
+	dynpg_req_enum(&req, conditional_operator, "ConditionalOperator", conditional_operators);
 	if (is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
-		dynpg_req_too_short(&req, "[]", "attributesToGet", 1);
+		dynpg_req_too_short(&req, "AttributesToGet", 1);
 	if (has_segment)
-		dynpg_req_range(&req, segment, "segment", 0, DYN_MAX_TOTAL_SEGMENTS - 1);
+		dynpg_req_range(&req, segment, "Segment", 0, DYN_MAX_TOTAL_SEGMENTS - 1);
 	if (has_limit)
-		dynpg_req_range(&req, limit, "limit", 1, PG_INT64_MAX);
+		dynpg_req_range(&req, limit, "Limit", 1, PG_INT64_MAX);
 	if (!is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
-		dynpg_req_too_short(&req, "[]", "attributesToGet", 1);
+		dynpg_req_too_short(&req, "AttributesToGet", 1);
 	projection_param = projection != NULL ? "ProjectionExpression" :
 		to_get != NULL ? "AttributesToGet" : NULL;
 	if (is_query)
@@ -788,11 +788,11 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 							   "FilterExpression is null");
 	/* the legacy filter and AttributesToGet (Query and Scan take them in this order) */
 	if (is_query && filter_text == NULL)
-		filter = legacy_filter(legacy_filter_jb, conditional_operator, "queryFilter");
+		filter = legacy_filter(legacy_filter_jb, conditional_operator, "QueryFilter");
 	if (to_get != NULL)
 		paths = dynpg_expr_from_attributes_to_get(to_get, &npaths);
 	if (!is_query && filter_text == NULL)
-		filter = legacy_filter(legacy_filter_jb, conditional_operator, "scanFilter");
+		filter = legacy_filter(legacy_filter_jb, conditional_operator, "ScanFilter");
 	if (filter_text == NULL)
 		dynpg_expr_legacy_between_check(filter);
 	if (esk_jb != NULL)
@@ -823,7 +823,7 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 		dynpg_expr_key_condition_check(key_cond);
 	else if (is_query)
 	{
-		key_cond = dynpg_expr_from_conditions(key_conditions, NULL, "keyConditions");
+		key_cond = dynpg_expr_from_conditions(key_conditions, NULL, "KeyConditions");
 		dynpg_expr_legacy_between_check(key_cond);
 		dynpg_expr_key_condition_count(condition_count(key_conditions));
 	}

@@ -98,8 +98,8 @@ dynpg_api_stream_constraints(DynRequest *req, const DynStreamRequest *s)
 {
 	if (s->spec == NULL)
 		return;
-	dynpg_req_not_null(req, s->has_enabled, "streamSpecification.streamEnabled");
-	dynpg_req_enum(req, s->view, "streamSpecification.streamViewType", view_types);
+	dynpg_req_not_null(req, s->has_enabled, "StreamSpecification.StreamEnabled");
+	dynpg_req_enum(req, s->view, "StreamSpecification.StreamViewType", view_types);
 }
 
 void
@@ -760,11 +760,11 @@ dynpg_api_list_streams(DynJson *request)
 		limit = given_limit;
 	start = dynpg_req_string(req.root, "ExclusiveStartStreamArn");
 	if (table_name != NULL)
-		dynpg_req_table_name(&req, table_name, "tableName", 3, true);
+		dynpg_req_table_name(&req, table_name, "TableName", 3, true);
 	if (has_limit)
-		dynpg_req_range(&req, limit, "limit", 1, LIST_LIMIT_MAX);
+		dynpg_req_range(&req, limit, "Limit", 1, LIST_LIMIT_MAX);
 	if (start != NULL)
-		dynpg_req_length(&req, start, "exclusiveStartStreamArn", 37, 1024);
+		dynpg_req_length(&req, start, "ExclusiveStartStreamArn", 37, 1024);
 	dynpg_req_finish(&req);
 
 	if (table_name != NULL)
@@ -843,15 +843,15 @@ dynpg_api_describe_stream(DynJson *request)
 		filter_type = dynpg_req_string(filter, "Type");
 		filter_shard = dynpg_req_string(filter, "ShardId");
 	}
-	dynpg_req_not_null(&req, arn != NULL, "streamArn");
-	dynpg_req_length(&req, arn, "streamArn", 37, 1024);
+	dynpg_req_not_null(&req, arn != NULL, "StreamArn");
+	dynpg_req_length(&req, arn, "StreamArn", 37, 1024);
 	if (has_limit)
-		dynpg_req_range(&req, limit, "limit", 1, LIST_LIMIT_MAX);
-	dynpg_req_length(&req, start, "exclusiveStartShardId", 28, 65);
+		dynpg_req_range(&req, limit, "Limit", 1, LIST_LIMIT_MAX);
+	dynpg_req_length(&req, start, "ExclusiveStartShardId", 28, 65);
 	if (filter != NULL)
 	{
-		dynpg_req_enum(&req, filter_type, "shardFilter.type", filter_types);
-		dynpg_req_length(&req, filter_shard, "shardFilter.shardId", 28, 65);
+		dynpg_req_enum(&req, filter_type, "ShardFilter.Type", filter_types);
+		dynpg_req_length(&req, filter_shard, "ShardFilter.ShardId", 28, 65);
 	}
 	dynpg_req_finish(&req);
 
@@ -932,13 +932,13 @@ dynpg_api_get_shard_iterator(DynJson *request)
 	shard_text = dynpg_req_string(req.root, "ShardId");
 	type = dynpg_req_string(req.root, "ShardIteratorType");
 	seq_given = dynpg_req_string(req.root, "SequenceNumber");
-	dynpg_req_not_null(&req, arn != NULL, "streamArn");
-	dynpg_req_length(&req, arn, "streamArn", 37, 1024);
-	dynpg_req_not_null(&req, shard_text != NULL, "shardId");
-	dynpg_req_length(&req, shard_text, "shardId", 28, 65);
-	dynpg_req_not_null(&req, type != NULL, "shardIteratorType");
-	dynpg_req_enum(&req, type, "shardIteratorType", iterator_types);
-	dynpg_req_length(&req, seq_given, "sequenceNumber", 21, 40);
+	dynpg_req_not_null(&req, arn != NULL, "StreamArn");
+	dynpg_req_length(&req, arn, "StreamArn", 37, 1024);
+	dynpg_req_not_null(&req, shard_text != NULL, "ShardId");
+	dynpg_req_length(&req, shard_text, "ShardId", 28, 65);
+	dynpg_req_not_null(&req, type != NULL, "ShardIteratorType");
+	dynpg_req_enum(&req, type, "ShardIteratorType", iterator_types);
+	dynpg_req_length(&req, seq_given, "SequenceNumber", 21, 40);
 	dynpg_req_finish(&req);
 
 	if ((strcmp(type, "AT_SEQUENCE_NUMBER") == 0 || strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0))
@@ -1018,10 +1018,10 @@ dynpg_api_get_records(DynJson *request)
 	has_limit = dynpg_req_long(req.root, "Limit", true, &given_limit);
 	if (has_limit)
 		limit = given_limit;
-	dynpg_req_not_null(&req, it != NULL, "shardIterator");
-	dynpg_req_length(&req, it, "shardIterator", 1, 2048);
+	dynpg_req_not_null(&req, it != NULL, "ShardIterator");
+	dynpg_req_length(&req, it, "ShardIterator", 1, 2048);
 	if (has_limit)
-		dynpg_req_range(&req, limit, "limit", 1, GET_RECORDS_MAX);
+		dynpg_req_range(&req, limit, "Limit", 1, GET_RECORDS_MAX);
 	dynpg_req_finish(&req);
 
 	r = read_iterator(it, &shard, &after);

@@ -74,29 +74,6 @@ dynpg_api_read_named_types(DynJson *list, const char *type_member, int *n)
 }
 
 char *
-dynpg_api_key_schema_text(const DynNamedType *keys, int n)
-{
-	StringInfoData s;
-	int			i;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '[');
-	for (i = 0; i < n; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(&s, ", ");
-		if (!keys[i].present)
-			appendStringInfoString(&s, "null");
-		else
-			appendStringInfo(&s, "KeySchemaElement(attributeName=%s, keyType=%s)",
-							 keys[i].name ? keys[i].name : "null",
-							 keys[i].type ? keys[i].type : "null");
-	}
-	appendStringInfoChar(&s, ']');
-	return s.data;
-}
-
-char *
 dynpg_api_names_text(const DynNamedType *a, int n)
 {
 	StringInfoData s;
@@ -120,8 +97,8 @@ dynpg_api_read_throughput(DynJson *obj, const char *name, DynThroughput *out)
 void
 dynpg_api_throughput_constraints(DynRequest *req, const char *path, const DynThroughput *pt)
 {
-	char	   *wcu_path = psprintf("%s.writeCapacityUnits", path);
-	char	   *rcu_path = psprintf("%s.readCapacityUnits", path);
+	char	   *wcu_path = psprintf("%s.WriteCapacityUnits", path);
+	char	   *rcu_path = psprintf("%s.ReadCapacityUnits", path);
 
 	if (pt->obj == NULL)
 		return;
@@ -226,14 +203,14 @@ dynpg_api_key_schema_constraints(DynRequest *req, const char *path, DynJson *lis
 
 	dynpg_req_not_null(req, list != NULL, path);
 	if (list != NULL && nkeys < 1)
-		dynpg_req_too_short(req, "[]", path, 1);
+		dynpg_req_too_short(req, path, 1);
 	if (nkeys > 2)
-		dynpg_req_too_long(req, dynpg_api_key_schema_text(keys, nkeys), path, 2);
+		dynpg_req_too_long(req, path, 2);
 	for (i = 0; i < nkeys; i++)
 	{
 		char	   *member = psprintf("%s.%d.member", path, i + 1);
-		char	   *name_path = psprintf("%s.attributeName", member);
-		char	   *type_path = psprintf("%s.keyType", member);
+		char	   *name_path = psprintf("%s.AttributeName", member);
+		char	   *type_path = psprintf("%s.KeyType", member);
 
 		if (!keys[i].present)
 		{
@@ -250,15 +227,15 @@ dynpg_api_key_schema_constraints(DynRequest *req, const char *path, DynJson *lis
 static void
 projection_constraints(DynRequest *req, const char *path, const DynIndexRequest *ix)
 {
-	char	   *nonkey_path = psprintf("%s.nonKeyAttributes", path);
+	char	   *nonkey_path = psprintf("%s.NonKeyAttributes", path);
 	int			i;
 
 	dynpg_req_not_null(req, ix->projection != NULL, path);
-	dynpg_req_enum(req, ix->projection_type, psprintf("%s.projectionType", path), projection_types);
+	dynpg_req_enum(req, ix->projection_type, psprintf("%s.ProjectionType", path), projection_types);
 	if (ix->nonkey_list != NULL && ix->nnonkey < 1)
-		dynpg_req_too_short(req, "[]", nonkey_path, 1);
+		dynpg_req_too_short(req, nonkey_path, 1);
 	if (ix->nnonkey > DYN_MAX_NONKEY_PER_INDEX)
-		dynpg_req_too_long(req, dynpg_req_string_list_text(ix->nonkey_list), nonkey_path,
+		dynpg_req_too_long(req, nonkey_path,
 						   DYN_MAX_NONKEY_PER_INDEX);
 	for (i = 0; i < ix->nnonkey; i++)
 	{
@@ -287,13 +264,13 @@ dynpg_api_index_constraints(DynRequest *req, const char *path, const DynIndexReq
 		return;
 	}
 	/* an IndexName follows the TableName rules, pattern first */
-	dynpg_req_table_name(req, ix->index_name, psprintf("%s.indexName", path),
+	dynpg_req_table_name(req, ix->index_name, psprintf("%s.IndexName", path),
 						 DYN_INDEX_NAME_MIN, false);
-	dynpg_api_key_schema_constraints(req, psprintf("%s.keySchema", path), ix->key_schema_list,
+	dynpg_api_key_schema_constraints(req, psprintf("%s.KeySchema", path), ix->key_schema_list,
 									 ix->keys, ix->nkeys);
-	projection_constraints(req, psprintf("%s.projection", path), ix);
+	projection_constraints(req, psprintf("%s.Projection", path), ix);
 	if (global)
-		dynpg_api_throughput_constraints(req, psprintf("%s.provisionedThroughput", path), &ix->pt);
+		dynpg_api_throughput_constraints(req, psprintf("%s.ProvisionedThroughput", path), &ix->pt);
 }
 
 void
@@ -302,9 +279,9 @@ dynpg_api_indexes_check_constraints(DynRequest *req, const DynIndexesRequest *ix
 	int			i;
 
 	for (i = 0; i < ix->nlsi; i++)
-		index_constraints(req, "localSecondaryIndexes", i, &ix->lsi[i], false);
+		index_constraints(req, "LocalSecondaryIndexes", i, &ix->lsi[i], false);
 	for (i = 0; i < ix->ngsi; i++)
-		index_constraints(req, "globalSecondaryIndexes", i, &ix->gsi[i], true);
+		index_constraints(req, "GlobalSecondaryIndexes", i, &ix->gsi[i], true);
 }
 
 /* ---------------------------------------------------------------------

@@ -111,7 +111,7 @@ dynpg_api_control_plane_table_name(DynRequest *req)
 	char	   *name = dynpg_req_string(req->root, "TableName");
 
 	dynpg_req_required_table_name(name);
-	dynpg_req_table_name_or_arn(req, name, "tableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_table_name_or_arn(req, name, "TableName", DYN_TABLE_NAME_MIN, true);
 	return name;
 }
 
@@ -270,17 +270,17 @@ dynpg_api_definitions_constraints(DynRequest *req, const DynNamedType *defs, int
 
 	for (i = 0; i < ndefs; i++)
 	{
-		char	   *path = psprintf("attributeDefinitions.%d.member", i + 1);
+		char	   *path = psprintf("AttributeDefinitions.%d.member", i + 1);
 
 		if (!defs[i].present)
 		{
 			dynpg_req_not_null(req, false, path);
 			continue;
 		}
-		dynpg_req_not_null(req, defs[i].type != NULL, psprintf("%s.attributeType", path));
-		dynpg_req_enum(req, defs[i].type, psprintf("%s.attributeType", path), attribute_types);
-		dynpg_req_not_null(req, defs[i].name != NULL, psprintf("%s.attributeName", path));
-		dynpg_req_length(req, defs[i].name, psprintf("%s.attributeName", path), 1, DYN_KEY_NAME_MAX);
+		dynpg_req_not_null(req, defs[i].type != NULL, psprintf("%s.AttributeType", path));
+		dynpg_req_enum(req, defs[i].type, psprintf("%s.AttributeType", path), attribute_types);
+		dynpg_req_not_null(req, defs[i].name != NULL, psprintf("%s.AttributeName", path));
+		dynpg_req_length(req, defs[i].name, psprintf("%s.AttributeName", path), 1, DYN_KEY_NAME_MAX);
 	}
 }
 
@@ -288,12 +288,12 @@ static void
 create_check_constraints(DynRequest *req, CreateRequest *r)
 {
 	/* in the order DynamoDB reports them */
-	dynpg_req_not_null(req, r->definitions_list != NULL, "attributeDefinitions");
+	dynpg_req_not_null(req, r->definitions_list != NULL, "AttributeDefinitions");
 	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
-	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
-	dynpg_req_enum(req, r->billing_mode, "billingMode", dynpg_api_billing_modes);
-	dynpg_api_throughput_constraints(req, "provisionedThroughput", &r->pt);
-	dynpg_api_key_schema_constraints(req, "keySchema", r->key_schema_list, r->keys, r->nkeys);
+	dynpg_req_table_name(req, r->table_name, "TableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_enum(req, r->billing_mode, "BillingMode", dynpg_api_billing_modes);
+	dynpg_api_throughput_constraints(req, "ProvisionedThroughput", &r->pt);
+	dynpg_api_key_schema_constraints(req, "KeySchema", r->key_schema_list, r->keys, r->nkeys);
 	dynpg_api_indexes_check_constraints(req, &r->ix);
 	dynpg_api_settings_constraints(req, &r->settings);
 	dynpg_api_tags_constraints(req, &r->tags);
@@ -649,9 +649,9 @@ dynpg_api_list_tables(DynJson *request)
 	has_limit = dynpg_req_long(req.root, "Limit", true, &limit);
 	start = dynpg_req_string(req.root, "ExclusiveStartTableName");
 	if (has_limit)
-		dynpg_req_range(&req, limit, "limit", 1, DYN_LIST_TABLES_MAX_LIMIT);
+		dynpg_req_range(&req, limit, "Limit", 1, DYN_LIST_TABLES_MAX_LIMIT);
 	if (start != NULL)
-		dynpg_req_table_name(&req, start, "exclusiveStartTableName", DYN_TABLE_NAME_MIN, false);
+		dynpg_req_table_name(&req, start, "ExclusiveStartTableName", DYN_TABLE_NAME_MIN, false);
 	dynpg_req_finish(&req);
 	if (!has_limit)
 		limit = DYN_LIST_TABLES_DEFAULT_LIMIT;

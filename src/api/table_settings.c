@@ -196,17 +196,17 @@ dynpg_api_tags_constraints(DynRequest *req, const DynTagsRequest *t)
 
 	for (i = 0; i < t->n; i++)
 	{
-		char	   *path = psprintf("tags.%d.member", i + 1);
+		char	   *path = psprintf("Tags.%d.member", i + 1);
 
 		if (!t->tags[i].present)
 		{
 			dynpg_req_not_null(req, false, path);
 			continue;
 		}
-		dynpg_req_not_null(req, t->tags[i].key != NULL, psprintf("%s.key", path));
-		dynpg_req_length(req, t->tags[i].key, psprintf("%s.key", path), 1, DYN_TAG_KEY_MAX);
-		dynpg_req_not_null(req, t->tags[i].value != NULL, psprintf("%s.value", path));
-		dynpg_req_length(req, t->tags[i].value, psprintf("%s.value", path), 0, DYN_TAG_VALUE_MAX);
+		dynpg_req_not_null(req, t->tags[i].key != NULL, psprintf("%s.Key", path));
+		dynpg_req_length(req, t->tags[i].key, psprintf("%s.Key", path), 1, DYN_TAG_KEY_MAX);
+		dynpg_req_not_null(req, t->tags[i].value != NULL, psprintf("%s.Value", path));
+		dynpg_req_length(req, t->tags[i].value, psprintf("%s.Value", path), 0, DYN_TAG_VALUE_MAX);
 	}
 }
 
@@ -431,8 +431,8 @@ read_resource_arn(DynRequest *req)
 {
 	char	   *arn = dynpg_req_string(req->root, "ResourceArn");
 
-	dynpg_req_not_null(req, arn != NULL, "resourceArn");
-	dynpg_req_length(req, arn, "resourceArn", 1, DYN_RESOURCE_ARN_MAX);
+	dynpg_req_not_null(req, arn != NULL, "ResourceArn");
+	dynpg_req_length(req, arn, "ResourceArn", 1, DYN_RESOURCE_ARN_MAX);
 	return arn;
 }
 
@@ -467,9 +467,9 @@ dynpg_api_tag_resource(DynJson *request)
 	dynpg_req_start(&req, "TagResource", request);
 	arn = dynpg_req_string(req.root, "ResourceArn");
 	dynpg_api_tags_read(req.root, &t);
-	dynpg_req_not_null(&req, arn != NULL, "resourceArn");
-	dynpg_req_length(&req, arn, "resourceArn", 1, DYN_RESOURCE_ARN_MAX);
-	dynpg_req_not_null(&req, t.list != NULL, "tags");
+	dynpg_req_not_null(&req, arn != NULL, "ResourceArn");
+	dynpg_req_length(&req, arn, "ResourceArn", 1, DYN_RESOURCE_ARN_MAX);
+	dynpg_req_not_null(&req, t.list != NULL, "Tags");
 	dynpg_api_tags_constraints(&req, &t);
 	dynpg_req_finish(&req);
 
@@ -522,9 +522,9 @@ dynpg_api_untag_resource(DynJson *request)
 	nkeys = dynpg_req_list_length(keys);
 	for (i = 0; i < nkeys; i++)
 		(void) dynpg_req_list_string(keys, i);
-	dynpg_req_not_null(&req, arn != NULL, "resourceArn");
-	dynpg_req_length(&req, arn, "resourceArn", 1, DYN_RESOURCE_ARN_MAX);
-	dynpg_req_not_null(&req, keys != NULL, "tagKeys");
+	dynpg_req_not_null(&req, arn != NULL, "ResourceArn");
+	dynpg_req_length(&req, arn, "ResourceArn", 1, DYN_RESOURCE_ARN_MAX);
+	dynpg_req_not_null(&req, keys != NULL, "TagKeys");
 	dynpg_req_finish(&req);
 
 	if (nkeys == 0)
@@ -656,13 +656,13 @@ dynpg_api_update_time_to_live(DynJson *request)
 		attribute = dynpg_req_string(spec, "AttributeName");
 	}
 	dynpg_req_required_table_name(name);
-	dynpg_req_table_name_or_arn(&req, name, "tableName", DYN_TABLE_NAME_MIN, true);
-	dynpg_req_not_null(&req, spec != NULL, "timeToLiveSpecification");
+	dynpg_req_table_name_or_arn(&req, name, "TableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_not_null(&req, spec != NULL, "TimeToLiveSpecification");
 	if (spec != NULL)
 	{
-		dynpg_req_not_null(&req, has_enabled, "timeToLiveSpecification.enabled");
-		dynpg_req_not_null(&req, attribute != NULL, "timeToLiveSpecification.attributeName");
-		dynpg_req_length(&req, attribute, "timeToLiveSpecification.attributeName", 1, DYN_KEY_NAME_MAX);
+		dynpg_req_not_null(&req, has_enabled, "TimeToLiveSpecification.Enabled");
+		dynpg_req_not_null(&req, attribute != NULL, "TimeToLiveSpecification.AttributeName");
+		dynpg_req_length(&req, attribute, "TimeToLiveSpecification.AttributeName", 1, DYN_KEY_NAME_MAX);
 	}
 	dynpg_req_finish(&req);
 
@@ -797,11 +797,11 @@ dynpg_api_settings_constraints(DynRequest *req, const DynTableSettings *s)
 {
 	/* the SSESpecification's member names as DynamoDB's model spells its paths */
 	if (s->sse != NULL)
-		dynpg_req_enum(req, s->sse_type, "sSESpecification.sSEType", sse_types);
+		dynpg_req_enum(req, s->sse_type, "SSESpecification.SSEType", sse_types);
 	if (s->warm_read.present)
-		dynpg_req_range(req, s->warm_read.value, "warmThroughput.readUnitsPerSecond", 1, PG_INT64_MAX);
+		dynpg_req_range(req, s->warm_read.value, "WarmThroughput.ReadUnitsPerSecond", 1, PG_INT64_MAX);
 	if (s->warm_write.present)
-		dynpg_req_range(req, s->warm_write.value, "warmThroughput.writeUnitsPerSecond", 1, PG_INT64_MAX);
+		dynpg_req_range(req, s->warm_write.value, "WarmThroughput.WriteUnitsPerSecond", 1, PG_INT64_MAX);
 }
 
 static void

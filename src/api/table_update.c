@@ -168,13 +168,13 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 	int			i;
 
 	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
-	dynpg_req_table_name_or_arn(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
-	dynpg_req_enum(req, r->billing_mode, "billingMode", dynpg_api_billing_modes);
-	dynpg_api_throughput_constraints(req, "provisionedThroughput", &r->pt);
+	dynpg_req_table_name_or_arn(req, r->table_name, "TableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_enum(req, r->billing_mode, "BillingMode", dynpg_api_billing_modes);
+	dynpg_api_throughput_constraints(req, "ProvisionedThroughput", &r->pt);
 	for (i = 0; i < r->nupdates; i++)
 	{
 		GsiUpdate  *u = &r->updates[i];
-		char	   *path = psprintf("globalSecondaryIndexUpdates.%d.member", i + 1);
+		char	   *path = psprintf("GlobalSecondaryIndexUpdates.%d.member", i + 1);
 
 		if (!u->present)
 		{
@@ -183,18 +183,18 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 		}
 		if (u->is_update)
 		{
-			char	   *upath = psprintf("%s.update", path);
+			char	   *upath = psprintf("%s.Update", path);
 
-			dynpg_req_table_name(req, u->update_name, psprintf("%s.indexName", upath), 3, false);
+			dynpg_req_table_name(req, u->update_name, psprintf("%s.IndexName", upath), 3, false);
 			dynpg_req_not_null(req, u->update_pt.obj != NULL,
-							   psprintf("%s.provisionedThroughput", upath));
-			dynpg_api_throughput_constraints(req, psprintf("%s.provisionedThroughput", upath),
+							   psprintf("%s.ProvisionedThroughput", upath));
+			dynpg_api_throughput_constraints(req, psprintf("%s.ProvisionedThroughput", upath),
 											 &u->update_pt);
 		}
 		if (u->is_create)
-			dynpg_api_index_constraints(req, psprintf("%s.create", path), &u->create, true);
+			dynpg_api_index_constraints(req, psprintf("%s.Create", path), &u->create, true);
 		if (u->is_delete)
-			dynpg_req_table_name(req, u->delete_name, psprintf("%s.delete.indexName", path),
+			dynpg_req_table_name(req, u->delete_name, psprintf("%s.Delete.IndexName", path),
 								 3, false);
 	}
 	dynpg_api_settings_constraints(req, &r->settings);

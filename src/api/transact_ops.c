@@ -84,9 +84,8 @@ typedef enum TxKind
 	TX_UPDATE
 } TxKind;
 
-/* the members of a TransactWriteItem, in the model's order */
+/* the members of a TransactWriteItem, in the model's order (also their paths) */
 static const char *const tx_kind_member[] = {"ConditionCheck", "Put", "Delete", "Update"};
-static const char *const tx_kind_path[] = {"conditionCheck", "put", "delete", "update"};
 
 /*
  * The members of each kind of action (dynpg_request.h's member tables), in
@@ -96,7 +95,7 @@ static const DynMember check_members[] = {
 	DYN_MEMBER_KEY(1),
 	DYN_MEMBER_TABLE_NAME(2),
 	{"ConditionExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(cond_text), 3,
-	"conditionExpression", DYN_CHECK_NOT_NULL},
+	"ConditionExpression", DYN_CHECK_NOT_NULL},
 	{"ExpressionAttributeNames", DYN_MODEL_MAP, DYN_ITEM_MEMBER(names_jb)},
 	{"ExpressionAttributeValues", DYN_MODEL_MAP, DYN_ITEM_MEMBER(values_jb)},
 	DYN_MEMBER_ON_FAILURE(4),
@@ -115,7 +114,7 @@ static const DynMember delete_members[] = {
 };
 static const DynMember update_members[] = {
 	DYN_MEMBER_KEY(1),
-	{"UpdateExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(update_text), 2, "updateExpression",
+	{"UpdateExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(update_text), 2, "UpdateExpression",
 	DYN_CHECK_NOT_NULL},
 	DYN_MEMBER_TABLE_NAME(3),
 	DYN_MEMBERS_CONDITION_EXPRESSION,
@@ -274,33 +273,18 @@ map_action_error(TxAction *actions, int n, int cur, MemoryContext cxt)
  * ---------------------------------------------------------------------
  */
 
-/* "[TransactWriteItem, ...]": how the constraint message shows the list */
-static char *
-list_text(const char *member, int n)
-{
-	StringInfoData s;
-	int			i;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '[');
-	for (i = 0; i < n; i++)
-		appendStringInfo(&s, "%s%s", i ? ", " : "", member);
-	appendStringInfoChar(&s, ']');
-	return s.data;
-}
-
 static void
-check_list_length(DynRequest *req, DynJson *list, const char *member)
+check_list_length(DynRequest *req, DynJson *list)
 {
 	int			n = dynpg_req_list_length(list);
 
-	dynpg_req_not_null(req, list != NULL, "transactItems");
+	dynpg_req_not_null(req, list != NULL, "TransactItems");
 	if (list == NULL)
 		return;
 	if (n < 1)
-		dynpg_req_too_short(req, "[]", "transactItems", 1);
+		dynpg_req_too_short(req, "TransactItems", 1);
 	else if (n > DYN_TRANSACT_MAX_ITEMS)
-		dynpg_req_too_long(req, list_text(member, n), "transactItems", DYN_TRANSACT_MAX_ITEMS);
+		dynpg_req_too_long(req, "TransactItems", DYN_TRANSACT_MAX_ITEMS);
 }
 
 /* the request's size as JSON text, when it may be near the limit */
@@ -345,7 +329,7 @@ read_write_action(DynRequest *req, DynJson *obj, int i, TxAction *a, int *nkinds
 		return;
 	dynpg_req_read_members(p, tx_members[a->kind].members, tx_members[a->kind].n, &a->r);
 	dynpg_req_check_members(req, tx_members[a->kind].members, tx_members[a->kind].n, &a->r,
-							psprintf("transactItems.%d.member.%s", i + 1, tx_kind_path[a->kind]));
+							psprintf("TransactItems.%d.member.%s", i + 1, tx_kind_member[a->kind]));
 }
 
 /*
@@ -401,7 +385,7 @@ check_write_action(TxAction *a)
 	{
 		a->ua.key_item = a->item;
 		if (a->ua.update != NULL)
-			dynpg_expr_check_update_keys(a->ua.update, &a->ks);
+			dynpg_api_check_update_keys(a->rel, a->ua.update, &a->ks);
 	}
 	initStringInfo(&a->skey);
 	dynpg_storage_key(&key, &a->skey);
@@ -669,12 +653,12 @@ dynpg_api_transact_write_items(DynJson *request)
 	for (i = 0; i < n && i <= DYN_TRANSACT_MAX_ITEMS; i++)
 		read_write_action(&req, dynpg_req_list_struct(list, i), i, &actions[i], &nkinds[i]);
 
-	check_list_length(&req, list, "TransactWriteItem");
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
-	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics",
+	check_list_length(&req, list);
+	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_enum(&req, metrics, "ReturnItemCollectionMetrics",
 				   dynpg_api_return_item_collection_metrics);
 	if (token != NULL)
-		dynpg_req_length(&req, token, "clientRequestToken", 1, DYN_TOKEN_MAX);
+		dynpg_req_length(&req, token, "ClientRequestToken", 1, DYN_TOKEN_MAX);
 	dynpg_req_finish(&req);
 
 	/* phase 3: the request's own rules, action by action */
@@ -772,7 +756,9 @@ dynpg_api_transact_write_items(DynJson *request)
  * Every Get reads the statement's snapshot (the active snapshot, as
  * GetItem does), so one call sees each concurrent transaction entirely or
  * not at all.  Responses are in request order: {"Item": ...}, or {} for a
- * missing item.
+ * missing item.  Two Gets of one item are refused with TransactWriteItems'
+ * message ("Transaction request cannot include multiple operations on one
+ * item"), after the keys are checked.
  * ---------------------------------------------------------------------
  */
 typedef struct TxGet
@@ -783,6 +769,7 @@ typedef struct TxGet
 	DynItem    *key_item;
 	Relation	rel;
 	DynKeySchema ks;
+	StringInfoData skey;		/* storage key, for duplicates */
 } TxGet;
 
 DynJson *
@@ -809,7 +796,7 @@ dynpg_api_transact_get_items(DynJson *request)
 	{
 		DynJson    *obj = dynpg_req_list_struct(list, i);
 		DynJson    *g = obj ? dynpg_req_struct(obj, "Get") : NULL;
-		char	   *path = psprintf("transactItems.%d.member.get", i + 1);
+		char	   *path = psprintf("TransactItems.%d.member.Get", i + 1);
 
 		dynpg_req_not_null(&req, g != NULL, path);
 		if (g == NULL)
@@ -817,8 +804,8 @@ dynpg_api_transact_get_items(DynJson *request)
 		dynpg_req_read_members(g, get_members, lengthof(get_members), &gets[i].r);
 		dynpg_req_check_members(&req, get_members, lengthof(get_members), &gets[i].r, path);
 	}
-	check_list_length(&req, list, "TransactGetItem");
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	check_list_length(&req, list);
+	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
 	dynpg_req_finish(&req);
 
 	for (i = 0; i < n; i++)
@@ -853,6 +840,22 @@ dynpg_api_transact_get_items(DynJson *request)
 		map_action_error(reasons, n, cur, cxt);
 	}
 	PG_END_TRY();
+
+	/* two Gets of one item are refused, as two writes of one item are */
+	for (i = 0; i < n; i++)
+	{
+		DynKey		key;
+		int			j;
+
+		dynpg_key_from_item(gets[i].key_item, &gets[i].ks, &key);
+		initStringInfo(&gets[i].skey);
+		dynpg_storage_key(&key, &gets[i].skey);
+		for (j = 0; j < i; j++)
+			if (RelationGetRelid(gets[j].rel) == RelationGetRelid(gets[i].rel) &&
+				gets[j].skey.len == gets[i].skey.len &&
+				memcmp(gets[j].skey.data, gets[i].skey.data, gets[i].skey.len) == 0)
+				dynpg_validation_error("Transaction request cannot include multiple operations on one item");
+	}
 
 	dynpg_out_begin_object(&st, NULL);
 	dynpg_out_begin_array(&st, "Responses");

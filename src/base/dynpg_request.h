@@ -128,12 +128,13 @@ extern DynJson *dynpg_req_value_map(const DynJson *v);
 
 /*
  * phase 2: constraint failures, reported together by dynpg_req_finish().
- * Only these functions word them (DynamoDB's "Value 'x' at 'path' ..."
- * with its "Member must ..." constraints; dynpg_request.c writes that
+ * Only these functions word them (DynamoDB's current "Value at 'Path'
+ * failed to satisfy constraint: Member must ...", the path naming members
+ * as the API does: "TableName", "RequestItems.t.member.Keys",
+ * "TransactItems.1.member.Put.TableName"; dynpg_request.c writes that
  * wording once).  Each adds a failure when its check fails;
  * dynpg_req_too_short and dynpg_req_too_long add one for a length the
- * caller found out of bounds, quoting 'value' (a collection as Java's
- * toString() prints it).
+ * caller found out of bounds.
  */
 extern void dynpg_req_collect(DynRequest *req, const char *operation);
 extern void dynpg_req_invalid_text(DynRequest *req, const char *text);
@@ -142,12 +143,15 @@ extern void dynpg_req_enum(DynRequest *req, const char *value, const char *path,
 						   const char *const *allowed);
 extern void dynpg_req_length(DynRequest *req, const char *value, const char *path,
 							 int min, int max);
-/* Java's toString() of a List of Strings ("[a, b]", or "null"), to quote one */
-extern char *dynpg_req_string_list_text(const DynJson *list);
-extern void dynpg_req_too_short(DynRequest *req, const char *value, const char *path, int min);
-extern void dynpg_req_too_long(DynRequest *req, const char *value, const char *path, int max);
+extern void dynpg_req_too_short(DynRequest *req, const char *path, int min);
+extern void dynpg_req_too_long(DynRequest *req, const char *path, int max);
 extern void dynpg_req_range(DynRequest *req, int64 value, const char *path, int64 min,
 							int64 max);
+/*
+ * A table or index name: not null, the pattern, 3..255 characters; an
+ * empty one breaks only the length rule, with 'min' (1 on the data plane,
+ * whose TableName may also be an ARN, 3 on the control plane).
+ */
 extern void dynpg_req_table_name(DynRequest *req, const char *value, const char *path,
 								 int min, bool length_first);
 /* a TableName that may be an ARN ("arn:...", 1..1024 characters) */
@@ -156,10 +160,12 @@ extern void dynpg_req_table_name_or_arn(DynRequest *req, const char *value, cons
 /* whether 'name' is a table name (3..255 characters of the pattern); or an ARN */
 extern bool dynpg_req_is_table_name(const char *name);
 extern bool dynpg_req_is_table_name_or_arn(const char *name);
-/* a Map's keys that are not all table names, a Map's values not all min..max long */
+/*
+ * A batch's RequestItems whose keys are not all table names: the one
+ * constraint DynamoDB still words quoting the value ('value': the
+ * request's RequestItems as JSON) at the model's lower-case 'requestItems'.
+ */
 extern void dynpg_req_table_name_keys(DynRequest *req, const char *value, const char *path);
-extern void dynpg_req_value_lengths(DynRequest *req, const char *value, const char *path,
-									int min, int max);
 extern void dynpg_req_finish(DynRequest *req);
 
 /*
@@ -192,7 +198,7 @@ typedef struct DynMember
 	DynModelType kind;
 	size_t		offset;			/* of its value in the caller's struct */
 	int			order;			/* its place among the checks (1, 2, ...; 0: none) */
-	const char *path;			/* the constraint messages' path, e.g. "tableName" */
+	const char *path;			/* the constraint messages' path, e.g. "TableName" */
 	DynCheck	check;
 	const char *const *allowed; /* DYN_CHECK_ENUM's values */
 	int			min;			/* DYN_CHECK_TABLE_NAME, DYN_CHECK_LENGTH */
@@ -209,7 +215,7 @@ typedef struct DynMember
 
 extern void dynpg_req_read_members(const DynJson *obj, const DynMember *members, int n,
 								   void *values);
-/* 'prefix': the path of the members' object ("transactItems.1.member.put"), or NULL */
+/* 'prefix': the path of the members' object ("TransactItems.1.member.Put"), or NULL */
 extern void dynpg_req_check_members(DynRequest *req, const DynMember *members, int n,
 									const void *values, const char *prefix);
 

@@ -155,7 +155,7 @@ key_type_arg(text *t)
 		DynRequest	req;
 
 		dynpg_req_collect(&req, "CreateTable");
-		dynpg_req_enum(&req, s, "attributeDefinitions.1.member.attributeType", key_types);
+		dynpg_req_enum(&req, s, "AttributeDefinitions.1.member.AttributeType", key_types);
 		dynpg_req_finish(&req);
 	}
 	return type;

@@ -129,8 +129,8 @@ def tables():
               isinstance(e, db.exceptions.ResourceNotFoundException), type(e))
     expect_error("a bad TableName: ValidationException with DynamoDB's message",
                  lambda: db.describe_table(TableName="a;"), "ValidationException",
-                 "2 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: "
-                 "Member must have length greater than or equal to 3; Value 'a;' at 'tableName' failed "
+                 "2 validation errors detected: Value at 'TableName' failed to satisfy constraint: "
+                 "Member must have length greater than or equal to 3; Value at 'TableName' failed "
                  "to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 
 
