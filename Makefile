@@ -92,6 +92,7 @@ REGRESS = \
 	query \
 	scan \
 	index_reads \
+	multi_key_gsi \
 	batch \
 	transactions \
 	vacuum \

@@ -58,7 +58,9 @@ typedef struct DynIndexDef
 {
 	const char *index_name;		/* IndexName, unique within the table */
 	DynIndexKind kind;
-	DynKeySchema key;
+	DynKeySchema key;			/* the first HASH and first RANGE attribute */
+	DynKeyParts parts;			/* every key attribute (a GSI may have up to
+								 * 4 HASH and 4 RANGE: src/index/README) */
 	DynProjectionType projection;
 	int			nnonkey;		/* NonKeyAttributes (INCLUDE only), in order */
 	const char *const *nonkey;
@@ -80,6 +82,9 @@ typedef struct DynTableDef
 	const DynIndexDef *indexes; /* each in the order CreateTable gave them */
 	const Jsonb *definition;	/* the whole definition */
 } DynTableDef;
+
+/* Whether index 'ix' has a multi-attribute key (more than one HASH or RANGE attribute). */
+#define DYN_INDEX_MULTI(ix)	((ix)->parts.nhash > 1 || (ix)->parts.nrange > 1)
 
 /* The definition of a dynpg table relation; ERROR if rel is not one. */
 extern const DynTableDef *dynpg_table_def(Relation rel);
