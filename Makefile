@@ -95,6 +95,7 @@ REGRESS = \
 	multi_key_gsi \
 	batch \
 	transactions \
+	item_collection_metrics \
 	vacuum \
 	index_worker \
 	extension_drop

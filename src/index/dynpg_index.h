@@ -140,6 +140,17 @@ extern void dynpg_index_changes_of_write(const DynTableDef *def, DynItem *old_it
 										 DynItem *new_item, DynIndexChanges *out);
 
 /*
+ * The write units a write taking 'old_item' to 'new_item' (either NULL)
+ * costs each index, as DynamoDB charges index writes: an entry put or
+ * deleted costs its projected size in whole units of 'unit_bytes' (at
+ * least 1); an entry whose key changes, a delete and a put; an entry that
+ * stays with another projection, one write of the larger; an unchanged
+ * entry or none, nothing.  units[i] is index i's (def->indexes order).
+ */
+extern void dynpg_index_write_units(const DynTableDef *def, DynItem *old_item,
+									DynItem *new_item, int64 unit_bytes, int64 *units);
+
+/*
  * The GSI entry writes that apply one change-log row (base_key, old_keys)
  * given 'current', the base item's current committed version (NULL if it
  * is gone): delete the entries the old keys name, write the entries of

@@ -463,6 +463,46 @@ dynpg_index_changes_of_write(const DynTableDef *def, DynItem *old_item, DynItem 
 	}
 }
 
+/* Write units of an entry write of 'size' bytes: whole units of 'unit_bytes', at least 1. */
+static int64
+entry_units(int64 size, int64 unit_bytes)
+{
+	int64		units = (size + unit_bytes - 1) / unit_bytes;
+
+	return Max(units, 1);
+}
+
+void
+dynpg_index_write_units(const DynTableDef *def, DynItem *old_item, DynItem *new_item,
+						int64 unit_bytes, int64 *units)
+{
+	int			i;
+
+	for (i = 0; i < def->nindexes; i++)
+	{
+		const DynIndexDef *ix = &def->indexes[i];
+		EntryOf		old;
+		EntryOf		new;
+
+		/* both versions are written (or were): nothing to refuse here */
+		entry_of(def, ix, old_item, false, &old);
+		entry_of(def, ix, new_item, false, &new);
+		units[i] = 0;
+		if (same_key(&old, &new))
+		{
+			/* the entry stays: one write if its projection changed */
+			if (!same_item(old.projected, new.projected))
+				units[i] = entry_units(Max(dynpg_item_size(old.projected),
+										   dynpg_item_size(new.projected)), unit_bytes);
+			continue;
+		}
+		if (old.present)
+			units[i] += entry_units(dynpg_item_size(old.projected), unit_bytes);
+		if (new.present)
+			units[i] += entry_units(dynpg_item_size(new.projected), unit_bytes);
+	}
+}
+
 int
 dynpg_index_gsi_writes(const DynTableDef *def, const DynItem *base_key, const DynItem *old_keys,
 					   DynItem *current, DynEntryWrite **writes)
