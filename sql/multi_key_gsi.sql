@@ -235,6 +235,17 @@ BEGIN
 	RAISE NOTICE 'scan pages: % entries, % distinct', cardinality(seen),
 		(SELECT count(DISTINCT x) FROM unnest(seen) x);
 END $$;
+-- parallel Scan: segments are ranges of the hash of all HASH values, disjoint and covering;
+-- a start key must lie in its segment
+SELECT count(*) AS entries, count(DISTINCT p) AS distinct_entries
+  FROM generate_series(0, 3) seg,
+       regexp_split_to_table(pg_temp.ps('Scan', jsonb_build_object('TableName', 'mkg', 'IndexName', 'by_hr',
+         'Segment', seg, 'TotalSegments', 4)), ',') AS p
+ WHERE p <> '-';
+SELECT seg, pg_temp.ps('Scan', jsonb_build_object('TableName', 'mkg', 'IndexName', 'by_hr', 'Segment', seg, 'TotalSegments', 2)) ~ 'i07' AS holds_i07,
+  pg_temp.ps('Scan', jsonb_build_object('TableName', 'mkg', 'IndexName', 'by_hr', 'Segment', seg, 'TotalSegments', 2,
+  'ExclusiveStartKey', '{"p": {"S": "i07"}, "h1": {"S": "a"}, "h2": {"N": "2"}, "r1": {"S": "x"}, "r2": {"N": "10"}}'::jsonb)) AS with_i07_start_key
+  FROM generate_series(0, 1) seg;
 -- an entry moves with its RANGE attribute, leaves with a HASH one, comes back with it
 SELECT pg_temp.api('UpdateItem', '{"TableName": "mkg", "Key": {"p": {"S": "i05"}}, "UpdateExpression": "SET r1 = :x, r2 = :n",
   "ExpressionAttributeValues": {":x": {"S": "x"}, ":n": {"N": "11"}}}') AS moved;
