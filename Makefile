@@ -99,8 +99,10 @@ REGRESS = \
 	query \
 	scan \
 	index_reads \
+	multi_key_gsi \
 	batch \
 	transactions \
+	item_collection_metrics \
 	vacuum \
 	index_worker \
 	extension_drop

@@ -245,6 +245,7 @@ INSERT INTO index_cases (request) VALUES
  -- key schemas: enum of key types, 1..2 elements, names of 1..255 characters
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "TestGSI", "KeySchema": [{"AttributeName": "n/a", "KeyType": "HASH"}, {"AttributeName": "sth", "KeyType": "SORT"}], "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}]}')),
  (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "test_lsi", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "lsi_range_key", "KeyType": "SORT"}], "Projection": {"ProjectionType": "ALL"}}]}')),
+ -- three elements: a multi-attribute GSI key (up to 8, multi_key_gsi.sql), so AttributeDefinitions are next
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}, {"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
  (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [null, {}, {"AttributeName": ""}], "Projection": {"ProjectionType": "ALL"}}]}')),
  (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_array(jsonb_build_object('IndexName', 'abc',
@@ -296,6 +297,7 @@ INSERT INTO index_cases (request) VALUES
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "c", "KeyType": "RANGE"}, {"AttributeName": "d", "KeyType": "RANGE"}], "Projection": {}}, {"IndexName": "abc", "KeySchema": [{"AttributeName": "e", "KeyType": "RANGE"}], "Projection": {}}]}')),
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "HASH"}], "Projection": {}}]}')),
+ -- HASH, HASH: a multi-attribute GSI partition key (multi_key_gsi.sql), so the projection is next
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}], "Projection": {}}]}')),
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {}}]}')),

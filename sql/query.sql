@@ -202,7 +202,9 @@ SELECT pg_temp.q('posts', 'topic = :s AND topic = :s AND seq = :s AND x = :s', '
 SELECT pg_temp.q('posts', 'topic < :n AND seq = :n', '{":n": {"N": "1"}}') AS type_before_operator;
 SELECT pg_temp.q('posts', 'topic = :n AND x = :n', '{":n": {"N": "1"}}') AS partition_key_before_sort_key;
 SELECT pg_temp.q('posts', 'seq = :t AND x = :t', '{":t": {"S": "t"}}') AS missing_partition_key_first;
--- the expression is checked before the table is looked up, the key schema after
+-- the expression is checked before the table is looked up, the key schema after;
+-- up to 8 conditions (a multi-attribute GSI key's) pass the first round, and a
+-- table's key refuses more than 2 once the table is known
 SELECT kce, pg_temp.q('nonexistent', kce, vals) AS result FROM (VALUES
  ('topic = :t OR seq = :s', '{":t": {"S": "t"}, ":s": {"N": "1"}}'::jsonb),
  ('topic = :t AND seq.x = :s', '{":t": {"S": "t"}, ":s": {"N": "1"}}'),

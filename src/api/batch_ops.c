@@ -161,7 +161,9 @@ typedef struct WriteTable
 	WriteEntry *entries;
 	Relation	rel;
 	DynKeySchema ks;
-	int64		half_units;
+	DynWriteCharge charge;		/* ConsumedCapacity */
+	DynItemCollection *collections; /* ItemCollectionMetrics, one per write (LSIs) */
+	int			ncollections;
 } WriteTable;
 
 DynJson *
@@ -333,22 +335,22 @@ dynpg_api_batch_write_item(DynJson *request)
 		{
 			WriteEntry *e = &wt->entries[i];
 			DynItem    *old = NULL;
-			int64		size = 0;
+			bool		want_old = need_old || dynpg_api_has_lsi(wt->rel);
 
 			if (e->put != NULL)
-			{
 				(void) dynpg_write_put(wt->rel, e->item, DYN_WRITE_PUT, NULL, NULL,
-									   need_old ? &old : NULL);
-				size = dynpg_item_size(e->item);
-			}
+									   want_old ? &old : NULL);
 			else
-				(void) dynpg_write_delete(wt->rel, e->item, NULL, NULL, need_old ? &old : NULL);
+				(void) dynpg_write_delete(wt->rel, e->item, NULL, NULL, want_old ? &old : NULL);
 			if (need_old)
-			{
-				if (old != NULL)
-					size = Max(size, dynpg_item_size(old));
-				wt->half_units += 2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES);
-			}
+				dynpg_api_charge_write(wt->rel, old, e->put != NULL ? e->item : NULL,
+									   &wt->charge);
+			if (wt->collections == NULL)
+				wt->collections = palloc(sizeof(DynItemCollection) * Max(wt->n, 1));
+			if (dynpg_api_item_collection(wt->rel, e->item, old, e->put != NULL ? e->item : NULL,
+										  dynpg_api_metrics_wanted(metrics),
+										  &wt->collections[wt->ncollections]))
+				wt->ncollections++;
 		}
 		table_close(wt->rel, NoLock);
 	}
@@ -360,9 +362,29 @@ dynpg_api_batch_write_item(DynJson *request)
 	{
 		dynpg_out_begin_array(&st, "ConsumedCapacity");
 		for (t = 0; t < ntables; t++)
-			dynpg_api_push_capacity_units(&st, NULL, capacity, tables[t].name,
-										  tables[t].half_units);
+			dynpg_api_push_write_capacity(&st, NULL, capacity, tables[t].name,
+										  &tables[t].charge, 1, false);
 		dynpg_out_end_array(&st);
+	}
+	/* ItemCollectionMetrics: the tables with LSIs, a collection per write (none: absent) */
+	if (dynpg_api_metrics_wanted(metrics))
+	{
+		bool		open = false;
+
+		for (t = 0; t < ntables; t++)
+		{
+			if (tables[t].ncollections == 0)
+				continue;
+			if (!open)
+				dynpg_out_begin_object(&st, "ItemCollectionMetrics");
+			open = true;
+			dynpg_out_begin_array(&st, tables[t].name);
+			for (i = 0; i < tables[t].ncollections; i++)
+				dynpg_api_push_item_collection(&st, NULL, &tables[t].collections[i]);
+			dynpg_out_end_array(&st);
+		}
+		if (open)
+			dynpg_out_end_object(&st);
 	}
 	return dynpg_out_finish(dynpg_out_end_object(&st));
 }

@@ -361,18 +361,19 @@ existing_key(const DynTableDef *def, const char *name, DynType *type, const char
 	for (i = 0; i < def->nindexes; i++)
 	{
 		const DynIndexDef *ix = &def->indexes[i];
+		int			k;
 
-		if (strcmp(ix->key.pk_name, name) == 0)
+		for (k = 0; k < ix->parts.nhash + ix->parts.nrange; k++)
 		{
-			*type = ix->key.pk_type;
-			*role = "HASH";
-			return true;
-		}
-		if (ix->key.sk_name != NULL && strcmp(ix->key.sk_name, name) == 0)
-		{
-			*type = ix->key.sk_type;
-			*role = "RANGE";
-			return true;
+			const DynKeyPart *kp = k < ix->parts.nhash ? &ix->parts.hash[k] :
+				&ix->parts.range[k - ix->parts.nhash];
+
+			if (strcmp(kp->name, name) == 0)
+			{
+				*type = kp->type;
+				*role = k < ix->parts.nhash ? "HASH" : "RANGE";
+				return true;
+			}
 		}
 	}
 	return false;
@@ -620,7 +621,7 @@ build_definition(Jsonb *stored, const DynTableDef *def, const UpdateRequest *r,
 	JsonbParseState *st = NULL;
 	JsonbValue	list;
 	JsonbValue	v;
-	const char **used = palloc0(sizeof(char *) * (2 + 2 * (def->nindexes + 1)));
+	const char **used = palloc0(sizeof(char *) * (2 + 2 * DYN_MAX_KEY_PARTS * (def->nindexes + 1)));
 	int			nused = 0;
 	int			i;
 	int			j;
@@ -632,8 +633,10 @@ build_definition(Jsonb *stored, const DynTableDef *def, const UpdateRequest *r,
 	{
 		if (p->delete_name != NULL && strcmp(def->indexes[i].index_name, p->delete_name) == 0)
 			continue;
-		used[nused++] = def->indexes[i].key.pk_name;
-		used[nused++] = def->indexes[i].key.sk_name;
+		for (j = 0; j < def->indexes[i].parts.nhash; j++)
+			used[nused++] = def->indexes[i].parts.hash[j].name;
+		for (j = 0; j < def->indexes[i].parts.nrange; j++)
+			used[nused++] = def->indexes[i].parts.range[j].name;
 	}
 	if (p->create != NULL)
 		for (i = 0; i < p->create->create.nkeys; i++)

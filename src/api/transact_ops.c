@@ -157,7 +157,11 @@ typedef struct TxAction
 	/* results */
 	const char *code;			/* cancellation code, NULL for None */
 	char	   *message;
-	int64		bytes;			/* for ConsumedCapacity */
+	int64		bytes;			/* for ConsumedCapacity: a read's size */
+	DynWriteCharge charge;		/* ... a write's units, the table's and its indexes' */
+	bool		measure;		/* ReturnItemCollectionMetrics SIZE */
+	bool		has_collection; /* ItemCollectionMetrics (a table with LSIs) */
+	DynItemCollection collection;
 } TxAction;
 
 /* ---------------------------------------------------------------------
@@ -238,6 +242,7 @@ is_conflict(int sqlerrcode)
 
 #define SQLSTATE_VALIDATION		MAKE_SQLSTATE('Y', 'D', '0', '0', '1')
 #define SQLSTATE_CONDITIONAL	MAKE_SQLSTATE('Y', 'D', '0', '1', '0')
+#define SQLSTATE_COLLECTION		MAKE_SQLSTATE('Y', 'D', '0', '3', '0')
 
 /*
  * In a PG_CATCH block: map the error of action 'cur' -- ValidationException
@@ -251,7 +256,8 @@ map_action_error(TxAction *actions, int n, int cur, MemoryContext cxt)
 
 	MemoryContextSwitchTo(cxt);
 	edata = CopyErrorData();
-	if (edata->sqlerrcode != SQLSTATE_VALIDATION && !is_conflict(edata->sqlerrcode))
+	if (edata->sqlerrcode != SQLSTATE_VALIDATION && edata->sqlerrcode != SQLSTATE_COLLECTION &&
+		!is_conflict(edata->sqlerrcode))
 	{
 		FreeErrorData(edata);
 		PG_RE_THROW();
@@ -260,6 +266,13 @@ map_action_error(TxAction *actions, int n, int cur, MemoryContext cxt)
 	if (edata->sqlerrcode == SQLSTATE_VALIDATION)
 	{
 		actions[cur].code = "ValidationError";
+		actions[cur].message = edata->message;
+		raise_cancelled(actions, n, 0, NULL);
+	}
+	if (edata->sqlerrcode == SQLSTATE_COLLECTION)
+	{
+		/* an item collection over 10 GB: the action's reason */
+		actions[cur].code = "ItemCollectionSizeLimitExceeded";
 		actions[cur].message = edata->message;
 		raise_cancelled(actions, n, 0, NULL);
 	}
@@ -510,18 +523,19 @@ write_action(TxAction *a, bool need_old)
 	DynItem    *old = NULL;
 	DynItem    *new = NULL;
 	bool		cond = a->ua.cond.condition != NULL;
+	bool		want_old = need_old || dynpg_api_has_lsi(a->rel);
 
 	switch (a->kind)
 	{
 		case TX_PUT:
 			(void) dynpg_write_put(a->rel, a->item, DYN_WRITE_PUT,
 								   cond ? dynpg_api_condition_check : NULL, &a->ua.cond,
-								   need_old ? &old : NULL);
+								   want_old ? &old : NULL);
 			new = a->item;
 			break;
 		case TX_DELETE:
 			(void) dynpg_write_delete(a->rel, a->item, cond ? dynpg_api_condition_check : NULL,
-									  &a->ua.cond, need_old ? &old : NULL);
+									  &a->ua.cond, want_old ? &old : NULL);
 			break;
 		case TX_UPDATE:
 			(void) dynpg_write_update(a->rel, a->item, dynpg_api_update_compute, &a->ua,
@@ -530,12 +544,12 @@ write_action(TxAction *a, bool need_old)
 		case TX_CHECK:
 			break;
 	}
+	if (a->kind == TX_CHECK)
+		return;
 	if (need_old)
-	{
-		a->bytes = new ? dynpg_item_size(new) : 0;
-		if (old != NULL)
-			a->bytes = Max(a->bytes, dynpg_item_size(old));
-	}
+		dynpg_api_charge_write(a->rel, old, new, &a->charge);
+	a->has_collection = dynpg_api_item_collection(a->rel, a->item, old, new, a->measure,
+												  &a->collection);
 }
 
 /*
@@ -576,6 +590,43 @@ write_in_subtransaction(TxAction *a, bool need_old)
 	PG_END_TRY();
 }
 
+/*
+ * ItemCollectionMetrics of a transaction: per table with LSIs, in order of
+ * first use, a collection per Put, Update and Delete (none: absent).
+ */
+static void
+push_collections(DynOut **st, TxAction *actions, int n)
+{
+	bool		open = false;
+	int			i,
+				j;
+
+	for (i = 0; i < n; i++)
+	{
+		bool		seen = false;
+
+		if (!actions[i].has_collection)
+			continue;
+		for (j = 0; j < i; j++)
+			if (actions[j].has_collection &&
+				strcmp(actions[j].r.table_name, actions[i].r.table_name) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		if (!open)
+			dynpg_out_begin_object(st, "ItemCollectionMetrics");
+		open = true;
+		dynpg_out_begin_array(st, actions[i].r.table_name);
+		for (j = i; j < n; j++)
+			if (actions[j].has_collection &&
+				strcmp(actions[j].r.table_name, actions[i].r.table_name) == 0)
+				dynpg_api_push_item_collection(st, NULL, &actions[j].collection);
+		dynpg_out_end_array(st);
+	}
+	if (open)
+		dynpg_out_end_object(st);
+}
+
 /* ConsumedCapacity of a transaction: per table, in order of first use */
 static void
 push_capacity(DynOut **st, const char *mode, TxAction *actions, int n, bool write)
@@ -597,21 +648,48 @@ push_capacity(DynOut **st, const char *mode, TxAction *actions, int n, bool writ
 				seen = true;
 		if (seen)
 			continue;
-		/* transactional reads and writes cost twice the units */
+		if (write)
+		{
+			/* the table's writes summed, then doubled: transactional writes cost twice */
+			DynWriteCharge sum = {0};
+			int			k;
+
+			for (j = i; j < n; j++)
+			{
+				const DynWriteCharge *c = &actions[j].charge;
+
+				if (strcmp(actions[j].r.table_name, actions[i].r.table_name) != 0)
+					continue;
+				sum.table_units += c->table_units;
+				if (c->index_names == NULL)
+					continue;
+				if (sum.index_names == NULL)
+				{
+					sum.nindexes = c->nindexes;
+					sum.index_names = c->index_names;
+					sum.index_global = c->index_global;
+					sum.index_units = palloc0(sizeof(int64) * c->nindexes);
+				}
+				for (k = 0; k < Min(sum.nindexes, c->nindexes); k++)
+					sum.index_units[k] += c->index_units[k];
+			}
+			dynpg_api_push_write_capacity(st, NULL, mode, actions[i].r.table_name, &sum, 2, true);
+			continue;
+		}
+		/* transactional reads cost twice the units */
 		for (j = i; j < n; j++)
 			if (strcmp(actions[j].r.table_name, actions[i].r.table_name) == 0)
-				units += 2 * dynpg_api_units_for(actions[j].bytes,
-												 write ? DYN_WRITE_UNIT_BYTES : DYN_READ_UNIT_BYTES);
+				units += 2 * dynpg_api_units_for(actions[j].bytes, DYN_READ_UNIT_BYTES);
 		text = psprintf(INT64_FORMAT ".0", units);
 		dynpg_out_begin_object(st, NULL);
 		dynpg_out_string(st, "TableName", actions[i].r.table_name);
 		dynpg_out_numeric_text(st, "CapacityUnits", text);
-		dynpg_out_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
+		dynpg_out_numeric_text(st, "ReadCapacityUnits", text);
 		if (strcmp(mode, "INDEXES") == 0)
 		{
 			dynpg_out_begin_object(st, "Table");
 			dynpg_out_numeric_text(st, "CapacityUnits", text);
-			dynpg_out_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
+			dynpg_out_numeric_text(st, "ReadCapacityUnits", text);
 			dynpg_out_end_object(st);
 		}
 		dynpg_out_end_object(st);
@@ -705,6 +783,8 @@ dynpg_api_transact_write_items(DynJson *request)
 
 	/* run them */
 	need_old = dynpg_api_capacity_wanted(capacity);
+	for (i = 0; i < n; i++)
+		actions[i].measure = dynpg_api_metrics_wanted(metrics);
 	PG_TRY();
 	{
 		for (cur = 0; cur < n; cur++)
@@ -714,11 +794,10 @@ dynpg_api_transact_write_items(DynJson *request)
 			if (a->kind == TX_CHECK || (any_failed && a->ua.cond.condition != NULL))
 			{
 				/* a ConditionCheck; after a failure, only conditions are evaluated */
-				bool		exists = dynpg_write_check(a->rel, a->item, eval_condition,
-														   &a->ua.cond);
-
-				if (need_old && exists)
-					a->bytes = 1;
+				(void) dynpg_write_check(a->rel, a->item, eval_condition, &a->ua.cond);
+				/* a ConditionCheck costs one unit of the table, the item read or not */
+				if (need_old)
+					dynpg_api_charge_table(&a->charge, 1);
 			}
 			else if (any_failed)
 				continue;
@@ -747,6 +826,8 @@ dynpg_api_transact_write_items(DynJson *request)
 		table_close(actions[i].rel, NoLock);
 	dynpg_out_begin_object(&st, NULL);
 	push_capacity(&st, capacity, actions, n, true);
+	if (dynpg_api_metrics_wanted(metrics))
+		push_collections(&st, actions, n);
 	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 

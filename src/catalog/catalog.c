@@ -171,25 +171,31 @@ definition_key_type(JsonbContainer *root, const char *attname)
 
 /*
  * A KeySchema array (the table's or an index's): a HASH key and an optional
- * RANGE key of different names, each typed S, N or B by AttributeDefinitions.
+ * RANGE key of different names, each typed S, N or B by AttributeDefinitions;
+ * with 'multi' (a GSI), 1 to 4 HASH attributes then 0 to 4 RANGE attributes,
+ * all of different names.  'parts' (if not NULL) gets every attribute, 'out'
+ * the first HASH and the first RANGE one.
  */
 static bool
 parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
-				 const char **problem)
+				 DynKeyParts *parts, bool multi, const char **problem)
 {
+	DynKeyParts p;
 	int			n;
 	int			i;
 
 	memset(out, 0, sizeof(*out));
+	memset(&p, 0, sizeof(p));
 	if (ks == NULL)
 	{
 		*problem = "KeySchema is missing";
 		return false;
 	}
 	n = JsonContainerSize(ks);
-	if (n < 1 || n > 2)
+	if (n < 1 || n > (multi ? 2 * DYN_MAX_KEY_PARTS : 2))
 	{
-		*problem = "KeySchema must have one or two elements";
+		*problem = multi ? "KeySchema must have one to eight elements" :
+			"KeySchema must have one or two elements";
 		return false;
 	}
 	for (i = 0; i < n; i++)
@@ -198,6 +204,8 @@ parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
 		char	   *name;
 		char	   *keytype;
 		DynType		t;
+		bool		hash;
+		int			j;
 
 		if (e == NULL)
 		{
@@ -206,10 +214,17 @@ parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
 		}
 		name = definition_string(e, "AttributeName");
 		keytype = definition_string(e, "KeyType");
+		hash = keytype != NULL && strcmp(keytype, "HASH") == 0;
 		if (name == NULL || keytype == NULL ||
-			strcmp(keytype, i == 0 ? "HASH" : "RANGE") != 0)
+			(!hash && strcmp(keytype, "RANGE") != 0) ||
+			(i == 0 && !hash) ||
+			(!multi && i == 1 && hash) ||
+			(hash && p.nrange > 0) ||
+			(hash ? p.nhash : p.nrange) == DYN_MAX_KEY_PARTS)
 		{
-			*problem = "KeySchema must be a HASH key and an optional RANGE key";
+			*problem = multi ?
+				"KeySchema must be one to four HASH keys and up to four RANGE keys" :
+				"KeySchema must be a HASH key and an optional RANGE key";
 			return false;
 		}
 		t = definition_key_type(root, name);
@@ -218,24 +233,39 @@ parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
 			*problem = "a key attribute has no S, N or B type in AttributeDefinitions";
 			return false;
 		}
-		if (i == 0)
+		for (j = 0; j < p.nhash + p.nrange; j++)
+			if (strcmp(name, j < p.nhash ? p.hash[j].name : p.range[j - p.nhash].name) == 0)
+			{
+				*problem = multi ? "a KeySchema names an attribute twice" :
+					"the partition key and the sort key have the same name";
+				return false;
+			}
+		if (hash)
 		{
-			out->pk_name = name;
-			out->pk_namelen = strlen(name);
-			out->pk_type = t;
+			p.hash[p.nhash].name = name;
+			p.hash[p.nhash].namelen = strlen(name);
+			p.hash[p.nhash].type = t;
+			p.nhash++;
 		}
 		else
 		{
-			if (strcmp(name, out->pk_name) == 0)
-			{
-				*problem = "the partition key and the sort key have the same name";
-				return false;
-			}
-			out->sk_name = name;
-			out->sk_namelen = strlen(name);
-			out->sk_type = t;
+			p.range[p.nrange].name = name;
+			p.range[p.nrange].namelen = strlen(name);
+			p.range[p.nrange].type = t;
+			p.nrange++;
 		}
 	}
+	out->pk_name = p.hash[0].name;
+	out->pk_namelen = p.hash[0].namelen;
+	out->pk_type = p.hash[0].type;
+	if (p.nrange > 0)
+	{
+		out->sk_name = p.range[0].name;
+		out->sk_namelen = p.range[0].namelen;
+		out->sk_type = p.range[0].type;
+	}
+	if (parts != NULL)
+		*parts = p;
 	return true;
 }
 
@@ -348,7 +378,8 @@ parse_indexes(JsonbContainer *root, DynIndexKind kind, DefinitionKeys *out,
 				*problem = "two indexes have the same IndexName";
 				return false;
 			}
-		if (!parse_key_schema(root, definition_array(e, "KeySchema"), &ix->key, problem))
+		if (!parse_key_schema(root, definition_array(e, "KeySchema"), &ix->key, &ix->parts,
+							  kind == DYN_INDEX_GLOBAL, problem))
 			return false;
 		if (kind == DYN_INDEX_LOCAL &&
 			(ix->key.sk_name == NULL || out->key.sk_name == NULL ||
@@ -482,7 +513,8 @@ parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
 		*problem = "TableName is missing";
 		return false;
 	}
-	if (!parse_key_schema(root, definition_array(root, "KeySchema"), &out->key, problem))
+	if (!parse_key_schema(root, definition_array(root, "KeySchema"), &out->key, NULL, false,
+						  problem))
 		return false;
 	out->indexes = palloc(sizeof(DynIndexDef) * (DYN_MAX_LOCAL_INDEXES + DYN_MAX_GLOBAL_INDEXES));
 	parse_stream(root, out);
@@ -892,6 +924,15 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
 
 		ix.index_name = chunk_string(cb, src->index_name, strlen(src->index_name));
 		chunk_key_schema(cb, &src->key, &ix.key);
+		for (j = 0; j < src->parts.nhash + src->parts.nrange; j++)
+		{
+			const DynKeyPart *sp = j < src->parts.nhash ? &src->parts.hash[j] :
+				&src->parts.range[j - src->parts.nhash];
+			DynKeyPart *dp = j < src->parts.nhash ? &ix.parts.hash[j] :
+				&ix.parts.range[j - src->parts.nhash];
+
+			dp->name = chunk_string(cb, sp->name, sp->namelen);
+		}
 		if (src->nnonkey > 0)
 			nonkey = chunk_alloc(cb, sizeof(char *) * src->nnonkey);
 		for (j = 0; j < src->nnonkey; j++)

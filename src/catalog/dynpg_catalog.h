@@ -68,7 +68,9 @@ typedef struct DynIndexDef
 {
 	const char *index_name;		/* IndexName, unique within the table */
 	DynIndexKind kind;
-	DynKeySchema key;
+	DynKeySchema key;			/* the first HASH and first RANGE attribute */
+	DynKeyParts parts;			/* every key attribute (a GSI may have up to
+								 * 4 HASH and 4 RANGE: src/index/README) */
 	DynProjectionType projection;
 	int			nnonkey;		/* NonKeyAttributes (INCLUDE only), in order */
 	const char *const *nonkey;
@@ -105,6 +107,9 @@ typedef struct DynTableDef
 /* The view type named 'name' (StreamViewType), or 0 */
 extern char dynpg_stream_view_from_name(const char *name);
 extern const char *dynpg_stream_view_name(char view);
+
+/* Whether index 'ix' has a multi-attribute key (more than one HASH or RANGE attribute). */
+#define DYN_INDEX_MULTI(ix)	((ix)->parts.nhash > 1 || (ix)->parts.nrange > 1)
 
 /* The definition of a dynpg table relation; ERROR if rel is not one. */
 extern const DynTableDef *dynpg_table_def(Relation rel);

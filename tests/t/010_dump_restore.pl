@@ -49,7 +49,11 @@ $node->safe_psql('source', q{SELECT dynpg.create_table('{"TableName": "threads",
 	"LocalSecondaryIndexes": [{"IndexName": "by-posted", "KeySchema": [{"AttributeName": "forum", "KeyType": "HASH"},
 		{"AttributeName": "posted", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["tags"]}}],
 	"GlobalSecondaryIndexes": [{"IndexName": "by-author", "KeySchema": [{"AttributeName": "author", "KeyType": "HASH"}],
-		"Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 2}}],
+		"Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 2}},
+		{"IndexName": "by-forum-author", "KeySchema": [{"AttributeName": "forum", "KeyType": "HASH"},
+			{"AttributeName": "author", "KeyType": "HASH"}, {"AttributeName": "posted", "KeyType": "RANGE"},
+			{"AttributeName": "subject", "KeyType": "RANGE"}],
+		"Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}],
 	"ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}')});
 
 # A table's settings travel in the same constraint: tags, time to live,
@@ -149,7 +153,7 @@ is($node->safe_psql('target', $settings_sql), $source_settings,
 like($source_schemas, qr/"LocalSecondaryIndexes": \[\{[^]]*"IndexName": "by-posted".*"GlobalSecondaryIndexes": \[\{[^]]*"IndexName": "by-author"/s,
 	'the schemas compared include the secondary indexes');
 is($node->safe_psql('target', q{SELECT string_agg(index_name || ' ' || index_kind, ', ' ORDER BY index_name) FROM dynpg.indexes}),
-	'by-author GSI, by-posted LSI', 'dynpg.indexes lists the restored indexes');
+	'by-author GSI, by-forum-author GSI, by-posted LSI', 'dynpg.indexes lists the restored indexes');
 is($node->safe_psql('target', 'SELECT dynpg.list_tables()'),
 	$node->safe_psql('source', 'SELECT dynpg.list_tables()'), 'ListTables lists the same tables');
 
@@ -197,6 +201,19 @@ is($node->safe_psql('target',
 		q{SELECT dynpg.query('{"TableName": "threads", "IndexName": "by-author", "KeyConditionExpression": "author = :a",
 			"ExpressionAttributeValues": {":a": {"B": "YQ=="}}}') ->> 'Count'}),
 	'1', 'and its GSI');
+# the multi-attribute GSI (forum, author; posted, subject): the restored items
+# 84 (f0, a4) and, for (f, a), the one just written
+is($node->safe_psql('target',
+		q{SELECT dynpg.query('{"TableName": "threads", "IndexName": "by-forum-author",
+			"KeyConditionExpression": "forum = :f AND author = :a AND posted > :p",
+			"ExpressionAttributeValues": {":f": {"S": "f0"}, ":a": {"B": "YTQ="}, ":p": {"N": "0"}}}') -> 'Items' -> 0 ->> 'subject'}),
+	'{"S": "s84"}', 'a multi-attribute GSI is rebuilt by the restore');
+is($node->safe_psql('target',
+		q{SELECT dynpg.query('{"TableName": "threads", "IndexName": "by-forum-author",
+			"KeyConditionExpression": "forum = :f AND author = :a", "ExpressionAttributeValues": {":f": {"S": "f"}, ":a": {"B": "YQ=="}}}') ->> 'Count'}),
+	'1', 'and maintained after it');
+is($node->safe_psql('target', q{SELECT dynpg.verify('threads') ->> 'ok'}), 'true',
+	'dynpg.verify finds the restored indexes complete');
 is($node->safe_psql('target',
 		q{SELECT dynpg.put_item('{"TableName": "threads", "Item": {"forum": {"S": "f"}, "subject": {"S": "s"}, "posted": {"N": "1"}}}')}),
 	'{}', 'the restored table with indexes takes writes');
