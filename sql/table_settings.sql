@@ -186,6 +186,14 @@ SELECT pg_temp.t('TransactWriteItems', jsonb_build_object('TransactItems', jsonb
 SELECT pg_temp.t('TransactGetItems', jsonb_build_object('TransactItems', jsonb_build_array(
   jsonb_build_object('Get', jsonb_build_object('TableName', :'arn', 'Key', '{"p": {"S": "c"}}'::jsonb)))));
 SELECT pg_temp.t('DeleteItem', jsonb_build_object('TableName', :'arn', 'Key', '{"p": {"S": "c"}}'::jsonb, 'ReturnValues', 'ALL_OLD'));
+-- the name and the ARN are one table
+SELECT pg_temp.t('TransactWriteItems', jsonb_build_object('TransactItems', jsonb_build_array(
+  jsonb_build_object('Put', jsonb_build_object('TableName', :'arn', 'Item', '{"p": {"S": "d"}}'::jsonb)),
+  jsonb_build_object('Put', jsonb_build_object('TableName', 'stt', 'Item', '{"p": {"S": "d"}}'::jsonb)))));
+SELECT pg_temp.t('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object(:'arn',
+  '[{"PutRequest": {"Item": {"p": {"S": "d"}, "n": {"N": "1"}}}}]'::jsonb,
+  'stt', '[{"PutRequest": {"Item": {"p": {"S": "d"}, "n": {"N": "2"}}}}]'::jsonb)));
+SELECT pg_temp.t('GetItem', jsonb_build_object('TableName', 'stt', 'Key', '{"p": {"S": "d"}}'::jsonb));
 SELECT r -> 'Table' ->> 'TableName' AS name, r -> 'Table' ->> 'TableArn' AS arn
   FROM dynpg.describe_table(jsonb_build_object('TableName', :'arn')) r;
 SELECT pg_temp.ut(:'arn', '{"DeletionProtectionEnabled": false}');

@@ -389,6 +389,21 @@ dynpg_api_batch_write_item(DynJson *request)
 					memcmp(wt->entries[j].skey.data, e->skey.data, e->skey.len) == 0)
 					duplicate_keys();
 		}
+		/* a table named twice, by its name and by its ARN, is one table */
+		for (j = 0; j < t; j++)
+		{
+			WriteTable *other = &tables[j];
+			int			k;
+
+			if (RelationGetRelid(other->rel) != RelationGetRelid(wt->rel))
+				continue;
+			for (i = 0; i < wt->n; i++)
+				for (k = 0; k < other->n; k++)
+					if (other->entries[k].skey.len == wt->entries[i].skey.len &&
+						memcmp(other->entries[k].skey.data, wt->entries[i].skey.data,
+							   wt->entries[i].skey.len) == 0)
+						duplicate_keys();
+		}
 	}
 
 	/* everything checked out: write */
