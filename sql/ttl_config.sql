@@ -43,7 +43,7 @@ SELECT dynpg.describe_time_to_live('{"TableName": "ttl"}');
 SELECT pg_temp.ttl('ttl', true, 'expires');
 SELECT pg_temp.describe('ttl');
 SELECT (dynpg.table_definition('dynamodb.ttl') -> 'TimeToLive') - 'LastUpdateDateTime'::text AS stored;
--- again, or with another attribute: already enabled
+-- again: already enabled; with another attribute: active on another
 SELECT pg_temp.ttl('ttl', true, 'expires');
 SELECT pg_temp.ttl('ttl', true, 'other');
 -- disabling within the hour of the change

@@ -689,13 +689,14 @@ dynpg_api_update_time_to_live(DynJson *request)
 		if (obj_member(&ttl, "AttributeName", &v))
 			current = value_text(&v);
 	}
+	/* another attribute than the enabled one, to enable or to disable */
+	if (is_enabled && current != NULL && strcmp(current, attribute) != 0)
+		dynpg_validation_error("TimeToLive is active on a different AttributeName: current AttributeName is %s",
+							   current);
 	if (enabled && is_enabled)
 		dynpg_validation_error("TimeToLive is already enabled");
 	if (!enabled && !is_enabled)
 		dynpg_validation_error("TimeToLive is already disabled");
-	if (!enabled && current != NULL && strcmp(current, attribute) != 0)
-		dynpg_validation_error("TimeToLive is active on a different AttributeName: current AttributeName is %s",
-							   current);
 	{
 		JsonbValue	last;
 
