@@ -160,6 +160,20 @@ SELECT jsonb_strip_nulls(jsonb_build_object('TableClass', d -> 'TableClass', 'SS
   'OnDemandThroughput', d -> 'OnDemandThroughput')) AS stored
   FROM dynpg.table_definition('dynamodb.st_od') d;
 
+-- a definition written by hand (a hand-edited dump) with settings of the
+-- wrong JSON types: they are ignored, never misread
+CREATE TABLE dynamodb.st_hand (item dynpg.item NOT NULL, CONSTRAINT dynpg_table CHECK (dynpg.conforms(item,
+  '{"TableName": "st_hand", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+    "TableClass": true, "DeletionProtectionEnabled": "yes", "SSESpecification": [1],
+    "OnDemandThroughput": {"MaxReadRequestUnits": "x"}, "WarmThroughput": 7,
+    "Tags": [{"Key": 1, "Value": "v"}, "t", {"Key": "ok", "Value": "v"}],
+    "TimeToLive": {"AttributeName": 5, "Enabled": true}}'::jsonb))) USING dynpg;
+SELECT pg_temp.settings('st_hand');
+SELECT pg_temp.t('DescribeTimeToLive', '{"TableName": "st_hand"}');
+SELECT pg_temp.t('ListTagsOfResource', '{"ResourceArn": "arn:aws:dynamodb:ddblocal:000000000000:table/st_hand"}');
+SELECT pg_temp.t('DeleteTable', '{"TableName": "st_hand"}') LIKE '{%' AS deleted;
+
 -- DescribeLimits, DescribeEndpoints
 SELECT pg_temp.t('DescribeLimits', '{}');
 SELECT dynpg.describe_limits();

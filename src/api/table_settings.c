@@ -101,6 +101,18 @@ value_int64(JsonbValue *v)
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric)));
 }
 
+/* Number member 'name' of object value 'obj' (false if absent or not a number) */
+static bool
+obj_number(JsonbValue *obj, const char *name, int64 *out)
+{
+	JsonbValue	v;
+
+	if (!obj_member(obj, name, &v) || v.type != jbvNumeric)
+		return false;
+	*out = value_int64(&v);
+	return true;
+}
+
 /* A jsonb document as a value to push */
 static JsonbValue *
 binary_value(Jsonb *jb)
@@ -686,7 +698,7 @@ dynpg_api_update_time_to_live(DynJson *request)
 		JsonbValue	v;
 
 		is_enabled = obj_member(&ttl, "Enabled", &v) && v.type == jbvBool && v.val.boolean;
-		if (obj_member(&ttl, "AttributeName", &v))
+		if (obj_member(&ttl, "AttributeName", &v) && v.type == jbvString)
 			current = value_text(&v);
 	}
 	/* another attribute than the enabled one, to enable or to disable */
@@ -747,7 +759,7 @@ dynpg_api_describe_time_to_live(DynJson *request)
 		v.type == jbvBool && v.val.boolean)
 	{
 		dynpg_jb_string(&st, "TimeToLiveStatus", "ENABLED");
-		if (obj_member(&ttl, "AttributeName", &v))
+		if (obj_member(&ttl, "AttributeName", &v) && v.type == jbvString)
 			dynpg_jb_string(&st, "AttributeName", value_text(&v));
 	}
 	else
@@ -887,14 +899,14 @@ static Jsonb *
 on_demand_jsonb(const DynTableSettings *s, JsonbValue *old, bool *empty)
 {
 	JsonbParseState *st = NULL;
-	JsonbValue	v;
 	int64		r = -1;
 	int64		w = -1;
 
-	if (old != NULL && obj_member(old, "MaxReadRequestUnits", &v))
-		r = value_int64(&v);
-	if (old != NULL && obj_member(old, "MaxWriteRequestUnits", &v))
-		w = value_int64(&v);
+	if (old != NULL)
+	{
+		(void) obj_number(old, "MaxReadRequestUnits", &r);
+		(void) obj_number(old, "MaxWriteRequestUnits", &w);
+	}
 	if (s->max_read.present)
 		r = s->max_read.value;
 	if (s->max_write.present)
@@ -912,16 +924,16 @@ static Jsonb *
 warm_jsonb(const DynTableSettings *s, JsonbValue *old)
 {
 	JsonbParseState *st = NULL;
-	JsonbValue	v;
 	bool		has_r = false;
 	bool		has_w = false;
 	int64		r = 0;
 	int64		w = 0;
 
-	if (old != NULL && obj_member(old, "ReadUnitsPerSecond", &v))
-		has_r = true, r = value_int64(&v);
-	if (old != NULL && obj_member(old, "WriteUnitsPerSecond", &v))
-		has_w = true, w = value_int64(&v);
+	if (old != NULL)
+	{
+		has_r = obj_number(old, "ReadUnitsPerSecond", &r);
+		has_w = obj_number(old, "WriteUnitsPerSecond", &w);
+	}
 	if (s->warm_read.present)
 		has_r = true, r = s->warm_read.value;
 	if (s->warm_write.present)
@@ -1000,24 +1012,22 @@ static void
 current_warm(Jsonb *def, bool ppr, int64 *r, int64 *w)
 {
 	JsonbValue	warm;
-	JsonbValue	v;
 	JsonbValue	pt;
+	int64		n;
 
 	*r = DYN_WARM_READ_DEFAULT;
 	*w = DYN_WARM_WRITE_DEFAULT;
 	if (!ppr && def_member(def, "ProvisionedThroughput", &pt))
 	{
-		if (obj_member(&pt, "ReadCapacityUnits", &v))
-			*r = value_int64(&v);
-		if (obj_member(&pt, "WriteCapacityUnits", &v))
-			*w = value_int64(&v);
+		(void) obj_number(&pt, "ReadCapacityUnits", r);
+		(void) obj_number(&pt, "WriteCapacityUnits", w);
 	}
 	if (def_member(def, "WarmThroughput", &warm))
 	{
-		if (obj_member(&warm, "ReadUnitsPerSecond", &v))
-			*r = Max(*r, value_int64(&v));
-		if (obj_member(&warm, "WriteUnitsPerSecond", &v))
-			*w = Max(*w, value_int64(&v));
+		if (obj_number(&warm, "ReadUnitsPerSecond", &n))
+			*r = Max(*r, n);
+		if (obj_number(&warm, "WriteUnitsPerSecond", &n))
+			*w = Max(*w, n);
 	}
 }
 
@@ -1123,7 +1133,7 @@ dynpg_api_settings_push_description(JsonbParseState **st, Jsonb *def, bool ppr, 
 	if (!full)
 		return;
 	dynpg_jb_bool(st, "DeletionProtectionEnabled", dynpg_api_deletion_protected(def));
-	if (def_member(def, "TableClass", &v))
+	if (def_member(def, "TableClass", &v) && v.type == jbvString)
 	{
 		dynpg_jb_begin_object(st, "TableClassSummary");
 		dynpg_jb_string(st, "TableClass", value_text(&v));
@@ -1145,13 +1155,17 @@ dynpg_api_settings_push_description(JsonbParseState **st, Jsonb *def, bool ppr, 
 	if (ppr)
 	{
 		/* -1: no maximum */
-		bool		has_od = def_member(def, "OnDemandThroughput", &od);
+		int64		max_read = -1;
+		int64		max_write = -1;
 
+		if (def_member(def, "OnDemandThroughput", &od))
+		{
+			(void) obj_number(&od, "MaxReadRequestUnits", &max_read);
+			(void) obj_number(&od, "MaxWriteRequestUnits", &max_write);
+		}
 		dynpg_jb_begin_object(st, "OnDemandThroughput");
-		dynpg_jb_int64(st, "MaxReadRequestUnits",
-					   has_od && obj_member(&od, "MaxReadRequestUnits", &v) ? value_int64(&v) : -1);
-		dynpg_jb_int64(st, "MaxWriteRequestUnits",
-					   has_od && obj_member(&od, "MaxWriteRequestUnits", &v) ? value_int64(&v) : -1);
+		dynpg_jb_int64(st, "MaxReadRequestUnits", max_read);
+		dynpg_jb_int64(st, "MaxWriteRequestUnits", max_write);
 		dynpg_jb_end_object(st);
 	}
 	current_warm(def, ppr, &r, &w);
