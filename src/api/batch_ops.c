@@ -153,7 +153,12 @@ request_items_constraints(DynRequest *req, DynJson *items_jb, char **names, int 
 	if (items_jb != NULL && ntables == 0)
 		dynpg_req_too_short(req, "{}", "requestItems", 1);
 	for (t = 0; t < ntables; t++)
-		bad_names |= !dynpg_req_is_table_name_or_arn(names[t]);
+	{
+		if (!dynpg_req_is_table_name_or_arn(names[t]))
+			bad_names = true;
+		else if (strncmp(names[t], "arn:", 4) == 0)
+			dynpg_req_table_arn(req, names[t], "requestItems");	/* its region, type, form */
+	}
 	return bad_names;
 }
 
