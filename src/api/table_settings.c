@@ -853,10 +853,13 @@ dynpg_api_settings_constraints(DynRequest *req, const DynTableSettings *s)
 	/* the SSESpecification's member names as DynamoDB's model spells its paths */
 	if (s->sse != NULL)
 		dynpg_req_enum(req, s->sse_type, "sSESpecification.sSEType", sse_types);
-	if (s->warm_read.present)
-		dynpg_req_range(req, s->warm_read.value, "warmThroughput.readUnitsPerSecond", 1, PG_INT64_MAX);
-	if (s->warm_write.present)
-		dynpg_req_range(req, s->warm_write.value, "warmThroughput.writeUnitsPerSecond", 1, PG_INT64_MAX);
+
+	/*
+	 * WarmThroughput's units have no constraint of their own: the live
+	 * service answers 0 or a negative number with the rules' messages
+	 * (below the on-demand initial throughput, the provisioned capacity,
+	 * or the current WarmThroughput), which every such value meets.
+	 */
 }
 
 static void
