@@ -85,9 +85,9 @@ SELECT pg_temp.create('st_sse1', '{"SSESpecification": {"Enabled": true}}');
 SELECT pg_temp.settings('st_sse1');
 SELECT pg_temp.create('st_sse2', '{"SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}}');
 SELECT pg_temp.settings('st_sse2');
-SELECT pg_temp.create('st_sse3', '{"SSESpecification": {"Enabled": true, "KMSMasterKeyId": "alias/mine"}}');
+SELECT pg_temp.create('st_sse3', '{"SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "alias/mine"}}');
 SELECT pg_temp.settings('st_sse3');
-SELECT pg_temp.create('st_sse4', '{"SSESpecification": {"Enabled": true, "KMSMasterKeyId": "arn:aws:kms:us-east-1:111122223333:key/k"}}');
+SELECT pg_temp.create('st_sse4', '{"SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "arn:aws:kms:us-east-1:111122223333:key/k"}}');
 SELECT pg_temp.settings('st_sse4');
 -- disabled: DynamoDB's own key, nothing stored
 SELECT pg_temp.create('st_sse5', '{"SSESpecification": {"Enabled": false}}');
@@ -98,11 +98,17 @@ SELECT pg_temp.create('st_bad', '{"SSESpecification": {"Enabled": true, "SSEType
 SELECT pg_temp.create('st_bad', '{"SSESpecification": {"SSEType": "KMS"}}');
 SELECT pg_temp.create('st_bad', '{"SSESpecification": {"Enabled": false, "KMSMasterKeyId": "k"}}');
 SELECT pg_temp.create('st_bad', '{"SSESpecification": {"Enabled": true, "SSEType": "AES256"}}');
+-- a key needs SSEType KMS
+SELECT pg_temp.create('st_bad', '{"SSESpecification": {"Enabled": true, "KMSMasterKeyId": "alias/mine"}}');
+SELECT pg_temp.ut('st_sse5', '{"SSESpecification": {"Enabled": true, "KMSMasterKeyId": "k2"}}');
 -- UpdateTable: alone; no change to the default; the same key again; to a key and back
 SELECT pg_temp.ut('st_sse5', '{"SSESpecification": {"Enabled": false}}');
-SELECT pg_temp.ut('st_sse2', '{"SSESpecification": {"Enabled": true, "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}}');
+SELECT pg_temp.ut('st_sse2', '{"SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}}');
+-- the same key by the ARN DescribeTable reports, and the alias's by its ARN
+SELECT pg_temp.ut('st_sse2', '{"SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "arn:aws:kms:ddblocal:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}');
+SELECT pg_temp.ut('st_sse3', '{"SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "arn:aws:kms:ddblocal:000000000000:alias/mine"}}');
 SELECT pg_temp.ut('st_sse5', '{"SSESpecification": {"Enabled": true}, "DeletionProtectionEnabled": true}');
-SELECT pg_temp.ut('st_sse5', '{"SSESpecification": {"Enabled": true, "KMSMasterKeyId": "k2"}}');
+SELECT pg_temp.ut('st_sse5', '{"SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "k2"}}');
 SELECT pg_temp.settings('st_sse5');
 SELECT pg_temp.ut('st_sse5', '{"SSESpecification": {"Enabled": false}}');
 SELECT pg_temp.settings('st_sse5');
@@ -139,6 +145,12 @@ SELECT dynpg.table_definition('dynamodb.st_prov') ? 'OnDemandThroughput' AS stor
 SELECT pg_temp.create('st_warm', '{"WarmThroughput": {"ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 5000}}');
 SELECT pg_temp.settings('st_warm');
 SELECT pg_temp.create('st_bad', '{"WarmThroughput": {"ReadUnitsPerSecond": 0, "WriteUnitsPerSecond": -3}}');
+-- an on-demand table starts at 12000 reads and 4000 writes a second: no less
+SELECT pg_temp.create('st_bad', '{"WarmThroughput": {"ReadUnitsPerSecond": 11999, "WriteUnitsPerSecond": 4000}}');
+SELECT pg_temp.create('st_bad', '{"WarmThroughput": {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 3999}}');
+SELECT pg_temp.create('st_bad', '{"WarmThroughput": {"WriteUnitsPerSecond": 1}}');
+SELECT pg_temp.create('st_warm2', '{"WarmThroughput": {"ReadUnitsPerSecond": 12001}}');
+SELECT pg_temp.settings('st_warm2');
 SELECT pg_temp.t('CreateTable', '{"TableName": "st_bad",
   "ProvisionedThroughput": {"ReadCapacityUnits": 500, "WriteCapacityUnits": 5},
   "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],
@@ -148,6 +160,13 @@ SELECT pg_temp.ut('st_warm', '{"WarmThroughput": {"ReadUnitsPerSecond": 14000}}'
 SELECT pg_temp.ut('st_warm', '{"WarmThroughput": {"WriteUnitsPerSecond": 6000}, "BillingMode": "PAY_PER_REQUEST"}');
 SELECT pg_temp.ut('st_warm', '{"WarmThroughput": {"WriteUnitsPerSecond": 6000}}');
 SELECT pg_temp.settings('st_warm');
+-- with an index Create: its own message; with an index Delete: not the only operation
+SELECT pg_temp.ut('st_warm', '{"WarmThroughput": {"WriteUnitsPerSecond": 7000},
+  "AttributeDefinitions": [{"AttributeName": "g", "AttributeType": "S"}],
+  "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+    "Projection": {"ProjectionType": "ALL"}}}]}');
+SELECT pg_temp.ut('st_warm', '{"WarmThroughput": {"WriteUnitsPerSecond": 7000},
+  "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "gix"}}]}');
 SELECT pg_temp.ut('stt', '{"WarmThroughput": {"ReadUnitsPerSecond": 11000}}');
 SELECT pg_temp.ut('stt', '{"WarmThroughput": {"ReadUnitsPerSecond": 12000}}');
 SELECT pg_temp.settings('stt');
@@ -159,6 +178,31 @@ SELECT dynpg.table_definition('dynamodb.st_warm') -> 'WarmThroughput' AS stored;
 SELECT jsonb_strip_nulls(jsonb_build_object('TableClass', d -> 'TableClass', 'SSESpecification', d -> 'SSESpecification',
   'OnDemandThroughput', d -> 'OnDemandThroughput')) AS stored
   FROM dynpg.table_definition('dynamodb.st_od') d;
+
+-- a definition written by hand (a hand-edited dump) with settings of the
+-- wrong JSON types: they are ignored, never misread
+CREATE TABLE dynamodb.st_hand (item dynpg.item NOT NULL, CONSTRAINT dynpg_table CHECK (dynpg.conforms(item,
+  '{"TableName": "st_hand", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+    "TableClass": true, "DeletionProtectionEnabled": "yes", "SSESpecification": [1],
+    "OnDemandThroughput": {"MaxReadRequestUnits": "x"}, "WarmThroughput": 7,
+    "Tags": [{"Key": 1, "Value": "v"}, "t", {"Key": "ok", "Value": "v"}],
+    "TimeToLive": {"AttributeName": 5, "Enabled": true}}'::jsonb))) USING dynpg;
+SELECT pg_temp.settings('st_hand');
+SELECT pg_temp.t('DescribeTimeToLive', '{"TableName": "st_hand"}');
+SELECT pg_temp.t('ListTagsOfResource', '{"ResourceArn": "arn:aws:dynamodb:ddblocal:000000000000:table/st_hand"}');
+SELECT pg_temp.t('DeleteTable', '{"TableName": "st_hand"}') LIKE '{%' AS deleted;
+-- ... and numbers beyond int64 (a provisioned table's capacity too): ignored, never an error
+CREATE TABLE dynamodb.st_hand2 (item dynpg.item NOT NULL, CONSTRAINT dynpg_table CHECK (dynpg.conforms(item,
+  '{"TableName": "st_hand2", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+    "OnDemandThroughput": {"MaxReadRequestUnits": 1e30, "MaxWriteRequestUnits": 9223372036854775808},
+    "WarmThroughput": {"ReadUnitsPerSecond": -1e40, "WriteUnitsPerSecond": 20000}}'::jsonb))) USING dynpg;
+SELECT pg_temp.settings('st_hand2');
+SELECT pg_temp.ut('st_hand2', '{"WarmThroughput": {"WriteUnitsPerSecond": 30000}}');
+SELECT pg_temp.ut('st_hand2', '{"OnDemandThroughput": {"MaxReadRequestUnits": 10}}');
+SELECT pg_temp.settings('st_hand2');
+SELECT pg_temp.t('DeleteTable', '{"TableName": "st_hand2"}') LIKE '{%' AS deleted;
 
 -- DescribeLimits, DescribeEndpoints
 SELECT pg_temp.t('DescribeLimits', '{}');
@@ -186,11 +230,35 @@ SELECT pg_temp.t('TransactWriteItems', jsonb_build_object('TransactItems', jsonb
 SELECT pg_temp.t('TransactGetItems', jsonb_build_object('TransactItems', jsonb_build_array(
   jsonb_build_object('Get', jsonb_build_object('TableName', :'arn', 'Key', '{"p": {"S": "c"}}'::jsonb)))));
 SELECT pg_temp.t('DeleteItem', jsonb_build_object('TableName', :'arn', 'Key', '{"p": {"S": "c"}}'::jsonb, 'ReturnValues', 'ALL_OLD'));
+-- the name and the ARN are one table
+SELECT pg_temp.t('TransactWriteItems', jsonb_build_object('TransactItems', jsonb_build_array(
+  jsonb_build_object('Put', jsonb_build_object('TableName', :'arn', 'Item', '{"p": {"S": "d"}}'::jsonb)),
+  jsonb_build_object('Put', jsonb_build_object('TableName', 'stt', 'Item', '{"p": {"S": "d"}}'::jsonb)))));
+SELECT pg_temp.t('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object(:'arn',
+  '[{"PutRequest": {"Item": {"p": {"S": "d"}, "n": {"N": "1"}}}}]'::jsonb,
+  'stt', '[{"PutRequest": {"Item": {"p": {"S": "d"}, "n": {"N": "2"}}}}]'::jsonb)));
+SELECT pg_temp.t('GetItem', jsonb_build_object('TableName', 'stt', 'Key', '{"p": {"S": "d"}}'::jsonb));
 SELECT r -> 'Table' ->> 'TableName' AS name, r -> 'Table' ->> 'TableArn' AS arn
   FROM dynpg.describe_table(jsonb_build_object('TableName', :'arn')) r;
 SELECT pg_temp.ut(:'arn', '{"DeletionProtectionEnabled": false}');
--- an ARN of another form, or of no table: not found, as a wrong name
-SELECT pg_temp.t('GetItem', jsonb_build_object('TableName', 'arn:aws:dynamodb:us-east-1:123456789012:table/stt', 'Key', '{"p": {"S": "a"}}'::jsonb));
+-- BatchGetItem naming the table by its name and by its ARN: two entries of one table
+SELECT pg_temp.t('BatchGetItem', jsonb_build_object('RequestItems', jsonb_build_object(
+  :'arn', '{"Keys": [{"p": {"S": "a"}}]}'::jsonb,
+  'stt', '{"Keys": [{"p": {"S": "b"}}], "ProjectionExpression": "p"}'::jsonb), 'ReturnConsumedCapacity', 'INDEXES'));
+-- another region's, partition's, resource type's ARN; a malformed one; an index's
+SELECT pg_temp.t('GetItem', jsonb_build_object('TableName', 'arn:aws:dynamodb:us-east-1:000000000000:table/stt', 'Key', '{"p": {"S": "a"}}'::jsonb));
+SELECT pg_temp.t('DescribeTable', '{"TableName": "arn:aws:dynamodb:us-east-1:123456789012:table/stt"}');
+SELECT pg_temp.t('DescribeTable', '{"TableName": "arn:aws-cn:dynamodb:ddblocal:000000000000:table/stt"}');
+SELECT pg_temp.t('DescribeTable', '{"TableName": "arn:aws:dynamodb:ddblocal:000000000000:backup/stt"}');
+SELECT pg_temp.t('DescribeTable', '{"TableName": "arn:aws:dynamodb:ddblocal"}');
+SELECT pg_temp.t('DescribeTable', '{"TableName": "arn:aws:s3:ddblocal:000000000000:table/stt"}');
+SELECT pg_temp.t('DescribeTable', '{"TableName": "arn:aws:dynamodb:ddblocal:000000000000:table/ab"}');
+SELECT pg_temp.t('UpdateTable', '{"TableName": "arn:aws:dynamodb:eu-west-1:000000000000:table/stt", "BillingMode": "PAY_PER_REQUEST"}');
+SELECT pg_temp.t('PutItem', '{"TableName": "arn:aws:dynamodb:ddblocal:000000000000:table/stt/index/i", "Item": {"p": {"S": "z"}}}');
+SELECT pg_temp.t('TransactWriteItems', '{"TransactItems": [{"Put": {"TableName": "arn:aws:dynamodb:us-east-1:000000000000:table/stt", "Item": {"p": {"S": "z"}}}}]}');
+SELECT pg_temp.t('BatchGetItem', '{"RequestItems": {"arn:aws:dynamodb:us-east-1:000000000000:table/stt": {"Keys": [{"p": {"S": "b"}}]}}}');
+-- another account's table, or no table: not found, as a wrong name
+SELECT pg_temp.t('GetItem', jsonb_build_object('TableName', 'arn:aws:dynamodb:ddblocal:123456789012:table/stt', 'Key', '{"p": {"S": "a"}}'::jsonb));
 SELECT pg_temp.t('GetItem', jsonb_build_object('TableName', :'arn' || 'x', 'Key', '{"p": {"S": "a"}}'::jsonb));
 SELECT pg_temp.t('DescribeTable', jsonb_build_object('TableName', :'arn' || 'x'));
 SELECT pg_temp.t('DescribeTable', jsonb_build_object('TableName', 'arn:aws:dynamodb:ddblocal:000000000000:table/'));

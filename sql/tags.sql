@@ -68,11 +68,21 @@ SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn', 'Tags'
 SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn', 'Tags', '[{"Key": "aws:x", "Value": "v"}]'::jsonb));
 SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn', 'Tags', '[{"Key": "AWS:x", "Value": "v"}]'::jsonb));
 SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn', 'Tags', '[{"Key": "d", "Value": "1"}, {"Key": "d", "Value": "2"}]'::jsonb));
+-- a tag without its Value, or without its Key: the rules' "null", no constraint failure
+SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn', 'Tags', '[{"Key": "k"}]'::jsonb));
+SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn', 'Tags', '[{"Key": "k", "Value": null}]'::jsonb));
+SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn', 'Tags', '[{"Value": "v"}]'::jsonb));
 SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn', 'Tags',
   (SELECT jsonb_agg(jsonb_build_object('Key', 'k' || i, 'Value', 'v')) FROM generate_series(1, 51) i)));
--- unknown tables: another table name, region or account, a stream
-SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn' || 'x', 'Tags', '[{"Key": "k", "Value": "v"}]'::jsonb));
+-- another region's or partition's ARN, a malformed table name: refused
 SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:123456789012:table/tagged', 'Tags', '[{"Key": "k", "Value": "v"}]'::jsonb));
+SELECT pg_temp.t('ListTagsOfResource', '{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/tagged"}');
+SELECT pg_temp.t('UntagResource', '{"ResourceArn": "arn:aws-cn:dynamodb:ddblocal:000000000000:table/tagged", "TagKeys": ["k"]}');
+SELECT pg_temp.t('ListTagsOfResource', '{"ResourceArn": "arn:aws:dynamodb:ddblocal:000000000000:table/ab"}');
+SELECT pg_temp.t('ListTagsOfResource', '{"ResourceArn": "arn:aws:dynamodb:ddblocal:000000000000"}');
+-- unknown tables: another table name or account, a stream
+SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', :'arn' || 'x', 'Tags', '[{"Key": "k", "Value": "v"}]'::jsonb));
+SELECT pg_temp.t('TagResource', jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:ddblocal:123456789012:table/tagged', 'Tags', '[{"Key": "k", "Value": "v"}]'::jsonb));
 SELECT pg_temp.t('ListTagsOfResource', jsonb_build_object('ResourceArn', :'arn' || '/stream/2026-01-01T00:00:00.000'));
 SELECT pg_temp.t('UntagResource', jsonb_build_object('ResourceArn', :'arn' || 'x', 'TagKeys', '["k"]'::jsonb));
 

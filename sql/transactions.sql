@@ -287,7 +287,8 @@ SELECT pg_temp.tw('[{"Put": {"TableName": "chat", "Item": {"chat_id": {"S": "c1"
 SELECT pg_temp.apply();
 SELECT dynpg.query('{"TableName": "chat", "IndexName": "by_user", "KeyConditionExpression": "user_id = :u",
   "ExpressionAttributeValues": {":u": {"S": "cid"}}}');
-SELECT dynpg.verify('chat') ->> 'ok' AS chat_ok;
+-- (the whole report when it is not ok, so that a failure says what broke)
+SELECT CASE WHEN v ->> 'ok' = 'true' THEN 'true' ELSE v::text END AS chat_ok FROM dynpg.verify('chat') v;
 
 -- ---------------------------------------------------------------------
 -- Beyond DynamoDB: calls in one PostgreSQL transaction commit or roll

@@ -43,7 +43,7 @@ SELECT dynpg.describe_time_to_live('{"TableName": "ttl"}');
 SELECT pg_temp.ttl('ttl', true, 'expires');
 SELECT pg_temp.describe('ttl');
 SELECT (dynpg.table_definition('dynamodb.ttl') -> 'TimeToLive') - 'LastUpdateDateTime'::text AS stored;
--- again, or with another attribute: already enabled
+-- again: already enabled; with another attribute: active on another
 SELECT pg_temp.ttl('ttl', true, 'expires');
 SELECT pg_temp.ttl('ttl', true, 'other');
 -- disabling within the hour of the change
@@ -79,9 +79,28 @@ SELECT pg_temp.describe('nosuch');
 SELECT pg_temp.t('DescribeTimeToLive', '{}');
 SELECT pg_temp.t('DescribeTimeToLive', '{"TableName": "x"}');
 
--- by ARN
+-- by ARN; another region's ARN is refused
 SELECT pg_temp.describe('arn:aws:dynamodb:ddblocal:000000000000:table/ttl');
 SELECT pg_temp.describe('arn:aws:dynamodb:us-east-1:123456789012:table/ttl');
+SELECT pg_temp.ttl('arn:aws:dynamodb:us-east-1:000000000000:table/ttl', false, 'other');
+SELECT pg_temp.ttl('arn:aws:dynamodb:ddblocal:000000000000:table/ttl', false, 'other');
+SELECT pg_temp.describe('arn:aws:dynamodb:ddblocal:000000000000:table/ttl');
+-- a last change dated in the future (a clock set back, an edited definition) holds nothing back
+CREATE FUNCTION pg_temp.future_ttl(t text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	def jsonb := dynpg.table_definition(('dynamodb.' || t)::regclass);
+BEGIN
+	def := jsonb_set(def, '{TimeToLive,LastUpdateDateTime}',
+		to_jsonb(extract(epoch FROM clock_timestamp())::numeric + 86400));
+	PERFORM dynpg.delete_table(jsonb_build_object('TableName', t));
+	EXECUTE format('CREATE TABLE dynamodb.%I (item dynpg.item NOT NULL, CONSTRAINT dynpg_table '
+		'CHECK (dynpg.conforms(item, %L::jsonb))) USING dynpg', t, def);
+END $$;
+SELECT pg_temp.future_ttl('ttl');
+SELECT dynpg.update_time_to_live('{"TableName": "arn:aws:dynamodb:ddblocal:000000000000:table/ttl",
+  "TimeToLiveSpecification": {"Enabled": false, "AttributeName": "other"}}');
+SELECT pg_temp.describe('ttl');
+SELECT pg_temp.ttl('ttl', true, 'other');
 
 -- the owner only changes it; anyone may describe it
 CREATE ROLE regress_dynpg_ttl_stranger;

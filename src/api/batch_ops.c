@@ -122,7 +122,12 @@ request_items_constraints(DynRequest *req, DynJson *items_jb, char **names, int 
 
 	dynpg_req_not_null(req, items_jb != NULL, "RequestItems");
 	for (t = 0; t < ntables; t++)
-		bad_names |= !dynpg_req_is_table_name_or_arn(names[t]);
+	{
+		if (!dynpg_req_is_table_name_or_arn(names[t]))
+			bad_names = true;
+		else if (strncmp(names[t], "arn:", 4) == 0)
+			dynpg_req_table_arn(req, names[t], "requestItems");	/* its region, type, form */
+	}
 	return bad_names;
 }
 
@@ -322,6 +327,21 @@ dynpg_api_batch_write_item(DynJson *request)
 				if (wt->entries[j].skey.len == e->skey.len &&
 					memcmp(wt->entries[j].skey.data, e->skey.data, e->skey.len) == 0)
 					duplicate_keys();
+		}
+		/* a table named twice, by its name and by its ARN, is one table */
+		for (j = 0; j < t; j++)
+		{
+			WriteTable *other = &tables[j];
+			int			k;
+
+			if (RelationGetRelid(other->rel) != RelationGetRelid(wt->rel))
+				continue;
+			for (i = 0; i < wt->n; i++)
+				for (k = 0; k < other->n; k++)
+					if (other->entries[k].skey.len == wt->entries[i].skey.len &&
+						memcmp(other->entries[k].skey.data, wt->entries[i].skey.data,
+							   wt->entries[i].skey.len) == 0)
+						duplicate_keys();
 		}
 	}
 

@@ -19,6 +19,14 @@
 
 typedef DynJson *(*DynApiOperation) (DynJson *request);
 
+/*
+ * The address (host or host:port) by which the client reached this server,
+ * when the front end calling an operation knows it (the HTTP endpoint sets
+ * it from the request's Host header for the length of one call), else
+ * NULL.  DescribeEndpoints answers it; nothing else reads it.
+ */
+extern const char *dynpg_api_client_endpoint;
+
 /* control plane (table_ops.c) */
 extern DynJson *dynpg_api_create_table(DynJson *request);
 extern DynJson *dynpg_api_delete_table(DynJson *request);

@@ -28,6 +28,8 @@
  */
 #include "postgres.h"
 
+#include <unistd.h>
+
 #include "access/table.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -54,13 +56,21 @@
 #define DYN_TAGS_PAGE			10
 /* UpdateTimeToLive: one change per table per hour (the API reference) */
 #define DYN_TTL_INTERVAL_SECONDS 3600
-/* WarmThroughput of an on-demand table that asked for none (the Developer Guide) */
+/*
+ * WarmThroughput of an on-demand table that asked for none, and the least
+ * a new on-demand table may ask for (the Developer Guide's initial
+ * throughput of on-demand tables, the page DynamoDB's message cites)
+ */
 #define DYN_WARM_READ_DEFAULT	12000
 #define DYN_WARM_WRITE_DEFAULT	4000
+#define DYN_ON_DEMAND_INITIAL_URL \
+	"https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html#on-demand-capacity-mode-initial"
 /* The key ARNs SSEDescription reports */
 #define DYN_KMS_ARN_PREFIX		"arn:aws:kms:ddblocal:000000000000:"
 
 static const char *const sse_types[] = {"AES256", "KMS", NULL};
+
+static char *kms_key_arn(const char *key);
 
 /* ---------------------------------------------------------------------
  * The definition's members
@@ -93,12 +103,37 @@ value_text(JsonbValue *v)
 	return NULL;
 }
 
-static int64
-value_int64(JsonbValue *v)
+/*
+ * A number of a definition as int64: false when not a number or out of
+ * int64's range (a hand-edited definition's; ignored as a member of another
+ * type is); fractions are rounded, as numeric_int8 does
+ */
+static bool
+value_int64(JsonbValue *v, int64 *out)
 {
+	Numeric		n;
+
 	if (v->type != jbvNumeric)
-		return 0;
-	return DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric)));
+		return false;
+	n = v->val.numeric;
+	/* within int64 by a margin, so that rounding cannot overflow (numeric_int8 would raise) */
+	if (numeric_is_nan(n) || numeric_is_inf(n) ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
+										  NumericGetDatum(int64_to_numeric(PG_INT64_MIN + 1)))) < 0 ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
+										  NumericGetDatum(int64_to_numeric(PG_INT64_MAX - 1)))) > 0)
+		return false;
+	*out = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(n)));
+	return true;
+}
+
+/* Number member 'name' of object value 'obj' (false if absent, not a number or out of range) */
+static bool
+obj_number(JsonbValue *obj, const char *name, int64 *out)
+{
+	JsonbValue	v;
+
+	return obj_member(obj, name, &v) && value_int64(&v, out);
 }
 
 /* A jsonb document as a value to push */
@@ -203,9 +238,8 @@ dynpg_api_tags_constraints(DynRequest *req, const DynTagsRequest *t)
 			dynpg_req_not_null(req, false, path);
 			continue;
 		}
-		dynpg_req_not_null(req, t->tags[i].key != NULL, psprintf("%s.Key", path));
+		/* a missing Key or Value is no constraint failure: the rules' "Key: null", "Value: null" */
 		dynpg_req_length(req, t->tags[i].key, psprintf("%s.Key", path), 1, DYN_TAG_KEY_MAX);
-		dynpg_req_not_null(req, t->tags[i].value != NULL, psprintf("%s.Value", path));
 		dynpg_req_length(req, t->tags[i].value, psprintf("%s.Value", path), 0, DYN_TAG_VALUE_MAX);
 	}
 }
@@ -221,6 +255,8 @@ tag_chars_ok(const char *s)
 {
 	const unsigned char *p;
 
+	if (s == NULL)
+		return false;
 	for (p = (const unsigned char *) s; *p != '\0'; p++)
 	{
 		if (*p >= 0x80 || isalnum(*p))
@@ -235,7 +271,7 @@ static void
 check_tag_key(const char *key)
 {
 	if (!tag_chars_ok(key))
-		dynpg_validation_error("The Tag Key provided is invalid, Key: %s", key);
+		dynpg_validation_error("The Tag Key provided is invalid, Key: %s", key ? key : "null");
 	if (pg_strncasecmp(key, "aws:", 4) == 0)
 		dynpg_validation_error("Tag Key cannot be prefixed with aws:, Key: %s", key);
 }
@@ -250,7 +286,8 @@ dynpg_api_tags_rules(const DynTagsRequest *t)
 	{
 		check_tag_key(t->tags[i].key);
 		if (!tag_chars_ok(t->tags[i].value))
-			dynpg_validation_error("The Tag Value provided is invalid, Value: %s", t->tags[i].value);
+			dynpg_validation_error("The Tag Value provided is invalid, Value: %s",
+								   t->tags[i].value ? t->tags[i].value : "null");
 		for (j = 0; j < i; j++)
 			if (strcmp(t->tags[i].key, t->tags[j].key) == 0)
 				dynpg_validation_error("Duplicate Tag Keys provided as input: Duplicate Tag Key found %s",
@@ -282,6 +319,9 @@ tags_jsonb(TagPair *tags, int n)
 	dynpg_jb_begin_array(&st, NULL);
 	for (i = 0; i < n; i++)
 	{
+		/* the rules refuse a tag without Key or Value; never store one */
+		if (tags[i].key == NULL || tags[i].value == NULL)
+			elog(ERROR, "tag without a key or a value");
 		dynpg_jb_begin_object(&st, NULL);
 		dynpg_jb_string(&st, "Key", tags[i].key);
 		dynpg_jb_string(&st, "Value", tags[i].value);
@@ -355,37 +395,47 @@ resource_not_found(const char *arn)
 }
 
 /*
- * ResourceArn's own rules: an ARN ("arn:"), of DynamoDB, of a table (index
- * ARNs are refused; a stream's, another region's or account's name no
- * table here and read as not found).
+ * ResourceArn's own rules, by base's one parser of ARNs (dynpg_arn_parse):
+ * an ARN ("arn:"), of DynamoDB, of a table (an index's ARN is refused),
+ * of dynpg's partition and region.  A stream's ARN and another account's
+ * name no table here and read as not found.
  */
 static void
 check_resource_arn(const char *arn)
 {
-	const char *p = arn;
-	int			colons = 0;
-	const char *service = NULL;
-	const char *resource = NULL;
+	DynArn		parsed;
+	DynArnFault fault;
 
 	if (strncmp(arn, "arn:", 4) != 0)
 		dynpg_req_invalid_parameter("ARNs must start with 'arn:': %s", arn);
-	for (; *p != '\0'; p++)
-		if (*p == ':')
-		{
-			colons++;
-			if (colons == 2)
-				service = p + 1;
-			else if (colons == 5)
-			{
-				resource = p + 1;
+	fault = dynpg_arn_parse(arn, &parsed);
+	/* the service first: another partition's S3 ARN is not DynamoDB's */
+	if (fault != DYN_ARN_MALFORMED && strcmp(parsed.service, "dynamodb") != 0)
+		fault = DYN_ARN_BAD_SERVICE;
+	switch (fault)
+	{
+		case DYN_ARN_OK:
+			break;
+		case DYN_ARN_MALFORMED:
+		case DYN_ARN_BAD_SERVICE:
+			dynpg_req_invalid_parameter("Provided Arn is not a DynamoDB resource arn: %s", arn);
+			break;
+		case DYN_ARN_BAD_PARTITION:
+		case DYN_ARN_BAD_REGION:
+			dynpg_validation_error("Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
+			break;
+		case DYN_ARN_BAD_RESOURCE_TYPE:
+		case DYN_ARN_BAD_NAME:
+			/* a stream's ARN: found nowhere (open_by_arn) */
+			if (strcmp(parsed.resource_type, "table") == 0 && strstr(parsed.name, "/stream/") != NULL)
 				break;
-			}
-		}
-	if (service == NULL || resource == NULL || strncmp(service, "dynamodb:", 9) != 0)
-		dynpg_req_invalid_parameter("Provided Arn is not a DynamoDB resource arn: %s", arn);
-	if (strncmp(resource, "table/", 6) != 0 || strstr(resource, "/index/") != NULL)
-		dynpg_req_invalid_parameter("Invalid resource arn provided, only table or stream is accepted. Provided resource arn: %s",
-									arn);
+			if (strcmp(parsed.resource_type, "table") != 0 ||
+				strstr(parsed.name, "/index/") != NULL)
+				dynpg_req_invalid_parameter("Invalid resource arn provided, only table or stream is accepted. Provided resource arn: %s",
+											arn);
+			dynpg_validation_error("Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
+			break;
+	}
 }
 
 /*
@@ -686,21 +736,26 @@ dynpg_api_update_time_to_live(DynJson *request)
 		JsonbValue	v;
 
 		is_enabled = obj_member(&ttl, "Enabled", &v) && v.type == jbvBool && v.val.boolean;
-		if (obj_member(&ttl, "AttributeName", &v))
+		if (obj_member(&ttl, "AttributeName", &v) && v.type == jbvString)
 			current = value_text(&v);
 	}
+	/* another attribute than the enabled one, to enable or to disable */
+	if (is_enabled && current != NULL && strcmp(current, attribute) != 0)
+		dynpg_validation_error("TimeToLive is active on a different AttributeName: current AttributeName is %s",
+							   current);
 	if (enabled && is_enabled)
 		dynpg_validation_error("TimeToLive is already enabled");
 	if (!enabled && !is_enabled)
 		dynpg_validation_error("TimeToLive is already disabled");
-	if (!enabled && current != NULL && strcmp(current, attribute) != 0)
-		dynpg_validation_error("TimeToLive is active on a different AttributeName: current AttributeName is %s",
-							   current);
 	{
 		JsonbValue	last;
 
+		double		elapsed;
+
+		/* a LastUpdateDateTime in the future (a clock set back, an edited definition) is past */
 		if (obj_member(&ttl, "LastUpdateDateTime", &last) &&
-			now_seconds() - stored_seconds(&last) < DYN_TTL_INTERVAL_SECONDS)
+			(elapsed = now_seconds() - stored_seconds(&last)) >= 0 &&
+			elapsed < DYN_TTL_INTERVAL_SECONDS)
 			dynpg_validation_error("Time to live has been modified multiple times within a fixed interval");
 	}
 
@@ -746,7 +801,7 @@ dynpg_api_describe_time_to_live(DynJson *request)
 		v.type == jbvBool && v.val.boolean)
 	{
 		dynpg_jb_string(&st, "TimeToLiveStatus", "ENABLED");
-		if (obj_member(&ttl, "AttributeName", &v))
+		if (obj_member(&ttl, "AttributeName", &v) && v.type == jbvString)
 			dynpg_jb_string(&st, "AttributeName", value_text(&v));
 	}
 	else
@@ -798,10 +853,13 @@ dynpg_api_settings_constraints(DynRequest *req, const DynTableSettings *s)
 	/* the SSESpecification's member names as DynamoDB's model spells its paths */
 	if (s->sse != NULL)
 		dynpg_req_enum(req, s->sse_type, "SSESpecification.SSEType", sse_types);
-	if (s->warm_read.present)
-		dynpg_req_range(req, s->warm_read.value, "WarmThroughput.ReadUnitsPerSecond", 1, PG_INT64_MAX);
-	if (s->warm_write.present)
-		dynpg_req_range(req, s->warm_write.value, "WarmThroughput.WriteUnitsPerSecond", 1, PG_INT64_MAX);
+
+	/*
+	 * WarmThroughput's units have no constraint of their own: the live
+	 * service answers 0 or a negative number with the rules' messages
+	 * (below the on-demand initial throughput, the provisioned capacity,
+	 * or the current WarmThroughput), which every such value meets.
+	 */
 }
 
 static void
@@ -827,6 +885,8 @@ check_sse(const DynTableSettings *s)
 	}
 	if (s->sse_type != NULL && strcmp(s->sse_type, "AES256") == 0)
 		dynpg_req_invalid_parameter("SSEType AES256 is not supported");
+	if (s->kms_key != NULL && s->sse_type == NULL)
+		dynpg_req_invalid_parameter("SSEType KMS is required if KMSMasterKeyId is specified");
 }
 
 /*
@@ -859,6 +919,15 @@ dynpg_api_settings_create_rules(const DynTableSettings *s, bool ppr, const DynTh
 	check_table_class(s->table_class);
 	check_sse(s);
 	check_on_demand(s, ppr, false);
+	if (s->warm != NULL && ppr)
+	{
+		if (s->warm_read.present && s->warm_read.value < DYN_WARM_READ_DEFAULT)
+			dynpg_req_invalid_parameter("Requested ReadUnitsPerSecond for WarmThroughput for table is lower than initial throughput for OnDemand. See: "
+										DYN_ON_DEMAND_INITIAL_URL);
+		if (s->warm_write.present && s->warm_write.value < DYN_WARM_WRITE_DEFAULT)
+			dynpg_req_invalid_parameter("Requested WriteUnitsPerSecond for WarmThroughput for table is lower than initial throughput for OnDemand. See: "
+										DYN_ON_DEMAND_INITIAL_URL);
+	}
 	if (s->warm != NULL && !ppr)
 	{
 		if (s->warm_read.present && s->warm_read.value < pt->rcu)
@@ -886,14 +955,14 @@ static Jsonb *
 on_demand_jsonb(const DynTableSettings *s, JsonbValue *old, bool *empty)
 {
 	JsonbParseState *st = NULL;
-	JsonbValue	v;
 	int64		r = -1;
 	int64		w = -1;
 
-	if (old != NULL && obj_member(old, "MaxReadRequestUnits", &v))
-		r = value_int64(&v);
-	if (old != NULL && obj_member(old, "MaxWriteRequestUnits", &v))
-		w = value_int64(&v);
+	if (old != NULL)
+	{
+		(void) obj_number(old, "MaxReadRequestUnits", &r);
+		(void) obj_number(old, "MaxWriteRequestUnits", &w);
+	}
 	if (s->max_read.present)
 		r = s->max_read.value;
 	if (s->max_write.present)
@@ -911,16 +980,16 @@ static Jsonb *
 warm_jsonb(const DynTableSettings *s, JsonbValue *old)
 {
 	JsonbParseState *st = NULL;
-	JsonbValue	v;
 	bool		has_r = false;
 	bool		has_w = false;
 	int64		r = 0;
 	int64		w = 0;
 
-	if (old != NULL && obj_member(old, "ReadUnitsPerSecond", &v))
-		has_r = true, r = value_int64(&v);
-	if (old != NULL && obj_member(old, "WriteUnitsPerSecond", &v))
-		has_w = true, w = value_int64(&v);
+	if (old != NULL)
+	{
+		has_r = obj_number(old, "ReadUnitsPerSecond", &r);
+		has_w = obj_number(old, "WriteUnitsPerSecond", &w);
+	}
 	if (s->warm_read.present)
 		has_r = true, r = s->warm_read.value;
 	if (s->warm_write.present)
@@ -999,24 +1068,22 @@ static void
 current_warm(Jsonb *def, bool ppr, int64 *r, int64 *w)
 {
 	JsonbValue	warm;
-	JsonbValue	v;
 	JsonbValue	pt;
+	int64		n;
 
 	*r = DYN_WARM_READ_DEFAULT;
 	*w = DYN_WARM_WRITE_DEFAULT;
 	if (!ppr && def_member(def, "ProvisionedThroughput", &pt))
 	{
-		if (obj_member(&pt, "ReadCapacityUnits", &v))
-			*r = value_int64(&v);
-		if (obj_member(&pt, "WriteCapacityUnits", &v))
-			*w = value_int64(&v);
+		(void) obj_number(&pt, "ReadCapacityUnits", r);
+		(void) obj_number(&pt, "WriteCapacityUnits", w);
 	}
 	if (def_member(def, "WarmThroughput", &warm))
 	{
-		if (obj_member(&warm, "ReadUnitsPerSecond", &v))
-			*r = Max(*r, value_int64(&v));
-		if (obj_member(&warm, "WriteUnitsPerSecond", &v))
-			*w = Max(*w, value_int64(&v));
+		if (obj_number(&warm, "ReadUnitsPerSecond", &n))
+			*r = Max(*r, n);
+		if (obj_number(&warm, "WriteUnitsPerSecond", &n))
+			*w = Max(*w, n);
 	}
 }
 
@@ -1031,8 +1098,9 @@ dynpg_api_settings_update_check(const DynTableSettings *s, Jsonb *stored, bool p
 
 		if (!s->sse_enabled && !encrypted)
 			dynpg_req_invalid_parameter("Table is already encrypted by default");
-		if (s->sse_enabled && encrypted && s->kms_key != NULL && key != NULL &&
-			strcmp(key, s->kms_key) == 0)
+		/* the same key however named: id, alias or ARN (NULL stored: DynamoDB's own key) */
+		if (s->sse_enabled && encrypted && s->kms_key != NULL &&
+			strcmp(kms_key_arn(key), kms_key_arn(s->kms_key)) == 0)
 			dynpg_req_invalid_parameter("Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key");
 	}
 	if (s->warm != NULL)
@@ -1122,7 +1190,7 @@ dynpg_api_settings_push_description(JsonbParseState **st, Jsonb *def, bool ppr, 
 	if (!full)
 		return;
 	dynpg_jb_bool(st, "DeletionProtectionEnabled", dynpg_api_deletion_protected(def));
-	if (def_member(def, "TableClass", &v))
+	if (def_member(def, "TableClass", &v) && v.type == jbvString)
 	{
 		dynpg_jb_begin_object(st, "TableClassSummary");
 		dynpg_jb_string(st, "TableClass", value_text(&v));
@@ -1144,13 +1212,17 @@ dynpg_api_settings_push_description(JsonbParseState **st, Jsonb *def, bool ppr, 
 	if (ppr)
 	{
 		/* -1: no maximum */
-		bool		has_od = def_member(def, "OnDemandThroughput", &od);
+		int64		max_read = -1;
+		int64		max_write = -1;
 
+		if (def_member(def, "OnDemandThroughput", &od))
+		{
+			(void) obj_number(&od, "MaxReadRequestUnits", &max_read);
+			(void) obj_number(&od, "MaxWriteRequestUnits", &max_write);
+		}
 		dynpg_jb_begin_object(st, "OnDemandThroughput");
-		dynpg_jb_int64(st, "MaxReadRequestUnits",
-					   has_od && obj_member(&od, "MaxReadRequestUnits", &v) ? value_int64(&v) : -1);
-		dynpg_jb_int64(st, "MaxWriteRequestUnits",
-					   has_od && obj_member(&od, "MaxWriteRequestUnits", &v) ? value_int64(&v) : -1);
+		dynpg_jb_int64(st, "MaxReadRequestUnits", max_read);
+		dynpg_jb_int64(st, "MaxWriteRequestUnits", max_write);
 		dynpg_jb_end_object(st);
 	}
 	current_warm(def, ppr, &r, &w);
@@ -1186,10 +1258,23 @@ dynpg_api_describe_limits(DynJson *request)
 	return dynpg_response_from_jsonb(dynpg_jb_finish(dynpg_jb_end_object(&st)));
 }
 
+const char *dynpg_api_client_endpoint = NULL;
+
+/* whether 'host' (a listen address) is a wildcard: every address */
+static bool
+wildcard_address(const char *host)
+{
+	return *host == '\0' || strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 ||
+		strcmp(host, "::") == 0;
+}
+
 /*
- * The endpoint clients should use: this server's HTTP endpoint (the
- * settings dynpg.http_listen_addresses' first address, or localhost for a
- * wildcard, and dynpg.http_port), cached for a day as DynamoDB answers.
+ * The endpoint clients should use, cached for a day as DynamoDB answers:
+ * the address the client reached this server by, when the caller knows it
+ * (dynpg_api_client_endpoint: the HTTP request's Host); otherwise (SQL)
+ * the first of dynpg.http_listen_addresses that is not a wildcard, or for
+ * wildcards only this machine's host name, with dynpg.http_port.  Never
+ * "localhost" for a wildcard: a client elsewhere could not use it.
  */
 DynJson *
 dynpg_api_describe_endpoints(DynJson *request)
@@ -1198,25 +1283,45 @@ dynpg_api_describe_endpoints(DynJson *request)
 	JsonbParseState *st = NULL;
 	const char *addrs = GetConfigOption("dynpg.http_listen_addresses", true, false);
 	const char *port = GetConfigOption("dynpg.http_port", true, false);
-	char	   *host;
-	size_t		len;
+	char	   *host = NULL;
+	char	   *address;
 
 	dynpg_req_start(&req, "DescribeEndpoints", request);
-	if (addrs == NULL)
-		addrs = "";
-	while (*addrs == ' ')
-		addrs++;
-	len = strcspn(addrs, ", ");
-	host = pnstrdup(addrs, len);
-	if (len == 0 || strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
-		host = "localhost";
-	else if (strchr(host, ':') != NULL)
-		host = psprintf("[%s]", host);
+	if (dynpg_api_client_endpoint != NULL)
+		address = pstrdup(dynpg_api_client_endpoint);
+	else
+	{
+		while (addrs != NULL && *addrs != '\0' && host == NULL)
+		{
+			size_t		len;
+			char	   *one;
+
+			addrs += strspn(addrs, ", ");
+			len = strcspn(addrs, ", ");
+			one = pnstrdup(addrs, len);
+			addrs += len;
+			if (len > 0 && !wildcard_address(one))
+				host = strchr(one, ':') != NULL ? psprintf("[%s]", one) : one;
+		}
+		if (host == NULL)
+		{
+			char		name[256];
+
+			if (gethostname(name, sizeof(name)) == 0 && name[0] != '\0')
+			{
+				name[sizeof(name) - 1] = '\0';
+				host = pstrdup(name);
+			}
+			else
+				host = "localhost";
+		}
+		address = port != NULL ? psprintf("%s:%s", host, port) : host;
+	}
 
 	dynpg_jb_begin_object(&st, NULL);
 	dynpg_jb_begin_array(&st, "Endpoints");
 	dynpg_jb_begin_object(&st, NULL);
-	dynpg_jb_string(&st, "Address", port != NULL ? psprintf("%s:%s", host, port) : host);
+	dynpg_jb_string(&st, "Address", address);
 	dynpg_jb_int64(&st, "CachePeriodInMinutes", 1440);
 	dynpg_jb_end_object(&st);
 	dynpg_jb_end_array(&st);

@@ -267,6 +267,11 @@ check_rules(DynJson *root, UpdateRequest *r)
 	if (request_is_empty(root, r))
 		dynpg_validation_error("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
 	check_unsupported(root, r);
+	/* WarmThroughput with an index Create: its own message, before "the only operation" */
+	if (r->settings.warm != NULL)
+		for (i = 0; i < r->nupdates; i++)
+			if (r->updates[i].is_create)
+				dynpg_req_invalid_parameter("Create global secondary index cannot be specified when updating WarmThroughput");
 	dynpg_api_settings_update_rules(&r->settings, r->billing_mode != NULL,
 									r->pt.obj != NULL || r->nupdates > 0 ||
 									dynpg_req_member(root, "StreamSpecification") != NULL);

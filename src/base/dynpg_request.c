@@ -577,9 +577,101 @@ dynpg_req_table_name_or_arn(DynRequest *req, const char *value, const char *path
 							int min, bool length_first)
 {
 	if (value != NULL && strncmp(value, "arn:", 4) == 0)
-		dynpg_req_length(req, value, path, 1, DYN_TABLE_ARN_MAX);
+	{
+		if (pg_mbstrlen(value) > DYN_TABLE_ARN_MAX)
+			dynpg_req_length(req, value, path, 1, DYN_TABLE_ARN_MAX);
+		else
+			dynpg_req_table_arn(req, value, path);
+	}
 	else
 		dynpg_req_table_name(req, value, path, min, length_first);
+}
+
+/* ---- ARNs ---- */
+
+/* the next ':'-separated field of *p, *p moved past its ':' (NULL: no ':' left) */
+static char *
+arn_field(const char **p)
+{
+	const char *colon = strchr(*p, ':');
+	char	   *field;
+
+	if (colon == NULL)
+		return NULL;
+	field = pnstrdup(*p, colon - *p);
+	*p = colon + 1;
+	return field;
+}
+
+DynArnFault
+dynpg_arn_parse(const char *arn, DynArn *out)
+{
+	const char *p = arn;
+	const char *slash;
+	char	   *scheme;
+
+	memset(out, 0, sizeof(*out));
+	scheme = arn_field(&p);
+	if (scheme == NULL || strcmp(scheme, "arn") != 0 ||
+		(out->partition = arn_field(&p)) == NULL ||
+		(out->service = arn_field(&p)) == NULL ||
+		(out->region = arn_field(&p)) == NULL ||
+		(out->account = arn_field(&p)) == NULL ||
+		*p == '\0')
+		return DYN_ARN_MALFORMED;
+	slash = strchr(p, '/');
+	out->resource_type = slash ? pnstrdup(p, slash - p) : pstrdup(p);
+	out->name = slash ? pstrdup(slash + 1) : pstrdup("");
+	if (strcmp(out->partition, DYN_OWN_PARTITION) != 0)
+		return DYN_ARN_BAD_PARTITION;
+	if (strcmp(out->service, "dynamodb") != 0)
+		return DYN_ARN_BAD_SERVICE;
+	if (strcmp(out->region, DYN_OWN_REGION) != 0)
+		return DYN_ARN_BAD_REGION;
+	if (strcmp(out->resource_type, "table") != 0)
+		return DYN_ARN_BAD_RESOURCE_TYPE;
+	if (!dynpg_req_is_table_name(out->name))
+		return DYN_ARN_BAD_NAME;
+	return DYN_ARN_OK;
+}
+
+/*
+ * DynamoDB's texts (the live service's, 2026) for a TableName's ARN:
+ * "Invalid AWS partition in '<ARN>'", "Invalid AWS region in '<ARN>'",
+ * "Invalid resource type in '<ARN>'", each as one failure of the list; a
+ * malformed ARN, another service's, or a table name out of its rules (an
+ * index's ARN among them) gets the constraint "Valid ARN format is ..."
+ * on the member.
+ */
+void
+dynpg_req_table_arn(DynRequest *req, const char *arn, const char *path)
+{
+	DynArn		parsed;
+
+	switch (dynpg_arn_parse(arn, &parsed))
+	{
+		case DYN_ARN_OK:
+			break;
+		case DYN_ARN_BAD_PARTITION:
+			dynpg_req_invalid_text(req, psprintf("Invalid AWS partition in '%s'", arn));
+			break;
+		case DYN_ARN_BAD_REGION:
+			dynpg_req_invalid_text(req, psprintf("Invalid AWS region in '%s'", arn));
+			break;
+		case DYN_ARN_BAD_RESOURCE_TYPE:
+			dynpg_req_invalid_text(req, psprintf("Invalid resource type in '%s'", arn));
+			break;
+		case DYN_ARN_MALFORMED:
+		case DYN_ARN_BAD_SERVICE:
+		case DYN_ARN_BAD_NAME:
+			add_failure(req, path,
+						psprintf("Valid ARN format is 'arn:<awsPartition>:<vendor>:<region>:<subscriber>:resourceType/resourceName', "
+								 "where Resource name must have length less than or equal to %d, "
+								 "Resource name must have length greater than or equal to %d, "
+								 "Resource name must satisfy regular expression pattern: %s",
+								 DYN_TABLE_NAME_MAX, DYN_TABLE_NAME_MIN, DYN_TABLE_NAME_PATTERN));
+			break;
+	}
 }
 
 /* whether 'name' is a table name or (by its "arn:") a table's ARN of at most 1024 characters */

@@ -34,6 +34,13 @@
 #define DYN_TABLE_NAME_PATTERN	"[a-zA-Z0-9_.-]+"
 /* ... and of a table's ARN where an operation takes one for its TableName */
 #define DYN_TABLE_ARN_MAX		1024
+/*
+ * dynpg's own partition, region and account, as its ARNs carry them
+ * (DynamoDB Local's: arn:aws:dynamodb:ddblocal:000000000000:table/NAME)
+ */
+#define DYN_OWN_PARTITION		"aws"
+#define DYN_OWN_REGION			"ddblocal"
+#define DYN_OWN_ACCOUNT			"000000000000"
 /* ... and those of key attribute names in a KeySchema or AttributeDefinitions */
 #define DYN_KEY_NAME_MAX		255
 
@@ -157,6 +164,45 @@ extern void dynpg_req_table_name(DynRequest *req, const char *value, const char 
 /* a TableName that may be an ARN ("arn:...", 1..1024 characters) */
 extern void dynpg_req_table_name_or_arn(DynRequest *req, const char *value, const char *path,
 										int min, bool length_first);
+/*
+ * An ARN, arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, RESOURCE being
+ * TYPE/NAME (TYPE alone when it has no '/'): the one parser of ARNs, for
+ * TableName and ResourceArn alike.  dynpg_arn_parse returns the first
+ * fault found, in this order: not "arn:" with six fields (MALFORMED), a
+ * partition other than dynpg's, a service other than dynamodb, a region
+ * other than dynpg's, a resource type other than "table", a table name not
+ * 3..255 characters of the pattern (an index's or a stream's ARN has a
+ * '/' in it).  The account is not checked: another account's table is one
+ * dynpg does not have (not found).
+ */
+typedef enum DynArnFault
+{
+	DYN_ARN_OK,
+	DYN_ARN_MALFORMED,
+	DYN_ARN_BAD_PARTITION,
+	DYN_ARN_BAD_SERVICE,
+	DYN_ARN_BAD_REGION,
+	DYN_ARN_BAD_RESOURCE_TYPE,
+	DYN_ARN_BAD_NAME
+} DynArnFault;
+
+typedef struct DynArn
+{
+	char	   *partition;
+	char	   *service;
+	char	   *region;
+	char	   *account;
+	char	   *resource_type;
+	char	   *name;			/* after the first '/' of the resource ("" if none) */
+} DynArn;
+
+extern DynArnFault dynpg_arn_parse(const char *arn, DynArn *out);
+/*
+ * A TableName's ARN that is not a well-formed table ARN of dynpg's
+ * partition and region: DynamoDB's constraint failure (in the request's
+ * list of failures), "Invalid AWS region in '<ARN>'" and so on.
+ */
+extern void dynpg_req_table_arn(DynRequest *req, const char *arn, const char *path);
 /* whether 'name' is a table name (3..255 characters of the pattern); or an ARN */
 extern bool dynpg_req_is_table_name(const char *name);
 extern bool dynpg_req_is_table_name_or_arn(const char *name);

@@ -26,6 +26,7 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
+#include "base/dynpg_request.h"
 #include "types/dynpg_key.h"
 
 #define DYNPG_TABLE_SCHEMA		"dynamodb"
@@ -36,9 +37,12 @@
  * form; DescribeTable's TableArn).  Every operation that takes a TableName
  * takes this ARN too, as DynamoDB does since 2024: dynpg_table_relid()
  * resolves both, and dynpg_table_name_of() gives the name an ARN of this
- * form names.  An ARN of any other form names no table.
+ * form names.  An ARN of any other form names no table (the request
+ * checks, base's dynpg_arn_parse, refuse another partition's, region's or
+ * resource type's; another account's is looked up as a name no table has).
  */
-#define DYNPG_TABLE_ARN_PREFIX	"arn:aws:dynamodb:ddblocal:000000000000:table/"
+#define DYNPG_TABLE_ARN_PREFIX	"arn:" DYN_OWN_PARTITION ":dynamodb:" DYN_OWN_REGION ":" \
+	DYN_OWN_ACCOUNT ":table/"
 
 /* DynamoDB's limits on a table's secondary indexes */
 #define DYN_MAX_LOCAL_INDEXES		5	/* LSIs per table */

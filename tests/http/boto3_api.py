@@ -332,6 +332,13 @@ def settings():
     check("GetItem by the table's ARN", "ResponseMetadata" in r, r)
     r = db.describe_limits()
     check("DescribeLimits", r["TableMaxReadCapacityUnits"] == 40000, r)
+    other = "arn:aws:dynamodb:us-east-1:000000000000:table/users"
+    expect_error("another region's table ARN: ValidationException",
+                 lambda: db.describe_table(TableName=other),
+                 "ValidationException", "1 validation error detected: Invalid AWS region in '%s'" % other)
+    expect_error("... as a ResourceArn: Invalid TableArn",
+                 lambda: db.list_tags_of_resource(ResourceArn=other),
+                 "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input " + other)
 
 
 def privileges():
@@ -341,6 +348,13 @@ def privileges():
                      "AccessDeniedException")
     if e is not None:
         check("... names the action", "dynamodb:GetItem" in e.response["Error"]["Message"], e.response)
+    arn = "arn:aws:dynamodb:ddblocal:000000000000:table/users"
+    e = expect_error("a role that does not own the table: TagResource is AccessDeniedException",
+                     lambda: limited.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]),
+                     "AccessDeniedException")
+    if e is not None:
+        check("... naming the table by its ResourceArn",
+              "dynamodb:TagResource on resource: " + arn + " (" in e.response["Error"]["Message"], e.response)
     bad = client(os.environ["AWS_ACCESS_KEY_ID"], "wrong" + os.environ["AWS_SECRET_ACCESS_KEY"][5:])
     expect_error("a wrong secret: InvalidSignatureException", lambda: bad.list_tables(),
                  "InvalidSignatureException")

@@ -61,7 +61,7 @@ $node->safe_psql('source', q{SELECT dynpg.create_table('{"TableName": "threads",
 $node->safe_psql('source', q{SELECT dynpg.create_table('{"TableName": "settings", "BillingMode": "PAY_PER_REQUEST",
 	"KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
 	"Tags": [{"Key": "team", "Value": "db"}, {"Key": "env", "Value": "test"}], "DeletionProtectionEnabled": true,
-	"TableClass": "STANDARD_INFREQUENT_ACCESS", "SSESpecification": {"Enabled": true, "KMSMasterKeyId": "alias/k"},
+	"TableClass": "STANDARD_INFREQUENT_ACCESS", "SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "alias/k"},
 	"OnDemandThroughput": {"MaxReadRequestUnits": 100}, "WarmThroughput": {"ReadUnitsPerSecond": 13000}}')});
 $node->safe_psql('source', q{SELECT dynpg.update_time_to_live('{"TableName": "settings",
 	"TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}');
