@@ -36,6 +36,7 @@ OBJS = \
 	src/am/dynpg_read.o \
 	src/am/dynpg_write.o \
 	src/am/dynpg_changelog.o \
+	src/am/dynpg_stream.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \
@@ -45,6 +46,8 @@ OBJS = \
 	src/api/table_ops.o \
 	src/api/table_indexes.o \
 	src/api/table_update.o \
+	src/api/table_settings.o \
+	src/api/stream_ops.o \
 	src/api/item_common.o \
 	src/api/item_ops.o \
 	src/api/query_ops.o \
@@ -81,6 +84,10 @@ REGRESS = \
 	tables \
 	indexes \
 	update_table \
+	tags \
+	ttl_config \
+	streams \
+	table_settings \
 	item_api \
 	storage \
 	differential \
@@ -92,8 +99,10 @@ REGRESS = \
 	query \
 	scan \
 	index_reads \
+	multi_key_gsi \
 	batch \
 	transactions \
+	item_collection_metrics \
 	vacuum \
 	index_worker \
 	extension_drop
@@ -117,6 +126,7 @@ ISOLATION = item_concurrent_cast \
 	scan_during_merges \
 	backfill_vs_write \
 	transact_overlap \
+	stream_horizon \
 	transact_vs_single \
 	transact_get_snapshot
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \

@@ -42,6 +42,14 @@ else
 	dynpg_say "   (the JavaScript SDK could not be installed: tests/t/023_http_js_sdk.pl will fail)"
 	export DYNPG_NODE_PATH=
 fi
+# dynamodb-admin, the GUI tests/t/026_http_dynamodb_admin.pl drives (npm, pinned by
+# tests/http/admin/package-lock.json).
+if DYNPG_ADMIN_PATH=$(scripts/npm-deps.sh tests/http/admin); then
+	export DYNPG_ADMIN_PATH
+else
+	dynpg_say "   (dynamodb-admin could not be installed: tests/t/026_http_dynamodb_admin.pl will fail)"
+	export DYNPG_ADMIN_PATH=
+fi
 
 # The scratch copy: the working tree (untracked test files included) without
 # git metadata or build and test leftovers.

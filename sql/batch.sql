@@ -8,9 +8,6 @@
 SET search_path = public, dynpg;
 
 \i sql/include/item_helpers.sql
--- The same, with the identity hashes of echoed AttributeValues masked.
-CREATE FUNCTION pg_temp.masked(op text, req jsonb) RETURNS text LANGUAGE sql AS $$
-	SELECT regexp_replace(pg_temp.api(op, req), 'AttributeValue@[0-9a-f]+', 'AttributeValue@#', 'g') $$;
 -- n PutRequests (or DeleteRequests) for table t, keys k<from>..k<from+n-1>
 CREATE FUNCTION pg_temp.puts(n int, from_ int DEFAULT 1) RETURNS jsonb LANGUAGE sql AS $$
 	SELECT jsonb_agg(jsonb_build_object('PutRequest', jsonb_build_object('Item',
@@ -91,19 +88,16 @@ SELECT pg_temp.detail('BatchWriteItem', '{}');
 SELECT pg_temp.api('BatchWriteItem', '{"ReturnConsumedCapacity": "hi", "ReturnItemCollectionMetrics": "hi"}');
 SELECT pg_temp.api('BatchWriteItem', '{"RequestItems": {}}');
 SELECT pg_temp.api('BatchWriteItem', '{"RequestItems": {"a": []}}');
-SELECT pg_temp.masked('BatchWriteItem', '{"RequestItems": {"a": [{"PutRequest": {"Item": {"a": {"S": "a"}}}}]}}');
+SELECT pg_temp.api('BatchWriteItem', '{"RequestItems": {"a": [{"PutRequest": {"Item": {"a": {"S": "a"}}}}]}}');
 SELECT pg_temp.api('BatchWriteItem', '{"RequestItems": {"aa;": [{"PutRequest": {}, "DeleteRequest": {}}]},
   "ReturnConsumedCapacity": "hi", "ReturnItemCollectionMetrics": "hi"}');
--- more than 25 entries for one table: the list constraint, with the request echoed
--- (start and end of the message, and the number of WriteRequests echoed)
-SELECT left(m, 330) AS message_start, right(m, 220) AS message_end,
-       (length(m) - length(replace(m, 'WriteRequest(', ''))) / length('WriteRequest(') AS echoed
-  FROM pg_temp.masked('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', pg_temp.puts(26)))) m;
-SELECT left(m, 260) AS message_start, right(m, 250) AS message_end,
-       (length(m) - length(replace(m, 'WriteRequest(', ''))) / length('WriteRequest(') AS echoed
-  FROM pg_temp.masked('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', pg_temp.deletes(26)))) m;
-SELECT pg_temp.api('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', pg_temp.puts(25) || pg_temp.deletes(1, 100))))
-  ~ '^YD001: 1 validation error detected: Value ''\{bw1=\[WriteRequest\(putRequest=PutRequest\(item=\{k=com\.amazonaws\.dynamodb\.v20120810\.AttributeValue@[0-9a-f]+, v=com\.amazonaws\.dynamodb\.v20120810\.AttributeValue@[0-9a-f]+\}, workloadProfileName=null\), deleteRequest=null\), .*WriteRequest\(putRequest=null, deleteRequest=DeleteRequest\(key=\{k=com\.amazonaws\.dynamodb\.v20120810\.AttributeValue@[0-9a-f]+\}, workloadProfileName=null\)\)\]\}'' at ''requestItems'' failed to satisfy constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 25, Member must have length greater than or equal to 1\]$' AS echo_shape;
+-- more than 25 entries for one table: the list's constraint, at the table's
+-- member of RequestItems (DynamoDB no longer echoes the request there)
+SELECT pg_temp.api('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', pg_temp.puts(26))));
+SELECT pg_temp.api('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', pg_temp.deletes(26))));
+-- a null list for one table; two tables each over the limit: one failure each
+SELECT pg_temp.api('BatchWriteItem', '{"RequestItems": {"bw1": null}}');
+SELECT pg_temp.api('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', pg_temp.puts(26), 'numk', pg_temp.puts(30))));
 -- more than 25 in all, at most 25 per table
 SELECT pg_temp.api('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', pg_temp.puts(20),
   'numk', '[{"PutRequest": {"Item": {"n": {"N": "1"}}}}, {"PutRequest": {"Item": {"n": {"N": "2"}}}}, {"PutRequest": {"Item": {"n": {"N": "3"}}}},
@@ -257,10 +251,9 @@ SELECT pg_temp.api('BatchGetItem', '{"ReturnConsumedCapacity": "hi"}');
 SELECT pg_temp.api('BatchGetItem', '{"RequestItems": {}}');
 SELECT pg_temp.api('BatchGetItem', '{"RequestItems": {"a": {}}, "ReturnConsumedCapacity": "hi"}');
 SELECT pg_temp.api('BatchGetItem', '{"RequestItems": {"a": {"Keys": []}}}');
-SELECT pg_temp.masked('BatchGetItem', '{"RequestItems": {"aa;": {"Keys": [{"k": {"S": "a"}}], "AttributesToGet": [], "ConsistentRead": true, "ProjectionExpression": "k", "ExpressionAttributeNames": {"#a": "b"}}}}');
+SELECT pg_temp.api('BatchGetItem', '{"RequestItems": {"aa;": {"Keys": [{"k": {"S": "a"}}], "AttributesToGet": [], "ConsistentRead": true, "ProjectionExpression": "k", "ExpressionAttributeNames": {"#a": "b"}}}}');
 SELECT pg_temp.api('BatchGetItem', '{"RequestItems": {"bw1": null}}');
-SELECT pg_temp.api('BatchGetItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', jsonb_build_object('Keys', pg_temp.keys(101)))))
-  ~ '^YD001: 1 validation error detected: Value ''\[\{k=com\.amazonaws\.dynamodb\.v20120810\.AttributeValue@[0-9a-f]+\}(, \{k=com\.amazonaws\.dynamodb\.v20120810\.AttributeValue@[0-9a-f]+\}){100}\]'' at ''requestItems\.bw1\.member\.keys'' failed to satisfy constraint: Member must have length less than or equal to 100$' AS over_100_in_one_table;
+SELECT pg_temp.api('BatchGetItem', jsonb_build_object('RequestItems', jsonb_build_object('bw1', jsonb_build_object('Keys', pg_temp.keys(101)))));
 -- the request's own rules: expressions, AttributeValues, duplicates, the total (before the table)
 SELECT pg_temp.api('BatchGetItem', '{"RequestItems": {"abc": {"Keys": [{}], "AttributesToGet": ["a"], "ProjectionExpression": ""}}}');
 SELECT pg_temp.api('BatchGetItem', '{"RequestItems": {"abc": {"Keys": [{}], "AttributesToGet": ["a"], "ExpressionAttributeNames": {}}}}');

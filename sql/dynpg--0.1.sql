@@ -321,6 +321,91 @@ CREATE TABLE dynpg.index_builds (
 );
 REVOKE ALL ON dynpg.index_builds FROM PUBLIC;
 
+-- DynamoDB Streams (src/am/README, "Streams").  One row per stream a table
+-- has had: a table gets a new stream (a new label) each time its stream is
+-- enabled, and disabling closes it; a closed stream stays readable for
+-- dynpg.stream_retention.  stream_id is the sequence number drawn when the
+-- stream was opened, so streams sort by age; end_seq is drawn when it
+-- closes (every record of the stream has a smaller number).  Only dynpg's
+-- C code writes these tables.  They are not dumped: a restored table's
+-- stream, if enabled, starts afresh with the definition's label.
+CREATE TABLE dynpg.streams (
+	stream_id bigint PRIMARY KEY,
+	tbl oid NOT NULL,
+	table_id text NOT NULL,
+	table_name text NOT NULL,
+	owner oid NOT NULL,
+	label text NOT NULL,
+	view_type text NOT NULL,
+	shards int NOT NULL,
+	key_schema jsonb NOT NULL,
+	created timestamptz NOT NULL,
+	end_seq bigint,
+	closed timestamptz,
+	trimmed_to bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX ON dynpg.streams (tbl);
+REVOKE ALL ON dynpg.streams FROM PUBLIC;
+
+-- The records: one per item change, in the writing transaction (a rolled
+-- back write leaves none).  seq is drawn from dynpg's cluster-wide counter
+-- (the WAL insert position or more); readers return only numbers below the
+-- horizon no open transaction can still fill (src/am/README).
+CREATE TABLE dynpg.stream_records (
+	stream_id bigint NOT NULL,
+	shard int2 NOT NULL,
+	seq bigint NOT NULL,
+	event "char" NOT NULL,
+	created timestamptz NOT NULL,
+	size int4 NOT NULL,
+	by_service boolean NOT NULL,
+	keys dynpg.item NOT NULL,
+	old_image dynpg.item,
+	new_image dynpg.item
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000,
+        autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
+CREATE INDEX stream_records_position ON dynpg.stream_records (stream_id, shard, seq);
+REVOKE ALL ON dynpg.stream_records FROM PUBLIC;
+
+-- Testing and maintenance: delete stream records older than the interval
+-- now, as the worker does every minute with dynpg.stream_retention
+CREATE FUNCTION dynpg._trim_streams(older_than interval) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_trim_streams' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg._trim_streams(interval) IS
+	'Testing/maintenance (superuser): delete stream records older than the interval, and streams closed that long ago; returns the records deleted';
+REVOKE ALL ON FUNCTION dynpg._trim_streams(interval) FROM PUBLIC;
+
+-- For psql users: a table's stream as rows, all shards merged in number
+-- order, after a sequence number (NULL: from the oldest kept).  With
+-- dynpg.stream_notify on, writers NOTIFY dynpg_stream, '<table>' at
+-- commit, so a consumer can LISTEN instead of polling.
+CREATE FUNCTION dynpg.stream_records(table_name text, after_sequence_number text DEFAULT NULL,
+		max_records int DEFAULT 1000)
+	RETURNS TABLE (sequence_number text, shard_id text, event_name text, keys dynpg.item,
+		new_image dynpg.item, old_image dynpg.item, approximate_creation timestamptz, size_bytes int)
+	AS 'MODULE_PATHNAME', 'dynpg_stream_records_sql' LANGUAGE C VOLATILE CALLED ON NULL INPUT ROWS 100;
+COMMENT ON FUNCTION dynpg.stream_records(text, text, int) IS
+	'The records of the table''s stream after a sequence number (NULL: from the oldest kept), at most max_records, in number order';
+
+-- The DynamoDB Streams API (its own service: boto3's 'dynamodbstreams'
+-- client, target prefix DynamoDBStreams_20120810. over HTTP)
+CREATE FUNCTION dynpg.list_streams(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_list_streams' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.list_streams(jsonb) IS
+	'DynamoDB Streams ListStreams: the streams of every table, or of TableName (Limit, ExclusiveStartStreamArn)';
+CREATE FUNCTION dynpg.describe_stream(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_stream' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_stream(jsonb) IS
+	'DynamoDB Streams DescribeStream: a stream and its shards (Limit, ExclusiveStartShardId, ShardFilter)';
+CREATE FUNCTION dynpg.get_shard_iterator(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_get_shard_iterator' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.get_shard_iterator(jsonb) IS
+	'DynamoDB Streams GetShardIterator: TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER; valid 15 minutes';
+CREATE FUNCTION dynpg.get_records(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_get_records' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.get_records(jsonb) IS
+	'DynamoDB Streams GetRecords: up to Limit (1000) records or 1 MB from a shard iterator, and NextShardIterator';
+
 -- The workers that apply it (src/worker/README): one per database with
 -- dynpg, started by a launcher.
 CREATE FUNCTION dynpg.wait_for_indexes(table_name text, timeout_seconds float8 DEFAULT 60)
@@ -646,6 +731,39 @@ CREATE FUNCTION dynpg.transact_get_items(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_transact_get_items' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION dynpg.transact_get_items(jsonb) IS
 	'TransactGetItems: up to 100 Gets, read from one snapshot, in request order';
+
+------------------------------------------------------------------------------
+-- Table settings: tags, time to live, limits, endpoints (src/api/README,
+-- "Table settings")
+------------------------------------------------------------------------------
+CREATE FUNCTION dynpg.tag_resource(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_tag_resource' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.tag_resource(jsonb) IS
+	'TagResource: add or replace tags of the table named by ResourceArn (at most 50)';
+CREATE FUNCTION dynpg.untag_resource(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_untag_resource' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.untag_resource(jsonb) IS
+	'UntagResource: remove the tags TagKeys of the table named by ResourceArn';
+CREATE FUNCTION dynpg.list_tags_of_resource(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_list_tags_of_resource' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.list_tags_of_resource(jsonb) IS
+	'ListTagsOfResource: the tags of the table named by ResourceArn, 10 a page (NextToken)';
+CREATE FUNCTION dynpg.update_time_to_live(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_update_time_to_live' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.update_time_to_live(jsonb) IS
+	'UpdateTimeToLive: enable or disable the table''s time to live attribute (one change an hour)';
+CREATE FUNCTION dynpg.describe_time_to_live(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_time_to_live' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_time_to_live(jsonb) IS
+	'DescribeTimeToLive: TimeToLiveStatus ENABLED (with AttributeName) or DISABLED';
+CREATE FUNCTION dynpg.describe_limits(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_limits' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_limits(jsonb) IS
+	'DescribeLimits: DynamoDB''s default capacity quotas of an account and a table';
+CREATE FUNCTION dynpg.describe_endpoints(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_endpoints' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_endpoints(jsonb) IS
+	'DescribeEndpoints: the address of this server''s HTTP endpoint';
 
 -- ClientRequestToken of TransactWriteItems: written in the same transaction
 -- as the actions (so a token exists only for a committed request), with a

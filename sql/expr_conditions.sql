@@ -135,6 +135,26 @@ SELECT e, pg_temp.cond(e, v, nm) FROM (VALUES
   ('n = ', '{":v": {"N": "1"}}', NULL),
   ('n == :v', '{":v": {"N": "1"}}', NULL),
   ('pk = !!', '{":v": {"N": "1"}}', NULL),
+  -- a name cannot start with '_': the token "_", then the name
+  ('_version = :v', '{":v": {"N": "1"}}', NULL),
+  ('attribute_exists(_a)', NULL, NULL),
+  ('n = :v AND _x = :v', '{":v": {"N": "1"}}', NULL),
+  -- '-' is not part of a name: near quotes the tokens before and after
+  ('foo-bar = :v', '{":v": {"N": "1"}}', NULL),
+  -- an index is 0 or [1-9][0-9]*: "03" is the tokens "0" and "3"
+  ('l[03] = :v', '{":v": {"N": "1"}}', NULL),
+  ('l[0] = :v AND l[10] = :v', '{":v": {"N": "1"}}', NULL),
+  -- a function name that is not a token
+  ('_size(n) = :v', '{":v": {"N": "1"}}', NULL),
+  ('begins-with(n, :v)', '{":v": {"S": "a"}}', NULL),
+  -- size() of a constant: only a type with a size
+  ('size(:v) = :v', '{":v": {"N": "1"}}', NULL),
+  ('size(:v) > :n', '{":v": {"BOOL": true}, ":n": {"N": "0"}}', NULL),
+  ('size(:v) > :n', '{":v": {"NULL": true}, ":n": {"N": "0"}}', NULL),
+  ('size(:v) = :n', '{":v": {"S": "abc"}, ":n": {"N": "3"}}', NULL),
+  ('size(:v) = :n', '{":v": {"NS": ["1", "2"]}, ":n": {"N": "2"}}', NULL),
+  -- attribute_type() of a constant
+  ('attribute_type(:v, :t)', '{":v": {"S": "x"}, ":t": {"S": "S"}}', NULL),
   ('n = :v AND', '{":v": {"N": "1"}}', NULL),
   ('((attribute_exists(n)))', NULL, NULL),
   ('name = :v', '{":v": {"S": "x"}}', NULL),

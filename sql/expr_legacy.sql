@@ -55,7 +55,19 @@ SELECT e::text, pg_temp.exp(e) FROM (VALUES
   ('{"n": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"N": "1"}]}}'),
   ('{"n": {"ComparisonOperator": "EQ", "Exists": true, "Value": {"N": "1"}}}'),
   ('{"n": {"ComparisonOperator": "EQ", "Value": {"N": "1"}, "AttributeValueList": [{"N": "1"}]}}'),
-  ('{"n": {"ComparisonOperator": "LIKE", "Value": {"N": "1"}}}')) AS t(e);
+  ('{"n": {"ComparisonOperator": "LIKE", "Value": {"N": "1"}}}'),
+  -- AttributeValueList: its length, one type, BETWEEN's bounds in order
+  ('{"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"N": "2"}, {"N": "3"}]}}'),
+  ('{"n": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "1"}, {"N": "2"}]}}'),
+  ('{"n": {"ComparisonOperator": "IN", "AttributeValueList": []}}'),
+  ('{"n": {"ComparisonOperator": "NOT_NULL", "AttributeValueList": [{"N": "1"}]}}'),
+  ('{"n": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"S": "5"}]}}'),
+  ('{"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"S": "5"}]}}'),
+  ('{"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "10"}, {"N": "9"}]}}'),
+  ('{"s": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"S": "b"}, {"S": "a"}]}}'),
+  ('{"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "-1"}, {"N": "-2"}]}}'),
+  ('{"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "5"}, {"N": "5.0"}]}}'),
+  ('{"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"SS": ["b"]}, {"SS": ["a"]}]}}')) AS t(e);
 
 -- ConditionalOperator
 SELECT pg_temp.exp('{"n": {"Value": {"N": "5"}}, "s": {"Value": {"S": "no"}}}');
@@ -77,6 +89,11 @@ SELECT pg_temp.api('GetItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "
 SELECT pg_temp.api('GetItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributesToGet": ["a.b"]}');
 SELECT pg_temp.api('GetItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributesToGet": []}');
 SELECT pg_temp.api('GetItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributesToGet": ["n", "n"]}');
+-- AttributesToGet names: an attribute name's rules
+SELECT pg_temp.api('GetItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributesToGet": ["n", ""]}');
+SELECT pg_temp.api('GetItem', jsonb_build_object('TableName', 'leg', 'Key', '{"pk": {"S": "k"}}'::jsonb, 'AttributesToGet', jsonb_build_array(repeat('x', 65536))));
+SELECT length(pg_temp.api('GetItem', jsonb_build_object('TableName', 'leg', 'Key', '{"pk": {"S": "k"}}'::jsonb, 'AttributesToGet', jsonb_build_array(repeat('x', 65535))))) AS longest_name_ok;
+SELECT pg_temp.api('Scan', '{"TableName": "leg", "AttributesToGet": [""]}');
 
 -- AttributeUpdates: PUT (the default), ADD (numbers, sets, lists), DELETE
 SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}},
@@ -95,6 +112,13 @@ SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}
 SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributeUpdates": {"a": {"Action": "ADD", "Value": {"S": "x"}}}}');
 SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributeUpdates": {"a": {"Action": "DELETE", "Value": {"N": "1"}}}}');
 SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributeUpdates": {"a": {"Action": "REPLACE", "Value": {"N": "1"}}}}');
+-- ADD or DELETE of a value of another type than the attribute's: the legacy
+-- form's own message (an UpdateExpression's is "An operand in the update
+-- expression has an incorrect data type")
+SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributeUpdates": {"n": {"Action": "ADD", "Value": {"SS": ["x"]}}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributeUpdates": {"n": {"Action": "DELETE", "Value": {"NS": ["1"]}}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "AttributeUpdates": {"s": {"Action": "ADD", "Value": {"N": "1"}}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}}, "UpdateExpression": "ADD s :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
 SELECT pg_temp.api('UpdateItem', '{"TableName": "leg", "Key": {"pk": {"S": "k"}},
   "AttributeUpdates": {"n": {"Action": "ADD", "Value": {"N": "1"}}}, "Expected": {"n": {"Value": {"N": "0"}}}}');
 -- legacy Expected on DeleteItem

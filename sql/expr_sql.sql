@@ -20,7 +20,8 @@ END $$;
 SELECT e, pg_temp.proj(e) FROM (VALUES
   ('pk'), ('a.e'), ('a.b[2].c, f'), ('g[3], g[1], g[9]'), ('a.b[0]'), ('nothing'),
   ('a.e.x'), ('g[0].x'), ('a, a.b'), ('a.b, a'), ('a.b, a[1]'), ('g[1], g[1]'),
-  ('a.b[-1]'), ('a.b[]'), ('a.b[:x]'), ('a.'), ('size'), ('pk,'), ('')) AS t(e);
+  ('a.b[-1]'), ('a.b[]'), ('a.b[:x]'), ('a.'), ('size'), ('pk,'), (''),
+  ('_a'), ('a._b'), ('a, _b, c'), ('g[01]')) AS t(e);
 SELECT pg_temp.proj('#a.#b[1], #k', '{"#a": "a", "#b": "b", "#k": "pk"}');
 SELECT pg_temp.proj('#a', '{"#a": "a.e"}');
 SELECT pg_temp.proj('a', '{"#a": "a"}');

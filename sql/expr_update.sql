@@ -28,13 +28,24 @@ CREATE FUNCTION pg_temp.item(k text) RETURNS text LANGUAGE sql AS $$
 SELECT pg_temp.upd('a', 'SET n = :one, s = :s, l = :l, m = :m',
   '{":one": {"N": "1"}, ":s": {"S": "x"}, ":l": {"L": [{"N": "1"}, {"N": "2"}]}, ":m": {"M": {"x": {"M": {}}}}}');
 SELECT pg_temp.upd('a', 'SET n = n + :d, c = if_not_exists(c, :z) - :d', '{":d": {"N": "0.5"}, ":z": {"N": "100"}}');
-SELECT pg_temp.upd('a', 'SET c = if_not_exists(c, :z), l = list_append(:pre, list_append(l, :post))',
-  '{":z": {"N": "0"}, ":pre": {"L": [{"S": "first"}]}, ":post": {"L": [{"S": "last"}]}}');
+SELECT pg_temp.upd('a', 'SET c = if_not_exists(c, :z), l = list_append(:pre, l)',
+  '{":z": {"N": "0"}, ":pre": {"L": [{"S": "first"}]}}');
+-- list_append may take if_not_exists (but not another list_append)
+SELECT pg_temp.upd('a', 'SET l = list_append(if_not_exists(l, :e), :post)',
+  '{":e": {"L": []}, ":post": {"L": [{"S": "last"}]}}');
 SELECT pg_temp.upd('a', 'SET m.x.y = :v, l[1] = :v, l[99] = :w', '{":v": {"S": "set"}, ":w": {"S": "appended"}}');
 -- values come from the item as it was before the update
 SELECT pg_temp.upd('a', 'SET n = c, c = n');
 -- UPDATED_NEW reports an element set past the end where it was appended
 SELECT pg_temp.upd('a', 'SET l[50] = :w, l[0] = :v', '{":v": {"S": "first"}, ":w": {"S": "appended again"}}', 'UPDATED_NEW');
+-- several elements set past the end are appended in index order, not as
+-- written; UPDATED_NEW reports them where they were appended, UPDATED_OLD
+-- (nothing was there) nothing for them
+SELECT pg_temp.upd('pa', 'SET q = :q', '{":q": {"L": [{"S": "x"}, {"S": "y"}]}}', 'NONE');
+SELECT pg_temp.upd('pa', 'SET q[10] = :a, q[5] = :b', '{":a": {"S": "a"}, ":b": {"S": "b"}}', 'UPDATED_NEW');
+SELECT pg_temp.upd('pa', 'SET q[1] = :y2, q[9] = :d, q[7] = :c, q[8] = :e', '{":y2": {"S": "y2"}, ":c": {"S": "c"}, ":d": {"S": "d"}, ":e": {"S": "e"}}', 'UPDATED_OLD');
+SELECT pg_temp.upd('pa', 'SET q[20] = :g, q[0] = :x2, q[15] = :f', '{":x2": {"S": "x2"}, ":f": {"S": "f"}, ":g": {"S": "g"}}', 'UPDATED_NEW');
+SELECT pg_temp.upd('pa', 'ADD q[30] :n SET q[25] = :h', '{":n": {"N": "1"}, ":h": {"S": "h"}}', 'ALL_NEW');
 -- REMOVE: list indexes of the old list, past the end ignored, missing ignored
 SELECT pg_temp.upd('a', 'REMOVE l[0], l[2], l[50], nothing, m.x.y');
 -- ADD: numbers (missing counts as 0) and sets (created, union)
@@ -87,6 +98,9 @@ SELECT e, pg_temp.upd('a', e, v) FROM (VALUES
   ('SET x = :big + :big', '{":big": {"N": "9.9999999999999999999999999999999999999E+125"}}'),
   ('SET x = :a - :b', '{":a": {"N": "1E-130"}, ":b": {"N": "1.1E-130"}}'),
   ('SET x = :a + :b', '{":a": {"N": "12345678901234567890123456789012345678"}, ":b": {"N": "0.1"}}'),
+  ('SET x = :a - :b', '{":a": {"N": "-12345678901234567890123456789012345678"}, ":b": {"N": "0.1"}}'),
+  ('ADD n :a', '{":a": {"N": "12345678901234567890123456789012345678"}}'),
+  ('SET x = :a + :b', '{":a": {"N": "1234567890123456789012345678901234567.8"}, ":b": {"N": "1E-100"}}'),
   ('ADD s :one', '{":one": {"N": "1"}}'),
   ('ADD n :s', '{":s": {"S": "x"}}'),
   ('ADD n :l', '{":l": {"L": []}}'),
@@ -103,6 +117,17 @@ SELECT e, pg_temp.upd('a', e, v) FROM (VALUES
   ('SET a = if_not_exists(:v, :v)', '{":v": {"N": "1"}}'),
   ('SET a = :v + :v + :v', '{":v": {"N": "1"}}'),
   ('UPSERT a = :v', '{":v": {"N": "1"}}'),
+  ('SET _a = :v', '{":v": {"N": "1"}}'),
+  ('SET a = _b', NULL),
+  ('REMOVE a, _b', NULL),
+  ('SET a = _list_append(a, :v)', '{":v": {"L": []}}'),
+  -- functions: no list_append in list_append, no '+' or '-' inside a call
+  ('SET a = list_append(list_append(a, :v), :v)', '{":v": {"L": []}}'),
+  ('SET a = list_append(:v, list_append(:v, :v))', '{":v": {"L": []}}'),
+  ('SET a = if_not_exists(a, :v + :v)', '{":v": {"N": "1"}}'),
+  ('SET a = if_not_exists(a, :v) + :v', '{":v": {"N": "1"}}'),
+  ('SET a = list_append(a, :v - :v)', '{":v": {"L": []}}'),
+  ('SET a = if_not_exists(if_not_exists(a, :v), :v)', '{":v": {"N": "1"}}'),
   ('', NULL),
   ('SET a = :v', '{":v": {"N": "1"}, ":w": {"N": "2"}}'),
   ('SET a = :v', '{":v": {"SS": []}}'),

@@ -140,7 +140,19 @@ SELECT key_schema, attribute_definitions FROM dynpg.tables WHERE table_name = 'T
 SELECT pg_temp.api('PutItem', '{"TableName": "Thread", "Item": {"ForumName": {"S": "f"}, "Subject": {"S": "s2"}, "LastPostDateTime": {"N": "3"}}}');
 SELECT pg_temp.api('PutItem', '{"TableName": "Thread", "Item": {"ForumName": {"S": "f"}, "Subject": {"S": "s2"}, "LastPostDateTime": {"S": ""}}}');
 SELECT pg_temp.api('PutItem', '{"TableName": "GameScores", "Item": {"UserId": {"S": "u9"}, "GameTitle": {"S": "G"}, "TopScore": {"N": "1"}}}');
+-- an update giving an index key another type (NULL included), when the
+-- request says so: PutItem's message; a value copied from the item: the
+-- update's own
 SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET LastPostDateTime = :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET LastPostDateTime = :v", "ExpressionAttributeValues": {":v": {"NULL": true}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET Replies = :v", "ExpressionAttributeValues": {":v": {"L": []}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET LastPostDateTime = Replies + :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "ADD LastPostDateTime :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "AttributeUpdates": {"LastPostDateTime": {"Action": "PUT", "Value": {"NULL": true}}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "AttributeUpdates": {"Author": {"Action": "PUT", "Value": {"S": "x"}}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET Nb = :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET LastPostDateTime = Nb"}');
+SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "REMOVE Nb"}');
 SELECT pg_temp.api('UpdateItem', '{"TableName": "Thread", "Key": {"ForumName": {"S": "f"}, "Subject": {"S": "s"}}, "UpdateExpression": "SET LastPostDateTime = :v", "ExpressionAttributeValues": {":v": {"S": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}}');
 SELECT count(*) AS thread_items FROM dynamodb."Thread";
 -- the SQL layer and SQL writes go the same way
@@ -233,6 +245,7 @@ INSERT INTO index_cases (request) VALUES
  -- key schemas: enum of key types, 1..2 elements, names of 1..255 characters
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "TestGSI", "KeySchema": [{"AttributeName": "n/a", "KeyType": "HASH"}, {"AttributeName": "sth", "KeyType": "SORT"}], "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}]}')),
  (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "test_lsi", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "lsi_range_key", "KeyType": "SORT"}], "Projection": {"ProjectionType": "ALL"}}]}')),
+ -- three elements: a multi-attribute GSI key (up to 8, multi_key_gsi.sql), so AttributeDefinitions are next
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}, {"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]}')),
  (pg_temp.req('{"LocalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [null, {}, {"AttributeName": ""}], "Projection": {"ProjectionType": "ALL"}}]}')),
  (pg_temp.req(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_array(jsonb_build_object('IndexName', 'abc',
@@ -284,6 +297,7 @@ INSERT INTO index_cases (request) VALUES
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "c", "KeyType": "RANGE"}, {"AttributeName": "d", "KeyType": "RANGE"}], "Projection": {}}, {"IndexName": "abc", "KeySchema": [{"AttributeName": "e", "KeyType": "RANGE"}], "Projection": {}}]}')),
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "HASH"}], "Projection": {}}]}')),
+ -- HASH, HASH: a multi-attribute GSI partition key (multi_key_gsi.sql), so the projection is next
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}], "Projection": {}}]}')),
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}], "Projection": {}}]}')),
  (pg_temp.req('{"GlobalSecondaryIndexes": [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}], "Projection": {}}]}')),

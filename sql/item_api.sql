@@ -128,6 +128,12 @@ SELECT pg_temp.api('PutItem', d) FROM (VALUES
  ('{"TableName": "", "Item": {}}'),
  ('{"TableName": "a;", "Item": {}}'),
  (jsonb_build_object('TableName', repeat('u', 256), 'Item', '{}'::jsonb)),
+ -- the data plane's TableName: 3 to 255 characters of the pattern, an
+ -- empty one the length rule alone, a short one that breaks the pattern
+ -- the pattern alone, one too long that breaks it both
+ ('{"TableName": "ab", "Item": {}}'),
+ ('{"TableName": "a", "Item": {}}'),
+ (jsonb_build_object('TableName', repeat('u', 255) || ';', 'Item', '{}'::jsonb)),
  ('{"TableName": "abc;", "ReturnConsumedCapacity": "hi", "ReturnItemCollectionMetrics": "hi", "ReturnValues": "hi"}'),
  ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "ReturnValues": "ALL_NEW"}'),
  ('{"TableName": "users", "Item": {"PersonID": {"N": "1"}}, "ReturnValues": "UPDATED_OLD"}'),

@@ -189,7 +189,10 @@ INSERT INTO kce_cases (tab, kce, vals) VALUES
  ('posts', 'topic = :t AND seq BETWEEN :n AND :t', '{":t": {"S": "t"}, ":n": {"N": "1"}}'),
  ('posts', 'topic = :t AND seq BETWEEN :n9 AND :n1', '{":t": {"S": "t"}, ":n9": {"N": "9"}, ":n1": {"N": "1"}}'),
  ('posts', 'topic = :t', '{":t": {"S": "t"}, ":unused": {"S": "x"}}'),
- ('posts', 'topic = :t AND seq = :missing', '{":t": {"S": "t"}}');
+ ('posts', 'topic = :t AND seq = :missing', '{":t": {"S": "t"}}'),
+ -- a name cannot start with '_' (the token "_", then the name)
+ ('posts', '_topic = :t', '{":t": {"S": "t"}}'),
+ ('posts', 'topic = :t AND _seq = :t', '{":t": {"S": "t"}}');
 SELECT n, tab, kce, pg_temp.q(tab, kce, vals) AS result FROM kce_cases ORDER BY n;
 -- the first broken rule is the one reported (the operators are looked for
 -- in the whole expression first)
@@ -199,7 +202,9 @@ SELECT pg_temp.q('posts', 'topic = :s AND topic = :s AND seq = :s AND x = :s', '
 SELECT pg_temp.q('posts', 'topic < :n AND seq = :n', '{":n": {"N": "1"}}') AS type_before_operator;
 SELECT pg_temp.q('posts', 'topic = :n AND x = :n', '{":n": {"N": "1"}}') AS partition_key_before_sort_key;
 SELECT pg_temp.q('posts', 'seq = :t AND x = :t', '{":t": {"S": "t"}}') AS missing_partition_key_first;
--- the expression is checked before the table is looked up, the key schema after
+-- the expression is checked before the table is looked up, the key schema after;
+-- up to 8 conditions (a multi-attribute GSI key's) pass the first round, and a
+-- table's key refuses more than 2 once the table is known
 SELECT kce, pg_temp.q('nonexistent', kce, vals) AS result FROM (VALUES
  ('topic = :t OR seq = :s', '{":t": {"S": "t"}, ":s": {"N": "1"}}'::jsonb),
  ('topic = :t AND seq.x = :s', '{":t": {"S": "t"}, ":s": {"N": "1"}}'),

@@ -69,7 +69,9 @@ SELECT f, vals, pg_temp.page(jsonb_build_object('TableName', 'events', 'FilterEx
                ('ts BETWEEN :a AND :b AND src <> :s', '{":a": {"N": "2"}, ":b": {"N": "3"}, ":s": {"S": "db"}}'),
                ('begins_with(src, :c) OR ts > :t', '{":c": {"S": "c"}, ":t": {"N": "3"}}'),
                ('attribute_not_exists(sev)', NULL),
-               ('size(src) = :three', '{":three": {"N": "3"}}')) AS t(f, vals);
+               ('size(src) = :three', '{":three": {"N": "3"}}'),
+               -- a name cannot start with '_'
+               ('_sev = :w', '{":w": {"S": "warn"}}')) AS t(f, vals);
 SELECT pg_temp.page('{"TableName": "inventory", "FilterExpression": "contains(tags, :e) AND qty >= :q", "ExpressionAttributeValues": {":e": {"S": "even"}, ":q": {"N": "4"}}}') AS even_and_qty_4_or_more;
 SELECT pg_temp.page('{"TableName": "inventory", "FilterExpression": "#s IN (:a, :b)", "ExpressionAttributeNames": {"#s": "sku"}, "ExpressionAttributeValues": {":a": {"S": "sku-3"}, ":b": {"S": "sku-30"}}}') AS in_list;
 
@@ -132,6 +134,8 @@ SELECT sf, co, pg_temp.page(jsonb_build_object('TableName', 'events', 'ScanFilte
                ('{"src": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "w"}]}}', NULL),
                ('{"ts": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "4"}, {"N": "2"}]}}', NULL),
                ('{"ts": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"N": "4"}]}}', NULL),
+               ('{"ts": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"S": "4"}]}}', NULL),
+               ('{"ts": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"S": "4"}]}}', NULL),
                ('{"sev": {"ComparisonOperator": "NOT_NULL"}}', NULL),
                ('{"sev": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "warn"}]}}', 'OR'),
                ('{"sev": {"ComparisonOperator": "EQ"}}', NULL),

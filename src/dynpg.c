@@ -30,6 +30,7 @@
 #include "utils/syscache.h"
 
 #include "am/dynpg_am.h"
+#include "am/dynpg_stream.h"
 #include "base/dynpg_preload.h"
 #include "storage/dynpg_xlog.h"
 #include "http/dynpg_http.h"
@@ -41,6 +42,7 @@ void		_PG_init(void);
 
 /* storage/btinsert.c: PANIC between the records of a split, for crash tests */
 extern int	dynpg_debug_split_panic;
+extern int	dynpg_debug_item_collection_limit_kb;	/* api/item_common.c */
 
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
@@ -288,7 +290,15 @@ _PG_init(void)
 							0, 0, 3,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("dynpg.debug_item_collection_limit_kb",
+							"Testing only: the item collection size limit, in kB.",
+							"0 (the default) is DynamoDB's 10 GB (src/api/README, \"Item collections\").",
+							&dynpg_debug_item_collection_limit_kb,
+							0, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
 	/* the GSI workers: GUCs, shared memory and the launcher (src/worker/README) */
+	dynpg_stream_init();
 	dynpg_worker_init();
 	/* the HTTP endpoint: GUCs and shared memory (src/http/README) */
 	dynpg_http_init();

@@ -165,12 +165,17 @@ table_query_range(const DynKeyCondition *kc, DynBtBounds *b)
  * sort key is sk and below every greater one.
  */
 static uint8 *
-index_bound(const DynIndexDef *ix, const DynRef *pk, const DynRef *sk, bool bump, uint16 *len)
+index_bound(const DynIndexDef *ix, const DynKeyCondition *kc, const DynRef *sk, bool bump,
+			uint16 *len)
 {
 	StringInfoData out;
+	int			i;
 
 	initStringInfo(&out);
-	dynpg_index_partition_prefix(ix, pk, &out);
+	dynpg_index_partition_prefix(ix, &kc->pk, &out);
+	/* a multi-attribute sort key: the RANGE attributes "=" names come first */
+	for (i = 0; i < kc->nsk_eq; i++)
+		dynpg_index_sort_part(&kc->sk_eq[i], &out);
 	if (sk != NULL)
 	{
 		dynpg_index_sort_part(sk, &out);
@@ -191,13 +196,16 @@ index_bound(const DynIndexDef *ix, const DynRef *pk, const DynRef *sk, bool bump
  * the prefix bound E(b); and begins_with p, which no key prefix expresses
  * (E pads groups), is [E(p), E(succ(p))), succ(p) being p without its
  * trailing 0xFF bytes and its last byte incremented (none: to the
- * partition's end).
+ * partition's end).  With a multi-attribute sort key, the "partition" is
+ * the prefix followed by E of each RANGE attribute "=" names (kc->sk_eq),
+ * and the operator applies to the next RANGE attribute: since E is
+ * prefix-free, whatever RANGE attributes follow cannot change the order.
  */
 static void
 index_query_range(const DynIndexDef *ix, const DynKeyCondition *kc, DynBtBounds *b)
 {
 	uint16		plen;
-	uint8	   *prefix = index_bound(ix, &kc->pk, NULL, false, &plen);
+	uint8	   *prefix = index_bound(ix, kc, NULL, false, &plen);
 
 	partition_range(prefix, plen, b);
 	switch (kc->sk_op)
@@ -205,29 +213,29 @@ index_query_range(const DynIndexDef *ix, const DynKeyCondition *kc, DynBtBounds 
 		case DSK_NONE:
 			break;
 		case DSK_EQ:
-			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
+			b->lower = index_bound(ix, kc, &kc->sk1, false, &b->lowerlen);
 			b->upper = b->lower;
 			b->upperlen = b->lowerlen;
 			b->upper_incl = true;
 			break;
 		case DSK_LT:
-			b->upper = index_bound(ix, &kc->pk, &kc->sk1, false, &b->upperlen);
+			b->upper = index_bound(ix, kc, &kc->sk1, false, &b->upperlen);
 			b->upper_incl = false;
 			b->upper_prefix = false;
 			break;
 		case DSK_LE:
-			b->upper = index_bound(ix, &kc->pk, &kc->sk1, false, &b->upperlen);
+			b->upper = index_bound(ix, kc, &kc->sk1, false, &b->upperlen);
 			b->upper_incl = true;
 			break;
 		case DSK_GT:
-			b->lower = index_bound(ix, &kc->pk, &kc->sk1, true, &b->lowerlen);
+			b->lower = index_bound(ix, kc, &kc->sk1, true, &b->lowerlen);
 			break;
 		case DSK_GE:
-			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
+			b->lower = index_bound(ix, kc, &kc->sk1, false, &b->lowerlen);
 			break;
 		case DSK_BETWEEN:
-			b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
-			b->upper = index_bound(ix, &kc->pk, &kc->sk2, false, &b->upperlen);
+			b->lower = index_bound(ix, kc, &kc->sk1, false, &b->lowerlen);
+			b->upper = index_bound(ix, kc, &kc->sk2, false, &b->upperlen);
 			b->upper_incl = true;
 			break;
 		case DSK_BEGINS_WITH:
@@ -236,7 +244,7 @@ index_query_range(const DynIndexDef *ix, const DynKeyCondition *kc, DynBtBounds 
 				uint8	   *bytes;
 				int			n = kc->sk1.len;
 
-				b->lower = index_bound(ix, &kc->pk, &kc->sk1, false, &b->lowerlen);
+				b->lower = index_bound(ix, kc, &kc->sk1, false, &b->lowerlen);
 				while (n > 0 && kc->sk1.data[n - 1] == 0xFF)
 					n--;
 				if (n == 0)
@@ -246,7 +254,7 @@ index_query_range(const DynIndexDef *ix, const DynKeyCondition *kc, DynBtBounds 
 				bytes[n - 1]++;
 				succ.data = bytes;
 				succ.len = n;
-				b->upper = index_bound(ix, &kc->pk, &succ, false, &b->upperlen);
+				b->upper = index_bound(ix, kc, &succ, false, &b->upperlen);
 				b->upper_incl = false;
 				b->upper_prefix = false;
 			}
@@ -372,7 +380,14 @@ dynpg_read_range_after(DynReadRange *r, const DynTableDef *tdef, const DynIndexD
 
 	initStringInfo(&out);
 	if (ix != NULL)
-		dynpg_index_entry_key(tdef, ix, key, item, &out);
+	{
+		/* an index's start key holds the index's key attributes (checked) */
+		DynIndexKey ikey;
+
+		if (!dynpg_index_key_of(ix, item, false, &ikey))
+			elog(ERROR, "dynpg: an index start key lacks the index's key");
+		dynpg_index_entry_key(tdef, ix, &ikey, item, &out);
+	}
 	else
 		dynpg_storage_key(key, &out);
 	dynpg_read_range_after_key(r, (const uint8 *) out.data, out.len);

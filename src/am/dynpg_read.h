@@ -76,7 +76,8 @@ extern void dynpg_read_keyspace_range(int first, int last, DynReadRange *r);
 /*
  * Narrow 'r' to start just past (in its direction) the item whose key is
  * 'key' -- ExclusiveStartKey: in the table (ix NULL), or in index ix, where
- * 'item' holds the table's key too ('tdef' gives the table's key schema).
+ * 'item' holds the index's key and the table's ('tdef' gives the table's
+ * key schema), and 'key' is not used.
  */
 extern void dynpg_read_range_after(DynReadRange *r, const DynTableDef *tdef,
 								   const DynIndexDef *ix, const DynKey *key,

@@ -41,6 +41,7 @@
 
 #include "am/dynpg_am_internal.h"
 #include "am/dynpg_changelog.h"
+#include "am/dynpg_stream.h"
 #include "am/dynpg_write.h"
 #include "catalog/dynpg_catalog.h"
 #include "index/dynpg_index.h"
@@ -319,7 +320,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 
 	if (current != NULL &&
 		(check != NULL || compute != NULL || old_item != NULL || kind == WRITE_INSERT ||
-		 nindexes > 0))
+		 nindexes > 0 || dynpg_table_def(rel)->stream_id != 0))
 		current_item = dynpg_am_payload_item(current->payload);
 	if (kind == WRITE_INSERT && current != NULL)
 	{
@@ -388,6 +389,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 			pgstat_count_heap_update(rel, false);
 		if (nindexes > 0)
 			maintain_indexes(rel, current_item, item);
+		dynpg_stream_append(rel, &skey, current_item, item, false);
 		if (old_item)
 			*old_item = current_item;
 		UnlockTuple(rel, &locktid, ExclusiveLock);
@@ -399,6 +401,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		pgstat_count_heap_delete(rel);
 	if (existed && nindexes > 0)
 		maintain_indexes(rel, current_item, NULL);
+	if (existed)
+		dynpg_stream_append(rel, &skey, current_item, NULL, false);
 	if (old_item)
 		*old_item = current_item;
 	UnlockTuple(rel, &locktid, ExclusiveLock);

@@ -24,7 +24,6 @@
 #include "postgres.h"
 
 #include "access/table.h"
-#include "common/hashfn.h"
 #include "utils/acl.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
@@ -48,7 +47,6 @@
 #define DYN_BATCH_GET_ATTRIBUTES_MAX 255
 #define DYN_BATCH_GET_RESPONSE_MAX	(16 * 1024 * 1024)
 
-#define ATTRIBUTE_VALUE_CLASS "com.amazonaws.dynamodb.v20120810.AttributeValue"
 
 /* ---------------------------------------------------------------------
  * Reading the request
@@ -73,47 +71,19 @@ object_members(const DynJson *obj, char ***names, DynJson ***values)
 	return n;
 }
 
-/* ---------------------------------------------------------------------
- * Echoes of collections in constraint messages
- *
- * DynamoDB quotes a failing collection with Java's toString() of its
- * model objects; an AttributeValue prints as its class and identity hash,
- * for which dynpg writes a hash of the value's bytes (deterministic, where
- * DynamoDB's differs on every call).
- * ---------------------------------------------------------------------
+/*
+ * RequestItems as DynamoDB quotes it when its keys are not all table
+ * names (the one constraint it still words with the value): the request's
+ * JSON, compact.
  */
-static void
-echo_attribute_map(StringInfo s, const DynJson *map)
+static char *
+echo_request_items(const DynJson *items_jb)
 {
-	char	  **names;
-	DynJson   **values;
-	int			n;
-	int			i;
+	StringInfoData s;
 
-	if (map == NULL)
-	{
-		appendStringInfoString(s, "null");
-		return;
-	}
-	n = object_members(map, &names, &values);
-	appendStringInfoChar(s, '{');
-	for (i = 0; i < n; i++)
-	{
-		uint32		h;
-
-		if (values[i]->kind == DJ_OBJECT || values[i]->kind == DJ_ARRAY)
-		{
-			StringInfoData text;
-
-			initStringInfo(&text);
-			dynpg_json_write(&text, values[i], NULL);
-			h = hash_bytes((const unsigned char *) text.data, text.len);
-		}
-		else
-			h = hash_bytes((const unsigned char *) names[i], strlen(names[i]));
-		appendStringInfo(s, "%s%s=" ATTRIBUTE_VALUE_CLASS "@%x", i > 0 ? ", " : "", names[i], h);
-	}
-	appendStringInfoChar(s, '}');
+	initStringInfo(&s);
+	dynpg_json_write(&s, items_jb, NULL);
+	return s.data;
 }
 
 /* "Provided list of item keys contains duplicates" */
@@ -139,7 +109,8 @@ read_request_items(const DynJson *root, char ***names, DynJson ***values, int *n
 }
 
 /*
- * Phase 2 of RequestItems itself: not null, at least one table.  Returns
+ * Phase 2 of RequestItems itself: not null (an empty one is phase 3's,
+ * empty_request_items).  Returns
  * whether a table name breaks the rules, which the caller reports quoting
  * the whole of its RequestItems.
  */
@@ -149,12 +120,27 @@ request_items_constraints(DynRequest *req, DynJson *items_jb, char **names, int 
 	bool		bad_names = false;
 	int			t;
 
-	dynpg_req_not_null(req, items_jb != NULL, "requestItems");
-	if (items_jb != NULL && ntables == 0)
-		dynpg_req_too_short(req, "{}", "requestItems", 1);
+	dynpg_req_not_null(req, items_jb != NULL, "RequestItems");
 	for (t = 0; t < ntables; t++)
-		bad_names |= !dynpg_req_is_table_name(names[t]);
+	{
+		if (!dynpg_req_is_table_name_or_arn(names[t]))
+			bad_names = true;
+		else if (strncmp(names[t], "arn:", 4) == 0)
+			dynpg_req_table_arn(req, names[t], "requestItems");	/* its region, type, form */
+	}
 	return bad_names;
+}
+
+/*
+ * Phase 3: an empty RequestItems has DynamoDB's own sentence rather than
+ * the length constraint ("The requestItems parameter is required for
+ * BatchGetItem").
+ */
+static void
+empty_request_items(const DynRequest *req, const DynJson *items_jb, int ntables)
+{
+	if (items_jb != NULL && ntables == 0)
+		dynpg_validation_error("The requestItems parameter is required for %s", req->operation);
 }
 
 /* ---------------------------------------------------------------------
@@ -180,62 +166,10 @@ typedef struct WriteTable
 	WriteEntry *entries;
 	Relation	rel;
 	DynKeySchema ks;
-	int64		half_units;
+	DynWriteCharge charge;		/* ConsumedCapacity */
+	DynItemCollection *collections; /* ItemCollectionMetrics, one per write (LSIs) */
+	int			ncollections;
 } WriteTable;
-
-static void
-echo_write_request(StringInfo s, const WriteEntry *e)
-{
-	appendStringInfoString(s, "WriteRequest(putRequest=");
-	if (e->put != NULL)
-	{
-		appendStringInfoString(s, "PutRequest(item=");
-		echo_attribute_map(s, e->put_item);
-		appendStringInfoString(s, ", workloadProfileName=null)");
-	}
-	else
-		appendStringInfoString(s, "null");
-	appendStringInfoString(s, ", deleteRequest=");
-	if (e->del != NULL)
-	{
-		appendStringInfoString(s, "DeleteRequest(key=");
-		echo_attribute_map(s, e->del_key);
-		appendStringInfoString(s, ", workloadProfileName=null)");
-	}
-	else
-		appendStringInfoString(s, "null");
-	appendStringInfoChar(s, ')');
-}
-
-static char *
-echo_write_items(const WriteTable *tables, int ntables)
-{
-	StringInfoData s;
-	int			t;
-	int			i;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '{');
-	for (t = 0; t < ntables; t++)
-	{
-		appendStringInfo(&s, "%s%s=", t > 0 ? ", " : "", tables[t].name);
-		if (tables[t].list == NULL)
-		{
-			appendStringInfoString(&s, "null");
-			continue;
-		}
-		appendStringInfoChar(&s, '[');
-		for (i = 0; i < tables[t].n; i++)
-		{
-			if (i > 0)
-				appendStringInfoString(&s, ", ");
-			echo_write_request(&s, &tables[t].entries[i]);
-		}
-		appendStringInfoChar(&s, ']');
-	}
-	appendStringInfoChar(&s, '}');
-	return s.data;
-}
 
 DynJson *
 dynpg_api_batch_write_item(DynJson *request)
@@ -250,7 +184,6 @@ dynpg_api_batch_write_item(DynJson *request)
 	WriteTable *tables;
 	int			total = 0;
 	bool		bad_names;
-	bool		bad_lengths = false;
 	bool		need_old;
 	int			t;
 	int			i;
@@ -291,34 +224,40 @@ dynpg_api_batch_write_item(DynJson *request)
 	metrics = dynpg_req_string(req.root, "ReturnItemCollectionMetrics");
 
 	/* phase 2: constraints */
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
-	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics",
+	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_enum(&req, metrics, "ReturnItemCollectionMetrics",
 				   dynpg_api_return_item_collection_metrics);
 	bad_names = request_items_constraints(&req, items_jb, names, ntables);
 	for (t = 0; t < ntables; t++)
-	{
-		bad_lengths |= tables[t].n < 1 || tables[t].n > DYN_BATCH_WRITE_MAX;
 		total += tables[t].n;
-	}
 	if (bad_names)
-		dynpg_req_table_name_keys(&req, echo_write_items(tables, ntables), "requestItems");
-	if (bad_lengths)
-		dynpg_req_value_lengths(&req, echo_write_items(tables, ntables), "requestItems",
-								1, DYN_BATCH_WRITE_MAX);
+		dynpg_req_table_name_keys(&req, echo_request_items(items_jb), "requestItems");
+	for (t = 0; t < ntables; t++)
+	{
+		char	   *member = psprintf("RequestItems.%s.member", tables[t].name);
+
+		/* each table's list of requests: 1..25 of them */
+		dynpg_req_not_null(&req, tables[t].list != NULL, member);
+		if (tables[t].list != NULL && tables[t].n < 1)
+			dynpg_req_too_short(&req, member, 1);
+		if (tables[t].n > DYN_BATCH_WRITE_MAX)
+			dynpg_req_too_long(&req, member, DYN_BATCH_WRITE_MAX);
+	}
 	for (t = 0; t < ntables; t++)
 		for (i = 0; i < tables[t].n; i++)
 		{
 			WriteEntry *e = &tables[t].entries[i];
-			char	   *member = psprintf("requestItems.%s.member.%d.member", tables[t].name, i + 1);
+			char	   *member = psprintf("RequestItems.%s.member.%d.member", tables[t].name, i + 1);
 
 			if (e->del != NULL)
 				dynpg_req_not_null(&req, e->del_key != NULL,
-								   psprintf("%s.deleteRequest.key", member));
+								   psprintf("%s.DeleteRequest.Key", member));
 			if (e->put != NULL)
 				dynpg_req_not_null(&req, e->put_item != NULL,
-								   psprintf("%s.putRequest.item", member));
+								   psprintf("%s.PutRequest.Item", member));
 		}
 	dynpg_req_finish(&req);
+	empty_request_items(&req, items_jb, ntables);
 
 	/* phase 3: the batch's own rules, then each entry's AttributeValues and size */
 	if (total > DYN_BATCH_WRITE_MAX)
@@ -389,6 +328,21 @@ dynpg_api_batch_write_item(DynJson *request)
 					memcmp(wt->entries[j].skey.data, e->skey.data, e->skey.len) == 0)
 					duplicate_keys();
 		}
+		/* a table named twice, by its name and by its ARN, is one table */
+		for (j = 0; j < t; j++)
+		{
+			WriteTable *other = &tables[j];
+			int			k;
+
+			if (RelationGetRelid(other->rel) != RelationGetRelid(wt->rel))
+				continue;
+			for (i = 0; i < wt->n; i++)
+				for (k = 0; k < other->n; k++)
+					if (other->entries[k].skey.len == wt->entries[i].skey.len &&
+						memcmp(other->entries[k].skey.data, wt->entries[i].skey.data,
+							   wt->entries[i].skey.len) == 0)
+						duplicate_keys();
+		}
 	}
 
 	/* everything checked out: write */
@@ -401,22 +355,22 @@ dynpg_api_batch_write_item(DynJson *request)
 		{
 			WriteEntry *e = &wt->entries[i];
 			DynItem    *old = NULL;
-			int64		size = 0;
+			bool		want_old = need_old || dynpg_api_has_lsi(wt->rel);
 
 			if (e->put != NULL)
-			{
 				(void) dynpg_write_put(wt->rel, e->item, DYN_WRITE_PUT, NULL, NULL,
-									   need_old ? &old : NULL);
-				size = dynpg_item_size(e->item);
-			}
+									   want_old ? &old : NULL);
 			else
-				(void) dynpg_write_delete(wt->rel, e->item, NULL, NULL, need_old ? &old : NULL);
+				(void) dynpg_write_delete(wt->rel, e->item, NULL, NULL, want_old ? &old : NULL);
 			if (need_old)
-			{
-				if (old != NULL)
-					size = Max(size, dynpg_item_size(old));
-				wt->half_units += 2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES);
-			}
+				dynpg_api_charge_write(wt->rel, old, e->put != NULL ? e->item : NULL,
+									   &wt->charge);
+			if (wt->collections == NULL)
+				wt->collections = palloc(sizeof(DynItemCollection) * Max(wt->n, 1));
+			if (dynpg_api_item_collection(wt->rel, e->item, old, e->put != NULL ? e->item : NULL,
+										  dynpg_api_metrics_wanted(metrics),
+										  &wt->collections[wt->ncollections]))
+				wt->ncollections++;
 		}
 		table_close(wt->rel, NoLock);
 	}
@@ -428,9 +382,29 @@ dynpg_api_batch_write_item(DynJson *request)
 	{
 		dynpg_out_begin_array(&st, "ConsumedCapacity");
 		for (t = 0; t < ntables; t++)
-			dynpg_api_push_capacity_units(&st, NULL, capacity, tables[t].name,
-										  tables[t].half_units);
+			dynpg_api_push_write_capacity(&st, NULL, capacity, tables[t].name,
+										  &tables[t].charge, 1, false);
 		dynpg_out_end_array(&st);
+	}
+	/* ItemCollectionMetrics: the tables with LSIs, a collection per write (none: absent) */
+	if (dynpg_api_metrics_wanted(metrics))
+	{
+		bool		open = false;
+
+		for (t = 0; t < ntables; t++)
+		{
+			if (tables[t].ncollections == 0)
+				continue;
+			if (!open)
+				dynpg_out_begin_object(&st, "ItemCollectionMetrics");
+			open = true;
+			dynpg_out_begin_array(&st, tables[t].name);
+			for (i = 0; i < tables[t].ncollections; i++)
+				dynpg_api_push_item_collection(&st, NULL, &tables[t].collections[i]);
+			dynpg_out_end_array(&st);
+		}
+		if (open)
+			dynpg_out_end_object(&st);
 	}
 	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
@@ -459,71 +433,6 @@ typedef struct GetTable
 	int64		half_units;
 	int			first_unprocessed;	/* nkeys when every key was read */
 } GetTable;
-
-static char *
-echo_keys(const GetTable *gt)
-{
-	StringInfoData s;
-	int			i;
-
-	if (gt->keys == NULL)
-		return "null";
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '[');
-	for (i = 0; i < gt->nkeys; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(&s, ", ");
-		echo_attribute_map(&s, gt->key_jbs[i]);
-	}
-	appendStringInfoChar(&s, ']');
-	return s.data;
-}
-
-static char *
-echo_get_items(const GetTable *tables, int ntables)
-{
-	StringInfoData s;
-	int			t;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '{');
-	for (t = 0; t < ntables; t++)
-	{
-		const GetTable *gt = &tables[t];
-
-		appendStringInfo(&s, "%s%s=", t > 0 ? ", " : "", gt->name);
-		if (gt->kaa == NULL)
-		{
-			appendStringInfoString(&s, "null");
-			continue;
-		}
-		appendStringInfo(&s, "KeysAndAttributes(keys=%s, attributesToGet=%s", echo_keys(gt),
-						 dynpg_req_string_list_text(gt->to_get));
-		appendStringInfo(&s, ", consistentRead=%s, projectionExpression=%s, expressionAttributeNames=",
-						 gt->has_consistent ? (gt->consistent ? "true" : "false") : "null",
-						 gt->projection ? gt->projection : "null");
-		if (gt->names_jb == NULL)
-			appendStringInfoString(&s, "null");
-		else
-		{
-			char	  **n;
-			DynJson   **v;
-			int			cnt = object_members(gt->names_jb, &n, &v);
-			int			i;
-
-			appendStringInfoChar(&s, '{');
-			for (i = 0; i < cnt; i++)
-				appendStringInfo(&s, "%s%s=%.*s", i > 0 ? ", " : "", n[i],
-								 v[i]->kind == DJ_STRING ? v[i]->len : 0,
-								 v[i]->kind == DJ_STRING ? v[i]->str : "");
-			appendStringInfoChar(&s, '}');
-		}
-		appendStringInfoChar(&s, ')');
-	}
-	appendStringInfoChar(&s, '}');
-	return s.data;
-}
 
 DynJson *
 dynpg_api_batch_get_item(DynJson *request)
@@ -576,29 +485,30 @@ dynpg_api_batch_get_item(DynJson *request)
 	capacity = dynpg_req_string(req.root, "ReturnConsumedCapacity");
 
 	/* phase 2 */
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
 	bad_names = request_items_constraints(&req, items_jb, names, ntables);
 	if (bad_names)
-		dynpg_req_table_name_keys(&req, echo_get_items(tables, ntables), "requestItems");
+		dynpg_req_table_name_keys(&req, echo_request_items(items_jb), "requestItems");
 	for (t = 0; t < ntables; t++)
 	{
 		GetTable   *gt = &tables[t];
-		char	   *member = psprintf("requestItems.%s.member", gt->name);
+		char	   *member = psprintf("RequestItems.%s.member", gt->name);
 		int			nget = dynpg_req_list_length(gt->to_get);
 
-		dynpg_req_not_null(&req, gt->keys != NULL, psprintf("%s.keys", member));
+		dynpg_req_not_null(&req, gt->keys != NULL, psprintf("%s.Keys", member));
 		if (gt->keys != NULL && gt->nkeys < 1)
-			dynpg_req_too_short(&req, "[]", psprintf("%s.keys", member), 1);
+			dynpg_req_too_short(&req, psprintf("%s.Keys", member), 1);
 		if (gt->nkeys > DYN_BATCH_GET_MAX)
-			dynpg_req_too_long(&req, echo_keys(gt), psprintf("%s.keys", member),
+			dynpg_req_too_long(&req, psprintf("%s.Keys", member),
 							   DYN_BATCH_GET_MAX);
 		if (gt->to_get != NULL && nget < 1)
-			dynpg_req_too_short(&req, "[]", psprintf("%s.attributesToGet", member), 1);
+			dynpg_req_too_short(&req, psprintf("%s.AttributesToGet", member), 1);
 		if (nget > DYN_BATCH_GET_ATTRIBUTES_MAX)
-			dynpg_req_too_long(&req, dynpg_req_string_list_text(gt->to_get),
-							   psprintf("%s.attributesToGet", member), DYN_BATCH_GET_ATTRIBUTES_MAX);
+			dynpg_req_too_long(&req, psprintf("%s.AttributesToGet", member),
+							   DYN_BATCH_GET_ATTRIBUTES_MAX);
 	}
 	dynpg_req_finish(&req);
+	empty_request_items(&req, items_jb, ntables);
 
 	/* phase 3: per table, expressions, then each key's values, duplicates, the count */
 	for (t = 0; t < ntables; t++)

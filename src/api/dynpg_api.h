@@ -19,6 +19,14 @@
 
 typedef DynJson *(*DynApiOperation) (DynJson *request);
 
+/*
+ * The address (host or host:port) by which the client reached this server,
+ * when the front end calling an operation knows it (the HTTP endpoint sets
+ * it from the request's Host header for the length of one call), else
+ * NULL.  DescribeEndpoints answers it; nothing else reads it.
+ */
+extern const char *dynpg_api_client_endpoint;
+
 /* control plane (table_ops.c) */
 extern DynJson *dynpg_api_create_table(DynJson *request);
 extern DynJson *dynpg_api_delete_table(DynJson *request);
@@ -27,6 +35,21 @@ extern DynJson *dynpg_api_list_tables(DynJson *request);
 
 /* control plane: UpdateTable (table_update.c) */
 extern DynJson *dynpg_api_update_table(DynJson *request);
+
+/* table_settings.c: tags, time to live, limits, endpoints */
+extern DynJson *dynpg_api_tag_resource(DynJson *request);
+extern DynJson *dynpg_api_untag_resource(DynJson *request);
+extern DynJson *dynpg_api_list_tags_of_resource(DynJson *request);
+extern DynJson *dynpg_api_update_time_to_live(DynJson *request);
+extern DynJson *dynpg_api_describe_time_to_live(DynJson *request);
+extern DynJson *dynpg_api_describe_limits(DynJson *request);
+extern DynJson *dynpg_api_describe_endpoints(DynJson *request);
+
+/* DynamoDB Streams (stream_ops.c): a service of its own (DynamoDBStreams_20120810) */
+extern DynJson *dynpg_api_list_streams(DynJson *request);
+extern DynJson *dynpg_api_describe_stream(DynJson *request);
+extern DynJson *dynpg_api_get_shard_iterator(DynJson *request);
+extern DynJson *dynpg_api_get_records(DynJson *request);
 
 /* items (item_ops.c) */
 extern DynJson *dynpg_api_put_item(DynJson *request);
@@ -52,6 +75,7 @@ extern DynJson *dynpg_api_transact_get_items(DynJson *request);
 /* What dynpg knows of each DynamoDB operation */
 #define DYN_OP_MAPS_CONFLICTS	0x01	/* a serialization failure or deadlock is
 										 * TransactionConflictException */
+#define DYN_OP_STREAMS			0x02	/* DynamoDB Streams' API, not DynamoDB's */
 
 typedef struct DynApiOperationInfo
 {

@@ -73,21 +73,21 @@ typedef struct DynItemRequest
  * 'order' is the member's place among the operation's checks.
  */
 #define DYN_MEMBER_TABLE_NAME(order) \
-	{"TableName", DYN_MODEL_STRING, DYN_ITEM_MEMBER(table_name), (order), "tableName", \
+	{"TableName", DYN_MODEL_STRING, DYN_ITEM_MEMBER(table_name), (order), "TableName", \
 	DYN_CHECK_TABLE_NAME, .min = 1}
 #define DYN_MEMBER_ITEM(order) \
-	{"Item", DYN_MODEL_MAP, DYN_ITEM_MEMBER(item_jb), (order), "item", DYN_CHECK_NOT_NULL}
+	{"Item", DYN_MODEL_MAP, DYN_ITEM_MEMBER(item_jb), (order), "Item", DYN_CHECK_NOT_NULL}
 #define DYN_MEMBER_KEY(order) \
-	{"Key", DYN_MODEL_MAP, DYN_ITEM_MEMBER(item_jb), (order), "key", DYN_CHECK_NOT_NULL}
+	{"Key", DYN_MODEL_MAP, DYN_ITEM_MEMBER(item_jb), (order), "Key", DYN_CHECK_NOT_NULL}
 #define DYN_MEMBER_CAPACITY(order) \
 	{"ReturnConsumedCapacity", DYN_MODEL_STRING, DYN_ITEM_MEMBER(capacity), (order), \
-	"returnConsumedCapacity", DYN_CHECK_ENUM, dynpg_api_return_consumed_capacity}
+	"ReturnConsumedCapacity", DYN_CHECK_ENUM, dynpg_api_return_consumed_capacity}
 #define DYN_MEMBER_METRICS(order) \
 	{"ReturnItemCollectionMetrics", DYN_MODEL_STRING, DYN_ITEM_MEMBER(metrics), (order), \
-	"returnItemCollectionMetrics", DYN_CHECK_ENUM, dynpg_api_return_item_collection_metrics}
+	"ReturnItemCollectionMetrics", DYN_CHECK_ENUM, dynpg_api_return_item_collection_metrics}
 #define DYN_MEMBER_ON_FAILURE(order) \
 	{"ReturnValuesOnConditionCheckFailure", DYN_MODEL_STRING, DYN_ITEM_MEMBER(on_failure), \
-	(order), "returnValuesOnConditionCheckFailure", DYN_CHECK_ENUM, \
+	(order), "ReturnValuesOnConditionCheckFailure", DYN_CHECK_ENUM, \
 	dynpg_api_return_values_on_failure}
 /* ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues (no checks) */
 #define DYN_MEMBERS_CONDITION_EXPRESSION \
@@ -136,6 +136,8 @@ extern void dynpg_api_write_expressions(const DynItemRequest *r, bool is_update,
 extern bool dynpg_api_key_matches(const DynItem *item, const DynKeySchema *ks, bool exact);
 /* A Key: exactly the table's key attributes with their types, and their values' rules */
 extern void dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks);
+/* An update's key attributes and index key types against table 'rel' */
+extern void dynpg_api_check_update_keys(Relation rel, DynUpdate *upd, const DynKeySchema *ks);
 
 extern void dynpg_api_check_no_mixing(const DynJson *root, const char *const *legacy,
 									  const char *const *expressions);
@@ -157,6 +159,71 @@ extern bool dynpg_api_capacity_wanted(const char *mode);
 extern void dynpg_api_push_capacity_units(DynOut **st, const char *key,
 										  const char *mode, const char *table_name,
 										  int64 half_units);
+/*
+ * What writes to one table cost, as DynamoDB charges them: the table's
+ * write units (1 KB units of the larger of the old and new item, at least
+ * 1 per write) and each index's (index_entry.c's dynpg_index_write_units:
+ * per entry put or deleted, by its projected size).  Accumulated over the
+ * writes of a batch or transaction to the same table.
+ */
+typedef struct DynWriteCharge
+{
+	int64		table_units;
+	int			nindexes;		/* the table's indexes, definition order */
+	char	  **index_names;
+	bool	   *index_global;
+	int64	   *index_units;
+} DynWriteCharge;
+
+/* Add one write taking 'old' to 'new' (either NULL) on open table 'rel'. */
+extern void dynpg_api_charge_write(Relation rel, DynItem *old, DynItem *new,
+								   DynWriteCharge *c);
+/* Add 'units' write units to the table alone (a transaction's ConditionCheck). */
+extern void dynpg_api_charge_table(DynWriteCharge *c, int64 units);
+
+/*
+ * A table's ConsumedCapacity for writes ('key' NULL: an array element):
+ * CapacityUnits the sum of the table's and the indexes' units, times
+ * 'factor' (2 in a transaction); INDEXES adds Table and the indexes
+ * charged, under LocalSecondaryIndexes / GlobalSecondaryIndexes;
+ * 'transaction' repeats each figure as WriteCapacityUnits.
+ */
+extern void dynpg_api_push_write_capacity(DynOut **st, const char *key, const char *mode,
+										  const char *table_name, const DynWriteCharge *c,
+										  int factor, bool transaction);
+
+/*
+ * Item collections (tables with LSIs): a partition's items and their LSI
+ * entries, which DynamoDB limits to 10 GB and reports as
+ * ItemCollectionMetrics (src/api/README, "Item collections").
+ */
+typedef struct DynItemCollection
+{
+	DynItem    *key;			/* ItemCollectionKey: {partition key: value} */
+	int64		bytes;			/* items and LSI entries, DynamoDB's sizes */
+} DynItemCollection;
+
+/* the limit: 10 GB, or dynpg.debug_item_collection_limit_kb (testing) */
+extern int	dynpg_debug_item_collection_limit_kb;
+
+/*
+ * After a write taking 'old' to 'new' (either NULL) of the item with the
+ * key of 'key_item' on open table 'rel':
+ * false for a table without LSIs.  Else, when the write grows the
+ * collection of its partition or 'measure' (ReturnItemCollectionMetrics
+ * SIZE), the collection's size in *out (else out->bytes -1); a grown
+ * collection over the limit raises ItemCollectionSizeLimitExceededException.
+ */
+extern bool dynpg_api_item_collection(Relation rel, const DynItem *key_item, DynItem *old,
+									  DynItem *new, bool measure, DynItemCollection *out);
+/* {"ItemCollectionKey": ..., "SizeEstimateRangeGB": [lo, hi]} ('key' NULL: an array element) */
+extern void dynpg_api_push_item_collection(DynOut **st, const char *key,
+										   const DynItemCollection *c);
+/* whether open table 'rel' has LSIs (item collections: writes need the old version) */
+extern bool dynpg_api_has_lsi(Relation rel);
+/* whether ReturnItemCollectionMetrics asks for ItemCollectionMetrics (SIZE) */
+extern bool dynpg_api_metrics_wanted(const char *mode);
+
 /* 'item' must live until the response is finished (its strings are not copied) */
 extern void dynpg_api_push_item(DynOut **st, const char *key, const DynItem *item);
 

@@ -85,8 +85,7 @@ extern void dynpg_api_push_throughput(JsonbParseState **st, int64 rcu, int64 wcu
 /* KeySchema or AttributeDefinitions, read (phase 1) */
 extern DynNamedType *dynpg_api_read_named_types(DynJson *list, const char *type_member,
 												int *n);
-/* Java's toString of a KeySchema list, and "a, b" of the names */
-extern char *dynpg_api_key_schema_text(const DynNamedType *keys, int n);
+/* "a, b" of the names */
 extern char *dynpg_api_names_text(const DynNamedType *a, int n);
 
 /*

@@ -51,11 +51,9 @@ extern const char *const dynpg_api_billing_modes[];
 extern void dynpg_api_definitions_constraints(DynRequest *req, const DynNamedType *defs, int ndefs);
 
 /*
- * Phase 3 of CreateTable and UpdateTable: the table options dynpg takes
- * only at their defaults (Tags: CreateTable's), ProvisionedThroughput
- * under PAY_PER_REQUEST, AttributeDefinitions of one name
+ * Phase 3 of CreateTable and UpdateTable: ProvisionedThroughput under
+ * PAY_PER_REQUEST, AttributeDefinitions of one name
  */
-extern void dynpg_api_check_default_options(DynJson *root, bool with_tags);
 extern void dynpg_api_check_pay_per_request(const char *billing_mode, const DynThroughput *pt);
 extern void dynpg_api_check_duplicate_definitions(const DynNamedType *defs, int ndefs);
 

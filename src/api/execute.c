@@ -50,22 +50,34 @@ static const DynApiOperationInfo operations[] = {
 	{"BatchWriteItem", dynpg_api_batch_write_item, DYN_OP_MAPS_CONFLICTS},
 	{"TransactWriteItems", dynpg_api_transact_write_items, 0},
 	{"TransactGetItems", dynpg_api_transact_get_items, 0},
+	{"TagResource", dynpg_api_tag_resource, 0},
+	{"UntagResource", dynpg_api_untag_resource, 0},
+	{"ListTagsOfResource", dynpg_api_list_tags_of_resource, 0},
+	{"UpdateTimeToLive", dynpg_api_update_time_to_live, 0},
+	{"DescribeTimeToLive", dynpg_api_describe_time_to_live, 0},
+	{"DescribeLimits", dynpg_api_describe_limits, 0},
+	{"DescribeEndpoints", dynpg_api_describe_endpoints, 0},
+	/* DynamoDB Streams */
+	{"ListStreams", dynpg_api_list_streams, DYN_OP_STREAMS},
+	{"DescribeStream", dynpg_api_describe_stream, DYN_OP_STREAMS},
+	{"GetShardIterator", dynpg_api_get_shard_iterator, DYN_OP_STREAMS},
+	{"GetRecords", dynpg_api_get_records, DYN_OP_STREAMS},
 	/* not implemented yet */
 	{"BatchExecuteStatement"}, {"CreateBackup"},
 	{"CreateGlobalTable"}, {"DeleteBackup"}, {"DeleteResourcePolicy"}, {"DescribeBackup"},
-	{"DescribeContinuousBackups"}, {"DescribeContributorInsights"}, {"DescribeEndpoints"},
+	{"DescribeContinuousBackups"}, {"DescribeContributorInsights"},
 	{"DescribeExport"}, {"DescribeGlobalTable"}, {"DescribeGlobalTableSettings"},
-	{"DescribeImport"}, {"DescribeKinesisStreamingDestination"}, {"DescribeLimits"},
-	{"DescribeTableReplicaAutoScaling"}, {"DescribeTimeToLive"},
+	{"DescribeImport"}, {"DescribeKinesisStreamingDestination"},
+	{"DescribeTableReplicaAutoScaling"},
 	{"DisableKinesisStreamingDestination"}, {"EnableKinesisStreamingDestination"},
 	{"ExecuteStatement"}, {"ExecuteTransaction"}, {"ExportTableToPointInTime"},
 	{"GetResourcePolicy"}, {"ImportTable"}, {"ListBackups"}, {"ListContributorInsights"},
-	{"ListExports"}, {"ListGlobalTables"}, {"ListImports"}, {"ListTagsOfResource"},
+	{"ListExports"}, {"ListGlobalTables"}, {"ListImports"},
 	{"PutResourcePolicy"}, {"RestoreTableFromBackup"},
-	{"RestoreTableToPointInTime"}, {"TagResource"}, {"UntagResource"}, {"UpdateContinuousBackups"},
+	{"RestoreTableToPointInTime"}, {"UpdateContinuousBackups"},
 	{"UpdateContributorInsights"}, {"UpdateGlobalTable"}, {"UpdateGlobalTableSettings"},
 	{"UpdateKinesisStreamingDestination"},
-	{"UpdateTableReplicaAutoScaling"}, {"UpdateTimeToLive"},
+	{"UpdateTableReplicaAutoScaling"},
 };
 
 const DynApiOperationInfo *
@@ -154,3 +166,14 @@ DYNPG_OPERATION_FUNCTION(dynpg_batch_get_item, "BatchGetItem")
 DYNPG_OPERATION_FUNCTION(dynpg_batch_write_item, "BatchWriteItem")
 DYNPG_OPERATION_FUNCTION(dynpg_transact_write_items, "TransactWriteItems")
 DYNPG_OPERATION_FUNCTION(dynpg_transact_get_items, "TransactGetItems")
+DYNPG_OPERATION_FUNCTION(dynpg_tag_resource, "TagResource")
+DYNPG_OPERATION_FUNCTION(dynpg_untag_resource, "UntagResource")
+DYNPG_OPERATION_FUNCTION(dynpg_list_tags_of_resource, "ListTagsOfResource")
+DYNPG_OPERATION_FUNCTION(dynpg_update_time_to_live, "UpdateTimeToLive")
+DYNPG_OPERATION_FUNCTION(dynpg_describe_time_to_live, "DescribeTimeToLive")
+DYNPG_OPERATION_FUNCTION(dynpg_describe_limits, "DescribeLimits")
+DYNPG_OPERATION_FUNCTION(dynpg_describe_endpoints, "DescribeEndpoints")
+DYNPG_OPERATION_FUNCTION(dynpg_list_streams, "ListStreams")
+DYNPG_OPERATION_FUNCTION(dynpg_describe_stream, "DescribeStream")
+DYNPG_OPERATION_FUNCTION(dynpg_get_shard_iterator, "GetShardIterator")
+DYNPG_OPERATION_FUNCTION(dynpg_get_records, "GetRecords")

@@ -11,16 +11,20 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "utils/snapmgr.h"
 #include "utils/acl.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
 #include "api/dynpg_item_common.h"
+#include "am/dynpg_read.h"
 #include "api/dynpg_wire.h"
 #include "base/dynpg_error.h"
 #include "catalog/dynpg_catalog.h"
 #include "expr/dynpg_expr.h"
+#include "index/dynpg_index.h"
 #include "types/dynpg_item.h"
 #include "types/dynpg_key.h"
 
@@ -216,7 +220,7 @@ dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, boo
 	if (rel != NULL)
 	{
 		def = dynpg_table_def(rel);
-		if (strcmp(def->table_name, name) != 0)
+		if (strcmp(def->table_name, dynpg_table_name_of(name)) != 0)
 		{
 			/* renamed or dropped while we waited for the lock */
 			table_close(rel, lockmode);
@@ -279,6 +283,22 @@ dynpg_api_check_key(const DynItem *key_item, const DynKeySchema *ks)
 		dynpg_key_check_value(ks->sk_name, ks->sk_namelen, ks->sk_type, &sk, false);
 }
 
+/*
+ * An update's key rules against table 'rel': no key attribute updated,
+ * then no index key given a value of another type when the request alone
+ * says so (dynpg_expr_check_update_index_keys).
+ */
+void
+dynpg_api_check_update_keys(Relation rel, DynUpdate *upd, const DynKeySchema *ks)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	int			i;
+
+	dynpg_expr_check_update_keys(upd, ks);
+	for (i = 0; i < def->nindexes; i++)
+		dynpg_expr_check_update_index_keys(upd, &def->indexes[i].key, def->indexes[i].index_name);
+}
+
 /* ---------------------------------------------------------------------
  * ConsumedCapacity and items in responses
  * ---------------------------------------------------------------------
@@ -319,6 +339,258 @@ dynpg_api_push_capacity_units(DynOut **st, const char *key, const char *mode,
 		dynpg_out_end_object(st);
 	}
 	dynpg_out_end_object(st);
+}
+
+void
+dynpg_api_charge_write(Relation rel, DynItem *old, DynItem *new, DynWriteCharge *c)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	int64		size = new != NULL ? dynpg_item_size(new) : 0;
+	int64	   *units;
+	int			i;
+
+	if (old != NULL)
+		size = Max(size, dynpg_item_size(old));
+	c->table_units += dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES);
+	if (def->nindexes == 0)
+		return;
+	if (c->index_names == NULL)
+	{
+		/* copied: the relcache's chunk may be rebuilt (the table's lock keeps its indexes) */
+		c->nindexes = def->nindexes;
+		c->index_names = palloc(sizeof(char *) * def->nindexes);
+		c->index_global = palloc(sizeof(bool) * def->nindexes);
+		c->index_units = palloc0(sizeof(int64) * def->nindexes);
+		for (i = 0; i < def->nindexes; i++)
+		{
+			c->index_names[i] = pstrdup(def->indexes[i].index_name);
+			c->index_global[i] = def->indexes[i].kind == DYN_INDEX_GLOBAL;
+		}
+	}
+	/* the table's lock keeps its indexes; should they differ, the first count stands */
+	units = palloc(sizeof(int64) * def->nindexes);
+	dynpg_index_write_units(def, old, new, DYN_WRITE_UNIT_BYTES, units);
+	for (i = 0; i < Min(c->nindexes, def->nindexes); i++)
+		c->index_units[i] += units[i];
+	pfree(units);
+}
+
+void
+dynpg_api_charge_table(DynWriteCharge *c, int64 units)
+{
+	c->table_units += units;
+}
+
+static void
+push_write_units(DynOut **st, const char *key, int64 units, bool transaction)
+{
+	char	   *text = psprintf(INT64_FORMAT ".0", units);
+
+	dynpg_out_begin_object(st, key);
+	dynpg_out_numeric_text(st, "CapacityUnits", text);
+	if (transaction)
+		dynpg_out_numeric_text(st, "WriteCapacityUnits", text);
+	(void) dynpg_out_end_object(st);
+}
+
+void
+dynpg_api_push_write_capacity(DynOut **st, const char *key, const char *mode,
+							  const char *table_name, const DynWriteCharge *c, int factor,
+							  bool transaction)
+{
+	int64		total = c->table_units;
+	char	   *text;
+	int			kind;
+	int			i;
+
+	for (i = 0; i < c->nindexes; i++)
+		total += c->index_units[i];
+	text = psprintf(INT64_FORMAT ".0", total * factor);
+	dynpg_out_begin_object(st, key);
+	dynpg_out_string(st, "TableName", table_name);
+	dynpg_out_numeric_text(st, "CapacityUnits", text);
+	if (transaction)
+		dynpg_out_numeric_text(st, "WriteCapacityUnits", text);
+	if (strcmp(mode, "INDEXES") == 0)
+	{
+		push_write_units(st, "Table", c->table_units * factor, transaction);
+		/* the indexes this write charged, LSIs then GSIs, each in definition order */
+		for (kind = 0; kind < 2; kind++)
+		{
+			bool		open = false;
+
+			for (i = 0; i < c->nindexes; i++)
+			{
+				if (c->index_global[i] != (kind == 1) || c->index_units[i] == 0)
+					continue;
+				if (!open)
+					dynpg_out_begin_object(st, kind == 0 ? "LocalSecondaryIndexes" :
+										   "GlobalSecondaryIndexes");
+				open = true;
+				push_write_units(st, c->index_names[i], c->index_units[i] * factor, transaction);
+			}
+			if (open)
+				(void) dynpg_out_end_object(st);
+		}
+	}
+	(void) dynpg_out_end_object(st);
+}
+
+/* ---------------------------------------------------------------------
+ * Item collections
+ * ---------------------------------------------------------------------
+ */
+
+int			dynpg_debug_item_collection_limit_kb = 0;
+
+#define DYN_ITEM_COLLECTION_LIMIT	(INT64CONST(10) * 1024 * 1024 * 1024)
+
+bool
+dynpg_api_has_lsi(Relation rel)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	int			i;
+
+	for (i = 0; i < def->nindexes; i++)
+		if (def->indexes[i].kind == DYN_INDEX_LOCAL)
+			return true;
+	return false;
+}
+
+bool
+dynpg_api_metrics_wanted(const char *mode)
+{
+	return mode != NULL && strcmp(mode, "SIZE") == 0;
+}
+
+/* What one version adds to its collection: its size and its LSI entries' projected sizes. */
+static int64
+collection_share(const DynTableDef *def, DynItem *item)
+{
+	int64		bytes;
+	int			i;
+
+	if (item == NULL)
+		return 0;
+	bytes = dynpg_item_size(item);
+	for (i = 0; i < def->nindexes; i++)
+	{
+		const DynIndexDef *ix = &def->indexes[i];
+		DynIndexKey ikey;
+
+		if (ix->kind == DYN_INDEX_LOCAL && dynpg_index_key_of(ix, item, false, &ikey))
+			bytes += dynpg_item_size(dynpg_index_project(def, ix, item));
+	}
+	return bytes;
+}
+
+/* The sizes of the visible items (or entries) of one range. */
+static int64
+range_bytes(Relation rel, const DynReadRange *range)
+{
+	DynRead    *r = dynpg_read_begin(rel, range, 0);
+	DynItem    *item;
+	int64		bytes = 0;
+
+	while (dynpg_read_next(r, &item))
+		bytes += dynpg_item_size(item);
+	dynpg_read_end(r);
+	return bytes;
+}
+
+bool
+dynpg_api_item_collection(Relation rel, const DynItem *key_item, DynItem *old, DynItem *new,
+						  bool measure, DynItemCollection *out)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	const DynItem *some = new != NULL ? new : old != NULL ? old : key_item;
+	DynKeySchema ks;
+	DynKey		key;
+	DynKeyCondition kc;
+	DynReadRange range;
+	DynBuildValue *root;
+	int		   *keyspaces;
+	int			nlsi = 0;
+	bool		grows;
+	int64		limit;
+	int			i;
+
+	for (i = 0; i < def->nindexes; i++)
+		if (def->indexes[i].kind == DYN_INDEX_LOCAL)
+			nlsi++;
+	if (nlsi == 0)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->bytes = -1;
+	grows = collection_share(def, new) > collection_share(def, old);
+	if ((!measure && !grows) || some == NULL)
+		return true;
+
+	/* what the cached definition says, copied before reading (which may rebuild it) */
+	ks = def->key;
+	ks.pk_name = pnstrdup(def->key.pk_name, def->key.pk_namelen);
+	ks.sk_name = NULL;
+	keyspaces = palloc(sizeof(int) * nlsi);
+	nlsi = 0;
+	for (i = 0; i < def->nindexes; i++)
+		if (def->indexes[i].kind == DYN_INDEX_LOCAL)
+			keyspaces[nlsi++] = def->indexes[i].keyspace;
+	dynpg_key_from_item(some, &ks, &key);
+	root = palloc0(sizeof(DynBuildValue));
+	root->type = DYN_T_M;
+	root->count = 1;
+	root->members = palloc0(sizeof(DynBuildMember));
+	root->members[0].name = ks.pk_name;
+	root->members[0].namelen = ks.pk_namelen;
+	root->members[0].value = dynpg_build_from_ref(&key.pk);
+	(void) dynpg_item_finish(root);
+	out->key = dynpg_item_serialize(root);
+
+	/*
+	 * The partition in the table and in each LSI, read with this command's
+	 * own writes visible (a batch's or transaction's earlier writes to the
+	 * partition, and this one): the partition's key ranges only.
+	 */
+	CommandCounterIncrement();
+	PushCopiedSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	memset(&kc, 0, sizeof(kc));
+	kc.pk = key.pk;
+	kc.sk_op = DSK_NONE;
+	out->bytes = 0;
+	dynpg_read_query_range(NULL, &kc, ForwardScanDirection, &range);
+	out->bytes += range_bytes(rel, &range);
+	for (i = 0; i < nlsi; i++)
+	{
+		DynIndexDef ix;
+
+		memset(&ix, 0, sizeof(ix));
+		ix.kind = DYN_INDEX_LOCAL;
+		ix.keyspace = keyspaces[i];
+		dynpg_read_query_range(&ix, &kc, ForwardScanDirection, &range);
+		out->bytes += range_bytes(rel, &range);
+	}
+	PopActiveSnapshot();
+
+	limit = dynpg_debug_item_collection_limit_kb > 0 ?
+		(int64) dynpg_debug_item_collection_limit_kb * 1024 : DYN_ITEM_COLLECTION_LIMIT;
+	if (grows && out->bytes > limit)
+		dynpg_raise(DYN_ERR_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED, "Collection size exceeded.");
+	return true;
+}
+
+void
+dynpg_api_push_item_collection(DynOut **st, const char *key, const DynItemCollection *c)
+{
+	int64		gb = c->bytes / (INT64CONST(1024) * 1024 * 1024);
+
+	dynpg_out_begin_object(st, key);
+	dynpg_out_item(st, "ItemCollectionKey", c->key);
+	dynpg_out_begin_array(st, "SizeEstimateRangeGB");
+	dynpg_out_numeric_text(st, NULL, psprintf(INT64_FORMAT ".0", gb));
+	dynpg_out_numeric_text(st, NULL, psprintf(INT64_FORMAT ".0", gb + 1));
+	(void) dynpg_out_end_array(st);
+	(void) dynpg_out_end_object(st);
 }
 
 void

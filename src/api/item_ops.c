@@ -65,13 +65,13 @@ static const char *const update_expressions[] = {
  * same list.
  */
 #define RETURN_VALUES(order, narrow_to_old) \
-	{"ReturnValues", DYN_MODEL_STRING, DYN_ITEM_MEMBER(return_values), (order), "returnValues", \
+	{"ReturnValues", DYN_MODEL_STRING, DYN_ITEM_MEMBER(return_values), (order), "ReturnValues", \
 	DYN_CHECK_ENUM, return_values_all, .narrow = (narrow_to_old) ? return_values_old : NULL, \
 	.narrow_text = "ReturnValues can only be ALL_OLD or NONE"}
 #define EXPECTED(conditional_operator_order) \
 	{"Expected", DYN_MODEL_MAP, DYN_ITEM_MEMBER(expected_jb)}, \
 	{"ConditionalOperator", DYN_MODEL_STRING, DYN_ITEM_MEMBER(cond_op), \
-	(conditional_operator_order), "conditionalOperator", DYN_CHECK_ENUM, conditional_operators}
+	(conditional_operator_order), "ConditionalOperator", DYN_CHECK_ENUM, conditional_operators}
 
 static const DynMember put_members[] = {
 	DYN_MEMBER_TABLE_NAME(2),
@@ -91,7 +91,7 @@ static const DynMember get_members[] = {
 	DYN_MEMBER_CAPACITY(1),
 	{"ProjectionExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(projection)},
 	{"ExpressionAttributeNames", DYN_MODEL_MAP, DYN_ITEM_MEMBER(names_jb)},
-	{"AttributesToGet", DYN_MODEL_LIST, DYN_ITEM_MEMBER(to_get), 3, "attributesToGet",
+	{"AttributesToGet", DYN_MODEL_LIST, DYN_ITEM_MEMBER(to_get), 3, "AttributesToGet",
 	DYN_CHECK_LENGTH, .min = 1},
 };
 
@@ -150,6 +150,24 @@ push_consumed_capacity(DynOut **st, const char *mode, const char *table_name,
 		dynpg_api_push_capacity_units(st, "ConsumedCapacity", mode, table_name, half_units);
 }
 
+/* A write's ConsumedCapacity, when asked for (the table's and its indexes' units). */
+static void
+push_write_capacity(DynOut **st, const char *mode, const char *table_name,
+					const DynWriteCharge *charge)
+{
+	if (dynpg_api_capacity_wanted(mode))
+		dynpg_api_push_write_capacity(st, "ConsumedCapacity", mode, table_name, charge, 1, false);
+}
+
+/* A write's ItemCollectionMetrics: asked for (SIZE), on a table with LSIs. */
+static void
+push_collection(DynOut **st, const char *mode, bool has_collection,
+				const DynItemCollection *collection)
+{
+	if (has_collection && dynpg_api_metrics_wanted(mode))
+		dynpg_api_push_item_collection(st, "ItemCollectionMetrics", collection);
+}
+
 /* ---------------------------------------------------------------------
  * PutItem
  * ---------------------------------------------------------------------
@@ -169,6 +187,9 @@ dynpg_api_put_item(DynJson *request)
 	DynOut	   *st = NULL;
 	DynExprContext ectx;
 	DynUpdateArg ua;
+	DynWriteCharge charge = {0};
+	DynItemCollection collection;
+	bool		has_collection;
 
 	read_request(&req, "PutItem", request, put_members, lengthof(put_members), &r);
 	all_old = returns_all_old(&r);
@@ -181,24 +202,21 @@ dynpg_api_put_item(DynJson *request)
 	rel = dynpg_api_open_item_table(r.table_name, RowExclusiveLock, ACL_INSERT,
 									all_old || ua.cond.condition != NULL, &ks);
 	dynpg_key_from_item(item, &ks, &key);
-	need_old = all_old || dynpg_api_capacity_wanted(r.capacity);
+	need_old = all_old || dynpg_api_capacity_wanted(r.capacity) || dynpg_api_has_lsi(rel);
 	(void) dynpg_write_put(rel, item, DYN_WRITE_PUT,
 						   ua.cond.condition ? dynpg_api_condition_check : NULL, &ua.cond,
 						   need_old ? &old : NULL);
+	if (dynpg_api_capacity_wanted(r.capacity))
+		dynpg_api_charge_write(rel, old, item, &charge);
+	has_collection = dynpg_api_item_collection(rel, item, old, item,
+											   dynpg_api_metrics_wanted(r.metrics), &collection);
 	table_close(rel, NoLock);
 
 	dynpg_out_begin_object(&st, NULL);
 	if (all_old && old != NULL)
 		dynpg_api_push_item(&st, "Attributes", old);
-	if (need_old)
-	{
-		int64		size = dynpg_item_size(item);
-
-		if (old != NULL)
-			size = Max(size, dynpg_item_size(old));
-		push_consumed_capacity(&st, r.capacity, r.table_name,
-							   2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES));
-	}
+	push_write_capacity(&st, r.capacity, r.table_name, &charge);
+	push_collection(&st, r.metrics, has_collection, &collection);
 	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 
@@ -268,6 +286,9 @@ dynpg_api_delete_item(DynJson *request)
 	DynOut	   *st = NULL;
 	DynExprContext ectx;
 	DynUpdateArg ua;
+	DynWriteCharge charge = {0};
+	DynItemCollection collection;
+	bool		has_collection;
 
 	read_request(&req, "DeleteItem", request, delete_members, lengthof(delete_members), &r);
 	all_old = returns_all_old(&r);
@@ -279,19 +300,21 @@ dynpg_api_delete_item(DynJson *request)
 	rel = dynpg_api_open_item_table(r.table_name, RowExclusiveLock, ACL_DELETE,
 									all_old || ua.cond.condition != NULL, &ks);
 	dynpg_api_check_key(key_item, &ks);
-	need_old = all_old || dynpg_api_capacity_wanted(r.capacity);
+	need_old = all_old || dynpg_api_capacity_wanted(r.capacity) || dynpg_api_has_lsi(rel);
 	(void) dynpg_write_delete(rel, key_item,
 							  ua.cond.condition ? dynpg_api_condition_check : NULL, &ua.cond,
 							  need_old ? &old : NULL);
+	if (dynpg_api_capacity_wanted(r.capacity))
+		dynpg_api_charge_write(rel, old, NULL, &charge);
+	has_collection = dynpg_api_item_collection(rel, key_item, old, NULL,
+											   dynpg_api_metrics_wanted(r.metrics), &collection);
 	table_close(rel, NoLock);
 
 	dynpg_out_begin_object(&st, NULL);
 	if (all_old && old != NULL)
 		dynpg_api_push_item(&st, "Attributes", old);
-	if (need_old)
-		push_consumed_capacity(&st, r.capacity, r.table_name,
-							   2 * dynpg_api_units_for(old ? dynpg_item_size(old) : 0,
-													   DYN_WRITE_UNIT_BYTES));
+	push_write_capacity(&st, r.capacity, r.table_name, &charge);
+	push_collection(&st, r.metrics, has_collection, &collection);
 	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 
@@ -349,6 +372,9 @@ dynpg_api_update_item(DynJson *request)
 	Relation	rel;
 	DynKeySchema ks;
 	DynOut	   *st = NULL;
+	DynWriteCharge charge = {0};
+	DynItemCollection collection;
+	bool		has_collection;
 
 	read_request(&req, "UpdateItem", request, update_members, lengthof(update_members), &r);
 
@@ -365,11 +391,15 @@ dynpg_api_update_item(DynJson *request)
 	dynpg_api_check_privilege(rel, ACL_INSERT);
 	dynpg_api_check_key(key_item, &ks);
 	if (ua.update != NULL)
-		dynpg_expr_check_update_keys(ua.update, &ks);
+		dynpg_api_check_update_keys(rel, ua.update, &ks);
 	(void) dynpg_write_update(rel, key_item, dynpg_api_update_compute, &ua, &old, &new);
-	table_close(rel, NoLock);
 	if (new == NULL)
 		new = old;				/* nothing was written */
+	if (dynpg_api_capacity_wanted(r.capacity))
+		dynpg_api_charge_write(rel, old, new, &charge);
+	has_collection = dynpg_api_item_collection(rel, key_item, old, new,
+											   dynpg_api_metrics_wanted(r.metrics), &collection);
+	table_close(rel, NoLock);
 
 	if (r.return_values == NULL || strcmp(r.return_values, "NONE") == 0)
 		result = NULL;
@@ -385,14 +415,7 @@ dynpg_api_update_item(DynJson *request)
 	dynpg_out_begin_object(&st, NULL);
 	if (result != NULL)
 		dynpg_api_push_item(&st, "Attributes", result);
-	if (dynpg_api_capacity_wanted(r.capacity))
-	{
-		int64		size = new ? dynpg_item_size(new) : 0;
-
-		if (old != NULL)
-			size = Max(size, dynpg_item_size(old));
-		push_consumed_capacity(&st, r.capacity, r.table_name,
-							   2 * dynpg_api_units_for(size, DYN_WRITE_UNIT_BYTES));
-	}
+	push_write_capacity(&st, r.capacity, r.table_name, &charge);
+	push_collection(&st, r.metrics, has_collection, &collection);
 	return dynpg_out_finish(dynpg_out_end_object(&st));
 }

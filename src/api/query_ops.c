@@ -352,6 +352,10 @@ copy_index(const DynIndexDef *src, DynIndexDef *dst)
 	dst->key.pk_name = pnstrdup(src->key.pk_name, src->key.pk_namelen);
 	if (src->key.sk_name != NULL)
 		dst->key.sk_name = pnstrdup(src->key.sk_name, src->key.sk_namelen);
+	for (i = 0; i < src->parts.nhash; i++)
+		dst->parts.hash[i].name = pnstrdup(src->parts.hash[i].name, src->parts.hash[i].namelen);
+	for (i = 0; i < src->parts.nrange; i++)
+		dst->parts.range[i].name = pnstrdup(src->parts.range[i].name, src->parts.range[i].namelen);
 	nonkey = palloc0(sizeof(char *) * Max(src->nnonkey, 1));
 	for (i = 0; i < src->nnonkey; i++)
 		nonkey[i] = pstrdup(src->nonkey[i]);
@@ -371,22 +375,31 @@ is_table_key(const DynKeySchema *tks, const char *name, int namelen)
 		same_name(name, namelen, tks->sk_name, tks->sk_namelen);
 }
 
+/* Index 'ix''s key attribute k: its HASH attributes, then its RANGE ones. */
+static const DynKeyPart *
+index_part(const DynIndexDef *ix, int k)
+{
+	return k < ix->parts.nhash ? &ix->parts.hash[k] : &ix->parts.range[k - ix->parts.nhash];
+}
+
+#define INDEX_NPARTS(ix) ((ix)->parts.nhash + (ix)->parts.nrange)
+
 /* Every index key attribute of the table that is not a table key, once. */
 static void
 collect_index_keys(const DynTableDef *def, ReadPlan *plan)
 {
 	int			i;
 
-	plan->ixkey_names = palloc0(sizeof(char *) * (2 * def->nindexes + 1));
-	plan->ixkey_lens = palloc0(sizeof(int) * (2 * def->nindexes + 1));
+	plan->ixkey_names = palloc0(sizeof(char *) * (2 * DYN_MAX_KEY_PARTS * def->nindexes + 1));
+	plan->ixkey_lens = palloc0(sizeof(int) * (2 * DYN_MAX_KEY_PARTS * def->nindexes + 1));
 	for (i = 0; i < def->nindexes; i++)
 	{
 		int			k;
 
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < INDEX_NPARTS(&def->indexes[i]); k++)
 		{
-			const char *name = k == 0 ? def->indexes[i].key.pk_name : def->indexes[i].key.sk_name;
-			int			namelen = k == 0 ? def->indexes[i].key.pk_namelen : def->indexes[i].key.sk_namelen;
+			const char *name = index_part(&def->indexes[i], k)->name;
+			int			namelen = index_part(&def->indexes[i], k)->namelen;
 			int			j;
 
 			if (name == NULL || is_table_key(&plan->tks, name, namelen))
@@ -408,11 +421,12 @@ static int
 index_start_key_count(const ReadPlan *plan)
 {
 	int			n = plan->tks.sk_name ? 2 : 1;
+	int			k;
 
-	if (!is_table_key(&plan->tks, plan->ks.pk_name, plan->ks.pk_namelen))
-		n++;
-	if (plan->ks.sk_name != NULL && !is_table_key(&plan->tks, plan->ks.sk_name, plan->ks.sk_namelen))
-		n++;
+	for (k = 0; k < INDEX_NPARTS(&plan->ix); k++)
+		if (!is_table_key(&plan->tks, index_part(&plan->ix, k)->name,
+						  index_part(&plan->ix, k)->namelen))
+			n++;
 	return n;
 }
 
@@ -431,6 +445,57 @@ index_start_key_base(const ReadPlan *plan, const DynItem *esk)
 }
 
 /*
+ * A multi-attribute index key in an ExclusiveStartKey (every attribute
+ * present and of its type, checked): each value's rules (not empty, not too
+ * long), then the key.
+ */
+static void
+start_key_parts(const ReadPlan *plan, const DynItem *esk, DynIndexKey *ikey)
+{
+	const DynKeyParts *parts = &plan->ix.parts;
+	int			k;
+
+	for (k = 0; k < parts->nhash + parts->nrange; k++)
+	{
+		DynKeySchema one;
+		DynKey		key;
+
+		memset(&one, 0, sizeof(one));
+		one.pk_name = parts->hash[k < parts->nhash ? k : 0].name;
+		one.pk_namelen = parts->hash[k < parts->nhash ? k : 0].namelen;
+		one.pk_type = parts->hash[k < parts->nhash ? k : 0].type;
+		if (k >= parts->nhash)
+		{
+			one.sk_name = parts->range[k - parts->nhash].name;
+			one.sk_namelen = parts->range[k - parts->nhash].namelen;
+			one.sk_type = parts->range[k - parts->nhash].type;
+		}
+		start_key_values(esk, &one, &key);
+	}
+	if (!dynpg_index_key_of(&plan->ix, esk, false, ikey))
+		start_key_invalid(NULL);
+}
+
+/* Whether a start key's RANGE values satisfy a multi-attribute key condition. */
+static bool
+start_key_sort_matches(const DynKeyCondition *kc, const DynIndexKey *ikey)
+{
+	DynKeyCondition eq;
+	int			i;
+
+	memset(&eq, 0, sizeof(eq));
+	eq.sk_op = DSK_EQ;
+	for (i = 0; i < kc->nsk_eq; i++)
+	{
+		eq.sk1 = kc->sk_eq[i];
+		if (!dynpg_expr_key_sort_matches(&eq, &ikey->range[i]))
+			return false;
+	}
+	return kc->sk_op == DSK_NONE || kc->nsk_eq >= ikey->nrange ||
+		dynpg_expr_key_sort_matches(kc, &ikey->range[kc->nsk_eq]);
+}
+
+/*
  * Scan's check of an index's ExclusiveStartKey before the table's key in
  * it (dynalite's scan.js): the count, then each index key attribute.
  */
@@ -444,14 +509,14 @@ index_scan_start_key(const ReadPlan *plan, const DynItem *esk)
 	dynpg_container_open(&root, &c);
 	if (c.count != index_start_key_count(plan))
 		start_key_invalid(NULL);
-	for (k = 0; k < (plan->ks.sk_name ? 2 : 1); k++)
+	for (k = 0; k < INDEX_NPARTS(&plan->ix); k++)
 	{
+		const DynKeyPart *kp = index_part(&plan->ix, k);
 		DynRef		v;
 
-		if (!dynpg_map_find(&c, k == 0 ? plan->ks.pk_name : plan->ks.sk_name,
-							k == 0 ? plan->ks.pk_namelen : plan->ks.sk_namelen, &v))
+		if (!dynpg_map_find(&c, kp->name, kp->namelen, &v))
 			start_key_invalid(NULL);
-		if (v.type != (k == 0 ? plan->ks.pk_type : plan->ks.sk_type))
+		if (v.type != kp->type)
 			dynpg_req_key_mismatch(false);
 	}
 }
@@ -528,23 +593,37 @@ check_index_select(ReadPlan *plan, const char *select, const DynExprPath *paths,
 static DynItem *
 index_last_key(const ReadPlan *plan, const DynItem *entry)
 {
-	DynKey		ikey;
 	DynKey		tkey;
 	DynBuildValue *root = palloc0(sizeof(DynBuildValue));
+	DynRef		eroot = dynpg_item_root(entry);
+	DynContainer c;
+	int			nparts = INDEX_NPARTS(&plan->ix);
 	int			k;
 
-	dynpg_key_from_item(entry, &plan->ks, &ikey);
+	dynpg_container_open(&eroot, &c);
 	dynpg_key_from_item(entry, &plan->tks, &tkey);
 	root->type = DYN_T_M;
-	root->members = palloc0(sizeof(DynBuildMember) * 4);
-	for (k = 0; k < 4; k++)
+	root->members = palloc0(sizeof(DynBuildMember) * (nparts + 2));
+	for (k = 0; k < nparts + 2; k++)
 	{
-		const DynKeySchema *ks = k < 2 ? &plan->ks : &plan->tks;
-		const DynKey *key = k < 2 ? &ikey : &tkey;
-		const char *name = (k % 2) == 0 ? ks->pk_name : ks->sk_name;
-		int			namelen = (k % 2) == 0 ? ks->pk_namelen : ks->sk_namelen;
+		const char *name;
+		int			namelen;
+		DynRef		v;
 		int			j;
 
+		if (k < nparts)
+		{
+			name = index_part(&plan->ix, k)->name;
+			namelen = index_part(&plan->ix, k)->namelen;
+			if (!dynpg_map_find(&c, name, namelen, &v))
+				elog(ERROR, "dynpg: an index entry lacks its key attribute");
+		}
+		else
+		{
+			name = k == nparts ? plan->tks.pk_name : plan->tks.sk_name;
+			namelen = k == nparts ? plan->tks.pk_namelen : plan->tks.sk_namelen;
+			v = k == nparts ? tkey.pk : tkey.sk;
+		}
 		if (name == NULL)
 			continue;
 		for (j = 0; j < root->count; j++)
@@ -554,7 +633,7 @@ index_last_key(const ReadPlan *plan, const DynItem *entry)
 			continue;
 		root->members[root->count].name = name;
 		root->members[root->count].namelen = namelen;
-		root->members[root->count].value = dynpg_build_from_ref((k % 2) == 0 ? &key->pk : &key->sk);
+		root->members[root->count].value = dynpg_build_from_ref(&v);
 		root->count++;
 	}
 	(void) dynpg_item_finish(root);
@@ -750,22 +829,22 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 	 * 2: constraints, in DynamoDB's order for the operation (Scan's
 	 * TotalSegments comes early, its Segment and AttributesToGet late)
 	 */
-	dynpg_req_enum(&req, select, "select", select_values);
+	dynpg_req_enum(&req, select, "Select", select_values);
 	if (index_name != NULL)
-		dynpg_req_table_name(&req, index_name, "indexName", 3, false);
+		dynpg_req_table_name(&req, index_name, "IndexName", 3, false);
 	if (has_total)
-		dynpg_req_range(&req, total_segments, "totalSegments", 1, DYN_MAX_TOTAL_SEGMENTS);
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
-	dynpg_req_table_name(&req, table_name, "tableName", 1, false);
-	dynpg_req_enum(&req, conditional_operator, "conditionalOperator", conditional_operators);
+		dynpg_req_range(&req, total_segments, "TotalSegments", 1, DYN_MAX_TOTAL_SEGMENTS);
+	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_table_name_or_arn(&req, table_name, "TableName", 1, false);
+	dynpg_req_enum(&req, conditional_operator, "ConditionalOperator", conditional_operators);
 	if (is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
-		dynpg_req_too_short(&req, "[]", "attributesToGet", 1);
+		dynpg_req_too_short(&req, "AttributesToGet", 1);
 	if (has_segment)
-		dynpg_req_range(&req, segment, "segment", 0, DYN_MAX_TOTAL_SEGMENTS - 1);
+		dynpg_req_range(&req, segment, "Segment", 0, DYN_MAX_TOTAL_SEGMENTS - 1);
 	if (has_limit)
-		dynpg_req_range(&req, limit, "limit", 1, PG_INT64_MAX);
+		dynpg_req_range(&req, limit, "Limit", 1, PG_INT64_MAX);
 	if (!is_query && to_get != NULL && dynpg_req_list_length(to_get) == 0)
-		dynpg_req_too_short(&req, "[]", "attributesToGet", 1);
+		dynpg_req_too_short(&req, "AttributesToGet", 1);
 	projection_param = projection != NULL ? "ProjectionExpression" :
 		to_get != NULL ? "AttributesToGet" : NULL;
 	if (is_query)
@@ -788,11 +867,11 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 							   "FilterExpression is null");
 	/* the legacy filter and AttributesToGet (Query and Scan take them in this order) */
 	if (is_query && filter_text == NULL)
-		filter = legacy_filter(legacy_filter_jb, conditional_operator, "queryFilter");
+		filter = legacy_filter(legacy_filter_jb, conditional_operator, "QueryFilter");
 	if (to_get != NULL)
 		paths = dynpg_expr_from_attributes_to_get(to_get, &npaths);
 	if (!is_query && filter_text == NULL)
-		filter = legacy_filter(legacy_filter_jb, conditional_operator, "scanFilter");
+		filter = legacy_filter(legacy_filter_jb, conditional_operator, "ScanFilter");
 	if (filter_text == NULL)
 		dynpg_expr_legacy_between_check(filter);
 	if (esk_jb != NULL)
@@ -823,7 +902,7 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 		dynpg_expr_key_condition_check(key_cond);
 	else if (is_query)
 	{
-		key_cond = dynpg_expr_from_conditions(key_conditions, NULL, "keyConditions");
+		key_cond = dynpg_expr_from_conditions(key_conditions, NULL, "KeyConditions");
 		dynpg_expr_legacy_between_check(key_cond);
 		dynpg_expr_key_condition_count(condition_count(key_conditions));
 	}
@@ -870,28 +949,46 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 		int			k;
 
 		dynpg_expr_key_condition(key_cond, kce != NULL ? 0 : condition_count(key_conditions),
-								 ks, esk, plan->has_index ? index_start_key_count(plan) : 0,
+								 ks, plan->has_index ? &plan->ix.parts : NULL,
+								 esk, plan->has_index ? index_start_key_count(plan) : 0,
 								 &kc);
 		if (esk != NULL)
 		{
 			bool		same_partition;
+			bool		sort_matches = true;
+			bool		ranged = kc.sk_op != DSK_NONE;
 
 			if (plan->has_index)
 				index_start_key_base(plan, esk);
 			start_key_values(esk, ks, &esk_key);
-			same_partition = esk_key.pk.len == kc.pk.len &&
-				memcmp(esk_key.pk.data, kc.pk.data, kc.pk.len) == 0;
+			if (plan->has_index && DYN_INDEX_MULTI(&plan->ix))
+			{
+				DynIndexKey eikey;
+
+				start_key_parts(plan, esk, &eikey);
+				same_partition = eikey.pk.len == kc.pk.len &&
+					memcmp(eikey.pk.data, kc.pk.data, kc.pk.len) == 0;
+				sort_matches = start_key_sort_matches(&kc, &eikey);
+				ranged = ranged || kc.nsk_eq > 0;
+			}
+			else
+			{
+				same_partition = esk_key.pk.len == kc.pk.len &&
+					memcmp(esk_key.pk.data, kc.pk.data, kc.pk.len) == 0;
+				if (ranged)
+					sort_matches = dynpg_expr_key_sort_matches(&kc, &esk_key.sk);
+			}
 			/* DynamoDB's messages, odd as the last one is */
 			if (ks->sk_name == NULL && !plan->has_index)
 				dynpg_validation_error(MSG_NO_RESTART);
-			if (kc.sk_op == DSK_NONE)
+			if (!ranged)
 			{
 				if (!same_partition)
 					dynpg_validation_error("The provided starting key is outside query boundaries based on provided conditions");
 			}
 			else
 			{
-				if (!dynpg_expr_key_sort_matches(&kc, &esk_key.sk))
+				if (!sort_matches)
 					dynpg_validation_error("The provided starting key does not match the range key predicate");
 				if (!same_partition)
 					dynpg_validation_error(MSG_NO_RESTART);
@@ -899,10 +996,13 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 		}
 		check_key_paths(plan, 0, paths, npaths, NULL);
 		/* the key attributes of the read: an index's own (dynalite's query.js) */
-		for (k = 0; filter != NULL && k < (ks->sk_name ? 2 : 1); k++)
+		for (k = 0; filter != NULL &&
+			 k < (plan->has_index ? INDEX_NPARTS(&plan->ix) : (ks->sk_name ? 2 : 1)); k++)
 		{
-			const char *name = k == 0 ? ks->pk_name : ks->sk_name;
-			int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+			const char *name = plan->has_index ? index_part(&plan->ix, k)->name :
+				k == 0 ? ks->pk_name : ks->sk_name;
+			int			namelen = plan->has_index ? index_part(&plan->ix, k)->namelen :
+				k == 0 ? ks->pk_namelen : ks->sk_namelen;
 
 			if (dynpg_expr_find_attribute(filter, name, namelen) != NULL)
 				dynpg_validation_error("%s can only contain non-primary key attributes: Primary key attribute: %.*s",
@@ -933,6 +1033,14 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
 			else
 				check_scan_start_key(esk, &plan->ks);
 			start_key_values(esk, &plan->ks, &esk_key);
+		}
+		if (esk != NULL && plan->has_index && DYN_INDEX_MULTI(&plan->ix))
+		{
+			/* the partition of a multi-attribute key: the composite of its values */
+			DynIndexKey eikey;
+
+			start_key_parts(plan, esk, &eikey);
+			esk_key.pk = eikey.pk;
 		}
 		if (esk != NULL && has_segment &&
 			!dynpg_read_segment_holds(segment, total_segments, dynpg_partition_hash(&esk_key.pk)))

@@ -15,7 +15,9 @@
  *	   then each LSI's key schema: undefined attributes, a sort key named
  *	   like the partition key, HASH then RANGE, a missing sort key, another
  *	   partition key than the table's;
- *	2. GlobalSecondaryIndexes: an empty list; each GSI's key schema;
+ *	2. GlobalSecondaryIndexes: an empty list; each GSI's key schema (a
+ *	   multi-attribute key of up to 4 HASH then 4 RANGE attributes:
+ *	   check_gsi_keys);
  *	3. AttributeDefinitions that no key schema uses;
  *	4. each LSI's projection and name; more than 5 LSIs;
  *	5. each GSI's projection, capacity and name; more than 20 GSIs;
@@ -74,29 +76,6 @@ dynpg_api_read_named_types(DynJson *list, const char *type_member, int *n)
 }
 
 char *
-dynpg_api_key_schema_text(const DynNamedType *keys, int n)
-{
-	StringInfoData s;
-	int			i;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '[');
-	for (i = 0; i < n; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(&s, ", ");
-		if (!keys[i].present)
-			appendStringInfoString(&s, "null");
-		else
-			appendStringInfo(&s, "KeySchemaElement(attributeName=%s, keyType=%s)",
-							 keys[i].name ? keys[i].name : "null",
-							 keys[i].type ? keys[i].type : "null");
-	}
-	appendStringInfoChar(&s, ']');
-	return s.data;
-}
-
-char *
 dynpg_api_names_text(const DynNamedType *a, int n)
 {
 	StringInfoData s;
@@ -120,8 +99,8 @@ dynpg_api_read_throughput(DynJson *obj, const char *name, DynThroughput *out)
 void
 dynpg_api_throughput_constraints(DynRequest *req, const char *path, const DynThroughput *pt)
 {
-	char	   *wcu_path = psprintf("%s.writeCapacityUnits", path);
-	char	   *rcu_path = psprintf("%s.readCapacityUnits", path);
+	char	   *wcu_path = psprintf("%s.WriteCapacityUnits", path);
+	char	   *rcu_path = psprintf("%s.ReadCapacityUnits", path);
 
 	if (pt->obj == NULL)
 		return;
@@ -217,23 +196,26 @@ dynpg_api_indexes_read(DynJson *root, DynIndexesRequest *ix)
  * ---------------------------------------------------------------------
  */
 
-/* A KeySchema (the table's or an index's): not null, 1..2 elements, each element's */
-void
-dynpg_api_key_schema_constraints(DynRequest *req, const char *path, DynJson *list,
-								 const DynNamedType *keys, int nkeys)
+/*
+ * A KeySchema (the table's or an index's): not null, 1..max elements (2; a
+ * GSI's 8, its multi-attribute key), each element's name and key type.
+ */
+static void
+key_schema_constraints(DynRequest *req, const char *path, DynJson *list,
+					   const DynNamedType *keys, int nkeys, int max)
 {
 	int			i;
 
 	dynpg_req_not_null(req, list != NULL, path);
 	if (list != NULL && nkeys < 1)
-		dynpg_req_too_short(req, "[]", path, 1);
-	if (nkeys > 2)
-		dynpg_req_too_long(req, dynpg_api_key_schema_text(keys, nkeys), path, 2);
+		dynpg_req_too_short(req, path, 1);
+	if (nkeys > max)
+		dynpg_req_too_long(req, path, max);
 	for (i = 0; i < nkeys; i++)
 	{
 		char	   *member = psprintf("%s.%d.member", path, i + 1);
-		char	   *name_path = psprintf("%s.attributeName", member);
-		char	   *type_path = psprintf("%s.keyType", member);
+		char	   *name_path = psprintf("%s.AttributeName", member);
+		char	   *type_path = psprintf("%s.KeyType", member);
 
 		if (!keys[i].present)
 		{
@@ -247,18 +229,25 @@ dynpg_api_key_schema_constraints(DynRequest *req, const char *path, DynJson *lis
 	}
 }
 
+void
+dynpg_api_key_schema_constraints(DynRequest *req, const char *path, DynJson *list,
+								 const DynNamedType *keys, int nkeys)
+{
+	key_schema_constraints(req, path, list, keys, nkeys, 2);
+}
+
 static void
 projection_constraints(DynRequest *req, const char *path, const DynIndexRequest *ix)
 {
-	char	   *nonkey_path = psprintf("%s.nonKeyAttributes", path);
+	char	   *nonkey_path = psprintf("%s.NonKeyAttributes", path);
 	int			i;
 
 	dynpg_req_not_null(req, ix->projection != NULL, path);
-	dynpg_req_enum(req, ix->projection_type, psprintf("%s.projectionType", path), projection_types);
+	dynpg_req_enum(req, ix->projection_type, psprintf("%s.ProjectionType", path), projection_types);
 	if (ix->nonkey_list != NULL && ix->nnonkey < 1)
-		dynpg_req_too_short(req, "[]", nonkey_path, 1);
+		dynpg_req_too_short(req, nonkey_path, 1);
 	if (ix->nnonkey > DYN_MAX_NONKEY_PER_INDEX)
-		dynpg_req_too_long(req, dynpg_req_string_list_text(ix->nonkey_list), nonkey_path,
+		dynpg_req_too_long(req, nonkey_path,
 						   DYN_MAX_NONKEY_PER_INDEX);
 	for (i = 0; i < ix->nnonkey; i++)
 	{
@@ -287,13 +276,13 @@ dynpg_api_index_constraints(DynRequest *req, const char *path, const DynIndexReq
 		return;
 	}
 	/* an IndexName follows the TableName rules, pattern first */
-	dynpg_req_table_name(req, ix->index_name, psprintf("%s.indexName", path),
+	dynpg_req_table_name(req, ix->index_name, psprintf("%s.IndexName", path),
 						 DYN_INDEX_NAME_MIN, false);
-	dynpg_api_key_schema_constraints(req, psprintf("%s.keySchema", path), ix->key_schema_list,
-									 ix->keys, ix->nkeys);
-	projection_constraints(req, psprintf("%s.projection", path), ix);
+	key_schema_constraints(req, psprintf("%s.KeySchema", path), ix->key_schema_list,
+						   ix->keys, ix->nkeys, global ? 2 * DYN_MAX_KEY_PARTS : 2);
+	projection_constraints(req, psprintf("%s.Projection", path), ix);
 	if (global)
-		dynpg_api_throughput_constraints(req, psprintf("%s.provisionedThroughput", path), &ix->pt);
+		dynpg_api_throughput_constraints(req, psprintf("%s.ProvisionedThroughput", path), &ix->pt);
 }
 
 void
@@ -302,9 +291,9 @@ dynpg_api_indexes_check_constraints(DynRequest *req, const DynIndexesRequest *ix
 	int			i;
 
 	for (i = 0; i < ix->nlsi; i++)
-		index_constraints(req, "localSecondaryIndexes", i, &ix->lsi[i], false);
+		index_constraints(req, "LocalSecondaryIndexes", i, &ix->lsi[i], false);
 	for (i = 0; i < ix->ngsi; i++)
-		index_constraints(req, "globalSecondaryIndexes", i, &ix->gsi[i], true);
+		index_constraints(req, "GlobalSecondaryIndexes", i, &ix->gsi[i], true);
 }
 
 /* ---------------------------------------------------------------------
@@ -342,6 +331,57 @@ static void
 check_index_keys(const DynIndexRequest *ix, const DynNamedType *defs, int ndefs)
 {
 	dynpg_api_check_key_schema(ix->keys, ix->nkeys, defs, ndefs);
+}
+
+/*
+ * A GSI's key schema: one HASH and an optional RANGE attribute as for any
+ * key schema, or a multi-attribute key (src/index/README): 1 to 4 HASH
+ * attributes, then 0 to 4 RANGE attributes, no name twice.  Two elements
+ * keep the rules and messages of a two-element key schema but for
+ * HASH, HASH, which is now a multi-attribute partition key.
+ */
+static void
+check_gsi_keys(const DynIndexRequest *ix, const DynNamedType *defs, int ndefs)
+{
+	int			nhash = 0;
+	int			nrange = 0;
+	int			i;
+	int			j;
+
+	if (ix->nkeys <= 2 &&
+		!(ix->nkeys == 2 && strcmp(ix->keys[1].type, "HASH") == 0 &&
+		  strcmp(ix->keys[0].type, "HASH") == 0 &&
+		  strcmp(ix->keys[0].name, ix->keys[1].name) != 0))
+	{
+		check_index_keys(ix, defs, ndefs);
+		return;
+	}
+	for (i = 0; i < ix->nkeys; i++)
+		if (!is_defined(ix->keys[i].name, defs, ndefs))
+			dynpg_req_invalid_parameter("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+										dynpg_api_names_text(ix->keys, ix->nkeys),
+										dynpg_api_names_text(defs, ndefs));
+	for (i = 0; i < ix->nkeys; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(ix->keys[i].name, ix->keys[j].name) == 0)
+				dynpg_validation_error("The KeySchema contains multiple key attributes with the same name");
+	if (strcmp(ix->keys[0].type, "HASH") != 0)
+		dynpg_validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+	for (i = 0; i < ix->nkeys; i++)
+	{
+		if (strcmp(ix->keys[i].type, "HASH") == 0)
+		{
+			if (nrange > 0)
+				dynpg_req_invalid_parameter("All HASH key attributes must precede RANGE key attributes in the KeySchema");
+			nhash++;
+		}
+		else
+			nrange++;
+	}
+	if (nhash > DYN_MAX_KEY_PARTS)
+		dynpg_req_invalid_parameter("The KeySchema exceeds the maximum allowed number of HASH key attributes");
+	if (nrange > DYN_MAX_KEY_PARTS)
+		dynpg_req_invalid_parameter("The KeySchema exceeds the maximum allowed number of RANGE key attributes");
 }
 
 /*
@@ -469,7 +509,8 @@ static void
 check_unused_definitions(const DynIndexesRequest *ix, const DynNamedType *keys, int nkeys,
 						 const DynNamedType *defs, int ndefs)
 {
-	const char **used = palloc(sizeof(char *) * (2 + 2 * (ix->nlsi + ix->ngsi)));
+	const char **used = palloc(sizeof(char *) * (2 + 2 * ix->nlsi +
+											   2 * DYN_MAX_KEY_PARTS * ix->ngsi));
 	int			nused = 0;
 	int			i;
 
@@ -556,7 +597,7 @@ void
 dynpg_api_index_check_new_gsi(const DynIndexRequest *ix, const DynNamedType *defs, int ndefs,
 							  bool pay_per_request)
 {
-	check_index_keys(ix, defs, ndefs);
+	check_gsi_keys(ix, defs, ndefs);
 	check_projection(ix);
 	check_gsi_throughput(ix, pay_per_request);
 }
@@ -601,7 +642,7 @@ dynpg_api_indexes_check_rules(const DynIndexesRequest *ix,
 		if (ix->ngsi == 0)
 			dynpg_req_invalid_parameter("List of GlobalSecondaryIndexes is empty");
 		for (i = 0; i < ix->ngsi; i++)
-			check_index_keys(&ix->gsi[i], defs, ndefs);
+			check_gsi_keys(&ix->gsi[i], defs, ndefs);
 	}
 
 	check_unused_definitions(ix, keys, nkeys, defs, ndefs);

@@ -22,6 +22,9 @@
  *	 "TableId": "<uuid>", "CreationDateTime": <epoch seconds>,
  *	 "DefinitionVersion": 1}
  *
+ * with, when set, the tags, the time to live configuration and the table
+ * settings (table_settings.c's header lists their members)
+ *
  * (ProvisionedThroughput only for PROVISIONED, the index lists only when
  * the table has such indexes: src/index/README), the request's own members
  * where DynamoDB reports them back.  Tables are ACTIVE as soon as
@@ -52,6 +55,8 @@
 #include "api/dynpg_api.h"
 #include "api/dynpg_table_indexes.h"
 #include "api/dynpg_table_ops.h"
+#include "api/dynpg_table_settings.h"
+#include "api/dynpg_stream_ops.h"
 #include "api/dynpg_wire.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
@@ -63,7 +68,7 @@
 #include "types/dynpg_item.h"
 
 /* The ARN of table NAME is DYN_ARN_PREFIX "NAME", as DynamoDB Local's. */
-#define DYN_ARN_PREFIX	"arn:aws:dynamodb:ddblocal:000000000000:table/"
+#define DYN_ARN_PREFIX	DYNPG_TABLE_ARN_PREFIX
 
 /* field4 of the advisory lock tag that serializes CreateTable per name */
 #define DYN_CREATE_LOCK_FIELD4	0x4459
@@ -88,6 +93,10 @@ typedef struct CreateRequest
 	char	   *billing_mode;
 	DynThroughput pt;			/* ProvisionedThroughput */
 	DynIndexesRequest ix;		/* LocalSecondaryIndexes, GlobalSecondaryIndexes */
+	DynTagsRequest tags;		/* Tags */
+	DynTableSettings settings;	/* SSESpecification, TableClass, DeletionProtectionEnabled,
+								 * OnDemandThroughput, WarmThroughput */
+	DynStreamRequest stream;	/* StreamSpecification */
 } CreateRequest;
 
 /* ---------------------------------------------------------------------
@@ -102,7 +111,7 @@ dynpg_api_control_plane_table_name(DynRequest *req)
 	char	   *name = dynpg_req_string(req->root, "TableName");
 
 	dynpg_req_required_table_name(name);
-	dynpg_req_table_name(req, name, "tableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_table_name_or_arn(req, name, "TableName", DYN_TABLE_NAME_MIN, true);
 	return name;
 }
 
@@ -126,7 +135,7 @@ dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
 	if (rel == NULL)
 		dynpg_req_table_not_found(name);
 	def = dynpg_table_def(rel);
-	if (strcmp(def->table_name, name) != 0)
+	if (strcmp(def->table_name, dynpg_table_name_of(name)) != 0)
 	{
 		table_close(rel, lockmode);
 		dynpg_req_table_not_found(name);
@@ -179,8 +188,13 @@ dynpg_api_push_description(JsonbParseState **st, const char *key, const char *na
 	JsonbValue	v;
 	JsonbValue	created;
 	bool		pay_per_request;
-	bool		has_created = definition_member(def, "CreationDateTime", &created);
-	char	   *arn = psprintf("%s%s", DYN_ARN_PREFIX, name);
+	bool		has_created;
+	char	   *arn;
+
+	/* the table's name, also when the request named it by its ARN */
+	name = dynpg_table_name_of(name);
+	has_created = definition_member(def, "CreationDateTime", &created);
+	arn = psprintf("%s%s", DYN_ARN_PREFIX, name);
 
 	pay_per_request = definition_member(def, "BillingMode", &v) &&
 		v.type == jbvString && v.val.string.len == 15 &&
@@ -237,8 +251,8 @@ dynpg_api_push_description(JsonbParseState **st, const char *key, const char *na
 			push_value(st, "LastUpdateToPayPerRequestDateTime", &created);
 		dynpg_jb_end_object(st);
 	}
-	if (what != DESCRIBE_DELETED)
-		dynpg_jb_bool(st, "DeletionProtectionEnabled", false);
+	dynpg_api_settings_push_description(st, def, pay_per_request, what != DESCRIBE_DELETED);
+	dynpg_api_stream_push_description(st, def, arn);
 	dynpg_jb_end_object(st);
 }
 
@@ -256,17 +270,17 @@ dynpg_api_definitions_constraints(DynRequest *req, const DynNamedType *defs, int
 
 	for (i = 0; i < ndefs; i++)
 	{
-		char	   *path = psprintf("attributeDefinitions.%d.member", i + 1);
+		char	   *path = psprintf("AttributeDefinitions.%d.member", i + 1);
 
 		if (!defs[i].present)
 		{
 			dynpg_req_not_null(req, false, path);
 			continue;
 		}
-		dynpg_req_not_null(req, defs[i].type != NULL, psprintf("%s.attributeType", path));
-		dynpg_req_enum(req, defs[i].type, psprintf("%s.attributeType", path), attribute_types);
-		dynpg_req_not_null(req, defs[i].name != NULL, psprintf("%s.attributeName", path));
-		dynpg_req_length(req, defs[i].name, psprintf("%s.attributeName", path), 1, DYN_KEY_NAME_MAX);
+		dynpg_req_not_null(req, defs[i].type != NULL, psprintf("%s.AttributeType", path));
+		dynpg_req_enum(req, defs[i].type, psprintf("%s.AttributeType", path), attribute_types);
+		dynpg_req_not_null(req, defs[i].name != NULL, psprintf("%s.AttributeName", path));
+		dynpg_req_length(req, defs[i].name, psprintf("%s.AttributeName", path), 1, DYN_KEY_NAME_MAX);
 	}
 }
 
@@ -274,54 +288,26 @@ static void
 create_check_constraints(DynRequest *req, CreateRequest *r)
 {
 	/* in the order DynamoDB reports them */
-	dynpg_req_not_null(req, r->definitions_list != NULL, "attributeDefinitions");
+	dynpg_req_not_null(req, r->definitions_list != NULL, "AttributeDefinitions");
 	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
-	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
-	dynpg_req_enum(req, r->billing_mode, "billingMode", dynpg_api_billing_modes);
-	dynpg_api_throughput_constraints(req, "provisionedThroughput", &r->pt);
-	dynpg_api_key_schema_constraints(req, "keySchema", r->key_schema_list, r->keys, r->nkeys);
+	dynpg_req_table_name(req, r->table_name, "TableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_enum(req, r->billing_mode, "BillingMode", dynpg_api_billing_modes);
+	dynpg_api_throughput_constraints(req, "ProvisionedThroughput", &r->pt);
+	dynpg_api_key_schema_constraints(req, "KeySchema", r->key_schema_list, r->keys, r->nkeys);
 	dynpg_api_indexes_check_constraints(req, &r->ix);
+	dynpg_api_settings_constraints(req, &r->settings);
+	dynpg_api_tags_constraints(req, &r->tags);
+	dynpg_api_stream_constraints(req, &r->stream);
 	dynpg_req_finish(req);
-}
-
-/*
- * The table options of CreateTable and UpdateTable dynpg does not
- * implement yet, refused unless they ask for the default: a disabled
- * stream, default encryption, no tags (CreateTable's 'with_tags'), the
- * standard table class, no deletion protection.
- */
-void
-dynpg_api_check_default_options(DynJson *root, bool with_tags)
-{
-	DynJson    *c;
-	char	   *table_class;
-	bool		b;
-
-	c = dynpg_req_struct(root, "StreamSpecification");
-	if (c != NULL && dynpg_req_bool(c, "StreamEnabled", &b) && b)
-		dynpg_req_not_supported("StreamSpecification");
-	c = dynpg_req_struct(root, "SSESpecification");
-	if (c != NULL && dynpg_req_bool(c, "Enabled", &b) && b)
-		dynpg_req_not_supported("SSESpecification");
-	if (with_tags && dynpg_req_list_length(dynpg_req_list(root, "Tags")) > 0)
-		dynpg_req_not_supported("Tags");
-	table_class = dynpg_req_string(root, "TableClass");
-	if (table_class != NULL && strcmp(table_class, "STANDARD") != 0)
-		dynpg_req_not_supported("TableClass");
-	if (dynpg_req_bool(root, "DeletionProtectionEnabled", &b) && b)
-		dynpg_req_not_supported("DeletionProtectionEnabled");
 }
 
 /* CreateTable members dynpg does not implement yet. */
 static void
 create_check_unsupported(DynJson *root, const CreateRequest *r)
 {
-	static const char *const always[] = {
-		"ResourcePolicy", "OnDemandThroughput", "WarmThroughput", NULL
-	};
+	static const char *const always[] = {"ResourcePolicy", NULL};
 
 	dynpg_req_unsupported(root, always);
-	dynpg_api_check_default_options(root, true);
 	dynpg_api_indexes_check_unsupported(&r->ix);
 }
 
@@ -362,6 +348,9 @@ create_check_rules(DynJson *root, CreateRequest *r)
 	}
 
 	create_check_unsupported(root, r);
+	dynpg_api_settings_create_rules(&r->settings, pay_per_request, &r->pt);
+	dynpg_api_stream_create_rules(&r->stream);
+	dynpg_api_tags_rules(&r->tags);
 	dynpg_api_check_duplicate_definitions(r->defs, r->ndefs);
 	if (r->nkeys > r->ndefs)
 		dynpg_validation_error("Invalid KeySchema: Some index key attribute have no definition");
@@ -452,6 +441,8 @@ build_definition(const CreateRequest *r)
 	if (!pay_per_request)
 		dynpg_api_push_throughput(&st, r->pt.rcu, r->pt.wcu);
 	dynpg_api_indexes_push_definition(&st, &r->ix, pay_per_request);
+	dynpg_api_settings_push_create(&st, &r->settings, pay_per_request);
+	dynpg_api_tags_push_definition(&st, &r->tags);
 	dynpg_jb_string(&st, "TableId", random_uuid());
 	dynpg_jb_numeric_text(&st, "CreationDateTime", dynpg_api_epoch_seconds_now());
 	dynpg_jb_int64(&st, "DefinitionVersion", DYN_DEFINITION_VERSION);
@@ -502,6 +493,9 @@ dynpg_api_create_table(DynJson *request)
 	r.billing_mode = dynpg_req_string(req.root, "BillingMode");
 	dynpg_api_read_throughput(req.root, "ProvisionedThroughput", &r.pt);
 	dynpg_api_indexes_read(req.root, &r.ix);
+	dynpg_api_settings_read(req.root, &r.settings);
+	dynpg_api_tags_read(req.root, &r.tags);
+	dynpg_api_stream_read(req.root, &r.stream);
 
 	/* phase 2: constraints; phase 3: CreateTable's rules */
 	dynpg_req_required_table_name(r.table_name);
@@ -518,7 +512,7 @@ dynpg_api_create_table(DynJson *request)
 	if (OidIsValid(get_relname_relid(relname, nsp)))
 		dynpg_raise(DYN_ERR_RESOURCE_IN_USE, "Table already exists: %s", r.table_name);
 
-	def = build_definition(&r);
+	def = dynpg_api_stream_define(build_definition(&r), &r.stream);
 	sql = psprintf("CREATE TABLE %s.%s (item dynpg.item NOT NULL, "
 				   "CONSTRAINT %s CHECK (dynpg.conforms(item, %s::pg_catalog.jsonb))) "
 				   "USING dynpg",
@@ -531,6 +525,7 @@ dynpg_api_create_table(DynJson *request)
 	if (ret != SPI_OK_UTILITY)
 		elog(ERROR, "dynpg: CREATE TABLE returned %s", SPI_result_code_string(ret));
 	SPI_finish();
+	dynpg_api_stream_register(get_relname_relid(relname, nsp), def);
 
 	dynpg_jb_begin_object(&st, NULL);
 	dynpg_api_push_description(&st, "TableDescription", r.table_name, def, 0, 0, DESCRIBE_CREATED, NULL);
@@ -575,6 +570,8 @@ dynpg_api_delete_table(DynJson *request)
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
 	}
 	rel = dynpg_api_open_table(name, AccessExclusiveLock, &def);
+	if (dynpg_api_deletion_protected(def))
+		dynpg_validation_error("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
 
 	/* the description reports the table as it was when deleted */
 	dynpg_api_table_stats(rel, &count, &bytes);
@@ -582,8 +579,9 @@ dynpg_api_delete_table(DynJson *request)
 	dynpg_api_push_description(&st, "TableDescription", name, def, count, bytes, DESCRIBE_DELETED, NULL);
 	result = dynpg_jb_finish(dynpg_jb_end_object(&st));
 
-	/* a backfill's progress (index_update.c) goes with the table */
+	/* a backfill's progress (index_update.c) goes with the table; its stream closes */
 	dynpg_index_forget_builds(relid, NULL);
+	dynpg_api_stream_table_deleted(def);
 
 	/* DROP TABLE as the caller (event triggers, dependency checks) */
 	relname = pstrdup(RelationGetRelationName(rel));
@@ -651,9 +649,9 @@ dynpg_api_list_tables(DynJson *request)
 	has_limit = dynpg_req_long(req.root, "Limit", true, &limit);
 	start = dynpg_req_string(req.root, "ExclusiveStartTableName");
 	if (has_limit)
-		dynpg_req_range(&req, limit, "limit", 1, DYN_LIST_TABLES_MAX_LIMIT);
+		dynpg_req_range(&req, limit, "Limit", 1, DYN_LIST_TABLES_MAX_LIMIT);
 	if (start != NULL)
-		dynpg_req_table_name(&req, start, "exclusiveStartTableName", DYN_TABLE_NAME_MIN, false);
+		dynpg_req_table_name(&req, start, "ExclusiveStartTableName", DYN_TABLE_NAME_MIN, false);
 	dynpg_req_finish(&req);
 	if (!has_limit)
 		limit = DYN_LIST_TABLES_DEFAULT_LIMIT;

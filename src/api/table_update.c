@@ -43,6 +43,8 @@
 #include "api/dynpg_api.h"
 #include "api/dynpg_table_indexes.h"
 #include "api/dynpg_table_ops.h"
+#include "api/dynpg_table_settings.h"
+#include "api/dynpg_stream_ops.h"
 #include "api/dynpg_wire.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
@@ -81,6 +83,9 @@ typedef struct UpdateRequest
 	DynJson    *updates_list;
 	int			nupdates;
 	GsiUpdate  *updates;
+	DynTableSettings settings;	/* SSESpecification, TableClass, DeletionProtectionEnabled,
+								 * OnDemandThroughput, WarmThroughput */
+	DynStreamRequest stream;	/* StreamSpecification */
 } UpdateRequest;
 
 /* What the request changes, decided against the table's definition. */
@@ -114,6 +119,8 @@ read_request(DynJson *root, UpdateRequest *r)
 	r->defs = dynpg_api_read_named_types(r->definitions_list, "AttributeType", &r->ndefs);
 	r->billing_mode = dynpg_req_string(root, "BillingMode");
 	dynpg_api_read_throughput(root, "ProvisionedThroughput", &r->pt);
+	dynpg_api_settings_read(root, &r->settings);
+	dynpg_api_stream_read(root, &r->stream);
 	r->updates_list = dynpg_req_list(root, "GlobalSecondaryIndexUpdates");
 	r->nupdates = dynpg_req_list_length(r->updates_list);
 	r->updates = palloc0(sizeof(GsiUpdate) * Max(r->nupdates, 1));
@@ -161,13 +168,13 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 	int			i;
 
 	dynpg_api_definitions_constraints(req, r->defs, r->ndefs);
-	dynpg_req_table_name(req, r->table_name, "tableName", DYN_TABLE_NAME_MIN, true);
-	dynpg_req_enum(req, r->billing_mode, "billingMode", dynpg_api_billing_modes);
-	dynpg_api_throughput_constraints(req, "provisionedThroughput", &r->pt);
+	dynpg_req_table_name_or_arn(req, r->table_name, "TableName", DYN_TABLE_NAME_MIN, true);
+	dynpg_req_enum(req, r->billing_mode, "BillingMode", dynpg_api_billing_modes);
+	dynpg_api_throughput_constraints(req, "ProvisionedThroughput", &r->pt);
 	for (i = 0; i < r->nupdates; i++)
 	{
 		GsiUpdate  *u = &r->updates[i];
-		char	   *path = psprintf("globalSecondaryIndexUpdates.%d.member", i + 1);
+		char	   *path = psprintf("GlobalSecondaryIndexUpdates.%d.member", i + 1);
 
 		if (!u->present)
 		{
@@ -176,20 +183,22 @@ check_constraints(DynRequest *req, UpdateRequest *r)
 		}
 		if (u->is_update)
 		{
-			char	   *upath = psprintf("%s.update", path);
+			char	   *upath = psprintf("%s.Update", path);
 
-			dynpg_req_table_name(req, u->update_name, psprintf("%s.indexName", upath), 3, false);
+			dynpg_req_table_name(req, u->update_name, psprintf("%s.IndexName", upath), 3, false);
 			dynpg_req_not_null(req, u->update_pt.obj != NULL,
-							   psprintf("%s.provisionedThroughput", upath));
-			dynpg_api_throughput_constraints(req, psprintf("%s.provisionedThroughput", upath),
+							   psprintf("%s.ProvisionedThroughput", upath));
+			dynpg_api_throughput_constraints(req, psprintf("%s.ProvisionedThroughput", upath),
 											 &u->update_pt);
 		}
 		if (u->is_create)
-			dynpg_api_index_constraints(req, psprintf("%s.create", path), &u->create, true);
+			dynpg_api_index_constraints(req, psprintf("%s.Create", path), &u->create, true);
 		if (u->is_delete)
-			dynpg_req_table_name(req, u->delete_name, psprintf("%s.delete.indexName", path),
+			dynpg_req_table_name(req, u->delete_name, psprintf("%s.Delete.IndexName", path),
 								 3, false);
 	}
+	dynpg_api_settings_constraints(req, &r->settings);
+	dynpg_api_stream_constraints(req, &r->stream);
 	dynpg_req_finish(req);
 }
 
@@ -203,13 +212,11 @@ static void
 check_unsupported(DynJson *root, const UpdateRequest *r)
 {
 	static const char *const always[] = {
-		"ReplicaUpdates", "OnDemandThroughput", "WarmThroughput", "MultiRegionConsistency",
-		"GlobalTableWitnessUpdates", NULL
+		"ReplicaUpdates", "MultiRegionConsistency", "GlobalTableWitnessUpdates", NULL
 	};
 	int			i;
 
 	dynpg_req_unsupported(root, always);
-	dynpg_api_check_default_options(root, false);
 	for (i = 0; i < r->nupdates; i++)
 	{
 		const GsiUpdate *u = &r->updates[i];
@@ -260,6 +267,22 @@ check_rules(DynJson *root, UpdateRequest *r)
 	if (request_is_empty(root, r))
 		dynpg_validation_error("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
 	check_unsupported(root, r);
+	/* WarmThroughput with an index Create: its own message, before "the only operation" */
+	if (r->settings.warm != NULL)
+		for (i = 0; i < r->nupdates; i++)
+			if (r->updates[i].is_create)
+				dynpg_req_invalid_parameter("Create global secondary index cannot be specified when updating WarmThroughput");
+	dynpg_api_settings_update_rules(&r->settings, r->billing_mode != NULL,
+									r->pt.obj != NULL || r->nupdates > 0 ||
+									dynpg_req_member(root, "StreamSpecification") != NULL);
+	{
+		bool		index_changes = false;
+
+		for (i = 0; i < r->nupdates; i++)
+			if (r->updates[i].is_create || r->updates[i].is_delete)
+				index_changes = true;
+		dynpg_api_stream_update_rules(&r->stream, index_changes, r->pt.obj != NULL);
+	}
 	dynpg_api_check_pay_per_request(r->billing_mode, &r->pt);
 	dynpg_api_throughput_bounds(&r->pt, NULL);
 	dynpg_api_check_duplicate_definitions(r->defs, r->ndefs);
@@ -343,18 +366,19 @@ existing_key(const DynTableDef *def, const char *name, DynType *type, const char
 	for (i = 0; i < def->nindexes; i++)
 	{
 		const DynIndexDef *ix = &def->indexes[i];
+		int			k;
 
-		if (strcmp(ix->key.pk_name, name) == 0)
+		for (k = 0; k < ix->parts.nhash + ix->parts.nrange; k++)
 		{
-			*type = ix->key.pk_type;
-			*role = "HASH";
-			return true;
-		}
-		if (ix->key.sk_name != NULL && strcmp(ix->key.sk_name, name) == 0)
-		{
-			*type = ix->key.sk_type;
-			*role = "RANGE";
-			return true;
+			const DynKeyPart *kp = k < ix->parts.nhash ? &ix->parts.hash[k] :
+				&ix->parts.range[k - ix->parts.nhash];
+
+			if (strcmp(kp->name, name) == 0)
+			{
+				*type = kp->type;
+				*role = k < ix->parts.nhash ? "HASH" : "RANGE";
+				return true;
+			}
 		}
 	}
 	return false;
@@ -602,7 +626,7 @@ build_definition(Jsonb *stored, const DynTableDef *def, const UpdateRequest *r,
 	JsonbParseState *st = NULL;
 	JsonbValue	list;
 	JsonbValue	v;
-	const char **used = palloc0(sizeof(char *) * (2 + 2 * (def->nindexes + 1)));
+	const char **used = palloc0(sizeof(char *) * (2 + 2 * DYN_MAX_KEY_PARTS * (def->nindexes + 1)));
 	int			nused = 0;
 	int			i;
 	int			j;
@@ -614,8 +638,10 @@ build_definition(Jsonb *stored, const DynTableDef *def, const UpdateRequest *r,
 	{
 		if (p->delete_name != NULL && strcmp(def->indexes[i].index_name, p->delete_name) == 0)
 			continue;
-		used[nused++] = def->indexes[i].key.pk_name;
-		used[nused++] = def->indexes[i].key.sk_name;
+		for (j = 0; j < def->indexes[i].parts.nhash; j++)
+			used[nused++] = def->indexes[i].parts.hash[j].name;
+		for (j = 0; j < def->indexes[i].parts.nrange; j++)
+			used[nused++] = def->indexes[i].parts.range[j].name;
 	}
 	if (p->create != NULL)
 		for (i = 0; i < p->create->create.nkeys; i++)
@@ -849,13 +875,20 @@ dynpg_api_update_table(DynJson *request)
 
 	/* phase 3 against the table; nothing below reads a catalog before the writes */
 	plan(&r, stored, def, &p);
+	dynpg_api_settings_update_check(&r.settings, stored, p.ppr);
+	dynpg_api_stream_update_check(&r.stream, stored, dynpg_table_name_of(r.table_name));
 	if (p.create != NULL)
 		p.create_backfill = dynpg_index_table_has_items(rel);
 	def = dynpg_table_def(rel);
-	newdef = drop_empty_gsi_list(build_definition(stored, def, &r, &p, false));
-	respdef = build_definition(stored, def, &r, &p, true);
+	newdef = dynpg_api_settings_apply(drop_empty_gsi_list(build_definition(stored, def, &r, &p, false)),
+									  &r.settings, p.ppr);
+	respdef = dynpg_api_settings_apply(build_definition(stored, def, &r, &p, true),
+									   &r.settings, p.ppr);
 	if (p.create != NULL && !p.create_backfill)
 		respdef = mark_not_backfilling(respdef, p.create->create.index_name);
+	/* the stream opened or closed (in dynpg.streams too), shown in the response */
+	newdef = dynpg_api_stream_update_apply(newdef, &r.stream, relid);
+	respdef = dynpg_api_stream_copy(respdef, newdef);
 
 	/* the writes: the deleted index's entries, the definition, the build's position */
 	if (p.delete_name != NULL)

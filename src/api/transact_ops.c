@@ -84,9 +84,8 @@ typedef enum TxKind
 	TX_UPDATE
 } TxKind;
 
-/* the members of a TransactWriteItem, in the model's order */
+/* the members of a TransactWriteItem, in the model's order (also their paths) */
 static const char *const tx_kind_member[] = {"ConditionCheck", "Put", "Delete", "Update"};
-static const char *const tx_kind_path[] = {"conditionCheck", "put", "delete", "update"};
 
 /*
  * The members of each kind of action (dynpg_request.h's member tables), in
@@ -96,7 +95,7 @@ static const DynMember check_members[] = {
 	DYN_MEMBER_KEY(1),
 	DYN_MEMBER_TABLE_NAME(2),
 	{"ConditionExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(cond_text), 3,
-	"conditionExpression", DYN_CHECK_NOT_NULL},
+	"ConditionExpression", DYN_CHECK_NOT_NULL},
 	{"ExpressionAttributeNames", DYN_MODEL_MAP, DYN_ITEM_MEMBER(names_jb)},
 	{"ExpressionAttributeValues", DYN_MODEL_MAP, DYN_ITEM_MEMBER(values_jb)},
 	DYN_MEMBER_ON_FAILURE(4),
@@ -115,7 +114,7 @@ static const DynMember delete_members[] = {
 };
 static const DynMember update_members[] = {
 	DYN_MEMBER_KEY(1),
-	{"UpdateExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(update_text), 2, "updateExpression",
+	{"UpdateExpression", DYN_MODEL_STRING, DYN_ITEM_MEMBER(update_text), 2, "UpdateExpression",
 	DYN_CHECK_NOT_NULL},
 	DYN_MEMBER_TABLE_NAME(3),
 	DYN_MEMBERS_CONDITION_EXPRESSION,
@@ -158,7 +157,11 @@ typedef struct TxAction
 	/* results */
 	const char *code;			/* cancellation code, NULL for None */
 	char	   *message;
-	int64		bytes;			/* for ConsumedCapacity */
+	int64		bytes;			/* for ConsumedCapacity: a read's size */
+	DynWriteCharge charge;		/* ... a write's units, the table's and its indexes' */
+	bool		measure;		/* ReturnItemCollectionMetrics SIZE */
+	bool		has_collection; /* ItemCollectionMetrics (a table with LSIs) */
+	DynItemCollection collection;
 } TxAction;
 
 /* ---------------------------------------------------------------------
@@ -239,6 +242,7 @@ is_conflict(int sqlerrcode)
 
 #define SQLSTATE_VALIDATION		MAKE_SQLSTATE('Y', 'D', '0', '0', '1')
 #define SQLSTATE_CONDITIONAL	MAKE_SQLSTATE('Y', 'D', '0', '1', '0')
+#define SQLSTATE_COLLECTION		MAKE_SQLSTATE('Y', 'D', '0', '3', '0')
 
 /*
  * In a PG_CATCH block: map the error of action 'cur' -- ValidationException
@@ -252,7 +256,8 @@ map_action_error(TxAction *actions, int n, int cur, MemoryContext cxt)
 
 	MemoryContextSwitchTo(cxt);
 	edata = CopyErrorData();
-	if (edata->sqlerrcode != SQLSTATE_VALIDATION && !is_conflict(edata->sqlerrcode))
+	if (edata->sqlerrcode != SQLSTATE_VALIDATION && edata->sqlerrcode != SQLSTATE_COLLECTION &&
+		!is_conflict(edata->sqlerrcode))
 	{
 		FreeErrorData(edata);
 		PG_RE_THROW();
@@ -261,6 +266,13 @@ map_action_error(TxAction *actions, int n, int cur, MemoryContext cxt)
 	if (edata->sqlerrcode == SQLSTATE_VALIDATION)
 	{
 		actions[cur].code = "ValidationError";
+		actions[cur].message = edata->message;
+		raise_cancelled(actions, n, 0, NULL);
+	}
+	if (edata->sqlerrcode == SQLSTATE_COLLECTION)
+	{
+		/* an item collection over 10 GB: the action's reason */
+		actions[cur].code = "ItemCollectionSizeLimitExceeded";
 		actions[cur].message = edata->message;
 		raise_cancelled(actions, n, 0, NULL);
 	}
@@ -274,33 +286,18 @@ map_action_error(TxAction *actions, int n, int cur, MemoryContext cxt)
  * ---------------------------------------------------------------------
  */
 
-/* "[TransactWriteItem, ...]": how the constraint message shows the list */
-static char *
-list_text(const char *member, int n)
-{
-	StringInfoData s;
-	int			i;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '[');
-	for (i = 0; i < n; i++)
-		appendStringInfo(&s, "%s%s", i ? ", " : "", member);
-	appendStringInfoChar(&s, ']');
-	return s.data;
-}
-
 static void
-check_list_length(DynRequest *req, DynJson *list, const char *member)
+check_list_length(DynRequest *req, DynJson *list)
 {
 	int			n = dynpg_req_list_length(list);
 
-	dynpg_req_not_null(req, list != NULL, "transactItems");
+	dynpg_req_not_null(req, list != NULL, "TransactItems");
 	if (list == NULL)
 		return;
 	if (n < 1)
-		dynpg_req_too_short(req, "[]", "transactItems", 1);
+		dynpg_req_too_short(req, "TransactItems", 1);
 	else if (n > DYN_TRANSACT_MAX_ITEMS)
-		dynpg_req_too_long(req, list_text(member, n), "transactItems", DYN_TRANSACT_MAX_ITEMS);
+		dynpg_req_too_long(req, "TransactItems", DYN_TRANSACT_MAX_ITEMS);
 }
 
 /* the request's size as JSON text, when it may be near the limit */
@@ -345,7 +342,7 @@ read_write_action(DynRequest *req, DynJson *obj, int i, TxAction *a, int *nkinds
 		return;
 	dynpg_req_read_members(p, tx_members[a->kind].members, tx_members[a->kind].n, &a->r);
 	dynpg_req_check_members(req, tx_members[a->kind].members, tx_members[a->kind].n, &a->r,
-							psprintf("transactItems.%d.member.%s", i + 1, tx_kind_path[a->kind]));
+							psprintf("TransactItems.%d.member.%s", i + 1, tx_kind_member[a->kind]));
 }
 
 /*
@@ -401,7 +398,7 @@ check_write_action(TxAction *a)
 	{
 		a->ua.key_item = a->item;
 		if (a->ua.update != NULL)
-			dynpg_expr_check_update_keys(a->ua.update, &a->ks);
+			dynpg_api_check_update_keys(a->rel, a->ua.update, &a->ks);
 	}
 	initStringInfo(&a->skey);
 	dynpg_storage_key(&key, &a->skey);
@@ -526,18 +523,19 @@ write_action(TxAction *a, bool need_old)
 	DynItem    *old = NULL;
 	DynItem    *new = NULL;
 	bool		cond = a->ua.cond.condition != NULL;
+	bool		want_old = need_old || dynpg_api_has_lsi(a->rel);
 
 	switch (a->kind)
 	{
 		case TX_PUT:
 			(void) dynpg_write_put(a->rel, a->item, DYN_WRITE_PUT,
 								   cond ? dynpg_api_condition_check : NULL, &a->ua.cond,
-								   need_old ? &old : NULL);
+								   want_old ? &old : NULL);
 			new = a->item;
 			break;
 		case TX_DELETE:
 			(void) dynpg_write_delete(a->rel, a->item, cond ? dynpg_api_condition_check : NULL,
-									  &a->ua.cond, need_old ? &old : NULL);
+									  &a->ua.cond, want_old ? &old : NULL);
 			break;
 		case TX_UPDATE:
 			(void) dynpg_write_update(a->rel, a->item, dynpg_api_update_compute, &a->ua,
@@ -546,12 +544,12 @@ write_action(TxAction *a, bool need_old)
 		case TX_CHECK:
 			break;
 	}
+	if (a->kind == TX_CHECK)
+		return;
 	if (need_old)
-	{
-		a->bytes = new ? dynpg_item_size(new) : 0;
-		if (old != NULL)
-			a->bytes = Max(a->bytes, dynpg_item_size(old));
-	}
+		dynpg_api_charge_write(a->rel, old, new, &a->charge);
+	a->has_collection = dynpg_api_item_collection(a->rel, a->item, old, new, a->measure,
+												  &a->collection);
 }
 
 /*
@@ -592,6 +590,43 @@ write_in_subtransaction(TxAction *a, bool need_old)
 	PG_END_TRY();
 }
 
+/*
+ * ItemCollectionMetrics of a transaction: per table with LSIs, in order of
+ * first use, a collection per Put, Update and Delete (none: absent).
+ */
+static void
+push_collections(DynOut **st, TxAction *actions, int n)
+{
+	bool		open = false;
+	int			i,
+				j;
+
+	for (i = 0; i < n; i++)
+	{
+		bool		seen = false;
+
+		if (!actions[i].has_collection)
+			continue;
+		for (j = 0; j < i; j++)
+			if (actions[j].has_collection &&
+				strcmp(actions[j].r.table_name, actions[i].r.table_name) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		if (!open)
+			dynpg_out_begin_object(st, "ItemCollectionMetrics");
+		open = true;
+		dynpg_out_begin_array(st, actions[i].r.table_name);
+		for (j = i; j < n; j++)
+			if (actions[j].has_collection &&
+				strcmp(actions[j].r.table_name, actions[i].r.table_name) == 0)
+				dynpg_api_push_item_collection(st, NULL, &actions[j].collection);
+		dynpg_out_end_array(st);
+	}
+	if (open)
+		dynpg_out_end_object(st);
+}
+
 /* ConsumedCapacity of a transaction: per table, in order of first use */
 static void
 push_capacity(DynOut **st, const char *mode, TxAction *actions, int n, bool write)
@@ -613,21 +648,48 @@ push_capacity(DynOut **st, const char *mode, TxAction *actions, int n, bool writ
 				seen = true;
 		if (seen)
 			continue;
-		/* transactional reads and writes cost twice the units */
+		if (write)
+		{
+			/* the table's writes summed, then doubled: transactional writes cost twice */
+			DynWriteCharge sum = {0};
+			int			k;
+
+			for (j = i; j < n; j++)
+			{
+				const DynWriteCharge *c = &actions[j].charge;
+
+				if (strcmp(actions[j].r.table_name, actions[i].r.table_name) != 0)
+					continue;
+				sum.table_units += c->table_units;
+				if (c->index_names == NULL)
+					continue;
+				if (sum.index_names == NULL)
+				{
+					sum.nindexes = c->nindexes;
+					sum.index_names = c->index_names;
+					sum.index_global = c->index_global;
+					sum.index_units = palloc0(sizeof(int64) * c->nindexes);
+				}
+				for (k = 0; k < Min(sum.nindexes, c->nindexes); k++)
+					sum.index_units[k] += c->index_units[k];
+			}
+			dynpg_api_push_write_capacity(st, NULL, mode, actions[i].r.table_name, &sum, 2, true);
+			continue;
+		}
+		/* transactional reads cost twice the units */
 		for (j = i; j < n; j++)
 			if (strcmp(actions[j].r.table_name, actions[i].r.table_name) == 0)
-				units += 2 * dynpg_api_units_for(actions[j].bytes,
-												 write ? DYN_WRITE_UNIT_BYTES : DYN_READ_UNIT_BYTES);
+				units += 2 * dynpg_api_units_for(actions[j].bytes, DYN_READ_UNIT_BYTES);
 		text = psprintf(INT64_FORMAT ".0", units);
 		dynpg_out_begin_object(st, NULL);
 		dynpg_out_string(st, "TableName", actions[i].r.table_name);
 		dynpg_out_numeric_text(st, "CapacityUnits", text);
-		dynpg_out_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
+		dynpg_out_numeric_text(st, "ReadCapacityUnits", text);
 		if (strcmp(mode, "INDEXES") == 0)
 		{
 			dynpg_out_begin_object(st, "Table");
 			dynpg_out_numeric_text(st, "CapacityUnits", text);
-			dynpg_out_numeric_text(st, write ? "WriteCapacityUnits" : "ReadCapacityUnits", text);
+			dynpg_out_numeric_text(st, "ReadCapacityUnits", text);
 			dynpg_out_end_object(st);
 		}
 		dynpg_out_end_object(st);
@@ -669,12 +731,12 @@ dynpg_api_transact_write_items(DynJson *request)
 	for (i = 0; i < n && i <= DYN_TRANSACT_MAX_ITEMS; i++)
 		read_write_action(&req, dynpg_req_list_struct(list, i), i, &actions[i], &nkinds[i]);
 
-	check_list_length(&req, list, "TransactWriteItem");
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
-	dynpg_req_enum(&req, metrics, "returnItemCollectionMetrics",
+	check_list_length(&req, list);
+	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	dynpg_req_enum(&req, metrics, "ReturnItemCollectionMetrics",
 				   dynpg_api_return_item_collection_metrics);
 	if (token != NULL)
-		dynpg_req_length(&req, token, "clientRequestToken", 1, DYN_TOKEN_MAX);
+		dynpg_req_length(&req, token, "ClientRequestToken", 1, DYN_TOKEN_MAX);
 	dynpg_req_finish(&req);
 
 	/* phase 3: the request's own rules, action by action */
@@ -721,6 +783,8 @@ dynpg_api_transact_write_items(DynJson *request)
 
 	/* run them */
 	need_old = dynpg_api_capacity_wanted(capacity);
+	for (i = 0; i < n; i++)
+		actions[i].measure = dynpg_api_metrics_wanted(metrics);
 	PG_TRY();
 	{
 		for (cur = 0; cur < n; cur++)
@@ -730,11 +794,10 @@ dynpg_api_transact_write_items(DynJson *request)
 			if (a->kind == TX_CHECK || (any_failed && a->ua.cond.condition != NULL))
 			{
 				/* a ConditionCheck; after a failure, only conditions are evaluated */
-				bool		exists = dynpg_write_check(a->rel, a->item, eval_condition,
-														   &a->ua.cond);
-
-				if (need_old && exists)
-					a->bytes = 1;
+				(void) dynpg_write_check(a->rel, a->item, eval_condition, &a->ua.cond);
+				/* a ConditionCheck costs one unit of the table, the item read or not */
+				if (need_old)
+					dynpg_api_charge_table(&a->charge, 1);
 			}
 			else if (any_failed)
 				continue;
@@ -763,6 +826,8 @@ dynpg_api_transact_write_items(DynJson *request)
 		table_close(actions[i].rel, NoLock);
 	dynpg_out_begin_object(&st, NULL);
 	push_capacity(&st, capacity, actions, n, true);
+	if (dynpg_api_metrics_wanted(metrics))
+		push_collections(&st, actions, n);
 	return dynpg_out_finish(dynpg_out_end_object(&st));
 }
 
@@ -772,7 +837,9 @@ dynpg_api_transact_write_items(DynJson *request)
  * Every Get reads the statement's snapshot (the active snapshot, as
  * GetItem does), so one call sees each concurrent transaction entirely or
  * not at all.  Responses are in request order: {"Item": ...}, or {} for a
- * missing item.
+ * missing item.  Two Gets of one item are refused with TransactWriteItems'
+ * message ("Transaction request cannot include multiple operations on one
+ * item"), after the keys are checked.
  * ---------------------------------------------------------------------
  */
 typedef struct TxGet
@@ -783,6 +850,7 @@ typedef struct TxGet
 	DynItem    *key_item;
 	Relation	rel;
 	DynKeySchema ks;
+	StringInfoData skey;		/* storage key, for duplicates */
 } TxGet;
 
 DynJson *
@@ -809,7 +877,7 @@ dynpg_api_transact_get_items(DynJson *request)
 	{
 		DynJson    *obj = dynpg_req_list_struct(list, i);
 		DynJson    *g = obj ? dynpg_req_struct(obj, "Get") : NULL;
-		char	   *path = psprintf("transactItems.%d.member.get", i + 1);
+		char	   *path = psprintf("TransactItems.%d.member.Get", i + 1);
 
 		dynpg_req_not_null(&req, g != NULL, path);
 		if (g == NULL)
@@ -817,8 +885,8 @@ dynpg_api_transact_get_items(DynJson *request)
 		dynpg_req_read_members(g, get_members, lengthof(get_members), &gets[i].r);
 		dynpg_req_check_members(&req, get_members, lengthof(get_members), &gets[i].r, path);
 	}
-	check_list_length(&req, list, "TransactGetItem");
-	dynpg_req_enum(&req, capacity, "returnConsumedCapacity", dynpg_api_return_consumed_capacity);
+	check_list_length(&req, list);
+	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
 	dynpg_req_finish(&req);
 
 	for (i = 0; i < n; i++)
@@ -853,6 +921,22 @@ dynpg_api_transact_get_items(DynJson *request)
 		map_action_error(reasons, n, cur, cxt);
 	}
 	PG_END_TRY();
+
+	/* two Gets of one item are refused, as two writes of one item are */
+	for (i = 0; i < n; i++)
+	{
+		DynKey		key;
+		int			j;
+
+		dynpg_key_from_item(gets[i].key_item, &gets[i].ks, &key);
+		initStringInfo(&gets[i].skey);
+		dynpg_storage_key(&key, &gets[i].skey);
+		for (j = 0; j < i; j++)
+			if (RelationGetRelid(gets[j].rel) == RelationGetRelid(gets[i].rel) &&
+				gets[j].skey.len == gets[i].skey.len &&
+				memcmp(gets[j].skey.data, gets[i].skey.data, gets[i].skey.len) == 0)
+				dynpg_validation_error("Transaction request cannot include multiple operations on one item");
+	}
 
 	dynpg_out_begin_object(&st, NULL);
 	dynpg_out_begin_array(&st, "Responses");

@@ -64,6 +64,10 @@ static const DynErrorInfo dyn_errors[DYN_ERR__COUNT] = {
 	DDB, "message", false},
 	{"AccessDeniedException", MAKE_SQLSTATE('Y', 'D', '0', '4', '1'), "YD041",
 	"com.amazon.coral.service#", "Message", false},
+	{"ExpiredIteratorException", MAKE_SQLSTATE('Y', 'D', '0', '5', '0'), "YD050",
+	DDB, "message", false},
+	{"TrimmedDataAccessException", MAKE_SQLSTATE('Y', 'D', '0', '5', '1'), "YD051",
+	DDB, "message", false},
 	{"InternalServerError", MAKE_SQLSTATE('Y', 'D', '5', '0', '0'), "YD500",
 	DDB, "message", true},
 };

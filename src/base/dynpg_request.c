@@ -371,22 +371,41 @@ dynpg_req_list_map(const DynJson *list, int i)
 #define MEMBER_ENUM				"Member must satisfy enum value set: [%s]"
 
 /*
- * Add one failure, in DynamoDB's wording (written here and nowhere else),
- * a null value as "Value null".
+ * Add one failure, in DynamoDB's wording (written here and nowhere else).
+ * DynamoDB's validation framework now words a constraint failure without
+ * the value and names the member as the API does ("Value at 'Limit' failed
+ * to satisfy constraint: ..."; nested: "RequestItems.t.member.Keys",
+ * "TransactItems.1.member.Put.TableName"); only the Map-keys constraint of
+ * a batch's RequestItems still quotes the request (add_failure_quoting).
  */
 static void
-add_failure(DynRequest *req, const char *value, const char *path, const char *constraint)
+add_failure(DynRequest *req, const char *path, const char *constraint)
 {
 	if (req->nerrors >= DYN_MAX_REPORTED_ERRORS)
 		return;
 	if (req->nerrors > 0)
 		appendStringInfoString(&req->errors, "; ");
-	if (value == NULL)
-		appendStringInfoString(&req->errors, "Value null");
-	else
-		appendStringInfo(&req->errors, "Value '%s'", value);
-	appendStringInfo(&req->errors, " at '%s' failed to satisfy constraint: %s",
+	appendStringInfo(&req->errors, "Value at '%s' failed to satisfy constraint: %s",
 					 path, constraint);
+	req->nerrors++;
+}
+
+/*
+ * The one constraint DynamoDB still words with the value quoted and the
+ * model's lower-case member name: the keys of a batch's RequestItems that
+ * are not all table names ("Value '{...}' at 'requestItems' failed to
+ * satisfy constraint: Map keys must satisfy constraint: [...]").
+ */
+static void
+add_failure_quoting(DynRequest *req, const char *value, const char *path,
+					const char *constraint)
+{
+	if (req->nerrors >= DYN_MAX_REPORTED_ERRORS)
+		return;
+	if (req->nerrors > 0)
+		appendStringInfoString(&req->errors, "; ");
+	appendStringInfo(&req->errors, "Value '%s' at '%s' failed to satisfy constraint: %s",
+					 value, path, constraint);
 	req->nerrors++;
 }
 
@@ -418,7 +437,7 @@ void
 dynpg_req_not_null(DynRequest *req, bool present, const char *path)
 {
 	if (!present)
-		add_failure(req, NULL, path, MEMBER_NOT_NULL);
+		add_failure(req, path, MEMBER_NOT_NULL);
 }
 
 static bool
@@ -445,40 +464,19 @@ dynpg_req_enum(DynRequest *req, const char *value, const char *path,
 	initStringInfo(&set);
 	for (i = 0; allowed[i] != NULL; i++)
 		appendStringInfo(&set, "%s%s", i > 0 ? ", " : "", allowed[i]);
-	add_failure(req, value, path, psprintf(MEMBER_ENUM, set.data));
-}
-
-/* Java's toString() of a List of Strings (or null), as DynamoDB quotes it. */
-char *
-dynpg_req_string_list_text(const DynJson *list)
-{
-	StringInfoData s;
-	int			i;
-
-	if (list == NULL)
-		return "null";
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '[');
-	for (i = 0; i < dynpg_req_list_length(list); i++)
-	{
-		char	   *v = dynpg_req_list_string(list, i);
-
-		appendStringInfo(&s, "%s%s", i > 0 ? ", " : "", v ? v : "null");
-	}
-	appendStringInfoChar(&s, ']');
-	return s.data;
+	add_failure(req, path, psprintf(MEMBER_ENUM, set.data));
 }
 
 void
-dynpg_req_too_short(DynRequest *req, const char *value, const char *path, int min)
+dynpg_req_too_short(DynRequest *req, const char *path, int min)
 {
-	add_failure(req, value, path, psprintf(MEMBER_MIN_LENGTH, min));
+	add_failure(req, path, psprintf(MEMBER_MIN_LENGTH, min));
 }
 
 void
-dynpg_req_too_long(DynRequest *req, const char *value, const char *path, int max)
+dynpg_req_too_long(DynRequest *req, const char *path, int max)
 {
-	add_failure(req, value, path, psprintf(MEMBER_MAX_LENGTH, max));
+	add_failure(req, path, psprintf(MEMBER_MAX_LENGTH, max));
 }
 
 /* Length in characters, as DynamoDB's (Java) constraints count it; max 0: none. */
@@ -492,9 +490,9 @@ dynpg_req_length(DynRequest *req, const char *value, const char *path,
 		return;
 	len = pg_mbstrlen(value);
 	if (min > 0 && len < min)
-		dynpg_req_too_short(req, value, path, min);
+		dynpg_req_too_short(req, path, min);
 	if (max > 0 && len > max)
-		dynpg_req_too_long(req, value, path, max);
+		dynpg_req_too_long(req, path, max);
 }
 
 /* A number min..max (PG_INT64_MIN, PG_INT64_MAX: no bound). */
@@ -502,9 +500,9 @@ void
 dynpg_req_range(DynRequest *req, int64 value, const char *path, int64 min, int64 max)
 {
 	if (value < min)
-		add_failure(req, psprintf(INT64_FORMAT, value), path, psprintf(MEMBER_MIN_VALUE, min));
+		add_failure(req, path, psprintf(MEMBER_MIN_VALUE, min));
 	else if (value > max)
-		add_failure(req, psprintf(INT64_FORMAT, value), path, psprintf(MEMBER_MAX_VALUE, max));
+		add_failure(req, path, psprintf(MEMBER_MAX_VALUE, max));
 }
 
 static bool
@@ -533,24 +531,156 @@ dynpg_req_is_table_name(const char *name)
 }
 
 /*
- * A table name: not null, the pattern, length min..255.  DynamoDB's control
- * plane reports the length before the pattern, its data plane after.
+ * A table name: not null, the pattern, length 3..255.  DynamoDB's control
+ * plane reports the length before the pattern, its data plane after.  An
+ * empty name breaks only the length rule, with 'min': DynamoDB reports that
+ * one alone (1 on the data plane, whose TableName may be an ARN).  On the
+ * data plane (min below 3) a name shorter than 3 that also breaks the
+ * pattern reports the pattern only, as it did when its minimum was 1.
  */
 void
 dynpg_req_table_name(DynRequest *req, const char *value, const char *path,
 					 int min, bool length_first)
 {
+	bool		chars_ok;
+
 	if (value == NULL)
 	{
 		dynpg_req_not_null(req, false, path);
 		return;
 	}
+	if (*value == '\0')
+	{
+		dynpg_req_too_short(req, path, min);
+		return;
+	}
+	chars_ok = table_name_chars_ok(value);
 	if (length_first)
-		dynpg_req_length(req, value, path, min, DYN_TABLE_NAME_MAX);
-	if (!table_name_chars_ok(value))
-		add_failure(req, value, path, psprintf(MEMBER_PATTERN, DYN_TABLE_NAME_PATTERN));
+		dynpg_req_length(req, value, path, DYN_TABLE_NAME_MIN, DYN_TABLE_NAME_MAX);
+	if (!chars_ok)
+		add_failure(req, path, psprintf(MEMBER_PATTERN, DYN_TABLE_NAME_PATTERN));
 	if (!length_first)
-		dynpg_req_length(req, value, path, min, DYN_TABLE_NAME_MAX);
+		dynpg_req_length(req, value, path,
+						 (chars_ok || min >= DYN_TABLE_NAME_MIN) ? DYN_TABLE_NAME_MIN : 0,
+						 DYN_TABLE_NAME_MAX);
+}
+
+/*
+ * A TableName that may also be a table's ARN (every operation but
+ * CreateTable and ListTables, as DynamoDB's model since 2024, whose
+ * TableArn is 1..1024 characters): a value starting "arn:" is checked for
+ * that length only (which ARN it is, is the table lookup's business), any
+ * other as dynpg_req_table_name does.
+ */
+void
+dynpg_req_table_name_or_arn(DynRequest *req, const char *value, const char *path,
+							int min, bool length_first)
+{
+	if (value != NULL && strncmp(value, "arn:", 4) == 0)
+	{
+		if (pg_mbstrlen(value) > DYN_TABLE_ARN_MAX)
+			dynpg_req_length(req, value, path, 1, DYN_TABLE_ARN_MAX);
+		else
+			dynpg_req_table_arn(req, value, path);
+	}
+	else
+		dynpg_req_table_name(req, value, path, min, length_first);
+}
+
+/* ---- ARNs ---- */
+
+/* the next ':'-separated field of *p, *p moved past its ':' (NULL: no ':' left) */
+static char *
+arn_field(const char **p)
+{
+	const char *colon = strchr(*p, ':');
+	char	   *field;
+
+	if (colon == NULL)
+		return NULL;
+	field = pnstrdup(*p, colon - *p);
+	*p = colon + 1;
+	return field;
+}
+
+DynArnFault
+dynpg_arn_parse(const char *arn, DynArn *out)
+{
+	const char *p = arn;
+	const char *slash;
+	char	   *scheme;
+
+	memset(out, 0, sizeof(*out));
+	scheme = arn_field(&p);
+	if (scheme == NULL || strcmp(scheme, "arn") != 0 ||
+		(out->partition = arn_field(&p)) == NULL ||
+		(out->service = arn_field(&p)) == NULL ||
+		(out->region = arn_field(&p)) == NULL ||
+		(out->account = arn_field(&p)) == NULL ||
+		*p == '\0')
+		return DYN_ARN_MALFORMED;
+	slash = strchr(p, '/');
+	out->resource_type = slash ? pnstrdup(p, slash - p) : pstrdup(p);
+	out->name = slash ? pstrdup(slash + 1) : pstrdup("");
+	if (strcmp(out->partition, DYN_OWN_PARTITION) != 0)
+		return DYN_ARN_BAD_PARTITION;
+	if (strcmp(out->service, "dynamodb") != 0)
+		return DYN_ARN_BAD_SERVICE;
+	if (strcmp(out->region, DYN_OWN_REGION) != 0)
+		return DYN_ARN_BAD_REGION;
+	if (strcmp(out->resource_type, "table") != 0)
+		return DYN_ARN_BAD_RESOURCE_TYPE;
+	if (!dynpg_req_is_table_name(out->name))
+		return DYN_ARN_BAD_NAME;
+	return DYN_ARN_OK;
+}
+
+/*
+ * DynamoDB's texts (the live service's, 2026) for a TableName's ARN:
+ * "Invalid AWS partition in '<ARN>'", "Invalid AWS region in '<ARN>'",
+ * "Invalid resource type in '<ARN>'", each as one failure of the list; a
+ * malformed ARN, another service's, or a table name out of its rules (an
+ * index's ARN among them) gets the constraint "Valid ARN format is ..."
+ * on the member.
+ */
+void
+dynpg_req_table_arn(DynRequest *req, const char *arn, const char *path)
+{
+	DynArn		parsed;
+
+	switch (dynpg_arn_parse(arn, &parsed))
+	{
+		case DYN_ARN_OK:
+			break;
+		case DYN_ARN_BAD_PARTITION:
+			dynpg_req_invalid_text(req, psprintf("Invalid AWS partition in '%s'", arn));
+			break;
+		case DYN_ARN_BAD_REGION:
+			dynpg_req_invalid_text(req, psprintf("Invalid AWS region in '%s'", arn));
+			break;
+		case DYN_ARN_BAD_RESOURCE_TYPE:
+			dynpg_req_invalid_text(req, psprintf("Invalid resource type in '%s'", arn));
+			break;
+		case DYN_ARN_MALFORMED:
+		case DYN_ARN_BAD_SERVICE:
+		case DYN_ARN_BAD_NAME:
+			add_failure(req, path,
+						psprintf("Valid ARN format is 'arn:<awsPartition>:<vendor>:<region>:<subscriber>:resourceType/resourceName', "
+								 "where Resource name must have length less than or equal to %d, "
+								 "Resource name must have length greater than or equal to %d, "
+								 "Resource name must satisfy regular expression pattern: %s",
+								 DYN_TABLE_NAME_MAX, DYN_TABLE_NAME_MIN, DYN_TABLE_NAME_PATTERN));
+			break;
+	}
+}
+
+/* whether 'name' is a table name or (by its "arn:") a table's ARN of at most 1024 characters */
+bool
+dynpg_req_is_table_name_or_arn(const char *name)
+{
+	if (strncmp(name, "arn:", 4) == 0)
+		return pg_mbstrlen(name) <= DYN_TABLE_ARN_MAX;
+	return dynpg_req_is_table_name(name);
 }
 
 /*
@@ -560,19 +690,10 @@ dynpg_req_table_name(DynRequest *req, const char *value, const char *path,
 void
 dynpg_req_table_name_keys(DynRequest *req, const char *value, const char *path)
 {
-	add_failure(req, value, path,
-				psprintf("Map keys must satisfy constraint: [" MEMBER_MAX_LENGTH ", "
-						 MEMBER_MIN_LENGTH ", " MEMBER_PATTERN "]",
+	add_failure_quoting(req, value, path,
+						psprintf("Map keys must satisfy constraint: [" MEMBER_MAX_LENGTH ", "
+								 MEMBER_MIN_LENGTH ", " MEMBER_PATTERN "]",
 						 DYN_TABLE_NAME_MAX, DYN_TABLE_NAME_MIN, DYN_TABLE_NAME_PATTERN));
-}
-
-/* The values of a Map that are not all min..max long: one failure for all. */
-void
-dynpg_req_value_lengths(DynRequest *req, const char *value, const char *path, int min, int max)
-{
-	add_failure(req, value, path,
-				psprintf("Map value must satisfy constraint: [" MEMBER_MAX_LENGTH ", "
-						 MEMBER_MIN_LENGTH "]", max, min));
 }
 
 /* Raise the failures collected so far, all in one ValidationException. */
@@ -669,7 +790,7 @@ check_member(DynRequest *req, const DynMember *m, const char *field, const char 
 			break;
 		case DYN_CHECK_TABLE_NAME:
 			Assert(m->kind == DYN_MODEL_STRING);
-			dynpg_req_table_name(req, value, path, m->min, false);
+			dynpg_req_table_name_or_arn(req, value, path, m->min, false);
 			break;
 		case DYN_CHECK_LENGTH:
 			if (m->kind == DYN_MODEL_STRING)
@@ -681,9 +802,9 @@ check_member(DynRequest *req, const DynMember *m, const char *field, const char 
 			list = *(DynJson *const *) field;
 			n = dynpg_req_list_length(list);
 			if (list != NULL && n < m->min)
-				dynpg_req_too_short(req, dynpg_req_string_list_text(list), path, m->min);
+				dynpg_req_too_short(req, path, m->min);
 			if (m->max > 0 && n > m->max)
-				dynpg_req_too_long(req, dynpg_req_string_list_text(list), path, m->max);
+				dynpg_req_too_long(req, path, m->max);
 			break;
 	}
 }

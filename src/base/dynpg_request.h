@@ -32,6 +32,15 @@
 #define DYN_TABLE_NAME_MIN		3
 #define DYN_TABLE_NAME_MAX		255
 #define DYN_TABLE_NAME_PATTERN	"[a-zA-Z0-9_.-]+"
+/* ... and of a table's ARN where an operation takes one for its TableName */
+#define DYN_TABLE_ARN_MAX		1024
+/*
+ * dynpg's own partition, region and account, as its ARNs carry them
+ * (DynamoDB Local's: arn:aws:dynamodb:ddblocal:000000000000:table/NAME)
+ */
+#define DYN_OWN_PARTITION		"aws"
+#define DYN_OWN_REGION			"ddblocal"
+#define DYN_OWN_ACCOUNT			"000000000000"
 /* ... and those of key attribute names in a KeySchema or AttributeDefinitions */
 #define DYN_KEY_NAME_MAX		255
 
@@ -126,12 +135,13 @@ extern DynJson *dynpg_req_value_map(const DynJson *v);
 
 /*
  * phase 2: constraint failures, reported together by dynpg_req_finish().
- * Only these functions word them (DynamoDB's "Value 'x' at 'path' ..."
- * with its "Member must ..." constraints; dynpg_request.c writes that
+ * Only these functions word them (DynamoDB's current "Value at 'Path'
+ * failed to satisfy constraint: Member must ...", the path naming members
+ * as the API does: "TableName", "RequestItems.t.member.Keys",
+ * "TransactItems.1.member.Put.TableName"; dynpg_request.c writes that
  * wording once).  Each adds a failure when its check fails;
  * dynpg_req_too_short and dynpg_req_too_long add one for a length the
- * caller found out of bounds, quoting 'value' (a collection as Java's
- * toString() prints it).
+ * caller found out of bounds.
  */
 extern void dynpg_req_collect(DynRequest *req, const char *operation);
 extern void dynpg_req_invalid_text(DynRequest *req, const char *text);
@@ -140,20 +150,68 @@ extern void dynpg_req_enum(DynRequest *req, const char *value, const char *path,
 						   const char *const *allowed);
 extern void dynpg_req_length(DynRequest *req, const char *value, const char *path,
 							 int min, int max);
-/* Java's toString() of a List of Strings ("[a, b]", or "null"), to quote one */
-extern char *dynpg_req_string_list_text(const DynJson *list);
-extern void dynpg_req_too_short(DynRequest *req, const char *value, const char *path, int min);
-extern void dynpg_req_too_long(DynRequest *req, const char *value, const char *path, int max);
+extern void dynpg_req_too_short(DynRequest *req, const char *path, int min);
+extern void dynpg_req_too_long(DynRequest *req, const char *path, int max);
 extern void dynpg_req_range(DynRequest *req, int64 value, const char *path, int64 min,
 							int64 max);
+/*
+ * A table or index name: not null, the pattern, 3..255 characters; an
+ * empty one breaks only the length rule, with 'min' (1 on the data plane,
+ * whose TableName may also be an ARN, 3 on the control plane).
+ */
 extern void dynpg_req_table_name(DynRequest *req, const char *value, const char *path,
 								 int min, bool length_first);
-/* whether 'name' is a table name (3..255 characters of the pattern) */
+/* a TableName that may be an ARN ("arn:...", 1..1024 characters) */
+extern void dynpg_req_table_name_or_arn(DynRequest *req, const char *value, const char *path,
+										int min, bool length_first);
+/*
+ * An ARN, arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, RESOURCE being
+ * TYPE/NAME (TYPE alone when it has no '/'): the one parser of ARNs, for
+ * TableName and ResourceArn alike.  dynpg_arn_parse returns the first
+ * fault found, in this order: not "arn:" with six fields (MALFORMED), a
+ * partition other than dynpg's, a service other than dynamodb, a region
+ * other than dynpg's, a resource type other than "table", a table name not
+ * 3..255 characters of the pattern (an index's or a stream's ARN has a
+ * '/' in it).  The account is not checked: another account's table is one
+ * dynpg does not have (not found).
+ */
+typedef enum DynArnFault
+{
+	DYN_ARN_OK,
+	DYN_ARN_MALFORMED,
+	DYN_ARN_BAD_PARTITION,
+	DYN_ARN_BAD_SERVICE,
+	DYN_ARN_BAD_REGION,
+	DYN_ARN_BAD_RESOURCE_TYPE,
+	DYN_ARN_BAD_NAME
+} DynArnFault;
+
+typedef struct DynArn
+{
+	char	   *partition;
+	char	   *service;
+	char	   *region;
+	char	   *account;
+	char	   *resource_type;
+	char	   *name;			/* after the first '/' of the resource ("" if none) */
+} DynArn;
+
+extern DynArnFault dynpg_arn_parse(const char *arn, DynArn *out);
+/*
+ * A TableName's ARN that is not a well-formed table ARN of dynpg's
+ * partition and region: DynamoDB's constraint failure (in the request's
+ * list of failures), "Invalid AWS region in '<ARN>'" and so on.
+ */
+extern void dynpg_req_table_arn(DynRequest *req, const char *arn, const char *path);
+/* whether 'name' is a table name (3..255 characters of the pattern); or an ARN */
 extern bool dynpg_req_is_table_name(const char *name);
-/* a Map's keys that are not all table names, a Map's values not all min..max long */
+extern bool dynpg_req_is_table_name_or_arn(const char *name);
+/*
+ * A batch's RequestItems whose keys are not all table names: the one
+ * constraint DynamoDB still words quoting the value ('value': the
+ * request's RequestItems as JSON) at the model's lower-case 'requestItems'.
+ */
 extern void dynpg_req_table_name_keys(DynRequest *req, const char *value, const char *path);
-extern void dynpg_req_value_lengths(DynRequest *req, const char *value, const char *path,
-									int min, int max);
 extern void dynpg_req_finish(DynRequest *req);
 
 /*
@@ -186,7 +244,7 @@ typedef struct DynMember
 	DynModelType kind;
 	size_t		offset;			/* of its value in the caller's struct */
 	int			order;			/* its place among the checks (1, 2, ...; 0: none) */
-	const char *path;			/* the constraint messages' path, e.g. "tableName" */
+	const char *path;			/* the constraint messages' path, e.g. "TableName" */
 	DynCheck	check;
 	const char *const *allowed; /* DYN_CHECK_ENUM's values */
 	int			min;			/* DYN_CHECK_TABLE_NAME, DYN_CHECK_LENGTH */
@@ -203,7 +261,7 @@ typedef struct DynMember
 
 extern void dynpg_req_read_members(const DynJson *obj, const DynMember *members, int n,
 								   void *values);
-/* 'prefix': the path of the members' object ("transactItems.1.member.put"), or NULL */
+/* 'prefix': the path of the members' object ("TransactItems.1.member.Put"), or NULL */
 extern void dynpg_req_check_members(DynRequest *req, const DynMember *members, int n,
 									const void *values, const char *prefix);
 

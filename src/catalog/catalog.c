@@ -75,6 +75,9 @@ typedef struct DefinitionKeys
 	DynKeySchema key;
 	int			nindexes;
 	DynIndexDef *indexes;		/* room for every index a table may have */
+	int64		stream_id;		/* 0: no stream enabled */
+	char		stream_view;
+	int			stream_shards;
 } DefinitionKeys;
 
 /* ---------------------------------------------------------------------
@@ -168,25 +171,31 @@ definition_key_type(JsonbContainer *root, const char *attname)
 
 /*
  * A KeySchema array (the table's or an index's): a HASH key and an optional
- * RANGE key of different names, each typed S, N or B by AttributeDefinitions.
+ * RANGE key of different names, each typed S, N or B by AttributeDefinitions;
+ * with 'multi' (a GSI), 1 to 4 HASH attributes then 0 to 4 RANGE attributes,
+ * all of different names.  'parts' (if not NULL) gets every attribute, 'out'
+ * the first HASH and the first RANGE one.
  */
 static bool
 parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
-				 const char **problem)
+				 DynKeyParts *parts, bool multi, const char **problem)
 {
+	DynKeyParts p;
 	int			n;
 	int			i;
 
 	memset(out, 0, sizeof(*out));
+	memset(&p, 0, sizeof(p));
 	if (ks == NULL)
 	{
 		*problem = "KeySchema is missing";
 		return false;
 	}
 	n = JsonContainerSize(ks);
-	if (n < 1 || n > 2)
+	if (n < 1 || n > (multi ? 2 * DYN_MAX_KEY_PARTS : 2))
 	{
-		*problem = "KeySchema must have one or two elements";
+		*problem = multi ? "KeySchema must have one to eight elements" :
+			"KeySchema must have one or two elements";
 		return false;
 	}
 	for (i = 0; i < n; i++)
@@ -195,6 +204,8 @@ parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
 		char	   *name;
 		char	   *keytype;
 		DynType		t;
+		bool		hash;
+		int			j;
 
 		if (e == NULL)
 		{
@@ -203,10 +214,17 @@ parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
 		}
 		name = definition_string(e, "AttributeName");
 		keytype = definition_string(e, "KeyType");
+		hash = keytype != NULL && strcmp(keytype, "HASH") == 0;
 		if (name == NULL || keytype == NULL ||
-			strcmp(keytype, i == 0 ? "HASH" : "RANGE") != 0)
+			(!hash && strcmp(keytype, "RANGE") != 0) ||
+			(i == 0 && !hash) ||
+			(!multi && i == 1 && hash) ||
+			(hash && p.nrange > 0) ||
+			(hash ? p.nhash : p.nrange) == DYN_MAX_KEY_PARTS)
 		{
-			*problem = "KeySchema must be a HASH key and an optional RANGE key";
+			*problem = multi ?
+				"KeySchema must be one to four HASH keys and up to four RANGE keys" :
+				"KeySchema must be a HASH key and an optional RANGE key";
 			return false;
 		}
 		t = definition_key_type(root, name);
@@ -215,24 +233,39 @@ parse_key_schema(JsonbContainer *root, JsonbContainer *ks, DynKeySchema *out,
 			*problem = "a key attribute has no S, N or B type in AttributeDefinitions";
 			return false;
 		}
-		if (i == 0)
+		for (j = 0; j < p.nhash + p.nrange; j++)
+			if (strcmp(name, j < p.nhash ? p.hash[j].name : p.range[j - p.nhash].name) == 0)
+			{
+				*problem = multi ? "a KeySchema names an attribute twice" :
+					"the partition key and the sort key have the same name";
+				return false;
+			}
+		if (hash)
 		{
-			out->pk_name = name;
-			out->pk_namelen = strlen(name);
-			out->pk_type = t;
+			p.hash[p.nhash].name = name;
+			p.hash[p.nhash].namelen = strlen(name);
+			p.hash[p.nhash].type = t;
+			p.nhash++;
 		}
 		else
 		{
-			if (strcmp(name, out->pk_name) == 0)
-			{
-				*problem = "the partition key and the sort key have the same name";
-				return false;
-			}
-			out->sk_name = name;
-			out->sk_namelen = strlen(name);
-			out->sk_type = t;
+			p.range[p.nrange].name = name;
+			p.range[p.nrange].namelen = strlen(name);
+			p.range[p.nrange].type = t;
+			p.nrange++;
 		}
 	}
+	out->pk_name = p.hash[0].name;
+	out->pk_namelen = p.hash[0].namelen;
+	out->pk_type = p.hash[0].type;
+	if (p.nrange > 0)
+	{
+		out->sk_name = p.range[0].name;
+		out->sk_namelen = p.range[0].namelen;
+		out->sk_type = p.range[0].type;
+	}
+	if (parts != NULL)
+		*parts = p;
 	return true;
 }
 
@@ -345,7 +378,8 @@ parse_indexes(JsonbContainer *root, DynIndexKind kind, DefinitionKeys *out,
 				*problem = "two indexes have the same IndexName";
 				return false;
 			}
-		if (!parse_key_schema(root, definition_array(e, "KeySchema"), &ix->key, problem))
+		if (!parse_key_schema(root, definition_array(e, "KeySchema"), &ix->key, &ix->parts,
+							  kind == DYN_INDEX_GLOBAL, problem))
 			return false;
 		if (kind == DYN_INDEX_LOCAL &&
 			(ix->key.sk_name == NULL || out->key.sk_name == NULL ||
@@ -385,6 +419,80 @@ parse_indexes(JsonbContainer *root, DynIndexKind kind, DefinitionKeys *out,
 	return true;
 }
 
+static const struct
+{
+	char		view;
+	const char *name;
+}			stream_views[] = {
+	{DYN_STREAM_KEYS_ONLY, "KEYS_ONLY"},
+	{DYN_STREAM_NEW_IMAGE, "NEW_IMAGE"},
+	{DYN_STREAM_OLD_IMAGE, "OLD_IMAGE"},
+	{DYN_STREAM_NEW_AND_OLD, "NEW_AND_OLD_IMAGES"},
+};
+
+char
+dynpg_stream_view_from_name(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(stream_views); i++)
+		if (strcmp(stream_views[i].name, name) == 0)
+			return stream_views[i].view;
+	return 0;
+}
+
+const char *
+dynpg_stream_view_name(char view)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(stream_views); i++)
+		if (stream_views[i].view == view)
+			return stream_views[i].name;
+	return NULL;
+}
+
+/*
+ * The definition's enabled stream: "StreamSpecification" {"StreamEnabled":
+ * true, "StreamViewType": ...} with dynpg's "StreamId" (a string of digits:
+ * the stream's number) and "StreamShards" beside it.  Anything malformed reads as no stream: a definition edited
+ * by hand must not make writes fail.
+ */
+static void
+parse_stream(JsonbContainer *root, DefinitionKeys *out)
+{
+	JsonbValue	v;
+	JsonbContainer *spec;
+	char	   *view;
+	char	   *idtext;
+	int64		id;
+	int			shards;
+
+	out->stream_id = 0;
+	if (getKeyJsonValueFromContainer(root, "StreamSpecification", 19, &v) == NULL ||
+		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		return;
+	spec = v.val.binary.data;
+	if (getKeyJsonValueFromContainer(spec, "StreamEnabled", 13, &v) == NULL ||
+		v.type != jbvBool || !v.val.boolean)
+		return;
+	view = definition_string(spec, "StreamViewType");
+	if (view == NULL || dynpg_stream_view_from_name(view) == 0)
+		return;
+	idtext = definition_string(root, "StreamId");
+	if (idtext == NULL || strspn(idtext, "0123456789") != strlen(idtext) || strlen(idtext) > 18)
+		return;
+	id = strtoll(idtext, NULL, 10);
+	if (id <= 0)
+		return;
+	shards = definition_int(root, "StreamShards", 1, DYN_STREAM_MAX_SHARDS);
+	if (shards < 1 || (shards & (shards - 1)) != 0)
+		return;
+	out->stream_id = id;
+	out->stream_view = dynpg_stream_view_from_name(view);
+	out->stream_shards = shards;
+}
+
 /* Parse what dynpg needs of a definition; false (and why) if malformed. */
 static bool
 parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
@@ -405,9 +513,11 @@ parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
 		*problem = "TableName is missing";
 		return false;
 	}
-	if (!parse_key_schema(root, definition_array(root, "KeySchema"), &out->key, problem))
+	if (!parse_key_schema(root, definition_array(root, "KeySchema"), &out->key, NULL, false,
+						  problem))
 		return false;
 	out->indexes = palloc(sizeof(DynIndexDef) * (DYN_MAX_LOCAL_INDEXES + DYN_MAX_GLOBAL_INDEXES));
+	parse_stream(root, out);
 	return parse_indexes(root, DYN_INDEX_LOCAL, out, &total_nonkey, problem) &&
 		parse_indexes(root, DYN_INDEX_GLOBAL, out, &total_nonkey, problem);
 }
@@ -695,18 +805,35 @@ relation_is_table(Oid relid, const char *table_name)
 	return strcmp(found_name, table_name) == 0;
 }
 
+const char *
+dynpg_table_name_of(const char *name_or_arn)
+{
+	size_t		n = strlen(DYNPG_TABLE_ARN_PREFIX);
+
+	if (strncmp(name_or_arn, DYNPG_TABLE_ARN_PREFIX, n) == 0)
+		return name_or_arn + n;
+	return name_or_arn;
+}
+
+/*
+ * The relation of table 'table_name', which may be the table's ARN (the
+ * one place names are resolved: every operation comes here).  An ARN of
+ * another form is looked up as a name, which no table has (names have no
+ * ':'), so it reads as "not found" as DynamoDB answers for a wrong name.
+ */
 Oid
 dynpg_table_relid(const char *table_name, bool missing_ok)
 {
 	Oid			nsp = get_namespace_oid(DYNPG_TABLE_SCHEMA, true);
 	Oid			relid = InvalidOid;
+	const char *name = dynpg_table_name_of(table_name);
 
-	if (OidIsValid(nsp))
+	if (OidIsValid(nsp) && *name != '\0')
 	{
-		char	   *relname = dynpg_table_relname(table_name);
+		char	   *relname = dynpg_table_relname(name);
 
 		relid = get_relname_relid(relname, nsp);
-		if (OidIsValid(relid) && !relation_is_table(relid, table_name))
+		if (OidIsValid(relid) && !relation_is_table(relid, name))
 			relid = InvalidOid;
 	}
 	if (!OidIsValid(relid) && !missing_ok)
@@ -797,6 +924,15 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
 
 		ix.index_name = chunk_string(cb, src->index_name, strlen(src->index_name));
 		chunk_key_schema(cb, &src->key, &ix.key);
+		for (j = 0; j < src->parts.nhash + src->parts.nrange; j++)
+		{
+			const DynKeyPart *sp = j < src->parts.nhash ? &src->parts.hash[j] :
+				&src->parts.range[j - src->parts.nhash];
+			DynKeyPart *dp = j < src->parts.nhash ? &ix.parts.hash[j] :
+				&ix.parts.range[j - src->parts.nhash];
+
+			dp->name = chunk_string(cb, sp->name, sp->namelen);
+		}
 		if (src->nnonkey > 0)
 			nonkey = chunk_alloc(cb, sizeof(char *) * src->nnonkey);
 		for (j = 0; j < src->nnonkey; j++)
@@ -821,6 +957,9 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
 	result->key = key;
 	result->nindexes = keys->nindexes;
 	result->indexes = indexes;
+	result->stream_id = keys->stream_id;
+	result->stream_view = keys->stream_view;
+	result->stream_shards = keys->stream_shards;
 	return result;
 }
 

@@ -11,7 +11,8 @@
  * whose jsonb literal is the table's definition (TableName, KeySchema,
  * AttributeDefinitions, BillingMode, ProvisionedThroughput, TableId,
  * CreationDateTime, LocalSecondaryIndexes and GlobalSecondaryIndexes; the
- * index members are described in src/index/README).  pg_dump emits the
+ * index members are described in src/index/README; tags, time to live and
+ * the table settings in src/api/table_settings.c).  pg_dump emits the
  * constraint with CREATE TABLE (pre-data), so a restore knows every table's
  * key schema and indexes before any data arrives.  The catalog views in
  * schema dynpg derive from these constraints; nothing else stores a
@@ -25,10 +26,23 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
+#include "base/dynpg_request.h"
 #include "types/dynpg_key.h"
 
 #define DYNPG_TABLE_SCHEMA		"dynamodb"
 #define DYNPG_TABLE_CONSTRAINT	"dynpg_table"
+
+/*
+ * The ARN of table NAME is DYNPG_TABLE_ARN_PREFIX "NAME" (DynamoDB Local's
+ * form; DescribeTable's TableArn).  Every operation that takes a TableName
+ * takes this ARN too, as DynamoDB does since 2024: dynpg_table_relid()
+ * resolves both, and dynpg_table_name_of() gives the name an ARN of this
+ * form names.  An ARN of any other form names no table (the request
+ * checks, base's dynpg_arn_parse, refuse another partition's, region's or
+ * resource type's; another account's is looked up as a name no table has).
+ */
+#define DYNPG_TABLE_ARN_PREFIX	"arn:" DYN_OWN_PARTITION ":dynamodb:" DYN_OWN_REGION ":" \
+	DYN_OWN_ACCOUNT ":table/"
 
 /* DynamoDB's limits on a table's secondary indexes */
 #define DYN_MAX_LOCAL_INDEXES		5	/* LSIs per table */
@@ -58,7 +72,9 @@ typedef struct DynIndexDef
 {
 	const char *index_name;		/* IndexName, unique within the table */
 	DynIndexKind kind;
-	DynKeySchema key;
+	DynKeySchema key;			/* the first HASH and first RANGE attribute */
+	DynKeyParts parts;			/* every key attribute (a GSI may have up to
+								 * 4 HASH and 4 RANGE: src/index/README) */
 	DynProjectionType projection;
 	int			nnonkey;		/* NonKeyAttributes (INCLUDE only), in order */
 	const char *const *nonkey;
@@ -79,7 +95,25 @@ typedef struct DynTableDef
 	int			nindexes;		/* secondary indexes: the LSIs, then the GSIs, */
 	const DynIndexDef *indexes; /* each in the order CreateTable gave them */
 	const Jsonb *definition;	/* the whole definition */
+	/* its stream (src/am/dynpg_stream.h); stream_id 0: none enabled */
+	int64		stream_id;
+	char		stream_view;	/* DYN_STREAM_KEYS_ONLY ... */
+	int			stream_shards;	/* a power of two, 1..DYN_STREAM_MAX_SHARDS */
 } DynTableDef;
+
+/* StreamViewType, as DynTableDef.stream_view holds it */
+#define DYN_STREAM_KEYS_ONLY		'K'
+#define DYN_STREAM_NEW_IMAGE		'N'
+#define DYN_STREAM_OLD_IMAGE		'O'
+#define DYN_STREAM_NEW_AND_OLD		'B'
+#define DYN_STREAM_MAX_SHARDS		16
+
+/* The view type named 'name' (StreamViewType), or 0 */
+extern char dynpg_stream_view_from_name(const char *name);
+extern const char *dynpg_stream_view_name(char view);
+
+/* Whether index 'ix' has a multi-attribute key (more than one HASH or RANGE attribute). */
+#define DYN_INDEX_MULTI(ix)	((ix)->parts.nhash > 1 || (ix)->parts.nrange > 1)
 
 /* The definition of a dynpg table relation; ERROR if rel is not one. */
 extern const DynTableDef *dynpg_table_def(Relation rel);
@@ -106,6 +140,8 @@ extern void dynpg_table_set_definition(Relation rel, Jsonb *def);
  * deterministically), and its OID (InvalidOid if missing and missing_ok).
  */
 extern char *dynpg_table_relname(const char *table_name);
+/* 'name_or_arn' without DYNPG_TABLE_ARN_PREFIX, or itself when it does not start with it */
+extern const char *dynpg_table_name_of(const char *name_or_arn);
 extern Oid	dynpg_table_relid(const char *table_name, bool missing_ok);
 
 #endif							/* DYNPG_CATALOG_H */

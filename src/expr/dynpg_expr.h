@@ -102,6 +102,7 @@ typedef struct DynUpdate
 	int			nclauses;
 	DynUpdateClause *clauses;
 	bool		only_remove;
+	bool		legacy;			/* from AttributeUpdates: its own type mismatch message */
 } DynUpdate;
 
 typedef struct DynExprContext
@@ -128,6 +129,8 @@ extern DynExprPath *dynpg_expr_parse_projection(DynExprContext *ctx, const char 
 extern DynUpdate *dynpg_expr_parse_update(DynExprContext *ctx, const char *text);
 extern void dynpg_expr_check_unused(DynExprContext *ctx);
 extern void dynpg_expr_check_update_keys(DynUpdate *upd, const DynKeySchema *ks);
+extern void dynpg_expr_check_update_index_keys(DynUpdate *upd, const DynKeySchema *ks,
+											   const char *index_name);
 extern char *dynpg_expr_path_text(const DynExprPath *p);
 /* the name a function node is written with ("attribute_exists", "size", ...) */
 extern const char *dynpg_expr_function_name(DynExprKind k);

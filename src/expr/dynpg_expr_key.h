@@ -33,12 +33,16 @@ extern void dynpg_expr_legacy_between_check(const DynExprNode *cond);
  * expr_legacy.c builds them.  The ExclusiveStartKey 'esk' (or NULL) is
  * checked along with them, key attribute by key attribute, as DynamoDB
  * does: it must have 'esk_nkeys' attributes (0: those of 'ks'; an index's
- * start key also holds the table's key).  Raises DynamoDB's
- * ValidationException for every rule broken.
+ * start key also holds the table's key).  'parts' (or NULL) is an index's
+ * whole key: with several HASH or RANGE attributes, a multi-attribute key,
+ * out->pks, out->sk_eq and out->pk their composite are filled
+ * (DynKeyCondition).  Raises DynamoDB's ValidationException for every rule
+ * broken.
  */
 extern void dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count,
-									 const DynKeySchema *ks, const DynItem *esk,
-									 int esk_nkeys, DynKeyCondition *out);
+									 const DynKeySchema *ks, const DynKeyParts *parts,
+									 const DynItem *esk, int esk_nkeys,
+									 DynKeyCondition *out);
 
 /* Whether sort-key value 'v' satisfies the sort-key part of 'kc'. */
 extern bool dynpg_expr_key_sort_matches(const DynKeyCondition *kc, const DynRef *v);

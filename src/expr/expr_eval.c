@@ -432,6 +432,37 @@ wrong_type(void)
 	dynpg_validation_error("An operand in the update expression has an incorrect data type");
 }
 
+static void update_type_mismatch(const DynUpdate *upd) pg_attribute_noreturn();
+
+/*
+ * ADD or DELETE of a value whose type is not the attribute's: the
+ * expression's message, or for AttributeUpdates its own ("Type mismatch
+ * for attribute to update").
+ */
+static void
+update_type_mismatch(const DynUpdate *upd)
+{
+	if (upd->legacy)
+		dynpg_validation_error("Type mismatch for attribute to update");
+	wrong_type();
+}
+
+static void arithmetic_failed(DynNumStatus st) pg_attribute_noreturn();
+
+/*
+ * A result of '+', '-' or ADD that cannot be stored.  DynamoDB words one
+ * that needs more than 38 significant digits as an overflow (a value in
+ * the request with as many is "Attempting to store more than 38
+ * significant digits in a Number"); a magnitude out of range is its
+ * overflow or underflow.
+ */
+static void
+arithmetic_failed(DynNumStatus st)
+{
+	dynpg_num_report(st == DYN_NUM_PRECISION ? DYN_NUM_OVERFLOW : st, NULL, 0);
+	pg_unreachable();
+}
+
 static int
 member_index(const DynBuildValue *m, const char *name, int32 namelen)
 {
@@ -597,7 +628,7 @@ eval_set_value(const DynExprNode *n, const DynItem *item)
 				number_of(b, &y);
 				st = dynpg_num_add(&x, &y, n->kind == DX_MINUS, &z);
 				if (st != DYN_NUM_OK)
-					dynpg_num_report(st, NULL, 0);
+					arithmetic_failed(st);
 				return dynpg_build_number(&z);
 			}
 		default:
@@ -684,6 +715,24 @@ remove_order(const void *x, const void *y)
 	return b->n - a->n;
 }
 
+/* An update action's place: actions ending in a list index last, by index, else as written. */
+typedef struct ActionOrder
+{
+	int			clause;
+	int32		index;			/* the last path element's list index, or -1 */
+} ActionOrder;
+
+static int
+action_order(const void *a, const void *b)
+{
+	const ActionOrder *x = a;
+	const ActionOrder *y = b;
+
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return x->clause - y->clause;
+}
+
 DynItem *
 dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynItem *key_item,
 						int *positions)
@@ -692,9 +741,11 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 	DynBuildValue *root;
 	DynBuildValue **setvals;
 	const DynExprPath **removes;
+	ActionOrder *order;
 	int			nremoves = 0;
 	int64		size;
 	int			i;
+	int			k;
 
 	if (current == NULL && upd != NULL && upd->only_remove)
 		return NULL;
@@ -713,8 +764,27 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 		if (upd->clauses[i].action == DU_SET)
 			setvals[i] = eval_set_value(upd->clauses[i].value, current);
 
+	/*
+	 * The actions in an order where those ending in a list index come last,
+	 * by index: several elements set past a list's end are appended in
+	 * index order, not as written ("SET l[10] = :a, l[5] = :b" on a list of
+	 * two gives [x, y, b, a]).  No two actions' paths overlap, so no other
+	 * result depends on the order.
+	 */
+	order = palloc(sizeof(ActionOrder) * (upd->nclauses + 1));
 	for (i = 0; i < upd->nclauses; i++)
 	{
+		const DynExprPath *path = &upd->clauses[i].path;
+		const DynPathElem *last = &path->elems[path->n - 1];
+
+		order[i].clause = i;
+		order[i].index = last->is_index ? last->index : -1;
+	}
+	qsort(order, upd->nclauses, sizeof(ActionOrder), action_order);
+
+	for (k = 0; k < upd->nclauses; k++)
+	{
+		int			i = order[k].clause;
 		const DynUpdateClause *c = &upd->clauses[i];
 		const DynPathElem *last = &c->path.elems[c->path.n - 1];
 		DynBuildValue *parent;
@@ -746,7 +816,7 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 				if (old == NULL)
 					set_in(parent, last, val);
 				else if (old->type != val->type)
-					wrong_type();
+					update_type_mismatch(upd);
 				else if (val->type == DYN_T_N)
 				{
 					DynNumber	x;
@@ -758,7 +828,7 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 					number_of(val, &y);
 					st = dynpg_num_add(&x, &y, false, &z);
 					if (st != DYN_NUM_OK)
-						dynpg_num_report(st, NULL, 0);
+						arithmetic_failed(st);
 					set_in(parent, last, dynpg_build_number(&z));
 				}
 				else
@@ -773,7 +843,7 @@ dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current, const DynI
 				if (old == NULL)
 					break;
 				if (old->type != val->type)
-					wrong_type();
+					update_type_mismatch(upd);
 				old = set_difference(old, val);
 				if (old->count == 0)
 					remove_in(parent, last);

@@ -18,7 +18,9 @@
  *	   "multiple attribute names"; BETWEEN and begins_with must have the
  *	   path first; a condition without a path names no key attribute;
  *	3. two conditions on one attribute;
- *	4. more than two conditions.
+ *	4. more than eight conditions (a multi-attribute GSI key's most; a
+ *	   key of one HASH and at most one RANGE attribute refuses more than
+ *	   two once the table is known).
  *
  * The legacy KeyConditions have their own checks in that round
  * (expr_legacy.c, and the order of BETWEEN's bounds here).
@@ -27,7 +29,10 @@
  * attribute, the partition key first: the ExclusiveStartKey's value of it
  * (present, of the key's type), then the condition on it: missing, not an
  * indexable operator (legacy KeyConditions), a value of another type, and
- * for the partition key an operator other than "=".
+ * for the partition key an operator other than "=".  A GSI's
+ * multi-attribute key (key_condition_parts; src/index/README) takes "=" on
+ * every HASH attribute and a gap-free run of RANGE attributes, an operator
+ * other than "=" only on the last one.
  *
  *-------------------------------------------------------------------------
  */
@@ -230,7 +235,9 @@ expression_conditions(const DynExprNode *cond, int *nconds)
 		for (j = 0; j < i; j++)
 			if (path_is(kcs[i].path, kcs[j].path->elems[0].name, kcs[j].path->elems[0].namelen))
 				dynpg_validation_error("KeyConditionExpressions must only contain one condition per key");
-	dynpg_expr_key_condition_count(*nconds);
+	/* a multi-attribute GSI key takes up to 8; a table's key, 2 (checked with the table) */
+	if (*nconds > 2 * DYN_MAX_KEY_PARTS)
+		dynpg_expr_key_condition_count(*nconds);
 	return kcs;
 }
 
@@ -304,41 +311,149 @@ dynpg_expr_legacy_between_check(const DynExprNode *n)
 		dynpg_expr_legacy_between_check(n->args[i]);
 }
 
-void
-dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKeySchema *ks,
-						 const DynItem *esk, int esk_nkeys, DynKeyCondition *out)
+/* The conditions of 'cond' (a KeyConditionExpression, or legacy_count KeyConditions). */
+static KeyCond *
+gather_conditions(const DynExprNode *cond, int legacy_count, int *nconds)
 {
 	KeyCond    *kcs;
-	int			nconds;
-	int			nkeys = ks->sk_name != NULL ? 2 : 1;
-	DynContainer esk_map;
-	int			k;
 	int			i;
 
-	memset(out, 0, sizeof(*out));
-	out->sk_op = DSK_NONE;
 	if (cond == NULL)
 		dynpg_expr_key_condition_count(0);
 	if (legacy_count > 0)
 	{
 		/* expr_legacy.c joins the (one or two) entries with one AND */
-		nconds = legacy_count;
-		kcs = palloc0(sizeof(KeyCond) * nconds);
-		if (nconds == 1)
+		*nconds = legacy_count;
+		kcs = palloc0(sizeof(KeyCond) * *nconds);
+		if (*nconds == 1)
 			legacy_condition(cond, &kcs[0]);
 		else
 		{
-			Assert(nconds == 2 && cond->kind == DX_AND);
+			Assert(*nconds == 2 && cond->kind == DX_AND);
 			legacy_condition(cond->args[0], &kcs[0]);
 			legacy_condition(cond->args[1], &kcs[1]);
 		}
 	}
 	else
 	{
-		kcs = expression_conditions(cond, &nconds);
-		for (i = 0; i < nconds; i++)
+		kcs = expression_conditions(cond, nconds);
+		for (i = 0; i < *nconds; i++)
 			kcs[i].indexable = true;
 	}
+	return kcs;
+}
+
+/* ExclusiveStartKey's value of key attribute 'kp' (present, of its type). */
+static void
+check_start_key_attribute(const DynContainer *esk_map, const DynKeyPart *kp)
+{
+	DynRef		v;
+
+	if (!dynpg_map_find(esk_map, kp->name, kp->namelen, &v))
+		dynpg_validation_error("The provided starting key is invalid");
+	if (v.type != kp->type)
+		dynpg_req_key_mismatch(false);
+}
+
+/*
+ * A multi-attribute key (DynKeyParts, src/index/README): "=" on every HASH
+ * attribute, then on a gap-free run of the RANGE attributes in KeySchema
+ * order, any operator but "=" only on the last one named.  Attribute by
+ * attribute as for a single key: the start key's value, then the
+ * condition.
+ */
+static void
+key_condition_parts(KeyCond *kcs, int nconds, const DynKeyParts *parts,
+					const DynContainer *esk_map, DynKeyCondition *out)
+{
+	bool	   *used = palloc0(sizeof(bool) * Max(nconds, 1));
+	int			missing = -1;	/* the first RANGE attribute without a condition */
+	bool		ranged = false; /* a RANGE attribute had another operator than "=" */
+	int			k;
+	int			i;
+
+	for (k = 0; k < parts->nhash + parts->nrange; k++)
+	{
+		bool		hash = k < parts->nhash;
+		const DynKeyPart *kp = hash ? &parts->hash[k] : &parts->range[k - parts->nhash];
+		const KeyCond *kc = NULL;
+
+		if (esk_map != NULL)
+			check_start_key_attribute(esk_map, kp);
+		for (i = 0; i < nconds && kc == NULL; i++)
+			if (path_is(kcs[i].path, kp->name, kp->namelen))
+			{
+				kc = &kcs[i];
+				used[i] = true;
+			}
+		if (kc == NULL)
+		{
+			if (hash)
+				dynpg_validation_error("Query condition missed key schema element: %.*s",
+									   kp->namelen, kp->name);
+			if (missing < 0)
+				missing = k - parts->nhash;
+			continue;
+		}
+		if (!hash && missing >= 0)
+			dynpg_validation_error("Query condition missed key schema element: %.*s",
+								   parts->range[missing].namelen, parts->range[missing].name);
+		if (!kc->indexable)
+			dynpg_validation_error("Attempted conditional constraint is not an indexable operation");
+		check_type(kc->v1, kp->type);
+		check_type(kc->v2, kp->type);
+		if (hash)
+		{
+			if (kc->op != DSK_EQ)
+				dynpg_validation_error("Query key condition not supported");
+			dynpg_key_check_value(kp->name, kp->namelen, kp->type, kc->v1, true);
+			out->pks[out->npk++] = *kc->v1;
+			continue;
+		}
+		if (ranged)
+			dynpg_validation_error("Query key condition not supported");
+		if (kc->op == DSK_EQ)
+			out->sk_eq[out->nsk_eq++] = *kc->v1;
+		else
+		{
+			ranged = true;
+			out->sk_op = kc->op;
+			out->sk1 = *kc->v1;
+			if (kc->v2 != NULL)
+				out->sk2 = *kc->v2;
+		}
+	}
+	for (i = 0; i < nconds; i++)
+		if (!used[i])
+		{
+			if (missing >= 0)
+				dynpg_validation_error("Query condition missed key schema element: %.*s",
+									   parts->range[missing].namelen, parts->range[missing].name);
+			dynpg_validation_error("Query key condition not supported");
+		}
+	dynpg_key_composite(out->pks, out->npk, &out->pk);
+}
+
+void
+dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKeySchema *ks,
+						 const DynKeyParts *parts, const DynItem *esk, int esk_nkeys,
+						 DynKeyCondition *out)
+{
+	KeyCond    *kcs;
+	int			nconds;
+	int			nkeys = ks->sk_name != NULL ? 2 : 1;
+	DynContainer esk_map;
+	bool		multi;
+	int			k;
+	int			i;
+
+	memset(out, 0, sizeof(*out));
+	out->sk_op = DSK_NONE;
+	kcs = gather_conditions(cond, legacy_count, &nconds);
+	multi = parts != NULL && (parts->nhash > 1 || parts->nrange > 1);
+	/* one HASH and at most one RANGE attribute: at most two conditions */
+	if (!multi)
+		dynpg_expr_key_condition_count(nconds);
 
 	if (esk != NULL)
 	{
@@ -347,6 +462,11 @@ dynpg_expr_key_condition(const DynExprNode *cond, int legacy_count, const DynKey
 		dynpg_container_open(&root, &esk_map);
 		if (esk_map.count != (esk_nkeys > 0 ? esk_nkeys : nkeys))
 			dynpg_validation_error("The provided starting key is invalid");
+	}
+	if (multi)
+	{
+		key_condition_parts(kcs, nconds, parts, esk != NULL ? &esk_map : NULL, out);
+		return;
 	}
 
 	for (k = 0; k < nkeys; k++)

@@ -85,6 +85,21 @@ invalid_for_type(const char *op, DynType t)
 								op, dynpg_type_name(t));
 }
 
+/*
+ * Whether scalar a sorts before scalar b of the same type: their payloads
+ * are the sortable encoding (types/README), a proper prefix first.
+ */
+static bool
+scalar_less(const DynRef *a, const DynRef *b)
+{
+	int			c;
+
+	if (a->type != b->type || !scalar_type(a->type))
+		return false;
+	c = memcmp(a->data, b->data, Min(a->len, b->len));
+	return c < 0 || (c == 0 && a->len < b->len);
+}
+
 /* The object's member names, in jsonb's order (dynpg_json_sorted_members). */
 static char **
 object_keys(DynJson *obj, int *n)
@@ -118,8 +133,8 @@ one_constraint(const char *path, const char *value, const char *const *allowed)
 
 /*
  * One Expected entry: attribute 'name', condition 'exp'.  'member' is the
- * request member's name in DynamoDB's model ("expected", "queryFilter",
- * "scanFilter", "keyConditions"); all but Expected hold only the
+ * request member's name in DynamoDB's model ("Expected", "queryFilter",
+ * "ScanFilter", "KeyConditions"); all but Expected hold only the
  * ComparisonOperator form (Value and Exists are not members of them).
  */
 static DynExprNode *
@@ -141,9 +156,9 @@ expected_one(const char *name, DynJson *exp, const char *member)
 		"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
 		"BEGINS_WITH", "GE", "CONTAINS", NULL
 	};
-	char	   *op_path = psprintf("%s.%s.member.comparisonOperator", member, name);
+	char	   *op_path = psprintf("%s.%s.member.ComparisonOperator", member, name);
 
-	if (strcmp(member, "expected") != 0)
+	if (strcmp(member, "Expected") != 0)
 	{
 		value = NULL;
 		has_exists = false;
@@ -195,6 +210,28 @@ expected_one(const char *name, DynJson *exp, const char *member)
 	if (nvals < want_min || nvals > want_max)
 		dynpg_req_invalid_parameter("Invalid number of argument(s) for the %s ComparisonOperator",
 									op);
+
+	/*
+	 * An AttributeValueList of several values (IN, BETWEEN) holds one type;
+	 * BETWEEN's lower bound is not above its upper (both before the
+	 * operator's own type rules, as DynamoDB checks them).  Query and Scan
+	 * check the bounds of QueryFilter, ScanFilter and KeyConditions later,
+	 * in their own order (dynpg_expr_legacy_between_check); Expected here.
+	 */
+	if (list != NULL && nvals > 1)
+	{
+		DynExprNode **vals = palloc(sizeof(DynExprNode *) * nvals);
+
+		for (i = 0; i < nvals; i++)
+		{
+			vals[i] = value_node(dynpg_req_list_struct(list, i));
+			if (vals[i]->value.type != vals[0]->value.type)
+				dynpg_req_invalid_parameter("AttributeValues inside AttributeValueList must be of same type");
+		}
+		if (strcmp(op, "BETWEEN") == 0 && strcmp(member, "Expected") == 0 &&
+			scalar_less(&vals[1]->value, &vals[0]->value))
+			dynpg_validation_error("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+	}
 
 	if (strcmp(op, "NULL") == 0 || strcmp(op, "NOT_NULL") == 0)
 	{
@@ -278,7 +315,7 @@ expected_one(const char *name, DynJson *exp, const char *member)
 DynExprNode *
 dynpg_expr_from_expected(DynJson *expected, const char *conditional_operator)
 {
-	return dynpg_expr_from_conditions(expected, conditional_operator, "expected");
+	return dynpg_expr_from_conditions(expected, conditional_operator, "Expected");
 }
 
 DynExprNode *
@@ -327,6 +364,8 @@ dynpg_expr_from_attributes_to_get(DynJson *list, int *npaths)
 
 		if (v->kind != DJ_STRING)
 			dynpg_serialization_error("Unexpected value type in payload");
+		/* a name as an item's: not empty, at most 65535 bytes */
+		dynpg_check_attribute_name(v->str, v->len);
 		paths[i] = top_path(pnstrdup(v->str, v->len));
 		for (j = 0; j < i; j++)
 			if (strcmp(paths[i].elems[0].name, paths[j].elems[0].name) == 0)
@@ -346,6 +385,8 @@ dynpg_expr_from_attribute_updates(DynJson *updates)
 	DynUpdate  *upd = palloc0(sizeof(DynUpdate));
 	int			i;
 
+	upd->legacy = true;
+
 	upd->clauses = palloc0(sizeof(DynUpdateClause) * (nkeys + 1));
 	upd->only_remove = true;
 	for (i = 0; i < nkeys; i++)
@@ -362,7 +403,7 @@ dynpg_expr_from_attribute_updates(DynJson *updates)
 		action = dynpg_req_string(u, "Action");
 		if (action == NULL)
 			action = "PUT";
-		one_constraint(psprintf("attributeUpdates.%s.member.action", keys[i]), action, actions);
+		one_constraint(psprintf("AttributeUpdates.%s.member.Action", keys[i]), action, actions);
 		if (value != NULL)
 			v = value_node(value);
 		c->path = top_path(keys[i]);

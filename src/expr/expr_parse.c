@@ -104,12 +104,16 @@ is_word_char(char c)
  * Split the whole text into tokens, ending with T_EOF (start = textlen),
  * before anything is parsed.  Space, tab, CR and LF separate tokens and are
  * dropped.  The tokens:
- *	- T_NAME [A-Za-z_][A-Za-z0-9_]*: bare attribute names, keywords and
+ *	- T_NAME [A-Za-z][A-Za-z0-9_]*: bare attribute names, keywords and
  *	  function names alike; the parser tells them apart (tok_is_keyword,
  *	  case-insensitive; parse_simple_operand: a T_NAME followed by '(' is a
- *	  function call; parse_path: a bare name must not be reserved);
- *	- T_INT [0-9]+: valid only as a list index (so "a[-1]" is a syntax
- *	  error at '-');
+ *	  function call; parse_path: a bare name must not be reserved).  A
+ *	  name cannot start with '_': DynamoDB's grammar reads "_version" as
+ *	  the token "_" then the name "version", a syntax error at "_" in
+ *	  every kind of expression;
+ *	- T_INT 0|[1-9][0-9]*: valid only as a list index (so "a[-1]" is a
+ *	  syntax error at '-'); "03" is the two tokens "0" and "3", as DynamoDB
+ *	  reads it ("near: "#m_2021-0"" for "#m_2021-03");
  *	- T_HASHNAME, T_VALUE: '#' or ':' and at least one [A-Za-z0-9_], the
  *	  prefix included in the token, as in the request's map keys
  *	  (valid_key accepts exactly these);
@@ -142,7 +146,7 @@ lex(Parser *p)
 		}
 		t->start = i;
 		t->len = 1;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
 		{
 			t->type = T_NAME;
 			while (i + t->len < n && is_word_char(s[i + t->len]))
@@ -151,7 +155,7 @@ lex(Parser *p)
 		else if (c >= '0' && c <= '9')
 		{
 			t->type = T_INT;
-			while (i + t->len < n && s[i + t->len] >= '0' && s[i + t->len] <= '9')
+			while (c != '0' && i + t->len < n && s[i + t->len] >= '0' && s[i + t->len] <= '9')
 				t->len++;
 		}
 		else if (c == '#' || c == ':')
@@ -231,10 +235,11 @@ peek(Parser *p)
 static void syntax_error(Parser *p) pg_attribute_noreturn();
 
 /*
- * DynamoDB's "Syntax error; token: "x", near: "prev x"" at the current
+ * DynamoDB's "Syntax error; token: "x", near: "prev x next"" at the current
  * token: 'token' is its text, or <EOF>; 'near' is the text as written from
- * the start of the previous token to the end of this one (at the end: to
- * the end of the previous one; at the first token: the token alone).
+ * the start of the previous token to the end of the next one ("foo-bar"
+ * for the "-" of "foo-bar = :v", "INVALID SYNTAX" for the first token of
+ * "INVALID SYNTAX HERE", ":type" at the end of "pk = :type").
  */
 static void
 syntax_error(Parser *p)
@@ -247,6 +252,8 @@ syntax_error(Parser *p)
 	/* at the end, "near" ends with the last token */
 	if (t->type == T_EOF && p->pos > 0)
 		to = p->toks[p->pos - 1].start + p->toks[p->pos - 1].len;
+	else if (t->type != T_EOF && p->toks[p->pos + 1].type != T_EOF)
+		to = p->toks[p->pos + 1].start + p->toks[p->pos + 1].len;
 
 	expr_error(p, "Syntax error; token: \"%s\", near: \"%s\"", tok,
 			   pnstrdup(p->text + from, to - from));
@@ -555,6 +562,7 @@ type_word(DynType t)
 }
 
 static DynExprNode *parse_operand(Parser *p);
+static DynExprNode *parse_simple_operand(Parser *p);
 static DynExprNode *parse_or(Parser *p);
 
 /* The boolean functions: a condition on their own, never an operand. */
@@ -613,8 +621,11 @@ require_path_operand(Parser *p, DynExprNode *fn, DynExprNode *arg)
  *	   attribute_not_exists, attribute_type and if_not_exists ("Operator or
  *	   function requires a document path"); attribute_type's second a
  *	   :value of type S naming one of the ten type descriptors; constant
- *	   arguments of begins_with S or B, of list_append L ("Incorrect
- *	   operand type ..."); contains not given the same path twice.
+ *	   arguments of begins_with S or B, of list_append L, of size one with
+ *	   a size (not N, BOOL or NULL) ("Incorrect operand type ..."); no
+ *	   list_append directly inside list_append ("The function is not
+ *	   allowed to be used this way in an expression"); contains not given
+ *	   the same path twice.
  * Arguments that are paths (or size() calls) are checked against the item
  * only when evaluated (expr_eval.c).
  */
@@ -677,7 +688,19 @@ check_function(Parser *p, DynExprNode *fn)
 				expr_error(p, "The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: %s",
 						   dynpg_expr_path_text(&fn->args[0]->path));
 			break;
+		case DX_SIZE:
+			/* a constant must have a size: not N, BOOL or NULL */
+			if (fn->args[0]->kind == DX_VALUE &&
+				(fn->args[0]->value.type == DYN_T_N || fn->args[0]->value.type == DYN_T_BOOL ||
+				 fn->args[0]->value.type == DYN_T_NULL))
+				expr_error(p, "Incorrect operand type for operator or function; operator or function: size, operand type: %s",
+						   value_type_word(fn->args[0]->value.type));
+			break;
 		case DX_LIST_APPEND:
+			/* list_append(if_not_exists(a, :v), :w) is taken, list_append in list_append not */
+			for (i = 0; i < 2; i++)
+				if (fn->args[i]->kind == DX_LIST_APPEND)
+					expr_error(p, "The function is not allowed to be used this way in an expression; function: list_append");
 			for (i = 0; i < 2; i++)
 				if (fn->args[i]->kind == DX_VALUE && fn->args[i]->value.type != DYN_T_L)
 					expr_error(p, "Incorrect operand type for operator or function; operator or function: list_append, operand type: %s",
@@ -698,7 +721,8 @@ check_function(Parser *p, DynExprNode *fn)
  * allowed ("The function is not allowed in an update expression; function:
  * f"), in a condition every other one ("The function is not allowed in a
  * condition expression; function: f").  Counts one operator.  Each argument
- * is parse_operand's (so in an update a 'value', '+' and '-' included); an
+ * is parse_simple_operand's: DynamoDB's grammar takes "f(x) + g(y)" but
+ * not "f(x + y)", a syntax error at the '+'; an
  * empty list is a syntax error at ')', more than lengthof(args) arguments
  * only an arity error.  Returns a node of the function's kind with its
  * arguments, the input consumed through ')', after check_function.  Whether
@@ -749,7 +773,8 @@ parse_function(Parser *p)
 		syntax_error(p);
 	for (;;)
 	{
-		DynExprNode *a = parse_operand(p);
+		/* no '+' or '-' inside a call: "if_not_exists(a, :v + :w)" fails at '+' */
+		DynExprNode *a = parse_simple_operand(p);
 
 		if (nargs < lengthof(args))
 			args[nargs] = a;
@@ -1365,6 +1390,69 @@ dynpg_expr_check_update_keys(DynUpdate *upd, const DynKeySchema *ks)
 			 memcmp(e->name, ks->sk_name, e->namelen) == 0))
 			dynpg_req_invalid_parameter("Cannot update attribute %s. This attribute is part of the key",
 										pnstrdup(e->name, e->namelen));
+	}
+}
+
+/*
+ * The type an update action gives its attribute when the request alone
+ * decides it, else 0: a constant's (SET to a :value, ADD of a :value),
+ * '+' and '-' give N, list_append L.  Values copied from the item are
+ * known only when the update runs.
+ */
+static DynType
+update_result_type(const DynUpdateClause *c)
+{
+	if (c->action == DU_ADD && c->value != NULL && c->value->kind == DX_VALUE)
+		return c->value->value.type;
+	if (c->action != DU_SET || c->value == NULL)
+		return 0;
+	switch (c->value->kind)
+	{
+		case DX_VALUE:
+			return c->value->value.type;
+		case DX_PLUS:
+		case DX_MINUS:
+			return DYN_T_N;
+		case DX_LIST_APPEND:
+			return DYN_T_L;
+		default:
+			return 0;
+	}
+}
+
+/*
+ * An update that gives a key attribute of index 'index_name' (key schema
+ * 'ks') a value of another type, NULL included, when the request alone
+ * says so: PutItem's message for that item ("Type mismatch for Index Key
+ * c Expected: S Actual: N IndexName: i").  A value copied from the item
+ * is checked when the update runs ("The update expression attempted to
+ * update the secondary index key to unsupported type").
+ */
+void
+dynpg_expr_check_update_index_keys(DynUpdate *upd, const DynKeySchema *ks, const char *index_name)
+{
+	int			i;
+	int			k;
+
+	for (i = 0; i < upd->nclauses; i++)
+	{
+		const DynUpdateClause *c = &upd->clauses[i];
+		const DynPathElem *e = &c->path.elems[0];
+		DynType		t;
+
+		if (c->path.n != 1 || (t = update_result_type(c)) == 0)
+			continue;
+		for (k = 0; k < (ks->sk_name != NULL ? 2 : 1); k++)
+		{
+			const char *name = k == 0 ? ks->pk_name : ks->sk_name;
+			int			namelen = k == 0 ? ks->pk_namelen : ks->sk_namelen;
+			DynType		want = k == 0 ? ks->pk_type : ks->sk_type;
+
+			if (e->namelen == namelen && memcmp(e->name, name, namelen) == 0 && t != want)
+				dynpg_req_invalid_parameter("Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
+											namelen, name, dynpg_type_name(want),
+											dynpg_type_name(t), index_name);
+		}
 	}
 }
 

@@ -335,7 +335,8 @@ operation_writes(const char *name)
 {
 	static const char *const writes[] = {
 		"CreateTable", "DeleteTable", "UpdateTable", "PutItem", "DeleteItem", "UpdateItem",
-		"BatchWriteItem", "TransactWriteItems", NULL
+		"BatchWriteItem", "TransactWriteItems", "TagResource", "UntagResource",
+		"UpdateTimeToLive", NULL
 	};
 	int			i;
 
@@ -345,7 +346,30 @@ operation_writes(const char *name)
 	return false;
 }
 
-/* A TableName member of the request, for the log (NULL if none). */
+/*
+ * The request's Host header, the address the client reached this server
+ * by (for DescribeEndpoints): a host name or an address, with its port if
+ * given, 1..255 characters of letters, digits and . - _ : [ ] (NULL if
+ * absent or anything else).
+ */
+static const char *
+client_endpoint(const DynHttpRequest *req)
+{
+	const DynHttpHeader *h = dynpg_http_header(req, "Host");
+	size_t		i;
+
+	if (h == NULL || h->valuelen == 0 || h->valuelen > 255)
+		return NULL;
+	for (i = 0; i < h->valuelen; i++)
+		if (!isalnum((unsigned char) h->value[i]) && strchr(".-_:[]", h->value[i]) == NULL)
+			return NULL;
+	return pnstrdup(h->value, h->valuelen);
+}
+
+/*
+ * The TableName member of the request, or its ResourceArn (the tagging
+ * operations), for the log and AccessDenied (NULL if none).
+ */
 static const char *
 table_of(const DynJson *request)
 {
@@ -354,7 +378,8 @@ table_of(const DynJson *request)
 	if (request == NULL || request->kind != DJ_OBJECT)
 		return NULL;
 	for (i = 0; i < request->len; i++)
-		if (request->members[i].keylen == 9 && memcmp(request->members[i].key, "TableName", 9) == 0 &&
+		if (((request->members[i].keylen == 9 && memcmp(request->members[i].key, "TableName", 9) == 0) ||
+			 (request->members[i].keylen == 11 && memcmp(request->members[i].key, "ResourceArn", 11) == 0)) &&
 			request->members[i].val->kind == DJ_STRING)
 			return pnstrdup(request->members[i].val->str, request->members[i].val->len);
 	return NULL;
@@ -396,7 +421,9 @@ error_from(ErrorData *e, DynHttpResponse *resp, const char *operation, const cha
 						psprintf("User: %s is not authorized to perform: dynamodb:%s on resource: %s%s (%s)",
 								 request_role_name ? request_role_name : "?",
 								 operation,
-								 table ? "arn:aws:dynamodb:ddblocal:000000000000:table/" : "the request",
+								 table == NULL ? "the request" :
+								 strncmp(table, "arn:", 4) == 0 ? "" :	/* TableName given as its ARN */
+								 "arn:aws:dynamodb:ddblocal:000000000000:table/",
 								 table ? table : "", e->message));
 			appendStringInfoChar(&resp->body, '}');
 			resp->error_type = "AccessDeniedException";
@@ -513,7 +540,9 @@ authenticate_and_run(DynHttpRequest *req, const DynApiOperationInfo *op, DynJson
 			SetUserIdAndSecContext(role, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 			if (StatementTimeout > 0)
 				enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+			dynpg_api_client_endpoint = client_endpoint(req);
 			result = dynpg_api_call(op, request);
+			dynpg_api_client_endpoint = NULL;
 			if (StatementTimeout > 0)
 				disable_timeout(STATEMENT_TIMEOUT, false);
 			/* written before the commit, from the items as they were read */
@@ -533,6 +562,7 @@ authenticate_and_run(DynHttpRequest *req, const DynApiOperationInfo *op, DynJson
 		ErrorData  *e;
 
 		MemoryContextSwitchTo(cxt);
+		dynpg_api_client_endpoint = NULL;
 		e = CopyErrorData();
 		FlushErrorState();
 		disable_all_timeouts(false);
@@ -651,8 +681,19 @@ dynpg_http_process(DynHttpRequest *req, DynHttpResponse *resp)
 	th = dynpg_http_header(req, "X-Amz-Target");
 	if (th != NULL)
 		target = pnstrdup(th->value, th->valuelen);
+	/* DynamoDB's operations, or DynamoDB Streams' (a service of its own) */
 	if (target != NULL && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) == 0)
+	{
 		op = dynpg_api_find_operation(target + strlen(TARGET_PREFIX));
+		if (op != NULL && (op->flags & DYN_OP_STREAMS) != 0)
+			op = NULL;
+	}
+	else if (target != NULL && strncmp(target, STREAMS_PREFIX, strlen(STREAMS_PREFIX)) == 0)
+	{
+		op = dynpg_api_find_operation(target + strlen(STREAMS_PREFIX));
+		if (op != NULL && (op->flags & DYN_OP_STREAMS) == 0)
+			op = NULL;
+	}
 	if (op == NULL)
 	{
 		error_response(resp, 400, CORAL "UnknownOperationException", NULL);

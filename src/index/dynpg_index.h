@@ -12,9 +12,12 @@
  * items and the index's "Keyspace" (1..255, in its definition) for its
  * entries.  An entry's storage key is
  *
- *	keyspace || hash64(index partition key) || partition-key part
- *		|| group encoding of the index sort key (if the index has one)
+ *	keyspace || hash64(index partition value) || partition-value part
+ *		|| group encoding of each RANGE attribute's value, in KeySchema order
  *		|| the base item's storage key without its keyspace byte
+ *
+ * (the partition value: the HASH attribute's value, or with several, their
+ * composite, dynpg_key_composite),
  *
  * and its payload is the projected item.  LSI entries are written by the
  * base write, under the base key's lock; GSI entries by the per-database
@@ -35,32 +38,47 @@
 #define DYN_KEYSPACE_FIRST_LSI	1		/* CreateTable's LSIs: 1..5 */
 #define DYN_KEYSPACE_FIRST_GSI	6		/* its GSIs: 6.., UpdateTable's the first free */
 
-/* the group encoding of a sort key inside an index key: 9 bytes per 8 */
-#define DYN_GROUP_BYTES			8
-#define DYN_GROUP_ENCODED_MAX	(((DYN_MAX_RANGE_KEY_LEN + DYN_GROUP_BYTES - 1) / DYN_GROUP_BYTES) * (DYN_GROUP_BYTES + 1))
+/*
+ * The group encoding of the sort key inside an index key: 9 bytes per 8 of
+ * each RANGE attribute (their sizes sum to at most DYN_MAX_RANGE_KEY_LEN;
+ * each attribute may add one partly filled group).
+ */
+#define DYN_GROUP_ENCODED_MAX	((DYN_MAX_RANGE_KEY_LEN / DYN_GROUP_BYTES + DYN_MAX_KEY_PARTS) * (DYN_GROUP_BYTES + 1))
 
 /* the largest index entry key: keyspace, partition part, sort part, base key */
 #define DYN_INDEX_KEY_MAX		(1 + 8 + 1 + 64 + DYN_GROUP_ENCODED_MAX + (DYN_STORAGE_KEY_MAX - 1))
 
-/* Append the order-preserving, prefix-free group encoding of 'len' bytes. */
-extern void dynpg_group_encode(const uint8 *data, int len, StringInfo out);
+/*
+ * An item's key in one index: the values of its HASH attributes and their
+ * partition value (the one value, or their composite: dynpg_key_composite),
+ * and the values of its RANGE attributes, in KeySchema order.
+ */
+typedef struct DynIndexKey
+{
+	DynRef		pk;
+	int			nhash;
+	DynRef		hash[DYN_MAX_KEY_PARTS];
+	int			nrange;
+	DynRef		range[DYN_MAX_KEY_PARTS];
+} DynIndexKey;
 
 /*
  * The index key of 'item' for index 'ix': false if the item lacks one of
  * its key attributes (a sparse index leaves it out).  A key attribute of
- * another type than the index's, or an empty or too long value, raises
- * DynamoDB's ValidationException when 'strict', else returns false (the
- * backfill skips such items, as DynamoDB's does).
+ * another type than the index's, or an empty or too long value (several
+ * HASH or RANGE attributes: their sizes summed), raises DynamoDB's
+ * ValidationException when 'strict', else returns false (the backfill
+ * skips such items, as DynamoDB's does).
  */
 extern bool dynpg_index_key_of(const DynIndexDef *ix, const DynItem *item, bool strict,
-							   DynKey *ikey);
+							   DynIndexKey *ikey);
 
 /*
  * The storage key of the entry of 'item' (which holds the table's key) in
  * index 'ix' with index key 'ikey': appended to 'out'.
  */
 extern void dynpg_index_entry_key(const DynTableDef *def, const DynIndexDef *ix,
-								  const DynKey *ikey, const DynItem *item, StringInfo out);
+								  const DynIndexKey *ikey, const DynItem *item, StringInfo out);
 
 /* The projection of 'item' that index 'ix' stores (the item itself for ALL). */
 extern DynItem *dynpg_index_project(const DynTableDef *def, const DynIndexDef *ix,
@@ -76,11 +94,17 @@ extern void dynpg_index_partition_prefix(const DynIndexDef *ix, const DynRef *pk
  */
 extern void dynpg_index_check_item(const DynTableDef *def, const DynItem *item, bool for_update);
 
+/* Whether 'name' is one of index 'ix''s key attributes (any HASH or RANGE one). */
+extern bool dynpg_index_is_key(const DynIndexDef *ix, const char *name, int32 namelen);
+
 /* Whether index 'ix' projects top-level attribute 'name' (keys always). */
 extern bool dynpg_index_projects(const DynTableDef *def, const DynIndexDef *ix,
 								 const char *name, int32 namelen);
 
-/* The index sort key part of an entry key (the group encoding of its encoding). */
+/*
+ * The part of an entry key one RANGE attribute's value makes (the group
+ * encoding of its key encoding); an entry key holds them in KeySchema order.
+ */
 extern void dynpg_index_sort_part(const DynRef *sk, StringInfo out);
 
 /* The table's key attributes of 'item', as an item. */
@@ -114,6 +138,17 @@ typedef struct DynIndexChanges
 
 extern void dynpg_index_changes_of_write(const DynTableDef *def, DynItem *old_item,
 										 DynItem *new_item, DynIndexChanges *out);
+
+/*
+ * The write units a write taking 'old_item' to 'new_item' (either NULL)
+ * costs each index, as DynamoDB charges index writes: an entry put or
+ * deleted costs its projected size in whole units of 'unit_bytes' (at
+ * least 1); an entry whose key changes, a delete and a put; an entry that
+ * stays with another projection, one write of the larger; an unchanged
+ * entry or none, nothing.  units[i] is index i's (def->indexes order).
+ */
+extern void dynpg_index_write_units(const DynTableDef *def, DynItem *old_item,
+									DynItem *new_item, int64 unit_bytes, int64 *units);
 
 /*
  * The GSI entry writes that apply one change-log row (base_key, old_keys)

@@ -31,31 +31,6 @@
  * ---------------------------------------------------------------------
  */
 
-/*
- * Groups of 8 bytes, each padded with zeros and followed by a marker: the
- * number of bytes used (0..8), or 9 when a full group is followed by more.
- * memcmp order of encodings is the order of the byte strings, and no
- * encoding is a prefix of another, so whatever follows it in a key cannot
- * change the order.
- */
-void
-dynpg_group_encode(const uint8 *data, int len, StringInfo out)
-{
-	int			pos = 0;
-
-	do
-	{
-		int			n = Min(DYN_GROUP_BYTES, len - pos);
-		char		group[DYN_GROUP_BYTES + 1];
-
-		memset(group, 0, sizeof(group));
-		memcpy(group, data + pos, n);
-		pos += n;
-		group[DYN_GROUP_BYTES] = (char) ((n == DYN_GROUP_BYTES && pos < len) ? DYN_GROUP_BYTES + 1 : n);
-		appendBinaryStringInfo(out, group, sizeof(group));
-	} while (pos < len);
-}
-
 /* One key attribute of an index in 'c': false if absent or (not strict) unusable. */
 static bool
 index_key_value(const DynIndexDef *ix, const DynContainer *c, const char *name, int32 namelen,
@@ -93,29 +68,57 @@ index_key_value(const DynIndexDef *ix, const DynContainer *c, const char *name, 
 
 static bool
 index_key_of(const DynIndexDef *ix, const DynItem *item, bool strict, bool for_update,
-			 DynKey *ikey)
+			 DynIndexKey *ikey)
 {
 	DynRef		root = dynpg_item_root(item);
 	DynContainer c;
-	bool		have_pk;
-	bool		have_sk = true;
+	bool		have_all = true;
+	int32		hash_size = 0;
+	int32		range_size = 0;
+	int			i;
 
 	memset(ikey, 0, sizeof(*ikey));
 	dynpg_container_open(&root, &c);
-	/* both attributes are checked before a missing one leaves the item out */
-	have_pk = index_key_value(ix, &c, ix->key.pk_name, ix->key.pk_namelen, ix->key.pk_type,
-							  true, strict, for_update, &ikey->pk);
-	if (ix->key.sk_name != NULL)
+	/* every attribute is checked before a missing one leaves the item out */
+	for (i = 0; i < ix->parts.nhash; i++)
 	{
-		have_sk = index_key_value(ix, &c, ix->key.sk_name, ix->key.sk_namelen, ix->key.sk_type,
-								  false, strict, for_update, &ikey->sk);
-		ikey->has_sk = true;
+		const DynKeyPart *kp = &ix->parts.hash[i];
+
+		if (index_key_value(ix, &c, kp->name, kp->namelen, kp->type, true, strict, for_update,
+							&ikey->hash[i]))
+			hash_size += ikey->hash[i].len;
+		else
+			have_all = false;
 	}
-	return have_pk && have_sk;
+	for (i = 0; i < ix->parts.nrange; i++)
+	{
+		const DynKeyPart *kp = &ix->parts.range[i];
+
+		if (index_key_value(ix, &c, kp->name, kp->namelen, kp->type, false, strict, for_update,
+							&ikey->range[i]))
+			range_size += ikey->range[i].len;
+		else
+			have_all = false;
+	}
+	ikey->nhash = ix->parts.nhash;
+	ikey->nrange = ix->parts.nrange;
+	/* several attributes: their sizes together obey the one attribute's limit */
+	if (hash_size > DYN_MAX_HASH_KEY_LEN || range_size > DYN_MAX_RANGE_KEY_LEN)
+	{
+		if (!strict)
+			return false;
+		if (for_update)
+			dynpg_validation_error("The update expression attempted to update the secondary index key beyond allowed size limits");
+		dynpg_key_too_long(hash_size > DYN_MAX_HASH_KEY_LEN);
+	}
+	if (!have_all)
+		return false;
+	dynpg_key_composite(ikey->hash, ikey->nhash, &ikey->pk);
+	return true;
 }
 
 bool
-dynpg_index_key_of(const DynIndexDef *ix, const DynItem *item, bool strict, DynKey *ikey)
+dynpg_index_key_of(const DynIndexDef *ix, const DynItem *item, bool strict, DynIndexKey *ikey)
 {
 	return index_key_of(ix, item, strict, false, ikey);
 }
@@ -127,7 +130,7 @@ dynpg_index_check_item(const DynTableDef *def, const DynItem *item, bool for_upd
 
 	for (i = 0; i < def->nindexes; i++)
 	{
-		DynKey		ikey;
+		DynIndexKey ikey;
 
 		(void) index_key_of(&def->indexes[i], item, true, for_update, &ikey);
 	}
@@ -158,15 +161,16 @@ dynpg_index_sort_part(const DynRef *sk, StringInfo out)
 }
 
 void
-dynpg_index_entry_key(const DynTableDef *def, const DynIndexDef *ix, const DynKey *ikey,
+dynpg_index_entry_key(const DynTableDef *def, const DynIndexDef *ix, const DynIndexKey *ikey,
 					  const DynItem *item, StringInfo out)
 {
 	DynKey		base;
 	StringInfoData bkey;
+	int			i;
 
 	dynpg_index_partition_prefix(ix, &ikey->pk, out);
-	if (ikey->has_sk)
-		dynpg_index_sort_part(&ikey->sk, out);
+	for (i = 0; i < ikey->nrange; i++)
+		dynpg_index_sort_part(&ikey->range[i], out);
 	dynpg_key_from_item(item, &def->key, &base);
 	initStringInfo(&bkey);
 	dynpg_storage_key(&base, &bkey);
@@ -186,6 +190,21 @@ name_is(const char *name, int32 namelen, const char *want, int32 wantlen)
 	return want != NULL && namelen == wantlen && memcmp(name, want, namelen) == 0;
 }
 
+/* Whether 'name' is one of index 'ix''s key attributes. */
+bool
+dynpg_index_is_key(const DynIndexDef *ix, const char *name, int32 namelen)
+{
+	int			i;
+
+	for (i = 0; i < ix->parts.nhash; i++)
+		if (name_is(name, namelen, ix->parts.hash[i].name, ix->parts.hash[i].namelen))
+			return true;
+	for (i = 0; i < ix->parts.nrange; i++)
+		if (name_is(name, namelen, ix->parts.range[i].name, ix->parts.range[i].namelen))
+			return true;
+	return false;
+}
+
 /* Whether index 'ix' projects top-level attribute 'name'. */
 bool
 dynpg_index_projects(const DynTableDef *def, const DynIndexDef *ix, const char *name, int32 namelen)
@@ -196,8 +215,7 @@ dynpg_index_projects(const DynTableDef *def, const DynIndexDef *ix, const char *
 		return true;
 	if (name_is(name, namelen, def->key.pk_name, def->key.pk_namelen) ||
 		name_is(name, namelen, def->key.sk_name, def->key.sk_namelen) ||
-		name_is(name, namelen, ix->key.pk_name, ix->key.pk_namelen) ||
-		name_is(name, namelen, ix->key.sk_name, ix->key.sk_namelen))
+		dynpg_index_is_key(ix, name, namelen))
 		return true;
 	for (i = 0; i < ix->nnonkey; i++)
 		if (name_is(name, namelen, ix->nonkey[i], strlen(ix->nonkey[i])))
@@ -252,7 +270,7 @@ typedef struct EntryOf
 static void
 entry_of(const DynTableDef *def, const DynIndexDef *ix, DynItem *item, bool strict, EntryOf *e)
 {
-	DynKey		ikey;
+	DynIndexKey ikey;
 
 	memset(e, 0, sizeof(*e));
 	if (item == NULL || !index_key_of(ix, item, strict, false, &ikey))
@@ -327,9 +345,7 @@ gsi_keys_of(const DynTableDef *def, const DynItem *item)
 		{
 			const DynIndexDef *ix = &def->indexes[j];
 
-			if (ix->kind == DYN_INDEX_GLOBAL &&
-				(name_is(name, namelen, ix->key.pk_name, ix->key.pk_namelen) ||
-				 name_is(name, namelen, ix->key.sk_name, ix->key.sk_namelen)))
+			if (ix->kind == DYN_INDEX_GLOBAL && dynpg_index_is_key(ix, name, namelen))
 				break;
 		}
 		if (j == def->nindexes)
@@ -447,6 +463,46 @@ dynpg_index_changes_of_write(const DynTableDef *def, DynItem *old_item, DynItem 
 	}
 }
 
+/* Write units of an entry write of 'size' bytes: whole units of 'unit_bytes', at least 1. */
+static int64
+entry_units(int64 size, int64 unit_bytes)
+{
+	int64		units = (size + unit_bytes - 1) / unit_bytes;
+
+	return Max(units, 1);
+}
+
+void
+dynpg_index_write_units(const DynTableDef *def, DynItem *old_item, DynItem *new_item,
+						int64 unit_bytes, int64 *units)
+{
+	int			i;
+
+	for (i = 0; i < def->nindexes; i++)
+	{
+		const DynIndexDef *ix = &def->indexes[i];
+		EntryOf		old;
+		EntryOf		new;
+
+		/* both versions are written (or were): nothing to refuse here */
+		entry_of(def, ix, old_item, false, &old);
+		entry_of(def, ix, new_item, false, &new);
+		units[i] = 0;
+		if (same_key(&old, &new))
+		{
+			/* the entry stays: one write if its projection changed */
+			if (!same_item(old.projected, new.projected))
+				units[i] = entry_units(Max(dynpg_item_size(old.projected),
+										   dynpg_item_size(new.projected)), unit_bytes);
+			continue;
+		}
+		if (old.present)
+			units[i] += entry_units(dynpg_item_size(old.projected), unit_bytes);
+		if (new.present)
+			units[i] += entry_units(dynpg_item_size(new.projected), unit_bytes);
+	}
+}
+
 int
 dynpg_index_gsi_writes(const DynTableDef *def, const DynItem *base_key, const DynItem *old_keys,
 					   DynItem *current, DynEntryWrite **writes)
@@ -472,7 +528,7 @@ dynpg_index_gsi_writes(const DynTableDef *def, const DynItem *base_key, const Dy
 		memset(old, 0, sizeof(EntryOf));
 		if (old_full != NULL)
 		{
-			DynKey		ikey;
+			DynIndexKey ikey;
 
 			if (index_key_of(ix, old_full, false, false, &ikey))
 			{

@@ -423,7 +423,7 @@ backfill_key(Relation rel, const char *index_name, StringInfo skey)
 		/* after the read (which may detoast, so process invalidations) */
 		const DynTableDef *def = dynpg_table_def(rel);
 		const DynIndexDef *ix = dynpg_table_index(def, index_name);
-		DynKey		ikey;
+		DynIndexKey ikey;
 
 		/* the wrong type, an empty or too long value: skipped, as DynamoDB's backfill does */
 		if (ix != NULL && dynpg_index_key_of(ix, cur, false, &ikey))

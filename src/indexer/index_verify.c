@@ -157,7 +157,7 @@ index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo m
 		{
 			const DynIndexDef *ix = &def->indexes[i];
 			IndexCheck *c = &checks[i];
-			DynKey		ikey;
+			DynIndexKey ikey;
 			StringInfoData ekey;
 			ExpectedEntry *e;
 

@@ -154,6 +154,8 @@ extern DynBuildValue *dynpg_build_scalar(DynType type, const char *data, int32 l
 extern DynBuildValue *dynpg_build_number(const DynNumber *n);
 extern DynBuildValue *dynpg_build_bool(bool b);
 extern DynBuildValue *dynpg_build_null(void);
+/* An attribute name's rules ("Empty attribute name", at most 65535 bytes) */
+extern void dynpg_check_attribute_name(const char *name, int32 namelen);
 extern int64 dynpg_value_finish(DynBuildValue *v, int depth);
 extern int64 dynpg_item_finish(DynBuildValue *root);
 extern DynItem *dynpg_item_serialize(DynBuildValue *root);

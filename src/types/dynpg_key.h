@@ -34,6 +34,31 @@ typedef struct DynKeySchema
 	DynType		sk_type;
 } DynKeySchema;
 
+/*
+ * A key made of several attributes: a GSI's multi-attribute key (up to 4
+ * HASH and 4 RANGE attributes, in KeySchema order; src/index/README).  A
+ * table, an LSI and a single-attribute GSI have nhash 1 and nrange 0 or 1.
+ */
+#define DYN_MAX_KEY_PARTS 4
+
+/* the group encoding (dynpg_group_encode): groups of 8 bytes and a marker */
+#define DYN_GROUP_BYTES 8
+
+typedef struct DynKeyPart
+{
+	const char *name;
+	int32		namelen;
+	DynType		type;
+} DynKeyPart;
+
+typedef struct DynKeyParts
+{
+	int			nhash;
+	int			nrange;
+	DynKeyPart	hash[DYN_MAX_KEY_PARTS];
+	DynKeyPart	range[DYN_MAX_KEY_PARTS];
+} DynKeyParts;
+
 typedef struct DynKey
 {
 	DynRef		pk;
@@ -61,10 +86,17 @@ typedef enum DynSortOp
 
 typedef struct DynKeyCondition
 {
-	DynRef		pk;				/* the partition key's value */
+	DynRef		pk;				/* the partition key's value (several HASH
+								 * attributes: their composite,
+								 * dynpg_key_composite) */
 	DynSortOp	sk_op;
 	DynRef		sk1;			/* the operand (BETWEEN: the lower bound) */
 	DynRef		sk2;			/* BETWEEN: the upper bound */
+	/* a multi-attribute key (DynKeyParts): */
+	int			npk;			/* the HASH attributes' values, in order */
+	DynRef		pks[DYN_MAX_KEY_PARTS];
+	int			nsk_eq;			/* "=" on the first nsk_eq RANGE attributes; */
+	DynRef		sk_eq[DYN_MAX_KEY_PARTS];	/* sk_op is on the next one */
 } DynKeyCondition;
 
 extern void dynpg_key_from_item(const DynItem *item, const DynKeySchema *ks, DynKey *out);
@@ -73,6 +105,17 @@ extern void dynpg_key_check_value(const char *name, int32 namelen, DynType expec
 								  const DynRef *v, bool is_partition_key);
 extern void dynpg_key_encode_value(const DynRef *v, StringInfo out);
 extern uint64 dynpg_partition_hash(const DynRef *pk);
+
+/*
+ * The partition value of a key of 'n' HASH attributes: the value itself for
+ * one; for several, a B value (palloc'd) holding the group encoding of each
+ * value's key encoding in turn (prefix-free, so distinct tuples of values
+ * give distinct composites), which is hashed and stored like a partition key.
+ */
+extern void dynpg_key_composite(const DynRef *values, int n, DynRef *out);
+
+/* Append the order-preserving, prefix-free group encoding of 'len' bytes. */
+extern void dynpg_group_encode(const uint8 *data, int len, StringInfo out);
 extern void dynpg_storage_key(const DynKey *key, StringInfo out);
 
 #endif							/* DYNPG_KEY_H */

@@ -141,8 +141,9 @@ nesting_error(void)
 	dynpg_validation_error("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
 }
 
-static void
-check_attribute_name(const char *name, int32 namelen)
+/* An attribute name: not empty, at most 65535 bytes (items, AttributesToGet). */
+void
+dynpg_check_attribute_name(const char *name, int32 namelen)
 {
 	if (namelen == 0)
 		dynpg_validation_error("Empty attribute name");
@@ -185,7 +186,7 @@ finish_members(DynBuildValue *v, int depth)
 	}
 	for (i = 0; i < v->count; i++)
 	{
-		check_attribute_name(v->members[i].name, v->members[i].namelen);
+		dynpg_check_attribute_name(v->members[i].name, v->members[i].namelen);
 		size += v->members[i].namelen + dynpg_value_finish(v->members[i].value, depth);
 	}
 	return size;

@@ -105,6 +105,58 @@ dynpg_partition_hash(const DynRef *pk)
 	return h;
 }
 
+/*
+ * Groups of 8 bytes, each padded with zeros and followed by a marker: the
+ * number of bytes used (0..8), or 9 when a full group is followed by more.
+ * memcmp order of encodings is the order of the byte strings, and no
+ * encoding is a prefix of another, so whatever follows it in a key cannot
+ * change the order.
+ */
+void
+dynpg_group_encode(const uint8 *data, int len, StringInfo out)
+{
+	int			pos = 0;
+
+	do
+	{
+		int			n = Min(DYN_GROUP_BYTES, len - pos);
+		char		group[DYN_GROUP_BYTES + 1];
+
+		memset(group, 0, sizeof(group));
+		memcpy(group, data + pos, n);
+		pos += n;
+		group[DYN_GROUP_BYTES] = (char) ((n == DYN_GROUP_BYTES && pos < len) ? DYN_GROUP_BYTES + 1 : n);
+		appendBinaryStringInfo(out, group, sizeof(group));
+	} while (pos < len);
+}
+
+void
+dynpg_key_composite(const DynRef *values, int n, DynRef *out)
+{
+	StringInfoData comp;
+	int			i;
+
+	if (n == 1)
+	{
+		*out = values[0];
+		return;
+	}
+	initStringInfo(&comp);
+	for (i = 0; i < n; i++)
+	{
+		StringInfoData enc;
+
+		initStringInfo(&enc);
+		dynpg_key_encode_value(&values[i], &enc);
+		dynpg_group_encode((const uint8 *) enc.data, enc.len, &comp);
+		pfree(enc.data);
+	}
+	memset(out, 0, sizeof(*out));
+	out->type = DYN_T_B;
+	out->data = (const uint8 *) comp.data;
+	out->len = comp.len;
+}
+
 void
 dynpg_storage_key(const DynKey *key, StringInfo out)
 {
@@ -155,7 +207,7 @@ key_type_arg(text *t)
 		DynRequest	req;
 
 		dynpg_req_collect(&req, "CreateTable");
-		dynpg_req_enum(&req, s, "attributeDefinitions.1.member.attributeType", key_types);
+		dynpg_req_enum(&req, s, "AttributeDefinitions.1.member.AttributeType", key_types);
 		dynpg_req_finish(&req);
 	}
 	return type;

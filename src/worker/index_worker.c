@@ -55,6 +55,7 @@
 #include "am/dynpg_am.h"
 #include "catalog/dynpg_catalog.h"
 #include "am/dynpg_changelog.h"
+#include "am/dynpg_stream.h"
 #include "indexer/dynpg_indexer.h"
 #include "worker/dynpg_worker_internal.h"
 
@@ -464,6 +465,32 @@ backfill_step(void)
 	return did;
 }
 
+/*
+ * Every STREAM_TRIM_INTERVAL_MS: delete the stream records older than
+ * dynpg.stream_retention, in a transaction of its own (am/dynpg_stream.c).
+ */
+#define STREAM_TRIM_INTERVAL_MS		(60 * 1000)
+
+static TimestampTz last_trim = 0;
+
+static void
+stream_trim_step(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (last_trim != 0 && !TimestampDifferenceExceeds(last_trim, now, STREAM_TRIM_INTERVAL_MS))
+		return;
+	last_trim = now;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "trimming DynamoDB stream records");
+	(void) dynpg_stream_trim(psprintf("%d minutes", dynpg_stream_retention));
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
 /* After a failed batch: report, roll back, remember the error. */
 static void
 worker_error(MemoryContext batchctx, MemoryContext rowctx)
@@ -574,6 +601,8 @@ dynpg_index_worker_main(Datum main_arg)
 			result = apply_batch(batchctx, rowctx);
 			if (result != BATCH_NO_EXTENSION)
 				backfilled = backfill_step();
+			if (result != BATCH_NO_EXTENSION)
+				stream_trim_step();
 		}
 		PG_CATCH();
 		{

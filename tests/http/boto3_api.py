@@ -129,8 +129,8 @@ def tables():
               isinstance(e, db.exceptions.ResourceNotFoundException), type(e))
     expect_error("a bad TableName: ValidationException with DynamoDB's message",
                  lambda: db.describe_table(TableName="a;"), "ValidationException",
-                 "2 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: "
-                 "Member must have length greater than or equal to 3; Value 'a;' at 'tableName' failed "
+                 "2 validation errors detected: Value at 'TableName' failed to satisfy constraint: "
+                 "Member must have length greater than or equal to 3; Value at 'TableName' failed "
                  "to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 
 
@@ -302,6 +302,45 @@ def strings():
                  "ValidationException")
 
 
+def settings():
+    arn = db.describe_table(TableName="users")["Table"]["TableArn"]
+    db.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "db"}, {"Key": "env", "Value": ""}])
+    r = db.list_tags_of_resource(ResourceArn=arn)
+    check("TagResource then ListTagsOfResource", r["Tags"] == [{"Key": "env", "Value": ""}, {"Key": "team", "Value": "db"}], r)
+    db.untag_resource(ResourceArn=arn, TagKeys=["env"])
+    r = db.list_tags_of_resource(ResourceArn=arn)
+    check("UntagResource", r["Tags"] == [{"Key": "team", "Value": "db"}], r)
+    expect_error("TagResource with an aws: key: ValidationException",
+                 lambda: db.tag_resource(ResourceArn=arn, Tags=[{"Key": "aws:x", "Value": "v"}]),
+                 "ValidationException", "Tag Key cannot be prefixed with aws:, Key: aws:x")
+    expect_error("TagResource of an unknown table: ResourceNotFoundException",
+                 lambda: db.tag_resource(ResourceArn=arn + "x", Tags=[{"Key": "k", "Value": "v"}]),
+                 "ResourceNotFoundException", "Requested resource not found: ResourceArn: %sx not found" % arn)
+    r = db.describe_time_to_live(TableName="users")
+    check("DescribeTimeToLive of a new table: DISABLED", r["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}, r)
+    r = db.update_time_to_live(TableName="users", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+    check("UpdateTimeToLive echoes the specification",
+          r["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "expires"}, r)
+    r = db.describe_time_to_live(TableName=arn)
+    check("DescribeTimeToLive (by the table's ARN): ENABLED",
+          r["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}, r)
+    expect_error("UpdateTimeToLive again: ValidationException",
+                 lambda: db.update_time_to_live(TableName="users",
+                                                TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"}),
+                 "ValidationException", "TimeToLive is already enabled")
+    r = db.get_item(TableName=arn, Key={"PersonID": {"N": "1"}})
+    check("GetItem by the table's ARN", "ResponseMetadata" in r, r)
+    r = db.describe_limits()
+    check("DescribeLimits", r["TableMaxReadCapacityUnits"] == 40000, r)
+    other = "arn:aws:dynamodb:us-east-1:000000000000:table/users"
+    expect_error("another region's table ARN: ValidationException",
+                 lambda: db.describe_table(TableName=other),
+                 "ValidationException", "1 validation error detected: Invalid AWS region in '%s'" % other)
+    expect_error("... as a ResourceArn: Invalid TableArn",
+                 lambda: db.list_tags_of_resource(ResourceArn=other),
+                 "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input " + other)
+
+
 def privileges():
     limited = client(os.environ["DYNPG_LIMITED_KEY"], os.environ["DYNPG_LIMITED_SECRET"])
     e = expect_error("a role without SELECT: AccessDeniedException",
@@ -309,6 +348,13 @@ def privileges():
                      "AccessDeniedException")
     if e is not None:
         check("... names the action", "dynamodb:GetItem" in e.response["Error"]["Message"], e.response)
+    arn = "arn:aws:dynamodb:ddblocal:000000000000:table/users"
+    e = expect_error("a role that does not own the table: TagResource is AccessDeniedException",
+                     lambda: limited.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]),
+                     "AccessDeniedException")
+    if e is not None:
+        check("... naming the table by its ResourceArn",
+              "dynamodb:TagResource on resource: " + arn + " (" in e.response["Error"]["Message"], e.response)
     bad = client(os.environ["AWS_ACCESS_KEY_ID"], "wrong" + os.environ["AWS_SECRET_ACCESS_KEY"][5:])
     expect_error("a wrong secret: InvalidSignatureException", lambda: bad.list_tables(),
                  "InvalidSignatureException")
@@ -323,6 +369,6 @@ def cleanup():
     expect_error("... then it is gone", lambda: db.describe_table(TableName="users"), "ResourceNotFoundException")
 
 
-for step in (tables, items, query_and_scan, batches, transactions, gsi, strings, privileges, cleanup):
+for step in (tables, items, query_and_scan, batches, transactions, gsi, strings, settings, privileges, cleanup):
     run(step.__name__, step)
 sys.exit(1 if failures else 0)

@@ -25,8 +25,8 @@ SELECT is((SELECT array_agg(k ORDER BY k) FROM r, jsonb_object_keys(response) AS
           ARRAY['TableDescription'], 'CreateTable returns a TableDescription');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM r, jsonb_object_keys(response -> 'TableDescription') AS k WHERE op = 'create'),
           ARRAY['AttributeDefinitions', 'BillingModeSummary', 'CreationDateTime', 'DeletionProtectionEnabled',
-                'ItemCount', 'KeySchema', 'ProvisionedThroughput', 'TableArn', 'TableId', 'TableName',
-                'TableSizeBytes', 'TableStatus'],
+                'ItemCount', 'KeySchema', 'OnDemandThroughput', 'ProvisionedThroughput', 'TableArn', 'TableId',
+                'TableName', 'TableSizeBytes', 'TableStatus', 'WarmThroughput'],
           'TableDescription members (on-demand table)');
 SELECT is((SELECT response -> 'TableDescription' ->> 'TableStatus' FROM r WHERE op = 'create'), 'ACTIVE', 'tables are ACTIVE at once');
 SELECT matches((SELECT response -> 'TableDescription' ->> 'TableId' FROM r WHERE op = 'create'),

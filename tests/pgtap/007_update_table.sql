@@ -29,8 +29,8 @@ SELECT is((SELECT array_agg(k ORDER BY k) FROM r, jsonb_object_keys(response) AS
           ARRAY['TableDescription'], 'UpdateTable returns a TableDescription');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM r, jsonb_object_keys(response -> 'TableDescription') AS k WHERE op = 'create'),
           ARRAY['AttributeDefinitions', 'BillingModeSummary', 'CreationDateTime', 'DeletionProtectionEnabled',
-                'GlobalSecondaryIndexes', 'ItemCount', 'KeySchema', 'ProvisionedThroughput', 'TableArn', 'TableId',
-                'TableName', 'TableSizeBytes', 'TableStatus'],
+                'GlobalSecondaryIndexes', 'ItemCount', 'KeySchema', 'OnDemandThroughput', 'ProvisionedThroughput',
+                'TableArn', 'TableId', 'TableName', 'TableSizeBytes', 'TableStatus', 'WarmThroughput'],
           'its members');
 SELECT is((SELECT response -> 'TableDescription' ->> 'TableStatus' FROM r WHERE op = 'create'), 'UPDATING',
           'the table is UPDATING in the response');

@@ -69,7 +69,7 @@ SELECT throws_ok($$SELECT dynpg.transact_write_items('{"TransactItems": [{"Put":
   {"Delete": {"TableName": "tx9", "Key": {"k": {"S": "a"}}}}]}')$$, 'YD001',
   'Transaction request cannot include multiple operations on one item');
 SELECT throws_ok($$SELECT dynpg.transact_write_items('{"TransactItems": [{"ConditionCheck": {"TableName": "tx9", "Key": {"k": {"S": "a"}}}}]}')$$, 'YD001',
-  '1 validation error detected: Value null at ''transactItems.1.member.conditionCheck.conditionExpression'' failed to satisfy constraint: Member must not be null');
+  '1 validation error detected: Value at ''TransactItems.1.member.ConditionCheck.ConditionExpression'' failed to satisfy constraint: Member must not be null');
 SELECT throws_ok($$SELECT dynpg.transact_write_items('{"TransactItems": [{"Put": {"TableName": "tx9", "Item": {"k": {"S": "a"}}}}], "ClientRequestToken": "tok"}');
   SELECT dynpg.transact_write_items('{"TransactItems": [{"Put": {"TableName": "tx9", "Item": {"k": {"S": "b"}}}}], "ClientRequestToken": "tok"}')$$, 'YD023',
   'The request uses the same client token as a previous, but different, request.');
@@ -84,8 +84,8 @@ SELECT is(dynpg.transact_write_items('{"TransactItems": [{"Put": {"TableName": "
 SELECT is(dynpg.transact_write_items('{"ReturnConsumedCapacity": "TOTAL", "TransactItems": [{"Put": {"TableName": "tx9", "Item": {"k": {"S": "w"}}}}]}'),
   '{"ConsumedCapacity": [{"TableName": "tx9", "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}]}'::jsonb, 'ConsumedCapacity: a list, per table');
 SELECT is(dynpg.transact_get_items('{"TransactItems": [{"Get": {"TableName": "tx9", "Key": {"k": {"S": "x"}}}},
-  {"Get": {"TableName": "tx9", "Key": {"k": {"S": "none"}}}}, {"Get": {"TableName": "tx9", "Key": {"k": {"S": "x"}}, "ProjectionExpression": "v"}}]}'),
-  '{"Responses": [{"Item": {"k": {"S": "x"}, "v": {"N": "1"}}}, {}, {"Item": {"v": {"N": "1"}}}]}'::jsonb,
+  {"Get": {"TableName": "tx9", "Key": {"k": {"S": "none"}}}}, {"Get": {"TableName": "tx9", "Key": {"k": {"S": "w"}}, "ProjectionExpression": "k"}}]}'),
+  '{"Responses": [{"Item": {"k": {"S": "x"}, "v": {"N": "1"}}}, {}, {"Item": {"k": {"S": "w"}}}]}'::jsonb,
   'TransactGetItems: Responses in request order, {} for a missing item');
 SELECT is(dynpg.execute('TransactGetItems', '{"TransactItems": [{"Get": {"TableName": "tx9", "Key": {"k": {"S": "none"}}}}]}'),
   '{"Responses": [{}]}'::jsonb, 'dynpg.execute dispatches TransactGetItems');

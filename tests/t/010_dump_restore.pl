@@ -49,8 +49,24 @@ $node->safe_psql('source', q{SELECT dynpg.create_table('{"TableName": "threads",
 	"LocalSecondaryIndexes": [{"IndexName": "by-posted", "KeySchema": [{"AttributeName": "forum", "KeyType": "HASH"},
 		{"AttributeName": "posted", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["tags"]}}],
 	"GlobalSecondaryIndexes": [{"IndexName": "by-author", "KeySchema": [{"AttributeName": "author", "KeyType": "HASH"}],
-		"Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 2}}],
+		"Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 2}},
+		{"IndexName": "by-forum-author", "KeySchema": [{"AttributeName": "forum", "KeyType": "HASH"},
+			{"AttributeName": "author", "KeyType": "HASH"}, {"AttributeName": "posted", "KeyType": "RANGE"},
+			{"AttributeName": "subject", "KeyType": "RANGE"}],
+		"Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}],
 	"ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}')});
+
+# A table's settings travel in the same constraint: tags, time to live,
+# deletion protection, table class, encryption, on-demand and warm throughput.
+$node->safe_psql('source', q{SELECT dynpg.create_table('{"TableName": "settings", "BillingMode": "PAY_PER_REQUEST",
+	"KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+	"Tags": [{"Key": "team", "Value": "db"}, {"Key": "env", "Value": "test"}], "DeletionProtectionEnabled": true,
+	"TableClass": "STANDARD_INFREQUENT_ACCESS", "SSESpecification": {"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "alias/k"},
+	"OnDemandThroughput": {"MaxReadRequestUnits": 100}, "WarmThroughput": {"ReadUnitsPerSecond": 13000}}')});
+$node->safe_psql('source', q{SELECT dynpg.update_time_to_live('{"TableName": "settings",
+	"TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}');
+	SELECT dynpg.tag_resource('{"ResourceArn": "arn:aws:dynamodb:ddblocal:000000000000:table/users",
+	"Tags": [{"Key": "owner", "Value": "fred"}]}')});
 
 # Items through the API, enough that the parallel restore has work to share.
 $node->safe_psql('source', q{
@@ -103,6 +119,21 @@ my $schema_sql = q{
 				'TableSizeBytes', r -> 'Table' -> 'TableSizeBytes') AS d
 			  FROM dynpg.tables, dynpg.describe_table(jsonb_build_object('TableName', table_name)) AS r) s;
 };
+# Every table's settings as the API reports them.
+my $settings_sql = q{
+	SELECT string_agg(d::text, E'\n' ORDER BY table_name COLLATE "C")
+	  FROM (SELECT table_name, jsonb_build_object('TableName', table_name,
+				'Tags', dynpg.list_tags_of_resource(jsonb_build_object('ResourceArn', r -> 'Table' ->> 'TableArn')) -> 'Tags',
+				'TimeToLive', dynpg.describe_time_to_live(jsonb_build_object('TableName', table_name)),
+				'DeletionProtectionEnabled', r -> 'Table' -> 'DeletionProtectionEnabled',
+				'TableClassSummary', r -> 'Table' -> 'TableClassSummary', 'SSEDescription', r -> 'Table' -> 'SSEDescription',
+				'OnDemandThroughput', r -> 'Table' -> 'OnDemandThroughput', 'WarmThroughput', r -> 'Table' -> 'WarmThroughput') AS d
+			  FROM dynpg.tables, dynpg.describe_table(jsonb_build_object('TableName', table_name)) AS r) s;
+};
+my $source_settings = $node->safe_psql('source', $settings_sql);
+like($source_settings, qr/"Tags": \[\{"Key": "env", "Value": "test"\}, \{"Key": "team", "Value": "db"\}\].*"TimeToLive": \{"TimeToLiveDescription": \{"AttributeName": "expires", "TimeToLiveStatus": "ENABLED"\}\}.*"TableClassSummary": \{"TableClass": "STANDARD_INFREQUENT_ACCESS"\}.*"DeletionProtectionEnabled": true/s,
+	'the settings compared include tags, time to live, table class and deletion protection');
+like($source_settings, qr/"Tags": \[\{"Key": "owner", "Value": "fred"\}\]/, 'and tags added by TagResource');
 my $source_content = $node->safe_psql('source', $content_sql);
 my $source_schemas = $node->safe_psql('source', $schema_sql);
 my $source_items = () = $source_content =~ /\n/g;
@@ -117,10 +148,12 @@ is($node->safe_psql('target', $content_sql), $source_content,
 	'the restored tables hold the same items');
 is($node->safe_psql('target', $schema_sql), $source_schemas,
 	'DescribeTable reports the same key schemas, TableIds and sizes after the restore');
+is($node->safe_psql('target', $settings_sql), $source_settings,
+	'every table keeps its tags and settings after the restore');
 like($source_schemas, qr/"LocalSecondaryIndexes": \[\{[^]]*"IndexName": "by-posted".*"GlobalSecondaryIndexes": \[\{[^]]*"IndexName": "by-author"/s,
 	'the schemas compared include the secondary indexes');
 is($node->safe_psql('target', q{SELECT string_agg(index_name || ' ' || index_kind, ', ' ORDER BY index_name) FROM dynpg.indexes}),
-	'by-author GSI, by-posted LSI', 'dynpg.indexes lists the restored indexes');
+	'by-author GSI, by-forum-author GSI, by-posted LSI', 'dynpg.indexes lists the restored indexes');
 is($node->safe_psql('target', 'SELECT dynpg.list_tables()'),
 	$node->safe_psql('source', 'SELECT dynpg.list_tables()'), 'ListTables lists the same tables');
 
@@ -168,6 +201,19 @@ is($node->safe_psql('target',
 		q{SELECT dynpg.query('{"TableName": "threads", "IndexName": "by-author", "KeyConditionExpression": "author = :a",
 			"ExpressionAttributeValues": {":a": {"B": "YQ=="}}}') ->> 'Count'}),
 	'1', 'and its GSI');
+# the multi-attribute GSI (forum, author; posted, subject): the restored items
+# 84 (f0, a4) and, for (f, a), the one just written
+is($node->safe_psql('target',
+		q{SELECT dynpg.query('{"TableName": "threads", "IndexName": "by-forum-author",
+			"KeyConditionExpression": "forum = :f AND author = :a AND posted > :p",
+			"ExpressionAttributeValues": {":f": {"S": "f0"}, ":a": {"B": "YTQ="}, ":p": {"N": "0"}}}') -> 'Items' -> 0 ->> 'subject'}),
+	'{"S": "s84"}', 'a multi-attribute GSI is rebuilt by the restore');
+is($node->safe_psql('target',
+		q{SELECT dynpg.query('{"TableName": "threads", "IndexName": "by-forum-author",
+			"KeyConditionExpression": "forum = :f AND author = :a", "ExpressionAttributeValues": {":f": {"S": "f"}, ":a": {"B": "YQ=="}}}') ->> 'Count'}),
+	'1', 'and maintained after it');
+is($node->safe_psql('target', q{SELECT dynpg.verify('threads') ->> 'ok'}), 'true',
+	'dynpg.verify finds the restored indexes complete');
 is($node->safe_psql('target',
 		q{SELECT dynpg.put_item('{"TableName": "threads", "Item": {"forum": {"S": "f"}, "subject": {"S": "s"}, "posted": {"N": "1"}}}')}),
 	'{}', 'the restored table with indexes takes writes');

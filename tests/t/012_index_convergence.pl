@@ -27,7 +27,11 @@ $node->safe_psql('postgres', q{SELECT dynpg.create_table('{"TableName": "chat", 
 		{"IndexName": "by_user", "KeySchema": [{"AttributeName": "user_id", "KeyType": "HASH"}, {"AttributeName": "message_id", "KeyType": "RANGE"}],
 		 "Projection": {"ProjectionType": "KEYS_ONLY"}},
 		{"IndexName": "by_day", "KeySchema": [{"AttributeName": "day", "KeyType": "HASH"}],
-		 "Projection": {"ProjectionType": "ALL"}}]}')});
+		 "Projection": {"ProjectionType": "ALL"}},
+		{"IndexName": "by_user_day", "KeySchema": [{"AttributeName": "user_id", "KeyType": "HASH"},
+			{"AttributeName": "day", "KeyType": "HASH"}, {"AttributeName": "num_attachments", "KeyType": "RANGE"},
+			{"AttributeName": "message_id", "KeyType": "RANGE"}],
+		 "Projection": {"ProjectionType": "KEYS_ONLY"}}]}')});
 
 # (pgbench reads ':name' anywhere as a variable: expression placeholders are
 # spelled with chr(58).)  Each transaction does one random thing to one of 5 x 200 keys: a put with
@@ -74,6 +78,10 @@ my %expected_sql = (
 	by_user => q{SELECT jsonb_build_object('chat_id', j -> 'chat_id', 'message_id', j -> 'message_id', 'user_id', j -> 'user_id')
 		FROM (SELECT item::jsonb AS j FROM dynamodb.chat) t WHERE j ? 'user_id'},
 	by_day => q{SELECT j FROM (SELECT item::jsonb AS j FROM dynamodb.chat) t WHERE j ? 'day'},
+	# a multi-attribute key: an entry only with all three of its attributes
+	by_user_day => q{SELECT jsonb_build_object('chat_id', j -> 'chat_id', 'message_id', j -> 'message_id', 'user_id', j -> 'user_id',
+		'day', j -> 'day', 'num_attachments', j -> 'num_attachments')
+		FROM (SELECT item::jsonb AS j FROM dynamodb.chat) t WHERE j ? 'user_id' AND j ? 'day' AND j ? 'num_attachments'},
 );
 
 sub check_indexes

@@ -57,6 +57,9 @@ $node->safe_psql('served', q{
 });
 answers('ListTables', '{}', qr/^200 \{"TableNames":\[\]\}$/,
 	'CREATE EXTENSION after the start: the endpoint serves at once');
+answers('DescribeEndpoints', '{}',
+	qr/^200 \{"Endpoints":\[\{"Address":"127\.0\.0\.1:$port","CachePeriodInMinutes":1440\}\]\}$/,
+	'DescribeEndpoints answers the address the request was sent to (its Host)');
 
 my ($status, $body) = http_call($port, 'CreateTable', '{"TableName":"tab","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}]}');
 is($status, 200, 'CreateTable as app') or diag($body);
@@ -146,6 +149,14 @@ $node->wait_for_catchup($standby);
 		qr/^200 \{"Item":\{"k":\{"S":"a"\},"v":\{"N":"4"\}\}\}$/, 'the standby\'s endpoint serves a GetItem');
 	answers('PutItem', '{"TableName":"tab","Item":{"k":{"S":"b"}}}',
 		qr/^503 .*ServiceUnavailable.*standby/, '... and refuses a PutItem with 503 ServiceUnavailable');
+	answers('TagResource',
+		'{"ResourceArn":"arn:aws:dynamodb:ddblocal:000000000000:table/tab","Tags":[{"Key":"k","Value":"v"}]}',
+		qr/^503 .*ServiceUnavailable.*standby/, '... a TagResource');
+	answers('UpdateTimeToLive',
+		'{"TableName":"tab","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}',
+		qr/^503 .*ServiceUnavailable.*standby/, '... and an UpdateTimeToLive');
+	answers('ListTagsOfResource', '{"ResourceArn":"arn:aws:dynamodb:ddblocal:000000000000:table/tab"}',
+		qr/^200 \{"Tags":\[\]\}$/, '... but serves a ListTagsOfResource');
 }
 $standby->stop;
 

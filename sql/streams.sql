@@ -1,0 +1,262 @@
+-- DynamoDB Streams (src/am/dynpg_stream.c, src/api/stream_ops.c): a
+-- table's StreamSpecification, the records every write path leaves, and
+-- the Streams API (ListStreams, DescribeStream, GetShardIterator,
+-- GetRecords) with DynamoDB's messages.  Labels, ARNs, sequence numbers and
+-- times change from run to run: the tests check their form, not their value.
+\set SHOW_CONTEXT never
+
+CREATE FUNCTION pg_temp.t(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	st text; msg text; det text;
+BEGIN
+	RETURN dynpg.execute(op, req)::text;
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+	RETURN st || ' ' || CASE WHEN det LIKE '{%' THEN (det::jsonb ->> '__type') || ': ' ELSE '' END || msg;
+END $$;
+CREATE FUNCTION pg_temp.create(t text, spec jsonb) RETURNS text LANGUAGE sql AS $$
+	SELECT pg_temp.t('CreateTable', jsonb_build_object('TableName', t, 'BillingMode', 'PAY_PER_REQUEST',
+		'KeySchema', '[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]'::jsonb,
+		'AttributeDefinitions', '[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}]'::jsonb,
+		'StreamSpecification', spec)) $$;
+CREATE FUNCTION pg_temp.arn(t text) RETURNS text LANGUAGE sql AS $$
+	SELECT dynpg.describe_table(jsonb_build_object('TableName', t)) #>> '{Table,LatestStreamArn}' $$;
+-- every record of a stream, shard by shard from TRIM_HORIZON, following NextShardIterator
+CREATE FUNCTION pg_temp.records(stream text, page int DEFAULT 1000)
+	RETURNS TABLE (seq text, ev text, keys jsonb, new_image jsonb, old_image jsonb, rec jsonb)
+	LANGUAGE plpgsql AS $$
+DECLARE
+	sh jsonb; it text; r jsonb; x jsonb;
+BEGIN
+	FOR sh IN SELECT jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', stream))
+			#> '{StreamDescription,Shards}') LOOP
+		it := dynpg.get_shard_iterator(jsonb_build_object('StreamArn', stream,
+			'ShardId', sh ->> 'ShardId', 'ShardIteratorType', 'TRIM_HORIZON')) ->> 'ShardIterator';
+		LOOP
+			r := dynpg.get_records(jsonb_build_object('ShardIterator', it, 'Limit', page));
+			FOR x IN SELECT jsonb_array_elements(r -> 'Records') LOOP
+				seq := x #>> '{dynamodb,SequenceNumber}'; ev := x ->> 'eventName';
+				keys := x #> '{dynamodb,Keys}'; new_image := x #> '{dynamodb,NewImage}';
+				old_image := x #> '{dynamodb,OldImage}'; rec := x;
+				RETURN NEXT;
+			END LOOP;
+			it := r ->> 'NextShardIterator';
+			EXIT WHEN it IS NULL OR jsonb_array_length(r -> 'Records') = 0;
+		END LOOP;
+	END LOOP;
+END $$;
+CREATE FUNCTION pg_temp.put(t text, item jsonb) RETURNS void LANGUAGE sql AS $$
+	SELECT dynpg.put_item(jsonb_build_object('TableName', t, 'Item', item)) $$;
+
+-- CreateTable: the specification's rules
+SELECT pg_temp.create('s_bad', '{"StreamEnabled": true}');
+SELECT pg_temp.create('s_bad', '{"StreamEnabled": false, "StreamViewType": "KEYS_ONLY"}');
+SELECT pg_temp.create('s_bad', '{"StreamViewType": "KEYS_ONLY"}');
+SELECT pg_temp.create('s_bad', '{"StreamEnabled": true, "StreamViewType": "ALL"}');
+SELECT pg_temp.create('s_off', '{"StreamEnabled": false}') IS NOT NULL AS created;
+SELECT dynpg.describe_table('{"TableName":"s_off"}') -> 'Table' ?| ARRAY['StreamSpecification', 'LatestStreamArn'] AS has_stream;
+
+-- a table with a NEW_AND_OLD_IMAGES stream
+SELECT pg_temp.create('st1', '{"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"}')::jsonb
+	#> '{TableDescription,StreamSpecification}' AS created_with;
+SELECT d #> '{Table,StreamSpecification}' AS spec,
+	d #>> '{Table,LatestStreamLabel}' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$' AS label_form,
+	d #>> '{Table,LatestStreamArn}' = 'arn:aws:dynamodb:ddblocal:000000000000:table/st1/stream/' || (d #>> '{Table,LatestStreamLabel}') AS arn_form,
+	d -> 'Table' ?| ARRAY['StreamId', 'StreamShards'] AS internals_shown
+FROM dynpg.describe_table('{"TableName":"st1"}') d;
+
+-- DescribeStream: the stream and its shards
+SELECT d - '{StreamArn,StreamLabel,CreationRequestDateTime,Shards}'::text[] AS description,
+	d ->> 'StreamArn' = pg_temp.arn('st1') AS arn_matches,
+	jsonb_array_length(d -> 'Shards') AS shards,
+	(SELECT bool_and(s ->> 'ShardId' ~ '^shardId-\d{20}-[0-9a-f]{8}$'
+		AND s #>> '{SequenceNumberRange,StartingSequenceNumber}' ~ '^\d{21}$'
+		AND NOT s -> 'SequenceNumberRange' ? 'EndingSequenceNumber'
+		AND NOT s ? 'ParentShardId')
+	 FROM jsonb_array_elements(d -> 'Shards') s) AS shard_form
+FROM (SELECT dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) -> 'StreamDescription' d) x;
+
+-- writes: INSERT, MODIFY, REMOVE, in order per item, with both images
+SELECT pg_temp.put('st1', '{"pk":{"S":"a"},"sk":{"N":"1"},"v":{"S":"one"}}');
+SELECT pg_temp.put('st1', '{"pk":{"S":"a"},"sk":{"N":"1"},"v":{"S":"two"}}');
+SELECT dynpg.update_item('{"TableName":"st1","Key":{"pk":{"S":"a"},"sk":{"N":"1"}},"UpdateExpression":"SET n = :n","ExpressionAttributeValues":{":n":{"N":"5"}}}') IS NOT NULL AS updated;
+SELECT dynpg.delete_item('{"TableName":"st1","Key":{"pk":{"S":"a"},"sk":{"N":"1"}}}') IS NOT NULL AS deleted;
+SELECT pg_temp.put('st1', '{"pk":{"S":"b"},"sk":{"N":"2"}}');
+SELECT ev, keys, new_image, old_image FROM pg_temp.records(pg_temp.arn('st1')) ORDER BY seq;
+-- the record's shape
+SELECT rec - 'dynamodb' - 'eventID' AS record, rec ->> 'eventID' ~ '^[0-9a-f]{32}$' AS event_id_form,
+	(rec -> 'dynamodb') - '{Keys,NewImage,OldImage,SequenceNumber,ApproximateCreationDateTime}'::text[] AS dynamodb,
+	(rec #>> '{dynamodb,ApproximateCreationDateTime}')::numeric BETWEEN extract(epoch FROM now()) - 3600
+		AND extract(epoch FROM now()) + 60 AS time_ok
+FROM pg_temp.records(pg_temp.arn('st1')) ORDER BY seq LIMIT 1;
+
+-- a write that changes nothing leaves no record; a delete of nothing neither
+SELECT pg_temp.put('st1', '{"pk":{"S":"b"},"sk":{"N":"2"}}');
+SELECT dynpg.delete_item('{"TableName":"st1","Key":{"pk":{"S":"zz"},"sk":{"N":"9"}}}') IS NOT NULL AS deleted;
+SELECT count(*) FROM pg_temp.records(pg_temp.arn('st1'));
+-- a rolled-back write leaves none
+BEGIN;
+SELECT pg_temp.put('st1', '{"pk":{"S":"c"},"sk":{"N":"3"}}');
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+SELECT pg_temp.put('st1', '{"pk":{"S":"c"},"sk":{"N":"4"}}');
+ROLLBACK TO SAVEPOINT s;
+SELECT pg_temp.put('st1', '{"pk":{"S":"c"},"sk":{"N":"5"}}');
+COMMIT;
+SELECT ev, keys FROM pg_temp.records(pg_temp.arn('st1')) WHERE keys #>> '{pk,S}' = 'c';
+-- batches, transactions, the SQL layer and SQL INSERT write records too
+SELECT dynpg.batch_write_item('{"RequestItems":{"st1":[{"PutRequest":{"Item":{"pk":{"S":"d"},"sk":{"N":"1"}}}},{"DeleteRequest":{"Key":{"pk":{"S":"b"},"sk":{"N":"2"}}}}]}}') IS NOT NULL AS batch;
+SELECT dynpg.transact_write_items('{"TransactItems":[{"Put":{"TableName":"st1","Item":{"pk":{"S":"e"},"sk":{"N":"1"}}}},{"Update":{"TableName":"st1","Key":{"pk":{"S":"d"},"sk":{"N":"1"}},"UpdateExpression":"SET x = :x","ExpressionAttributeValues":{":x":{"BOOL":true}}}}]}') IS NOT NULL AS transact;
+INSERT INTO dynamodb.st1 VALUES (dynpg.item('{"pk":{"S":"f"},"sk":{"N":"1"}}'));
+SELECT ev, keys FROM pg_temp.records(pg_temp.arn('st1')) WHERE keys #>> '{pk,S}' IN ('b', 'd', 'e', 'f') ORDER BY seq;
+-- paging: one record a call gives the same records
+SELECT (SELECT array_agg(seq ORDER BY seq) FROM pg_temp.records(pg_temp.arn('st1'), 1)) =
+	(SELECT array_agg(seq ORDER BY seq) FROM pg_temp.records(pg_temp.arn('st1'))) AS same_records;
+-- SizeBytes counts keys and images
+SELECT (rec #>> '{dynamodb,SizeBytes}')::int > 0 AS sized FROM pg_temp.records(pg_temp.arn('st1')) LIMIT 1;
+
+-- LATEST: only what commits after the iterator
+CREATE TEMP TABLE latest AS
+SELECT s ->> 'ShardId' AS shard, dynpg.get_shard_iterator(jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardId', s ->> 'ShardId', 'ShardIteratorType', 'LATEST')) ->> 'ShardIterator' AS it
+FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #> '{StreamDescription,Shards}') s;
+SELECT sum(jsonb_array_length(dynpg.get_records(jsonb_build_object('ShardIterator', it)) -> 'Records')) AS before FROM latest;
+SELECT pg_temp.put('st1', '{"pk":{"S":"g"},"sk":{"N":"1"}}');
+SELECT sum(jsonb_array_length(r -> 'Records')) AS after,
+	bool_and(r ? 'NextShardIterator') AS open_shards_continue
+FROM (SELECT dynpg.get_records(jsonb_build_object('ShardIterator', it)) r FROM latest) x;
+
+-- AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER
+CREATE TEMP TABLE firstrec AS
+SELECT seq, (SELECT s ->> 'ShardId' FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #> '{StreamDescription,Shards}') s
+	WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(dynpg.get_records(jsonb_build_object('ShardIterator',
+		dynpg.get_shard_iterator(jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'ShardId', s ->> 'ShardId',
+		'ShardIteratorType', 'TRIM_HORIZON')) ->> 'ShardIterator')) -> 'Records') e
+		WHERE e #>> '{dynamodb,SequenceNumber}' = seq)) AS shard
+FROM pg_temp.records(pg_temp.arn('st1')) ORDER BY seq LIMIT 1;
+SELECT (dynpg.get_records(jsonb_build_object('ShardIterator', dynpg.get_shard_iterator(jsonb_build_object(
+	'StreamArn', pg_temp.arn('st1'), 'ShardId', shard, 'ShardIteratorType', 'AT_SEQUENCE_NUMBER', 'SequenceNumber', seq)) ->> 'ShardIterator'))
+	#>> '{Records,0,dynamodb,SequenceNumber}') = seq AS at_gives_it,
+	(dynpg.get_records(jsonb_build_object('ShardIterator', dynpg.get_shard_iterator(jsonb_build_object(
+	'StreamArn', pg_temp.arn('st1'), 'ShardId', shard, 'ShardIteratorType', 'AFTER_SEQUENCE_NUMBER', 'SequenceNumber', seq)) ->> 'ShardIterator'))
+	#>> '{Records,0,dynamodb,SequenceNumber}') > seq AS after_skips_it
+FROM firstrec;
+
+-- UpdateTable: DynamoDB's rules and messages
+SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}}');
+SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}');
+SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":true}}');
+SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":false,"StreamViewType":"KEYS_ONLY"}}');
+SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{}}');
+SELECT pg_temp.t('UpdateTable', '{"TableName":"s_off","StreamSpecification":{"StreamEnabled":false}}');
+SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":false},"GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"xyz"}}]}');
+
+-- disabling closes the stream: still readable, drained shards end
+CREATE TEMP TABLE old_stream AS SELECT pg_temp.arn('st1') AS arn;
+SELECT r #> '{TableDescription,StreamSpecification}' AS spec_after,
+	r #>> '{TableDescription,LatestStreamArn}' = (SELECT arn FROM old_stream) AS arn_kept
+FROM (SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":false}}')::jsonb r) x;
+SELECT d -> 'Table' ? 'StreamSpecification' AS spec_shown, d #>> '{Table,LatestStreamArn}' = (SELECT arn FROM old_stream) AS arn_kept
+FROM dynpg.describe_table('{"TableName":"st1"}') d;
+SELECT pg_temp.put('st1', '{"pk":{"S":"h"},"sk":{"N":"1"}}');
+SELECT d ->> 'StreamStatus' AS status,
+	(SELECT bool_and(s -> 'SequenceNumberRange' ? 'EndingSequenceNumber') FROM jsonb_array_elements(d -> 'Shards') s) AS shards_end
+FROM (SELECT dynpg.describe_stream(jsonb_build_object('StreamArn', arn)) -> 'StreamDescription' d FROM old_stream) x;
+SELECT count(*) FILTER (WHERE keys #>> '{pk,S}' = 'h') AS after_close, count(*) > 0 AS readable
+FROM old_stream, pg_temp.records(arn);
+-- a drained closed shard has no NextShardIterator
+SELECT bool_and(NOT (dynpg.get_records(jsonb_build_object('ShardIterator', dynpg.get_shard_iterator(jsonb_build_object(
+	'StreamArn', arn, 'ShardId', s ->> 'ShardId', 'ShardIteratorType', 'LATEST')) ->> 'ShardIterator')) ? 'NextShardIterator')) AS ended
+FROM old_stream, jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', arn)) #> '{StreamDescription,Shards}') s;
+-- re-enabling opens a new stream with a new label
+SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}')::jsonb
+	#> '{TableDescription,StreamSpecification}' AS spec;
+SELECT pg_temp.arn('st1') <> (SELECT arn FROM old_stream) AS new_arn;
+SELECT pg_temp.put('st1', '{"pk":{"S":"i"},"sk":{"N":"1"},"big":{"S":"not in a KEYS_ONLY record"}}');
+SELECT ev, keys, new_image, old_image, rec #>> '{dynamodb,StreamViewType}' AS view FROM pg_temp.records(pg_temp.arn('st1'));
+
+-- ListStreams: both of st1's streams, paging, a table's streams
+SELECT pg_temp.create('st2', '{"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}') IS NOT NULL AS created;
+SELECT jsonb_agg(s ->> 'TableName') AS tables, bool_and(s ->> 'StreamArn' LIKE '%/stream/' || (s ->> 'StreamLabel')) AS arns
+FROM jsonb_array_elements(dynpg.list_streams() -> 'Streams') s WHERE s ->> 'TableName' IN ('st1', 'st2');
+SELECT jsonb_array_length(r -> 'Streams') AS n, r ? 'LastEvaluatedStreamArn' AS more
+FROM dynpg.list_streams('{"TableName": "st1", "Limit": 1}') r;
+SELECT jsonb_array_length(r -> 'Streams') AS n, r ? 'LastEvaluatedStreamArn' AS more
+FROM dynpg.list_streams(jsonb_build_object('TableName', 'st1', 'Limit', 1, 'ExclusiveStartStreamArn',
+	dynpg.list_streams('{"TableName": "st1", "Limit": 1}') ->> 'LastEvaluatedStreamArn')) r;
+SELECT jsonb_array_length(dynpg.list_streams('{"TableName":"st2"}') -> 'Streams') AS s2_streams;
+SELECT pg_temp.t('ListStreams', '{"TableName":"nope"}');
+SELECT pg_temp.t('ListStreams', '{"Limit":0}');
+SELECT pg_temp.t('ListStreams', '{"Limit":101}');
+
+-- DeleteTable closes the stream; it stays listed and readable
+SELECT pg_temp.put('st2', '{"pk":{"S":"z"},"sk":{"N":"1"}}');
+CREATE TEMP TABLE st2_stream AS SELECT pg_temp.arn('st2') AS arn;
+SELECT dynpg.delete_table('{"TableName":"st2"}') #> '{TableDescription,StreamSpecification}' AS deleted_spec;
+SELECT d ->> 'StreamStatus' AS status FROM (SELECT dynpg.describe_stream(jsonb_build_object('StreamArn', arn)) -> 'StreamDescription' d FROM st2_stream) x;
+SELECT ev, keys, new_image FROM st2_stream, pg_temp.records(arn);
+
+-- the Streams API's messages
+SELECT pg_temp.t('DescribeStream', '{}');
+SELECT pg_temp.t('DescribeStream', '{"StreamArn":"arn:aws:dynamodb:ddblocal:000000000000:table/st1/stream/2000-01-01T00:00:00.000"}');
+SELECT pg_temp.t('DescribeStream', '{"StreamArn":"short"}');
+SELECT regexp_replace(pg_temp.t('GetShardIterator', jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'ShardId', 'shardId-00000000000000000000-00000000', 'ShardIteratorType', 'LATEST')), '/stream/\S+', '/stream/...');
+SELECT pg_temp.t('GetShardIterator', jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'ShardId', 'x', 'ShardIteratorType', 'SOON'));
+SELECT regexp_replace(pg_temp.t('GetShardIterator', jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardId', dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #>> '{StreamDescription,Shards,0,ShardId}',
+	'ShardIteratorType', 'AT_SEQUENCE_NUMBER')), 'shardId-\S+', 'shardId-...');
+SELECT regexp_replace(pg_temp.t('GetShardIterator', jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardId', dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #>> '{StreamDescription,Shards,0,ShardId}',
+	'ShardIteratorType', 'AFTER_SEQUENCE_NUMBER', 'SequenceNumber', '000000000000000000001')), 'shardId-\S+', 'shardId-...');
+SELECT pg_temp.t('GetRecords', '{}');
+SELECT pg_temp.t('GetRecords', '{"ShardIterator":"nonsense"}');
+SELECT pg_temp.t('GetRecords', '{"ShardIterator":"x","Limit":1001}');
+-- an iterator issued long ago has expired
+SELECT regexp_replace(pg_temp.t('GetRecords', jsonb_build_object('ShardIterator',
+	left(it, length(it) - 16) || '0000000000000000')), 'right now it''s .* which', 'right now it''s ... which')
+FROM latest LIMIT 1;
+-- PREPARE TRANSACTION of a write with a stream record is refused
+BEGIN;
+SELECT pg_temp.put('st1', '{"pk":{"S":"p"},"sk":{"N":"1"}}');
+PREPARE TRANSACTION 'p';
+SELECT count(*) FROM pg_temp.records(pg_temp.arn('st1')) WHERE keys #>> '{pk,S}' = 'p';
+-- the operations are DynamoDB Streams', not DynamoDB's: dynpg.execute knows both
+SELECT pg_temp.t('ListStreams', '{"Limit":1}')::jsonb ? 'Streams' AS listed;
+
+-- trimming (the worker, every minute, with dynpg.stream_retention): records
+-- older than the retention go, and closed streams that old; a reader
+-- positioned before the trim point is told so
+SELECT current_setting('dynpg.stream_retention') AS retention;
+CREATE TEMP TABLE before_trim AS
+SELECT s ->> 'ShardId' AS shard, dynpg.get_shard_iterator(jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardId', s ->> 'ShardId', 'ShardIteratorType', 'TRIM_HORIZON')) ->> 'ShardIterator' AS it
+FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #> '{StreamDescription,Shards}') s;
+CREATE TEMP TABLE trimmed_rec AS SELECT seq FROM pg_temp.records(pg_temp.arn('st1')) LIMIT 1;
+SELECT dynpg._trim_streams('1 hour') AS nothing_that_old;
+SELECT dynpg._trim_streams('0 seconds') > 0 AS trimmed;
+SELECT count(*) AS left_after_trim FROM pg_temp.records(pg_temp.arn('st1'));
+SELECT pg_temp.t('DescribeStream', jsonb_build_object('StreamArn', arn)) LIKE '%ResourceNotFoundException%' AS closed_stream_gone
+FROM st2_stream;
+SELECT pg_temp.put('st1', '{"pk":{"S":"j"},"sk":{"N":"1"}}');
+SELECT ev, keys FROM pg_temp.records(pg_temp.arn('st1'));
+SELECT DISTINCT regexp_replace(pg_temp.t('GetRecords', jsonb_build_object('ShardIterator', it)), '\d{21} of stream \S+', 'N of stream ...') AS old_iterator
+FROM before_trim WHERE EXISTS (SELECT 1 FROM trimmed_rec);
+SELECT regexp_replace(pg_temp.t('GetShardIterator', jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardId', (SELECT shard FROM before_trim LIMIT 1), 'ShardIteratorType', 'AT_SEQUENCE_NUMBER', 'SequenceNumber', seq)),
+	'\d{21} of stream \S+', 'N of stream ...') AS trimmed_position
+FROM trimmed_rec;
+
+-- dynpg.stream_records: the table's stream as rows, in number order, after a number
+SELECT event_name, keys, new_image, old_image, shard_id ~ '^shardId-' AS shard_form, size_bytes > 0 AS sized
+FROM dynpg.stream_records('st1');
+SELECT count(*) FROM dynpg.stream_records('st1', (SELECT max(sequence_number) FROM dynpg.stream_records('st1')));
+SELECT pg_temp.put('st1', '{"pk":{"S":"k"},"sk":{"N":"1"}}');
+SELECT pg_temp.put('st1', '{"pk":{"S":"l"},"sk":{"N":"1"}}');
+SELECT event_name, keys ->> 'pk' AS pk FROM dynpg.stream_records('st1', max_records => 2);
+SELECT count(*) FROM dynpg.stream_records('s_off');
+SELECT dynpg.stream_records('nope');
+SELECT dynpg.stream_records('st1', 'x');
+
+-- clean up: later suites list the database's tables
+SELECT dynpg.delete_table('{"TableName":"st1"}') IS NOT NULL AS dropped, dynpg.delete_table('{"TableName":"s_off"}') IS NOT NULL AS dropped;

@@ -1,0 +1,393 @@
+/*-------------------------------------------------------------------------
+ *
+ * dynpg_stream.c
+ *	  DynamoDB Streams: appending records in the writing transaction, and
+ *	  the cluster-wide sequence numbers with their horizon (dynpg_stream.h).
+ *
+ * Shared memory holds the next number and, per backend, the smallest
+ * number its open transaction has drawn (0: none).  Drawing takes the
+ * spinlock, so a reader's horizon -- the smallest held number, or the next
+ * number when none is held -- is exact: a number below it was drawn by a
+ * transaction that no longer holds it, i.e. has ended.  The hold is
+ * dropped by the transaction callback at COMMIT (called after the commit
+ * is visible in the proc array) or ABORT, and when the process exits.
+ * PREPARE TRANSACTION is refused for a transaction holding a number: its
+ * commit would come from another process, after the horizon has moved.
+ *
+ * The next number starts at the WAL insert position and never goes below
+ * it: every drawn number is followed by the WAL record of the row that
+ * carries it, so numbers drawn before a crash are below any WAL position
+ * after it, and the counter needs no persistence.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "commands/async.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/fmgrprotos.h"
+
+#include "am/dynpg_stream.h"
+#include "base/dynpg_preload.h"
+#include "index/dynpg_index.h"
+
+typedef struct StreamShared
+{
+	slock_t		mutex;
+	int64		next;			/* the next number to draw (0: not yet set) */
+	int			nslots;
+	int64		held[FLEXIBLE_ARRAY_MEMBER];	/* per backend: smallest number held */
+} StreamShared;
+
+int			dynpg_stream_retention = 24 * 60;	/* minutes */
+bool		dynpg_stream_notify = false;
+
+static StreamShared *stream_shared = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+static bool holding = false;	/* this backend's slot holds a number */
+
+static Size
+stream_shmem_size(void)
+{
+	return add_size(offsetof(StreamShared, held), mul_size(MaxBackends, sizeof(int64)));
+}
+
+static void
+stream_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(stream_shmem_size());
+}
+
+static void
+stream_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	stream_shared = ShmemInitStruct("dynpg stream numbers", stream_shmem_size(), &found);
+	if (!found)
+	{
+		memset(stream_shared, 0, stream_shmem_size());
+		SpinLockInit(&stream_shared->mutex);
+		stream_shared->nslots = MaxBackends;
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+static int
+my_slot(void)
+{
+	if (MyBackendId == InvalidBackendId || MyBackendId > stream_shared->nslots)
+		elog(ERROR, "dynpg: this process cannot write to a table with a stream");
+	return MyBackendId - 1;
+}
+
+static void
+release_hold(void)
+{
+	if (!holding || stream_shared == NULL)
+		return;
+	SpinLockAcquire(&stream_shared->mutex);
+	stream_shared->held[my_slot()] = 0;
+	SpinLockRelease(&stream_shared->mutex);
+	holding = false;
+}
+
+static void
+stream_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			release_hold();
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			if (holding)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot PREPARE a transaction that has written to a DynamoDB table with a stream")));
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+stream_shmem_exit(int code, Datum arg)
+{
+	release_hold();
+}
+
+void
+dynpg_stream_init(void)
+{
+	DefineCustomIntVariable("dynpg.stream_retention",
+							"How long DynamoDB stream records, and closed streams, are kept.",
+							"The database's dynpg worker deletes older records; a reader "
+							"positioned before them gets TrimmedDataAccessException.  "
+							"DynamoDB keeps them 24 hours.",
+							&dynpg_stream_retention,
+							24 * 60, 1, 365 * 24 * 60,
+							PGC_SIGHUP, GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+	DefineCustomBoolVariable("dynpg.stream_notify",
+							 "NOTIFY dynpg_stream, with the table's name, when a transaction that wrote stream records commits.",
+							 "For SQL consumers that LISTEN instead of polling.  PostgreSQL "
+							 "serializes the commits of notifying transactions, so it is off by default.",
+							 &dynpg_stream_notify,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = stream_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = stream_shmem_startup;
+	RegisterXactCallback(stream_xact_callback, NULL);
+}
+
+int64
+dynpg_stream_next_seq(void)
+{
+	int64		lsn = (int64) GetXLogInsertRecPtr();
+	int64		seq;
+	int			slot;
+	static bool exit_registered = false;
+
+	dynpg_require_preload();
+	slot = my_slot();
+	if (!exit_registered)
+	{
+		before_shmem_exit(stream_shmem_exit, (Datum) 0);
+		exit_registered = true;
+	}
+	SpinLockAcquire(&stream_shared->mutex);
+	seq = Max(stream_shared->next, lsn);
+	if (seq <= 0)
+		seq = 1;
+	stream_shared->next = seq + 1;
+	if (stream_shared->held[slot] == 0)
+		stream_shared->held[slot] = seq;
+	SpinLockRelease(&stream_shared->mutex);
+	holding = true;
+	return seq;
+}
+
+int64
+dynpg_stream_horizon(void)
+{
+	int64		horizon;
+	int64		lsn;
+	int			i;
+
+	dynpg_require_preload();
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("dynpg serves DynamoDB Streams from the primary only"),
+				 errdetail("A standby cannot tell which of the primary's transactions are still open.")));
+	lsn = (int64) GetXLogInsertRecPtr();
+	SpinLockAcquire(&stream_shared->mutex);
+	/* nothing drawn since start: nothing is open, and nothing will be below this */
+	if (stream_shared->next == 0)
+		stream_shared->next = Max(lsn, 1);
+	horizon = stream_shared->next;
+	for (i = 0; i < stream_shared->nslots; i++)
+		if (stream_shared->held[i] != 0 && stream_shared->held[i] < horizon)
+			horizon = stream_shared->held[i];
+	SpinLockRelease(&stream_shared->mutex);
+	return horizon;
+}
+
+/* ---------------------------------------------------------------------
+ * The record tables
+ * ---------------------------------------------------------------------
+ */
+
+static Oid
+dynpg_relation(const char *name)
+{
+	Oid			nsp = get_namespace_oid("dynpg", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "dynpg: the relation dynpg.%s is missing", name);
+	return relid;
+}
+
+Oid
+dynpg_stream_records_relid(void)
+{
+	return dynpg_relation("stream_records");
+}
+
+Oid
+dynpg_stream_records_index(void)
+{
+	return dynpg_relation("stream_records_position");
+}
+
+Oid
+dynpg_streams_relid(void)
+{
+	return dynpg_relation("streams");
+}
+
+/* Whether two items are the same (canonical form: equal items, equal bytes) */
+static bool
+items_equal(const DynItem *a, const DynItem *b)
+{
+	return VARSIZE_ANY(a) == VARSIZE_ANY(b) && memcmp(a, b, VARSIZE_ANY(a)) == 0;
+}
+
+void
+dynpg_stream_append(Relation rel, const StringInfo skey, const DynItem *old_item,
+					const DynItem *new_item, bool by_service)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	int64		stream_id = def->stream_id;
+	char		view = def->stream_view;
+	int			shards = def->stream_shards;
+	DynItem    *keys;
+	const DynItem *old_image = NULL;
+	const DynItem *new_image = NULL;
+	char		event;
+	int64		size;
+	int			shard;
+	Relation	records;
+	Datum		values[DYN_STREAM_RECORD_NATTS];
+	bool		nulls[DYN_STREAM_RECORD_NATTS];
+	HeapTuple	tup;
+
+	if (stream_id == 0)
+		return;
+	if (old_item == NULL && new_item == NULL)
+		return;
+	if (old_item != NULL && new_item != NULL && items_equal(old_item, new_item))
+		return;
+	event = old_item == NULL ? DYN_STREAM_INSERT :
+		new_item == NULL ? DYN_STREAM_REMOVE : DYN_STREAM_MODIFY;
+	keys = dynpg_index_base_key(def, new_item != NULL ? new_item : old_item);
+	if (view == DYN_STREAM_NEW_IMAGE || view == DYN_STREAM_NEW_AND_OLD)
+		new_image = new_item;
+	if (view == DYN_STREAM_OLD_IMAGE || view == DYN_STREAM_NEW_AND_OLD)
+		old_image = old_item;
+	/* SizeBytes: the record's keys and images, as DynamoDB counts them */
+	size = dynpg_item_size(keys);
+	if (new_image != NULL)
+		size += dynpg_item_size(new_image);
+	if (old_image != NULL)
+		size += dynpg_item_size(old_image);
+	/* the shard: the partition hash's high bits (storage key byte 1) */
+	if (skey->len < 2)
+		elog(ERROR, "dynpg: a storage key of %d bytes", skey->len);
+	shard = ((uint8) skey->data[1]) * shards / 256;
+
+	memset(nulls, false, sizeof(nulls));
+	values[0] = Int64GetDatum(stream_id);
+	values[1] = Int16GetDatum((int16) shard);
+	values[2] = Int64GetDatum(dynpg_stream_next_seq());
+	values[3] = CharGetDatum(event);
+	values[4] = TimestampTzGetDatum(GetCurrentTimestamp());
+	values[5] = Int32GetDatum((int32) Min(size, PG_INT32_MAX));
+	values[6] = BoolGetDatum(by_service);
+	values[7] = PointerGetDatum(keys);
+	values[8] = PointerGetDatum(old_image);
+	nulls[8] = (old_image == NULL);
+	values[9] = PointerGetDatum(new_image);
+	nulls[9] = (new_image == NULL);
+
+	/* queued now, sent at commit (PostgreSQL drops duplicates within a transaction) */
+	if (dynpg_stream_notify)
+		Async_Notify("dynpg_stream", def->table_name);
+
+	records = table_open(dynpg_stream_records_relid(), RowExclusiveLock);
+	if (RelationGetDescr(records)->natts != DYN_STREAM_RECORD_NATTS)
+		elog(ERROR, "dynpg: dynpg.stream_records does not have the expected columns");
+	tup = heap_form_tuple(RelationGetDescr(records), values, nulls);
+	CatalogTupleInsert(records, tup);
+	heap_freetuple(tup);
+	table_close(records, NoLock);
+}
+
+/* ---------------------------------------------------------------------
+ * Trimming
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Delete the records older than 'older_than' (an interval's text) and
+ * the streams closed that long ago; each stream's trimmed_to becomes the
+ * largest number deleted from it, so a reader positioned before it learns
+ * that records are gone (TrimmedDataAccessException) rather than reading on
+ * silently.  Records go by number: all of a stream's records up to the
+ * newest old enough, so what stays is a contiguous run.  Returns the number
+ * of records deleted.  Runs as the caller (the worker is a superuser).
+ */
+int64
+dynpg_stream_trim(const char *older_than)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	int64		deleted;
+	bool		isnull;
+	int			rc;
+
+	values[0] = CStringGetTextDatum(older_than);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	/* streams closed long ago first: one statement must not update and delete a row */
+	rc = SPI_execute_with_args("DELETE FROM dynpg.streams WHERE closed < now() - $1::interval",
+							   1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "dynpg: deleting old streams failed: %s", SPI_result_code_string(rc));
+	rc = SPI_execute_with_args(
+		"WITH cut AS (SELECT stream_id, max(seq) AS upto FROM dynpg.stream_records "
+		"              WHERE created < now() - $1::interval GROUP BY stream_id), "
+		"     gone AS (DELETE FROM dynpg.stream_records r USING cut "
+		"              WHERE r.stream_id = cut.stream_id AND r.seq <= cut.upto RETURNING 1), "
+		"     moved AS (UPDATE dynpg.streams s SET trimmed_to = greatest(s.trimmed_to, cut.upto) "
+		"              FROM cut WHERE s.stream_id = cut.stream_id RETURNING 1) "
+		"SELECT (SELECT count(*) FROM gone) + 0 * (SELECT count(*) FROM moved)",
+		1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "dynpg: trimming stream records failed: %s", SPI_result_code_string(rc));
+	deleted = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return deleted;
+}
+
+/* dynpg._trim_streams(older_than interval): trim now (tests and maintenance) */
+PG_FUNCTION_INFO_V1(dynpg_trim_streams);
+Datum
+dynpg_trim_streams(PG_FUNCTION_ARGS)
+{
+	char	   *older_than = DatumGetCString(DirectFunctionCall1(interval_out, PG_GETARG_DATUM(0)));
+
+	dynpg_require_preload();
+	PG_RETURN_INT64(dynpg_stream_trim(older_than));
+}
