@@ -367,6 +367,12 @@ CREATE TABLE dynpg.stream_records (
 CREATE INDEX stream_records_position ON dynpg.stream_records (stream_id, shard, seq);
 REVOKE ALL ON dynpg.stream_records FROM PUBLIC;
 
+-- The horizon the primary's worker publishes for standbys (one row; see
+-- src/am/README, "Streams on a standby").
+CREATE TABLE dynpg.stream_horizon (horizon bigint NOT NULL);
+INSERT INTO dynpg.stream_horizon VALUES (0);
+REVOKE ALL ON dynpg.stream_horizon FROM PUBLIC;
+
 -- Testing and maintenance: delete stream records older than the interval
 -- now, as the worker does every minute with dynpg.stream_retention
 CREATE FUNCTION dynpg._trim_streams(older_than interval) RETURNS bigint

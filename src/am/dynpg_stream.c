@@ -24,6 +24,8 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
@@ -42,6 +44,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/snapmgr.h"
 #include "utils/fmgrprotos.h"
 
 #include "am/dynpg_stream.h"
@@ -60,6 +63,7 @@ int			dynpg_stream_retention = 24 * 60;	/* minutes */
 bool		dynpg_stream_notify = false;
 
 static StreamShared *stream_shared = NULL;
+static Oid	dynpg_relation(const char *name);
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static bool holding = false;	/* this backend's slot holds a number */
@@ -197,6 +201,61 @@ dynpg_stream_next_seq(void)
 	return seq;
 }
 
+/*
+ * On a standby: the horizon the primary's worker last published in
+ * dynpg.stream_horizon.  Every number below it belonged, when the primary
+ * computed it, to a transaction that had ended, whose commit record comes
+ * before the publishing transaction's in the WAL: a snapshot that sees the
+ * published value has replayed all of those commits.
+ */
+static int64
+published_horizon(void)
+{
+	Oid			relid = dynpg_relation("stream_horizon");
+	Relation	rel = table_open(relid, AccessShareLock);
+	Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
+	TableScanDesc scan = table_beginscan(rel, snap, 0, NULL);
+	HeapTuple	tup;
+	int64		horizon = 0;
+
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, 1, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			horizon = Max(horizon, DatumGetInt64(d));
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snap);
+	table_close(rel, AccessShareLock);
+	return horizon;
+}
+
+/*
+ * On the primary, by the database's worker: publish the horizon for
+ * standbys (above), when a stream is open and the horizon has moved.
+ */
+void
+dynpg_stream_publish_horizon(void)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	int			rc;
+
+	if (RecoveryInProgress())
+		return;
+	values[0] = Int64GetDatum(dynpg_stream_horizon());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	rc = SPI_execute_with_args("UPDATE dynpg.stream_horizon SET horizon = $1 WHERE horizon < $1 "
+							   "AND EXISTS (SELECT FROM dynpg.streams WHERE closed IS NULL)",
+							   1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "dynpg: publishing the stream horizon failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
+}
+
 int64
 dynpg_stream_horizon(void)
 {
@@ -206,10 +265,7 @@ dynpg_stream_horizon(void)
 
 	dynpg_require_preload();
 	if (RecoveryInProgress())
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("dynpg serves DynamoDB Streams from the primary only"),
-				 errdetail("A standby cannot tell which of the primary's transactions are still open.")));
+		return published_horizon();
 	lsn = (int64) GetXLogInsertRecPtr();
 	SpinLockAcquire(&stream_shared->mutex);
 	/* nothing drawn since start: nothing is open, and nothing will be below this */

@@ -53,8 +53,8 @@ extern int64 dynpg_stream_next_seq(void);
 /*
  * The horizon: every number below it is decided (its transaction has
  * committed or aborted), so a snapshot taken after this call sees every
- * committed record below it.  ERROR on a standby, which cannot know the
- * primary's open transactions.
+ * committed record below it.  On a standby, the horizon the primary's
+ * worker last published (at most its naptime old).
  */
 extern int64 dynpg_stream_horizon(void);
 
@@ -69,6 +69,9 @@ extern bool dynpg_stream_notify;
  * number of records deleted (the worker calls it every minute)
  */
 extern int64 dynpg_stream_trim(const char *older_than);
+
+/* The database's worker: publish the horizon for standbys (dynpg.stream_horizon) */
+extern void dynpg_stream_publish_horizon(void);
 
 /* The OIDs of dynpg.streams, dynpg.stream_records and its index (ERROR if missing) */
 extern Oid	dynpg_stream_records_relid(void);

@@ -33,6 +33,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_database.h"
 #include "commands/extension.h"
@@ -491,6 +492,32 @@ stream_trim_step(void)
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
+/*
+ * At most every STREAM_PUBLISH_INTERVAL_MS (and at least every naptime):
+ * the stream horizon for standbys, in a transaction of its own.
+ */
+#define STREAM_PUBLISH_INTERVAL_MS	1000
+
+static TimestampTz last_publish = 0;
+
+static void
+stream_publish_step(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (RecoveryInProgress() ||
+		(last_publish != 0 && !TimestampDifferenceExceeds(last_publish, now, STREAM_PUBLISH_INTERVAL_MS)))
+		return;
+	last_publish = now;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	dynpg_stream_publish_horizon();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
 /* After a failed batch: report, roll back, remember the error. */
 static void
 worker_error(MemoryContext batchctx, MemoryContext rowctx)
@@ -602,7 +629,10 @@ dynpg_index_worker_main(Datum main_arg)
 			if (result != BATCH_NO_EXTENSION)
 				backfilled = backfill_step();
 			if (result != BATCH_NO_EXTENSION)
+			{
 				stream_trim_step();
+				stream_publish_step();
+			}
 		}
 		PG_CATCH();
 		{
