@@ -37,6 +37,7 @@ OBJS = \
 	src/am/dynpg_write.o \
 	src/am/dynpg_changelog.o \
 	src/am/dynpg_stream.o \
+	src/am/dynpg_ttl.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \
@@ -86,6 +87,7 @@ REGRESS = \
 	update_table \
 	tags \
 	ttl_config \
+	ttl_sweep \
 	streams \
 	table_settings \
 	item_api \

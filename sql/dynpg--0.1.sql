@@ -381,6 +381,28 @@ COMMENT ON FUNCTION dynpg._trim_streams(interval) IS
 	'Testing/maintenance (superuser): delete stream records older than the interval, and streams closed that long ago; returns the records deleted';
 REVOKE ALL ON FUNCTION dynpg._trim_streams(interval) FROM PUBLIC;
 
+-- Time to live (src/index/README, "Expiry index"): the items awaiting
+-- deletion, and a sweep now (the worker sweeps every
+-- dynpg.ttl_sweep_interval, at most dynpg.ttl_sweep_rate items a second).
+CREATE FUNCTION dynpg.ttl_backlog(table_name text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_ttl_backlog_sql' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.ttl_backlog(text) IS
+	'Time to live: the table''s expired items not yet deleted (TTL values from five years ago to now)';
+CREATE FUNCTION dynpg._ttl_sweep(table_name text, max_deletes bigint DEFAULT 1000000) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_ttl_sweep_sql' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg._ttl_sweep(text, bigint) IS
+	'Testing/maintenance (superuser): delete the table''s expired items now, as the worker does; returns how many';
+REVOKE ALL ON FUNCTION dynpg._ttl_sweep(text, bigint) FROM PUBLIC;
+CREATE VIEW dynpg.ttl_status AS
+SELECT t.table_name, t.definition -> 'TimeToLive' ->> 'AttributeName' AS attribute_name,
+       dynpg.ttl_backlog(t.table_name) AS awaiting_expiry
+  FROM dynpg.tables t
+ WHERE (t.definition -> 'TimeToLive' ->> 'Enabled')::boolean
+   AND has_table_privilege(t.relation, 'SELECT');
+COMMENT ON VIEW dynpg.ttl_status IS
+	'Tables with time to live enabled, and per table the expired items not yet deleted';
+GRANT SELECT ON dynpg.ttl_status TO PUBLIC;
+
 -- For psql users: a table's stream as rows, all shards merged in number
 -- order, after a sequence number (NULL: from the oldest kept).  With
 -- dynpg.stream_notify on, writers NOTIFY dynpg_stream, '<table>' at

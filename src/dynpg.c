@@ -31,6 +31,7 @@
 
 #include "am/dynpg_am.h"
 #include "am/dynpg_stream.h"
+#include "am/dynpg_ttl.h"
 #include "base/dynpg_preload.h"
 #include "storage/dynpg_xlog.h"
 #include "http/dynpg_http.h"
@@ -299,6 +300,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	/* the GSI workers: GUCs, shared memory and the launcher (src/worker/README) */
 	dynpg_stream_init();
+	dynpg_ttl_init();
 	dynpg_worker_init();
 	/* the HTTP endpoint: GUCs and shared memory (src/http/README) */
 	dynpg_http_init();

@@ -284,10 +284,23 @@ typedef enum WriteKind
 	WRITE_DELETE
 } WriteKind;
 
+/*
+ * For the next write_key() only (it takes and clears them at once, so an
+ * error cannot leave them set for another write): a delete that happens
+ * only when 'delete_if' holds of the current version (the TTL sweep's
+ * "still expired"), and a stream record marked as the service's.
+ */
+static bool (*pending_delete_if) (const DynItem *current, void *arg) = NULL;
+static void *pending_delete_if_arg = NULL;
+static bool pending_by_service = false;
+
 static bool
 write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void *check_arg,
 		  DynWriteCompute compute, void *compute_arg, DynItem **old_item, DynItem **new_item)
 {
+	bool		(*delete_if) (const DynItem *current, void *arg) = pending_delete_if;
+	void	   *delete_if_arg = pending_delete_if_arg;
+	bool		by_service = pending_by_service;
 	StringInfoData skey;
 	ItemPointerData locktid;
 	TransactionId xid;
@@ -297,6 +310,12 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	DynItem    *current_item = NULL;
 	bool		existed;
 	int			nindexes = dynpg_table_def(rel)->nindexes;
+	/* index entries to maintain: secondary indexes, or time to live's expiry index */
+	bool		has_entries = nindexes > 0 || dynpg_table_def(rel)->ttl_attr != NULL;
+
+	pending_delete_if = NULL;
+	pending_delete_if_arg = NULL;
+	pending_by_service = false;
 
 	/* an item an index cannot hold is refused before anything happens */
 	if (nindexes > 0 && kind != WRITE_DELETE && kind != WRITE_UPDATE)
@@ -320,7 +339,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 
 	if (current != NULL &&
 		(check != NULL || compute != NULL || old_item != NULL || kind == WRITE_INSERT ||
-		 nindexes > 0 || dynpg_table_def(rel)->stream_id != 0))
+		 has_entries || delete_if != NULL || dynpg_table_def(rel)->stream_id != 0))
 		current_item = dynpg_am_payload_item(current->payload);
 	if (kind == WRITE_INSERT && current != NULL)
 	{
@@ -345,6 +364,13 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	}
 	if (check != NULL)
 		check(current_item, check_arg);
+	if (kind == WRITE_DELETE && delete_if != NULL &&
+		(current_item == NULL || !delete_if(current_item, delete_if_arg)))
+	{
+		/* no longer to be deleted (changed since it was chosen): leave it */
+		UnlockTuple(rel, &locktid, ExclusiveLock);
+		return false;
+	}
 	if (kind == WRITE_UPDATE)
 	{
 		StringInfoData newkey;
@@ -387,7 +413,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		pgstat_count_heap_insert(rel, 1);
 		if (existed)
 			pgstat_count_heap_update(rel, false);
-		if (nindexes > 0)
+		if (has_entries)
 			maintain_indexes(rel, current_item, item);
 		dynpg_stream_append(rel, &skey, current_item, item, false);
 		if (old_item)
@@ -399,10 +425,10 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	}
 	if (existed)
 		pgstat_count_heap_delete(rel);
-	if (existed && nindexes > 0)
+	if (existed && has_entries)
 		maintain_indexes(rel, current_item, NULL);
 	if (existed)
-		dynpg_stream_append(rel, &skey, current_item, NULL, false);
+		dynpg_stream_append(rel, &skey, current_item, NULL, by_service);
 	if (old_item)
 		*old_item = current_item;
 	UnlockTuple(rel, &locktid, ExclusiveLock);
@@ -502,6 +528,17 @@ dynpg_write_delete(Relation rel, DynItem *key_item,
 				   DynWriteCheck check, void *check_arg, DynItem **old_item)
 {
 	return write_key(rel, key_item, WRITE_DELETE, check, check_arg, NULL, NULL, old_item, NULL);
+}
+
+bool
+dynpg_write_delete_if(Relation rel, DynItem *key_item,
+					  bool (*delete_if) (const DynItem *current, void *arg), void *arg,
+					  bool by_service)
+{
+	pending_delete_if = delete_if;
+	pending_delete_if_arg = arg;
+	pending_by_service = by_service;
+	return write_key(rel, key_item, WRITE_DELETE, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 bool

@@ -64,6 +64,15 @@ extern bool dynpg_write_update(Relation rel, DynItem *key_item,
 							   DynItem **old_item, DynItem **new_item);
 
 /* Delete the item with this key.  Returns whether it existed. */
+/*
+ * Delete the item with this key only if 'delete_if' holds of its newest
+ * committed version, judged under the key lock (the TTL sweep: "still
+ * expired"); 'by_service': its stream record is the service's (a TTL
+ * deletion's userIdentity).  True if it was deleted.
+ */
+extern bool dynpg_write_delete_if(Relation rel, DynItem *key_item,
+								  bool (*delete_if) (const DynItem *current, void *arg),
+								  void *arg, bool by_service);
 extern bool dynpg_write_delete(Relation rel, DynItem *key_item,
 							   DynWriteCheck check, void *check_arg,
 							   DynItem **old_item);

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "access/table.h"
+#include "access/xact.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -39,6 +40,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
+#include "am/dynpg_ttl.h"
 #include "api/dynpg_api.h"
 #include "api/dynpg_table_ops.h"
 #include "api/dynpg_table_settings.h"
@@ -46,6 +48,8 @@
 #include "base/dynpg_error.h"
 #include "base/dynpg_preload.h"
 #include "catalog/dynpg_catalog.h"
+#include "index/dynpg_index.h"
+#include "indexer/dynpg_indexer.h"
 
 /* DynamoDB's tag limits (Developer Guide, "Tagging restrictions") */
 #define DYN_MAX_TAGS			50
@@ -766,6 +770,16 @@ dynpg_api_update_time_to_live(DynJson *request)
 	pushJsonbValue(&st, WJB_VALUE, now_value());
 	stored = dynpg_jb_finish(dynpg_jb_end_object(&st));
 	dynpg_table_set_definition(rel, dynpg_api_definition_with(def, "TimeToLive", binary_value(stored)));
+	/*
+	 * The expiry index (src/index/README, "Expiry index"), under the lock
+	 * held since the checks: built for the items there are when enabled,
+	 * dropped when disabled; writes maintain it from here on.
+	 */
+	CommandCounterIncrement();
+	if (enabled)
+		(void) dynpg_ttl_build(rel);
+	else
+		dynpg_index_delete_entries(rel, DYN_KEYSPACE_TTL);
 	table_close(rel, NoLock);
 
 	st = NULL;

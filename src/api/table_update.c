@@ -449,9 +449,9 @@ plan_create(const UpdateRequest *r, const GsiUpdate *u, const DynTableDef *def, 
 					"GlobalSecondaryIndex count exceeds the per-table limit of %d",
 					DYN_MAX_GLOBAL_INDEXES);
 	dynpg_api_check_projected_count(nonkey);
-	for (i = DYN_KEYSPACE_FIRST_GSI; i <= 255 && used[i]; i++)
+	for (i = DYN_KEYSPACE_FIRST_GSI; i <= DYN_KEYSPACE_LAST_GSI && used[i]; i++)
 		;
-	if (i > 255)
+	if (i > DYN_KEYSPACE_LAST_GSI)
 		elog(ERROR, "dynpg: table \"%s\" has no free index keyspace", def->table_name);
 	p->create = u;
 	p->create_keyspace = i;

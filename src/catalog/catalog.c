@@ -78,6 +78,7 @@ typedef struct DefinitionKeys
 	int64		stream_id;		/* 0: no stream enabled */
 	char		stream_view;
 	int			stream_shards;
+	char	   *ttl_attr;		/* NULL: time to live disabled */
 } DefinitionKeys;
 
 /* ---------------------------------------------------------------------
@@ -493,6 +494,30 @@ parse_stream(JsonbContainer *root, DefinitionKeys *out)
 	out->stream_shards = shards;
 }
 
+/*
+ * The definition's time to live: "TimeToLive" {"AttributeName": a,
+ * "Enabled": true}; anything else (or malformed) reads as disabled.
+ */
+static void
+parse_ttl(JsonbContainer *root, DefinitionKeys *out)
+{
+	JsonbValue	v;
+
+	out->ttl_attr = NULL;
+	if (getKeyJsonValueFromContainer(root, "TimeToLive", 10, &v) == NULL ||
+		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		return;
+	{
+		JsonbContainer *ttl = v.val.binary.data;
+		JsonbValue	enabled;
+
+		if (getKeyJsonValueFromContainer(ttl, "Enabled", 7, &enabled) == NULL ||
+			enabled.type != jbvBool || !enabled.val.boolean)
+			return;
+		out->ttl_attr = definition_string(ttl, "AttributeName");
+	}
+}
+
 /* Parse what dynpg needs of a definition; false (and why) if malformed. */
 static bool
 parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
@@ -518,6 +543,7 @@ parse_definition(Jsonb *def, DefinitionKeys *out, const char **problem)
 		return false;
 	out->indexes = palloc(sizeof(DynIndexDef) * (DYN_MAX_LOCAL_INDEXES + DYN_MAX_GLOBAL_INDEXES));
 	parse_stream(root, out);
+	parse_ttl(root, out);
 	return parse_indexes(root, DYN_INDEX_LOCAL, out, &total_nonkey, problem) &&
 		parse_indexes(root, DYN_INDEX_GLOBAL, out, &total_nonkey, problem);
 }
@@ -910,6 +936,7 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
 	Jsonb	   *def_copy = chunk_alloc(cb, VARSIZE(def));
 	DynIndexDef *indexes = NULL;
 	const char *table_name;
+	const char *ttl_attr;
 	DynKeySchema key;
 	int			i;
 	int			j;
@@ -947,6 +974,7 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
 			indexes[i] = ix;
 	}
 	table_name = chunk_string(cb, name, strlen(name));
+	ttl_attr = keys->ttl_attr != NULL ? chunk_string(cb, keys->ttl_attr, strlen(keys->ttl_attr)) : NULL;
 	chunk_key_schema(cb, &keys->key, &key);
 	if (result == NULL)
 		return NULL;			/* measuring */
@@ -960,6 +988,8 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
 	result->stream_id = keys->stream_id;
 	result->stream_view = keys->stream_view;
 	result->stream_shards = keys->stream_shards;
+	result->ttl_attr = ttl_attr;
+	result->ttl_attrlen = ttl_attr != NULL ? strlen(ttl_attr) : 0;
 	return result;
 }
 

@@ -99,6 +99,9 @@ typedef struct DynTableDef
 	int64		stream_id;
 	char		stream_view;	/* DYN_STREAM_KEYS_ONLY ... */
 	int			stream_shards;	/* a power of two, 1..DYN_STREAM_MAX_SHARDS */
+	/* time to live: the attribute, when enabled ("TimeToLive"), else NULL */
+	const char *ttl_attr;
+	int32		ttl_attrlen;
 } DynTableDef;
 
 /* StreamViewType, as DynTableDef.stream_view holds it */

@@ -36,7 +36,34 @@
 
 #define DYN_KEYSPACE_TABLE		0x00	/* the keyspace byte of a table's items */
 #define DYN_KEYSPACE_FIRST_LSI	1		/* CreateTable's LSIs: 1..5 */
-#define DYN_KEYSPACE_FIRST_GSI	6		/* its GSIs: 6.., UpdateTable's the first free */
+#define DYN_KEYSPACE_FIRST_GSI	6		/* its GSIs: 6..254, UpdateTable's the first free */
+#define DYN_KEYSPACE_LAST_GSI	254
+#define DYN_KEYSPACE_TTL		255		/* the expiry index of time to live */
+
+/*
+ * Time to live's expiry index (src/index/README, "Expiry index"): an item
+ * whose TTL attribute is a Number of epoch seconds from 0 to
+ * DYN_TTL_MAX_SECONDS has one entry
+ *
+ *	DYN_KEYSPACE_TTL || the seconds (integer part), 8 bytes big-endian
+ *		|| the item's storage key without its keyspace byte
+ *
+ * whose payload is the item's key: the sweep reads the entries of the
+ * seconds already past, in order, and deletes their items.  Written by the
+ * base write under its key lock, as LSI entries are.
+ */
+#define DYN_TTL_MAX_SECONDS		INT64CONST(100000000000)	/* year 5138 */
+
+/*
+ * The expiry entry of 'item' under the table's time to live: false when
+ * TTL is disabled or the item has no usable TTL attribute.  'key' gets the
+ * entry's storage key, '*payload' the item's key (either may be NULL).
+ */
+extern bool dynpg_index_ttl_entry(const DynTableDef *def, const DynItem *item, StringInfo key,
+								  DynItem **payload);
+
+/* The expiry index's key for 'seconds' (no base key): a range bound */
+extern void dynpg_index_ttl_bound(int64 seconds, StringInfo out);
 
 /*
  * The group encoding of the sort key inside an index key: 9 bytes per 8 of

@@ -25,6 +25,76 @@
 #include "base/dynpg_error.h"
 #include "base/dynpg_request.h"
 #include "index/dynpg_index.h"
+#include "types/dynpg_number.h"
+
+/* ---------------------------------------------------------------------
+ * Time to live's expiry entries
+ * ---------------------------------------------------------------------
+ */
+
+/* The epoch seconds of a TTL value: a Number's integer part in 0..DYN_TTL_MAX_SECONDS */
+static bool
+ttl_seconds(const DynRef *v, int64 *out)
+{
+	DynNumber	n;
+	int64		seconds = 0;
+	int			i;
+
+	if (v->type != DYN_T_N)
+		return false;
+	dynpg_number_from_ref(v, &n);	/* value = 0.d0 d1 ... * 10^exp */
+	if (n.neg)
+		return false;
+	if (n.exp > 12)
+		return false;
+	for (i = 0; i < n.exp; i++)
+		seconds = seconds * 10 + (i < n.ndigits ? n.digits[i] : 0);
+	if (seconds > DYN_TTL_MAX_SECONDS)
+		return false;
+	*out = seconds;
+	return true;
+}
+
+void
+dynpg_index_ttl_bound(int64 seconds, StringInfo out)
+{
+	int			i;
+
+	appendStringInfoChar(out, (char) DYN_KEYSPACE_TTL);
+	for (i = 7; i >= 0; i--)
+		appendStringInfoChar(out, (char) ((uint64) seconds >> (8 * i)));
+}
+
+bool
+dynpg_index_ttl_entry(const DynTableDef *def, const DynItem *item, StringInfo key,
+					  DynItem **payload)
+{
+	DynRef		root;
+	DynContainer c;
+	DynRef		v;
+	int64		seconds;
+
+	if (def->ttl_attr == NULL || item == NULL)
+		return false;
+	root = dynpg_item_root(item);
+	dynpg_container_open(&root, &c);
+	if (!dynpg_map_find(&c, def->ttl_attr, def->ttl_attrlen, &v) || !ttl_seconds(&v, &seconds))
+		return false;
+	if (key != NULL)
+	{
+		StringInfoData skey;
+		DynKey		k;
+
+		dynpg_index_ttl_bound(seconds, key);
+		dynpg_key_from_item(item, &def->key, &k);
+		initStringInfo(&skey);
+		dynpg_storage_key(&k, &skey);
+		appendBinaryStringInfo(key, skey.data + 1, skey.len - 1);
+	}
+	if (payload != NULL)
+		*payload = dynpg_index_base_key(def, item);
+	return true;
+}
 
 /* ---------------------------------------------------------------------
  * Keys
@@ -438,7 +508,7 @@ dynpg_index_changes_of_write(const DynTableDef *def, DynItem *old_item, DynItem 
 	int			i;
 
 	memset(out, 0, sizeof(*out));
-	out->writes = palloc0(sizeof(DynEntryWrite) * Max(n, 1));
+	out->writes = palloc0(sizeof(DynEntryWrite) * (n + 1));
 	for (i = 0; i < n; i++)
 	{
 		const DynIndexDef *ix = &def->indexes[i];
@@ -460,6 +530,20 @@ dynpg_index_changes_of_write(const DynTableDef *def, DynItem *old_item, DynItem 
 	{
 		out->base_key = dynpg_index_base_key(def, new_item != NULL ? new_item : old_item);
 		out->old_keys = gsi_keys_of(def, old_item);
+	}
+	/* the expiry entry, written now as LSI entries are */
+	if (def->ttl_attr != NULL)
+	{
+		EntryOf    *old = palloc0(sizeof(EntryOf));
+		EntryOf    *new = palloc0(sizeof(EntryOf));
+		DynEntryWrite w;
+
+		initStringInfo(&old->key);
+		initStringInfo(&new->key);
+		old->present = dynpg_index_ttl_entry(def, old_item, &old->key, &old->projected);
+		new->present = dynpg_index_ttl_entry(def, new_item, &new->key, &new->projected);
+		if (plan_entry_writes(old, new, &w) > 0)
+			out->writes[out->nwrites++] = w;
 	}
 }
 

@@ -119,7 +119,9 @@ index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo m
 	Snapshot	snapshot = GetActiveSnapshot();
 	const DynTableDef *def = dynpg_table_def(rel);
 	int			nindexes = def->nindexes;
-	IndexCheck *checks = palloc0(sizeof(IndexCheck) * Max(nindexes, 1));
+	/* one more: time to live's expiry index, checked as an index is */
+	IndexCheck *checks = palloc0(sizeof(IndexCheck) * (nindexes + 1));
+	int			nchecks = nindexes;
 	int			by_keyspace[256];
 	int64		stray[256];
 	bool		pending_log;
@@ -142,6 +144,14 @@ index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo m
 		checks[i].keyspace = ix->keyspace;
 		checks[i].compare = ix->kind == DYN_INDEX_LOCAL || (!ix->creating && !pending_log);
 		by_keyspace[ix->keyspace] = i;
+	}
+	if (def->ttl_attr != NULL)
+	{
+		checks[nchecks].name = "(time to live)";
+		checks[nchecks].keyspace = DYN_KEYSPACE_TTL;
+		checks[nchecks].compare = true;
+		by_keyspace[DYN_KEYSPACE_TTL] = nchecks;
+		nchecks++;
 	}
 
 	/* the entries the visible items should have */
@@ -178,10 +188,34 @@ index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo m
 			e->keylen = ekey.len;
 			e->hash = item_hash(dynpg_index_project(def, ix, item));
 		}
+		if (nchecks > nindexes)
+		{
+			IndexCheck *c = &checks[nindexes];
+			StringInfoData ekey;
+			DynItem    *payload;
+			ExpectedEntry *e;
+
+			initStringInfo(&ekey);
+			if (dynpg_index_ttl_entry(def, item, &ekey, &payload))
+			{
+				if (c->nexpected == c->capacity)
+				{
+					c->capacity = Max(64, c->capacity * 2);
+					c->expected = c->expected == NULL ?
+						MemoryContextAlloc(keep, sizeof(ExpectedEntry) * c->capacity) :
+						repalloc(c->expected, sizeof(ExpectedEntry) * c->capacity);
+				}
+				e = &c->expected[c->nexpected++];
+				e->key = MemoryContextAlloc(keep, ekey.len);
+				memcpy(e->key, ekey.data, ekey.len);
+				e->keylen = ekey.len;
+				e->hash = item_hash(payload);
+			}
+		}
 		MemoryContextSwitchTo(old);
 	}
 	dynpg_read_end(r);
-	for (i = 0; i < nindexes; i++)
+	for (i = 0; i < nchecks; i++)
 		if (checks[i].nexpected > 1)
 			qsort(checks[i].expected, checks[i].nexpected, sizeof(ExpectedEntry), expected_cmp);
 
@@ -227,7 +261,7 @@ index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo m
 
 	/* the report */
 	appendStringInfoString(members, ", \"indexes\": [");
-	for (i = 0; i < nindexes; i++)
+	for (i = 0; i < nchecks; i++)
 	{
 		IndexCheck *c = &checks[i];
 

@@ -57,6 +57,8 @@
 #include "catalog/dynpg_catalog.h"
 #include "am/dynpg_changelog.h"
 #include "am/dynpg_stream.h"
+#include "am/dynpg_ttl.h"
+#include "executor/spi.h"
 #include "indexer/dynpg_indexer.h"
 #include "worker/dynpg_worker_internal.h"
 
@@ -518,6 +520,114 @@ stream_publish_step(void)
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
+/*
+ * Every dynpg.ttl_sweep_interval: delete the expired items of each table
+ * with time to live (am/dynpg_ttl.c), a batch per transaction, at most
+ * dynpg.ttl_sweep_rate items a second; interruptible between batches, and
+ * holding no lock but the writers' own (RowExclusiveLock, the key locks).
+ */
+#define TTL_BATCH	1000
+
+static TimestampTz last_ttl_sweep = 0;
+
+static List *
+ttl_tables(void)
+{
+	List	   *oids = NIL;
+	uint64		i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	if (SPI_execute("SELECT relation::oid FROM dynpg.tables "
+					"WHERE (definition -> 'TimeToLive' ->> 'Enabled')::boolean", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "dynpg: listing tables with time to live failed");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			oids = lappend_oid(oids, DatumGetObjectId(d));
+	}
+	SPI_finish();
+	return oids;
+}
+
+static bool ttl_unfinished = false;
+
+/*
+ * One step: at most a second's worth of deletions (dynpg.ttl_sweep_rate),
+ * so that GSI changes are not held up; true when expired items remain, and
+ * the worker comes back at once rather than after its naptime.
+ */
+static bool
+ttl_sweep_step(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	List	   *oids;
+	ListCell   *lc;
+	MemoryContext cxt = CurrentMemoryContext;
+	int64		budget = dynpg_ttl_sweep_rate;
+
+	if (!ttl_unfinished && last_ttl_sweep != 0 &&
+		!TimestampDifferenceExceeds(last_ttl_sweep, now, dynpg_ttl_sweep_interval * 1000))
+		return false;
+	if (!ttl_unfinished)
+		last_ttl_sweep = now;
+	ttl_unfinished = false;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	oids = ttl_tables();
+	PopActiveSnapshot();
+	MemoryContextSwitchTo(cxt);
+	oids = list_copy(oids);
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(cxt);
+
+	foreach(lc, oids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		int64		deleted;
+
+		do
+		{
+			int			batch = Min(TTL_BATCH, dynpg_ttl_sweep_rate);
+			Relation	rel;
+
+			if (budget <= 0)
+			{
+				ttl_unfinished = true;
+				return true;
+			}
+
+			CHECK_FOR_INTERRUPTS();
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pgstat_report_activity(STATE_RUNNING, "deleting expired items (time to live)");
+			rel = try_table_open(relid, RowExclusiveLock);
+			deleted = 0;
+			if (rel != NULL)
+			{
+				if (dynpg_is_dynpg_relation(rel))
+					deleted = dynpg_ttl_sweep(rel, dynpg_ttl_now(), batch);
+				table_close(rel, NoLock);
+			}
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+			MemoryContextSwitchTo(cxt);
+			pgstat_report_activity(STATE_IDLE, NULL);
+			budget -= deleted;
+			/* the rate: a full batch takes at least batch/rate seconds */
+			if (deleted >= batch)
+				dynpg_worker_sleep_ms(Max(1, (long) batch * 1000 / dynpg_ttl_sweep_rate));
+		} while (deleted >= Min(TTL_BATCH, dynpg_ttl_sweep_rate));
+	}
+	return false;
+}
+
 /* After a failed batch: report, roll back, remember the error. */
 static void
 worker_error(MemoryContext batchctx, MemoryContext rowctx)
@@ -596,6 +706,7 @@ dynpg_index_worker_main(Datum main_arg)
 		volatile BatchResult result = BATCH_EMPTY;
 		volatile bool failed = false;
 		volatile bool backfilled = false;
+		volatile bool ttl_more = false;
 
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -632,6 +743,7 @@ dynpg_index_worker_main(Datum main_arg)
 			{
 				stream_trim_step();
 				stream_publish_step();
+				ttl_more = ttl_sweep_step();
 			}
 		}
 		PG_CATCH();
@@ -699,7 +811,7 @@ dynpg_index_worker_main(Datum main_arg)
 		my_slot->healthy = true;
 		LWLockRelease(dynpg_worker_lock);
 
-		if (result == BATCH_FULL || backfilled)
+		if (result == BATCH_FULL || backfilled || ttl_more)
 			continue;			/* more work: no sleep */
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
