@@ -569,7 +569,10 @@ ttl_sweep_step(void)
 	MemoryContext cxt = CurrentMemoryContext;
 	int64		budget = dynpg_ttl_sweep_rate;
 
-	if (!ttl_unfinished && last_ttl_sweep != 0 &&
+	/* the first sweep one interval after the worker starts */
+	if (last_ttl_sweep == 0)
+		last_ttl_sweep = now;
+	if (!ttl_unfinished &&
 		!TimestampDifferenceExceeds(last_ttl_sweep, now, dynpg_ttl_sweep_interval * 1000))
 		return false;
 	if (!ttl_unfinished)
