@@ -3,7 +3,8 @@
 # update (with expressions), delete; query and scan (parallel segments, JSON
 # output); batch-write and batch-get; a transaction that is cancelled, with its
 # reasons; errors with DynamoDB's type and message on stderr and exit status 254
-# (the CLI's "the service returned an error").
+# (the CLI's "the service returned an error"); and DynamoDB Streams through
+# 'aws dynamodbstreams' (list, describe, iterators, records, an unknown stream).
 use strict;
 use warnings;
 
@@ -172,6 +173,48 @@ is_deeply($out, { Attributes => { Artist => { S => 'Other' }, SongTitle => { S =
 is($out->{TableDescription}{TableName}, 'Music', 'delete-table') or diag($err);
 ($rc, $out, $err) = aws('list-tables');
 is_deeply($out, { TableNames => [] }, 'list-tables: none left');
+
+# DynamoDB Streams through 'aws dynamodbstreams' (the DynamoDBStreams_20120810 target)
+sub streams
+{
+	my ($stdout, $stderr) = ('', '');
+	IPC::Run::run(['aws', 'dynamodbstreams', @_, '--endpoint-url', "http://127.0.0.1:$port",
+			'--output', 'json', '--cli-read-timeout', '30'],
+		'>', \$stdout, '2>', \$stderr);
+	my $rc = $? >> 8;
+	my $out = $stdout =~ /\S/ ? eval { $json->decode($stdout) } : undef;
+	return ($rc, $out, $stderr);
+}
+($rc, $out, $err) = aws('create-table', '--table-name', 'Feed',
+	'--attribute-definitions', 'AttributeName=id,AttributeType=S',
+	'--key-schema', 'AttributeName=id,KeyType=HASH', '--billing-mode', 'PAY_PER_REQUEST',
+	'--stream-specification', 'StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES');
+is($rc, 0, 'create-table Feed with a stream') or diag($err);
+my $stream_arn = $out->{TableDescription}{LatestStreamArn} // '';
+like($stream_arn, qr{^arn:aws:dynamodb:[^:]+:\d+:table/Feed/stream/}, '... it reports LatestStreamArn');
+aws('put-item', '--table-name', 'Feed', '--item', '{"id": {"S": "a"}, "n": {"N": "1"}}');
+aws('update-item', '--table-name', 'Feed', '--key', '{"id": {"S": "a"}}',
+	'--update-expression', 'SET n = n + :one', '--expression-attribute-values', '{":one": {"N": "1"}}');
+($rc, $out, $err) = streams('list-streams', '--table-name', 'Feed');
+is($rc, 0, 'aws dynamodbstreams list-streams') or diag($err);
+is($out->{Streams}[0]{StreamArn}, $stream_arn, '... lists the stream');
+($rc, $out, $err) = streams('describe-stream', '--stream-arn', $stream_arn);
+is($out->{StreamDescription}{StreamStatus}, 'ENABLED', 'describe-stream: ENABLED') or diag($err);
+my @records;
+foreach my $shard (@{ $out->{StreamDescription}{Shards} // [] })
+{
+	my ($rc2, $it) = streams('get-shard-iterator', '--stream-arn', $stream_arn,
+		'--shard-id', $shard->{ShardId}, '--shard-iterator-type', 'TRIM_HORIZON');
+	my ($rc3, $recs) = streams('get-records', '--shard-iterator', $it->{ShardIterator});
+	push @records, @{ $recs->{Records} // [] };
+}
+is(join(' ', map { $_->{eventName} } @records), 'INSERT MODIFY',
+	'get-records: the INSERT, then the MODIFY');
+is($records[1]{dynamodb}{OldImage}{n}{N} . '>' . $records[1]{dynamodb}{NewImage}{n}{N}, '1>2',
+	'... with both images');
+($rc, $out, $err) = streams('describe-stream', '--stream-arn', $stream_arn . 'x');
+is($rc, 254, 'an unknown stream: the service error status');
+like($err, qr/ResourceNotFoundException/, '... ResourceNotFoundException');
 
 my $log = slurp_file($node->logfile);
 unlike($log, qr/TRAP:|PANIC|terminated by signal/, 'the server log shows no crash');
