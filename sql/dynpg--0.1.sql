@@ -408,6 +408,11 @@ CREATE FUNCTION dynpg._roll_stream_shards(table_name text) RETURNS int
 COMMENT ON FUNCTION dynpg._roll_stream_shards(text) IS
 	'Testing/maintenance (superuser): close the open shard generation of the table''s stream and open the next; returns the new generation (NULL: no open stream)';
 REVOKE ALL ON FUNCTION dynpg._roll_stream_shards(text) FROM PUBLIC;
+CREATE FUNCTION dynpg._roll_due_stream_shards() RETURNS int
+	AS 'MODULE_PATHNAME', 'dynpg_roll_due_stream_shards' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg._roll_due_stream_shards() IS
+	'Testing/maintenance (superuser): what the worker does every minute -- roll over every stream whose open shards are dynpg.stream_shard_rollover old or have a shard of dynpg.stream_shard_max_records records; returns how many';
+REVOKE ALL ON FUNCTION dynpg._roll_due_stream_shards() FROM PUBLIC;
 
 -- For psql users: a table's stream as rows, all shards merged in number
 -- order, after a sequence number (NULL: from the oldest kept).  With

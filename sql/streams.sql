@@ -255,6 +255,31 @@ FROM dynpg.stream_records('st1');
 SELECT event_name, keys ->> 'pk' AS pk, shard_id IN (SELECT shard FROM shards WHERE parent IS NOT NULL) AS in_child
 FROM dynpg.stream_records('st1', (SELECT max(seq) FROM before_roll)) WHERE keys::text LIKE '{"pk":{"S":"d"}%';
 
+-- the worker's schedule and size (dynpg._roll_due_stream_shards runs its
+-- step now): a generation rolls over when dynpg.stream_shard_rollover old,
+-- or when a shard holds dynpg.stream_shard_max_records (1000 in the test
+-- configuration); the children are empty, so nothing is due again.  (The
+-- worker may run the same step first: the shards show what happened.)
+SELECT pg_temp.create('st3', '{"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}') IS NOT NULL AS created;
+CREATE FUNCTION pg_temp.st3_shards() RETURNS TABLE (shards bigint, closed bigint) LANGUAGE sql AS $$
+	SELECT count(*), count(*) FILTER (WHERE s -> 'SequenceNumberRange' ? 'EndingSequenceNumber')
+	FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st3'))) #> '{StreamDescription,Shards}') s $$;
+INSERT INTO dynamodb.st3 SELECT dynpg.item(jsonb_build_object('pk', jsonb_build_object('S', 'k' || i), 'sk', '{"N":"1"}'::jsonb)::text) FROM generate_series(1, 900) i;
+SELECT dynpg._roll_due_stream_shards() >= 0 AS ran;
+SELECT * FROM pg_temp.st3_shards();
+INSERT INTO dynamodb.st3 SELECT dynpg.item(jsonb_build_object('pk', jsonb_build_object('S', 'k' || i), 'sk', '{"N":"1"}'::jsonb)::text) FROM generate_series(901, 4500) i;
+SELECT max(n) >= 1000 AS a_shard_is_full FROM (SELECT count(*) AS n FROM dynpg.stream_records('st3', max_records => 10000) GROUP BY shard_id) x;
+SELECT dynpg._roll_due_stream_shards() >= 0 AS ran;
+SELECT * FROM pg_temp.st3_shards();
+SELECT dynpg._roll_due_stream_shards() >= 0 AS ran;
+SELECT * FROM pg_temp.st3_shards();
+-- four hours later (the open generation made older)
+UPDATE dynpg.stream_shards SET started = started - interval '4 hours'
+WHERE ended_seq IS NULL AND stream_id = (SELECT stream_id FROM dynpg.streams WHERE table_name = 'st3');
+SELECT dynpg._roll_due_stream_shards() >= 0 AS ran;
+SELECT * FROM pg_temp.st3_shards();
+SELECT dynpg.delete_table('{"TableName":"st3"}') IS NOT NULL AS dropped;
+
 -- UpdateTable: DynamoDB's rules and messages
 SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}}');
 SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}');

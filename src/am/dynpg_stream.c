@@ -580,6 +580,19 @@ dynpg_stream_roll_due(void)
 	return rolled;
 }
 
+/* dynpg._roll_due_stream_shards(): the worker's step, now */
+PG_FUNCTION_INFO_V1(dynpg_roll_due_stream_shards);
+Datum
+dynpg_roll_due_stream_shards(PG_FUNCTION_ARGS)
+{
+	dynpg_require_preload();
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot roll stream shards over during recovery")));
+	PG_RETURN_INT32(dynpg_stream_roll_due());
+}
+
 /* dynpg._roll_stream_shards(table_name): roll the table's open stream over now */
 PG_FUNCTION_INFO_V1(dynpg_roll_stream_shards);
 Datum
