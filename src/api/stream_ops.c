@@ -1101,7 +1101,12 @@ dynpg_api_get_shard_iterator(DynJson *request)
 	if (g->end != 0)
 		horizon = Min(horizon, g->end);
 	if (strcmp(type, "TRIM_HORIZON") == 0)
+	{
 		after = Max(g->start, r->trimmed_to);
+		/* a closed shard trimmed to its end: at its end */
+		if (g->end != 0)
+			after = Min(after, g->end - 1);
+	}
 	else if (strcmp(type, "LATEST") == 0)
 		after = Max(horizon - 1, g->start);
 	else
