@@ -929,7 +929,7 @@ dynpg_api_describe_stream(DynJson *request)
 	bool		more = false;
 	bool		filtering;
 	int64		start_pos = -1;	/* list shards after this (generation, range) */
-	int			child_of = -1;	/* the filter's generation; -1: no filter */
+	int			child_of = -1;	/* the filter shard's generation and range */
 	int			child_range = 0;
 	char	   *last = NULL;
 	Snapshot	snap;
