@@ -347,6 +347,26 @@ CREATE TABLE dynpg.streams (
 CREATE INDEX ON dynpg.streams (tbl);
 REVOKE ALL ON dynpg.streams FROM PUBLIC;
 
+-- A stream's shard generations (src/am/README, "Shards").  Generation 0
+-- opens with the stream; the database's dynpg worker closes the open one
+-- and opens the next on a schedule (dynpg.stream_shard_rollover) or when a
+-- shard reaches dynpg.stream_shard_max_records.  A generation holds the
+-- stream's numbers started_seq < n < ended_seq (ended_seq NULL: open; the
+-- stream's end_seq once the stream closes), one shard per hash range
+-- (dynpg.streams.shards); its shard i's parent is shard i of the generation
+-- before.  A record's generation is thus its number's range: records carry
+-- only their hash range (dynpg.stream_records.shard).
+CREATE TABLE dynpg.stream_shards (
+	stream_id bigint NOT NULL REFERENCES dynpg.streams ON DELETE CASCADE,
+	generation int NOT NULL,
+	started_seq bigint NOT NULL,
+	started timestamptz NOT NULL,
+	ended_seq bigint,
+	ended timestamptz,
+	PRIMARY KEY (stream_id, generation)
+);
+REVOKE ALL ON dynpg.stream_shards FROM PUBLIC;
+
 -- The records: one per item change, in the writing transaction (a rolled
 -- back write leaves none).  seq is drawn from dynpg's cluster-wide counter
 -- (the WAL insert position or more); readers return only numbers below the
@@ -402,6 +422,19 @@ SELECT t.table_name, t.definition -> 'TimeToLive' ->> 'AttributeName' AS attribu
 COMMENT ON VIEW dynpg.ttl_status IS
 	'Tables with time to live enabled, and per table the expired items not yet deleted';
 GRANT SELECT ON dynpg.ttl_status TO PUBLIC;
+
+-- Testing and maintenance: close the open shard generation of the table's
+-- stream now and open the next, as the worker does on dynpg.stream_shard_rollover
+CREATE FUNCTION dynpg._roll_stream_shards(table_name text) RETURNS int
+	AS 'MODULE_PATHNAME', 'dynpg_roll_stream_shards' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg._roll_stream_shards(text) IS
+	'Testing/maintenance (superuser): close the open shard generation of the table''s stream and open the next; returns the new generation (NULL: no open stream)';
+REVOKE ALL ON FUNCTION dynpg._roll_stream_shards(text) FROM PUBLIC;
+CREATE FUNCTION dynpg._roll_due_stream_shards() RETURNS int
+	AS 'MODULE_PATHNAME', 'dynpg_roll_due_stream_shards' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg._roll_due_stream_shards() IS
+	'Testing/maintenance (superuser): what the worker does every minute -- roll over every stream whose open shards are dynpg.stream_shard_rollover old or have a shard of dynpg.stream_shard_max_records records; returns how many';
+REVOKE ALL ON FUNCTION dynpg._roll_due_stream_shards() FROM PUBLIC;
 
 -- For psql users: a table's stream as rows, all shards merged in number
 -- order, after a sequence number (NULL: from the oldest kept).  With

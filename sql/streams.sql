@@ -69,7 +69,7 @@ FROM dynpg.describe_table('{"TableName":"st1"}') d;
 SELECT d - '{StreamArn,StreamLabel,CreationRequestDateTime,Shards}'::text[] AS description,
 	d ->> 'StreamArn' = pg_temp.arn('st1') AS arn_matches,
 	jsonb_array_length(d -> 'Shards') AS shards,
-	(SELECT bool_and(s ->> 'ShardId' ~ '^shardId-\d{20}-[0-9a-f]{8}$'
+	(SELECT bool_and(s ->> 'ShardId' ~ '^shardId-\d{20}-[0-9a-f]{16}$'
 		AND s #>> '{SequenceNumberRange,StartingSequenceNumber}' ~ '^\d{21}$'
 		AND NOT s -> 'SequenceNumberRange' ? 'EndingSequenceNumber'
 		AND NOT s ? 'ParentShardId')
@@ -142,6 +142,143 @@ SELECT (dynpg.get_records(jsonb_build_object('ShardIterator', dynpg.get_shard_it
 	'StreamArn', pg_temp.arn('st1'), 'ShardId', shard, 'ShardIteratorType', 'AFTER_SEQUENCE_NUMBER', 'SequenceNumber', seq)) ->> 'ShardIterator'))
 	#>> '{Records,0,dynamodb,SequenceNumber}') > seq AS after_skips_it
 FROM firstrec;
+
+-- Shards: the worker closes a stream's shards on a schedule or at a size
+-- and opens their children, one per hash range, whose parent is the closed
+-- shard of that range; dynpg._roll_stream_shards does it now
+SELECT current_setting('dynpg.stream_shard_rollover') AS rollover,
+	current_setting('dynpg.stream_shard_max_records') AS max_records;
+SELECT dynpg._roll_stream_shards('s_off') AS no_stream;
+CREATE TEMP TABLE gen0 AS
+SELECT s ->> 'ShardId' AS shard, ord
+FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #> '{StreamDescription,Shards}')
+	WITH ORDINALITY x(s, ord);
+CREATE TEMP TABLE before_roll AS SELECT seq, keys FROM pg_temp.records(pg_temp.arn('st1'));
+-- an iterator on an old shard, positioned before the rollover
+CREATE TEMP TABLE parent_it AS
+SELECT shard, dynpg.get_shard_iterator(jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'ShardId', shard,
+	'ShardIteratorType', 'TRIM_HORIZON')) ->> 'ShardIterator' AS it FROM gen0;
+SELECT dynpg._roll_stream_shards('st1') AS generation;
+-- writes after it: new items, and item d again (its records go on in the child)
+SELECT count(*) AS puts FROM (SELECT pg_temp.put('st1', jsonb_build_object('pk', jsonb_build_object('S', 'r' || i), 'sk', '{"N":"1"}'::jsonb))
+	FROM generate_series(1, 24) i) x;
+SELECT pg_temp.put('st1', '{"pk":{"S":"d"},"sk":{"N":"1"},"v":{"S":"after the rollover"}}');
+CREATE TEMP TABLE shards AS
+SELECT s ->> 'ShardId' AS shard, s ->> 'ParentShardId' AS parent,
+	s #>> '{SequenceNumberRange,StartingSequenceNumber}' AS first_seq,
+	s #>> '{SequenceNumberRange,EndingSequenceNumber}' AS last_seq, ord
+FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #> '{StreamDescription,Shards}')
+	WITH ORDINALITY x(s, ord);
+SELECT count(*) AS shards, count(*) FILTER (WHERE last_seq IS NOT NULL) AS closed,
+	count(*) FILTER (WHERE parent IS NOT NULL) AS with_parent,
+	bool_and(shard ~ '^shardId-\d{20}-[0-9a-f]{16}$' AND length(shard) BETWEEN 28 AND 65) AS id_form
+FROM shards;
+-- the closed shards are the old ones, listed first; each child's parent is
+-- the closed shard of its hash range, and its numbers come after the parent's
+SELECT (SELECT array_agg(shard ORDER BY ord) FROM shards WHERE ord <= 4 AND last_seq IS NOT NULL AND parent IS NULL) =
+	(SELECT array_agg(shard ORDER BY ord) FROM gen0) AS old_shards_closed_first;
+SELECT count(*) AS children, count(DISTINCT p.shard) AS parents,
+	bool_and(p.last_seq < c.first_seq AND p.first_seq <= p.last_seq AND right(c.shard, 4) = right(p.shard, 4)
+		AND c.last_seq IS NULL) AS lineage
+FROM shards c JOIN shards p ON p.shard = c.parent;
+-- ShardFilter CHILD_SHARDS: a shard's children; a child has none yet
+SELECT bool_and(f.kids = (SELECT jsonb_agg(shard) FROM shards WHERE parent = g.shard)) AS children_listed,
+	bool_and(jsonb_array_length(f.kids) = 1) AS one_each
+FROM gen0 g, LATERAL (SELECT jsonb_agg(s ->> 'ShardId') AS kids FROM jsonb_array_elements(dynpg.describe_stream(
+	jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'ShardFilter', jsonb_build_object('Type', 'CHILD_SHARDS', 'ShardId', g.shard)))
+	#> '{StreamDescription,Shards}') s) f;
+SELECT jsonb_array_length(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardFilter', jsonb_build_object('Type', 'CHILD_SHARDS', 'ShardId', shard))) #> '{StreamDescription,Shards}') AS grandchildren
+FROM shards WHERE parent IS NOT NULL ORDER BY ord LIMIT 1;
+SELECT jsonb_array_length(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardFilter', '{"Type":"CHILD_SHARDS","ShardId":"shardId-00000000000000000000-0000000000000000"}'::jsonb)) #> '{StreamDescription,Shards}') AS unknown_shard_children;
+SELECT pg_temp.t('DescribeStream', jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'ShardFilter', '{"Type":"PARENT_SHARDS"}'::jsonb));
+SELECT pg_temp.t('DescribeStream', jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'ShardFilter', '{"Type":"CHILD_SHARDS","ShardId":"short"}'::jsonb));
+-- paging DescribeStream across generations: Limit 3, ExclusiveStartShardId
+CREATE TEMP TABLE pages AS
+WITH RECURSIVE p(n, r) AS (
+	SELECT 1, dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'Limit', 3)) -> 'StreamDescription'
+	UNION ALL
+	SELECT n + 1, dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'Limit', 3,
+		'ExclusiveStartShardId', r ->> 'LastEvaluatedShardId')) -> 'StreamDescription'
+	FROM p WHERE r ? 'LastEvaluatedShardId')
+SELECT n, r FROM p;
+SELECT n, jsonb_array_length(r -> 'Shards') AS shards, r ? 'LastEvaluatedShardId' AS more FROM pages ORDER BY n;
+SELECT (SELECT array_agg(s ->> 'ShardId' ORDER BY n, o) FROM pages, jsonb_array_elements(r -> 'Shards') WITH ORDINALITY y(s, o)) =
+	(SELECT array_agg(shard ORDER BY ord) FROM shards) AS pages_list_every_shard;
+-- the old shards hold exactly the records from before the rollover; read to
+-- their end they give no NextShardIterator, and the children go on
+CREATE TEMP TABLE parent_read AS
+WITH RECURSIVE rd(shard, n, r) AS (
+	SELECT shard, 1, dynpg.get_records(jsonb_build_object('ShardIterator', it, 'Limit', 2)) FROM parent_it
+	UNION ALL
+	SELECT shard, n + 1, dynpg.get_records(jsonb_build_object('ShardIterator', r ->> 'NextShardIterator', 'Limit', 2))
+	FROM rd WHERE r ? 'NextShardIterator' AND n < 100)
+SELECT shard, n, r FROM rd;
+SELECT bool_and(ended) AS parents_end, sum(records) AS parent_records,
+	(SELECT count(*) FROM before_roll) AS records_before
+FROM (SELECT shard, bool_or(NOT r ? 'NextShardIterator') AS ended, sum(jsonb_array_length(r -> 'Records')) AS records
+	FROM parent_read GROUP BY shard) x;
+SELECT (SELECT array_agg(e #>> '{dynamodb,SequenceNumber}' ORDER BY e #>> '{dynamodb,SequenceNumber}')
+		FROM parent_read, jsonb_array_elements(r -> 'Records') e) =
+	(SELECT array_agg(seq ORDER BY seq) FROM before_roll) AS parents_hold_the_old_records;
+-- item d: its MODIFY after the rollover is in the child of the shard that held its earlier records
+SELECT c.parent = (SELECT shard FROM parent_read, jsonb_array_elements(r -> 'Records') e
+		WHERE e #>> '{dynamodb,Keys,pk,S}' = 'd' LIMIT 1) AS in_the_child,
+	e ->> 'eventName' AS ev, e #> '{dynamodb,NewImage,v}' AS v,
+	e #>> '{dynamodb,SequenceNumber}' > (SELECT max(seq) FROM before_roll) AS numbered_after
+FROM shards c, LATERAL jsonb_array_elements(dynpg.get_records(jsonb_build_object('ShardIterator',
+	dynpg.get_shard_iterator(jsonb_build_object('StreamArn', pg_temp.arn('st1'), 'ShardId', c.shard,
+		'ShardIteratorType', 'TRIM_HORIZON')) ->> 'ShardIterator')) -> 'Records') e
+WHERE c.parent IS NOT NULL AND e #>> '{dynamodb,Keys,pk,S}' = 'd';
+-- all the records, parents then children: each once, per hash range in number order
+SELECT count(*) AS records, count(DISTINCT seq) AS distinct_numbers,
+	count(*) FILTER (WHERE keys #>> '{pk,S}' LIKE 'r%') AS after_rollover
+FROM pg_temp.records(pg_temp.arn('st1'));
+-- a number outside a shard's range: DynamoDB's message
+SELECT regexp_replace(pg_temp.t('GetShardIterator', jsonb_build_object('StreamArn', pg_temp.arn('st1'),
+	'ShardId', (SELECT shard FROM gen0 ORDER BY ord LIMIT 1), 'ShardIteratorType', 'AT_SEQUENCE_NUMBER',
+	'SequenceNumber', (SELECT max(sequence_number) FROM dynpg.stream_records('st1')))),
+	'\d{21} is not in the range of shard shardId-\S+', 'N is not in the range of shard shardId-...') AS outside;
+-- LATEST on a closed shard: nothing, and no NextShardIterator
+SELECT r -> 'Records' AS records, r ? 'NextShardIterator' AS next
+FROM (SELECT dynpg.get_records(jsonb_build_object('ShardIterator', dynpg.get_shard_iterator(jsonb_build_object(
+	'StreamArn', pg_temp.arn('st1'), 'ShardId', (SELECT shard FROM gen0 ORDER BY ord LIMIT 1), 'ShardIteratorType', 'LATEST'))
+	->> 'ShardIterator')) r) x;
+-- dynpg.stream_records spans the generations, in number order, naming each record's shard
+SELECT count(*) AS records,
+	bool_and(shard_id IN (SELECT shard FROM shards)) AS shards_named,
+	count(*) FILTER (WHERE shard_id IN (SELECT shard FROM gen0)) = (SELECT count(*) FROM before_roll) AS old_in_old_shards
+FROM dynpg.stream_records('st1');
+SELECT array_agg(sequence_number) = array_agg(sequence_number ORDER BY sequence_number) AS in_order
+FROM dynpg.stream_records('st1');
+SELECT event_name, keys ->> 'pk' AS pk, shard_id IN (SELECT shard FROM shards WHERE parent IS NOT NULL) AS in_child
+FROM dynpg.stream_records('st1', (SELECT max(seq) FROM before_roll)) WHERE keys::text LIKE '{"pk":{"S":"d"}%';
+
+-- the worker's schedule and size (dynpg._roll_due_stream_shards runs its
+-- step now): a generation rolls over when dynpg.stream_shard_rollover old,
+-- or when a shard holds dynpg.stream_shard_max_records (1000 in the test
+-- configuration); the children are empty, so nothing is due again.  (The
+-- worker may run the same step first: the shards show what happened.)
+SELECT pg_temp.create('st3', '{"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}') IS NOT NULL AS created;
+CREATE FUNCTION pg_temp.st3_shards() RETURNS TABLE (shards bigint, closed bigint) LANGUAGE sql AS $$
+	SELECT count(*), count(*) FILTER (WHERE s -> 'SequenceNumberRange' ? 'EndingSequenceNumber')
+	FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st3'))) #> '{StreamDescription,Shards}') s $$;
+INSERT INTO dynamodb.st3 SELECT dynpg.item(jsonb_build_object('pk', jsonb_build_object('S', 'k' || i), 'sk', '{"N":"1"}'::jsonb)::text) FROM generate_series(1, 900) i;
+SELECT dynpg._roll_due_stream_shards() >= 0 AS ran;
+SELECT * FROM pg_temp.st3_shards();
+INSERT INTO dynamodb.st3 SELECT dynpg.item(jsonb_build_object('pk', jsonb_build_object('S', 'k' || i), 'sk', '{"N":"1"}'::jsonb)::text) FROM generate_series(901, 4500) i;
+SELECT max(n) >= 1000 AS a_shard_is_full FROM (SELECT count(*) AS n FROM dynpg.stream_records('st3', max_records => 10000) GROUP BY shard_id) x;
+SELECT dynpg._roll_due_stream_shards() >= 0 AS ran;
+SELECT * FROM pg_temp.st3_shards();
+SELECT dynpg._roll_due_stream_shards() >= 0 AS ran;
+SELECT * FROM pg_temp.st3_shards();
+-- four hours later (the open generation made older)
+UPDATE dynpg.stream_shards SET started = started - interval '4 hours'
+WHERE ended_seq IS NULL AND stream_id = (SELECT stream_id FROM dynpg.streams WHERE table_name = 'st3');
+SELECT dynpg._roll_due_stream_shards() >= 0 AS ran;
+SELECT * FROM pg_temp.st3_shards();
+SELECT dynpg.delete_table('{"TableName":"st3"}') IS NOT NULL AS dropped;
 
 -- UpdateTable: DynamoDB's rules and messages
 SELECT pg_temp.t('UpdateTable', '{"TableName":"st1","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}}');
@@ -246,6 +383,16 @@ SELECT regexp_replace(pg_temp.t('GetShardIterator', jsonb_build_object('StreamAr
 	'ShardId', (SELECT shard FROM before_trim LIMIT 1), 'ShardIteratorType', 'AT_SEQUENCE_NUMBER', 'SequenceNumber', seq)),
 	'\d{21} of stream \S+', 'N of stream ...') AS trimmed_position
 FROM trimmed_rec;
+
+-- a closed shard generation goes with its records: after trimming, only
+-- the open shards are listed, still naming their (trimmed) parents
+SELECT dynpg._roll_stream_shards('st1') AS generation;
+SELECT dynpg._trim_streams('0 seconds') >= 0 AS trimmed;
+SELECT count(*) AS shards, bool_and(s ? 'ParentShardId') AS parents_named,
+	bool_and(NOT s -> 'SequenceNumberRange' ? 'EndingSequenceNumber') AS all_open
+FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', pg_temp.arn('st1'))) #> '{StreamDescription,Shards}') s;
+SELECT pg_temp.put('st1', '{"pk":{"S":"j"},"sk":{"N":"2"}}');
+SELECT ev, keys FROM pg_temp.records(pg_temp.arn('st1'));
 
 -- dynpg.stream_records: the table's stream as rows, in number order, after a number
 SELECT event_name, keys, new_image, old_image, shard_id ~ '^shardId-' AS shard_form, size_bytes > 0 AS sized

@@ -61,6 +61,8 @@ typedef struct StreamShared
 
 int			dynpg_stream_retention = 24 * 60;	/* minutes */
 bool		dynpg_stream_notify = false;
+int			dynpg_stream_shard_rollover = 4 * 60;	/* minutes */
+int			dynpg_stream_shard_max_records = 1000000;
 
 static StreamShared *stream_shared = NULL;
 static Oid	dynpg_relation(const char *name);
@@ -167,6 +169,20 @@ dynpg_stream_init(void)
 							 false,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("dynpg.stream_shard_rollover",
+							"How long a stream's shards stay open before the worker closes them and opens their children.",
+							"DynamoDB's shards last about 4 hours.",
+							&dynpg_stream_shard_rollover,
+							4 * 60, 1, 365 * 24 * 60,
+							PGC_SIGHUP, GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("dynpg.stream_shard_max_records",
+							"A shard's size, in records, at which the worker closes the stream's shards and opens their children.",
+							NULL,
+							&dynpg_stream_shard_max_records,
+							1000000, 1000, PG_INT32_MAX,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = stream_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
@@ -313,6 +329,18 @@ dynpg_streams_relid(void)
 	return dynpg_relation("streams");
 }
 
+Oid
+dynpg_stream_shards_relid(void)
+{
+	return dynpg_relation("stream_shards");
+}
+
+Oid
+dynpg_stream_shards_index(void)
+{
+	return dynpg_relation("stream_shards_pkey");
+}
+
 /* Whether two items are the same (canonical form: equal items, equal bytes) */
 static bool
 items_equal(const DynItem *a, const DynItem *b)
@@ -421,6 +449,11 @@ dynpg_stream_trim(const char *older_than)
 							   1, types, values, NULL, false, 0);
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "dynpg: deleting old streams failed: %s", SPI_result_code_string(rc));
+	/* shard generations closed that long ago (their records are older still) */
+	rc = SPI_execute_with_args("DELETE FROM dynpg.stream_shards WHERE ended < now() - $1::interval",
+							   1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "dynpg: deleting old shard generations failed: %s", SPI_result_code_string(rc));
 	rc = SPI_execute_with_args(
 		"WITH cut AS (SELECT stream_id, max(seq) AS upto FROM dynpg.stream_records "
 		"              WHERE created < now() - $1::interval GROUP BY stream_id), "
@@ -446,4 +479,154 @@ dynpg_trim_streams(PG_FUNCTION_ARGS)
 
 	dynpg_require_preload();
 	PG_RETURN_INT64(dynpg_stream_trim(older_than));
+}
+
+/* ---------------------------------------------------------------------
+ * Shard generations (src/am/README, "Shards")
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Close stream 'stream_id''s open generation and open the next: the number
+ * drawn now is the old one's end and the new one's start.  A record belongs
+ * to the generation whose range holds its number, so writers need not know
+ * the generation; and as this transaction holds the number until it ends, a
+ * reader whose horizon is past it sees the new generation's row.  The
+ * stream's row is locked first, so a concurrent close (which locks it before
+ * drawing its end) either comes before -- nothing to roll -- or draws an end
+ * above this one.  Returns the new generation, or -1 if the stream is
+ * closed.  Runs as the caller (the worker, or a superuser's test).
+ */
+int
+dynpg_stream_roll(int64 stream_id)
+{
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		values[2];
+	bool		isnull;
+	int			result = -1;
+	int			rc;
+
+	values[0] = Int64GetDatum(stream_id);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	rc = SPI_execute_with_args("SELECT FROM dynpg.streams WHERE stream_id = $1 AND end_seq IS NULL FOR UPDATE",
+							   1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "dynpg: locking a stream failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 1)
+	{
+		values[1] = Int64GetDatum(dynpg_stream_next_seq());
+		rc = SPI_execute_with_args(
+			"WITH old AS (UPDATE dynpg.stream_shards SET ended_seq = $2, ended = now() "
+			"             WHERE stream_id = $1 AND ended_seq IS NULL RETURNING generation) "
+			"INSERT INTO dynpg.stream_shards (stream_id, generation, started_seq, started) "
+			"SELECT $1, generation + 1, $2, now() FROM old RETURNING generation",
+			2, types, values, NULL, false, 0);
+		if (rc != SPI_OK_INSERT_RETURNING || SPI_processed > 1)
+			elog(ERROR, "dynpg: rolling a stream's shards over failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed == 1)
+			result = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	return result;
+}
+
+/*
+ * The database's worker, every minute: roll over each open stream whose
+ * open generation is dynpg.stream_shard_rollover old, or has a shard of
+ * dynpg.stream_shard_max_records records.  Returns the streams rolled.
+ */
+int
+dynpg_stream_roll_due(void)
+{
+	Oid			types[2] = {INT4OID, INT4OID};
+	Datum		values[2];
+	int64	   *ids;
+	int			n;
+	int			i;
+	int			rolled = 0;
+	int			rc;
+
+	if (RecoveryInProgress())
+		return 0;
+	values[0] = Int32GetDatum(dynpg_stream_shard_rollover);
+	values[1] = Int32GetDatum(dynpg_stream_shard_max_records);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	rc = SPI_execute_with_args(
+		"SELECT g.stream_id FROM dynpg.stream_shards g JOIN dynpg.streams s USING (stream_id) "
+		" WHERE s.end_seq IS NULL AND g.ended_seq IS NULL "
+		"   AND (g.started <= now() - make_interval(mins => $1) "
+		"        OR EXISTS (SELECT FROM generate_series(0, s.shards - 1) AS i "
+		"                    WHERE EXISTS (SELECT FROM dynpg.stream_records r "
+		"                                   WHERE r.stream_id = g.stream_id AND r.shard = i "
+		"                                     AND r.seq > g.started_seq OFFSET $2 - 1))) "
+		" ORDER BY g.stream_id",
+		2, types, values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "dynpg: finding the streams to roll over failed: %s", SPI_result_code_string(rc));
+	n = (int) SPI_processed;
+	ids = palloc(sizeof(int64) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	for (i = 0; i < n; i++)
+		if (dynpg_stream_roll(ids[i]) >= 0)
+			rolled++;
+	return rolled;
+}
+
+/* dynpg._roll_due_stream_shards(): the worker's step, now */
+PG_FUNCTION_INFO_V1(dynpg_roll_due_stream_shards);
+Datum
+dynpg_roll_due_stream_shards(PG_FUNCTION_ARGS)
+{
+	dynpg_require_preload();
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot roll stream shards over during recovery")));
+	PG_RETURN_INT32(dynpg_stream_roll_due());
+}
+
+/* dynpg._roll_stream_shards(table_name): roll the table's open stream over now */
+PG_FUNCTION_INFO_V1(dynpg_roll_stream_shards);
+Datum
+dynpg_roll_stream_shards(PG_FUNCTION_ARGS)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	int64		id = 0;
+	bool		found = false;
+	int			gen;
+
+	dynpg_require_preload();
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot roll stream shards over during recovery")));
+	values[0] = PG_GETARG_DATUM(0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "dynpg: SPI_connect failed");
+	if (SPI_execute_with_args("SELECT stream_id FROM dynpg.streams WHERE table_name = $1 AND end_seq IS NULL",
+							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "dynpg: reading dynpg.streams failed");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		found = true;
+	}
+	SPI_finish();
+	if (!found)
+		PG_RETURN_NULL();
+	gen = dynpg_stream_roll(id);
+	if (gen < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(gen);
 }

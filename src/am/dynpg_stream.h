@@ -70,6 +70,18 @@ extern bool dynpg_stream_notify;
  */
 extern int64 dynpg_stream_trim(const char *older_than);
 
+/* dynpg.stream_shard_rollover (minutes) and dynpg.stream_shard_max_records */
+extern int	dynpg_stream_shard_rollover;
+extern int	dynpg_stream_shard_max_records;
+
+/*
+ * Close the stream's open shard generation and open the next (returns the
+ * new generation, -1 if the stream is closed); the worker's step rolls every
+ * stream that is due (returns how many)
+ */
+extern int	dynpg_stream_roll(int64 stream_id);
+extern int	dynpg_stream_roll_due(void);
+
 /* The database's worker: publish the horizon for standbys (dynpg.stream_horizon) */
 extern void dynpg_stream_publish_horizon(void);
 
@@ -77,5 +89,7 @@ extern void dynpg_stream_publish_horizon(void);
 extern Oid	dynpg_stream_records_relid(void);
 extern Oid	dynpg_stream_records_index(void);
 extern Oid	dynpg_streams_relid(void);
+extern Oid	dynpg_stream_shards_relid(void);
+extern Oid	dynpg_stream_shards_index(void);
 
 #endif							/* DYNPG_STREAM_H */

@@ -7,18 +7,23 @@
  *
  * The records are written by the write path (am/dynpg_stream.c) into
  * dynpg.stream_records; the streams a table has had are rows of
- * dynpg.streams.  A stream has DYN_STREAM_SHARDS shards, each a range of
- * the partition-key hash (the high bits of the storage key's hash), so
- * consumers can read them in parallel, and records of one item stay in one
- * shard in commit order.
+ * dynpg.streams.  A stream has DYN_STREAM_SHARDS hash ranges (the high
+ * bits of the storage key's partition hash), so consumers can read them in
+ * parallel, and records of one item stay in one range in commit order.  Its
+ * shards are generations (dynpg.stream_shards) times ranges: the worker
+ * closes the open generation on a schedule or size and opens the next,
+ * whose shard i has shard i of the one before as its parent.  A record's
+ * generation is the one whose number range holds its number.
  *
  * Identifiers, all derived from the dynpg.streams row:
  *	 StreamArn		<table ARN>/stream/<label>; label = the opening time,
  *					YYYY-MM-DDTHH:MI:SS.mmm in UTC, as DynamoDB's
  *	 ShardId		shardId-<opening time, ms, 20 digits>-<4 hex digits of the
- *					stream id><4 hex digits: the shard's number>
+ *					stream id><8 hex digits: the generation><4 hex digits: the
+ *					hash range>, 45 characters
  *	 SequenceNumber	the record's number, 21 digits (DynamoDB's are 21-40)
- *	 ShardIterator	<stream ARN>|1|<hex: shard, position, issue time in ms>;
+ *	 ShardIterator	<stream ARN>|2|<hex: generation, hash range, position,
+ *					issue time in ms>;
  *					the position is the number the next read starts after.
  *					Valid 15 minutes, as DynamoDB's.
  *
@@ -350,6 +355,10 @@ dynpg_api_stream_register(Oid relid, Jsonb *def)
 	spi_exec("INSERT INTO dynpg.streams (stream_id, tbl, table_id, table_name, owner, label, view_type, shards, key_schema, created) "
 			 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())",
 			 9, types, values, SPI_OK_INSERT);
+	/* its first shard generation: every number after the stream's */
+	spi_exec("INSERT INTO dynpg.stream_shards (stream_id, generation, started_seq, started) "
+			 "VALUES ($1, 0, $1, now())",
+			 1, types, values, SPI_OK_INSERT);
 }
 
 /* Close the definition's stream, if it has one: no more records after end_seq */
@@ -363,8 +372,13 @@ close_stream(Jsonb *def)
 	if (!def_stream_enabled(def, NULL) || !def_string(def, "StreamId", &id))
 		return;
 	values[0] = Int64GetDatum(strtoll(id, NULL, 10));
+	/* the row first: a rollover in progress ends before the end is drawn (am/dynpg_stream.c) */
+	spi_exec("SELECT FROM dynpg.streams WHERE stream_id = $1 FOR UPDATE",
+			 1, types, values, SPI_OK_SELECT);
 	values[1] = Int64GetDatum(dynpg_stream_next_seq());
 	spi_exec("UPDATE dynpg.streams SET end_seq = $2, closed = now() WHERE stream_id = $1 AND end_seq IS NULL",
+			 2, types, values, SPI_OK_UPDATE);
+	spi_exec("UPDATE dynpg.stream_shards SET ended_seq = $2, ended = now() WHERE stream_id = $1 AND ended_seq IS NULL",
 			 2, types, values, SPI_OK_UPDATE);
 }
 
@@ -601,22 +615,101 @@ epoch_ms(TimestampTz t)
 }
 
 static char *
-shard_id(const StreamRow *r, int shard)
+shard_id(const StreamRow *r, int gen, int shard)
 {
-	return psprintf("shardId-%020lld-%04x%04x", (long long) epoch_ms(r->created),
-					(unsigned) (r->id & 0xFFFF), (unsigned) shard);
+	return psprintf("shardId-%020lld-%04x%08x%04x", (long long) epoch_ms(r->created),
+					(unsigned) (r->id & 0xFFFF), (unsigned) gen, (unsigned) shard);
 }
 
-/* The shard 'id' names in stream 'r', or -1 */
-static int
-parse_shard(const StreamRow *r, const char *id)
+/*
+ * The shard (generation, hash range) 'id' names in stream 'r': false if it
+ * is not one of the stream's (the generation may be gone: see find_gen)
+ */
+static bool
+parse_shard(const StreamRow *r, const char *id, int *gen, int *shard)
+{
+	char	   *prefix = shard_id(r, 0, 0);
+	size_t		stem = strlen(prefix) - 12;
+	char	   *end;
+	uint64		v;
+	char	   *digits;
+
+	if (strlen(id) != strlen(prefix) || strncmp(id, prefix, stem) != 0 ||
+		strspn(id + stem, "0123456789abcdef") != 12)
+		return false;
+	digits = pnstrdup(id + stem, 8);
+	v = strtoull(digits, &end, 16);
+	if (v > PG_INT32_MAX)
+		return false;
+	*gen = (int) v;
+	*shard = (int) strtoul(id + stem + 8, &end, 16);
+	return *shard < r->shards;
+}
+
+/* A shard generation: its numbers are start < n < end (end 0: open) */
+typedef struct ShardGen
+{
+	int			gen;
+	int64		start;
+	int64		end;
+} ShardGen;
+
+/*
+ * The stream's generations in order, as 'snap' sees them.  Take the horizon
+ * before the snapshot: a generation ended below the horizon is then seen
+ * ended (its rollover held the end number until it committed).  A closed
+ * stream ends its last generation at the stream's end at the latest.
+ */
+static ShardGen *
+load_gens(const StreamRow *r, Snapshot snap, int *n)
+{
+	Relation	rel = table_open(dynpg_stream_shards_relid(), AccessShareLock);
+	Relation	index = index_open(dynpg_stream_shards_index(), AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			cap = 8;
+	ShardGen   *gens = palloc(sizeof(ShardGen) * cap);
+
+	*n = 0;
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(r->id));
+	scan = systable_beginscan_ordered(rel, index, snap, 1, &key);
+	while ((tup = systable_getnext_ordered(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		isnull;
+		TupleDesc	desc = RelationGetDescr(rel);
+		ShardGen   *g;
+
+		if (*n == cap)
+		{
+			cap *= 2;
+			gens = repalloc(gens, sizeof(ShardGen) * cap);
+		}
+		g = &gens[(*n)++];
+		g->gen = DatumGetInt32(heap_getattr(tup, 2, desc, &isnull));
+		g->start = DatumGetInt64(heap_getattr(tup, 3, desc, &isnull));
+		g->end = DatumGetInt64(heap_getattr(tup, 5, desc, &isnull));
+		if (isnull)
+			g->end = 0;
+		if (r->closed && (g->end == 0 || g->end > r->end_seq))
+			g->end = Max(r->end_seq, g->start + 1);
+	}
+	systable_endscan_ordered(scan);
+	index_close(index, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return gens;
+}
+
+/* Generation 'gen' among 'gens', or NULL */
+static ShardGen *
+find_gen(ShardGen *gens, int n, int gen)
 {
 	int			i;
 
-	for (i = 0; i < r->shards; i++)
-		if (strcmp(shard_id(r, i), id) == 0)
-			return i;
-	return -1;
+	for (i = 0; i < n; i++)
+		if (gens[i].gen == gen)
+			return &gens[i];
+	return NULL;
 }
 
 static char *
@@ -642,9 +735,9 @@ parse_seq(const char *s, int64 *out)
 }
 
 static char *
-make_iterator(const StreamRow *r, int shard, int64 after)
+make_iterator(const StreamRow *r, int gen, int shard, int64 after)
 {
-	return psprintf("%s|1|%04x%016llx%016llx", stream_arn(r), (unsigned) shard,
+	return psprintf("%s|2|%08x%04x%016llx%016llx", stream_arn(r), (unsigned) gen, (unsigned) shard,
 					(unsigned long long) after,
 					(unsigned long long) epoch_ms(GetCurrentTimestamp()));
 }
@@ -691,7 +784,7 @@ java_date(int64 ms)
 
 /* A ShardIterator: its stream, shard and position; ExpiredIteratorException when too old */
 static StreamRow *
-read_iterator(const char *it, int *shard, int64 *after)
+read_iterator(const char *it, int *gen, int *shard, int64 *after)
 {
 	const char *bar = strrchr(it, '|');
 	char	   *arn;
@@ -699,15 +792,19 @@ read_iterator(const char *it, int *shard, int64 *after)
 	int64		issued;
 	int64		now;
 
-	if (bar == NULL || bar - it < 3 || strncmp(bar - 2, "|1", 2) != 0 || strlen(bar + 1) != 36)
+	uint64		g;
+
+	if (bar == NULL || bar - it < 3 || strncmp(bar - 2, "|2", 2) != 0 || strlen(bar + 1) != 44)
 		invalid_iterator();
 	arn = pnstrdup(it, bar - 2 - it);
-	*shard = (int) hex_field(bar + 1, 4);
-	*after = (int64) hex_field(bar + 5, 16);
-	issued = (int64) hex_field(bar + 21, 16);
+	g = hex_field(bar + 1, 8);
+	*shard = (int) hex_field(bar + 9, 4);
+	*after = (int64) hex_field(bar + 13, 16);
+	issued = (int64) hex_field(bar + 29, 16);
 	r = find_stream(arn);
-	if (*shard >= r->shards || *after < 0)
+	if (g > PG_INT32_MAX || *shard >= r->shards || *after < 0)
 		invalid_iterator();
+	*gen = (int) g;
 	now = epoch_ms(GetCurrentTimestamp());
 	if (now - issued > ITERATOR_LIFETIME_MS)
 		dynpg_raise(DYN_ERR_EXPIRED_ITERATOR,
@@ -824,9 +921,18 @@ dynpg_api_describe_stream(DynJson *request)
 	char	   *filter_type = NULL;
 	char	   *filter_shard = NULL;
 	StreamRow  *r;
-	int			first = 0;
+	ShardGen   *gens;
+	int			ngens;
+	int			g;
 	int			i;
 	int			shown = 0;
+	bool		more = false;
+	bool		filtering;
+	int64		start_pos = -1;	/* list shards after this (generation, range) */
+	int			child_of = -1;	/* the filter shard's generation and range */
+	int			child_range = 0;
+	char	   *last = NULL;
+	Snapshot	snap;
 	DynOut	   *o = NULL;
 	static const char *const filter_types[] = {"CHILD_SHARDS", NULL};
 
@@ -856,12 +962,23 @@ dynpg_api_describe_stream(DynJson *request)
 	dynpg_req_finish(&req);
 
 	r = find_stream(arn);
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	gens = load_gens(r, snap, &ngens);
+	UnregisterSnapshot(snap);
 	if (start != NULL)
 	{
-		int			s = parse_shard(r, start);
+		int			sg;
+		int			si;
 
-		first = s < 0 ? r->shards : s + 1;
+		/* a shard not of this stream: nothing after it */
+		start_pos = parse_shard(r, start, &sg, &si) ? (int64) sg * r->shards + si : PG_INT64_MAX;
 	}
+	/* CHILD_SHARDS (the only type): a shard not of this stream, or none, has no children */
+	filtering = filter != NULL && filter_type != NULL;
+	if (filtering &&
+		(filter_shard == NULL || !parse_shard(r, filter_shard, &child_of, &child_range) ||
+		 child_of == PG_INT32_MAX))
+		ngens = 0;
 
 	dynpg_out_begin_object(&o, NULL);
 	dynpg_out_begin_object(&o, "StreamDescription");
@@ -875,24 +992,40 @@ dynpg_api_describe_stream(DynJson *request)
 	dynpg_out_string(&o, "TableName", r->table_name);
 	dynpg_out_json(&o, "KeySchema", dynpg_json_from_jsonb(r->key_schema));
 	dynpg_out_begin_array(&o, "Shards");
-	/* no shard has children yet: a filter for children lists none */
-	for (i = first; filter == NULL && i < r->shards; i++)
+	/* every shard of the kept generations, oldest first; or a shard's children */
+	for (g = 0; g < ngens && !more; g++)
 	{
-		if (shown == limit)
-			break;
-		dynpg_out_begin_object(&o, NULL);
-		dynpg_out_string(&o, "ShardId", shard_id(r, i));
-		dynpg_out_begin_object(&o, "SequenceNumberRange");
-		dynpg_out_string(&o, "StartingSequenceNumber", seq_text(r->id + 1));
-		if (r->closed)
-			dynpg_out_string(&o, "EndingSequenceNumber", seq_text(r->end_seq));
-		dynpg_out_end_object(&o);
-		dynpg_out_end_object(&o);
-		shown++;
+		if (filtering && gens[g].gen != child_of + 1)
+			continue;
+		for (i = 0; i < r->shards; i++)
+		{
+			if (filtering && i != child_range)
+				continue;
+			if ((int64) gens[g].gen * r->shards + i <= start_pos)
+				continue;
+			if (shown == limit)
+			{
+				more = true;
+				break;
+			}
+			dynpg_out_begin_object(&o, NULL);
+			dynpg_out_string(&o, "ShardId", shard_id(r, gens[g].gen, i));
+			if (gens[g].gen > 0)
+				dynpg_out_string(&o, "ParentShardId", shard_id(r, gens[g].gen - 1, i));
+			dynpg_out_begin_object(&o, "SequenceNumberRange");
+			dynpg_out_string(&o, "StartingSequenceNumber", seq_text(gens[g].start + 1));
+			/* the last number it can hold */
+			if (gens[g].end != 0)
+				dynpg_out_string(&o, "EndingSequenceNumber", seq_text(gens[g].end - 1));
+			dynpg_out_end_object(&o);
+			dynpg_out_end_object(&o);
+			last = shard_id(r, gens[g].gen, i);
+			shown++;
+		}
 	}
 	dynpg_out_end_array(&o);
-	if (filter == NULL && i < r->shards && shown > 0)
-		dynpg_out_string(&o, "LastEvaluatedShardId", shard_id(r, i - 1));
+	if (more && last != NULL)
+		dynpg_out_string(&o, "LastEvaluatedShardId", last);
 	dynpg_out_end_object(&o);
 	return dynpg_out_finish(dynpg_out_end_object(&o));
 }
@@ -921,9 +1054,15 @@ dynpg_api_get_shard_iterator(DynJson *request)
 	char	   *type;
 	char	   *seq_given;
 	StreamRow  *r;
+	int			gen;
 	int			shard;
 	int64		after;
 	int64		seq = 0;
+	int64		horizon;
+	ShardGen   *gens;
+	ShardGen   *g = NULL;
+	int			ngens;
+	Snapshot	snap;
 	DynOut	   *o = NULL;
 
 	dynpg_require_preload();
@@ -949,25 +1088,38 @@ dynpg_api_get_shard_iterator(DynJson *request)
 			dynpg_validation_error("Invalid SequenceNumber: %s", seq_given);
 	}
 	r = find_stream(arn);
-	shard = parse_shard(r, shard_text);
-	if (shard < 0)
+	/* the horizon, then the generations (load_gens) */
+	horizon = stream_horizon(r);
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	gens = load_gens(r, snap, &ngens);
+	UnregisterSnapshot(snap);
+	if (parse_shard(r, shard_text, &gen, &shard))
+		g = find_gen(gens, ngens, gen);
+	if (g == NULL)
 		dynpg_raise(DYN_ERR_RESOURCE_NOT_FOUND,
 					"Requested resource not found: Shard: %s in Stream: %s not found", shard_text, arn);
+	if (g->end != 0)
+		horizon = Min(horizon, g->end);
 	if (strcmp(type, "TRIM_HORIZON") == 0)
-		after = Max(r->id, r->trimmed_to);
+	{
+		after = Max(g->start, r->trimmed_to);
+		/* a closed shard trimmed to its end: at its end */
+		if (g->end != 0)
+			after = Min(after, g->end - 1);
+	}
 	else if (strcmp(type, "LATEST") == 0)
-		after = stream_horizon(r) - 1;
+		after = Max(horizon - 1, g->start);
 	else
 	{
 		after = strcmp(type, "AT_SEQUENCE_NUMBER") == 0 ? seq - 1 : seq;
-		if (seq <= r->id || (r->closed && seq >= r->end_seq))
+		if (seq <= g->start || (g->end != 0 && seq >= g->end))
 			dynpg_validation_error("Invalid SequenceNumber: %s is not in the range of shard %s",
 								   seq_given, shard_text);
 		if (after < r->trimmed_to)
 			trimmed(r);
 	}
 	dynpg_out_begin_object(&o, NULL);
-	dynpg_out_string(&o, "ShardIterator", make_iterator(r, shard, after));
+	dynpg_out_string(&o, "ShardIterator", make_iterator(r, gen, shard, after));
 	return dynpg_out_finish(dynpg_out_end_object(&o));
 }
 
@@ -997,10 +1149,14 @@ dynpg_api_get_records(DynJson *request)
 	int64		given_limit;
 	bool		has_limit;
 	StreamRow  *r;
+	int			gen;
 	int			shard;
 	int64		after;
 	int64		horizon;
 	int64		last;
+	ShardGen   *gens;
+	ShardGen   *g;
+	int			ngens;
 	int			count = 0;
 	int64		bytes = 0;
 	bool		more = false;
@@ -1024,16 +1180,26 @@ dynpg_api_get_records(DynJson *request)
 		dynpg_req_range(&req, limit, "Limit", 1, GET_RECORDS_MAX);
 	dynpg_req_finish(&req);
 
-	r = read_iterator(it, &shard, &after);
+	r = read_iterator(it, &gen, &shard, &after);
 	if (after < r->trimmed_to)
 		trimmed(r);
 	/* the horizon first, then a snapshot that sees everything committed below it */
 	horizon = stream_horizon(r);
 	last = after;
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	gens = load_gens(r, snap, &ngens);
+	g = find_gen(gens, ngens, gen);
+	/* a generation no longer kept: its records are gone */
+	if (g == NULL)
+		trimmed(r);
+	if (after < g->start || (g->end != 0 && after >= g->end))
+		invalid_iterator();
+	/* the shard's records: its range's, in its generation's numbers */
+	if (g->end != 0)
+		horizon = Min(horizon, g->end);
 
 	records = table_open(dynpg_stream_records_relid(), AccessShareLock);
 	index = index_open(dynpg_stream_records_index(), AccessShareLock);
-	snap = RegisterSnapshot(GetLatestSnapshot());
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(r->id));
 	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT2EQ, Int16GetDatum((int16) shard));
 	ScanKeyInit(&keys[2], 3, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(after));
@@ -1102,9 +1268,9 @@ dynpg_api_get_records(DynJson *request)
 	/* nothing between the position and the horizon is left unread: move up to it */
 	if (!more)
 		last = Max(last, horizon - 1);
-	/* a closed shard read to its end has no next iterator */
-	if (!(r->closed && !more && last >= r->end_seq - 1))
-		dynpg_out_string(&o, "NextShardIterator", make_iterator(r, shard, last));
+	/* a closed shard read to its end has no next iterator: its children go on */
+	if (!(g->end != 0 && !more && last >= g->end - 1))
+		dynpg_out_string(&o, "NextShardIterator", make_iterator(r, gen, shard, last));
 	return dynpg_out_finish(dynpg_out_end_object(&o));
 }
 
@@ -1116,6 +1282,7 @@ dynpg_api_get_records(DynJson *request)
 typedef struct SqlRecord
 {
 	int64		seq;
+	int			gen;
 	int			shard;
 	char		event;
 	TimestampTz created;
@@ -1154,6 +1321,8 @@ dynpg_stream_records_sql(PG_FUNCTION_ARGS)
 	int			cap;
 	int			shard;
 	int			i;
+	ShardGen   *gens;
+	int			ngens;
 
 	dynpg_require_preload();
 	InitMaterializedSRF(fcinfo, 0);
@@ -1197,6 +1366,8 @@ dynpg_stream_records_sql(PG_FUNCTION_ARGS)
 	records = table_open(dynpg_stream_records_relid(), AccessShareLock);
 	index = index_open(dynpg_stream_records_index(), AccessShareLock);
 	snap = RegisterSnapshot(GetLatestSnapshot());
+	/* the generations, to name each record's shard (a range's records span them) */
+	gens = load_gens(r, snap, &ngens);
 	for (shard = 0; shard < r->shards; shard++)
 	{
 		ScanKeyData keys[3];
@@ -1214,6 +1385,7 @@ dynpg_stream_records_sql(PG_FUNCTION_ARGS)
 			Datum		values[DYN_STREAM_RECORD_NATTS];
 			bool		nulls[DYN_STREAM_RECORD_NATTS];
 			SqlRecord  *s;
+			int			k;
 
 			heap_deform_tuple(tup, RelationGetDescr(records), values, nulls);
 			if (DatumGetInt64(values[2]) >= horizon)
@@ -1226,6 +1398,14 @@ dynpg_stream_records_sql(PG_FUNCTION_ARGS)
 			s = &got[ngot++];
 			s->seq = DatumGetInt64(values[2]);
 			s->shard = shard;
+			/* the generation whose numbers hold it (the oldest kept, if older) */
+			s->gen = ngens > 0 ? gens[0].gen : 0;
+			for (k = ngens - 1; k >= 0; k--)
+				if (gens[k].start < s->seq)
+				{
+					s->gen = gens[k].gen;
+					break;
+				}
 			s->event = DatumGetChar(values[3]);
 			s->created = DatumGetTimestampTz(values[4]);
 			s->size = DatumGetInt32(values[5]);
@@ -1247,7 +1427,7 @@ dynpg_stream_records_sql(PG_FUNCTION_ARGS)
 		bool		nulls[8] = {false, false, false, false, false, false, false, false};
 
 		values[0] = CStringGetTextDatum(seq_text(got[i].seq));
-		values[1] = CStringGetTextDatum(shard_id(r, got[i].shard));
+		values[1] = CStringGetTextDatum(shard_id(r, got[i].gen, got[i].shard));
 		values[2] = CStringGetTextDatum(event_name(got[i].event));
 		values[3] = got[i].keys;
 		values[4] = got[i].new_image;

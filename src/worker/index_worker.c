@@ -495,6 +495,35 @@ stream_trim_step(void)
 }
 
 /*
+ * Every STREAM_ROLL_INTERVAL_MS: close the shard generations that are
+ * dynpg.stream_shard_rollover old or have a shard of
+ * dynpg.stream_shard_max_records records, and open their children, in a
+ * transaction of its own (am/dynpg_stream.c; src/am/README, "Shards").
+ */
+#define STREAM_ROLL_INTERVAL_MS		(60 * 1000)
+
+static TimestampTz last_roll = 0;
+
+static void
+stream_roll_step(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (RecoveryInProgress() ||
+		(last_roll != 0 && !TimestampDifferenceExceeds(last_roll, now, STREAM_ROLL_INTERVAL_MS)))
+		return;
+	last_roll = now;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "rolling DynamoDB stream shards over");
+	(void) dynpg_stream_roll_due();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/*
  * At most every STREAM_PUBLISH_INTERVAL_MS (and at least every naptime):
  * the stream horizon for standbys, in a transaction of its own.
  */
@@ -745,6 +774,7 @@ dynpg_index_worker_main(Datum main_arg)
 			if (result != BATCH_NO_EXTENSION)
 			{
 				stream_trim_step();
+				stream_roll_step();
 				stream_publish_step();
 				ttl_more = ttl_sweep_step();
 			}

@@ -3,16 +3,22 @@
 (tests/t/027_http_streams.pl): 4 writers change items concurrently for a
 while (puts, conditional puts that fail, updates, deletes, batches,
 transactions, some cancelled), each keeping a ledger of what it changed,
-while a consumer follows every shard through GetRecords; then every
-committed change must have come exactly once, per item in order, with the
-right images, and nothing from a failed or cancelled write.
+while a consumer follows every shard through GetRecords; meanwhile the
+stream's shards are rolled over twice (dynpg._roll_stream_shards, through
+psql), and the consumer follows each closed shard to its children as the
+KCL does (a shard whose iterator runs out: DescribeStream's CHILD_SHARDS
+filter, each child from TRIM_HORIZON).  Then every committed change must
+have come exactly once, per item in order, with the right images, and
+nothing from a failed or cancelled write.
 
 Prints 'ok - ...' / 'not ok - ...' lines; exits 1 on a failure.
 Environment: DYNPG_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-DYNPG_STREAM_SECONDS (how long the writers run, default 5).
+DYNPG_STREAM_SECONDS (how long the writers run, default 5),
+DYNPG_ROLL_CONNINFO (a superuser's libpq connection string for psql).
 """
 import os
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -23,6 +29,7 @@ from botocore.exceptions import ClientError
 
 ENDPOINT = os.environ["DYNPG_ENDPOINT"]
 SECONDS = float(os.environ.get("DYNPG_STREAM_SECONDS", "5"))
+ROLL_CONNINFO = os.environ["DYNPG_ROLL_CONNINFO"]
 failures = 0
 
 
@@ -165,10 +172,12 @@ def writer(w):
     ledgers[w] = ledger
 
 
-# ---- the consumer: follows every shard while the writers run ----
+# ---- the consumer: follows every shard, and their children, while the writers run ----
 seen = []
 consumer_error = []
 drained = threading.Event()
+parent_of = {}          # shard -> its parent, as the consumer learnt it
+ended = []              # the shards read to their end
 
 
 def consumer():
@@ -179,12 +188,25 @@ def consumer():
         quiet = 0
         while True:
             got = 0
-            for s in shards:
+            for s in list(its):
                 r = c.get_records(ShardIterator=its[s], Limit=100)
                 for rec in r["Records"]:
                     seen.append((s, rec))
                 got += len(r["Records"])
-                its[s] = r["NextShardIterator"]
+                if "NextShardIterator" in r:
+                    its[s] = r["NextShardIterator"]
+                    continue
+                # the shard is closed and read: its children go on from their start
+                del its[s]
+                ended.append(s)
+                got += 1
+                kids = children(c, s)
+                if len(kids) != 1:
+                    raise Exception("shard %s has %d children" % (s, len(kids)))
+                for k in kids:
+                    parent_of[k["ShardId"]] = k.get("ParentShardId")
+                    its[k["ShardId"]] = c.get_shard_iterator(StreamArn=arn, ShardId=k["ShardId"],
+                                                             ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
             if stop.is_set() and got == 0:
                 quiet += 1
                 if quiet >= 3:
@@ -196,18 +218,80 @@ def consumer():
     drained.set()
 
 
+def children(c, s):
+    """DescribeStream with ShardFilter CHILD_SHARDS: through boto3 when its
+    model has ShardFilter (newer botocore), else as a request signed by
+    botocore, as boto3 would send it"""
+    req = {"StreamArn": arn, "ShardFilter": {"Type": "CHILD_SHARDS", "ShardId": s}}
+    if "ShardFilter" in c.meta.service_model.operation_model("DescribeStream").input_shape.members:
+        return c.describe_stream(**req)["StreamDescription"]["Shards"]
+    import http.client
+    import json
+    import urllib.parse
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    aws = AWSRequest(method="POST", url=ENDPOINT + "/", data=json.dumps(req),
+                     headers={"X-Amz-Target": "DynamoDBStreams_20120810.DescribeStream",
+                              "Content-Type": "application/x-amz-json-1.0"})
+    SigV4Auth(c._request_signer._credentials.get_frozen_credentials(), "dynamodb", "us-east-1").add_auth(aws)
+    u = urllib.parse.urlparse(ENDPOINT)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    try:
+        conn.request("POST", "/", body=aws.body, headers=dict(aws.headers.items()))
+        resp = conn.getresponse()
+        body = json.loads(resp.read() or b"{}")
+    finally:
+        conn.close()
+    if resp.status != 200:
+        raise Exception("DescribeStream with ShardFilter: %d %s" % (resp.status, body))
+    return body["StreamDescription"]["Shards"]
+
+
+def roll():
+    """Roll the stream's shards over now, as the worker does on its schedule"""
+    out = subprocess.run(["psql", "-X", "-At", "-d", ROLL_CONNINFO, "-c",
+                          "SELECT dynpg._roll_stream_shards('ledger')"],
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        print("# psql: %s" % out.stderr, file=sys.stderr)
+    return out.stdout.strip()
+
+
 threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
 cons = threading.Thread(target=consumer)
 cons.start()
 for t in threads:
     t.start()
-time.sleep(SECONDS)
+time.sleep(SECONDS / 3)
+generations = [roll()]
+time.sleep(SECONDS / 3)
+generations.append(roll())
+time.sleep(SECONDS / 3)
 stop.set()
 for t in threads:
     t.join()
 cons.join(timeout=120)
 check(not consumer_error, "the consumer read without an error %s" % consumer_error)
 check(len(ledgers) == 4, "4 writers finished")
+check(generations == ["1", "2"], "the shards rolled over twice while the writers ran (%s)" % generations)
+check(len(ended) == 8 and sorted(set(ended)) == sorted(ended) and set(shards) <= set(ended),
+      "the consumer read the 8 closed shards to their end (%d)" % len(ended))
+check(len(parent_of) == 8 and all(p in ended for p in parent_of.values()),
+      "each closed shard had one child, whose ParentShardId is that shard")
+
+
+def lineage_root(s):
+    while s in parent_of:
+        s = parent_of[s]
+    return s
+
+
+sd = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+listed = {x["ShardId"]: x for x in sd["Shards"]}
+check(len(listed) == 12 and sum("EndingSequenceNumber" in x["SequenceNumberRange"] for x in listed.values()) == 8
+      and all(listed[k].get("ParentShardId") == p for k, p in parent_of.items())
+      and all(len(k) <= 65 for k in listed),
+      "DescribeStream lists 3 generations of 4 shards, 8 closed, with their parents")
 
 # ---- compare ----
 expected = {}
@@ -224,7 +308,7 @@ for s, rec in seen:
     got.setdefault(k, []).append((rec["eventName"], image(d["NewImage"]) if "NewImage" in d else None,
                                   image(d["OldImage"]) if "OldImage" in d else None))
     seqs.append(d["SequenceNumber"])
-    shard_of.setdefault(k, set()).add(s)
+    shard_of.setdefault(k, set()).add(lineage_root(s))
 check(total > 50, "the writers changed items (%d changes)" % total)
 check(len(seqs) == len(set(seqs)), "no record came twice (%d records)" % len(seqs))
 check(len(seen) == total, "as many records as committed changes (%d, ledger %d)" % (len(seen), total))
@@ -233,7 +317,9 @@ check(not bad, "every item's records: the ledger's changes, in order, with both 
       % ("" if not bad else " (first differing key %s: got %s, expected %s)"
          % (bad[0], got.get(bad[0]), expected[bad[0]])))
 check(not [k for k in got if k not in expected], "no record for an item nothing committed to")
-check(all(len(v) == 1 for v in shard_of.values()), "each item's records are in one shard")
+check(all(len(v) == 1 for v in shard_of.values()), "each item's records are in one shard's lineage (hash range)")
+check(sum(1 for s, rec in seen if s in parent_of) > 0 and sum(1 for s, rec in seen if s in shards) > 0,
+      "records came from parents and from children")
 r0 = seen[0][1] if seen else {}
 check(r0.get("eventSource") == "aws:dynamodb" and r0.get("eventVersion") == "1.1"
       and r0.get("dynamodb", {}).get("StreamViewType") == "NEW_AND_OLD_IMAGES"

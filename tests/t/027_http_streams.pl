@@ -2,8 +2,9 @@
 # 'dynamodbstreams' client (tests/http/streams_boto3.py): 4 concurrent
 # writers (puts, failing conditional puts, updates, deletes, batches,
 # transactions, some cancelled) keep a ledger while a consumer follows every
-# shard; every committed change must arrive exactly once, per item in
-# order, with its images, and nothing from a failed write.  Then the
+# shard and, when the shards roll over (twice, meanwhile), their children;
+# every committed change must arrive exactly once, per item in order, with
+# its images, and nothing from a failed write.  Then the
 # stream records are checked in SQL against the table, and no reader is
 # left holding the horizon.
 use strict;
@@ -37,6 +38,8 @@ local $ENV{AWS_SECRET_ACCESS_KEY} = $secret;
 local $ENV{AWS_CONFIG_FILE} = '/dev/null';
 local $ENV{AWS_SHARED_CREDENTIALS_FILE} = '/dev/null';
 local $ENV{DYNPG_STREAM_SECONDS} = $ENV{DYNPG_SLOW} ? 10 : 5;
+# psql, as the test's superuser, for dynpg._roll_stream_shards
+local $ENV{DYNPG_ROLL_CONNINFO} = $node->connstr('postgres');
 
 my ($stdout, $stderr);
 my $ok = IPC::Run::run(['/usr/bin/python3', 'tests/http/streams_boto3.py'],

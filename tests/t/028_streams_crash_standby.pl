@@ -111,6 +111,26 @@ ok($primary_pages ne '', 'GetRecords on the primary returns records');
 is($standby->safe_psql('postgres', $pages_sql), $primary_pages,
 	'GetRecords on the standby returns the same pages');
 
+# the shards roll over on the primary: the standby lists the children with
+# their parents, and serves the same pages, the later record in a child
+$node->safe_psql('postgres', q{
+	SELECT dynpg._roll_stream_shards('scx');
+	SELECT dynpg.put_item('{"TableName": "scx", "Item": {"p": {"S": "late"}, "s": {"S": "three"}}}');
+});
+my $before = () = $primary_pages =~ /\d+/g;
+$primary_pages = $node->safe_psql('postgres', $pages_sql);
+my $after = () = $primary_pages =~ /\d+/g;
+is($after, $before + 1, 'GetRecords on the primary: the parents\' records and the child\'s new one');
+$node->wait_for_catchup($standby);
+ok($standby->poll_query_until('postgres', $pages_sql, $primary_pages),
+	'after a rollover, GetRecords on the standby returns the same pages, children included');
+is($standby->safe_psql('postgres', qq{
+	SELECT count(*) || ' ' || count(*) FILTER (WHERE s ? 'ParentShardId')
+	       || ' ' || count(*) FILTER (WHERE s -> 'SequenceNumberRange' ? 'EndingSequenceNumber')
+	  FROM jsonb_array_elements(dynpg.describe_stream(jsonb_build_object('StreamArn', '$arn'))
+	         #> '{StreamDescription,Shards}') s}),
+	'8 4 4', 'the standby lists 4 closed shards and their 4 children');
+
 my $log = slurp_file($node->logfile) . slurp_file($standby->logfile);
 unlike($log, qr/TRAP:|PANIC|terminated by signal (?!9)/, 'no crash but the immediate stops');
 
