@@ -109,7 +109,10 @@ SELECT ev, keys FROM pg_temp.records(pg_temp.arn('st1')) WHERE keys #>> '{pk,S}'
 SELECT dynpg.batch_write_item('{"RequestItems":{"st1":[{"PutRequest":{"Item":{"pk":{"S":"d"},"sk":{"N":"1"}}}},{"DeleteRequest":{"Key":{"pk":{"S":"b"},"sk":{"N":"2"}}}}]}}') IS NOT NULL AS batch;
 SELECT dynpg.transact_write_items('{"TransactItems":[{"Put":{"TableName":"st1","Item":{"pk":{"S":"e"},"sk":{"N":"1"}}}},{"Update":{"TableName":"st1","Key":{"pk":{"S":"d"},"sk":{"N":"1"}},"UpdateExpression":"SET x = :x","ExpressionAttributeValues":{":x":{"BOOL":true}}}}]}') IS NOT NULL AS transact;
 INSERT INTO dynamodb.st1 VALUES (dynpg.item('{"pk":{"S":"f"},"sk":{"N":"1"}}'));
-SELECT ev, keys FROM pg_temp.records(pg_temp.arn('st1')) WHERE keys #>> '{pk,S}' IN ('b', 'd', 'e', 'f') ORDER BY seq;
+COPY dynamodb.st1 FROM STDIN;
+{"pk":{"S":"f2"},"sk":{"N":"1"}}
+\.
+SELECT ev, keys FROM pg_temp.records(pg_temp.arn('st1')) WHERE keys #>> '{pk,S}' IN ('b', 'd', 'e', 'f', 'f2') ORDER BY seq;
 -- paging: one record a call gives the same records
 SELECT (SELECT array_agg(seq ORDER BY seq) FROM pg_temp.records(pg_temp.arn('st1'), 1)) =
 	(SELECT array_agg(seq ORDER BY seq) FROM pg_temp.records(pg_temp.arn('st1'))) AS same_records;
