@@ -311,6 +311,23 @@ dynpg_relation(const char *name)
 	return relid;
 }
 
+/*
+ * Whether this database's dynpg has the stream tables: a database whose
+ * extension objects predate them (the extension was created by an earlier
+ * build of the same version) has none, and the worker leaves streams alone
+ * there rather than failing every pass.
+ */
+bool
+dynpg_stream_installed(void)
+{
+	Oid			nsp = get_namespace_oid("dynpg", true);
+
+	return OidIsValid(nsp) &&
+		OidIsValid(get_relname_relid("stream_records", nsp)) &&
+		OidIsValid(get_relname_relid("stream_shards", nsp)) &&
+		OidIsValid(get_relname_relid("stream_horizon", nsp));
+}
+
 Oid
 dynpg_stream_records_relid(void)
 {

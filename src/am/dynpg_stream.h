@@ -85,6 +85,9 @@ extern int	dynpg_stream_roll_due(void);
 /* The database's worker: publish the horizon for standbys (dynpg.stream_horizon) */
 extern void dynpg_stream_publish_horizon(void);
 
+/* Whether the database's extension has the stream tables (an older one may not) */
+extern bool dynpg_stream_installed(void);
+
 /* The OIDs of dynpg.streams, dynpg.stream_records and its index (ERROR if missing) */
 extern Oid	dynpg_stream_records_relid(void);
 extern Oid	dynpg_stream_records_index(void);

@@ -488,7 +488,8 @@ stream_trim_step(void)
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "trimming DynamoDB stream records");
-	(void) dynpg_stream_trim(psprintf("%d minutes", dynpg_stream_retention));
+	if (dynpg_stream_installed())
+		(void) dynpg_stream_trim(psprintf("%d minutes", dynpg_stream_retention));
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	pgstat_report_activity(STATE_IDLE, NULL);
@@ -517,7 +518,8 @@ stream_roll_step(void)
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "rolling DynamoDB stream shards over");
-	(void) dynpg_stream_roll_due();
+	if (dynpg_stream_installed())
+		(void) dynpg_stream_roll_due();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	pgstat_report_activity(STATE_IDLE, NULL);
@@ -543,7 +545,8 @@ stream_publish_step(void)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	dynpg_stream_publish_horizon();
+	if (dynpg_stream_installed())
+		dynpg_stream_publish_horizon();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	pgstat_report_activity(STATE_IDLE, NULL);

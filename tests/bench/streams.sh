@@ -14,7 +14,8 @@
 #    1000 through dynpg.get_records, in records/s.
 #
 # Uses the cluster of scripts/dynpg-run.sh (database dynpg_bench_streams,
-# made afresh unless BENCH_REUSE is set and it exists).
+# made afresh unless BENCH_REUSE is set and it exists; dropped at the end
+# unless BENCH_REUSE is set: each database with dynpg keeps a worker).
 set -euo pipefail
 items=${BENCH_ITEMS:-200000}
 backlog=${BENCH_BACKLOG:-1000000}
@@ -125,3 +126,4 @@ for r in $(seq 1 "$rounds"); do
 	ms=$(echo "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1)
 	echo "GetRecords drain round $r: $n records in $ms ms: $(echo "$n * 1000 / $ms" | bc) records/s (load $(cut -d' ' -f1 /proc/loadavg))"
 done
+[ -n "${BENCH_REUSE:-}" ] || psql_db postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null

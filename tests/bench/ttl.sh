@@ -33,9 +33,11 @@ setting() {	# NAME VALUE|reset
 	fi
 	psql_db postgres -c "SELECT pg_reload_conf()" >/dev/null
 }
+# the database goes at the end (each database with dynpg keeps a worker busy)
 cleanup() {
 	setting dynpg.ttl_sweep_rate reset || true
 	setting dynpg.ttl_sweep_interval reset || true
+	psql_db postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
