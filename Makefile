@@ -4,7 +4,7 @@ EXTENSION   = dynpg
 MODULE_big  = dynpg
 EXTVERSION  = 0.1
 
-# One object list, by layer (DESIGN.md section 2).
+# One object list, by layer (src/README, "Floors"): each folder after those it uses.
 OBJS = \
 	src/dynpg.o \
 	src/base/dynpg_error.o \
@@ -182,7 +182,7 @@ PG_PROVE_FLAGS += -I $(srcdir)/tests
 PGTAP_TESTS = $(wildcard tests/pgtap/*.sql)
 
 .PHONY: fuzz-expr test test-suites test-list installcheck-regress installcheck-isolation \
-	installcheck-tap installcheck-pgtap valgrind-check bench fuzz-http valgrind-http
+	installcheck-tap installcheck-pgtap valgrind-check bench fuzz-http valgrind-http layer-check
 
 # The README's test command: installs what is missing, builds, installs, and runs
 # every suite as an unprivileged user in a scratch copy of the tree.
@@ -220,6 +220,10 @@ test-list:
 # and the benchmarks of tests/bench/ against the scripts/dynpg-run.sh cluster.
 valgrind-check: all
 	@bash ./scripts/valgrind-check.sh
+
+# src/'s folder layering: the folder graph, and a failure on a cycle (src/README, "Floors").
+layer-check:
+	@bash ./scripts/layer-check.sh
 
 bench:
 	@bash ./tests/bench/item_conversion.sh

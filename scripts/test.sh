@@ -25,6 +25,13 @@ export DYNPG_TEST_STARTED
 dynpg_ensure_packages
 
 dynpg_say "== building dynpg"
+# the layering of src/ first (src/README, "Floors"): a folder cycle fails the run
+if ! layers=$(bash scripts/layer-check.sh); then
+	echo "$layers" >&2
+	dynpg_say "== src/ has a folder cycle: no suite ran; every test counts as failed"
+	printf '%s passed, %s failed\n' 0 "$(dynpg_test_list | wc -l)"
+	exit 1
+fi
 if ! dynpg_build; then
 	total=$(dynpg_test_list | wc -l)
 	dynpg_say "== build failed: no suite ran; every test counts as failed"

@@ -5,15 +5,7 @@
 -- times change from run to run: the tests check their form, not their value.
 \set SHOW_CONTEXT never
 
-CREATE FUNCTION pg_temp.t(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text;
-BEGIN
-	RETURN dynpg.execute(op, req)::text;
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || CASE WHEN det LIKE '{%' THEN (det::jsonb ->> '__type') || ': ' ELSE '' END || msg;
-END $$;
+\i sql/include/typed_errors.sql
 CREATE FUNCTION pg_temp.create(t text, spec jsonb) RETURNS text LANGUAGE sql AS $$
 	SELECT pg_temp.t('CreateTable', jsonb_build_object('TableName', t, 'BillingMode', 'PAY_PER_REQUEST',
 		'KeySchema', '[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]'::jsonb,

@@ -5,15 +5,7 @@
 \set SHOW_CONTEXT never
 \i sql/include/table_helpers.sql
 
-CREATE FUNCTION pg_temp.t(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text;
-BEGIN
-	RETURN dynpg.execute(op, req)::text;
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || CASE WHEN det LIKE '{%' THEN (det::jsonb ->> '__type') || ': ' ELSE '' END || msg;
-END $$;
+\i sql/include/typed_errors.sql
 -- The settings' members of a table's description (or the error)
 CREATE FUNCTION pg_temp.settings(t text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE

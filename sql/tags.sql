@@ -4,16 +4,7 @@
 \set SHOW_CONTEXT never
 \i sql/include/table_helpers.sql
 
--- 'ok' with the response, or the exception's type and message.
-CREATE FUNCTION pg_temp.t(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text;
-BEGIN
-	RETURN dynpg.execute(op, req)::text;
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || CASE WHEN det LIKE '{%' THEN (det::jsonb ->> '__type') || ': ' ELSE '' END || msg;
-END $$;
+\i sql/include/typed_errors.sql
 CREATE FUNCTION pg_temp.tags(arn text) RETURNS text LANGUAGE sql AS $$
 	SELECT pg_temp.t('ListTagsOfResource', jsonb_build_object('ResourceArn', arn)) $$;
 

@@ -3,33 +3,13 @@
 -- in the table's definition.  Items are not expired yet: configuration only.
 \set SHOW_CONTEXT never
 
-CREATE FUNCTION pg_temp.t(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text;
-BEGIN
-	RETURN dynpg.execute(op, req)::text;
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || CASE WHEN det LIKE '{%' THEN (det::jsonb ->> '__type') || ': ' ELSE '' END || msg;
-END $$;
+\i sql/include/typed_errors.sql
 CREATE FUNCTION pg_temp.ttl(t text, enabled boolean, a text) RETURNS text LANGUAGE sql AS $$
 	SELECT pg_temp.t('UpdateTimeToLive', jsonb_build_object('TableName', t,
 		'TimeToLiveSpecification', jsonb_build_object('Enabled', enabled, 'AttributeName', a))) $$;
 CREATE FUNCTION pg_temp.describe(t text) RETURNS text LANGUAGE sql AS $$
 	SELECT pg_temp.t('DescribeTimeToLive', jsonb_build_object('TableName', t)) $$;
--- Move the table's last TTL change an hour back, as if that hour had
--- passed: the table dropped and made again from its aged definition by
--- SQL, as pg_restore makes it from a dump.
-CREATE FUNCTION pg_temp.age_ttl(t text) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-	def jsonb := dynpg.table_definition(('dynamodb.' || t)::regclass);
-BEGIN
-	def := jsonb_set(def, '{TimeToLive,LastUpdateDateTime}',
-		to_jsonb((def -> 'TimeToLive' ->> 'LastUpdateDateTime')::numeric - 3600));
-	PERFORM dynpg.delete_table(jsonb_build_object('TableName', t));
-	EXECUTE format('CREATE TABLE dynamodb.%I (item dynpg.item NOT NULL, CONSTRAINT dynpg_table '
-		'CHECK (dynpg.conforms(item, %L::jsonb))) USING dynpg', t, def);
-END $$;
+\i sql/include/ttl_helpers.sql
 
 SELECT dynpg.create_table('{"TableName": "ttl", "BillingMode": "PAY_PER_REQUEST",
   "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],

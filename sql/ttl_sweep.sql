@@ -10,18 +10,7 @@ CREATE FUNCTION pg_temp.put(item jsonb) RETURNS void LANGUAGE sql AS $$
 -- a number of seconds from now, as a DynamoDB number
 CREATE FUNCTION pg_temp.at(offset_seconds numeric) RETURNS jsonb LANGUAGE sql AS $$
 	SELECT jsonb_build_object('N', (floor(extract(epoch FROM now())) + offset_seconds)::text) $$;
--- TTL's last change an hour back, as if that hour had passed: the table
--- made again from its aged definition by SQL, as pg_restore makes it
-CREATE FUNCTION pg_temp.age_ttl(t text) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-	def jsonb := dynpg.table_definition(('dynamodb.' || t)::regclass);
-BEGIN
-	def := jsonb_set(def, '{TimeToLive,LastUpdateDateTime}',
-		to_jsonb((def -> 'TimeToLive' ->> 'LastUpdateDateTime')::numeric - 3600));
-	PERFORM dynpg.delete_table(jsonb_build_object('TableName', t));
-	EXECUTE format('CREATE TABLE dynamodb.%I (item dynpg.item NOT NULL, CONSTRAINT dynpg_table '
-		'CHECK (dynpg.conforms(item, %L::jsonb))) USING dynpg', t, def);
-END $$;
+\i sql/include/ttl_helpers.sql
 
 SELECT dynpg.create_table('{"TableName": "ttl_t", "BillingMode": "PAY_PER_REQUEST",
   "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "k", "KeyType": "RANGE"}],

@@ -5,11 +5,87 @@ package DynpgTest;
 use strict;
 use warnings;
 
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
+use Test::More ();
 use Exporter 'import';
 
 our @EXPORT = qw(dynpg_node create_hash_table create_range_table put_sql digest verify_ok
-  http_call http_send http_read);
+  http_call http_send http_read http_node access_key client_env run_client_checks);
+
+# A node serving the HTTP endpoint on a free port for database 'postgres'
+# (with 'workers' HTTP workers, 'conf' added), a role 'role' that may create
+# tables, and an access key for it; passes once the workers run.  Returns
+# (node, port, key id, secret).
+sub http_node
+{
+	my ($name, %opts) = @_;
+	my $workers = $opts{workers} // 1;
+	my $role = $opts{role} // 'app';
+	my $port = PostgreSQL::Test::Cluster::get_free_port();
+	my $node = dynpg_node($name, conf => qq{
+dynpg.http_port = $port
+dynpg.http_workers = $workers
+dynpg.http_database = 'postgres'
+max_worker_processes = 16
+} . ($opts{conf} // ''));
+	$node->safe_psql('postgres', qq{
+		CREATE ROLE $role;
+		GRANT CREATE ON SCHEMA dynamodb TO $role;
+	});
+	my ($key, $secret) = access_key($node, $role);
+	Test::More::ok($node->poll_query_until('postgres', "SELECT count(*) = $workers FROM dynpg.http_status"),
+		"$workers HTTP worker(s) run");
+	return ($node, $port, $key, $secret);
+}
+
+# A new access key of 'role': (key id, secret)
+sub access_key
+{
+	my ($node, $role) = @_;
+	return split /\|/, $node->safe_psql('postgres',
+		"SELECT access_key_id || '|' || secret_access_key FROM dynpg.create_access_key('$role')");
+}
+
+# The environment an AWS client needs for the endpoint on 'port' with that
+# key, and nothing from the user's own AWS configuration: set with local %ENV
+sub client_env
+{
+	my ($port, $key, $secret) = @_;
+	return (DYNPG_ENDPOINT => "http://127.0.0.1:$port", DYNPG_HOST => '127.0.0.1',
+		DYNPG_PORT => $port, AWS_ACCESS_KEY_ID => $key, AWS_SECRET_ACCESS_KEY => $secret,
+		AWS_CONFIG_FILE => '/dev/null', AWS_SHARED_CREDENTIALS_FILE => '/dev/null');
+}
+
+# Run a client script that prints 'ok - ...' / 'not ok - ...' lines: each
+# becomes a test; then one that it ran at least 'min' checks (exactly
+# 'exact' when given) and one that it exited 0.  Returns its stderr.
+sub run_client_checks
+{
+	my ($cmd, %opts) = @_;
+	my ($stdout, $stderr) = ('', '');
+	my $name = $cmd->[-1];
+	$name =~ s{.*/}{};
+	my $ok = IPC::Run::run($cmd, '>', \$stdout, '2>', \$stderr);
+	my $checks = 0;
+	foreach my $line (split /\n/, $stdout)
+	{
+		if ($line =~ /^ok - (.*)$/) { Test::More::pass($1); $checks++; }
+		elsif ($line =~ /^not ok - (.*)$/) { Test::More::fail($1); $checks++; }
+	}
+	if (defined $opts{exact})
+	{
+		Test::More::is($checks, $opts{exact}, "$name ran its $opts{exact} checks")
+		  or Test::More::diag($stderr);
+	}
+	else
+	{
+		Test::More::ok($checks >= ($opts{min} // 1), "$name ran its checks ($checks)")
+		  or Test::More::diag($stderr);
+	}
+	Test::More::ok($ok, "$name exited 0") or Test::More::diag($stderr);
+	return $stderr;
+}
 
 # A node that preloads dynpg, with the extension created in 'postgres'.
 sub dynpg_node

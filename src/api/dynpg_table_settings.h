@@ -95,4 +95,7 @@ extern bool dynpg_api_deletion_protected(Jsonb *def);
  */
 extern Jsonb *dynpg_api_definition_with(Jsonb *def, const char *key, JsonbValue *value);
 
+/* A jsonb document as a value to push (into dynpg_api_definition_with) */
+extern JsonbValue *dynpg_api_jsonb_value(Jsonb *jb);
+
 #endif							/* DYNPG_TABLE_SETTINGS_H */

@@ -202,17 +202,6 @@ int_value(int64 n)
 	return v;
 }
 
-static JsonbValue *
-jsonb_value(Jsonb *jb)
-{
-	JsonbValue *v = palloc0(sizeof(JsonbValue));
-
-	v->type = jbvBinary;
-	v->val.binary.data = &jb->root;
-	v->val.binary.len = VARSIZE(jb) - VARHDRSZ;
-	return v;
-}
-
 /* A timestamp as DynamoDB's stream label: 2026-12-06T23:59:59.123 (UTC) */
 static char *
 label_of(TimestampTz t)
@@ -247,7 +236,7 @@ open_stream(Jsonb *def, const char *view)
 	dynpg_jb_bool(&st, "StreamEnabled", true);
 	dynpg_jb_string(&st, "StreamViewType", view);
 	spec = dynpg_jb_finish(dynpg_jb_end_object(&st));
-	def = dynpg_api_definition_with(def, "StreamSpecification", jsonb_value(spec));
+	def = dynpg_api_definition_with(def, "StreamSpecification", dynpg_api_jsonb_value(spec));
 	def = dynpg_api_definition_with(def, "StreamId", string_value(psprintf(INT64_FORMAT, id)));
 	def = dynpg_api_definition_with(def, "StreamShards", int_value(DYN_STREAM_SHARDS));
 	def = dynpg_api_definition_with(def, "LatestStreamLabel", string_value(label));

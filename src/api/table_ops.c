@@ -126,19 +126,26 @@ Relation
 dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
 {
 	Oid			relid = dynpg_table_relid(name, true);
-	Relation	rel;
-	const DynTableDef *def;
+	Relation	rel = OidIsValid(relid) ? dynpg_api_open_relid(relid, name, lockmode, definition) : NULL;
 
-	if (!OidIsValid(relid))
-		dynpg_req_table_not_found(name);
-	rel = try_table_open(relid, lockmode);
 	if (rel == NULL)
 		dynpg_req_table_not_found(name);
+	return rel;
+}
+
+Relation
+dynpg_api_open_relid(Oid relid, const char *name, LOCKMODE lockmode, Jsonb **definition)
+{
+	Relation	rel = try_table_open(relid, lockmode);
+	const DynTableDef *def;
+
+	if (rel == NULL)
+		return NULL;
 	def = dynpg_table_def(rel);
 	if (strcmp(def->table_name, dynpg_table_name_of(name)) != 0)
 	{
 		table_close(rel, lockmode);
-		dynpg_req_table_not_found(name);
+		return NULL;
 	}
 	*definition = (Jsonb *) palloc(VARSIZE(def->definition));
 	memcpy(*definition, def->definition, VARSIZE(def->definition));

@@ -140,9 +140,8 @@ obj_number(JsonbValue *obj, const char *name, int64 *out)
 	return obj_member(obj, name, &v) && value_int64(&v, out);
 }
 
-/* A jsonb document as a value to push */
-static JsonbValue *
-binary_value(Jsonb *jb)
+JsonbValue *
+dynpg_api_jsonb_value(Jsonb *jb)
 {
 	JsonbValue *v = palloc0(sizeof(JsonbValue));
 
@@ -451,7 +450,6 @@ open_by_arn(const char *arn, LOCKMODE lockmode, bool owner, Jsonb **def)
 {
 	Oid			relid = dynpg_table_relid(arn, true);
 	Relation	rel;
-	const DynTableDef *d;
 
 	/* only this server's table ARNs name tables */
 	if (strncmp(arn, DYNPG_TABLE_ARN_PREFIX, strlen(DYNPG_TABLE_ARN_PREFIX)) != 0 ||
@@ -465,17 +463,9 @@ open_by_arn(const char *arn, LOCKMODE lockmode, bool owner, Jsonb **def)
 			resource_not_found(arn);
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
 	}
-	rel = try_table_open(relid, lockmode);
+	rel = dynpg_api_open_relid(relid, arn, lockmode, def);
 	if (rel == NULL)
 		resource_not_found(arn);
-	d = dynpg_table_def(rel);
-	if (strcmp(d->table_name, dynpg_table_name_of(arn)) != 0)
-	{
-		table_close(rel, lockmode);
-		resource_not_found(arn);
-	}
-	*def = (Jsonb *) palloc(VARSIZE(d->definition));
-	memcpy(*def, d->definition, VARSIZE(d->definition));
 	return rel;
 }
 
@@ -549,7 +539,7 @@ dynpg_api_tag_resource(DynJson *request)
 	if (n > DYN_MAX_TAGS)
 		dynpg_validation_error("Number of Tags exceed the current limit for the provided ResourceArn");
 	dynpg_table_set_definition(rel, dynpg_api_definition_with(def, "Tags",
-															  binary_value(tags_jsonb(tags, n))));
+															  dynpg_api_jsonb_value(tags_jsonb(tags, n))));
 	table_close(rel, NoLock);
 	return empty_response();
 }
@@ -607,7 +597,7 @@ dynpg_api_untag_resource(DynJson *request)
 	}
 	if (kept != n)
 		dynpg_table_set_definition(rel, dynpg_api_definition_with(def, "Tags",
-																  kept > 0 ? binary_value(tags_jsonb(tags, kept)) : NULL));
+																  kept > 0 ? dynpg_api_jsonb_value(tags_jsonb(tags, kept)) : NULL));
 	table_close(rel, NoLock);
 	return empty_response();
 }
@@ -769,7 +759,7 @@ dynpg_api_update_time_to_live(DynJson *request)
 	dynpg_jb_key(&st, "LastUpdateDateTime");
 	pushJsonbValue(&st, WJB_VALUE, now_value());
 	stored = dynpg_jb_finish(dynpg_jb_end_object(&st));
-	dynpg_table_set_definition(rel, dynpg_api_definition_with(def, "TimeToLive", binary_value(stored)));
+	dynpg_table_set_definition(rel, dynpg_api_definition_with(def, "TimeToLive", dynpg_api_jsonb_value(stored)));
 	/*
 	 * The expiry index (src/index/README, "Expiry index"), under the lock
 	 * held since the checks: built for the items there are when enabled,
@@ -1153,7 +1143,7 @@ dynpg_api_settings_apply(Jsonb *def, const DynTableSettings *s, bool ppr)
 	}
 	if (s->sse != NULL)
 		def = dynpg_api_definition_with(def, "SSESpecification",
-										s->sse_enabled ? binary_value(sse_jsonb(s)) : NULL);
+										s->sse_enabled ? dynpg_api_jsonb_value(sse_jsonb(s)) : NULL);
 	if (!ppr)
 		def = dynpg_api_definition_with(def, "OnDemandThroughput", NULL);
 	else if (s->on_demand != NULL)
@@ -1162,11 +1152,11 @@ dynpg_api_settings_apply(Jsonb *def, const DynTableSettings *s, bool ppr)
 		Jsonb	   *od = on_demand_jsonb(s, def_member(def, "OnDemandThroughput", &old) ? &old : NULL,
 										 &empty);
 
-		def = dynpg_api_definition_with(def, "OnDemandThroughput", empty ? NULL : binary_value(od));
+		def = dynpg_api_definition_with(def, "OnDemandThroughput", empty ? NULL : dynpg_api_jsonb_value(od));
 	}
 	if (s->warm != NULL)
 		def = dynpg_api_definition_with(def, "WarmThroughput",
-										binary_value(warm_jsonb(s, def_member(def, "WarmThroughput", &old) ? &old : NULL)));
+										dynpg_api_jsonb_value(warm_jsonb(s, def_member(def, "WarmThroughput", &old) ? &old : NULL)));
 	return def;
 }
 

@@ -113,6 +113,26 @@ changes_pending(Oid relid, Snapshot snapshot)
 	return found;
 }
 
+/* Add the entry 'ekey' whose payload hashes to 'hash' to what 'c' expects (in 'keep') */
+static void
+expect_entry(IndexCheck *c, const StringInfo ekey, uint64 hash, MemoryContext keep)
+{
+	ExpectedEntry *e;
+
+	if (c->nexpected == c->capacity)
+	{
+		c->capacity = Max(64, c->capacity * 2);
+		c->expected = c->expected == NULL ?
+			MemoryContextAlloc(keep, sizeof(ExpectedEntry) * c->capacity) :
+			repalloc(c->expected, sizeof(ExpectedEntry) * c->capacity);
+	}
+	e = &c->expected[c->nexpected++];
+	e->key = MemoryContextAlloc(keep, ekey->len);
+	memcpy(e->key, ekey->data, ekey->len);
+	e->keylen = ekey->len;
+	e->hash = hash;
+}
+
 static void
 index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo members)
 {
@@ -169,48 +189,21 @@ index_verify(Relation rel, DynVerifyProblemFn problem, void *state, StringInfo m
 			IndexCheck *c = &checks[i];
 			DynIndexKey ikey;
 			StringInfoData ekey;
-			ExpectedEntry *e;
 
 			if (!c->compare || !dynpg_index_key_of(ix, item, false, &ikey))
 				continue;
 			initStringInfo(&ekey);
 			dynpg_index_entry_key(def, ix, &ikey, item, &ekey);
-			if (c->nexpected == c->capacity)
-			{
-				c->capacity = Max(64, c->capacity * 2);
-				c->expected = c->expected == NULL ?
-					MemoryContextAlloc(keep, sizeof(ExpectedEntry) * c->capacity) :
-					repalloc(c->expected, sizeof(ExpectedEntry) * c->capacity);
-			}
-			e = &c->expected[c->nexpected++];
-			e->key = MemoryContextAlloc(keep, ekey.len);
-			memcpy(e->key, ekey.data, ekey.len);
-			e->keylen = ekey.len;
-			e->hash = item_hash(dynpg_index_project(def, ix, item));
+			expect_entry(c, &ekey, item_hash(dynpg_index_project(def, ix, item)), keep);
 		}
 		if (nchecks > nindexes)
 		{
-			IndexCheck *c = &checks[nindexes];
 			StringInfoData ekey;
 			DynItem    *payload;
-			ExpectedEntry *e;
 
 			initStringInfo(&ekey);
 			if (dynpg_index_ttl_entry(def, item, &ekey, &payload))
-			{
-				if (c->nexpected == c->capacity)
-				{
-					c->capacity = Max(64, c->capacity * 2);
-					c->expected = c->expected == NULL ?
-						MemoryContextAlloc(keep, sizeof(ExpectedEntry) * c->capacity) :
-						repalloc(c->expected, sizeof(ExpectedEntry) * c->capacity);
-				}
-				e = &c->expected[c->nexpected++];
-				e->key = MemoryContextAlloc(keep, ekey.len);
-				memcpy(e->key, ekey.data, ekey.len);
-				e->keylen = ekey.len;
-				e->hash = item_hash(payload);
-			}
+				expect_entry(&checks[nindexes], &ekey, item_hash(payload), keep);
 		}
 		MemoryContextSwitchTo(old);
 	}

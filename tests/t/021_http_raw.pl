@@ -14,43 +14,15 @@ use Test::More;
 
 use DynpgTest;
 
-my $port = PostgreSQL::Test::Cluster::get_free_port();
-my $node = dynpg_node('http_raw', conf => qq{
-dynpg.http_port = $port
-dynpg.http_workers = 2
-dynpg.http_database = 'postgres'
+my ($node, $port, $key, $secret) = http_node('http_raw', workers => 2, conf => qq{
 dynpg.http_max_connections = 1000
-max_worker_processes = 16
 });
-
-$node->safe_psql('postgres', q{
-	CREATE ROLE app;
-	GRANT CREATE ON SCHEMA dynamodb TO app;
-});
-my ($key, $secret) = split /\|/, $node->safe_psql('postgres',
-	"SELECT access_key_id || '|' || secret_access_key FROM dynpg.create_access_key('app')");
-ok($node->poll_query_until('postgres', 'SELECT count(*) = 2 FROM dynpg.http_status'),
-	'two HTTP workers run');
 my $pids_before = $node->safe_psql('postgres', 'SELECT string_agg(pid::text, \',\' ORDER BY pid) FROM dynpg.http_status');
 
-local $ENV{DYNPG_HOST} = '127.0.0.1';
-local $ENV{DYNPG_PORT} = $port;
-local $ENV{AWS_ACCESS_KEY_ID} = $key;
-local $ENV{AWS_SECRET_ACCESS_KEY} = $secret;
-local $ENV{AWS_CONFIG_FILE} = '/dev/null';
-local $ENV{AWS_SHARED_CREDENTIALS_FILE} = '/dev/null';
+my %env = client_env($port, $key, $secret);
+local @ENV{keys %env} = values %env;
 
-my ($stdout, $stderr);
-my $ok = IPC::Run::run(['/usr/bin/python3', 'tests/http/raw_http.py'],
-	'>', \$stdout, '2>', \$stderr);
-my $checks = 0;
-foreach my $line (split /\n/, $stdout)
-{
-	if ($line =~ /^ok - (.*)$/) { pass($1); $checks++; }
-	elsif ($line =~ /^not ok - (.*)$/) { fail($1); $checks++; }
-}
-ok($checks >= 20, "raw_http.py ran its checks ($checks)") or diag($stderr);
-ok($ok, 'raw_http.py exited 0') or diag($stderr);
+my $stderr = run_client_checks(['/usr/bin/python3', 'tests/http/raw_http.py'], min => 20);
 
 # the same workers serve: nothing crashed and had to be restarted
 is($node->safe_psql('postgres', 'SELECT string_agg(pid::text, \',\' ORDER BY pid) FROM dynpg.http_status'),

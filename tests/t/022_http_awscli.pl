@@ -15,41 +15,27 @@ use Test::More;
 
 use DynpgTest;
 
-my $port = PostgreSQL::Test::Cluster::get_free_port();
-my $node = dynpg_node('http_awscli', conf => qq{
-dynpg.http_port = $port
-dynpg.http_workers = 1
-dynpg.http_database = 'postgres'
-max_worker_processes = 16
-});
-$node->safe_psql('postgres', q{
-	CREATE ROLE app;
-	GRANT CREATE ON SCHEMA dynamodb TO app;
-});
-my ($key, $secret) = split /\|/, $node->safe_psql('postgres',
-	"SELECT access_key_id || '|' || secret_access_key FROM dynpg.create_access_key('app')");
-ok($node->poll_query_until('postgres', 'SELECT count(*) = 1 FROM dynpg.http_status'),
-	'the HTTP worker runs');
+my ($node, $port, $key, $secret) = http_node('http_awscli', workers => 1);
 
-local $ENV{AWS_ACCESS_KEY_ID} = $key;
-local $ENV{AWS_SECRET_ACCESS_KEY} = $secret;
+my %env = client_env($port, $key, $secret);
+local @ENV{keys %env} = values %env;
 local $ENV{AWS_DEFAULT_REGION} = 'eu-west-3';
-local $ENV{AWS_CONFIG_FILE} = '/dev/null';
-local $ENV{AWS_SHARED_CREDENTIALS_FILE} = '/dev/null';
 local $ENV{AWS_PAGER} = '';
 my $json = JSON::PP->new->canonical;
 
-# aws dynamodb <args>: (exit status, parsed stdout or undef, stderr)
-sub aws
+# aws <service> <args>: (exit status, parsed stdout or undef, stderr)
+sub cli
 {
+	my ($service, @args) = @_;
 	my ($stdout, $stderr) = ('', '');
-	IPC::Run::run(['aws', 'dynamodb', @_, '--endpoint-url', "http://127.0.0.1:$port",
+	IPC::Run::run(['aws', $service, @args, '--endpoint-url', "http://127.0.0.1:$port",
 			'--output', 'json', '--cli-read-timeout', '30'],
 		'>', \$stdout, '2>', \$stderr);
 	my $rc = $? >> 8;
 	my $out = $stdout =~ /\S/ ? eval { $json->decode($stdout) } : undef;
 	return ($rc, $out, $stderr);
 }
+sub aws { return cli('dynamodb', @_); }
 
 my ($rc, $out, $err);
 
@@ -175,16 +161,7 @@ is($out->{TableDescription}{TableName}, 'Music', 'delete-table') or diag($err);
 is_deeply($out, { TableNames => [] }, 'list-tables: none left');
 
 # DynamoDB Streams through 'aws dynamodbstreams' (the DynamoDBStreams_20120810 target)
-sub streams
-{
-	my ($stdout, $stderr) = ('', '');
-	IPC::Run::run(['aws', 'dynamodbstreams', @_, '--endpoint-url', "http://127.0.0.1:$port",
-			'--output', 'json', '--cli-read-timeout', '30'],
-		'>', \$stdout, '2>', \$stderr);
-	my $rc = $? >> 8;
-	my $out = $stdout =~ /\S/ ? eval { $json->decode($stdout) } : undef;
-	return ($rc, $out, $stderr);
-}
+sub streams { return cli('dynamodbstreams', @_); }
 ($rc, $out, $err) = aws('create-table', '--table-name', 'Feed',
 	'--attribute-definitions', 'AttributeName=id,AttributeType=S',
 	'--key-schema', 'AttributeName=id,KeyType=HASH', '--billing-mode', 'PAY_PER_REQUEST',

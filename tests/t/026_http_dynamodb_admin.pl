@@ -23,21 +23,7 @@ ok($admin_path ne '' && -f $admin_js,
 	'dynamodb-admin is installed (scripts/npm-deps.sh tests/http/admin)')
 	or BAIL_OUT("no dynamodb-admin in DYNPG_ADMIN_PATH='$admin_path'");
 
-my $port = PostgreSQL::Test::Cluster::get_free_port();
-my $node = dynpg_node('http_admin', conf => qq{
-dynpg.http_port = $port
-dynpg.http_workers = 1
-dynpg.http_database = 'postgres'
-max_worker_processes = 16
-});
-$node->safe_psql('postgres', q{
-	CREATE ROLE gui;
-	GRANT CREATE ON SCHEMA dynamodb TO gui;
-});
-my ($key, $secret) = split /\|/, $node->safe_psql('postgres',
-	"SELECT access_key_id || '|' || secret_access_key FROM dynpg.create_access_key('gui')");
-ok($node->poll_query_until('postgres', 'SELECT count(*) = 1 FROM dynpg.http_status'),
-	'the HTTP worker runs');
+my ($node, $port, $key, $secret) = http_node('http_admin', workers => 1, role => 'gui');
 
 # dynamodb-admin on a port of its own, signing with the key made above
 my $admin_port = PostgreSQL::Test::Cluster::get_free_port();

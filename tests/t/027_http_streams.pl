@@ -16,42 +16,15 @@ use Test::More;
 
 use DynpgTest;
 
-my $port = PostgreSQL::Test::Cluster::get_free_port();
-my $node = dynpg_node('http_streams', conf => qq{
-dynpg.http_port = $port
-dynpg.http_workers = 2
-dynpg.http_database = 'postgres'
-max_worker_processes = 16
-});
-$node->safe_psql('postgres', q{
-	CREATE ROLE app;
-	GRANT CREATE ON SCHEMA dynamodb TO app;
-});
-my ($key, $secret) = split /\|/, $node->safe_psql('postgres',
-	"SELECT access_key_id || '|' || secret_access_key FROM dynpg.create_access_key('app')");
-ok($node->poll_query_until('postgres', 'SELECT count(*) = 2 FROM dynpg.http_status'),
-	'two HTTP workers run');
+my ($node, $port, $key, $secret) = http_node('http_streams', workers => 2);
 
-local $ENV{DYNPG_ENDPOINT} = "http://127.0.0.1:$port";
-local $ENV{AWS_ACCESS_KEY_ID} = $key;
-local $ENV{AWS_SECRET_ACCESS_KEY} = $secret;
-local $ENV{AWS_CONFIG_FILE} = '/dev/null';
-local $ENV{AWS_SHARED_CREDENTIALS_FILE} = '/dev/null';
+my %env = client_env($port, $key, $secret);
+local @ENV{keys %env} = values %env;
 local $ENV{DYNPG_STREAM_SECONDS} = $ENV{DYNPG_SLOW} ? 10 : 5;
 # psql, as the test's superuser, for dynpg._roll_stream_shards
 local $ENV{DYNPG_ROLL_CONNINFO} = $node->connstr('postgres');
 
-my ($stdout, $stderr);
-my $ok = IPC::Run::run(['/usr/bin/python3', 'tests/http/streams_boto3.py'],
-	'>', \$stdout, '2>', \$stderr);
-my $checks = 0;
-foreach my $line (split /\n/, $stdout)
-{
-	if ($line =~ /^ok - (.*)$/) { pass($1); $checks++; }
-	elsif ($line =~ /^not ok - (.*)$/) { fail($1); $checks++; }
-}
-ok($checks >= 20, "streams_boto3.py ran its checks ($checks)") or diag($stderr);
-ok($ok, 'streams_boto3.py exited 0') or diag($stderr);
+my $stderr = run_client_checks(['/usr/bin/python3', 'tests/http/streams_boto3.py'], min => 20);
 diag($1) if $stderr =~ /^# (\d+ changes, \d+ records)/m;
 
 # the records of the first stream, in SQL: as many INSERTs less REMOVEs as items left
