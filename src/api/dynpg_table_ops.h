@@ -32,6 +32,8 @@ extern char *dynpg_api_control_plane_table_name(DynRequest *req);
  * also after the lock is taken); *definition gets a copy of its definition.
  */
 extern Relation dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition);
+/* The same after checking that the current user owns the table */
+extern Relation dynpg_api_open_owned_table(const char *name, LOCKMODE lockmode, Jsonb **definition);
 /* The same for a relation already looked up: NULL when it is gone or no longer that table */
 extern Relation dynpg_api_open_relid(Oid relid, const char *name, LOCKMODE lockmode,
 									 Jsonb **definition);

@@ -133,6 +133,29 @@ dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
 	return rel;
 }
 
+/*
+ * The same for the operations only the table's owner may run (DeleteTable,
+ * UpdateTable, UpdateTimeToLive): ownership is checked before the lock, so
+ * no one else can hold the table locked by asking.
+ */
+Relation
+dynpg_api_open_owned_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
+{
+	Oid			relid = dynpg_table_relid(name, true);
+
+	if (!OidIsValid(relid))
+		dynpg_req_table_not_found(name);
+	if (!pg_class_ownercheck(relid, GetUserId()))
+	{
+		char	   *current_name = get_rel_name(relid);
+
+		if (current_name == NULL)	/* dropped meanwhile */
+			dynpg_req_table_not_found(name);
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
+	}
+	return dynpg_api_open_table(name, lockmode, definition);
+}
+
 Relation
 dynpg_api_open_relid(Oid relid, const char *name, LOCKMODE lockmode, Jsonb **definition)
 {
@@ -565,18 +588,8 @@ dynpg_api_delete_table(DynJson *request)
 	dynpg_req_finish(&req);
 
 	/* ownership first, so that no one else can hold the lock below */
-	relid = dynpg_table_relid(name, true);
-	if (!OidIsValid(relid))
-		dynpg_req_table_not_found(name);
-	if (!pg_class_ownercheck(relid, GetUserId()))
-	{
-		char	   *current_name = get_rel_name(relid);
-
-		if (current_name == NULL)	/* dropped meanwhile */
-			dynpg_req_table_not_found(name);
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
-	}
-	rel = dynpg_api_open_table(name, AccessExclusiveLock, &def);
+	rel = dynpg_api_open_owned_table(name, AccessExclusiveLock, &def);
+	relid = RelationGetRelid(rel);
 	if (dynpg_api_deletion_protected(def))
 		dynpg_validation_error("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
 

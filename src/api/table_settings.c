@@ -681,7 +681,6 @@ dynpg_api_update_time_to_live(DynJson *request)
 	bool		has_enabled = false;
 	bool		enabled = false;
 	char	   *attribute = NULL;
-	Oid			relid;
 	Relation	rel;
 	Jsonb	   *def;
 	JsonbValue	ttl;
@@ -711,18 +710,7 @@ dynpg_api_update_time_to_live(DynJson *request)
 	dynpg_req_finish(&req);
 
 	/* the table's owner, as UpdateTable */
-	relid = dynpg_table_relid(name, true);
-	if (!OidIsValid(relid))
-		dynpg_req_table_not_found(name);
-	if (!pg_class_ownercheck(relid, GetUserId()))
-	{
-		char	   *current_name = get_rel_name(relid);
-
-		if (current_name == NULL)
-			dynpg_req_table_not_found(name);
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
-	}
-	rel = dynpg_api_open_table(name, AccessExclusiveLock, &def);
+	rel = dynpg_api_open_owned_table(name, AccessExclusiveLock, &def);
 
 	ttl.type = jbvNull;
 	if (def_member(def, "TimeToLive", &ttl))

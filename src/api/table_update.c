@@ -859,18 +859,8 @@ dynpg_api_update_table(DynJson *request)
 	check_rules(req.root, &r);
 
 	/* the table: its owner only, then held until commit */
-	relid = dynpg_table_relid(r.table_name, true);
-	if (!OidIsValid(relid))
-		dynpg_req_table_not_found(r.table_name);
-	if (!pg_class_ownercheck(relid, GetUserId()))
-	{
-		char	   *current_name = get_rel_name(relid);
-
-		if (current_name == NULL)
-			dynpg_req_table_not_found(r.table_name);
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
-	}
-	rel = dynpg_api_open_table(r.table_name, AccessExclusiveLock, &stored);
+	rel = dynpg_api_open_owned_table(r.table_name, AccessExclusiveLock, &stored);
+	relid = RelationGetRelid(rel);
 	def = dynpg_table_def(rel);
 
 	/* phase 3 against the table; nothing below reads a catalog before the writes */
