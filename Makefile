@@ -38,6 +38,7 @@ OBJS = \
 	src/am/dynpg_changelog.o \
 	src/am/dynpg_stream.o \
 	src/am/dynpg_ttl.o \
+	src/am/dynpg_keyscan.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \
@@ -100,6 +101,7 @@ REGRESS = \
 	expr_legacy \
 	query \
 	scan \
+	keyscan \
 	index_reads \
 	multi_key_gsi \
 	batch \

@@ -30,6 +30,7 @@
 #include "utils/syscache.h"
 
 #include "am/dynpg_am.h"
+#include "am/dynpg_keyscan.h"
 #include "am/dynpg_stream.h"
 #include "am/dynpg_ttl.h"
 #include "base/dynpg_preload.h"
@@ -304,6 +305,8 @@ _PG_init(void)
 	dynpg_worker_init();
 	/* the HTTP endpoint: GUCs and shared memory (src/http/README) */
 	dynpg_http_init();
+	/* the planner's key scan of dynpg tables (src/am/dynpg_keyscan.c) */
+	dynpg_keyscan_init();
 	MarkGUCPrefixReserved("dynpg");
 
 	prev_get_relation_info_hook = get_relation_info_hook;

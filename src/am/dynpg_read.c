@@ -406,6 +406,7 @@ struct DynRead
 	ScanDirection dir;
 	bool		keys_only;
 	DynBtScan  *scan;
+	uint64		vid;			/* the VID of the version returned last */
 	MemoryContext itemcxt;		/* the current item and the caller's work on it */
 };
 
@@ -441,6 +442,7 @@ dynpg_read_next(DynRead *r, DynItem **item)
 	MemoryContextReset(r->itemcxt);
 	if (!dynpg_bt_scan_next_dir(r->scan, r->dir, &vid, &payload))
 		return false;
+	r->vid = vid;
 	if (r->keys_only)
 	{
 		*item = NULL;
@@ -457,6 +459,12 @@ dynpg_read_key(DynRead *r, int *keylen)
 {
 	*keylen = r->scan->lastkeylen;
 	return r->scan->lastkey;
+}
+
+uint64
+dynpg_read_vid(DynRead *r)
+{
+	return r->vid;
 }
 
 DynItem *

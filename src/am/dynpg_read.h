@@ -110,6 +110,9 @@ extern bool dynpg_read_next(DynRead *r, DynItem **item);
 /* The storage key of the item dynpg_read_next returned last. */
 extern const uint8 *dynpg_read_key(DynRead *r, int *keylen);
 
+/* The VID of that version: its TID (dynpg_vid_to_tid). */
+extern uint64 dynpg_read_vid(DynRead *r);
+
 /*
  * The base item of index entry 'entry' (which holds the table's key), read
  * with the range's snapshot, or NULL: an LSI entry and its item are written

@@ -1,0 +1,151 @@
+-- The key scan (src/am/dynpg_keyscan.c): a SQL WHERE naming the partition
+-- key (item ->> 'pk' = value, or item -> 'pk' = typed jsonb), with or
+-- without the sort key, is read by key -- one item, or one partition --
+-- instead of the whole table; EXPLAIN shows it.  Every restriction stays a
+-- filter, so results are exactly the sequential scan's: each query below
+-- is run both ways and compared.
+\set SHOW_CONTEXT never
+SET search_path = public, dynpg;
+
+SELECT dynpg.create_table('{"TableName": "posts", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "topic", "KeyType": "HASH"}, {"AttributeName": "seq", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "topic", "AttributeType": "S"}, {"AttributeName": "seq", "AttributeType": "N"}]}') -> 'TableDescription' -> 'TableStatus' AS posts;
+SELECT dynpg.create_table('{"TableName": "people", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "PersonID", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "PersonID", "AttributeType": "N"}]}') -> 'TableDescription' -> 'TableStatus' AS people;
+SELECT dynpg.create_table('{"TableName": "blobs", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "B"}]}') -> 'TableDescription' -> 'TableStatus' AS blobs;
+
+-- 20 topics of 50 posts; 1,000 people; 3 blobs
+INSERT INTO dynamodb.posts
+SELECT dynpg.from_plain_json(jsonb_build_object('topic', 't' || t, 'seq', s, 'body', 'post ' || t || '/' || s,
+                                                'even', s % 2 = 0))
+  FROM generate_series(1, 20) t, generate_series(1, 50) s;
+INSERT INTO dynamodb.people
+SELECT dynpg.from_plain_json(jsonb_build_object('PersonID', p, 'name', 'person ' || p))
+  FROM generate_series(1, 1000) p;
+SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'blobs', 'Item',
+	jsonb_build_object('id', jsonb_build_object('B', b), 'n', jsonb_build_object('N', i::text)))))
+  FROM unnest(ARRAY['AAEC', 'AwQF', '/w=='], ARRAY[1, 2, 3]) AS u(b, i);
+ANALYZE dynamodb.posts, dynamodb.people, dynamodb.blobs;
+
+-- Compares a query's rows under the key scan and under a sequential scan:
+-- 'same (n rows)' or the difference.
+CREATE FUNCTION pg_temp.both_ways(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	a text[];
+	b text[];
+BEGIN
+	SET LOCAL dynpg.enable_keyscan = on;
+	EXECUTE 'SELECT coalesce(array_agg(x::text ORDER BY x::text), ''{}'') FROM (' || q || ') x' INTO a;
+	SET LOCAL dynpg.enable_keyscan = off;
+	EXECUTE 'SELECT coalesce(array_agg(x::text ORDER BY x::text), ''{}'') FROM (' || q || ') x' INTO b;
+	SET LOCAL dynpg.enable_keyscan = on;
+	IF a IS DISTINCT FROM b THEN
+		RETURN 'DIFFERENT: keyscan ' || a::text || ' seqscan ' || b::text;
+	END IF;
+	RETURN 'same (' || cardinality(a) || ' rows)';
+END $$;
+-- The plan's scan node and its key, without costs.
+CREATE FUNCTION pg_temp.plan(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+	l text;
+BEGIN
+	FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+		RETURN NEXT l;
+	END LOOP;
+END $$;
+
+-- One item by both keys; one partition by the partition key
+SELECT pg_temp.plan($$SELECT item ->> 'body' FROM dynamodb.posts WHERE item ->> 'topic' = 't7' AND item ->> 'seq' = '12'$$);
+SELECT item ->> 'body' FROM dynamodb.posts WHERE item ->> 'topic' = 't7' AND item ->> 'seq' = '12';
+SELECT pg_temp.plan($$SELECT count(*) FROM dynamodb.posts WHERE item ->> 'topic' = 't7'$$);
+SELECT count(*), min((item ->> 'seq')::int), max((item ->> 'seq')::int)
+  FROM dynamodb.posts WHERE item ->> 'topic' = 't7';
+-- the value on the left, other restrictions as filters
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE 't3' = item ->> 'topic' AND item ->> 'even' = 'true'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE 't3' = item ->> 'topic' AND item ->> 'even' = 'true'$$);
+-- typed jsonb, and the function forms
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.people WHERE item -> 'PersonID' = '{"N": "42"}'$$);
+SELECT item ->> 'name' FROM dynamodb.people WHERE item -> 'PersonID' = '{"N": "42"}';
+SELECT item ->> 'name' FROM dynamodb.people WHERE dynpg.attr_text(item, 'PersonID') = '43';
+SELECT item ->> 'name' FROM dynamodb.people WHERE dynpg.attr(item, 'PersonID') = '{"N": "44"}'::jsonb;
+
+-- A number key: ->> gives the number's canonical text, so '42.0' reads the
+-- item of key 42 and the filter drops it, as a sequential scan would
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item ->> 'PersonID' = '42.0'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item ->> 'PersonID' = '4.2E1'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item ->> 'PersonID' = '42'$$);
+-- values no key can equal read nothing: not a number, the wrong type
+-- letter, NULL, an empty string, a key too long, bad base64
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item ->> 'PersonID' = 'forty-two'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item -> 'PersonID' = '{"S": "42"}'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item -> 'PersonID' = '{"N": 42}'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item -> 'PersonID' = '{"N": "42", "S": "x"}'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item ->> 'PersonID' = NULL$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = ''$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = repeat('t', 3000)$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND item ->> 'seq' = 'x'$$);
+-- binary keys: ->> gives base64
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.blobs WHERE item ->> 'id' = 'AwQF'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.blobs WHERE item ->> 'id' = '/w=='$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.blobs WHERE item -> 'id' = '{"B": "AAEC"}'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.blobs WHERE item ->> 'id' = 'AwQ'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.blobs WHERE item ->> 'id' = 'A=QF'$$);
+
+-- Parameters: a prepared statement, its generic plan too
+PREPARE one(text, text) AS
+  SELECT item ->> 'body' FROM dynamodb.posts WHERE item ->> 'topic' = $1 AND item ->> 'seq' = $2;
+EXECUTE one('t1', '1');
+SET plan_cache_mode = force_generic_plan;
+SELECT pg_temp.plan('EXECUTE one(''t2'', ''2'')');
+EXECUTE one('t2', '2');
+EXECUTE one('t2', NULL);
+RESET plan_cache_mode;
+-- a stable expression, and a value from a sub-select (an init plan)
+SELECT item ->> 'body' FROM dynamodb.posts WHERE item ->> 'topic' = lower('T9') AND item ->> 'seq' = (2 + 3)::text;
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' = (SELECT 't' || 4)$$);
+SELECT count(*) FROM dynamodb.posts WHERE item ->> 'topic' = (SELECT 't' || 4);
+-- in a join, the key scan reads the side fixed by the WHERE
+SELECT pg_temp.both_ways($$SELECT p.item ->> 'seq', q.item ->> 'name' FROM dynamodb.posts p
+  JOIN dynamodb.people q ON q.item ->> 'PersonID' = p.item ->> 'seq' WHERE p.item ->> 'topic' = 't5'$$);
+
+-- Not a key scan: the key in an OR, an inequality, a volatile value, a
+-- column of another table, a nondeterministic collation, a non-key attribute
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' = 't1' OR item ->> 'topic' = 't2'$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' > 't1'$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.people WHERE item ->> 'PersonID' = (random() * 0)::int::text$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'body' = 'post t1/1'$$);
+CREATE COLLATION pg_temp.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' = 'T1' COLLATE pg_temp.nocase$$);
+SELECT count(*) FROM dynamodb.posts WHERE item ->> 'topic' = 'T1' COLLATE pg_temp.nocase;
+SET dynpg.enable_keyscan = off;
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' = 't1'$$);
+RESET dynpg.enable_keyscan;
+
+-- MVCC: the key scan reads with the statement's snapshot
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT item ->> 'name' FROM dynamodb.people WHERE item ->> 'PersonID' = '7';
+SELECT dynpg.put_item('{"TableName": "people", "Item": {"PersonID": {"N": "7"}, "name": {"S": "renamed"}}}') IS NOT NULL AS put;
+SELECT item ->> 'name' FROM dynamodb.people WHERE item ->> 'PersonID' = '7';
+COMMIT;
+SELECT item ->> 'name' FROM dynamodb.people WHERE item ->> 'PersonID' = '7';
+SELECT dynpg.delete_item('{"TableName": "people", "Key": {"PersonID": {"N": "7"}}}') IS NOT NULL AS deleted;
+SELECT count(*) FROM dynamodb.people WHERE item ->> 'PersonID' = '7';
+
+-- a cursor over a partition, fetched backwards and forwards (rescan)
+BEGIN;
+DECLARE c SCROLL CURSOR FOR SELECT item ->> 'seq' FROM dynamodb.posts WHERE item ->> 'topic' = 't2';
+FETCH 2 FROM c;
+FETCH ABSOLUTE 1 FROM c;
+FETCH LAST FROM c;
+CLOSE c;
+COMMIT;
+-- a nested loop rescans the key scan once per outer row
+SELECT pg_temp.both_ways($$SELECT t, (SELECT count(*) FROM dynamodb.posts WHERE item ->> 'topic' = t)
+  FROM unnest(ARRAY['t1', 't2', 'nope']) t$$);
+
+SELECT dynpg.delete_table('{"TableName": "posts"}') IS NOT NULL AS dropped;
+SELECT dynpg.delete_table('{"TableName": "people"}') IS NOT NULL AS dropped;
+SELECT dynpg.delete_table('{"TableName": "blobs"}') IS NOT NULL AS dropped;

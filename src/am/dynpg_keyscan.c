@@ -1,0 +1,595 @@
+/*-------------------------------------------------------------------------
+ *
+ * dynpg_keyscan.c
+ *	  The key scan: a custom scan the planner chooses for a SQL query
+ *	  that names an item's key, read as GetItem or Query reads it.
+ *
+ * A dynpg table is ordered by its storage key, but PostgreSQL knows
+ * nothing of it: without help, every WHERE is a sequential scan.  The
+ * set_rel_pathlist hook below looks at the restrictions on a dynpg table
+ * for an equality on the partition key attribute, written
+ *
+ *		item ->> 'pk' = <text>			(dynpg.attr_text(item, 'pk') = ...)
+ *		item -> 'pk' = <typed jsonb>	(dynpg.attr(item, 'pk') = ...)
+ *
+ * where <...> is a value fixed for the scan (a constant, a parameter, a
+ * stable expression: anything without the table's columns and without
+ * volatile functions), optionally with the same on the sort key, and
+ * offers a "DynpgKeyScan" path that reads one item (both keys) or one
+ * partition (the partition key alone) through the read path
+ * (dynpg_read.h): the same range a Query builds, the same snapshot and
+ * predicate lock.  Every restriction, the key ones included, stays the
+ * scan's filter, so the key scan may read more than the WHERE keeps but
+ * never less: 'item ->> ''n'' = ''1.0''' reads the item of number key 1
+ * and the filter drops it, since ->> gives "1".  A value that no key can
+ * equal (the wrong type letter, not a number, NULL) reads nothing.
+ *
+ * Text equality under a nondeterministic collation can hold for different
+ * bytes, so a key scan is offered only under a deterministic one.
+ *
+ * The key scan is an ordinary scan node: it can be the row source of an
+ * UPDATE or DELETE (its rows carry their TIDs), it honours EvalPlanQual
+ * (ExecScan re-checks a re-fetched row with the filter), and EXPLAIN
+ * shows it with the key it reads.  dynpg.enable_keyscan (on) turns it off,
+ * to compare plans.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/pg_locale.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+
+#include "am/dynpg_am.h"
+#include "am/dynpg_keyscan.h"
+#include "am/dynpg_read.h"
+#include "catalog/dynpg_catalog.h"
+#include "storage/dynpg_bt.h"
+#include "types/dynpg_base64.h"
+#include "types/dynpg_key.h"
+
+static bool dynpg_enable_keyscan = true;
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+/* A key attribute the restrictions name, and the value it must equal. */
+typedef struct KeyMatch
+{
+	Expr	   *value;			/* the value expression (text or jsonb) */
+	bool		jsonb;			/* item -> 'k' = jsonb, else item ->> 'k' = text */
+} KeyMatch;
+
+/* the CustomScan's custom_private: these flags, in this order */
+enum
+{
+	KP_PK_JSONB,				/* the partition key's value is typed jsonb */
+	KP_HAS_SK,					/* custom_exprs has the sort key's value second */
+	KP_SK_JSONB
+};
+
+typedef struct DynKeyScanState
+{
+	CustomScanState css;
+	List	   *values;			/* ExprStates: the partition key's, the sort key's */
+	bool		pk_jsonb;
+	bool		has_sk;
+	bool		sk_jsonb;
+	bool		started;
+	DynRead    *read;			/* NULL before the first row and when none can match */
+} DynKeyScanState;
+
+static Plan *plan_keyscan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
+						  List *tlist, List *clauses, List *custom_plans);
+static Node *create_keyscan_state(CustomScan *cscan);
+static void begin_keyscan(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *exec_keyscan(CustomScanState *node);
+static void end_keyscan(CustomScanState *node);
+static void rescan_keyscan(CustomScanState *node);
+static void explain_keyscan(CustomScanState *node, List *ancestors, ExplainState *es);
+
+static const CustomPathMethods keyscan_path_methods = {
+	.CustomName = "DynpgKeyScan",
+	.PlanCustomPath = plan_keyscan,
+};
+
+static const CustomScanMethods keyscan_plan_methods = {
+	.CustomName = "DynpgKeyScan",
+	.CreateCustomScanState = create_keyscan_state,
+};
+
+static const CustomExecMethods keyscan_exec_methods = {
+	.CustomName = "DynpgKeyScan",
+	.BeginCustomScan = begin_keyscan,
+	.ExecCustomScan = exec_keyscan,
+	.EndCustomScan = end_keyscan,
+	.ReScanCustomScan = rescan_keyscan,
+	.ExplainCustomScan = explain_keyscan,
+};
+
+/* ---------------------------------------------------------------------
+ * Planning
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * If 'e' is dynpg.attr_text(item, '<name>') (jsonb false) or
+ * dynpg.attr(item, '<name>') (jsonb true) on column 1 of relation 'relid',
+ * return the attribute name.
+ */
+static char *
+attribute_accessor(Node *e, Index relid, bool *jsonb)
+{
+	Oid			funcid;
+	List	   *args;
+	Var		   *var;
+	Const	   *name;
+	char	   *fname;
+	Oid			nsp;
+
+	if (IsA(e, OpExpr))
+	{
+		set_opfuncid((OpExpr *) e);
+		funcid = ((OpExpr *) e)->opfuncid;
+		args = ((OpExpr *) e)->args;
+	}
+	else if (IsA(e, FuncExpr))
+	{
+		funcid = ((FuncExpr *) e)->funcid;
+		args = ((FuncExpr *) e)->args;
+	}
+	else
+		return NULL;
+	if (list_length(args) != 2 || !IsA(linitial(args), Var) || !IsA(lsecond(args), Const))
+		return NULL;
+	var = (Var *) linitial(args);
+	name = (Const *) lsecond(args);
+	if (var->varno != relid || var->varattno != 1 || var->varlevelsup != 0 ||
+		name->constisnull || name->consttype != TEXTOID)
+		return NULL;
+	fname = get_func_name(funcid);
+	if (fname == NULL)
+		return NULL;
+	nsp = get_func_namespace(funcid);
+	if (nsp != get_namespace_oid("dynpg", true))
+		return NULL;
+	if (strcmp(fname, "attr_text") == 0)
+		*jsonb = false;
+	else if (strcmp(fname, "attr") == 0)
+		*jsonb = true;
+	else
+		return NULL;
+	return TextDatumGetCString(name->constvalue);
+}
+
+/*
+ * If 'clause' is an equality of an attribute of the item with a value
+ * fixed for the scan, return the attribute's name and fill *m.
+ */
+static char *
+match_key_equality(Expr *clause, Index relid, KeyMatch *m)
+{
+	OpExpr	   *op;
+	Node	   *left;
+	Node	   *right;
+	char	   *name;
+	bool		jsonb;
+
+	if (!IsA(clause, OpExpr))
+		return NULL;
+	op = (OpExpr *) clause;
+	if (list_length(op->args) != 2)
+		return NULL;
+	set_opfuncid(op);
+	if (op->opfuncid != F_TEXTEQ && op->opfuncid != F_JSONB_EQ)
+		return NULL;
+	if (op->opfuncid == F_TEXTEQ &&
+		(!OidIsValid(op->inputcollid) || !get_collation_isdeterministic(op->inputcollid)))
+		return NULL;
+	left = linitial(op->args);
+	right = lsecond(op->args);
+	name = attribute_accessor(left, relid, &jsonb);
+	if (name == NULL)
+	{
+		Node	   *t = left;
+
+		left = right;
+		right = t;
+		name = attribute_accessor(left, relid, &jsonb);
+	}
+	if (name == NULL)
+		return NULL;
+	if (jsonb != (op->opfuncid == F_JSONB_EQ))
+		return NULL;
+	/* the value: fixed for the scan */
+	if (contain_var_clause(right) || contain_volatile_functions(right) ||
+		contain_subplans(right))
+		return NULL;
+	m->value = (Expr *) right;
+	m->jsonb = jsonb;
+	return name;
+}
+
+static bool
+name_is(const char *name, const char *key, int32 keylen)
+{
+	return key != NULL && (int32) strlen(name) == keylen && memcmp(name, key, keylen) == 0;
+}
+
+static void
+keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
+{
+	Relation	relation;
+	const DynTableDef *def;
+	KeyMatch	pk = {NULL, false};
+	KeyMatch	sk = {NULL, false};
+	ListCell   *lc;
+	CustomPath *cpath;
+	QualCost	qcost;
+	double		ntuples;
+
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+	if (!dynpg_enable_keyscan || rte->rtekind != RTE_RELATION ||
+		rel->reloptkind != RELOPT_BASEREL || rte->inh || rel->baserestrictinfo == NIL)
+		return;
+	relation = table_open(rte->relid, NoLock);
+	if (!dynpg_is_dynpg_relation(relation) || RelationGetDescr(relation)->natts < 1)
+	{
+		table_close(relation, NoLock);
+		return;
+	}
+	def = dynpg_table_def(relation);
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		KeyMatch	m;
+		char	   *name;
+
+		if (ri->pseudoconstant)
+			continue;
+		name = match_key_equality(ri->clause, rel->relid, &m);
+		if (name == NULL)
+			continue;
+		if (pk.value == NULL && name_is(name, def->key.pk_name, def->key.pk_namelen))
+			pk = m;
+		else if (sk.value == NULL && name_is(name, def->key.sk_name, def->key.sk_namelen))
+			sk = m;
+	}
+	table_close(relation, NoLock);
+	if (pk.value == NULL)
+		return;
+
+	cpath = makeNode(CustomPath);
+	cpath->path.pathtype = T_CustomScan;
+	cpath->path.parent = rel;
+	cpath->path.pathtarget = rel->reltarget;
+	cpath->path.param_info = NULL;
+	cpath->path.parallel_aware = false;
+	cpath->path.parallel_safe = false;
+	cpath->path.parallel_workers = 0;
+	cpath->path.pathkeys = NIL;
+	cpath->path.rows = rel->rows;
+	/*
+	 * A descent of the tree (three pages) and the items of the range, each
+	 * filtered: a point read when both keys are given, else the share of
+	 * the table the planner expects the partition key's equality to keep.
+	 */
+	cost_qual_eval(&qcost, rel->baserestrictinfo, root);
+	ntuples = sk.value != NULL ? 1.0 : Max(rel->rows, 1.0);
+	cpath->path.startup_cost = qcost.startup;
+	cpath->path.total_cost = qcost.startup + 3.0 * random_page_cost +
+		ntuples * (cpu_tuple_cost + qcost.per_tuple);
+	cpath->flags = 0;
+	cpath->custom_paths = NIL;
+	/* custom_private: (the flags of KP_*, the value expressions) */
+	cpath->custom_private =
+		list_make2(list_make3_int(pk.jsonb, sk.value != NULL, sk.jsonb),
+				   list_make2(pk.value,
+							  sk.value != NULL ? sk.value : (Expr *) makeNullConst(TEXTOID, -1, InvalidOid)));
+	cpath->methods = &keyscan_path_methods;
+	add_path(rel, (Path *) cpath);
+}
+
+static Plan *
+plan_keyscan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
+			 List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *flags = list_copy((List *) linitial(best_path->custom_private));
+
+	cscan->scan.plan.targetlist = tlist;
+	/* every restriction stays a filter: the key read may read more, never less */
+	cscan->scan.plan.qual = extract_actual_clauses(clauses, false);
+	cscan->scan.scanrelid = rel->relid;
+	cscan->flags = best_path->flags;
+	cscan->custom_plans = NIL;
+	cscan->custom_exprs = copyObject((List *) lsecond(best_path->custom_private));
+	cscan->custom_private = flags;
+	cscan->custom_scan_tlist = NIL;
+	cscan->custom_relids = NULL;
+	cscan->methods = &keyscan_plan_methods;
+	return &cscan->scan.plan;
+}
+
+/* ---------------------------------------------------------------------
+ * Execution
+ * ---------------------------------------------------------------------
+ */
+
+static Node *
+create_keyscan_state(CustomScan *cscan)
+{
+	DynKeyScanState *s = palloc0(sizeof(DynKeyScanState));
+
+	NodeSetTag(s, T_CustomScanState);
+	s->css.methods = &keyscan_exec_methods;
+	s->pk_jsonb = list_nth_int(cscan->custom_private, KP_PK_JSONB) != 0;
+	s->has_sk = list_nth_int(cscan->custom_private, KP_HAS_SK) != 0;
+	s->sk_jsonb = list_nth_int(cscan->custom_private, KP_SK_JSONB) != 0;
+	return (Node *) s;
+}
+
+static void
+begin_keyscan(CustomScanState *node, EState *estate, int eflags)
+{
+	DynKeyScanState *s = (DynKeyScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+
+	s->values = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+}
+
+/* Whether 'text' is canonical base64 (what ->> gives for B), so it decodes without error. */
+static bool
+base64_well_formed(const char *p, int len)
+{
+	int			i;
+	int			pad = 0;
+
+	if (len % 4 != 0)
+		return false;
+	for (i = 0; i < len; i++)
+	{
+		char		c = p[i];
+
+		if (c == '=')
+		{
+			if (i < len - 2)
+				return false;
+			pad++;
+		}
+		else if (pad > 0 ||
+				 !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+				   (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The key value 'd' (text, or typed jsonb) as a value of key type 'type'
+ * in *out, or false if no item's key can equal it.  Memory: the current
+ * context.
+ */
+static bool
+key_value(Datum d, bool jsonb, DynType type, bool is_pk, DynRef *out)
+{
+	char	   *str;
+	int			len;
+
+	if (jsonb)
+	{
+		Jsonb	   *jb = DatumGetJsonbP(d);
+		JsonbValue	k;
+		JsonbValue *v;
+
+		if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_COUNT(jb) != 1)
+			return false;
+		k.type = jbvString;
+		k.val.string.val = (char *) dynpg_type_name(type);
+		k.val.string.len = strlen(k.val.string.val);
+		v = findJsonbValueFromContainer(&jb->root, JB_FOBJECT, &k);
+		if (v == NULL || v->type != jbvString)
+			return false;
+		str = v->val.string.val;
+		len = v->val.string.len;
+	}
+	else
+	{
+		text	   *t = DatumGetTextPP(d);
+
+		str = VARDATA_ANY(t);
+		len = VARSIZE_ANY_EXHDR(t);
+	}
+	memset(out, 0, sizeof(*out));
+	out->type = type;
+	switch (type)
+	{
+		case DYN_T_S:
+			out->data = (const uint8 *) str;
+			out->len = len;
+			break;
+		case DYN_T_N:
+			{
+				DynNumber	n;
+				uint8	   *buf = palloc(DYN_NUM_MAX_ENCODED);
+
+				if (dynpg_num_parse(str, len, &n) != DYN_NUM_OK)
+					return false;
+				out->len = dynpg_num_encode(&n, buf);
+				out->data = buf;
+				break;
+			}
+		case DYN_T_B:
+			{
+				StringInfoData bytes;
+
+				if (!base64_well_formed(str, len))
+					return false;
+				initStringInfo(&bytes);
+				dynpg_base64_decode(str, len, &bytes);
+				out->data = (const uint8 *) bytes.data;
+				out->len = bytes.len;
+				break;
+			}
+		default:
+			return false;
+	}
+	/* DynamoDB's key sizes: no stored key is empty or longer */
+	if (out->len == 0 && type != DYN_T_N)
+		return false;
+	if (out->len > (is_pk ? DYN_MAX_HASH_KEY_LEN : DYN_MAX_RANGE_KEY_LEN))
+		return false;
+	return true;
+}
+
+/* Evaluate the key's values and start the read; false if no item can match. */
+static bool
+start_read(DynKeyScanState *s)
+{
+	ExprContext *econtext = s->css.ss.ps.ps_ExprContext;
+	Relation	rel = s->css.ss.ss_currentRelation;
+	const DynTableDef *def = dynpg_table_def(rel);
+	DynKeyCondition kc;
+	DynReadRange range;
+	Datum		d;
+	bool		isnull;
+
+	memset(&kc, 0, sizeof(kc));
+	d = ExecEvalExpr((ExprState *) linitial(s->values), econtext, &isnull);
+	if (isnull || !key_value(d, s->pk_jsonb, def->key.pk_type, true, &kc.pk))
+		return false;
+	kc.sk_op = DSK_NONE;
+	if (s->has_sk && def->key.sk_name != NULL)
+	{
+		d = ExecEvalExpr((ExprState *) lsecond(s->values), econtext, &isnull);
+		if (isnull || !key_value(d, s->sk_jsonb, def->key.sk_type, false, &kc.sk1))
+			return false;
+		kc.sk_op = DSK_EQ;
+	}
+	dynpg_read_query_range(NULL, &kc, ForwardScanDirection, &range);
+	s->read = dynpg_read_begin(rel, &range, 0);
+	return true;
+}
+
+static TupleTableSlot *
+keyscan_next(ScanState *ss)
+{
+	DynKeyScanState *s = (DynKeyScanState *) ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	Relation	rel = ss->ss_currentRelation;
+	DynItem    *item;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	int			i;
+
+	if (!s->started)
+	{
+		s->started = true;
+		if (!start_read(s))
+			s->read = NULL;
+	}
+	ExecClearTuple(slot);
+	if (s->read == NULL || !dynpg_read_next(s->read, &item))
+		return slot;
+	for (i = 0; i < natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
+	slot->tts_values[0] = PointerGetDatum(item);
+	slot->tts_isnull[0] = false;
+	ExecStoreVirtualTuple(slot);
+	dynpg_vid_to_tid(dynpg_read_vid(s->read), &slot->tts_tid);
+	slot->tts_tableOid = RelationGetRelid(rel);
+	return slot;
+}
+
+/* EvalPlanQual: the filter (every restriction) re-checks a re-fetched row. */
+static bool
+keyscan_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+exec_keyscan(CustomScanState *node)
+{
+	return ExecScan(&node->ss, keyscan_next, keyscan_recheck);
+}
+
+static void
+stop_read(DynKeyScanState *s)
+{
+	if (s->read != NULL)
+		dynpg_read_end(s->read);
+	s->read = NULL;
+	s->started = false;
+}
+
+static void
+end_keyscan(CustomScanState *node)
+{
+	stop_read((DynKeyScanState *) node);
+}
+
+static void
+rescan_keyscan(CustomScanState *node)
+{
+	stop_read((DynKeyScanState *) node);
+}
+
+static void
+explain_keyscan(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	DynKeyScanState *s = (DynKeyScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	const DynTableDef *def = dynpg_table_def(node->ss.ss_currentRelation);
+	List	   *context;
+	StringInfoData buf;
+
+	context = set_deparse_context_plan(es->deparse_cxt, &cscan->scan.plan, ancestors);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s = %s", quote_identifier(pnstrdup(def->key.pk_name, def->key.pk_namelen)),
+					 deparse_expression(linitial(cscan->custom_exprs), context, false, false));
+	if (s->has_sk)
+		appendStringInfo(&buf, " AND %s = %s",
+						 quote_identifier(pnstrdup(def->key.sk_name, def->key.sk_namelen)),
+						 deparse_expression(lsecond(cscan->custom_exprs), context, false, false));
+	ExplainPropertyText("DynamoDB Key", buf.data, es);
+	ExplainPropertyText("Read", s->has_sk || def->key.sk_name == NULL ? "item" : "partition", es);
+}
+
+void
+dynpg_keyscan_init(void)
+{
+	DefineCustomBoolVariable("dynpg.enable_keyscan",
+							 "Lets the planner read a dynpg table by key (DynpgKeyScan).",
+							 "A WHERE naming the partition key (item ->> 'pk' = value) reads one "
+							 "partition, or one item with the sort key, instead of the whole table.",
+							 &dynpg_enable_keyscan,
+							 true, PGC_USERSET, 0, NULL, NULL, NULL);
+	RegisterCustomScanMethods(&keyscan_plan_methods);
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = keyscan_pathlist;
+}
