@@ -185,10 +185,11 @@ attribute_accessor(Node *e, Index relid, bool *jsonb)
 
 /*
  * If 'clause' is an equality of an attribute of the item with a value
- * fixed for the scan, return the attribute's name and fill *m.
+ * fixed for the scan -- or, 'join' true, fixed for each row of the other
+ * relations it names -- return the attribute's name and fill *m.
  */
 static char *
-match_key_equality(Expr *clause, Index relid, KeyMatch *m)
+match_key_equality(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyMatch *m)
 {
 	OpExpr	   *op;
 	Node	   *left;
@@ -222,9 +223,10 @@ match_key_equality(Expr *clause, Index relid, KeyMatch *m)
 		return NULL;
 	if (jsonb != (op->opfuncid == F_JSONB_EQ))
 		return NULL;
-	/* the value: fixed for the scan */
-	if (contain_var_clause(right) || contain_volatile_functions(right) ||
-		contain_subplans(right))
+	/* the value: without this relation, volatile functions or sub-plans */
+	if (contain_volatile_functions(right) || contain_subplans(right))
+		return NULL;
+	if (join ? bms_is_member(relid, pull_varnos(root, right)) : contain_var_clause(right))
 		return NULL;
 	m->value = (Expr *) right;
 	m->jsonb = jsonb;
@@ -237,6 +239,89 @@ name_is(const char *name, const char *key, int32 keylen)
 	return key != NULL && (int32) strlen(name) == keylen && memcmp(name, key, keylen) == 0;
 }
 
+/* generate_implied_equalities_for_column's test: item ->> / -> of attribute 'arg' */
+static bool
+ec_member_is_attribute(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+					   EquivalenceMember *em, void *arg)
+{
+	bool		jsonb;
+	char	   *name;
+
+	if (em->em_is_const || em->em_is_child)
+		return false;
+	name = attribute_accessor((Node *) em->em_expr, rel->relid, &jsonb);
+	return name != NULL && strcmp(name, (const char *) arg) == 0;
+}
+
+/*
+ * The join clauses that may give key attribute 'name' a value per outer
+ * row: those implied by its equivalence classes (the function returns the
+ * clauses of one class only, so it is asked per attribute) and those of
+ * joininfo (equalities that are not merge-joinable).
+ */
+static List *
+key_join_clauses(PlannerInfo *root, RelOptInfo *rel, const char *name, int32 namelen)
+{
+	char	   *cname = pnstrdup(name, namelen);
+
+	return list_concat(generate_implied_equalities_for_column(root, rel, ec_member_is_attribute,
+															  cname, NULL),
+					   rel->joininfo);
+}
+
+/*
+ * Add a key-scan path reading the partition of 'pk' (one item with 'sk'),
+ * parameterized by 'required_outer' (NULL: the values are fixed for the
+ * whole scan).
+ */
+static void
+add_keyscan_path(PlannerInfo *root, RelOptInfo *rel, const KeyMatch *pk, const KeyMatch *sk,
+				 Relids required_outer)
+{
+	CustomPath *cpath = makeNode(CustomPath);
+	QualCost	qcost;
+	double		rows;
+
+	cpath->path.pathtype = T_CustomScan;
+	cpath->path.parent = rel;
+	cpath->path.pathtarget = rel->reltarget;
+	cpath->path.param_info = get_baserel_parampathinfo(root, rel, required_outer);
+	cpath->path.parallel_aware = false;
+	cpath->path.parallel_safe = false;
+	cpath->path.parallel_workers = 0;
+	cpath->path.pathkeys = NIL;
+	rows = cpath->path.param_info ? cpath->path.param_info->ppi_rows : rel->rows;
+	cpath->path.rows = rows;
+
+	/*
+	 * A descent of the tree (three pages) and the items of the range, each
+	 * filtered: a point read when both keys are given, else the share of
+	 * the table the planner expects the partition key's equality to keep.
+	 */
+	cost_qual_eval(&qcost, rel->baserestrictinfo, root);
+	if (cpath->path.param_info)
+	{
+		QualCost	jcost;
+
+		cost_qual_eval(&jcost, cpath->path.param_info->ppi_clauses, root);
+		qcost.startup += jcost.startup;
+		qcost.per_tuple += jcost.per_tuple;
+	}
+	rows = sk->value != NULL ? 1.0 : Max(rows, 1.0);
+	cpath->path.startup_cost = qcost.startup;
+	cpath->path.total_cost = qcost.startup + 3.0 * random_page_cost +
+		rows * (cpu_tuple_cost + qcost.per_tuple);
+	cpath->flags = 0;
+	cpath->custom_paths = NIL;
+	/* custom_private: (the flags of KP_*, the value expressions) */
+	cpath->custom_private =
+		list_make2(list_make3_int(pk->jsonb, sk->value != NULL, sk->jsonb),
+				   list_make2(pk->value,
+							  sk->value != NULL ? sk->value : (Expr *) makeNullConst(TEXTOID, -1, InvalidOid)));
+	cpath->methods = &keyscan_path_methods;
+	add_path(rel, (Path *) cpath);
+}
+
 static void
 keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
 {
@@ -245,14 +330,13 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 	KeyMatch	pk = {NULL, false};
 	KeyMatch	sk = {NULL, false};
 	ListCell   *lc;
-	CustomPath *cpath;
-	QualCost	qcost;
-	double		ntuples;
+	List	   *joinclauses;
+	List	   *skclauses;
 
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 	if (!dynpg_enable_keyscan || rte->rtekind != RTE_RELATION ||
-		rel->reloptkind != RELOPT_BASEREL || rte->inh || rel->baserestrictinfo == NIL)
+		rel->reloptkind != RELOPT_BASEREL || rte->inh)
 		return;
 	relation = table_open(rte->relid, NoLock);
 	if (!dynpg_is_dynpg_relation(relation) || RelationGetDescr(relation)->natts < 1)
@@ -261,6 +345,8 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 		return;
 	}
 	def = dynpg_table_def(relation);
+
+	/* values fixed for the whole scan: the restrictions */
 	foreach(lc, rel->baserestrictinfo)
 	{
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
@@ -269,7 +355,7 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 
 		if (ri->pseudoconstant)
 			continue;
-		name = match_key_equality(ri->clause, rel->relid, &m);
+		name = match_key_equality(root, ri->clause, rel->relid, false, &m);
 		if (name == NULL)
 			continue;
 		if (pk.value == NULL && name_is(name, def->key.pk_name, def->key.pk_namelen))
@@ -277,39 +363,55 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 		else if (sk.value == NULL && name_is(name, def->key.sk_name, def->key.sk_namelen))
 			sk = m;
 	}
-	table_close(relation, NoLock);
-	if (pk.value == NULL)
-		return;
+	if (pk.value != NULL)
+		add_keyscan_path(root, rel, &pk, &sk, NULL);
 
-	cpath = makeNode(CustomPath);
-	cpath->path.pathtype = T_CustomScan;
-	cpath->path.parent = rel;
-	cpath->path.pathtarget = rel->reltarget;
-	cpath->path.param_info = NULL;
-	cpath->path.parallel_aware = false;
-	cpath->path.parallel_safe = false;
-	cpath->path.parallel_workers = 0;
-	cpath->path.pathkeys = NIL;
-	cpath->path.rows = rel->rows;
 	/*
-	 * A descent of the tree (three pages) and the items of the range, each
-	 * filtered: a point read when both keys are given, else the share of
-	 * the table the planner expects the partition key's equality to keep.
+	 * Values fixed per row of other relations: a join on the partition key
+	 * (its equalities are in equivalence classes, or in joininfo when not
+	 * merge-joinable), read as a nested loop's inner side, one partition
+	 * (or item) per outer row.
 	 */
-	cost_qual_eval(&qcost, rel->baserestrictinfo, root);
-	ntuples = sk.value != NULL ? 1.0 : Max(rel->rows, 1.0);
-	cpath->path.startup_cost = qcost.startup;
-	cpath->path.total_cost = qcost.startup + 3.0 * random_page_cost +
-		ntuples * (cpu_tuple_cost + qcost.per_tuple);
-	cpath->flags = 0;
-	cpath->custom_paths = NIL;
-	/* custom_private: (the flags of KP_*, the value expressions) */
-	cpath->custom_private =
-		list_make2(list_make3_int(pk.jsonb, sk.value != NULL, sk.jsonb),
-				   list_make2(pk.value,
-							  sk.value != NULL ? sk.value : (Expr *) makeNullConst(TEXTOID, -1, InvalidOid)));
-	cpath->methods = &keyscan_path_methods;
-	add_path(rel, (Path *) cpath);
+	joinclauses = key_join_clauses(root, rel, def->key.pk_name, def->key.pk_namelen);
+	skclauses = def->key.sk_name != NULL && sk.value == NULL ?
+		key_join_clauses(root, rel, def->key.sk_name, def->key.sk_namelen) : NIL;
+	foreach(lc, joinclauses)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		KeyMatch	jpk;
+		KeyMatch	jsk = sk;
+		Relids		outer;
+		char	   *name;
+		ListCell   *lc2;
+
+		if (ri->pseudoconstant || !join_clause_is_movable_to(ri, rel))
+			continue;
+		name = match_key_equality(root, ri->clause, rel->relid, true, &jpk);
+		if (name == NULL || !name_is(name, def->key.pk_name, def->key.pk_namelen))
+			continue;
+		outer = bms_difference(ri->clause_relids, rel->relids);
+		if (bms_is_empty(outer))
+			continue;
+		/* the sort key too, if a clause gives it from the same relations */
+		foreach(lc2, skclauses)
+		{
+			RestrictInfo *ri2 = lfirst_node(RestrictInfo, lc2);
+			KeyMatch	m;
+			char	   *name2;
+
+			if (ri2->pseudoconstant || !join_clause_is_movable_to(ri2, rel) ||
+				!bms_is_subset(bms_difference(ri2->clause_relids, rel->relids), outer))
+				continue;
+			name2 = match_key_equality(root, ri2->clause, rel->relid, true, &m);
+			if (name2 != NULL && name_is(name2, def->key.sk_name, def->key.sk_namelen))
+			{
+				jsk = m;
+				break;
+			}
+		}
+		add_keyscan_path(root, rel, &jpk, &jsk, outer);
+	}
+	table_close(relation, NoLock);
 }
 
 static Plan *
