@@ -94,6 +94,27 @@ SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.blobs WHERE item -> 'id' = 
 SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.blobs WHERE item ->> 'id' = 'AwQ'$$);
 SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.blobs WHERE item ->> 'id' = 'A=QF'$$);
 
+-- IN lists and = ANY (array): each distinct key read once, in key order
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' IN ('t1', 't2', 't1')$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' IN ('t1', 't2', 't1', 'none', NULL)$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' IN ('t1', 't2') AND item ->> 'seq' IN ('1', '2', '2', '99')$$);
+SELECT item ->> 'body' FROM dynamodb.posts
+ WHERE item ->> 'topic' IN ('t1', 't2') AND item ->> 'seq' IN ('1', '2', '2', '99') ORDER BY 1;
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' IN ('t1', 't2') AND item ->> 'seq' IN ('1', '2', '2', '99')$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.people WHERE item -> 'PersonID' IN ('{"N": "5"}', '{"N": "6"}', '{"S": "7"}')$$);
+SELECT item ->> 'name' FROM dynamodb.people WHERE item -> 'PersonID' IN ('{"N": "5"}', '{"N": "6"}', '{"S": "7"}') ORDER BY 1;
+-- numbers written two ways are one key: read once, and the filter keeps what ->> equals
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE item ->> 'PersonID' IN ('8', '8.0', '80E-1', '9')$$);
+PREPARE many(text[]) AS SELECT count(*) FROM dynamodb.posts WHERE item ->> 'topic' = ANY ($1);
+SET plan_cache_mode = force_generic_plan;
+SELECT pg_temp.plan('EXECUTE many(ARRAY[''t1''])');
+EXECUTE many(ARRAY['t1', 't3', 't3', 'x']);
+EXECUTE many(ARRAY[]::text[]);
+EXECUTE many(NULL);
+RESET plan_cache_mode;
+-- NOT IN and <> ALL are not key reads
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' <> ALL (ARRAY['t1'])$$);
+
 -- Parameters: a prepared statement, its generic plan too
 PREPARE one(text, text) AS
   SELECT item ->> 'body' FROM dynamodb.posts WHERE item ->> 'topic' = $1 AND item ->> 'seq' = $2;

@@ -54,6 +54,7 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -79,6 +80,7 @@ typedef struct KeyMatch
 {
 	Expr	   *value;			/* the value expression (text or jsonb) */
 	bool		jsonb;			/* item -> 'k' = jsonb, else item ->> 'k' = text */
+	bool		array;			/* k IN (...) / k = ANY (array): value is an array */
 } KeyMatch;
 
 /* the CustomScan's custom_private: these flags, in this order */
@@ -86,7 +88,9 @@ enum
 {
 	KP_PK_JSONB,				/* the partition key's value is typed jsonb */
 	KP_HAS_SK,					/* custom_exprs has the sort key's value second */
-	KP_SK_JSONB
+	KP_SK_JSONB,
+	KP_PK_ARRAY,				/* the partition key's value is an array of values */
+	KP_SK_ARRAY
 };
 
 typedef struct DynKeyScanState
@@ -96,8 +100,15 @@ typedef struct DynKeyScanState
 	bool		pk_jsonb;
 	bool		has_sk;
 	bool		sk_jsonb;
+	bool		pk_array;
+	bool		sk_array;
 	bool		started;
-	DynRead    *read;			/* NULL before the first row and when none can match */
+	/* the keys to read (distinct, in storage order) and the next one */
+	int			nkeys;
+	int			nextkey;
+	DynKeyCondition *keys;
+	DynRead    *read;			/* the current key's read, or NULL */
+	MemoryContext keycxt;		/* the keys, their values and reads; reset by a rescan */
 } DynKeyScanState;
 
 static Plan *plan_keyscan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
@@ -191,27 +202,43 @@ attribute_accessor(Node *e, Index relid, bool *jsonb)
 static char *
 match_key_equality(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyMatch *m)
 {
-	OpExpr	   *op;
+	Oid			funcid;
+	Oid			collid;
+	List	   *args;
 	Node	   *left;
 	Node	   *right;
 	char	   *name;
 	bool		jsonb;
+	bool		array = false;
 
-	if (!IsA(clause, OpExpr))
+	if (IsA(clause, OpExpr))
+	{
+		set_opfuncid((OpExpr *) clause);
+		funcid = ((OpExpr *) clause)->opfuncid;
+		collid = ((OpExpr *) clause)->inputcollid;
+		args = ((OpExpr *) clause)->args;
+	}
+	else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
+	{
+		/* k IN (...), k = ANY (...): the attribute on the left */
+		set_sa_opfuncid((ScalarArrayOpExpr *) clause);
+		funcid = ((ScalarArrayOpExpr *) clause)->opfuncid;
+		collid = ((ScalarArrayOpExpr *) clause)->inputcollid;
+		args = ((ScalarArrayOpExpr *) clause)->args;
+		array = true;
+	}
+	else
 		return NULL;
-	op = (OpExpr *) clause;
-	if (list_length(op->args) != 2)
+	if (list_length(args) != 2)
 		return NULL;
-	set_opfuncid(op);
-	if (op->opfuncid != F_TEXTEQ && op->opfuncid != F_JSONB_EQ)
+	if (funcid != F_TEXTEQ && funcid != F_JSONB_EQ)
 		return NULL;
-	if (op->opfuncid == F_TEXTEQ &&
-		(!OidIsValid(op->inputcollid) || !get_collation_isdeterministic(op->inputcollid)))
+	if (funcid == F_TEXTEQ && (!OidIsValid(collid) || !get_collation_isdeterministic(collid)))
 		return NULL;
-	left = linitial(op->args);
-	right = lsecond(op->args);
+	left = linitial(args);
+	right = lsecond(args);
 	name = attribute_accessor(left, relid, &jsonb);
-	if (name == NULL)
+	if (name == NULL && !array)
 	{
 		Node	   *t = left;
 
@@ -221,7 +248,7 @@ match_key_equality(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyM
 	}
 	if (name == NULL)
 		return NULL;
-	if (jsonb != (op->opfuncid == F_JSONB_EQ))
+	if (jsonb != (funcid == F_JSONB_EQ))
 		return NULL;
 	/* the value: without this relation, volatile functions or sub-plans */
 	if (contain_volatile_functions(right) || contain_subplans(right))
@@ -230,7 +257,24 @@ match_key_equality(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyM
 		return NULL;
 	m->value = (Expr *) right;
 	m->jsonb = jsonb;
+	m->array = array;
 	return name;
+}
+
+/* How many values an IN list or array holds, as far as the planner can tell. */
+static double
+value_count(const KeyMatch *m)
+{
+	if (m->value == NULL)
+		return 1.0;
+	if (!m->array)
+		return 1.0;
+	if (IsA(m->value, Const) && !((Const *) m->value)->constisnull)
+		return Max(1, ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(((Const *) m->value)->constvalue)),
+									 ARR_DIMS(DatumGetArrayTypeP(((Const *) m->value)->constvalue))));
+	if (IsA(m->value, ArrayExpr))
+		return Max(1, list_length(((ArrayExpr *) m->value)->elements));
+	return 10.0;
 }
 
 static bool
@@ -281,6 +325,7 @@ add_keyscan_path(PlannerInfo *root, RelOptInfo *rel, const KeyMatch *pk, const K
 	CustomPath *cpath = makeNode(CustomPath);
 	QualCost	qcost;
 	double		rows;
+	double		reads;
 
 	cpath->path.pathtype = T_CustomScan;
 	cpath->path.parent = rel;
@@ -294,9 +339,11 @@ add_keyscan_path(PlannerInfo *root, RelOptInfo *rel, const KeyMatch *pk, const K
 	cpath->path.rows = rows;
 
 	/*
-	 * A descent of the tree (three pages) and the items of the range, each
-	 * filtered: a point read when both keys are given, else the share of
-	 * the table the planner expects the partition key's equality to keep.
+	 * Per key read, a descent of the tree -- its upper levels are nearly
+	 * always cached, so one random page (the leaf) and the key comparisons
+	 * of the binary searches -- and the items read, each filtered: one per
+	 * read when both keys are given, else the share of the table the
+	 * planner expects the restrictions to keep.
 	 */
 	cost_qual_eval(&qcost, rel->baserestrictinfo, root);
 	if (cpath->path.param_info)
@@ -307,15 +354,17 @@ add_keyscan_path(PlannerInfo *root, RelOptInfo *rel, const KeyMatch *pk, const K
 		qcost.startup += jcost.startup;
 		qcost.per_tuple += jcost.per_tuple;
 	}
-	rows = sk->value != NULL ? 1.0 : Max(rows, 1.0);
+	reads = value_count(pk) * value_count(sk);
+	rows = sk->value != NULL ? reads : Max(rows, 1.0);
 	cpath->path.startup_cost = qcost.startup;
-	cpath->path.total_cost = qcost.startup + 3.0 * random_page_cost +
+	cpath->path.total_cost = qcost.startup +
+		reads * (random_page_cost + 30 * cpu_operator_cost) +
 		rows * (cpu_tuple_cost + qcost.per_tuple);
 	cpath->flags = 0;
 	cpath->custom_paths = NIL;
 	/* custom_private: (the flags of KP_*, the value expressions) */
 	cpath->custom_private =
-		list_make2(list_make3_int(pk->jsonb, sk->value != NULL, sk->jsonb),
+		list_make2(list_make5_int(pk->jsonb, sk->value != NULL, sk->jsonb, pk->array, sk->array),
 				   list_make2(pk->value,
 							  sk->value != NULL ? sk->value : (Expr *) makeNullConst(TEXTOID, -1, InvalidOid)));
 	cpath->methods = &keyscan_path_methods;
@@ -327,8 +376,8 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 {
 	Relation	relation;
 	const DynTableDef *def;
-	KeyMatch	pk = {NULL, false};
-	KeyMatch	sk = {NULL, false};
+	KeyMatch	pk = {NULL, false, false};
+	KeyMatch	sk = {NULL, false, false};
 	ListCell   *lc;
 	List	   *joinclauses;
 	List	   *skclauses;
@@ -450,6 +499,8 @@ create_keyscan_state(CustomScan *cscan)
 	s->pk_jsonb = list_nth_int(cscan->custom_private, KP_PK_JSONB) != 0;
 	s->has_sk = list_nth_int(cscan->custom_private, KP_HAS_SK) != 0;
 	s->sk_jsonb = list_nth_int(cscan->custom_private, KP_SK_JSONB) != 0;
+	s->pk_array = list_nth_int(cscan->custom_private, KP_PK_ARRAY) != 0;
+	s->sk_array = list_nth_int(cscan->custom_private, KP_SK_ARRAY) != 0;
 	return (Node *) s;
 }
 
@@ -460,6 +511,8 @@ begin_keyscan(CustomScanState *node, EState *estate, int eflags)
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 
 	s->values = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+	s->keycxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg key scan",
+									  ALLOCSET_DEFAULT_SIZES);
 }
 
 /* Whether 'text' is canonical base64 (what ->> gives for B), so it decodes without error. */
@@ -529,7 +582,7 @@ key_value(Datum d, bool jsonb, DynType type, bool is_pk, DynRef *out)
 	switch (type)
 	{
 		case DYN_T_S:
-			out->data = (const uint8 *) str;
+			out->data = (const uint8 *) pnstrdup(str, len);
 			out->len = len;
 			break;
 		case DYN_T_N:
@@ -566,33 +619,130 @@ key_value(Datum d, bool jsonb, DynType type, bool is_pk, DynRef *out)
 	return true;
 }
 
-/* Evaluate the key's values and start the read; false if no item can match. */
-static bool
-start_read(DynKeyScanState *s)
+/*
+ * The values of one key attribute for this scan, as key values of type
+ * 'type' (*n of them, palloc'd): one for an equality, the distinct
+ * elements of an IN list; none when no key can equal any.
+ */
+static DynRef *
+attribute_values(DynKeyScanState *s, ExprState *es, bool jsonb, bool array, DynType type,
+				 bool is_pk, int *n)
 {
 	ExprContext *econtext = s->css.ss.ps.ps_ExprContext;
-	Relation	rel = s->css.ss.ss_currentRelation;
-	const DynTableDef *def = dynpg_table_def(rel);
-	DynKeyCondition kc;
-	DynReadRange range;
 	Datum		d;
 	bool		isnull;
+	DynRef	   *refs;
 
-	memset(&kc, 0, sizeof(kc));
-	d = ExecEvalExpr((ExprState *) linitial(s->values), econtext, &isnull);
-	if (isnull || !key_value(d, s->pk_jsonb, def->key.pk_type, true, &kc.pk))
-		return false;
-	kc.sk_op = DSK_NONE;
-	if (s->has_sk && def->key.sk_name != NULL)
+	*n = 0;
+	d = ExecEvalExpr(es, econtext, &isnull);
+	if (isnull)
+		return NULL;
+	if (!array)
 	{
-		d = ExecEvalExpr((ExprState *) lsecond(s->values), econtext, &isnull);
-		if (isnull || !key_value(d, s->sk_jsonb, def->key.sk_type, false, &kc.sk1))
-			return false;
-		kc.sk_op = DSK_EQ;
+		refs = palloc(sizeof(DynRef));
+		if (key_value(d, jsonb, type, is_pk, &refs[0]))
+			*n = 1;
+		return refs;
 	}
-	dynpg_read_query_range(NULL, &kc, ForwardScanDirection, &range);
-	s->read = dynpg_read_begin(rel, &range, 0);
-	return true;
+	else
+	{
+		ArrayType  *arr = DatumGetArrayTypeP(d);
+		int16		elmlen;
+		bool		elmbyval;
+		char		elmalign;
+		Datum	   *elems;
+		bool	   *nulls;
+		int			nelems;
+		int			i;
+
+		get_typlenbyvalalign(ARR_ELEMTYPE(arr), &elmlen, &elmbyval, &elmalign);
+		deconstruct_array(arr, ARR_ELEMTYPE(arr), elmlen, elmbyval, elmalign,
+						  &elems, &nulls, &nelems);
+		refs = palloc(sizeof(DynRef) * Max(nelems, 1));
+		for (i = 0; i < nelems; i++)
+		{
+			if (!nulls[i] && key_value(elems[i], jsonb, type, is_pk, &refs[*n]))
+				(*n)++;
+		}
+		return refs;
+	}
+}
+
+/* A key to read and its storage key, for sorting out duplicates. */
+typedef struct KeyToRead
+{
+	DynKeyCondition kc;
+	StringInfoData skey;
+} KeyToRead;
+
+static int
+compare_keys_to_read(const void *a, const void *b)
+{
+	const KeyToRead *ka = (const KeyToRead *) a;
+	const KeyToRead *kb = (const KeyToRead *) b;
+	int			c = memcmp(ka->skey.data, kb->skey.data, Min(ka->skey.len, kb->skey.len));
+
+	return c != 0 ? c : (ka->skey.len > kb->skey.len) - (ka->skey.len < kb->skey.len);
+}
+
+/*
+ * Evaluate the values of the key attributes and list the keys (partitions,
+ * or items) to read: each partition-key value with each sort-key value,
+ * each once, in storage order.
+ */
+static void
+list_keys(DynKeyScanState *s)
+{
+	const DynTableDef *def = dynpg_table_def(s->css.ss.ss_currentRelation);
+	DynRef	   *pks;
+	DynRef	   *sks = NULL;
+	int			npk;
+	int			nsk = 1;
+	KeyToRead  *ks;
+	int			n = 0;
+	int			i;
+	int			j;
+
+	s->nkeys = 0;
+	s->nextkey = 0;
+	pks = attribute_values(s, (ExprState *) linitial(s->values), s->pk_jsonb, s->pk_array,
+						   def->key.pk_type, true, &npk);
+	if (s->has_sk && def->key.sk_name != NULL)
+		sks = attribute_values(s, (ExprState *) lsecond(s->values), s->sk_jsonb, s->sk_array,
+							   def->key.sk_type, false, &nsk);
+	if (npk == 0 || nsk == 0)
+		return;
+	ks = palloc(sizeof(KeyToRead) * npk * nsk);
+	for (i = 0; i < npk; i++)
+	{
+		for (j = 0; j < nsk; j++)
+		{
+			KeyToRead  *k = &ks[n++];
+			DynKey		key;
+
+			memset(&k->kc, 0, sizeof(k->kc));
+			memset(&key, 0, sizeof(key));
+			k->kc.pk = key.pk = pks[i];
+			k->kc.sk_op = DSK_NONE;
+			if (sks != NULL)
+			{
+				k->kc.sk_op = DSK_EQ;
+				k->kc.sk1 = key.sk = sks[j];
+				key.has_sk = true;
+			}
+			initStringInfo(&k->skey);
+			dynpg_storage_key(&key, &k->skey);
+		}
+	}
+	if (n > 1)
+		qsort(ks, n, sizeof(KeyToRead), compare_keys_to_read);
+	s->keys = palloc(sizeof(DynKeyCondition) * n);
+	for (i = 0; i < n; i++)
+	{
+		if (i > 0 && compare_keys_to_read(&ks[i - 1], &ks[i]) == 0)
+			continue;
+		s->keys[s->nkeys++] = ks[i].kc;
+	}
 }
 
 static TupleTableSlot *
@@ -601,19 +751,38 @@ keyscan_next(ScanState *ss)
 	DynKeyScanState *s = (DynKeyScanState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
 	Relation	rel = ss->ss_currentRelation;
-	DynItem    *item;
+	DynItem    *item = NULL;
 	int			natts = slot->tts_tupleDescriptor->natts;
 	int			i;
 
 	if (!s->started)
 	{
+		MemoryContext old = MemoryContextSwitchTo(s->keycxt);
+
 		s->started = true;
-		if (!start_read(s))
-			s->read = NULL;
+		list_keys(s);
+		MemoryContextSwitchTo(old);
 	}
 	ExecClearTuple(slot);
-	if (s->read == NULL || !dynpg_read_next(s->read, &item))
-		return slot;
+	for (;;)
+	{
+		if (s->read == NULL)
+		{
+			DynReadRange range;
+			MemoryContext old;
+
+			if (s->nextkey >= s->nkeys)
+				return slot;
+			old = MemoryContextSwitchTo(s->keycxt);
+			dynpg_read_query_range(NULL, &s->keys[s->nextkey++], ForwardScanDirection, &range);
+			s->read = dynpg_read_begin(rel, &range, 0);
+			MemoryContextSwitchTo(old);
+		}
+		if (dynpg_read_next(s->read, &item))
+			break;
+		dynpg_read_end(s->read);
+		s->read = NULL;
+	}
 	for (i = 0; i < natts; i++)
 	{
 		slot->tts_values[i] = (Datum) 0;
@@ -647,6 +816,8 @@ stop_read(DynKeyScanState *s)
 		dynpg_read_end(s->read);
 	s->read = NULL;
 	s->started = false;
+	s->nkeys = s->nextkey = 0;
+	MemoryContextReset(s->keycxt);
 }
 
 static void
@@ -672,14 +843,17 @@ explain_keyscan(CustomScanState *node, List *ancestors, ExplainState *es)
 
 	context = set_deparse_context_plan(es->deparse_cxt, &cscan->scan.plan, ancestors);
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "%s = %s", quote_identifier(pnstrdup(def->key.pk_name, def->key.pk_namelen)),
+	appendStringInfo(&buf, s->pk_array ? "%s = ANY (%s)" : "%s = %s",
+					 quote_identifier(pnstrdup(def->key.pk_name, def->key.pk_namelen)),
 					 deparse_expression(linitial(cscan->custom_exprs), context, false, false));
 	if (s->has_sk)
-		appendStringInfo(&buf, " AND %s = %s",
+		appendStringInfo(&buf, s->sk_array ? " AND %s = ANY (%s)" : " AND %s = %s",
 						 quote_identifier(pnstrdup(def->key.sk_name, def->key.sk_namelen)),
 						 deparse_expression(lsecond(cscan->custom_exprs), context, false, false));
 	ExplainPropertyText("DynamoDB Key", buf.data, es);
-	ExplainPropertyText("Read", s->has_sk || def->key.sk_name == NULL ? "item" : "partition", es);
+	ExplainPropertyText("Read", s->has_sk || def->key.sk_name == NULL ?
+						(s->pk_array || s->sk_array ? "items" : "item") :
+						(s->pk_array ? "partitions" : "partition"), es);
 }
 
 void
