@@ -115,6 +115,58 @@ RESET plan_cache_mode;
 -- NOT IN and <> ALL are not key reads
 SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' <> ALL (ARRAY['t1'])$$);
 
+-- Sort-key conditions narrow the partition to a range: numbers through
+-- numeric (number order is key order), strings under a collation that
+-- compares bytes (key order), prefixes by LIKE, starts_with and ^@
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric BETWEEN 10 AND 12$$);
+SELECT item ->> 'seq' FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric BETWEEN 10 AND 12;
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric > 47.5$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric <= 3$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND 3 >= (item ->> 'seq')::numeric$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric > 10 AND (item ->> 'seq')::numeric < 5$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric > 'NaN'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric < 'NaN'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric > '-Infinity'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric < 1e200$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric > 1e-200$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric > NULL$$);
+-- a number equality: one item, however the number is written
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric = 7$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric = 7.000$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric = '7.000000000000000000000000000000000000000000000000'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND (item ->> 'seq')::numeric = '0.7e1'$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.people WHERE (item ->> 'PersonID')::numeric = 42$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.people WHERE (item ->> 'PersonID')::numeric IN (42, 43.0, 4.4e1)$$);
+-- a string sort key
+SELECT dynpg.create_table('{"TableName": "events", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "dev", "KeyType": "HASH"}, {"AttributeName": "ts", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "dev", "AttributeType": "S"}, {"AttributeName": "ts", "AttributeType": "S"}]}') -> 'TableDescription' -> 'TableStatus' AS events;
+INSERT INTO dynamodb.events
+SELECT dynpg.from_plain_json(jsonb_build_object('dev', 'd' || d, 'ts', to_char(date '2026-01-01' + n, 'YYYY-MM-DD'), 'n', n))
+  FROM generate_series(1, 3) d, generate_series(0, 99) n;
+INSERT INTO dynamodb.events VALUES (dynpg.from_plain_json('{"dev": "d1", "ts": "2026_x"}')),
+  (dynpg.from_plain_json('{"dev": "d1", "ts": "2026%y"}')), (dynpg.from_plain_json('{"dev": "d1", "ts": "Zulu"}'));
+ANALYZE dynamodb.events;
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' >= '2026-03-01' COLLATE "C"$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' >= '2026-03-01' COLLATE "C"$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' COLLATE "C" BETWEEN '2026-02-01' AND '2026-02-05'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' < '2026-01-03' COLLATE "C"$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' > '' COLLATE "C"$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' LIKE '2026-02%'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' LIKE '2026-02%'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' LIKE '2026-0_-1%'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' LIKE '2026\_%'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' LIKE '2026!%%' ESCAPE '!'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' LIKE '%-01'$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.events WHERE item ->> 'dev' = 'd2' AND starts_with(item ->> 'ts', '2026-03')$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd2' AND starts_with(item ->> 'ts', '2026-03')$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' = 'd2' AND item ->> 'ts' ^@ '2026-04-0'$$);
+SELECT pg_temp.both_ways($$SELECT item FROM dynamodb.events WHERE item ->> 'dev' IN ('d1', 'd3') AND item ->> 'ts' ^@ '2026-04-0'$$);
+-- not ranges: a collation whose order is not the bytes', text order on a number key
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.events WHERE item ->> 'dev' = 'd1' AND item ->> 'ts' >= '2026-03-01' COLLATE "und-x-icu"$$);
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' = 't1' AND item ->> 'seq' > '5' COLLATE "C"$$);
+SELECT dynpg.delete_table('{"TableName": "events"}') IS NOT NULL AS dropped;
+
 -- Parameters: a prepared statement, its generic plan too
 PREPARE one(text, text) AS
   SELECT item ->> 'body' FROM dynamodb.posts WHERE item ->> 'topic' = $1 AND item ->> 'seq' = $2;

@@ -12,13 +12,19 @@
  *		item ->> 'pk' = <text>			(dynpg.attr_text(item, 'pk') = ...)
  *		item -> 'pk' = <typed jsonb>	(dynpg.attr(item, 'pk') = ...)
  *
+ *		(item ->> 'pk')::numeric = <numeric>	(a number key)
+ *		item ->> 'pk' IN (...), = ANY (<array>)
+ *
  * where <...> is a value fixed for the scan (a constant, a parameter, a
  * stable expression: anything without the table's columns and without
- * volatile functions), optionally with the same on the sort key, and
- * offers a "DynpgKeyScan" path that reads one item (both keys) or one
- * partition (the partition key alone) through the read path
- * (dynpg_read.h): the same range a Query builds, the same snapshot and
- * predicate lock.  Every restriction, the key ones included, stays the
+ * volatile functions) or for each outer row of a nested loop, and offers a
+ * "DynpgKeyScan" path reading the partition -- narrowed by what the
+ * restrictions say of the sort key: the same equalities; a range,
+ * (item ->> 'sk')::numeric < > <= >= BETWEEN for a number sort key, or
+ * item ->> 'sk' < > <= >= under a collation that compares bytes ("C") for
+ * a string one; a prefix, LIKE 'abc%' or starts_with / ^@ -- through the
+ * read path (dynpg_read.h): the range a Query builds, the same snapshot
+ * and predicate lock.  Every restriction, the key ones included, stays the
  * scan's filter, so the key scan may read more than the WHERE keeps but
  * never less: 'item ->> ''n'' = ''1.0''' reads the item of number key 1
  * and the filter drops it, since ->> gives "1".  A value that no key can
@@ -60,6 +66,7 @@
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/pg_locale.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
@@ -75,33 +82,60 @@
 static bool dynpg_enable_keyscan = true;
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
-/* A key attribute the restrictions name, and the value it must equal. */
+/* How a clause gives a key attribute its value. */
+typedef enum KeyValueKind
+{
+	KV_TEXT,					/* item ->> 'k' */
+	KV_JSONB,					/* item -> 'k', typed jsonb */
+	KV_NUMERIC					/* (item ->> 'k')::numeric */
+} KeyValueKind;
+
+typedef enum KeyOp
+{
+	KO_EQ,
+	KO_LT,
+	KO_LE,
+	KO_GT,
+	KO_GE,
+	KO_PREFIX,					/* starts_with, ^@: the value is the prefix */
+	KO_LIKE						/* LIKE: the value is a pattern */
+} KeyOp;
+
+/* A clause naming a key attribute, and the value it compares it with. */
 typedef struct KeyMatch
 {
-	Expr	   *value;			/* the value expression (text or jsonb) */
-	bool		jsonb;			/* item -> 'k' = jsonb, else item ->> 'k' = text */
+	Expr	   *value;			/* NULL: no such clause */
+	KeyValueKind kind;
+	KeyOp		op;
 	bool		array;			/* k IN (...) / k = ANY (array): value is an array */
 } KeyMatch;
 
-/* the CustomScan's custom_private: these flags, in this order */
+/*
+ * The key a scan reads: the partition key's values and what narrows the
+ * sort key.  The CustomScan carries the value expressions in custom_exprs
+ * (one per slot, a NULL constant for an empty slot) and, in custom_private,
+ * three integers per slot: present, kind, op, array folded as below.
+ */
 enum
 {
-	KP_PK_JSONB,				/* the partition key's value is typed jsonb */
-	KP_HAS_SK,					/* custom_exprs has the sort key's value second */
-	KP_SK_JSONB,
-	KP_PK_ARRAY,				/* the partition key's value is an array of values */
-	KP_SK_ARRAY
+	SLOT_PK,					/* = or IN on the partition key */
+	SLOT_SK_EQ,					/* = or IN on the sort key */
+	SLOT_SK_LOWER,				/* > or >= */
+	SLOT_SK_UPPER,				/* < or <= */
+	SLOT_SK_PREFIX,				/* starts_with, ^@, LIKE */
+	NSLOTS
 };
+
+typedef struct KeyPlan
+{
+	KeyMatch	slot[NSLOTS];
+} KeyPlan;
 
 typedef struct DynKeyScanState
 {
 	CustomScanState css;
-	List	   *values;			/* ExprStates: the partition key's, the sort key's */
-	bool		pk_jsonb;
-	bool		has_sk;
-	bool		sk_jsonb;
-	bool		pk_array;
-	bool		sk_array;
+	List	   *values;			/* ExprStates, one per slot */
+	KeyMatch	slot[NSLOTS];	/* value: non-NULL when the slot is used */
 	bool		started;
 	/* the keys to read (distinct, in storage order) and the next one */
 	int			nkeys;
@@ -145,20 +179,25 @@ static const CustomExecMethods keyscan_exec_methods = {
  */
 
 /*
- * If 'e' is dynpg.attr_text(item, '<name>') (jsonb false) or
- * dynpg.attr(item, '<name>') (jsonb true) on column 1 of relation 'relid',
- * return the attribute name.
+ * If 'e' is dynpg.attr_text(item, '<name>') (*kind KV_TEXT), that cast to
+ * numeric (KV_NUMERIC) or dynpg.attr(item, '<name>') (KV_JSONB) on column 1
+ * of relation 'relid', return the attribute name.
  */
 static char *
-attribute_accessor(Node *e, Index relid, bool *jsonb)
+attribute_accessor(Node *e, Index relid, KeyValueKind *kind)
 {
 	Oid			funcid;
 	List	   *args;
 	Var		   *var;
 	Const	   *name;
 	char	   *fname;
-	Oid			nsp;
+	bool		numeric = false;
 
+	if (IsA(e, CoerceViaIO) && ((CoerceViaIO *) e)->resulttype == NUMERICOID)
+	{
+		e = (Node *) ((CoerceViaIO *) e)->arg;
+		numeric = true;
+	}
 	if (IsA(e, OpExpr))
 	{
 		set_opfuncid((OpExpr *) e);
@@ -180,27 +219,90 @@ attribute_accessor(Node *e, Index relid, bool *jsonb)
 		name->constisnull || name->consttype != TEXTOID)
 		return NULL;
 	fname = get_func_name(funcid);
-	if (fname == NULL)
-		return NULL;
-	nsp = get_func_namespace(funcid);
-	if (nsp != get_namespace_oid("dynpg", true))
+	if (fname == NULL || get_func_namespace(funcid) != get_namespace_oid("dynpg", true))
 		return NULL;
 	if (strcmp(fname, "attr_text") == 0)
-		*jsonb = false;
-	else if (strcmp(fname, "attr") == 0)
-		*jsonb = true;
+		*kind = numeric ? KV_NUMERIC : KV_TEXT;
+	else if (strcmp(fname, "attr") == 0 && !numeric)
+		*kind = KV_JSONB;
 	else
 		return NULL;
 	return TextDatumGetCString(name->constvalue);
 }
 
+/* The comparison 'funcid' as a KeyOp for values of 'kind', or -1. */
+static int
+key_op(Oid funcid, KeyValueKind *kind_expected)
+{
+	switch (funcid)
+	{
+		case F_TEXTEQ:
+			*kind_expected = KV_TEXT;
+			return KO_EQ;
+		case F_JSONB_EQ:
+			*kind_expected = KV_JSONB;
+			return KO_EQ;
+		case F_NUMERIC_EQ:
+			*kind_expected = KV_NUMERIC;
+			return KO_EQ;
+		case F_TEXT_LT:
+		case F_NUMERIC_LT:
+			*kind_expected = funcid == F_TEXT_LT ? KV_TEXT : KV_NUMERIC;
+			return KO_LT;
+		case F_TEXT_LE:
+		case F_NUMERIC_LE:
+			*kind_expected = funcid == F_TEXT_LE ? KV_TEXT : KV_NUMERIC;
+			return KO_LE;
+		case F_TEXT_GT:
+		case F_NUMERIC_GT:
+			*kind_expected = funcid == F_TEXT_GT ? KV_TEXT : KV_NUMERIC;
+			return KO_GT;
+		case F_TEXT_GE:
+		case F_NUMERIC_GE:
+			*kind_expected = funcid == F_TEXT_GE ? KV_TEXT : KV_NUMERIC;
+			return KO_GE;
+		case F_STARTS_WITH:
+			*kind_expected = KV_TEXT;
+			return KO_PREFIX;
+		case F_TEXTLIKE:
+		case F_LIKE_TEXT_TEXT:
+			*kind_expected = KV_TEXT;
+			return KO_LIKE;
+		default:
+			return -1;
+	}
+}
+
+static int
+commuted(int op)
+{
+	switch (op)
+	{
+		case KO_LT:
+			return KO_GT;
+		case KO_LE:
+			return KO_GE;
+		case KO_GT:
+			return KO_LT;
+		case KO_GE:
+			return KO_LE;
+		case KO_EQ:
+			return KO_EQ;
+		default:
+			return -1;			/* a prefix or a pattern must be on the right */
+	}
+}
+
 /*
- * If 'clause' is an equality of an attribute of the item with a value
- * fixed for the scan -- or, 'join' true, fixed for each row of the other
- * relations it names -- return the attribute's name and fill *m.
+ * If 'clause' compares an attribute of the item with a value fixed for the
+ * scan -- or, 'join' true, fixed for each row of the other relations it
+ * names -- in a way a key read can use, return the attribute's name and
+ * fill *m.  Text order is the key order of strings only under a collation
+ * comparing bytes; text equality, prefixes and patterns only need a
+ * deterministic one.
  */
 static char *
-match_key_equality(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyMatch *m)
+match_key_clause(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyMatch *m)
 {
 	Oid			funcid;
 	Oid			collid;
@@ -208,7 +310,9 @@ match_key_equality(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyM
 	Node	   *left;
 	Node	   *right;
 	char	   *name;
-	bool		jsonb;
+	KeyValueKind kind;
+	KeyValueKind expected;
+	int			op;
 	bool		array = false;
 
 	if (IsA(clause, OpExpr))
@@ -217,6 +321,12 @@ match_key_equality(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyM
 		funcid = ((OpExpr *) clause)->opfuncid;
 		collid = ((OpExpr *) clause)->inputcollid;
 		args = ((OpExpr *) clause)->args;
+	}
+	else if (IsA(clause, FuncExpr) && ((FuncExpr *) clause)->funcid == F_STARTS_WITH)
+	{
+		funcid = F_STARTS_WITH;
+		collid = ((FuncExpr *) clause)->inputcollid;
+		args = ((FuncExpr *) clause)->args;
 	}
 	else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
 	{
@@ -231,50 +341,42 @@ match_key_equality(PlannerInfo *root, Expr *clause, Index relid, bool join, KeyM
 		return NULL;
 	if (list_length(args) != 2)
 		return NULL;
-	if (funcid != F_TEXTEQ && funcid != F_JSONB_EQ)
-		return NULL;
-	if (funcid == F_TEXTEQ && (!OidIsValid(collid) || !get_collation_isdeterministic(collid)))
+	op = key_op(funcid, &expected);
+	if (op < 0 || (array && op != KO_EQ))
 		return NULL;
 	left = linitial(args);
 	right = lsecond(args);
-	name = attribute_accessor(left, relid, &jsonb);
+	name = attribute_accessor(left, relid, &kind);
 	if (name == NULL && !array)
 	{
 		Node	   *t = left;
 
 		left = right;
 		right = t;
-		name = attribute_accessor(left, relid, &jsonb);
+		op = commuted(op);
+		if (op < 0)
+			return NULL;
+		name = attribute_accessor(left, relid, &kind);
 	}
-	if (name == NULL)
+	if (name == NULL || kind != expected)
 		return NULL;
-	if (jsonb != (funcid == F_JSONB_EQ))
-		return NULL;
+	if (kind == KV_TEXT)
+	{
+		if (!OidIsValid(collid) || !get_collation_isdeterministic(collid))
+			return NULL;
+		if (op != KO_EQ && op != KO_PREFIX && op != KO_LIKE && !lc_collate_is_c(collid))
+			return NULL;
+	}
 	/* the value: without this relation, volatile functions or sub-plans */
 	if (contain_volatile_functions(right) || contain_subplans(right))
 		return NULL;
 	if (join ? bms_is_member(relid, pull_varnos(root, right)) : contain_var_clause(right))
 		return NULL;
 	m->value = (Expr *) right;
-	m->jsonb = jsonb;
+	m->kind = kind;
+	m->op = (KeyOp) op;
 	m->array = array;
 	return name;
-}
-
-/* How many values an IN list or array holds, as far as the planner can tell. */
-static double
-value_count(const KeyMatch *m)
-{
-	if (m->value == NULL)
-		return 1.0;
-	if (!m->array)
-		return 1.0;
-	if (IsA(m->value, Const) && !((Const *) m->value)->constisnull)
-		return Max(1, ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(((Const *) m->value)->constvalue)),
-									 ARR_DIMS(DatumGetArrayTypeP(((Const *) m->value)->constvalue))));
-	if (IsA(m->value, ArrayExpr))
-		return Max(1, list_length(((ArrayExpr *) m->value)->elements));
-	return 10.0;
 }
 
 static bool
@@ -283,17 +385,64 @@ name_is(const char *name, const char *key, int32 keylen)
 	return key != NULL && (int32) strlen(name) == keylen && memcmp(name, key, keylen) == 0;
 }
 
+/*
+ * Put clause match 'm' on key attribute 'name' in its slot of 'kp' (the
+ * first of each kind wins; the others stay filters).
+ */
+static void
+place_match(KeyPlan *kp, const DynTableDef *def, const char *name, const KeyMatch *m)
+{
+	int			slot;
+
+	if (name_is(name, def->key.pk_name, def->key.pk_namelen))
+	{
+		if (m->op != KO_EQ)
+			return;
+		slot = SLOT_PK;
+	}
+	else if (name_is(name, def->key.sk_name, def->key.sk_namelen))
+	{
+		/* string sort keys by text, number ones by numeric: key order */
+		if (m->kind == KV_NUMERIC ? def->key.sk_type != DYN_T_N :
+			(m->op != KO_EQ && def->key.sk_type != DYN_T_S))
+			return;
+		switch (m->op)
+		{
+			case KO_EQ:
+				slot = SLOT_SK_EQ;
+				break;
+			case KO_GT:
+			case KO_GE:
+				slot = SLOT_SK_LOWER;
+				break;
+			case KO_LT:
+			case KO_LE:
+				slot = SLOT_SK_UPPER;
+				break;
+			default:
+				slot = SLOT_SK_PREFIX;
+				break;
+		}
+	}
+	else
+		return;
+	if (m->kind == KV_NUMERIC && slot == SLOT_PK && def->key.pk_type != DYN_T_N)
+		return;
+	if (kp->slot[slot].value == NULL)
+		kp->slot[slot] = *m;
+}
+
 /* generate_implied_equalities_for_column's test: item ->> / -> of attribute 'arg' */
 static bool
 ec_member_is_attribute(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
 					   EquivalenceMember *em, void *arg)
 {
-	bool		jsonb;
+	KeyValueKind kind;
 	char	   *name;
 
 	if (em->em_is_const || em->em_is_child)
 		return false;
-	name = attribute_accessor((Node *) em->em_expr, rel->relid, &jsonb);
+	name = attribute_accessor((Node *) em->em_expr, rel->relid, &kind);
 	return name != NULL && strcmp(name, (const char *) arg) == 0;
 }
 
@@ -310,22 +459,40 @@ key_join_clauses(PlannerInfo *root, RelOptInfo *rel, const char *name, int32 nam
 
 	return list_concat(generate_implied_equalities_for_column(root, rel, ec_member_is_attribute,
 															  cname, NULL),
-					   rel->joininfo);
+					   list_copy(rel->joininfo));
+}
+
+/* How many values an IN list or array holds, as far as the planner can tell. */
+static double
+value_count(const KeyMatch *m)
+{
+	if (m->value == NULL || !m->array)
+		return 1.0;
+	if (IsA(m->value, Const) && !((Const *) m->value)->constisnull)
+	{
+		ArrayType  *a = DatumGetArrayTypeP(((Const *) m->value)->constvalue);
+
+		return Max(1, ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)));
+	}
+	if (IsA(m->value, ArrayExpr))
+		return Max(1, list_length(((ArrayExpr *) m->value)->elements));
+	return 10.0;
 }
 
 /*
- * Add a key-scan path reading the partition of 'pk' (one item with 'sk'),
- * parameterized by 'required_outer' (NULL: the values are fixed for the
- * whole scan).
+ * Add a key-scan path for 'kp', parameterized by 'required_outer' (NULL:
+ * the values are fixed for the whole scan).
  */
 static void
-add_keyscan_path(PlannerInfo *root, RelOptInfo *rel, const KeyMatch *pk, const KeyMatch *sk,
-				 Relids required_outer)
+add_keyscan_path(PlannerInfo *root, RelOptInfo *rel, const KeyPlan *kp, Relids required_outer)
 {
 	CustomPath *cpath = makeNode(CustomPath);
 	QualCost	qcost;
 	double		rows;
 	double		reads;
+	List	   *flags = NIL;
+	List	   *exprs = NIL;
+	int			i;
 
 	cpath->path.pathtype = T_CustomScan;
 	cpath->path.parent = rel;
@@ -354,19 +521,26 @@ add_keyscan_path(PlannerInfo *root, RelOptInfo *rel, const KeyMatch *pk, const K
 		qcost.startup += jcost.startup;
 		qcost.per_tuple += jcost.per_tuple;
 	}
-	reads = value_count(pk) * value_count(sk);
-	rows = sk->value != NULL ? reads : Max(rows, 1.0);
+	reads = value_count(&kp->slot[SLOT_PK]) * value_count(&kp->slot[SLOT_SK_EQ]);
+	rows = kp->slot[SLOT_SK_EQ].value != NULL ? reads : Max(rows, 1.0);
 	cpath->path.startup_cost = qcost.startup;
 	cpath->path.total_cost = qcost.startup +
 		reads * (random_page_cost + 30 * cpu_operator_cost) +
 		rows * (cpu_tuple_cost + qcost.per_tuple);
 	cpath->flags = 0;
 	cpath->custom_paths = NIL;
-	/* custom_private: (the flags of KP_*, the value expressions) */
-	cpath->custom_private =
-		list_make2(list_make5_int(pk->jsonb, sk->value != NULL, sk->jsonb, pk->array, sk->array),
-				   list_make2(pk->value,
-							  sk->value != NULL ? sk->value : (Expr *) makeNullConst(TEXTOID, -1, InvalidOid)));
+	for (i = 0; i < NSLOTS; i++)
+	{
+		const KeyMatch *m = &kp->slot[i];
+
+		flags = lappend_int(flags, m->value != NULL);
+		flags = lappend_int(flags, m->kind);
+		flags = lappend_int(flags, m->op * 2 + (m->array ? 1 : 0));
+		exprs = lappend(exprs, m->value != NULL ? m->value :
+						(Expr *) makeNullConst(TEXTOID, -1, InvalidOid));
+	}
+	/* custom_private: (the slots' flags, the value expressions) */
+	cpath->custom_private = list_make2(flags, exprs);
 	cpath->methods = &keyscan_path_methods;
 	add_path(rel, (Path *) cpath);
 }
@@ -376,8 +550,7 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 {
 	Relation	relation;
 	const DynTableDef *def;
-	KeyMatch	pk = {NULL, false, false};
-	KeyMatch	sk = {NULL, false, false};
+	KeyPlan		kp;
 	ListCell   *lc;
 	List	   *joinclauses;
 	List	   *skclauses;
@@ -396,6 +569,7 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 	def = dynpg_table_def(relation);
 
 	/* values fixed for the whole scan: the restrictions */
+	memset(&kp, 0, sizeof(kp));
 	foreach(lc, rel->baserestrictinfo)
 	{
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
@@ -404,16 +578,12 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 
 		if (ri->pseudoconstant)
 			continue;
-		name = match_key_equality(root, ri->clause, rel->relid, false, &m);
-		if (name == NULL)
-			continue;
-		if (pk.value == NULL && name_is(name, def->key.pk_name, def->key.pk_namelen))
-			pk = m;
-		else if (sk.value == NULL && name_is(name, def->key.sk_name, def->key.sk_namelen))
-			sk = m;
+		name = match_key_clause(root, ri->clause, rel->relid, false, &m);
+		if (name != NULL)
+			place_match(&kp, def, name, &m);
 	}
-	if (pk.value != NULL)
-		add_keyscan_path(root, rel, &pk, &sk, NULL);
+	if (kp.slot[SLOT_PK].value != NULL)
+		add_keyscan_path(root, rel, &kp, NULL);
 
 	/*
 	 * Values fixed per row of other relations: a join on the partition key
@@ -422,43 +592,45 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 	 * (or item) per outer row.
 	 */
 	joinclauses = key_join_clauses(root, rel, def->key.pk_name, def->key.pk_namelen);
-	skclauses = def->key.sk_name != NULL && sk.value == NULL ?
+	skclauses = def->key.sk_name != NULL && kp.slot[SLOT_SK_EQ].value == NULL ?
 		key_join_clauses(root, rel, def->key.sk_name, def->key.sk_namelen) : NIL;
 	foreach(lc, joinclauses)
 	{
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
-		KeyMatch	jpk;
-		KeyMatch	jsk = sk;
+		KeyPlan		jkp = kp;
+		KeyMatch	m;
 		Relids		outer;
 		char	   *name;
 		ListCell   *lc2;
 
 		if (ri->pseudoconstant || !join_clause_is_movable_to(ri, rel))
 			continue;
-		name = match_key_equality(root, ri->clause, rel->relid, true, &jpk);
-		if (name == NULL || !name_is(name, def->key.pk_name, def->key.pk_namelen))
+		name = match_key_clause(root, ri->clause, rel->relid, true, &m);
+		if (name == NULL || m.op != KO_EQ || !name_is(name, def->key.pk_name, def->key.pk_namelen))
 			continue;
 		outer = bms_difference(ri->clause_relids, rel->relids);
 		if (bms_is_empty(outer))
 			continue;
+		jkp.slot[SLOT_PK] = m;
 		/* the sort key too, if a clause gives it from the same relations */
 		foreach(lc2, skclauses)
 		{
 			RestrictInfo *ri2 = lfirst_node(RestrictInfo, lc2);
-			KeyMatch	m;
+			KeyMatch	m2;
 			char	   *name2;
 
 			if (ri2->pseudoconstant || !join_clause_is_movable_to(ri2, rel) ||
 				!bms_is_subset(bms_difference(ri2->clause_relids, rel->relids), outer))
 				continue;
-			name2 = match_key_equality(root, ri2->clause, rel->relid, true, &m);
-			if (name2 != NULL && name_is(name2, def->key.sk_name, def->key.sk_namelen))
+			name2 = match_key_clause(root, ri2->clause, rel->relid, true, &m2);
+			if (name2 != NULL && m2.op == KO_EQ &&
+				name_is(name2, def->key.sk_name, def->key.sk_namelen))
 			{
-				jsk = m;
+				jkp.slot[SLOT_SK_EQ] = m2;
 				break;
 			}
 		}
-		add_keyscan_path(root, rel, &jpk, &jsk, outer);
+		add_keyscan_path(root, rel, &jkp, outer);
 	}
 	table_close(relation, NoLock);
 }
@@ -468,7 +640,6 @@ plan_keyscan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 			 List *tlist, List *clauses, List *custom_plans)
 {
 	CustomScan *cscan = makeNode(CustomScan);
-	List	   *flags = list_copy((List *) linitial(best_path->custom_private));
 
 	cscan->scan.plan.targetlist = tlist;
 	/* every restriction stays a filter: the key read may read more, never less */
@@ -477,7 +648,7 @@ plan_keyscan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
 	cscan->flags = best_path->flags;
 	cscan->custom_plans = NIL;
 	cscan->custom_exprs = copyObject((List *) lsecond(best_path->custom_private));
-	cscan->custom_private = flags;
+	cscan->custom_private = list_copy((List *) linitial(best_path->custom_private));
 	cscan->custom_scan_tlist = NIL;
 	cscan->custom_relids = NULL;
 	cscan->methods = &keyscan_plan_methods;
@@ -493,14 +664,29 @@ static Node *
 create_keyscan_state(CustomScan *cscan)
 {
 	DynKeyScanState *s = palloc0(sizeof(DynKeyScanState));
+	ListCell   *lc = list_head(cscan->custom_private);
+	ListCell   *lx = list_head(cscan->custom_exprs);
+	int			i;
 
 	NodeSetTag(s, T_CustomScanState);
 	s->css.methods = &keyscan_exec_methods;
-	s->pk_jsonb = list_nth_int(cscan->custom_private, KP_PK_JSONB) != 0;
-	s->has_sk = list_nth_int(cscan->custom_private, KP_HAS_SK) != 0;
-	s->sk_jsonb = list_nth_int(cscan->custom_private, KP_SK_JSONB) != 0;
-	s->pk_array = list_nth_int(cscan->custom_private, KP_PK_ARRAY) != 0;
-	s->sk_array = list_nth_int(cscan->custom_private, KP_SK_ARRAY) != 0;
+	for (i = 0; i < NSLOTS; i++)
+	{
+		KeyMatch   *m = &s->slot[i];
+		bool		present = lfirst_int(lc) != 0;
+		int			opa;
+
+		lc = lnext(cscan->custom_private, lc);
+		m->kind = (KeyValueKind) lfirst_int(lc);
+		lc = lnext(cscan->custom_private, lc);
+		opa = lfirst_int(lc);
+		lc = lnext(cscan->custom_private, lc);
+		m->op = (KeyOp) (opa / 2);
+		m->array = (opa % 2) != 0;
+		/* (the expression itself is compiled by begin_keyscan) */
+		m->value = present ? (Expr *) lfirst(lx) : NULL;
+		lx = lnext(cscan->custom_exprs, lx);
+	}
 	return (Node *) s;
 }
 
@@ -543,17 +729,25 @@ base64_well_formed(const char *p, int len)
 }
 
 /*
- * The key value 'd' (text, or typed jsonb) as a value of key type 'type'
+ * The key value 'd' (text, typed jsonb or numeric) as a value of key type 'type'
  * in *out, or false if no item's key can equal it.  Memory: the current
  * context.
  */
 static bool
-key_value(Datum d, bool jsonb, DynType type, bool is_pk, DynRef *out)
+key_value(Datum d, KeyValueKind kind, DynType type, bool is_pk, DynRef *out)
 {
 	char	   *str;
 	int			len;
 
-	if (jsonb)
+	if (kind == KV_NUMERIC)
+	{
+		/* NaN and the infinities are no DynamoDB number */
+		str = DatumGetCString(DirectFunctionCall1(numeric_out, d));
+		len = strlen(str);
+		if (type != DYN_T_N || !isdigit((unsigned char) str[len - 1]))
+			return false;
+	}
+	else if (kind == KV_JSONB)
 	{
 		Jsonb	   *jb = DatumGetJsonbP(d);
 		JsonbValue	k;
@@ -620,27 +814,49 @@ key_value(Datum d, bool jsonb, DynType type, bool is_pk, DynRef *out)
 }
 
 /*
- * The values of one key attribute for this scan, as key values of type
- * 'type' (*n of them, palloc'd): one for an equality, the distinct
- * elements of an IN list; none when no key can equal any.
+ * The values of one slot for this scan, as key values of type 'type' (*n
+ * of them, palloc'd): one for a comparison, the elements of an IN list;
+ * none when no key can equal any.  A prefix's value is its string; a LIKE
+ * pattern's, the literal text before its first wildcard.
  */
 static DynRef *
-attribute_values(DynKeyScanState *s, ExprState *es, bool jsonb, bool array, DynType type,
-				 bool is_pk, int *n)
+slot_values(DynKeyScanState *s, int slot, DynType type, bool is_pk, int *n)
 {
 	ExprContext *econtext = s->css.ss.ps.ps_ExprContext;
+	KeyMatch   *m = &s->slot[slot];
 	Datum		d;
 	bool		isnull;
 	DynRef	   *refs;
 
 	*n = 0;
-	d = ExecEvalExpr(es, econtext, &isnull);
+	d = ExecEvalExpr((ExprState *) list_nth(s->values, slot), econtext, &isnull);
 	if (isnull)
 		return NULL;
-	if (!array)
+	if (m->op == KO_LIKE)
+	{
+		text	   *pat = DatumGetTextPP(d);
+		const char *p = VARDATA_ANY(pat);
+		int			len = VARSIZE_ANY_EXHDR(pat);
+		StringInfoData prefix;
+		int			i;
+
+		/* LIKE's escape is backslash (ESCAPE clauses are rewritten to it) */
+		initStringInfo(&prefix);
+		for (i = 0; i < len && p[i] != '%' && p[i] != '_'; i++)
+		{
+			if (p[i] == '\\')
+			{
+				if (++i >= len)
+					break;
+			}
+			appendStringInfoChar(&prefix, p[i]);
+		}
+		d = PointerGetDatum(cstring_to_text_with_len(prefix.data, prefix.len));
+	}
+	if (!m->array)
 	{
 		refs = palloc(sizeof(DynRef));
-		if (key_value(d, jsonb, type, is_pk, &refs[0]))
+		if (key_value(d, m->kind, type, is_pk, &refs[0]))
 			*n = 1;
 		return refs;
 	}
@@ -661,11 +877,90 @@ attribute_values(DynKeyScanState *s, ExprState *es, bool jsonb, bool array, DynT
 		refs = palloc(sizeof(DynRef) * Max(nelems, 1));
 		for (i = 0; i < nelems; i++)
 		{
-			if (!nulls[i] && key_value(elems[i], jsonb, type, is_pk, &refs[*n]))
+			if (!nulls[i] && key_value(elems[i], m->kind, type, is_pk, &refs[*n]))
 				(*n)++;
 		}
 		return refs;
 	}
+}
+
+/* memcmp order of two key values' encodings: the order of the keys they make */
+static int
+compare_values(const DynRef *a, const DynRef *b)
+{
+	int			c = memcmp(a->data, b->data, Min(a->len, b->len));
+
+	return c != 0 ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/*
+ * What the sort-key slots say of the sort key, as a Query's sort-key
+ * condition in *kc: a superset of what they select (an exclusive bound is
+ * read inclusive, a prefix read alone when there is no bound; the filter
+ * does the rest).  False when no sort key can satisfy them.
+ */
+static bool
+sort_condition(DynKeyScanState *s, const DynTableDef *def, DynKeyCondition *kc)
+{
+	DynRef	   *lower = NULL;
+	DynRef	   *upper = NULL;
+	DynRef	   *prefix = NULL;
+	int			n;
+
+	kc->sk_op = DSK_NONE;
+	/*
+	 * A NULL value compares as NULL: nothing can match.  A value that is no
+	 * key (a NaN or infinite bound, one out of DynamoDB's number range, an
+	 * empty or too long string) leaves that side unbounded.
+	 */
+	if (s->slot[SLOT_SK_LOWER].value != NULL)
+	{
+		lower = slot_values(s, SLOT_SK_LOWER, def->key.sk_type, false, &n);
+		if (lower == NULL)
+			return false;
+		if (n == 0)
+			lower = NULL;
+	}
+	if (s->slot[SLOT_SK_UPPER].value != NULL)
+	{
+		upper = slot_values(s, SLOT_SK_UPPER, def->key.sk_type, false, &n);
+		if (upper == NULL)
+			return false;
+		if (n == 0)
+			upper = NULL;
+	}
+	if (s->slot[SLOT_SK_PREFIX].value != NULL)
+	{
+		prefix = slot_values(s, SLOT_SK_PREFIX, def->key.sk_type, false, &n);
+		if (prefix == NULL)
+			return false;
+		if (n == 0)
+			prefix = NULL;
+	}
+	if (lower != NULL && upper != NULL)
+	{
+		if (compare_values(lower, upper) > 0)
+			return false;
+		kc->sk_op = DSK_BETWEEN;
+		kc->sk1 = *lower;
+		kc->sk2 = *upper;
+	}
+	else if (lower != NULL)
+	{
+		kc->sk_op = DSK_GE;
+		kc->sk1 = *lower;
+	}
+	else if (upper != NULL)
+	{
+		kc->sk_op = DSK_LE;
+		kc->sk1 = *upper;
+	}
+	else if (prefix != NULL)
+	{
+		kc->sk_op = DSK_BEGINS_WITH;
+		kc->sk1 = *prefix;
+	}
+	return true;
 }
 
 /* A key to read and its storage key, for sorting out duplicates. */
@@ -686,14 +981,15 @@ compare_keys_to_read(const void *a, const void *b)
 }
 
 /*
- * Evaluate the values of the key attributes and list the keys (partitions,
- * or items) to read: each partition-key value with each sort-key value,
- * each once, in storage order.
+ * Evaluate the slots' values and list the keys (partitions, ranges of
+ * them, or items) to read: each partition-key value with each sort-key
+ * value, each once, in storage order.
  */
 static void
 list_keys(DynKeyScanState *s)
 {
 	const DynTableDef *def = dynpg_table_def(s->css.ss.ss_currentRelation);
+	DynKeyCondition sortcond;
 	DynRef	   *pks;
 	DynRef	   *sks = NULL;
 	int			npk;
@@ -705,13 +1001,21 @@ list_keys(DynKeyScanState *s)
 
 	s->nkeys = 0;
 	s->nextkey = 0;
-	pks = attribute_values(s, (ExprState *) linitial(s->values), s->pk_jsonb, s->pk_array,
-						   def->key.pk_type, true, &npk);
-	if (s->has_sk && def->key.sk_name != NULL)
-		sks = attribute_values(s, (ExprState *) lsecond(s->values), s->sk_jsonb, s->sk_array,
-							   def->key.sk_type, false, &nsk);
-	if (npk == 0 || nsk == 0)
+	pks = slot_values(s, SLOT_PK, def->key.pk_type, true, &npk);
+	if (npk == 0)
 		return;
+	memset(&sortcond, 0, sizeof(sortcond));
+	if (def->key.sk_name != NULL)
+	{
+		if (s->slot[SLOT_SK_EQ].value != NULL)
+		{
+			sks = slot_values(s, SLOT_SK_EQ, def->key.sk_type, false, &nsk);
+			if (nsk == 0)
+				return;
+		}
+		else if (!sort_condition(s, def, &sortcond))
+			return;
+	}
 	ks = palloc(sizeof(KeyToRead) * npk * nsk);
 	for (i = 0; i < npk; i++)
 	{
@@ -720,10 +1024,9 @@ list_keys(DynKeyScanState *s)
 			KeyToRead  *k = &ks[n++];
 			DynKey		key;
 
-			memset(&k->kc, 0, sizeof(k->kc));
+			k->kc = sortcond;
 			memset(&key, 0, sizeof(key));
 			k->kc.pk = key.pk = pks[i];
-			k->kc.sk_op = DSK_NONE;
 			if (sks != NULL)
 			{
 				k->kc.sk_op = DSK_EQ;
@@ -835,25 +1138,39 @@ rescan_keyscan(CustomScanState *node)
 static void
 explain_keyscan(CustomScanState *node, List *ancestors, ExplainState *es)
 {
+	static const char *const ops[] = {"=", "<", "<=", ">", ">=", "begins with", "LIKE"};
 	DynKeyScanState *s = (DynKeyScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	const DynTableDef *def = dynpg_table_def(node->ss.ss_currentRelation);
 	List	   *context;
 	StringInfoData buf;
+	int			i;
+	bool		items;
 
 	context = set_deparse_context_plan(es->deparse_cxt, &cscan->scan.plan, ancestors);
 	initStringInfo(&buf);
-	appendStringInfo(&buf, s->pk_array ? "%s = ANY (%s)" : "%s = %s",
-					 quote_identifier(pnstrdup(def->key.pk_name, def->key.pk_namelen)),
-					 deparse_expression(linitial(cscan->custom_exprs), context, false, false));
-	if (s->has_sk)
-		appendStringInfo(&buf, s->sk_array ? " AND %s = ANY (%s)" : " AND %s = %s",
-						 quote_identifier(pnstrdup(def->key.sk_name, def->key.sk_namelen)),
-						 deparse_expression(lsecond(cscan->custom_exprs), context, false, false));
+	for (i = 0; i < NSLOTS; i++)
+	{
+		KeyMatch   *m = &s->slot[i];
+
+		if (m->value == NULL)
+			continue;
+		appendStringInfo(&buf, "%s%s %s %s%s%s", buf.len > 0 ? " AND " : "",
+						 quote_identifier(i == SLOT_PK ?
+										  pnstrdup(def->key.pk_name, def->key.pk_namelen) :
+										  pnstrdup(def->key.sk_name, def->key.sk_namelen)),
+						 ops[m->op], m->array ? "ANY (" : "",
+						 deparse_expression((Node *) list_nth(cscan->custom_exprs, i), context, false, false),
+						 m->array ? ")" : "");
+	}
 	ExplainPropertyText("DynamoDB Key", buf.data, es);
-	ExplainPropertyText("Read", s->has_sk || def->key.sk_name == NULL ?
-						(s->pk_array || s->sk_array ? "items" : "item") :
-						(s->pk_array ? "partitions" : "partition"), es);
+	items = s->slot[SLOT_SK_EQ].value != NULL || def->key.sk_name == NULL;
+	ExplainPropertyText("Read", items ?
+						(s->slot[SLOT_PK].array || s->slot[SLOT_SK_EQ].array ? "items" : "item") :
+						s->slot[SLOT_SK_LOWER].value || s->slot[SLOT_SK_UPPER].value ||
+						s->slot[SLOT_SK_PREFIX].value ?
+						(s->slot[SLOT_PK].array ? "partition ranges" : "partition range") :
+						(s->slot[SLOT_PK].array ? "partitions" : "partition"), es);
 }
 
 void
