@@ -43,6 +43,7 @@ OBJS = \
 	src/expr/expr_eval.o \
 	src/expr/expr_legacy.o \
 	src/expr/expr_key.o \
+	src/partiql/partiql_parse.o \
 	src/api/wire.o \
 	src/api/table_ops.o \
 	src/api/table_indexes.o \
@@ -54,6 +55,7 @@ OBJS = \
 	src/api/query_ops.o \
 	src/api/batch_ops.o \
 	src/api/transact_ops.o \
+	src/api/partiql_ops.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \
@@ -104,6 +106,8 @@ REGRESS = \
 	multi_key_gsi \
 	batch \
 	transactions \
+	partiql_select \
+	partiql_write \
 	item_collection_metrics \
 	vacuum \
 	index_worker \

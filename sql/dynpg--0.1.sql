@@ -793,6 +793,11 @@ CREATE FUNCTION dynpg.transact_get_items(request jsonb) RETURNS jsonb
 COMMENT ON FUNCTION dynpg.transact_get_items(jsonb) IS
 	'TransactGetItems: up to 100 Gets, read from one snapshot, in request order';
 
+CREATE FUNCTION dynpg.execute_statement(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_execute_statement' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.execute_statement(jsonb) IS
+	'ExecuteStatement: one PartiQL statement (SELECT, INSERT, UPDATE, DELETE) run as the DynamoDB operation it translates to';
+
 ------------------------------------------------------------------------------
 -- Table settings: tags, time to live, limits, endpoints (src/api/README,
 -- "Table settings")

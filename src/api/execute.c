@@ -57,6 +57,8 @@ static const DynApiOperationInfo operations[] = {
 	{"DescribeTimeToLive", dynpg_api_describe_time_to_live, 0},
 	{"DescribeLimits", dynpg_api_describe_limits, 0},
 	{"DescribeEndpoints", dynpg_api_describe_endpoints, 0},
+	/* PartiQL */
+	{"ExecuteStatement", dynpg_api_execute_statement, DYN_OP_MAPS_CONFLICTS},
 	/* DynamoDB Streams */
 	{"ListStreams", dynpg_api_list_streams, DYN_OP_STREAMS},
 	{"DescribeStream", dynpg_api_describe_stream, DYN_OP_STREAMS},
@@ -70,7 +72,7 @@ static const DynApiOperationInfo operations[] = {
 	{"DescribeImport"}, {"DescribeKinesisStreamingDestination"},
 	{"DescribeTableReplicaAutoScaling"},
 	{"DisableKinesisStreamingDestination"}, {"EnableKinesisStreamingDestination"},
-	{"ExecuteStatement"}, {"ExecuteTransaction"}, {"ExportTableToPointInTime"},
+	{"ExecuteTransaction"}, {"ExportTableToPointInTime"},
 	{"GetResourcePolicy"}, {"ImportTable"}, {"ListBackups"}, {"ListContributorInsights"},
 	{"ListExports"}, {"ListGlobalTables"}, {"ListImports"},
 	{"PutResourcePolicy"}, {"RestoreTableFromBackup"},
@@ -173,6 +175,7 @@ DYNPG_OPERATION_FUNCTION(dynpg_update_time_to_live, "UpdateTimeToLive")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_time_to_live, "DescribeTimeToLive")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_limits, "DescribeLimits")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_endpoints, "DescribeEndpoints")
+DYNPG_OPERATION_FUNCTION(dynpg_execute_statement, "ExecuteStatement")
 DYNPG_OPERATION_FUNCTION(dynpg_list_streams, "ListStreams")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_stream, "DescribeStream")
 DYNPG_OPERATION_FUNCTION(dynpg_get_shard_iterator, "GetShardIterator")
