@@ -108,6 +108,7 @@ REGRESS = \
 	transactions \
 	partiql_select \
 	partiql_write \
+	partiql_batch_transaction \
 	item_collection_metrics \
 	vacuum \
 	index_worker \

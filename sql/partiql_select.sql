@@ -15,9 +15,9 @@ SELECT dynpg.create_table('{"TableName": "music", "BillingMode": "PAY_PER_REQUES
     "Projection": {"ProjectionType": "ALL"}}],
   "GlobalSecondaryIndexes": [{"IndexName": "byGenre", "KeySchema": [{"AttributeName": "Genre", "KeyType": "HASH"}],
     "Projection": {"ProjectionType": "KEYS_ONLY"}}]}') -> 'TableDescription' -> 'TableStatus' AS music;
-SELECT dynpg.create_table('{"TableName": "users", "BillingMode": "PAY_PER_REQUEST",
+SELECT dynpg.create_table('{"TableName": "members", "BillingMode": "PAY_PER_REQUEST",
   "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-  "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}') -> 'TableDescription' -> 'TableStatus' AS users;
+  "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}') -> 'TableDescription' -> 'TableStatus' AS members;
 
 SELECT pg_temp.pq($$INSERT INTO music VALUE {'Artist': 'Acme', 'SongTitle': 'Alpha', 'Year': 2001, 'Genre': 'Rock', 'Tags': <<'a', 'b'>>, 'Info': {'len': 3.5, 'tracks': [1, 2, 3]}}$$);
 SELECT pg_temp.pq($$INSERT INTO "music" VALUE {'Artist': 'Acme', 'SongTitle': 'Beta', 'Year': 2003, 'Genre': 'Pop'}$$);
@@ -25,8 +25,8 @@ SELECT pg_temp.pq($$insert into music value {'Artist': 'Acme', 'SongTitle': 'Gam
 SELECT pg_temp.pq($$INSERT INTO music VALUE {'Artist': 'Bolt', 'SongTitle': 'Delta', 'Year': 1999, 'Genre': 'Jazz', 'Live': true}$$);
 SELECT pg_temp.pq($$INSERT INTO music VALUE {'Artist': 'Bolt', 'SongTitle': 'Epsilon', 'Year': 2010}$$);
 SELECT pg_temp.pq($$INSERT INTO music VALUE {'Artist': 'Cato', 'SongTitle': 'It''s', 'Year': 1.5e3, 'Rating': .5}$$);
-SELECT pg_temp.pq('INSERT INTO users VALUE {''id'': ?, ''n'': ?}', '[{"S": "u1"}, {"N": "1"}]');
-SELECT pg_temp.pq('INSERT INTO users VALUE ?', '[{"M": {"id": {"S": "u2"}, "n": {"N": "2"}}}]');
+SELECT pg_temp.pq('INSERT INTO members VALUE {''id'': ?, ''n'': ?}', '[{"S": "u1"}, {"N": "1"}]');
+SELECT pg_temp.pq('INSERT INTO members VALUE ?', '[{"M": {"id": {"S": "u2"}, "n": {"N": "2"}}}]');
 SELECT dynpg._apply_index_changes() IS NOT NULL AS applied;
 
 -- ---------------------------------------------------------------------
@@ -37,7 +37,7 @@ SELECT pg_temp.pq($$SELECT * FROM music WHERE SongTitle = 'Alpha' AND 'Acme' = A
 SELECT pg_temp.pq($$SELECT * FROM music WHERE Artist = 'Acme' AND SongTitle = 'Nope'$$);
 SELECT pg_temp.pq($$SELECT Year, Info.tracks[1], Info.len FROM music WHERE Artist = 'Acme' AND SongTitle = 'Alpha'$$);
 SELECT pg_temp.pq($$SELECT "Year", Tags FROM "music" WHERE "Artist" = 'Acme' AND "SongTitle" = 'Alpha'$$);
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ?', '[{"S": "u1"}]');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ?', '[{"S": "u1"}]');
 -- a partition
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme'$$);
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND SongTitle > 'Alpha'$$);
@@ -149,68 +149,68 @@ SELECT pg_temp.pq($$SELECT Year FROM music WHERE Artist = 'Cato'$$, NULL, '{"Ret
 -- ---------------------------------------------------------------------
 -- parameters
 -- ---------------------------------------------------------------------
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ?');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ?', '[{"S": "u1"}, {"S": "u2"}]');
-SELECT pg_temp.pq('SELECT * FROM users', '[{"S": "u1"}]');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ?', '[]');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ?', '["u1"]');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ?', '[{"N": "1"}]');
-SELECT pg_temp.pq_items('SELECT id FROM users WHERE n IN [?, ?]', '[{"N": "1"}, {"N": "2"}]');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ?');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ?', '[{"S": "u1"}, {"S": "u2"}]');
+SELECT pg_temp.pq('SELECT * FROM members', '[{"S": "u1"}]');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ?', '[]');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ?', '["u1"]');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ?', '[{"N": "1"}]');
+SELECT pg_temp.pq_items('SELECT id FROM members WHERE n IN [?, ?]', '[{"N": "1"}, {"N": "2"}]');
 
 -- ---------------------------------------------------------------------
 -- the request's checks
 -- ---------------------------------------------------------------------
 SELECT pg_temp.pq_call('ExecuteStatement', '{}');
 SELECT pg_temp.pq_call('ExecuteStatement', '{"Statement": ""}');
-SELECT pg_temp.pq_call('ExecuteStatement', jsonb_build_object('Statement', 'SELECT * FROM users WHERE id = ''' || repeat('x', 8200) || ''''));
-SELECT pg_temp.pq_call('ExecuteStatement', '{"Statement": "SELECT * FROM users", "Limit": 0}');
-SELECT pg_temp.pq_call('ExecuteStatement', '{"Statement": "SELECT * FROM users", "ReturnConsumedCapacity": "ALL"}');
+SELECT pg_temp.pq_call('ExecuteStatement', jsonb_build_object('Statement', 'SELECT * FROM members WHERE id = ''' || repeat('x', 8200) || ''''));
+SELECT pg_temp.pq_call('ExecuteStatement', '{"Statement": "SELECT * FROM members", "Limit": 0}');
+SELECT pg_temp.pq_call('ExecuteStatement', '{"Statement": "SELECT * FROM members", "ReturnConsumedCapacity": "ALL"}');
 SELECT pg_temp.pq_call('ExecuteStatement', '{"Statement": 5}');
-SELECT pg_temp.pq_call('ExecuteStatement', '{"Statement": "SELECT * FROM users", "Parameters": {"S": "x"}}');
+SELECT pg_temp.pq_call('ExecuteStatement', '{"Statement": "SELECT * FROM members", "Parameters": {"S": "x"}}');
 
 -- ---------------------------------------------------------------------
 -- refused forms
 -- ---------------------------------------------------------------------
 SELECT pg_temp.pq('SELECT * FROM nosuchtable');
 SELECT pg_temp.pq('SELECT * FROM "no such table"');
-SELECT pg_temp.pq('SELECT * FROM users u');
-SELECT pg_temp.pq('SELECT * FROM users AS u');
-SELECT pg_temp.pq('SELECT id AS x FROM users');
-SELECT pg_temp.pq('SELECT * FROM users, music');
-SELECT pg_temp.pq('SELECT * FROM users JOIN music ON id = Artist');
-SELECT pg_temp.pq('SELECT COUNT(*) FROM users');
-SELECT pg_temp.pq('SELECT  count(id) FROM users');
-SELECT pg_temp.pq('SELECT * FROM users GROUP BY id');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ''u1'' extra');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ''u1'';');
-SELECT pg_temp.pq('SELECT * FROM users WHERE');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ''u1');
-SELECT pg_temp.pq('SELECT * FROM "users WHERE id = 1');
-SELECT pg_temp.pq('SELECT * FROM users /* open');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = 1e');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id # 1');
-SELECT pg_temp.pq('SELECT * FROM users WHERE from = 1');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id LIKE ''u%''');
-SELECT pg_temp.pq('SELECT * FROM users WHERE lower(id) = ''u1''');
-SELECT pg_temp.pq('SELECT * FROM users WHERE begins_with(id)');
-SELECT pg_temp.pq('SELECT * FROM users WHERE n * 2 = 4');
-SELECT pg_temp.pq('SELECT * FROM users WHERE n + 1 = 2');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id');
-SELECT pg_temp.pq('SELECT DISTINCT id FROM users');
-SELECT pg_temp.pq('SELECT 1 FROM users');
+SELECT pg_temp.pq('SELECT * FROM members u');
+SELECT pg_temp.pq('SELECT * FROM members AS u');
+SELECT pg_temp.pq('SELECT id AS x FROM members');
+SELECT pg_temp.pq('SELECT * FROM members, music');
+SELECT pg_temp.pq('SELECT * FROM members JOIN music ON id = Artist');
+SELECT pg_temp.pq('SELECT COUNT(*) FROM members');
+SELECT pg_temp.pq('SELECT  count(id) FROM members');
+SELECT pg_temp.pq('SELECT * FROM members GROUP BY id');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ''u1'' extra');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ''u1'';');
+SELECT pg_temp.pq('SELECT * FROM members WHERE');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ''u1');
+SELECT pg_temp.pq('SELECT * FROM "members WHERE id = 1');
+SELECT pg_temp.pq('SELECT * FROM members /* open');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = 1e');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id # 1');
+SELECT pg_temp.pq('SELECT * FROM members WHERE from = 1');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id LIKE ''u%''');
+SELECT pg_temp.pq('SELECT * FROM members WHERE lower(id) = ''u1''');
+SELECT pg_temp.pq('SELECT * FROM members WHERE begins_with(id)');
+SELECT pg_temp.pq('SELECT * FROM members WHERE n * 2 = 4');
+SELECT pg_temp.pq('SELECT * FROM members WHERE n + 1 = 2');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id');
+SELECT pg_temp.pq('SELECT DISTINCT id FROM members');
+SELECT pg_temp.pq('SELECT 1 FROM members');
 SELECT pg_temp.pq('CREATE TABLE x (a int)');
 SELECT pg_temp.pq('   ');
 SELECT pg_temp.pq('-- nothing but a comment');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id IN [' || (SELECT string_agg('''k' || i || '''', ',') FROM generate_series(1, 51) i) || ']');
-SELECT pg_temp.pq_items('SELECT * FROM users WHERE id IN [' || (SELECT string_agg('''k' || i || '''', ',') FROM generate_series(1, 50) i) || ']');
-SELECT pg_temp.pq('SELECT * FROM users WHERE n IN [' || (SELECT string_agg(i::text, ',') FROM generate_series(1, 101) i) || ']');
-SELECT pg_temp.pq_items('SELECT * FROM users WHERE n IN [' || (SELECT string_agg(i::text, ',') FROM generate_series(1, 100) i) || '] AND id = ''u9''');
-SELECT pg_temp.pq('SELECT * FROM users WHERE n = ' || repeat('(', 100) || '1' || repeat(')', 100));
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ''u1'' AND EXISTS(SELECT * FROM users WHERE id = ''u1'')');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id IN [' || (SELECT string_agg('''k' || i || '''', ',') FROM generate_series(1, 51) i) || ']');
+SELECT pg_temp.pq_items('SELECT * FROM members WHERE id IN [' || (SELECT string_agg('''k' || i || '''', ',') FROM generate_series(1, 50) i) || ']');
+SELECT pg_temp.pq('SELECT * FROM members WHERE n IN [' || (SELECT string_agg(i::text, ',') FROM generate_series(1, 101) i) || ']');
+SELECT pg_temp.pq_items('SELECT * FROM members WHERE n IN [' || (SELECT string_agg(i::text, ',') FROM generate_series(1, 100) i) || '] AND id = ''u9''');
+SELECT pg_temp.pq('SELECT * FROM members WHERE n = ' || repeat('(', 100) || '1' || repeat(')', 100));
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ''u1'' AND EXISTS(SELECT * FROM members WHERE id = ''u1'')');
 
 -- the same statement from the per-backend cache
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ?', '[{"S": "u2"}]');
-SELECT pg_temp.pq('SELECT * FROM users WHERE id = ?', '[{"S": "u2"}]');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ?', '[{"S": "u2"}]');
+SELECT pg_temp.pq('SELECT * FROM members WHERE id = ?', '[{"S": "u2"}]');
 
 -- dynpg.execute reaches ExecuteStatement too
-SELECT dynpg.execute('ExecuteStatement', '{"Statement": "SELECT n FROM users WHERE id = ''u1''"}');
+SELECT dynpg.execute('ExecuteStatement', '{"Statement": "SELECT n FROM members WHERE id = ''u1''"}');

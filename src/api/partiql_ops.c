@@ -1311,6 +1311,8 @@ static DynJson *
 execute_parsed(PqlStatement *st, const StmtOpts *o)
 {
 	check_params(st, o->params);
+	if (st->kind == PQL_EXISTS)
+		unsupported("EXISTS is supported only in ExecuteTransaction");
 	if (st->kind == PQL_SELECT)
 		return exec_select(st, o);
 	return exec_write(st, o);
@@ -1434,4 +1436,483 @@ dynpg_api_execute_statement(DynJson *request)
 	o.capacity = r.capacity;
 	o.on_failure = r.on_failure;
 	return execute_parsed(parse_cached(r.statement), &o);
+}
+
+/* ---------------------------------------------------------------------
+ * ExecuteTransaction and BatchExecuteStatement
+ * ---------------------------------------------------------------------
+ */
+
+/* one statement of a batch or transaction: Statement, Parameters, ... */
+typedef struct PsRequest
+{
+	char	   *statement;
+	DynJson    *parameters;
+	bool		consistent;
+	char	   *on_failure;
+} PsRequest;
+
+#define PS_MEMBER(f) offsetof(PsRequest, f)
+
+static const DynMember ps_members[] = {
+	{"Statement", DYN_MODEL_STRING, PS_MEMBER(statement), 1, "Statement", DYN_CHECK_NOT_NULL},
+	{"Statement", DYN_MODEL_STRING, PS_MEMBER(statement), 2, "Statement", DYN_CHECK_LENGTH,
+	.min = 1, .max = PQL_STATEMENT_MAX},
+	{"Parameters", DYN_MODEL_LIST, PS_MEMBER(parameters), 3, "Parameters", DYN_CHECK_LENGTH,
+	.min = 1},
+	{"ConsistentRead", DYN_MODEL_BOOLEAN, PS_MEMBER(consistent)},
+	{"ReturnValuesOnConditionCheckFailure", DYN_MODEL_STRING, PS_MEMBER(on_failure), 4,
+	"ReturnValuesOnConditionCheckFailure", DYN_CHECK_ENUM, dynpg_api_return_values_on_failure},
+};
+
+/* the statements of a batch or transaction, read and checked (phases 1 and 2) */
+static PsRequest *
+read_statements(DynRequest *req, DynJson *list, const char *listname)
+{
+	int			n = list ? list->len : 0;
+	PsRequest  *ps = palloc0(sizeof(PsRequest) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		DynJson    *elem = dynpg_req_list_struct(list, i);
+		char	   *prefix = psprintf("%s.%d.member", listname, i + 1);
+
+		if (elem == NULL)
+		{
+			dynpg_req_not_null(req, false, prefix);
+			continue;
+		}
+		dynpg_req_read_members(elem, ps_members, lengthof(ps_members), &ps[i]);
+		read_parameters(ps[i].parameters);
+		dynpg_req_check_members(req, ps_members, lengthof(ps_members), &ps[i], prefix);
+	}
+	return ps;
+}
+
+/*
+ * A SELECT naming one item by the full key of a table (batches and
+ * transactions): its key, and the other conjuncts left in *cj.
+ */
+static DynJson *
+point_key(PqlStatement *st, Gen *g, Conj *cj, TableInfo *ti)
+{
+	PqlNode    *pk;
+	PqlNode    *sk;
+
+	table_info(st->table, NULL, ti);
+	if (st->index != NULL)
+		unsupported("reads of an index are not supported in a batch or transaction");
+	if (st->where == NULL)
+		dynpg_validation_error(MSG_NEED_KEY);
+	conjuncts(st->where, cj);
+	write_key(cj, &ti->key, &pk, &sk);
+	return key_object(g, &ti->key, pk, sk);
+}
+
+/* the failed INSERTs of a cancelled transaction are DuplicateItem, as DynamoDB reports them */
+static void
+rethrow_cancellation(ErrorData *edata, PqlStatement **sts, int n)
+{
+	DynJson    *body = NULL;
+	DynJson    *reasons;
+	StringInfoData members;
+	StringInfoData message;
+	bool		changed = false;
+	int			i;
+
+	if (edata->sqlerrcode == SQLSTATE_CANCELED && edata->detail != NULL)
+		body = dynpg_json_parse(edata->detail, strlen(edata->detail));
+	reasons = body ? dynpg_json_member(body, "CancellationReasons", 19) : NULL;
+	if (reasons == NULL || reasons->kind != DJ_ARRAY || reasons->len != n)
+		ReThrowError(edata);
+	initStringInfo(&message);
+	appendStringInfoString(&message,
+						   "Transaction cancelled, please refer cancellation reasons for specific reasons [");
+	for (i = 0; i < n; i++)
+	{
+		DynJson    *r = reasons->elems[i];
+		DynJson    *code = dynpg_json_member(r, "Code", 4);
+
+		if (sts[i]->kind == PQL_INSERT && code != NULL && code->kind == DJ_STRING &&
+			code->len == 22 && memcmp(code->str, "ConditionalCheckFailed", 22) == 0)
+		{
+			DynJson    *nr = jobj();
+
+			jadd(nr, "Code", jstr("DuplicateItem"));
+			jadd(nr, "Message", jstr(MSG_DUPLICATE));
+			reasons->elems[i] = nr;
+			code = dynpg_json_member(nr, "Code", 4);
+			changed = true;
+		}
+		if (i > 0)
+			appendStringInfoString(&message, ", ");
+		if (code != NULL && code->kind == DJ_STRING)
+			appendBinaryStringInfo(&message, code->str, code->len);
+	}
+	appendStringInfoChar(&message, ']');
+	if (!changed)
+		ReThrowError(edata);
+	initStringInfo(&members);
+	appendStringInfoString(&members, "\"CancellationReasons\":");
+	dynpg_json_write(&members, reasons, NULL);
+	dynpg_raise_body(DYN_ERR_TRANSACTION_CANCELED, 0, members.data, NULL, message.data);
+}
+
+typedef struct EtRequest
+{
+	DynJson    *statements;
+	char	   *token;
+	char	   *capacity;
+} EtRequest;
+
+#define ET_MEMBER(f) offsetof(EtRequest, f)
+
+static const DynMember et_members[] = {
+	{"TransactStatements", DYN_MODEL_LIST, ET_MEMBER(statements), 1, "TransactStatements",
+	DYN_CHECK_NOT_NULL},
+	{"TransactStatements", DYN_MODEL_LIST, ET_MEMBER(statements), 2, "TransactStatements",
+	DYN_CHECK_LENGTH, .min = 1, .max = TRANSACTION_MAX},
+	{"ClientRequestToken", DYN_MODEL_STRING, ET_MEMBER(token), 3, "ClientRequestToken",
+	DYN_CHECK_LENGTH, .min = 1, .max = 36},
+	{"ReturnConsumedCapacity", DYN_MODEL_STRING, ET_MEMBER(capacity), 4,
+	"ReturnConsumedCapacity", DYN_CHECK_ENUM, dynpg_api_return_consumed_capacity},
+};
+
+DynJson *
+dynpg_api_execute_transaction(DynJson *request)
+{
+	DynRequest	req;
+	EtRequest	r;
+	PsRequest  *ps;
+	PqlStatement **sts;
+	int			n;
+	int			i;
+	int			nreads = 0;
+	bool		any_insert = false;
+	DynJson    *treq = jobj();
+	DynJson    *titems = jarr();
+	DynJson    *tresp = NULL;
+	DynJson    *resp = jobj();
+	DynJson    *responses;
+	DynJson    *cc;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "ExecuteTransaction", request);
+	memset(&r, 0, sizeof(r));
+	dynpg_req_read_members(req.root, et_members, lengthof(et_members), &r);
+	dynpg_req_check_members(&req, et_members, lengthof(et_members), &r, NULL);
+	ps = read_statements(&req, r.statements, "TransactStatements");
+	dynpg_req_finish(&req);
+
+	n = r.statements->len;
+	sts = palloc(sizeof(PqlStatement *) * n);
+	for (i = 0; i < n; i++)
+	{
+		sts[i] = parse_cached(ps[i].statement);
+		check_params(sts[i], ps[i].parameters);
+		if (sts[i]->returning != PQR_NONE)
+			dynpg_validation_error("Validation failed in TransactStatements[%d]: RETURNING clause is not supported in ExecuteTransaction.",
+								   i);
+		if (sts[i]->kind == PQL_SELECT)
+			nreads++;
+		if (sts[i]->kind == PQL_INSERT)
+			any_insert = true;
+	}
+	if (nreads > 0 && nreads < n)
+		dynpg_validation_error("ExecuteTransaction API does not support both read and write operations in the same request.");
+
+	for (i = 0; i < n; i++)
+	{
+		PqlStatement *st = sts[i];
+		DynJson    *action = jobj();
+		DynJson    *a;
+		Gen			g;
+		Conj		cj = {0};
+		TableInfo	ti;
+
+		gen_init(&g, ps[i].parameters);
+		if (st->kind == PQL_SELECT || st->kind == PQL_EXISTS)
+		{
+			PqlStatement *sel = st->kind == PQL_SELECT ? st : st->sub;
+			DynJson    *key = point_key(sel, &g, &cj, &ti);
+			char	   *rest;
+
+			a = jobj();
+			jadd(a, "TableName", jstr(sel->table));
+			jadd(a, "Key", key);
+			if (st->kind == PQL_SELECT)
+			{
+				char	   *proj = projection_text(&g, sel);
+
+				if (rest_text(&g, &cj) != NULL)
+					unsupported("a read in a transaction takes only the item's full key");
+				if (proj != NULL)
+					jadd(a, "ProjectionExpression", jstr(proj));
+				add_expression_maps(a, &g, NULL);
+				jadd(action, "Get", a);
+			}
+			else
+			{
+				const char *pkname;
+
+				rest = rest_text(&g, &cj);
+				pkname = gen_name(&g, ti.key.pk_name, ti.key.pk_namelen);
+				jadd(a, "ConditionExpression",
+					 jstr(rest ? psprintf("attribute_exists(%s) AND %s", pkname, rest) :
+						  psprintf("attribute_exists(%s)", pkname)));
+				add_expression_maps(a, &g, g.values);
+				if (ps[i].on_failure != NULL)
+					jadd(a, "ReturnValuesOnConditionCheckFailure", jstr(ps[i].on_failure));
+				jadd(action, "ConditionCheck", a);
+			}
+		}
+		else
+		{
+			WriteReq	w;
+
+			translate_write(st, ps[i].parameters, &w);
+			if (ps[i].on_failure != NULL && st->kind != PQL_INSERT)
+				jadd(w.req, "ReturnValuesOnConditionCheckFailure", jstr(ps[i].on_failure));
+			jadd(action, st->kind == PQL_INSERT ? "Put" : st->kind == PQL_UPDATE ? "Update" : "Delete",
+				 w.req);
+		}
+		dynpg_json_append(titems, action);
+	}
+	jadd(treq, "TransactItems", titems);
+	if (r.capacity != NULL)
+		jadd(treq, "ReturnConsumedCapacity", jstr(r.capacity));
+
+	if (nreads > 0)
+	{
+		tresp = dynpg_api_transact_get_items(treq);
+		responses = dynpg_json_member(tresp, "Responses", 9);
+		jadd(resp, "Responses", responses ? responses : jarr());
+	}
+	else
+	{
+		if (r.token != NULL)
+			jadd(treq, "ClientRequestToken", jstr(r.token));
+		PG_TRY();
+		{
+			tresp = dynpg_api_transact_write_items(treq);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			if (!any_insert)
+				PG_RE_THROW();
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			rethrow_cancellation(edata, sts, n);
+		}
+		PG_END_TRY();
+		responses = jarr();
+		for (i = 0; i < n; i++)
+			dynpg_json_append(responses, jobj());
+		jadd(resp, "Responses", responses);
+	}
+	cc = dynpg_json_member(tresp, "ConsumedCapacity", 16);
+	if (cc != NULL)
+		jadd(resp, "ConsumedCapacity", cc);
+	return resp;
+}
+
+/* BatchExecuteStatement's error code for an exception, or NULL (rethrown) */
+static const char *
+batch_error_code(int sqlerrcode)
+{
+	static const struct
+	{
+		int			sqlstate;
+		const char *code;
+	}			codes[] = {
+		{MAKE_SQLSTATE('Y', 'D', '0', '1', '0'), "ConditionalCheckFailed"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '4', '0'), "DuplicateItem"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '1', '1'), "ResourceNotFound"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '0', '1'), "ValidationError"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '3', '0'), "ItemCollectionSizeLimitExceeded"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '4', '1'), "AccessDenied"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '2', '1'), "TransactionConflict"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '3', '1'), "ProvisionedThroughputExceeded"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '3', '2'), "RequestLimitExceeded"},
+		{MAKE_SQLSTATE('Y', 'D', '0', '3', '3'), "ThrottlingError"},
+		{MAKE_SQLSTATE('Y', 'D', '5', '0', '0'), "InternalServerError"},
+		{ERRCODE_T_R_SERIALIZATION_FAILURE, "TransactionConflict"},
+		{ERRCODE_T_R_DEADLOCK_DETECTED, "TransactionConflict"},
+	};
+	int			i;
+
+	for (i = 0; i < lengthof(codes); i++)
+		if (codes[i].sqlstate == sqlerrcode)
+			return codes[i].code;
+	return NULL;
+}
+
+/* one statement of a batch: a read must name one item by its full key */
+static DynJson *
+batch_one(PqlStatement *st, const StmtOpts *o)
+{
+	check_params(st, o->params);
+	if (st->kind == PQL_EXISTS)
+		unsupported("EXISTS is supported only in ExecuteTransaction");
+	if (st->kind == PQL_SELECT)
+	{
+		Gen			g;
+		Conj		cj = {0};
+		TableInfo	ti;
+
+		gen_init(&g, o->params);
+		(void) point_key(st, &g, &cj, &ti);
+		return exec_select(st, o);
+	}
+	return exec_write(st, o);
+}
+
+typedef struct BeRequest
+{
+	DynJson    *statements;
+	char	   *capacity;
+} BeRequest;
+
+#define BE_MEMBER(f) offsetof(BeRequest, f)
+
+static const DynMember be_members[] = {
+	{"Statements", DYN_MODEL_LIST, BE_MEMBER(statements), 1, "Statements", DYN_CHECK_NOT_NULL},
+	{"Statements", DYN_MODEL_LIST, BE_MEMBER(statements), 2, "Statements", DYN_CHECK_LENGTH,
+	.min = 1},
+	{"ReturnConsumedCapacity", DYN_MODEL_STRING, BE_MEMBER(capacity), 3,
+	"ReturnConsumedCapacity", DYN_CHECK_ENUM, dynpg_api_return_consumed_capacity},
+};
+
+DynJson *
+dynpg_api_batch_execute_statement(DynJson *request)
+{
+	DynRequest	req;
+	BeRequest	r;
+	PsRequest  *ps;
+	PqlStatement **sts;
+	ErrorData **parse_errors;
+	int			n;
+	int			i;
+	int			nreads = 0;
+	int			nwrites = 0;
+	DynJson    *resp = jobj();
+	DynJson    *responses = jarr();
+	DynJson    *capacities = jarr();
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "BatchExecuteStatement", request);
+	memset(&r, 0, sizeof(r));
+	dynpg_req_read_members(req.root, be_members, lengthof(be_members), &r);
+	dynpg_req_check_members(&req, be_members, lengthof(be_members), &r, NULL);
+	ps = read_statements(&req, r.statements, "Statements");
+	dynpg_req_finish(&req);
+	n = r.statements->len;
+	if (n > BATCH_MAX)
+		dynpg_validation_error("Too many statements in BatchExecuteStatement; limit is %d", BATCH_MAX);
+
+	/* parse them all (a statement that does not parse is its own error) */
+	sts = palloc0(sizeof(PqlStatement *) * n);
+	parse_errors = palloc0(sizeof(ErrorData *) * n);
+	for (i = 0; i < n; i++)
+	{
+		PG_TRY();
+		{
+			sts[i] = parse_cached(ps[i].statement);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(cxt);
+			parse_errors[i] = CopyErrorData();
+			FlushErrorState();
+			if (batch_error_code(parse_errors[i]->sqlerrcode) == NULL)
+				ReThrowError(parse_errors[i]);
+		}
+		PG_END_TRY();
+		if (sts[i] != NULL && sts[i]->kind == PQL_SELECT)
+			nreads++;
+		else if (sts[i] != NULL)
+			nwrites++;
+	}
+	if (nreads > 0 && nwrites > 0)
+		dynpg_validation_error("Read and write requests together in the same batch is not supported.");
+
+	for (i = 0; i < n; i++)
+	{
+		DynJson    *one = jobj();
+		DynJson    *out = NULL;
+		ErrorData  *edata = parse_errors[i];
+
+		if (sts[i] != NULL)
+		{
+			StmtOpts	o = {0};
+
+			o.text = ps[i].statement;
+			o.params = ps[i].parameters;
+			o.consistent = ps[i].consistent;
+			o.capacity = r.capacity;
+			o.on_failure = ps[i].on_failure;
+			jadd(one, "TableName", jstr(sts[i]->kind == PQL_EXISTS ? sts[i]->sub->table : sts[i]->table));
+			/* each statement on its own: a failure undoes only its own write */
+			BeginInternalSubTransaction(NULL);
+			MemoryContextSwitchTo(cxt);
+			PG_TRY();
+			{
+				out = batch_one(sts[i], &o);
+				ReleaseCurrentSubTransaction();
+				MemoryContextSwitchTo(cxt);
+				CurrentResourceOwner = owner;
+			}
+			PG_CATCH();
+			{
+				MemoryContextSwitchTo(cxt);
+				edata = CopyErrorData();
+				FlushErrorState();
+				RollbackAndReleaseCurrentSubTransaction();
+				MemoryContextSwitchTo(cxt);
+				CurrentResourceOwner = owner;
+				if (batch_error_code(edata->sqlerrcode) == NULL)
+					ReThrowError(edata);
+				out = NULL;
+			}
+			PG_END_TRY();
+		}
+		if (edata != NULL)
+		{
+			DynJson    *err = jobj();
+			DynJson    *body = NULL;
+			DynJson    *item = NULL;
+
+			jadd(err, "Code", jstr(batch_error_code(edata->sqlerrcode)));
+			jadd(err, "Message", jstr(edata->message));
+			if (edata->sqlerrcode == SQLSTATE_CONDITIONAL && edata->detail != NULL)
+				body = dynpg_json_parse(edata->detail, strlen(edata->detail));
+			if (body != NULL && body->kind == DJ_OBJECT)
+				item = dynpg_json_member(body, "Item", 4);
+			if (item != NULL)
+				jadd(err, "Item", item);
+			jadd(one, "Error", err);
+		}
+		else if (out != NULL)
+		{
+			DynJson    *items = dynpg_json_member(out, "Items", 5);
+			DynJson    *c = dynpg_json_member(out, "ConsumedCapacity", 16);
+
+			if (sts[i]->kind == PQL_SELECT && items != NULL && items->len > 0)
+				jadd(one, "Item", items->elems[0]);
+			if (c != NULL)
+				dynpg_json_append(capacities, c);
+		}
+		dynpg_json_append(responses, one);
+	}
+	jadd(resp, "Responses", responses);
+	if (dynpg_api_capacity_wanted(r.capacity))
+		jadd(resp, "ConsumedCapacity", capacities);
+	return resp;
 }

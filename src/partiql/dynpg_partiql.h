@@ -25,7 +25,8 @@ typedef enum PqlStatementKind
 	PQL_SELECT,
 	PQL_INSERT,
 	PQL_UPDATE,
-	PQL_DELETE
+	PQL_DELETE,
+	PQL_EXISTS					/* EXISTS(SELECT ...): ExecuteTransaction's check */
 } PqlStatementKind;
 
 typedef enum PqlNodeKind
@@ -133,6 +134,7 @@ struct PqlStatement
 	int			nsets;			/* UPDATE: SET and REMOVE clauses, in order */
 	PqlSetClause *sets;
 	PqlReturning returning;
+	PqlStatement *sub;			/* PQL_EXISTS: its SELECT */
 	int			nparams;		/* the '?' the statement holds */
 };
 

@@ -1181,6 +1181,20 @@ parse_statement(Parser *p)
 		st->returning = parse_returning(p);
 		return st;
 	}
+	if (is_kw(t, KW_EXISTS) && peek2(p)->kind == TK_LPAREN)
+	{
+		/* EXISTS(SELECT ...): a condition check (ExecuteTransaction) */
+		next(p);
+		next(p);
+		enter(p);
+		if (!is_kw(peek(p), KW_SELECT))
+			unexpected(peek(p));
+		st->kind = PQL_EXISTS;
+		st->sub = parse_statement(p);
+		expect(p, TK_RPAREN);
+		p->depth--;
+		return st;
+	}
 	if (accept_kw(p, KW_FROM))
 	{
 		/* the FROM-first forms: FROM t WHERE ... SET|REMOVE ..., FROM t WHERE ... DELETE */
