@@ -235,6 +235,7 @@ bench:
 	@bash ./tests/bench/query_scan.sh
 	@bash ./tests/bench/transact_write.sh
 	@bash ./tests/bench/http.sh
+	@bash ./tests/bench/partiql.sh
 
 # The HTTP endpoint's parsing paths under libFuzzer, 600 s per harness
 # (FUZZ_SECONDS overrides), and the endpoint's workers under valgrind while
