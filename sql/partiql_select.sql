@@ -48,6 +48,13 @@ SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND 
 -- the full key and a filter: a Query with a filter
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND SongTitle = 'Alpha' AND Genre = 'Pop'$$);
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND SongTitle = 'Alpha' AND Genre = 'Rock'$$);
+-- conditions on key attributes that a key condition cannot take: a Scan
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND SongTitle <> 'Beta'$$);
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND SongTitle IN ['Alpha', 'Gamma', 'Nope']$$);
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND (SongTitle = 'Alpha' OR Year = 2003)$$);
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND SongTitle > 'A' AND SongTitle < 'C'$$);
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist IN ['Acme', 'Bolt'] AND Artist <> 'Bolt' AND Year < 2003$$);
+SELECT pg_temp.pq($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND SongTitle <> 'Beta' ORDER BY SongTitle$$);
 -- IN on the partition key: several partitions
 SELECT pg_temp.pq_items($$SELECT Artist, SongTitle FROM music WHERE Artist IN ['Bolt', 'Cato', 'Zed']$$);
 SELECT pg_temp.pq_items($$SELECT Artist, SongTitle FROM music WHERE Artist IN ('Cato', 'Acme') AND SongTitle >= 'B'$$);
@@ -87,6 +94,7 @@ SELECT pg_temp.pq_items($$SELECT SongTitle, Year FROM "music"."byYear" WHERE Art
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music.byYear WHERE Artist = 'Acme' AND Year >= 2002$$);
 SELECT pg_temp.pq_items($$SELECT * FROM "music"."byGenre" WHERE Genre = 'Rock'$$);
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM "music"."byGenre" WHERE Artist = 'Bolt'$$);
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM "music"."byGenre" WHERE Genre = 'Rock' AND Genre <> 'Pop'$$);
 SELECT pg_temp.pq($$SELECT * FROM "music"."nope" WHERE Artist = 'Acme'$$);
 
 -- ---------------------------------------------------------------------

@@ -16,7 +16,9 @@
  *           GetItem; an equality (or IN) on the partition key: Query on each
  *           partition, the sort-key condition (=, <, <=, >, >=, BETWEEN,
  *           begins_with) as the key condition, the rest as FilterExpression;
- *           anything else: Scan with the whole WHERE as FilterExpression.
+ *           anything else (a condition on a key attribute no key condition
+ *           takes too: Query's filter may not read them): Scan with the whole
+ *           WHERE as FilterExpression.
  *           ORDER BY the sort key: ScanIndexForward.
  *  INSERT   PutItem with attribute_not_exists(partition key); a failed
  *           condition is DuplicateItemException.
@@ -938,6 +940,22 @@ sort_key_condition(PqlNode *c, const DynKeySchema *ks)
 	return false;
 }
 
+/* whether condition 'n' reads top-level attribute 'name' */
+static bool
+mentions(const PqlNode *n, const char *name, int len)
+{
+	int			i;
+
+	check_stack_depth();
+	if (n->kind == PQ_PATH)
+		return n->steps[0].name != NULL && n->steps[0].namelen == len &&
+			memcmp(n->steps[0].name, name, len) == 0;
+	for (i = 0; i < n->nargs; i++)
+		if (mentions(n->args[i], name, len))
+			return true;
+	return false;
+}
+
 /* a key condition's sort-key part, attribute first (5 < sk is sk > 5) */
 static void
 sort_key_text(Gen *g, PqlNode *c, StringInfo out)
@@ -1019,6 +1037,26 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 	for (i = 0; i < cj.n; i++)
 		if (cj.c[i] != NULL)
 			nrest++;
+
+	/*
+	 * A Query's filter cannot read the key attributes it reads by (a sort
+	 * key with <>, IN or OR, a second condition on a key): such a WHERE is
+	 * a Scan with the whole WHERE as its filter.
+	 */
+	if (pk_eq != NULL || pk_in != NULL)
+		for (i = 0; i < cj.n; i++)
+			if (cj.c[i] != NULL &&
+				(mentions(cj.c[i], ks->pk_name, ks->pk_namelen) ||
+				 (ks->sk_name != NULL && mentions(cj.c[i], ks->sk_name, ks->sk_namelen))))
+			{
+				if (st->order_by != NULL)
+					unsupported("ORDER BY takes key conditions only (=, <, <=, >, >=, BETWEEN, begins_with) on the key attributes");
+				pk_eq = pk_in = sk_cond = NULL;
+				cj.n = 0;
+				conjuncts(st->where, &cj);
+				nrest = cj.n;
+				break;
+			}
 
 	if (st->order_by != NULL)
 	{
