@@ -109,6 +109,7 @@ REGRESS = \
 	partiql_select \
 	partiql_write \
 	partiql_batch_transaction \
+	partiql_fuzz \
 	item_collection_metrics \
 	vacuum \
 	index_worker \
