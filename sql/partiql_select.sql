@@ -58,6 +58,11 @@ SELECT pg_temp.pq($$SELECT SongTitle FROM music WHERE Artist = 'Acme' AND SongTi
 -- IN on the partition key: several partitions
 SELECT pg_temp.pq_items($$SELECT Artist, SongTitle FROM music WHERE Artist IN ['Bolt', 'Cato', 'Zed']$$);
 SELECT pg_temp.pq_items($$SELECT Artist, SongTitle FROM music WHERE Artist IN ('Cato', 'Acme') AND SongTitle >= 'B'$$);
+-- an OR of equalities on the partition key is an IN; a partition named twice is read once
+SELECT pg_temp.pq_items($$SELECT Artist, SongTitle FROM music WHERE Artist = 'Cato' OR 'Bolt' = Artist OR Artist = 'Cato'$$);
+SELECT pg_temp.pq_items($$SELECT Artist, SongTitle FROM music WHERE (Artist = 'Cato' OR Artist = 'Bolt') AND begins_with(SongTitle, 'E')$$);
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist IN ['Bolt', 'Bolt']$$);
+SELECT pg_temp.pq('SELECT * FROM members WHERE ' || (SELECT string_agg(format('id = %L', 'k' || i), ' OR ') FROM generate_series(1, 51) i));
 -- scans with filters
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Year > 2001 AND Genre <> 'Pop'$$);
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Genre = 'Jazz' OR Year BETWEEN 2009 AND 2011$$);

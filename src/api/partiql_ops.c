@@ -13,7 +13,8 @@
  * (reserved words too) and every value gets the AttributeValue rules.
  *
  *  SELECT   the full primary key by equality (and nothing else) on a table:
- *           GetItem; an equality (or IN) on the partition key: Query on each
+ *           GetItem; an equality (or IN, or an OR of equalities) on the
+ *           partition key: Query on each
  *           partition, the sort-key condition (=, <, <=, >, >=, BETWEEN,
  *           begins_with) as the key condition, the rest as FilterExpression;
  *           anything else (a condition on a key attribute no key condition
@@ -940,6 +941,45 @@ sort_key_condition(PqlNode *c, const DynKeySchema *ks)
 	return false;
 }
 
+/* the equalities of an OR of them all on attribute 'name', or NULL */
+static void
+collect_equalities(PqlNode *n, const char *name, int len, PqlNode *in, bool *ok)
+{
+	PqlNode    *v;
+
+	check_stack_depth();
+	if (!*ok)
+		return;
+	if (n->kind == PQ_OR)
+	{
+		collect_equalities(n->args[0], name, len, in, ok);
+		collect_equalities(n->args[1], name, len, in, ok);
+		return;
+	}
+	if ((v = equality_on(n, name, len)) == NULL)
+	{
+		*ok = false;
+		return;
+	}
+	if (in->nargs == 0)
+		in->args[in->nargs++] = is_value(n->args[1]) ? n->args[0] : n->args[1];
+	if (in->nargs <= PQL_IN_MAX_PARTITION + 1)
+		in->args[in->nargs] = v;
+	in->nargs++;
+}
+
+static PqlNode *
+or_of_equalities(PqlNode *n, const char *name, int len)
+{
+	PqlNode    *in = palloc0(sizeof(PqlNode));
+	bool		ok = true;
+
+	in->kind = PQ_IN;
+	in->args = palloc0(sizeof(PqlNode *) * (PQL_IN_MAX_PARTITION + 2));
+	collect_equalities(n, name, len, in, &ok);
+	return ok ? in : NULL;
+}
+
 /* whether condition 'n' reads top-level attribute 'name' */
 static bool
 mentions(const PqlNode *n, const char *name, int len)
@@ -1006,6 +1046,16 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 			(v = equality_on(c, ks->pk_name, ks->pk_namelen)) != NULL)
 		{
 			pk_eq = v;
+			cj.c[i] = NULL;
+		}
+		else if (pk_eq == NULL && pk_in == NULL && c->kind == PQ_OR &&
+				 (v = or_of_equalities(c, ks->pk_name, ks->pk_namelen)) != NULL)
+		{
+			/* pk = a OR pk = b: as IN [a, b] (DynamoDB reads the partitions) */
+			if (v->nargs - 1 > PQL_IN_MAX_PARTITION)
+				dynpg_validation_error("Unsupported operation: an IN list on the partition key holds at most %d values",
+									   PQL_IN_MAX_PARTITION);
+			pk_in = v;
 			cj.c[i] = NULL;
 		}
 		else if (pk_eq == NULL && pk_in == NULL && c->kind == PQ_IN &&
@@ -1117,13 +1167,23 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 			bad_token();
 		for (i = start_index; i < nparts; i++)
 		{
-			DynJson    *req = jobj();
-			DynJson    *values = jcopy(g.values);
+			DynJson    *req;
+			DynJson    *values;
 			DynJson    *r;
 			DynJson    *lek;
 			DynJson    *count;
+			DynJson    *pkv = value_av(&g, pk_eq != NULL ? pk_eq : pk_in->args[i + 1]);
+			int			j;
 
-			dynpg_json_add(values, ":pk", 3, value_av(&g, pk_eq != NULL ? pk_eq : pk_in->args[i + 1]));
+			/* a partition named twice is read once */
+			for (j = 0; j < i; j++)
+				if (dynpg_json_equal(pkv, value_av(&g, pk_in->args[j + 1])))
+					break;
+			if (j < i)
+				continue;
+			req = jobj();
+			values = jcopy(g.values);
+			dynpg_json_add(values, ":pk", 3, pkv);
 			common_read_members(req, o, st->table);
 			if (st->index != NULL)
 				jadd(req, "IndexName", jstr(st->index));
