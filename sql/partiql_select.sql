@@ -141,6 +141,25 @@ BEGIN
 	END LOOP;
 	RAISE NOTICE '%', pages;
 END $$;
+-- reads of several partitions come in pages of at most 10 items
+DO $$
+DECLARE
+	req jsonb := '{"Statement": "SELECT SongTitle FROM music WHERE Artist IN [''P1'', ''P2'', ''P3'']"}';
+	r jsonb;
+	pages text := '';
+BEGIN
+	FOR i IN 1..25 LOOP
+		PERFORM dynpg.execute_statement(jsonb_build_object('Statement',
+			format('INSERT INTO music VALUE {''Artist'': ''P%s'', ''SongTitle'': ''s%s''}', 1 + i % 3, i)));
+	END LOOP;
+	LOOP
+		r := dynpg.execute_statement(req);
+		pages := pages || jsonb_array_length(r -> 'Items') || ' ';
+		EXIT WHEN NOT r ? 'NextToken';
+		req := req || jsonb_build_object('NextToken', r -> 'NextToken');
+	END LOOP;
+	RAISE NOTICE 'pages of %', pages;
+END $$;
 -- the token belongs to its statement and its parameters
 SELECT pg_temp.pq($$SELECT SongTitle FROM music WHERE Artist = 'Bolt'$$, NULL,
   jsonb_build_object('NextToken',

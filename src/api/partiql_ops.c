@@ -1154,7 +1154,16 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 		char	   *filter = rest_text(&g, &cj);
 		StringInfoData keycond;
 		const char *pkname = gen_name(&g, ks->pk_name, ks->pk_namelen);
-		int64		remaining = o->limit;
+		/*
+		 * the page's budget of items read: Limit; reads of several
+		 * partitions (IN) come in pages of at most 10 items, as DynamoDB
+		 * returns them
+		 */
+		bool		limited = o->has_limit || pk_in != NULL;
+		int64		remaining = o->has_limit ? o->limit : PQL_IN_PAGE;
+
+		if (pk_in != NULL && remaining > PQL_IN_PAGE)
+			remaining = PQL_IN_PAGE;
 
 		initStringInfo(&keycond);
 		appendStringInfo(&keycond, "%s = :pk", pkname);
@@ -1194,7 +1203,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 				jadd(req, "ProjectionExpression", jstr(proj));
 			if (st->order_desc)
 				jadd(req, "ScanIndexForward", dynpg_json_bool(false));
-			if (o->has_limit)
+			if (limited)
 				jadd(req, "Limit", dynpg_json_number(psprintf(INT64_FORMAT, remaining)));
 			if (start_key != NULL && i == start_index)
 				jadd(req, "ExclusiveStartKey", start_key);
@@ -1210,7 +1219,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 				break;
 			}
 			count = dynpg_json_member(r, "ScannedCount", 12);
-			if (o->has_limit && count != NULL)
+			if (limited && count != NULL)
 			{
 				remaining -= strtol(pnstrdup(count->str, count->len), NULL, 10);
 				if (remaining <= 0 && i + 1 < nparts)

@@ -19,6 +19,7 @@
 #define PQL_STATEMENT_MAX		8192
 #define PQL_IN_MAX_PARTITION	50	/* IN values on the partition key */
 #define PQL_IN_MAX				100 /* IN values elsewhere */
+#define PQL_IN_PAGE				10	/* items a page of an IN read returns at most */
 
 typedef enum PqlStatementKind
 {
