@@ -1468,7 +1468,10 @@ read_parameters(DynJson *params)
 /*
  * A per-backend cache of parsed statements, keyed by the statement's
  * text: a statement run again (the common case, with parameters) skips the
- * parser.  The parsed form lives in its own memory context.
+ * parser.  The parsed form lives in its own memory context, until another
+ * statement takes its slot: so only ExecuteStatement, which parses one
+ * statement and is done with it before the next, uses the cache (a batch
+ * or a transaction parses its statements in its own context).
  */
 #define PQL_CACHE_SIZE 64
 
@@ -1717,7 +1720,7 @@ dynpg_api_execute_transaction(DynJson *request)
 	sts = palloc(sizeof(PqlStatement *) * n);
 	for (i = 0; i < n; i++)
 	{
-		sts[i] = parse_cached(ps[i].statement);
+		sts[i] = dynpg_partiql_parse(ps[i].statement, strlen(ps[i].statement));
 		check_params(sts[i], ps[i].parameters);
 		if (sts[i]->returning != PQR_NONE)
 			dynpg_validation_error("Validation failed in TransactStatements[%d]: RETURNING clause is not supported in ExecuteTransaction.",
@@ -1931,7 +1934,7 @@ dynpg_api_batch_execute_statement(DynJson *request)
 	{
 		PG_TRY();
 		{
-			sts[i] = parse_cached(ps[i].statement);
+			sts[i] = dynpg_partiql_parse(ps[i].statement, strlen(ps[i].statement));
 		}
 		PG_CATCH();
 		{
