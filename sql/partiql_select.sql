@@ -89,6 +89,10 @@ SELECT pg_temp.pq_items($$select /* all */ SongTitle
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' ORDER BY SongTitle DESC$$);
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' ORDER BY SongTitle ASC$$);
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' ORDER BY SongTitle$$);
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Acme' ORDER BY Artist, SongTitle DESC$$);
+SELECT pg_temp.pq_items($$SELECT SongTitle FROM music WHERE Artist = 'Bolt' AND SongTitle = 'Delta' ORDER BY Artist DESC$$);
+SELECT pg_temp.pq($$SELECT * FROM music WHERE Artist IN ['Acme', 'Bolt'] ORDER BY Artist$$);
+SELECT pg_temp.pq($$SELECT * FROM music WHERE Artist = 'Acme' ORDER BY Artist, SongTitle, Year$$);
 SELECT pg_temp.pq($$SELECT * FROM music WHERE Artist = 'Acme' ORDER BY Year$$);
 SELECT pg_temp.pq($$SELECT * FROM music WHERE Year = 2001 ORDER BY SongTitle$$);
 

@@ -1030,6 +1030,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 	int			start_index = 0;
 	DynJson    *start_key = NULL;
 	const DynKeySchema *ks;
+	bool		desc = false;
 
 	table_info(st->table, st->index, &ti);
 	ks = &ti.key;
@@ -1099,7 +1100,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 				(mentions(cj.c[i], ks->pk_name, ks->pk_namelen) ||
 				 (ks->sk_name != NULL && mentions(cj.c[i], ks->sk_name, ks->sk_namelen))))
 			{
-				if (st->order_by != NULL)
+				if (st->norder > 0)
 					unsupported("ORDER BY takes key conditions only (=, <, <=, >, >=, BETWEEN, begins_with) on the key attributes");
 				pk_eq = pk_in = sk_cond = NULL;
 				cj.n = 0;
@@ -1108,12 +1109,20 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 				break;
 			}
 
-	if (st->order_by != NULL)
+	/* ORDER BY the sort key (ScanIndexForward); the partition key of one partition is no order */
+	if (st->norder > 0 && pk_eq == NULL && pk_in == NULL)
+		dynpg_validation_error("Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.");
+	for (i = 0; i < st->norder; i++)
 	{
-		if (pk_eq == NULL && pk_in == NULL)
-			dynpg_validation_error("Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.");
-		if (ks->sk_name == NULL || !is_attr(st->order_by, ks->sk_name, ks->sk_namelen))
-			dynpg_validation_error("Unsupported operation: ORDER BY is supported only on the sort key");
+		if (ks->sk_name != NULL && is_attr(st->order_by[i], ks->sk_name, ks->sk_namelen))
+			desc = st->order_desc[i];
+		else if (is_attr(st->order_by[i], ks->pk_name, ks->pk_namelen))
+		{
+			if (pk_in != NULL)
+				unsupported("ORDER BY the partition key of several partitions");
+		}
+		else
+			unsupported("ORDER BY is supported only on the key attributes");
 	}
 	if (o->next_token != NULL)
 		read_token(o, &start_index, &start_key);
@@ -1121,7 +1130,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 	proj = projection_text(&g, st);
 
 	/* GetItem: the table's full key by equality, nothing else */
-	if (pk_eq != NULL && !ti.is_index && nrest == 0 && st->order_by == NULL &&
+	if (pk_eq != NULL && !ti.is_index && nrest == 0 &&
 		(ks->sk_name == NULL ||
 		 (sk_cond != NULL && sk_cond->kind == PQ_CMP && sk_cond->op == PQC_EQ)))
 	{
@@ -1201,7 +1210,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 				jadd(req, "FilterExpression", jstr(filter));
 			if (proj != NULL)
 				jadd(req, "ProjectionExpression", jstr(proj));
-			if (st->order_desc)
+			if (desc)
 				jadd(req, "ScanIndexForward", dynpg_json_bool(false));
 			if (limited)
 				jadd(req, "Limit", dynpg_json_number(psprintf(INT64_FORMAT, remaining)));

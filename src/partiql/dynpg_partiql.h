@@ -129,8 +129,9 @@ struct PqlStatement
 	int			nproj;			/* SELECT: 0 for '*' */
 	PqlNode   **proj;			/* ... else the paths */
 	PqlNode    *where;			/* NULL: none */
-	PqlNode    *order_by;		/* SELECT ... ORDER BY path, else NULL */
-	bool		order_desc;
+	int			norder;			/* SELECT ... ORDER BY path [ASC|DESC], ... */
+	PqlNode    *order_by[2];	/* (at most two: the key's attributes) */
+	bool		order_desc[2];
 	PqlNode    *value;			/* INSERT's VALUE */
 	int			nsets;			/* UPDATE: SET and REMOVE clauses, in order */
 	PqlSetClause *sets;

@@ -1070,13 +1070,17 @@ parse_select(Parser *p, PqlStatement *st)
 	if (accept_kw(p, KW_ORDER))
 	{
 		expect_kw(p, KW_BY);
-		st->order_by = parse_path(p);
-		if (accept_kw(p, KW_DESC))
-			st->order_desc = true;
-		else
-			accept_kw(p, KW_ASC);
-		if (peek(p)->kind == TK_COMMA)
-			dynpg_validation_error("Unsupported operation: ORDER BY takes one attribute, the sort key");
+		do
+		{
+			if (st->norder == lengthof(st->order_by))
+				dynpg_validation_error("Unsupported operation: ORDER BY takes the key's attributes only");
+			st->order_by[st->norder] = parse_path(p);
+			if (accept_kw(p, KW_DESC))
+				st->order_desc[st->norder] = true;
+			else
+				accept_kw(p, KW_ASC);
+			st->norder++;
+		} while (accept(p, TK_COMMA));
 	}
 	return st;
 }
