@@ -105,6 +105,19 @@ SELECT pg_temp.pq_items($$SELECT * FROM "music"."byGenre" WHERE Genre = 'Rock'$$
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM "music"."byGenre" WHERE Artist = 'Bolt'$$);
 SELECT pg_temp.pq_items($$SELECT SongTitle FROM "music"."byGenre" WHERE Genre = 'Rock' AND Genre <> 'Pop'$$);
 SELECT pg_temp.pq($$SELECT * FROM "music"."nope" WHERE Artist = 'Acme'$$);
+-- an index with a multi-attribute key is read by a Scan of the index
+SELECT dynpg.create_table('{"TableName": "tourney", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"},
+    {"AttributeName": "region", "AttributeType": "S"}, {"AttributeName": "tier", "AttributeType": "S"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "byRegionTier", "KeySchema": [{"AttributeName": "region", "KeyType": "HASH"},
+    {"AttributeName": "tier", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]}') -> 'TableDescription' -> 'TableStatus' AS tourney;
+SELECT pg_temp.pq($$INSERT INTO tourney VALUE {'id': 'p1', 'region': 'eu', 'tier': 'gold'}$$),
+       pg_temp.pq($$INSERT INTO tourney VALUE {'id': 'p2', 'region': 'eu', 'tier': 'silver'}$$),
+       pg_temp.pq($$INSERT INTO tourney VALUE {'id': 'p3', 'region': 'us', 'tier': 'gold'}$$);
+SELECT dynpg._apply_index_changes() IS NOT NULL AS applied;
+SELECT pg_temp.pq_items($$SELECT id FROM "tourney"."byRegionTier" WHERE region = 'eu' AND tier = 'gold'$$);
+SELECT pg_temp.pq_items($$SELECT id FROM "tourney"."byRegionTier" WHERE tier = 'gold'$$);
 
 -- ---------------------------------------------------------------------
 -- paging: Limit counts the items read; NextToken resumes

@@ -555,6 +555,7 @@ typedef struct TableInfo
 	DynKeySchema key;			/* the table's, or the index's */
 	DynKeySchema table_key;
 	bool		is_index;
+	bool		multi;			/* an index whose key has several HASH or RANGE attributes */
 } TableInfo;
 
 static void
@@ -589,6 +590,7 @@ table_info(const char *table, const char *index, TableInfo *ti)
 		if (ix == NULL)
 			dynpg_validation_error("The table does not have the specified index: %s", index);
 		copy_key(&ix->key, &ti->key);
+		ti->multi = DYN_INDEX_MULTI(ix);
 	}
 	else
 		ti->key = ti->table_key;
@@ -1038,7 +1040,8 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 	gen_init(&g, o->params);
 	if (st->where != NULL)
 		conjuncts(st->where, &cj);
-	for (i = 0; i < cj.n; i++)
+	/* a multi-attribute index key: read by a Scan of the index, the WHERE its filter */
+	for (i = 0; i < (ti.multi ? 0 : cj.n); i++)
 	{
 		PqlNode    *c = cj.c[i];
 		PqlNode    *v;
