@@ -44,6 +44,7 @@ OBJS = \
 	src/expr/expr_eval.o \
 	src/expr/expr_legacy.o \
 	src/expr/expr_key.o \
+	src/partiql/partiql_parse.o \
 	src/api/wire.o \
 	src/api/table_ops.o \
 	src/api/table_indexes.o \
@@ -55,6 +56,7 @@ OBJS = \
 	src/api/query_ops.o \
 	src/api/batch_ops.o \
 	src/api/transact_ops.o \
+	src/api/partiql_ops.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \
@@ -106,6 +108,10 @@ REGRESS = \
 	multi_key_gsi \
 	batch \
 	transactions \
+	partiql_select \
+	partiql_write \
+	partiql_batch_transaction \
+	partiql_fuzz \
 	item_collection_metrics \
 	vacuum \
 	index_worker \
@@ -232,6 +238,7 @@ bench:
 	@bash ./tests/bench/query_scan.sh
 	@bash ./tests/bench/transact_write.sh
 	@bash ./tests/bench/http.sh
+	@bash ./tests/bench/partiql.sh
 
 # The HTTP endpoint's parsing paths under libFuzzer, 600 s per harness
 # (FUZZ_SECONDS overrides), and the endpoint's workers under valgrind while

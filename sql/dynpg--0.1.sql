@@ -793,6 +793,19 @@ CREATE FUNCTION dynpg.transact_get_items(request jsonb) RETURNS jsonb
 COMMENT ON FUNCTION dynpg.transact_get_items(jsonb) IS
 	'TransactGetItems: up to 100 Gets, read from one snapshot, in request order';
 
+CREATE FUNCTION dynpg.execute_statement(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_execute_statement' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.execute_statement(jsonb) IS
+	'ExecuteStatement: one PartiQL statement (SELECT, INSERT, UPDATE, DELETE) run as the DynamoDB operation it translates to';
+CREATE FUNCTION dynpg.batch_execute_statement(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_batch_execute_statement' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.batch_execute_statement(jsonb) IS
+	'BatchExecuteStatement: up to 25 PartiQL statements, all reads (full keys) or all writes, each on its own, its error in Responses[i].Error';
+CREATE FUNCTION dynpg.execute_transaction(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_execute_transaction' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.execute_transaction(jsonb) IS
+	'ExecuteTransaction: up to 100 PartiQL statements as one TransactGetItems (reads) or TransactWriteItems (writes, EXISTS checks), ClientRequestToken idempotency';
+
 ------------------------------------------------------------------------------
 -- Table settings: tags, time to live, limits, endpoints (src/api/README,
 -- "Table settings")

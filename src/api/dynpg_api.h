@@ -69,6 +69,11 @@ extern DynJson *dynpg_api_batch_write_item(DynJson *request);
 extern DynJson *dynpg_api_transact_write_items(DynJson *request);
 extern DynJson *dynpg_api_transact_get_items(DynJson *request);
 
+/* PartiQL (partiql_ops.c) */
+extern DynJson *dynpg_api_execute_statement(DynJson *request);
+extern DynJson *dynpg_api_batch_execute_statement(DynJson *request);
+extern DynJson *dynpg_api_execute_transaction(DynJson *request);
+
 /* TransactionConflictException's message (and a cancellation reason's) */
 #define DYN_MSG_TRANSACTION_CONFLICT "Transaction is ongoing for the item"
 

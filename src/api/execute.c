@@ -57,20 +57,24 @@ static const DynApiOperationInfo operations[] = {
 	{"DescribeTimeToLive", dynpg_api_describe_time_to_live, 0},
 	{"DescribeLimits", dynpg_api_describe_limits, 0},
 	{"DescribeEndpoints", dynpg_api_describe_endpoints, 0},
+	/* PartiQL */
+	{"ExecuteStatement", dynpg_api_execute_statement, DYN_OP_MAPS_CONFLICTS},
+	{"BatchExecuteStatement", dynpg_api_batch_execute_statement, 0},
+	{"ExecuteTransaction", dynpg_api_execute_transaction, 0},
 	/* DynamoDB Streams */
 	{"ListStreams", dynpg_api_list_streams, DYN_OP_STREAMS},
 	{"DescribeStream", dynpg_api_describe_stream, DYN_OP_STREAMS},
 	{"GetShardIterator", dynpg_api_get_shard_iterator, DYN_OP_STREAMS},
 	{"GetRecords", dynpg_api_get_records, DYN_OP_STREAMS},
 	/* not implemented yet */
-	{"BatchExecuteStatement"}, {"CreateBackup"},
+	{"CreateBackup"},
 	{"CreateGlobalTable"}, {"DeleteBackup"}, {"DeleteResourcePolicy"}, {"DescribeBackup"},
 	{"DescribeContinuousBackups"}, {"DescribeContributorInsights"},
 	{"DescribeExport"}, {"DescribeGlobalTable"}, {"DescribeGlobalTableSettings"},
 	{"DescribeImport"}, {"DescribeKinesisStreamingDestination"},
 	{"DescribeTableReplicaAutoScaling"},
 	{"DisableKinesisStreamingDestination"}, {"EnableKinesisStreamingDestination"},
-	{"ExecuteStatement"}, {"ExecuteTransaction"}, {"ExportTableToPointInTime"},
+	{"ExportTableToPointInTime"},
 	{"GetResourcePolicy"}, {"ImportTable"}, {"ListBackups"}, {"ListContributorInsights"},
 	{"ListExports"}, {"ListGlobalTables"}, {"ListImports"},
 	{"PutResourcePolicy"}, {"RestoreTableFromBackup"},
@@ -173,6 +177,9 @@ DYNPG_OPERATION_FUNCTION(dynpg_update_time_to_live, "UpdateTimeToLive")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_time_to_live, "DescribeTimeToLive")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_limits, "DescribeLimits")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_endpoints, "DescribeEndpoints")
+DYNPG_OPERATION_FUNCTION(dynpg_execute_statement, "ExecuteStatement")
+DYNPG_OPERATION_FUNCTION(dynpg_batch_execute_statement, "BatchExecuteStatement")
+DYNPG_OPERATION_FUNCTION(dynpg_execute_transaction, "ExecuteTransaction")
 DYNPG_OPERATION_FUNCTION(dynpg_list_streams, "ListStreams")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_stream, "DescribeStream")
 DYNPG_OPERATION_FUNCTION(dynpg_get_shard_iterator, "GetShardIterator")
