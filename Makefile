@@ -38,6 +38,7 @@ OBJS = \
 	src/am/dynpg_changelog.o \
 	src/am/dynpg_stream.o \
 	src/am/dynpg_ttl.o \
+	src/am/dynpg_tidmap.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
 	src/expr/expr_eval.o \
@@ -92,6 +93,7 @@ REGRESS = \
 	table_settings \
 	item_api \
 	storage \
+	sql_update_delete \
 	differential \
 	expr_conditions \
 	expr_update \
