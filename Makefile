@@ -132,7 +132,9 @@ ISOLATION = item_concurrent_cast \
 	transact_overlap \
 	stream_horizon \
 	transact_vs_single \
-	transact_get_snapshot
+	transact_get_snapshot \
+	sql_update_vs_api \
+	sql_row_locks
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--temp-config=./tests/isolation.conf \
 	--inputdir=./tests --load-extension=dynpg
