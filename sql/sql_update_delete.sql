@@ -187,6 +187,32 @@ MERGE INTO dynamodb.users u USING (VALUES ('u4', '4'), ('u4', '9')) v(pk, sk)
   WHEN MATCHED THEN UPDATE SET item = (u.item::jsonb || '{"merged":{"BOOL":true}}')::dynpg.item;
 SELECT count(*) AS merged FROM dynamodb.users WHERE item ? 'merged';
 
+-- WHERE CURRENT OF a cursor
+BEGIN;
+DECLARE c CURSOR FOR SELECT item->>'sk' AS sk FROM dynamodb.users WHERE item->>'pk' = 'u4' ORDER BY (item->>'sk')::int FOR UPDATE;
+FETCH c;
+UPDATE dynamodb.users SET item = (item::jsonb || '{"current":{"BOOL":true}}')::dynpg.item WHERE CURRENT OF c
+  RETURNING item->>'sk' AS sk;
+FETCH c;
+DELETE FROM dynamodb.users WHERE CURRENT OF c RETURNING item->>'sk' AS sk;
+COMMIT;
+SELECT item->>'sk' AS sk, item ? 'current' AS current FROM dynamodb.users WHERE item->>'pk' = 'u4' ORDER BY 1;
+
+-- time to live: an UPDATE into the past puts the item in the expiry index, the sweep deletes it
+SELECT dynpg.create_table('{"TableName":"ttl_sql","BillingMode":"PAY_PER_REQUEST",
+  "KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"}]}') IS NOT NULL AS created;
+SELECT dynpg.update_time_to_live('{"TableName": "ttl_sql", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}}');
+INSERT INTO dynamodb.ttl_sql SELECT format('{"p":{"S":"t%s"}}', i)::jsonb::dynpg.item FROM generate_series(1, 3) i;
+UPDATE dynamodb.ttl_sql SET item = (item::jsonb || jsonb_build_object('exp', jsonb_build_object('N',
+  (floor(extract(epoch FROM now())) - 100)::text)))::dynpg.item WHERE item->>'p' IN ('t1', 't2');
+UPDATE dynamodb.ttl_sql SET item = (item::jsonb - 'exp')::dynpg.item WHERE item->>'p' = 't2';
+SELECT dynpg.ttl_backlog('ttl_sql') AS backlog;
+SELECT dynpg._ttl_sweep('ttl_sql') AS deleted;
+SELECT string_agg(item->>'p', ' ' ORDER BY item->>'p') AS remaining FROM dynamodb.ttl_sql;
+SELECT (dynpg.verify('ttl_sql') ->> 'ok')::boolean AS verify_ok;
+SELECT dynpg.delete_table('{"TableName":"ttl_sql"}') IS NOT NULL AS dropped;
+
 -- the API sees the final state, and the table checks clean
 SELECT count(*) AS sql_count, (dynpg.scan('{"TableName":"users","Select":"COUNT"}') ->> 'Count')::int AS api_count
 FROM dynamodb.users;
