@@ -59,6 +59,7 @@ typedef struct DynAmScanDescData
 	TableScanDescData base;
 	DynBtScan  *bt;
 	bool		tidmap;			/* remember the TIDs returned (dynpg_tidmap.h) */
+	int			tidslot;		/* or note the last one in this slot (-1: no) */
 	/* ANALYZE: the versions of the sampled block */
 	MemoryContext analyzecxt;
 	int			an_n;
@@ -115,13 +116,17 @@ dynam_scan_begin(Relation rel, Snapshot snapshot, int nkeys, struct ScanKeyData 
 	scan->base.rs_key = key;
 	scan->base.rs_flags = flags;
 	scan->base.rs_parallel = NULL;
+	scan->tidslot = -1;
 	if (flags & SO_TYPE_ANALYZE)
 		scan->analyzecxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg analyze",
 												 ALLOCSET_DEFAULT_SIZES);
 	else
 	{
+		int			mode = dynpg_tidmap_scan_mode(rel);
+
 		scan->bt = dynpg_bt_scan_begin(rel, snapshot);
-		scan->tidmap = dynpg_tidmap_wanted(rel);
+		scan->tidslot = mode == 1 ? dynpg_tidmap_slot_open(rel) : -1;
+		scan->tidmap = mode == 2 || (mode == 1 && scan->tidslot < 0);
 	}
 	if (snapshot != NULL && IsMVCCSnapshot(snapshot))
 		PredicateLockRelation(rel, snapshot);
@@ -139,6 +144,8 @@ dynam_scan_end(TableScanDesc sscan)
 		dynpg_bt_scan_end(scan->bt);
 	if (scan->analyzecxt)
 		MemoryContextDelete(scan->analyzecxt);
+	if (scan->tidslot >= 0)
+		dynpg_tidmap_slot_close(scan->tidslot);
 	if (scan->base.rs_flags & SO_TEMP_SNAPSHOT)
 		UnregisterSnapshot(scan->base.rs_snapshot);
 	RelationDecrementReferenceCount(scan->base.rs_rd);
@@ -193,6 +200,8 @@ dynam_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableS
 	store_item(slot, scan->base.rs_rd, vid, payload);
 	if (scan->tidmap)
 		dynpg_tidmap_remember(scan->base.rs_rd, vid, scan->bt->lastkey, scan->bt->lastkeylen);
+	else if (scan->tidslot >= 0)
+		dynpg_tidmap_slot_note(scan->tidslot, vid, scan->bt->lastkey, scan->bt->lastkeylen);
 	return true;
 }
 
@@ -478,8 +487,13 @@ dynam_tuple_delete(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapsh
 		r.result = TM_Deleted;
 	}
 	else
+	{
+		/* AFTER ROW triggers fetch the old row by TID at the end of the statement */
+		if (rel->trigdesc != NULL)
+			dynpg_tidmap_remember(rel, dynpg_tid_to_vid(tid), (const uint8 *) skey.data, skey.len);
 		(void) dynpg_write_version(rel, &skey, dynpg_tid_to_vid(tid), NULL, cid, crosscheck,
 								   wait, &r);
+	}
 	result = r.result;
 	if (result != TM_Ok)
 		fill_failure(rel, tid, &skey, &r, tmfd);
@@ -546,6 +560,9 @@ dynam_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, Command
 		dynpg_am_storage_key(rel, item, &newkey);
 		if (newkey.len != skey.len || memcmp(newkey.data, skey.data, skey.len) != 0)
 			refuse_key_change(rel, &skey, &newkey);
+		/* AFTER ROW triggers fetch the old row by TID at the end of the statement */
+		if (rel->trigdesc != NULL)
+			dynpg_tidmap_remember(rel, dynpg_tid_to_vid(otid), (const uint8 *) skey.data, skey.len);
 		(void) dynpg_write_version(rel, &skey, dynpg_tid_to_vid(otid), item, cid, crosscheck,
 								   wait, &r);
 	}

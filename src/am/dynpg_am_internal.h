@@ -41,4 +41,14 @@ extern struct DynBtVersion *dynpg_am_successor(struct DynBtVersionSet *set,
  */
 extern bool dynpg_tidmap_find(Relation rel, uint64 vid, StringInfo skey);
 
+/*
+ * The table's scans (dynpg_tidmap.c's header): 0 remember nothing, 1 note
+ * the last row in a slot (dynpg_tidmap_slot_open, -1 when none is free),
+ * 2 remember every row (dynpg_tidmap_remember).
+ */
+extern int	dynpg_tidmap_scan_mode(Relation rel);
+extern int	dynpg_tidmap_slot_open(Relation rel);
+extern void dynpg_tidmap_slot_note(int slot, uint64 vid, const uint8 *skey, int skeylen);
+extern void dynpg_tidmap_slot_close(int slot);
+
 #endif							/* DYNPG_AM_INTERNAL_H */

@@ -14,6 +14,17 @@
  * relid by the executor hooks (dynpg_tidmap_executor_start/_end, called
  * from dynpg.c) and cleared at the end of the transaction.
  *
+ * Most UPDATEs and DELETEs are a ModifyTable right above the scan of its
+ * table: each row is changed before the scan returns the next, so the row
+ * changed is always the one the scan returned last.  For those
+ * ("pipelined") statements a scan does not fill the map: it notes only its
+ * last row in a slot of its own (a copy of the key, no hashing), which a
+ * look-up checks after the map.  A relation some running executor reads
+ * otherwise (a join, a sort, SELECT ... FOR UPDATE, a cursor) has its scans
+ * fill the map.  The slots are fixed buffers of this module, so a scan that
+ * ends by an error leaves no dangling pointer: its slot stays taken until
+ * the transaction ends, and when none is free a scan fills the map instead.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -65,12 +76,28 @@ typedef struct TidTarget
 {
 	Oid			relid;
 	int			count;
+	int			hashcount;		/* of which not pipelined: scans fill the map */
 } TidTarget;
 
 static TidTarget *targets = NULL;
 static int	ntargets = 0;		/* entries used (some may have count 0) */
 static int	maxtargets = 0;
 static int	nactive = 0;		/* sum of the counts */
+
+/* the last row of each pipelined scan (above) */
+#define TIDMAP_SLOTS 16
+typedef struct TidSlot
+{
+	bool		used;
+	bool		valid;			/* a row was noted */
+	Oid			spc;
+	Oid			relnode;
+	uint64		vid;
+	uint16		keylen;
+	uint8		key[DYN_BT_MAX_KEY_SIZE];
+} TidSlot;
+
+static TidSlot *slots = NULL;
 
 bool
 dynpg_tidmap_wanted(Relation rel)
@@ -85,6 +112,70 @@ dynpg_tidmap_wanted(Relation rel)
 		if (targets[i].relid == relid)
 			return targets[i].count > 0;
 	return false;
+}
+
+/*
+ * How a scan of rel in the running statements remembers TIDs: 0 not at
+ * all, 1 its last row only (every executor that may change or lock rel by
+ * TID is pipelined), 2 every row in the map.
+ */
+int
+dynpg_tidmap_scan_mode(Relation rel)
+{
+	Oid			relid;
+	int			i;
+
+	if (nactive == 0)
+		return 0;
+	relid = RelationGetRelid(rel);
+	for (i = 0; i < ntargets; i++)
+		if (targets[i].relid == relid)
+			return targets[i].count <= 0 ? 0 : targets[i].hashcount > 0 ? 2 : 1;
+	return 0;
+}
+
+/* A slot for a pipelined scan of rel, or -1 when none is free. */
+int
+dynpg_tidmap_slot_open(Relation rel)
+{
+	int			i;
+
+	if (slots == NULL)
+		slots = MemoryContextAllocZero(TopMemoryContext, sizeof(TidSlot) * TIDMAP_SLOTS);
+	for (i = 0; i < TIDMAP_SLOTS; i++)
+	{
+		if (!slots[i].used)
+		{
+			slots[i].used = true;
+			slots[i].valid = false;
+			slots[i].spc = rel->rd_node.spcNode;
+			slots[i].relnode = rel->rd_node.relNode;
+			return i;
+		}
+	}
+	return -1;
+}
+
+void
+dynpg_tidmap_slot_note(int slot, uint64 vid, const uint8 *skey, int skeylen)
+{
+	TidSlot    *t;
+
+	if (slot < 0 || slot >= TIDMAP_SLOTS || slots == NULL || !slots[slot].used ||
+		skeylen < 1 || skeylen > DYN_BT_MAX_KEY_SIZE)
+		elog(ERROR, "dynpg: bad TID map slot %d", slot);
+	t = &slots[slot];
+	t->vid = vid;
+	t->keylen = (uint16) skeylen;
+	memcpy(t->key, skey, skeylen);
+	t->valid = true;
+}
+
+void
+dynpg_tidmap_slot_close(int slot)
+{
+	if (slots != NULL && slot >= 0 && slot < TIDMAP_SLOTS)
+		slots[slot].used = slots[slot].valid = false;
 }
 
 static void
@@ -172,6 +263,7 @@ dynpg_tidmap_find(Relation rel, uint64 vid, StringInfo skey)
 	uint64		v;
 	struct varlena *payload;
 	bool		found = false;
+	int			i;
 
 	if (e != NULL)
 	{
@@ -180,6 +272,18 @@ dynpg_tidmap_find(Relation rel, uint64 vid, StringInfo skey)
 	}
 	if (vid == 0 || vid >= DYN_BT_MAX_VID)
 		return false;
+	/* the last row of a pipelined scan */
+	for (i = 0; slots != NULL && i < TIDMAP_SLOTS; i++)
+	{
+		TidSlot    *t = &slots[i];
+
+		if (t->used && t->valid && t->vid == vid && t->relnode == rel->rd_node.relNode &&
+			t->spc == rel->rd_node.spcNode)
+		{
+			appendBinaryStringInfo(skey, (const char *) t->key, t->keylen);
+			return true;
+		}
+	}
 
 	/* a miss: search every version of every item (README: O(n), correct) */
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg TID search",
@@ -209,7 +313,7 @@ dynpg_tidmap_find(Relation rel, uint64 vid, StringInfo skey)
 /* ---- the relations the running executors may fetch or lock by TID ---- */
 
 static void
-target_add(Oid relid, int delta)
+target_add(Oid relid, int delta, bool pipelined)
 {
 	int			i;
 
@@ -231,12 +335,15 @@ target_add(Oid relid, int delta)
 		}
 		targets[ntargets].relid = relid;
 		targets[ntargets].count = 0;
+		targets[ntargets].hashcount = 0;
 		ntargets++;
 	}
 	if (delta < 0 && targets[i].count == 0)
 		return;
 	targets[i].count += delta;
 	nactive += delta;
+	if (!pipelined && (delta > 0 || targets[i].hashcount > 0))
+		targets[i].hashcount += delta;
 }
 
 /*
@@ -245,6 +352,39 @@ target_add(Oid relid, int delta)
  * FOR UPDATE/SHARE; the other relations of an UPDATE or DELETE, which
  * EvalPlanQual re-fetches by TID).
  */
+/*
+ * Whether 'stmt' is an UPDATE or DELETE of one relation whose rows come
+ * straight from a scan of that relation (a sequential or TID scan, maybe
+ * under Result nodes) and nothing else is locked: each row is changed
+ * before the next is read (the file's header).
+ */
+static bool
+pipelined(PlannedStmt *stmt)
+{
+	Plan	   *plan = stmt->planTree;
+	ModifyTable *mt;
+	Index		rti;
+
+	if ((stmt->commandType != CMD_UPDATE && stmt->commandType != CMD_DELETE) ||
+		stmt->rowMarks != NIL || list_length(stmt->resultRelations) != 1 ||
+		plan == NULL || !IsA(plan, ModifyTable))
+		return false;
+	mt = (ModifyTable *) plan;
+	rti = (Index) linitial_int(stmt->resultRelations);
+	if (list_length(mt->resultRelations) != 1 || (Index) linitial_int(mt->resultRelations) != rti)
+		return false;
+	plan = outerPlan(plan);
+	while (plan != NULL && IsA(plan, Result) && innerPlan(plan) == NULL)
+		plan = outerPlan(plan);
+	if (plan == NULL || innerPlan(plan) != NULL || outerPlan(plan) != NULL)
+		return false;
+	if (IsA(plan, SeqScan))
+		return ((SeqScan *) plan)->scan.scanrelid == rti;
+	if (IsA(plan, TidScan))
+		return ((TidScan *) plan)->scan.scanrelid == rti;
+	return false;
+}
+
 static void
 count_targets(PlannedStmt *stmt, int delta)
 {
@@ -255,12 +395,14 @@ count_targets(PlannedStmt *stmt, int delta)
 	if (stmt->commandType == CMD_UPDATE || stmt->commandType == CMD_DELETE ||
 		stmt->commandType == CMD_MERGE)
 	{
+		bool		pipe = pipelined(stmt);
+
 		foreach(lc, stmt->resultRelations)
 		{
 			RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
 
 			if (rte->rtekind == RTE_RELATION)
-				target_add(rte->relid, delta);
+				target_add(rte->relid, delta, pipe);
 		}
 	}
 	foreach(lc, stmt->rowMarks)
@@ -272,7 +414,7 @@ count_targets(PlannedStmt *stmt, int delta)
 			continue;
 		rte = rt_fetch(rc->rti, stmt->rtable);
 		if (rte->rtekind == RTE_RELATION)
-			target_add(rte->relid, delta);
+			target_add(rte->relid, delta, false);
 	}
 }
 
@@ -302,6 +444,8 @@ tidmap_xact_callback(XactEvent event, void *arg)
 			gen_forget(&gen_old);
 			ntargets = 0;
 			nactive = 0;
+			if (slots != NULL)
+				memset(slots, 0, sizeof(TidSlot) * TIDMAP_SLOTS);
 			break;
 		default:
 			break;
