@@ -213,6 +213,14 @@ SELECT string_agg(item->>'p', ' ' ORDER BY item->>'p') AS remaining FROM dynamod
 SELECT (dynpg.verify('ttl_sql') ->> 'ok')::boolean AS verify_ok;
 SELECT dynpg.delete_table('{"TableName":"ttl_sql"}') IS NOT NULL AS dropped;
 
+-- a data-modifying WITH
+WITH d AS (DELETE FROM dynamodb.users WHERE item->>'pk' = 'u9' RETURNING item),
+     u AS (UPDATE dynamodb.users SET item = (item::jsonb || '{"with":{"BOOL":true}}')::dynpg.item
+           WHERE item->>'pk' = 'u3' RETURNING item)
+SELECT (SELECT count(*) FROM d) AS deleted, (SELECT count(*) FROM u) AS updated;
+SELECT count(*) AS u9, (SELECT count(*) FROM dynamodb.users WHERE item ? 'with') AS with_flag
+FROM dynamodb.users WHERE item->>'pk' = 'u9';
+
 -- the API sees the final state, and the table checks clean
 SELECT count(*) AS sql_count, (dynpg.scan('{"TableName":"users","Select":"COUNT"}') ->> 'Count')::int AS api_count
 FROM dynamodb.users;

@@ -347,8 +347,9 @@ target_add(Oid relid, int delta, bool pipelined)
 }
 
 /*
- * The relations 'stmt' may fetch or lock by TID: an UPDATE's, DELETE's or
- * MERGE's result relations and every relation with a row mark (SELECT ...
+ * The relations 'stmt' may fetch or lock by TID: its result relations
+ * (an UPDATE's, DELETE's or MERGE's, or those of data-modifying WITH
+ * queries) and every relation with a row mark (SELECT ...
  * FOR UPDATE/SHARE; the other relations of an UPDATE or DELETE, which
  * EvalPlanQual re-fetches by TID).
  */
@@ -389,21 +390,23 @@ static void
 count_targets(PlannedStmt *stmt, int delta)
 {
 	ListCell   *lc;
+	bool		pipe;
 
 	if (stmt == NULL)
 		return;
-	if (stmt->commandType == CMD_UPDATE || stmt->commandType == CMD_DELETE ||
-		stmt->commandType == CMD_MERGE)
+
+	/*
+	 * Every result relation: an INSERT's too, since a data-modifying WITH
+	 * can put an UPDATE or DELETE under any statement (an INSERT's own
+	 * target is not scanned, so counting it costs nothing).
+	 */
+	pipe = pipelined(stmt);
+	foreach(lc, stmt->resultRelations)
 	{
-		bool		pipe = pipelined(stmt);
+		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
 
-		foreach(lc, stmt->resultRelations)
-		{
-			RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
-
-			if (rte->rtekind == RTE_RELATION)
-				target_add(rte->relid, delta, pipe);
-		}
+		if (rte->rtekind == RTE_RELATION)
+			target_add(rte->relid, delta, pipe);
 	}
 	foreach(lc, stmt->rowMarks)
 	{
