@@ -153,6 +153,19 @@ INSERT INTO dynamodb.users VALUES ('{"pk":{"S":"u9"},"sk":{"N":"90"},"n":{"N":"1
 UPDATE dynamodb.users SET item = (item::jsonb || '{"n":{"N":"2"}}')::dynpg.item WHERE item->>'pk' = 'u9';
 SELECT item FROM deleted_log;
 DROP TRIGGER stamp ON dynamodb.users;
+-- a BEFORE ROW trigger locks each row before it is changed; the lock goes
+-- once the row is written, so an UPDATE of many rows holds no lock per row
+SELECT dynpg.create_table('{"TableName":"many","BillingMode":"PAY_PER_REQUEST",
+  "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}') IS NOT NULL AS created;
+INSERT INTO dynamodb.many SELECT format('{"pk":{"S":"k%s"}}', i)::jsonb::dynpg.item FROM generate_series(1, 20000) i;
+CREATE TRIGGER stamp BEFORE UPDATE ON dynamodb.many FOR EACH ROW EXECUTE FUNCTION pg_temp.stamp();
+BEGIN;
+UPDATE dynamodb.many SET item = item;
+SELECT count(*) AS row_locks_held FROM pg_locks WHERE locktype = 'tuple' AND pid = pg_backend_pid();
+COMMIT;
+SELECT count(*) FILTER (WHERE item ? 'stamped') AS stamped, count(*) AS items FROM dynamodb.many;
+SELECT dynpg.delete_table('{"TableName":"many"}') IS NOT NULL AS dropped;
 DROP TRIGGER log_delete ON dynamodb.users;
 DROP TRIGGER log_new ON dynamodb.users;
 

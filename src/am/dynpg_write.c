@@ -37,6 +37,7 @@
 #include "storage/predicate.h"
 #include "storage/procarray.h"
 #include "utils/builtins.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 
 #include "am/dynpg_am_internal.h"
@@ -389,6 +390,36 @@ maintain_indexes(Relation rel, DynItem *old_item, DynItem *new_item)
 		dynpg_changelog_append(relid, ch.base_key, ch.old_keys);
 }
 
+/*
+ * After SQL UPDATE or DELETE wrote a key at the top level of its
+ * transaction: a row lock on the key that tuple_lock took earlier in the
+ * transaction (BEFORE ROW triggers, EvalPlanQual, SELECT ... FOR UPDATE)
+ * is no longer needed -- the version just written carries this
+ * transaction's xid, and every writer of the key waits for it -- so it is
+ * released, and an UPDATE with a BEFORE ROW trigger does not hold a lock
+ * table entry per row until it commits.  Inside a subtransaction it stays:
+ * rolling the write back must leave the row locked.
+ */
+static void
+release_row_lock(Relation rel, ItemPointer locktid)
+{
+	LOCKTAG		tag;
+
+	if (GetCurrentTransactionNestLevel() != 1)
+		return;
+	SET_LOCKTAG_TUPLE(tag, rel->rd_lockInfo.lockRelId.dbId, rel->rd_lockInfo.lockRelId.relId,
+					  ItemPointerGetBlockNumber(locktid), ItemPointerGetOffsetNumber(locktid));
+	if (LockHeldByMe(&tag, ExclusiveLock))
+	{
+		/* tuple_lock took it for the transaction (dynpg_write_lock_version) */
+		ResourceOwner owner = CurrentResourceOwner;
+
+		CurrentResourceOwner = TopTransactionResourceOwner;
+		UnlockTuple(rel, locktid, ExclusiveLock);
+		CurrentResourceOwner = owner;
+	}
+}
+
 typedef enum WriteKind
 {
 	WRITE_PUT,
@@ -599,7 +630,10 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		/* let the caller learn the new version's TID through dynpg_write_last_vid */
 		dynpg_write_last_vid = hdr.vid;
 		if (ver != NULL)
+		{
 			ver->res->vid = hdr.vid;
+			release_row_lock(rel, &locktid);
+		}
 		return existed;
 	}
 	if (existed)
@@ -611,6 +645,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	if (old_item)
 		*old_item = current_item;
 	UnlockTuple(rel, &locktid, ExclusiveLock);
+	if (ver != NULL)
+		release_row_lock(rel, &locktid);
 	return existed;
 }
 
@@ -812,17 +848,37 @@ dynpg_write_lock_version(Relation rel, StringInfo skey, uint64 vid, LOCKMODE mod
 	DynBtVersion *current = NULL;
 	DynBtVersion *newest = NULL;
 	TM_Result	result;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool		locked;
 
 	memset(res, 0, sizeof(*res));
 	res->xmax = InvalidTransactionId;
 	res->cmax = InvalidCommandId;
 	key_lock_tid(skey, &locktid);
-	if (!lock_and_examine_ext(rel, skey, &locktid, mode, XLTW_Lock, nowait, &set, &current))
+
+	/*
+	 * The lock belongs to the (sub)transaction, not to the statement's
+	 * portal: it lasts until the transaction ends, and release_row_lock
+	 * finds it there.
+	 */
+	CurrentResourceOwner = CurTransactionResourceOwner;
+	PG_TRY();
+	{
+		locked = lock_and_examine_ext(rel, skey, &locktid, mode, XLTW_Lock, nowait, &set, &current);
+		result = locked ? judge_version(rel, &set, current, vid, cid, res, &newest) : TM_WouldBlock;
+		if (locked && result != TM_Ok && !(result == TM_Updated && find_last && newest != NULL))
+			UnlockTuple(rel, &locktid, mode);
+	}
+	PG_FINALLY();
+	{
+		CurrentResourceOwner = owner;
+	}
+	PG_END_TRY();
+	if (!locked)
 	{
 		res->result = TM_WouldBlock;
 		return TM_WouldBlock;
 	}
-	result = judge_version(rel, &set, current, vid, cid, res, &newest);
 	if (result == TM_Updated && find_last && newest != NULL)
 	{
 		res->traversed = true;
@@ -837,7 +893,6 @@ dynpg_write_lock_version(Relation rel, StringInfo skey, uint64 vid, LOCKMODE mod
 		res->result = TM_Ok;
 		return TM_Ok;
 	}
-	UnlockTuple(rel, &locktid, mode);
 	res->result = result;
 	return result;
 }
