@@ -38,6 +38,7 @@ OBJS = \
 	src/am/dynpg_changelog.o \
 	src/am/dynpg_stream.o \
 	src/am/dynpg_ttl.o \
+	src/am/dynpg_tidmap.o \
 	src/am/dynpg_keyscan.o \
 	src/expr/expr_reserved.o \
 	src/expr/expr_parse.o \
@@ -95,6 +96,7 @@ REGRESS = \
 	table_settings \
 	item_api \
 	storage \
+	sql_update_delete \
 	differential \
 	expr_conditions \
 	expr_update \
@@ -138,7 +140,9 @@ ISOLATION = item_concurrent_cast \
 	transact_overlap \
 	stream_horizon \
 	transact_vs_single \
-	transact_get_snapshot
+	transact_get_snapshot \
+	sql_update_vs_api \
+	sql_row_locks
 ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=./tests/dynpg.conf \
 	--temp-config=./tests/isolation.conf \
 	--inputdir=./tests --load-extension=dynpg

@@ -3,9 +3,11 @@
  * dynpg.c
  *	  Module entry point: _PG_init (GUCs, the WAL resource manager, the
  *	  GSI workers, the hooks), the planner hook (no parallel scans of dynpg
- *	  tables), the ProcessUtility hook (publications, row triggers and most
- *	  forms of ALTER TABLE refused for dynpg tables; the workers kept away
- *	  from a database being dropped, copied or moved) and dynpg.version().
+ *	  tables), the ProcessUtility hook (publications and most forms of
+ *	  ALTER TABLE refused for dynpg tables; the workers kept away from a
+ *	  database being dropped, copied or moved), the executor hooks (the
+ *	  relations a statement may change or lock by TID, for the TID map:
+ *	  src/storage/README, "Finding a version by TID") and dynpg.version().
  *	  The preload check itself is base/dynpg_preload.c's.
  *
  *-------------------------------------------------------------------------
@@ -19,6 +21,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/defrem.h"
+#include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "optimizer/plancat.h"
@@ -48,6 +51,37 @@ extern int	dynpg_debug_item_collection_limit_kb;	/* api/item_common.c */
 
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
+
+/*
+ * The TID map (am/dynpg_tidmap.c) learns which relations the running
+ * executors may fetch or lock by TID; counted before the executor starts
+ * (its scans ask when they begin), uncounted when it ends.  After an error
+ * ExecutorEnd does not run: the count stays until the transaction ends,
+ * which only costs some remembering.
+ */
+static void
+dynpg_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	dynpg_tidmap_executor_start(queryDesc->plannedstmt);
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+static void
+dynpg_ExecutorEnd(QueryDesc *queryDesc)
+{
+	PlannedStmt *stmt = queryDesc->plannedstmt;
+
+	if (prev_ExecutorEnd)
+		prev_ExecutorEnd(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+	dynpg_tidmap_executor_end(stmt);
+}
 
 /*
  * Keep the planner from choosing parallel scans of dynpg tables, which the
@@ -225,21 +259,6 @@ dynpg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyT
 	}
 	else if (IsA(parsetree, AlterTableStmt))
 		check_alter_table((AlterTableStmt *) parsetree);
-	else if (IsA(parsetree, CreateTrigStmt) && ((CreateTrigStmt *) parsetree)->row)
-	{
-		/* row triggers re-fetch rows by ctid, which needs the VID map of a later version */
-		CreateTrigStmt *stmt = (CreateTrigStmt *) parsetree;
-		Oid			amoid = get_am_oid("dynpg", true);
-		Oid			relid = OidIsValid(amoid) ?
-			RangeVarGetRelid(stmt->relation, NoLock, true) : InvalidOid;
-
-		if (OidIsValid(relid) && relation_is_dynpg(relid, amoid))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("row triggers are not supported on dynpg table \"%s\"",
-							get_rel_name(relid)),
-					 errhint("Statement-level triggers are supported.")));
-	}
 	else if (IsA(parsetree, AlterPublicationStmt))
 	{
 		AlterPublicationStmt *stmt = (AlterPublicationStmt *) parsetree;
@@ -302,6 +321,7 @@ _PG_init(void)
 	/* the GSI workers: GUCs, shared memory and the launcher (src/worker/README) */
 	dynpg_stream_init();
 	dynpg_ttl_init();
+	dynpg_tidmap_init();
 	dynpg_worker_init();
 	/* the HTTP endpoint: GUCs and shared memory (src/http/README) */
 	dynpg_http_init();
@@ -313,6 +333,10 @@ _PG_init(void)
 	get_relation_info_hook = dynpg_get_relation_info;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = dynpg_ProcessUtility;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = dynpg_ExecutorStart;
+	prev_ExecutorEnd = ExecutorEnd_hook;
+	ExecutorEnd_hook = dynpg_ExecutorEnd;
 }
 
 PG_FUNCTION_INFO_V1(dynpg_version);

@@ -6,11 +6,13 @@
  *
  * Every callback is implemented or raises feature_not_supported with a
  * clear message: a NULL callback would crash a server built without
- * assertions.  What v1 does not support, and why (src/storage/README):
- * SQL UPDATE, DELETE, MERGE, SELECT FOR UPDATE/SHARE, ON CONFLICT and ctid
- * look-ups need a VID-to-key map to find a version by TID; PostgreSQL
- * indexes, TABLESAMPLE, CLUSTER and VACUUM FULL are refused; parallel
- * plans are prevented at planning time (dynpg.c's get_relation_info hook).
+ * assertions.  Rows are found by TID (UPDATE, DELETE, MERGE, SELECT FOR
+ * UPDATE/SHARE, EvalPlanQual, row triggers, ctid look-ups) through the TID
+ * map (dynpg_tidmap.c; src/storage/README, "Finding a version by TID"),
+ * and changed through the write path by key (dynpg_write_version).  Not
+ * supported: ON CONFLICT, PostgreSQL indexes, TABLESAMPLE, CLUSTER and
+ * VACUUM FULL; parallel plans are prevented at planning time (dynpg.c's
+ * get_relation_info hook).
  *
  *-------------------------------------------------------------------------
  */
@@ -43,6 +45,8 @@
 #include "utils/snapmgr.h"
 
 #include "am/dynpg_am.h"
+#include "am/dynpg_am_internal.h"
+#include "am/dynpg_tidmap.h"
 #include "am/dynpg_write.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
@@ -54,6 +58,8 @@ typedef struct DynAmScanDescData
 {
 	TableScanDescData base;
 	DynBtScan  *bt;
+	bool		tidmap;			/* remember the TIDs returned (dynpg_tidmap.h) */
+	int			tidslot;		/* or note the last one in this slot (-1: no) */
 	/* ANALYZE: the versions of the sampled block */
 	MemoryContext analyzecxt;
 	int			an_n;
@@ -110,11 +116,18 @@ dynam_scan_begin(Relation rel, Snapshot snapshot, int nkeys, struct ScanKeyData 
 	scan->base.rs_key = key;
 	scan->base.rs_flags = flags;
 	scan->base.rs_parallel = NULL;
+	scan->tidslot = -1;
 	if (flags & SO_TYPE_ANALYZE)
 		scan->analyzecxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg analyze",
 												 ALLOCSET_DEFAULT_SIZES);
 	else
+	{
+		int			mode = dynpg_tidmap_scan_mode(rel);
+
 		scan->bt = dynpg_bt_scan_begin(rel, snapshot);
+		scan->tidslot = mode == 1 ? dynpg_tidmap_slot_open(rel) : -1;
+		scan->tidmap = mode == 2 || (mode == 1 && scan->tidslot < 0);
+	}
 	if (snapshot != NULL && IsMVCCSnapshot(snapshot))
 		PredicateLockRelation(rel, snapshot);
 	if (flags & SO_TYPE_SEQSCAN)
@@ -131,6 +144,8 @@ dynam_scan_end(TableScanDesc sscan)
 		dynpg_bt_scan_end(scan->bt);
 	if (scan->analyzecxt)
 		MemoryContextDelete(scan->analyzecxt);
+	if (scan->tidslot >= 0)
+		dynpg_tidmap_slot_close(scan->tidslot);
 	if (scan->base.rs_flags & SO_TEMP_SNAPSHOT)
 		UnregisterSnapshot(scan->base.rs_snapshot);
 	RelationDecrementReferenceCount(scan->base.rs_rd);
@@ -183,6 +198,10 @@ dynam_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableS
 	}
 	pgstat_count_heap_getnext(scan->base.rs_rd);
 	store_item(slot, scan->base.rs_rd, vid, payload);
+	if (scan->tidmap)
+		dynpg_tidmap_remember(scan->base.rs_rd, vid, scan->bt->lastkey, scan->bt->lastkeylen);
+	else if (scan->tidslot >= 0)
+		dynpg_tidmap_slot_note(scan->tidslot, vid, scan->bt->lastkey, scan->bt->lastkeylen);
 	return true;
 }
 
@@ -231,36 +250,43 @@ dynam_index_fetch_tuple(struct IndexFetchTableData *scan, ItemPointer tid, Snaps
 	refused("an index scan");
 }
 
-/* ---- TIDs: versions by VID need the VID map of a later version ---- */
+/* ---- TIDs: versions by VID (src/storage/README, "Finding a version by TID") ---- */
+
+/* Whether 'tid' can be a version's TID at all (dynpg_vid_to_tid's form). */
+static bool
+tid_form_valid(ItemPointer tid)
+{
+	OffsetNumber off = ItemPointerGetOffsetNumberNoCheck(tid);
+
+	return ItemPointerIsValid(tid) && off >= 1 && off <= DYN_BT_TIDS_PER_BLOCK &&
+		dynpg_tid_to_vid(tid) > 0;
+}
+
+/* Store the (payload of) version 'vid' in 'slot', in the slot's own memory. */
+static void
+store_version(TupleTableSlot *slot, Relation rel, uint64 vid, struct varlena *payload)
+{
+	store_item(slot, rel, vid, payload);
+	ExecMaterializeSlot(slot);
+}
 
 /*
- * "UPDATE" or "MERGE" when the statement running is a top-level UPDATE or
- * MERGE whose target is 'rel', else NULL.  Such a statement re-reads each
- * row by TID before it changes it (the old row of an UPDATE, the matched
- * row of a MERGE), so tuple_fetch_row_version is where it first meets
- * dynpg: this lets the refusal name the statement, as DELETE's does in
- * tuple_delete.  A statement run from a function (SPI runs no portal), or a
- * re-check of a joined dynpg row after a concurrent update of another
- * target, gets NULL.
+ * Version 'vid' of rel: its key's versions (into 'set'), and the one with
+ * that VID, or NULL.  *skey gets the key.
  */
-static const char *
-changing_statement(Relation rel)
+static DynBtVersion *
+find_version(Relation rel, uint64 vid, StringInfo skey, DynBtVersionSet *set)
 {
-	PlannedStmt *stmt;
-	ListCell   *lc;
+	int			i;
 
-	if (ActivePortal == NULL)
+	set->n = 0;
+	if (!dynpg_tidmap_find(rel, vid, skey))
 		return NULL;
-	stmt = PortalGetPrimaryStmt(ActivePortal);
-	if (stmt == NULL ||
-		(stmt->commandType != CMD_UPDATE && stmt->commandType != CMD_MERGE))
-		return NULL;
-	foreach(lc, stmt->resultRelations)
+	dynpg_bt_read_versions(rel, (const uint8 *) skey->data, (uint16) skey->len, set, true);
+	for (i = 0; i < set->n; i++)
 	{
-		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
-
-		if (rte->rtekind == RTE_RELATION && rte->relid == RelationGetRelid(rel))
-			return stmt->commandType == CMD_UPDATE ? "UPDATE" : "MERGE";
+		if (set->v[i].vid == vid)
+			return &set->v[i];
 	}
 	return NULL;
 }
@@ -269,22 +295,79 @@ static bool
 dynam_tuple_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 							  TupleTableSlot *slot)
 {
-	const char *statement = changing_statement(rel);
+	MemoryContext cxt;
+	MemoryContext old;
+	StringInfoData skey;
+	DynBtVersionSet set = {0, 0, NULL};
+	DynBtVersion *v;
+	bool		found = false;
 
-	/* (row triggers are refused by CREATE TRIGGER, DELETE by tuple_delete) */
-	not_supported(statement ? statement : "fetching a row by ctid (UPDATE, MERGE)");
+	if (!tid_form_valid(tid))
+		return false;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg fetch by TID",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	initStringInfo(&skey);
+	v = find_version(rel, dynpg_tid_to_vid(tid), &skey, &set);
+	MemoryContextSwitchTo(old);
+	if (v != NULL && dynpg_bt_version_visible(v, snapshot))
+	{
+		store_version(slot, rel, v->vid, v->payload);
+		found = true;
+	}
+	MemoryContextDelete(cxt);
+	return found;
 }
 
+/* TidScan: a TID is worth fetching if its VID was ever issued. */
 static bool
 dynam_tuple_tid_valid(TableScanDesc scan, ItemPointer tid)
 {
-	not_supported("a ctid look-up");
+	DynBtMetaPageData meta;
+
+	if (!tid_form_valid(tid))
+		return false;
+	dynpg_bt_read_meta(scan->rs_rd, &meta);
+	return dynpg_tid_to_vid(tid) < meta.next_vid;
 }
 
+/*
+ * The newest version, following replacements from 'tid', that the scan's
+ * snapshot sees (WHERE CURRENT OF, currtid_byrelname); 'tid' is left alone
+ * when none is.
+ */
 static void
 dynam_tuple_get_latest_tid(TableScanDesc scan, ItemPointer tid)
 {
-	not_supported("a ctid look-up");
+	Relation	rel = scan->rs_rd;
+	MemoryContext cxt;
+	MemoryContext old;
+	StringInfoData skey;
+	DynBtVersionSet set = {0, 0, NULL};
+	DynBtVersion *v;
+	uint64		latest = 0;
+	int			steps;
+
+	if (!tid_form_valid(tid))
+		return;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg latest TID",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	initStringInfo(&skey);
+	v = find_version(rel, dynpg_tid_to_vid(tid), &skey, &set);
+	for (steps = 0; v != NULL && steps <= set.n; steps++)
+	{
+		if (dynpg_bt_version_visible(v, scan->rs_snapshot))
+			latest = v->vid;
+		v = dynpg_am_successor(&set, v);
+	}
+	MemoryContextSwitchTo(old);
+	if (latest != 0)
+	{
+		dynpg_vid_to_tid(latest, tid);
+		dynpg_tidmap_remember(rel, latest, (const uint8 *) skey.data, skey.len);
+	}
+	MemoryContextDelete(cxt);
 }
 
 static bool
@@ -329,6 +412,16 @@ dynam_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int option
 	(void) dynpg_write_put(rel, item, DYN_WRITE_INSERT, NULL, NULL, NULL);
 	dynpg_vid_to_tid(dynpg_write_last_vid, &slot->tts_tid);
 	slot->tts_tableOid = RelationGetRelid(rel);
+	if (rel->trigdesc != NULL)
+	{
+		/* an AFTER ROW trigger fetches the row by TID at the end of the statement */
+		StringInfoData skey;
+
+		initStringInfo(&skey);
+		dynpg_am_storage_key(rel, item, &skey);
+		dynpg_tidmap_remember(rel, dynpg_write_last_vid, (const uint8 *) skey.data, skey.len);
+		pfree(skey.data);
+	}
 }
 
 static void
@@ -355,11 +448,84 @@ dynam_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId c
 		dynam_tuple_insert(rel, slots[i], cid, options, bistate);
 }
 
+/* What tuple_delete, _update and _lock report when they did not act. */
+static void
+fill_failure(Relation rel, ItemPointer tid, StringInfo skey, const DynWriteVersionResult *r,
+			 TM_FailureData *tmfd)
+{
+	tmfd->ctid = *tid;
+	tmfd->xmax = r->xmax;
+	tmfd->cmax = r->cmax;
+	tmfd->traversed = false;
+	if ((r->result == TM_Updated || r->result == TM_SelfModified) && r->vid != 0)
+	{
+		dynpg_vid_to_tid(r->vid, &tmfd->ctid);
+		dynpg_tidmap_remember(rel, r->vid, (const uint8 *) skey->data, skey->len);
+	}
+}
+
 static TM_Result
 dynam_tuple_delete(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
 				   Snapshot crosscheck, bool wait, TM_FailureData *tmfd, bool changingPart)
 {
-	not_supported("DELETE");
+	MemoryContext cxt;
+	MemoryContext old;
+	StringInfoData skey;
+	DynWriteVersionResult r;
+	TM_Result	result;
+
+	dynpg_require_preload();
+	memset(tmfd, 0, sizeof(*tmfd));
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg DELETE",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	initStringInfo(&skey);
+	if (!tid_form_valid(tid) || !dynpg_tidmap_find(rel, dynpg_tid_to_vid(tid), &skey))
+	{
+		/* no such version: gone (nothing the statement read) */
+		memset(&r, 0, sizeof(r));
+		r.result = TM_Deleted;
+	}
+	else
+	{
+		/* AFTER ROW triggers fetch the old row by TID at the end of the statement */
+		if (rel->trigdesc != NULL)
+			dynpg_tidmap_remember(rel, dynpg_tid_to_vid(tid), (const uint8 *) skey.data, skey.len);
+		(void) dynpg_write_version(rel, &skey, dynpg_tid_to_vid(tid), NULL, cid, crosscheck,
+								   wait, &r);
+	}
+	result = r.result;
+	if (result != TM_Ok)
+		fill_failure(rel, tid, &skey, &r, tmfd);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return result;
+}
+
+/*
+ * An UPDATE that changes the item's key is refused, as DynamoDB's
+ * UpdateItem refuses it: the key is the item's identity (and its place in
+ * the table).  'oldkey' and 'newkey' are the storage keys; the partition
+ * part (keyspace, hash, partition key) tells which attribute changed.
+ */
+static void
+refuse_key_change(Relation rel, StringInfo oldkey, StringInfo newkey)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	int			plen = dynpg_bt_partition_len((const uint8 *) oldkey->data, oldkey->len);
+	bool		pk_same = plen > 0 &&
+		plen == dynpg_bt_partition_len((const uint8 *) newkey->data, newkey->len) &&
+		memcmp(oldkey->data, newkey->data, plen) == 0;
+	const char *name = (pk_same && def->key.sk_name != NULL) ? def->key.sk_name : def->key.pk_name;
+	int			namelen = (pk_same && def->key.sk_name != NULL) ?
+		def->key.sk_namelen : def->key.pk_namelen;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("UPDATE cannot change key attribute \"%.*s\" of an item of DynamoDB table \"%s\"",
+					namelen, name, def->table_name),
+			 errdetail("This attribute is part of the key."),
+			 errhint("DELETE the item and INSERT it with the new key.")));
 }
 
 static TM_Result
@@ -367,15 +533,109 @@ dynam_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, Command
 				   Snapshot snapshot, Snapshot crosscheck, bool wait, TM_FailureData *tmfd,
 				   LockTupleMode *lockmode, bool *update_indexes)
 {
-	not_supported("UPDATE");
+	DynItem    *item = slot_item(slot);
+	MemoryContext cxt;
+	MemoryContext old;
+	StringInfoData skey;
+	StringInfoData newkey;
+	DynWriteVersionResult r;
+	TM_Result	result;
+
+	dynpg_require_preload();
+	memset(tmfd, 0, sizeof(*tmfd));
+	*lockmode = LockTupleExclusive;
+	*update_indexes = false;	/* there are no PostgreSQL indexes */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg UPDATE",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	initStringInfo(&skey);
+	if (!tid_form_valid(otid) || !dynpg_tidmap_find(rel, dynpg_tid_to_vid(otid), &skey))
+	{
+		memset(&r, 0, sizeof(r));
+		r.result = TM_Deleted;
+	}
+	else
+	{
+		initStringInfo(&newkey);
+		dynpg_am_storage_key(rel, item, &newkey);
+		if (newkey.len != skey.len || memcmp(newkey.data, skey.data, skey.len) != 0)
+			refuse_key_change(rel, &skey, &newkey);
+		/* AFTER ROW triggers fetch the old row by TID at the end of the statement */
+		if (rel->trigdesc != NULL)
+			dynpg_tidmap_remember(rel, dynpg_tid_to_vid(otid), (const uint8 *) skey.data, skey.len);
+		(void) dynpg_write_version(rel, &skey, dynpg_tid_to_vid(otid), item, cid, crosscheck,
+								   wait, &r);
+	}
+	result = r.result;
+	if (result == TM_Ok)
+	{
+		dynpg_vid_to_tid(r.vid, &slot->tts_tid);
+		slot->tts_tableOid = RelationGetRelid(rel);
+		/* AFTER triggers, RETURNING and later changes find the new version by TID */
+		dynpg_tidmap_remember(rel, r.vid, (const uint8 *) skey.data, skey.len);
+	}
+	else
+		fill_failure(rel, otid, &skey, &r, tmfd);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return result;
 }
 
+/*
+ * SELECT ... FOR UPDATE/SHARE, EvalPlanQual, BEFORE ROW triggers: the key
+ * lock, kept until the transaction ends -- ExclusiveLock for FOR UPDATE and
+ * FOR NO KEY UPDATE, ShareLock (as ConditionCheck) for FOR SHARE and FOR
+ * KEY SHARE: both keep every writer of the key waiting.
+ */
 static TM_Result
 dynam_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot *slot,
 				 CommandId cid, LockTupleMode mode, LockWaitPolicy wait_policy, uint8 flags,
 				 TM_FailureData *tmfd)
 {
-	not_supported("SELECT ... FOR UPDATE/SHARE");
+	MemoryContext cxt;
+	MemoryContext old;
+	StringInfoData skey;
+	DynWriteVersionResult r;
+	TM_Result	result;
+	LOCKMODE	lockmode = (mode == LockTupleExclusive || mode == LockTupleNoKeyExclusive) ?
+		ExclusiveLock : ShareLock;
+
+	memset(tmfd, 0, sizeof(*tmfd));
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg row lock",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	initStringInfo(&skey);
+	if (!tid_form_valid(tid) || !dynpg_tidmap_find(rel, dynpg_tid_to_vid(tid), &skey))
+	{
+		memset(&r, 0, sizeof(r));
+		r.result = TM_Deleted;
+	}
+	else
+		(void) dynpg_write_lock_version(rel, &skey, dynpg_tid_to_vid(tid), lockmode,
+										wait_policy != LockWaitBlock,
+										(flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION) != 0,
+										cid, &r);
+	result = r.result;
+	MemoryContextSwitchTo(old);
+	if (result == TM_WouldBlock && wait_policy == LockWaitError)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not obtain lock on row in relation \"%s\"",
+						RelationGetRelationName(rel))));
+	if (result == TM_Ok)
+	{
+		store_version(slot, rel, r.vid, r.payload);
+		if (r.traversed)
+		{
+			dynpg_vid_to_tid(r.vid, tid);
+			tmfd->traversed = true;
+			dynpg_tidmap_remember(rel, r.vid, (const uint8 *) skey.data, skey.len);
+		}
+	}
+	else
+		fill_failure(rel, tid, &skey, &r, tmfd);
+	MemoryContextDelete(cxt);
+	return result;
 }
 
 /* ---- relation storage ---- */

@@ -34,7 +34,8 @@
  * bytes, so a key scan is offered only under a deterministic one.
  *
  * The key scan is an ordinary scan node: it can be the row source of an
- * UPDATE or DELETE (its rows carry their TIDs), it honours EvalPlanQual
+ * UPDATE or DELETE (its rows carry their TIDs, and it tells the TID map
+ * about them as the table's own scans do: dynpg_tidmap.c), it honours EvalPlanQual
  * (ExecScan re-checks a re-fetched row with the filter), and EXPLAIN
  * shows it with the key it reads.  dynpg.enable_keyscan (on) turns it off,
  * to compare plans.
@@ -72,8 +73,10 @@
 #include "utils/ruleutils.h"
 
 #include "am/dynpg_am.h"
+#include "am/dynpg_am_internal.h"
 #include "am/dynpg_keyscan.h"
 #include "am/dynpg_read.h"
+#include "am/dynpg_tidmap.h"
 #include "catalog/dynpg_catalog.h"
 #include "storage/dynpg_bt.h"
 #include "types/dynpg_base64.h"
@@ -143,6 +146,9 @@ typedef struct DynKeyScanState
 	DynKeyCondition *keys;
 	DynRead    *read;			/* the current key's read, or NULL */
 	MemoryContext keycxt;		/* the keys, their values and reads; reset by a rescan */
+	/* the TIDs returned, for an UPDATE, DELETE or row lock (dynpg_tidmap.c) */
+	int			tidslot;		/* the last row's slot, or -1 */
+	bool		tidmap;			/* remember every row */
 } DynKeyScanState;
 
 static Plan *plan_keyscan(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
@@ -670,6 +676,7 @@ create_keyscan_state(CustomScan *cscan)
 
 	NodeSetTag(s, T_CustomScanState);
 	s->css.methods = &keyscan_exec_methods;
+	s->tidslot = -1;
 	for (i = 0; i < NSLOTS; i++)
 	{
 		KeyMatch   *m = &s->slot[i];
@@ -1061,8 +1068,11 @@ keyscan_next(ScanState *ss)
 	if (!s->started)
 	{
 		MemoryContext old = MemoryContextSwitchTo(s->keycxt);
+		int			mode = dynpg_tidmap_scan_mode(rel);
 
 		s->started = true;
+		s->tidslot = mode == 1 ? dynpg_tidmap_slot_open(rel) : -1;
+		s->tidmap = mode == 2 || (mode == 1 && s->tidslot < 0);
 		list_keys(s);
 		MemoryContextSwitchTo(old);
 	}
@@ -1096,6 +1106,16 @@ keyscan_next(ScanState *ss)
 	ExecStoreVirtualTuple(slot);
 	dynpg_vid_to_tid(dynpg_read_vid(s->read), &slot->tts_tid);
 	slot->tts_tableOid = RelationGetRelid(rel);
+	if (s->tidmap || s->tidslot >= 0)
+	{
+		int			keylen;
+		const uint8 *key = dynpg_read_key(s->read, &keylen);
+
+		if (s->tidmap)
+			dynpg_tidmap_remember(rel, dynpg_read_vid(s->read), key, keylen);
+		else
+			dynpg_tidmap_slot_note(s->tidslot, dynpg_read_vid(s->read), key, keylen);
+	}
 	return slot;
 }
 
@@ -1120,6 +1140,10 @@ stop_read(DynKeyScanState *s)
 	s->read = NULL;
 	s->started = false;
 	s->nkeys = s->nextkey = 0;
+	if (s->tidslot >= 0)
+		dynpg_tidmap_slot_close(s->tidslot);
+	s->tidslot = -1;
+	s->tidmap = false;
 	MemoryContextReset(s->keycxt);
 }
 

@@ -37,6 +37,7 @@
 #include "storage/predicate.h"
 #include "storage/procarray.h"
 #include "utils/builtins.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 
 #include "am/dynpg_am_internal.h"
@@ -141,23 +142,136 @@ examine_key(Relation rel, const StringInfo skey, DynBtVersionSet *set,
  * otherwise), waiting for and then past every transaction still writing
  * the key, and return with the lock held and *current the live version.
  */
-static void
-lock_and_examine(Relation rel, const StringInfo skey, ItemPointer locktid, LOCKMODE mode,
-				 XLTW_Oper oper, DynBtVersionSet *set, DynBtVersion **current)
+static bool
+lock_and_examine_ext(Relation rel, const StringInfo skey, ItemPointer locktid, LOCKMODE mode,
+					 XLTW_Oper oper, bool nowait, DynBtVersionSet *set, DynBtVersion **current)
 {
 	for (;;)
 	{
 		TransactionId wait;
 
 		if (mode != NoLock)
-			LockTuple(rel, locktid, mode);
+		{
+			if (nowait)
+			{
+				if (!ConditionalLockTuple(rel, locktid, mode))
+					return false;
+			}
+			else
+				LockTuple(rel, locktid, mode);
+		}
 		if (examine_key(rel, skey, set, current, &wait))
-			return;
+			return true;
 		if (mode != NoLock)
 			UnlockTuple(rel, locktid, mode);
+		if (nowait)
+			return false;
 		XactLockTableWait(wait, rel, NULL, oper);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+static void
+lock_and_examine(Relation rel, const StringInfo skey, ItemPointer locktid, LOCKMODE mode,
+				 XLTW_Oper oper, DynBtVersionSet *set, DynBtVersion **current)
+{
+	(void) lock_and_examine_ext(rel, skey, locktid, mode, oper, false, set, current);
+}
+
+/*
+ * The version that replaced 'v': the version of the same key written by
+ * the same write, i.e. whose xmin and cmin are v's xmax and cmax (a write
+ * stamps the old version and inserts the new one with one xid and command
+ * id).  NULL if none: v was deleted (or is live).
+ */
+DynBtVersion *
+dynpg_am_successor(DynBtVersionSet *set, const DynBtVersion *v)
+{
+	int			i;
+
+	if (!TransactionIdIsValid(v->xmax))
+		return NULL;
+	for (i = 0; i < set->n; i++)
+	{
+		DynBtVersion *s = &set->v[i];
+
+		if (s != v && !(s->infomask & DYN_BT_XMIN_FROZEN) &&
+			TransactionIdEquals(s->xmin, v->xmax) && s->cmin == v->cmax)
+			return s;
+	}
+	return NULL;
+}
+
+/* Whether v's xmax is a committed deletion (or this transaction's own). */
+static bool
+version_deleted(const DynBtVersion *v)
+{
+	return TransactionIdIsValid(v->xmax) &&
+		(xid_is_mine(v->xmax) || TransactionIdDidCommit(v->xmax));
+}
+
+/*
+ * Once examine_key found no writer in progress: what happened to version
+ * 'vid' since the statement read it, as heap's TM_Result says it.  TM_Ok:
+ * it is the current version.  res gets who changed it, and for TM_Updated
+ * the newest version (the end of the chain of replacements).
+ */
+static TM_Result
+judge_version(Relation rel, DynBtVersionSet *set, DynBtVersion *current, uint64 vid,
+			  CommandId cid, DynWriteVersionResult *res, DynBtVersion **newest)
+{
+	DynBtVersion *e = NULL;
+	DynBtVersion *v;
+	int			i;
+	int			steps;
+
+	*newest = NULL;
+	for (i = 0; i < set->n; i++)
+	{
+		if (set->v[i].vid == vid)
+		{
+			e = &set->v[i];
+			break;
+		}
+	}
+	if (e == NULL)
+		return TM_Deleted;		/* removed by VACUUM: long gone */
+	if (e == current)
+		return TM_Ok;
+	res->xmax = e->xmax;
+	if (!version_deleted(e))
+		return TM_Invisible;	/* never committed (its writer aborted) */
+	if (xid_is_mine(e->xmax))
+	{
+		/* changed by this transaction: by this command or a later one, or before */
+		res->cmax = e->cmax;
+		if (e->cmax >= cid)
+		{
+			DynBtVersion *s = dynpg_am_successor(set, e);
+
+			res->vid = s != NULL ? s->vid : e->vid;
+			return TM_SelfModified;
+		}
+		return TM_Invisible;
+	}
+	/* another transaction's committed change: follow its replacements */
+	v = e;
+	for (steps = 0; steps <= set->n; steps++)
+	{
+		DynBtVersion *s;
+
+		if (!version_deleted(v))
+			break;
+		s = dynpg_am_successor(set, v);
+		if (s == NULL)
+			return TM_Deleted;
+		v = s;
+	}
+	if (v != current)
+		return TM_Deleted;
+	*newest = v;
+	res->vid = v->vid;
+	return TM_Updated;
 }
 
 /*
@@ -276,6 +390,36 @@ maintain_indexes(Relation rel, DynItem *old_item, DynItem *new_item)
 		dynpg_changelog_append(relid, ch.base_key, ch.old_keys);
 }
 
+/*
+ * After SQL UPDATE or DELETE wrote a key at the top level of its
+ * transaction: a row lock on the key that tuple_lock took earlier in the
+ * transaction (BEFORE ROW triggers, EvalPlanQual, SELECT ... FOR UPDATE)
+ * is no longer needed -- the version just written carries this
+ * transaction's xid, and every writer of the key waits for it -- so it is
+ * released, and an UPDATE with a BEFORE ROW trigger does not hold a lock
+ * table entry per row until it commits.  Inside a subtransaction it stays:
+ * rolling the write back must leave the row locked.
+ */
+static void
+release_row_lock(Relation rel, ItemPointer locktid)
+{
+	LOCKTAG		tag;
+
+	if (GetCurrentTransactionNestLevel() != 1)
+		return;
+	SET_LOCKTAG_TUPLE(tag, rel->rd_lockInfo.lockRelId.dbId, rel->rd_lockInfo.lockRelId.relId,
+					  ItemPointerGetBlockNumber(locktid), ItemPointerGetOffsetNumber(locktid));
+	if (LockHeldByMe(&tag, ExclusiveLock))
+	{
+		/* tuple_lock took it for the transaction (dynpg_write_lock_version) */
+		ResourceOwner owner = CurrentResourceOwner;
+
+		CurrentResourceOwner = TopTransactionResourceOwner;
+		UnlockTuple(rel, locktid, ExclusiveLock);
+		CurrentResourceOwner = owner;
+	}
+}
+
 typedef enum WriteKind
 {
 	WRITE_PUT,
@@ -291,12 +435,27 @@ typedef enum WriteKind
  * "still expired"), and a stream record marked as the service's.
  */
 static bool (*pending_delete_if) (const DynItem *current, void *arg) = NULL;
+/*
+ * SQL UPDATE and DELETE (dynpg_write_version): the item's storage key, and
+ * the version the statement read, which must still be the current one.
+ */
+typedef struct WriteVersion
+{
+	StringInfo	skey;
+	uint64		vid;
+	CommandId	cid;
+	Snapshot	crosscheck;		/* or InvalidSnapshot */
+	bool		wait;
+	DynWriteVersionResult *res;
+} WriteVersion;
+
 static void *pending_delete_if_arg = NULL;
 static bool pending_by_service = false;
 
 static bool
 write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void *check_arg,
-		  DynWriteCompute compute, void *compute_arg, DynItem **old_item, DynItem **new_item)
+		  DynWriteCompute compute, void *compute_arg, DynItem **old_item, DynItem **new_item,
+		  WriteVersion *ver)
 {
 	bool		(*delete_if) (const DynItem *current, void *arg) = pending_delete_if;
 	void	   *delete_if_arg = pending_delete_if_arg;
@@ -325,17 +484,66 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	if (new_item)
 		*new_item = NULL;
 	initStringInfo(&skey);
-	dynpg_am_storage_key(rel, item, &skey);
+	if (ver != NULL)
+	{
+		appendBinaryStringInfo(&skey, ver->skey->data, ver->skey->len);
+		if (item != NULL)
+		{
+			StringInfoData newkey;
+
+			/* the AM refused a key change with its message already */
+			initStringInfo(&newkey);
+			dynpg_am_storage_key(rel, item, &newkey);
+			if (newkey.len != skey.len || memcmp(newkey.data, skey.data, skey.len) != 0)
+				elog(ERROR, "dynpg: an update changed the item's key");
+		}
+	}
+	else
+		dynpg_am_storage_key(rel, item, &skey);
 	key_lock_tid(&skey, &locktid);
 
 	/* SERIALIZABLE: a write to a relation others have read is a conflict in */
 	CheckForSerializableConflictIn(rel, NULL, InvalidBlockNumber);
 
 	xid = GetCurrentTransactionId();
-	cid = GetCurrentCommandId(true);
+	cid = ver != NULL ? ver->cid : GetCurrentCommandId(true);
 
-	lock_and_examine(rel, &skey, &locktid, ExclusiveLock, XLTW_Update, &set, &current);
-	check_snapshot_agrees(rel, &set, current);
+	if (ver == NULL)
+	{
+		lock_and_examine(rel, &skey, &locktid, ExclusiveLock, XLTW_Update, &set, &current);
+		check_snapshot_agrees(rel, &set, current);
+	}
+	else
+	{
+		DynBtVersion *newest;
+		DynBtVersion *e = NULL;
+		int			i;
+
+		if (!lock_and_examine_ext(rel, &skey, &locktid, ExclusiveLock,
+								  kind == WRITE_DELETE ? XLTW_Delete : XLTW_Update,
+								  !ver->wait, &set, &current))
+		{
+			ver->res->result = TM_WouldBlock;
+			return false;
+		}
+		ver->res->result = judge_version(rel, &set, current, ver->vid, cid, ver->res, &newest);
+		for (i = 0; i < set.n && ver->res->result == TM_Ok; i++)
+			if (set.v[i].vid == ver->vid)
+				e = &set.v[i];
+		/* a crosscheck snapshot (RI checks under REPEATABLE READ) must see it too */
+		if (e != NULL && ver->crosscheck != InvalidSnapshot &&
+			!dynpg_bt_version_visible(e, ver->crosscheck))
+		{
+			ver->res->result = TM_Updated;
+			ver->res->vid = e->vid;
+			ver->res->xmax = InvalidTransactionId;
+		}
+		if (ver->res->result != TM_Ok)
+		{
+			UnlockTuple(rel, &locktid, ExclusiveLock);
+			return false;
+		}
+	}
 
 	if (current != NULL &&
 		(check != NULL || compute != NULL || old_item != NULL || kind == WRITE_INSERT ||
@@ -421,6 +629,11 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		UnlockTuple(rel, &locktid, ExclusiveLock);
 		/* let the caller learn the new version's TID through dynpg_write_last_vid */
 		dynpg_write_last_vid = hdr.vid;
+		if (ver != NULL)
+		{
+			ver->res->vid = hdr.vid;
+			release_row_lock(rel, &locktid);
+		}
 		return existed;
 	}
 	if (existed)
@@ -432,6 +645,8 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	if (old_item)
 		*old_item = current_item;
 	UnlockTuple(rel, &locktid, ExclusiveLock);
+	if (ver != NULL)
+		release_row_lock(rel, &locktid);
 	return existed;
 }
 
@@ -520,14 +735,14 @@ dynpg_write_put(Relation rel, DynItem *item, DynWriteMode mode,
 				DynWriteCheck check, void *check_arg, DynItem **old_item)
 {
 	return write_key(rel, item, mode == DYN_WRITE_INSERT ? WRITE_INSERT : WRITE_PUT,
-					 check, check_arg, NULL, NULL, old_item, NULL);
+					 check, check_arg, NULL, NULL, old_item, NULL, NULL);
 }
 
 bool
 dynpg_write_delete(Relation rel, DynItem *key_item,
 				   DynWriteCheck check, void *check_arg, DynItem **old_item)
 {
-	return write_key(rel, key_item, WRITE_DELETE, check, check_arg, NULL, NULL, old_item, NULL);
+	return write_key(rel, key_item, WRITE_DELETE, check, check_arg, NULL, NULL, old_item, NULL, NULL);
 }
 
 bool
@@ -538,7 +753,7 @@ dynpg_write_delete_if(Relation rel, DynItem *key_item,
 	pending_delete_if = delete_if;
 	pending_delete_if_arg = arg;
 	pending_by_service = by_service;
-	return write_key(rel, key_item, WRITE_DELETE, NULL, NULL, NULL, NULL, NULL, NULL);
+	return write_key(rel, key_item, WRITE_DELETE, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 bool
@@ -548,7 +763,7 @@ dynpg_write_update(Relation rel, DynItem *key_item, DynWriteCompute compute, voi
 	if (compute == NULL)
 		elog(ERROR, "dynpg: an update needs a compute function");
 	return write_key(rel, key_item, WRITE_UPDATE, NULL, NULL, compute, compute_arg,
-					 old_item, new_item);
+					 old_item, new_item, NULL);
 }
 
 /*
@@ -580,4 +795,104 @@ dynpg_write_check(Relation rel, DynItem *key_item, DynWriteCheck check, void *ch
 		check(current_item, check_arg);
 	/* the lock stays: released at the end of the transaction */
 	return current != NULL;
+}
+
+/*
+ * SQL UPDATE and DELETE (the table AM's tuple_update and tuple_delete;
+ * src/storage/README, "Finding a version by TID"): write 'item' (NULL:
+ * delete) as the item of storage key 'skey', as PutItem or DeleteItem do
+ * -- key lock, wait for writers, indexes, change log, stream record -- but
+ * only if the newest committed version is still 'vid', the version the
+ * statement read.  Otherwise nothing is written and the result says what
+ * happened to it (res->vid: for TM_Updated the newest version, for TM_Ok
+ * the version written).  With !wait, a held key lock or a writer in
+ * progress gives TM_WouldBlock.
+ */
+TM_Result
+dynpg_write_version(Relation rel, StringInfo skey, uint64 vid, DynItem *item,
+					CommandId cid, Snapshot crosscheck, bool wait, DynWriteVersionResult *res)
+{
+	WriteVersion ver;
+
+	memset(res, 0, sizeof(*res));
+	res->xmax = InvalidTransactionId;
+	res->cmax = InvalidCommandId;
+	ver.skey = skey;
+	ver.vid = vid;
+	ver.cid = cid;
+	ver.crosscheck = crosscheck;
+	ver.wait = wait;
+	ver.res = res;
+	if (item != NULL && dynpg_table_def(rel)->nindexes > 0)
+		dynpg_index_check_item(dynpg_table_def(rel), item, false);
+	(void) write_key(rel, item, item != NULL ? WRITE_PUT : WRITE_DELETE, NULL, NULL, NULL, NULL,
+					 NULL, NULL, &ver);
+	return res->result;
+}
+
+/*
+ * SELECT ... FOR UPDATE/SHARE, EvalPlanQual and BEFORE ROW triggers (the
+ * AM's tuple_lock): lock the key of version 'vid' in 'mode' (ExclusiveLock
+ * or ShareLock) until the transaction ends, if 'vid' is still the current
+ * version -- or, with find_last, whatever version replaced it (res->vid,
+ * res->traversed).  TM_Ok returns the locked version's payload in
+ * res->payload (as stored).  With nowait, a held key lock or a writer in
+ * progress gives TM_WouldBlock; otherwise they are waited for.
+ */
+TM_Result
+dynpg_write_lock_version(Relation rel, StringInfo skey, uint64 vid, LOCKMODE mode, bool nowait,
+						 bool find_last, CommandId cid, DynWriteVersionResult *res)
+{
+	ItemPointerData locktid;
+	DynBtVersionSet set = {0, 0, NULL};
+	DynBtVersion *current = NULL;
+	DynBtVersion *newest = NULL;
+	TM_Result	result;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool		locked;
+
+	memset(res, 0, sizeof(*res));
+	res->xmax = InvalidTransactionId;
+	res->cmax = InvalidCommandId;
+	key_lock_tid(skey, &locktid);
+
+	/*
+	 * The lock belongs to the (sub)transaction, not to the statement's
+	 * portal: it lasts until the transaction ends, and release_row_lock
+	 * finds it there.
+	 */
+	CurrentResourceOwner = CurTransactionResourceOwner;
+	PG_TRY();
+	{
+		locked = lock_and_examine_ext(rel, skey, &locktid, mode, XLTW_Lock, nowait, &set, &current);
+		result = locked ? judge_version(rel, &set, current, vid, cid, res, &newest) : TM_WouldBlock;
+		if (locked && result != TM_Ok && !(result == TM_Updated && find_last && newest != NULL))
+			UnlockTuple(rel, &locktid, mode);
+	}
+	PG_FINALLY();
+	{
+		CurrentResourceOwner = owner;
+	}
+	PG_END_TRY();
+	if (!locked)
+	{
+		res->result = TM_WouldBlock;
+		return TM_WouldBlock;
+	}
+	if (result == TM_Updated && find_last && newest != NULL)
+	{
+		res->traversed = true;
+		current = newest;
+		result = TM_Ok;
+	}
+	if (result == TM_Ok)
+	{
+		/* the lock stays: released at the end of the transaction */
+		res->vid = current->vid;
+		res->payload = current->payload;
+		res->result = TM_Ok;
+		return TM_Ok;
+	}
+	res->result = result;
+	return result;
 }

@@ -28,8 +28,10 @@
 #ifndef DYNPG_WRITE_H
 #define DYNPG_WRITE_H
 
+#include "access/tableam.h"
 #include "lib/stringinfo.h"
 #include "storage/itemptr.h"
+#include "storage/lockdefs.h"
 #include "utils/rel.h"
 
 #include "types/dynpg_item.h"
@@ -86,6 +88,31 @@ extern bool dynpg_write_delete(Relation rel, DynItem *key_item,
  */
 extern bool dynpg_write_check(Relation rel, DynItem *key_item,
 							  DynWriteCheck check, void *check_arg);
+
+/*
+ * SQL UPDATE, DELETE and row locks, by version (the table AM's
+ * tuple_update, tuple_delete and tuple_lock; src/storage/README, "Finding a
+ * version by TID"): the item of storage key 'skey' is written (item NULL:
+ * deleted) or locked only if its newest committed version is still version
+ * 'vid', the one the statement read; otherwise the result is heap's
+ * (TM_Updated, TM_Deleted, TM_SelfModified, TM_Invisible, TM_WouldBlock).
+ */
+typedef struct DynWriteVersionResult
+{
+	TM_Result	result;
+	uint64		vid;			/* TM_Ok: the version written or locked; TM_Updated: the newest */
+	TransactionId xmax;			/* who changed the version read */
+	CommandId	cmax;			/* TM_SelfModified: by which command */
+	bool		traversed;		/* tuple_lock followed to a newer version */
+	struct varlena *payload;	/* tuple_lock TM_Ok: the locked version, as stored */
+} DynWriteVersionResult;
+
+extern TM_Result dynpg_write_version(Relation rel, StringInfo skey, uint64 vid, DynItem *item,
+									 CommandId cid, Snapshot crosscheck, bool wait,
+									 DynWriteVersionResult *res);
+extern TM_Result dynpg_write_lock_version(Relation rel, StringInfo skey, uint64 vid,
+										  LOCKMODE mode, bool nowait, bool find_last,
+										  CommandId cid, DynWriteVersionResult *res);
 
 /* The VID of the version the last put inserted (for tuple_insert's TID). */
 extern uint64 dynpg_write_last_vid;
