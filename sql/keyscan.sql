@@ -220,6 +220,11 @@ SELECT count(*) FROM dynamodb.posts WHERE item ->> 'topic' = 'T1' COLLATE pg_tem
 SET dynpg.enable_keyscan = off;
 SELECT pg_temp.plan($$SELECT * FROM dynamodb.posts WHERE item ->> 'topic' = 't1'$$);
 RESET dynpg.enable_keyscan;
+-- a relation of the access method whose definition is broken is scanned, not refused
+CREATE TABLE dynamodb.forged (item dynpg.item NOT NULL) USING dynpg;
+SELECT pg_temp.plan($$SELECT * FROM dynamodb.forged WHERE item ->> 'p' = 'x'$$);
+SELECT count(*) FROM dynamodb.forged WHERE item ->> 'p' = 'x';
+DROP TABLE dynamodb.forged;
 
 -- MVCC: the key scan reads with the statement's snapshot
 BEGIN ISOLATION LEVEL REPEATABLE READ;

@@ -566,13 +566,22 @@ keyscan_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *r
 	if (!dynpg_enable_keyscan || rte->rtekind != RTE_RELATION ||
 		rel->reloptkind != RELOPT_BASEREL || rte->inh)
 		return;
+	/* nothing restricts the relation: no key to read by */
+	if (rel->baserestrictinfo == NIL && rel->joininfo == NIL && !rel->has_eclass_joins)
+		return;
 	relation = table_open(rte->relid, NoLock);
 	if (!dynpg_is_dynpg_relation(relation) || RelationGetDescr(relation)->natts < 1)
 	{
 		table_close(relation, NoLock);
 		return;
 	}
-	def = dynpg_table_def(relation);
+	/* a relation whose definition is broken is scanned, not read by key */
+	def = dynpg_table_def_or_null(relation);
+	if (def == NULL)
+	{
+		table_close(relation, NoLock);
+		return;
+	}
 
 	/* values fixed for the whole scan: the restrictions */
 	memset(&kp, 0, sizeof(kp));

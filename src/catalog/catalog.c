@@ -1002,8 +1002,8 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
  * anything that may process invalidations (taking a lock, reading a
  * catalog), and call this function again afterwards.
  */
-const DynTableDef *
-dynpg_table_def(Relation rel)
+static const DynTableDef *
+table_def(Relation rel, bool missing_ok)
 {
 	Form_pg_attribute att;
 	TupleConstr *constr = rel->rd_att->constr;
@@ -1025,7 +1025,11 @@ dynpg_table_def(Relation rel)
 						  att ? att->atttypid : InvalidOid,
 						  att ? att->attisdropped : true);
 	if (problem != NULL)
+	{
+		if (missing_ok)
+			return NULL;
 		not_a_dynpg_table(rel, problem);
+	}
 
 	for (i = 0; constr != NULL && i < constr->num_check; i++)
 	{
@@ -1036,9 +1040,17 @@ dynpg_table_def(Relation rel)
 		}
 	}
 	if (def == NULL)
+	{
+		if (missing_ok)
+			return NULL;
 		not_a_dynpg_table(rel, no_constraint_detail);
+	}
 	if (!parse_definition(def, &keys, &problem))
+	{
+		if (missing_ok)
+			return NULL;
 		not_a_dynpg_table(rel, psprintf("Its table definition is invalid: %s.", problem));
+	}
 	name = effective_name(keys.table_name, RelationGetRelationName(rel));
 
 	cb.base = NULL;
@@ -1051,6 +1063,18 @@ dynpg_table_def(Relation rel)
 	Assert(cb.used == size);
 	rel->rd_amcache = result;
 	return result;
+}
+
+const DynTableDef *
+dynpg_table_def(Relation rel)
+{
+	return table_def(rel, false);
+}
+
+const DynTableDef *
+dynpg_table_def_or_null(Relation rel)
+{
+	return table_def(rel, true);
 }
 
 const DynIndexDef *

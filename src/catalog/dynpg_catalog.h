@@ -121,6 +121,9 @@ extern const char *dynpg_stream_view_name(char view);
 /* The definition of a dynpg table relation; ERROR if rel is not one. */
 extern const DynTableDef *dynpg_table_def(Relation rel);
 
+/* The same, or NULL when rel is not a dynpg table (the planner's key scan). */
+extern const DynTableDef *dynpg_table_def_or_null(Relation rel);
+
 /* The table's secondary index named 'index_name', or NULL. */
 extern const DynIndexDef *dynpg_table_index(const DynTableDef *def, const char *index_name);
 
