@@ -58,6 +58,7 @@ OBJS = \
 	src/api/batch_ops.o \
 	src/api/transact_ops.o \
 	src/api/partiql_ops.o \
+	src/api/s3_location.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \

@@ -34,6 +34,7 @@
 
 #include "am/dynpg_am.h"
 #include "am/dynpg_keyscan.h"
+#include "api/dynpg_s3_location.h"
 #include "am/dynpg_stream.h"
 #include "am/dynpg_ttl.h"
 #include "base/dynpg_preload.h"
@@ -320,6 +321,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	/* the GSI workers: GUCs, shared memory and the launcher (src/worker/README) */
 	dynpg_stream_init();
+	/* exports and imports: where S3 locations live (src/api/s3_location.c) */
+	dynpg_s3_location_init();
 	dynpg_ttl_init();
 	dynpg_tidmap_init();
 	dynpg_worker_init();
