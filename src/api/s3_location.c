@@ -19,6 +19,7 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "utils/guc.h"
 
 #include "api/dynpg_s3_location.h"
