@@ -898,7 +898,8 @@ CREATE FUNCTION dynpg._http_status(OUT worker integer, OUT pid integer, OUT port
 CREATE VIEW dynpg.http_status AS SELECT * FROM dynpg._http_status();
 
 -- Exports to S3 (src/api/export_ops.c): written under dynpg.export_directory
--- in AWS's layout, one row per export.  Callers have no rights on the
+-- in AWS's layout, one row per export.  ExportTableToPointInTime records an
+-- export IN_PROGRESS; the database's worker runs it (COMPLETED or FAILED).  Callers have no rights on the
 -- table: ExportTableToPointInTime, DescribeExport and ListExports read and
 -- write it.
 CREATE TABLE dynpg.exports (
@@ -921,7 +922,10 @@ CREATE TABLE dynpg.exports (
 	export_time timestamptz,
 	client_token text,
 	failure_code text,
-	failure_message text
+	failure_message text,
+	directory text NOT NULL,		-- the export's directory on the server
+	key_base text NOT NULL,			-- <prefix>/AWSDynamoDB/<ExportId> (S3 keys)
+	data_name text NOT NULL			-- its data file's name, without .json.gz
 );
 CREATE INDEX ON dynpg.exports (table_arn);
 REVOKE ALL ON dynpg.exports FROM PUBLIC;
@@ -942,7 +946,7 @@ CREATE FUNCTION dynpg.export_table("table" text, directory text, format text DEF
 	RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_export_table' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION dynpg.export_table(text, text, text) IS
-	'Export a table to directory (<bucket>[/<prefix>] under dynpg.export_directory, or its absolute path there) in format (DYNAMODB_JSON); returns the export''s description';
+	'Export a table now, in this statement (not in the worker), to directory (<bucket>[/<prefix>] under dynpg.export_directory, or its absolute path there) in format (DYNAMODB_JSON); returns the export''s description, COMPLETED';
 
 -- Last: this database's index worker starts when CREATE EXTENSION commits.
 SELECT dynpg._request_worker();

@@ -13,6 +13,16 @@ CREATE FUNCTION pg_temp.masked(j text) RETURNS jsonb LANGUAGE sql AS $$
 	ELSE to_jsonb(j) END $$;
 CREATE FUNCTION pg_temp.export(req jsonb) RETURNS jsonb LANGUAGE sql AS $$
 	SELECT pg_temp.masked(pg_temp.t('ExportTableToPointInTime', req)) $$;
+-- ExportTableToPointInTime answers IN_PROGRESS; the database's worker runs
+-- the export once the request commits: wait (60 s at most) for it
+CREATE FUNCTION pg_temp.wait_exports() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1..6000 LOOP
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM dynpg.exports WHERE status = 'IN_PROGRESS');
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+	RETURN (SELECT string_agg(status, ', ' ORDER BY start_time) FROM dynpg.exports);
+END $$;
 
 SELECT dynpg.create_table('{"TableName": "exp_all", "BillingMode": "PAY_PER_REQUEST",
   "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -45,6 +55,8 @@ SELECT count(*) FROM pg_ls_dir(current_setting('dynpg.export_directory'), true, 
 
 -- an empty table: no data file, an empty manifest-files.json
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "empty/"}');
+SELECT pg_temp.wait_exports();
+SELECT pg_temp.masked(pg_temp.t('DescribeExport', jsonb_build_object('ExportArn', export_arn))) FROM dynpg.exports;
 
 -- every attribute type
 SELECT dynpg.put_item(jsonb_build_object('TableName', 'exp_all', 'Item', i)) FROM (VALUES
@@ -57,6 +69,7 @@ SELECT dynpg.put_item(jsonb_build_object('TableName', 'exp_all', 'Item', i)) FRO
   ('{"pk": {"S": "b"}, "sk": {"N": "1"}}')) v(i);
 
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "full", "ExportFormat": "DYNAMODB_JSON", "ExportType": "FULL_EXPORT", "S3SseAlgorithm": "AES256"}');
+SELECT pg_temp.wait_exports();
 
 -- BilledSizeBytes: the items' size as DescribeTable counts it
 SELECT (SELECT billed_size_bytes FROM dynpg.exports WHERE s3_prefix = 'full') =
@@ -106,6 +119,7 @@ SELECT pg_temp.t('ListExports', '{"MaxResults": 26}');
 SELECT pg_temp.masked(dynpg.list_exports()::text) -> 'ExportSummaries' -> 0 AS list_exports_fn;
 
 -- dynpg.export_table: a directory under dynpg.export_directory, relative or absolute
+SELECT pg_temp.masked(dynpg.export_table('exp_all', 'bucket/sqlfn')::text) -> 'ExportDescription' AS synchronous;
 SELECT pg_temp.masked(dynpg.export_table('exp_all', 'bucket/sqlfn')::text) -> 'ExportDescription' -> 'S3Prefix' AS prefix,
        pg_temp.masked(dynpg.export_table('exp_all', current_setting('dynpg.export_directory') || '/bucket2')::text)
          -> 'ExportDescription' ->> 'S3Bucket' AS bucket;
@@ -121,4 +135,38 @@ SELECT count(*) FROM dynpg.exports;
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket"}');
 RESET ROLE;
 DROP ROLE exp_reader;
+
+-- failures in the worker: FAILED, with the error's SQLSTATE and message.
+-- The worker is paused (testing GUC) while the exports are requested.
+ALTER SYSTEM SET dynpg.index_worker_pause = on;
+SELECT pg_reload_conf();
+DO $$
+BEGIN
+	FOR i IN 1..600 LOOP
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM dynpg.index_workers
+							   WHERE datname = current_database() AND state <> 'paused');
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+END $$;
+-- a file where the export's data directory goes
+SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "blocked"}') -> 'ExportDescription' -> 'ExportStatus' AS status;
+SELECT directory || '/data' AS blocked FROM dynpg.exports WHERE s3_prefix = 'blocked' \gset
+COPY (SELECT 1) TO :'blocked';
+-- a table deleted before its export runs
+SELECT dynpg.create_table('{"TableName": "exp_gone", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}') IS NOT NULL AS created;
+SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_gone", "S3Bucket": "bucket", "S3Prefix": "gone"}') -> 'ExportDescription' -> 'ExportStatus' AS status;
+SELECT dynpg.delete_table('{"TableName": "exp_gone"}') IS NOT NULL AS dropped;
+ALTER SYSTEM RESET dynpg.index_worker_pause;
+SELECT pg_reload_conf();
+SELECT pg_temp.wait_exports();
+SELECT s3_prefix, status, failure_code,
+       regexp_replace(replace(failure_message, current_setting('dynpg.export_directory'), '<dir>'),
+                      'AWSDynamoDB/\d{14}-[0-9a-f]{8}/data/[a-z2-7]{26}', 'AWSDynamoDB/<id>/data/<name>') AS failure_message,
+       end_time IS NOT NULL AS ended
+  FROM dynpg.exports WHERE status = 'FAILED' ORDER BY start_time;
+SELECT pg_temp.masked(pg_temp.t('DescribeExport', jsonb_build_object('ExportArn', export_arn)))
+  FROM dynpg.exports WHERE s3_prefix = 'gone';
+
 SELECT dynpg.delete_table('{"TableName": "exp_all"}') IS NOT NULL AS dropped;

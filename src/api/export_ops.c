@@ -27,15 +27,31 @@
  * documented example: 01234567890123-a1b2c3d4), '-' and
  * 8 random hex digits; ExportArn is <TableArn>/export/<ExportId>.
  *
- * Where it runs: synchronously, in the caller's statement.  The table is
- * read with the statement's snapshot (one point in time: a READ COMMITTED
- * statement's snapshot does not move while it runs), and that moment is
- * the export's ExportTime.  The export is recorded in dynpg.exports
- * (COMPLETED) in the caller's transaction, so an export whose transaction
- * aborts leaves no record (its files may remain, as a failed AWS export's
- * may).  DescribeExport and ListExports read dynpg.exports.  Running
- * exports in the background worker (IN_PROGRESS answered at once) is not
- * built yet.
+ * Where it runs: in the database's background worker (src/worker), not
+ * the caller's session.  ExportTableToPointInTime checks the request, the
+ * table and the caller's SELECT right on it, creates the export's
+ * directory and its _started file (so an unwritable location fails the
+ * request), records the export in dynpg.exports as IN_PROGRESS and
+ * returns that description; its commit wakes the worker.  The worker's
+ * step (dynpg_export_step) takes the oldest IN_PROGRESS export (FOR UPDATE
+ * SKIP LOCKED), in a REPEATABLE READ transaction of its own whose snapshot
+ * is taken at its start: every item is read from that one snapshot while
+ * writers go on, and the moment is the export's ExportTime.  It writes the
+ * files and marks the export COMPLETED (ItemCount, BilledSizeBytes: the
+ * items' size as DescribeTable's TableSizeBytes counts it, EndTime) in the
+ * same transaction.  An error (the table dropped meanwhile, a file that
+ * cannot be written, a cancel: pg_cancel_backend of the worker cancels the
+ * export it runs) rolls that back and marks the export FAILED, FailureCode
+ * the error's SQLSTATE (AWS's codes are S3 error names; dynpg's failures
+ * are not S3's) and FailureMessage its message.  A worker that dies or a
+ * server that crashes mid-export leaves it IN_PROGRESS (the transaction
+ * that would have completed it never committed): the next worker runs it
+ * again from the start, with a new snapshot and ExportTime, rewriting
+ * every file (each is truncated when written; the data file's name is
+ * chosen at the request and kept).
+ *
+ * dynpg.export_table(table, directory, format) runs the same export in the
+ * caller's statement instead (its snapshot; COMPLETED when it returns).
  *
  * What is refused: ExportType INCREMENTAL_EXPORT and ExportFormat ION (not
  * built yet), ExportTime (dynpg keeps no point-in-time history: the export
@@ -51,26 +67,32 @@
 #include <zlib.h>
 
 #include "access/table.h"
+#include "access/relation.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "common/file_perm.h"
 #include "common/pg_prng.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "port.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "am/dynpg_changelog.h"
 #include "am/dynpg_read.h"
 #include "api/dynpg_api.h"
 #include "api/dynpg_item_common.h"
+#include "api/dynpg_export.h"
 #include "api/dynpg_s3_location.h"
 #include "api/dynpg_table_ops.h"
 #include "api/dynpg_wire.h"
@@ -183,7 +205,7 @@ write_all(int fd, const char *path, const char *data, size_t len)
 static int
 create_file(const char *path)
 {
-	int			fd = OpenTransientFile(path, O_WRONLY | O_CREAT | O_EXCL | PG_BINARY);
+	int			fd = OpenTransientFile(path, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
 
 	if (fd < 0)
 		ereport(ERROR, (errcode_for_file_access(),
@@ -320,9 +342,258 @@ json_string(StringInfo out, const char *s)
 }
 
 /* ---------------------------------------------------------------------
+ * Running an export: the files, from one snapshot
+ * ---------------------------------------------------------------------
+ */
+
+/* An export as dynpg.exports records it: what writing its files needs. */
+typedef struct ExportRow
+{
+	char	   *export_arn;
+	Oid			relid;
+	char	   *table_arn;
+	char	   *table_id;
+	char	   *bucket;
+	char	   *prefix;
+	char	   *sse;
+	char	   *directory;		/* the export's directory on the server */
+	char	   *key_base;		/* <prefix>/AWSDynamoDB/<ExportId>, as S3 keys */
+	char	   *data_name;		/* the data file's name, without .json.gz */
+	TimestampTz start;
+} ExportRow;
+
+/*
+ * Write the export's files from the items of 'rel' the active snapshot
+ * sees, as of 'export_time'; mark it COMPLETED.  Every file is written
+ * whole (truncated first), so an export run again after a crash replaces
+ * what a first run left.
+ */
+static void
+export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
+{
+	int64		item_count = 0;
+	int64		billed = 0;
+	TimestampTz end;
+	StringInfoData files;
+	StringInfoData summary;
+	StringInfoData line;
+	char	   *files_md5;
+	char	   *summary_md5;
+	char	   *data_key;
+	uint8		digest[16];
+	DynReadRange range;
+	DynRead    *rd;
+	DynItem    *item;
+	DataFile   *df = NULL;
+	ExportCatalogCall cc;
+	Datum		args[5];
+	Oid			types[5] = {TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+
+	make_dir(psprintf("%s/data", e->directory));
+	data_key = psprintf("%s/data/%s.json.gz", e->key_base, e->data_name);
+	initStringInfo(&files);
+	initStringInfo(&line);
+	dynpg_read_scan_range(0, 0, 0, &range);
+	rd = dynpg_read_begin(rel, &range, DYN_READ_BULK);
+	while (dynpg_read_next(rd, &item))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (df == NULL)
+		{
+			df = palloc(sizeof(DataFile));
+			data_open(df, psprintf("%s/data/%s.json.gz", e->directory, e->data_name));
+		}
+		resetStringInfo(&line);
+		appendStringInfoString(&line, "{\"Item\":");
+		dynpg_item_append_text(item, &line);
+		appendStringInfoString(&line, "}\n");
+		data_write(df, line.data, line.len);
+		item_count++;
+		billed += dynpg_item_size(item);
+	}
+	dynpg_read_end(rd);
+	if (df != NULL)
+	{
+		StringInfoData enc;
+
+		data_close(df, digest);
+		initStringInfo(&enc);
+		dynpg_base64_encode(digest, 16, &enc);
+		appendStringInfo(&files, "{\"itemCount\":" INT64_FORMAT ",\"md5Checksum\":", item_count);
+		json_string(&files, enc.data);
+		appendStringInfoString(&files, ",\"etag\":");
+		json_string(&files, hex_of(digest, 16));
+		appendStringInfoString(&files, ",\"dataFileS3Key\":");
+		json_string(&files, data_key);
+		appendStringInfoString(&files, "}\n");
+	}
+	files_md5 = write_small_file(psprintf("%s/manifest-files.json", e->directory),
+								 files.data, files.len, true);
+	write_small_file(psprintf("%s/manifest-files.checksum", e->directory), files_md5,
+					 strlen(files_md5), false);
+
+	end = GetCurrentTimestamp();
+	initStringInfo(&summary);
+	appendStringInfoString(&summary, "{\"version\":\"2020-06-30\",\"exportArn\":");
+	json_string(&summary, e->export_arn);
+	appendStringInfoString(&summary, ",\"startTime\":");
+	json_string(&summary, iso_time(e->start));
+	appendStringInfoString(&summary, ",\"endTime\":");
+	json_string(&summary, iso_time(end));
+	appendStringInfoString(&summary, ",\"tableArn\":");
+	json_string(&summary, e->table_arn);
+	appendStringInfoString(&summary, ",\"tableId\":");
+	json_string(&summary, e->table_id);
+	appendStringInfoString(&summary, ",\"exportTime\":");
+	json_string(&summary, iso_time(export_time));
+	appendStringInfoString(&summary, ",\"s3Bucket\":");
+	json_string(&summary, e->bucket);
+	appendStringInfoString(&summary, ",\"s3Prefix\":");
+	json_string(&summary, e->prefix);
+	appendStringInfoString(&summary, ",\"s3SseAlgorithm\":");
+	json_string(&summary, e->sse);
+	appendStringInfoString(&summary, ",\"s3SseKmsKeyId\":null,\"manifestFilesS3Key\":");
+	json_string(&summary, psprintf("%s/manifest-files.json", e->key_base));
+	appendStringInfo(&summary, ",\"billedSizeBytes\":" INT64_FORMAT ",\"itemCount\":" INT64_FORMAT
+					 ",\"outputFormat\":\"DYNAMODB_JSON\",\"exportType\":\"FULL_EXPORT\"}\n",
+					 billed, item_count);
+	summary_md5 = write_small_file(psprintf("%s/manifest-summary.json", e->directory),
+								   summary.data, summary.len, true);
+	write_small_file(psprintf("%s/manifest-summary.checksum", e->directory), summary_md5,
+					 strlen(summary_md5), false);
+
+	args[0] = CStringGetTextDatum(e->export_arn);
+	args[1] = Int64GetDatum(item_count);
+	args[2] = Int64GetDatum(billed);
+	args[3] = TimestampTzGetDatum(end);
+	args[4] = TimestampTzGetDatum(export_time);
+	catalog_begin(&cc);
+	if (SPI_execute_with_args("UPDATE dynpg.exports SET status = 'COMPLETED', item_count = $2, "
+							  "billed_size_bytes = $3, end_time = $4, export_time = $5 "
+							  "WHERE export_arn = $1", 5, types, args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not record the export");
+	catalog_end(&cc);
+}
+
+/* whether this database's dynpg has dynpg.exports (an earlier build's may not) */
+static bool
+exports_installed(void)
+{
+	Oid			nsp = get_namespace_oid("dynpg", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("exports", nsp));
+}
+
+bool
+dynpg_export_step(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ExportRow  *volatile picked = NULL;
+	volatile bool found = false;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	/* one snapshot for the whole export, taken now: ExportTime */
+	XactIsoLevel = XACT_REPEATABLE_READ;
+	PushActiveSnapshot(GetTransactionSnapshot());
+	PG_TRY();
+	{
+		TimestampTz export_time = GetCurrentTimestamp();
+
+		if (exports_installed())
+		{
+			ExportCatalogCall cc;
+
+			catalog_begin(&cc);
+			if (SPI_execute("SELECT export_arn, table_relid, table_arn, table_id, s3_bucket, s3_prefix, "
+							"s3_sse_algorithm, directory, key_base, data_name, start_time "
+							"FROM dynpg.exports WHERE status = 'IN_PROGRESS' ORDER BY start_time "
+							"LIMIT 1 FOR UPDATE SKIP LOCKED", false, 1) != SPI_OK_SELECT)
+				elog(ERROR, "could not read dynpg.exports");
+			if (SPI_processed == 1)
+			{
+				MemoryContext spi = MemoryContextSwitchTo(cxt);
+				ExportRow  *e = palloc0(sizeof(ExportRow));
+				bool		isnull;
+				char	   *s;
+
+				e->export_arn = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+				e->relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+				e->table_arn = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
+				s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+				e->table_id = s ? pstrdup(s) : NULL;
+				e->bucket = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5));
+				s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6);
+				e->prefix = s ? pstrdup(s) : NULL;
+				e->sse = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7));
+				e->directory = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8));
+				e->key_base = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9));
+				e->data_name = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 10));
+				e->start = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 11, &isnull));
+				picked = e;
+				MemoryContextSwitchTo(spi);
+			}
+			catalog_end(&cc);
+		}
+		if (picked != NULL)
+		{
+			Relation	rel;
+
+			found = true;
+			pgstat_report_activity(STATE_RUNNING, "exporting a DynamoDB table");
+			rel = try_relation_open(picked->relid, AccessShareLock);
+			if (rel == NULL)
+				dynpg_raise(DYN_ERR_TABLE_NOT_FOUND, "Table not found: %s", picked->table_arn);
+			export_run(picked, rel, export_time);
+			relation_close(rel, NoLock);
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		ExportCatalogCall cc;
+		Datum		args[3];
+		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+
+		if (picked == NULL)
+			PG_RE_THROW();
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		ereport(WARNING, (errmsg("export %s failed: %s", picked->export_arn, edata->message)));
+
+		/* FAILED, with the error's SQLSTATE and message */
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		args[0] = CStringGetTextDatum(picked->export_arn);
+		args[1] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+		args[2] = CStringGetTextDatum(edata->message ? edata->message : "");
+		catalog_begin(&cc);
+		if (SPI_execute_with_args("UPDATE dynpg.exports SET status = 'FAILED', end_time = now(), "
+								  "failure_code = $2, failure_message = $3 "
+								  "WHERE export_arn = $1 AND status = 'IN_PROGRESS'",
+								  3, types, args, NULL, false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "could not record the export's failure");
+		catalog_end(&cc);
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return found;
+}
+
+/* ---------------------------------------------------------------------
  * ExportTableToPointInTime
  * ---------------------------------------------------------------------
  */
+
+/* dynpg.export_table: run the export in the caller's statement */
+static bool export_synchronously = false;
 
 typedef struct ExportRequest
 {
@@ -351,37 +622,19 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	Relation	rel;
 	Jsonb	   *def;
 	JsonbValue	v;
-	char	   *table_id = NULL;
-	char	   *table_arn;
-	char	   *relname;
 	char	   *location;
 	char	   *export_id;
-	char	   *export_arn;
-	char	   *key_base;		/* <prefix>/AWSDynamoDB/<ExportId> (S3 keys) */
-	char	   *dir;			/* the same on the server */
-	TimestampTz start;
-	TimestampTz end;
-	int64		item_count = 0;
-	int64		billed = 0;
-	StringInfoData files;
-	StringInfoData summary;
-	StringInfoData line;
-	char	   *data_key = NULL;
-	char	   *files_md5;
-	char	   *summary_md5;
-	uint8		digest[16];
-	DynReadRange range;
-	DynRead    *rd;
-	DynItem    *item;
-	DataFile   *df = NULL;
+	char		name[27];
+	ExportRow	e;
 	ExportCatalogCall cc;
-	Datum		args[17];
-	char		nulls[17];
-	Oid			types[17];
+	Datum		args[16];
+	char		nulls[16];
+	Oid			types[16];
 	int			i;
 
 	dynpg_require_preload();
 	memset(&r, 0, sizeof(r));
+	memset(&e, 0, sizeof(e));
 	dynpg_req_start(&req, "ExportTableToPointInTime", request);
 	r.client_token = dynpg_req_string(request, "ClientToken");
 	r.format = dynpg_req_string(request, "ExportFormat");
@@ -432,7 +685,7 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 		dynpg_validation_error("dynpg does not support ExportFormat ION yet: only DYNAMODB_JSON");
 	if (r.export_time != NULL)
 		dynpg_validation_error("dynpg keeps no point-in-time history: ExportTime cannot be given "
-							   "(an export is of the table as the request finds it)");
+							   "(an export is of the table as the export finds it)");
 	if (r.owner != NULL)
 		dynpg_req_not_supported("S3BucketOwner");
 	if (r.sse != NULL && strcmp(r.sse, "KMS") == 0)
@@ -444,162 +697,93 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	location = dynpg_s3_location(r.bucket, strlen(r.bucket), r.prefix,
 								 r.prefix ? strlen(r.prefix) : 0, "S3Bucket", "S3Prefix");
 
-	/* the table */
+	/* the table: SELECT on it is what an export needs */
 	table_name = dynpg_table_name_of(r.table_arn);
 	relid = dynpg_table_relid(table_name, true);
 	if (!OidIsValid(relid))
 		dynpg_raise(DYN_ERR_TABLE_NOT_FOUND, "Table not found: %s", r.table_arn);
 	rel = dynpg_api_open_table(table_name, AccessShareLock, &def);
 	dynpg_api_check_privilege(rel, ACL_SELECT);
-	relname = pstrdup(RelationGetRelationName(rel));
-	table_arn = psprintf("%s%s", DYNPG_TABLE_ARN_PREFIX, relname);
+	e.relid = RelationGetRelid(rel);
+	e.table_arn = psprintf("%s%s", DYNPG_TABLE_ARN_PREFIX, RelationGetRelationName(rel));
 	if (getKeyJsonValueFromContainer(&def->root, "TableId", 7, &v) && v.type == jbvString)
-		table_id = pnstrdup(v.val.string.val, v.val.string.len);
+		e.table_id = pnstrdup(v.val.string.val, v.val.string.len);
 
-	/* names */
-	start = GetCurrentTimestamp();
+	/* names; the directory, and _started, written now: the location is writable */
+	e.start = GetCurrentTimestamp();
 	export_id = psprintf("%014lld-%08x",
-						 (long long) ((timestamptz_to_time_t(start) * INT64CONST(1000)) +
-									  (start % USECS_PER_SEC) / 1000),
+						 (long long) ((timestamptz_to_time_t(e.start) * INT64CONST(1000)) +
+									  (e.start % USECS_PER_SEC) / 1000),
 						 (unsigned int) pg_prng_uint32(&pg_global_prng_state));
-	export_arn = psprintf("%s/export/%s", table_arn, export_id);
+	e.export_arn = psprintf("%s/export/%s", e.table_arn, export_id);
+	e.bucket = r.bucket;
+	e.prefix = r.prefix;
+	e.sse = r.sse ? r.sse : "AES256";
 	if (r.prefix != NULL && r.prefix[0] != '\0')
 	{
 		int			plen = strlen(r.prefix);
 
 		while (plen > 0 && r.prefix[plen - 1] == '/')
 			plen--;
-		key_base = psprintf("%.*s/AWSDynamoDB/%s", plen, r.prefix, export_id);
+		e.key_base = psprintf("%.*s/AWSDynamoDB/%s", plen, r.prefix, export_id);
 	}
 	else
-		key_base = psprintf("AWSDynamoDB/%s", export_id);
-	dir = psprintf("%s/AWSDynamoDB/%s", location, export_id);
-	make_dir(psprintf("%s/data", dir));
-	write_small_file(psprintf("%s/_started", dir), "", 0, false);
+		e.key_base = psprintf("AWSDynamoDB/%s", export_id);
+	e.directory = psprintf("%s/AWSDynamoDB/%s", location, export_id);
+	for (i = 0; i < 26; i++)
+		name[i] = "abcdefghijklmnopqrstuvwxyz234567"[pg_prng_uint32(&pg_global_prng_state) % 32];
+	name[26] = '\0';
+	e.data_name = name;
+	make_dir(e.directory);
+	write_small_file(psprintf("%s/_started", e.directory), "", 0, false);
 
-	/* the items, with the statement's snapshot */
-	initStringInfo(&files);
-	initStringInfo(&line);
-	PushActiveSnapshot(GetTransactionSnapshot());
-	dynpg_read_scan_range(0, 0, 0, &range);
-	rd = dynpg_read_begin(rel, &range, DYN_READ_BULK);
-	while (dynpg_read_next(rd, &item))
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (df == NULL)
-		{
-			char		name[27];
-
-			for (i = 0; i < 26; i++)
-				name[i] = "abcdefghijklmnopqrstuvwxyz234567"[pg_prng_uint32(&pg_global_prng_state) % 32];
-			name[26] = '\0';
-			data_key = psprintf("%s/data/%s.json.gz", key_base, name);
-			df = palloc(sizeof(DataFile));
-			data_open(df, psprintf("%s/data/%s.json.gz", dir, name));
-		}
-		resetStringInfo(&line);
-		appendStringInfoString(&line, "{\"Item\":");
-		dynpg_item_append_text(item, &line);
-		appendStringInfoString(&line, "}\n");
-		data_write(df, line.data, line.len);
-		item_count++;
-		billed += dynpg_item_size(item);
-	}
-	dynpg_read_end(rd);
-	PopActiveSnapshot();
-	table_close(rel, NoLock);
-	if (df != NULL)
-	{
-		char	   *b64;
-		StringInfoData enc;
-
-		data_close(df, digest);
-		initStringInfo(&enc);
-		dynpg_base64_encode(digest, 16, &enc);
-		b64 = enc.data;
-		appendStringInfo(&files, "{\"itemCount\":" INT64_FORMAT ",\"md5Checksum\":", item_count);
-		json_string(&files, b64);
-		appendStringInfoString(&files, ",\"etag\":");
-		json_string(&files, hex_of(digest, 16));
-		appendStringInfoString(&files, ",\"dataFileS3Key\":");
-		json_string(&files, data_key);
-		appendStringInfoString(&files, "}\n");
-	}
-	files_md5 = write_small_file(psprintf("%s/manifest-files.json", dir), files.data, files.len, true);
-	write_small_file(psprintf("%s/manifest-files.checksum", dir), files_md5, strlen(files_md5), false);
-
-	end = GetCurrentTimestamp();
-	initStringInfo(&summary);
-	appendStringInfoString(&summary, "{\"version\":\"2020-06-30\",\"exportArn\":");
-	json_string(&summary, export_arn);
-	appendStringInfoString(&summary, ",\"startTime\":");
-	json_string(&summary, iso_time(start));
-	appendStringInfoString(&summary, ",\"endTime\":");
-	json_string(&summary, iso_time(end));
-	appendStringInfoString(&summary, ",\"tableArn\":");
-	json_string(&summary, table_arn);
-	appendStringInfoString(&summary, ",\"tableId\":");
-	json_string(&summary, table_id);
-	appendStringInfoString(&summary, ",\"exportTime\":");
-	json_string(&summary, iso_time(GetCurrentStatementStartTimestamp()));
-	appendStringInfoString(&summary, ",\"s3Bucket\":");
-	json_string(&summary, r.bucket);
-	appendStringInfoString(&summary, ",\"s3Prefix\":");
-	json_string(&summary, r.prefix);
-	appendStringInfoString(&summary, ",\"s3SseAlgorithm\":");
-	json_string(&summary, r.sse ? r.sse : "AES256");
-	appendStringInfoString(&summary, ",\"s3SseKmsKeyId\":null,\"manifestFilesS3Key\":");
-	json_string(&summary, psprintf("%s/manifest-files.json", key_base));
-	appendStringInfo(&summary, ",\"billedSizeBytes\":" INT64_FORMAT ",\"itemCount\":" INT64_FORMAT
-					 ",\"outputFormat\":\"DYNAMODB_JSON\",\"exportType\":\"FULL_EXPORT\"}\n",
-					 billed, item_count);
-	summary_md5 = write_small_file(psprintf("%s/manifest-summary.json", dir), summary.data,
-								   summary.len, true);
-	write_small_file(psprintf("%s/manifest-summary.checksum", dir), summary_md5,
-					 strlen(summary_md5), false);
-
-	/* the record */
-	for (i = 0; i < 17; i++)
+	/* the record, IN_PROGRESS */
+	for (i = 0; i < 16; i++)
 	{
 		nulls[i] = ' ';
 		types[i] = TEXTOID;
 	}
-	args[0] = CStringGetTextDatum(export_arn);
-	args[1] = ObjectIdGetDatum(relid);
+	args[0] = CStringGetTextDatum(e.export_arn);
+	args[1] = ObjectIdGetDatum(e.relid);
 	types[1] = OIDOID;
-	args[2] = CStringGetTextDatum(relname);
-	args[3] = CStringGetTextDatum(table_arn);
-	args[4] = table_id ? CStringGetTextDatum(table_id) : (Datum) 0;
-	nulls[4] = table_id ? ' ' : 'n';
-	args[5] = CStringGetTextDatum("COMPLETED");
-	args[6] = CStringGetTextDatum("FULL_EXPORT");
-	args[7] = CStringGetTextDatum("DYNAMODB_JSON");
-	args[8] = CStringGetTextDatum(r.bucket);
-	args[9] = r.prefix ? CStringGetTextDatum(r.prefix) : (Datum) 0;
-	nulls[9] = r.prefix ? ' ' : 'n';
-	args[10] = CStringGetTextDatum(r.sse ? r.sse : "AES256");
-	args[11] = CStringGetTextDatum(psprintf("%s/manifest-summary.json", key_base));
-	args[12] = Int64GetDatum(item_count);
-	types[12] = INT8OID;
-	args[13] = Int64GetDatum(billed);
-	types[13] = INT8OID;
-	args[14] = TimestampTzGetDatum(start);
-	types[14] = TIMESTAMPTZOID;
-	args[15] = TimestampTzGetDatum(end);
-	types[15] = TIMESTAMPTZOID;
-	args[16] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
-	types[16] = TIMESTAMPTZOID;
+	args[2] = CStringGetTextDatum(RelationGetRelationName(rel));
+	args[3] = CStringGetTextDatum(e.table_arn);
+	args[4] = e.table_id ? CStringGetTextDatum(e.table_id) : (Datum) 0;
+	nulls[4] = e.table_id ? ' ' : 'n';
+	args[5] = CStringGetTextDatum("FULL_EXPORT");
+	args[6] = CStringGetTextDatum("DYNAMODB_JSON");
+	args[7] = CStringGetTextDatum(e.bucket);
+	args[8] = e.prefix ? CStringGetTextDatum(e.prefix) : (Datum) 0;
+	nulls[8] = e.prefix ? ' ' : 'n';
+	args[9] = CStringGetTextDatum(e.sse);
+	args[10] = CStringGetTextDatum(psprintf("%s/manifest-summary.json", e.key_base));
+	args[11] = TimestampTzGetDatum(e.start);
+	types[11] = TIMESTAMPTZOID;
+	args[12] = CStringGetTextDatum(e.directory);
+	args[13] = CStringGetTextDatum(e.key_base);
+	args[14] = CStringGetTextDatum(e.data_name);
+	args[15] = CStringGetTextDatum("IN_PROGRESS");
 	catalog_begin(&cc);
 	if (SPI_execute_with_args("INSERT INTO dynpg.exports (export_arn, table_relid, table_name, "
-							  "table_arn, table_id, status, export_type, export_format, s3_bucket, "
-							  "s3_prefix, s3_sse_algorithm, manifest, item_count, billed_size_bytes, "
-							  "start_time, end_time, export_time) VALUES "
-							  "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
-							  17, types, args, nulls, false, 0) != SPI_OK_INSERT)
+							  "table_arn, table_id, export_type, export_format, s3_bucket, "
+							  "s3_prefix, s3_sse_algorithm, manifest, start_time, directory, "
+							  "key_base, data_name, status) VALUES "
+							  "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
+							  16, types, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record the export");
 	catalog_end(&cc);
+
+	if (export_synchronously)
+	{
+		/* now, with the statement's snapshot */
+		CommandCounterIncrement();
+		export_run(&e, rel, GetCurrentStatementStartTimestamp());
+	}
+	else
+		dynpg_changelog_wake_at_commit = true;	/* the worker runs it once this commits */
+	table_close(rel, NoLock);
 	CommandCounterIncrement();
-	return describe_by_arn(export_arn, "ExportDescription");
+	return describe_by_arn(e.export_arn, "ExportDescription");
 }
 
 /* ---------------------------------------------------------------------
@@ -659,7 +843,8 @@ describe_by_arn(const char *arn, const char *wrapper)
 
 	dynpg_out_begin_object(&o, NULL);
 	dynpg_out_begin_object(&o, wrapper);
-	dynpg_out_numeric_text(&o, "BilledSizeBytes", vals[11]);
+	if (strcmp(vals[1], "COMPLETED") == 0)
+		dynpg_out_numeric_text(&o, "BilledSizeBytes", vals[11]);
 	if (vals[13] != NULL)
 		dynpg_out_numeric_text(&o, "EndTime", vals[13]);
 	dynpg_out_string(&o, "ExportArn", vals[0]);
@@ -670,7 +855,8 @@ describe_by_arn(const char *arn, const char *wrapper)
 	dynpg_out_string(&o, "ExportType", vals[2]);
 	out_opt_string(&o, "FailureCode", vals[15]);
 	out_opt_string(&o, "FailureMessage", vals[16]);
-	dynpg_out_numeric_text(&o, "ItemCount", vals[10]);
+	if (strcmp(vals[1], "COMPLETED") == 0)
+		dynpg_out_numeric_text(&o, "ItemCount", vals[10]);
 	dynpg_out_string(&o, "S3Bucket", vals[6]);
 	out_opt_string(&o, "S3Prefix", vals[7]);
 	dynpg_out_string(&o, "S3SseAlgorithm", vals[8]);
@@ -782,6 +968,7 @@ dynpg_export_table(PG_FUNCTION_ARGS)
 	char	   *slash;
 	JsonbParseState *st = NULL;
 	Jsonb	   *req;
+	DynJson    *volatile response = NULL;
 
 	if (base != NULL && directory[0] == '/')
 	{
@@ -807,6 +994,16 @@ dynpg_export_table(PG_FUNCTION_ARGS)
 		dynpg_jb_string(&st, "S3Bucket", directory);
 	dynpg_jb_string(&st, "ExportFormat", format);
 	req = dynpg_jb_finish(dynpg_jb_end_object(&st));
-	PG_RETURN_JSONB_P(dynpg_response_jsonb(dynpg_api_call(dynpg_api_find_operation("ExportTableToPointInTime"),
-														   dynpg_json_from_jsonb(req))));
+	PG_TRY();
+	{
+		export_synchronously = true;
+		response = dynpg_api_call(dynpg_api_find_operation("ExportTableToPointInTime"),
+								  dynpg_json_from_jsonb(req));
+	}
+	PG_FINALLY();
+	{
+		export_synchronously = false;
+	}
+	PG_END_TRY();
+	PG_RETURN_JSONB_P(dynpg_response_jsonb(response));
 }
