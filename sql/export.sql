@@ -49,9 +49,18 @@ SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:tabl
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "/abs"}');
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "a//b"}');
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/no_such", "S3Bucket": "bucket"}');
+-- ClientToken: a repeated request answers the first export; another request with it is refused
+SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "tok", "ClientToken": "t1"}') -> 'ExportDescription' -> 'ExportStatus' AS first;
+SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "tok", "ClientToken": "t1"}') -> 'ExportDescription' ->> 'ClientToken' AS again,
+       (SELECT count(*) FROM dynpg.exports) AS exports;
+SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "other", "ClientToken": "t1"}');
+SELECT pg_temp.wait_exports();
+DELETE FROM dynpg.exports;
+SELECT pg_catalog.pg_ls_dir(current_setting('dynpg.export_directory') || '/bucket/tok/AWSDynamoDB') IS NOT NULL AS one_export;
+
 -- nothing was recorded, nothing written
 SELECT count(*) FROM dynpg.exports;
-SELECT count(*) FROM pg_ls_dir(current_setting('dynpg.export_directory'), true, false);
+SELECT pg_ls_dir AS dirs FROM pg_ls_dir(current_setting('dynpg.export_directory') || '/bucket') ORDER BY 1;
 
 -- an empty table: no data file, an empty manifest-files.json
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "empty/"}');

@@ -53,6 +53,10 @@
  * dynpg.export_table(table, directory, format) runs the same export in the
  * caller's statement instead (its snapshot; COMPLETED when it returns).
  *
+ * ClientToken (which the SDKs fill in): the same request with the same
+ * token within 8 hours answers the export the first one made; another
+ * request with it gets IdempotentParameterMismatchException.
+ *
  * What is refused: ExportType INCREMENTAL_EXPORT and ExportFormat ION (not
  * built yet), ExportTime (dynpg keeps no point-in-time history: the export
  * is of the table as the request finds it).  dynpg has no point-in-time
@@ -627,9 +631,9 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	char		name[27];
 	ExportRow	e;
 	ExportCatalogCall cc;
-	Datum		args[16];
-	char		nulls[16];
-	Oid			types[16];
+	Datum		args[17];
+	char		nulls[17];
+	Oid			types[17];
 	int			i;
 
 	dynpg_require_preload();
@@ -692,8 +696,6 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 		dynpg_validation_error("dynpg does not support S3SseAlgorithm KMS: only AES256");
 	if (r.kms_key != NULL)
 		dynpg_req_not_supported("S3SseKmsKeyId");
-	if (r.client_token != NULL)
-		dynpg_req_not_supported("ClientToken");
 	location = dynpg_s3_location(r.bucket, strlen(r.bucket), r.prefix,
 								 r.prefix ? strlen(r.prefix) : 0, "S3Bucket", "S3Prefix");
 
@@ -708,6 +710,50 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	e.table_arn = psprintf("%s%s", DYNPG_TABLE_ARN_PREFIX, RelationGetRelationName(rel));
 	if (getKeyJsonValueFromContainer(&def->root, "TableId", 7, &v) && v.type == jbvString)
 		e.table_id = pnstrdup(v.val.string.val, v.val.string.len);
+
+	/*
+	 * ClientToken: the same request again within 8 hours answers the export
+	 * it made; another request with the token is refused
+	 */
+	if (r.client_token != NULL)
+	{
+		Oid			ttypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+		Datum		targs[6];
+		char	   *previous = NULL;
+
+		targs[0] = CStringGetTextDatum(r.client_token);
+		targs[1] = CStringGetTextDatum(e.table_arn);
+		targs[2] = CStringGetTextDatum(r.bucket);
+		targs[3] = CStringGetTextDatum(r.prefix ? r.prefix : "");
+		targs[4] = CStringGetTextDatum(r.sse ? r.sse : "AES256");
+		targs[5] = CStringGetTextDatum(r.format ? r.format : "DYNAMODB_JSON");
+		catalog_begin(&cc);
+		if (SPI_execute_with_args("SELECT export_arn, table_arn = $2 AND s3_bucket = $3 AND "
+								  "coalesce(s3_prefix, '') = $4 AND s3_sse_algorithm = $5 AND "
+								  "export_format = $6 FROM dynpg.exports WHERE client_token = $1 "
+								  "AND start_time > now() - interval '8 hours' ORDER BY start_time DESC",
+								  6, ttypes, targs, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read dynpg.exports");
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+
+			if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+			{
+				catalog_end(&cc);
+				dynpg_raise(DYN_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
+							"The request uses the same client token as a previous, but different, request.");
+			}
+			previous = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			previous = MemoryContextStrdup(TopTransactionContext, previous);
+		}
+		catalog_end(&cc);
+		if (previous != NULL)
+		{
+			table_close(rel, NoLock);
+			return describe_by_arn(previous, "ExportDescription");
+		}
+	}
 
 	/* names; the directory, and _started, written now: the location is writable */
 	e.start = GetCurrentTimestamp();
@@ -738,7 +784,7 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	write_small_file(psprintf("%s/_started", e.directory), "", 0, false);
 
 	/* the record, IN_PROGRESS */
-	for (i = 0; i < 16; i++)
+	for (i = 0; i < 17; i++)
 	{
 		nulls[i] = ' ';
 		types[i] = TEXTOID;
@@ -763,13 +809,15 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	args[13] = CStringGetTextDatum(e.key_base);
 	args[14] = CStringGetTextDatum(e.data_name);
 	args[15] = CStringGetTextDatum("IN_PROGRESS");
+	args[16] = r.client_token ? CStringGetTextDatum(r.client_token) : (Datum) 0;
+	nulls[16] = r.client_token ? ' ' : 'n';
 	catalog_begin(&cc);
 	if (SPI_execute_with_args("INSERT INTO dynpg.exports (export_arn, table_relid, table_name, "
 							  "table_arn, table_id, export_type, export_format, s3_bucket, "
 							  "s3_prefix, s3_sse_algorithm, manifest, start_time, directory, "
-							  "key_base, data_name, status) VALUES "
-							  "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
-							  16, types, args, nulls, false, 0) != SPI_OK_INSERT)
+							  "key_base, data_name, status, client_token) VALUES "
+							  "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+							  17, types, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record the export");
 	catalog_end(&cc);
 
