@@ -59,6 +59,7 @@ OBJS = \
 	src/api/transact_ops.o \
 	src/api/partiql_ops.o \
 	src/api/s3_location.o \
+	src/api/export_ops.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \
@@ -92,6 +93,7 @@ REGRESS = \
 	update_table \
 	tags \
 	ttl_config \
+	export \
 	ttl_sweep \
 	streams \
 	table_settings \

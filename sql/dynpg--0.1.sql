@@ -897,5 +897,56 @@ CREATE FUNCTION dynpg._http_status(OUT worker integer, OUT pid integer, OUT port
 -- Per HTTP worker: its connections, requests, errors and bytes, and its last error.
 CREATE VIEW dynpg.http_status AS SELECT * FROM dynpg._http_status();
 
+-- Exports to S3 (src/api/export_ops.c): written under dynpg.export_directory
+-- in AWS's layout, one row per export.  ExportTableToPointInTime records an
+-- export IN_PROGRESS; the database's worker runs it (COMPLETED or FAILED).  Callers have no rights on the
+-- table: ExportTableToPointInTime, DescribeExport and ListExports read and
+-- write it.
+CREATE TABLE dynpg.exports (
+	export_arn text PRIMARY KEY,
+	table_relid oid NOT NULL,
+	table_name text NOT NULL,
+	table_arn text NOT NULL,
+	table_id text,
+	status text NOT NULL CHECK (status IN ('IN_PROGRESS', 'COMPLETED', 'FAILED')),
+	export_type text NOT NULL,
+	export_format text NOT NULL,
+	s3_bucket text NOT NULL,
+	s3_prefix text,
+	s3_sse_algorithm text NOT NULL,
+	manifest text NOT NULL,
+	item_count bigint NOT NULL DEFAULT 0,
+	billed_size_bytes bigint NOT NULL DEFAULT 0,
+	start_time timestamptz NOT NULL,
+	end_time timestamptz,
+	export_time timestamptz,
+	client_token text,
+	failure_code text,
+	failure_message text,
+	directory text NOT NULL,		-- the export's directory on the server
+	key_base text NOT NULL,			-- <prefix>/AWSDynamoDB/<ExportId> (S3 keys)
+	data_name text NOT NULL			-- its data file's name, without .json.gz
+);
+CREATE INDEX ON dynpg.exports (table_arn);
+REVOKE ALL ON dynpg.exports FROM PUBLIC;
+
+CREATE FUNCTION dynpg.export_table_to_point_in_time(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_export_table_to_point_in_time' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.export_table_to_point_in_time(jsonb) IS
+	'DynamoDB ExportTableToPointInTime: export the table under dynpg.export_directory/<S3Bucket>/<S3Prefix> in AWS''s layout (DYNAMODB_JSON, FULL_EXPORT)';
+CREATE FUNCTION dynpg.describe_export(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_export' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_export(jsonb) IS
+	'DynamoDB DescribeExport: an export by its ExportArn';
+CREATE FUNCTION dynpg.list_exports(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_list_exports' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.list_exports(jsonb) IS
+	'DynamoDB ListExports: the exports, of every table or of TableArn (MaxResults, NextToken)';
+CREATE FUNCTION dynpg.export_table("table" text, directory text, format text DEFAULT 'DYNAMODB_JSON')
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_export_table' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION dynpg.export_table(text, text, text) IS
+	'Export a table now, in this statement (not in the worker), to directory (<bucket>[/<prefix>] under dynpg.export_directory, or its absolute path there) in format (DYNAMODB_JSON); returns the export''s description, COMPLETED';
+
 -- Last: this database's index worker starts when CREATE EXTENSION commits.
 SELECT dynpg._request_worker();

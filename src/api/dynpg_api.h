@@ -74,6 +74,11 @@ extern DynJson *dynpg_api_execute_statement(DynJson *request);
 extern DynJson *dynpg_api_batch_execute_statement(DynJson *request);
 extern DynJson *dynpg_api_execute_transaction(DynJson *request);
 
+/* exports to S3 (export_ops.c) */
+extern DynJson *dynpg_api_export_table_to_point_in_time(DynJson *request);
+extern DynJson *dynpg_api_describe_export(DynJson *request);
+extern DynJson *dynpg_api_list_exports(DynJson *request);
+
 /* TransactionConflictException's message (and a cancellation reason's) */
 #define DYN_MSG_TRANSACTION_CONFLICT "Transaction is ongoing for the item"
 

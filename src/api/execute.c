@@ -66,17 +66,20 @@ static const DynApiOperationInfo operations[] = {
 	{"DescribeStream", dynpg_api_describe_stream, DYN_OP_STREAMS},
 	{"GetShardIterator", dynpg_api_get_shard_iterator, DYN_OP_STREAMS},
 	{"GetRecords", dynpg_api_get_records, DYN_OP_STREAMS},
+	/* exports to S3 */
+	{"ExportTableToPointInTime", dynpg_api_export_table_to_point_in_time, 0},
+	{"DescribeExport", dynpg_api_describe_export, 0},
+	{"ListExports", dynpg_api_list_exports, 0},
 	/* not implemented yet */
 	{"CreateBackup"},
 	{"CreateGlobalTable"}, {"DeleteBackup"}, {"DeleteResourcePolicy"}, {"DescribeBackup"},
 	{"DescribeContinuousBackups"}, {"DescribeContributorInsights"},
-	{"DescribeExport"}, {"DescribeGlobalTable"}, {"DescribeGlobalTableSettings"},
+	{"DescribeGlobalTable"}, {"DescribeGlobalTableSettings"},
 	{"DescribeImport"}, {"DescribeKinesisStreamingDestination"},
 	{"DescribeTableReplicaAutoScaling"},
 	{"DisableKinesisStreamingDestination"}, {"EnableKinesisStreamingDestination"},
-	{"ExportTableToPointInTime"},
 	{"GetResourcePolicy"}, {"ImportTable"}, {"ListBackups"}, {"ListContributorInsights"},
-	{"ListExports"}, {"ListGlobalTables"}, {"ListImports"},
+	{"ListGlobalTables"}, {"ListImports"},
 	{"PutResourcePolicy"}, {"RestoreTableFromBackup"},
 	{"RestoreTableToPointInTime"}, {"UpdateContinuousBackups"},
 	{"UpdateContributorInsights"}, {"UpdateGlobalTable"}, {"UpdateGlobalTableSettings"},
@@ -184,3 +187,6 @@ DYNPG_OPERATION_FUNCTION(dynpg_list_streams, "ListStreams")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_stream, "DescribeStream")
 DYNPG_OPERATION_FUNCTION(dynpg_get_shard_iterator, "GetShardIterator")
 DYNPG_OPERATION_FUNCTION(dynpg_get_records, "GetRecords")
+DYNPG_OPERATION_FUNCTION(dynpg_export_table_to_point_in_time, "ExportTableToPointInTime")
+DYNPG_OPERATION_FUNCTION(dynpg_describe_export, "DescribeExport")
+DYNPG_OPERATION_FUNCTION(dynpg_list_exports, "ListExports")

@@ -58,6 +58,7 @@
 #include "am/dynpg_changelog.h"
 #include "am/dynpg_stream.h"
 #include "am/dynpg_ttl.h"
+#include "api/dynpg_export.h"
 #include "executor/spi.h"
 #include "indexer/dynpg_indexer.h"
 #include "worker/dynpg_worker_internal.h"
@@ -742,6 +743,7 @@ dynpg_index_worker_main(Datum main_arg)
 		volatile bool failed = false;
 		volatile bool backfilled = false;
 		volatile bool ttl_more = false;
+		volatile bool export_more = false;
 
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -780,6 +782,7 @@ dynpg_index_worker_main(Datum main_arg)
 				stream_roll_step();
 				stream_publish_step();
 				ttl_more = ttl_sweep_step();
+				export_more = dynpg_export_step();
 			}
 		}
 		PG_CATCH();
@@ -847,7 +850,7 @@ dynpg_index_worker_main(Datum main_arg)
 		my_slot->healthy = true;
 		LWLockRelease(dynpg_worker_lock);
 
-		if (result == BATCH_FULL || backfilled || ttl_more)
+		if (result == BATCH_FULL || backfilled || ttl_more || export_more)
 			continue;			/* more work: no sleep */
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

@@ -1,0 +1,1057 @@
+/*-------------------------------------------------------------------------
+ *
+ * export_ops.c
+ *	  DynamoDB's export to S3: ExportTableToPointInTime, DescribeExport,
+ *	  ListExports, and the SQL function dynpg.export_table.
+ *
+ * dynpg has no S3: an export is written under dynpg.export_directory
+ * (s3_location.c), S3Bucket/S3Prefix naming <dir>/<bucket>/<prefix>, in
+ * AWS's layout, so the directory copied to S3 is an AWS export:
+ *
+ *	<prefix>/AWSDynamoDB/<ExportId>/_started              (empty)
+ *	<prefix>/AWSDynamoDB/<ExportId>/data/<name>.json.gz    (gzip, one line per
+ *	                                    item: {"Item":{...DynamoDB JSON...}})
+ *	<prefix>/AWSDynamoDB/<ExportId>/manifest-files.json   (JSON lines, one per
+ *	                                    data file: itemCount, md5Checksum (base64
+ *	                                    MD5 of the .json.gz bytes), etag (hex MD5),
+ *	                                    dataFileS3Key)
+ *	<prefix>/AWSDynamoDB/<ExportId>/manifest-files.checksum
+ *	<prefix>/AWSDynamoDB/<ExportId>/manifest-summary.json
+ *	<prefix>/AWSDynamoDB/<ExportId>/manifest-summary.checksum
+ *
+ * The .checksum files hold the hex MD5 of the manifest they stand beside
+ * (AWS's documentation names the files but not their content: unverified).
+ * A table with no item gets no data file (manifest-files.json is empty).
+ *
+ * ExportId is the epoch milliseconds of the request in 14 digits (AWS's
+ * documented example: 01234567890123-a1b2c3d4), '-' and
+ * 8 random hex digits; ExportArn is <TableArn>/export/<ExportId>.
+ *
+ * Where it runs: in the database's background worker (src/worker), not
+ * the caller's session.  ExportTableToPointInTime checks the request, the
+ * table and the caller's SELECT right on it, creates the export's
+ * directory and its _started file (so an unwritable location fails the
+ * request), records the export in dynpg.exports as IN_PROGRESS and
+ * returns that description; its commit wakes the worker.  The worker's
+ * step (dynpg_export_step) takes the oldest IN_PROGRESS export (FOR UPDATE
+ * SKIP LOCKED), in a REPEATABLE READ transaction of its own whose snapshot
+ * is taken at its start: every item is read from that one snapshot while
+ * writers go on, and the moment is the export's ExportTime.  It writes the
+ * files and marks the export COMPLETED (ItemCount, BilledSizeBytes: the
+ * items' size as DescribeTable's TableSizeBytes counts it, EndTime) in the
+ * same transaction.  An error (the table dropped meanwhile, a file that
+ * cannot be written, a cancel: pg_cancel_backend of the worker cancels the
+ * export it runs) rolls that back and marks the export FAILED, FailureCode
+ * the error's SQLSTATE (AWS's codes are S3 error names; dynpg's failures
+ * are not S3's) and FailureMessage its message.  A worker that dies or a
+ * server that crashes mid-export leaves it IN_PROGRESS (the transaction
+ * that would have completed it never committed): the next worker runs it
+ * again from the start, with a new snapshot and ExportTime, rewriting
+ * every file (each is truncated when written; the data file's name is
+ * chosen at the request and kept).
+ *
+ * dynpg.export_table(table, directory, format) runs the same export in the
+ * caller's statement instead (its snapshot; COMPLETED when it returns).
+ *
+ * ClientToken (which the SDKs fill in): the same request with the same
+ * token within 8 hours answers the export the first one made; another
+ * request with it gets IdempotentParameterMismatchException.
+ *
+ * What is refused: ExportType INCREMENTAL_EXPORT and ExportFormat ION (not
+ * built yet), ExportTime (dynpg keeps no point-in-time history: the export
+ * is of the table as the request finds it).  dynpg has no point-in-time
+ * recovery setting, so no PointInTimeRecoveryUnavailableException.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/stat.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "access/table.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "common/file_perm.h"
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "port.h"
+#include "storage/fd.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "am/dynpg_changelog.h"
+#include "am/dynpg_read.h"
+#include "api/dynpg_api.h"
+#include "api/dynpg_item_common.h"
+#include "api/dynpg_export.h"
+#include "api/dynpg_s3_location.h"
+#include "api/dynpg_table_ops.h"
+#include "api/dynpg_wire.h"
+#include "base/dynpg_error.h"
+#include "base/dynpg_preload.h"
+#include "base/dynpg_request.h"
+#include "catalog/dynpg_catalog.h"
+#include "types/dynpg_base64.h"
+#include "types/dynpg_item.h"
+
+static const char *const export_formats[] = {"DYNAMODB_JSON", "ION", NULL};
+static const char *const export_types[] = {"FULL_EXPORT", "INCREMENTAL_EXPORT", NULL};
+static const char *const sse_algorithms[] = {"AES256", "KMS", NULL};
+
+/* the columns of dynpg.exports, in the order the queries below select them */
+#define EXPORT_COLUMNS \
+	"export_arn, status, export_type, export_format, table_arn, table_id, s3_bucket, " \
+	"s3_prefix, s3_sse_algorithm, manifest, item_count, billed_size_bytes, " \
+	"extract(epoch from start_time)::numeric(20,3)::text, " \
+	"extract(epoch from end_time)::numeric(20,3)::text, " \
+	"extract(epoch from export_time)::numeric(20,3)::text, " \
+	"failure_code, failure_message, client_token"
+#define EXPORT_NCOLUMNS 18
+
+/* ---------------------------------------------------------------------
+ * dynpg.exports, read and written as the bootstrap superuser (callers
+ * have no rights on it; the operations decide what they may see)
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct ExportCatalogCall
+{
+	Oid			save_userid;
+	int			save_sec_context;
+} ExportCatalogCall;
+
+static void
+catalog_begin(ExportCatalogCall *c)
+{
+	GetUserIdAndSecContext(&c->save_userid, &c->save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   c->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+static void
+catalog_end(ExportCatalogCall *c)
+{
+	SPI_finish();
+	SetUserIdAndSecContext(c->save_userid, c->save_sec_context);
+}
+
+/* ---------------------------------------------------------------------
+ * Files
+ * ---------------------------------------------------------------------
+ */
+
+static void
+md5_final(EVP_MD_CTX *ctx, uint8 *digest)
+{
+	unsigned int len = 0;
+
+	if (EVP_DigestFinal_ex(ctx, digest, &len) != 1 || len != 16)
+		elog(ERROR, "could not compute an MD5 digest");
+	EVP_MD_CTX_free(ctx);
+}
+
+static EVP_MD_CTX *
+md5_begin(void)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_md5(), NULL) != 1)
+		elog(ERROR, "could not start an MD5 digest");
+	return ctx;
+}
+
+static char *
+hex_of(const uint8 *d, int len)
+{
+	char	   *s = palloc(len * 2 + 1);
+	int			i;
+
+	for (i = 0; i < len; i++)
+		sprintf(s + 2 * i, "%02x", d[i]);
+	return s;
+}
+
+static void
+write_all(int fd, const char *path, const char *data, size_t len)
+{
+	while (len > 0)
+	{
+		ssize_t		n = write(fd, data, len);
+
+		if (n < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			ereport(ERROR, (errcode_for_file_access(),
+							errmsg("could not write file \"%s\": %m", path)));
+		}
+		data += n;
+		len -= n;
+	}
+}
+
+static int
+create_file(const char *path)
+{
+	int			fd = OpenTransientFile(path, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
+
+	if (fd < 0)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not create file \"%s\": %m", path)));
+	return fd;
+}
+
+static void
+close_file(int fd, const char *path)
+{
+	if (pg_fsync(fd) != 0)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not fsync file \"%s\": %m", path)));
+	if (CloseTransientFile(fd) != 0)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not close file \"%s\": %m", path)));
+}
+
+/* write a small file whole; its hex MD5 when 'md5' */
+static char *
+write_small_file(const char *path, const char *data, size_t len, bool md5)
+{
+	int			fd = create_file(path);
+	char	   *hex = NULL;
+
+	write_all(fd, path, data, len);
+	close_file(fd, path);
+	if (md5)
+	{
+		EVP_MD_CTX *ctx = md5_begin();
+		uint8		d[16];
+
+		EVP_DigestUpdate(ctx, data, len);
+		md5_final(ctx, d);
+		hex = hex_of(d, 16);
+	}
+	return hex;
+}
+
+/* A gzip data file being written: compressed as it goes, its MD5 kept. */
+typedef struct DataFile
+{
+	char	   *path;
+	int			fd;
+	z_stream	z;
+	EVP_MD_CTX *md5;
+	uint8		out[65536];
+} DataFile;
+
+static void
+data_drain(DataFile *f, int flush)
+{
+	int			rc;
+
+	do
+	{
+		size_t		have;
+
+		f->z.next_out = f->out;
+		f->z.avail_out = sizeof(f->out);
+		rc = deflate(&f->z, flush);
+		if (rc == Z_STREAM_ERROR)
+			elog(ERROR, "could not compress export data");
+		have = sizeof(f->out) - f->z.avail_out;
+		if (have > 0)
+		{
+			write_all(f->fd, f->path, (const char *) f->out, have);
+			EVP_DigestUpdate(f->md5, f->out, have);
+		}
+	} while (f->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+}
+
+static void
+data_open(DataFile *f, const char *path)
+{
+	memset(&f->z, 0, sizeof(f->z));
+	f->path = pstrdup(path);
+	f->fd = create_file(path);
+	/* windowBits 15 + 16: a gzip stream */
+	if (deflateInit2(&f->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+					 Z_DEFAULT_STRATEGY) != Z_OK)
+		elog(ERROR, "could not start compressing export data");
+	f->md5 = md5_begin();
+}
+
+static void
+data_write(DataFile *f, const char *data, size_t len)
+{
+	f->z.next_in = (Bytef *) data;
+	f->z.avail_in = len;
+	data_drain(f, Z_NO_FLUSH);
+}
+
+static void
+data_close(DataFile *f, uint8 *digest)
+{
+	f->z.next_in = NULL;
+	f->z.avail_in = 0;
+	data_drain(f, Z_FINISH);
+	deflateEnd(&f->z);
+	close_file(f->fd, f->path);
+	md5_final(f->md5, digest);
+}
+
+static void
+make_dir(const char *path)
+{
+	if (pg_mkdir_p(pstrdup(path), pg_dir_create_mode) != 0 && errno != EEXIST)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not create directory \"%s\": %m", path)));
+}
+
+/* ISO 8601 UTC with milliseconds, as manifest-summary.json writes times */
+static char *
+iso_time(TimestampTz t)
+{
+	pg_time_t	secs = timestamptz_to_time_t(t);
+	int			ms = (int) ((t - time_t_to_timestamptz(secs)) / 1000);
+	struct pg_tm *tm = pg_gmtime(&secs);
+
+	if (ms < 0)
+		ms = 0;
+	return psprintf("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm->tm_year + 1900, tm->tm_mon + 1,
+					tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec, ms);
+}
+
+static void
+json_string(StringInfo out, const char *s)
+{
+	if (s == NULL)
+		appendStringInfoString(out, "null");
+	else
+		escape_json(out, s);
+}
+
+/* ---------------------------------------------------------------------
+ * Running an export: the files, from one snapshot
+ * ---------------------------------------------------------------------
+ */
+
+/* An export as dynpg.exports records it: what writing its files needs. */
+typedef struct ExportRow
+{
+	char	   *export_arn;
+	Oid			relid;
+	char	   *table_arn;
+	char	   *table_id;
+	char	   *bucket;
+	char	   *prefix;
+	char	   *sse;
+	char	   *directory;		/* the export's directory on the server */
+	char	   *key_base;		/* <prefix>/AWSDynamoDB/<ExportId>, as S3 keys */
+	char	   *data_name;		/* the data file's name, without .json.gz */
+	TimestampTz start;
+} ExportRow;
+
+/*
+ * Write the export's files from the items of 'rel' the active snapshot
+ * sees, as of 'export_time'; mark it COMPLETED.  Every file is written
+ * whole (truncated first), so an export run again after a crash replaces
+ * what a first run left.
+ */
+static void
+export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
+{
+	int64		item_count = 0;
+	int64		billed = 0;
+	TimestampTz end;
+	StringInfoData files;
+	StringInfoData summary;
+	StringInfoData line;
+	char	   *files_md5;
+	char	   *summary_md5;
+	char	   *data_key;
+	uint8		digest[16];
+	DynReadRange range;
+	DynRead    *rd;
+	DynItem    *item;
+	DataFile   *df = NULL;
+	ExportCatalogCall cc;
+	Datum		args[5];
+	Oid			types[5] = {TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+
+	make_dir(psprintf("%s/data", e->directory));
+	data_key = psprintf("%s/data/%s.json.gz", e->key_base, e->data_name);
+	initStringInfo(&files);
+	initStringInfo(&line);
+	dynpg_read_scan_range(0, 0, 0, &range);
+	rd = dynpg_read_begin(rel, &range, DYN_READ_BULK);
+	while (dynpg_read_next(rd, &item))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (df == NULL)
+		{
+			df = palloc(sizeof(DataFile));
+			data_open(df, psprintf("%s/data/%s.json.gz", e->directory, e->data_name));
+		}
+		resetStringInfo(&line);
+		appendStringInfoString(&line, "{\"Item\":");
+		dynpg_item_append_text(item, &line);
+		appendStringInfoString(&line, "}\n");
+		data_write(df, line.data, line.len);
+		item_count++;
+		billed += dynpg_item_size(item);
+	}
+	dynpg_read_end(rd);
+	if (df != NULL)
+	{
+		StringInfoData enc;
+
+		data_close(df, digest);
+		initStringInfo(&enc);
+		dynpg_base64_encode(digest, 16, &enc);
+		appendStringInfo(&files, "{\"itemCount\":" INT64_FORMAT ",\"md5Checksum\":", item_count);
+		json_string(&files, enc.data);
+		appendStringInfoString(&files, ",\"etag\":");
+		json_string(&files, hex_of(digest, 16));
+		appendStringInfoString(&files, ",\"dataFileS3Key\":");
+		json_string(&files, data_key);
+		appendStringInfoString(&files, "}\n");
+	}
+	files_md5 = write_small_file(psprintf("%s/manifest-files.json", e->directory),
+								 files.data, files.len, true);
+	write_small_file(psprintf("%s/manifest-files.checksum", e->directory), files_md5,
+					 strlen(files_md5), false);
+
+	end = GetCurrentTimestamp();
+	initStringInfo(&summary);
+	appendStringInfoString(&summary, "{\"version\":\"2020-06-30\",\"exportArn\":");
+	json_string(&summary, e->export_arn);
+	appendStringInfoString(&summary, ",\"startTime\":");
+	json_string(&summary, iso_time(e->start));
+	appendStringInfoString(&summary, ",\"endTime\":");
+	json_string(&summary, iso_time(end));
+	appendStringInfoString(&summary, ",\"tableArn\":");
+	json_string(&summary, e->table_arn);
+	appendStringInfoString(&summary, ",\"tableId\":");
+	json_string(&summary, e->table_id);
+	appendStringInfoString(&summary, ",\"exportTime\":");
+	json_string(&summary, iso_time(export_time));
+	appendStringInfoString(&summary, ",\"s3Bucket\":");
+	json_string(&summary, e->bucket);
+	appendStringInfoString(&summary, ",\"s3Prefix\":");
+	json_string(&summary, e->prefix);
+	appendStringInfoString(&summary, ",\"s3SseAlgorithm\":");
+	json_string(&summary, e->sse);
+	appendStringInfoString(&summary, ",\"s3SseKmsKeyId\":null,\"manifestFilesS3Key\":");
+	json_string(&summary, psprintf("%s/manifest-files.json", e->key_base));
+	appendStringInfo(&summary, ",\"billedSizeBytes\":" INT64_FORMAT ",\"itemCount\":" INT64_FORMAT
+					 ",\"outputFormat\":\"DYNAMODB_JSON\",\"exportType\":\"FULL_EXPORT\"}\n",
+					 billed, item_count);
+	summary_md5 = write_small_file(psprintf("%s/manifest-summary.json", e->directory),
+								   summary.data, summary.len, true);
+	write_small_file(psprintf("%s/manifest-summary.checksum", e->directory), summary_md5,
+					 strlen(summary_md5), false);
+
+	args[0] = CStringGetTextDatum(e->export_arn);
+	args[1] = Int64GetDatum(item_count);
+	args[2] = Int64GetDatum(billed);
+	args[3] = TimestampTzGetDatum(end);
+	args[4] = TimestampTzGetDatum(export_time);
+	catalog_begin(&cc);
+	if (SPI_execute_with_args("UPDATE dynpg.exports SET status = 'COMPLETED', item_count = $2, "
+							  "billed_size_bytes = $3, end_time = $4, export_time = $5 "
+							  "WHERE export_arn = $1", 5, types, args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not record the export");
+	catalog_end(&cc);
+}
+
+/* whether this database's dynpg has dynpg.exports (an earlier build's may not) */
+static bool
+exports_installed(void)
+{
+	Oid			nsp = get_namespace_oid("dynpg", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("exports", nsp));
+}
+
+bool
+dynpg_export_step(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ExportRow  *volatile picked = NULL;
+	volatile bool found = false;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	/* one snapshot for the whole export, taken now: ExportTime */
+	XactIsoLevel = XACT_REPEATABLE_READ;
+	PushActiveSnapshot(GetTransactionSnapshot());
+	PG_TRY();
+	{
+		TimestampTz export_time = GetCurrentTimestamp();
+
+		if (exports_installed())
+		{
+			ExportCatalogCall cc;
+
+			catalog_begin(&cc);
+			if (SPI_execute("SELECT export_arn, table_relid, table_arn, table_id, s3_bucket, s3_prefix, "
+							"s3_sse_algorithm, directory, key_base, data_name, start_time "
+							"FROM dynpg.exports WHERE status = 'IN_PROGRESS' ORDER BY start_time "
+							"LIMIT 1 FOR UPDATE SKIP LOCKED", false, 1) != SPI_OK_SELECT)
+				elog(ERROR, "could not read dynpg.exports");
+			if (SPI_processed == 1)
+			{
+				MemoryContext spi = MemoryContextSwitchTo(cxt);
+				ExportRow  *e = palloc0(sizeof(ExportRow));
+				bool		isnull;
+				char	   *s;
+
+				e->export_arn = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+				e->relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+				e->table_arn = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
+				s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+				e->table_id = s ? pstrdup(s) : NULL;
+				e->bucket = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5));
+				s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6);
+				e->prefix = s ? pstrdup(s) : NULL;
+				e->sse = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7));
+				e->directory = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8));
+				e->key_base = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9));
+				e->data_name = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 10));
+				e->start = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 11, &isnull));
+				picked = e;
+				MemoryContextSwitchTo(spi);
+			}
+			catalog_end(&cc);
+		}
+		if (picked != NULL)
+		{
+			Relation	rel;
+
+			found = true;
+			pgstat_report_activity(STATE_RUNNING, "exporting a DynamoDB table");
+			rel = try_relation_open(picked->relid, AccessShareLock);
+			if (rel == NULL)
+				dynpg_raise(DYN_ERR_TABLE_NOT_FOUND, "Table not found: %s", picked->table_arn);
+			export_run(picked, rel, export_time);
+			relation_close(rel, NoLock);
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		ExportCatalogCall cc;
+		Datum		args[3];
+		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+
+		if (picked == NULL)
+			PG_RE_THROW();
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		ereport(WARNING, (errmsg("export %s failed: %s", picked->export_arn, edata->message)));
+
+		/* FAILED, with the error's SQLSTATE and message */
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		args[0] = CStringGetTextDatum(picked->export_arn);
+		args[1] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+		args[2] = CStringGetTextDatum(edata->message ? edata->message : "");
+		catalog_begin(&cc);
+		if (SPI_execute_with_args("UPDATE dynpg.exports SET status = 'FAILED', end_time = now(), "
+								  "failure_code = $2, failure_message = $3 "
+								  "WHERE export_arn = $1 AND status = 'IN_PROGRESS'",
+								  3, types, args, NULL, false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "could not record the export's failure");
+		catalog_end(&cc);
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return found;
+}
+
+/* ---------------------------------------------------------------------
+ * ExportTableToPointInTime
+ * ---------------------------------------------------------------------
+ */
+
+/* dynpg.export_table: run the export in the caller's statement */
+static bool export_synchronously = false;
+
+typedef struct ExportRequest
+{
+	char	   *table_arn;
+	char	   *bucket;
+	char	   *prefix;
+	char	   *format;
+	char	   *type;
+	char	   *sse;
+	char	   *kms_key;
+	char	   *owner;
+	char	   *client_token;
+	DynJson    *export_time;
+	DynJson    *incremental;
+} ExportRequest;
+
+static DynJson *describe_by_arn(const char *arn, const char *wrapper);
+
+DynJson *
+dynpg_api_export_table_to_point_in_time(DynJson *request)
+{
+	DynRequest	req;
+	ExportRequest r;
+	const char *table_name;
+	Oid			relid;
+	Relation	rel;
+	Jsonb	   *def;
+	JsonbValue	v;
+	char	   *location;
+	char	   *export_id;
+	char		name[27];
+	ExportRow	e;
+	ExportCatalogCall cc;
+	Datum		args[17];
+	char		nulls[17];
+	Oid			types[17];
+	int			i;
+
+	dynpg_require_preload();
+	memset(&r, 0, sizeof(r));
+	memset(&e, 0, sizeof(e));
+	dynpg_req_start(&req, "ExportTableToPointInTime", request);
+	r.client_token = dynpg_req_string(request, "ClientToken");
+	r.format = dynpg_req_string(request, "ExportFormat");
+	r.export_time = dynpg_req_member(request, "ExportTime");
+	r.type = dynpg_req_string(request, "ExportType");
+	r.incremental = dynpg_req_struct(request, "IncrementalExportSpecification");
+	r.bucket = dynpg_req_string(request, "S3Bucket");
+	r.owner = dynpg_req_string(request, "S3BucketOwner");
+	r.prefix = dynpg_req_string(request, "S3Prefix");
+	r.sse = dynpg_req_string(request, "S3SseAlgorithm");
+	r.kms_key = dynpg_req_string(request, "S3SseKmsKeyId");
+	r.table_arn = dynpg_req_string(request, "TableArn");
+
+	/* phase 2: constraints, in the model's member order */
+	dynpg_req_collect(&req, "ExportTableToPointInTime");
+	dynpg_req_not_null(&req, r.table_arn != NULL, "TableArn");
+	if (r.table_arn != NULL)
+		dynpg_req_length(&req, r.table_arn, "TableArn", 1, 1024);
+	dynpg_req_not_null(&req, r.bucket != NULL, "S3Bucket");
+	if (r.bucket != NULL)
+		dynpg_req_length(&req, r.bucket, "S3Bucket", 0, 255);
+	if (r.owner != NULL)
+		dynpg_req_length(&req, r.owner, "S3BucketOwner", 0, 64);
+	if (r.prefix != NULL)
+		dynpg_req_length(&req, r.prefix, "S3Prefix", 0, 1024);
+	if (r.sse != NULL)
+		dynpg_req_enum(&req, r.sse, "S3SseAlgorithm", sse_algorithms);
+	if (r.kms_key != NULL)
+		dynpg_req_length(&req, r.kms_key, "S3SseKmsKeyId", 1, 2048);
+	if (r.format != NULL)
+		dynpg_req_enum(&req, r.format, "ExportFormat", export_formats);
+	if (r.type != NULL)
+		dynpg_req_enum(&req, r.type, "ExportType", export_types);
+	if (r.client_token != NULL)
+		dynpg_req_length(&req, r.client_token, "ClientToken", 0, 36);
+	if (r.table_arn != NULL && strncmp(r.table_arn, "arn:", 4) == 0)
+		dynpg_req_table_arn(&req, r.table_arn, "TableArn");
+	dynpg_req_finish(&req);
+
+	/* the operation's own rules */
+	if (strncmp(r.table_arn, "arn:", 4) != 0)
+		dynpg_validation_error("Invalid TableArn: %s", r.table_arn);
+	if (r.type != NULL && strcmp(r.type, "INCREMENTAL_EXPORT") == 0)
+		dynpg_validation_error("dynpg does not support ExportType INCREMENTAL_EXPORT yet: only FULL_EXPORT");
+	if (r.incremental != NULL)
+		dynpg_req_not_supported("IncrementalExportSpecification");
+	if (r.format != NULL && strcmp(r.format, "ION") == 0)
+		dynpg_validation_error("dynpg does not support ExportFormat ION yet: only DYNAMODB_JSON");
+	if (r.export_time != NULL)
+		dynpg_validation_error("dynpg keeps no point-in-time history: ExportTime cannot be given "
+							   "(an export is of the table as the export finds it)");
+	if (r.owner != NULL)
+		dynpg_req_not_supported("S3BucketOwner");
+	if (r.sse != NULL && strcmp(r.sse, "KMS") == 0)
+		dynpg_validation_error("dynpg does not support S3SseAlgorithm KMS: only AES256");
+	if (r.kms_key != NULL)
+		dynpg_req_not_supported("S3SseKmsKeyId");
+	location = dynpg_s3_location(r.bucket, strlen(r.bucket), r.prefix,
+								 r.prefix ? strlen(r.prefix) : 0, "S3Bucket", "S3Prefix");
+
+	/* the table: SELECT on it is what an export needs */
+	table_name = dynpg_table_name_of(r.table_arn);
+	relid = dynpg_table_relid(table_name, true);
+	if (!OidIsValid(relid))
+		dynpg_raise(DYN_ERR_TABLE_NOT_FOUND, "Table not found: %s", r.table_arn);
+	rel = dynpg_api_open_table(table_name, AccessShareLock, &def);
+	dynpg_api_check_privilege(rel, ACL_SELECT);
+	e.relid = RelationGetRelid(rel);
+	e.table_arn = psprintf("%s%s", DYNPG_TABLE_ARN_PREFIX, RelationGetRelationName(rel));
+	if (getKeyJsonValueFromContainer(&def->root, "TableId", 7, &v) && v.type == jbvString)
+		e.table_id = pnstrdup(v.val.string.val, v.val.string.len);
+
+	/*
+	 * ClientToken: the same request again within 8 hours answers the export
+	 * it made; another request with the token is refused
+	 */
+	if (r.client_token != NULL)
+	{
+		Oid			ttypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+		Datum		targs[6];
+		char	   *previous = NULL;
+
+		targs[0] = CStringGetTextDatum(r.client_token);
+		targs[1] = CStringGetTextDatum(e.table_arn);
+		targs[2] = CStringGetTextDatum(r.bucket);
+		targs[3] = CStringGetTextDatum(r.prefix ? r.prefix : "");
+		targs[4] = CStringGetTextDatum(r.sse ? r.sse : "AES256");
+		targs[5] = CStringGetTextDatum(r.format ? r.format : "DYNAMODB_JSON");
+		catalog_begin(&cc);
+		if (SPI_execute_with_args("SELECT export_arn, table_arn = $2 AND s3_bucket = $3 AND "
+								  "coalesce(s3_prefix, '') = $4 AND s3_sse_algorithm = $5 AND "
+								  "export_format = $6 FROM dynpg.exports WHERE client_token = $1 "
+								  "AND start_time > now() - interval '8 hours' ORDER BY start_time DESC",
+								  6, ttypes, targs, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read dynpg.exports");
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+
+			if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+			{
+				catalog_end(&cc);
+				dynpg_raise(DYN_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
+							"The request uses the same client token as a previous, but different, request.");
+			}
+			previous = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			previous = MemoryContextStrdup(TopTransactionContext, previous);
+		}
+		catalog_end(&cc);
+		if (previous != NULL)
+		{
+			table_close(rel, NoLock);
+			return describe_by_arn(previous, "ExportDescription");
+		}
+	}
+
+	/* names; the directory, and _started, written now: the location is writable */
+	e.start = GetCurrentTimestamp();
+	export_id = psprintf("%014lld-%08x",
+						 (long long) ((timestamptz_to_time_t(e.start) * INT64CONST(1000)) +
+									  (e.start % USECS_PER_SEC) / 1000),
+						 (unsigned int) pg_prng_uint32(&pg_global_prng_state));
+	e.export_arn = psprintf("%s/export/%s", e.table_arn, export_id);
+	e.bucket = r.bucket;
+	e.prefix = r.prefix;
+	e.sse = r.sse ? r.sse : "AES256";
+	if (r.prefix != NULL && r.prefix[0] != '\0')
+	{
+		int			plen = strlen(r.prefix);
+
+		while (plen > 0 && r.prefix[plen - 1] == '/')
+			plen--;
+		e.key_base = psprintf("%.*s/AWSDynamoDB/%s", plen, r.prefix, export_id);
+	}
+	else
+		e.key_base = psprintf("AWSDynamoDB/%s", export_id);
+	e.directory = psprintf("%s/AWSDynamoDB/%s", location, export_id);
+	for (i = 0; i < 26; i++)
+		name[i] = "abcdefghijklmnopqrstuvwxyz234567"[pg_prng_uint32(&pg_global_prng_state) % 32];
+	name[26] = '\0';
+	e.data_name = name;
+	make_dir(e.directory);
+	write_small_file(psprintf("%s/_started", e.directory), "", 0, false);
+
+	/* the record, IN_PROGRESS */
+	for (i = 0; i < 17; i++)
+	{
+		nulls[i] = ' ';
+		types[i] = TEXTOID;
+	}
+	args[0] = CStringGetTextDatum(e.export_arn);
+	args[1] = ObjectIdGetDatum(e.relid);
+	types[1] = OIDOID;
+	args[2] = CStringGetTextDatum(RelationGetRelationName(rel));
+	args[3] = CStringGetTextDatum(e.table_arn);
+	args[4] = e.table_id ? CStringGetTextDatum(e.table_id) : (Datum) 0;
+	nulls[4] = e.table_id ? ' ' : 'n';
+	args[5] = CStringGetTextDatum("FULL_EXPORT");
+	args[6] = CStringGetTextDatum("DYNAMODB_JSON");
+	args[7] = CStringGetTextDatum(e.bucket);
+	args[8] = e.prefix ? CStringGetTextDatum(e.prefix) : (Datum) 0;
+	nulls[8] = e.prefix ? ' ' : 'n';
+	args[9] = CStringGetTextDatum(e.sse);
+	args[10] = CStringGetTextDatum(psprintf("%s/manifest-summary.json", e.key_base));
+	args[11] = TimestampTzGetDatum(e.start);
+	types[11] = TIMESTAMPTZOID;
+	args[12] = CStringGetTextDatum(e.directory);
+	args[13] = CStringGetTextDatum(e.key_base);
+	args[14] = CStringGetTextDatum(e.data_name);
+	args[15] = CStringGetTextDatum("IN_PROGRESS");
+	args[16] = r.client_token ? CStringGetTextDatum(r.client_token) : (Datum) 0;
+	nulls[16] = r.client_token ? ' ' : 'n';
+	catalog_begin(&cc);
+	if (SPI_execute_with_args("INSERT INTO dynpg.exports (export_arn, table_relid, table_name, "
+							  "table_arn, table_id, export_type, export_format, s3_bucket, "
+							  "s3_prefix, s3_sse_algorithm, manifest, start_time, directory, "
+							  "key_base, data_name, status, client_token) VALUES "
+							  "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+							  17, types, args, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not record the export");
+	catalog_end(&cc);
+
+	if (export_synchronously)
+	{
+		/* now, with the statement's snapshot */
+		CommandCounterIncrement();
+		export_run(&e, rel, GetCurrentStatementStartTimestamp());
+	}
+	else
+		dynpg_changelog_wake_at_commit = true;	/* the worker runs it once this commits */
+	table_close(rel, NoLock);
+	CommandCounterIncrement();
+	return describe_by_arn(e.export_arn, "ExportDescription");
+}
+
+/* ---------------------------------------------------------------------
+ * DescribeExport and ListExports
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+col(int row, int c)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, c);
+}
+
+static void
+out_opt_string(DynOut **o, const char *key, char *value)
+{
+	if (value != NULL)
+		dynpg_out_string(o, key, value);
+}
+
+static void
+out_opt_number(DynOut **o, const char *key, char *value)
+{
+	if (value != NULL)
+		dynpg_out_numeric_text(o, key, value);
+}
+
+/* The response {wrapper: ExportDescription} of the export 'arn', or ExportNotFoundException. */
+static DynJson *
+describe_by_arn(const char *arn, const char *wrapper)
+{
+	ExportCatalogCall cc;
+	Oid			types[1] = {TEXTOID};
+	Datum		args[1];
+	DynOut	   *o = NULL;
+	MemoryContext outer = CurrentMemoryContext;
+	char	   *vals[EXPORT_NCOLUMNS];
+	int			i;
+
+	args[0] = CStringGetTextDatum(arn);
+	catalog_begin(&cc);
+	if (SPI_execute_with_args("SELECT " EXPORT_COLUMNS " FROM dynpg.exports WHERE export_arn = $1",
+							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read dynpg.exports");
+	if (SPI_processed == 0)
+	{
+		catalog_end(&cc);
+		dynpg_raise(DYN_ERR_EXPORT_NOT_FOUND, "Export not found: %s", arn);
+	}
+	for (i = 0; i < EXPORT_NCOLUMNS; i++)
+	{
+		char	   *s = col(0, i + 1);
+
+		vals[i] = s ? MemoryContextStrdup(outer, s) : NULL;
+	}
+	catalog_end(&cc);
+
+	dynpg_out_begin_object(&o, NULL);
+	dynpg_out_begin_object(&o, wrapper);
+	if (strcmp(vals[1], "COMPLETED") == 0)
+		dynpg_out_numeric_text(&o, "BilledSizeBytes", vals[11]);
+	if (vals[13] != NULL)
+		dynpg_out_numeric_text(&o, "EndTime", vals[13]);
+	dynpg_out_string(&o, "ExportArn", vals[0]);
+	dynpg_out_string(&o, "ExportFormat", vals[3]);
+	dynpg_out_string(&o, "ExportManifest", vals[9]);
+	dynpg_out_string(&o, "ExportStatus", vals[1]);
+	out_opt_number(&o, "ExportTime", vals[14]);
+	dynpg_out_string(&o, "ExportType", vals[2]);
+	out_opt_string(&o, "FailureCode", vals[15]);
+	out_opt_string(&o, "FailureMessage", vals[16]);
+	if (strcmp(vals[1], "COMPLETED") == 0)
+		dynpg_out_numeric_text(&o, "ItemCount", vals[10]);
+	dynpg_out_string(&o, "S3Bucket", vals[6]);
+	out_opt_string(&o, "S3Prefix", vals[7]);
+	dynpg_out_string(&o, "S3SseAlgorithm", vals[8]);
+	dynpg_out_numeric_text(&o, "StartTime", vals[12]);
+	dynpg_out_string(&o, "TableArn", vals[4]);
+	out_opt_string(&o, "TableId", vals[5]);
+	out_opt_string(&o, "ClientToken", vals[17]);
+	dynpg_out_end_object(&o);
+	return dynpg_out_finish(dynpg_out_end_object(&o));
+}
+
+DynJson *
+dynpg_api_describe_export(DynJson *request)
+{
+	DynRequest	req;
+	char	   *arn;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "DescribeExport", request);
+	arn = dynpg_req_string(request, "ExportArn");
+	dynpg_req_collect(&req, "DescribeExport");
+	dynpg_req_not_null(&req, arn != NULL, "ExportArn");
+	if (arn != NULL)
+		dynpg_req_length(&req, arn, "ExportArn", 37, 1024);
+	dynpg_req_finish(&req);
+	return describe_by_arn(arn, "ExportDescription");
+}
+
+DynJson *
+dynpg_api_list_exports(DynJson *request)
+{
+	DynRequest	req;
+	char	   *table_arn;
+	char	   *next_token;
+	int64		max_results = 25;
+	bool		has_max;
+	ExportCatalogCall cc;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
+	DynOut	   *o = NULL;
+	MemoryContext outer = CurrentMemoryContext;
+	int			n;
+	int			i;
+	char	   *last = NULL;
+
+	dynpg_require_preload();
+	dynpg_req_start(&req, "ListExports", request);
+	has_max = dynpg_req_long(request, "MaxResults", true, &max_results);
+	next_token = dynpg_req_string(request, "NextToken");
+	table_arn = dynpg_req_string(request, "TableArn");
+	dynpg_req_collect(&req, "ListExports");
+	if (has_max)
+		dynpg_req_range(&req, max_results, "MaxResults", 1, 25);
+	if (table_arn != NULL)
+		dynpg_req_length(&req, table_arn, "TableArn", 1, 1024);
+	dynpg_req_finish(&req);
+	if (!has_max)
+		max_results = 25;
+
+	args[0] = table_arn ? CStringGetTextDatum(table_arn) : (Datum) 0;
+	nulls[0] = table_arn ? ' ' : 'n';
+	args[1] = next_token ? CStringGetTextDatum(next_token) : (Datum) 0;
+	nulls[1] = next_token ? ' ' : 'n';
+	catalog_begin(&cc);
+	if (SPI_execute_with_args("SELECT export_arn, status, export_type FROM dynpg.exports "
+							  "WHERE ($1 IS NULL OR table_arn = $1) AND ($2 IS NULL OR export_arn > $2) "
+							  "ORDER BY export_arn",
+							  2, types, args, nulls, false, max_results + 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read dynpg.exports");
+	n = (int) SPI_processed;
+	{
+		MemoryContext spi = MemoryContextSwitchTo(outer);
+
+		dynpg_out_begin_object(&o, NULL);
+		dynpg_out_begin_array(&o, "ExportSummaries");
+		for (i = 0; i < n && i < max_results; i++)
+		{
+			dynpg_out_begin_object(&o, NULL);
+			last = pstrdup(col(i, 1));
+			dynpg_out_string(&o, "ExportArn", last);
+			dynpg_out_string(&o, "ExportStatus", pstrdup(col(i, 2)));
+			dynpg_out_string(&o, "ExportType", pstrdup(col(i, 3)));
+			dynpg_out_end_object(&o);
+		}
+		dynpg_out_end_array(&o);
+		if (n > max_results)
+			dynpg_out_string(&o, "NextToken", last);
+		MemoryContextSwitchTo(spi);
+	}
+	catalog_end(&cc);
+	return dynpg_out_finish(dynpg_out_end_object(&o));
+}
+
+/* ---------------------------------------------------------------------
+ * dynpg.export_table(table, directory, format): directory is
+ * <bucket>[/<prefix>] under dynpg.export_directory (or that directory's
+ * absolute path); the export's ExportDescription
+ * ---------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(dynpg_export_table);
+Datum
+dynpg_export_table(PG_FUNCTION_ARGS)
+{
+	char	   *table = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *directory = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *format = PG_ARGISNULL(2) ? "DYNAMODB_JSON" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	const char *base = dynpg_export_directory();
+	char	   *slash;
+	JsonbParseState *st = NULL;
+	Jsonb	   *req;
+	DynJson    *volatile response = NULL;
+
+	if (base != NULL && directory[0] == '/')
+	{
+		int			blen = strlen(base);
+
+		while (blen > 1 && base[blen - 1] == '/')
+			blen--;
+		if (strncmp(directory, base, blen) != 0 || directory[blen] != '/')
+			dynpg_validation_error("The directory %s is not under dynpg.export_directory", directory);
+		directory += blen + 1;
+	}
+	slash = strchr(directory, '/');
+	dynpg_jb_begin_object(&st, NULL);
+	dynpg_jb_string(&st, "TableArn", psprintf("%s%s", DYNPG_TABLE_ARN_PREFIX,
+											  dynpg_table_name_of(table)));
+	if (slash != NULL)
+	{
+		dynpg_jb_string(&st, "S3Bucket", pnstrdup(directory, slash - directory));
+		if (slash[1] != '\0')
+			dynpg_jb_string(&st, "S3Prefix", slash + 1);
+	}
+	else
+		dynpg_jb_string(&st, "S3Bucket", directory);
+	dynpg_jb_string(&st, "ExportFormat", format);
+	req = dynpg_jb_finish(dynpg_jb_end_object(&st));
+	PG_TRY();
+	{
+		export_synchronously = true;
+		response = dynpg_api_call(dynpg_api_find_operation("ExportTableToPointInTime"),
+								  dynpg_json_from_jsonb(req));
+	}
+	PG_FINALLY();
+	{
+		export_synchronously = false;
+	}
+	PG_END_TRY();
+	PG_RETURN_JSONB_P(dynpg_response_jsonb(response));
+}
