@@ -59,6 +59,7 @@ OBJS = \
 	src/api/transact_ops.o \
 	src/api/partiql_ops.o \
 	src/api/s3_location.o \
+	src/api/import_ops.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \
@@ -98,6 +99,7 @@ REGRESS = \
 	item_api \
 	storage \
 	sql_update_delete \
+	import \
 	differential \
 	expr_conditions \
 	expr_update \

@@ -68,6 +68,8 @@ static const DynErrorInfo dyn_errors[DYN_ERR__COUNT] = {
 	DDB, "message", false},
 	{"TrimmedDataAccessException", MAKE_SQLSTATE('Y', 'D', '0', '5', '1'), "YD051",
 	DDB, "message", false},
+	{"ImportNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '6', '0'), "YD060",
+	DDB, "message", false},
 	{"InternalServerError", MAKE_SQLSTATE('Y', 'D', '5', '0', '0'), "YD500",
 	DDB, "message", true},
 };
