@@ -176,6 +176,10 @@ SELECT pg_temp.pretty(pg_temp.t('ListImports', '{"PageSize": 2}'));
 SELECT pg_temp.pretty(pg_temp.t('ListImports', jsonb_build_object('PageSize', 2, 'NextToken',
   dynpg.list_imports('{"PageSize": 2}') ->> 'NextToken')));
 SELECT pg_temp.t('ListImports', '{"PageSize": 0, "NextToken": "xyz"}');
+SELECT pg_temp.t('ListImports', jsonb_build_object('NextToken', repeat('0', 112)));
+-- a token is taken with the TableArn it was given for only
+SELECT pg_temp.t('ListImports', jsonb_build_object('NextToken', dynpg.list_imports('{"PageSize": 2}') ->> 'NextToken',
+  'TableArn', 'arn:aws:dynamodb:ddblocal:000000000000:table/imported'));
 SELECT pg_temp.t('ListImports', '{"PageSize": 26, "TableArn": ""}');
 
 RESET dynpg.export_directory;

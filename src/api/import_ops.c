@@ -972,6 +972,21 @@ dynpg_api_describe_import(DynJson *request)
 	return description_response(found);
 }
 
+/* The SHA-384 of ListImports' TableArn ("" when none), in hex */
+static char *
+filter_digest(const char *table_arn)
+{
+	Datum		d = DirectFunctionCall1(sha384_bytea,
+										PointerGetDatum(cstring_to_text(table_arn ? table_arn : "")));
+	bytea	   *b = DatumGetByteaPP(d);
+	char	   *hex = palloc(VARSIZE_ANY_EXHDR(b) * 2 + 1);
+	int			i;
+
+	for (i = 0; i < VARSIZE_ANY_EXHDR(b); i++)
+		sprintf(hex + 2 * i, "%02x", (unsigned char) VARDATA_ANY(b)[i]);
+	return hex;
+}
+
 DynJson *
 dynpg_api_list_imports(DynJson *request)
 {
@@ -980,9 +995,9 @@ dynpg_api_list_imports(DynJson *request)
 	DynReqNumber page;
 	char	   *next_token;
 	OwnerContext oc;
-	Oid			types[3] = {TEXTOID, INT4OID, INT8OID};
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	Oid			types[4] = {TEXTOID, INT4OID, INT8OID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 	int64		after = 0;
 	int			rc;
 	bool		isnull;
@@ -997,19 +1012,36 @@ dynpg_api_list_imports(DynJson *request)
 	dynpg_req_length(&req, table_arn, "TableArn", 1, 1024);
 	if (page.present)
 		dynpg_req_range(&req, page.value, "PageSize", 1, 25);
+	dynpg_req_length(&req, next_token, "NextToken", 112, 1024);
 	if (next_token != NULL &&
-		(strlen(next_token) != 16 || strspn(next_token, "0123456789abcdef") != 16))
+		(strlen(next_token) % 16 != 0 || strspn(next_token, "0123456789abcdef") != strlen(next_token)))
 		dynpg_req_invalid_text(&req, "Value at 'NextToken' failed to satisfy constraint: "
 							   "Member must satisfy regular expression pattern: ([0-9a-f]{16})+");
 	dynpg_req_finish(&req);
+
+	/*
+	 * NextToken: the last import listed (16 hex digits of its seq), then the
+	 * SHA-384 of the TableArn listed (96 hex digits), so that a token is
+	 * taken only with the TableArn it was given for.
+	 */
 	if (next_token != NULL)
-		after = (int64) strtoull(next_token, NULL, 16);
+	{
+		char		seq[17];
+
+		memcpy(seq, next_token, 16);
+		seq[16] = '\0';
+		after = (int64) strtoull(seq, NULL, 16);
+		if (strlen(next_token) != 112 || after <= 0 ||
+			strcmp(next_token + 16, filter_digest(table_arn)) != 0)
+			dynpg_validation_error("The provided NextToken is not valid");
+	}
 
 	values[0] = table_arn ? CStringGetTextDatum(table_arn) : (Datum) 0;
 	if (table_arn == NULL)
 		nulls[0] = 'n';
 	values[1] = Int32GetDatum(page.present ? (int32) page.value : 25);
 	values[2] = Int64GetDatum(after);
+	values[3] = CStringGetTextDatum(filter_digest(table_arn));
 	as_owner_begin(&oc);
 	rc = SPI_execute_with_args(
 		"WITH page AS ("
@@ -1023,9 +1055,10 @@ dynpg_api_list_imports(DynJson *request)
 		"                  'CloudWatchLogGroupArn', 'InputFormat', 'StartTime', 'EndTime'))"
 		"   ORDER BY seq) FROM shown), '[]'::jsonb))"
 		" || CASE WHEN (SELECT count(*) FROM page) > $2"
-		"    THEN jsonb_build_object('NextToken', lpad(to_hex((SELECT max(seq) FROM shown)), 16, '0'))"
+		"    THEN jsonb_build_object('NextToken', lpad(to_hex((SELECT max(seq) FROM shown)), 16, '0')"
+		"      || $4)"
 		"    ELSE '{}'::jsonb END",
-		3, types, values, nulls, false, 1);
+		4, types, values, nulls, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "dynpg: listing the imports failed: %s", SPI_result_code_string(rc));
 	res = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
