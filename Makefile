@@ -162,7 +162,7 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 PG_CPPFLAGS = -I$(srcdir)/src
 # The HTTP endpoint (src/http): libmicrohttpd for HTTP framing, OpenSSL's
 # libcrypto for SHA-256 and HMAC (SigV4), zlib for gzip bodies and CRC32.
-SHLIB_LINK += -lmicrohttpd -lcrypto -lz
+SHLIB_LINK += -lmicrohttpd -lcrypto -lz -lzstd
 # Header dependencies: gcc writes src/.../<file>.d beside each object, so a header
 # change rebuilds what includes it (Debian's PGXS has 'autodepend' off).
 # (The .d files are included after PGXS, below, so that 'all' stays the default goal.)

@@ -834,6 +834,11 @@ CREATE FUNCTION dynpg.import_table(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_import_table' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION dynpg.import_table(jsonb) IS
 	'ImportTable: create a table and load it from the files of S3BucketSource under dynpg.export_directory';
+CREATE FUNCTION dynpg.import_table(directory text, create_table_request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_import_directory' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION dynpg.import_table(text, jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION dynpg.import_table(text, jsonb) IS
+	'ImportTable of the DYNAMODB_JSON files under a server directory (superusers; .gz and .zst decompressed): the table create_table_request describes';
 CREATE FUNCTION dynpg.describe_import(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_describe_import' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION dynpg.describe_import(jsonb) IS

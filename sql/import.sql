@@ -139,11 +139,54 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "csv2"
   "TableCreationParameters": {"TableName": "not_gzip", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}]}}');
+-- ZSTD; a truncated ZSTD file fails its import
+SELECT pg_temp.write_file('bkt/zst/part.json.zst',
+  (SELECT string_agg('{"Item": {"pk": {"S": "z' || i || '"}}}', E'\n') FROM generate_series(1, 3) i), 'zstd -q -c');
+SELECT (pg_temp.t('ImportTable', '{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "zst"}, "InputFormat": "DYNAMODB_JSON",
+  "InputCompressionType": "ZSTD",
+  "TableCreationParameters": {"TableName": "zstd_table", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}')::jsonb
+  #> '{ImportTableDescription}') - '{TableCreationParameters, ImportArn, TableArn, TableId, StartTime, EndTime}'::text[];
+SELECT pg_temp.items('zstd_table');
+SELECT pg_temp.write_file('bkt/zstbad/part.json.zst',
+  (SELECT string_agg('{"Item": {"pk": {"S": "z' || i || '"}}}', E'\n') FROM generate_series(1, 300) i), 'zstd -q -c | head -c 60');
+SELECT (pg_temp.t('ImportTable', '{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "zstbad"}, "InputFormat": "DYNAMODB_JSON",
+  "InputCompressionType": "ZSTD",
+  "TableCreationParameters": {"TableName": "zstd_truncated", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}')::jsonb
+  #> '{ImportTableDescription}') - '{TableCreationParameters, ImportArn, TableArn, TableId, StartTime, EndTime}'::text[];
+SELECT pg_temp.t('DescribeTable', '{"TableName": "zstd_truncated"}');
+-- ZSTD named for a file that is not compressed
+SELECT (pg_temp.t('ImportTable', '{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "csv2"}, "InputFormat": "CSV",
+  "InputCompressionType": "ZSTD",
+  "TableCreationParameters": {"TableName": "not_zstd", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}]}}')::jsonb
+  #> '{ImportTableDescription}') - '{TableCreationParameters, ImportArn, TableArn, TableId, StartTime, EndTime}'::text[];
 -- nothing under the prefix
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "nothing/here"}, "InputFormat": "DYNAMODB_JSON",
   "TableCreationParameters": {"TableName": "empty_src", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}');
+
+-- dynpg.import_table(directory, CreateTable request): a server directory, superusers only;
+-- compression by file name (.gz, .zst, else none)
+SELECT pg_temp.write_file('dir/a.json', '{"Item": {"pk": {"S": "plain"}}}');
+SELECT pg_temp.write_file('dir/sub/b.json.gz', '{"Item": {"pk": {"S": "gzip"}}}', 'gzip');
+SELECT pg_temp.write_file('dir/c.json.zst', '{"Item": {"pk": {"S": "zstd"}}}' || E'\nbad line', 'zstd -q -c');
+SELECT pg_temp.pretty(dynpg.import_table(current_setting('data_directory') || '/import_suite/dir/',
+  '{"TableName": "from_dir", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}')::text);
+SELECT dynpg.import_table('relative/dir', '{}');
+CREATE ROLE import_nobody;
+SET ROLE import_nobody;
+SELECT dynpg.import_table('/tmp', '{}');
+RESET ROLE;
+DROP ROLE import_nobody;
+SELECT pg_temp.items('from_dir');
 
 -- validation
 SELECT pg_temp.imp('{}');
@@ -154,8 +197,6 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3BucketOwner": "12"
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt"}, "InputFormat": "CSV",
   "InputFormatOptions": {"Csv": {"Delimiter": "x", "HeaderList": [""]}}, "TableCreationParameters": {}}');
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt"}, "InputFormat": "ION", "TableCreationParameters": {}}');
-SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt"}, "InputFormat": "CSV", "InputCompressionType": "ZSTD",
-  "TableCreationParameters": {}}');
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt"}, "InputFormat": "DYNAMODB_JSON",
   "InputFormatOptions": {"Csv": {"Delimiter": ";"}}, "TableCreationParameters": {}}');
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "Bad_Bucket!"}, "InputFormat": "CSV", "TableCreationParameters": {}}');

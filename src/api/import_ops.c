@@ -44,6 +44,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -79,6 +80,9 @@ typedef struct ImportRun
 	char	   *table_name;
 	bool		csv;
 	bool		gzip;
+	bool		zstd;
+	bool		by_suffix;		/* compression told by each file's name (.gz, .zst) */
+	const char *root;		/* file names in messages are relative to it */
 	char		delimiter;
 	DynJson    *header_list;	/* CSV HeaderList or NULL */
 	DynJson    *attribute_definitions;
@@ -230,6 +234,89 @@ read_failed(ImportRun *run, const char *code, char *message)
 	return false;
 }
 
+/* A ZSTD file's bytes, decompressed, into 'buf' (read_file) */
+static bool
+read_zstd(ImportRun *run, const char *path, const char *shown, StringInfo buf)
+{
+	FILE	   *f = AllocateFile(path, PG_BINARY_R);
+	ZSTD_DStream *ds;
+	size_t		inlen = ZSTD_DStreamInSize();
+	size_t		outlen = ZSTD_DStreamOutSize();
+	char	   *in;
+	char	   *out;
+	size_t		got;
+	size_t		last = 0;
+	bool		ok = true;
+	char	   *message = NULL;
+
+	if (f == NULL)
+		return read_failed(run, "S3ReadError",
+						   psprintf("The file %s could not be read: %m", shown));
+	ds = ZSTD_createDStream();
+	if (ds == NULL)
+	{
+		FreeFile(f);
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+	in = palloc(inlen);
+	out = palloc(outlen);
+	(void) ZSTD_initDStream(ds);
+	/* the stream is malloc'ed: freed on a cancel too */
+	PG_TRY();
+	{
+		while (ok && (got = fread(in, 1, inlen, f)) > 0)
+		{
+			ZSTD_inBuffer ib = {in, got, 0};
+
+			CHECK_FOR_INTERRUPTS();
+			while (ib.pos < ib.size)
+			{
+				ZSTD_outBuffer ob = {out, outlen, 0};
+
+				last = ZSTD_decompressStream(ds, &ob, &ib);
+				if (ZSTD_isError(last))
+				{
+					message = psprintf("The file %s could not be decompressed: %s", shown,
+									   ZSTD_getErrorName(last));
+					ok = false;
+					break;
+				}
+				if ((Size) buf->len + ob.pos >= MaxAllocSize)
+				{
+					message = psprintf("The file %s is over 1 GB", shown);
+					ok = false;
+					break;
+				}
+				appendBinaryStringInfo(buf, out, (int) ob.pos);
+			}
+		}
+	}
+	PG_CATCH();
+	{
+		ZSTD_freeDStream(ds);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (ok && ferror(f))
+	{
+		message = psprintf("The file %s could not be read: %m", shown);
+		ok = false;
+	}
+	/* a frame not finished at the end of the file: truncated */
+	if (ok && last != 0)
+	{
+		message = psprintf("The file %s could not be decompressed: it ends inside a frame", shown);
+		ok = false;
+	}
+	ZSTD_freeDStream(ds);
+	FreeFile(f);
+	pfree(in);
+	pfree(out);
+	if (!ok)
+		return read_failed(run, "InvalidCompressedFile", message);
+	return true;
+}
+
 /*
  * The file's bytes, uncompressed, into 'buf' ('shown': its name in messages,
  * under the S3 directory); false with run->failure_* set when it cannot be
@@ -241,6 +328,8 @@ read_file(ImportRun *run, const char *path, const char *shown, StringInfo buf)
 	char		chunk[65536];
 	int			n;
 
+	if (run->zstd)
+		return read_zstd(run, path, shown, buf);
 	if (!run->gzip)
 	{
 		FILE	   *f = AllocateFile(path, PG_BINARY_R);
@@ -261,9 +350,10 @@ read_file(ImportRun *run, const char *path, const char *shown, StringInfo buf)
 		}
 		if (ferror(f))
 		{
+			char	   *message = psprintf("The file %s could not be read: %m", shown);
+
 			FreeFile(f);
-			return read_failed(run, "S3ReadError",
-							   psprintf("The file %s could not be read: %m", shown));
+			return read_failed(run, "S3ReadError", message);
 		}
 		FreeFile(f);
 		return true;
@@ -602,12 +692,19 @@ load_location(ImportRun *run, const char *location)
 	foreach(lc, files)
 	{
 		const char *path = lfirst(lc);
-		const char *shown = path + strlen(dynpg_export_directory());
+		const char *shown = path + strlen(run->root);
 
 		while (*shown == '/')
 			shown++;
 
 		resetStringInfo(&buf);
+		if (run->by_suffix)
+		{
+			size_t		len = strlen(path);
+
+			run->gzip = len > 3 && strcmp(path + len - 3, ".gz") == 0;
+			run->zstd = len > 4 && strcmp(path + len - 4, ".zst") == 0;
+		}
 		if (!read_file(run, path, shown, &buf))
 			return false;
 		run->processed_bytes += buf.len;
@@ -669,8 +766,13 @@ json_member_tree(StringInfo out, const char *key, const DynJson *value)
 	dynpg_json_write(out, value, NULL);
 }
 
-DynJson *
-dynpg_api_import_table(DynJson *request)
+/*
+ * ImportTable; 'directory' (dynpg.import_table(directory, request), for
+ * superusers): the files of that server directory, in place of
+ * S3BucketSource, each decompressed as its name says (.gz, .zst).
+ */
+static DynJson *
+import_table(DynJson *request, const char *directory)
 {
 	DynRequest	req;
 	char	   *client_token;
@@ -736,7 +838,7 @@ dynpg_api_import_table(DynJson *request)
 	params = dynpg_req_struct(req.root, "TableCreationParameters");
 
 	/* phase 2: the constraints */
-	dynpg_req_not_null(&req, source != NULL, "S3BucketSource");
+	dynpg_req_not_null(&req, source != NULL || directory != NULL, "S3BucketSource");
 	if (source != NULL)
 	{
 		dynpg_req_not_null(&req, bucket != NULL, "S3BucketSource.S3Bucket");
@@ -780,13 +882,14 @@ dynpg_api_import_table(DynJson *request)
 	/* phase 3: what dynpg does not do, and the options' rules */
 	if (strcmp(input_format, "ION") == 0)
 		dynpg_validation_error("dynpg does not support InputFormat ION yet: import DYNAMODB_JSON or CSV");
-	if (compression != NULL && strcmp(compression, "ZSTD") == 0)
-		dynpg_validation_error("dynpg does not support InputCompressionType ZSTD yet: use GZIP or NONE");
 	if (csv != NULL && strcmp(input_format, "CSV") != 0)
 		dynpg_validation_error("InputFormatOptions.Csv can only be given with InputFormat CSV");
-	location = dynpg_s3_location(bucket, strlen(bucket), key_prefix,
-								 key_prefix ? strlen(key_prefix) : 0,
-								 "S3BucketSource.S3Bucket", "S3BucketSource.S3KeyPrefix");
+	if (directory != NULL)
+		location = pstrdup(directory);
+	else
+		location = dynpg_s3_location(bucket, strlen(bucket), key_prefix,
+									 key_prefix ? strlen(key_prefix) : 0,
+									 "S3BucketSource.S3Bucket", "S3BucketSource.S3KeyPrefix");
 
 	/* ClientToken: the same request again is the same import */
 	initStringInfo(&canonical);
@@ -827,6 +930,9 @@ dynpg_api_import_table(DynJson *request)
 	run.linecxt = AllocSetContextCreate(cxt, "dynpg import line", ALLOCSET_DEFAULT_SIZES);
 	run.csv = strcmp(input_format, "CSV") == 0;
 	run.gzip = compression != NULL && strcmp(compression, "GZIP") == 0;
+	run.zstd = compression != NULL && strcmp(compression, "ZSTD") == 0;
+	run.by_suffix = directory != NULL && compression == NULL;
+	run.root = directory != NULL ? location : dynpg_export_directory();
 	run.delimiter = delimiter != NULL ? delimiter[0] : ',';
 	run.header_list = header_list;
 	run.attribute_definitions = dynpg_json_member(params, "AttributeDefinitions", 20);
@@ -893,7 +999,8 @@ dynpg_api_import_table(DynJson *request)
 	json_member_string(&d, "CloudWatchLogGroupArn", IMPORT_LOG_GROUP);
 	json_member_string(&d, "InputFormat", input_format);
 	json_member_tree(&d, "InputFormatOptions", format_options);
-	json_member_string(&d, "InputCompressionType", compression ? compression : "NONE");
+	if (!run.by_suffix)
+		json_member_string(&d, "InputCompressionType", compression ? compression : "NONE");
 	json_member_tree(&d, "TableCreationParameters", params);
 	appendStringInfo(&d, ",\"StartTime\":%s,\"EndTime\":%s", start_time,
 					 dynpg_api_epoch_seconds_now());
@@ -943,6 +1050,42 @@ dynpg_api_import_table(DynJson *request)
 		as_owner_end(&oc);
 	}
 	return description_response(found);
+}
+
+DynJson *
+dynpg_api_import_table(DynJson *request)
+{
+	return import_table(request, NULL);
+}
+
+/*
+ * dynpg.import_table(directory, create_table_request): ImportTable of the
+ * DYNAMODB_JSON files under a server directory (superusers only, as COPY
+ * FROM a file), compression by file name.
+ */
+PG_FUNCTION_INFO_V1(dynpg_import_directory);
+Datum
+dynpg_import_directory(PG_FUNCTION_ARGS)
+{
+	char	   *directory = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	DynJson    *request;
+	size_t		len = strlen(directory);
+
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser to import from a server directory")));
+	if (!is_absolute_path(directory))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the directory to import must be an absolute path: %s", directory)));
+	while (len > 1 && directory[len - 1] == '/')
+		directory[--len] = '\0';
+	request = dynpg_json_new(DJ_OBJECT);
+	dynpg_json_add(request, "InputFormat", 11, dynpg_json_string("DYNAMODB_JSON", 13));
+	dynpg_json_add(request, "TableCreationParameters", 23,
+				   dynpg_json_from_jsonb(PG_GETARG_JSONB_P(1)));
+	PG_RETURN_JSONB_P(dynpg_response_jsonb(import_table(request, directory)));
 }
 
 DynJson *
