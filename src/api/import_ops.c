@@ -68,6 +68,7 @@
 #include "base/dynpg_request.h"
 
 #define IMPORT_ERRORS_KEPT	10
+#define IMPORT_ERRORS_LOGGED	10000
 #define IMPORT_TOKEN_HOURS	8
 #define IMPORT_LOG_GROUP	"arn:" DYN_OWN_PARTITION ":logs:" DYN_OWN_REGION ":" DYN_OWN_ACCOUNT \
 	":log-group:/aws-dynamodb/imports:*"
@@ -411,8 +412,14 @@ record_error(ImportRun *run, const char *file, int64 line, const char *message)
 	char	   *text = psprintf("%s line " INT64_FORMAT ": %s", file, line, message);
 
 	run->errors++;
-	ereport(LOG,
-			(errmsg("dynpg: ImportTable of table %s: %s", run->table_name, text)));
+	/* the first IMPORT_ERRORS_LOGGED only: a file of bad lines must not flood the log */
+	if (run->errors <= IMPORT_ERRORS_LOGGED)
+		ereport(LOG,
+				(errmsg("dynpg: ImportTable of table %s: %s", run->table_name, text)));
+	if (run->errors == IMPORT_ERRORS_LOGGED)
+		ereport(LOG,
+				(errmsg("dynpg: ImportTable of table %s: further errors are counted, not logged",
+						run->table_name)));
 	if (run->nkept == IMPORT_ERRORS_KEPT)
 	{
 		pfree(run->kept[0]);
