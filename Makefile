@@ -60,6 +60,7 @@ OBJS = \
 	src/api/partiql_ops.o \
 	src/api/s3_location.o \
 	src/api/export_ops.o \
+	src/api/import_ops.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \
@@ -100,6 +101,7 @@ REGRESS = \
 	item_api \
 	storage \
 	sql_update_delete \
+	import \
 	differential \
 	expr_conditions \
 	expr_update \
@@ -162,7 +164,7 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 PG_CPPFLAGS = -I$(srcdir)/src
 # The HTTP endpoint (src/http): libmicrohttpd for HTTP framing, OpenSSL's
 # libcrypto for SHA-256 and HMAC (SigV4), zlib for gzip bodies and CRC32.
-SHLIB_LINK += -lmicrohttpd -lcrypto -lz
+SHLIB_LINK += -lmicrohttpd -lcrypto -lz -lzstd
 # Header dependencies: gcc writes src/.../<file>.d beside each object, so a header
 # change rebuilds what includes it (Debian's PGXS has 'autodepend' off).
 # (The .d files are included after PGXS, below, so that 'all' stays the default goal.)

@@ -11,6 +11,8 @@ DYNPG_PG_CONFIG="$DYNPG_PG_BINDIR/pg_config"
 # What building, installing, running and testing dynpg needs.  libc6-dev is only a
 # Recommends of gcc; perl provides prove.  The HTTP endpoint links libmicrohttpd
 # (HTTP framing), libcrypto (SigV4's SHA-256 and HMAC) and zlib (gzip bodies);
+# ImportTable reads GZIP input with zlib and ZSTD input with libzstd (its
+# regress suite compresses fixtures with the zstd command);
 # its tests drive it with python3-boto3, awscli and the AWS SDK for JavaScript
 # (Node and npm: Debian's nodejs and npm unless a Node with npm is already on
 # PATH, as NodeSource's is); the run script checks it with curl;
@@ -23,7 +25,7 @@ DYNPG_PACKAGES=(
 	"postgresql-$DYNPG_PG_MAJOR-pgtap"
 	libtap-parser-sourcehandler-pgtap-perl
 	libipc-run-perl
-	libmicrohttpd-dev libssl-dev zlib1g-dev
+	libmicrohttpd-dev libssl-dev zlib1g-dev libzstd-dev zstd
 	python3-boto3 awscli curl wrk
 	clang libclang-rt-14-dev
 )

@@ -830,6 +830,23 @@ CREATE FUNCTION dynpg.describe_time_to_live(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_describe_time_to_live' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION dynpg.describe_time_to_live(jsonb) IS
 	'DescribeTimeToLive: TimeToLiveStatus ENABLED (with AttributeName) or DISABLED';
+CREATE FUNCTION dynpg.import_table(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_import_table' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.import_table(jsonb) IS
+	'ImportTable: create a table and load it from the files of S3BucketSource under dynpg.export_directory';
+CREATE FUNCTION dynpg.import_table(directory text, create_table_request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_import_directory' LANGUAGE C VOLATILE STRICT;
+REVOKE ALL ON FUNCTION dynpg.import_table(text, jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION dynpg.import_table(text, jsonb) IS
+	'ImportTable of the DYNAMODB_JSON files under a server directory (superusers; .gz and .zst decompressed): the table create_table_request describes';
+CREATE FUNCTION dynpg.describe_import(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_describe_import' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.describe_import(jsonb) IS
+	'DescribeImport: the import named by ImportArn';
+CREATE FUNCTION dynpg.list_imports(request jsonb DEFAULT '{}') RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_list_imports' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION dynpg.list_imports(jsonb) IS
+	'ListImports: the imports (of TableArn), PageSize a page (NextToken)';
 CREATE FUNCTION dynpg.describe_limits(request jsonb DEFAULT '{}') RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_describe_limits' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION dynpg.describe_limits(jsonb) IS
@@ -854,6 +871,27 @@ CREATE TABLE dynpg.transaction_tokens (
 	PRIMARY KEY (role, token)
 );
 REVOKE ALL ON dynpg.transaction_tokens FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- Imports (ImportTable, src/api/import_ops.c)
+------------------------------------------------------------------------------
+-- One row per ImportTable: its ImportTableDescription as DescribeImport
+-- answers it, the request without its ClientToken (canonical text: the same
+-- token with another request is IdempotentParameterMismatchException for 8
+-- hours) and the last ten lines that could not be imported ("<file> line
+-- <n>: <message>", newest last).  dynpg reads and writes it as its owner.
+CREATE TABLE dynpg.imports (
+	seq bigserial PRIMARY KEY,
+	import_arn text NOT NULL UNIQUE,
+	table_arn text NOT NULL,
+	client_token text,
+	request text NOT NULL,
+	description jsonb NOT NULL,
+	errors jsonb NOT NULL DEFAULT '[]',
+	created timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON dynpg.imports (client_token) WHERE client_token IS NOT NULL;
+REVOKE ALL ON dynpg.imports FROM PUBLIC;
 
 ------------------------------------------------------------------------------
 -- The HTTP endpoint (src/http/README): access keys and the workers' status

@@ -51,6 +51,11 @@ extern DynJson *dynpg_api_describe_stream(DynJson *request);
 extern DynJson *dynpg_api_get_shard_iterator(DynJson *request);
 extern DynJson *dynpg_api_get_records(DynJson *request);
 
+/* ImportTable, DescribeImport, ListImports (import_ops.c) */
+extern DynJson *dynpg_api_import_table(DynJson *request);
+extern DynJson *dynpg_api_describe_import(DynJson *request);
+extern DynJson *dynpg_api_list_imports(DynJson *request);
+
 /* items (item_ops.c) */
 extern DynJson *dynpg_api_put_item(DynJson *request);
 extern DynJson *dynpg_api_get_item(DynJson *request);

@@ -57,6 +57,10 @@ static const DynApiOperationInfo operations[] = {
 	{"DescribeTimeToLive", dynpg_api_describe_time_to_live, 0},
 	{"DescribeLimits", dynpg_api_describe_limits, 0},
 	{"DescribeEndpoints", dynpg_api_describe_endpoints, 0},
+	/* imports from S3 (here: dynpg.export_directory) */
+	{"ImportTable", dynpg_api_import_table, 0},
+	{"DescribeImport", dynpg_api_describe_import, 0},
+	{"ListImports", dynpg_api_list_imports, 0},
 	/* PartiQL */
 	{"ExecuteStatement", dynpg_api_execute_statement, DYN_OP_MAPS_CONFLICTS},
 	{"BatchExecuteStatement", dynpg_api_batch_execute_statement, 0},
@@ -75,11 +79,11 @@ static const DynApiOperationInfo operations[] = {
 	{"CreateGlobalTable"}, {"DeleteBackup"}, {"DeleteResourcePolicy"}, {"DescribeBackup"},
 	{"DescribeContinuousBackups"}, {"DescribeContributorInsights"},
 	{"DescribeGlobalTable"}, {"DescribeGlobalTableSettings"},
-	{"DescribeImport"}, {"DescribeKinesisStreamingDestination"},
+	{"DescribeKinesisStreamingDestination"},
 	{"DescribeTableReplicaAutoScaling"},
 	{"DisableKinesisStreamingDestination"}, {"EnableKinesisStreamingDestination"},
-	{"GetResourcePolicy"}, {"ImportTable"}, {"ListBackups"}, {"ListContributorInsights"},
-	{"ListGlobalTables"}, {"ListImports"},
+	{"GetResourcePolicy"}, {"ListBackups"}, {"ListContributorInsights"},
+	{"ListGlobalTables"},
 	{"PutResourcePolicy"}, {"RestoreTableFromBackup"},
 	{"RestoreTableToPointInTime"}, {"UpdateContinuousBackups"},
 	{"UpdateContributorInsights"}, {"UpdateGlobalTable"}, {"UpdateGlobalTableSettings"},
@@ -179,6 +183,9 @@ DYNPG_OPERATION_FUNCTION(dynpg_list_tags_of_resource, "ListTagsOfResource")
 DYNPG_OPERATION_FUNCTION(dynpg_update_time_to_live, "UpdateTimeToLive")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_time_to_live, "DescribeTimeToLive")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_limits, "DescribeLimits")
+DYNPG_OPERATION_FUNCTION(dynpg_import_table, "ImportTable")
+DYNPG_OPERATION_FUNCTION(dynpg_describe_import, "DescribeImport")
+DYNPG_OPERATION_FUNCTION(dynpg_list_imports, "ListImports")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_endpoints, "DescribeEndpoints")
 DYNPG_OPERATION_FUNCTION(dynpg_execute_statement, "ExecuteStatement")
 DYNPG_OPERATION_FUNCTION(dynpg_batch_execute_statement, "BatchExecuteStatement")
