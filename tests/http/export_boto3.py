@@ -28,16 +28,10 @@ import boto3
 import botocore.config
 from botocore.exceptions import ClientError
 
+from tapcheck import check, finish
+
 ENDPOINT = os.environ["DYNPG_ENDPOINT"]
 EXPORT_DIR = os.environ["DYNPG_EXPORT_DIR"]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    if not cond:
-        failures += 1
 
 
 def client():
@@ -194,4 +188,4 @@ got = ddb.get_item(TableName="snap", Key={"pk": {"S": "base-0007"}})["Item"]
 check(got["s"]["S"] == b7["s"]["S"] and got["b"]["B"] == base64.b64decode(b7["b"]["B"]),
       "the exported item equals GetItem's")
 
-sys.exit(1 if failures else 0)
+finish()

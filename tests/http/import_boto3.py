@@ -23,16 +23,10 @@ import boto3
 import botocore.config
 from botocore.exceptions import ClientError
 
+from tapcheck import check, finish
+
 ENDPOINT = os.environ["DYNPG_ENDPOINT"]
 ROOT = os.environ["DYNPG_EXPORT_DIR"]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    if not cond:
-        failures += 1
 
 
 ddb = boto3.client("dynamodb", endpoint_url=ENDPOINT, region_name="us-east-1",
@@ -164,4 +158,4 @@ check(len(page["ImportSummaryList"]) == 2 and len(rest["ImportSummaryList"]) == 
 mine = ddb.list_imports(TableArn=d2["TableArn"])["ImportSummaryList"]
 check([s["ImportArn"] for s in mine] == [d2["ImportArn"]], "ListImports of one table")
 
-sys.exit(1 if failures else 0)
+finish()

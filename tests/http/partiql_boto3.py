@@ -16,15 +16,9 @@ import boto3
 import botocore.config
 from botocore.exceptions import ClientError
 
+from tapcheck import check, finish
+
 ENDPOINT = os.environ["DYNPG_ENDPOINT"]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    if not cond:
-        failures += 1
 
 
 def error_of(fn, **kw):
@@ -149,4 +143,4 @@ code, msg, _ = error_of(ddb.execute_transaction, TransactStatements=[
     ClientRequestToken="partiql-boto3-1")
 check(code == "IdempotentParameterMismatchException", "the token with another request: IdempotentParameterMismatchException")
 
-sys.exit(1 if failures else 0)
+finish()

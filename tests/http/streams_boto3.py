@@ -27,17 +27,11 @@ import boto3
 import botocore.config
 from botocore.exceptions import ClientError
 
+from tapcheck import check, finish
+
 ENDPOINT = os.environ["DYNPG_ENDPOINT"]
 SECONDS = float(os.environ.get("DYNPG_STREAM_SECONDS", "5"))
 ROLL_CONNINFO = os.environ["DYNPG_ROLL_CONNINFO"]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    if not cond:
-        failures += 1
 
 
 def client(service):
@@ -394,4 +388,4 @@ check(d2["LatestStreamArn"] != arn, "re-enabling opens a new stream")
 check(len(streams.list_streams(TableName="ledger")["Streams"]) == 2, "ListStreams lists both")
 
 print("# %d changes, %d records" % (total, len(seen)), file=sys.stderr)
-sys.exit(1 if failures else 0)
+finish()
