@@ -95,6 +95,7 @@ REGRESS = \
 	tags \
 	ttl_config \
 	export \
+	export_import \
 	ttl_sweep \
 	streams \
 	table_settings \
