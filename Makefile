@@ -95,7 +95,6 @@ REGRESS = \
 	tags \
 	ttl_config \
 	export \
-	export_import \
 	ttl_sweep \
 	streams \
 	table_settings \
@@ -103,6 +102,7 @@ REGRESS = \
 	storage \
 	sql_update_delete \
 	import \
+	export_import \
 	differential \
 	expr_conditions \
 	expr_update \
