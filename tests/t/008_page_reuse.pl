@@ -36,10 +36,13 @@ $node->safe_psql('postgres', qq{
 	  FROM generate_series(0, $nbatches * 40 - 1) i;
 });
 
+# a replication slot keeps the WAL the standby has not received: on a busy
+# machine it may fall behind and reconnect after the primary's checkpoints
+$node->safe_psql('postgres', "SELECT pg_create_physical_replication_slot('reuse_standby')");
 $node->backup('base');
 my $standby = PostgreSQL::Test::Cluster->new('reuse_standby');
 $standby->init_from_backup($node, 'base', has_streaming => 1);
-$standby->append_conf('postgresql.conf', "shared_preload_libraries = 'dynpg'\nmax_standby_streaming_delay = 1s");
+$standby->append_conf('postgresql.conf', "shared_preload_libraries = 'dynpg'\nmax_standby_streaming_delay = 1s\nprimary_slot_name = 'reuse_standby'");
 $standby->start;
 
 my $dir = $PostgreSQL::Test::Utils::tmp_check;
