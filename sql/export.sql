@@ -147,16 +147,7 @@ DROP ROLE exp_reader;
 
 -- failures in the worker: FAILED, with the error's SQLSTATE and message.
 -- The worker is paused (testing GUC) while the exports are requested.
-ALTER SYSTEM SET dynpg.index_worker_pause = on;
-SELECT pg_reload_conf();
-DO $$
-BEGIN
-	FOR i IN 1..600 LOOP
-		EXIT WHEN NOT EXISTS (SELECT 1 FROM dynpg.index_workers
-							   WHERE datname = current_database() AND state <> 'paused');
-		PERFORM pg_sleep(0.01);
-	END LOOP;
-END $$;
+\i sql/include/worker_pause.sql
 -- a file where the export's data directory goes
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "blocked"}') -> 'ExportDescription' -> 'ExportStatus' AS status;
 SELECT directory || '/data' AS blocked FROM dynpg.exports WHERE s3_prefix = 'blocked' \gset

@@ -8,16 +8,7 @@
 -- The database's GSI worker would run backfills on its own: paused here
 -- (testing GUC) so that the states this test shows are deterministic; the
 -- backfill runs through dynpg._run_backfill instead.
-ALTER SYSTEM SET dynpg.index_worker_pause = on;
-SELECT pg_reload_conf();
-DO $$
-BEGIN
-	FOR i IN 1..600 LOOP
-		EXIT WHEN NOT EXISTS (SELECT 1 FROM dynpg.index_workers
-							   WHERE datname = current_database() AND state <> 'paused');
-		PERFORM pg_sleep(0.01);
-	END LOOP;
-END $$;
+\i sql/include/worker_pause.sql
 SELECT state FROM dynpg.index_workers WHERE datname = current_database();
 
 \i sql/include/table_helpers.sql
