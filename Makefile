@@ -29,12 +29,14 @@ OBJS = \
 	src/storage/btscan.o \
 	src/storage/btvacuum.o \
 	src/storage/btverify.o \
+	src/storage/btbuild.o \
 	src/storage/btxlog.o \
 	src/catalog/catalog.o \
 	src/index/index_entry.o \
 	src/am/dynpg_am.o \
 	src/am/dynpg_read.o \
 	src/am/dynpg_write.o \
+	src/am/dynpg_bulk.o \
 	src/am/dynpg_changelog.o \
 	src/am/dynpg_stream.o \
 	src/am/dynpg_ttl.o \
@@ -103,6 +105,7 @@ REGRESS = \
 	sql_update_delete \
 	import \
 	export_import \
+	bulk_load \
 	differential \
 	expr_conditions \
 	expr_update \

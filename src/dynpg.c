@@ -33,6 +33,7 @@
 #include "utils/syscache.h"
 
 #include "am/dynpg_am.h"
+#include "am/dynpg_bulk.h"
 #include "am/dynpg_keyscan.h"
 #include "api/dynpg_s3_location.h"
 #include "am/dynpg_stream.h"
@@ -325,6 +326,7 @@ _PG_init(void)
 	dynpg_s3_location_init();
 	dynpg_ttl_init();
 	dynpg_tidmap_init();
+	dynpg_bulk_init();
 	dynpg_worker_init();
 	/* the HTTP endpoint: GUCs and shared memory (src/http/README) */
 	dynpg_http_init();

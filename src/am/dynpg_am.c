@@ -46,6 +46,7 @@
 
 #include "am/dynpg_am.h"
 #include "am/dynpg_am_internal.h"
+#include "am/dynpg_bulk.h"
 #include "am/dynpg_tidmap.h"
 #include "am/dynpg_write.h"
 #include "catalog/dynpg_catalog.h"
@@ -443,9 +444,35 @@ dynam_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId c
 				   int options, struct BulkInsertStateData *bistate)
 {
 	int			i;
+	DynItem   **items;
+	uint64	   *vids;
 
+	dynpg_require_preload();
+	if (rel->trigdesc == NULL && nslots > 0)
+	{
+		/* into an empty table: one bulk load for the whole COPY (dynpg_bulk.c) */
+		items = palloc(nslots * sizeof(DynItem *));
+		vids = palloc(nslots * sizeof(uint64));
+		for (i = 0; i < nslots; i++)
+			items[i] = slot_item(slots[i]);
+		if (dynpg_bulk_copy_rows(rel, items, vids, nslots))
+		{
+			for (i = 0; i < nslots; i++)
+			{
+				dynpg_vid_to_tid(vids[i], &slots[i]->tts_tid);
+				slots[i]->tts_tableOid = RelationGetRelid(rel);
+			}
+			return;
+		}
+	}
 	for (i = 0; i < nslots; i++)
 		dynam_tuple_insert(rel, slots[i], cid, options, bistate);
+}
+
+static void
+dynam_finish_bulk_insert(Relation rel, int options)
+{
+	dynpg_bulk_copy_finish(rel);
 }
 
 /* What tuple_delete, _update and _lock report when they did not act. */
@@ -916,7 +943,7 @@ static const TableAmRoutine dynpg_methods = {
 	.tuple_delete = dynam_tuple_delete,
 	.tuple_update = dynam_tuple_update,
 	.tuple_lock = dynam_tuple_lock,
-	.finish_bulk_insert = NULL,
+	.finish_bulk_insert = dynam_finish_bulk_insert,
 
 	.relation_set_new_filenode = dynam_relation_set_new_filenode,
 	.relation_nontransactional_truncate = dynam_relation_nontransactional_truncate,

@@ -312,12 +312,36 @@ dynpg_am_payload_item(struct varlena *payload)
 	return (DynItem *) detoast_attr(payload);
 }
 
+/* SQL INSERT (or COPY) of an item whose key exists: a unique violation. */
+void
+dynpg_write_duplicate_error(Relation rel, const DynItem *item)
+{
+	const DynTableDef *def = dynpg_table_def(rel);
+	DynKey		key;
+	StringInfoData keytext;
+
+	dynpg_key_from_item(item, &def->key, &key);
+	initStringInfo(&keytext);
+	dynpg_value_append_text(&key.pk, &keytext);
+	if (key.has_sk)
+	{
+		appendStringInfoString(&keytext, ", ");
+		dynpg_value_append_text(&key.sk, &keytext);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("duplicate key value violates the primary key of DynamoDB table \"%s\"",
+					def->table_name),
+			 errdetail("An item with key (%s) already exists.", keytext.data),
+			 errhint("dynpg.put_item replaces an existing item.")));
+}
+
 /*
  * The payload to store for an item: itself if it fits beside the key,
  * else compressed, else moved out of line into the table's TOAST relation.
  */
-static struct varlena *
-prepare_payload(Relation rel, DynItem *item, int keylen)
+struct varlena *
+dynpg_write_prepare_payload(Relation rel, DynItem *item, int keylen)
 {
 	Size		budget = DYN_BT_MAX_TUPLE_SIZE - DYN_BT_LEAF_HDRSZ - keylen;
 	Datum		compressed;
@@ -550,26 +574,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 		 has_entries || delete_if != NULL || dynpg_table_def(rel)->stream_id != 0))
 		current_item = dynpg_am_payload_item(current->payload);
 	if (kind == WRITE_INSERT && current != NULL)
-	{
-		const DynTableDef *def = dynpg_table_def(rel);
-		DynKey		key;
-		StringInfoData keytext;
-
-		dynpg_key_from_item(item, &def->key, &key);
-		initStringInfo(&keytext);
-		dynpg_value_append_text(&key.pk, &keytext);
-		if (key.has_sk)
-		{
-			appendStringInfoString(&keytext, ", ");
-			dynpg_value_append_text(&key.sk, &keytext);
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("duplicate key value violates the primary key of DynamoDB table \"%s\"",
-						def->table_name),
-				 errdetail("An item with key (%s) already exists.", keytext.data),
-				 errhint("dynpg.put_item replaces an existing item.")));
-	}
+		dynpg_write_duplicate_error(rel, item);
 	if (check != NULL)
 		check(current_item, check_arg);
 	if (kind == WRITE_DELETE && delete_if != NULL &&
@@ -609,7 +614,7 @@ write_key(Relation rel, DynItem *item, WriteKind kind, DynWriteCheck check, void
 	if (kind != WRITE_DELETE)
 	{
 		DynBtLeafTupleData hdr;
-		struct varlena *payload = prepare_payload(rel, item, skey.len);
+		struct varlena *payload = dynpg_write_prepare_payload(rel, item, skey.len);
 
 		memset(&hdr, 0, sizeof(hdr));
 		hdr.vid = dynpg_bt_next_vid(rel);
@@ -691,7 +696,7 @@ dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool lock)
 	if (item != NULL)
 	{
 		DynBtLeafTupleData hdr;
-		struct varlena *payload = prepare_payload(rel, item, ekey->len);
+		struct varlena *payload = dynpg_write_prepare_payload(rel, item, ekey->len);
 
 		memset(&hdr, 0, sizeof(hdr));
 		hdr.vid = dynpg_bt_next_vid(rel);

@@ -133,4 +133,13 @@ extern void dynpg_write_entry(Relation rel, StringInfo ekey, DynItem *item, bool
 extern DynItem *dynpg_write_lock_key(Relation rel, StringInfo skey, ItemPointer locktid);
 extern void dynpg_write_unlock_key(Relation rel, ItemPointer locktid);
 
+/*
+ * The payload stored for 'item' beside a key of 'keylen' bytes: the item,
+ * or compressed, or a TOAST pointer (the TOAST rows written now).
+ */
+extern struct varlena *dynpg_write_prepare_payload(Relation rel, DynItem *item, int keylen);
+
+/* The unique violation of an SQL INSERT (or COPY) of an existing key. */
+extern void dynpg_write_duplicate_error(Relation rel, const DynItem *item) pg_attribute_noreturn();
+
 #endif							/* DYNPG_WRITE_H */

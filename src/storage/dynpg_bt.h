@@ -292,6 +292,19 @@ extern void dynpg_bt_insert_leaf(Relation rel, const uint8 *key, uint16 keylen,
 								 const DynBtLeafTupleData *hdr,
 								 const void *payload, Size payloadlen);
 
+/* ---- btbuild.c: bulk loading an empty tree ---- */
+typedef struct DynBtBuild DynBtBuild;
+
+extern bool dynpg_bt_is_empty(Relation rel);
+extern DynBtBuild *dynpg_bt_build_begin(Relation rel);
+extern void dynpg_bt_build_add(DynBtBuild *b, const uint8 *key, uint16 keylen,
+							   const DynBtLeafTupleData *hdr, const void *payload,
+							   Size payloadlen);
+extern int64 dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
+								   void (*duplicate) (const char *tuple, Size len, void *arg),
+								   void *arg);
+extern void dynpg_bt_build_abort(DynBtBuild *b);
+
 /* ---- btversion.c ---- */
 typedef struct DynBtVersionSet
 {

@@ -1,0 +1,149 @@
+-- Bulk loads (src/am/dynpg_bulk.c, src/storage/btbuild.c): COPY into an
+-- empty dynpg table sorts its rows and builds the B-tree leaves first,
+-- with the LSI, GSI and time-to-live entries in the same pass and a stream
+-- record per item; leaves are packed to dynpg.bulk_fillfactor (90).  What
+-- a reader sees is what item-by-item writes give: the same items, the same
+-- index answers, dynpg.verify clean.
+\set SHOW_CONTEXT never
+SELECT pg_backend_pid() AS pid \gset
+\set f '/tmp/dynpg_bulk_load_' :pid '.copy'
+\set g '/tmp/dynpg_bulk_load_' :pid '_dup.copy'
+CREATE FUNCTION pg_temp.mk(t text) RETURNS boolean LANGUAGE sql AS $$
+  SELECT dynpg.create_table(jsonb_build_object('TableName', t, 'BillingMode', 'PAY_PER_REQUEST',
+    'KeySchema', '[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]'::jsonb,
+    'AttributeDefinitions', '[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"},
+       {"AttributeName":"n","AttributeType":"N"},{"AttributeName":"email","AttributeType":"S"}]'::jsonb,
+    'LocalSecondaryIndexes', '[{"IndexName":"by_n","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},
+       {"AttributeName":"n","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}]'::jsonb,
+    'GlobalSecondaryIndexes', '[{"IndexName":"by_email","KeySchema":[{"AttributeName":"email","KeyType":"HASH"}],
+       "Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["n"]}}]'::jsonb,
+    'StreamSpecification', '{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}'::jsonb)) IS NOT NULL
+  AND dynpg.update_time_to_live(jsonb_build_object('TableName', t,
+    'TimeToLiveSpecification', '{"Enabled":true,"AttributeName":"ttl"}'::jsonb)) IS NOT NULL $$;
+-- what dynpg.verify says, without the parts that depend on the load's path
+CREATE FUNCTION pg_temp.v(t text) RETURNS jsonb LANGUAGE sql AS $$
+  SELECT jsonb_build_object('ok', r->'ok', 'live_items', r->'live_items', 'versions', r->'versions',
+    'live_index_entries', r->'live_index_entries', 'problems', r->'problems',
+    'indexes', (SELECT jsonb_agg(i - 'pending' - 'keyspace') FROM jsonb_array_elements(r->'indexes') i))
+  FROM dynpg.verify(t) r $$;
+-- the partition of item i is p(i mod 50); every tenth item lacks the GSI key,
+-- every 7th has a 900-byte sort key (large high keys), item 78 is 200 KB (TOAST)
+COPY (SELECT format('{"pk":{"S":"p%s"},"sk":{"S":"%s"},"n":{"N":"%s"},%s"a":{"S":"%s"},"ttl":{"N":"%s"}}',
+   i % 50, CASE WHEN i % 7 = 0 THEN 's' || i || repeat('x', 900) ELSE 's' || i END, i,
+   CASE WHEN i % 10 = 0 THEN '' ELSE format('"email":{"S":"e%s@example.com"},', i) END,
+   CASE WHEN i = 78 THEN repeat(md5(i::text), 6400) ELSE md5(i::text) END, 4000000000 + i)
+ FROM generate_series(1, 6000) i) TO :'f';
+SELECT pg_temp.mk('bulk_a'), pg_temp.mk('bulk_b');
+
+-- bulk_a by COPY; bulk_b item by item (INSERT ... SELECT takes no bulk path
+-- into a table created in another transaction)
+BEGIN;
+COPY dynamodb.bulk_a FROM :'f';
+-- the table was empty and not this transaction's: writers are kept out until commit
+SELECT mode FROM pg_locks WHERE relation = 'dynamodb.bulk_a'::regclass AND pid = pg_backend_pid()
+  AND locktype = 'relation' ORDER BY mode;
+COMMIT;
+CREATE TEMP TABLE src (item dynpg.item);
+COPY src FROM :'f';
+INSERT INTO dynamodb.bulk_b SELECT item FROM src;
+SELECT dynpg.wait_for_indexes('bulk_b') AS indexes_current;
+SELECT pg_temp.v('bulk_a') AS bulk_a;
+SELECT pg_temp.v('bulk_a') = pg_temp.v('bulk_b') AS same_as_item_by_item;
+-- fuller leaves than item-by-item writes in hash order
+SELECT (dynpg.verify('bulk_a')->>'leaf_pages')::int AS bulk_leaves,
+       (dynpg.verify('bulk_a')->>'leaf_pages')::int < 0.8 * (dynpg.verify('bulk_b')->>'leaf_pages')::int AS fuller;
+-- every item equal, by key
+SELECT count(*) AS items, count(*) FILTER (WHERE a.item::jsonb = b.item::jsonb) AS equal
+FROM dynamodb.bulk_a a FULL JOIN dynamodb.bulk_b b
+  ON a.item->>'pk' = b.item->>'pk' AND a.item->>'sk' = b.item->>'sk';
+-- the same answers: GetItem of the large item, a partition, the LSI, the GSI (at once:
+-- the load wrote its entries), a scan in order
+SELECT length(dynpg.get_item('{"TableName":"bulk_a","Key":{"pk":{"S":"p28"},"sk":{"S":"s78"}}}')->'Item'->'a'->>'S') AS large_item;
+SELECT t, jsonb_array_length(dynpg.query(jsonb_build_object('TableName', t, 'KeyConditionExpression', 'pk = :p',
+         'ExpressionAttributeValues', '{":p":{"S":"p7"}}'::jsonb))->'Items') AS partition,
+       dynpg.query(jsonb_build_object('TableName', t, 'IndexName', 'by_n', 'KeyConditionExpression', 'pk = :p AND n BETWEEN :a AND :b',
+         'ExpressionAttributeValues', '{":p":{"S":"p7"},":a":{"N":"100"},":b":{"N":"300"}}'::jsonb,
+         'ProjectionExpression', 'n'))->'Items' AS lsi
+FROM unnest(ARRAY['bulk_a', 'bulk_b']) t;
+SELECT dynpg.query('{"TableName":"bulk_a","IndexName":"by_email","KeyConditionExpression":"email = :e",
+  "ExpressionAttributeValues":{":e":{"S":"e4242@example.com"}}}'::jsonb) AS gsi;
+SELECT (SELECT array_agg(item->>'sk') FROM (SELECT item FROM dynamodb.bulk_a LIMIT 5) s) =
+       (SELECT array_agg(item->>'sk') FROM (SELECT item FROM dynamodb.bulk_b LIMIT 5) s) AS same_scan_order;
+-- one stream record per item, INSERT with the new image
+SELECT event_name, count(*), count(*) FILTER (WHERE new_image IS NOT NULL) AS with_image
+FROM dynpg.stream_records('bulk_a', NULL, 10000) GROUP BY 1;
+
+-- writes after the load: replace, delete; leaves that are 90% full split
+SELECT count(*) AS rewritten FROM (SELECT dynpg.put_item(jsonb_build_object('TableName', 'bulk_a', 'Item', jsonb_build_object(
+  'pk', jsonb_build_object('S', 'p' || i % 50), 'sk', jsonb_build_object('S', 's' || i),
+  'n', jsonb_build_object('N', (i + 1)::text), 'a', jsonb_build_object('S', repeat('y', 300)))))
+FROM generate_series(1, 2000) i WHERE i % 7 <> 0) s;
+SELECT count(*) AS deleted FROM (SELECT dynpg.delete_item(jsonb_build_object('TableName', 'bulk_a',
+  'Key', jsonb_build_object('pk', jsonb_build_object('S', 'p' || i % 50), 'sk', jsonb_build_object('S', 's' || i))))
+FROM generate_series(2001, 3000) i WHERE i % 7 <> 0) s;
+SELECT dynpg.verify('bulk_a')->'ok' AS ok, dynpg.verify('bulk_a')->'live_items' AS live_items,
+       dynpg.verify('bulk_a')->'problems' AS problems;
+
+-- two rows with one key: INSERT's unique violation; nothing loaded
+COPY (SELECT item FROM src WHERE item->>'sk' IN ('s1', 's2', 's3') UNION ALL
+      SELECT item FROM src WHERE item->>'sk' = 's2' UNION ALL
+      SELECT item FROM src WHERE item->>'sk' LIKE 's1%' AND item->>'sk' <> 's1') TO :'g';
+SELECT pg_temp.mk('bulk_c');
+COPY dynamodb.bulk_c FROM :'g';
+SELECT count(*) AS after_duplicate FROM dynamodb.bulk_c;
+SELECT dynpg.verify('bulk_c')->'ok' AS ok;
+-- a key that exists already (the table is not empty: item by item)
+SELECT dynpg.put_item('{"TableName":"bulk_c","Item":{"pk":{"S":"p2"},"sk":{"S":"s2"}}}'::jsonb) IS NOT NULL AS put;
+COPY dynamodb.bulk_c FROM :'f';
+SELECT count(*) AS still_one FROM dynamodb.bulk_c;
+-- a small COPY into an empty table goes item by item and keeps RowExclusiveLock
+SELECT pg_temp.mk('bulk_d');
+BEGIN;
+COPY dynamodb.bulk_d FROM :'g' WHERE item->>'sk' IN ('s1', 's3');
+SELECT mode FROM pg_locks WHERE relation = 'dynamodb.bulk_d'::regclass AND pid = pg_backend_pid()
+  AND locktype = 'relation' ORDER BY mode;
+COMMIT;
+SELECT count(*) AS small_copy FROM dynamodb.bulk_d;
+
+-- TRUNCATE then COPY in one transaction: a new file, nobody else's; rolled back, the old contents
+BEGIN;
+TRUNCATE dynamodb.bulk_d;
+COPY dynamodb.bulk_d FROM :'f';
+SELECT count(*) AS loaded, (dynpg.verify('bulk_d')->>'leaf_pages')::int AS bulk_leaves FROM dynamodb.bulk_d;
+SELECT mode FROM pg_locks WHERE relation = 'dynamodb.bulk_d'::regclass AND pid = pg_backend_pid()
+  AND locktype = 'relation' ORDER BY mode;
+ROLLBACK;
+SELECT count(*) AS back_to FROM dynamodb.bulk_d;
+-- in a savepoint rolled back, then again: the tree now holds the rolled-back
+-- versions, so the second COPY goes item by item
+BEGIN;
+TRUNCATE dynamodb.bulk_d;
+SAVEPOINT s;
+COPY dynamodb.bulk_d FROM :'f';
+ROLLBACK TO SAVEPOINT s;
+SELECT count(*) AS after_savepoint FROM dynamodb.bulk_d;
+COPY dynamodb.bulk_d FROM :'f';
+COMMIT;
+SELECT dynpg.wait_for_indexes('bulk_d') AS indexes_current;
+SELECT pg_temp.v('bulk_d') - 'versions' = pg_temp.v('bulk_b') - 'versions' AS same_as_item_by_item;
+
+-- a bulk load rolled back leaves its versions for VACUUM, as aborted inserts do
+SELECT pg_temp.mk('bulk_e');
+BEGIN;
+COPY dynamodb.bulk_e FROM :'f';
+ROLLBACK;
+SELECT count(*) AS rolled_back, dynpg.verify('bulk_e')->'ok' AS ok FROM dynamodb.bulk_e;
+VACUUM dynamodb.bulk_e;
+SELECT dynpg.verify('bulk_e')->'versions' AS versions_after_vacuum;
+-- fill factor
+SET dynpg.bulk_fillfactor = 100;
+TRUNCATE dynamodb.bulk_e;
+COPY dynamodb.bulk_e FROM :'f';
+SELECT (dynpg.verify('bulk_e')->>'leaf_pages')::int < (dynpg.verify('bulk_a')->>'leaf_pages')::int AS fuller_at_100,
+       pg_temp.v('bulk_e') = pg_temp.v('bulk_b') AS same;
+RESET dynpg.bulk_fillfactor;
+SET dynpg.bulk_fillfactor = 101;
+
+SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
+FROM unnest(ARRAY['bulk_a', 'bulk_b', 'bulk_c', 'bulk_d', 'bulk_e']) t;
+COPY (SELECT 1) TO PROGRAM 'rm -f /tmp/dynpg_bulk_load_*.copy';

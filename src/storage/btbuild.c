@@ -1,0 +1,569 @@
+/*-------------------------------------------------------------------------
+ *
+ * btbuild.c
+ *	  Bulk loading an empty dynpg B-tree: sort, then build the leaves left
+ *	  to right and the levels above them, as nbtree's CREATE INDEX does.
+ *
+ * The caller (src/am/dynpg_bulk.c) adds finished leaf tuples -- header,
+ * storage key, payload -- in any order.  They go into a tuplesort (bytea
+ * datums, so PostgreSQL's external sort spills to temp files past
+ * maintenance_work_mem): each record is the storage key made prefix-free
+ * (0x00 written 0x00 0xFF, then the terminator 0x00 0x00), so that memcmp
+ * order of records is storage-key order, followed by the tuple itself.
+ *
+ * dynpg_bt_build_finish() then reads the records in key order and packs
+ * leaves to the fill factor, each a new page (dynpg_bt_newbuf: a reusable
+ * page or a new block) written whole and WAL-logged as a full page image
+ * (log_newpage_buffer); every leaf's high key is an exact copy of the next
+ * leaf's first (key, VID), as splits make them.  The separators of each
+ * level become the next level's downlinks, until one page holds them: the
+ * root.  Up to here nothing is reachable: the metapage still names the
+ * old root, an empty leaf, and readers find an empty table.  The last
+ * step is one generic WAL record of two pages: the old root's block gets
+ * the first leaf (it is the leftmost leaf; the second leaf was written
+ * with it as left sibling) and the metapage the new root and level.  A
+ * reader that descended to the old root before that record and reads it
+ * after finds a leaf with a right-link and high key, and moves right or
+ * walks on as after any split; the new tuples carry the loading
+ * transaction's xid, so they are invisible to everyone else until it
+ * commits, and vanish if it aborts (VACUUM removes them then).
+ *
+ * Two equal storage keys are refused: the caller's 'duplicate' callback
+ * raises its error, or the build errors.  The check happens while the
+ * sorted stream is read, so a duplicate may be found after some leaves
+ * were written: those pages are unreachable (the metapage never changed)
+ * and stay allocated, unused, until the relation is rewritten (TRUNCATE,
+ * VACUUM FULL); a table created or truncated in the same transaction --
+ * the usual bulk load, and ImportTable's -- loses its whole file on abort.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "access/xloginsert.h"
+#include "catalog/pg_operator_d.h"
+#include "catalog/pg_type_d.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+#include "utils/tuplesort.h"
+
+#include "storage/dynpg_bt.h"
+
+/* a page's room for items: everything but the header and special space */
+#define PAGE_ROOM	(BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(DynBtPageOpaqueData)))
+#define ITEM_COST(sz)	(MAXALIGN(sz) + sizeof(ItemIdData))
+
+struct DynBtBuild
+{
+	Relation	rel;
+	MemoryContext cxt;
+	Tuplesortstate *sort;
+	int64		ntuples;
+};
+
+/* One separator of a level: the first (key, VID) of page 'blkno'. */
+typedef struct BuildSep
+{
+	uint64		vid;
+	uint16		keylen;
+	BlockNumber blkno;
+	uint8	   *key;
+} BuildSep;
+
+/* The page being filled at one level. */
+typedef struct BuildLevel
+{
+	uint32		level;
+	char	  **items;			/* the tuples, in order */
+	Size	   *sizes;
+	int			n;
+	int			cap;
+	Size		used;			/* ITEM_COST of the items */
+	BuildSep	first;			/* the page's first key (its downlink) */
+	BlockNumber prev;			/* the page before, written, or DYN_BT_NONE */
+	Buffer		prevbuf;		/* ... still locked until its right-link is known */
+	int			npages;
+	List	   *seps;			/* BuildSep * for the level above */
+} BuildLevel;
+
+bool
+dynpg_bt_is_empty(Relation rel)
+{
+	DynBtMetaPageData meta;
+	Buffer		buf;
+	Page		page;
+	DynBtPageOpaque op;
+	bool		empty;
+
+	dynpg_bt_read_meta(rel, &meta);
+	if (meta.root_level != 0)
+		return false;
+	buf = dynpg_bt_getbuf(rel, meta.root, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	op = DynBtPageGetOpaque(page);
+	empty = DYN_BT_IS_LEAF(op) && DYN_BT_IS_ROOT(op) && DYN_BT_IS_RIGHTMOST(op) &&
+		PageGetMaxOffsetNumber(page) == 0;
+	UnlockReleaseBuffer(buf);
+	return empty;
+}
+
+DynBtBuild *
+dynpg_bt_build_begin(Relation rel)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg bulk build",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	DynBtBuild *b = palloc0(sizeof(DynBtBuild));
+
+	b->rel = rel;
+	b->cxt = cxt;
+	b->sort = tuplesort_begin_datum(BYTEAOID, ByteaLessOperator, InvalidOid, false,
+									maintenance_work_mem, NULL, TUPLESORT_NONE);
+	MemoryContextSwitchTo(old);
+	return b;
+}
+
+void
+dynpg_bt_build_add(DynBtBuild *b, const uint8 *key, uint16 keylen, const DynBtLeafTupleData *hdr,
+				   const void *payload, Size payloadlen)
+{
+	Size		tuplesz = DYN_BT_LEAF_HDRSZ + keylen + payloadlen;
+	Size		maxlen;
+	bytea	   *rec;
+	char	   *p;
+	DynBtLeafTupleData h;
+	int			i;
+
+	if (keylen > DYN_BT_MAX_KEY_SIZE || tuplesz > DYN_BT_MAX_TUPLE_SIZE)
+		elog(ERROR, "dynpg: leaf tuple of %zu bytes (key %u) exceeds the maximum of %zu",
+			 tuplesz, keylen, (Size) DYN_BT_MAX_TUPLE_SIZE);
+	/* worst case: every key byte escaped */
+	maxlen = VARHDRSZ + 2 * (Size) keylen + 2 + tuplesz;
+	rec = palloc(maxlen);
+	p = VARDATA(rec);
+	for (i = 0; i < keylen; i++)
+	{
+		*p++ = (char) key[i];
+		if (key[i] == 0)
+			*p++ = (char) 0xFF;
+	}
+	*p++ = 0;
+	*p++ = 0;
+	memcpy(&h, hdr, sizeof(h));
+	h.keylen = keylen;
+	memcpy(p, &h, DYN_BT_LEAF_HDRSZ);
+	p += DYN_BT_LEAF_HDRSZ;
+	memcpy(p, key, keylen);
+	p += keylen;
+	if (payloadlen > 0)
+		memcpy(p, payload, payloadlen);
+	p += payloadlen;
+	SET_VARSIZE(rec, p - (char *) rec);
+	tuplesort_putdatum(b->sort, PointerGetDatum(rec), false);
+	pfree(rec);
+	b->ntuples++;
+}
+
+/* The tuple part of a sort record, and its length. */
+static char *
+record_tuple(bytea *rec, Size *len)
+{
+	char	   *p = VARDATA(rec);
+	char	   *end = p + VARSIZE(rec) - VARHDRSZ;
+
+	while (p + 1 < end)
+	{
+		if (p[0] == 0)
+		{
+			if (p[1] == 0)
+			{
+				p += 2;
+				*len = end - p;
+				if (*len < DYN_BT_LEAF_HDRSZ)
+					break;
+				return p;
+			}
+			p += 2;				/* an escaped 0x00 */
+		}
+		else
+			p++;
+	}
+	elog(ERROR, "dynpg: malformed bulk load record");
+	return NULL;				/* keep compiler quiet */
+}
+
+static char *
+make_sep_tuple(const BuildSep *sep, bool minus_inf, Size *size)
+{
+	DynBtInternalTupleData hdr;
+	char	   *t;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.vid = sep->vid;
+	hdr.child = sep->blkno;
+	hdr.keylen = minus_inf ? 0 : sep->keylen;
+	hdr.flags = minus_inf ? DYN_BT_MINUS_INF : 0;
+	*size = DYN_BT_INTERNAL_HDRSZ + hdr.keylen;
+	t = palloc(*size);
+	memcpy(t, &hdr, DYN_BT_INTERNAL_HDRSZ);
+	if (hdr.keylen > 0)
+		memcpy(t + DYN_BT_INTERNAL_HDRSZ, sep->key, hdr.keylen);
+	return t;
+}
+
+/* The (key, VID) an item of 'level' starts with. */
+static void
+item_sep(const BuildLevel *lv, int i, BuildSep *sep)
+{
+	const char *t = lv->items[i];
+
+	if (lv->level == 0)
+	{
+		DynBtLeafTupleData h;
+
+		memcpy(&h, t, DYN_BT_LEAF_HDRSZ);
+		sep->vid = h.vid;
+		sep->keylen = h.keylen;
+		sep->key = (uint8 *) (t + DYN_BT_LEAF_HDRSZ);
+	}
+	else
+	{
+		DynBtInternalTupleData h;
+
+		memcpy(&h, t, DYN_BT_INTERNAL_HDRSZ);
+		sep->vid = h.vid;
+		sep->keylen = h.keylen;
+		sep->key = (uint8 *) (t + DYN_BT_INTERNAL_HDRSZ);
+	}
+}
+
+static void
+write_page(Relation rel, Buffer buf, Page image)
+{
+	START_CRIT_SECTION();
+	if (image != BufferGetPage(buf))
+		memcpy(BufferGetPage(buf), image, BLCKSZ);
+	MarkBufferDirty(buf);
+	if (RelationNeedsWAL(rel))
+		log_newpage_buffer(buf, true);
+	END_CRIT_SECTION();
+}
+
+/*
+ * Lay out the page of 'lv' holding items [0, n): high key 'hikey' (NULL on
+ * the rightmost page), left sibling lv->prev, right sibling 'right'.
+ */
+static void
+fill_page(Page page, BuildLevel *lv, int n, const BuildSep *hikey, BlockNumber right,
+		  uint16 extra_flags)
+{
+	DynBtPageOpaque op;
+	OffsetNumber off = 1;
+	int			i;
+
+	dynpg_bt_init_page(page, lv->level, (lv->level == 0 ? DYN_BT_LEAF : 0) | extra_flags);
+	op = DynBtPageGetOpaque(page);
+	op->left = lv->prev;
+	op->right = right;
+	if (hikey != NULL)
+	{
+		BuildSep	hk = *hikey;
+		Size		sz;
+		char	   *t;
+
+		hk.blkno = DYN_BT_NONE;
+		t = make_sep_tuple(&hk, false, &sz);
+		if (PageAddItem(page, (Item) t, sz, off++, false, false) == InvalidOffsetNumber)
+			elog(ERROR, "dynpg: bulk build: high key of %zu bytes does not fit", sz);
+		pfree(t);
+	}
+	for (i = 0; i < n; i++)
+	{
+		char	   *t = lv->items[i];
+		Size		sz = lv->sizes[i];
+		char		minf[DYN_BT_INTERNAL_HDRSZ];
+
+		if (lv->level > 0 && i == 0)
+		{
+			/* an internal page's first downlink is minus infinity */
+			DynBtInternalTupleData h;
+
+			memcpy(&h, t, DYN_BT_INTERNAL_HDRSZ);
+			h.keylen = 0;
+			h.flags |= DYN_BT_MINUS_INF;
+			memcpy(minf, &h, DYN_BT_INTERNAL_HDRSZ);
+			t = minf;
+			sz = DYN_BT_INTERNAL_HDRSZ;
+		}
+		if (PageAddItem(page, (Item) t, sz, off++, false, false) == InvalidOffsetNumber)
+			elog(ERROR, "dynpg: bulk build: item of %zu bytes does not fit", sz);
+	}
+}
+
+/*
+ * Close the page being filled at 'lv' with items [0, n) (the rest move to
+ * the next page), 'next' the first item of the next page.  The page before
+ * it gets its right-link and is written now.  The first leaf is kept
+ * (firstleaf) to be written last, into the old root's block.
+ */
+static void
+close_page(Relation rel, BuildLevel *lv, int n, const BuildSep *next, bool last,
+		   PGAlignedBlock *firstleaf, BlockNumber rootblk)
+{
+	BlockNumber blkno;
+	Buffer		buf = InvalidBuffer;
+	PGAlignedBlock image;
+	BuildSep   *sep;
+
+	if (lv->level == 0 && lv->npages == 0)
+		blkno = rootblk;
+	else
+	{
+		buf = dynpg_bt_newbuf(rel);
+		blkno = BufferGetBlockNumber(buf);
+	}
+	/* the page before learns its right-link: written now */
+	if (BufferIsValid(lv->prevbuf))
+	{
+		Page		prev = BufferGetPage(lv->prevbuf);
+
+		DynBtPageGetOpaque(prev)->right = blkno;
+		write_page(rel, lv->prevbuf, prev);
+		UnlockReleaseBuffer(lv->prevbuf);
+		lv->prevbuf = InvalidBuffer;
+	}
+	else if (lv->level == 0 && lv->npages == 1)
+		DynBtPageGetOpaque(firstleaf->data)->right = blkno;
+
+	/* this page, its right-link filled in when the next one exists */
+	sep = palloc(sizeof(BuildSep));
+	item_sep(lv, 0, sep);
+	sep->key = memcpy(palloc(Max(sep->keylen, 1)), sep->key, sep->keylen);
+	sep->blkno = blkno;
+	lv->seps = lappend(lv->seps, sep);
+
+	if (lv->level == 0 && lv->npages == 0)
+		fill_page(firstleaf->data, lv, n, last ? NULL : next, DYN_BT_NONE, 0);
+	else
+	{
+		Page		page = BufferGetPage(buf);
+
+		fill_page(image.data, lv, n, last ? NULL : next, DYN_BT_NONE, 0);
+		/* kept locked in the buffer until its right sibling is known */
+		memcpy(page, image.data, BLCKSZ);
+		if (last)
+		{
+			write_page(rel, buf, page);
+			UnlockReleaseBuffer(buf);
+		}
+		else
+			lv->prevbuf = buf;
+	}
+	lv->prev = blkno;
+	lv->npages++;
+	for (int i = 0; i < n; i++)
+		pfree(lv->items[i]);
+
+	/* the items left over start the next page */
+	if (n < lv->n)
+	{
+		memmove(lv->items, lv->items + n, (lv->n - n) * sizeof(char *));
+		memmove(lv->sizes, lv->sizes + n, (lv->n - n) * sizeof(Size));
+	}
+	lv->n -= n;
+	lv->used = 0;
+	for (int i = 0; i < lv->n; i++)
+		lv->used += ITEM_COST(lv->sizes[i]);
+}
+
+static void
+level_push(BuildLevel *lv, char *t, Size sz)
+{
+	if (lv->n == lv->cap)
+	{
+		lv->cap = lv->cap == 0 ? 64 : lv->cap * 2;
+		lv->items = lv->items ? repalloc(lv->items, lv->cap * sizeof(char *)) :
+			palloc(lv->cap * sizeof(char *));
+		lv->sizes = lv->sizes ? repalloc(lv->sizes, lv->cap * sizeof(Size)) :
+			palloc(lv->cap * sizeof(Size));
+	}
+	lv->items[lv->n] = t;
+	lv->sizes[lv->n] = sz;
+	lv->n++;
+	lv->used += ITEM_COST(sz);
+}
+
+/*
+ * Add tuple 't' to the page of 'lv', closing the page first when 't' would
+ * take it past 'target' bytes.  The closed page needs room for its high key
+ * (a copy of the next page's first key); if that does not fit, its last
+ * item moves to the next page too: an item is larger than its key's high
+ * key, so then it does.
+ */
+static void
+level_add(Relation rel, BuildLevel *lv, char *t, Size sz, Size target,
+		  PGAlignedBlock *firstleaf, BlockNumber rootblk)
+{
+	if (lv->n > 0 && lv->used + ITEM_COST(sz) > target)
+	{
+		BuildSep	next;
+		int			n = lv->n;
+
+		level_push(lv, t, sz);	/* so item_sep can read it */
+		item_sep(lv, n, &next);
+		if (lv->used - ITEM_COST(sz) + ITEM_COST(DYN_BT_INTERNAL_HDRSZ + next.keylen) > PAGE_ROOM &&
+			n > 1)
+		{
+			n--;
+			item_sep(lv, n, &next);
+		}
+		close_page(rel, lv, n, &next, false, firstleaf, rootblk);
+		return;
+	}
+	level_push(lv, t, sz);
+}
+
+/* Build the levels above 'seps' (one per page of the level below); the root's block and level. */
+static void
+build_upper(Relation rel, List *seps, Size target, BlockNumber *top, uint32 *toplevel)
+{
+	uint32		level = 1;
+
+	for (;;)
+	{
+		BuildLevel	cur;
+		ListCell   *lc;
+
+		memset(&cur, 0, sizeof(cur));
+		cur.level = level;
+		cur.prev = DYN_BT_NONE;
+		cur.prevbuf = InvalidBuffer;
+		foreach(lc, seps)
+		{
+			Size		sz;
+			char	   *t = make_sep_tuple(lfirst(lc), false, &sz);
+
+			level_add(rel, &cur, t, sz, target, NULL, InvalidBlockNumber);
+		}
+		if (cur.npages == 0)
+		{
+			/* one page holds them: the root */
+			Buffer		buf = dynpg_bt_newbuf(rel);
+			PGAlignedBlock image;
+
+			fill_page(image.data, &cur, cur.n, NULL, DYN_BT_NONE, DYN_BT_ROOT);
+			write_page(rel, buf, image.data);
+			*top = BufferGetBlockNumber(buf);
+			*toplevel = level;
+			UnlockReleaseBuffer(buf);
+			return;
+		}
+		close_page(rel, &cur, cur.n, NULL, true, NULL, InvalidBlockNumber);
+		seps = cur.seps;
+		level++;
+	}
+}
+
+int64
+dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
+					  void (*duplicate) (const char *tuple, Size len, void *arg), void *arg)
+{
+	Relation	rel = b->rel;
+	MemoryContext old = MemoryContextSwitchTo(b->cxt);
+	DynBtMetaPageData meta;
+	PGAlignedBlock firstleaf;
+	BuildLevel	leaves;
+	Size		target = PAGE_ROOM * fillfactor / 100;
+	Datum		d;
+	bool		isnull;
+	bytea	   *prev = NULL;
+	Size		prevkeylen = 0;
+	BlockNumber rootblk;
+	BlockNumber top;
+	uint32		toplevel;
+	int64		n = b->ntuples;
+
+	tuplesort_performsort(b->sort);
+	dynpg_bt_read_meta(rel, &meta);
+	if (meta.root_level != 0 || !dynpg_bt_is_empty(rel))
+		elog(ERROR, "dynpg: bulk build into a table that is not empty");
+	rootblk = meta.root;
+
+	memset(&leaves, 0, sizeof(leaves));
+	leaves.prev = DYN_BT_NONE;
+	leaves.prevbuf = InvalidBuffer;
+	memset(firstleaf.data, 0, BLCKSZ);
+
+	while (tuplesort_getdatum(b->sort, true, &d, &isnull, NULL))
+	{
+		bytea	   *rec = (bytea *) DatumGetPointer(d);
+		Size		len;
+		char	   *t = record_tuple(rec, &len);
+		Size		keypart = t - VARDATA(rec);
+
+		CHECK_FOR_INTERRUPTS();
+		if (prev != NULL && keypart == prevkeylen && memcmp(VARDATA(prev), VARDATA(rec), keypart) == 0)
+		{
+			if (duplicate)
+				duplicate(t, len, arg);
+			elog(ERROR, "dynpg: bulk build: duplicate storage key");
+		}
+		if (prev != NULL)
+			pfree(prev);
+		prev = rec;
+		prevkeylen = keypart;
+		level_add(rel, &leaves, memcpy(palloc(len), t, len), len, target, &firstleaf, rootblk);
+	}
+	tuplesort_end(b->sort);
+	b->sort = NULL;
+
+	if (leaves.n > 0)
+	{
+		GenericXLogState *state;
+		Buffer		metabuf;
+		Buffer		rootbuf;
+		Page		mp;
+		Page		rp;
+
+		if (leaves.npages == 0)
+		{
+			/* everything fits in the root leaf */
+			fill_page(firstleaf.data, &leaves, leaves.n, NULL, DYN_BT_NONE, DYN_BT_ROOT);
+			top = rootblk;
+			toplevel = 0;
+		}
+		else
+		{
+			close_page(rel, &leaves, leaves.n, NULL, true, &firstleaf, rootblk);
+			build_upper(rel, leaves.seps, target, &top, &toplevel);
+		}
+
+		/* the switch: the first leaf into the old root's block, the metapage */
+		metabuf = dynpg_bt_getbuf(rel, DYN_BT_METAPAGE, BUFFER_LOCK_EXCLUSIVE);
+		rootbuf = dynpg_bt_getbuf(rel, rootblk, BUFFER_LOCK_EXCLUSIVE);
+		state = GenericXLogStart(rel);
+		mp = GenericXLogRegisterBuffer(state, metabuf, 0);
+		rp = GenericXLogRegisterBuffer(state, rootbuf, GENERIC_XLOG_FULL_IMAGE);
+		memcpy(rp, firstleaf.data, BLCKSZ);
+		DynBtPageGetMeta(mp)->root = top;
+		DynBtPageGetMeta(mp)->root_level = toplevel;
+		GenericXLogFinish(state);
+		UnlockReleaseBuffer(rootbuf);
+		UnlockReleaseBuffer(metabuf);
+		dynpg_bt_remember_root(rel, top, toplevel);
+	}
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(b->cxt);
+	return n;
+}
+
+void
+dynpg_bt_build_abort(DynBtBuild *b)
+{
+	if (b->sort != NULL)
+		tuplesort_end(b->sort);
+	MemoryContextDelete(b->cxt);
+}
