@@ -17,6 +17,7 @@ OBJS = \
 	src/types/item_build.o \
 	src/types/item_json_read.o \
 	src/types/item_json_text.o \
+	src/types/item_ion.o \
 	src/types/item_jsonb.o \
 	src/types/item_sql.o \
 	src/types/key.o \
@@ -103,6 +104,7 @@ REGRESS = \
 	sql_update_delete \
 	import \
 	export_import \
+	ion \
 	differential \
 	expr_conditions \
 	expr_update \
