@@ -20,9 +20,9 @@ BEGIN
 			   full_path, pipe, full_path));
 END $$;
 -- the lines of a gzip file, decompressed
+CREATE TEMP TABLE gz_lines (n serial, line text);
 CREATE FUNCTION pg_temp.gunzip_lines(path text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN
-	CREATE TEMP TABLE IF NOT EXISTS gz_lines (n serial, line text);
 	TRUNCATE gz_lines;
 	EXECUTE format('COPY gz_lines (line) FROM PROGRAM %L WITH (FORMAT text)',
 		format('gzip -dc %s | sed -e ''s/\\/\\\\/g''', path));
@@ -237,6 +237,29 @@ SELECT pg_read_file(:'expdir' || '/manifest-summary.json')::jsonb ->> 'outputFor
 SELECT line FROM pg_temp.gunzip_lines(:'expdir' || '/data/' ||
   (SELECT f FROM pg_ls_dir(:'expdir' || '/data') f)) line;
 
+-- ExportTableToPointInTime with ExportFormat ION, run by the database's worker
+SELECT pg_temp.t('ExportTableToPointInTime', '{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/ion_small",
+  "S3Bucket": "ionbucket", "S3Prefix": "worker", "ExportFormat": "ION"}')::jsonb -> 'ExportDescription' AS w \gset
+SELECT :'w'::jsonb ->> 'ExportStatus' AS status, :'w'::jsonb ->> 'ExportFormat' AS format;
+DO $$
+BEGIN
+	FOR i IN 1..6000 LOOP
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM dynpg.exports WHERE status = 'IN_PROGRESS');
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+END $$;
+SELECT pg_temp.t('DescribeExport', jsonb_build_object('ExportArn', :'w'::jsonb ->> 'ExportArn'))::jsonb
+         -> 'ExportDescription' ->> 'ExportStatus' AS status,
+       pg_temp.t('DescribeExport', jsonb_build_object('ExportArn', :'w'::jsonb ->> 'ExportArn'))::jsonb
+         -> 'ExportDescription' ->> 'ItemCount' AS items;
+SELECT current_setting('dynpg.export_directory') || '/ionbucket/worker/AWSDynamoDB/' ||
+       split_part(:'w'::jsonb ->> 'ExportArn', '/export/', 2) AS wdir \gset
+SELECT pg_read_file(:'wdir' || '/manifest-summary.json')::jsonb ->> 'outputFormat' AS output_format,
+       regexp_replace(f, '^[a-z2-7]{26}', '<name>') AS data_file
+  FROM pg_ls_dir(:'wdir' || '/data') f;
+SELECT line FROM pg_temp.gunzip_lines(:'wdir' || '/data/' ||
+  (SELECT f FROM pg_ls_dir(:'wdir' || '/data') f)) line;
+
 -- a table of every type exported as ION and imported as ION into a new
 -- table: every item equal
 SELECT dynpg.create_table('{"TableName": "ion_src", "BillingMode": "PAY_PER_REQUEST",
@@ -314,6 +337,14 @@ SELECT jsonb_pretty((pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyP
   -> 'ImportTableDescription') - 'TableCreationParameters') AS description;
 SELECT jsonb_array_elements_text((SELECT errors FROM dynpg.imports ORDER BY seq DESC LIMIT 1)) AS error;
 SELECT jsonb_array_elements(dynpg.scan('{"TableName": "ion_fix"}') -> 'Items')::text AS item ORDER BY 1;
+-- binary Ion is not read: one error for the file
+SELECT pg_temp.write_file('fix/ionbin/part-3.ion', 'x', '{ cat >/dev/null; printf ''\340\001\000\352\041''; }');
+SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyPrefix": "ionbin/"}, "InputFormat": "ION",
+  "TableCreationParameters": {"TableName": "ion_bin", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}')
+  -> 'ImportTableDescription' ->> 'ErrorCount' AS binary_errors;
+SELECT jsonb_array_elements_text((SELECT errors FROM dynpg.imports ORDER BY seq DESC LIMIT 1)) AS error;
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyPrefix": "ion/part-1"}, "InputFormat": "ION",
   "InputCompressionType": "GZIP",
   "TableCreationParameters": {"TableName": "ion_gz", "BillingMode": "PAY_PER_REQUEST",
@@ -330,7 +361,7 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyPrefix": "ionz/
 SELECT dynpg.scan('{"TableName": "ion_zst"}') -> 'Items' AS items;
 
 SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
-  FROM unnest(ARRAY['ion_small', 'ion_src', 'ion_dst', 'ion_fix', 'ion_gz', 'ion_zst']) t;
+  FROM unnest(ARRAY['ion_small', 'ion_src', 'ion_dst', 'ion_fix', 'ion_bin', 'ion_gz', 'ion_zst']) t;
 -- the suites share a database: forget this suite's exports and imports
 DELETE FROM dynpg.exports WHERE table_name IN ('ion_small', 'ion_src');
-DELETE FROM dynpg.imports WHERE table_arn ~ ':table/ion_(dst|fix|gz|zst)$';
+DELETE FROM dynpg.imports WHERE table_arn ~ ':table/ion_(dst|fix|bin|gz|zst)$';

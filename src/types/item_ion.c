@@ -1281,6 +1281,14 @@ dynpg_ion_reader_next(DynIonReader *r, int64 *line, DynJson **item, char **error
 	p.error = NULL;
 	*item = NULL;
 	*error = NULL;
+	/* binary Ion (its version marker E0 01 00 EA): one error for the whole file */
+	if (p.pos == 0 && p.len >= 4 && memcmp(p.s, "\xE0\x01\x00\xEA", 4) == 0)
+	{
+		*line = 1;
+		*error = pstrdup("Invalid Ion: the file is binary Ion; ION imports read Ion text, as DynamoDB's exports write it");
+		r->pos = r->len;
+		return true;
+	}
 	for (;;)
 	{
 		int			n;
