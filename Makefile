@@ -17,6 +17,7 @@ OBJS = \
 	src/types/item_build.o \
 	src/types/item_json_read.o \
 	src/types/item_json_text.o \
+	src/types/item_ion.o \
 	src/types/item_jsonb.o \
 	src/types/item_sql.o \
 	src/types/key.o \
@@ -106,6 +107,7 @@ REGRESS = \
 	import \
 	export_import \
 	bulk_load \
+	ion \
 	differential \
 	expr_conditions \
 	expr_update \

@@ -77,6 +77,16 @@ CREATE FUNCTION dynpg.from_plain_json(jsonb) RETURNS dynpg.item
 COMMENT ON FUNCTION dynpg.from_plain_json(jsonb) IS
 	'Item from plain JSON: string S, number N, boolean BOOL, null NULL, object M, array L (no sets or binary: use the typed form)';
 
+-- Amazon Ion text, as DynamoDB's ExportFormat/InputFormat ION write and read it
+CREATE FUNCTION dynpg.item_to_ion(dynpg.item) RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_item_to_ion' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dynpg.item_to_ion(dynpg.item) IS
+	'The item as a line of an ION export: $ion_1_0 {Item:{...}} (N as Ion decimals, B blobs, SS/NS/BS lists annotated $dynamodb_SS/NS/BS)';
+CREATE FUNCTION dynpg.item_from_ion(text) RETURNS dynpg.item
+	AS 'MODULE_PATHNAME', 'dynpg_item_from_ion' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dynpg.item_from_ion(text) IS
+	'The item of one Ion value {Item:{...}}, as ImportTable''s InputFormat ION reads it';
+
 -- Attribute access
 CREATE FUNCTION dynpg.attr(dynpg.item, text) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_item_attr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

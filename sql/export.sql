@@ -42,7 +42,6 @@ SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:tabl
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/exp_all", "S3Bucket": "bucket"}');
 SELECT pg_temp.export('{"TableArn": "exp_all", "S3Bucket": "bucket"}');
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "ExportType": "INCREMENTAL_EXPORT"}');
-SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "ExportFormat": "ION"}');
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "ExportTime": 1700000000}');
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "Bad_Bucket"}');
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "../up"}');
@@ -134,7 +133,7 @@ SELECT pg_temp.masked(dynpg.export_table('exp_all', 'bucket/sqlfn')::text) -> 'E
          -> 'ExportDescription' ->> 'S3Bucket' AS bucket;
 SELECT dynpg.export_table('exp_all', '/tmp/elsewhere');
 SELECT dynpg.export_table('exp_all', 'bucket/../x');
-SELECT dynpg.export_table('exp_all', 'bucket', 'ION');
+SELECT dynpg.export_table('exp_all', 'bucket', 'CSV');
 SELECT status, item_count, billed_size_bytes > 0 AS billed FROM dynpg.exports ORDER BY start_time;
 
 -- callers other than superusers: no rights on dynpg.exports; SELECT on the table needed

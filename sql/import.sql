@@ -196,7 +196,6 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3BucketOwner": "12"
   "InputFormatOptions": {"Csv": {"Delimiter": "ab", "HeaderList": []}}, "TableCreationParameters": {}}');
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt"}, "InputFormat": "CSV",
   "InputFormatOptions": {"Csv": {"Delimiter": "x", "HeaderList": [""]}}, "TableCreationParameters": {}}');
-SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt"}, "InputFormat": "ION", "TableCreationParameters": {}}');
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt"}, "InputFormat": "DYNAMODB_JSON",
   "InputFormatOptions": {"Csv": {"Delimiter": ";"}}, "TableCreationParameters": {}}');
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "Bad_Bucket!"}, "InputFormat": "CSV", "TableCreationParameters": {}}');

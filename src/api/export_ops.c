@@ -11,6 +11,9 @@
  *	<prefix>/AWSDynamoDB/<ExportId>/_started              (empty)
  *	<prefix>/AWSDynamoDB/<ExportId>/data/<name>.json.gz    (gzip, one line per
  *	                                    item: {"Item":{...DynamoDB JSON...}})
+ *	                   or data/<name>.ion.gz for ExportFormat ION (one line per
+ *	                                    item: $ion_1_0 {Item:{...}}, Amazon Ion
+ *	                                    text as types/item_ion.c writes it)
  *	<prefix>/AWSDynamoDB/<ExportId>/manifest-files.json   (JSON lines, one per
  *	                                    data file: itemCount, md5Checksum (base64
  *	                                    MD5 of the .json.gz bytes), etag (hex MD5),
@@ -57,8 +60,7 @@
  * token within 8 hours answers the export the first one made; another
  * request with it gets IdempotentParameterMismatchException.
  *
- * What is refused: ExportType INCREMENTAL_EXPORT and ExportFormat ION (not
- * built yet), ExportTime (dynpg keeps no point-in-time history: the export
+ * What is refused: ExportType INCREMENTAL_EXPORT (not built yet), ExportTime (dynpg keeps no point-in-time history: the export
  * is of the table as the request finds it).  dynpg has no point-in-time
  * recovery setting, so no PointInTimeRecoveryUnavailableException.
  *
@@ -106,6 +108,7 @@
 #include "catalog/dynpg_catalog.h"
 #include "types/dynpg_base64.h"
 #include "types/dynpg_item.h"
+#include "types/dynpg_item_ion.h"
 
 static const char *const export_formats[] = {"DYNAMODB_JSON", "ION", NULL};
 static const char *const export_types[] = {"FULL_EXPORT", "INCREMENTAL_EXPORT", NULL};
@@ -363,6 +366,7 @@ typedef struct ExportRow
 	char	   *directory;		/* the export's directory on the server */
 	char	   *key_base;		/* <prefix>/AWSDynamoDB/<ExportId>, as S3 keys */
 	char	   *data_name;		/* the data file's name, without .json.gz */
+	const char *format;			/* ExportFormat: DYNAMODB_JSON or ION */
 	TimestampTz start;
 } ExportRow;
 
@@ -389,12 +393,14 @@ export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
 	DynRead    *rd;
 	DynItem    *item;
 	DataFile   *df = NULL;
+	bool		ion = strcmp(e->format, "ION") == 0;
+	const char *ext = ion ? "ion" : "json";
 	ExportCatalogCall cc;
 	Datum		args[5];
 	Oid			types[5] = {TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 
 	make_dir(psprintf("%s/data", e->directory));
-	data_key = psprintf("%s/data/%s.json.gz", e->key_base, e->data_name);
+	data_key = psprintf("%s/data/%s.%s.gz", e->key_base, e->data_name, ext);
 	initStringInfo(&files);
 	initStringInfo(&line);
 	dynpg_read_scan_range(0, 0, 0, &range);
@@ -405,11 +411,20 @@ export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
 		if (df == NULL)
 		{
 			df = palloc(sizeof(DataFile));
-			data_open(df, psprintf("%s/data/%s.json.gz", e->directory, e->data_name));
+			data_open(df, psprintf("%s/data/%s.%s.gz", e->directory, e->data_name, ext));
 		}
 		resetStringInfo(&line);
-		appendStringInfoString(&line, "{\"Item\":");
-		dynpg_item_append_text(item, &line);
+		if (ion)
+		{
+			/* AWS's Ion lines: each begins with the version marker */
+			appendStringInfoString(&line, "$ion_1_0 {Item:");
+			dynpg_item_append_ion(item, &line);
+		}
+		else
+		{
+			appendStringInfoString(&line, "{\"Item\":");
+			dynpg_item_append_text(item, &line);
+		}
 		appendStringInfoString(&line, "}\n");
 		data_write(df, line.data, line.len);
 		item_count++;
@@ -459,8 +474,8 @@ export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
 	appendStringInfoString(&summary, ",\"s3SseKmsKeyId\":null,\"manifestFilesS3Key\":");
 	json_string(&summary, psprintf("%s/manifest-files.json", e->key_base));
 	appendStringInfo(&summary, ",\"billedSizeBytes\":" INT64_FORMAT ",\"itemCount\":" INT64_FORMAT
-					 ",\"outputFormat\":\"DYNAMODB_JSON\",\"exportType\":\"FULL_EXPORT\"}\n",
-					 billed, item_count);
+					 ",\"outputFormat\":\"%s\",\"exportType\":\"FULL_EXPORT\"}\n",
+					 billed, item_count, e->format);
 	summary_md5 = write_small_file(psprintf("%s/manifest-summary.json", e->directory),
 								   summary.data, summary.len, true);
 	write_small_file(psprintf("%s/manifest-summary.checksum", e->directory), summary_md5,
@@ -510,7 +525,7 @@ dynpg_export_step(void)
 
 			catalog_begin(&cc);
 			if (SPI_execute("SELECT export_arn, table_relid, table_arn, table_id, s3_bucket, s3_prefix, "
-							"s3_sse_algorithm, directory, key_base, data_name, start_time "
+							"s3_sse_algorithm, directory, key_base, data_name, start_time, export_format "
 							"FROM dynpg.exports WHERE status = 'IN_PROGRESS' ORDER BY start_time "
 							"LIMIT 1 FOR UPDATE SKIP LOCKED", false, 1) != SPI_OK_SELECT)
 				elog(ERROR, "could not read dynpg.exports");
@@ -534,6 +549,7 @@ dynpg_export_step(void)
 				e->key_base = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9));
 				e->data_name = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 10));
 				e->start = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 11, &isnull));
+				e->format = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 12));
 				picked = e;
 				MemoryContextSwitchTo(spi);
 			}
@@ -685,8 +701,6 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 		dynpg_validation_error("dynpg does not support ExportType INCREMENTAL_EXPORT yet: only FULL_EXPORT");
 	if (r.incremental != NULL)
 		dynpg_req_not_supported("IncrementalExportSpecification");
-	if (r.format != NULL && strcmp(r.format, "ION") == 0)
-		dynpg_validation_error("dynpg does not support ExportFormat ION yet: only DYNAMODB_JSON");
 	if (r.export_time != NULL)
 		dynpg_validation_error("dynpg keeps no point-in-time history: ExportTime cannot be given "
 							   "(an export is of the table as the export finds it)");
@@ -765,6 +779,7 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	e.bucket = r.bucket;
 	e.prefix = r.prefix;
 	e.sse = r.sse ? r.sse : "AES256";
+	e.format = r.format ? r.format : "DYNAMODB_JSON";
 	if (r.prefix != NULL && r.prefix[0] != '\0')
 	{
 		int			plen = strlen(r.prefix);
@@ -797,7 +812,7 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	args[4] = e.table_id ? CStringGetTextDatum(e.table_id) : (Datum) 0;
 	nulls[4] = e.table_id ? ' ' : 'n';
 	args[5] = CStringGetTextDatum("FULL_EXPORT");
-	args[6] = CStringGetTextDatum("DYNAMODB_JSON");
+	args[6] = CStringGetTextDatum(e.format);
 	args[7] = CStringGetTextDatum(e.bucket);
 	args[8] = e.prefix ? CStringGetTextDatum(e.prefix) : (Datum) 0;
 	nulls[8] = e.prefix ? ' ' : 'n';

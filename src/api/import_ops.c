@@ -30,6 +30,13 @@
  * back and the import is recorded FAILED with FailureCode and
  * FailureMessage, so a half-loaded table is never left looking complete.
  *
+ * ION: the files are Amazon Ion text (types/item_ion.c, whose README gives
+ * the grammar read): each top-level value {Item:{...}} is one item, after
+ * any $ion_1_0 version markers (AWS's export starts every line with one).
+ * A value that is not Ion, or not such an item, is an import error of the
+ * line it starts on, and reading goes on at the next line starting with
+ * "{" or "$ion_1_0" (AWS's files hold one item per line).
+ *
  * CSV: the first line is the header unless HeaderList is given; a value of
  * an attribute of AttributeDefinitions takes its type (N, B, S), every
  * other value is a string (S); an empty field sets no attribute.  Fields
@@ -66,6 +73,7 @@
 #include "base/dynpg_error.h"
 #include "base/dynpg_preload.h"
 #include "base/dynpg_request.h"
+#include "types/dynpg_item_ion.h"
 
 #define IMPORT_ERRORS_KEPT	10
 #define IMPORT_ERRORS_LOGGED	10000
@@ -80,6 +88,7 @@ typedef struct ImportRun
 {
 	char	   *table_name;
 	bool		csv;
+	bool		ion;
 	bool		gzip;
 	bool		zstd;
 	bool		by_suffix;		/* compression told by each file's name (.gz, .zst) */
@@ -431,7 +440,7 @@ record_error(ImportRun *run, const char *file, int64 line, const char *message)
 }
 
 /*
- * One item: a DYNAMODB_JSON line's text (item NULL) or a CSV record's item,
+ * One item: a DYNAMODB_JSON line's text (item NULL) or a CSV record's or Ion value's item,
  * put with PutItem in a subtransaction; a DynamoDB exception (class YD) is
  * the line's error and the import goes on, anything else (a cancel, out of
  * memory) ends the import and its transaction.
@@ -510,6 +519,37 @@ load_json(ImportRun *run, const char *file, StringInfo buf)
 			MemoryContextReset(run->linecxt);
 		}
 		pos = end + 1;
+	}
+}
+
+/* An ION file: each top-level value one item */
+static void
+load_ion(ImportRun *run, const char *file, StringInfo buf)
+{
+	DynIonReader reader;
+
+	dynpg_ion_reader_init(&reader, buf->data, buf->len);
+	for (;;)
+	{
+		MemoryContext old = MemoryContextSwitchTo(run->linecxt);
+		int64		line;
+		DynJson    *item;
+		char	   *error;
+		bool		more;
+
+		CHECK_FOR_INTERRUPTS();
+		more = dynpg_ion_reader_next(&reader, &line, &item, &error);
+		if (more && error != NULL)
+		{
+			run->processed_items++;
+			record_error(run, file, line, error);
+		}
+		else if (more)
+			put_one(run, NULL, 0, item, file, line);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(run->linecxt);
+		if (!more)
+			break;
 	}
 }
 
@@ -717,6 +757,8 @@ load_location(ImportRun *run, const char *location)
 		run->processed_bytes += buf.len;
 		if (run->csv)
 			load_csv(run, shown, &buf);
+		else if (run->ion)
+			load_ion(run, shown, &buf);
 		else
 			load_json(run, shown, &buf);
 	}
@@ -887,8 +929,6 @@ import_table(DynJson *request, const char *directory)
 	dynpg_req_finish(&req);
 
 	/* phase 3: what dynpg does not do, and the options' rules */
-	if (strcmp(input_format, "ION") == 0)
-		dynpg_validation_error("dynpg does not support InputFormat ION yet: import DYNAMODB_JSON or CSV");
 	if (csv != NULL && strcmp(input_format, "CSV") != 0)
 		dynpg_validation_error("InputFormatOptions.Csv can only be given with InputFormat CSV");
 	if (directory != NULL)
@@ -936,6 +976,7 @@ import_table(DynJson *request, const char *directory)
 	run.cxt = cxt;
 	run.linecxt = AllocSetContextCreate(cxt, "dynpg import line", ALLOCSET_DEFAULT_SIZES);
 	run.csv = strcmp(input_format, "CSV") == 0;
+	run.ion = strcmp(input_format, "ION") == 0;
 	run.gzip = compression != NULL && strcmp(compression, "GZIP") == 0;
 	run.zstd = compression != NULL && strcmp(compression, "ZSTD") == 0;
 	run.by_suffix = directory != NULL && compression == NULL;
