@@ -103,6 +103,7 @@ REGRESS = \
 	sql_update_delete \
 	import \
 	export_import \
+	export_incremental \
 	differential \
 	expr_conditions \
 	expr_update \
