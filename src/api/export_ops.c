@@ -57,10 +57,22 @@
  * token within 8 hours answers the export the first one made; another
  * request with it gets IdempotentParameterMismatchException.
  *
- * What is refused: ExportType INCREMENTAL_EXPORT and ExportFormat ION (not
- * built yet), ExportTime (dynpg keeps no point-in-time history: the export
- * is of the table as the request finds it).  dynpg has no point-in-time
- * recovery setting, so no PointInTimeRecoveryUnavailableException.
+ * Data files: split at dynpg.export_file_items items (0: no limit) or
+ * DYNPG_EXPORT_FILE_BYTES of lines, each with its manifest-files.json line
+ * (ExportFiles below); file k's name derives from the first's.
+ *
+ * INCREMENTAL_EXPORT (src/api/README, "Incremental exports"): the items
+ * changed in [ExportFromTime, ExportToTime), read from the table's stream
+ * records (dynpg has no point-in-time recovery log: the stream stands for
+ * it, and must cover the window, else InvalidExportTimeException as AWS
+ * answers a window outside PITR), one line per item with its net change
+ * {"Metadata":{"WriteTimestampMicros":..},"Keys":..,"NewImage":..,
+ * "OldImage":..}; data files under <prefix>/AWSDynamoDB/data/.
+ *
+ * What is refused: ExportFormat ION (not built yet), ExportTime (dynpg
+ * keeps no point-in-time history: the export is of the table as the
+ * request finds it).  dynpg has no point-in-time recovery setting, so no
+ * PointInTimeRecoveryUnavailableException.
  *
  *-------------------------------------------------------------------------
  */
