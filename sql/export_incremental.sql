@@ -144,14 +144,23 @@ SELECT count(*) AS exports FROM dynpg.exports WHERE table_name LIKE 'inc%';
 SELECT pg_temp.wait_exports();
 DELETE FROM dynpg.exports WHERE table_name = 'inc_long';
 
--- NEW_AND_OLD_IMAGES (the default) over [30, 10) minutes ago
+-- NEW_AND_OLD_IMAGES (the default) over [30, 10) minutes ago, and
+-- NEW_IMAGE.  The worker writes them in data files of at most 4 items
+-- (dynpg.export_file_items): it is paused while they are requested, and
+-- reads the setting as it resumes.
+\i sql/include/worker_pause.sql
+ALTER SYSTEM SET dynpg.export_file_items = 4;
 SELECT pg_temp.ago(30) AS from_time, pg_temp.ago(10) AS to_time \gset
 SELECT pg_temp.incr('inc_a', jsonb_build_object('ExportFromTime', :from_time, 'ExportToTime', :to_time,
 	'ExportViewType', 'NEW_AND_OLD_IMAGES'), 'both') AS d \gset
 SELECT :'d'::jsonb;
 SELECT pg_temp.incr('inc_a', jsonb_build_object('ExportFromTime', :from_time, 'ExportToTime', :to_time,
 	'ExportViewType', 'NEW_IMAGE'), 'new') -> 'ExportDescription' -> 'IncrementalExportSpecification' AS new_image;
+ALTER SYSTEM RESET dynpg.index_worker_pause;
+SELECT pg_reload_conf();
 SELECT pg_temp.wait_exports();
+ALTER SYSTEM RESET dynpg.export_file_items;
+SELECT pg_reload_conf();
 SELECT export_arn AS both_arn, directory AS both_dir FROM dynpg.exports WHERE s3_prefix = 'both' \gset
 SELECT export_arn AS new_arn, directory AS new_dir FROM dynpg.exports WHERE s3_prefix = 'new' \gset
 SELECT pg_temp.masked(pg_temp.t('DescribeExport', jsonb_build_object('ExportArn', :'both_arn')));
