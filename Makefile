@@ -108,6 +108,7 @@ REGRESS = \
 	export_import \
 	bulk_load \
 	ion \
+	export_incremental \
 	differential \
 	expr_conditions \
 	expr_update \

@@ -352,7 +352,10 @@ CREATE TABLE dynpg.streams (
 	created timestamptz NOT NULL,
 	end_seq bigint,
 	closed timestamptz,
-	trimmed_to bigint NOT NULL DEFAULT 0
+	trimmed_to bigint NOT NULL DEFAULT 0,
+	-- the newest write time among the trimmed records: the stream holds
+	-- every change after it (incremental exports read the stream from there)
+	trimmed_until timestamptz
 );
 CREATE INDEX ON dynpg.streams (tbl);
 REVOKE ALL ON dynpg.streams FROM PUBLIC;
@@ -410,6 +413,26 @@ CREATE FUNCTION dynpg._trim_streams(older_than interval) RETURNS bigint
 COMMENT ON FUNCTION dynpg._trim_streams(interval) IS
 	'Testing/maintenance (superuser): delete stream records older than the interval, and streams closed that long ago; returns the records deleted';
 REVOKE ALL ON FUNCTION dynpg._trim_streams(interval) FROM PUBLIC;
+
+-- Testing (superuser): move a table's stream back in time by the interval --
+-- its opening, its shard generations and its records' write times -- as if
+-- all had happened that much earlier (incremental exports need windows of at
+-- least 15 minutes in the past; tests make them without waiting).  Returns
+-- the records moved.
+CREATE FUNCTION dynpg._shift_stream_times(table_name text, by_interval interval) RETURNS bigint
+	LANGUAGE sql AS $$
+	WITH s AS (SELECT stream_id FROM dynpg.streams WHERE streams.table_name = $1),
+	     r AS (UPDATE dynpg.stream_records r SET created = r.created - $2
+	             FROM s WHERE r.stream_id = s.stream_id RETURNING 1),
+	     g AS (UPDATE dynpg.stream_shards g SET started = g.started - $2, ended = g.ended - $2
+	             FROM s WHERE g.stream_id = s.stream_id RETURNING 1),
+	     t AS (UPDATE dynpg.streams t SET created = t.created - $2, closed = t.closed - $2,
+	                  trimmed_until = t.trimmed_until - $2
+	             FROM s WHERE t.stream_id = s.stream_id RETURNING 1)
+	SELECT count(*) + 0 * (SELECT count(*) FROM g) + 0 * (SELECT count(*) FROM t) FROM r $$;
+COMMENT ON FUNCTION dynpg._shift_stream_times(text, interval) IS
+	'Testing (superuser): move the table''s stream (its opening, shard generations and records'' write times) back by the interval; returns the records moved';
+REVOKE ALL ON FUNCTION dynpg._shift_stream_times(text, interval) FROM PUBLIC;
 
 -- Time to live (src/index/README, "Expiry index"): the items awaiting
 -- deletion, and a sweep now (the worker sweeps every
@@ -902,6 +925,10 @@ CREATE TABLE dynpg.imports (
 );
 CREATE INDEX ON dynpg.imports (client_token) WHERE client_token IS NOT NULL;
 REVOKE ALL ON dynpg.imports FROM PUBLIC;
+-- Dumped: pg_dump writes its rows (and the sequence's position), so a
+-- dump/restore keeps the import history ListImports and DescribeImport show.
+SELECT pg_catalog.pg_extension_config_dump('dynpg.imports', '');
+SELECT pg_catalog.pg_extension_config_dump('dynpg.imports_seq_seq', '');
 
 ------------------------------------------------------------------------------
 -- The HTTP endpoint (src/http/README): access keys and the workers' status
@@ -968,6 +995,10 @@ CREATE TABLE dynpg.exports (
 	start_time timestamptz NOT NULL,
 	end_time timestamptz,
 	export_time timestamptz,
+	-- INCREMENTAL_EXPORT: the window [from, to) and ExportViewType
+	export_from_time timestamptz,
+	export_to_time timestamptz,
+	export_view_type text,
 	client_token text,
 	failure_code text,
 	failure_message text,
@@ -977,6 +1008,11 @@ CREATE TABLE dynpg.exports (
 );
 CREATE INDEX ON dynpg.exports (table_arn);
 REVOKE ALL ON dynpg.exports FROM PUBLIC;
+-- Dumped: pg_dump writes its rows, so a dump/restore keeps the export
+-- history ListExports and DescribeExport show.  table_relid is the source
+-- database's: the worker runs a restored IN_PROGRESS export only if that
+-- relation is still the table it names (else it fails, TableNotFound).
+SELECT pg_catalog.pg_extension_config_dump('dynpg.exports', '');
 
 CREATE FUNCTION dynpg.export_table_to_point_in_time(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_export_table_to_point_in_time' LANGUAGE C VOLATILE STRICT;

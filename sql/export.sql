@@ -157,6 +157,13 @@ SELECT dynpg.create_table('{"TableName": "exp_gone", "BillingMode": "PAY_PER_REQ
   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}') IS NOT NULL AS created;
 SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_gone", "S3Bucket": "bucket", "S3Prefix": "gone"}') -> 'ExportDescription' -> 'ExportStatus' AS status;
 SELECT dynpg.delete_table('{"TableName": "exp_gone"}') IS NOT NULL AS dropped;
+-- a record naming another table's relation (as one restored from a dump of
+-- another database would): not run on that table
+SELECT dynpg.create_table('{"TableName": "exp_other", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}') IS NOT NULL AS created;
+SELECT pg_temp.export('{"TableArn": "arn:aws:dynamodb:ddblocal:000000000000:table/exp_all", "S3Bucket": "bucket", "S3Prefix": "moved"}') -> 'ExportDescription' -> 'ExportStatus' AS status;
+UPDATE dynpg.exports SET table_relid = 'dynamodb.exp_other'::regclass WHERE s3_prefix = 'moved';
 ALTER SYSTEM RESET dynpg.index_worker_pause;
 SELECT pg_reload_conf();
 SELECT pg_temp.wait_exports();
@@ -169,3 +176,4 @@ SELECT pg_temp.masked(pg_temp.t('DescribeExport', jsonb_build_object('ExportArn'
   FROM dynpg.exports WHERE s3_prefix = 'gone';
 
 SELECT dynpg.delete_table('{"TableName": "exp_all"}') IS NOT NULL AS dropped;
+SELECT dynpg.delete_table('{"TableName": "exp_other"}') IS NOT NULL AS dropped;

@@ -32,15 +32,36 @@ SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'rt_src', 'Item', js
   FROM generate_series(1, 500) i;
 SELECT dynpg.wait_for_indexes('rt_src') IS NOT NULL AS indexed;
 
--- export; its data files are under <bucket>/<prefix>/AWSDynamoDB/<id>/data/
+-- export, in data files of at most 120 items (dynpg.export_file_items):
+-- they are under <bucket>/<prefix>/AWSDynamoDB/<id>/data/
+SET dynpg.export_file_items = 120;
 SELECT dynpg.export_table('rt_src', 'rtbucket/exports', 'DYNAMODB_JSON') -> 'ExportDescription' AS d \gset
+RESET dynpg.export_file_items;
 SELECT :'d'::jsonb ->> 'ExportStatus' AS status, :'d'::jsonb ->> 'ItemCount' AS items,
        :'d'::jsonb ->> 'ExportFormat' AS format;
 SELECT current_setting('dynpg.export_directory') || '/rtbucket/exports/AWSDynamoDB/' ||
-       split_part(:'d'::jsonb ->> 'ExportArn', '/export/', 2) || '/data/' AS datadir \gset
+       split_part(:'d'::jsonb ->> 'ExportArn', '/export/', 2) AS expdir \gset
+SELECT :'expdir' || '/data/' AS datadir \gset
+-- five files, each with its line in manifest-files.json: its item count,
+-- md5Checksum (base64) and etag (hex) of its gzip bytes, and its key
+SELECT n, (l ->> 'itemCount')::int AS item_count,
+       (l ->> 'dataFileS3Key') ~ '^exports/AWSDynamoDB/\d{14}-[0-9a-f]{8}/data/[a-z2-7]{26}\.json\.gz$' AS key_ok,
+       l ->> 'md5Checksum' = encode(decode(md5(f), 'hex'), 'base64') AS md5_ok,
+       l ->> 'etag' = md5(f) AS etag_ok
+  FROM (SELECT n, l, pg_read_binary_file(current_setting('dynpg.export_directory') || '/rtbucket/' || (l ->> 'dataFileS3Key')) AS f
+          FROM regexp_split_to_table(rtrim(pg_read_file(:'expdir' || '/manifest-files.json'), E'\n'), E'\n')
+               WITH ORDINALITY AS x(line, n), LATERAL (SELECT line::jsonb AS l) y) z ORDER BY n;
+-- the data directory holds those files and no other; the summary counts every item
+SELECT (SELECT count(*) FROM pg_ls_dir(:'datadir')) AS data_files,
+       (SELECT count(DISTINCT line::jsonb ->> 'dataFileS3Key')
+          FROM regexp_split_to_table(rtrim(pg_read_file(:'expdir' || '/manifest-files.json'), E'\n'), E'\n') line) AS distinct_keys,
+       (SELECT count(*) FROM pg_ls_dir(:'datadir') f
+         WHERE position(f IN pg_read_file(:'expdir' || '/manifest-files.json')) > 0) AS listed,
+       pg_read_file(:'expdir' || '/manifest-summary.json')::jsonb ->> 'itemCount' AS summary_items;
 
--- import the data files into a new table, with the same key schema and index
-SELECT dynpg.import_table(:'datadir', '{"TableName": "rt_dst", "BillingMode": "PAY_PER_REQUEST",
+-- import the export (its directory: the manifests and _started are skipped,
+-- every data file read) into a new table, with the same key schema and index
+SELECT dynpg.import_table(:'expdir', '{"TableName": "rt_dst", "BillingMode": "PAY_PER_REQUEST",
   "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
                            {"AttributeName": "g", "AttributeType": "B"}],

@@ -443,7 +443,8 @@ dynpg_stream_append(Relation rel, const StringInfo skey, const DynItem *old_item
 /*
  * Delete the records older than 'older_than' (an interval's text) and
  * the streams closed that long ago; each stream's trimmed_to becomes the
- * largest number deleted from it, so a reader positioned before it learns
+ * largest number deleted from it (and trimmed_until the newest write time
+ * deleted: incremental exports need the stream whole after their start), so a reader positioned before it learns
  * that records are gone (TrimmedDataAccessException) rather than reading on
  * silently.  Records go by number: all of a stream's records up to the
  * newest old enough, so what stays is a contiguous run.  Returns the number
@@ -475,9 +476,12 @@ dynpg_stream_trim(const char *older_than)
 		"WITH cut AS (SELECT stream_id, max(seq) AS upto FROM dynpg.stream_records "
 		"              WHERE created < now() - $1::interval GROUP BY stream_id), "
 		"     gone AS (DELETE FROM dynpg.stream_records r USING cut "
-		"              WHERE r.stream_id = cut.stream_id AND r.seq <= cut.upto RETURNING 1), "
-		"     moved AS (UPDATE dynpg.streams s SET trimmed_to = greatest(s.trimmed_to, cut.upto) "
-		"              FROM cut WHERE s.stream_id = cut.stream_id RETURNING 1) "
+		"              WHERE r.stream_id = cut.stream_id AND r.seq <= cut.upto "
+		"              RETURNING r.stream_id, r.created), "
+		"     moved AS (UPDATE dynpg.streams s SET trimmed_to = greatest(s.trimmed_to, cut.upto), "
+		"                      trimmed_until = greatest(s.trimmed_until, g.last) "
+		"              FROM cut, (SELECT stream_id, max(created) AS last FROM gone GROUP BY stream_id) g "
+		"              WHERE s.stream_id = cut.stream_id AND g.stream_id = cut.stream_id RETURNING 1) "
 		"SELECT (SELECT count(*) FROM gone) + 0 * (SELECT count(*) FROM moved)",
 		1, types, values, NULL, false, 0);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)

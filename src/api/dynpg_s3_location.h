@@ -10,8 +10,16 @@
 #ifndef DYNPG_S3_LOCATION_H
 #define DYNPG_S3_LOCATION_H
 
-/* _PG_init: the setting dynpg.export_directory */
+/* _PG_init: the settings dynpg.export_directory and dynpg.export_file_items */
 extern void dynpg_s3_location_init(void);
+
+/*
+ * An export's data files: a file is closed and the next begun once it holds
+ * dynpg.export_file_items items (superuser-only; 0, the default: no count
+ * limit) or DYNPG_EXPORT_FILE_BYTES bytes of JSON lines before compression.
+ */
+#define DYNPG_EXPORT_FILE_BYTES	(INT64CONST(256) * 1024 * 1024)
+extern int	dynpg_export_file_items;
 
 /*
  * The server directory of S3 location bucket/prefix (prefix may be NULL or

@@ -11,9 +11,6 @@
  *	<prefix>/AWSDynamoDB/<ExportId>/_started              (empty)
  *	<prefix>/AWSDynamoDB/<ExportId>/data/<name>.json.gz    (gzip, one line per
  *	                                    item: {"Item":{...DynamoDB JSON...}})
- *	                   or data/<name>.ion.gz for ExportFormat ION (one line per
- *	                                    item: $ion_1_0 {Item:{...}}, Amazon Ion
- *	                                    text as types/item_ion.c writes it)
  *	<prefix>/AWSDynamoDB/<ExportId>/manifest-files.json   (JSON lines, one per
  *	                                    data file: itemCount, md5Checksum (base64
  *	                                    MD5 of the .json.gz bytes), etag (hex MD5),
@@ -60,14 +57,32 @@
  * token within 8 hours answers the export the first one made; another
  * request with it gets IdempotentParameterMismatchException.
  *
- * What is refused: ExportType INCREMENTAL_EXPORT (not built yet), ExportTime (dynpg keeps no point-in-time history: the export
- * is of the table as the request finds it).  dynpg has no point-in-time
- * recovery setting, so no PointInTimeRecoveryUnavailableException.
+ * Data files: split at dynpg.export_file_items items (0: no limit) or
+ * DYNPG_EXPORT_FILE_BYTES of lines, each with its manifest-files.json line
+ * (ExportFiles below); file k's name derives from the first's.
+ *
+ * INCREMENTAL_EXPORT (src/api/README, "Incremental exports"): the items
+ * changed in [ExportFromTime, ExportToTime), read from the table's stream
+ * records (dynpg has no point-in-time recovery log: the stream stands for
+ * it, and must cover the window, else InvalidExportTimeException as AWS
+ * answers a window outside PITR), one line per item with its net change
+ * {"Metadata":{"WriteTimestampMicros":..},"Keys":..,"NewImage":..,
+ * "OldImage":..}; data files under <prefix>/AWSDynamoDB/data/.
+ *
+ * ExportFormat ION: data files <name>.ion.gz, one line per item,
+ * $ion_1_0 {Item:{...}} (Amazon Ion text as types/item_ion.c writes it);
+ * full exports only.
+ *
+ * What is refused: INCREMENTAL_EXPORT in ION, ExportTime (dynpg
+ * keeps no point-in-time history: the export is of the table as the
+ * request finds it).  dynpg has no point-in-time recovery setting, so no
+ * PointInTimeRecoveryUnavailableException.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include <math.h>
 #include <sys/stat.h>
 #include <openssl/evp.h>
 #include <zlib.h>
@@ -96,6 +111,7 @@
 
 #include "am/dynpg_changelog.h"
 #include "am/dynpg_read.h"
+#include "am/dynpg_stream.h"
 #include "api/dynpg_api.h"
 #include "api/dynpg_item_common.h"
 #include "api/dynpg_export.h"
@@ -121,8 +137,10 @@ static const char *const sse_algorithms[] = {"AES256", "KMS", NULL};
 	"extract(epoch from start_time)::numeric(20,3)::text, " \
 	"extract(epoch from end_time)::numeric(20,3)::text, " \
 	"extract(epoch from export_time)::numeric(20,3)::text, " \
-	"failure_code, failure_message, client_token"
-#define EXPORT_NCOLUMNS 18
+	"failure_code, failure_message, client_token, " \
+	"extract(epoch from export_from_time)::numeric(20,3)::text, " \
+	"extract(epoch from export_to_time)::numeric(20,3)::text, export_view_type"
+#define EXPORT_NCOLUMNS 21
 
 /* ---------------------------------------------------------------------
  * dynpg.exports, read and written as the bootstrap superuser (callers
@@ -252,6 +270,10 @@ write_small_file(const char *path, const char *data, size_t len, bool md5)
 	return hex;
 }
 
+static void json_string(StringInfo out, const char *s);
+static int64 stream_covering(Oid relid, TimestampTz from, TimestampTz to, const char *view,
+							 bool in_worker);
+
 /* A gzip data file being written: compressed as it goes, its MD5 kept. */
 typedef struct DataFile
 {
@@ -325,6 +347,140 @@ make_dir(const char *path)
 						errmsg("could not create directory \"%s\": %m", path)));
 }
 
+/*
+ * Data file k of an export whose first file is 'first' (26 characters of
+ * [a-z2-7], chosen at the request): 'first' itself, then names derived
+ * from it (base32 of the MD5 of "<first>-<k>"), so an export run again
+ * after a crash writes the same names.
+ */
+static char *
+data_file_name(const char *first, int k)
+{
+	EVP_MD_CTX *ctx;
+	uint8		d[16];
+	char	   *name;
+	char	   *text;
+	int			bit;
+	int			i;
+
+	if (k == 0)
+		return pstrdup(first);
+	text = psprintf("%s-%d", first, k);
+	ctx = md5_begin();
+	EVP_DigestUpdate(ctx, text, strlen(text));
+	md5_final(ctx, d);
+	name = palloc(27);
+	for (i = 0, bit = 0; i < 26; i++, bit += 5)
+	{
+		int			byte = bit / 8;
+		int			v = (d[byte % 16] << 8 | d[(byte + 1) % 16]) >> (11 - bit % 8);
+
+		name[i] = "abcdefghijklmnopqrstuvwxyz234567"[v & 31];
+	}
+	name[26] = '\0';
+	return name;
+}
+
+/*
+ * An export's data files being written: each holds up to
+ * dynpg.export_file_items items (0: any number) and DYNPG_EXPORT_FILE_BYTES
+ * bytes of lines before compression, and has its line in
+ * manifest-files.json.  No item, no file.
+ */
+typedef struct ExportFiles
+{
+	const char *dir;			/* the data directory on the server */
+	const char *key_dir;		/* the same as an S3 key */
+	const char *first;			/* the first file's name */
+	const char *ext;			/* "json" or "ion" (ExportFormat) */
+	int			nfiles;			/* files closed */
+	DataFile   *df;				/* the open file, or NULL */
+	int64		file_items;
+	int64		file_bytes;
+	int64		items;			/* in every file */
+	StringInfoData manifest;	/* manifest-files.json */
+	MemoryContext cxt;			/* where the open file and the manifest live */
+} ExportFiles;
+
+static void
+files_begin(ExportFiles *f, const char *dir, const char *key_dir, const char *first,
+			const char *ext)
+{
+	int			k;
+
+	memset(f, 0, sizeof(*f));
+	f->cxt = CurrentMemoryContext;
+	f->dir = dir;
+	f->key_dir = key_dir;
+	f->first = first;
+	f->ext = ext;
+	initStringInfo(&f->manifest);
+	make_dir(dir);
+	/* what an earlier run of this export wrote goes (files 0, 1, ... in turn) */
+	for (k = 0;; k++)
+	{
+		char	   *path = psprintf("%s/%s.%s.gz", dir, data_file_name(first, k), ext);
+
+		if (unlink(path) != 0)
+		{
+			if (errno == ENOENT || errno == ENOTDIR)
+				break;			/* (not a directory: creating the file says so) */
+			ereport(ERROR, (errcode_for_file_access(),
+							errmsg("could not remove file \"%s\": %m", path)));
+		}
+	}
+}
+
+static void
+files_close(ExportFiles *f)
+{
+	uint8		digest[16];
+	StringInfoData enc;
+	MemoryContext old;
+
+	if (f->df == NULL)
+		return;
+	old = MemoryContextSwitchTo(f->cxt);
+	data_close(f->df, digest);
+	initStringInfo(&enc);
+	dynpg_base64_encode(digest, 16, &enc);
+	appendStringInfo(&f->manifest, "{\"itemCount\":" INT64_FORMAT ",\"md5Checksum\":", f->file_items);
+	json_string(&f->manifest, enc.data);
+	appendStringInfoString(&f->manifest, ",\"etag\":");
+	json_string(&f->manifest, hex_of(digest, 16));
+	appendStringInfoString(&f->manifest, ",\"dataFileS3Key\":");
+	json_string(&f->manifest, psprintf("%s/%s.%s.gz", f->key_dir, data_file_name(f->first, f->nfiles),
+									   f->ext));
+	appendStringInfoString(&f->manifest, "}\n");
+	pfree(f->df);
+	f->df = NULL;
+	f->nfiles++;
+	MemoryContextSwitchTo(old);
+}
+
+/* one item's line */
+static void
+files_add(ExportFiles *f, const char *line, int len)
+{
+	if (f->df == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(f->cxt);
+
+		f->df = palloc(sizeof(DataFile));
+		data_open(f->df, psprintf("%s/%s.%s.gz", f->dir, data_file_name(f->first, f->nfiles), f->ext));
+		f->file_items = 0;
+		f->file_bytes = 0;
+		MemoryContextSwitchTo(old);
+	}
+	data_write(f->df, line, len);
+	f->file_items++;
+	f->file_bytes += len;
+	f->items++;
+	if ((dynpg_export_file_items > 0 && f->file_items >= dynpg_export_file_items) ||
+		f->file_bytes >= DYNPG_EXPORT_FILE_BYTES)
+		files_close(f);
+}
+
 /* ISO 8601 UTC with milliseconds, as manifest-summary.json writes times */
 static char *
 iso_time(TimestampTz t)
@@ -365,10 +521,109 @@ typedef struct ExportRow
 	char	   *sse;
 	char	   *directory;		/* the export's directory on the server */
 	char	   *key_base;		/* <prefix>/AWSDynamoDB/<ExportId>, as S3 keys */
-	char	   *data_name;		/* the data file's name, without .json.gz */
+	char	   *data_name;		/* the first data file's name, without .json.gz */
 	const char *format;			/* ExportFormat: DYNAMODB_JSON or ION */
 	TimestampTz start;
+	bool		incremental;	/* INCREMENTAL_EXPORT: */
+	TimestampTz from;			/* its window [from, to) */
+	TimestampTz to;
+	char	   *view;			/* NEW_AND_OLD_IMAGES or NEW_IMAGE */
+	int64		stream_id;		/* the table's stream that covers the window */
 } ExportRow;
+
+/* the parent directory of 'path' (everything before its last '/') and "/data" */
+static char *
+sibling_data(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return pstrdup("data");
+	return psprintf("%.*s/data", (int) (slash - path), path);
+}
+
+/*
+ * The manifests: manifest-files.json from the data files written, and
+ * manifest-summary.json, each with its .checksum; then the export is
+ * COMPLETED in dynpg.exports.
+ */
+static void
+export_finish(const ExportRow *e, ExportFiles *files, int64 billed, TimestampTz export_time)
+{
+	TimestampTz end;
+	StringInfoData summary;
+	char	   *files_md5;
+	char	   *summary_md5;
+	ExportCatalogCall cc;
+	Datum		args[5];
+	Oid			types[5] = {TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+
+	files_close(files);
+	files_md5 = write_small_file(psprintf("%s/manifest-files.json", e->directory),
+								 files->manifest.data, files->manifest.len, true);
+	write_small_file(psprintf("%s/manifest-files.checksum", e->directory), files_md5,
+					 strlen(files_md5), false);
+
+	end = GetCurrentTimestamp();
+	initStringInfo(&summary);
+	/* incremental exports' summaries are of version 2023-08-01 */
+	appendStringInfo(&summary, "{\"version\":\"%s\",\"exportArn\":",
+					 e->incremental ? "2023-08-01" : "2020-06-30");
+	json_string(&summary, e->export_arn);
+	appendStringInfoString(&summary, ",\"startTime\":");
+	json_string(&summary, iso_time(e->start));
+	appendStringInfoString(&summary, ",\"endTime\":");
+	json_string(&summary, iso_time(end));
+	appendStringInfoString(&summary, ",\"tableArn\":");
+	json_string(&summary, e->table_arn);
+	appendStringInfoString(&summary, ",\"tableId\":");
+	json_string(&summary, e->table_id);
+	if (e->incremental)
+	{
+		appendStringInfoString(&summary, ",\"exportFromTime\":");
+		json_string(&summary, iso_time(e->from));
+		appendStringInfoString(&summary, ",\"exportToTime\":");
+		json_string(&summary, iso_time(e->to));
+	}
+	else
+	{
+		appendStringInfoString(&summary, ",\"exportTime\":");
+		json_string(&summary, iso_time(export_time));
+	}
+	appendStringInfoString(&summary, ",\"s3Bucket\":");
+	json_string(&summary, e->bucket);
+	appendStringInfoString(&summary, ",\"s3Prefix\":");
+	json_string(&summary, e->prefix);
+	appendStringInfoString(&summary, ",\"s3SseAlgorithm\":");
+	json_string(&summary, e->sse);
+	appendStringInfoString(&summary, ",\"s3SseKmsKeyId\":null,\"manifestFilesS3Key\":");
+	json_string(&summary, psprintf("%s/manifest-files.json", e->key_base));
+	appendStringInfo(&summary, ",\"billedSizeBytes\":" INT64_FORMAT ",\"itemCount\":" INT64_FORMAT
+					 ",\"outputFormat\":\"%s\"", billed, files->items, e->format);
+	if (e->incremental)
+		appendStringInfo(&summary, ",\"outputView\":\"%s\",\"exportType\":\"INCREMENTAL_EXPORT\"}\n",
+						 e->view);
+	else
+		appendStringInfoString(&summary, ",\"exportType\":\"FULL_EXPORT\"}\n");
+	summary_md5 = write_small_file(psprintf("%s/manifest-summary.json", e->directory),
+								   summary.data, summary.len, true);
+	write_small_file(psprintf("%s/manifest-summary.checksum", e->directory), summary_md5,
+					 strlen(summary_md5), false);
+
+	args[0] = CStringGetTextDatum(e->export_arn);
+	args[1] = Int64GetDatum(files->items);
+	args[2] = Int64GetDatum(billed);
+	args[3] = TimestampTzGetDatum(end);
+	args[4] = TimestampTzGetDatum(export_time);
+	nulls[4] = e->incremental ? 'n' : ' ';
+	catalog_begin(&cc);
+	if (SPI_execute_with_args("UPDATE dynpg.exports SET status = 'COMPLETED', item_count = $2, "
+							  "billed_size_bytes = $3, end_time = $4, export_time = $5 "
+							  "WHERE export_arn = $1", 5, types, args, nulls, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not record the export");
+	catalog_end(&cc);
+}
 
 /*
  * Write the export's files from the items of 'rel' the active snapshot
@@ -379,40 +634,23 @@ typedef struct ExportRow
 static void
 export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
 {
-	int64		item_count = 0;
 	int64		billed = 0;
-	TimestampTz end;
-	StringInfoData files;
-	StringInfoData summary;
 	StringInfoData line;
-	char	   *files_md5;
-	char	   *summary_md5;
-	char	   *data_key;
-	uint8		digest[16];
 	DynReadRange range;
 	DynRead    *rd;
 	DynItem    *item;
-	DataFile   *df = NULL;
-	bool		ion = strcmp(e->format, "ION") == 0;
-	const char *ext = ion ? "ion" : "json";
-	ExportCatalogCall cc;
-	Datum		args[5];
-	Oid			types[5] = {TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	ExportFiles files;
 
-	make_dir(psprintf("%s/data", e->directory));
-	data_key = psprintf("%s/data/%s.%s.gz", e->key_base, e->data_name, ext);
-	initStringInfo(&files);
+	bool		ion = strcmp(e->format, "ION") == 0;
+
+	files_begin(&files, psprintf("%s/data", e->directory), psprintf("%s/data", e->key_base),
+				e->data_name, ion ? "ion" : "json");
 	initStringInfo(&line);
 	dynpg_read_scan_range(0, 0, 0, &range);
 	rd = dynpg_read_begin(rel, &range, DYN_READ_BULK);
 	while (dynpg_read_next(rd, &item))
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (df == NULL)
-		{
-			df = palloc(sizeof(DataFile));
-			data_open(df, psprintf("%s/data/%s.%s.gz", e->directory, e->data_name, ext));
-		}
 		resetStringInfo(&line);
 		if (ion)
 		{
@@ -426,72 +664,146 @@ export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
 			dynpg_item_append_text(item, &line);
 		}
 		appendStringInfoString(&line, "}\n");
-		data_write(df, line.data, line.len);
-		item_count++;
+		files_add(&files, line.data, line.len);
 		billed += dynpg_item_size(item);
 	}
 	dynpg_read_end(rd);
-	if (df != NULL)
-	{
-		StringInfoData enc;
+	export_finish(e, &files, billed, export_time);
+}
 
-		data_close(df, digest);
-		initStringInfo(&enc);
-		dynpg_base64_encode(digest, 16, &enc);
-		appendStringInfo(&files, "{\"itemCount\":" INT64_FORMAT ",\"md5Checksum\":", item_count);
-		json_string(&files, enc.data);
-		appendStringInfoString(&files, ",\"etag\":");
-		json_string(&files, hex_of(digest, 16));
-		appendStringInfoString(&files, ",\"dataFileS3Key\":");
-		json_string(&files, data_key);
-		appendStringInfoString(&files, "}\n");
-	}
-	files_md5 = write_small_file(psprintf("%s/manifest-files.json", e->directory),
-								 files.data, files.len, true);
-	write_small_file(psprintf("%s/manifest-files.checksum", e->directory), files_md5,
-					 strlen(files_md5), false);
+/* AWS bills an incremental export at least 10 MB */
+#define INCREMENTAL_MIN_BILLED	INT64CONST(10000000)
 
-	end = GetCurrentTimestamp();
-	initStringInfo(&summary);
-	appendStringInfoString(&summary, "{\"version\":\"2020-06-30\",\"exportArn\":");
-	json_string(&summary, e->export_arn);
-	appendStringInfoString(&summary, ",\"startTime\":");
-	json_string(&summary, iso_time(e->start));
-	appendStringInfoString(&summary, ",\"endTime\":");
-	json_string(&summary, iso_time(end));
-	appendStringInfoString(&summary, ",\"tableArn\":");
-	json_string(&summary, e->table_arn);
-	appendStringInfoString(&summary, ",\"tableId\":");
-	json_string(&summary, e->table_id);
-	appendStringInfoString(&summary, ",\"exportTime\":");
-	json_string(&summary, iso_time(export_time));
-	appendStringInfoString(&summary, ",\"s3Bucket\":");
-	json_string(&summary, e->bucket);
-	appendStringInfoString(&summary, ",\"s3Prefix\":");
-	json_string(&summary, e->prefix);
-	appendStringInfoString(&summary, ",\"s3SseAlgorithm\":");
-	json_string(&summary, e->sse);
-	appendStringInfoString(&summary, ",\"s3SseKmsKeyId\":null,\"manifestFilesS3Key\":");
-	json_string(&summary, psprintf("%s/manifest-files.json", e->key_base));
-	appendStringInfo(&summary, ",\"billedSizeBytes\":" INT64_FORMAT ",\"itemCount\":" INT64_FORMAT
-					 ",\"outputFormat\":\"%s\",\"exportType\":\"FULL_EXPORT\"}\n",
-					 billed, item_count, e->format);
-	summary_md5 = write_small_file(psprintf("%s/manifest-summary.json", e->directory),
-								   summary.data, summary.len, true);
-	write_small_file(psprintf("%s/manifest-summary.checksum", e->directory), summary_md5,
-					 strlen(summary_md5), false);
+static void
+append_item(StringInfo out, const char *member, Datum d)
+{
+	DynItem    *item = (DynItem *) PG_DETOAST_DATUM(d);
 
-	args[0] = CStringGetTextDatum(e->export_arn);
-	args[1] = Int64GetDatum(item_count);
-	args[2] = Int64GetDatum(billed);
-	args[3] = TimestampTzGetDatum(end);
-	args[4] = TimestampTzGetDatum(export_time);
+	appendStringInfo(out, ",\"%s\":", member);
+	dynpg_item_append_text(item, out);
+	if ((Pointer) item != DatumGetPointer(d))
+		pfree(item);
+}
+
+/*
+ * An INCREMENTAL_EXPORT: from the records of the table's stream written in
+ * [from, to), one line per item changed, its net change over the window
+ * (src/api/README, "Incremental exports"):
+ *	{"Metadata":{"WriteTimestampMicros":{"N":"<its last change>"}},
+ *	 "Keys":{...}, "NewImage":{...}, "OldImage":{...}}
+ * NewImage when the item exists at the window's end; OldImage (view type
+ * NEW_AND_OLD_IMAGES) when it existed at its start; an item created and
+ * deleted within the window has no line.  The records are read in the
+ * export's snapshot: a write still uncommitted then is not in it.
+ */
+static void
+incremental_run(const ExportRow *e)
+{
+	ExportFiles files;
+	StringInfoData line;
+	ExportCatalogCall cc;
+	Portal		portal;
+	Oid			types[3] = {INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	int64		billed = 0;
+	bool		old_images = strcmp(e->view, "NEW_AND_OLD_IMAGES") == 0;
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext rowcxt;
+
+	files_begin(&files, sibling_data(e->directory), sibling_data(e->key_base), e->data_name, "json");
+	initStringInfo(&line);
+	rowcxt = AllocSetContextCreate(outer, "incremental export row", ALLOCSET_DEFAULT_SIZES);
+	args[0] = Int64GetDatum(e->stream_id);
+	args[1] = TimestampTzGetDatum(e->from);
+	args[2] = TimestampTzGetDatum(e->to);
 	catalog_begin(&cc);
-	if (SPI_execute_with_args("UPDATE dynpg.exports SET status = 'COMPLETED', item_count = $2, "
-							  "billed_size_bytes = $3, end_time = $4, export_time = $5 "
-							  "WHERE export_arn = $1", 5, types, args, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not record the export");
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT k.keys, f.event, f.old_image, l.event, l.new_image, "
+									   "       (extract(epoch FROM l.created) * 1000000)::bigint, k.size "
+									   "  FROM (SELECT shard, keys, min(seq) AS first_seq, max(seq) AS last_seq, "
+									   "               sum(size)::bigint AS size "
+									   "          FROM dynpg.stream_records "
+									   "         WHERE stream_id = $1 AND created >= $2 AND created < $3 "
+									   "         GROUP BY shard, keys) k "
+									   "  JOIN dynpg.stream_records f ON f.stream_id = $1 AND f.shard = k.shard "
+									   "       AND f.seq = k.first_seq "
+									   "  JOIN dynpg.stream_records l ON l.stream_id = $1 AND l.shard = k.shard "
+									   "       AND l.seq = k.last_seq "
+									   " ORDER BY k.last_seq",
+									   3, types, args, NULL, true, 0);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			bool		existed;
+			bool		exists;
+			Datum		d;
+			MemoryContext spi;
+
+			CHECK_FOR_INTERRUPTS();
+			billed += DatumGetInt64(SPI_getbinval(tup, desc, 7, &isnull));
+			existed = DatumGetChar(SPI_getbinval(tup, desc, 2, &isnull)) != DYN_STREAM_INSERT;
+			exists = DatumGetChar(SPI_getbinval(tup, desc, 4, &isnull)) != DYN_STREAM_REMOVE;
+			if (!existed && !exists)
+				continue;		/* created and deleted in the window */
+			spi = MemoryContextSwitchTo(rowcxt);
+			resetStringInfo(&line);
+			appendStringInfo(&line, "{\"Metadata\":{\"WriteTimestampMicros\":{\"N\":\"" INT64_FORMAT "\"}}",
+							 DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull)));
+			append_item(&line, "Keys", SPI_getbinval(tup, desc, 1, &isnull));
+			if (exists)
+			{
+				d = SPI_getbinval(tup, desc, 5, &isnull);
+				if (isnull)
+					elog(ERROR, "dynpg: a stream record lacks the new image an incremental export needs");
+				append_item(&line, "NewImage", d);
+			}
+			if (existed && old_images)
+			{
+				d = SPI_getbinval(tup, desc, 3, &isnull);
+				if (isnull)
+					elog(ERROR, "dynpg: a stream record lacks the old image an incremental export needs");
+				append_item(&line, "OldImage", d);
+			}
+			appendStringInfoString(&line, "}\n");
+			MemoryContextSwitchTo(spi);
+			files_add(&files, line.data, line.len);
+			MemoryContextReset(rowcxt);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
 	catalog_end(&cc);
+	MemoryContextDelete(rowcxt);
+	export_finish(e, &files, Max(billed, INCREMENTAL_MIN_BILLED), 0);
+}
+
+/*
+ * Whether 'rel' is the table an export was asked of: a dynpg table of that
+ * relation name and TableId (an export restored from a dump names the OID
+ * of another database's relation).
+ */
+static bool
+same_table(Relation rel, const char *relname, const char *table_id)
+{
+	Jsonb	   *def = dynpg_relation_definition(RelationGetRelid(rel));
+	JsonbValue	v;
+
+	if (def == NULL || strcmp(RelationGetRelationName(rel), relname) != 0)
+		return false;
+	if (table_id == NULL)
+		return true;
+	return getKeyJsonValueFromContainer(&def->root, "TableId", 7, &v) && v.type == jbvString &&
+		v.val.string.len == (int) strlen(table_id) &&
+		memcmp(v.val.string.val, table_id, v.val.string.len) == 0;
 }
 
 /* whether this database's dynpg has dynpg.exports (an earlier build's may not) */
@@ -509,6 +821,7 @@ dynpg_export_step(void)
 	MemoryContext cxt = CurrentMemoryContext;
 	ExportRow  *volatile picked = NULL;
 	volatile bool found = false;
+	char	   *volatile table_name = NULL;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -525,7 +838,9 @@ dynpg_export_step(void)
 
 			catalog_begin(&cc);
 			if (SPI_execute("SELECT export_arn, table_relid, table_arn, table_id, s3_bucket, s3_prefix, "
-							"s3_sse_algorithm, directory, key_base, data_name, start_time, export_format "
+							"s3_sse_algorithm, directory, key_base, data_name, start_time, "
+							"export_type = 'INCREMENTAL_EXPORT', export_from_time, export_to_time, "
+							"export_view_type, table_name, export_format "
 							"FROM dynpg.exports WHERE status = 'IN_PROGRESS' ORDER BY start_time "
 							"LIMIT 1 FOR UPDATE SKIP LOCKED", false, 1) != SPI_OK_SELECT)
 				elog(ERROR, "could not read dynpg.exports");
@@ -549,7 +864,15 @@ dynpg_export_step(void)
 				e->key_base = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9));
 				e->data_name = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 10));
 				e->start = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 11, &isnull));
-				e->format = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 12));
+				e->incremental = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 12, &isnull));
+				if (e->incremental)
+				{
+					e->from = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 13, &isnull));
+					e->to = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 14, &isnull));
+					e->view = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 15));
+				}
+				table_name = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 16));
+				e->format = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 17));
 				picked = e;
 				MemoryContextSwitchTo(spi);
 			}
@@ -561,10 +884,21 @@ dynpg_export_step(void)
 
 			found = true;
 			pgstat_report_activity(STATE_RUNNING, "exporting a DynamoDB table");
+			/*
+			 * the table, if it is still the one the export was asked of (a
+			 * record restored from a dump names another database's relation)
+			 */
 			rel = try_relation_open(picked->relid, AccessShareLock);
-			if (rel == NULL)
+			if (rel == NULL || !same_table(rel, table_name, picked->table_id))
 				dynpg_raise(DYN_ERR_TABLE_NOT_FOUND, "Table not found: %s", picked->table_arn);
-			export_run(picked, rel, export_time);
+			if (picked->incremental)
+			{
+				picked->stream_id = stream_covering(picked->relid, picked->from, picked->to,
+													picked->view, true);
+				incremental_run(picked);
+			}
+			else
+				export_run(picked, rel, export_time);
 			relation_close(rel, NoLock);
 		}
 		PopActiveSnapshot();
@@ -628,15 +962,103 @@ typedef struct ExportRequest
 	char	   *client_token;
 	DynJson    *export_time;
 	DynJson    *incremental;
+	DynJson    *from;			/* IncrementalExportSpecification's members */
+	DynJson    *to;
+	char	   *view;
+	TimestampTz from_time;
+	TimestampTz to_time;
 } ExportRequest;
 
 static DynJson *describe_by_arn(const char *arn, const char *wrapper);
+
+static const char *const export_view_types[] = {"NEW_IMAGE", "NEW_AND_OLD_IMAGES", NULL};
+
+/* A Timestamp member (epoch seconds, a fraction allowed) as a TimestampTz */
+static TimestampTz
+request_time(const DynJson *v)
+{
+	char	   *text;
+	char	   *end;
+	double		secs;
+
+	if (v->kind != DJ_NUMBER)
+		dynpg_req_unexpected_value(v, DYN_MODEL_LONG);
+	text = pnstrdup(v->str, v->len);
+	errno = 0;
+	secs = strtod(text, &end);
+	/* beyond PostgreSQL's timestamps: a time no window can hold */
+	if (errno != 0 || *end != '\0' || isnan(secs) || secs < -9.0e9 || secs > 9.0e9)
+		secs = secs < 0 ? -9.0e9 : 9.0e9;
+	return (TimestampTz) (secs * USECS_PER_SEC) -
+		((POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC);
+}
+
+/* ISO 8601 UTC to the second, as DynamoDB's InvalidExportTimeException messages write times */
+static char *
+iso_seconds(TimestampTz t)
+{
+	pg_time_t	secs = timestamptz_to_time_t(t);
+	struct pg_tm *tm = pg_gmtime(&secs);
+
+	return psprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm->tm_year + 1900, tm->tm_mon + 1,
+					tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec);
+}
+
+/*
+ * The stream of table 'relid' whose records cover the window [from, to):
+ * opened at or before 'from', not closed before 'to', no record written at
+ * or after 'from' trimmed.  None: DynamoDB's answer to a window outside the
+ * table's point-in-time recovery (dynpg's stream is what stands for it).  A
+ * stream whose view type lacks the images 'view' needs: a ValidationException
+ * saying so.
+ */
+static int64
+stream_covering(Oid relid, TimestampTz from, TimestampTz to, const char *view, bool in_worker)
+{
+	ExportCatalogCall cc;
+	Oid			types[3] = {OIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	int64		stream_id = 0;
+	char	   *stream_view = NULL;
+
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = TimestampTzGetDatum(from);
+	args[2] = TimestampTzGetDatum(to);
+	catalog_begin(&cc);
+	if (SPI_execute_with_args("SELECT stream_id, view_type FROM dynpg.streams "
+							  "WHERE tbl = $1 AND created <= $2 AND (closed IS NULL OR closed >= $3) "
+							  "AND (trimmed_until IS NULL OR trimmed_until < $2) "
+							  "ORDER BY stream_id DESC LIMIT 1",
+							  3, types, args, NULL, !in_worker, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read dynpg.streams");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		stream_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		stream_view = MemoryContextStrdup(TopTransactionContext,
+										  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
+	}
+	catalog_end(&cc);
+	if (stream_id == 0)
+		dynpg_raise(DYN_ERR_INVALID_EXPORT_TIME,
+					"Incremental export period from time cannot be less than the table creation time : %s",
+					iso_seconds(from));
+	if (strcmp(stream_view, "NEW_AND_OLD_IMAGES") != 0 &&
+		(strcmp(view, "NEW_AND_OLD_IMAGES") == 0 || strcmp(stream_view, "NEW_IMAGE") != 0))
+		dynpg_validation_error("dynpg builds an incremental export from the table's stream: ExportViewType %s "
+							   "needs StreamViewType %s, and the table's stream is %s",
+							   view, strcmp(view, "NEW_IMAGE") == 0 ? "NEW_IMAGE or NEW_AND_OLD_IMAGES" :
+							   "NEW_AND_OLD_IMAGES", stream_view);
+	return stream_id;
+}
 
 DynJson *
 dynpg_api_export_table_to_point_in_time(DynJson *request)
 {
 	DynRequest	req;
 	ExportRequest r;
+	bool		incremental;
 	const char *table_name;
 	Oid			relid;
 	Relation	rel;
@@ -647,9 +1069,9 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	char		name[27];
 	ExportRow	e;
 	ExportCatalogCall cc;
-	Datum		args[17];
-	char		nulls[17];
-	Oid			types[17];
+	Datum		args[20];
+	char		nulls[20];
+	Oid			types[20];
 	int			i;
 
 	dynpg_require_preload();
@@ -661,6 +1083,20 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	r.export_time = dynpg_req_member(request, "ExportTime");
 	r.type = dynpg_req_string(request, "ExportType");
 	r.incremental = dynpg_req_struct(request, "IncrementalExportSpecification");
+	if (r.incremental != NULL)
+	{
+		r.from = dynpg_req_member(r.incremental, "ExportFromTime");
+		r.to = dynpg_req_member(r.incremental, "ExportToTime");
+		r.view = dynpg_req_string(r.incremental, "ExportViewType");
+		if (r.from != NULL && r.from->kind == DJ_NULL)
+			r.from = NULL;
+		if (r.to != NULL && r.to->kind == DJ_NULL)
+			r.to = NULL;
+		if (r.from != NULL)
+			r.from_time = request_time(r.from);
+		if (r.to != NULL)
+			r.to_time = request_time(r.to);
+	}
 	r.bucket = dynpg_req_string(request, "S3Bucket");
 	r.owner = dynpg_req_string(request, "S3BucketOwner");
 	r.prefix = dynpg_req_string(request, "S3Prefix");
@@ -688,6 +1124,8 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 		dynpg_req_enum(&req, r.format, "ExportFormat", export_formats);
 	if (r.type != NULL)
 		dynpg_req_enum(&req, r.type, "ExportType", export_types);
+	if (r.view != NULL)
+		dynpg_req_enum(&req, r.view, "IncrementalExportSpecification.ExportViewType", export_view_types);
 	if (r.client_token != NULL)
 		dynpg_req_length(&req, r.client_token, "ClientToken", 0, 36);
 	if (r.table_arn != NULL && strncmp(r.table_arn, "arn:", 4) == 0)
@@ -697,10 +1135,20 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	/* the operation's own rules */
 	if (strncmp(r.table_arn, "arn:", 4) != 0)
 		dynpg_validation_error("Invalid TableArn: %s", r.table_arn);
-	if (r.type != NULL && strcmp(r.type, "INCREMENTAL_EXPORT") == 0)
-		dynpg_validation_error("dynpg does not support ExportType INCREMENTAL_EXPORT yet: only FULL_EXPORT");
-	if (r.incremental != NULL)
-		dynpg_req_not_supported("IncrementalExportSpecification");
+	incremental = r.type != NULL && strcmp(r.type, "INCREMENTAL_EXPORT") == 0;
+	if (r.incremental != NULL && r.type == NULL)
+		dynpg_validation_error("Invalid Request: Export Type expected to be Incremental Export when "
+							   "incremental export specification is provided");
+	if (r.incremental != NULL && !incremental)
+		dynpg_validation_error("Invalid Request: When Export Type is Full Export , Incremental Export "
+							   "Specification should not be provided");
+	if (incremental && r.incremental == NULL)
+		dynpg_validation_error("Invalid Request: Incremental Export Specification expected when export "
+							   "type is set as Incremental Export");
+	if (incremental && r.from == NULL)
+		dynpg_validation_error("Invalid Request: ExportFromTime must be provided in IncrementalExportSpecification");
+	if (incremental && r.format != NULL && strcmp(r.format, "ION") == 0)
+		dynpg_validation_error("dynpg writes incremental exports in DYNAMODB_JSON only, not ION");
 	if (r.export_time != NULL)
 		dynpg_validation_error("dynpg keeps no point-in-time history: ExportTime cannot be given "
 							   "(an export is of the table as the export finds it)");
@@ -726,13 +1174,41 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 		e.table_id = pnstrdup(v.val.string.val, v.val.string.len);
 
 	/*
+	 * INCREMENTAL_EXPORT: the window, in DynamoDB's order -- its start
+	 * covered by the table's history (here its stream), its end not in the
+	 * future (none given: now), 15 minutes to 24 hours long
+	 */
+	if (incremental)
+	{
+		TimestampTz now = GetCurrentTimestamp();
+
+		e.incremental = true;
+		e.from = r.from_time;
+		e.to = r.to != NULL ? r.to_time : now;
+		e.view = r.view != NULL ? r.view : "NEW_AND_OLD_IMAGES";
+		e.stream_id = stream_covering(e.relid, e.from, e.to, e.view, false);
+		if (e.to > now)
+			dynpg_raise(DYN_ERR_INVALID_EXPORT_TIME,
+						"Incremental export period to time cannot be greater than the current time : %s",
+						iso_seconds(e.to));
+		if (e.to - e.from < 15 * 60 * USECS_PER_SEC)
+			dynpg_raise(DYN_ERR_INVALID_EXPORT_TIME,
+						"Difference between export period from time and export period to time is less than 15 minutes");
+		if (e.to - e.from > 24 * 60 * 60 * USECS_PER_SEC)
+			dynpg_raise(DYN_ERR_INVALID_EXPORT_TIME,
+						"Difference between export period from time and export period to time is greater than 24 hours");
+	}
+
+	/*
 	 * ClientToken: the same request again within 8 hours answers the export
 	 * it made; another request with the token is refused
 	 */
 	if (r.client_token != NULL)
 	{
-		Oid			ttypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-		Datum		targs[6];
+		Oid			ttypes[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID};
+		Datum		targs[10];
+		char		tnulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', 'n', 'n', 'n'};
 		char	   *previous = NULL;
 
 		targs[0] = CStringGetTextDatum(r.client_token);
@@ -741,12 +1217,30 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 		targs[3] = CStringGetTextDatum(r.prefix ? r.prefix : "");
 		targs[4] = CStringGetTextDatum(r.sse ? r.sse : "AES256");
 		targs[5] = CStringGetTextDatum(r.format ? r.format : "DYNAMODB_JSON");
+		targs[6] = CStringGetTextDatum(incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
+		if (incremental)
+		{
+			/* the window as asked: an omitted ExportToTime is "now" each time */
+			targs[7] = TimestampTzGetDatum(r.from_time);
+			tnulls[7] = ' ';
+			if (r.to != NULL)
+			{
+				targs[8] = TimestampTzGetDatum(r.to_time);
+				tnulls[8] = ' ';
+			}
+			targs[9] = CStringGetTextDatum(e.view);
+			tnulls[9] = ' ';
+		}
 		catalog_begin(&cc);
 		if (SPI_execute_with_args("SELECT export_arn, table_arn = $2 AND s3_bucket = $3 AND "
 								  "coalesce(s3_prefix, '') = $4 AND s3_sse_algorithm = $5 AND "
-								  "export_format = $6 FROM dynpg.exports WHERE client_token = $1 "
+								  "export_format = $6 AND export_type = $7 AND "
+								  "export_from_time IS NOT DISTINCT FROM $8 AND "
+								  "($9::timestamptz IS NULL OR export_to_time = $9) AND "
+								  "export_view_type IS NOT DISTINCT FROM $10 "
+								  "FROM dynpg.exports WHERE client_token = $1 "
 								  "AND start_time > now() - interval '8 hours' ORDER BY start_time DESC",
-								  6, ttypes, targs, NULL, false, 1) != SPI_OK_SELECT)
+								  10, ttypes, targs, tnulls, false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read dynpg.exports");
 		if (SPI_processed == 1)
 		{
@@ -779,7 +1273,6 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	e.bucket = r.bucket;
 	e.prefix = r.prefix;
 	e.sse = r.sse ? r.sse : "AES256";
-	e.format = r.format ? r.format : "DYNAMODB_JSON";
 	if (r.prefix != NULL && r.prefix[0] != '\0')
 	{
 		int			plen = strlen(r.prefix);
@@ -795,11 +1288,12 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 		name[i] = "abcdefghijklmnopqrstuvwxyz234567"[pg_prng_uint32(&pg_global_prng_state) % 32];
 	name[26] = '\0';
 	e.data_name = name;
+	e.format = r.format ? r.format : "DYNAMODB_JSON";
 	make_dir(e.directory);
 	write_small_file(psprintf("%s/_started", e.directory), "", 0, false);
 
 	/* the record, IN_PROGRESS */
-	for (i = 0; i < 17; i++)
+	for (i = 0; i < 20; i++)
 	{
 		nulls[i] = ' ';
 		types[i] = TEXTOID;
@@ -811,7 +1305,7 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	args[3] = CStringGetTextDatum(e.table_arn);
 	args[4] = e.table_id ? CStringGetTextDatum(e.table_id) : (Datum) 0;
 	nulls[4] = e.table_id ? ' ' : 'n';
-	args[5] = CStringGetTextDatum("FULL_EXPORT");
+	args[5] = CStringGetTextDatum(e.incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
 	args[6] = CStringGetTextDatum(e.format);
 	args[7] = CStringGetTextDatum(e.bucket);
 	args[8] = e.prefix ? CStringGetTextDatum(e.prefix) : (Datum) 0;
@@ -826,13 +1320,24 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	args[15] = CStringGetTextDatum("IN_PROGRESS");
 	args[16] = r.client_token ? CStringGetTextDatum(r.client_token) : (Datum) 0;
 	nulls[16] = r.client_token ? ' ' : 'n';
+	types[17] = TIMESTAMPTZOID;
+	types[18] = TIMESTAMPTZOID;
+	if (e.incremental)
+	{
+		args[17] = TimestampTzGetDatum(e.from);
+		args[18] = TimestampTzGetDatum(e.to);
+		args[19] = CStringGetTextDatum(e.view);
+	}
+	else
+		nulls[17] = nulls[18] = nulls[19] = 'n';
 	catalog_begin(&cc);
 	if (SPI_execute_with_args("INSERT INTO dynpg.exports (export_arn, table_relid, table_name, "
 							  "table_arn, table_id, export_type, export_format, s3_bucket, "
 							  "s3_prefix, s3_sse_algorithm, manifest, start_time, directory, "
-							  "key_base, data_name, status, client_token) VALUES "
-							  "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
-							  17, types, args, nulls, false, 0) != SPI_OK_INSERT)
+							  "key_base, data_name, status, client_token, export_from_time, "
+							  "export_to_time, export_view_type) VALUES "
+							  "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+							  20, types, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record the export");
 	catalog_end(&cc);
 
@@ -840,7 +1345,10 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 	{
 		/* now, with the statement's snapshot */
 		CommandCounterIncrement();
-		export_run(&e, rel, GetCurrentStatementStartTimestamp());
+		if (e.incremental)
+			incremental_run(&e);
+		else
+			export_run(&e, rel, GetCurrentStatementStartTimestamp());
 	}
 	else
 		dynpg_changelog_wake_at_commit = true;	/* the worker runs it once this commits */
@@ -918,6 +1426,14 @@ describe_by_arn(const char *arn, const char *wrapper)
 	dynpg_out_string(&o, "ExportType", vals[2]);
 	out_opt_string(&o, "FailureCode", vals[15]);
 	out_opt_string(&o, "FailureMessage", vals[16]);
+	if (vals[18] != NULL)
+	{
+		dynpg_out_begin_object(&o, "IncrementalExportSpecification");
+		dynpg_out_numeric_text(&o, "ExportFromTime", vals[18]);
+		dynpg_out_numeric_text(&o, "ExportToTime", vals[19]);
+		dynpg_out_string(&o, "ExportViewType", vals[20]);
+		dynpg_out_end_object(&o);
+	}
 	if (strcmp(vals[1], "COMPLETED") == 0)
 		dynpg_out_numeric_text(&o, "ItemCount", vals[10]);
 	dynpg_out_string(&o, "S3Bucket", vals[6]);

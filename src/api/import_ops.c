@@ -15,7 +15,7 @@
  * else every file of its parent directory whose name starts with the
  * prefix's last segment -- S3's "objects whose key starts with the
  * prefix".  An AWS export's bookkeeping files (manifest-summary.json,
- * manifest-files.json, their .md5 and _started) are skipped, so that
+ * manifest-files.json, their .md5 and .checksum, and _started) are skipped, so that
  * S3KeyPrefix may name the export (AWSDynamoDB/<id>/) or its data/
  * directory alike.
  *
@@ -183,6 +183,8 @@ is_bookkeeping(const char *name)
 		strcmp(name, "manifest-files.json") == 0 ||
 		strcmp(name, "manifest-summary.md5") == 0 ||
 		strcmp(name, "manifest-files.md5") == 0 ||
+		strcmp(name, "manifest-summary.checksum") == 0 ||
+		strcmp(name, "manifest-files.checksum") == 0 ||
 		strcmp(name, "_started") == 0;
 }
 

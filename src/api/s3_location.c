@@ -19,6 +19,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "lib/stringinfo.h"
 #include "utils/guc.h"
 
@@ -26,6 +28,7 @@
 #include "base/dynpg_error.h"
 
 static char *export_directory = NULL;
+int			dynpg_export_file_items = 0;
 
 void
 dynpg_s3_location_init(void)
@@ -37,6 +40,13 @@ dynpg_s3_location_init(void)
 							   &export_directory,
 							   "",
 							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("dynpg.export_file_items",
+							"Items per data file of an export (0: no count limit).",
+							"An export's data file is closed and the next begun once it holds this many "
+							"items, or 256 MB of JSON lines before compression.",
+							&dynpg_export_file_items,
+							0, 0, INT_MAX,
+							PGC_SUSET, 0, NULL, NULL, NULL);
 }
 
 const char *

@@ -74,6 +74,8 @@ static const DynErrorInfo dyn_errors[DYN_ERR__COUNT] = {
 	DDB, "message", false},
 	{"ImportNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '6', '2'), "YD062",
 	DDB, "message", false},
+	{"InvalidExportTimeException", MAKE_SQLSTATE('Y', 'D', '0', '6', '3'), "YD063",
+	DDB, "message", false},
 	{"InternalServerError", MAKE_SQLSTATE('Y', 'D', '5', '0', '0'), "YD500",
 	DDB, "message", true},
 };

@@ -39,6 +39,7 @@ typedef enum DynErrorType
 	DYN_ERR_EXPORT_NOT_FOUND,	/* exports */
 	DYN_ERR_TABLE_NOT_FOUND,
 	DYN_ERR_IMPORT_NOT_FOUND,	/* DescribeImport */
+	DYN_ERR_INVALID_EXPORT_TIME,	/* ExportTableToPointInTime */
 	DYN_ERR_INTERNAL_SERVER_ERROR,
 	DYN_ERR__COUNT
 } DynErrorType;

@@ -139,6 +139,30 @@ my $source_schemas = $node->safe_psql('source', $schema_sql);
 my $source_items = () = $source_content =~ /\n/g;
 cmp_ok($source_items + 1, '==', 3 + 300 + 500 + 50 + 200 + 100, 'the source holds every item');
 
+# The export and import history (dynpg.exports, dynpg.imports) is dumped
+# too: an export of users, imported into a table deleted again (its import
+# stays in the history).
+my $s3 = $node->basedir . '/s3';
+my $export_arn = $node->safe_psql('source', qq{
+	SET dynpg.export_directory = '$s3';
+	SELECT dynpg.export_table('users', 'bkt/hist') #>> '{ExportDescription,ExportArn}'});
+like($export_arn, qr{^arn:aws:dynamodb:ddblocal:000000000000:table/users/export/\d{14}-[0-9a-f]{8}$},
+	'an export of users');
+my $export_id = (split m{/export/}, $export_arn)[1];
+$node->safe_psql('source', qq{
+	SELECT dynpg.import_table('$s3/bkt/hist/AWSDynamoDB/$export_id', '{"TableName": "users_copy",
+		"BillingMode": "PAY_PER_REQUEST", "KeySchema": [{"AttributeName": "PersonID", "KeyType": "HASH"}],
+		"AttributeDefinitions": [{"AttributeName": "PersonID", "AttributeType": "N"}]}');
+	SELECT dynpg.delete_table('{"TableName": "users_copy"}')});
+my $history_sql = q{SELECT dynpg.list_exports() || dynpg.list_imports()
+	|| jsonb_build_object('describe', dynpg.describe_export(jsonb_build_object('ExportArn',
+		dynpg.list_exports() #>> '{ExportSummaries,0,ExportArn}')))
+	|| jsonb_build_object('import', dynpg.describe_import(jsonb_build_object('ImportArn',
+		dynpg.list_imports() #>> '{ImportSummaryList,0,ImportArn}')))};
+my $source_history = $node->safe_psql('source', $history_sql);
+like($source_history, qr/"ExportStatus": "COMPLETED".*"ImportStatus": "COMPLETED"/s,
+	'the source has a completed export and a completed import');
+
 my $dump = $node->basedir . '/dynpg.dump';
 $node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', 'source' ], 'pg_dump -Fc');
 $node->safe_psql('postgres', 'CREATE DATABASE target');
@@ -156,6 +180,16 @@ is($node->safe_psql('target', q{SELECT string_agg(index_name || ' ' || index_kin
 	'by-author GSI, by-forum-author GSI, by-posted LSI', 'dynpg.indexes lists the restored indexes');
 is($node->safe_psql('target', 'SELECT dynpg.list_tables()'),
 	$node->safe_psql('source', 'SELECT dynpg.list_tables()'), 'ListTables lists the same tables');
+is($node->safe_psql('target', $history_sql), $source_history,
+	'ListExports, ListImports, DescribeExport and DescribeImport answer the same after the restore');
+# the imports' sequence was dumped too: a new import gets a new place
+$node->safe_psql('target', qq{
+	SELECT dynpg.import_table('$s3/bkt/hist/AWSDynamoDB/$export_id', '{"TableName": "users_again",
+		"BillingMode": "PAY_PER_REQUEST", "KeySchema": [{"AttributeName": "PersonID", "KeyType": "HASH"}],
+		"AttributeDefinitions": [{"AttributeName": "PersonID", "AttributeType": "N"}]}');
+	SELECT dynpg.delete_table('{"TableName": "users_again"}')});
+is($node->safe_psql('target', q{SELECT count(*) FROM dynpg.imports}), '2',
+	'a new import after the restore is recorded beside the restored one');
 
 # dynpg's item operators are in pg_catalog (members of the extension, made by
 # its CREATE EXTENSION, so the dump holds no definition of them): the restored
