@@ -8,8 +8,11 @@
 #ifndef DYNPG_IMPORT_H
 #define DYNPG_IMPORT_H
 
-/* The GUCs of imports (from _PG_init): dynpg.debug_import_delay_ms */
+/* The GUCs of imports (from _PG_init): dynpg.debug_bulk_delay_ms */
 extern void dynpg_import_init(void);
+
+/* dynpg.debug_bulk_delay_ms (testing only): the wait per item of imports and exports */
+extern int	dynpg_debug_bulk_delay_ms;
 
 /*
  * The per-database worker's step: take the oldest IN_PROGRESS or

@@ -112,8 +112,8 @@ typedef struct ImportRun
 	TimestampTz next_poll;		/* when to look for a cancel next */
 } ImportRun;
 
-/* testing only: the worker's load waits this long before each item (dynpg_import_init) */
-static int	dynpg_debug_import_delay_ms = 0;
+/* testing only: imports and exports wait this long per item (dynpg_import_init) */
+int			dynpg_debug_bulk_delay_ms = 0;
 
 /* ---- the catalog, read and written as its owner ---- */
 
@@ -483,8 +483,8 @@ put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *fi
 
 	if (run->in_worker)
 	{
-		if (dynpg_debug_import_delay_ms > 0)
-			pg_usleep(dynpg_debug_import_delay_ms * 1000L);
+		if (dynpg_debug_bulk_delay_ms > 0)
+			pg_usleep(dynpg_debug_bulk_delay_ms * 1000L);
 		CHECK_FOR_INTERRUPTS();
 		poll_cancel(run);
 	}
@@ -1330,11 +1330,11 @@ dynpg_api_list_imports(DynJson *request)
 void
 dynpg_import_init(void)
 {
-	DefineCustomIntVariable("dynpg.debug_import_delay_ms",
-							"Testing only: the worker's import load waits this long before each item.",
+	DefineCustomIntVariable("dynpg.debug_bulk_delay_ms",
+							"Testing only: ImportTable's load in the worker, and exports, wait this long before each item.",
 							"0 (the default) does not wait.  For tests that stop a server, or cancel "
-							"an import, while its load runs.",
-							&dynpg_debug_import_delay_ms,
+							"an import, while a load or an export runs.",
+							&dynpg_debug_bulk_delay_ms,
 							0, 0, 60000,
 							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
