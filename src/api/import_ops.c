@@ -7,9 +7,23 @@
  *
  * ImportTable validates its request, creates the table through CreateTable
  * (TableCreationParameters become a CreateTable request, so the table obeys
- * every rule CreateTable has), then loads, in the caller's transaction,
- * every file of the S3 location, each line through PutItem.  What the
- * location holds: S3BucketSource {S3Bucket, S3KeyPrefix} names
+ * every rule CreateTable has), marks it CREATING ("TableStatus" in its
+ * definition: DescribeTable says CREATING, the data plane does not find it,
+ * DeleteTable/UpdateTable are ResourceInUseException), records the import
+ * IN_PROGRESS in dynpg.imports and answers; its commit wakes the database's
+ * worker.  The worker's step (dynpg_import_step) takes the oldest
+ * IN_PROGRESS or CANCELLING import (FOR UPDATE SKIP LOCKED), counts its
+ * start in a transaction of its own, then loads every file of the S3
+ * location, each line through import_put_item, and marks the table ACTIVE
+ * and the import COMPLETED -- all in one transaction, so that a crash
+ * leaves nothing of the load.  A file that cannot be read, a cancel
+ * (dynpg.cancel_import) or any error rolls the load back; another
+ * transaction then drops the table and marks the import FAILED (or
+ * CANCELLED).  An import found IN_PROGRESS with a start counted never
+ * ended (the server crashed or the worker died): FAILED, ImportInterrupted,
+ * its table dropped.  dynpg.import_table(directory, ...) loads in the
+ * caller's transaction instead.  What
+ * the location holds: S3BucketSource {S3Bucket, S3KeyPrefix} names
  * <dynpg.export_directory>/<bucket>/<prefix>; when that is a directory,
  * every file under it (subdirectories included, in name order) is read,
  * else every file of its parent directory whose name starts with the
@@ -27,8 +41,9 @@
  * kept with the import (dynpg.imports.errors); the other lines load.  A
  * file that cannot be read (missing, a truncated or corrupt gzip stream)
  * fails the whole import: the table and whatever was loaded are rolled
- * back and the import is recorded FAILED with FailureCode and
+ * back or dropped and the import is recorded FAILED with FailureCode and
  * FailureMessage, so a half-loaded table is never left looking complete.
+ * src/api/README, "Imports from S3", has the whole story.
  *
  * CSV: the first line is the header unless HeaderList is given; a value of
  * an attribute of AttributeDefinitions takes its type (N, B, S), every
