@@ -1649,10 +1649,10 @@ dynpg_import_step(void)
 	MemoryContext cxt;
 	ImportJob  *job = NULL;
 	ImportRun  *run;
-	bool		loaded = false;
-	bool		failed = false;
-	char	   *code = NULL;
-	char	   *message = NULL;
+	volatile bool loaded = false;
+	volatile bool failed = false;
+	char	   *volatile code = NULL;
+	char	   *volatile message = NULL;
 
 	/* 1: take the oldest import, counting the worker's start in it (committed) */
 	SetCurrentStatementStartTimestamp();
@@ -1729,8 +1729,9 @@ dynpg_import_step(void)
 		FlushErrorState();
 		AbortCurrentTransaction();
 		failed = true;
-		code = pstrdup(unpack_sql_state(edata->sqlerrcode));
-		message = pstrdup(edata->message ? edata->message : "");
+		code = MemoryContextStrdup(cxt, unpack_sql_state(edata->sqlerrcode));
+		message = MemoryContextStrdup(cxt, edata->message ? edata->message : "");
+		FreeErrorData(edata);
 	}
 	PG_END_TRY();
 
