@@ -1744,9 +1744,10 @@ dynpg_import_step(void)
 		StartTransactionCommand();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		status = read_status(job->import_arn, true);
+		/* (its row deleted meanwhile: the table is dropped all the same) */
 		if (status != NULL && strcmp(status, "CANCELLING") == 0)
 			end_unloaded(job, run, "CANCELLED", NULL, NULL);
-		else if (status != NULL && strcmp(status, "IN_PROGRESS") == 0)
+		else
 			end_unloaded(job, run, "FAILED", code, message);
 		PopActiveSnapshot();
 		CommitTransactionCommand();
