@@ -1643,6 +1643,8 @@ load_and_complete(ImportJob *job, ImportRun *run)
 	return true;
 }
 
+static MemoryContext step_cxt = NULL;
+
 bool
 dynpg_import_step(void)
 {
@@ -1664,7 +1666,11 @@ dynpg_import_step(void)
 		CommitTransactionCommand();
 		return false;
 	}
-	cxt = AllocSetContextCreate(TopMemoryContext, "dynpg import", ALLOCSET_DEFAULT_SIZES);
+	/* one context for the worker's life, emptied at each step (an error may leave it full) */
+	if (step_cxt == NULL)
+		step_cxt = AllocSetContextCreate(TopMemoryContext, "dynpg import", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(step_cxt);
+	cxt = step_cxt;
 	job = take_import(cxt);
 	if (job != NULL && (strcmp(job->status, "CANCELLING") == 0 || job->attempts > 0))
 	{
@@ -1681,16 +1687,13 @@ dynpg_import_step(void)
 						 "worker stopped): its table was deleted; import again");
 		PopActiveSnapshot();
 		CommitTransactionCommand();
-		MemoryContextDelete(cxt);
+		MemoryContextReset(cxt);
 		return true;
 	}
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	if (job == NULL)
-	{
-		MemoryContextDelete(cxt);
 		return false;
-	}
 
 	/* 2: the load, in one transaction: a crash leaves nothing of it */
 	pgstat_report_activity(STATE_RUNNING, "importing a DynamoDB table");
@@ -1757,7 +1760,7 @@ dynpg_import_step(void)
 				(errmsg("dynpg: import %s COMPLETED: " INT64_FORMAT " items imported, " INT64_FORMAT
 						" errors", job->import_arn, run->imported, run->errors)));
 	pgstat_report_activity(STATE_IDLE, NULL);
-	MemoryContextDelete(cxt);
+	MemoryContextReset(cxt);
 	return true;
 }
 
