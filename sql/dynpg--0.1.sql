@@ -872,6 +872,10 @@ CREATE FUNCTION dynpg.import_table(directory text, create_table_request jsonb) R
 REVOKE ALL ON FUNCTION dynpg.import_table(text, jsonb) FROM PUBLIC;
 COMMENT ON FUNCTION dynpg.import_table(text, jsonb) IS
 	'ImportTable of the DYNAMODB_JSON files under a server directory (superusers; .gz and .zst decompressed): the table create_table_request describes';
+CREATE FUNCTION dynpg.cancel_import(import_arn text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_cancel_import' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION dynpg.cancel_import(text) IS
+	'Cancel an IN_PROGRESS import (the owner of its table): CANCELLING until the worker stops, then CANCELLED and the table dropped (DynamoDB has no API for it)';
 CREATE FUNCTION dynpg.describe_import(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'dynpg_describe_import' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION dynpg.describe_import(jsonb) IS
@@ -913,6 +917,12 @@ REVOKE ALL ON dynpg.transaction_tokens FROM PUBLIC;
 -- token with another request is IdempotentParameterMismatchException for 8
 -- hours) and the last ten lines that could not be imported ("<file> line
 -- <n>: <message>", newest last).  dynpg reads and writes it as its owner.
+-- ImportTable's imports run in the database's worker: while
+-- description->>'ImportStatus' is IN_PROGRESS or CANCELLING, table_relid,
+-- location and root say what to load, and attempts counts the worker's
+-- starts (a start that never ended -- a crash, a worker that died -- makes
+-- the next one FAILED, its table dropped).  dynpg.import_table(directory,
+-- ...) loads in the caller's transaction and leaves them NULL.
 CREATE TABLE dynpg.imports (
 	seq bigserial PRIMARY KEY,
 	import_arn text NOT NULL UNIQUE,
@@ -921,9 +931,14 @@ CREATE TABLE dynpg.imports (
 	request text NOT NULL,
 	description jsonb NOT NULL,
 	errors jsonb NOT NULL DEFAULT '[]',
-	created timestamptz NOT NULL DEFAULT now()
+	created timestamptz NOT NULL DEFAULT now(),
+	table_relid oid,				-- the table being loaded
+	location text,					-- the files' path on the server
+	root text,						-- file names in messages are relative to it
+	attempts int NOT NULL DEFAULT 0
 );
 CREATE INDEX ON dynpg.imports (client_token) WHERE client_token IS NOT NULL;
+CREATE INDEX ON dynpg.imports (seq) WHERE description->>'ImportStatus' IN ('IN_PROGRESS', 'CANCELLING');
 REVOKE ALL ON dynpg.imports FROM PUBLIC;
 -- Dumped: pg_dump writes its rows (and the sequence's position), so a
 -- dump/restore keeps the import history ListImports and DescribeImport show.

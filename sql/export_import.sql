@@ -4,6 +4,7 @@
 -- every item equal, the index answering the same, the counts equal.
 \set SHOW_CONTEXT never
 SET search_path = public, dynpg;
+\i sql/include/wait_import.sql
 SELECT set_config('dynpg.export_directory', current_setting('data_directory') || '/dynpg_roundtrip', false) IS NOT NULL AS set;
 
 SELECT dynpg.create_table('{"TableName": "rt_src", "BillingMode": "PAY_PER_REQUEST",
@@ -92,8 +93,34 @@ SELECT (s -> 'GlobalSecondaryIndexes' -> 0) - 'IndexArn' = (d -> 'GlobalSecondar
                dynpg.describe_table('{"TableName": "rt_dst"}') -> 'Table' AS d) x;
 SELECT dynpg.verify('rt_dst') ->> 'ok' AS verified;
 
+-- the same export through ImportTable, as an AWS user would: S3KeyPrefix names
+-- the export (AWSDynamoDB/<id>/, its manifests skipped), GZIP; the request
+-- answers IN_PROGRESS and the database's worker loads the table
+SELECT dynpg.import_table(jsonb_build_object('S3BucketSource', jsonb_build_object('S3Bucket', 'rtbucket',
+  'S3KeyPrefix', 'exports/AWSDynamoDB/' || split_part(:'d'::jsonb ->> 'ExportArn', '/export/', 2) || '/'),
+  'InputFormat', 'DYNAMODB_JSON', 'InputCompressionType', 'GZIP',
+  'TableCreationParameters', '{"TableName": "rt_api", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
+                           {"AttributeName": "g", "AttributeType": "B"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                              "Projection": {"ProjectionType": "ALL"}}]}'::jsonb))
+  -> 'ImportTableDescription' AS a \gset
+SELECT :'a'::jsonb ->> 'ImportStatus' AS status;
+SELECT pg_temp.import_end(:'a'::jsonb ->> 'ImportArn');
+SELECT dynpg.wait_for_indexes('rt_api') IS NOT NULL AS indexed;
+SELECT (SELECT count(*) FROM (SELECT item FROM dynamodb.rt_src EXCEPT ALL SELECT item FROM dynamodb.rt_api) x) AS missing,
+       (SELECT count(*) FROM (SELECT item FROM dynamodb.rt_api EXCEPT ALL SELECT item FROM dynamodb.rt_src) x) AS extra,
+       dynpg.describe_table('{"TableName": "rt_api"}') #>> '{Table,TableStatus}' AS status;
+SELECT k, (SELECT dynpg.query(jsonb_build_object('TableName', 'rt_api', 'IndexName', 'by_g',
+	'KeyConditionExpression', 'g = :g', 'ExpressionAttributeValues',
+	jsonb_build_object(':g', jsonb_build_object('B', encode(int4send(k), 'base64'))), 'Select', 'COUNT')) ->> 'Count')
+  FROM generate_series(0, 6) k ORDER BY k;
+SELECT dynpg.verify('rt_api') ->> 'ok' AS verified;
+
 SELECT dynpg.delete_table('{"TableName": "rt_src"}') IS NOT NULL AS dropped;
 SELECT dynpg.delete_table('{"TableName": "rt_dst"}') IS NOT NULL AS dropped;
--- the suites share a database: forget this suite's export and import
+SELECT dynpg.delete_table('{"TableName": "rt_api"}') IS NOT NULL AS dropped;
+-- the suites share a database: forget this suite's export and imports
 DELETE FROM dynpg.exports WHERE table_name = 'rt_src';
-DELETE FROM dynpg.imports WHERE table_arn LIKE '%:table/rt_dst';
+DELETE FROM dynpg.imports WHERE table_arn LIKE '%:table/rt_dst' OR table_arn LIKE '%:table/rt_api';

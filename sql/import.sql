@@ -2,9 +2,13 @@
 -- created from TableCreationParameters and loaded from the files under
 -- dynpg.export_directory/<S3Bucket>/<S3KeyPrefix>; lines that are not
 -- items counted in ErrorCount; the imports kept in dynpg.imports.
+-- ImportTable answers IN_PROGRESS and the database's worker loads the
+-- files once it commits: pg_temp.import_end() (sql/include/wait_import.sql)
+-- waits for the import and shows what the worker recorded.
 \set SHOW_CONTEXT never
 \set VERBOSITY terse
 \i sql/include/typed_errors.sql
+\i sql/include/wait_import.sql
 \set ECHO none
 -- pg_temp.write_file(path, content): a fixture file under the scratch
 -- directory (its directories made), the content's bytes exactly; 'pipe'
@@ -64,6 +68,7 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "json"
   "TableCreationParameters": {"TableName": "imported", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}');
+SELECT pg_temp.import_end();
 SELECT pg_temp.items('imported');
 -- the errors kept with the import
 SELECT jsonb_array_elements_text(errors) FROM dynpg.imports ORDER BY seq DESC LIMIT 5;
@@ -106,6 +111,7 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "csv/w
   "TableCreationParameters": {"TableName": "csv_header", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}, {"AttributeName": "sk", "AttributeType": "S"}]}}');
+SELECT pg_temp.import_end();
 SELECT pg_temp.items('csv_header');
 -- HeaderList and a Delimiter: no header line in the file
 SELECT pg_temp.write_file('bkt/csv2/data.csv', E'k1|v1|w1\nk2|v2|\n');
@@ -114,6 +120,7 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "csv2"
   "TableCreationParameters": {"TableName": "csv_list", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}]}}');
+SELECT pg_temp.import_end();
 SELECT pg_temp.items('csv_list');
 
 -- GZIP; a truncated gzip file fails the import: no table is left
@@ -123,6 +130,7 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "gz"},
   "TableCreationParameters": {"TableName": "gzipped", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}');
+SELECT pg_temp.import_end();
 SELECT pg_temp.items('gzipped');
 SELECT pg_temp.write_file('bkt/gzbad/part.json.gz',
   (SELECT string_agg('{"Item": {"pk": {"S": "' || i || '"}}}', E'\n') FROM generate_series(1, 200) i),
@@ -132,6 +140,7 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "gzbad
   "TableCreationParameters": {"TableName": "gzip_truncated", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}');
+SELECT pg_temp.import_end();
 SELECT pg_temp.t('DescribeTable', '{"TableName": "gzip_truncated"}');
 -- GZIP named for a file that is not compressed
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "csv2"}, "InputFormat": "CSV",
@@ -139,6 +148,7 @@ SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "csv2"
   "TableCreationParameters": {"TableName": "not_gzip", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}]}}');
+SELECT pg_temp.import_end();
 -- ZSTD; a truncated ZSTD file fails its import
 SELECT pg_temp.write_file('bkt/zst/part.json.zst',
   (SELECT string_agg('{"Item": {"pk": {"S": "z' || i || '"}}}', E'\n') FROM generate_series(1, 3) i), 'zstd -q -c');
@@ -148,6 +158,7 @@ SELECT (pg_temp.t('ImportTable', '{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyP
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}')::jsonb
   #> '{ImportTableDescription}') - '{TableCreationParameters, ImportArn, TableArn, TableId, StartTime, EndTime}'::text[];
+SELECT pg_temp.import_end();
 SELECT pg_temp.items('zstd_table');
 SELECT pg_temp.write_file('bkt/zstbad/part.json.zst',
   (SELECT string_agg('{"Item": {"pk": {"S": "z' || i || '"}}}', E'\n') FROM generate_series(1, 300) i), 'zstd -q -c | head -c 60');
@@ -157,6 +168,7 @@ SELECT (pg_temp.t('ImportTable', '{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyP
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}')::jsonb
   #> '{ImportTableDescription}') - '{TableCreationParameters, ImportArn, TableArn, TableId, StartTime, EndTime}'::text[];
+SELECT pg_temp.import_end();
 SELECT pg_temp.t('DescribeTable', '{"TableName": "zstd_truncated"}');
 -- ZSTD named for a file that is not compressed
 SELECT (pg_temp.t('ImportTable', '{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "csv2"}, "InputFormat": "CSV",
@@ -165,11 +177,13 @@ SELECT (pg_temp.t('ImportTable', '{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyP
     "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}]}}')::jsonb
   #> '{ImportTableDescription}') - '{TableCreationParameters, ImportArn, TableArn, TableId, StartTime, EndTime}'::text[];
+SELECT pg_temp.import_end();
 -- nothing under the prefix
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "nothing/here"}, "InputFormat": "DYNAMODB_JSON",
   "TableCreationParameters": {"TableName": "empty_src", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}');
+SELECT pg_temp.import_end();
 
 -- dynpg.import_table(directory, CreateTable request): a server directory, superusers only;
 -- compression by file name (.gz, .zst, else none)
@@ -187,6 +201,55 @@ SELECT dynpg.import_table('/tmp', '{}');
 RESET ROLE;
 DROP ROLE import_nobody;
 SELECT pg_temp.items('from_dir');
+
+-- While the import runs (the worker paused here: testing GUC), its table is
+-- CREATING: DescribeTable shows it; the data plane does not find it; DeleteTable
+-- and UpdateTable are refused.  The ImportTable answer is IN_PROGRESS, without
+-- EndTime.
+\i sql/include/worker_pause.sql
+SELECT pg_temp.write_file('bkt/slow/part.json',
+  (SELECT string_agg('{"Item": {"pk": {"S": "s' || i || '"}}}', E'\n') FROM generate_series(1, 20) i));
+SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "slow"}, "InputFormat": "DYNAMODB_JSON",
+  "TableCreationParameters": {"TableName": "imp_running", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}');
+SELECT dynpg.describe_table('{"TableName": "imp_running"}') #>> '{Table,TableStatus}' AS status;
+SELECT pg_temp.t('GetItem', '{"TableName": "imp_running", "Key": {"pk": {"S": "s1"}}}');
+SELECT pg_temp.t('PutItem', '{"TableName": "imp_running", "Item": {"pk": {"S": "mine"}}}');
+SELECT pg_temp.t('Scan', '{"TableName": "imp_running"}');
+SELECT pg_temp.t('Query', '{"TableName": "imp_running", "KeyConditionExpression": "pk = :p",
+  "ExpressionAttributeValues": {":p": {"S": "s1"}}}');
+SELECT pg_temp.t('BatchWriteItem', '{"RequestItems": {"imp_running": [{"PutRequest": {"Item": {"pk": {"S": "x"}}}}]}}');
+SELECT pg_temp.t('DeleteTable', '{"TableName": "imp_running"}');
+SELECT pg_temp.t('UpdateTable', '{"TableName": "imp_running", "BillingMode": "PAY_PER_REQUEST"}');
+SELECT pg_temp.t('UpdateTimeToLive', '{"TableName": "imp_running",
+  "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "ttl"}}');
+SELECT (SELECT description->>'ImportStatus' FROM dynpg.imports ORDER BY seq DESC LIMIT 1) AS import_status;
+-- a second import, cancelled before the worker comes to it (dynpg.cancel_import:
+-- DynamoDB has no API for it): CANCELLING, then CANCELLED and its table gone
+SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "slow"}, "InputFormat": "DYNAMODB_JSON",
+  "TableCreationParameters": {"TableName": "imp_cancelled", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}}') IS NOT NULL AS requested;
+SELECT import_arn AS cancelled_arn FROM dynpg.imports ORDER BY seq DESC LIMIT 1 \gset
+SELECT dynpg.cancel_import(:'cancelled_arn') #>> '{ImportTableDescription,ImportStatus}' AS status;
+SELECT dynpg.cancel_import(:'cancelled_arn') #>> '{ImportTableDescription,ImportStatus}' AS again;
+ALTER SYSTEM RESET dynpg.index_worker_pause;
+SELECT pg_reload_conf() AS reloaded;
+SELECT pg_temp.import_end(:'cancelled_arn');
+SELECT pg_temp.t('DescribeTable', '{"TableName": "imp_cancelled"}');
+SELECT pg_temp.import_end((SELECT import_arn FROM dynpg.imports WHERE table_arn LIKE '%/imp_running'));
+SELECT dynpg.describe_table('{"TableName": "imp_running"}') #>> '{Table,TableStatus}' AS status,
+       dynpg.describe_table('{"TableName": "imp_running"}') #>> '{Table,ItemCount}' AS items;
+SELECT pg_temp.t('GetItem', '{"TableName": "imp_running", "Key": {"pk": {"S": "s20"}}}');
+-- only an import IN_PROGRESS can be cancelled; an unknown one is not found
+DO $$ BEGIN
+	PERFORM dynpg.cancel_import((SELECT import_arn FROM dynpg.imports WHERE table_arn LIKE '%/imp_running'));
+EXCEPTION WHEN others THEN
+	RAISE NOTICE '% %', SQLSTATE, pg_temp.mask(SQLERRM);
+END $$;
+SELECT dynpg.cancel_import('arn:aws:dynamodb:ddblocal:000000000000:table/none/import/01234567890123-00000000');
+SELECT dynpg.delete_table('{"TableName": "imp_running"}') IS NOT NULL AS dropped;
 
 -- validation
 SELECT pg_temp.imp('{}');

@@ -6,6 +6,7 @@
 \set VERBOSITY terse
 SET search_path = public, dynpg;
 \i sql/include/typed_errors.sql
+\i sql/include/wait_import.sql
 \set ECHO none
 -- pg_temp.write_file(path, content, pipe): a fixture file under the suite's
 -- directory, the content's bytes exactly, through 'pipe' (gzip, zstd)
@@ -36,6 +37,18 @@ CREATE FUNCTION pg_temp.imp(req jsonb) RETURNS jsonb LANGUAGE sql AS $$
 		'"(StartTime|EndTime)": [0-9.]+', '"\1": "<time>"', 'g'),
 		'"TableId": "[0-9a-f-]{36}"', '"TableId": "<uuid>"', 'g')::jsonb
 	ELSE to_jsonb(r) END FROM pg_temp.t('ImportTable', req) r $$;
+-- ImportTable answers IN_PROGRESS and the worker loads once the request
+-- commits: pg_temp.done() waits for the newest import (wait_import.sql)
+-- and answers its description as pg_temp.imp shows answers
+CREATE FUNCTION pg_temp.done() RETURNS jsonb LANGUAGE sql AS $$
+	SELECT regexp_replace(regexp_replace(regexp_replace(
+		jsonb_build_object('ImportTableDescription', dynpg.describe_import(jsonb_build_object('ImportArn', a))
+		  -> 'ImportTableDescription')::text,
+		'/import/[0-9]{14}-[0-9a-f]{8}', '/import/<id>', 'g'),
+		'"(StartTime|EndTime)": [0-9.]+', '"\1": "<time>"', 'g'),
+		'"TableId": "[0-9a-f-]{36}"', '"TableId": "<uuid>"', 'g')::jsonb
+	FROM (SELECT import_arn AS a FROM dynpg.imports ORDER BY seq DESC LIMIT 1) n,
+	     LATERAL pg_temp.wait_import(a) w $$;
 CREATE FUNCTION pg_temp.from_ion(t text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	st text; msg text;
@@ -290,7 +303,8 @@ SELECT pg_temp.imp(jsonb_build_object('InputFormat', 'ION', 'InputCompressionTyp
     'S3KeyPrefix', 'rt/AWSDynamoDB/' || split_part(:'d'::jsonb ->> 'ExportArn', '/export/', 2) || '/data/'),
   'TableCreationParameters', '{"TableName": "ion_dst", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]}'::jsonb))
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]}'::jsonb)) ->> 'ImportTableDescription' IS NOT NULL AS started;
+SELECT pg_temp.done()
   -> 'ImportTableDescription' AS i \gset
 SELECT :'i'::jsonb ->> 'ImportStatus' AS status, :'i'::jsonb ->> 'ProcessedItemCount' AS processed,
        :'i'::jsonb ->> 'ImportedItemCount' AS imported, :'i'::jsonb ->> 'ErrorCount' AS errors,
@@ -330,10 +344,11 @@ SELECT pg_temp.write_file('fix/ion/part-1.ion.gz', $$$ion_1_0 {Item:{Id:10.,Titl
 $$, 'gzip');
 SELECT pg_temp.write_file('fix/ionz/part-2.ion.zst', $$$ion_1_0 {Item:{Id:11.,Title:"zstd"}}
 $$, 'zstd -q');
-SELECT jsonb_pretty((pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyPrefix": "ion/part-0"}, "InputFormat": "ION",
+SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyPrefix": "ion/part-0"}, "InputFormat": "ION",
   "TableCreationParameters": {"TableName": "ion_fix", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
-    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}')
+    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}') ->> 'ImportTableDescription' IS NOT NULL AS started;
+SELECT jsonb_pretty((pg_temp.done()
   -> 'ImportTableDescription') - 'TableCreationParameters') AS description;
 SELECT jsonb_array_elements_text((SELECT errors FROM dynpg.imports ORDER BY seq DESC LIMIT 1)) AS error;
 SELECT jsonb_array_elements(dynpg.scan('{"TableName": "ion_fix"}') -> 'Items')::text AS item ORDER BY 1;
@@ -342,21 +357,24 @@ SELECT pg_temp.write_file('fix/ionbin/part-3.ion', 'x', '{ cat >/dev/null; print
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyPrefix": "ionbin/"}, "InputFormat": "ION",
   "TableCreationParameters": {"TableName": "ion_bin", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
-    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}')
+    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}') ->> 'ImportTableDescription' IS NOT NULL AS started;
+SELECT pg_temp.done()
   -> 'ImportTableDescription' ->> 'ErrorCount' AS binary_errors;
 SELECT jsonb_array_elements_text((SELECT errors FROM dynpg.imports ORDER BY seq DESC LIMIT 1)) AS error;
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyPrefix": "ion/part-1"}, "InputFormat": "ION",
   "InputCompressionType": "GZIP",
   "TableCreationParameters": {"TableName": "ion_gz", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
-    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}')
+    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}') ->> 'ImportTableDescription' IS NOT NULL AS started;
+SELECT pg_temp.done()
   -> 'ImportTableDescription' ->> 'ImportedItemCount' AS gzip_imported;
 SELECT dynpg.scan('{"TableName": "ion_gz"}') -> 'Items' AS items;
 SELECT pg_temp.imp('{"S3BucketSource": {"S3Bucket": "fix", "S3KeyPrefix": "ionz/"}, "InputFormat": "ION",
   "InputCompressionType": "ZSTD",
   "TableCreationParameters": {"TableName": "ion_zst", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
-    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}')
+    "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "N"}]}}') ->> 'ImportTableDescription' IS NOT NULL AS started;
+SELECT pg_temp.done()
   -> 'ImportTableDescription' ->> 'ImportedItemCount' AS zstd_imported;
 SELECT dynpg.scan('{"TableName": "ion_zst"}') -> 'Items' AS items;
 

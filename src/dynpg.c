@@ -36,6 +36,7 @@
 #include "am/dynpg_bulk.h"
 #include "am/dynpg_keyscan.h"
 #include "api/dynpg_s3_location.h"
+#include "api/dynpg_import.h"
 #include "am/dynpg_stream.h"
 #include "am/dynpg_ttl.h"
 #include "base/dynpg_preload.h"
@@ -324,6 +325,7 @@ _PG_init(void)
 	dynpg_stream_init();
 	/* exports and imports: where S3 locations live (src/api/s3_location.c) */
 	dynpg_s3_location_init();
+	dynpg_import_init();
 	dynpg_ttl_init();
 	dynpg_tidmap_init();
 	dynpg_bulk_init();

@@ -150,6 +150,12 @@ extern void dynpg_api_expressions_used(DynJson *names, DynJson *values, bool nam
 extern void dynpg_api_expression_params(DynExprContext *ctx, DynJson *names, DynJson *values,
 										bool any_expression, const char *values_null);
 extern void dynpg_api_check_privilege(Relation rel, AclMode mode);
+/*
+ * The table ImportTable's load is writing in this process (import_ops.c), or
+ * InvalidOid: the one table "CREATING" the item operations open.
+ */
+extern Oid	dynpg_api_import_loading_relid;
+
 extern Relation dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode,
 										  bool also_select, DynKeySchema *key);
 extern int64 dynpg_api_units_for(int64 bytes, int64 unit_bytes);

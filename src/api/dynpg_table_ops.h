@@ -34,6 +34,10 @@ extern char *dynpg_api_control_plane_table_name(DynRequest *req);
 extern Relation dynpg_api_open_table(const char *name, LOCKMODE lockmode, Jsonb **definition);
 /* The same after checking that the current user owns the table */
 extern Relation dynpg_api_open_owned_table(const char *name, LOCKMODE lockmode, Jsonb **definition);
+/* whether 'def' is of a table ImportTable is still loading ("TableStatus": "CREATING") */
+extern bool dynpg_api_table_creating(Jsonb *def);
+/* DROP TABLE of 'rel' (AccessExclusiveLock held; closed here): DeleteTable's, a failed import's */
+extern void dynpg_api_drop_table(Relation rel, Jsonb *def);
 /* The same for a relation already looked up: NULL when it is gone or no longer that table */
 extern Relation dynpg_api_open_relid(Oid relid, const char *name, LOCKMODE lockmode,
 									 Jsonb **definition);

@@ -115,6 +115,7 @@
 #include "api/dynpg_api.h"
 #include "api/dynpg_item_common.h"
 #include "api/dynpg_export.h"
+#include "api/dynpg_import.h"
 #include "api/dynpg_s3_location.h"
 #include "api/dynpg_table_ops.h"
 #include "api/dynpg_wire.h"
@@ -650,6 +651,8 @@ export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
 	rd = dynpg_read_begin(rel, &range, DYN_READ_BULK);
 	while (dynpg_read_next(rd, &item))
 	{
+		if (dynpg_debug_bulk_delay_ms > 0)
+			pg_usleep(dynpg_debug_bulk_delay_ms * 1000L);	/* testing only */
 		CHECK_FOR_INTERRUPTS();
 		resetStringInfo(&line);
 		if (ion)

@@ -7,15 +7,29 @@
  *
  * ImportTable validates its request, creates the table through CreateTable
  * (TableCreationParameters become a CreateTable request, so the table obeys
- * every rule CreateTable has), then loads, in the caller's transaction,
- * every file of the S3 location, each line through PutItem.  What the
- * location holds: S3BucketSource {S3Bucket, S3KeyPrefix} names
+ * every rule CreateTable has), marks it CREATING ("TableStatus" in its
+ * definition: DescribeTable says CREATING, the data plane does not find it,
+ * DeleteTable/UpdateTable are ResourceInUseException), records the import
+ * IN_PROGRESS in dynpg.imports and answers; its commit wakes the database's
+ * worker.  The worker's step (dynpg_import_step) takes the oldest
+ * IN_PROGRESS or CANCELLING import (FOR UPDATE SKIP LOCKED), counts its
+ * start in a transaction of its own, then loads every file of the S3
+ * location, each line through import_put_item, and marks the table ACTIVE
+ * and the import COMPLETED -- all in one transaction, so that a crash
+ * leaves nothing of the load.  A file that cannot be read, a cancel
+ * (dynpg.cancel_import) or any error rolls the load back; another
+ * transaction then drops the table and marks the import FAILED (or
+ * CANCELLED).  An import found IN_PROGRESS with a start counted never
+ * ended (the server crashed or the worker died): FAILED, ImportInterrupted,
+ * its table dropped.  dynpg.import_table(directory, ...) loads in the
+ * caller's transaction instead.  What
+ * the location holds: S3BucketSource {S3Bucket, S3KeyPrefix} names
  * <dynpg.export_directory>/<bucket>/<prefix>; when that is a directory,
  * every file under it (subdirectories included, in name order) is read,
  * else every file of its parent directory whose name starts with the
  * prefix's last segment -- S3's "objects whose key starts with the
  * prefix".  An AWS export's bookkeeping files (manifest-summary.json,
- * manifest-files.json, their .md5 and .checksum, and _started) are skipped, so that
+ * manifest-files.json, their .md5 or .checksum, _started) are skipped, so that
  * S3KeyPrefix may name the export (AWSDynamoDB/<id>/) or its data/
  * directory alike.
  *
@@ -27,8 +41,9 @@
  * kept with the import (dynpg.imports.errors); the other lines load.  A
  * file that cannot be read (missing, a truncated or corrupt gzip stream)
  * fails the whole import: the table and whatever was loaded are rolled
- * back and the import is recorded FAILED with FailureCode and
+ * back or dropped and the import is recorded FAILED with FailureCode and
  * FailureMessage, so a half-loaded table is never left looking complete.
+ * src/api/README, "Imports from S3", has the whole story.
  *
  * ION: the files are Amazon Ion text (types/item_ion.c, whose README gives
  * the grammar read): each top-level value {Item:{...}} is one item, after
@@ -53,20 +68,28 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 #include "utils/syscache.h"
 
+#include "am/dynpg_changelog.h"
 #include "api/dynpg_api.h"
+#include "api/dynpg_import.h"
+#include "api/dynpg_item_common.h"
 #include "api/dynpg_s3_location.h"
 #include "api/dynpg_table_ops.h"
 #include "api/dynpg_wire.h"
@@ -74,6 +97,7 @@
 #include "base/dynpg_preload.h"
 #include "base/dynpg_request.h"
 #include "types/dynpg_item_ion.h"
+#include "catalog/dynpg_catalog.h"
 
 #define IMPORT_ERRORS_KEPT	10
 #define IMPORT_ERRORS_LOGGED	10000
@@ -106,7 +130,14 @@ typedef struct ImportRun
 	char	   *failure_message;
 	MemoryContext cxt;			/* where the run's own data lives */
 	MemoryContext linecxt;		/* reset per line */
+	/* ImportTable's load in the worker (dynpg_import_step) */
+	bool		in_worker;
+	const char *import_arn;
+	TimestampTz next_poll;		/* when to look for a cancel next */
 } ImportRun;
+
+/* testing only: imports and exports wait this long per item (dynpg_import_init) */
+int			dynpg_debug_bulk_delay_ms = 0;
 
 /* ---- the catalog, read and written as its owner ---- */
 
@@ -154,13 +185,15 @@ spi_jsonb(const char *sql, int nargs, Oid *types, Datum *values)
 	Datum		d;
 
 	rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 1);
-	if (rc != SPI_OK_SELECT && rc != SPI_OK_INSERT_RETURNING)
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_INSERT_RETURNING && rc != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "dynpg: reading dynpg.imports failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
 		return NULL;
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		return NULL;
+	/* a short (1-byte header) varlena made a whole one first: Jsonb needs it */
+	d = PointerGetDatum(PG_DETOAST_DATUM(d));
 	return (Jsonb *) SPI_datumTransfer(d, false, -1);
 }
 
@@ -442,10 +475,29 @@ record_error(ImportRun *run, const char *file, int64 line, const char *message)
 }
 
 /*
+ * Put one validated item into the new table: the one step a bulk load may
+ * replace.  Today PutItem, whose own checks (the key's presence and types,
+ * the size) are the item's last validation: a DynamoDB exception it raises
+ * is the line's error (put_one).  Called in put_one's subtransaction.
+ */
+static void
+import_put_item(ImportRun *run, DynJson *item)
+{
+	DynJson    *request = dynpg_json_new(DJ_OBJECT);
+
+	dynpg_json_add(request, "TableName", 9,
+				   dynpg_json_string(run->table_name, strlen(run->table_name)));
+	dynpg_json_add(request, "Item", 4, item);
+	(void) dynpg_api_put_item(request);
+}
+
+static void poll_cancel(ImportRun *run);
+
+/*
  * One item: a DYNAMODB_JSON line's text (item NULL) or a CSV record's or Ion value's item,
- * put with PutItem in a subtransaction; a DynamoDB exception (class YD) is
- * the line's error and the import goes on, anything else (a cancel, out of
- * memory) ends the import and its transaction.
+ * parsed and put (import_put_item) in a subtransaction; a DynamoDB
+ * exception (class YD) is the line's error and the import goes on, anything
+ * else (a cancel, out of memory) ends the import and its transaction.
  */
 static void
 put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *file, int64 line)
@@ -453,13 +505,18 @@ put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *fi
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 
+	if (run->in_worker)
+	{
+		if (dynpg_debug_bulk_delay_ms > 0)
+			pg_usleep(dynpg_debug_bulk_delay_ms * 1000L);
+		CHECK_FOR_INTERRUPTS();
+		poll_cancel(run);
+	}
 	run->processed_items++;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		DynJson    *request = dynpg_json_new(DJ_OBJECT);
-
 		if (item == NULL)
 		{
 			DynJson    *doc = dynpg_json_parse(text, len);
@@ -468,10 +525,7 @@ put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *fi
 			if (item == NULL || item->kind != DJ_OBJECT)
 				dynpg_validation_error("The line is not an object with the member Item, as DynamoDB JSON's {\"Item\": {...}}");
 		}
-		dynpg_json_add(request, "TableName", 9,
-					   dynpg_json_string(run->table_name, strlen(run->table_name)));
-		dynpg_json_add(request, "Item", 4, item);
-		(void) dynpg_api_put_item(request);
+		import_put_item(run, item);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -818,6 +872,67 @@ json_member_tree(StringInfo out, const char *key, const DynJson *value)
 }
 
 /*
+ * The run's format options: the request's at ImportTable, its description's
+ * in the worker.
+ */
+static void
+run_options(ImportRun *run, const char *input_format, const char *compression,
+			const char *delimiter, DynJson *header_list, DynJson *attribute_definitions)
+{
+	run->csv = strcmp(input_format, "CSV") == 0;
+	run->ion = strcmp(input_format, "ION") == 0;
+	run->gzip = compression != NULL && strcmp(compression, "GZIP") == 0;
+	run->zstd = compression != NULL && strcmp(compression, "ZSTD") == 0;
+	run->delimiter = delimiter != NULL ? delimiter[0] : ',';
+	run->header_list = header_list;
+	run->attribute_definitions = attribute_definitions;
+}
+
+/* the errors kept (dynpg.imports.errors): a JSON array of strings */
+static char *
+kept_errors(ImportRun *run)
+{
+	StringInfoData errs;
+	int			i;
+
+	initStringInfo(&errs);
+	appendStringInfoChar(&errs, '[');
+	for (i = 0; i < run->nkept; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&errs, ',');
+		dynpg_json_write_string(&errs, run->kept[i], strlen(run->kept[i]));
+	}
+	appendStringInfoChar(&errs, ']');
+	return errs.data;
+}
+
+/*
+ * Mark table 'relid' CREATING (ImportTable, which holds it with
+ * AccessExclusiveLock since it created it) or ACTIVE again (the worker,
+ * whose import is complete): "TableStatus" in its definition, so that it
+ * is the same for every session, on standbys and after a restart.
+ */
+static void
+set_creating(Oid relid, bool creating)
+{
+	Relation	rel = table_open(relid, AccessExclusiveLock);
+	Jsonb	   *def = (Jsonb *) dynpg_table_def(rel)->definition;
+	Datum		newdef;
+
+	if (creating)
+		newdef = DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(def),
+									 DirectFunctionCall1(jsonb_in,
+														 CStringGetDatum("{\"TableStatus\": \"CREATING\"}")));
+	else
+		newdef = DirectFunctionCall2(jsonb_delete, JsonbPGetDatum(def),
+									 CStringGetTextDatum("TableStatus"));
+	dynpg_table_set_definition(rel, DatumGetJsonbP(newdef));
+	table_close(rel, NoLock);
+	CommandCounterIncrement();
+}
+
+/*
  * ImportTable; 'directory' (dynpg.import_table(directory, request), for
  * superusers): the files of that server directory, in place of
  * S3BucketSource, each decompressed as its name says (.gz, .zst).
@@ -857,8 +972,8 @@ import_table(DynJson *request, const char *directory)
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	bool		loaded;
+	Oid			table_relid = InvalidOid;
 	StringInfoData d;
-	StringInfoData errs;
 	int			i;
 
 	dynpg_require_preload();
@@ -977,22 +1092,18 @@ import_table(DynJson *request, const char *directory)
 	memset(&run, 0, sizeof(run));
 	run.cxt = cxt;
 	run.linecxt = AllocSetContextCreate(cxt, "dynpg import line", ALLOCSET_DEFAULT_SIZES);
-	run.csv = strcmp(input_format, "CSV") == 0;
-	run.ion = strcmp(input_format, "ION") == 0;
-	run.gzip = compression != NULL && strcmp(compression, "GZIP") == 0;
-	run.zstd = compression != NULL && strcmp(compression, "ZSTD") == 0;
+	run_options(&run, input_format, compression, delimiter, header_list,
+				dynpg_json_member(params, "AttributeDefinitions", 20));
 	run.by_suffix = directory != NULL && compression == NULL;
 	run.root = directory != NULL ? location : dynpg_export_directory();
-	run.delimiter = delimiter != NULL ? delimiter[0] : ',';
-	run.header_list = header_list;
-	run.attribute_definitions = dynpg_json_member(params, "AttributeDefinitions", 20);
 	start_time = dynpg_api_epoch_seconds_now();
 
 	/*
-	 * The table and its items in a subtransaction: a file that cannot be
-	 * read rolls both back, and the import is recorded FAILED.  CreateTable's
-	 * own errors (a bad TableCreationParameters, a table that exists) are
-	 * ImportTable's.
+	 * The table (and, for dynpg.import_table, its items) in a subtransaction:
+	 * a file that cannot be read rolls both back, and the import is recorded
+	 * FAILED.  CreateTable's own errors (a bad TableCreationParameters, a
+	 * table that exists) are ImportTable's.  ImportTable's table is marked
+	 * CREATING and loaded by the worker once this commits.
 	 */
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
@@ -1016,7 +1127,14 @@ import_table(DynJson *request, const char *directory)
 		if (table_arn == NULL || run.table_name == NULL)
 			elog(ERROR, "dynpg: CreateTable answered no TableArn");
 		import_arn = psprintf("%s/import/%s", table_arn, import_id());
-		loaded = load_location(&run, location);
+		if (directory == NULL)
+		{
+			table_relid = dynpg_table_relid(run.table_name, false);
+			set_creating(table_relid, true);
+			loaded = true;
+		}
+		else
+			loaded = load_location(&run, location);
 	}
 	PG_CATCH();
 	{
@@ -1040,7 +1158,8 @@ import_table(DynJson *request, const char *directory)
 	initStringInfo(&d);
 	appendStringInfoString(&d, "{\"ImportArn\":");
 	dynpg_json_write_string(&d, import_arn, strlen(import_arn));
-	json_member_string(&d, "ImportStatus", loaded ? "COMPLETED" : "FAILED");
+	json_member_string(&d, "ImportStatus",
+					   directory == NULL ? "IN_PROGRESS" : loaded ? "COMPLETED" : "FAILED");
 	json_member_string(&d, "TableArn", table_arn);
 	json_member_string(&d, "TableId", table_id);
 	json_member_string(&d, "ClientToken", client_token);
@@ -1052,8 +1171,9 @@ import_table(DynJson *request, const char *directory)
 	if (!run.by_suffix)
 		json_member_string(&d, "InputCompressionType", compression ? compression : "NONE");
 	json_member_tree(&d, "TableCreationParameters", params);
-	appendStringInfo(&d, ",\"StartTime\":%s,\"EndTime\":%s", start_time,
-					 dynpg_api_epoch_seconds_now());
+	appendStringInfo(&d, ",\"StartTime\":%s", start_time);
+	if (directory != NULL)
+		appendStringInfo(&d, ",\"EndTime\":%s", dynpg_api_epoch_seconds_now());
 	appendStringInfo(&d, ",\"ProcessedSizeBytes\":" INT64_FORMAT
 					 ",\"ProcessedItemCount\":" INT64_FORMAT
 					 ",\"ImportedItemCount\":" INT64_FORMAT,
@@ -1062,20 +1182,11 @@ import_table(DynJson *request, const char *directory)
 	json_member_string(&d, "FailureMessage", run.failure_message);
 	appendStringInfoChar(&d, '}');
 
-	initStringInfo(&errs);
-	appendStringInfoChar(&errs, '[');
-	for (i = 0; i < run.nkept; i++)
 	{
-		if (i > 0)
-			appendStringInfoChar(&errs, ',');
-		dynpg_json_write_string(&errs, run.kept[i], strlen(run.kept[i]));
-	}
-	appendStringInfoChar(&errs, ']');
-
-	{
-		Oid			itypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-		Datum		ivalues[6];
-		char		inulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+		Oid			itypes[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+		OIDOID, TEXTOID, TEXTOID};
+		Datum		ivalues[9];
+		char		inulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', 'n', 'n', 'n'};
 		int			rc;
 		bool		isnull;
 		Datum		res;
@@ -1087,18 +1198,28 @@ import_table(DynJson *request, const char *directory)
 			inulls[2] = 'n';
 		ivalues[3] = CStringGetTextDatum(canonical.data);
 		ivalues[4] = CStringGetTextDatum(d.data);
-		ivalues[5] = CStringGetTextDatum(errs.data);
+		ivalues[5] = CStringGetTextDatum(kept_errors(&run));
+		ivalues[6] = ObjectIdGetDatum(table_relid);
+		ivalues[7] = CStringGetTextDatum(location);
+		ivalues[8] = CStringGetTextDatum(run.root);
+		if (directory == NULL)
+			inulls[6] = inulls[7] = inulls[8] = ' ';
 		as_owner_begin(&oc);
 		rc = SPI_execute_with_args("INSERT INTO dynpg.imports "
-								   "(import_arn, table_arn, client_token, request, description, errors) "
-								   "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING description",
-								   6, itypes, ivalues, inulls, false, 1);
+								   "(import_arn, table_arn, client_token, request, description, errors, "
+								   "table_relid, location, root) "
+								   "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9) "
+								   "RETURNING description",
+								   9, itypes, ivalues, inulls, false, 1);
 		if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 			elog(ERROR, "dynpg: recording the import failed: %s", SPI_result_code_string(rc));
 		res = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		found = (Jsonb *) SPI_datumTransfer(res, false, -1);
 		as_owner_end(&oc);
 	}
+	/* the worker loads it once this commits */
+	if (directory == NULL)
+		dynpg_changelog_wake_at_commit = true;
 	return description_response(found);
 }
 
@@ -1258,4 +1379,500 @@ dynpg_api_list_imports(DynJson *request)
 	list = (Jsonb *) SPI_datumTransfer(res, false, -1);
 	as_owner_end(&oc);
 	return dynpg_response_from_jsonb(list);
+}
+
+/* ---- the worker: loading ImportTable's imports ---- */
+
+void
+dynpg_import_init(void)
+{
+	DefineCustomIntVariable("dynpg.debug_bulk_delay_ms",
+							"Testing only: ImportTable's load in the worker, and exports, wait this long before each item.",
+							"0 (the default) does not wait.  For tests that stop a server, or cancel "
+							"an import, while a load or an export runs.",
+							&dynpg_debug_bulk_delay_ms,
+							0, 0, 60000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+}
+
+/* An import the worker took (copied out of SPI into the step's context) */
+typedef struct ImportJob
+{
+	char	   *import_arn;
+	Oid			relid;
+	char	   *status;
+	int			attempts;
+	char	   *description;
+	char	   *location;
+	char	   *root;
+} ImportJob;
+
+/* whether this database's dynpg.imports has the worker's columns (an earlier build's may not) */
+static bool
+imports_installed(void)
+{
+	Oid			nsp = get_namespace_oid("dynpg", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("imports", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "attempts") != InvalidAttrNumber;
+}
+
+/*
+ * Once a second of the load: a cancel (dynpg.cancel_import) committed
+ * meanwhile ends it.  READ COMMITTED: each query sees the latest commits.
+ */
+static char *read_status(const char *import_arn, bool lock);
+
+static void
+poll_cancel(ImportRun *run)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	char	   *status;
+
+	if (now < run->next_poll)
+		return;
+	run->next_poll = TimestampTzPlusMilliseconds(now, 1000);
+	status = read_status(run->import_arn, false);
+	if (status == NULL)
+		elog(ERROR, "dynpg: the import %s is gone", run->import_arn);
+	if (strcmp(status, "IN_PROGRESS") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("The import was cancelled")));
+}
+
+/* a member of the description's tree as a string, or NULL */
+static char *
+tree_string(DynJson *obj, const char *key)
+{
+	DynJson    *v = obj != NULL && obj->kind == DJ_OBJECT ? dynpg_json_member(obj, key, strlen(key)) : NULL;
+
+	return v != NULL && v->kind == DJ_STRING ? pnstrdup(v->str, v->len) : NULL;
+}
+
+/*
+ * The end of an import that did not complete: its table dropped (when it
+ * is still the import's CREATING table) and the import marked 'status'
+ * (FAILED with 'code' and 'message', or CANCELLED), with what the load
+ * counted.  Runs in a transaction of its own, or in the claiming one.
+ */
+static void
+end_unloaded(ImportJob *job, ImportRun *run, const char *status, const char *code,
+			 const char *message)
+{
+	Relation	rel = try_table_open(job->relid, AccessExclusiveLock);
+	OwnerContext oc;
+	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID,
+	TEXTOID, TEXTOID};
+	Datum		values[9];
+	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	int			rc;
+
+	if (rel != NULL)
+	{
+		const DynTableDef *def = dynpg_table_def_or_null(rel);
+
+		if (def != NULL && def->creating)
+		{
+			Jsonb	   *copy = palloc(VARSIZE(def->definition));
+
+			memcpy(copy, def->definition, VARSIZE(def->definition));
+			dynpg_api_drop_table(rel, copy);
+		}
+		else
+			table_close(rel, AccessExclusiveLock);
+	}
+	values[0] = CStringGetTextDatum(job->import_arn);
+	values[1] = CStringGetTextDatum(status);
+	values[2] = CStringGetTextDatum(dynpg_api_epoch_seconds_now());
+	values[3] = Int64GetDatum(run ? run->errors : 0);
+	values[4] = Int64GetDatum(run ? run->processed_bytes : 0);
+	values[5] = Int64GetDatum(run ? run->processed_items : 0);
+	values[6] = Int64GetDatum(run ? run->imported : 0);
+	values[7] = code ? CStringGetTextDatum(code) : (Datum) 0;
+	values[8] = message ? CStringGetTextDatum(message) : (Datum) 0;
+	if (code == NULL)
+		nulls[7] = 'n';
+	if (message == NULL)
+		nulls[8] = 'n';
+	as_owner_begin(&oc);
+	rc = SPI_execute_with_args("UPDATE dynpg.imports SET description = description || "
+							   "jsonb_strip_nulls(jsonb_build_object('ImportStatus', $2, "
+							   "'EndTime', $3::numeric, 'ErrorCount', $4, 'ProcessedSizeBytes', $5, "
+							   "'ProcessedItemCount', $6, 'ImportedItemCount', $7, "
+							   "'FailureCode', $8, 'FailureMessage', $9)), "
+							   "table_relid = NULL "
+							   "WHERE import_arn = $1 "
+							   "AND description->>'ImportStatus' IN ('IN_PROGRESS', 'CANCELLING')",
+							   9, types, values, nulls, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "dynpg: recording the import's end failed: %s", SPI_result_code_string(rc));
+	if (run != NULL)
+	{
+		Oid			etypes[2] = {TEXTOID, TEXTOID};
+		Datum		evalues[2];
+
+		evalues[0] = CStringGetTextDatum(job->import_arn);
+		evalues[1] = CStringGetTextDatum(kept_errors(run));
+		rc = SPI_execute_with_args("UPDATE dynpg.imports SET errors = $2::jsonb WHERE import_arn = $1",
+								   2, etypes, evalues, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE)
+			elog(ERROR, "dynpg: recording the import's errors failed: %s", SPI_result_code_string(rc));
+	}
+	as_owner_end(&oc);
+	ereport(LOG,
+			(errmsg("dynpg: import %s %s%s%s", job->import_arn, status,
+					message ? ": " : "", message ? message : "")));
+}
+
+/*
+ * The import's current status (a fresh snapshot: READ COMMITTED), or NULL
+ * when it is gone; 'lock': FOR UPDATE.  In CurrentMemoryContext.
+ */
+static char *
+read_status(const char *import_arn, bool lock)
+{
+	OwnerContext oc;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *status = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	values[0] = CStringGetTextDatum(import_arn);
+	as_owner_begin(&oc);
+	if (SPI_execute_with_args(lock ?
+							  "SELECT description->>'ImportStatus' FROM dynpg.imports "
+							  "WHERE import_arn = $1 FOR UPDATE" :
+							  "SELECT description->>'ImportStatus' FROM dynpg.imports "
+							  "WHERE import_arn = $1", 1, types, values, NULL, false, 1)
+		!= SPI_OK_SELECT)
+		elog(ERROR, "dynpg: reading dynpg.imports failed");
+	if (SPI_processed == 1)
+	{
+		char	   *s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		if (s != NULL)
+			status = MemoryContextStrdup(cxt, s);
+	}
+	as_owner_end(&oc);
+	return status;
+}
+
+/* Take the oldest import to run (FOR UPDATE SKIP LOCKED) into 'cxt', or NULL */
+static ImportJob *
+take_import(MemoryContext cxt)
+{
+	OwnerContext oc;
+	ImportJob  *job = NULL;
+
+	as_owner_begin(&oc);
+	if (SPI_execute("SELECT import_arn, table_relid, description->>'ImportStatus', attempts, "
+					"description::text, location, root FROM dynpg.imports "
+					"WHERE description->>'ImportStatus' IN ('IN_PROGRESS', 'CANCELLING') "
+					"AND table_relid IS NOT NULL ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED",
+					false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "dynpg: reading dynpg.imports failed");
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		bool		isnull;
+
+		job = palloc0(sizeof(ImportJob));
+		job->import_arn = pstrdup(SPI_getvalue(tup, desc, 1));
+		job->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		job->status = pstrdup(SPI_getvalue(tup, desc, 3));
+		job->attempts = DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
+		job->description = pstrdup(SPI_getvalue(tup, desc, 5));
+		job->location = SPI_getvalue(tup, desc, 6);
+		job->root = SPI_getvalue(tup, desc, 7);
+		if (job->location == NULL || job->root == NULL)
+			elog(ERROR, "dynpg: the import %s has no location", job->import_arn);
+		MemoryContextSwitchTo(old);
+		if (strcmp(job->status, "IN_PROGRESS") == 0 && job->attempts == 0)
+		{
+			Oid			types[1] = {TEXTOID};
+			Datum		values[1];
+
+			values[0] = CStringGetTextDatum(job->import_arn);
+			if (SPI_execute_with_args("UPDATE dynpg.imports SET attempts = attempts + 1 "
+									  "WHERE import_arn = $1", 1, types, values, NULL, false, 0)
+				!= SPI_OK_UPDATE)
+				elog(ERROR, "dynpg: recording the import's start failed");
+		}
+	}
+	as_owner_end(&oc);
+	return job;
+}
+
+/*
+ * Load the import's files into its table and mark it COMPLETED (its table
+ * ACTIVE), all in the current transaction; false with run->failure_* set
+ * when a file cannot be read.  Errors propagate.
+ */
+static bool
+load_and_complete(ImportJob *job, ImportRun *run)
+{
+	DynJson    *desc = dynpg_json_parse(job->description, strlen(job->description));
+	DynJson    *options = dynpg_json_member(desc, "InputFormatOptions", 18);
+	DynJson    *csv = options != NULL && options->kind == DJ_OBJECT ?
+		dynpg_json_member(options, "Csv", 3) : NULL;
+	DynJson    *header_list = csv != NULL && csv->kind == DJ_OBJECT ?
+		dynpg_json_member(csv, "HeaderList", 10) : NULL;
+	DynJson    *params = dynpg_json_member(desc, "TableCreationParameters", 23);
+	char	   *format = tree_string(desc, "InputFormat");
+	Relation	rel;
+	const DynTableDef *def;
+	OwnerContext oc;
+	Oid			types[7] = {TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID};
+	Datum		values[7];
+	int			rc;
+
+	if (format == NULL || params == NULL || params->kind != DJ_OBJECT)
+		elog(ERROR, "dynpg: the import %s has no InputFormat or TableCreationParameters",
+			 job->import_arn);
+	run_options(run, format, tree_string(desc, "InputCompressionType"), tree_string(csv, "Delimiter"),
+				header_list != NULL && header_list->kind == DJ_ARRAY ? header_list : NULL,
+				dynpg_json_member(params, "AttributeDefinitions", 20));
+	run->root = job->root;
+
+	/* the table, still the import's: RowExclusiveLock while loading, as PutItem takes */
+	rel = try_table_open(job->relid, RowExclusiveLock);
+	def = rel != NULL ? dynpg_table_def_or_null(rel) : NULL;
+	if (def == NULL || !def->creating)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("The table of the import was dropped before its import ran")));
+	run->table_name = pstrdup(def->table_name);
+	table_close(rel, NoLock);
+
+	dynpg_api_import_loading_relid = job->relid;
+	if (!load_location(run, job->location))
+	{
+		dynpg_api_import_loading_relid = InvalidOid;
+		return false;
+	}
+	dynpg_api_import_loading_relid = InvalidOid;
+
+	/* complete: the table ACTIVE, the import COMPLETED, in this transaction */
+	set_creating(job->relid, false);
+	values[0] = CStringGetTextDatum(job->import_arn);
+	values[1] = CStringGetTextDatum(dynpg_api_epoch_seconds_now());
+	values[2] = Int64GetDatum(run->errors);
+	values[3] = Int64GetDatum(run->processed_bytes);
+	values[4] = Int64GetDatum(run->processed_items);
+	values[5] = Int64GetDatum(run->imported);
+	values[6] = CStringGetTextDatum(kept_errors(run));
+	as_owner_begin(&oc);
+	rc = SPI_execute_with_args("UPDATE dynpg.imports SET description = description || "
+							   "jsonb_build_object('ImportStatus', 'COMPLETED', "
+							   "'EndTime', $2::numeric, 'ErrorCount', $3, 'ProcessedSizeBytes', $4, "
+							   "'ProcessedItemCount', $5, 'ImportedItemCount', $6), "
+							   "errors = $7::jsonb, table_relid = NULL "
+							   "WHERE import_arn = $1 AND description->>'ImportStatus' = 'IN_PROGRESS'",
+							   7, types, values, NULL, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "dynpg: recording the import failed: %s", SPI_result_code_string(rc));
+	/* cancelled after the last look: the load is rolled back */
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("The import was cancelled")));
+	as_owner_end(&oc);
+	return true;
+}
+
+static MemoryContext step_cxt = NULL;
+
+bool
+dynpg_import_step(void)
+{
+	MemoryContext cxt;
+	ImportJob  *job = NULL;
+	ImportRun  *run;
+	volatile bool loaded = false;
+	volatile bool failed = false;
+	char	   *volatile code = NULL;
+	char	   *volatile message = NULL;
+
+	/* 1: take the oldest import, counting the worker's start in it (committed) */
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (!imports_installed())
+	{
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		return false;
+	}
+	/* one context for the worker's life, emptied at each step (an error may leave it full) */
+	if (step_cxt == NULL)
+		step_cxt = AllocSetContextCreate(TopMemoryContext, "dynpg import", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(step_cxt);
+	cxt = step_cxt;
+	job = take_import(cxt);
+	if (job != NULL && (strcmp(job->status, "CANCELLING") == 0 || job->attempts > 0))
+	{
+		/*
+		 * Cancelled before it ran; or a load that started and never ended:
+		 * the server crashed or the worker died while it ran, its
+		 * transaction rolled back.  Its table goes (it was never ACTIVE).
+		 */
+		if (strcmp(job->status, "CANCELLING") == 0)
+			end_unloaded(job, NULL, "CANCELLED", NULL, NULL);
+		else
+			end_unloaded(job, NULL, "FAILED", "ImportInterrupted",
+						 "The import stopped before it completed (the server restarted or its "
+						 "worker stopped): its table was deleted; import again");
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		MemoryContextReset(cxt);
+		return true;
+	}
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	if (job == NULL)
+		return false;
+
+	/* 2: the load, in one transaction: a crash leaves nothing of it */
+	pgstat_report_activity(STATE_RUNNING, "importing a DynamoDB table");
+	run = MemoryContextAllocZero(cxt, sizeof(ImportRun));
+	run->cxt = cxt;
+	run->linecxt = AllocSetContextCreate(cxt, "dynpg import line", ALLOCSET_DEFAULT_SIZES);
+	run->in_worker = true;
+	run->import_arn = job->import_arn;
+	run->next_poll = 0;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	PG_TRY();
+	{
+		loaded = load_and_complete(job, run);
+		if (!loaded)
+		{
+			code = MemoryContextStrdup(cxt, run->failure_code);
+			message = MemoryContextStrdup(cxt, run->failure_message);
+			PopActiveSnapshot();
+			AbortCurrentTransaction();
+		}
+		else
+		{
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+		}
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		dynpg_api_import_loading_relid = InvalidOid;
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		failed = true;
+		code = MemoryContextStrdup(cxt, unpack_sql_state(edata->sqlerrcode));
+		message = MemoryContextStrdup(cxt, edata->message ? edata->message : "");
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+
+	/* 3: not loaded: the table dropped, FAILED (or CANCELLED when that was asked) */
+	if (!loaded || failed)
+	{
+		char	   *status;
+
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		status = read_status(job->import_arn, true);
+		/* (its row deleted meanwhile: the table is dropped all the same) */
+		if (status != NULL && strcmp(status, "CANCELLING") == 0)
+			end_unloaded(job, run, "CANCELLED", NULL, NULL);
+		else
+			end_unloaded(job, run, "FAILED", code, message);
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	else
+		ereport(LOG,
+				(errmsg("dynpg: import %s COMPLETED: " INT64_FORMAT " items imported, " INT64_FORMAT
+						" errors", job->import_arn, run->imported, run->errors)));
+	pgstat_report_activity(STATE_IDLE, NULL);
+	MemoryContextReset(cxt);
+	return true;
+}
+
+/*
+ * dynpg.cancel_import(import_arn): an IN_PROGRESS import becomes CANCELLING
+ * (answered); the worker, at its next look (a second at most) or when it
+ * comes to it, rolls its load back, drops the table and marks it
+ * CANCELLED.  DynamoDB has no API for this (its ImportStatus has the two
+ * values); the table's owner may cancel, as DeleteTable would be theirs.
+ */
+PG_FUNCTION_INFO_V1(dynpg_cancel_import);
+Datum
+dynpg_cancel_import(PG_FUNCTION_ARGS)
+{
+	char	   *arn = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	OwnerContext oc;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	Oid			relid = InvalidOid;
+	char	   *status = NULL;
+	Jsonb	   *description;
+
+	dynpg_require_preload();
+	values[0] = CStringGetTextDatum(arn);
+	status = read_status(arn, false);
+	if (status != NULL)
+	{
+		Jsonb	   *r;
+		JsonbValue	v;
+
+		as_owner_begin(&oc);
+		r = spi_jsonb("SELECT jsonb_build_object('relid', table_relid) FROM dynpg.imports "
+					  "WHERE import_arn = $1", 1, types, values);
+		as_owner_end(&oc);
+		if (r != NULL && getKeyJsonValueFromContainer(&r->root, "relid", 5, &v) != NULL &&
+			v.type == jbvNumeric)
+			relid = DatumGetObjectId(DirectFunctionCall1(numeric_int8, NumericGetDatum(v.val.numeric)));
+	}
+	if (status == NULL)
+		dynpg_raise(DYN_ERR_IMPORT_NOT_FOUND, "Import not found: %s", arn);
+	if (strcmp(status, "IN_PROGRESS") != 0 && strcmp(status, "CANCELLING") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the import %s is %s: only an import IN_PROGRESS can be cancelled", arn, status)));
+	if (OidIsValid(relid) && !pg_class_ownercheck(relid, GetUserId()))
+	{
+		char	   *name = get_rel_name(relid);
+
+		if (name != NULL)
+			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, name);
+	}
+
+	/* waits while the worker completes it, then finds it COMPLETED */
+	as_owner_begin(&oc);
+	description = spi_jsonb("UPDATE dynpg.imports SET description = description || "
+							"'{\"ImportStatus\": \"CANCELLING\"}' WHERE import_arn = $1 "
+							"AND description->>'ImportStatus' IN ('IN_PROGRESS', 'CANCELLING') "
+							"RETURNING description", 1, types, values);
+	if (description == NULL)
+	{
+		/* it ended meanwhile */
+		as_owner_end(&oc);
+		status = read_status(arn, false);
+		if (status == NULL)
+			dynpg_raise(DYN_ERR_IMPORT_NOT_FOUND, "Import not found: %s", arn);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the import %s is %s: only an import IN_PROGRESS can be cancelled", arn, status)));
+	}
+	as_owner_end(&oc);
+	/* the worker ends it once this commits (it is not loading it yet) or sees it (it is) */
+	dynpg_changelog_wake_at_commit = true;
+	PG_RETURN_JSONB_P(dynpg_response_jsonb(description_response(description)));
 }

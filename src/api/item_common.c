@@ -207,6 +207,9 @@ dynpg_api_check_privilege(Relation rel, AclMode mode)
  * privilege checks.  *key receives a copy of the key schema: the relcache's
  * copy of the definition may be freed by the write path's lock waits.
  */
+/* The table an import is loading in this process (import_ops.c), else InvalidOid */
+Oid			dynpg_api_import_loading_relid = InvalidOid;
+
 Relation
 dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, bool also_select,
 						  DynKeySchema *key)
@@ -220,9 +223,15 @@ dynpg_api_open_item_table(const char *name, LOCKMODE lockmode, AclMode mode, boo
 	if (rel != NULL)
 	{
 		def = dynpg_table_def(rel);
-		if (strcmp(def->table_name, dynpg_table_name_of(name)) != 0)
+		if (strcmp(def->table_name, dynpg_table_name_of(name)) != 0 ||
+			(def->creating && relid != dynpg_api_import_loading_relid))
 		{
-			/* renamed or dropped while we waited for the lock */
+			/*
+			 * Renamed or dropped while we waited for the lock; or a table
+			 * ImportTable is still loading, which DynamoDB's data plane
+			 * does not find until it is ACTIVE (only the import's own load
+			 * writes it).
+			 */
 			table_close(rel, lockmode);
 			rel = NULL;
 		}

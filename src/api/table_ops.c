@@ -142,6 +142,7 @@ Relation
 dynpg_api_open_owned_table(const char *name, LOCKMODE lockmode, Jsonb **definition)
 {
 	Oid			relid = dynpg_table_relid(name, true);
+	Relation	rel;
 
 	if (!OidIsValid(relid))
 		dynpg_req_table_not_found(name);
@@ -153,7 +154,37 @@ dynpg_api_open_owned_table(const char *name, LOCKMODE lockmode, Jsonb **definiti
 			dynpg_req_table_not_found(name);
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, current_name);
 	}
-	return dynpg_api_open_table(name, lockmode, definition);
+
+	/*
+	 * A table ImportTable is loading changes only when its import ends:
+	 * refused before the lock (the import's worker holds the table), and
+	 * again once it is held.
+	 */
+	{
+		Jsonb	   *before = dynpg_relation_definition(relid);
+
+		if (before != NULL && dynpg_api_table_creating(before))
+			dynpg_raise(DYN_ERR_RESOURCE_IN_USE,
+						"Attempt to change a resource which is still in use: Table is being created: %s",
+						dynpg_table_name_of(name));
+	}
+	rel = dynpg_api_open_table(name, lockmode, definition);
+	if (dynpg_api_table_creating(*definition))
+		dynpg_raise(DYN_ERR_RESOURCE_IN_USE,
+					"Attempt to change a resource which is still in use: Table is being created: %s",
+					dynpg_table_name_of(name));
+	return rel;
+}
+
+/* Whether definition 'def' is of a table ImportTable is still loading ("TableStatus": "CREATING") */
+bool
+dynpg_api_table_creating(Jsonb *def)
+{
+	JsonbValue	v;
+
+	return getKeyJsonValueFromContainer(&def->root, "TableStatus", 11, &v) != NULL &&
+		v.type == jbvString && v.val.string.len == 8 &&
+		memcmp(v.val.string.val, "CREATING", 8) == 0;
 }
 
 Relation
@@ -233,7 +264,8 @@ dynpg_api_push_description(JsonbParseState **st, const char *key, const char *na
 	dynpg_jb_begin_object(st, key);
 	dynpg_jb_string(st, "TableName", name);
 	dynpg_jb_string(st, "TableStatus", what == DESCRIBE_DELETED ? "DELETING" :
-					what == DESCRIBE_UPDATED ? "UPDATING" : "ACTIVE");
+					what == DESCRIBE_UPDATED ? "UPDATING" :
+					dynpg_api_table_creating(def) ? "CREATING" : "ACTIVE");
 	if (what != DESCRIBE_DELETED)
 	{
 		if (definition_member(def, "KeySchema", &v))
@@ -572,15 +604,12 @@ dynpg_api_delete_table(DynJson *request)
 {
 	DynRequest	req;
 	char	   *name;
-	Oid			relid;
 	Relation	rel;
 	Jsonb	   *def;
 	int64		count;
 	int64		bytes;
-	char	   *relname;
 	Jsonb	   *result;
 	JsonbParseState *st = NULL;
-	int			ret;
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "DeleteTable", request);
@@ -589,7 +618,6 @@ dynpg_api_delete_table(DynJson *request)
 
 	/* ownership first, so that no one else can hold the lock below */
 	rel = dynpg_api_open_owned_table(name, AccessExclusiveLock, &def);
-	relid = RelationGetRelid(rel);
 	if (dynpg_api_deletion_protected(def))
 		dynpg_validation_error("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
 
@@ -598,6 +626,22 @@ dynpg_api_delete_table(DynJson *request)
 	dynpg_jb_begin_object(&st, NULL);
 	dynpg_api_push_description(&st, "TableDescription", name, def, count, bytes, DESCRIBE_DELETED, NULL);
 	result = dynpg_jb_finish(dynpg_jb_end_object(&st));
+
+	dynpg_api_drop_table(rel, def);
+	return dynpg_response_from_jsonb(result);
+}
+
+/*
+ * Drop table 'rel' (held with AccessExclusiveLock; closed here) whose
+ * definition is 'def': DeleteTable's end, and an import that failed or was
+ * cancelled (import_ops.c).
+ */
+void
+dynpg_api_drop_table(Relation rel, Jsonb *def)
+{
+	Oid			relid = RelationGetRelid(rel);
+	char	   *relname;
+	int			ret;
 
 	/* a backfill's progress (index_update.c) goes with the table; its stream closes */
 	dynpg_index_forget_builds(relid, NULL);
@@ -614,7 +658,6 @@ dynpg_api_delete_table(DynJson *request)
 	if (ret != SPI_OK_UTILITY)
 		elog(ERROR, "dynpg: DROP TABLE returned %s", SPI_result_code_string(ret));
 	SPI_finish();
-	return dynpg_response_from_jsonb(result);
 }
 
 DynJson *

@@ -990,6 +990,14 @@ chunk_table_def(ChunkBuilder *cb, Oid relid, const char *name, const DefinitionK
 	result->stream_shards = keys->stream_shards;
 	result->ttl_attr = ttl_attr;
 	result->ttl_attrlen = ttl_attr != NULL ? strlen(ttl_attr) : 0;
+	{
+		JsonbValue	status;
+
+		result->creating =
+			getKeyJsonValueFromContainer(&((Jsonb *) def)->root, "TableStatus", 11, &status) != NULL &&
+			status.type == jbvString && status.val.string.len == 8 &&
+			memcmp(status.val.string.val, "CREATING", 8) == 0;
+	}
 	return result;
 }
 

@@ -102,6 +102,13 @@ typedef struct DynTableDef
 	/* time to live: the attribute, when enabled ("TimeToLive"), else NULL */
 	const char *ttl_attr;
 	int32		ttl_attrlen;
+	/*
+	 * ImportTable's table while its import runs ("TableStatus": "CREATING"
+	 * in the definition, api/import_ops.c): DescribeTable says CREATING, the
+	 * data plane answers ResourceNotFoundException, DeleteTable/UpdateTable
+	 * ResourceInUseException.
+	 */
+	bool		creating;
 } DynTableDef;
 
 /* StreamViewType, as DynTableDef.stream_view holds it */

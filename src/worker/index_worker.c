@@ -59,6 +59,7 @@
 #include "am/dynpg_stream.h"
 #include "am/dynpg_ttl.h"
 #include "api/dynpg_export.h"
+#include "api/dynpg_import.h"
 #include "executor/spi.h"
 #include "indexer/dynpg_indexer.h"
 #include "worker/dynpg_worker_internal.h"
@@ -744,6 +745,7 @@ dynpg_index_worker_main(Datum main_arg)
 		volatile bool backfilled = false;
 		volatile bool ttl_more = false;
 		volatile bool export_more = false;
+		volatile bool import_more = false;
 
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -783,6 +785,7 @@ dynpg_index_worker_main(Datum main_arg)
 				stream_publish_step();
 				ttl_more = ttl_sweep_step();
 				export_more = dynpg_export_step();
+				import_more = dynpg_import_step();
 			}
 		}
 		PG_CATCH();
@@ -850,7 +853,7 @@ dynpg_index_worker_main(Datum main_arg)
 		my_slot->healthy = true;
 		LWLockRelease(dynpg_worker_lock);
 
-		if (result == BATCH_FULL || backfilled || ttl_more || export_more)
+		if (result == BATCH_FULL || backfilled || ttl_more || export_more || import_more)
 			continue;			/* more work: no sleep */
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

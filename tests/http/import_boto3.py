@@ -16,6 +16,7 @@ import base64
 import gzip
 import hashlib
 import json
+import time
 import os
 import sys
 
@@ -77,13 +78,26 @@ PARAMS = {"BillingMode": "PAY_PER_REQUEST",
                                    {"AttributeName": "sk", "AttributeType": "N"}]}
 
 
-def import_table(table, prefix, token=None):
+def start_import(table, prefix, token=None):
     kw = {"S3BucketSource": {"S3Bucket": "bucket", "S3KeyPrefix": prefix},
           "InputFormat": "DYNAMODB_JSON", "InputCompressionType": "GZIP",
           "TableCreationParameters": dict(PARAMS, TableName=table)}
     if token:
         kw["ClientToken"] = token
     return ddb.import_table(**kw)["ImportTableDescription"]
+
+
+def import_table(table, prefix, token=None):
+    """ImportTable answers IN_PROGRESS; the description once the import has ended"""
+    d = start_import(table, prefix, token)
+    check(d["ImportStatus"] == "IN_PROGRESS" and "EndTime" not in d,
+          "ImportTable of %s answers IN_PROGRESS, no EndTime" % table)
+    for _ in range(600):
+        d = ddb.describe_import(ImportArn=d["ImportArn"])["ImportTableDescription"]
+        if d["ImportStatus"] != "IN_PROGRESS":
+            break
+        time.sleep(0.1)
+    return d
 
 
 def plain(v):
@@ -111,10 +125,11 @@ check(d["ImportedItemCount"] == 5 and d["ProcessedItemCount"] == 5 and d["ErrorC
       "5 items processed and imported, no errors")
 check(d["ImportArn"].startswith(d["TableArn"] + "/import/"), "ImportArn is the table's ARN /import/<id>")
 check(all_items("from_data_dir") == expected, "the table holds the export's items, every type")
-again = import_table("from_data_dir", "exports/AWSDynamoDB/%s/data/" % EXPORT_ID, token="t-1")
-check(again["ImportArn"] == d["ImportArn"], "the same ClientToken and request: the same import")
+again = start_import("from_data_dir", "exports/AWSDynamoDB/%s/data/" % EXPORT_ID, token="t-1")
+check(again["ImportArn"] == d["ImportArn"] and again["ImportStatus"] == "COMPLETED",
+      "the same ClientToken and request: the same import")
 try:
-    import_table("from_data_dir", "exports/", token="t-1")
+    start_import("from_data_dir", "exports/", token="t-1")
     check(False, "the same ClientToken, another request: refused")
 except ClientError as e:
     check(e.response["Error"]["Code"] == "IdempotentParameterMismatchException",

@@ -1,7 +1,8 @@
 # ImportTable over the HTTP endpoint through boto3 (tests/http/import_boto3.py):
 # an export in AWS's layout (manifest files, gzip data files of
 # {"Item": ...} lines) imported unchanged from dynpg.export_directory,
-# ClientToken idempotency, a truncated gzip file failing its import with no
+# ClientToken idempotency, ImportTable answering IN_PROGRESS and the worker
+# loading it, a truncated gzip file failing its import with no
 # table left, DescribeImport and ListImports.
 use strict;
 use warnings;
@@ -19,7 +20,7 @@ my %env = client_env($port, $key, $secret);
 local @ENV{keys %env} = values %env;
 local $ENV{DYNPG_EXPORT_DIR} = $dir;
 
-run_client_checks(['/usr/bin/python3', 'tests/http/import_boto3.py'], exact => 15);
+run_client_checks(['/usr/bin/python3', 'tests/http/import_boto3.py'], exact => 18);
 
 # the imports as SQL sees them
 is($node->safe_psql('postgres', q{
