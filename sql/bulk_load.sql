@@ -147,3 +147,38 @@ SET dynpg.bulk_fillfactor = 101;
 SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
 FROM unnest(ARRAY['bulk_a', 'bulk_b', 'bulk_c', 'bulk_d', 'bulk_e']) t;
 COPY (SELECT 1) TO PROGRAM 'rm -f /tmp/dynpg_bulk_load_*.copy';
+
+-- ImportTable's load is a bulk load too (src/api/import_ops.c, load_into):
+-- each line checked as PutItem checks it (errors counted, the rest loaded),
+-- the tree built at the end.  The SQL form runs in this transaction.
+\set d '/tmp/dynpg_bulk_load_' :pid '_import'
+\set cmd 'mkdir -p ' :d ' && cat > ' :d '/part-0.json'
+COPY (SELECT format('{"Item":{"pk":{"S":"p%s"},"sk":{"S":"s%s"},"email":{"S":"e%s@example.com"},"n":{"N":"%s"}}}',
+   i % 50, i, i, i) FROM generate_series(1, 3000) i
+  UNION ALL SELECT '{"Item":{"sk":{"S":"no partition key"}}}'
+  UNION ALL SELECT '{"Item":{"pk":{"S":"p1"},"sk":{"N":"1"}}}') TO PROGRAM :'cmd';
+CREATE FUNCTION pg_temp.imp(t text, dir text) RETURNS jsonb LANGUAGE sql AS $$
+  SELECT jsonb_build_object('status', d->>'ImportStatus', 'processed', d->'ProcessedItemCount',
+      'imported', d->'ImportedItemCount', 'errors', d->'ErrorCount')
+  FROM (SELECT dynpg.import_table(dir, jsonb_build_object('TableName', t, 'BillingMode', 'PAY_PER_REQUEST',
+    'KeySchema', '[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]'::jsonb,
+    'AttributeDefinitions', '[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"},
+       {"AttributeName":"email","AttributeType":"S"}]'::jsonb,
+    'GlobalSecondaryIndexes', '[{"IndexName":"by_email","KeySchema":[{"AttributeName":"email","KeyType":"HASH"}],
+       "Projection":{"ProjectionType":"KEYS_ONLY"}}]'::jsonb)) -> 'ImportTableDescription' AS d) x $$;
+SELECT pg_temp.imp('bulk_imp', :'d');
+SELECT (dynpg.verify('bulk_imp') - 'pages' - 'leaf_pages' - 'internal_pages' - 'relation_blocks') AS verify,
+       (dynpg.verify('bulk_imp')->>'leaf_pages')::int AS bulk_leaves;
+SELECT dynpg.query('{"TableName":"bulk_imp","IndexName":"by_email","KeyConditionExpression":"email = :e",
+  "ExpressionAttributeValues":{":e":{"S":"e77@example.com"}}}'::jsonb) -> 'Items' AS gsi;
+-- the same key on two lines: PutItem keeps the last; the load goes line by line
+\set cmd 'cat >> ' :d '/part-0.json'
+COPY (SELECT '{"Item":{"pk":{"S":"p7"},"sk":{"S":"s7"},"email":{"S":"second@example.com"},"n":{"N":"-7"}}}') TO PROGRAM :'cmd';
+SELECT pg_temp.imp('bulk_imp2', :'d');
+SELECT dynpg.get_item('{"TableName":"bulk_imp2","Key":{"pk":{"S":"p7"},"sk":{"S":"s7"}}}') AS last_wins;
+SELECT count(*) AS items, dynpg.verify('bulk_imp2')->'ok' AS ok FROM dynamodb.bulk_imp2;
+SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
+FROM unnest(ARRAY['bulk_imp', 'bulk_imp2']) t;
+DELETE FROM dynpg.imports WHERE description->>'TableArn' LIKE '%/bulk_imp%';
+\set cmd 'rm -rf ' :d
+COPY (SELECT 1) TO PROGRAM :'cmd';

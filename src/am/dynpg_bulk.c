@@ -43,6 +43,7 @@
 #include "storage/lmgr.h"
 #include "storage/predicate.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 
 #include "am/dynpg_am_internal.h"
 #include "am/dynpg_bulk.h"
@@ -62,6 +63,7 @@ struct DynBulkLoad
 	MemoryContext rowcxt;		/* one item's work, reset after each */
 	DynBtBuild *build;
 	TransactionId xid;
+	ResourceOwner owner;		/* the sort's temp files belong to it */
 	bool		gsi_creating;	/* some GSI is being backfilled */
 	bool		has_entries;
 	int64		nitems;
@@ -101,6 +103,7 @@ dynpg_bulk_begin(Relation rel, bool lock)
 	bl->rowcxt = AllocSetContextCreate(cxt, "dynpg bulk load item", ALLOCSET_DEFAULT_SIZES);
 	bl->build = dynpg_bt_build_begin(rel);
 	bl->xid = GetCurrentTransactionId();
+	bl->owner = CurrentResourceOwner;
 	def = dynpg_table_def(rel);
 	bl->has_entries = def->nindexes > 0 || def->ttl_attr != NULL;
 	for (i = 0; i < def->nindexes; i++)
@@ -123,8 +126,26 @@ add_tuple(DynBulkLoad *bl, StringInfo skey, DynItem *item, CommandId cid)
 	hdr.xmax = InvalidTransactionId;
 	hdr.cmin = cid;
 	hdr.cmax = InvalidCommandId;
-	dynpg_bt_build_add(bl->build, (const uint8 *) skey->data, (uint16) skey->len, &hdr,
-					   payload, VARSIZE_ANY(payload));
+	{
+		/*
+		 * The sort may spill to a temp file now: it must belong to the
+		 * load's resource owner, not to the subtransaction a caller may
+		 * run each item in (ImportTable does), whose abort would close it.
+		 */
+		ResourceOwner save = CurrentResourceOwner;
+
+		CurrentResourceOwner = bl->owner;
+		PG_TRY();
+		{
+			dynpg_bt_build_add(bl->build, (const uint8 *) skey->data, (uint16) skey->len, &hdr,
+							   payload, VARSIZE_ANY(payload));
+		}
+		PG_FINALLY();
+		{
+			CurrentResourceOwner = save;
+		}
+		PG_END_TRY();
+	}
 	return hdr.vid;
 }
 

@@ -87,6 +87,7 @@
 #include "utils/syscache.h"
 
 #include "am/dynpg_changelog.h"
+#include "am/dynpg_bulk.h"
 #include "api/dynpg_api.h"
 #include "api/dynpg_import.h"
 #include "api/dynpg_item_common.h"
@@ -134,6 +135,9 @@ typedef struct ImportRun
 	bool		in_worker;
 	const char *import_arn;
 	TimestampTz next_poll;		/* when to look for a cancel next */
+	/* the bulk load the items go to (load_into), or NULL: PutItem each */
+	DynBulkLoad *bulk;
+	DynKeySchema bulk_keys;
 } ImportRun;
 
 /* testing only: imports and exports wait this long per item (dynpg_import_init) */
@@ -483,7 +487,19 @@ record_error(ImportRun *run, const char *file, int64 line, const char *message)
 static void
 import_put_item(ImportRun *run, DynJson *item)
 {
-	DynJson    *request = dynpg_json_new(DJ_OBJECT);
+	DynJson    *request;
+
+	if (run->bulk != NULL)
+	{
+		/* PutItem's checks of the item and its key, then into the sort */
+		DynItem    *it = dynpg_item_from_json(item, false);
+		DynKey		key;
+
+		dynpg_key_from_item(it, &run->bulk_keys, &key);
+		(void) dynpg_bulk_add(run->bulk, it);
+		return;
+	}
+	request = dynpg_json_new(DJ_OBJECT);
 
 	dynpg_json_add(request, "TableName", 9,
 				   dynpg_json_string(run->table_name, strlen(run->table_name)));
@@ -821,6 +837,76 @@ load_location(ImportRun *run, const char *location)
 	return true;
 }
 
+/*
+ * Load the files of 'location' into the table 'relid', new and empty: by a
+ * bulk load (src/am/dynpg_bulk.h) -- every line checked as PutItem checks
+ * it, in its subtransaction as before, the items sorted and the tree built
+ * at the end -- when the table can take one, else line by line through
+ * PutItem.  The one difference the bulk path makes: two lines with one key.
+ * PutItem keeps the last; the build refuses them, so then the load runs
+ * again line by line (the build's subtransaction rolled back; the pages it
+ * wrote stay unreachable, and TOAST values of large items already stored
+ * stay unreferenced, until the table is rewritten).
+ */
+static bool
+load_into(ImportRun *run, Oid relid, const char *location)
+{
+	Relation	rel = table_open(relid, RowExclusiveLock);
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool		again = false;
+
+	run->bulk = dynpg_bulk_begin(rel, true);
+	if (run->bulk == NULL)
+	{
+		table_close(rel, NoLock);
+		return load_location(run, location);
+	}
+	run->bulk_keys = dynpg_table_def(rel)->key;
+	if (!load_location(run, location))
+	{
+		dynpg_bulk_abort(run->bulk);
+		run->bulk = NULL;
+		table_close(rel, NoLock);
+		return false;
+	}
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		(void) dynpg_bulk_finish(run->bulk);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		again = true;
+	}
+	PG_END_TRY();
+	run->bulk = NULL;
+	table_close(rel, NoLock);
+	if (!again)
+		return true;
+	/* the same key twice: line by line, the last line of a key wins */
+	elog(LOG, "dynpg: import into \"%s\": a key appears more than once, loading line by line",
+		 run->table_name);
+	run->processed_items = run->processed_bytes = run->imported = run->errors = 0;
+	run->nkept = 0;
+	return load_location(run, location);
+}
+
 /* ---- the operations ---- */
 
 static char *
@@ -1134,7 +1220,7 @@ import_table(DynJson *request, const char *directory)
 			loaded = true;
 		}
 		else
-			loaded = load_location(&run, location);
+			loaded = load_into(&run, dynpg_table_relid(run.table_name, false), location);
 	}
 	PG_CATCH();
 	{
@@ -1649,7 +1735,7 @@ load_and_complete(ImportJob *job, ImportRun *run)
 	table_close(rel, NoLock);
 
 	dynpg_api_import_loading_relid = job->relid;
-	if (!load_location(run, job->location))
+	if (!load_into(run, job->relid, job->location))
 	{
 		dynpg_api_import_loading_relid = InvalidOid;
 		return false;
