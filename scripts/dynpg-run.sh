@@ -137,6 +137,24 @@ script_sha() {
 	sha256sum "$("$DYNPG_PG_CONFIG" --sharedir)/extension/dynpg--$1.sql" 2>/dev/null | cut -d' ' -f1
 }
 
+# S3 for ExportTableToPointInTime and ImportTable: unless dynpg.export_directory
+# was set by hand, the directory "exports" beside the data directory.
+ensure_exports() {
+	local source dir
+	source=$(dynpg_psql -d postgres -tAc "SELECT source FROM pg_settings WHERE name = 'dynpg.export_directory'")
+	[ "$source" = default ] || return 0
+	dir="$(dirname "$data")/exports"
+	if dynpg_is_root; then
+		install -d -o "$owner" -g "$owner" -m 700 "$dir"
+	else
+		mkdir -p "$dir"
+	fi
+	echo "== exports and imports (S3) in $dir"
+	dynpg_psql -d postgres -q -v ON_ERROR_STOP=1 \
+		-c "ALTER SYSTEM SET dynpg.export_directory = '$dir'" \
+		-c "SELECT pg_reload_conf()" >/dev/null
+}
+
 # The HTTP endpoint: unless dynpg.http_port was set by hand, serve database dynpg
 # on localhost:$http_port in trust mode as role dynpg_local; then wait until the
 # endpoint answers.
@@ -228,6 +246,7 @@ do_start() {
 			echo "      its objects ('scripts/dynpg-run.sh reset' recreates everything)"
 		fi
 	fi
+	ensure_exports
 	ensure_http
 	echo "== running scripts/demo.sql"
 	# On stdin: the owner may not be able to read the repository.  Quiet: the

@@ -35,8 +35,7 @@ COPY (SELECT format('{"pk":{"S":"p%s"},"sk":{"S":"%s"},"n":{"N":"%s"},%s"a":{"S"
  FROM generate_series(1, 6000) i) TO :'f';
 SELECT pg_temp.mk('bulk_a'), pg_temp.mk('bulk_b');
 
--- bulk_a by COPY; bulk_b item by item (INSERT ... SELECT takes no bulk path
--- into a table created in another transaction)
+-- bulk_a by COPY; bulk_b item by item (PutItem)
 BEGIN;
 COPY dynamodb.bulk_a FROM :'f';
 -- the table was empty and not this transaction's: writers are kept out until commit
@@ -45,7 +44,7 @@ SELECT mode FROM pg_locks WHERE relation = 'dynamodb.bulk_a'::regclass AND pid =
 COMMIT;
 CREATE TEMP TABLE src (item dynpg.item);
 COPY src FROM :'f';
-INSERT INTO dynamodb.bulk_b SELECT item FROM src;
+SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'bulk_b', 'Item', item::jsonb))) AS put FROM src;
 SELECT dynpg.wait_for_indexes('bulk_b') AS indexes_current;
 SELECT pg_temp.v('bulk_a') AS bulk_a;
 SELECT pg_temp.v('bulk_a') = pg_temp.v('bulk_b') AS same_as_item_by_item;
@@ -146,7 +145,6 @@ SET dynpg.bulk_fillfactor = 101;
 
 SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
 FROM unnest(ARRAY['bulk_a', 'bulk_b', 'bulk_c', 'bulk_d', 'bulk_e']) t;
-COPY (SELECT 1) TO PROGRAM 'rm -f /tmp/dynpg_bulk_load_*.copy';
 
 -- ImportTable's load is a bulk load too (src/api/import_ops.c, load_into):
 -- each line checked as PutItem checks it (errors counted, the rest loaded),
@@ -182,3 +180,58 @@ FROM unnest(ARRAY['bulk_imp', 'bulk_imp2']) t;
 DELETE FROM dynpg.imports WHERE description->>'TableArn' LIKE '%/bulk_imp%';
 \set cmd 'rm -rf ' :d
 COPY (SELECT 1) TO PROGRAM :'cmd';
+
+-- INSERT ... SELECT into an empty table: a bulk load when the table was
+-- created (or truncated) in this transaction, or when the plan expects at
+-- least 1,000 rows (then locked as COPY locks it); built when the statement's
+-- executor finishes
+CREATE TEMP TABLE src2 (item dynpg.item);
+COPY src2 FROM :'f';
+ANALYZE src2;
+BEGIN;
+SELECT pg_temp.mk('bulk_f');
+INSERT INTO dynamodb.bulk_f SELECT item FROM src2;
+SELECT count(*) AS in_transaction, (dynpg.verify('bulk_f')->>'leaf_pages')::int AS bulk_leaves FROM dynamodb.bulk_f;
+COMMIT;
+SELECT pg_temp.mk('bulk_g');
+BEGIN;
+INSERT INTO dynamodb.bulk_g SELECT item FROM src2 RETURNING item->>'sk' AS sk \g /dev/null
+SELECT mode FROM pg_locks WHERE relation = 'dynamodb.bulk_g'::regclass AND pid = pg_backend_pid()
+  AND locktype = 'relation' ORDER BY mode;
+SELECT count(*) AS in_transaction, (dynpg.verify('bulk_g')->>'leaf_pages')::int AS bulk_leaves FROM dynamodb.bulk_g;
+COMMIT;
+SELECT pg_temp.v('bulk_f') AS bulk_f, pg_temp.v('bulk_f') = pg_temp.v('bulk_g') AS same;
+-- a few rows into an empty table of another transaction: item by item, no lock
+SELECT pg_temp.mk('bulk_h');
+BEGIN;
+INSERT INTO dynamodb.bulk_h SELECT item FROM src2 WHERE item->>'sk' IN ('s1', 's2');
+SELECT mode FROM pg_locks WHERE relation = 'dynamodb.bulk_h'::regclass AND pid = pg_backend_pid()
+  AND locktype = 'relation' ORDER BY mode;
+COMMIT;
+-- rows with one key: INSERT's unique violation, when the load is built
+TRUNCATE dynamodb.bulk_h;
+BEGIN;
+TRUNCATE dynamodb.bulk_h;
+INSERT INTO dynamodb.bulk_h SELECT item FROM src2 UNION ALL SELECT item FROM src2 WHERE item->>'sk' = 's5';
+ROLLBACK;
+-- a function called per row that reads the table sees the rows inserted so
+-- far, as item by item: the load is built before its query's executor starts
+CREATE TEMP TABLE seen (n bigint);
+CREATE FUNCTION pg_temp.seen() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+	INSERT INTO seen SELECT count(*) FROM dynamodb.bulk_h;
+	RETURN true;
+END $$;
+BEGIN;
+TRUNCATE dynamodb.bulk_h;
+INSERT INTO dynamodb.bulk_h SELECT item FROM src2 WHERE item->>'sk' IN ('s1', 's2', 's3', 's4')
+  AND pg_temp.seen();
+SELECT array_agg(n ORDER BY n) AS seen FROM seen;
+WITH ins AS (INSERT INTO dynamodb.bulk_h SELECT item FROM src2 WHERE item->>'sk' IN ('s5', 's6') RETURNING 1)
+SELECT count(*) AS inserted FROM ins;
+SELECT count(*) AS rows_now FROM dynamodb.bulk_h;
+COMMIT;
+SELECT dynpg.verify('bulk_h')->'ok' AS ok, dynpg.verify('bulk_h')->'live_items' AS items;
+SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
+FROM unnest(ARRAY['bulk_f', 'bulk_g', 'bulk_h']) t;
+COPY (SELECT 1) TO PROGRAM 'rm -f /tmp/dynpg_bulk_load_*.copy';

@@ -620,8 +620,11 @@ SELECT kce, extra, f.pages, f.counted, f.scanned,
 SELECT dynpg.create_table('{"TableName": "wide", "BillingMode": "PAY_PER_REQUEST",
   "KeySchema": [{"AttributeName": "w", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}],
   "AttributeDefinitions": [{"AttributeName": "w", "AttributeType": "N"}, {"AttributeName": "n", "AttributeType": "N"}]}') -> 'TableDescription' -> 'TableStatus' AS wide;
+-- (a bulk load, leaves packed to 75%: over 500 of them)
+SET dynpg.bulk_fillfactor = 75;
 INSERT INTO dynamodb.wide SELECT dynpg.from_plain_json(jsonb_build_object('w', w, 'n', n, 'pad', repeat('p', 200)))
   FROM generate_series(1, 40) n, generate_series(1, 300) w;
+RESET dynpg.bulk_fillfactor;
 SELECT (v ->> 'ok')::boolean AS ok, (v ->> 'leaf_pages')::int > 500 AS over_500_leaves, (v ->> 'internal_pages')::int > 1 AS three_levels
   FROM dynpg.verify('wide') AS v;
 -- The pages a request reads, by kind, and its Count.

@@ -56,6 +56,7 @@ static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
+static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
 
 /*
  * The TID map (am/dynpg_tidmap.c) learns which relations the running
@@ -68,10 +69,23 @@ static void
 dynpg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	dynpg_tidmap_executor_start(queryDesc->plannedstmt);
+	/* an INSERT's bulk load is built before another executor may read (am/dynpg_bulk.c) */
+	dynpg_bulk_executor_start(queryDesc->plannedstmt);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/* an INSERT's bulk load is built when its executor finishes (am/dynpg_bulk.c) */
+static void
+dynpg_ExecutorFinish(QueryDesc *queryDesc)
+{
+	if (prev_ExecutorFinish)
+		prev_ExecutorFinish(queryDesc);
+	else
+		standard_ExecutorFinish(queryDesc);
+	dynpg_bulk_flush();
 }
 
 static void
@@ -344,6 +358,8 @@ _PG_init(void)
 	ExecutorStart_hook = dynpg_ExecutorStart;
 	prev_ExecutorEnd = ExecutorEnd_hook;
 	ExecutorEnd_hook = dynpg_ExecutorEnd;
+	prev_ExecutorFinish = ExecutorFinish_hook;
+	ExecutorFinish_hook = dynpg_ExecutorFinish;
 }
 
 PG_FUNCTION_INFO_V1(dynpg_version);

@@ -408,8 +408,16 @@ dynam_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int option
 				   struct BulkInsertStateData *bistate)
 {
 	DynItem    *item = slot_item(slot);
+	uint64		vid;
 
 	dynpg_require_preload();
+	if (rel->trigdesc == NULL && dynpg_bulk_insert_row(rel, item, &vid))
+	{
+		/* into an empty table: a bulk load for the statement (dynpg_bulk.c) */
+		dynpg_vid_to_tid(vid, &slot->tts_tid);
+		slot->tts_tableOid = RelationGetRelid(rel);
+		return;
+	}
 	(void) dynpg_write_put(rel, item, DYN_WRITE_INSERT, NULL, NULL, NULL);
 	dynpg_vid_to_tid(dynpg_write_last_vid, &slot->tts_tid);
 	slot->tts_tableOid = RelationGetRelid(rel);

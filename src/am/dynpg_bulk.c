@@ -38,6 +38,8 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "nodes/plannodes.h"
+#include "parser/parsetree.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
@@ -55,6 +57,7 @@
 #include "storage/dynpg_bt.h"
 
 int			dynpg_bulk_fillfactor = 90;
+bool		dynpg_bulk_load = true;
 
 struct DynBulkLoad
 {
@@ -78,7 +81,7 @@ dynpg_bulk_begin(Relation rel, bool lock)
 	const DynTableDef *def;
 	int			i;
 
-	if (rel->trigdesc != NULL || rel->rd_rel->relhasindex)
+	if (!dynpg_bulk_load || rel->trigdesc != NULL || rel->rd_rel->relhasindex)
 		return NULL;
 	if (!dynpg_bt_is_empty(rel))
 		return NULL;
@@ -232,71 +235,190 @@ dynpg_bulk_abort(DynBulkLoad *bl)
 }
 
 /*
- * COPY: the AM's multi_insert hands over batches of rows and
- * finish_bulk_insert ends the statement.  One load at a time, of one
+ * The load in progress, begun by a statement: COPY (the AM's multi_insert
+ * hands over batches of rows, finish_bulk_insert ends the statement) or
+ * INSERT (tuple_insert hands over rows one by one; the load is built when
+ * an executor finishes or starts, below).  One load at a time, of one
  * relation, in the (sub)transaction that began it; an error ends it with
  * the transaction (its memory belongs to the transaction, its temp files
  * to the statement's resource owner), so the callbacks only forget it.
  */
-static DynBulkLoad *copy_load = NULL;
-static Oid	copy_relid = InvalidOid;
-static SubTransactionId copy_subid = InvalidSubTransactionId;
+typedef enum LoadKind
+{
+	LOAD_COPY,
+	LOAD_INSERT
+} LoadKind;
+
+static DynBulkLoad *cur_load = NULL;
+static LoadKind cur_kind;
+static Oid	cur_relid = InvalidOid;
+static SubTransactionId cur_subid = InvalidSubTransactionId;
+static CommandId cur_cid;
+
+/* INSERT: the relation a starting executor may insert many rows into */
+static Oid	insert_candidate = InvalidOid;
+/* INSERT: the relation (and command) found unfit, not asked again per row */
+static Oid	declined_relid = InvalidOid;
+static CommandId declined_cid;
 
 #define COPY_BULK_MIN_ROWS 100
 #define COPY_BULK_MIN_BYTES (32 * 1024)
+#define INSERT_BULK_MIN_ROWS 1000
+
+static void
+forget_load(void)
+{
+	cur_load = NULL;
+	cur_relid = InvalidOid;
+	insert_candidate = InvalidOid;
+	declined_relid = InvalidOid;
+}
+
+static bool
+begin_load(Relation rel, bool lock, LoadKind kind)
+{
+	cur_load = dynpg_bulk_begin(rel, lock);
+	if (cur_load == NULL)
+		return false;
+	cur_kind = kind;
+	cur_relid = RelationGetRelid(rel);
+	cur_subid = GetCurrentSubTransactionId();
+	cur_cid = GetCurrentCommandId(false);
+	return true;
+}
 
 bool
 dynpg_bulk_copy_rows(Relation rel, DynItem **items, uint64 *vids, int n)
 {
 	int			i;
 
-	if (copy_load == NULL)
+	if (cur_load == NULL)
 	{
 		Size		bytes = 0;
 
 		for (i = 0; i < n; i++)
 			bytes += VARSIZE_ANY(items[i]);
-		copy_load = dynpg_bulk_begin(rel, n >= COPY_BULK_MIN_ROWS || bytes >= COPY_BULK_MIN_BYTES);
-		if (copy_load == NULL)
+		if (!begin_load(rel, n >= COPY_BULK_MIN_ROWS || bytes >= COPY_BULK_MIN_BYTES, LOAD_COPY))
 			return false;
-		copy_relid = RelationGetRelid(rel);
-		copy_subid = GetCurrentSubTransactionId();
 	}
-	else if (copy_relid != RelationGetRelid(rel) || copy_load->rel != rel)
+	else if (cur_kind != LOAD_COPY || cur_relid != RelationGetRelid(rel) || cur_load->rel != rel)
 		return false;
 	for (i = 0; i < n; i++)
-		vids[i] = dynpg_bulk_add(copy_load, items[i]);
+		vids[i] = dynpg_bulk_add(cur_load, items[i]);
 	return true;
 }
 
 void
 dynpg_bulk_copy_finish(Relation rel)
 {
-	DynBulkLoad *bl = copy_load;
+	DynBulkLoad *bl = cur_load;
 
-	if (bl == NULL || copy_relid != RelationGetRelid(rel))
+	if (bl == NULL || cur_kind != LOAD_COPY || cur_relid != RelationGetRelid(rel))
 		return;
-	copy_load = NULL;
-	copy_relid = InvalidOid;
+	forget_load();
 	(void) dynpg_bulk_finish(bl);
+}
+
+/*
+ * INSERT (tuple_insert): into a table the transaction created or truncated
+ * (nobody else's), or one a starting executor's plan expects many rows for
+ * (dynpg_bulk_executor_start; locked as COPY locks it), whose tree is empty
+ * and which has no triggers: the row goes to a load.  Its VID (the row's
+ * TID) is given now; the tree is built when the statement's executor
+ * finishes -- or before any executor starts meanwhile (a function called
+ * per row that reads the table sees the rows inserted so far, as it would
+ * item by item) and at the latest before the transaction commits.
+ */
+bool
+dynpg_bulk_insert_row(Relation rel, DynItem *item, uint64 *vid)
+{
+	Oid			relid = RelationGetRelid(rel);
+	CommandId	cid = GetCurrentCommandId(false);
+
+	if (cur_load != NULL)
+	{
+		if (cur_kind != LOAD_INSERT || cur_relid != relid || cur_load->rel != rel ||
+			cur_cid != cid)
+			return false;
+	}
+	else
+	{
+		bool		mine = rel->rd_createSubid != InvalidSubTransactionId ||
+			rel->rd_firstRelfilenodeSubid != InvalidSubTransactionId;
+
+		if (rel->trigdesc != NULL || (!mine && relid != insert_candidate))
+			return false;
+		if (declined_relid == relid && declined_cid == cid)
+			return false;
+		if (!begin_load(rel, relid == insert_candidate, LOAD_INSERT))
+		{
+			declined_relid = relid;
+			declined_cid = cid;
+			return false;
+		}
+	}
+	*vid = dynpg_bulk_add(cur_load, item);
+	return true;
+}
+
+/* Build the INSERT load in progress, if any. */
+void
+dynpg_bulk_flush(void)
+{
+	DynBulkLoad *bl = cur_load;
+
+	if (bl == NULL || cur_kind != LOAD_INSERT)
+		return;
+	forget_load();
+	(void) dynpg_bulk_finish(bl);
+}
+
+/*
+ * An executor starts: an INSERT load in progress is built first; then, if
+ * this executor is an INSERT whose plan expects at least 1,000 rows, its
+ * target relation is the candidate for a load (tuple_insert decides).
+ */
+void
+dynpg_bulk_executor_start(PlannedStmt *stmt)
+{
+	dynpg_bulk_flush();
+	insert_candidate = InvalidOid;
+	if (stmt->commandType == CMD_INSERT && stmt->planTree != NULL &&
+		IsA(stmt->planTree, ModifyTable) && outerPlan(stmt->planTree) != NULL &&
+		outerPlan(stmt->planTree)->plan_rows >= INSERT_BULK_MIN_ROWS &&
+		list_length(stmt->resultRelations) == 1)
+	{
+		RangeTblEntry *rte = rt_fetch(linitial_int(stmt->resultRelations), stmt->rtable);
+
+		insert_candidate = rte->relid;
+	}
 }
 
 static void
 bulk_xact_callback(XactEvent event, void *arg)
 {
-	copy_load = NULL;
-	copy_relid = InvalidOid;
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			/* an INSERT load not built yet (an executor that did not finish) */
+			dynpg_bulk_flush();
+			break;
+		default:
+			forget_load();
+			break;
+	}
 }
 
 static void
 bulk_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					  SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB && copy_load != NULL && mySubid == copy_subid)
-	{
-		copy_load = NULL;
-		copy_relid = InvalidOid;
-	}
+	if (event == SUBXACT_EVENT_PRE_COMMIT_SUB && cur_load != NULL && mySubid == cur_subid)
+		dynpg_bulk_flush();
+	if (event == SUBXACT_EVENT_ABORT_SUB && cur_load != NULL && mySubid == cur_subid)
+		forget_load();
 }
 
 void
@@ -307,6 +429,11 @@ dynpg_bulk_init(void)
 							"Space left free takes later updates of the items beside them.",
 							&dynpg_bulk_fillfactor, 90, 50, 100,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("dynpg.bulk_load",
+							 "Whether COPY, INSERT ... SELECT and ImportTable into an empty table build it by a bulk load.",
+							 "Off: they write item by item, and take no lock beyond their own.",
+							 &dynpg_bulk_load, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 	RegisterXactCallback(bulk_xact_callback, NULL);
 	RegisterSubXactCallback(bulk_subxact_callback, NULL);
 }

@@ -46,6 +46,20 @@ extern bool dynpg_bulk_copy_rows(Relation rel, DynItem **items, uint64 *vids, in
 extern void dynpg_bulk_copy_finish(Relation rel);
 extern void dynpg_bulk_init(void);
 
+/*
+ * INSERT: true when the row went to a bulk load (begun here if the table
+ * can take one), *vid its VID; the load is built by dynpg_bulk_flush, which
+ * dynpg_bulk_executor_start (every executor's start) and the end of every
+ * executor call, and which the transaction's commit calls at the latest.
+ */
+struct PlannedStmt;
+extern bool dynpg_bulk_insert_row(Relation rel, DynItem *item, uint64 *vid);
+extern void dynpg_bulk_flush(void);
+extern void dynpg_bulk_executor_start(struct PlannedStmt *stmt);
+
+/* dynpg.bulk_load: off, every load goes item by item */
+extern bool dynpg_bulk_load;
+
 /* Leaf fill of bulk-built pages, percent (dynpg.bulk_fillfactor) */
 extern int	dynpg_bulk_fillfactor;
 

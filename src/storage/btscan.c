@@ -362,14 +362,27 @@ merged_since(Relation rel, BlockNumber blkno, uint8 merges)
 	return changed;
 }
 
-/* Read leaf 'blkno' (or what holds its items now) again, for a backward move. */
+/*
+ * Read again, for a backward move, the leaf that holds the scan's position
+ * now: items were merged into leaf 'blkno' after the scan read it (or it
+ * was merged into its right sibling).  Not simply 'blkno' again: once
+ * items arrived from the left, a split of 'blkno' may have moved some of
+ * them -- keys below the last one returned -- to a new page on its right.
+ * So the leaf is found by a descent for the last (key, VID) returned, and
+ * the walk goes left from there.  Before anything was returned, 'blkno'
+ * (or the live page right of it).
+ */
 static void
 reload_backward(DynBtScan *scan, BlockNumber blkno)
 {
-	Buffer		buf = dynpg_bt_live_right(scan->rel,
-										  dynpg_bt_getbuf(scan->rel, blkno, BUFFER_LOCK_SHARE),
-										  BUFFER_LOCK_SHARE);
+	Buffer		buf;
 
+	if (scan->have_last)
+		buf = start_leaf(scan, scan->lastkey, scan->lastkeylen, scan->lastvid);
+	else
+		buf = dynpg_bt_live_right(scan->rel,
+								  dynpg_bt_getbuf(scan->rel, blkno, BUFFER_LOCK_SHARE),
+								  BUFFER_LOCK_SHARE);
 	load_leaf(scan, buf);
 	UnlockReleaseBuffer(buf);
 	position_batch(scan, false);

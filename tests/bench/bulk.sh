@@ -90,9 +90,9 @@ for r in $(seq 1 "$rounds"); do
 	  \"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"S\"}]}')")")
 	echo "round $r: scans..."
 	q "VACUUM ANALYZE heapbase" >/dev/null; q "VACUUM ANALYZE dynamodb.bench" >/dev/null
-	sheap+=("$(ms psql_db "$db" -o /dev/null -c "SELECT item FROM heapbase")")
-	sdyn+=("$(ms psql_db "$db" -o /dev/null -c "SELECT item FROM dynamodb.bench")")
-	ssql+=("$(ms psql_db "$db" -o /dev/null -c "SELECT * FROM dynpg.scan_items('bench')")")
+	sheap+=("$(ms psql_db "$db" -v FETCH_COUNT=10000 -o /dev/null -c "SELECT item FROM heapbase")")
+	sdyn+=("$(ms psql_db "$db" -v FETCH_COUNT=10000 -o /dev/null -c "SELECT item FROM dynamodb.bench")")
+	ssql+=("$(ms psql_db "$db" -v FETCH_COUNT=10000 -o /dev/null -c "SELECT * FROM dynpg.scan_items('bench')")")
 done
 loadh2=("${loadh[@]}")
 count=$(q "SELECT count(*) FROM dynamodb.bench")
