@@ -111,6 +111,7 @@ REGRESS = \
 	expr_legacy \
 	query \
 	scan \
+	scan_stream \
 	keyscan \
 	index_reads \
 	multi_key_gsi \
