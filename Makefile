@@ -247,6 +247,7 @@ layer-check:
 bench:
 	@bash ./tests/bench/item_conversion.sh
 	@bash ./tests/bench/query_scan.sh
+	@bash ./tests/bench/scan_stream.sh
 	@bash ./tests/bench/transact_write.sh
 	@bash ./tests/bench/http.sh
 	@bash ./tests/bench/partiql.sh

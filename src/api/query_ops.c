@@ -19,8 +19,9 @@
  * it returns.  A page ends at Limit items evaluated or at 1 MB of items
  * read (both before the filter), and then carries LastEvaluatedKey, the key
  * of the last item evaluated.  The SQL layer's query_items and scan_items
- * run the same plan without the page limits, so one call returns every
- * matching item from one snapshot.
+ * run the same plan without the page limits, as a stream of rows: every
+ * matching item from one snapshot, one per call (src/api/README, "The SQL
+ * layer's rows").
  *
  *-------------------------------------------------------------------------
  */
@@ -106,7 +107,7 @@ typedef struct ReadResult
 {
 	int64		count;			/* items that passed the filter */
 	int64		scanned;		/* items evaluated */
-	int64		bytes;			/* their size, DynamoDB's way */
+	int64		bytes;			/* their size, DynamoDB's way (paged runs only) */
 	DynItem    *last_key;		/* LastEvaluatedKey, when the page stopped early */
 } ReadResult;
 
@@ -720,8 +721,14 @@ run_next(PlanRun *run, const DynItem **out)
 		}
 		old = MemoryContextSwitchTo(dynpg_read_item_context(run->read));
 		result->scanned++;
-		/* an index read counts the projected size (the entry's), as DynamoDB */
-		result->bytes += dynpg_item_size(item);
+
+		/*
+		 * The size read ends a page and makes the capacity: an index read
+		 * counts the projected size (the entry's), as DynamoDB.  The SQL
+		 * layer's rows have neither, and skip the walk of every item.
+		 */
+		if (run->paged)
+			result->bytes += dynpg_item_size(item);
 		full = item;
 		if (plan->fetch_base)
 		{
