@@ -142,6 +142,7 @@ ISOLATION = item_concurrent_cast \
 	scroll_cursor_under_splits \
 	conditional_put_race \
 	query_rr_under_splits \
+	scan_stream_cursor \
 	scan_during_merges \
 	backfill_vs_write \
 	transact_overlap \
