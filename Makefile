@@ -117,6 +117,7 @@ REGRESS = \
 	expr_legacy \
 	query \
 	scan \
+	scan_stream \
 	keyscan \
 	index_reads \
 	multi_key_gsi \
@@ -147,6 +148,7 @@ ISOLATION = item_concurrent_cast \
 	scroll_cursor_under_splits \
 	conditional_put_race \
 	query_rr_under_splits \
+	scan_stream_cursor \
 	scan_during_merges \
 	backfill_vs_write \
 	transact_overlap \
@@ -252,6 +254,7 @@ layer-check:
 bench:
 	@bash ./tests/bench/item_conversion.sh
 	@bash ./tests/bench/query_scan.sh
+	@bash ./tests/bench/scan_stream.sh
 	@bash ./tests/bench/transact_write.sh
 	@bash ./tests/bench/http.sh
 	@bash ./tests/bench/partiql.sh

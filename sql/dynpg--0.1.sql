@@ -729,12 +729,20 @@ COMMENT ON FUNCTION dynpg.page_reads() IS
 -- index (its projected attributes; ConsistentRead is asked only of the
 -- table, since DynamoDB refuses it on a GSI: every read sees the latest
 -- committed data of its snapshot anyway, except a GSI's pending changes).
+-- The bodies call query_request_items / scan_request_items in their SELECT
+-- list, not in FROM: PostgreSQL inlines these SQL functions into the
+-- caller's query, and a set-returning function in a SELECT list runs one
+-- row at a time (ProjectSet), so SELECT * FROM dynpg.scan_items('t') LIMIT
+-- 10 reads about ten items; in FROM it would run as a FunctionScan, which
+-- collects every row in a tuplestore before returning the first
+-- (src/api/README, "The SQL layer's rows").  Keep them inlinable: LANGUAGE
+-- sql, not STRICT, not VOLATILE, no SET, no SECURITY DEFINER.
 CREATE FUNCTION dynpg.query_items(table_name text, key_condition text,
 								  expression_values dynpg.item, filter text DEFAULT NULL,
 								  projection text DEFAULT NULL, names jsonb DEFAULT NULL,
 								  index_name text DEFAULT NULL, forward boolean DEFAULT true)
 	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 100
-	AS $$ SELECT * FROM dynpg.query_request_items(jsonb_build_object(
+	AS $$ SELECT dynpg.query_request_items(jsonb_build_object(
 		'TableName', table_name, 'KeyConditionExpression', key_condition,
 		'ExpressionAttributeValues', expression_values::jsonb, 'FilterExpression', filter,
 		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,
@@ -765,7 +773,7 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text DEFAULT NULL,
 								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,
 								 total_segments integer DEFAULT NULL)
 	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 1000
-	AS $$ SELECT * FROM dynpg.scan_request_items(jsonb_build_object(
+	AS $$ SELECT dynpg.scan_request_items(jsonb_build_object(
 		'TableName', table_name, 'FilterExpression', filter,
 		'ExpressionAttributeValues', dynpg.from_plain_json(expression_values)::jsonb,
 		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,
@@ -778,7 +786,7 @@ CREATE FUNCTION dynpg.scan_items(table_name text, filter text, expression_values
 								 index_name text DEFAULT NULL, segment integer DEFAULT NULL,
 								 total_segments integer DEFAULT NULL)
 	RETURNS TABLE (item dynpg.item) LANGUAGE sql STABLE ROWS 1000
-	AS $$ SELECT * FROM dynpg.scan_request_items(jsonb_build_object(
+	AS $$ SELECT dynpg.scan_request_items(jsonb_build_object(
 		'TableName', table_name, 'FilterExpression', filter,
 		'ExpressionAttributeValues', expression_values::jsonb,
 		'ProjectionExpression', projection, 'ExpressionAttributeNames', names,

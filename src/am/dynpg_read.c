@@ -410,6 +410,12 @@ struct DynRead
 	MemoryContext itemcxt;		/* the current item and the caller's work on it */
 };
 
+Snapshot
+dynpg_read_snapshot(void)
+{
+	return dynpg_am_snapshot();
+}
+
 DynRead *
 dynpg_read_begin(Relation rel, const DynReadRange *range, int flags)
 {

@@ -31,6 +31,7 @@
 #include "access/sdir.h"
 #include "lib/stringinfo.h"
 #include "utils/rel.h"
+#include "utils/snapshot.h"
 
 #include "catalog/dynpg_catalog.h"
 #include "storage/dynpg_btscan.h"
@@ -97,6 +98,14 @@ extern void dynpg_read_range_after_key(DynReadRange *r, const uint8 *key, int ke
 #define DYN_READ_KEYS_ONLY		0x04	/* keys only: *item is NULL, nothing detoasted */
 
 typedef struct DynRead DynRead;
+
+/*
+ * The snapshot a read begun now reads with (the active one, or the
+ * transaction's): a caller that keeps a read open across calls registers it
+ * and makes it the active one around dynpg_read_begin, so that the pointer
+ * the read keeps stays valid.
+ */
+extern Snapshot dynpg_read_snapshot(void);
 
 extern DynRead *dynpg_read_begin(Relation rel, const DynReadRange *range, int flags);
 

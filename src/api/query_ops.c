@@ -19,8 +19,9 @@
  * it returns.  A page ends at Limit items evaluated or at 1 MB of items
  * read (both before the filter), and then carries LastEvaluatedKey, the key
  * of the last item evaluated.  The SQL layer's query_items and scan_items
- * run the same plan without the page limits, so one call returns every
- * matching item from one snapshot.
+ * run the same plan without the page limits, as a stream of rows: every
+ * matching item from one snapshot, one per call (src/api/README, "The SQL
+ * layer's rows").
  *
  *-------------------------------------------------------------------------
  */
@@ -35,7 +36,6 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
-#include "utils/tuplestore.h"
 
 #include "api/dynpg_api.h"
 #include "api/dynpg_item_common.h"
@@ -107,11 +107,9 @@ typedef struct ReadResult
 {
 	int64		count;			/* items that passed the filter */
 	int64		scanned;		/* items evaluated */
-	int64		bytes;			/* their size, DynamoDB's way */
+	int64		bytes;			/* their size, DynamoDB's way (paged runs only) */
 	DynItem    *last_key;		/* LastEvaluatedKey, when the page stopped early */
 } ReadResult;
-
-typedef void (*ReadEmit) (const DynItem *item, void *arg);
 
 /* ---------------------------------------------------------------------
  * Checking the request
@@ -670,68 +668,113 @@ key_of(const DynItem *item, const DynKeySchema *ks)
 }
 
 /*
- * Run 'plan': each item that passes the filter goes to 'emit' (projected),
- * unless only counting.  With 'paged', stop at Limit or 1 MB and leave the
- * last key evaluated in result->last_key; without, Limit (if any) caps the
- * items evaluated and nothing else stops the run.
+ * A run of a plan, one item at a time: run_begin, then run_next for each
+ * item that passes the filter, then run_end.  With 'paged', the run stops
+ * at Limit or 1 MB and leaves the key of the last item evaluated in
+ * result.last_key (allocated in the memory context run_next was called
+ * in); without, Limit (if any) caps the items evaluated and nothing else
+ * stops the run.  The SQL layer's rows keep a run open across calls of
+ * their set-returning function.
  */
-static void
-run_plan(ReadPlan *plan, bool paged, ReadEmit emit, void *arg, ReadResult *result)
+typedef struct PlanRun
 {
-	DynRead    *r;
+	ReadPlan   *plan;
+	bool		paged;
+	DynRead    *read;			/* NULL once ended */
+	bool		done;			/* no more items: the range or a limit ran out */
+	ReadResult	result;
+} PlanRun;
+
+static void
+run_begin(PlanRun *run, ReadPlan *plan, bool paged)
+{
+	memset(run, 0, sizeof(*run));
+	run->plan = plan;
+	run->paged = paged;
+	run->read = dynpg_read_begin(plan->rel, &plan->range, plan->is_query ? 0 : DYN_READ_BULK);
+}
+
+/*
+ * The next item that passes the filter, projected (*out NULL when the plan
+ * only counts), or false at the end of the run.  *out lives in the read's
+ * item context (am/dynpg_read.h): until the next call of run_next or
+ * run_end, with whatever the filter and the projection allocated, so that
+ * nothing is copied and nothing piles up.
+ */
+static bool
+run_next(PlanRun *run, const DynItem **out)
+{
+	ReadPlan   *plan = run->plan;
+	ReadResult *result = &run->result;
 	DynItem    *item;
 
-	memset(result, 0, sizeof(*result));
-	r = dynpg_read_begin(plan->rel, &plan->range, plan->is_query ? 0 : DYN_READ_BULK);
-	while (dynpg_read_next(r, &item))
+	while (!run->done)
 	{
 		DynItem    *full;
-		bool		stop;
-		MemoryContext old = MemoryContextSwitchTo(dynpg_read_item_context(r));
+		bool		pass;
+		MemoryContext old;
 
+		if (!dynpg_read_next(run->read, &item))
+		{
+			run->done = true;
+			break;
+		}
+		old = MemoryContextSwitchTo(dynpg_read_item_context(run->read));
 		result->scanned++;
-		/* an index read counts the projected size (the entry's), as DynamoDB */
-		result->bytes += dynpg_item_size(item);
+
+		/*
+		 * The size read ends a page and makes the capacity: an index read
+		 * counts the projected size (the entry's), as DynamoDB.  The SQL
+		 * layer's rows have neither, and skip the walk of every item.
+		 */
+		if (run->paged)
+			result->bytes += dynpg_item_size(item);
 		full = item;
 		if (plan->fetch_base)
 		{
-			DynItem    *base = dynpg_read_base_item(r, item);
+			DynItem    *base = dynpg_read_base_item(run->read, item);
 
 			if (base != NULL)
 				full = base;
 		}
-		if (plan->filter == NULL || dynpg_expr_eval_condition(plan->filter, full))
+		pass = plan->filter == NULL || dynpg_expr_eval_condition(plan->filter, full);
+		*out = NULL;
+		if (pass)
 		{
 			result->count++;
 			if (!plan->count_only)
-			{
-				const DynItem *out = plan->paths != NULL ?
+				*out = plan->paths != NULL ?
 					dynpg_expr_project(full, plan->paths, plan->npaths) :
 					plan->output_base ? full : item;
-
-				MemoryContextSwitchTo(old);
-				emit(out, arg);
-				MemoryContextSwitchTo(dynpg_read_item_context(r));
-			}
 		}
-		stop = (plan->limit > 0 && result->scanned >= plan->limit) ||
-			(paged && result->bytes >= DYN_PAGE_BYTES);
 		MemoryContextSwitchTo(old);
-		if (stop)
+		if ((plan->limit > 0 && result->scanned >= plan->limit) ||
+			(run->paged && result->bytes >= DYN_PAGE_BYTES))
 		{
 			/*
 			 * A Query of a table without a sort key has read its one item:
 			 * it is complete, and could not be restarted anyway.  (An
 			 * index's partition may hold many.)
 			 */
-			if (paged && plan->has_index)
+			if (run->paged && plan->has_index)
 				result->last_key = index_last_key(plan, item);
-			else if (paged && !(plan->is_query && plan->ks.sk_name == NULL))
+			else if (run->paged && !(plan->is_query && plan->ks.sk_name == NULL))
 				result->last_key = key_of(item, &plan->ks);
-			break;
+			run->done = true;
 		}
+		if (pass)
+			return true;
 	}
-	dynpg_read_end(r);
+	return false;
+}
+
+static void
+run_end(PlanRun *run)
+{
+	if (run->read != NULL)
+		dynpg_read_end(run->read);
+	run->read = NULL;
+	run->done = true;
 }
 
 /* ---------------------------------------------------------------------
@@ -1080,9 +1123,8 @@ prepare(DynJson *request, bool is_query, ReadPlan *plan)
  * which would cost several times the read itself (tests/bench/query_scan.sh).
  */
 static void
-emit_collect(const DynItem *item, void *arg)
+emit_collect(const DynItem *item, DynOut **st)
 {
-	DynOut	  **st = (DynOut **) arg;
 	Size		len = VARSIZE_ANY(item);
 	DynItem    *copy = palloc(len);
 
@@ -1133,7 +1175,9 @@ static DynJson *
 run_wire(DynJson *request, bool is_query)
 {
 	ReadPlan	plan;
+	PlanRun		run;
 	ReadResult	result;
+	const DynItem *item;
 	DynOut	   *st = NULL;
 	DynOut	   *items = NULL;
 	DynJson    *root;
@@ -1143,7 +1187,14 @@ run_wire(DynJson *request, bool is_query)
 	root = NULL;
 	/* the items first, into an array of their own */
 	dynpg_out_begin_array(&items, NULL);
-	run_plan(&plan, true, emit_collect, &items, &result);
+	run_begin(&run, &plan, true);
+	while (run_next(&run, &item))
+	{
+		if (!plan.count_only)
+			emit_collect(item, &items);
+	}
+	result = run.result;
+	run_end(&run);
 	table_close(plan.rel, NoLock);
 
 	dynpg_out_int64(&st, "Count", result.count);
@@ -1180,40 +1231,113 @@ dynpg_api_scan(DynJson *request)
  * ---------------------------------------------------------------------
  */
 
-typedef struct RowsArg
+/*
+ * The rows stream: a value-per-call set-returning function whose first call
+ * checks the request and opens the run, and whose every call returns the
+ * next item, so a caller that stops early (LIMIT, a cursor closed) has read
+ * only what it took.  What the executor does with the stream is its own
+ * (see the README, "The SQL layer's rows"): a call in a query's target list
+ * (ProjectSet, which is how the SQL functions query_items and scan_items are
+ * inlined) takes one item per row; a call in FROM (FunctionScan) collects
+ * them all in a tuplestore first.
+ *
+ * The run's state lives in the multi-call context: the plan, the open
+ * relation, the read, and the snapshot, registered, so that every call
+ * reads from the snapshot of the first, whatever the caller does between
+ * calls -- its own writes after the statement started are not seen (their
+ * command ids are not below the snapshot's), as a heap scan would not see
+ * them, and a loop that writes to the table it scans ends.  Each call's work
+ * is done in a context reset at the next call; the item returned lives
+ * there or in the read's item context, both valid until the next call, as
+ * a value-per-call result must be.
+ *
+ * The end: at the end of the items the function closes the run itself;
+ * when the caller stops first, the executor shuts the expression context
+ * down (the end of the query, a rescan) and rows_shutdown closes it.  After
+ * an error nothing is called: the transaction's (or subtransaction's)
+ * abort releases the relation, the snapshot and the memory, and the read
+ * holds no buffer pin between calls (storage/btscan.c copies a leaf's
+ * versions and lets the buffer go).
+ */
+typedef struct RowsState
 {
-	Tuplestorestate *store;
-	TupleDesc	desc;
-} RowsArg;
+	ReadPlan	plan;
+	PlanRun		run;
+	Snapshot	snapshot;		/* registered; NULL once closed */
+	MemoryContext callcxt;		/* one call's work */
+	ExprContext *econtext;		/* where rows_shutdown is registered */
+} RowsState;
 
 static void
-emit_row(const DynItem *item, void *arg)
+rows_close(RowsState *rs)
 {
-	RowsArg    *ra = (RowsArg *) arg;
-	Datum		value = PointerGetDatum(item);
-	bool		isnull = false;
+	if (rs->snapshot == NULL)
+		return;
+	run_end(&rs->run);
+	table_close(rs->plan.rel, NoLock);
+	UnregisterSnapshot(rs->snapshot);
+	rs->snapshot = NULL;
+}
 
-	tuplestore_putvalues(ra->store, ra->desc, &value, &isnull);
+/* The executor's shutdown of a stream it stopped reading. */
+static void
+rows_shutdown(Datum arg)
+{
+	rows_close((RowsState *) DatumGetPointer(arg));
 }
 
 static Datum
 run_rows(FunctionCallInfo fcinfo, bool is_query)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	ReadPlan	plan;
-	ReadResult	result;
-	RowsArg		ra;
+	FuncCallContext *funcctx;
+	RowsState  *rs;
+	const DynItem *item;
+	bool		found;
+	MemoryContext old;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	prepare(dynpg_json_from_jsonb(PG_GETARG_JSONB_P(0)), is_query, &plan);
-	ra.store = rsinfo->setResult;
-	ra.desc = rsinfo->setDesc;
-	if (plan.count_only)
-		dynpg_validation_error("Select COUNT returns no items: use dynpg.%s for the count",
-							   is_query ? "query" : "scan");
-	run_plan(&plan, false, emit_row, &ra, &result);
-	table_close(plan.rel, NoLock);
-	return (Datum) 0;
+	if (SRF_IS_FIRSTCALL())
+	{
+		ReturnSetInfo *rsinfo;
+
+		/* checks that the caller takes a set, and registers its own shutdown */
+		funcctx = SRF_FIRSTCALL_INIT();
+		rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		rs = palloc0(sizeof(RowsState));
+		prepare(dynpg_json_from_jsonb(PG_GETARG_JSONB_P(0)), is_query, &rs->plan);
+		if (rs->plan.count_only)
+			dynpg_validation_error("Select COUNT returns no items: use dynpg.%s for the count",
+								   is_query ? "query" : "scan");
+		rs->callcxt = AllocSetContextCreate(funcctx->multi_call_memory_ctx,
+											"dynpg rows call", ALLOCSET_DEFAULT_SIZES);
+		/* the snapshot the statement runs with, for every call */
+		rs->snapshot = RegisterSnapshot(dynpg_read_snapshot());
+		PushActiveSnapshot(rs->snapshot);
+		run_begin(&rs->run, &rs->plan, false);
+		PopActiveSnapshot();
+
+		/*
+		 * Registered after SRF_FIRSTCALL_INIT's: callbacks run newest first,
+		 * so this one ends the read before the multi-call context goes.
+		 */
+		rs->econtext = rsinfo->econtext;
+		RegisterExprContextCallback(rs->econtext, rows_shutdown, PointerGetDatum(rs));
+		funcctx->user_fctx = rs;
+		MemoryContextSwitchTo(old);
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	rs = (RowsState *) funcctx->user_fctx;
+
+	MemoryContextReset(rs->callcxt);
+	old = MemoryContextSwitchTo(rs->callcxt);
+	found = run_next(&rs->run, &item);
+	MemoryContextSwitchTo(old);
+	if (found)
+		SRF_RETURN_NEXT(funcctx, PointerGetDatum(item));
+
+	UnregisterExprContextCallback(rs->econtext, rows_shutdown, PointerGetDatum(rs));
+	rows_close(rs);
+	SRF_RETURN_DONE(funcctx);
 }
 
 PG_FUNCTION_INFO_V1(dynpg_query_request_items);
