@@ -27,6 +27,8 @@ parts=${BENCH_PARTITIONS:-10000}
 rounds=${BENCH_ROUNDS:-3}
 db=dynpg_bench_bulk
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# the server writes and reads the COPY files in the scratch directory
+[ "$(id -u)" = 0 ] && chown postgres "$work"
 
 psql_db postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 psql_db "$db" -c "CREATE EXTENSION dynpg" >/dev/null
@@ -39,14 +41,14 @@ fi
 # the input files: DynamoDB JSON items for dynpg's COPY, (pk, sk, jsonb) rows for heap's
 echo "writing $items items to COPY files..."
 q "COPY (SELECT format('{\"pk\":{\"S\":\"user%s\"},\"sk\":{\"S\":\"item%s\"},\"a\":{\"S\":\"%s\"},\"n\":{\"N\":\"%s\"},\"flag\":{\"BOOL\":%s}}',
-      i % $parts, i, md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), i, i % 2 = 0)
+      i % $parts, i, md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), i, CASE WHEN i % 2 = 0 THEN 'true' ELSE 'false' END)
     FROM generate_series(1, $items) i) TO '$work/dynpg.copy'"
 q "COPY (SELECT 'user' || (i % $parts), 'item' || i, jsonb_build_object('pk', 'user' || (i % $parts), 'sk', 'item' || i,
       'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0)
     FROM generate_series(1, $items) i) TO '$work/heap.copy'"
 input_mb=$(du -m "$work/dynpg.copy" | cut -f1)
 
-ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
+ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null || exit 1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
 create_dynpg() {
 	q "SELECT dynpg.delete_table('{\"TableName\":\"$1\"}')" >/dev/null 2>&1 || true
 	q "SELECT dynpg.create_table('{\"TableName\":\"$1\",\"BillingMode\":\"PAY_PER_REQUEST\",
