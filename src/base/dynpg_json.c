@@ -71,8 +71,9 @@ skip_ws(JParser *p)
 	}
 }
 
-static int
-hexval(char c)
+/* The value of hex digit 'c', or -1 (dynpg_json.h). */
+int
+dynpg_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -93,7 +94,7 @@ parse_hex4(JParser *p)
 		json_syntax_error(p, "truncated \\u escape");
 	for (i = 0; i < 4; i++)
 	{
-		int			h = hexval(p->s[p->pos + i]);
+		int			h = dynpg_hex_digit(p->s[p->pos + i]);
 
 		if (h < 0)
 			json_syntax_error(p, "bad \\u escape");

@@ -71,6 +71,9 @@ struct DynJson
  * ValidationException of DynamoDB's depth limit.
  */
 extern DynJson *dynpg_json_parse(const char *text, int len);
+
+/* The value of hex digit 'c' (0-9, a-f, A-F), or -1. */
+extern int	dynpg_hex_digit(char c);
 extern DynJson *dynpg_json_from_jsonb(Jsonb *jb);
 extern DynJson *dynpg_json_from_container(JsonbContainer *c, int depth);
 extern DynJson *dynpg_json_new(DynJsonKind kind);

@@ -40,6 +40,7 @@
 #include "utils/builtins.h"
 
 #include "base/dynpg_error.h"
+#include "base/dynpg_json.h"
 #include "types/dynpg_base64.h"
 #include "types/dynpg_item.h"
 #include "types/dynpg_item_ion.h"
@@ -453,18 +454,6 @@ skip_ws(IonParse *p)
 	return true;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n hex digits at the position into *v */
 static bool
 read_hex(IonParse *p, int n, uint32 *v)
@@ -474,7 +463,7 @@ read_hex(IonParse *p, int n, uint32 *v)
 	*v = 0;
 	for (i = 0; i < n; i++)
 	{
-		int			h = p->pos < p->len ? hexval(p->s[p->pos]) : -1;
+		int			h = p->pos < p->len ? dynpg_hex_digit(p->s[p->pos]) : -1;
 
 		if (h < 0)
 		{
@@ -795,14 +784,14 @@ scan_digits(const char *t, int n, int *i, StringInfo out, bool hex)
 	{
 		char		c = t[*i];
 
-		if ((c >= '0' && c <= '9') || (hex && hexval(c) >= 0))
+		if ((c >= '0' && c <= '9') || (hex && dynpg_hex_digit(c) >= 0))
 		{
 			if (out)
 				appendStringInfoChar(out, c);
 			(*i)++;
 		}
 		else if (c == '_' && *i > start && *i + 1 < n &&
-				 ((t[*i + 1] >= '0' && t[*i + 1] <= '9') || (hex && hexval(t[*i + 1]) >= 0)))
+				 ((t[*i + 1] >= '0' && t[*i + 1] <= '9') || (hex && dynpg_hex_digit(t[*i + 1]) >= 0)))
 			(*i)++;
 		else
 			break;
@@ -833,7 +822,7 @@ radix_to_decimal(const char *digits, int n, int radix)
 	limbs[0] = 0;
 	for (i = 0; i < n; i++)
 	{
-		uint64		carry = (uint64) hexval(digits[i]);
+		uint64		carry = (uint64) dynpg_hex_digit(digits[i]);
 		int			k;
 
 		for (k = 0; k < nlimbs; k++)
