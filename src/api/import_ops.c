@@ -479,10 +479,10 @@ record_error(ImportRun *run, const char *file, int64 line, const char *message)
 }
 
 /*
- * Put one validated item into the new table: the one step a bulk load may
- * replace.  Today PutItem, whose own checks (the key's presence and types,
- * the size) are the item's last validation: a DynamoDB exception it raises
- * is the line's error (put_one).  Called in put_one's subtransaction.
+ * Put one validated item into the new table: into the bulk load when there
+ * is one (load_into), after PutItem's checks of the item and its key, else
+ * through PutItem.  A DynamoDB exception raised here is the line's error
+ * (put_one).  Called in put_one's subtransaction.
  */
 static void
 import_put_item(ImportRun *run, DynJson *item)
