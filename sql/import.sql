@@ -9,20 +9,9 @@
 \set VERBOSITY terse
 \i sql/include/typed_errors.sql
 \i sql/include/wait_import.sql
+SET dynpg_test.fixture_dir = 'import_suite';
+\i sql/include/fixture_files.sql
 \set ECHO none
--- pg_temp.write_file(path, content): a fixture file under the scratch
--- directory (its directories made), the content's bytes exactly; 'pipe'
--- (e.g. 'gzip') filters them on the way
-CREATE FUNCTION pg_temp.write_file(path text, content text, pipe text DEFAULT 'cat') RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	full_path text := current_setting('data_directory') || '/import_suite/' || path;
-BEGIN
-	EXECUTE format('COPY (SELECT %L) TO PROGRAM %L',
-		translate(encode(convert_to(content, 'UTF8'), 'base64'), E'\n', ''),
-		format('mkdir -p "$(dirname %s)" && base64 -d | %s > %s',
-			   full_path, pipe, full_path));
-END $$;
 -- pg_temp.imp(request): ImportTable's answer with its ids and times masked
 CREATE FUNCTION pg_temp.mask(t text) RETURNS text LANGUAGE sql AS $$
 	SELECT regexp_replace(regexp_replace(regexp_replace(t,

@@ -7,19 +7,9 @@
 SET search_path = public, dynpg;
 \i sql/include/typed_errors.sql
 \i sql/include/wait_import.sql
+SET dynpg_test.fixture_dir = 'ion_suite';
+\i sql/include/fixture_files.sql
 \set ECHO none
--- pg_temp.write_file(path, content, pipe): a fixture file under the suite's
--- directory, the content's bytes exactly, through 'pipe' (gzip, zstd)
-CREATE FUNCTION pg_temp.write_file(path text, content text, pipe text DEFAULT 'cat') RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	full_path text := current_setting('data_directory') || '/ion_suite/' || path;
-BEGIN
-	EXECUTE format('COPY (SELECT %L) TO PROGRAM %L',
-		translate(encode(convert_to(content, 'UTF8'), 'base64'), E'\n', ''),
-		format('mkdir -p "$(dirname %s)" && base64 -d | %s > %s',
-			   full_path, pipe, full_path));
-END $$;
 -- the lines of a gzip file, decompressed
 CREATE TEMP TABLE gz_lines (n serial, line text);
 CREATE FUNCTION pg_temp.gunzip_lines(path text) RETURNS SETOF text LANGUAGE plpgsql AS $$
@@ -62,13 +52,12 @@ END $$;
 
 -- AWS's documented example item (DynamoDB JSON) written as AWS's Ion export
 -- line shows it: SS annotated, N as decimals (103 "103.", 600 "6d2", 2000 "2d3")
-SELECT dynpg.item_to_ion('{"Authors": {"SS": ["Author1", "Author2"]}, "Dimensions": {"S": "8.5 x 11.0 x 1.5"},
+-- (AWS's documentation's example item, in DynamoDB JSON and as AWS's Ion
+-- documentation lays it out, kept in psql variables for the tests below)
+SELECT $${"Authors": {"SS": ["Author1", "Author2"]}, "Dimensions": {"S": "8.5 x 11.0 x 1.5"},
   "ISBN": {"S": "333-3333333333"}, "Id": {"N": "103"}, "InPublication": {"BOOL": false},
   "PageCount": {"N": "600"}, "Price": {"N": "2000"}, "ProductCategory": {"S": "Book"},
-  "Title": {"S": "Book 103 Title"}}'::dynpg.item);
--- and AWS's documented Ion example, exactly as the documentation lays it
--- out on several lines, reads back to that item
-SELECT dynpg.item_from_ion($$$ion_1_0 {
+  "Title": {"S": "Book 103 Title"}}$$ AS aws_json, $$$ion_1_0 {
     Item:{
         Authors:$dynamodb_SS::["Author1","Author2"],
         Dimensions:"8.5 x 11.0 x 1.5",
@@ -80,10 +69,11 @@ SELECT dynpg.item_from_ion($$$ion_1_0 {
         ProductCategory:"Book",
         Title:"Book 103 Title"
     }
-}$$) = '{"Authors": {"SS": ["Author1", "Author2"]}, "Dimensions": {"S": "8.5 x 11.0 x 1.5"},
-  "ISBN": {"S": "333-3333333333"}, "Id": {"N": "103"}, "InPublication": {"BOOL": false},
-  "PageCount": {"N": "600"}, "Price": {"N": "2000"}, "ProductCategory": {"S": "Book"},
-  "Title": {"S": "Book 103 Title"}}'::dynpg.item AS documented_example;
+}$$ AS aws_ion \gset
+SELECT dynpg.item_to_ion(:'aws_json'::dynpg.item);
+-- and AWS's documented Ion example, exactly as the documentation lays it
+-- out on several lines, reads back to that item
+SELECT dynpg.item_from_ion(:'aws_ion') = :'aws_json'::dynpg.item AS documented_example;
 
 -- every type, nested maps and lists, sets, binary
 SELECT dynpg.item_to_ion('{"pk": {"S": "k"}, "n": {"N": "-17.25"}, "b": {"B": "AAEC/w=="}, "t": {"BOOL": true},
@@ -316,19 +306,7 @@ SELECT (SELECT count(*) FROM (SELECT item FROM dynamodb.ion_src EXCEPT ALL SELEC
 -- ImportTable of hand-written Ion: AWS's documented example as the
 -- documentation lays it out, good lines, bad lines counted as errors
 -- (ErrorCount, the last ones kept) and the rest loaded; gzip and zstd too
-SELECT pg_temp.write_file('fix/ion/part-0.ion', $$$ion_1_0 {
-    Item:{
-        Authors:$dynamodb_SS::["Author1","Author2"],
-        Dimensions:"8.5 x 11.0 x 1.5",
-        ISBN:"333-3333333333",
-        Id:103.,
-        InPublication:false,
-        PageCount:6d2,
-        Price:2d3,
-        ProductCategory:"Book",
-        Title:"Book 103 Title"
-    }
-}
+SELECT pg_temp.write_file('fix/ion/part-0.ion', :'aws_ion' || $$
 $ion_1_0 {Item:{Id:1.,Title:"one"}}
 $ion_1_0 {Item:{Id:2.,Title:"two" oops}}
 $ion_1_0 {Item:{Id:3.,Title:"three"}}

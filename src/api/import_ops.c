@@ -510,6 +510,66 @@ import_put_item(ImportRun *run, DynJson *item)
 static void poll_cancel(ImportRun *run);
 
 /*
+ * Run fn(arg) in a subtransaction of its own: NULL when it succeeded (the
+ * subtransaction committed into the caller's), else its error, copied,
+ * with the subtransaction rolled back -- the caller decides whether to
+ * rethrow it.  The caller's memory context and resource owner are current
+ * again either way.
+ */
+static ErrorData *
+in_subtransaction(void (*fn) (void *arg), void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return edata;
+}
+
+/* put_one's work in its subtransaction */
+typedef struct PutLine
+{
+	ImportRun  *run;
+	const char *text;
+	int			len;
+	DynJson    *item;
+} PutLine;
+
+static void
+put_line(void *arg)
+{
+	PutLine    *pl = arg;
+	DynJson    *item = pl->item;
+
+	if (item == NULL)
+	{
+		DynJson    *doc = dynpg_json_parse(pl->text, pl->len);
+
+		item = doc->kind == DJ_OBJECT ? dynpg_json_member(doc, "Item", 4) : NULL;
+		if (item == NULL || item->kind != DJ_OBJECT)
+			dynpg_validation_error("The line is not an object with the member Item, as DynamoDB JSON's {\"Item\": {...}}");
+	}
+	import_put_item(pl->run, item);
+}
+
+/*
  * One item: a DYNAMODB_JSON line's text (item NULL) or a CSV record's or Ion value's item,
  * parsed and put (import_put_item) in a subtransaction; a DynamoDB
  * exception (class YD) is the line's error and the import goes on, anything
@@ -518,8 +578,8 @@ static void poll_cancel(ImportRun *run);
 static void
 put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *file, int64 line)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	PutLine		pl = {run, text, len, item};
+	ErrorData  *edata;
 
 	if (run->in_worker)
 	{
@@ -529,40 +589,16 @@ put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *fi
 		poll_cancel(run);
 	}
 	run->processed_items++;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
+	edata = in_subtransaction(put_line, &pl);
+	if (edata == NULL)
 	{
-		if (item == NULL)
-		{
-			DynJson    *doc = dynpg_json_parse(text, len);
-
-			item = doc->kind == DJ_OBJECT ? dynpg_json_member(doc, "Item", 4) : NULL;
-			if (item == NULL || item->kind != DJ_OBJECT)
-				dynpg_validation_error("The line is not an object with the member Item, as DynamoDB JSON's {\"Item\": {...}}");
-		}
-		import_put_item(run, item);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
 		run->imported++;
+		return;
 	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) !=
-			ERRCODE_TO_CATEGORY(MAKE_SQLSTATE('Y', 'D', '0', '0', '0')))
-			ReThrowError(edata);
-		record_error(run, file, line, edata->message);
-	}
-	PG_END_TRY();
+	if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) !=
+		ERRCODE_TO_CATEGORY(MAKE_SQLSTATE('Y', 'D', '0', '0', '0')))
+		ReThrowError(edata);
+	record_error(run, file, line, edata->message);
 }
 
 static void
@@ -848,12 +884,17 @@ load_location(ImportRun *run, const char *location)
  * wrote stay unreachable, and TOAST values of large items already stored
  * stay unreferenced, until the table is rewritten).
  */
+static void
+bulk_finish(void *arg)
+{
+	(void) dynpg_bulk_finish((DynBulkLoad *) arg);
+}
+
 static bool
 load_into(ImportRun *run, Oid relid, const char *location)
 {
 	Relation	rel = table_open(relid, RowExclusiveLock);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *edata;
 	bool		again = false;
 
 	run->bulk = dynpg_bulk_begin(rel, true);
@@ -870,31 +911,14 @@ load_into(ImportRun *run, Oid relid, const char *location)
 		table_close(rel, NoLock);
 		return false;
 	}
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
+	edata = in_subtransaction(bulk_finish, run->bulk);
+	if (edata != NULL)
 	{
-		(void) dynpg_bulk_finish(run->bulk);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
 		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
 			ReThrowError(edata);
 		FreeErrorData(edata);
 		again = true;
 	}
-	PG_END_TRY();
 	run->bulk = NULL;
 	table_close(rel, NoLock);
 	if (!again)

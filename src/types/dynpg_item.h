@@ -98,6 +98,13 @@ extern DynRef dynpg_list_get(const DynContainer *c, int i);
 extern DynRef dynpg_map_entry(const DynContainer *c, int i, const char **name, int32 *namelen);
 extern bool dynpg_map_find(const DynContainer *c, const char *name, int32 namelen, DynRef *out);
 extern DynRef dynpg_set_elem_ref(const DynContainer *c, int i);
+/* "[e1,e2,...]" of list or set 'ref', each element written by 'write' */
+extern void dynpg_append_elements(const DynRef *ref, StringInfo out,
+								  void (*write) (const DynRef *v, StringInfo out));
+/* "{n1:v1,n2:v2,...}" of map 'ref', names and values written by the callbacks */
+extern void dynpg_append_members(const DynRef *ref, StringInfo out,
+								 void (*write_name) (StringInfo out, const char *name, int32 len),
+								 void (*write_value) (const DynRef *v, StringInfo out));
 extern DynRef dynpg_read_value(const uint8 *p, int32 avail, int32 *consumed);
 extern void dynpg_number_from_ref(const DynRef *ref, DynNumber *out);
 extern void dynpg_corrupt(const char *what) pg_attribute_noreturn();

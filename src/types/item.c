@@ -287,6 +287,52 @@ dynpg_set_elem_ref(const DynContainer *c, int i)
 	return ref;
 }
 
+void
+dynpg_append_elements(const DynRef *ref, StringInfo out,
+					  void (*write) (const DynRef *v, StringInfo out))
+{
+	DynContainer c;
+	bool		list = ref->type == DYN_T_L;
+	int			i;
+
+	dynpg_container_open(ref, &c);
+	appendStringInfoChar(out, '[');
+	for (i = 0; i < c.count; i++)
+	{
+		DynRef		v = list ? dynpg_list_get(&c, i) : dynpg_set_elem_ref(&c, i);
+
+		if (i > 0)
+			appendStringInfoChar(out, ',');
+		write(&v, out);
+	}
+	appendStringInfoChar(out, ']');
+}
+
+void
+dynpg_append_members(const DynRef *ref, StringInfo out,
+					 void (*write_name) (StringInfo out, const char *name, int32 len),
+					 void (*write_value) (const DynRef *v, StringInfo out))
+{
+	DynContainer c;
+	int			i;
+
+	dynpg_container_open(ref, &c);
+	appendStringInfoChar(out, '{');
+	for (i = 0; i < c.count; i++)
+	{
+		const char *name;
+		int32		namelen;
+		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
+
+		if (i > 0)
+			appendStringInfoChar(out, ',');
+		write_name(out, name, namelen);
+		appendStringInfoChar(out, ':');
+		write_value(&v, out);
+	}
+	appendStringInfoChar(out, '}');
+}
+
 static int
 name_cmp(const char *a, int32 alen, const char *b, int32 blen)
 {

@@ -262,32 +262,12 @@ static void append_ion_value(const DynRef *ref, StringInfo out);
 static void
 append_ion_struct(const DynRef *ref, StringInfo out)
 {
-	DynContainer c;
-	int			i;
-
-	dynpg_container_open(ref, &c);
-	appendStringInfoChar(out, '{');
-	for (i = 0; i < c.count; i++)
-	{
-		const char *name;
-		int32		namelen;
-		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
-
-		if (i > 0)
-			appendStringInfoChar(out, ',');
-		append_ion_field_name(out, name, namelen);
-		appendStringInfoChar(out, ':');
-		append_ion_value(&v, out);
-	}
-	appendStringInfoChar(out, '}');
+	dynpg_append_members(ref, out, append_ion_field_name, append_ion_value);
 }
 
 static void
 append_ion_value(const DynRef *ref, StringInfo out)
 {
-	DynContainer c;
-	int			i;
-
 	check_stack_depth();
 	switch (ref->type)
 	{
@@ -306,32 +286,13 @@ append_ion_value(const DynRef *ref, StringInfo out)
 			append_ion_struct(ref, out);
 			break;
 		case DYN_T_L:
-			dynpg_container_open(ref, &c);
-			appendStringInfoChar(out, '[');
-			for (i = 0; i < c.count; i++)
-			{
-				DynRef		v = dynpg_list_get(&c, i);
-
-				if (i > 0)
-					appendStringInfoChar(out, ',');
-				append_ion_value(&v, out);
-			}
-			appendStringInfoChar(out, ']');
+			dynpg_append_elements(ref, out, append_ion_value);
 			break;
 		case DYN_T_SS:
 		case DYN_T_NS:
 		case DYN_T_BS:
-			dynpg_container_open(ref, &c);
-			appendStringInfo(out, "$dynamodb_%s::[", dynpg_type_name(ref->type));
-			for (i = 0; i < c.count; i++)
-			{
-				DynRef		v = dynpg_set_elem_ref(&c, i);
-
-				if (i > 0)
-					appendStringInfoChar(out, ',');
-				append_ion_scalar(&v, out);
-			}
-			appendStringInfoChar(out, ']');
+			appendStringInfo(out, "$dynamodb_%s::", dynpg_type_name(ref->type));
+			dynpg_append_elements(ref, out, append_ion_scalar);
 			break;
 	}
 }

@@ -107,32 +107,12 @@ append_scalar_payload_text(const DynRef *ref, StringInfo out)
 static void
 append_map_members_text(const DynRef *ref, StringInfo out)
 {
-	DynContainer c;
-	int			i;
-
-	dynpg_container_open(ref, &c);
-	appendStringInfoChar(out, '{');
-	for (i = 0; i < c.count; i++)
-	{
-		const char *name;
-		int32		namelen;
-		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
-
-		if (i > 0)
-			appendStringInfoChar(out, ',');
-		append_json_string(out, name, namelen);
-		appendStringInfoChar(out, ':');
-		dynpg_value_append_text(&v, out);
-	}
-	appendStringInfoChar(out, '}');
+	dynpg_append_members(ref, out, append_json_string, dynpg_value_append_text);
 }
 
 void
 dynpg_value_append_text(const DynRef *ref, StringInfo out)
 {
-	DynContainer c;
-	int			i;
-
 	check_stack_depth();
 	appendStringInfoString(out, "{\"");
 	appendStringInfoString(out, dynpg_type_name(ref->type));
@@ -154,32 +134,12 @@ dynpg_value_append_text(const DynRef *ref, StringInfo out)
 			append_map_members_text(ref, out);
 			break;
 		case DYN_T_L:
-			dynpg_container_open(ref, &c);
-			appendStringInfoChar(out, '[');
-			for (i = 0; i < c.count; i++)
-			{
-				DynRef		v = dynpg_list_get(&c, i);
-
-				if (i > 0)
-					appendStringInfoChar(out, ',');
-				dynpg_value_append_text(&v, out);
-			}
-			appendStringInfoChar(out, ']');
+			dynpg_append_elements(ref, out, dynpg_value_append_text);
 			break;
 		case DYN_T_SS:
 		case DYN_T_NS:
 		case DYN_T_BS:
-			dynpg_container_open(ref, &c);
-			appendStringInfoChar(out, '[');
-			for (i = 0; i < c.count; i++)
-			{
-				DynRef		v = dynpg_set_elem_ref(&c, i);
-
-				if (i > 0)
-					appendStringInfoChar(out, ',');
-				append_scalar_payload_text(&v, out);
-			}
-			appendStringInfoChar(out, ']');
+			dynpg_append_elements(ref, out, append_scalar_payload_text);
 			break;
 	}
 	appendStringInfoChar(out, '}');
