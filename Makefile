@@ -2,7 +2,7 @@
 
 EXTENSION   = dynpg
 MODULE_big  = dynpg
-EXTVERSION  = 0.1
+EXTVERSION  = 0.2
 
 # One object list, by layer (src/README, "Floors"): each folder after those it uses.
 OBJS = \
@@ -79,7 +79,9 @@ OBJS = \
 	src/http/http_request.o \
 	src/http/http_server.o
 
-DATA = sql/dynpg--$(EXTVERSION).sql
+# 0.1 is the released script (frozen: never edit it); each later version is an
+# update script from the one before, which CREATE EXTENSION chains (src/README).
+DATA = sql/dynpg--0.1.sql sql/dynpg--0.1--0.2.sql
 
 # pg_regress suites (sql/<name>.sql, expected/<name>.out)
 REGRESS = \

@@ -16,7 +16,7 @@
 #define DYNPG_PRELOAD_H
 
 /* dynpg.version() and the HTTP endpoint's health line */
-#define DYNPG_VERSION_STR "0.1"
+#define DYNPG_VERSION_STR "0.2"
 
 /* True when this library was loaded by shared_preload_libraries. */
 extern bool dynpg_preloaded;
