@@ -197,6 +197,8 @@ load_leaf(DynBtScan *scan, Buffer buf)
 {
 	uint8	   *keybuf;
 	Size		keyused = 0;
+	char	   *payloadbuf;
+	Size		payloadused = 0;
 	Page		page = BufferGetPage(buf);
 	DynBtPageOpaque op = DynBtPageGetOpaque(page);
 	OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
@@ -213,7 +215,9 @@ load_leaf(DynBtScan *scan, Buffer buf)
 	scan->vids = palloc(sizeof(uint64) * Max(maxoff, 1));
 	scan->payloads = palloc(sizeof(struct varlena *) * Max(maxoff, 1));
 	scan->keys = palloc(sizeof(uint8 *) * Max(maxoff, 1));
+	/* keys and payloads of one page fit in one page (payloads maxaligned) */
 	keybuf = palloc(BLCKSZ);
+	payloadbuf = palloc(BLCKSZ + MAXIMUM_ALIGNOF * Max(maxoff, 1));
 	scan->keylens = palloc(sizeof(uint16) * Max(maxoff, 1));
 	if (scan->bounded)
 	{
@@ -249,14 +253,14 @@ load_leaf(DynBtScan *scan, Buffer buf)
 		dynpg_bt_copy_version(page, off, BufferGetBlockNumber(buf), &v, false);
 		if (scan->snapshot != NULL && !dynpg_bt_version_visible(&v, scan->snapshot))
 			continue;
-		dynpg_bt_copy_version(page, off, BufferGetBlockNumber(buf), &v, true);
-		/* keys of one page fit in one page */
+		scan->payloads[scan->n] = (struct varlena *) (payloadbuf + payloadused);
+		payloadused += MAXALIGN(dynpg_bt_copy_payload(page, off, BufferGetBlockNumber(buf),
+													  payloadbuf + payloadused));
 		scan->keys[scan->n] = keybuf + keyused;
 		memcpy(keybuf + keyused, k.key, k.keylen);
 		keyused += k.keylen;
 		scan->keylens[scan->n] = k.keylen;
 		scan->vids[scan->n] = v.vid;
-		scan->payloads[scan->n] = v.payload;
 		scan->n++;
 	}
 	MemoryContextSwitchTo(old);

@@ -25,6 +25,29 @@
 #include "storage/dynpg_bt.h"
 #include "storage/dynpg_xlog.h"
 
+/*
+ * The stored payload of the leaf tuple at 'off' (whose line pointer and
+ * header dynpg_bt_copy_version has checked), and its length, checked
+ * against the tuple: a varlena that fills the rest of it exactly.
+ */
+static const char *
+payload_in_page(Page page, OffsetNumber off, BlockNumber blkno, Size *plen)
+{
+	ItemId		iid = PageGetItemId(page, off);
+	const char *item = PageGetItem(page, iid);
+	Size		len = ItemIdGetLength(iid);
+	DynBtLeafTupleData h;
+	const char *p;
+
+	memcpy(&h, item, DYN_BT_LEAF_HDRSZ);
+	*plen = len - DYN_BT_LEAF_HDRSZ - h.keylen;
+	p = item + DYN_BT_LEAF_HDRSZ + h.keylen;
+	if (*plen < 1 || (VARATT_IS_4B(p) ? *plen < VARHDRSZ || VARSIZE_ANY(p) != *plen :
+					  VARSIZE_ANY(p) != *plen))
+		elog(ERROR, "dynpg: damaged payload at block %u offset %u", blkno, off);
+	return p;
+}
+
 /* Copy version 'off' of a leaf page out (and its payload if asked). */
 void
 dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
@@ -56,15 +79,28 @@ dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
 	v->payload = NULL;
 	if (with_payload)
 	{
-		Size		plen = len - DYN_BT_LEAF_HDRSZ - h.keylen;
-		const char *p = item + DYN_BT_LEAF_HDRSZ + h.keylen;
+		Size		plen;
+		const char *p = payload_in_page(page, off, blkno, &plen);
 
-		if (plen < 1 || (VARATT_IS_4B(p) ? plen < VARHDRSZ || VARSIZE_ANY(p) != plen :
-						 VARSIZE_ANY(p) != plen))
-			elog(ERROR, "dynpg: damaged payload at block %u offset %u", blkno, off);
 		v->payload = palloc(plen);
 		memcpy(v->payload, p, plen);
 	}
+}
+
+/*
+ * The payload of the version at 'off', which dynpg_bt_copy_version has
+ * just read, copied to 'dst' (room for the tuple's length, aligned for the
+ * varlena header); its length.  The
+ * scans' batches copy into one area per leaf instead of a palloc each.
+ */
+Size
+dynpg_bt_copy_payload(Page page, OffsetNumber off, BlockNumber blkno, char *dst)
+{
+	Size		plen;
+	const char *p = payload_in_page(page, off, blkno, &plen);
+
+	memcpy(dst, p, plen);
+	return plen;
 }
 
 static void

@@ -321,6 +321,7 @@ extern void dynpg_bt_set_xmax(Relation rel, const uint8 *key, uint16 keylen, uin
 							  TransactionId xmax, CommandId cmax);
 extern void dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
 								  DynBtVersion *v, bool with_payload);
+extern Size dynpg_bt_copy_payload(Page page, OffsetNumber off, BlockNumber blkno, char *dst);
 
 /* ---- btvacuum.c ---- */
 typedef struct DynBtVacuumStats

@@ -296,16 +296,16 @@ dynpg_append_elements(const DynRef *ref, StringInfo out,
 	int			i;
 
 	dynpg_container_open(ref, &c);
-	appendStringInfoChar(out, '[');
+	appendStringInfoCharMacro(out, '[');
 	for (i = 0; i < c.count; i++)
 	{
 		DynRef		v = list ? dynpg_list_get(&c, i) : dynpg_set_elem_ref(&c, i);
 
 		if (i > 0)
-			appendStringInfoChar(out, ',');
+			appendStringInfoCharMacro(out, ',');
 		write(&v, out);
 	}
-	appendStringInfoChar(out, ']');
+	appendStringInfoCharMacro(out, ']');
 }
 
 void
@@ -317,7 +317,7 @@ dynpg_append_members(const DynRef *ref, StringInfo out,
 	int			i;
 
 	dynpg_container_open(ref, &c);
-	appendStringInfoChar(out, '{');
+	appendStringInfoCharMacro(out, '{');
 	for (i = 0; i < c.count; i++)
 	{
 		const char *name;
@@ -325,12 +325,12 @@ dynpg_append_members(const DynRef *ref, StringInfo out,
 		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
 
 		if (i > 0)
-			appendStringInfoChar(out, ',');
+			appendStringInfoCharMacro(out, ',');
 		write_name(out, name, namelen);
-		appendStringInfoChar(out, ':');
+		appendStringInfoCharMacro(out, ':');
 		write_value(&v, out);
 	}
-	appendStringInfoChar(out, '}');
+	appendStringInfoCharMacro(out, '}');
 }
 
 static int

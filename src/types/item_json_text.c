@@ -25,57 +25,69 @@
  * Output: DynamoDB JSON text
  * ---------------------------------------------------------------------
  */
+/* Bytes a JSON string escapes: '"', '\\' and the controls below 0x20. */
+#define NEEDS_ESCAPE(c)	((c) < 0x20 || (c) == '"' || (c) == '\\')
+
+/*
+ * The string's bytes between quotes.  Room for the whole string is made
+ * once and the runs between escapes are copied into it directly (this is
+ * the inner loop of every read's output); an escape appends through
+ * stringinfo.c and makes room again for what remains.
+ */
 static void
 append_json_string(StringInfo out, const char *s, int32 len)
 {
-	int32		i;
-	int32		run = 0;
+	int32		i = 0;
 
 	enlargeStringInfo(out, len + 2);
-	appendStringInfoChar(out, '"');
-	for (i = 0; i < len; i++)
+	out->data[out->len++] = '"';
+	while (i < len)
 	{
-		unsigned char c = (unsigned char) s[i];
+		int32		start = i;
+		unsigned char c;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		while (i < len && !NEEDS_ESCAPE((unsigned char) s[i]))
+			i++;
+		if (i > start)
 		{
-			run++;
-			continue;
+			memcpy(out->data + out->len, s + start, i - start);
+			out->len += i - start;
 		}
-		if (run > 0)
-			appendBinaryStringInfo(out, s + i - run, run);
-		run = 0;
+		if (i == len)
+			break;
+		c = (unsigned char) s[i++];
 		switch (c)
 		{
 			case '"':
-				appendStringInfoString(out, "\\\"");
+				appendBinaryStringInfo(out, "\\\"", 2);
 				break;
 			case '\\':
-				appendStringInfoString(out, "\\\\");
+				appendBinaryStringInfo(out, "\\\\", 2);
 				break;
 			case '\b':
-				appendStringInfoString(out, "\\b");
+				appendBinaryStringInfo(out, "\\b", 2);
 				break;
 			case '\f':
-				appendStringInfoString(out, "\\f");
+				appendBinaryStringInfo(out, "\\f", 2);
 				break;
 			case '\n':
-				appendStringInfoString(out, "\\n");
+				appendBinaryStringInfo(out, "\\n", 2);
 				break;
 			case '\r':
-				appendStringInfoString(out, "\\r");
+				appendBinaryStringInfo(out, "\\r", 2);
 				break;
 			case '\t':
-				appendStringInfoString(out, "\\t");
+				appendBinaryStringInfo(out, "\\t", 2);
 				break;
 			default:
 				appendStringInfo(out, "\\u%04x", c);
 				break;
 		}
+		/* the rest of the string and the closing quote */
+		enlargeStringInfo(out, len - i + 1);
 	}
-	if (run > 0)
-		appendBinaryStringInfo(out, s + len - run, run);
-	appendStringInfoChar(out, '"');
+	out->data[out->len++] = '"';
+	out->data[out->len] = '\0';
 }
 
 static void
@@ -110,13 +122,39 @@ append_map_members_text(const DynRef *ref, StringInfo out)
 	dynpg_append_members(ref, out, append_json_string, dynpg_value_append_text);
 }
 
+/*
+ * '{"S":' and the like for type 't': the opening of every value, made once
+ * per backend from the type names.
+ */
+static void
+append_type_prefix(StringInfo out, DynType t)
+{
+	static char prefixes[DYN_T_MAX + 1][8];
+	static int8 prefixlens[DYN_T_MAX + 1];
+
+	if (t < 1 || t > DYN_T_MAX)
+		dynpg_type_name(t);		/* reports the damage */
+	if (prefixlens[t] == 0)
+	{
+		const char *name = dynpg_type_name(t);
+		int			n = strlen(name);
+
+		Assert(n + 4 <= (int) sizeof(prefixes[t]));
+		prefixes[t][0] = '{';
+		prefixes[t][1] = '"';
+		memcpy(prefixes[t] + 2, name, n);
+		prefixes[t][n + 2] = '"';
+		prefixes[t][n + 3] = ':';
+		prefixlens[t] = n + 4;
+	}
+	appendBinaryStringInfo(out, prefixes[t], prefixlens[t]);
+}
+
 void
 dynpg_value_append_text(const DynRef *ref, StringInfo out)
 {
 	check_stack_depth();
-	appendStringInfoString(out, "{\"");
-	appendStringInfoString(out, dynpg_type_name(ref->type));
-	appendStringInfoString(out, "\":");
+	append_type_prefix(out, ref->type);
 	switch (ref->type)
 	{
 		case DYN_T_S:
@@ -125,10 +163,13 @@ dynpg_value_append_text(const DynRef *ref, StringInfo out)
 			append_scalar_payload_text(ref, out);
 			break;
 		case DYN_T_BOOL:
-			appendStringInfoString(out, ref->boolval ? "true" : "false");
+			if (ref->boolval)
+				appendBinaryStringInfo(out, "true", 4);
+			else
+				appendBinaryStringInfo(out, "false", 5);
 			break;
 		case DYN_T_NULL:
-			appendStringInfoString(out, "true");
+			appendBinaryStringInfo(out, "true", 4);
 			break;
 		case DYN_T_M:
 			append_map_members_text(ref, out);
@@ -142,7 +183,7 @@ dynpg_value_append_text(const DynRef *ref, StringInfo out)
 			dynpg_append_elements(ref, out, append_scalar_payload_text);
 			break;
 	}
-	appendStringInfoChar(out, '}');
+	appendStringInfoCharMacro(out, '}');
 }
 
 void

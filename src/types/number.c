@@ -278,39 +278,46 @@ dynpg_num_encoded_size(const uint8 *buf, int len)
 void
 dynpg_num_append_text(const DynNumber *n, StringInfo out)
 {
+	char	   *p;
 	int			i;
 
+	/* room for a sign, "0.", the leading or trailing zeros and the digits */
+	enlargeStringInfo(out, 3 + n->ndigits + Abs(n->exp));
+	p = out->data + out->len;
 	if (n->ndigits == 0)
-	{
-		appendStringInfoChar(out, '0');
-		return;
-	}
-	if (n->neg)
-		appendStringInfoChar(out, '-');
-	if (n->exp <= 0)
-	{
-		appendStringInfoString(out, "0.");
-		for (i = 0; i < -n->exp; i++)
-			appendStringInfoChar(out, '0');
-		for (i = 0; i < n->ndigits; i++)
-			appendStringInfoChar(out, (char) ('0' + n->digits[i]));
-	}
-	else if (n->exp >= n->ndigits)
-	{
-		for (i = 0; i < n->ndigits; i++)
-			appendStringInfoChar(out, (char) ('0' + n->digits[i]));
-		for (i = n->ndigits; i < n->exp; i++)
-			appendStringInfoChar(out, '0');
-	}
+		*p++ = '0';
 	else
 	{
-		for (i = 0; i < n->ndigits; i++)
+		if (n->neg)
+			*p++ = '-';
+		if (n->exp <= 0)
 		{
-			if (i == n->exp)
-				appendStringInfoChar(out, '.');
-			appendStringInfoChar(out, (char) ('0' + n->digits[i]));
+			*p++ = '0';
+			*p++ = '.';
+			for (i = 0; i < -n->exp; i++)
+				*p++ = '0';
+			for (i = 0; i < n->ndigits; i++)
+				*p++ = (char) ('0' + n->digits[i]);
+		}
+		else if (n->exp >= n->ndigits)
+		{
+			for (i = 0; i < n->ndigits; i++)
+				*p++ = (char) ('0' + n->digits[i]);
+			for (i = n->ndigits; i < n->exp; i++)
+				*p++ = '0';
+		}
+		else
+		{
+			for (i = 0; i < n->ndigits; i++)
+			{
+				if (i == n->exp)
+					*p++ = '.';
+				*p++ = (char) ('0' + n->digits[i]);
+			}
 		}
 	}
+	*p = '\0';
+	out->len = p - out->data;
 }
 
 char *
