@@ -118,6 +118,7 @@ REGRESS = \
 	expr_fuzz \
 	expr_legacy \
 	query \
+	json_responses \
 	scan \
 	scan_stream \
 	keyscan \

@@ -178,7 +178,7 @@ SELECT count(*) AS items, dynpg.verify('bulk_imp2')->'ok' AS ok FROM dynamodb.bu
 SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
 FROM unnest(ARRAY['bulk_imp', 'bulk_imp2']) t;
 DELETE FROM dynpg.imports WHERE description->>'TableArn' LIKE '%/bulk_imp%';
-\set cmd 'rm -rf ' :d
+\set cmd 'cat >/dev/null; rm -rf ' :d
 COPY (SELECT 1) TO PROGRAM :'cmd';
 
 -- INSERT ... SELECT into an empty table: a bulk load when the table was
@@ -234,4 +234,4 @@ COMMIT;
 SELECT dynpg.verify('bulk_h')->'ok' AS ok, dynpg.verify('bulk_h')->'live_items' AS items;
 SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
 FROM unnest(ARRAY['bulk_f', 'bulk_g', 'bulk_h']) t;
-COPY (SELECT 1) TO PROGRAM 'rm -f /tmp/dynpg_bulk_load_*.copy';
+COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; rm -f /tmp/dynpg_bulk_load_*.copy';  -- reads its input: no broken pipe

@@ -197,3 +197,56 @@ DYNPG_OPERATION_FUNCTION(dynpg_get_records, "GetRecords")
 DYNPG_OPERATION_FUNCTION(dynpg_export_table_to_point_in_time, "ExportTableToPointInTime")
 DYNPG_OPERATION_FUNCTION(dynpg_describe_export, "DescribeExport")
 DYNPG_OPERATION_FUNCTION(dynpg_list_exports, "ListExports")
+
+/*
+ * The text-in, text-out forms: dynpg.execute_json(operation, request json)
+ * and dynpg.<read operation>_json(request json) RETURNS json.  For callers
+ * that pass DynamoDB's JSON on (an application server, a proxy): the
+ * request is parsed by dynpg's own JSON parser, as the HTTP endpoint parses
+ * a body, and the response is written as text once, items straight from
+ * their stored form (dynpg_response_text), with no jsonb built on either
+ * side.  PostgreSQL's json type has already checked the argument's syntax;
+ * its strings may hold U+0000 ("\u0000"), which jsonb cannot.
+ */
+static Datum
+call_json(const DynApiOperationInfo *op, text *request)
+{
+	StringInfoData out;
+	DynJson    *response;
+
+	response = dynpg_api_call(op, dynpg_json_parse(VARDATA_ANY(request),
+												   VARSIZE_ANY_EXHDR(request)));
+	/* the varlena header first, the text after it: no copy on return */
+	initStringInfo(&out);
+	appendStringInfoSpaces(&out, VARHDRSZ);
+	dynpg_response_text(&out, response);
+	SET_VARSIZE(out.data, out.len);
+	PG_RETURN_TEXT_P((text *) out.data);
+}
+
+PG_FUNCTION_INFO_V1(dynpg_execute_json);
+Datum
+dynpg_execute_json(PG_FUNCTION_ARGS)
+{
+	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	return call_json(dynpg_api_find_operation(operation), PG_GETARG_TEXT_PP(1));
+}
+
+#define DYNPG_OPERATION_JSON_FUNCTION(sqlname, name) \
+PG_FUNCTION_INFO_V1(sqlname); \
+Datum \
+sqlname(PG_FUNCTION_ARGS) \
+{ \
+	static const DynApiOperationInfo *op = NULL; \
+\
+	if (op == NULL) \
+		op = dynpg_api_find_operation(name); \
+	return call_json(op, PG_GETARG_TEXT_PP(0)); \
+}
+
+DYNPG_OPERATION_JSON_FUNCTION(dynpg_get_item_json, "GetItem")
+DYNPG_OPERATION_JSON_FUNCTION(dynpg_query_json, "Query")
+DYNPG_OPERATION_JSON_FUNCTION(dynpg_scan_json, "Scan")
+DYNPG_OPERATION_JSON_FUNCTION(dynpg_batch_get_item_json, "BatchGetItem")
+DYNPG_OPERATION_JSON_FUNCTION(dynpg_transact_get_items_json, "TransactGetItems")
