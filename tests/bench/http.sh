@@ -19,9 +19,18 @@
 # served over HTTP for the run (dynpg.http_database/port/auth are changed
 # with ALTER SYSTEM and put back when it ends).  Needs wrk (Debian) and npm
 # (dynalite, installed by scripts/npm-deps.sh).
+# The reads (issue 22): Query of a whole 100-item partition ("query"), the
+# first 10 items of a partition ("query10", Limit 10) and one 1 MB Scan page
+# from a random ExclusiveStartKey ("scan"), over HTTP (sigv4), through SQL as
+# dynpg.query/dynpg.scan (jsonb) and dynpg.query_json/scan_json (json), and
+# against the heap baseline's SELECT of the same rows (item, as text) through
+# pgbench over the Unix socket and over TCP, and dynalite.  The heap's Scan
+# page is the next rows in primary-key order, as many as dynpg's 1 MB page
+# holds (counted first).
 # BENCH_ITEMS, BENCH_PARTITIONS, BENCH_SECONDS (default 10), BENCH_CLIENTS
 # (default 2), BENCH_ROUNDS, BENCH_HTTP_PORT (8000), BENCH_DYNALITE_PORT
-# (8001), BENCH_REQUESTS (distinct pre-signed requests, 20000) override.
+# (8001), BENCH_REQUESTS (distinct pre-signed requests, 20000), BENCH_OPS
+# (default "get put query query10 scan") override.
 set -euo pipefail
 items=${BENCH_ITEMS:-1000000}
 parts=${BENCH_PARTITIONS:-10000}
@@ -31,6 +40,7 @@ rounds=${BENCH_ROUNDS:-3}
 hport=${BENCH_HTTP_PORT:-8000}
 dport=${BENCH_DYNALITE_PORT:-8001}
 nreq=${BENCH_REQUESTS:-20000}
+ops=${BENCH_OPS:-get put query query10 scan}
 db=dynpg_bench_http
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -136,6 +146,44 @@ SELECT dynpg.put_item(jsonb_build_object('TableName', 'bench', 'Item', jsonb_bui
   'n', jsonb_build_object('N', (:v)::bigint::text), 'flag', jsonb_build_object('BOOL', (:v)::bigint % 2 = 0))));
 SQL
 
+# the reads through SQL: dynpg's jsonb and json forms, the heap baseline
+key_sql="(:i)::bigint % $parts"
+for form in jsonb json; do
+	b=jsonb_build_object fn=dynpg.query sfx=""
+	[ $form = json ] && b=json_build_object fn=dynpg.query_json sfx=_json
+	cat > "$work/query_sql$sfx.sql" <<SQL
+\set i random(1, $items)
+SELECT $fn($b('TableName', 'bench', 'KeyConditionExpression', 'pk = ' || chr(58) || 'p',
+  'ExpressionAttributeValues', $b(chr(58) || 'p', $b('S', 'user' || ($key_sql)))));
+SQL
+	cat > "$work/query10_sql$sfx.sql" <<SQL
+\set i random(1, $items)
+SELECT $fn($b('TableName', 'bench', 'KeyConditionExpression', 'pk = ' || chr(58) || 'p', 'Limit', 10,
+  'ExpressionAttributeValues', $b(chr(58) || 'p', $b('S', 'user' || ($key_sql)))));
+SQL
+	fn=dynpg.scan; [ $form = json ] && fn=dynpg.scan_json
+	cat > "$work/scan_sql$sfx.sql" <<SQL
+\set i random(1, $items)
+SELECT $fn($b('TableName', 'bench', 'ExclusiveStartKey', $b(
+  'pk', $b('S', 'user' || ($key_sql)), 'sk', $b('S', 'item' || (:i)::bigint))));
+SQL
+done
+scan_rows=$(q "SELECT jsonb_array_length(dynpg.scan('{\"TableName\": \"bench\"}') -> 'Items')")
+cat > "$work/query_heap.sql" <<SQL
+\set i random(1, $items)
+SELECT item FROM heapbase WHERE pk = 'user' || ($key_sql) ORDER BY sk;
+SQL
+cat > "$work/query10_heap.sql" <<SQL
+\set i random(1, $items)
+SELECT item FROM heapbase WHERE pk = 'user' || ($key_sql) ORDER BY sk LIMIT 10;
+SQL
+cat > "$work/scan_heap.sql" <<SQL
+\set i random(1, $items)
+SELECT item FROM heapbase WHERE (pk, sk) > ('user' || ($key_sql), 'item' || (:i)::bigint)
+  ORDER BY pk, sk LIMIT $scan_rows;
+SQL
+q "GRANT SELECT ON heapbase TO bench_sql" >/dev/null
+
 declare -A rps p50 p99
 # ms <wrk latency>: 123.45us / 1.23ms / 1.02s in milliseconds
 ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
@@ -171,16 +219,40 @@ sql_run() {
 }
 
 declare -A all
+opname() { case $1 in get) echo GetItem ;; put) echo PutItem ;; query) echo Query ;; query10) echo Query10 ;; scan) echo Scan ;; esac; }
+readkeys() { echo "http_$1 ${1}_sql ${1}_sql_json ${1}_heap ${1}_heap_tcp dynalite_$1"; }
 keep() { all[$1,$r]=$2; }
 for r in $(seq 1 "$rounds"); do
 	echo "round $r of $rounds: load $(cut -d' ' -f1-3 /proc/loadavg)"
 	load[$r]=$(cut -d' ' -f1 /proc/loadavg)
-	for op in GetItem PutItem; do
-		"$py" "$here/http_requests.py" $op "127.0.0.1:$hport" "$nreq" "$items" "$parts" "$work/dynpg_$op.lua"
-		"$py" "$here/http_requests.py" $op "127.0.0.1:$dport" "$nreq" "$items" "$parts" "$work/dynalite_$op.lua"
+	for op in $ops; do
+		OP=$(opname $op)
+		"$py" "$here/http_requests.py" $OP "127.0.0.1:$hport" "$nreq" "$items" "$parts" "$work/dynpg_$OP.lua"
+		"$py" "$here/http_requests.py" $OP "127.0.0.1:$dport" "$nreq" "$items" "$parts" "$work/dynalite_$OP.lua"
 	done
-	for op in get put; do
-		OP=GetItem; [ $op = put ] && OP=PutItem
+	for op in $ops; do
+		OP=$(opname $op)
+		case $op in get | put) ;; *)
+			set_auth sigv4
+			wrk_run "http_$op" "$hport" "$work/dynpg_$OP.lua"
+			sql_run "${op}_sql" "${op}_sql"
+			sql_run "${op}_sql_json" "${op}_sql_json"
+			sql_run "${op}_heap" "${op}_heap"
+			sql_run "${op}_heap_tcp" "${op}_heap" tcp
+			wrk_run "dynalite_$op" "$dport" "$work/dynalite_$OP.lua"
+			for k in $(readkeys $op); do
+				keep "rps_$k" "${rps[$k]}"
+				keep "p50_$k" "${p50[$k]}"
+				keep "p99_$k" "${p99[$k]}"
+				printf '  %-18s %10.0f /s   p50 %6.3f ms   p99 %6.3f ms\n' "$k" "${rps[$k]}" "${p50[$k]}" "${p99[$k]}"
+			done
+			for k in "http_$op" "${op}_sql" "${op}_sql_json"; do
+				keep "x_${k}_heap" "$(awk -v a="${rps[$k]}" -v b="${rps[${op}_heap]}" 'BEGIN{printf "%.2f", a / b}')"
+			done
+			keep "x_http_${op}_heap_tcp" "$(awk -v a="${rps[http_$op]}" -v b="${rps[${op}_heap_tcp]}" 'BEGIN{printf "%.2f", a / b}')"
+			keep "x_http_${op}_dynalite" "$(awk -v a="${rps[http_$op]}" -v b="${rps[dynalite_$op]}" 'BEGIN{printf "%.2f", a / b}')"
+			continue ;;
+		esac
 		set_auth sigv4
 		wrk_run "http_${op}_sigv4" "$hport" "$work/dynpg_$OP.lua"
 		set_auth trust
@@ -211,7 +283,16 @@ stat() {
 echo
 echo "dynpg HTTP benchmark: $items items (~200 B), $clients connections/clients, ${secs}s per run, $rounds rounds, load averages ${load[*]}"
 echo "medians (min..max) over the rounds"
-for op in get put; do
+for op in $ops; do
+	case $op in get | put) ;; *)
+		for k in $(readkeys $op); do
+			printf '  %-18s req/s %s   p50 ms %s   p99 ms %s\n' "$k" "$(stat "rps_$k")" "$(stat "p50_$k")" "$(stat "p99_$k")"
+		done
+		printf '  %s: / heap (Unix socket): HTTP %s, SQL jsonb %s, SQL json %s; HTTP / heap over TCP %s; HTTP / dynalite %s\n' \
+			"$op" "$(stat "x_http_${op}_heap")" "$(stat "x_${op}_sql_heap")" "$(stat "x_${op}_sql_json_heap")" \
+			"$(stat "x_http_${op}_heap_tcp")" "$(stat "x_http_${op}_dynalite")"
+		continue ;;
+	esac
 	for k in "http_${op}_sigv4" "http_${op}_trust" "${op}_sql" "${op}_sql_tcp" "dynalite_$op"; do
 		printf '  %-18s req/s %s   p50 ms %s   p99 ms %s\n' "$k" "$(stat "rps_$k")" "$(stat "p50_$k")" "$(stat "p99_$k")"
 	done

@@ -4,7 +4,10 @@
     http_requests.py OP HOST:PORT COUNT ITEMS PARTITIONS OUT.lua
 
 Writes a Lua file returning COUNT raw HTTP/1.1 requests of operation OP
-(GetItem or PutItem) on random keys of the 'bench' table (item i in partition
+(GetItem, PutItem; the reads Query -- a whole 100-item partition --, Query10
+-- the first 10 items of a partition, Limit 10 -- and Scan -- one 1 MB page
+from a random ExclusiveStartKey) on random keys of the 'bench' table (item i
+in partition
 'user' || i mod PARTITIONS, sort key 'item' || i, as tests/bench/lib.sh loads
 it), each signed with SigV4 by botocore as of now (so valid for 15 minutes)
 with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.  wrk sends them in turn on
@@ -44,10 +47,19 @@ def main():
     with open(path, "w") as f:
         f.write("return {\n")
         for _ in range(count):
+            op_name = op
             i = rnd.randint(1, items)
             key = {"pk": {"S": "user%d" % (i % parts)}, "sk": {"S": "item%d" % i}}
             if op == "GetItem":
                 body = {"TableName": "bench", "Key": key}
+            elif op in ("Query", "Query10"):
+                body = {"TableName": "bench", "KeyConditionExpression": "pk = :p",
+                        "ExpressionAttributeValues": {":p": key["pk"]}}
+                if op == "Query10":
+                    body["Limit"] = 10
+                op_name = "Query"
+            elif op == "Scan":
+                body = {"TableName": "bench", "ExclusiveStartKey": key}
             else:
                 v = rnd.randint(1, 1000000000)
                 a = "".join(hashlib.md5(str(v + k).encode()).hexdigest() for k in range(3))
@@ -56,7 +68,7 @@ def main():
             data = json.dumps(body, separators=(",", ":")).encode()
             req = botocore.awsrequest.AWSRequest(
                 method="POST", url="http://%s/" % hostport, data=data,
-                headers={"X-Amz-Target": "DynamoDB_20120810." + op,
+                headers={"X-Amz-Target": "DynamoDB_20120810." + op_name,
                          "Content-Type": "application/x-amz-json-1.0",
                          "Host": hostport})
             signer.add_auth(req)
