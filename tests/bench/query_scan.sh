@@ -8,7 +8,8 @@
 #
 #   Query of a random whole partition (100 items) and of a random 10-item
 #   sort-key range, through the wire layer (dynpg.query, one response
-#   jsonb) and the SQL layer (dynpg.query_items, rows), against
+#   jsonb; dynpg.query_json, one response as json text) and the SQL layer
+#   (dynpg.query_items, rows), against
 #   SELECT item FROM heapbase WHERE pk = $1 [AND sk BETWEEN $2 AND $3] ORDER BY sk.
 #   pgbench -M prepared, BENCH_CLIENTS (2) clients, BENCH_SECONDS each.
 #
@@ -17,7 +18,7 @@
 #   dynpg.scan_items('bench'); and the wire layer: a plpgsql loop calling
 #   dynpg.scan page by page (1 MB pages, ExclusiveStartKey from each
 #   LastEvaluatedKey), turning each response into text, as a client would
-#   receive it, and discarding it.  pgbench -M prepared, BENCH_SCAN_CLIENTS
+#   receive it, and discarding it; the same with dynpg.scan_json.  pgbench -M prepared, BENCH_SCAN_CLIENTS
 #   (1) client, BENCH_SCAN_SECONDS each.  Then, server side, where a full
 #   scan's time goes: the scan alone (EXPLAIN ANALYZE) and the scan with
 #   each item's text output function (count(item::text)), best of 3.
@@ -77,6 +78,24 @@ BEGIN
 	END LOOP;
 END
 $fn$;
+CREATE OR REPLACE FUNCTION bench_wire_scan_json(OUT pages integer, OUT items bigint, OUT response_bytes bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+	req json := '{"TableName": "bench"}';
+	resp json;
+	t text;
+BEGIN
+	pages := 0; items := 0; response_bytes := 0;
+	LOOP
+		resp := dynpg.scan_json(req);
+		t := resp::text;
+		pages := pages + 1;
+		response_bytes := response_bytes + octet_length(t);
+		EXIT WHEN resp -> 'LastEvaluatedKey' IS NULL;
+		req := json_build_object('TableName', 'bench', 'ExclusiveStartKey', resp -> 'LastEvaluatedKey');
+	END LOOP;
+END
+$fn$;
 -- One statement's shared buffers (hit + read) from EXPLAIN (ANALYZE, BUFFERS)
 -- of its top plan node, and the same statement's blocks as the relations
 -- counted them, and dynpg's own page reads.
@@ -122,6 +141,11 @@ $vars
 SELECT dynpg.query(jsonb_build_object('TableName', 'bench', 'KeyConditionExpression', 'pk = '${c}'p',
   'ExpressionAttributeValues', jsonb_build_object(chr(58) || 'p', jsonb_build_object('S', $pkey))));
 SQL
+cat > "$work/part_json.sql" <<SQL
+$vars
+SELECT dynpg.query_json(json_build_object('TableName', 'bench', 'KeyConditionExpression', 'pk = '${c}'p',
+  'ExpressionAttributeValues', json_build_object(chr(58) || 'p', json_build_object('S', $pkey))));
+SQL
 cat > "$work/part_sql.sql" <<SQL
 $vars
 SELECT * FROM dynpg.query_items('bench', 'pk = '${c}'p', jsonb_build_object(chr(58) || 'p', $pkey));
@@ -137,6 +161,13 @@ SELECT dynpg.query(jsonb_build_object('TableName', 'bench',
   'ExpressionAttributeValues', jsonb_build_object(chr(58) || 'p', jsonb_build_object('S', $pkey),
     chr(58) || 'lo', jsonb_build_object('S', $lo), chr(58) || 'hi', jsonb_build_object('S', $hi))));
 SQL
+cat > "$work/range_json.sql" <<SQL
+$vars
+SELECT dynpg.query_json(json_build_object('TableName', 'bench',
+  'KeyConditionExpression', 'pk = '${c}'p AND sk BETWEEN '${c}'lo AND '${c}'hi',
+  'ExpressionAttributeValues', json_build_object(chr(58) || 'p', json_build_object('S', $pkey),
+    chr(58) || 'lo', json_build_object('S', $lo), chr(58) || 'hi', json_build_object('S', $hi))));
+SQL
 cat > "$work/range_sql.sql" <<SQL
 $vars
 SELECT * FROM dynpg.query_items('bench', 'pk = '${c}'p AND sk BETWEEN '${c}'lo AND '${c}'hi',
@@ -146,6 +177,7 @@ echo "SELECT item FROM heapbase;" > "$work/scan_heap.sql"
 echo "SELECT item FROM dynamodb.bench;" > "$work/scan_dynpg.sql"
 echo "SELECT * FROM dynpg.scan_items('bench');" > "$work/scan_sql.sql"
 echo "SELECT * FROM bench_wire_scan();" > "$work/scan_wire.sql"
+echo "SELECT * FROM bench_wire_scan_json();" > "$work/scan_json.sql"
 
 # Every statement returns what it should.
 check=$(q "SELECT
@@ -256,11 +288,11 @@ run() {
 }
 wait_quiet
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-for name in part_heap part_wire part_sql range_heap range_wire range_sql; do
+for name in part_heap part_wire part_json part_sql range_heap range_wire range_json range_sql; do
 	echo "running $name for ${secs}s..."
 	run "$name" "$clients" "$secs"
 done
-for name in scan_heap scan_dynpg scan_sql scan_wire; do
+for name in scan_heap scan_dynpg scan_sql scan_wire scan_json; do
 	echo "running $name for ${scan_secs}s..."
 	run "$name" "$scan_clients" "$scan_secs"
 done
@@ -318,15 +350,18 @@ cat <<REPORT
 dynpg Query/Scan benchmark: $items items (~200 B), $parts partitions of $per, loaded interleaved
 Query: $clients clients, ${secs}s each; Scan: $scan_clients client(s), ${scan_secs}s each; pgbench -M prepared
 load average before/after the runs: $load0 / $load1
-CPU used by other work during each run, % of one core (of 200): $(for n in part_heap part_wire part_sql range_heap range_wire range_sql scan_heap scan_dynpg scan_sql scan_wire; do printf '%s %s  ' "$n" "${other[$n]}"; done)
+CPU used by other work during each run, % of one core (of 200): $(for n in part_heap part_wire part_json part_sql range_heap range_wire range_json range_sql scan_heap scan_dynpg scan_sql scan_wire scan_json; do printf '%s %s  ' "$n" "${other[$n]}"; done)
                                tps heap  tps dynpg  ratio (goal)      latency heap/dynpg   buffers/Query heap/dynpg (ratio)
 $(line part_wire part_heap "partition, dynpg.query" "(>= 1.5)")
+$(line part_json part_heap "partition, dynpg.query_json" "(>= 1.5)")
 $(line part_sql part_heap "partition, query_items" "(>= 1.5)")
 $(line range_wire range_heap "10-item range, dynpg.query" "")
+$(line range_json range_heap "10-item range, query_json" "")
 $(line range_sql range_heap "10-item range, query_items" "")
 $(sline scan_dynpg scan_heap "full scan, SELECT item" "(>= 1.0)")
 $(sline scan_sql scan_heap "full scan, scan_items" "")
 $(sline scan_wire scan_heap "full scan, wire dynpg.scan" "")
+$(sline scan_json scan_heap "full scan, wire scan_json" "")
   wire-layer Scan: $wire
 full scan, server side (ms, best of 3)         heap     dynpg   ratio
   scan alone (EXPLAIN ANALYZE)               $(printf '%7s %9s' "${sms[scan_heap]}" "${sms[scan_dynpg]}")   $(ratio "${sms[scan_dynpg]}" "${sms[scan_heap]}")   buffers hit/read: heap ${shit[scan_heap]}/${srd[scan_heap]}, dynpg ${shit[scan_dynpg]}/${srd[scan_dynpg]}
