@@ -94,3 +94,15 @@ SELECT dynpg.query_json(NULL) IS NULL AS null_in_null_out;
 SELECT dynpg.get_item_json('{"TableName": "forum", "Key": {"topic": {"S": "deep"}, "seq": {"N": "1"}}}');
 
 SELECT dynpg.execute_json('DeleteTable', '{"TableName": "forum"}')::jsonb -> 'TableDescription' -> 'TableStatus' AS deleted;
+
+-- The text writer copies strings eight bytes at a time while no byte needs an
+-- escape: every character that needs one, at every position across two
+-- words, with multibyte characters around it, is escaped as PostgreSQL's
+-- to_json escapes it.
+SELECT count(*) AS strings,
+       count(*) FILTER (WHERE t::dynpg.item::text = t) AS round_trips,
+       count(*) FILTER (WHERE t::dynpg.item::text <> t) AS differ
+  FROM (SELECT '{"s":{"S":' || to_json(repeat('x', p) || c || repeat(m, q))::text || '}}' AS t
+          FROM generate_series(0, 17) p, generate_series(0, 9) q,
+               unnest(ARRAY['"', '\', E'\n', E'\b', E'\f', E'\r', E'\t', chr(1), chr(31), ' ', '~', 'é', '€']) c,
+               unnest(ARRAY['y', 'ü', '"']) m) s;

@@ -29,6 +29,26 @@
 #define NEEDS_ESCAPE(c)	((c) < 0x20 || (c) == '"' || (c) == '\\')
 
 /*
+ * Whether any of the 8 bytes of 'w' needs an escape: a byte below 0x20, a
+ * '"' or a '\\'.  The usual word-at-a-time tests: (x - 0x01..) & ~x & 0x80..
+ * is nonzero exactly when some byte of x is zero, and (x - 0x20..) & ~x &
+ * 0x80.. exactly when some byte is below 0x20 (the subtrahend being at most
+ * 0x80).  Exact, so a word without a match is copied as it is.
+ */
+#define ONES64		UINT64CONST(0x0101010101010101)
+#define HIGHS64		UINT64CONST(0x8080808080808080)
+static inline bool
+word_needs_escape(uint64 w)
+{
+	uint64		q = w ^ (ONES64 * '"');
+	uint64		b = w ^ (ONES64 * '\\');
+
+	return (((w - ONES64 * 0x20) & ~w) |
+			((q - ONES64) & ~q) |
+			((b - ONES64) & ~b)) & HIGHS64;
+}
+
+/*
  * The string's bytes between quotes.  Room for the whole string is made
  * once and the runs between escapes are copied into it directly (this is
  * the inner loop of every read's output); an escape appends through
@@ -46,6 +66,16 @@ append_json_string(StringInfo out, const char *s, int32 len)
 		int32		start = i;
 		unsigned char c;
 
+		/* eight bytes at a time while none needs an escape, then byte by byte */
+		while (i + 8 <= len)
+		{
+			uint64		w;
+
+			memcpy(&w, s + i, 8);
+			if (word_needs_escape(w))
+				break;
+			i += 8;
+		}
 		while (i < len && !NEEDS_ESCAPE((unsigned char) s[i]))
 			i++;
 		if (i > start)

@@ -82,17 +82,21 @@ CREATE OR REPLACE FUNCTION bench_wire_scan_json(OUT pages integer, OUT items big
 LANGUAGE plpgsql AS $fn$
 DECLARE
 	req json := '{"TableName": "bench"}';
-	resp json;
 	t text;
+	lek text;
 BEGIN
+	-- The response is text, as a client receives it; the loop takes only the
+	-- LastEvaluatedKey from its end (dynpg writes it last): parsing the whole
+	-- page with json's operators would measure PL/pgSQL as the client.
 	pages := 0; items := 0; response_bytes := 0;
 	LOOP
-		resp := dynpg.scan_json(req);
-		t := resp::text;
+		t := dynpg.scan_json(req)::text;
 		pages := pages + 1;
+		items := items + substring(t from '^\{"Count":([0-9]+)')::bigint;
 		response_bytes := response_bytes + octet_length(t);
-		EXIT WHEN resp -> 'LastEvaluatedKey' IS NULL;
-		req := json_build_object('TableName', 'bench', 'ExclusiveStartKey', resp -> 'LastEvaluatedKey');
+		lek := substring(right(t, 4000) from ',"LastEvaluatedKey":(\{.*\})\}$');
+		EXIT WHEN lek IS NULL;
+		req := json_build_object('TableName', 'bench', 'ExclusiveStartKey', lek::json);
 	END LOOP;
 END
 $fn$;
