@@ -26,7 +26,8 @@
 # against the heap baseline's SELECT of the same rows (item, as text) through
 # pgbench over the Unix socket and over TCP, and dynalite.  The heap's Scan
 # page is the next rows in primary-key order, as many as dynpg's 1 MB page
-# holds (counted first).
+# holds (counted first).  wrk waits up to 60 s for a response (its default
+# of 2 s counted dynalite's slower 1 MB Scan pages as socket errors).
 # BENCH_ITEMS, BENCH_PARTITIONS, BENCH_SECONDS (default 10), BENCH_CLIENTS
 # (default 2), BENCH_ROUNDS, BENCH_HTTP_PORT (8000), BENCH_DYNALITE_PORT
 # (8001), BENCH_REQUESTS (distinct pre-signed requests, 20000), BENCH_OPS
@@ -190,7 +191,7 @@ ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ 
 # wrk_run NAME PORT REQUESTS.lua
 wrk_run() {
 	local out bad
-	out=$(wrk -t "$clients" -c "$clients" -d "${secs}s" --latency -s "$here/http.lua" "http://127.0.0.1:$2/" -- "$3") ||
+	out=$(wrk -t "$clients" -c "$clients" -d "${secs}s" --timeout 60s --latency -s "$here/http.lua" "http://127.0.0.1:$2/" -- "$3") ||
 		{ echo "$out" >&2; exit 1; }
 	rps[$1]=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p')
 	p50[$1]=$(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
