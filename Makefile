@@ -211,7 +211,7 @@ PG_PROVE_FLAGS += -I $(srcdir)/tests
 PGTAP_TESTS = $(wildcard tests/pgtap/*.sql)
 
 .PHONY: fuzz-expr test test-suites test-list installcheck-regress installcheck-isolation \
-	installcheck-tap installcheck-pgtap valgrind-check bench fuzz-http valgrind-http layer-check
+	installcheck-tap installcheck-pgtap valgrind-check bench fuzz fuzz-http valgrind-http layer-check
 
 # The README's test command: installs what is missing, builds, installs, and runs
 # every suite as an unprivileged user in a scratch copy of the tree.
@@ -263,9 +263,14 @@ bench:
 	@bash ./tests/bench/http.sh
 	@bash ./tests/bench/partiql.sh
 
-# The HTTP endpoint's parsing paths under libFuzzer, 600 s per harness
-# (FUZZ_SECONDS overrides), and the endpoint's workers under valgrind while
-# real clients drive them.
+# Coverage-guided fuzzing of every parser (scripts/fuzz.sh, tests/fuzz/README):
+# FUZZ_RUNS executions per target (default 10,000,000) or FUZZ_SECONDS,
+# FUZZ_TARGETS to pick targets; exits non-zero on a crash and keeps the input.  fuzz-http runs the
+# HTTP endpoint's targets (sigv4, json, http), 600 s each by default.  Then
+# the endpoint's workers under valgrind while real clients drive them.
+fuzz:
+	@bash ./scripts/fuzz.sh $(FUZZ_TARGETS)
+
 fuzz-http:
 	@bash ./scripts/fuzz-http.sh $(or $(FUZZ_SECONDS),600)
 

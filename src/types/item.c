@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "base/dynpg_error.h"
 #include "types/dynpg_item.h"
 
@@ -394,6 +396,8 @@ dynpg_value_size(const DynRef *ref)
 	int64		size = 0;
 	int			i;
 
+	/* a damaged datum may nest as deep as its bytes allow */
+	check_stack_depth();
 	switch (ref->type)
 	{
 		case DYN_T_S:
