@@ -20,23 +20,27 @@
 #   http         HTTP framing as handed to libmicrohttpd
 #
 # Environment:
-#   FUZZ_RUNS     executions per target (default 10000000: the long run), or
-#   FUZZ_SECONDS  seconds per target (used when FUZZ_RUNS is not set)
+#   FUZZ_RUNS     executions per target (default 10000000: the long run,
+#                 unless only FUZZ_SECONDS is set)
+#   FUZZ_SECONDS  seconds per target at most (both limits apply when both
+#                 are set: the first reached ends the target)
 #   DYNPG_FUZZ_CORPUS  directory of kept corpora (<dir>/<target>), so that a
 #                 later run resumes where this one stopped; default: a
 #                 scratch directory, removed after a clean run
-#   DYNPG_FUZZ_BUILD   directory for the build (reused: objects are rebuilt
-#                 when a source is newer); default: the scratch directory
+#   DYNPG_FUZZ_BUILD   directory for the build (reused: objects and binaries
+#                 are rebuilt when a source is newer); default: the scratch
+#                 directory
 #   DYNPG_FUZZ_LOG     file to append one line per target to (the figures)
 #   DYNPG_FUZZ_KEEP=1  keep the scratch directory
 #
-# Seeds come from tests/fuzz/corpus/<target>, dictionaries from
+# Every crash found so far (tests/fuzz/crashes/<target>) is replayed first;
+# seeds come from tests/fuzz/corpus/<target>, dictionaries from
 # tests/fuzz/<target>.dict.  Prints per target the executions, the
 # coverage (libFuzzer's cov: edges and ft: features) and the crashes, and
 # exits 1 if any target crashed (the crashing input is kept and named);
 # 2 if a build failed.
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+top=${DYNPG_FUZZ_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 all_targets=(item_json item_binary number base64 key expr partiql request json sigv4 http)
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=("${all_targets[@]}")
@@ -89,12 +93,19 @@ build_lib() {
 			'"$@" -c -o "$FZ_BUILD/obj/$(echo "$FZ_SRC" | tr / _).o" "$FZ_TOP/$FZ_SRC"' sh \
 			"$cc" "${san[@]}" -fsanitize=fuzzer-no-link,address,undefined -Wall -Werror \
 			"${inc[@]}" "${pginc[@]}" || return 1
+		touch "$build/obj/.stamp"
 	fi
-	touch "$build/obj/.stamp"
 }
 
 build_target() {
-	local t=$1 out="$build/fuzz_$1"
+	local t=$1 out="$build/fuzz_$1" dep
+	# up to date: newer than its harness, the library and sigv4.c
+	if [ -e "$out" ]; then
+		for dep in "$top/tests/fuzz/fuzz_$t.c" "$build/obj/.stamp" "$top/src/http/sigv4.c"; do
+			[ "$out" -nt "$dep" ] || break
+			[ "$dep" = "$top/src/http/sigv4.c" ] && return 0
+		done
+	fi
 	case "$t" in
 	sigv4) "$cc" "${san[@]}" -fsanitize=fuzzer,address,undefined "${inc[@]}" -o "$out" \
 		"$top/tests/fuzz/fuzz_sigv4.c" "$top/src/http/sigv4.c" -lcrypto ;;
@@ -109,11 +120,9 @@ build_target() {
 
 build_lib 2>"$work/lib.build" || { cat "$work/lib.build" >&2; echo "error: building the fuzz library failed" >&2; exit 2; }
 
-if [ -n "${FUZZ_RUNS:-}" ] || [ -z "${FUZZ_SECONDS:-}" ]; then
-	limit=(-runs="${FUZZ_RUNS:-10000000}")
-else
-	limit=(-max_total_time="$FUZZ_SECONDS")
-fi
+limit=()
+[ -n "${FUZZ_RUNS:-}" ] || [ -z "${FUZZ_SECONDS:-}" ] && limit+=(-runs="${FUZZ_RUNS:-10000000}")
+[ -n "${FUZZ_SECONDS:-}" ] && limit+=(-max_total_time="$FUZZ_SECONDS")
 failed=0
 for t in "${targets[@]}"; do
 	build_target "$t" 2>"$work/$t.build" || { cat "$work/$t.build" >&2; echo "error: building fuzz_$t failed" >&2; exit 2; }
@@ -124,6 +133,17 @@ for t in "${targets[@]}"; do
 	[ -f "$top/tests/fuzz/$t.dict" ] && dict=(-dict="$top/tests/fuzz/$t.dict")
 	rc=0
 	start=$(date +%s)
+	# every crash found so far, replayed first, one run each: tests/fuzz/crashes/<target>
+	if [ -d "$top/tests/fuzz/crashes/$t" ]; then
+		find "$top/tests/fuzz/crashes/$t" -type f -print0 | xargs -0 -r env \
+			ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
+			"$build/fuzz_$t" -timeout=10 -rss_limit_mb=2048 >"$work/$t.replay" 2>&1 || {
+			echo "fuzz $t: a regression input of tests/fuzz/crashes/$t crashes again"
+			grep -E "ERROR: |SUMMARY: |runtime error|dynpg fuzz|^Running|^    #[0-9]" "$work/$t.replay" | head -30 >&2 || true
+			failed=1
+			continue
+		}
+	fi
 	(cd "$work" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 \
 		"$build/fuzz_$t" "${limit[@]}" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \

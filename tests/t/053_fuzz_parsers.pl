@@ -4,8 +4,9 @@
 # encoding, the expression languages, PartiQL and request reading, with
 # AddressSanitizer and UBSan and each harness's property checks (round
 # trips, key order, equal numbers encoding equally; tests/fuzz/README).
-# Every target must run inputs, reach coverage and crash on none; the seed
-# corpora hold every crash found so far, so a regression fails here.  The
+# Every target must run inputs, reach coverage and crash on none; each first
+# replays every crash found so far (tests/fuzz/crashes/<target>), so a
+# regression fails here.  The
 # long run is 'make fuzz' (FUZZ_SECONDS or FUZZ_RUNS per target).
 use strict;
 use warnings;
