@@ -24,20 +24,21 @@
  * which runs the operation there (as the caller's role: the connection
  * does SET ROLE first) unless the standby is further behind than
  * dynpg.read_replica_max_lag.  A standby that cannot be reached, is not a
- * standby of this primary, lags too much or fails otherwise is skipped,
- * and when none answers the read is served locally: forwarding never
- * turns a read that would succeed into an error.  The operation's own
- * DynamoDB errors (ValidationException, ...) come back as they were
- * raised; ResourceNotFoundException is taken as the standby not having
- * replayed the table yet and the read goes on locally.
+ * standby of this primary, lags too much or fails otherwise is skipped
+ * (one that failed is left alone for REPLICA_RETRY_MS; one that lags, only
+ * for this read), and when none answers the read is served locally:
+ * forwarding never turns a read that would succeed into an error.  A
+ * DynamoDB error from the standby (ResourceNotFoundException for a table
+ * it has not replayed yet, ValidationException for an index, or the
+ * request's own fault) also sends the read to this server, whose catalog
+ * is the authority: it serves the read or raises its own error.
  *
  * A read is forwarded only from a READ COMMITTED transaction that has
  * written nothing: the caller's own uncommitted writes and a REPEATABLE
  * READ snapshot are only on this server.
  *
  * Connections are cached per backend (as postgres_fdw's and dblink's
- * are), one per standby, made again after a failure; a standby that
- * could not be reached is left alone for REPLICA_RETRY_MS.  Every wait
+ * are), one per standby, made again after a failure.  Every wait
  * on the network is a WaitLatchOrSocket that services interrupts: a
  * cancel or statement_timeout of the caller cancels the standby's query
  * and drops the connection.
@@ -630,15 +631,16 @@ replica_try(Replica *r, const DynApiOperationInfo *op, const char *reqtext,
 	char	   *message;
 	char	   *detail;
 
+	if (r->retry_after != 0)
+	{
+		if (GetCurrentTimestamp() < r->retry_after)
+			return 0;			/* resting after a failure */
+		r->retry_after = 0;		/* rested: tried again */
+	}
 	if (r->conn != NULL && PQstatus(r->conn) != CONNECTION_OK)
 		replica_failed(r, "lost its connection", false);
-	if (r->conn == NULL)
-	{
-		if (r->retry_after != 0 && GetCurrentTimestamp() < r->retry_after)
-			return 0;
-		if (!replica_connect(r))
-			return 0;
-	}
+	if (r->conn == NULL && !replica_connect(r))
+		return 0;
 	if (r->role == NULL || strcmp(r->role, role) != 0)
 	{
 		res = replica_exec(r, psprintf("SET ROLE %s", quote_identifier(role)), 0, NULL);
@@ -690,23 +692,35 @@ replica_try(Replica *r, const DynApiOperationInfo *op, const char *reqtext,
 		}
 		*response = dynpg_json_parse(pstrdup(PQgetvalue(res, 0, 0)), PQgetlength(res, 0, 0));
 		PQclear(res);
+		r->retry_after = 0;		/* served: no longer resting */
 		return 1;
 	}
 	sqlstate = pstrdup(PQresultErrorField(res, PG_DIAG_SQLSTATE) ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : "XX000");
 	message = pstrdup(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "?");
 	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) ? pstrdup(PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) : NULL;
 	PQclear(res);
-	/* the operation's own DynamoDB error, but for a table not replayed yet */
-	if (detail != NULL && strncmp(detail, "{\"__type\":\"", 11) == 0 &&
-		strstr(detail, "#ResourceNotFoundException\"") == NULL && strlen(sqlstate) == 5)
-		ereport(ERROR,
-				(errcode(MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2], sqlstate[3], sqlstate[4])),
-				 errmsg_internal("%s", message),
-				 errdetail_internal("%s", detail)));
+	/*
+	 * A DynamoDB error (the body in the detail): this server answers the
+	 * read.  The standby's catalog may be behind this one's (a table or an
+	 * index not replayed yet: ResourceNotFoundException, ValidationException),
+	 * and forwarding must not turn a read that succeeds here into an error;
+	 * a request at fault gets the same error here.  The standby is fine:
+	 * it is not rested, and the request's faults are not logged.
+	 */
+	if (detail != NULL && strncmp(detail, "{\"__type\":\"", 11) == 0)
+	{
+		ereport(DEBUG1,
+				(errmsg("dynpg: read replica %d answered a %s with a DynamoDB error; the read is served here: %s",
+						(int) (r - replicas) + 1, op->name, message),
+				 errhidestmt(true)));
+		return 0;
+	}
 	ereport(LOG,
-			(errmsg("dynpg: read replica %d did not serve a %s; the read is served elsewhere: %s",
-					(int) (r - replicas) + 1, op->name, message),
+			(errmsg("dynpg: read replica %d did not serve a %s and is left alone for %d s; the read is served elsewhere: %s (SQLSTATE %s)",
+					(int) (r - replicas) + 1, op->name, REPLICA_RETRY_MS / 1000, message, sqlstate),
 			 errhidestmt(true)));
+	/* not a standby (any more), no dynpg.replica_read, a recovery conflict: rest it */
+	r->retry_after = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), REPLICA_RETRY_MS);
 	return 0;
 }
 

@@ -8,7 +8,9 @@
 #   eventual read misses a new write while a consistent read sees it; the
 #   data is never older than the lag dynpg.replica_lag (and
 #   dynpg.replica_read) report; dynpg.read_replica_max_lag skips a standby
-#   lagging more; once replay resumes the reads converge;
+#   lagging more (for that read only); a table the standby has not replayed
+#   yet is read on the primary; a replica that fails is rested for 5 s;
+#   once replay resumes the reads converge;
 # - with the standby down, reads fall back to the primary.
 use strict;
 use warnings;
@@ -202,6 +204,51 @@ is($primary->safe_psql('postgres', "SET dynpg.read_replica_max_lag = '500ms'; $g
 	'with dynpg.read_replica_max_lag = 500ms the lagging standby is skipped');
 is($primary->safe_psql('postgres', "SET dynpg.read_replica_max_lag = '1h'; $get"), 'one',
 	'with 1h it serves');
+# within one session (one backend's connection): a standby skipped for its
+# lag is asked again by the next read, not rested
+is($primary->safe_psql('postgres', "SET dynpg.read_replica_max_lag = '500ms'; $get; SET dynpg.read_replica_max_lag = '1h'; $get"),
+	"two\none", 'in one session a standby skipped for its lag serves the next read that allows it');
+
+# a table the standby has not replayed yet: its ResourceNotFoundException
+# sends the read to the primary, which serves it; the standby is not rested
+$primary->safe_psql('postgres', q{
+SELECT dynpg.create_table('{"TableName": "fresh", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}]}');
+GRANT ALL ON dynamodb.fresh TO app;
+SELECT dynpg.put_item('{"TableName": "fresh", "Item": {"k": {"S": "x"}, "n": {"N": "7"}}}');
+});
+is($standby->safe_psql('postgres', q{SELECT count(*) FROM pg_class WHERE relname = 'fresh'}), '0',
+	'the paused standby has not replayed the new table');
+is($primary->safe_psql('postgres', qq{
+SELECT dynpg.get_item('{"TableName": "fresh", "Key": {"k": {"S": "x"}}}') #>> '{Item,n,N}';
+SELECT dynpg.query('{"TableName": "fresh", "KeyConditionExpression": "k = :k", "ExpressionAttributeValues": {":k": {"S": "x"}}}') ->> 'Count';
+SELECT dynpg.scan('{"TableName": "fresh"}') ->> 'Count';
+SELECT dynpg.batch_get_item('{"RequestItems": {"fresh": {"Keys": [{"k": {"S": "x"}}]}, "ledger": {"Keys": [{"pk": {"S": "a"}, "sk": {"N": "1"}}]}}}') #>> '{Responses,fresh,0,n,N}';
+$get}), "7\n1\n1\n7\none",
+	'eventual GetItem, Query, Scan, BatchGetItem of a table the standby lacks are served by the primary, and the standby serves the next read');
+# a faulty request gets the primary's own error (the same as without forwarding)
+{
+	my ($stdout, $stderr) = ('', '');
+	$primary->psql('postgres', q{SELECT dynpg.get_item('{"TableName": "ledger", "Key": {"pk": {"S": "a"}}}')},
+		stdout => \$stdout, stderr => \$stderr);
+	like($stderr, qr/ERROR:  The provided key element does not match the schema/,
+		"a faulty eventual read gets the primary's ValidationException");
+}
+
+# a "replica" that fails (here: the primary itself, not a standby) is left
+# alone for 5 s by the backend that saw it fail, then asked again; the
+# standby listed after it serves meanwhile
+my $self_conn = 'host=' . $primary->host . ' port=' . $primary->port . ' dbname=postgres';
+my $log_offset = -s $primary->logfile;
+is($primary->safe_psql('postgres', qq{
+SET dynpg.read_replicas = '$self_conn; $replica';
+$get; $get; $get;
+SELECT pg_sleep(5.5) IS NOT NULL;
+$get}), "one\none\none\nt\none",
+	'with a failing replica listed first, the standby serves every eventual read');
+my @rested = (slurp_file($primary->logfile, $log_offset) =~
+	/dynpg: read replica 1 did not serve a GetItem and is left alone for 5 s; the read is served elsewhere: dynpg.replica_read: this server is not a standby \(not in recovery\) \(SQLSTATE 55000\)/g);
+is(scalar(@rested), 2, 'the failing replica was asked by the first read, rested for the next two, and asked again after 5 s');
 
 # consistent reads are never stale: write and read back
 my $stale_reads = $primary->safe_psql('postgres', qq{
