@@ -28,8 +28,9 @@ extern void dynpg_replica_refuse_on_standby(const DynApiOperationInfo *op,
  * eventually consistent read (op has DYN_OP_EVENTUAL_READ, no
  * ConsistentRead: true) served by a standby, or NULL when the read is not
  * to be forwarded or no standby served it (the caller serves it locally).
- * An error of the operation on the standby (a ValidationException, ...)
- * is raised here as it was raised there.
+ * A DynamoDB error on the standby (ResourceNotFoundException for a table
+ * it has not replayed yet, a ValidationException, ...) also gives NULL:
+ * this server's catalog is the authority and answers, or raises its own.
  */
 extern DynJson *dynpg_replica_forward(const DynApiOperationInfo *op, DynJson *request);
 

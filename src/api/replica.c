@@ -618,7 +618,8 @@ forwardable(const DynApiOperationInfo *op, const DynJson *request)
 
 /*
  * The standby r's answer: 1 served (*response set), 0 not served (go on
- * with the next), or an error raised as the standby raised it.
+ * with the next standby, then locally).  Nothing the standby answers is
+ * raised here; only the caller's own interrupts are.
  */
 static int
 replica_try(Replica *r, const DynApiOperationInfo *op, const char *reqtext,
