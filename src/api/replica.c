@@ -66,6 +66,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/pg_lsn.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "api/dynpg_api.h"
@@ -335,6 +336,16 @@ dynpg_replica_read(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("dynpg.replica_read: \"%s\" is not a read a standby serves for a primary",
 						opname)));
+	/*
+	 * The lag is an upper bound of the data's age only if the data is read
+	 * from a snapshot taken after it was measured: the statement's snapshot
+	 * is older (replay may have gone on since), so the read gets a new one,
+	 * which READ COMMITTED allows; a transaction snapshot cannot be renewed.
+	 */
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("dynpg.replica_read must run in a READ COMMITTED transaction")));
 	lag = standby_lag_ms(primary_lsn);
 	values[0] = Float8GetDatum(lag);
 	if (max_lag >= 0 && lag > max_lag)
@@ -344,7 +355,9 @@ dynpg_replica_read(PG_FUNCTION_ARGS)
 		StringInfoData out;
 		DynJson    *response;
 
+		PushActiveSnapshot(GetTransactionSnapshot());
 		response = dynpg_api_call(op, dynpg_json_parse(VARDATA_ANY(req), VARSIZE_ANY_EXHDR(req)));
+		PopActiveSnapshot();
 		initStringInfo(&out);
 		dynpg_response_text(&out, response);
 		values[1] = PointerGetDatum(cstring_to_text_with_len(out.data, out.len));
@@ -450,6 +463,7 @@ replica_connect(Replica *r)
 	const char **vals;
 	int			n = 0;
 	bool		has_db = false;
+	const char *user_options = NULL;
 	TimestampTz deadline;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 
@@ -462,21 +476,27 @@ replica_connect(Replica *r)
 	}
 	for (o = opts; o->keyword; o++)
 		n++;
-	keys = palloc0(sizeof(char *) * (n + 3));
-	vals = palloc0(sizeof(char *) * (n + 3));
+	keys = palloc0(sizeof(char *) * (n + 4));
+	vals = palloc0(sizeof(char *) * (n + 4));
 	n = 0;
 	for (o = opts; o->keyword; o++)
-		if (o->val != NULL && o->val[0] != '\0')
+		if (o->val != NULL && o->val[0] != '\0' && strcmp(o->keyword, "options") != 0)
 		{
 			has_db |= strcmp(o->keyword, "dbname") == 0;
 			keys[n] = o->keyword;
 			vals[n++] = o->val;
 		}
+		else if (o->val != NULL && o->val[0] != '\0')
+			user_options = o->val;
 	if (!has_db)
 	{
 		keys[n] = "dbname";
 		vals[n++] = get_database_name(MyDatabaseId);
 	}
+	/* dynpg.replica_read reads in READ COMMITTED, whatever the standby's default */
+	keys[n] = "options";
+	vals[n++] = psprintf("%s%s-c default_transaction_isolation=read\\ committed",
+						 user_options ? user_options : "", user_options ? " " : "");
 	keys[n] = "fallback_application_name";
 	vals[n++] = "dynpg read forwarding";
 	r->conn = PQconnectStartParams(keys, vals, 0);

@@ -11,10 +11,15 @@
 #   lagging more (for that read only); a table the standby has not replayed
 #   yet is read on the primary; a replica that fails is rested for 5 s;
 #   once replay resumes the reads converge;
+# - under continuous writes with the standby applying WAL 400 ms late, no
+#   eventual read is older than the lag measured with it (or than
+#   dynpg.read_replica_max_lag, through the primary), no consistent read
+#   is stale;
 # - with the standby down, reads fall back to the primary.
 use strict;
 use warnings;
 
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -292,6 +297,130 @@ is($primary->safe_psql('postgres', "SET dynpg.read_replica_max_lag = 0; $get"), 
 	local @ENV{keys %env} = values %env;
 	run_client_checks(['/usr/bin/python3', 'tests/http/standby_boto3.py', 'standby', 'two'], exact => 35);
 }
+
+# ---------------------------------------------------------------------------
+# Under continuous writes, the standby applying WAL 400 ms late
+# (recovery_min_apply_delay): an eventual read's data is never older than
+# the lag measured with it (dynpg.replica_read), a forwarded read's never
+# older than dynpg.read_replica_max_lag, and a consistent read never stale.
+# A write's age is measured from its acknowledgement (the writer's clock
+# after COMMIT returned), which is later than its commit: the bound is
+# checked against the youngest write the read missed.
+# ---------------------------------------------------------------------------
+$primary->safe_psql('postgres', q{
+SELECT dynpg.create_table('{"TableName": "ticks", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}]}');
+GRANT ALL ON dynamodb.ticks TO app;
+SELECT dynpg.put_item('{"TableName": "ticks", "Item": {"k": {"S": "t"}, "n": {"N": "0"}}}');
+CREATE TABLE tick_log (n int PRIMARY KEY, acked float8 NOT NULL);
+INSERT INTO tick_log VALUES (0, extract(epoch FROM clock_timestamp()));
+CREATE TABLE tick_stop ();
+});
+$primary->wait_for_catchup($standby);
+# REPEATABLE READ by default on the standby: forwarding asks for READ
+# COMMITTED, which dynpg.replica_read needs
+$standby->append_conf('postgresql.conf', "recovery_min_apply_delay = '400ms'\ndefault_transaction_isolation = 'repeatable read'");
+$standby->reload;
+my ($wout, $werr) = ('', '');
+my $writer = IPC::Run::start(['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', $primary->connstr('postgres'), '-c', q{
+DO $$
+DECLARE
+	i int := 0;
+BEGIN
+	WHILE i < 5000 AND NOT EXISTS (SELECT FROM tick_stop) LOOP
+		i := i + 1;
+		PERFORM dynpg.put_item(jsonb_build_object('TableName', 'ticks', 'Item', jsonb_build_object(
+			'k', jsonb_build_object('S', 't'), 'n', jsonb_build_object('N', i::text))));
+		COMMIT;
+		INSERT INTO tick_log VALUES (i, extract(epoch FROM clock_timestamp()));
+		COMMIT;
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+END $$}], '>', \$wout, '2>', \$werr);
+ok($primary->poll_query_until('postgres', 'SELECT count(*) > 20 FROM tick_log'), 'the writer is writing');
+sleep(1);
+
+like(standby_error(qq{SELECT * FROM dynpg.replica_read('$sysid', 'FFFFFFFF/FFFFFFFF', -1, 'GetItem', '{"TableName": "ticks", "Key": {"k": {"S": "t"}}}')}),
+	qr/ERROR:  25000: dynpg\.replica_read must run in a READ COMMITTED transaction/,
+	'dynpg.replica_read refuses under REPEATABLE READ (its snapshot could not be renewed after measuring the lag)');
+# on the standby: 30 reads, each with the lag measured for it (no primary
+# position given: the lag is the time since the last replayed commit); no
+# ORDER BY, which would evaluate clock_timestamp() after all the reads
+my $tick_key = '{"TableName": "ticks", "Key": {"k": {"S": "t"}}}';
+my @measured = map { [ split /\|/ ] } split /\n/, $standby->safe_psql('postgres', qq{
+SET default_transaction_isolation = 'read committed';
+SELECT r.lag_ms, (r.response::jsonb #>> '{Item,n,N}')::int, extract(epoch FROM clock_timestamp())
+  FROM generate_series(1, 30) g,
+       LATERAL dynpg.replica_read('$sysid',
+                                  CASE WHEN g > 0 AND pg_sleep(0.1) IS NOT NULL THEN 'FFFFFFFF/FFFFFFFF'::pg_lsn END,
+                                  -1, 'GetItem', '$tick_key') r});
+
+# on the primary: 30 forwarded eventual reads with dynpg.read_replica_max_lag
+# = 1 s and 30 consistent ones, each with the time it began
+my @forwarded = map { [ split /\|/ ] } split /\n/, $primary->safe_psql('postgres', qq{
+SET dynpg.read_replica_max_lag = '1s';
+CREATE TEMP TABLE tick_reads (g int, began float8, eventual int, consistent int);
+DO \$\$
+DECLARE
+	t0 float8;
+	ev int;
+	co int;
+BEGIN
+	FOR g IN 1 .. 30 LOOP
+		t0 := extract(epoch FROM clock_timestamp());
+		ev := (dynpg.get_item('$tick_key') #>> '{Item,n,N}')::int;
+		co := (dynpg.get_item('{"TableName": "ticks", "Key": {"k": {"S": "t"}}, "ConsistentRead": true}') #>> '{Item,n,N}')::int;
+		INSERT INTO tick_reads VALUES (g, t0, ev, co);
+		COMMIT;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END \$\$;
+SELECT began, eventual, consistent FROM tick_reads ORDER BY g});
+
+$primary->safe_psql('postgres', 'INSERT INTO tick_stop DEFAULT VALUES');
+$writer->finish;
+is($werr, '', 'the writer ran without error');
+my %acked = map { split /\|/ } split /\n/, $primary->safe_psql('postgres', 'SELECT n, acked FROM tick_log');
+my $writes = scalar(keys %acked) - 1;
+# how much older the data is than the read: the age, at 'when', of the first
+# write the read did not see (0 when it saw every write acknowledged by then)
+sub staleness
+{
+	my ($n, $when) = @_;
+	my $missed = $acked{ $n + 1 };
+	return 0 if !defined $missed || $missed >= $when;
+	return $when - $missed;
+}
+my ($over, $stale_measured, $max_stale, $max_lag_seen) = (0, 0, 0, 0);
+foreach my $r (@measured)
+{
+	my ($lag_ms, $n, $when) = @$r;
+	my $s = staleness($n, $when);
+	# 'when' is taken after the read returned: allow the read's own time
+	$over++ if $s > $lag_ms / 1000 + 0.05;
+	$stale_measured++ if $s > 0.2;
+	$max_stale = $s if $s > $max_stale;
+	$max_lag_seen = $lag_ms if $lag_ms > $max_lag_seen;
+}
+is($over, 0, sprintf('on the standby, 30 eventual reads under %d writes: none older than the lag measured with it (oldest %.3f s; lags up to %.0f ms)',
+	$writes, $max_stale, $max_lag_seen));
+ok($stale_measured >= 10, "... and the standby was behind ($stale_measured of 30 reads missed a write acknowledged 200 ms before)");
+my ($ev_over, $ev_stale, $co_stale, $ev_max) = (0, 0, 0, 0);
+foreach my $r (@forwarded)
+{
+	my ($began, $ev, $co) = @$r;
+	my $s = staleness($ev, $began);
+	$ev_over++ if $s >= 1;
+	$ev_stale++ if $s > 0.2;
+	$ev_max = $s if $s > $ev_max;
+	$co_stale++ if staleness($co, $began) > 0;
+}
+is($ev_over, 0, sprintf('through the primary with dynpg.read_replica_max_lag = 1s, 30 eventual reads: none older than 1 s (oldest %.3f s)', $ev_max));
+ok($ev_stale >= 10, "... and the standby served them ($ev_stale of 30 missed a write acknowledged 200 ms before they began)");
+is($co_stale, 0, '... while none of the 30 consistent reads missed a write acknowledged before it began');
+$standby->adjust_conf('postgresql.conf', 'recovery_min_apply_delay', "'0'");
+$standby->adjust_conf('postgresql.conf', 'default_transaction_isolation', "'read committed'");
+$standby->reload;
 
 # the standby down: reads fall back to the primary
 $standby->stop;
