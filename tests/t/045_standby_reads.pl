@@ -122,6 +122,10 @@ like(standby_error(qq{SELECT dynpg.batch_get_item('{"RequestItems": {"ledger": {
 	qr/YD503: \Q$strong\E/, '... a consistent BatchGetItem');
 like(standby_error(q{SELECT dynpg.execute_statement('{"Statement": "SELECT * FROM ledger WHERE pk = ''a''", "ConsistentRead": true}')}),
 	qr/YD503: \Q$strong\E/, '... a consistent PartiQL SELECT');
+like(standby_error(q{SELECT dynpg.execute_json('PutItem', '{"TableName": "ledger", "Item": {"pk": {"S": "b"}, "sk": {"N": "1"}}}')}),
+	qr/YD503: \QPutItem $tail\E/, "... the json form's PutItem (dynpg.execute_json)");
+like(standby_error(qq{SELECT dynpg.get_item_json('{"TableName": "ledger", $key1, "ConsistentRead": true}')}),
+	qr/YD503: \Q$strong\E/, '... a consistent dynpg.get_item_json');
 # a malformed request still gets the operation's own error
 like(standby_error(qq{SELECT dynpg.get_item('{"TableName": "ledger", $key1, "ConsistentRead": "yes"}')}),
 	qr/ERROR:  YD002: /, '... a malformed ConsistentRead gets its SerializationException');
@@ -171,6 +175,8 @@ my $get = qq{SELECT dynpg.get_item('{"TableName": "ledger", $key1}') #>> '{Item,
 my $t_read = time();
 is($primary->safe_psql('postgres', $get), 'one',
 	'an eventually consistent GetItem on the primary is served by the (stale) standby');
+is($primary->safe_psql('postgres', qq{SELECT dynpg.get_item_json('{"TableName": "ledger", $key1}')::jsonb #>> '{Item,v,S}'}),
+	'one', '... its json form dynpg.get_item_json too');
 is($primary->safe_psql('postgres', qq{SELECT dynpg.get_item('{"TableName": "ledger", $key1, "ConsistentRead": true}') #>> '{Item,v,S}'}),
 	'two', '... while a strongly consistent one sees the write');
 is($primary->safe_psql('postgres', q{SELECT string_agg(i #>> '{v,S}', ',') FROM jsonb_array_elements(dynpg.query('{"TableName": "ledger", "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "a"}}}') -> 'Items') i}),
