@@ -638,8 +638,9 @@ forwardable(const DynApiOperationInfo *op, const DynJson *request)
 
 /*
  * The standby r's answer: 1 served (*response set), 0 not served (go on
- * with the next standby, then locally).  Nothing the standby answers is
- * raised here; only the caller's own interrupts are.
+ * with the next standby, then locally), -1 answered with a DynamoDB error
+ * (serve the read locally at once).  Nothing the standby answers is raised
+ * here; only the caller's own interrupts are.
  */
 static int
 replica_try(Replica *r, const DynApiOperationInfo *op, const char *reqtext,
@@ -726,7 +727,8 @@ replica_try(Replica *r, const DynApiOperationInfo *op, const char *reqtext,
 	 * index not replayed yet: ResourceNotFoundException, ValidationException),
 	 * and forwarding must not turn a read that succeeds here into an error;
 	 * a request at fault gets the same error here.  The standby is fine:
-	 * it is not rested, and the request's faults are not logged.
+	 * it is not rested, and the request's faults are not logged; nor are
+	 * the other standbys asked, whose catalogs are no newer than this one.
 	 */
 	if (detail != NULL && strncmp(detail, "{\"__type\":\"", 11) == 0)
 	{
@@ -734,7 +736,7 @@ replica_try(Replica *r, const DynApiOperationInfo *op, const char *reqtext,
 				(errmsg("dynpg: read replica %d answered a %s with a DynamoDB error; the read is served here: %s",
 						(int) (r - replicas) + 1, op->name, message),
 				 errhidestmt(true)));
-		return 0;
+		return -1;
 	}
 	ereport(LOG,
 			(errmsg("dynpg: read replica %d did not serve a %s and is left alone for %d s; the read is served elsewhere: %s (SQLSTATE %s)",
@@ -765,12 +767,15 @@ dynpg_replica_forward(const DynApiOperationInfo *op, DynJson *request)
 	{
 		Replica    *r = &replicas[(next_replica + i) % nreplicas];
 		DynJson    *response = NULL;
+		int			rc = replica_try(r, op, reqtext.data, lsn, &response);
 
-		if (replica_try(r, op, reqtext.data, lsn, &response) == 1)
+		if (rc == 1)
 		{
 			next_replica = (next_replica + i + 1) % nreplicas;
 			return response;
 		}
+		if (rc < 0)
+			break;
 	}
 	next_replica = (next_replica + 1) % nreplicas;
 	return NULL;

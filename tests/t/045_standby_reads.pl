@@ -237,6 +237,16 @@ SELECT dynpg.scan('{"TableName": "fresh"}') ->> 'Count';
 SELECT dynpg.batch_get_item('{"RequestItems": {"fresh": {"Keys": [{"k": {"S": "x"}}]}, "ledger": {"Keys": [{"pk": {"S": "a"}, "sk": {"N": "1"}}]}}}') #>> '{Responses,fresh,0,n,N}';
 $get}), "7\n1\n1\n7\none",
 	'eventual GetItem, Query, Scan, BatchGetItem of a table the standby lacks are served by the primary, and the standby serves the next read');
+# with the standby listed twice, its DynamoDB error sends the read to the
+# primary at once: the second entry is not asked (DEBUG1 names each answer)
+{
+	my ($stdout, $stderr) = ('', '');
+	$primary->psql('postgres', qq{SET dynpg.read_replicas = '$replica; $replica'; SET client_min_messages = debug1;
+SELECT dynpg.get_item('{"TableName": "fresh", "Key": {"k": {"S": "x"}}}') #>> '{Item,n,N}'},
+		stdout => \$stdout, stderr => \$stderr);
+	my @answers = $stderr =~ /dynpg: read replica (\d) answered a GetItem with a DynamoDB error; the read is served here: Requested resource not found/g;
+	is("$stdout [@answers]", '7 [1]', 'a DynamoDB error from the first standby: the primary serves the read, the second standby is not asked');
+}
 # a faulty request gets the primary's own error (the same as without forwarding)
 {
 	my ($stdout, $stderr) = ('', '');
