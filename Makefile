@@ -64,6 +64,7 @@ OBJS = \
 	src/api/s3_location.o \
 	src/api/export_ops.o \
 	src/api/import_ops.o \
+	src/api/replica.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \
@@ -133,6 +134,7 @@ REGRESS = \
 	item_collection_metrics \
 	vacuum \
 	index_worker \
+	read_replicas \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
 # (tests/dynpg.conf); nothing here touches an installed server.
@@ -177,6 +179,9 @@ PG_CPPFLAGS = -I$(srcdir)/src
 # The HTTP endpoint (src/http): libmicrohttpd for HTTP framing, OpenSSL's
 # libcrypto for SHA-256 and HMAC (SigV4), zlib for gzip bodies and CRC32.
 SHLIB_LINK += -lmicrohttpd -lcrypto -lz -lzstd
+# Reads from standbys (src/api/replica.c): libpq, as dblink and postgres_fdw link it.
+PG_CPPFLAGS += -I$(libpq_srcdir)
+SHLIB_LINK_INTERNAL += $(libpq)
 # Header dependencies: gcc writes src/.../<file>.d beside each object, so a header
 # change rebuilds what includes it (Debian's PGXS has 'autodepend' off).
 # (The .d files are included after PGXS, below, so that 'all' stays the default goal.)

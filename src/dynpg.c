@@ -37,6 +37,7 @@
 #include "am/dynpg_keyscan.h"
 #include "api/dynpg_s3_location.h"
 #include "api/dynpg_import.h"
+#include "api/dynpg_replica.h"
 #include "am/dynpg_stream.h"
 #include "am/dynpg_ttl.h"
 #include "base/dynpg_preload.h"
@@ -335,6 +336,8 @@ _PG_init(void)
 							0, 0, INT_MAX,
 							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+	/* reads from standbys: dynpg.read_replicas (src/api/replica.c) */
+	dynpg_replica_init();
 	/* the GSI workers: GUCs, shared memory and the launcher (src/worker/README) */
 	dynpg_stream_init();
 	/* exports and imports: where S3 locations live (src/api/s3_location.c) */

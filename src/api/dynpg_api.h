@@ -91,6 +91,18 @@ extern DynJson *dynpg_api_list_exports(DynJson *request);
 #define DYN_OP_MAPS_CONFLICTS	0x01	/* a serialization failure or deadlock is
 										 * TransactionConflictException */
 #define DYN_OP_STREAMS			0x02	/* DynamoDB Streams' API, not DynamoDB's */
+/*
+ * What a standby may serve and a primary may forward to one (replica.c,
+ * src/api/README "Reads from standbys"); an operation with none of these
+ * reads only and is served by a standby as it is (DescribeTable, ...).
+ */
+#define DYN_OP_WRITES			0x04	/* changes data or definitions: never on a standby */
+#define DYN_OP_EVENTUAL_READ	0x08	/* GetItem, Query, Scan, BatchGetItem: on a standby
+										 * unless ConsistentRead is true */
+#define DYN_OP_STRONG_READ		0x10	/* always strongly consistent (TransactGetItems,
+										 * ExecuteTransaction): never on a standby */
+#define DYN_OP_PARTIQL			0x20	/* ExecuteStatement, BatchExecuteStatement: on a
+										 * standby for SELECTs that are not consistent */
 
 typedef struct DynApiOperationInfo
 {

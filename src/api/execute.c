@@ -14,7 +14,10 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "access/xlog.h"
+
 #include "api/dynpg_api.h"
+#include "api/dynpg_replica.h"
 #include "api/dynpg_wire.h"
 #include "base/dynpg_error.h"
 
@@ -35,43 +38,43 @@
  * TransactWriteItems maps its conflicts itself (transact_ops.c).
  */
 static const DynApiOperationInfo operations[] = {
-	{"CreateTable", dynpg_api_create_table, 0},
-	{"DeleteTable", dynpg_api_delete_table, 0},
+	{"CreateTable", dynpg_api_create_table, DYN_OP_WRITES},
+	{"DeleteTable", dynpg_api_delete_table, DYN_OP_WRITES},
 	{"DescribeTable", dynpg_api_describe_table, 0},
-	{"UpdateTable", dynpg_api_update_table, 0},
+	{"UpdateTable", dynpg_api_update_table, DYN_OP_WRITES},
 	{"ListTables", dynpg_api_list_tables, 0},
-	{"PutItem", dynpg_api_put_item, DYN_OP_MAPS_CONFLICTS},
-	{"GetItem", dynpg_api_get_item, 0},
-	{"DeleteItem", dynpg_api_delete_item, DYN_OP_MAPS_CONFLICTS},
-	{"UpdateItem", dynpg_api_update_item, DYN_OP_MAPS_CONFLICTS},
-	{"Query", dynpg_api_query, 0},
-	{"Scan", dynpg_api_scan, 0},
-	{"BatchGetItem", dynpg_api_batch_get_item, 0},
-	{"BatchWriteItem", dynpg_api_batch_write_item, DYN_OP_MAPS_CONFLICTS},
-	{"TransactWriteItems", dynpg_api_transact_write_items, 0},
-	{"TransactGetItems", dynpg_api_transact_get_items, 0},
-	{"TagResource", dynpg_api_tag_resource, 0},
-	{"UntagResource", dynpg_api_untag_resource, 0},
+	{"PutItem", dynpg_api_put_item, DYN_OP_MAPS_CONFLICTS | DYN_OP_WRITES},
+	{"GetItem", dynpg_api_get_item, DYN_OP_EVENTUAL_READ},
+	{"DeleteItem", dynpg_api_delete_item, DYN_OP_MAPS_CONFLICTS | DYN_OP_WRITES},
+	{"UpdateItem", dynpg_api_update_item, DYN_OP_MAPS_CONFLICTS | DYN_OP_WRITES},
+	{"Query", dynpg_api_query, DYN_OP_EVENTUAL_READ},
+	{"Scan", dynpg_api_scan, DYN_OP_EVENTUAL_READ},
+	{"BatchGetItem", dynpg_api_batch_get_item, DYN_OP_EVENTUAL_READ},
+	{"BatchWriteItem", dynpg_api_batch_write_item, DYN_OP_MAPS_CONFLICTS | DYN_OP_WRITES},
+	{"TransactWriteItems", dynpg_api_transact_write_items, DYN_OP_WRITES},
+	{"TransactGetItems", dynpg_api_transact_get_items, DYN_OP_STRONG_READ},
+	{"TagResource", dynpg_api_tag_resource, DYN_OP_WRITES},
+	{"UntagResource", dynpg_api_untag_resource, DYN_OP_WRITES},
 	{"ListTagsOfResource", dynpg_api_list_tags_of_resource, 0},
-	{"UpdateTimeToLive", dynpg_api_update_time_to_live, 0},
+	{"UpdateTimeToLive", dynpg_api_update_time_to_live, DYN_OP_WRITES},
 	{"DescribeTimeToLive", dynpg_api_describe_time_to_live, 0},
 	{"DescribeLimits", dynpg_api_describe_limits, 0},
 	{"DescribeEndpoints", dynpg_api_describe_endpoints, 0},
 	/* imports from S3 (here: dynpg.export_directory) */
-	{"ImportTable", dynpg_api_import_table, 0},
+	{"ImportTable", dynpg_api_import_table, DYN_OP_WRITES},
 	{"DescribeImport", dynpg_api_describe_import, 0},
 	{"ListImports", dynpg_api_list_imports, 0},
 	/* PartiQL */
-	{"ExecuteStatement", dynpg_api_execute_statement, DYN_OP_MAPS_CONFLICTS},
-	{"BatchExecuteStatement", dynpg_api_batch_execute_statement, 0},
-	{"ExecuteTransaction", dynpg_api_execute_transaction, 0},
+	{"ExecuteStatement", dynpg_api_execute_statement, DYN_OP_MAPS_CONFLICTS | DYN_OP_PARTIQL},
+	{"BatchExecuteStatement", dynpg_api_batch_execute_statement, DYN_OP_PARTIQL},
+	{"ExecuteTransaction", dynpg_api_execute_transaction, DYN_OP_WRITES | DYN_OP_STRONG_READ},
 	/* DynamoDB Streams */
 	{"ListStreams", dynpg_api_list_streams, DYN_OP_STREAMS},
 	{"DescribeStream", dynpg_api_describe_stream, DYN_OP_STREAMS},
 	{"GetShardIterator", dynpg_api_get_shard_iterator, DYN_OP_STREAMS},
 	{"GetRecords", dynpg_api_get_records, DYN_OP_STREAMS},
 	/* exports to S3 */
-	{"ExportTableToPointInTime", dynpg_api_export_table_to_point_in_time, 0},
+	{"ExportTableToPointInTime", dynpg_api_export_table_to_point_in_time, DYN_OP_WRITES},
 	{"DescribeExport", dynpg_api_describe_export, 0},
 	{"ListExports", dynpg_api_list_exports, 0},
 	/* not implemented yet */
@@ -113,6 +116,15 @@ dynpg_api_call(const DynApiOperationInfo *op, DynJson *request)
 	if (op->fn == NULL)
 		dynpg_raise(DYN_ERR_UNKNOWN_OPERATION,
 					"dynpg does not support the operation %s yet", op->name);
+	/* a standby refuses writes and strong reads; a primary may send eventual reads to one */
+	if (RecoveryInProgress())
+		dynpg_replica_refuse_on_standby(op, request);
+	else if (op->flags & DYN_OP_EVENTUAL_READ)
+	{
+		result = dynpg_replica_forward(op, request);
+		if (result != NULL)
+			return result;
+	}
 	if ((op->flags & DYN_OP_MAPS_CONFLICTS) == 0)
 		return op->fn(request);
 	PG_TRY();

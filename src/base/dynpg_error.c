@@ -76,6 +76,9 @@ static const DynErrorInfo dyn_errors[DYN_ERR__COUNT] = {
 	DDB, "message", false},
 	{"InvalidExportTimeException", MAKE_SQLSTATE('Y', 'D', '0', '6', '3'), "YD063",
 	DDB, "message", false},
+	/* HTTP 503; a standby's answer to a write or a strongly consistent read */
+	{"ServiceUnavailable", MAKE_SQLSTATE('Y', 'D', '5', '0', '3'), "YD503",
+	DDB, "message", true},
 	{"InternalServerError", MAKE_SQLSTATE('Y', 'D', '5', '0', '0'), "YD500",
 	DDB, "message", true},
 };

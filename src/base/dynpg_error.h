@@ -40,6 +40,7 @@ typedef enum DynErrorType
 	DYN_ERR_TABLE_NOT_FOUND,
 	DYN_ERR_IMPORT_NOT_FOUND,	/* DescribeImport */
 	DYN_ERR_INVALID_EXPORT_TIME,	/* ExportTableToPointInTime */
+	DYN_ERR_SERVICE_UNAVAILABLE,	/* a request a standby cannot serve (HTTP 503) */
 	DYN_ERR_INTERNAL_SERVER_ERROR,
 	DYN_ERR__COUNT
 } DynErrorType;

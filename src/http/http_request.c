@@ -329,23 +329,6 @@ authenticate(DynHttpRequest *req, DynHttpResponse *resp)
  * ---------------------------------------------------------------------
  */
 
-/* Whether an operation changes data (refused on a standby). */
-static bool
-operation_writes(const char *name)
-{
-	static const char *const writes[] = {
-		"CreateTable", "DeleteTable", "UpdateTable", "PutItem", "DeleteItem", "UpdateItem",
-		"BatchWriteItem", "TransactWriteItems", "TagResource", "UntagResource",
-		"UpdateTimeToLive", NULL
-	};
-	int			i;
-
-	for (i = 0; writes[i] != NULL; i++)
-		if (strcmp(writes[i], name) == 0)
-			return true;
-	return false;
-}
-
 /*
  * The request's Host header, the address the client reached this server
  * by (for DescribeEndpoints): a host name or an address, with its port if
@@ -396,7 +379,9 @@ error_from(ErrorData *e, DynHttpResponse *resp, const char *operation, const cha
 {
 	if (e->detail != NULL && strncmp(e->detail, "{\"__type\":\"", 11) == 0)
 	{
-		resp->status = strstr(e->detail, "#InternalServerError\"") != NULL ? 500 : 400;
+		/* ServiceUnavailable: what a standby cannot serve (api/replica.c) */
+		resp->status = strstr(e->detail, "#InternalServerError\"") != NULL ? 500 :
+			strstr(e->detail, "#ServiceUnavailable\"") != NULL ? 503 : 400;
 		resp->content_type = JSON_TYPE;
 		resetStringInfo(&resp->body);
 		appendStringInfoString(&resp->body, e->detail);
@@ -493,8 +478,8 @@ extension_installed(void)
 /*
  * Authenticate the request and run the operation on it as the role its key
  * maps to, in one transaction of its own.  The checks DynamoDB makes after
- * the signature (an empty body, an operation dynpg lacks, a write on a
- * standby) come between.
+ * the signature (an empty body, an operation dynpg lacks) come between; a
+ * write on a standby is refused by dynpg_api_call (api/replica.c).
  */
 static void
 authenticate_and_run(DynHttpRequest *req, const DynApiOperationInfo *op, DynJson *request,
@@ -527,9 +512,6 @@ authenticate_and_run(DynHttpRequest *req, const DynApiOperationInfo *op, DynJson
 		else if (op->fn == NULL)
 			error_response(resp, 400, CORAL "UnknownOperationException",
 						   psprintf("dynpg does not support the operation %s yet", op->name));
-		else if (RecoveryInProgress() && operation_writes(op->name))
-			error_response(resp, 503, DYNAMODB "ServiceUnavailable",
-						   "dynpg: this server is a standby (in recovery): it serves reads; send writes to the primary");
 		else
 		{
 			DynJson    *result;
