@@ -514,7 +514,9 @@ log_min_messages = warning
 		}
 		if ($mode eq 'split')
 		{
-			my $point = 1 + int(rand(3));
+			# leaf splits come every few writes, internal ones seldom, new roots rarely
+			my $x = rand();
+			my $point = $x < 0.6 ? 1 : $x < 0.9 ? 2 : 3;
 			PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/torture.conf',
 				"dynpg.debug_split_panic = $point\n");
 			$note = "split point $point";
@@ -541,7 +543,7 @@ log_min_messages = warning
 			$node->reload;
 			# the first split after the reload PANICs: wait for the postmaster to go
 			my $pid = $node->{_pid};
-			my $until = time() + $delay + 3;
+			my $until = time() + $delay + ($note =~ /point 1/ ? 3 : 8);
 			sleep 0.05 while time() < $until && kill(0, $pid);
 			if (kill(0, $pid)) { $note .= ' (not reached)'; }
 			else { $tally{panics}++; $note .= ' PANIC'; }
@@ -553,7 +555,7 @@ log_min_messages = warning
 				"AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
 				"GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "bfill",
 				  "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}]}')});
-			$delay = rand(0.5);
+			$delay = rand(0.25);
 		}
 		elsif ($mode eq 'vacuum')
 		{
