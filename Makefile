@@ -216,7 +216,8 @@ PG_PROVE_FLAGS += -I $(srcdir)/tests
 PGTAP_TESTS = $(wildcard tests/pgtap/*.sql)
 
 .PHONY: fuzz-expr test test-suites test-list installcheck-regress installcheck-isolation \
-	installcheck-tap installcheck-pgtap valgrind-check bench fuzz fuzz-http valgrind-http layer-check
+	installcheck-tap installcheck-pgtap valgrind-check bench fuzz fuzz-http valgrind-http layer-check \
+	torture soak
 
 # The README's test command: installs what is missing, builds, installs, and runs
 # every suite as an unprivileged user in a scratch copy of the tree.
@@ -267,6 +268,17 @@ bench:
 	@bash ./tests/bench/transact_write.sh
 	@bash ./tests/bench/http.sh
 	@bash ./tests/bench/partiql.sh
+
+# Crash torture and soak (tests/torture/README), each run like 'make test':
+# TORTURE_CYCLES cycles (default 100) of concurrent writers and a crash at a
+# random moment with every check after the restart; SOAK_SECONDS (default
+# 1800) of mixed SQL and HTTP load with throughput, memory, relation size and
+# server log watched.  Their smoke versions are tests/t/050_* and 051_*.
+torture:
+	@TORTURE_CYCLES=$(or $(TORTURE_CYCLES),100) bash ./scripts/torture.sh
+
+soak:
+	@SOAK_SECONDS=$(or $(SOAK_SECONDS),1800) bash ./scripts/soak.sh
 
 # Coverage-guided fuzzing of every parser (scripts/fuzz.sh, tests/fuzz/README):
 # FUZZ_RUNS executions per target (default 10,000,000) or FUZZ_SECONDS,

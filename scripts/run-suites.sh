@@ -24,6 +24,8 @@ if dynpg_is_root; then
 fi
 
 export PATH="$DYNPG_PG_BINDIR:$PATH"
+# the Makefile's own default is the system pg_config: a private copy's must win
+export PG_CONFIG="$DYNPG_PG_CONFIG"
 # A locale that always exists, so initdb works and output does not depend on the host.
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 # Nothing may reach a server the caller happens to point at.

@@ -115,6 +115,7 @@ typedef struct DynHttpResponse
  * caller's memory context, which holds the response.
  */
 extern void dynpg_http_process(DynHttpRequest *req, DynHttpResponse *resp);
+extern bool dynpg_http_flush_stats(void);
 
 /*
  * Access keys (http_keys.c): the secret and role of access key 'id' (false

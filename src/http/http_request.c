@@ -40,6 +40,7 @@
 #include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/timestamp.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -475,6 +476,9 @@ extension_installed(void)
 	return extension_present;
 }
 
+/* when the statistics pgstat_report_stat kept pending began waiting (0: none) */
+static TimestampTz stats_pending_since = 0;
+
 /*
  * Authenticate the request and run the operation on it as the role its key
  * maps to, in one transaction of its own.  The checks DynamoDB makes after
@@ -558,6 +562,39 @@ authenticate_and_run(DynHttpRequest *req, const DynApiOperationInfo *op, DynJson
 	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
 	pgstat_report_activity(STATE_IDLE, NULL);
+
+	/*
+	 * The request's table counters (items inserted, updated, deleted; dead
+	 * versions) go to the shared statistics, which autovacuum reads.  A
+	 * backend sends them when it goes idle; a background worker only when
+	 * it asks, and before this the workers never did: autovacuum never saw
+	 * a table written only through HTTP.  At most once a second
+	 * (pgstat_report_stat(false) keeps them pending otherwise);
+	 * dynpg_http_flush_stats sends what is left when the worker idles.
+	 */
+	if (pgstat_report_stat(false) == 0)
+		stats_pending_since = 0;
+	else if (stats_pending_since == 0)
+		stats_pending_since = GetCurrentTimestamp();
+}
+
+/*
+ * Called by the worker's loop after each wait: sends statistics kept pending
+ * for a second or more.  True while some are still pending (the caller
+ * waits at most a second then).
+ */
+bool
+dynpg_http_flush_stats(void)
+{
+	if (stats_pending_since == 0)
+		return false;
+	if (TimestampDifferenceExceeds(stats_pending_since, GetCurrentTimestamp(), 1000))
+	{
+		(void) pgstat_report_stat(true);
+		stats_pending_since = 0;
+		return false;
+	}
+	return true;
 }
 
 /* ---------------------------------------------------------------------

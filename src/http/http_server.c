@@ -625,6 +625,7 @@ dynpg_http_worker_main(Datum main_arg)
 			pgstat_report_wait_start(PG_WAIT_EXTENSION);
 			(void) MHD_run_wait(daemons[0], LONE_WAIT_MS);
 			pgstat_report_wait_end();
+			(void) dynpg_http_flush_stats();
 		}
 	}
 
@@ -652,6 +653,8 @@ dynpg_http_worker_main(Datum main_arg)
 			if (MHD_get_timeout(daemons[k], &t) == MHD_YES)
 				timeout = Min(timeout, (long) Min(t, (MHD_UNSIGNED_LONG_LONG) 10000));
 		}
+		if (dynpg_http_flush_stats())
+			timeout = Min(timeout, 1000);
 		(void) WaitEventSetWait(set, timeout, events, lengthof(events), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();

@@ -853,6 +853,14 @@ dynpg_index_worker_main(Datum main_arg)
 		my_slot->healthy = true;
 		LWLockRelease(dynpg_worker_lock);
 
+		/*
+		 * The index entries, stream records and TTL deletions this worker
+		 * wrote go to the shared statistics autovacuum reads (a background
+		 * worker's are sent only when it asks; at most once a second: each
+		 * round commits, so the time pgstat_report_stat takes is now).
+		 */
+		(void) pgstat_report_stat(false);
+
 		if (result == BATCH_FULL || backfilled || ttl_more || export_more || import_more)
 			continue;			/* more work: no sleep */
 
