@@ -64,6 +64,7 @@ OBJS = \
 	src/api/s3_location.o \
 	src/api/export_ops.o \
 	src/api/import_ops.o \
+	src/api/cluster.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \
