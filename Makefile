@@ -178,6 +178,10 @@ PG_CPPFLAGS = -I$(srcdir)/src
 # The HTTP endpoint (src/http): libmicrohttpd for HTTP framing, OpenSSL's
 # libcrypto for SHA-256 and HMAC (SigV4), zlib for gzip bodies and CRC32.
 SHLIB_LINK += -lmicrohttpd -lcrypto -lz -lzstd
+# libpq: a cluster's router runs a TransactWriteItems across nodes with
+# two-phase commit over its own connections (src/api/cluster.c).
+PG_CPPFLAGS += -I$(shell $(PG_CONFIG) --includedir 2>/dev/null)
+SHLIB_LINK += -lpq
 # Header dependencies: gcc writes src/.../<file>.d beside each object, so a header
 # change rebuilds what includes it (Debian's PGXS has 'autodepend' off).
 # (The .d files are included after PGXS, below, so that 'all' stays the default goal.)

@@ -56,6 +56,29 @@ SELECT pg_catalog.pg_extension_config_dump('dynpg.cluster', '');
 -- every role the router serves reads it (cluster.c, on each call)
 GRANT SELECT ON dynpg.cluster TO PUBLIC;
 
+-- The commit decisions of TransactWriteItems across nodes (two-phase
+-- commit, src/api/README "Transactions across nodes"): a row is written in
+-- the router's transaction that prepared 'gid' on 'nodes', so it is there
+-- exactly when that transaction committed.  Written and read by dynpg's C
+-- code only (no role has privileges on it); dynpg.cluster_recover() ends
+-- the prepared transactions a crash left and deletes the rows done.
+CREATE TABLE dynpg.cluster_xact (
+	gid text PRIMARY KEY,
+	nodes int[] NOT NULL,
+	decided timestamptz NOT NULL DEFAULT now()
+);
+REVOKE ALL ON dynpg.cluster_xact FROM PUBLIC;
+
+-- End every prepared transaction of this router's cluster on its nodes:
+-- COMMIT PREPARED when the router's transaction committed it, ROLLBACK
+-- PREPARED when that transaction aborted or never ended (a crash),
+-- nothing while it is in progress.  One row per prepared transaction seen
+-- (or per node that did not answer).
+CREATE FUNCTION dynpg.cluster_recover(OUT node int, OUT gid text, OUT outcome text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'dynpg_cluster_recover' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION dynpg.cluster_recover() FROM PUBLIC;
+
 -- A node's side of a routed call: the operation's response, or "!" and its error.
 CREATE FUNCTION dynpg.cluster_node_execute(operation text, request text) RETURNS text
 	AS 'MODULE_PATHNAME', 'dynpg_cluster_node_execute' LANGUAGE C STRICT;

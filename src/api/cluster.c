@@ -36,11 +36,19 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid_d.h"
 #include "catalog/pg_type_d.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "foreign/foreign.h"
+#include "funcapi.h"
+#include "libpq-fe.h"
+#include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -455,6 +463,45 @@ add_capacity(DynJson *a, const DynJson *b)
 	}
 }
 
+/*
+ * Merge a ConsumedCapacity list (one entry per table, a batch's or a
+ * transaction's) into '*capacity': a table's units added, a new table
+ * appended.
+ */
+static void
+merge_capacity_list(DynJson **capacity, DynJson *v)
+{
+	int			i;
+
+	if (v == NULL || v->kind != DJ_ARRAY)
+		return;
+	if (*capacity == NULL)
+	{
+		*capacity = v;
+		return;
+	}
+	for (i = 0; i < v->len; i++)
+	{
+		DynJson    *tn = dynpg_json_member(v->elems[i], "TableName", 9);
+		int			j;
+		bool		added = false;
+
+		for (j = 0; tn != NULL && j < (*capacity)->len; j++)
+		{
+			DynJson    *cn = dynpg_json_member((*capacity)->elems[j], "TableName", 9);
+
+			if (cn != NULL && dynpg_json_equal(cn, tn))
+			{
+				add_capacity((*capacity)->elems[j], v->elems[i]);
+				added = true;
+				break;
+			}
+		}
+		if (!added)
+			dynpg_json_append(*capacity, v->elems[i]);
+	}
+}
+
 /* ---------------------------------------------------------------------
  * The data plane
  * ---------------------------------------------------------------------
@@ -802,33 +849,7 @@ route_batch(const Cluster *c, const DynApiOperationInfo *op, DynJson *request, b
 		for (i = 0; v != NULL && v->kind == DJ_OBJECT && i < v->len; i++)
 			merge_request_items(unprocessed, v->members[i].key, v->members[i].keylen,
 								v->members[i].val, is_write);
-		v = dynpg_json_member(a.response, "ConsumedCapacity", 16);
-		if (v != NULL && v->kind == DJ_ARRAY)
-		{
-			if (capacity == NULL)
-				capacity = v;
-			else
-				for (i = 0; i < v->len; i++)
-				{
-					DynJson    *tn = dynpg_json_member(v->elems[i], "TableName", 9);
-					int			j;
-					bool		added = false;
-
-					for (j = 0; tn != NULL && j < capacity->len; j++)
-					{
-						DynJson    *cn = dynpg_json_member(capacity->elems[j], "TableName", 9);
-
-						if (cn != NULL && dynpg_json_equal(cn, tn))
-						{
-							add_capacity(capacity->elems[j], v->elems[i]);
-							added = true;
-							break;
-						}
-					}
-					if (!added)
-						dynpg_json_append(capacity, v->elems[i]);
-				}
-		}
+		merge_capacity_list(&capacity, dynpg_json_member(a.response, "ConsumedCapacity", 16));
 		v = dynpg_json_member(a.response, "ItemCollectionMetrics", 21);
 		if (v != NULL && metrics == NULL)
 			metrics = v;
@@ -853,11 +874,486 @@ route_batch(const Cluster *c, const DynApiOperationInfo *op, DynJson *request, b
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * TransactWriteItems across nodes: two-phase commit
+ * ---------------------------------------------------------------------
+ *
+ * The router opens its own libpq connection to each node of the request
+ * (PL/Proxy's calls are autocommit, so they cannot hold a transaction
+ * open), runs the node's part of the request in a transaction there, and
+ * when every node succeeded, PREPARE TRANSACTION 'dynpg:<cluster>:<router
+ * xid>:<its start time>:<n>' on each.  The decision is the router's own transaction: the
+ * gid goes into dynpg.cluster_xact in it, and the router's commit is the
+ * commit point.  Its commit callback then runs COMMIT PREPARED on the
+ * nodes; its abort callback (or a subtransaction's, for the gids prepared
+ * within it) ROLLBACK PREPARED.  A crash of the router or a node between
+ * PREPARE and the end leaves prepared transactions on the nodes, which
+ * dynpg.cluster_recover() ends: COMMIT PREPARED when the router's
+ * transaction committed and its row in dynpg.cluster_xact is there,
+ * ROLLBACK PREPARED when it aborted (or crashed: presumed abort), nothing
+ * while it is still in progress.
+ */
+
+#define GID_PREFIX_FMT "dynpg:%s:"
+
+typedef struct PreparedXact
+{
+	char		gid[GIDSIZE];
+	SubTransactionId subid;		/* the subtransaction that prepared it */
+	int			nconns;
+	int			nodes[1024];
+	PGconn	   *conns[1024];	/* NULL until connected */
+	bool		prepared[1024];
+	struct PreparedXact *next;
+} PreparedXact;
+
+static PreparedXact *prepared_xacts = NULL;
+static List *finished_gids = NIL;	/* committed everywhere: rows to delete */
+static bool callbacks_registered = false;
+static uint32 gid_counter = 0;
+
+/*
+ * End the prepared transactions of 'px' on its nodes (COMMIT PREPARED or
+ * ROLLBACK PREPARED; a connection never prepared is closed, which rolls
+ * its transaction back).  Never raises an error: it runs in commit and
+ * abort callbacks; what fails is a WARNING and left to cluster_recover.
+ * Returns whether every prepared node ended it.
+ */
+static bool
+end_prepared(PreparedXact *px, bool commit)
+{
+	bool		all = true;
+	int			i;
+
+	for (i = 0; i < px->nconns; i++)
+	{
+		if (px->conns[i] == NULL)
+			continue;
+		if (px->prepared[i])
+		{
+			char		sql[GIDSIZE + 32];
+			PGresult   *r;
+
+			snprintf(sql, sizeof(sql), "%s PREPARED '%s'", commit ? "COMMIT" : "ROLLBACK", px->gid);
+			r = PQexec(px->conns[i], sql);
+			if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+			{
+				all = false;
+				ereport(WARNING,
+						(errmsg("dynpg cluster: %s PREPARED '%s' failed on node %d: %s",
+								commit ? "COMMIT" : "ROLLBACK", px->gid, px->nodes[i],
+								PQerrorMessage(px->conns[i])),
+						 errhint("SELECT * FROM dynpg.cluster_recover() in the router ends it once the node answers.")));
+			}
+			PQclear(r);
+		}
+		PQfinish(px->conns[i]);
+		px->conns[i] = NULL;
+	}
+	return all;
+}
+
+static void
+cluster_xact_callback(XactEvent event, void *arg)
+{
+	PreparedXact *px;
+
+	if (prepared_xacts == NULL)
+		return;
+	switch (event)
+	{
+		case XACT_EVENT_PRE_PREPARE:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("dynpg: cannot PREPARE a transaction that ran a TransactWriteItems across cluster nodes")));
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			{
+				bool		commit = event == XACT_EVENT_COMMIT ||
+					event == XACT_EVENT_PARALLEL_COMMIT;
+
+				while ((px = prepared_xacts) != NULL)
+				{
+					prepared_xacts = px->next;
+					if (end_prepared(px, commit) && commit)
+					{
+						MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+						finished_gids = lappend(finished_gids, pstrdup(px->gid));
+						MemoryContextSwitchTo(old);
+					}
+					pfree(px);
+				}
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+cluster_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						 SubTransactionId parentSubid, void *arg)
+{
+	PreparedXact **link = &prepared_xacts;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	while (*link != NULL)
+	{
+		PreparedXact *px = *link;
+
+		if (px->subid >= mySubid)
+		{
+			*link = px->next;
+			(void) end_prepared(px, false);
+			pfree(px);
+		}
+		else
+			link = &px->next;
+	}
+}
+
+/*
+ * A libpq connection to node 'node': its connection string (the PL/Proxy
+ * server's option p<node>) with the user and password of the user mapping,
+ * as PL/Proxy connects.  NULL and '*errmsg' when it fails.
+ */
+static PGconn *
+node_connect(const Cluster *c, int node, char **errmsg)
+{
+	ForeignServer *server = GetForeignServerByName(c->name, false);
+	UserMapping *um = GetUserMapping(GetUserId(), server->serverid);
+	char		key[16];
+	const char *conninfo = NULL;
+	const char *keywords[5];
+	const char *values[5];
+	int			n = 0;
+	ListCell   *lc;
+	PGconn	   *conn;
+
+	snprintf(key, sizeof(key), "p%d", node);
+	foreach(lc, server->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, key) == 0)
+			conninfo = defGetString(d);
+	}
+	if (conninfo == NULL)
+	{
+		*errmsg = psprintf("server %s has no connection string %s", c->name, key);
+		return NULL;
+	}
+	keywords[n] = "dbname";
+	values[n++] = conninfo;
+	foreach(lc, um->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, "user") == 0 || strcmp(d->defname, "password") == 0)
+		{
+			keywords[n] = d->defname;
+			values[n++] = defGetString(d);
+		}
+	}
+	keywords[n] = "application_name";
+	values[n++] = "dynpg cluster router";
+	keywords[n] = NULL;
+	values[n] = NULL;
+	conn = PQconnectdbParams(keywords, values, 1);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+	{
+		*errmsg = one_line(conn ? PQerrorMessage(conn) : "out of memory");
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/* Run a command on 'conn'; false and '*errmsg' when it fails */
+static bool
+conn_command(PGconn *conn, const char *sql, char **errmsg)
+{
+	PGresult   *r = PQexec(conn, sql);
+	bool		ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		*errmsg = one_line(PQerrorMessage(conn));
+	PQclear(r);
+	return ok;
+}
+
+/* dynpg.cluster_node_execute(op, request) on 'conn': its answer, or NULL and '*errmsg' */
+static char *
+conn_node_execute(PGconn *conn, const char *opname, const char *request, char **errmsg)
+{
+	const char *params[2] = {opname, request};
+	PGresult   *r = PQexecParams(conn, "SELECT dynpg.cluster_node_execute($1, $2)", 2, NULL,
+								 params, NULL, NULL, 0);
+	char	   *answer = NULL;
+
+	if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+		!PQgetisnull(r, 0, 0))
+		answer = pstrdup(PQgetvalue(r, 0, 0));
+	else
+		*errmsg = one_line(PQerrorMessage(conn));
+	PQclear(r);
+	return answer;
+}
+
+/*
+ * Run an SPI statement (with text parameters) on dynpg.cluster_xact as the
+ * bootstrap superuser: no role the router serves has privileges on it, so
+ * that no client can forge or drop a commit decision.
+ */
+static void
+xact_table_statement(const char *sql, int nargs, Oid *types, Datum *values, int expected)
+{
+	Oid			save_userid;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0) != expected)
+		elog(ERROR, "dynpg: \"%s\" failed", sql);
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
+/* A text[] of the C strings of 'l' */
+static Datum
+text_array(List *l)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(list_length(l), 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, l)
+		d[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* The CancellationReasons of a node's TransactionCanceledException, or NULL */
+static DynJson *
+cancellation_reasons_of(const ErrorData *e)
+{
+	DynJson    *body;
+	DynJson    *r;
+
+	if (e->sqlerrcode != MAKE_SQLSTATE('Y', 'D', '0', '2', '0') || e->detail == NULL)
+		return NULL;
+	body = dynpg_json_parse(e->detail, strlen(e->detail));
+	r = dynpg_json_member(body, "CancellationReasons", 19);
+	return r != NULL && r->kind == DJ_ARRAY ? r : NULL;
+}
+
+static DynJson *
+route_two_phase(const Cluster *c, const DynApiOperationInfo *op, DynJson *request,
+				const int *action_node, int nactions, const bool *used)
+{
+	MemoryContext old;
+	PreparedXact *px;
+	DynJson    *actions = dynpg_json_member(request, "TransactItems", 13);
+	DynJson   **sub = palloc0(sizeof(DynJson *) * c->nodes);
+	NodeAnswer *answers = palloc0(sizeof(NodeAnswer) * c->nodes);
+	int		   *slot = palloc(sizeof(int) * c->nodes);
+	bool		canceled = false;
+	ErrorData  *other = NULL;
+	int			i,
+				k;
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(cluster_xact_callback, NULL);
+		RegisterSubXactCallback(cluster_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+
+	/* the rows of transactions this backend ended everywhere */
+	if (finished_gids != NIL)
+	{
+		Oid			types[1] = {TEXTARRAYOID};
+		Datum		values[1];
+		List	   *gids = finished_gids;
+
+		finished_gids = NIL;
+		values[0] = text_array(gids);
+		list_free_deep(gids);
+		xact_table_statement("DELETE FROM dynpg.cluster_xact WHERE gid = ANY ($1)", 1, types,
+							 values, SPI_OK_DELETE);
+	}
+
+	/* each node's actions, in the request's order */
+	for (k = 0; k < c->nodes; k++)
+		if (used[k])
+		{
+			sub[k] = object_without(request, "TransactItems", NULL);
+			dynpg_json_add(sub[k], "TransactItems", 13, dynpg_json_new(DJ_ARRAY));
+		}
+	for (i = 0; i < nactions; i++)
+		dynpg_json_append(dynpg_json_member(sub[action_node[i]], "TransactItems", 13),
+						  actions->elems[i]);
+
+	/* registered first: from here on, any error ends what was begun */
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	px = palloc0(sizeof(PreparedXact));
+	MemoryContextSwitchTo(old);
+	/*
+	 * the router's transaction id, then its start time: after a crash of the
+	 * router, its transaction ids that were never written are given again
+	 */
+	snprintf(px->gid, sizeof(px->gid), GID_PREFIX_FMT UINT64_FORMAT ":" INT64_FORMAT ":%u",
+			 c->name, U64FromFullTransactionId(GetTopFullTransactionId()),
+			 (int64) GetCurrentTransactionStartTimestamp(), ++gid_counter);
+	px->subid = GetCurrentSubTransactionId();
+	for (k = 0; k < c->nodes; k++)
+		if (used[k])
+		{
+			slot[k] = px->nconns;
+			px->nodes[px->nconns++] = k;
+		}
+	px->next = prepared_xacts;
+	prepared_xacts = px;
+
+	/* phase one: every node runs its part in an open transaction */
+	for (i = 0; i < px->nconns; i++)
+	{
+		int			node = px->nodes[i];
+		char	   *errmsg = NULL;
+		char	   *answer;
+
+		px->conns[i] = node_connect(c, node, &errmsg);
+		if (px->conns[i] == NULL || !conn_command(px->conns[i], "BEGIN", &errmsg) ||
+			(answer = conn_node_execute(px->conns[i], op->name, json_text(sub[node]), &errmsg)) == NULL)
+			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+						"dynpg cluster %s: node %d did not answer: %s", c->name, node, errmsg);
+		parse_answer(answer, &answers[node]);
+		if (answers[node].error != NULL)
+		{
+			if (cancellation_reasons_of(answers[node].error) != NULL)
+				canceled = true;
+			else if (other == NULL)
+				other = answers[node].error;
+		}
+	}
+
+	/* a node's own error (a conflict, a token mismatch): as it is */
+	if (other != NULL)
+		raise_node_error(other);
+
+	/* canceled: every action's reason, from its node's answer */
+	if (canceled)
+	{
+		StringInfoData members;
+		StringInfoData message;
+		int		   *next = palloc0(sizeof(int) * c->nodes);
+
+		initStringInfo(&members);
+		initStringInfo(&message);
+		appendStringInfoString(&members, "\"CancellationReasons\":[");
+		appendStringInfoString(&message,
+							   "Transaction cancelled, please refer cancellation reasons for specific reasons [");
+		for (i = 0; i < nactions; i++)
+		{
+			int			node = action_node[i];
+			DynJson    *reasons = answers[node].error ? cancellation_reasons_of(answers[node].error) : NULL;
+			DynJson    *reason = reasons != NULL && next[node] < reasons->len ?
+				reasons->elems[next[node]] : NULL;
+			DynJson    *code = reason ? dynpg_json_member(reason, "Code", 4) : NULL;
+
+			next[node]++;
+			if (i > 0)
+			{
+				appendStringInfoChar(&members, ',');
+				appendStringInfoString(&message, ", ");
+			}
+			if (reason != NULL && code != NULL && code->kind == DJ_STRING)
+			{
+				dynpg_json_write(&members, reason, NULL);
+				appendBinaryStringInfo(&message, code->str, code->len);
+			}
+			else
+			{
+				appendStringInfoString(&members, "{\"Code\":\"None\"}");
+				appendStringInfoString(&message, "None");
+			}
+		}
+		appendStringInfoChar(&members, ']');
+		appendStringInfoChar(&message, ']');
+		dynpg_raise_body(DYN_ERR_TRANSACTION_CANCELED, 0, members.data, NULL, message.data);
+	}
+
+	/* phase two: prepare everywhere, then record the decision */
+	for (i = 0; i < px->nconns; i++)
+	{
+		char		sql[GIDSIZE + 32];
+		char	   *errmsg = NULL;
+
+		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s'", px->gid);
+		if (!conn_command(px->conns[i], sql, &errmsg))
+			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+						"dynpg cluster %s: node %d could not prepare the transaction: %s",
+						c->name, px->nodes[i], errmsg);
+		px->prepared[i] = true;
+	}
+	{
+		Oid			types[2] = {TEXTOID, INT4ARRAYOID};
+		Datum		values[2];
+		Datum	   *nd = palloc(sizeof(Datum) * px->nconns);
+
+		for (i = 0; i < px->nconns; i++)
+			nd[i] = Int32GetDatum(px->nodes[i]);
+		values[0] = CStringGetTextDatum(px->gid);
+		values[1] = PointerGetDatum(construct_array(nd, px->nconns, INT4OID, 4, true, TYPALIGN_INT));
+		xact_table_statement("INSERT INTO dynpg.cluster_xact (gid, nodes) VALUES ($1, $2)", 2, types,
+							 values, SPI_OK_INSERT);
+	}
+
+	/* the response: the nodes' ConsumedCapacity and ItemCollectionMetrics merged */
+	{
+		DynJson    *out = dynpg_json_new(DJ_OBJECT);
+		DynJson    *capacity = NULL;
+		DynJson    *metrics = NULL;
+
+		for (k = 0; k < c->nodes; k++)
+		{
+			DynJson    *m;
+
+			if (!used[k] || answers[k].response == NULL)
+				continue;
+			merge_capacity_list(&capacity, dynpg_json_member(answers[k].response, "ConsumedCapacity", 16));
+			m = dynpg_json_member(answers[k].response, "ItemCollectionMetrics", 21);
+			if (m != NULL && m->kind == DJ_OBJECT)
+			{
+				if (metrics == NULL)
+					metrics = dynpg_json_new(DJ_OBJECT);
+				for (i = 0; i < m->len; i++)
+					merge_request_items(metrics, m->members[i].key, m->members[i].keylen,
+										m->members[i].val, true);
+			}
+		}
+		if (capacity != NULL)
+			dynpg_json_add(out, "ConsumedCapacity", 16, capacity);
+		if (metrics != NULL)
+			dynpg_json_add(out, "ItemCollectionMetrics", 21, metrics);
+		return out;
+	}
+}
+
 /*
  * TransactWriteItems, TransactGetItems: every action's key on one node:
- * sent there, where it commits or is canceled as on a single node.  Actions
- * on several nodes are refused (two-phase commit across nodes is a later
- * increment), after the request passed DynamoDB's checks on the router.
+ * sent there, where it commits or is canceled as on a single node.  A
+ * TransactWriteItems on several nodes is checked on the router's empty
+ * tables, then committed on them with two-phase commit (route_two_phase);
+ * a TransactGetItems on several nodes is refused: the nodes share no
+ * snapshot, so its reads could not be one consistent view.
  */
 static DynJson *
 route_transaction(const Cluster *c, const DynApiOperationInfo *op, DynJson *request,
@@ -868,13 +1364,15 @@ route_transaction(const Cluster *c, const DynApiOperationInfo *op, DynJson *requ
 	static const AclMode modes[] = {ACL_INSERT, ACL_UPDATE | ACL_INSERT, ACL_DELETE, ACL_SELECT,
 	ACL_SELECT};
 	bool	   *used = palloc0(sizeof(bool) * c->nodes);
+	int			nactions = actions != NULL && actions->kind == DJ_ARRAY ? actions->len : 0;
+	int		   *action_node = palloc0(sizeof(int) * Max(nactions, 1));
 	int			nused = 0;
 	int			node = -1;
 	bool		unknown = false;
 	int			i,
 				k;
 
-	for (i = 0; actions != NULL && actions->kind == DJ_ARRAY && i < actions->len; i++)
+	for (i = 0; i < nactions; i++)
 	{
 		DynJson    *act = NULL;
 		int			kind = -1;
@@ -885,10 +1383,11 @@ route_transaction(const Cluster *c, const DynApiOperationInfo *op, DynJson *requ
 			act = dynpg_json_member(actions->elems[i], kinds[k], strlen(kinds[k]));
 			kind = k;
 		}
-		n = act == NULL ? -1 :
+		n = act == NULL || act->kind != DJ_OBJECT ? -1 :
 			node_of_key(c, member_string(act, "TableName"),
 						dynpg_json_member(act, kind == 0 ? "Item" : "Key", kind == 0 ? 4 : 3),
 						modes[kind]);
+		action_node[i] = n;
 		if (n < 0)
 		{
 			unknown = true;
@@ -926,6 +1425,7 @@ route_transaction(const Cluster *c, const DynApiOperationInfo *op, DynJson *requ
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
+
 		/*
 		 * a cancellation on empty tables for a condition is no fault of the
 		 * request; one for a ValidationError (a bad item or key) is
@@ -935,6 +1435,8 @@ route_transaction(const Cluster *c, const DynApiOperationInfo *op, DynJson *requ
 						   strstr(e->detail, "\"Code\":\"ValidationError\"") != NULL)))
 			ReThrowError(e);
 	}
+	if (is_write)
+		return route_two_phase(c, op, request, action_node, nactions, used);
 	{
 		StringInfoData s;
 
@@ -942,8 +1444,8 @@ route_transaction(const Cluster *c, const DynApiOperationInfo *op, DynJson *requ
 		for (k = 0; k < c->nodes; k++)
 			if (used[k])
 				appendStringInfo(&s, "%s%d", s.len > 0 ? ", " : "", k);
-		dynpg_validation_error("dynpg cluster %s: the items of a %s are on nodes %s; a transaction across nodes is not supported yet: its items must be on one node",
-							   c->name, op->name, s.data);
+		dynpg_validation_error("dynpg cluster %s: the items of a TransactGetItems are on nodes %s, which share no snapshot: a TransactGetItems must read items of one node",
+							   c->name, s.data);
 	}
 	pg_unreachable();
 }
@@ -1198,4 +1700,165 @@ dynpg_cluster_node_execute(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
+}
+
+/* ---------------------------------------------------------------------
+ * Recovery of in-doubt transactions
+ * ---------------------------------------------------------------------
+ */
+
+/* A one-row SPI query's text result (NULL when none or NULL) */
+static char *
+spi_text(const char *sql, Oid type, Datum arg)
+{
+	bool		isnull = true;
+	Datum		d;
+
+	if (SPI_execute_with_args(sql, 1, &type, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "dynpg: \"%s\" failed", sql);
+	if (SPI_processed != 1)
+		return NULL;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/*
+ * dynpg.cluster_recover(): every prepared transaction of this cluster on
+ * its nodes ('dynpg:<cluster>:<router xid>:<start>:<n>'), ended by the router's
+ * record: its transaction's status first (pg_xact_status), then, once it
+ * committed, its row in dynpg.cluster_xact -- in that order, so that a
+ * transaction committing meanwhile is never rolled back.  The rows of
+ * dynpg.cluster_xact read at the start whose gid no node has prepared any
+ * more are deleted (when every node answered).
+ */
+PG_FUNCTION_INFO_V1(dynpg_cluster_recover);
+Datum
+dynpg_cluster_recover(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Cluster    *c;
+	char	   *prefix;
+	List	   *recorded = NIL;
+	List	   *seen = NIL;
+	List	   *done = NIL;
+	bool		all_answered = true;
+	uint64		r;
+	int			n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (!dynpg_cluster_routes())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("dynpg: this database is not the router of a cluster")));
+	c = cluster_config();
+	prefix = psprintf(GID_PREFIX_FMT, c->name);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT gid FROM dynpg.cluster_xact", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read dynpg.cluster_xact");
+	for (r = 0; r < SPI_processed; r++)
+		recorded = lappend(recorded, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
+
+	for (n = 0; n < c->nodes; n++)
+	{
+		char	   *errmsg = NULL;
+		PGconn	   *conn = node_connect(c, n, &errmsg);
+		PGresult   *res;
+		const char *params[1] = {prefix};
+		int			i;
+
+		if (conn == NULL)
+		{
+			Datum		values[3] = {Int32GetDatum(n), 0, CStringGetTextDatum(psprintf("did not answer: %s", errmsg))};
+			bool		nulls[3] = {false, true, false};
+
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			all_answered = false;
+			continue;
+		}
+		res = PQexecParams(conn,
+						   "SELECT gid FROM pg_catalog.pg_prepared_xacts WHERE database = current_database() AND starts_with(gid, $1) ORDER BY prepared",
+						   1, NULL, params, NULL, NULL, 0);
+		if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			Datum		values[3] = {Int32GetDatum(n), 0,
+			CStringGetTextDatum(psprintf("did not answer: %s", one_line(PQerrorMessage(conn))))};
+			bool		nulls[3] = {false, true, false};
+
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			all_answered = false;
+			PQclear(res);
+			PQfinish(conn);
+			continue;
+		}
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			char	   *gid = pstrdup(PQgetvalue(res, i, 0));
+			const char *xidtext = gid + strlen(prefix);
+			char	   *xid = pnstrdup(xidtext, strcspn(xidtext, ":"));
+			char	   *status;
+			const char *outcome;
+			Datum		values[3];
+			bool		nulls[3] = {false, false, false};
+
+			seen = lappend(seen, gid);
+			/*
+			 * an id at or past the next one to be given was lost in a crash
+			 * of the router (never written): that transaction aborted
+			 */
+			status = spi_text("SELECT CASE WHEN $1::pg_catalog.xid8 >= pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot()) THEN 'aborted' ELSE pg_catalog.pg_xact_status($1::pg_catalog.xid8) END",
+							  TEXTOID, CStringGetTextDatum(xid));
+			if (status != NULL && strcmp(status, "in progress") == 0)
+				outcome = "in progress";
+			else
+			{
+				bool		commit = status != NULL && strcmp(status, "committed") == 0 &&
+					spi_text("SELECT gid FROM dynpg.cluster_xact WHERE gid = $1", TEXTOID,
+							 CStringGetTextDatum(gid)) != NULL;
+				char		sql[GIDSIZE + 32];
+
+				snprintf(sql, sizeof(sql), "%s PREPARED '%s'", commit ? "COMMIT" : "ROLLBACK", gid);
+				if (conn_command(conn, sql, &errmsg))
+					outcome = commit ? "committed" : "rolled back";
+				else
+					outcome = psprintf("%s failed: %s", commit ? "COMMIT PREPARED" : "ROLLBACK PREPARED",
+									   errmsg);
+			}
+			values[0] = Int32GetDatum(n);
+			values[1] = CStringGetTextDatum(gid);
+			values[2] = CStringGetTextDatum(outcome);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+		PQclear(res);
+		PQfinish(conn);
+	}
+	SPI_finish();
+
+	if (all_answered)
+	{
+		ListCell   *lc;
+
+		foreach(lc, recorded)
+		{
+			ListCell   *lc2;
+			bool		found = false;
+
+			foreach(lc2, seen)
+				if (strcmp(lfirst(lc), lfirst(lc2)) == 0)
+					found = true;
+			if (!found)
+				done = lappend(done, lfirst(lc));
+		}
+		if (done != NIL)
+		{
+			Oid			types[1] = {TEXTARRAYOID};
+			Datum		values[1];
+
+			values[0] = text_array(done);
+			xact_table_statement("DELETE FROM dynpg.cluster_xact WHERE gid = ANY ($1)", 1, types,
+								 values, SPI_OK_DELETE);
+		}
+	}
+	return (Datum) 0;
 }

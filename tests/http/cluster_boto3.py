@@ -65,11 +65,26 @@ check(code == "ConditionalCheckFailedException" and msg == "The conditional requ
       "a failed condition on a node: ConditionalCheckFailedException (%s)" % code)
 code, msg = error_code(lambda: ddb.get_item(TableName="Nope", Key={"id": {"S": "x"}}))
 check(code == "ResourceNotFoundException", "a missing table: ResourceNotFoundException (%s)" % code)
-code, msg = error_code(lambda: ddb.transact_write_items(TransactItems=[
+ddb.transact_write_items(TransactItems=[
     {"Put": {"TableName": "Boto", "Item": {"id": {"S": "id%d" % i}, "n": {"N": "999"}}}}
-    for i in range(8)]))
-check(code == "ValidationException" and "a transaction across nodes is not supported yet" in msg,
-      "TransactWriteItems across nodes: ValidationException (%s)" % code)
+    for i in range(8)])
+got = ddb.batch_get_item(RequestItems={"Boto": {"Keys": [{"id": {"S": "id%d" % i}, "n": {"N": "999"}}
+                                                          for i in range(8)]}})
+check(len(got["Responses"]["Boto"]) == 8, "TransactWriteItems across nodes commits all 8 items")
+try:
+    ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "Boto", "Item": {"id": {"S": "id%d" % i}, "n": {"N": "998"}}}}
+        for i in range(7)] + [
+        {"ConditionCheck": {"TableName": "Boto", "Key": {"id": {"S": "id7"}, "n": {"N": "999"}},
+                            "ConditionExpression": "attribute_not_exists(id)"}}])
+    reasons = None
+except botocore.exceptions.ClientError as e:
+    reasons = [r["Code"] for r in e.response.get("CancellationReasons", [])]
+check(reasons == ["None"] * 7 + ["ConditionalCheckFailed"],
+      "TransactWriteItems across nodes canceled: CancellationReasons %s" % reasons)
+got = ddb.batch_get_item(RequestItems={"Boto": {"Keys": [{"id": {"S": "id%d" % i}, "n": {"N": "998"}}
+                                                          for i in range(7)]}})
+check(len(got["Responses"]["Boto"]) == 0, "... and writes none of its items")
 ddb.transact_write_items(TransactItems=[
     {"Put": {"TableName": "Boto", "Item": {"id": {"S": "id5"}, "n": {"N": "1000"}}}},
     {"Update": {"TableName": "Boto", "Key": {"id": {"S": "id5"}, "n": {"N": "5"}},

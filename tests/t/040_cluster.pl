@@ -13,7 +13,8 @@ use Test::More;
 
 use DynpgTest;
 
-my @nodes = map { dynpg_node("node$_") } 0 .. 3;
+# the nodes take part in two-phase commits (PREPARE TRANSACTION)
+my @nodes = map { dynpg_node("node$_", conf => 'max_prepared_transactions = 10') } 0 .. 3;
 my $single = dynpg_node('single');
 my ($router, $port, $key, $secret) = http_node('router', workers => 1);
 
@@ -224,17 +225,73 @@ SELECT pg_temp.try('TransactGetItems', '{"TransactItems":[{"Get":{"TableName":"T
 SELECT pg_temp.try('TransactWriteItems', '{"TransactItems":[]}');
 }, 'TransactWriteItems and TransactGetItems on one node: the same');
 
-# across nodes: refused before anything is written (two-phase commit is not built yet)
-my $cross = q{SELECT pg_temp.try('TransactWriteItems', '{"TransactItems":[{"Put":{"TableName":"Things","Item":{"p":{"S":"k1"},"s":{"N":"5000"}}}},{"Put":{"TableName":"Things","Item":{"p":{"S":"k2"},"s":{"N":"5000"}}}},{"Put":{"TableName":"Things","Item":{"p":{"S":"k3"},"s":{"N":"5000"}}}},{"Put":{"TableName":"Things","Item":{"p":{"S":"k5"},"s":{"N":"5000"}}}}]}');};
-like($router->safe_psql('postgres', $helpers . $cross),
-	qr/^ERROR YD001 dynpg cluster dyn: the items of a TransactWriteItems are on nodes [0-9, ]+; a transaction across nodes is not supported yet: its items must be on one node \{"__type":"com.amazon.coral.validate#ValidationException"/,
-	'TransactWriteItems across nodes: ValidationException naming the nodes');
-is($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('Query', '{"TableName":"Things","KeyConditionExpression":"p = :p AND s = :s","ExpressionAttributeValues":{":p":{"S":"k1"},":s":{"N":"5000"}}}')::jsonb->'Count'}),
-	'0', '... and nothing of it was written');
+# a key of each node (the partition keys k0..k39 of Things)
+my %on;
+foreach my $i (0 .. 39)
+{
+	my $k = $router->safe_psql('postgres', qq{SELECT dynpg.cluster_node_of(dynpg.partition_hash('{"S":"k$i"}'), 4)});
+	$on{$k} //= "k$i";
+}
+is(scalar(keys %on), 4, 'the keys k0..k39 fall on all 4 nodes');
+
+# TransactWriteItems across nodes: two-phase commit, the same answers as one node
+sub put_action
+{
+	my ($p, $s, $extra) = @_;
+	return qq{{"Put":{"TableName":"Things","Item":{"p":{"S":"$p"},"s":{"N":"$s"}}$extra}}};
+}
+my $cross = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 5000, '') } 0 .. 3)
+  . '],"ReturnConsumedCapacity":"TOTAL"}';
+my $cancel = '{"TransactItems":[' . join(',',
+	put_action($on{0}, 5001, ''),
+	put_action($on{1}, 5001, ''),
+	qq{{"ConditionCheck":{"TableName":"Things","Key":{"p":{"S":"$on{2}"},"s":{"N":"5000"}},"ConditionExpression":"attribute_not_exists(p)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"}}},
+	put_action($on{3}, 5001, ''),
+	qq{{"Update":{"TableName":"Things","Key":{"p":{"S":"$on{0}"},"s":{"N":"5000"}},"UpdateExpression":"SET t = :t","ConditionExpression":"attribute_not_exists(t)","ExpressionAttributeValues":{":t":{"S":"x"}}}}},
+	qq{{"Delete":{"TableName":"Things","Key":{"p":{"S":"$on{1}"},"s":{"N":"5000"}},"ConditionExpression":"attribute_exists(zzz)"}}})
+  . ']}';
+my $count_5000 = q{SELECT pg_temp.try('Scan', '{"TableName":"Things","FilterExpression":"s >= :a","ExpressionAttributeValues":{":a":{"N":"5000"}},"Select":"COUNT"}')::jsonb->'Count';};
+$r = same(qq{
+SELECT pg_temp.try('TransactWriteItems', '$cross');
+$count_5000
+SELECT pg_temp.try('TransactWriteItems', '$cancel');
+$count_5000
+SELECT pg_temp.try('TransactGetItems', jsonb_build_object('TransactItems', jsonb_build_array(
+	jsonb_build_object('Get', jsonb_build_object('TableName', 'Things', 'Key', '{"p":{"S":"$on{0}"},"s":{"N":"5000"}}'::jsonb)))));
+}, 'TransactWriteItems across nodes (committed, then canceled by conditions on two nodes): the same');
+like($r, qr/^\{"ConsumedCapacity": \[\{"TableName": "Things", "CapacityUnits": 8.0/, '... the first commits, its capacity summed');
+like($r, qr/\n4\nERROR YD020 Transaction cancelled, please refer cancellation reasons for specific reasons \[None, None, ConditionalCheckFailed, None, None, ConditionalCheckFailed\] .*"CancellationReasons":\[\{"Code":"None"\},\{"Code":"None"\},\{"Code":"ConditionalCheckFailed","Item":/,
+	'... the second is canceled with every action\'s reason, and the item of a ConditionCheck');
+like($r, qr/\n4\n[^\n]*\n4\n/, '... and writes nothing');
+is(join(',', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes),
+	'0,0,0,0', '... no prepared transaction is left on the nodes');
+is($router->safe_psql('postgres', 'SELECT count(*) FROM dynpg.cluster_xact'), '1',
+	'... the router recorded the one commit decision');
+like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('TransactGetItems', '{"TransactItems":[{"Get":{"TableName":"Things","Key":{"p":{"S":"k1"},"s":{"N":"1"}}}},{"Get":{"TableName":"Things","Key":{"p":{"S":"k2"},"s":{"N":"2"}}}}]}')}),
+	qr/^ERROR YD001 dynpg cluster dyn: the items of a TransactGetItems are on nodes [0-9, ]+, which share no snapshot: a TransactGetItems must read items of one node \{"__type":"com.amazon.coral.validate#ValidationException"/,
+	'TransactGetItems across nodes: ValidationException naming the nodes');
 like(same(q{SELECT pg_temp.try('TransactWriteItems', '{"TransactItems":[{"Put":{"TableName":"Things","Item":{"p":{"S":"k1"},"s":{"N":"5000"}}}},{"Put":{"TableName":"Things","Item":{"p":{"S":"k2"}}}}]}');},
 		'... a bad request across nodes hears its own error first, as on one node'),
 	qr/^ERROR YD020 Transaction cancelled, please refer cancellation reasons for specific reasons \[None, ValidationError\]/,
 	'... a TransactionCanceledException with its ValidationError');
+
+# the router's transaction decides: rolled back there, rolled back on the nodes
+my $cross2 = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 5100, '') } 0 .. 3) . ']}';
+$router->safe_psql('postgres', qq{BEGIN; SELECT dynpg.execute('TransactWriteItems', '$cross2'); ROLLBACK;});
+is($router->safe_psql('postgres', $helpers . $count_5000), '4',
+	'a TransactWriteItems across nodes in a SQL transaction rolled back: nothing written');
+is(join(',', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes),
+	'0,0,0,0', '... nothing left prepared');
+$router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('TransactWriteItems', '$cross2');
+	SELECT pg_temp.try('PutItem', '{"TableName":"Things","Item":{"p":{"S":"nothing"}}}');});
+is($router->safe_psql('postgres', $helpers . $count_5000), '8',
+	'... committed when the call ran in an exception block (a subtransaction)');
+my $cross3 = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 5200, '') } 0 .. 3) . ']}';
+$router->safe_psql('postgres', qq{BEGIN; SAVEPOINT a; SELECT dynpg.execute('TransactWriteItems', '$cross3'); ROLLBACK TO a; COMMIT;});
+is($router->safe_psql('postgres', $helpers . $count_5000) . ' '
+	. join(',', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes),
+	'8 0,0,0,0', '... rolled back with the savepoint it ran in');
+$single->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('TransactWriteItems', '$cross2')});
 
 # DescribeTable: the counts of all nodes
 same(q{
@@ -268,13 +325,6 @@ is($all, $one, 'the nodes together hold exactly the single node\'s items');
 # ---------------------------------------------------------------------------
 # A node stopped: a clear error for its partitions, the others answer
 # ---------------------------------------------------------------------------
-# a key on node 2 and one on node 0
-my %on;
-foreach my $i (0 .. 39)
-{
-	my $k = $router->safe_psql('postgres', qq{SELECT dynpg.cluster_node_of(dynpg.partition_hash('{"S":"k$i"}'), 4)});
-	$on{$k} //= "k$i";
-}
 $nodes[2]->stop;
 like($router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"$on{2}"},"s":{"N":"1"}}}')}),
 	qr/^ERROR YD500 dynpg cluster dyn: node 2 did not answer: .* \{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError"/,
@@ -297,6 +347,62 @@ is(join('', map { $nodes[$_]->safe_psql('postgres', q{SELECT dynpg.list_tables('
 $nodes[2]->start;
 is($router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"$on{2}"},"s":{"N":"99999"}}}')}),
 	'{}', 'the node back: its partitions answer again');
+
+# ---------------------------------------------------------------------------
+# Crashes between PREPARE and COMMIT: all or nothing after dynpg.cluster_recover()
+# ---------------------------------------------------------------------------
+my $prepared = sub { join(',', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes) };
+my $count_on = sub {
+	my ($s) = @_;
+	return join(',', map { $_->safe_psql('postgres', qq{SELECT count(*) FROM dynamodb."Things" WHERE item->'s' = '{"N":"$s"}'}) } @nodes);
+};
+
+# the router crashes before its transaction commits: rolled back everywhere
+my $tx = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 6000, '') } 0 .. 3) . ']}';
+my $bg_router = $router->background_psql('postgres');
+$bg_router->query_safe('BEGIN');
+$bg_router->query_safe(qq{SELECT dynpg.execute('TransactWriteItems', '$tx')});
+is($prepared->(), '1,1,1,1', 'router crash: each node prepared its part');
+$router->stop('immediate');
+$bg_router->quit;
+$router->start;
+is($count_on->(6000), '0,0,0,0', '... nothing is visible while in doubt');
+is($router->safe_psql('postgres', q{SELECT string_agg(node || ' ' || outcome, ', ' ORDER BY node) FROM dynpg.cluster_recover()}),
+	'0 rolled back, 1 rolled back, 2 rolled back, 3 rolled back',
+	'... dynpg.cluster_recover() rolls the transaction back on every node (it never committed)');
+is($prepared->() . ' ' . $count_on->(6000), '0,0,0,0 0,0,0,0', '... nothing written, nothing left prepared');
+
+# a node stops after PREPARE, before the router's COMMIT PREPARED reaches it: committed
+$tx = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 6001, '') } 0 .. 3) . ']}';
+$bg_router = $router->background_psql('postgres', on_error_stop => 0);
+$bg_router->query_safe('BEGIN');
+$bg_router->query_safe(qq{SELECT dynpg.execute('TransactWriteItems', '$tx')});
+$nodes[1]->stop('fast');
+$bg_router->query('COMMIT');
+like($bg_router->{stderr}, qr/WARNING:  dynpg cluster: COMMIT PREPARED 'dynpg:dyn:[0-9]+:[0-9]+:[0-9]+' failed on node 1: /,
+	'node crash: the router warns that node 1 did not commit');
+$bg_router->quit;
+$nodes[1]->start;
+is($count_on->(6001) . ' ' . $prepared->(), '1,0,1,1 0,1,0,0',
+	'... committed on the other nodes, still prepared on node 1 after its restart');
+is($router->safe_psql('postgres', q{SELECT string_agg(node || ' ' || outcome, ', ' ORDER BY node) FROM dynpg.cluster_recover()}),
+	'1 committed', '... dynpg.cluster_recover() commits it there (the router committed)');
+is($count_on->(6001) . ' ' . $prepared->(), '1,1,1,1 0,0,0,0', '... all four items written');
+is($router->safe_psql('postgres', q{SELECT count(*) FROM dynpg.cluster_recover()}) . ' '
+	. $router->safe_psql('postgres', q{SELECT count(*) FROM dynpg.cluster_xact}),
+	'0 0', '... nothing left in doubt, and the decisions of the ended transactions are forgotten');
+$single->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('TransactWriteItems', '$tx')});
+
+# a transaction in progress is left alone
+$bg_router = $router->background_psql('postgres');
+$bg_router->query_safe('BEGIN');
+$bg_router->query_safe(qq{SELECT dynpg.execute('TransactWriteItems', '$cross3')});
+is($router->safe_psql('postgres', q{SELECT string_agg(DISTINCT outcome, ',') FROM dynpg.cluster_recover()}),
+	'in progress', 'dynpg.cluster_recover() leaves a transaction in progress alone');
+$bg_router->query_safe('COMMIT');
+$bg_router->quit;
+is($count_on->(5200) . ' ' . $prepared->(), '1,1,1,1 0,0,0,0', '... which then commits');
+$single->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('TransactWriteItems', '$cross3')});
 
 # ---------------------------------------------------------------------------
 # boto3 through the router's HTTP endpoint
