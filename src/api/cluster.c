@@ -81,6 +81,13 @@ typedef struct NodeAnswer
 	bool		unreachable;	/* the call itself failed (PL/Proxy's error) */
 } NodeAnswer;
 
+/*
+ * The two statements of every routed call, planned once per backend (the
+ * plan cache parses them again when what they name is dropped or made anew)
+ */
+static SPIPlanPtr config_plan = NULL;
+static SPIPlanPtr run_on_plan = NULL;
+
 bool
 dynpg_cluster_routes(void)
 {
@@ -101,7 +108,15 @@ cluster_config(void)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT name, node_count FROM dynpg.cluster", true, 0) != SPI_OK_SELECT)
+	if (config_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("SELECT name, node_count FROM dynpg.cluster", 0, NULL);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "cannot prepare the read of dynpg.cluster");
+		config_plan = plan;
+	}
+	if (SPI_execute_plan(config_plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "cannot read dynpg.cluster");
 	if (SPI_processed != 1)
 		dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
@@ -199,8 +214,16 @@ call_node(const Cluster *c, int node, const char *opname, const char *request)
 		values[2] = CStringGetTextDatum(request);
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args("SELECT " CLUSTER_SCHEMA ".run_on($1, $2, $3)", 3, types, values,
-								  NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		if (run_on_plan == NULL)
+		{
+			SPIPlanPtr	plan = SPI_prepare("SELECT " CLUSTER_SCHEMA ".run_on($1, $2, $3)", 3, types);
+
+			if (plan == NULL || SPI_keepplan(plan) != 0)
+				elog(ERROR, "cannot prepare the call of " CLUSTER_SCHEMA ".run_on");
+			run_on_plan = plan;
+		}
+		if (SPI_execute_plan(run_on_plan, values, NULL, false, 1) != SPI_OK_SELECT ||
+			SPI_processed != 1)
 			elog(ERROR, "dynpg_cluster.run_on returned no row");
 		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		if (isnull)
@@ -1600,11 +1623,12 @@ dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *request)
 		return route_item(c, op, request, "Key", ACL_UPDATE | ACL_INSERT);
 	if (strcmp(name, "DeleteItem") == 0)
 		return route_item(c, op, request, "Key", ACL_DELETE);
+	/*
+	 * the node checks it as the router would (a key the router cannot read
+	 * goes to node 0, whose error is the answer); the router checks SELECT
+	 */
 	if (strcmp(name, "GetItem") == 0)
-	{
-		(void) dynpg_api_call_local(op, request);	/* DynamoDB's checks */
-		return route_item(c, op, request, "Key", 0);
-	}
+		return route_item(c, op, request, "Key", ACL_SELECT);
 	if (strcmp(name, "Query") == 0)
 		return route_query(c, op, request);
 	if (strcmp(name, "Scan") == 0)
