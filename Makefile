@@ -65,6 +65,7 @@ OBJS = \
 	src/api/export_ops.o \
 	src/api/import_ops.o \
 	src/api/replica.o \
+	src/api/cluster.o \
 	src/api/execute.o \
 	src/indexer/index_apply.o \
 	src/indexer/index_backfill.o \
@@ -179,7 +180,8 @@ PG_CPPFLAGS = -I$(srcdir)/src
 # The HTTP endpoint (src/http): libmicrohttpd for HTTP framing, OpenSSL's
 # libcrypto for SHA-256 and HMAC (SigV4), zlib for gzip bodies and CRC32.
 SHLIB_LINK += -lmicrohttpd -lcrypto -lz -lzstd
-# Reads from standbys (src/api/replica.c): libpq, as dblink and postgres_fdw link it.
+# libpq, as dblink and postgres_fdw link it: reads from standbys (src/api/replica.c)
+# and a cluster router's two-phase commit over its own connections (src/api/cluster.c).
 PG_CPPFLAGS += -I$(libpq_srcdir)
 SHLIB_LINK_INTERNAL += $(libpq)
 # Header dependencies: gcc writes src/.../<file>.d beside each object, so a header

@@ -23,6 +23,7 @@ DYNPG_PACKAGES=(
 	"postgresql-$DYNPG_PG_MAJOR"
 	"postgresql-server-dev-$DYNPG_PG_MAJOR"
 	"postgresql-$DYNPG_PG_MAJOR-pgtap"
+	"postgresql-$DYNPG_PG_MAJOR-plproxy"
 	libtap-parser-sourcehandler-pgtap-perl
 	libipc-run-perl
 	libmicrohttpd-dev libssl-dev zlib1g-dev libzstd-dev zstd

@@ -95,3 +95,213 @@ COMMENT ON VIEW dynpg.replica_lag IS
 	'Replication lag: on a primary one row per standby (pg_stat_replication, bytes behind), on a standby one row for itself (replay lag)';
 REVOKE ALL ON dynpg.replica_lag FROM PUBLIC;
 GRANT SELECT ON dynpg.replica_lag TO pg_monitor;
+
+-- Partitioned dynpg across nodes with PL/Proxy (issue 20, the PL/Proxy part):
+-- the router's cluster (dynpg.cluster, dynpg.create_cluster, dynpg.drop_cluster,
+-- dynpg.cluster_nodes, dynpg.cluster_repair_table) and what each node answers
+-- (dynpg.cluster_node_execute, dynpg.cluster_node_info).  src/api/README,
+-- "Partitioned dynpg", explains the routing.
+
+-- The cluster this database routes for (at most one); its PL/Proxy server has
+-- the same name, its routing functions are in schema dynpg_cluster.
+CREATE TABLE dynpg.cluster (
+	name text PRIMARY KEY,
+	node_count int NOT NULL CHECK (node_count BETWEEN 1 AND 1024 AND node_count & (node_count - 1) = 0),
+	one_cluster boolean NOT NULL DEFAULT true UNIQUE CHECK (one_cluster)
+);
+SELECT pg_catalog.pg_extension_config_dump('dynpg.cluster', '');
+-- every role the router serves reads it (cluster.c, on each call)
+GRANT SELECT ON dynpg.cluster TO PUBLIC;
+
+-- The commit decisions of TransactWriteItems across nodes (two-phase
+-- commit, src/api/README "Transactions across nodes"): a row is written in
+-- the router's transaction that prepared 'gid' on 'nodes', so it is there
+-- exactly when that transaction committed.  Written and read by dynpg's C
+-- code only (no role has privileges on it); dynpg.cluster_recover() ends
+-- the prepared transactions a crash left and deletes the rows done.
+CREATE TABLE dynpg.cluster_xact (
+	gid text PRIMARY KEY,
+	nodes int[] NOT NULL,
+	decided timestamptz NOT NULL DEFAULT now()
+);
+REVOKE ALL ON dynpg.cluster_xact FROM PUBLIC;
+
+-- End every prepared transaction of this router's cluster on its nodes:
+-- COMMIT PREPARED when the router's transaction committed it, ROLLBACK
+-- PREPARED when that transaction aborted or never ended (a crash),
+-- nothing while it is in progress.  One row per prepared transaction seen
+-- (or per node that did not answer).
+CREATE FUNCTION dynpg.cluster_recover(OUT node int, OUT gid text, OUT outcome text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'dynpg_cluster_recover' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION dynpg.cluster_recover() FROM PUBLIC;
+
+-- A node's side of a routed call: the operation's response, or "!" and its error.
+CREATE FUNCTION dynpg.cluster_node_execute(operation text, request text) RETURNS text
+	AS 'MODULE_PATHNAME', 'dynpg_cluster_node_execute' LANGUAGE C STRICT;
+
+-- What create_cluster checks of a node: its dynpg version, its DynamoDB
+-- tables, whether it is itself a router.
+CREATE FUNCTION dynpg.cluster_node_info() RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object(
+		'version', dynpg.version(),
+		'tables', (SELECT count(*) FROM pg_catalog.pg_class c
+					JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+					WHERE n.nspname = 'dynamodb' AND c.relkind = 'r'),
+		'router', to_regnamespace('dynpg_cluster') IS NOT NULL)::text $$;
+
+-- A libpq connection string without its password (key=value form and URIs).
+CREATE FUNCTION dynpg.cluster_conninfo(conninfo text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT regexp_replace(
+		regexp_replace(conninfo, '\s*\mpassword\s*=\s*(''([^''\\]|\\.)*''|\S*)', '', 'gi'),
+		'^(postgres(ql)?://[^:/@]*):[^@]*@', '\1@', 'i') $$;
+
+-- The node owning partition hash 'hash' (dynpg.partition_hash) among
+-- 'node_count' nodes (a power of two): the hash's top bits.
+CREATE FUNCTION dynpg.cluster_node_of(hash bigint, node_count int) RETURNS int
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT CASE WHEN node_count <= 1 THEN 0
+		ELSE ((hash >> (64 - (log(2, node_count::numeric))::int)) & (node_count - 1))::int END $$;
+
+-- An unsigned 64-bit hash (as numeric) in hexadecimal, 16 digits.
+CREATE FUNCTION dynpg.cluster_hash_hex(h numeric) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT lpad(to_hex((CASE WHEN h >= 9223372036854775808 THEN h - 18446744073709551616
+						ELSE h END)::bigint), 16, '0') $$;
+
+CREATE VIEW dynpg.cluster_nodes AS
+	SELECT c.name AS cluster,
+		   o.node,
+		   dynpg.cluster_conninfo(o.conninfo) AS conninfo,
+		   dynpg.cluster_hash_hex(o.node * (18446744073709551616 / c.node_count)) AS hash_from,
+		   dynpg.cluster_hash_hex((o.node + 1) * (18446744073709551616 / c.node_count) - 1) AS hash_to
+	FROM dynpg.cluster c
+	JOIN pg_catalog.pg_foreign_server s ON s.srvname = c.name
+	CROSS JOIN LATERAL (
+		SELECT substr(split_part(opt, '=', 1), 2)::int AS node,
+			   substr(opt, strpos(opt, '=') + 1) AS conninfo
+		FROM unnest(s.srvoptions) AS opt
+		WHERE opt ~ '^p[0-9]+=') o;
+
+CREATE FUNCTION dynpg.create_cluster(name text, nodes text[]) RETURNS void
+LANGUAGE plpgsql AS $create$
+DECLARE
+	n int := coalesce(array_length(nodes, 1), 0);
+	i int;
+	info jsonb;
+	tables bigint;
+	opts text;
+BEGIN
+	IF name IS NULL OR name !~ '^[a-z_][a-z0-9_]{0,62}$' THEN
+		RAISE EXCEPTION 'dynpg: a cluster name is a lower-case identifier (letters, digits, _), not %', coalesce(quote_literal(name), 'NULL');
+	END IF;
+	IF EXISTS (SELECT FROM dynpg.cluster) OR to_regnamespace('dynpg_cluster') IS NOT NULL THEN
+		RAISE EXCEPTION 'dynpg: this database is already the router of cluster %',
+			(SELECT c.name FROM dynpg.cluster c)
+			USING HINT = 'dynpg.drop_cluster(name) removes it.';
+	END IF;
+	IF n = 0 OR n > 1024 OR n & (n - 1) <> 0 OR array_position(nodes, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'dynpg: a cluster has a power of two nodes (1, 2, 4, ... 1024), each a connection string; got %', n;
+	END IF;
+	SELECT count(*) INTO tables FROM pg_catalog.pg_class c
+		JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace
+		WHERE s.nspname = 'dynamodb' AND c.relkind = 'r';
+	IF tables > 0 THEN
+		RAISE EXCEPTION 'dynpg: this database holds % DynamoDB tables; a router starts with none', tables
+			USING HINT = 'Create the cluster in a new database, then create the tables through it.';
+	END IF;
+	CREATE EXTENSION IF NOT EXISTS plproxy;
+	SELECT string_agg(format('p%s %L', k - 1, nodes[k]), ', ' ORDER BY k) INTO opts
+		FROM generate_subscripts(nodes, 1) AS k;
+	EXECUTE format('CREATE SERVER %I FOREIGN DATA WRAPPER plproxy OPTIONS (%s)', name, opts);
+	-- the nodes are reached as the role creating the cluster; the router's
+	-- own GRANTs on its tables decide who may do what (src/api/README)
+	EXECUTE format('CREATE USER MAPPING FOR PUBLIC SERVER %I OPTIONS (user %L)', name, current_user);
+	EXECUTE format('GRANT USAGE ON FOREIGN SERVER %I TO PUBLIC', name);
+	CREATE SCHEMA dynpg_cluster;
+	GRANT USAGE ON SCHEMA dynpg_cluster TO PUBLIC;
+	EXECUTE format($f$CREATE FUNCTION dynpg_cluster.run_on(node int, operation text, request text)
+		RETURNS text LANGUAGE plproxy AS $b$
+		CLUSTER %L;
+		RUN ON node;
+		SELECT dynpg.cluster_node_execute(operation, request) AS run_on;
+		$b$ $f$, name);
+	EXECUTE format($f$CREATE FUNCTION dynpg_cluster.node_info(node int)
+		RETURNS text LANGUAGE plproxy AS $b$
+		CLUSTER %L;
+		RUN ON node;
+		SELECT dynpg.cluster_node_info() AS node_info;
+		$b$ $f$, name);
+	INSERT INTO dynpg.cluster (name, node_count) VALUES (name, n);
+	FOR i IN 0 .. n - 1 LOOP
+		BEGIN
+			info := dynpg_cluster.node_info(i)::jsonb;
+		EXCEPTION WHEN OTHERS THEN
+			RAISE EXCEPTION 'dynpg: cluster node % (%) does not answer: %',
+				i, dynpg.cluster_conninfo(nodes[i + 1]), SQLERRM;
+		END;
+		IF info->>'version' IS DISTINCT FROM dynpg.version() THEN
+			RAISE EXCEPTION 'dynpg: cluster node % (%) runs dynpg %, the router %',
+				i, dynpg.cluster_conninfo(nodes[i + 1]), info->>'version', dynpg.version();
+		END IF;
+		IF (info->>'router')::boolean THEN
+			RAISE EXCEPTION 'dynpg: cluster node % (%) is itself the router of a cluster',
+				i, dynpg.cluster_conninfo(nodes[i + 1]);
+		END IF;
+		IF (info->>'tables')::bigint > 0 THEN
+			RAISE EXCEPTION 'dynpg: cluster node % (%) holds % DynamoDB tables; a new cluster''s nodes hold none',
+				i, dynpg.cluster_conninfo(nodes[i + 1]), info->>'tables';
+		END IF;
+	END LOOP;
+END $create$;
+
+CREATE FUNCTION dynpg.drop_cluster(name text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	tables bigint;
+BEGIN
+	IF NOT EXISTS (SELECT FROM dynpg.cluster c WHERE c.name = drop_cluster.name) THEN
+		RAISE EXCEPTION 'dynpg: this database is not the router of a cluster %', coalesce(quote_literal(name), 'NULL');
+	END IF;
+	SELECT count(*) INTO tables FROM pg_catalog.pg_class c
+		JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace
+		WHERE s.nspname = 'dynamodb' AND c.relkind = 'r';
+	IF tables > 0 THEN
+		RAISE EXCEPTION 'dynpg: cluster % still has % DynamoDB tables', name, tables
+			USING HINT = 'Delete them through the router first (DeleteTable); the nodes keep whatever they hold.';
+	END IF;
+	DROP SCHEMA dynpg_cluster CASCADE;
+	EXECUTE format('DROP SERVER %I CASCADE', name);
+	DELETE FROM dynpg.cluster c WHERE c.name = drop_cluster.name;
+END $$;
+
+-- After a CreateTable that failed on a node and could not be undone on
+-- another: remove table 'table_name' from every node when the router does
+-- not have it.  Idempotent; returns the nodes it was deleted from.
+CREATE FUNCTION dynpg.cluster_repair_table(table_name text) RETURNS int[]
+LANGUAGE plpgsql AS $$
+DECLARE
+	n int;
+	answer text;
+	done int[] := '{}';
+BEGIN
+	IF to_regnamespace('dynpg_cluster') IS NULL THEN
+		RAISE EXCEPTION 'dynpg: this database is not the router of a cluster';
+	END IF;
+	IF EXISTS (SELECT FROM dynpg.list_tables('{}') t,
+					jsonb_array_elements_text(t->'TableNames') AS tn
+				WHERE tn = table_name) THEN
+		RAISE EXCEPTION 'dynpg: the router has table %: nothing to repair (DeleteTable deletes it everywhere)', table_name;
+	END IF;
+	FOR n IN 0 .. (SELECT node_count - 1 FROM dynpg.cluster) LOOP
+		answer := dynpg_cluster.run_on(n, 'DeleteTable', jsonb_build_object('TableName', table_name)::text);
+		IF left(answer, 1) <> '!' THEN
+			done := done || n;
+		ELSIF (substr(answer, 2)::jsonb)->>'sqlstate' <> 'YD011' THEN
+			RAISE EXCEPTION 'dynpg: DeleteTable of % failed on node %: %', table_name, n,
+				(substr(answer, 2)::jsonb)->>'message';
+		END IF;
+	END LOOP;
+	RETURN done;
+END $$;

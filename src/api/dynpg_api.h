@@ -127,4 +127,12 @@ extern const DynApiOperationInfo *dynpg_api_find_operation(const char *name);
  */
 extern DynJson *dynpg_api_call(const DynApiOperationInfo *op, DynJson *request);
 
+/*
+ * The same, always on this database: dynpg_api_call routes every call of a
+ * cluster's router database to the nodes (api/dynpg_cluster.h); the router
+ * itself (its validation on its empty tables) and a node's side of a
+ * routed call use this one.
+ */
+extern DynJson *dynpg_api_call_local(const DynApiOperationInfo *op, DynJson *request);
+
 #endif							/* DYNPG_API_H */

@@ -18,6 +18,7 @@
 
 #include "api/dynpg_api.h"
 #include "api/dynpg_replica.h"
+#include "api/dynpg_cluster.h"
 #include "api/dynpg_wire.h"
 #include "base/dynpg_error.h"
 
@@ -107,6 +108,14 @@ dynpg_api_find_operation(const char *name)
 
 DynJson *
 dynpg_api_call(const DynApiOperationInfo *op, DynJson *request)
+{
+	if (op != NULL && op->fn != NULL && dynpg_cluster_routes())
+		return dynpg_cluster_call(op, request);
+	return dynpg_api_call_local(op, request);
+}
+
+DynJson *
+dynpg_api_call_local(const DynApiOperationInfo *op, DynJson *request)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	DynJson    *result = NULL;

@@ -1,0 +1,1888 @@
+/*-------------------------------------------------------------------------
+ *
+ * cluster.c
+ *	  Partitioned dynpg: a router database in front of N dynpg nodes,
+ *	  reached through PL/Proxy (src/api/README, "Partitioned dynpg").
+ *
+ * A database is a router once dynpg.create_cluster made its schema
+ * dynpg_cluster (the PL/Proxy function run_on(node, op, request), which
+ * runs dynpg.cluster_node_execute(op, request) on node 'node') and its row
+ * in dynpg.cluster (name, node count N = 2^bits).  dynpg_api_call, the one
+ * dispatch of the SQL functions and the HTTP endpoint, then sends every
+ * operation here.
+ *
+ * The node of a partition key value is the top 'bits' bits of its
+ * partition hash (types/dynpg_key.h, the hash the storage orders keys by):
+ * node k owns the hashes [k * 2^64/N, (k+1) * 2^64/N), so nodes 0..N-1 in
+ * turn hold the keys in the storage's own order, and going from N to 2N
+ * nodes splits node k's range into those of 2k and 2k+1.
+ *
+ * The router holds every table too, empty: its catalog is the cluster's
+ * (key schemas for routing, ListTables), and reads are validated by
+ * running them on it first, so that a bad request hears exactly what one
+ * node would say before anything is sent.  Writes are validated by the
+ * node that owns the key, in its one transaction (BatchWriteItem, which
+ * spans nodes, is run on the router's empty tables in a subtransaction
+ * rolled back, before any node writes).
+ *
+ * A node answers with the response, or with the error it raised (the
+ * operation runs in a subtransaction there): the router raises the same
+ * SQLSTATE, message, DETAIL (DynamoDB's error body) and hint, so a client
+ * sees one node's errors unchanged.  A node that cannot be reached is
+ * DynamoDB's InternalServerError naming the node.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid_d.h"
+#include "catalog/pg_type_d.h"
+#include "commands/defrem.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "foreign/foreign.h"
+#include "funcapi.h"
+#include "libpq-fe.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+
+#include "api/dynpg_api.h"
+#include "api/dynpg_cluster.h"
+#include "api/dynpg_item_common.h"
+#include "api/dynpg_wire.h"
+#include "base/dynpg_error.h"
+#include "base/dynpg_json.h"
+#include "catalog/dynpg_catalog.h"
+#include "expr/dynpg_expr_key.h"
+#include "types/dynpg_key.h"
+
+#define CLUSTER_SCHEMA "dynpg_cluster"
+
+typedef struct Cluster
+{
+	char	   *name;
+	int			nodes;			/* a power of two */
+	int			bits;			/* log2(nodes) */
+} Cluster;
+
+/* One node's answer to one call */
+typedef struct NodeAnswer
+{
+	DynJson    *response;		/* the response, or NULL */
+	ErrorData  *error;			/* else the error the node raised */
+	bool		unreachable;	/* the call itself failed (PL/Proxy's error) */
+} NodeAnswer;
+
+/*
+ * The two statements of every routed call, planned once per backend (the
+ * plan cache parses them again when what they name is dropped or made anew)
+ */
+static SPIPlanPtr config_plan = NULL;
+static SPIPlanPtr run_on_plan = NULL;
+
+bool
+dynpg_cluster_routes(void)
+{
+	return OidIsValid(get_namespace_oid(CLUSTER_SCHEMA, true));
+}
+
+/* ---------------------------------------------------------------------
+ * Calls to the nodes
+ * ---------------------------------------------------------------------
+ */
+
+static Cluster *
+cluster_config(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Cluster    *c = palloc0(sizeof(Cluster));
+	bool		isnull;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (config_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("SELECT name, node_count FROM dynpg.cluster", 0, NULL);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "cannot prepare the read of dynpg.cluster");
+		config_plan = plan;
+	}
+	if (SPI_execute_plan(config_plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read dynpg.cluster");
+	if (SPI_processed != 1)
+		dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+					"dynpg: schema dynpg_cluster exists but dynpg.cluster has %d rows; run dynpg.drop_cluster and dynpg.create_cluster again",
+					(int) SPI_processed);
+	c->name = MemoryContextStrdup(cxt, TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0],
+																		  SPI_tuptable->tupdesc, 1,
+																		  &isnull)));
+	c->nodes = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+										   &isnull));
+	SPI_finish();
+	if (c->nodes < 1 || (c->nodes & (c->nodes - 1)) != 0 || c->nodes > 1024)
+		elog(ERROR, "dynpg.cluster: node_count %d is not a power of two up to 1024", c->nodes);
+	while ((1 << c->bits) < c->nodes)
+		c->bits++;
+	return c;
+}
+
+static int
+node_of_hash(const Cluster *c, uint64 h)
+{
+	return c->bits == 0 ? 0 : (int) (h >> (64 - c->bits));
+}
+
+static char *
+json_text(const DynJson *j)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	dynpg_json_write(&s, j, NULL);
+	return s.data;
+}
+
+static char *
+member_string(const DynJson *obj, const char *name)
+{
+	DynJson    *v = dynpg_json_member(obj, name, strlen(name));
+
+	if (v == NULL || v->kind != DJ_STRING)
+		return NULL;
+	return pnstrdup(v->str, v->len);
+}
+
+/* The text a node answered: the response, or "!" and the error as JSON */
+static void
+parse_answer(const char *text, NodeAnswer *a)
+{
+	if (text[0] == '!')
+	{
+		DynJson    *e = dynpg_json_parse(text + 1, strlen(text + 1));
+		char	   *state = member_string(e, "sqlstate");
+		ErrorData  *ed = palloc0(sizeof(ErrorData));
+
+		ed->elevel = ERROR;
+		ed->sqlerrcode = state != NULL && strlen(state) == 5 ?
+			MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]) :
+			ERRCODE_INTERNAL_ERROR;
+		ed->message = member_string(e, "message");
+		if (ed->message == NULL)
+			ed->message = "dynpg: a cluster node answered an error without a message";
+		ed->detail = member_string(e, "detail");
+		ed->hint = member_string(e, "hint");
+		a->error = ed;
+	}
+	else
+		a->response = dynpg_json_parse(text, strlen(text));
+}
+
+/*
+ * Run operation 'opname' with request text 'request' on node 'node'.  The
+ * call runs in a subtransaction, so that a node out of reach (PL/Proxy's
+ * error) can be reported as such and a batch can go on with the others.
+ */
+static NodeAnswer
+call_node(const Cluster *c, int node, const char *opname, const char *request)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	NodeAnswer	a;
+	char	   *volatile answer = NULL;
+
+	memset(&a, 0, sizeof(a));
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		Oid			types[3] = {INT4OID, TEXTOID, TEXTOID};
+		Datum		values[3];
+		bool		isnull;
+		Datum		d;
+
+		values[0] = Int32GetDatum(node);
+		values[1] = CStringGetTextDatum(opname);
+		values[2] = CStringGetTextDatum(request);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (run_on_plan == NULL)
+		{
+			SPIPlanPtr	plan = SPI_prepare("SELECT " CLUSTER_SCHEMA ".run_on($1, $2, $3)", 3, types);
+
+			if (plan == NULL || SPI_keepplan(plan) != 0)
+				elog(ERROR, "cannot prepare the call of " CLUSTER_SCHEMA ".run_on");
+			run_on_plan = plan;
+		}
+		if (SPI_execute_plan(run_on_plan, values, NULL, false, 1) != SPI_OK_SELECT ||
+			SPI_processed != 1)
+			elog(ERROR, "dynpg_cluster.run_on returned no row");
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (isnull)
+			elog(ERROR, "dynpg_cluster.run_on returned NULL");
+		answer = MemoryContextStrdup(cxt, TextDatumGetCString(d));
+		SPI_finish();
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		a.error = e;
+		a.unreachable = true;
+	}
+	PG_END_TRY();
+	if (answer != NULL)
+		parse_answer(answer, &a);
+	return a;
+}
+
+/*
+ * libpq's message (through PL/Proxy's) on one line: its lines joined by a
+ * space, the trailing newline dropped, so that an error body reads well.
+ */
+static char *
+one_line(const char *msg)
+{
+	StringInfoData s;
+	const char *p;
+
+	initStringInfo(&s);
+	if (msg == NULL)
+		msg = "(no message)";
+	for (p = msg; *p; p++)
+	{
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+		{
+			if (s.len > 0 && s.data[s.len - 1] != ' ')
+				appendStringInfoChar(&s, ' ');
+		}
+		else
+			appendStringInfoChar(&s, *p);
+	}
+	while (s.len > 0 && s.data[s.len - 1] == ' ')
+		s.data[--s.len] = '\0';
+	return s.data;
+}
+
+static void
+raise_unreachable(const Cluster *c, int node, const ErrorData *e)
+{
+	dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+				"dynpg cluster %s: node %d did not answer: %s",
+				c->name, node, one_line(e->message));
+}
+
+/* Raise the error a node answered, as it raised it */
+static void
+raise_node_error(const ErrorData *e)
+{
+	ereport(ERROR,
+			(errcode(e->sqlerrcode),
+			 errmsg_internal("%s", e->message),
+			 e->detail ? errdetail_internal("%s", e->detail) : 0,
+			 e->hint ? errhint("%s", e->hint) : 0));
+}
+
+/* The response of node 'node', or its error raised */
+static DynJson *
+forward(const Cluster *c, int node, const char *opname, const DynJson *request)
+{
+	NodeAnswer	a = call_node(c, node, opname, json_text(request));
+
+	if (a.unreachable)
+		raise_unreachable(c, node, a.error);
+	if (a.error != NULL)
+		raise_node_error(a.error);
+	return a.response;
+}
+
+/* ---------------------------------------------------------------------
+ * Keys and nodes
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The key schema of table 'table_name' (and of its index 'index_name', or
+ * NULL), from the router's own catalog, or false when there is no such
+ * table or index.  'mode' (or 0): the privileges a write needs on the
+ * table, checked here: the router's GRANTs are the cluster's, the nodes
+ * are reached as the role of the cluster's user mapping.
+ */
+static bool
+table_keys(const char *table_name, const char *index_name, AclMode mode, DynKeySchema *ks,
+		   DynKeySchema *iks, DynIndexKind *ikind)
+{
+	Oid			relid;
+	Relation	rel;
+	const DynTableDef *def;
+	bool		found = false;
+
+	if (table_name == NULL)
+		return false;
+	relid = dynpg_table_relid(table_name, true);
+	if (!OidIsValid(relid))
+		return false;
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		return false;
+	def = dynpg_table_def_or_null(rel);
+	if (def != NULL)
+	{
+		AclMode		bit;
+
+		/* each privilege on its own (an aclcheck of several passes with any) */
+		for (bit = 1; bit != 0 && bit <= mode; bit <<= 1)
+			if (mode & bit)
+				dynpg_api_check_privilege(rel, bit);
+		*ks = def->key;
+		ks->pk_name = pnstrdup(ks->pk_name, ks->pk_namelen);
+		if (ks->sk_name != NULL)
+			ks->sk_name = pnstrdup(ks->sk_name, ks->sk_namelen);
+		found = true;
+		if (index_name != NULL)
+		{
+			const DynIndexDef *ix = dynpg_table_index(def, index_name);
+
+			if (ix == NULL)
+				found = false;
+			else
+			{
+				*iks = ix->key;
+				iks->pk_name = pnstrdup(iks->pk_name, iks->pk_namelen);
+				if (iks->sk_name != NULL)
+					iks->sk_name = pnstrdup(iks->sk_name, iks->sk_namelen);
+				*ikind = ix->kind;
+			}
+		}
+	}
+	relation_close(rel, NoLock);
+	return found;
+}
+
+/*
+ * The node owning partition key value 'av' (an AttributeValue), or -1 when
+ * it is not a valid key value.  Only a request that every node refuses can
+ * have such a key, so its node does not matter.  The parse only builds
+ * palloc'd values (it takes no lock, buffer or other resource), so its
+ * error is caught without a subtransaction.
+ */
+static int
+node_of_value(const Cluster *c, const DynJson *av)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile int node = -1;
+
+	if (av == NULL || av->kind != DJ_OBJECT)
+		return -1;
+	PG_TRY();
+	{
+		DynRef		ref;
+
+		(void) dynpg_attribute_value_parse(av, &ref);
+		if (ref.type == DYN_T_S || ref.type == DYN_T_N || ref.type == DYN_T_B)
+			node = node_of_hash(c, dynpg_partition_hash(&ref));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	return node;
+}
+
+/*
+ * The node of the item or key 'keymap' of table 'table_name', or -1 when
+ * the router cannot tell (no such table, no valid partition key): such a
+ * request is refused by any node, with DynamoDB's message.
+ */
+static int
+node_of_key(const Cluster *c, const char *table_name, const DynJson *keymap, AclMode mode)
+{
+	DynKeySchema ks;
+
+	if (!table_keys(table_name, NULL, mode, &ks, NULL, NULL) ||
+		keymap == NULL || keymap->kind != DJ_OBJECT)
+		return -1;
+	return node_of_value(c, dynpg_json_member(keymap, ks.pk_name, ks.pk_namelen));
+}
+
+/* A copy of object 'obj' without member 'drop1' and 'drop2' (either NULL) */
+static DynJson *
+object_without(const DynJson *obj, const char *drop1, const char *drop2)
+{
+	DynJson    *out = dynpg_json_new(DJ_OBJECT);
+	int			i;
+
+	for (i = 0; i < obj->len; i++)
+	{
+		const DynJsonMember *m = &obj->members[i];
+
+		if ((drop1 != NULL && m->keylen == strlen(drop1) && memcmp(m->key, drop1, m->keylen) == 0) ||
+			(drop2 != NULL && m->keylen == strlen(drop2) && memcmp(m->key, drop2, m->keylen) == 0))
+			continue;
+		dynpg_json_add(out, m->key, m->keylen, m->val);
+	}
+	return out;
+}
+
+static int64
+member_int(const DynJson *obj, const char *name, int64 dflt)
+{
+	DynJson    *v = dynpg_json_member(obj, name, strlen(name));
+
+	if (v == NULL || v->kind != DJ_NUMBER)
+		return dflt;
+	return strtoll(pnstrdup(v->str, v->len), NULL, 10);
+}
+
+static DynJson *
+int_json(int64 v)
+{
+	return dynpg_json_number(psprintf(INT64_FORMAT, v));
+}
+
+/* Add the capacity units of ConsumedCapacity 'b' into 'a' (same shape) */
+static void
+add_capacity(DynJson *a, const DynJson *b)
+{
+	int			i;
+
+	if (a == NULL || b == NULL || a->kind != DJ_OBJECT || b->kind != DJ_OBJECT)
+		return;
+	for (i = 0; i < a->len; i++)
+	{
+		DynJsonMember *m = &a->members[i];
+		DynJson    *bv = dynpg_json_member(b, m->key, m->keylen);
+
+		if (bv == NULL)
+			continue;
+		if (m->val->kind == DJ_NUMBER && bv->kind == DJ_NUMBER)
+		{
+			double		sum = strtod(pnstrdup(m->val->str, m->val->len), NULL) +
+				strtod(pnstrdup(bv->str, bv->len), NULL);
+
+			m->val = dynpg_json_number(psprintf("%.1f", sum));
+		}
+		else if (m->val->kind == DJ_OBJECT)
+			add_capacity(m->val, bv);
+	}
+}
+
+/*
+ * Merge a ConsumedCapacity list (one entry per table, a batch's or a
+ * transaction's) into '*capacity': a table's units added, a new table
+ * appended.
+ */
+static void
+merge_capacity_list(DynJson **capacity, DynJson *v)
+{
+	int			i;
+
+	if (v == NULL || v->kind != DJ_ARRAY)
+		return;
+	if (*capacity == NULL)
+	{
+		*capacity = v;
+		return;
+	}
+	for (i = 0; i < v->len; i++)
+	{
+		DynJson    *tn = dynpg_json_member(v->elems[i], "TableName", 9);
+		int			j;
+		bool		added = false;
+
+		for (j = 0; tn != NULL && j < (*capacity)->len; j++)
+		{
+			DynJson    *cn = dynpg_json_member((*capacity)->elems[j], "TableName", 9);
+
+			if (cn != NULL && dynpg_json_equal(cn, tn))
+			{
+				add_capacity((*capacity)->elems[j], v->elems[i]);
+				added = true;
+				break;
+			}
+		}
+		if (!added)
+			dynpg_json_append(*capacity, v->elems[i]);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * The data plane
+ * ---------------------------------------------------------------------
+ */
+
+/* PutItem, UpdateItem, DeleteItem (and GetItem after its validation) */
+static DynJson *
+route_item(const Cluster *c, const DynApiOperationInfo *op, DynJson *request,
+		   const char *keymember, AclMode mode)
+{
+	int			node = node_of_key(c, member_string(request, "TableName"),
+								   dynpg_json_member(request, keymember, strlen(keymember)),
+								   mode);
+
+	return forward(c, node < 0 ? 0 : node, op->name, request);
+}
+
+/*
+ * Scan, and Query on a GSI: the nodes from 'first' to 'last' in turn, each
+ * until it has no more (or the page is full), the page carried across nodes
+ * by the LastEvaluatedKey: its table key's partition tells the node it came
+ * from, so a client hands back a plain DynamoDB key and the router resumes
+ * on that node (src/api/README).
+ */
+static DynJson *
+route_sequence(const Cluster *c, const DynApiOperationInfo *op, DynJson *request,
+			   int first, int last)
+{
+	DynJson    *esk = dynpg_json_member(request, "ExclusiveStartKey", 17);
+	int64		limit = member_int(request, "Limit", -1);
+	int64		count = 0,
+				scanned = 0;
+	DynJson    *items = NULL;
+	DynJson    *lek = NULL;
+	DynJson    *capacity = NULL;
+	int			start = first;
+	int			node;
+
+	if (esk != NULL)
+	{
+		int			n = node_of_key(c, member_string(request, "TableName"), esk, 0);
+
+		if (n > start && n <= last)
+			start = n;
+	}
+	for (node = start; node <= last; node++)
+	{
+		DynJson    *sub = object_without(request, "ExclusiveStartKey", "Limit");
+		DynJson    *resp;
+		DynJson    *v;
+
+		if (node == start && esk != NULL)
+			dynpg_json_add(sub, "ExclusiveStartKey", 17, esk);
+		if (limit >= 0)
+			dynpg_json_add(sub, "Limit", 5, int_json(limit - scanned));
+		resp = forward(c, node, op->name, sub);
+		count += member_int(resp, "Count", 0);
+		scanned += member_int(resp, "ScannedCount", 0);
+		v = dynpg_json_member(resp, "Items", 5);
+		if (v != NULL && v->kind == DJ_ARRAY)
+		{
+			int			i;
+
+			if (items == NULL)
+				items = dynpg_json_new(DJ_ARRAY);
+			for (i = 0; i < v->len; i++)
+				dynpg_json_append(items, v->elems[i]);
+		}
+		v = dynpg_json_member(resp, "ConsumedCapacity", 16);
+		if (v != NULL)
+		{
+			if (capacity == NULL)
+				capacity = v;
+			else
+				add_capacity(capacity, v);
+		}
+		lek = dynpg_json_member(resp, "LastEvaluatedKey", 16);
+		if (lek != NULL || (limit >= 0 && scanned >= limit))
+			break;
+	}
+	{
+		DynJson    *out = dynpg_json_new(DJ_OBJECT);
+
+		if (items != NULL)
+			dynpg_json_add(out, "Items", 5, items);
+		dynpg_json_add(out, "Count", 5, int_json(count));
+		dynpg_json_add(out, "ScannedCount", 12, int_json(scanned));
+		if (lek != NULL)
+			dynpg_json_add(out, "LastEvaluatedKey", 16, lek);
+		if (capacity != NULL)
+			dynpg_json_add(out, "ConsumedCapacity", 16, capacity);
+		return out;
+	}
+}
+
+static DynJson *
+route_scan(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	char	   *table = member_string(request, "TableName");
+	char	   *index = member_string(request, "IndexName");
+	DynKeySchema ks,
+				iks;
+	DynIndexKind ikind = DYN_INDEX_LOCAL;
+	int64		total = member_int(request, "TotalSegments", 0);
+	int64		segment = member_int(request, "Segment", 0);
+	int			first = 0,
+				last = c->nodes - 1;
+
+	(void) dynpg_api_call_local(op, request);	/* DynamoDB's checks */
+	(void) table_keys(table, index, 0, &ks, &iks, &ikind);
+	/* a table's or LSI's segment is a range of the table's hashes: its nodes */
+	if (total > 1 && (index == NULL || ikind == DYN_INDEX_LOCAL))
+	{
+		uint64		lo = (uint64) ((((unsigned __int128) segment) << 64) / (unsigned __int128) total);
+		uint64		hi = (uint64) ((((unsigned __int128) (segment + 1)) << 64) / (unsigned __int128) total);
+
+		first = node_of_hash(c, lo);
+		last = segment + 1 == total ? c->nodes - 1 : node_of_hash(c, hi - 1);
+	}
+	return route_sequence(c, op, request, first, last);
+}
+
+static DynJson *
+route_query(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	char	   *table = member_string(request, "TableName");
+	char	   *index = member_string(request, "IndexName");
+	char	   *kce = member_string(request, "KeyConditionExpression");
+	DynJson    *legacy = dynpg_json_member(request, "KeyConditions", 13);
+	DynKeySchema ks,
+				iks;
+	DynIndexKind ikind = DYN_INDEX_LOCAL;
+	DynExprNode *cond;
+	DynKeyCondition kc;
+	int			node;
+
+	(void) dynpg_api_call_local(op, request);	/* DynamoDB's checks */
+	if (!table_keys(table, index, 0, &ks, &iks, &ikind))
+		return forward(c, 0, op->name, request);
+	if (index != NULL && ikind == DYN_INDEX_GLOBAL)
+		return route_sequence(c, op, request, 0, c->nodes - 1);
+	if (kce != NULL)
+	{
+		DynExprContext ectx;
+
+		dynpg_api_expression_params(&ectx, dynpg_json_member(request, "ExpressionAttributeNames", 24),
+									dynpg_json_member(request, "ExpressionAttributeValues", 25),
+									true, NULL);
+		cond = dynpg_expr_parse_condition(&ectx, kce, "KeyConditionExpression");
+		dynpg_expr_key_condition(cond, 0, index != NULL ? &iks : &ks, NULL, NULL, 0, &kc);
+	}
+	else
+	{
+		cond = dynpg_expr_from_conditions(legacy, NULL, "KeyConditions");
+		dynpg_expr_key_condition(cond, dynpg_json_count(legacy), index != NULL ? &iks : &ks,
+								 NULL, NULL, 0, &kc);
+	}
+	node = node_of_hash(c, dynpg_partition_hash(&kc.pk));
+	return forward(c, node, op->name, request);
+}
+
+/*
+ * BatchGetItem, BatchWriteItem: RequestItems split by node ('entry_key'
+ * finds an entry's key: a Keys element itself, or a write request's
+ * PutRequest.Item / DeleteRequest.Key), one call per node, the answers
+ * merged.  A node that does not answer (or fails) gives back its part as
+ * UnprocessedKeys / UnprocessedItems, which is DynamoDB's contract for a
+ * batch; when no node answers, its error is raised.
+ */
+static DynJson *
+batch_entry_key(const DynJson *entry, bool is_write)
+{
+	DynJson    *r;
+
+	if (!is_write)
+		return (DynJson *) entry;
+	if ((r = dynpg_json_member(entry, "PutRequest", 10)) != NULL)
+		return dynpg_json_member(r, "Item", 4);
+	if ((r = dynpg_json_member(entry, "DeleteRequest", 13)) != NULL)
+		return dynpg_json_member(r, "Key", 3);
+	return NULL;
+}
+
+/* Append the entries of table 'tname' (object 'tval' of 'RequestItems' shape) into 'into' */
+static void
+merge_request_items(DynJson *into, const char *tname, int tlen, const DynJson *tval, bool is_write)
+{
+	DynJson    *have = dynpg_json_member(into, tname, tlen);
+	int			i;
+
+	if (have == NULL)
+	{
+		dynpg_json_add(into, tname, tlen, (DynJson *) tval);
+		return;
+	}
+	if (is_write)
+	{
+		for (i = 0; i < tval->len; i++)
+			dynpg_json_append(have, tval->elems[i]);
+	}
+	else
+	{
+		DynJson    *keys = dynpg_json_member(have, "Keys", 4);
+		DynJson    *more = dynpg_json_member(tval, "Keys", 4);
+
+		if (keys != NULL && more != NULL)
+			for (i = 0; i < more->len; i++)
+				dynpg_json_append(keys, more->elems[i]);
+	}
+}
+
+static DynJson *
+route_batch(const Cluster *c, const DynApiOperationInfo *op, DynJson *request, bool is_write)
+{
+	DynJson    *items = dynpg_json_member(request, "RequestItems", 12);
+	DynJson   **per_node = palloc0(sizeof(DynJson *) * c->nodes);
+	DynJson    *responses = dynpg_json_new(DJ_OBJECT);
+	DynJson    *unprocessed = dynpg_json_new(DJ_OBJECT);
+	DynJson    *capacity = NULL;
+	DynJson    *metrics = NULL;
+	const char *unprocessed_name = is_write ? "UnprocessedItems" : "UnprocessedKeys";
+	ErrorData  *first_error = NULL;
+	int			first_error_node = -1;
+	bool		first_unreachable = false;
+	int			answered = 0,
+				called = 0;
+	int			t,
+				n;
+
+	/* DynamoDB's checks, before any node is asked */
+	if (!is_write)
+		(void) dynpg_api_call_local(op, request);
+	else
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+
+		/* run on the router's empty tables, then undone */
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			(void) dynpg_api_call_local(op, request);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *e;
+
+			MemoryContextSwitchTo(cxt);
+			e = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			ReThrowError(e);
+		}
+		PG_END_TRY();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+
+	/* split */
+	for (t = 0; items != NULL && items->kind == DJ_OBJECT && t < items->len; t++)
+	{
+		DynJsonMember *tm = &items->members[t];
+		char	   *tname = pnstrdup(tm->key, tm->keylen);
+		DynJson    *entries = is_write ? tm->val : dynpg_json_member(tm->val, "Keys", 4);
+		DynJson   **split = palloc0(sizeof(DynJson *) * c->nodes);
+		int			i;
+
+		if (entries == NULL || entries->kind != DJ_ARRAY)
+			continue;
+		for (i = 0; i < entries->len; i++)
+		{
+			int			node = node_of_key(c, tname, batch_entry_key(entries->elems[i], is_write), 0);
+
+			if (node < 0)
+				node = 0;
+			if (split[node] == NULL)
+				split[node] = dynpg_json_new(DJ_ARRAY);
+			dynpg_json_append(split[node], entries->elems[i]);
+		}
+		for (n = 0; n < c->nodes; n++)
+		{
+			DynJson    *tval;
+
+			if (split[n] == NULL)
+				continue;
+			if (is_write)
+				tval = split[n];
+			else
+			{
+				tval = object_without(tm->val, "Keys", NULL);
+				dynpg_json_add(tval, "Keys", 4, split[n]);
+			}
+			if (per_node[n] == NULL)
+				per_node[n] = dynpg_json_new(DJ_OBJECT);
+			dynpg_json_add(per_node[n], tm->key, tm->keylen, tval);
+		}
+	}
+
+	/* one call per node, merged */
+	for (n = 0; n < c->nodes; n++)
+	{
+		DynJson    *sub;
+		NodeAnswer	a;
+		DynJson    *v;
+		int			i;
+
+		if (per_node[n] == NULL)
+			continue;
+		sub = object_without(request, "RequestItems", NULL);
+		dynpg_json_add(sub, "RequestItems", 12, per_node[n]);
+		called++;
+		a = call_node(c, n, op->name, json_text(sub));
+		if (a.error != NULL)
+		{
+			if (first_error == NULL)
+			{
+				first_error = a.error;
+				first_error_node = n;
+				first_unreachable = a.unreachable;
+			}
+			for (i = 0; i < per_node[n]->len; i++)
+				merge_request_items(unprocessed, per_node[n]->members[i].key,
+									per_node[n]->members[i].keylen,
+									per_node[n]->members[i].val, is_write);
+			continue;
+		}
+		answered++;
+		v = dynpg_json_member(a.response, "Responses", 9);
+		for (i = 0; v != NULL && v->kind == DJ_OBJECT && i < v->len; i++)
+		{
+			DynJson    *have = dynpg_json_member(responses, v->members[i].key, v->members[i].keylen);
+			int			j;
+
+			if (have == NULL)
+				dynpg_json_add(responses, v->members[i].key, v->members[i].keylen, v->members[i].val);
+			else
+				for (j = 0; j < v->members[i].val->len; j++)
+					dynpg_json_append(have, v->members[i].val->elems[j]);
+		}
+		v = dynpg_json_member(a.response, unprocessed_name, strlen(unprocessed_name));
+		for (i = 0; v != NULL && v->kind == DJ_OBJECT && i < v->len; i++)
+			merge_request_items(unprocessed, v->members[i].key, v->members[i].keylen,
+								v->members[i].val, is_write);
+		merge_capacity_list(&capacity, dynpg_json_member(a.response, "ConsumedCapacity", 16));
+		v = dynpg_json_member(a.response, "ItemCollectionMetrics", 21);
+		if (v != NULL && metrics == NULL)
+			metrics = v;
+	}
+	if (called > 0 && answered == 0)
+	{
+		if (first_unreachable)
+			raise_unreachable(c, first_error_node, first_error);
+		raise_node_error(first_error);
+	}
+	{
+		DynJson    *out = dynpg_json_new(DJ_OBJECT);
+
+		if (!is_write)
+			dynpg_json_add(out, "Responses", 9, responses);
+		dynpg_json_add(out, unprocessed_name, strlen(unprocessed_name), unprocessed);
+		if (metrics != NULL)
+			dynpg_json_add(out, "ItemCollectionMetrics", 21, metrics);
+		if (capacity != NULL)
+			dynpg_json_add(out, "ConsumedCapacity", 16, capacity);
+		return out;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * TransactWriteItems across nodes: two-phase commit
+ * ---------------------------------------------------------------------
+ *
+ * The router opens its own libpq connection to each node of the request
+ * (PL/Proxy's calls are autocommit, so they cannot hold a transaction
+ * open), runs the node's part of the request in a transaction there, and
+ * when every node succeeded, PREPARE TRANSACTION 'dynpg:<cluster>:<router
+ * xid>:<its start time>:<n>' on each.  The decision is the router's own transaction: the
+ * gid goes into dynpg.cluster_xact in it, and the router's commit is the
+ * commit point.  Its commit callback then runs COMMIT PREPARED on the
+ * nodes; its abort callback (or a subtransaction's, for the gids prepared
+ * within it) ROLLBACK PREPARED.  A crash of the router or a node between
+ * PREPARE and the end leaves prepared transactions on the nodes, which
+ * dynpg.cluster_recover() ends: COMMIT PREPARED when the router's
+ * transaction committed and its row in dynpg.cluster_xact is there,
+ * ROLLBACK PREPARED when it aborted (or crashed: presumed abort), nothing
+ * while it is still in progress.
+ */
+
+#define GID_PREFIX_FMT "dynpg:%s:"
+
+typedef struct PreparedXact
+{
+	char		gid[GIDSIZE];
+	SubTransactionId subid;		/* the subtransaction that prepared it */
+	int			nconns;
+	int			nodes[1024];
+	PGconn	   *conns[1024];	/* NULL until connected */
+	bool		prepared[1024];
+	struct PreparedXact *next;
+} PreparedXact;
+
+static PreparedXact *prepared_xacts = NULL;
+static List *finished_gids = NIL;	/* committed everywhere: rows to delete */
+static bool callbacks_registered = false;
+static uint32 gid_counter = 0;
+
+/*
+ * End the prepared transactions of 'px' on its nodes (COMMIT PREPARED or
+ * ROLLBACK PREPARED; a connection never prepared is closed, which rolls
+ * its transaction back).  Never raises an error: it runs in commit and
+ * abort callbacks; what fails is a WARNING and left to cluster_recover.
+ * Returns whether every prepared node ended it.
+ */
+static bool
+end_prepared(PreparedXact *px, bool commit)
+{
+	bool		all = true;
+	int			i;
+
+	for (i = 0; i < px->nconns; i++)
+	{
+		if (px->conns[i] == NULL)
+			continue;
+		if (px->prepared[i])
+		{
+			char		sql[GIDSIZE + 32];
+			PGresult   *r;
+
+			snprintf(sql, sizeof(sql), "%s PREPARED '%s'", commit ? "COMMIT" : "ROLLBACK", px->gid);
+			r = PQexec(px->conns[i], sql);
+			if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+			{
+				all = false;
+				ereport(WARNING,
+						(errmsg("dynpg cluster: %s PREPARED '%s' failed on node %d: %s",
+								commit ? "COMMIT" : "ROLLBACK", px->gid, px->nodes[i],
+								PQerrorMessage(px->conns[i])),
+						 errhint("SELECT * FROM dynpg.cluster_recover() in the router ends it once the node answers.")));
+			}
+			PQclear(r);
+		}
+		PQfinish(px->conns[i]);
+		px->conns[i] = NULL;
+	}
+	return all;
+}
+
+static void
+cluster_xact_callback(XactEvent event, void *arg)
+{
+	PreparedXact *px;
+
+	if (prepared_xacts == NULL)
+		return;
+	switch (event)
+	{
+		case XACT_EVENT_PRE_PREPARE:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("dynpg: cannot PREPARE a transaction that ran a TransactWriteItems across cluster nodes")));
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			{
+				bool		commit = event == XACT_EVENT_COMMIT ||
+					event == XACT_EVENT_PARALLEL_COMMIT;
+
+				while ((px = prepared_xacts) != NULL)
+				{
+					prepared_xacts = px->next;
+					if (end_prepared(px, commit) && commit)
+					{
+						MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+						finished_gids = lappend(finished_gids, pstrdup(px->gid));
+						MemoryContextSwitchTo(old);
+					}
+					pfree(px);
+				}
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+cluster_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						 SubTransactionId parentSubid, void *arg)
+{
+	PreparedXact **link = &prepared_xacts;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	while (*link != NULL)
+	{
+		PreparedXact *px = *link;
+
+		if (px->subid >= mySubid)
+		{
+			*link = px->next;
+			(void) end_prepared(px, false);
+			pfree(px);
+		}
+		else
+			link = &px->next;
+	}
+}
+
+/*
+ * A libpq connection to node 'node': its connection string (the PL/Proxy
+ * server's option p<node>) with the user and password of the user mapping,
+ * as PL/Proxy connects.  NULL and '*errmsg' when it fails.
+ */
+static PGconn *
+node_connect(const Cluster *c, int node, char **errmsg)
+{
+	ForeignServer *server = GetForeignServerByName(c->name, false);
+	UserMapping *um = GetUserMapping(GetUserId(), server->serverid);
+	char		key[16];
+	const char *conninfo = NULL;
+	const char *keywords[5];
+	const char *values[5];
+	int			n = 0;
+	ListCell   *lc;
+	PGconn	   *conn;
+
+	snprintf(key, sizeof(key), "p%d", node);
+	foreach(lc, server->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, key) == 0)
+			conninfo = defGetString(d);
+	}
+	if (conninfo == NULL)
+	{
+		*errmsg = psprintf("server %s has no connection string %s", c->name, key);
+		return NULL;
+	}
+	keywords[n] = "dbname";
+	values[n++] = conninfo;
+	foreach(lc, um->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, "user") == 0 || strcmp(d->defname, "password") == 0)
+		{
+			keywords[n] = d->defname;
+			values[n++] = defGetString(d);
+		}
+	}
+	keywords[n] = "application_name";
+	values[n++] = "dynpg cluster router";
+	keywords[n] = NULL;
+	values[n] = NULL;
+	conn = PQconnectdbParams(keywords, values, 1);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+	{
+		*errmsg = one_line(conn ? PQerrorMessage(conn) : "out of memory");
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/* Run a command on 'conn'; false and '*errmsg' when it fails */
+static bool
+conn_command(PGconn *conn, const char *sql, char **errmsg)
+{
+	PGresult   *r = PQexec(conn, sql);
+	bool		ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		*errmsg = one_line(PQerrorMessage(conn));
+	PQclear(r);
+	return ok;
+}
+
+/* dynpg.cluster_node_execute(op, request) on 'conn': its answer, or NULL and '*errmsg' */
+static char *
+conn_node_execute(PGconn *conn, const char *opname, const char *request, char **errmsg)
+{
+	const char *params[2] = {opname, request};
+	PGresult   *r = PQexecParams(conn, "SELECT dynpg.cluster_node_execute($1, $2)", 2, NULL,
+								 params, NULL, NULL, 0);
+	char	   *answer = NULL;
+
+	if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+		!PQgetisnull(r, 0, 0))
+		answer = pstrdup(PQgetvalue(r, 0, 0));
+	else
+		*errmsg = one_line(PQerrorMessage(conn));
+	PQclear(r);
+	return answer;
+}
+
+/*
+ * Run an SPI statement (with text parameters) on dynpg.cluster_xact as the
+ * bootstrap superuser: no role the router serves has privileges on it, so
+ * that no client can forge or drop a commit decision.
+ */
+static void
+xact_table_statement(const char *sql, int nargs, Oid *types, Datum *values, int expected)
+{
+	Oid			save_userid;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0) != expected)
+		elog(ERROR, "dynpg: \"%s\" failed", sql);
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
+/* A text[] of the C strings of 'l' */
+static Datum
+text_array(List *l)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(list_length(l), 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, l)
+		d[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* The CancellationReasons of a node's TransactionCanceledException, or NULL */
+static DynJson *
+cancellation_reasons_of(const ErrorData *e)
+{
+	DynJson    *body;
+	DynJson    *r;
+
+	if (e->sqlerrcode != MAKE_SQLSTATE('Y', 'D', '0', '2', '0') || e->detail == NULL)
+		return NULL;
+	body = dynpg_json_parse(e->detail, strlen(e->detail));
+	r = dynpg_json_member(body, "CancellationReasons", 19);
+	return r != NULL && r->kind == DJ_ARRAY ? r : NULL;
+}
+
+static DynJson *
+route_two_phase(const Cluster *c, const DynApiOperationInfo *op, DynJson *request,
+				const int *action_node, int nactions, const bool *used)
+{
+	MemoryContext old;
+	PreparedXact *px;
+	DynJson    *actions = dynpg_json_member(request, "TransactItems", 13);
+	DynJson   **sub = palloc0(sizeof(DynJson *) * c->nodes);
+	NodeAnswer *answers = palloc0(sizeof(NodeAnswer) * c->nodes);
+	int		   *slot = palloc(sizeof(int) * c->nodes);
+	bool		canceled = false;
+	ErrorData  *other = NULL;
+	int			i,
+				k;
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(cluster_xact_callback, NULL);
+		RegisterSubXactCallback(cluster_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+
+	/* the rows of transactions this backend ended everywhere */
+	if (finished_gids != NIL)
+	{
+		Oid			types[1] = {TEXTARRAYOID};
+		Datum		values[1];
+		List	   *gids = finished_gids;
+
+		finished_gids = NIL;
+		values[0] = text_array(gids);
+		list_free_deep(gids);
+		xact_table_statement("DELETE FROM dynpg.cluster_xact WHERE gid = ANY ($1)", 1, types,
+							 values, SPI_OK_DELETE);
+	}
+
+	/* each node's actions, in the request's order */
+	for (k = 0; k < c->nodes; k++)
+		if (used[k])
+		{
+			sub[k] = object_without(request, "TransactItems", NULL);
+			dynpg_json_add(sub[k], "TransactItems", 13, dynpg_json_new(DJ_ARRAY));
+		}
+	for (i = 0; i < nactions; i++)
+		dynpg_json_append(dynpg_json_member(sub[action_node[i]], "TransactItems", 13),
+						  actions->elems[i]);
+
+	/* registered first: from here on, any error ends what was begun */
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	px = palloc0(sizeof(PreparedXact));
+	MemoryContextSwitchTo(old);
+	/*
+	 * the router's transaction id, then its start time: after a crash of the
+	 * router, its transaction ids that were never written are given again
+	 */
+	snprintf(px->gid, sizeof(px->gid), GID_PREFIX_FMT UINT64_FORMAT ":" INT64_FORMAT ":%u",
+			 c->name, U64FromFullTransactionId(GetTopFullTransactionId()),
+			 (int64) GetCurrentTransactionStartTimestamp(), ++gid_counter);
+	px->subid = GetCurrentSubTransactionId();
+	for (k = 0; k < c->nodes; k++)
+		if (used[k])
+		{
+			slot[k] = px->nconns;
+			px->nodes[px->nconns++] = k;
+		}
+	px->next = prepared_xacts;
+	prepared_xacts = px;
+
+	/* phase one: every node runs its part in an open transaction */
+	for (i = 0; i < px->nconns; i++)
+	{
+		int			node = px->nodes[i];
+		char	   *errmsg = NULL;
+		char	   *answer;
+
+		px->conns[i] = node_connect(c, node, &errmsg);
+		if (px->conns[i] == NULL || !conn_command(px->conns[i], "BEGIN", &errmsg) ||
+			(answer = conn_node_execute(px->conns[i], op->name, json_text(sub[node]), &errmsg)) == NULL)
+			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+						"dynpg cluster %s: node %d did not answer: %s", c->name, node, errmsg);
+		parse_answer(answer, &answers[node]);
+		if (answers[node].error != NULL)
+		{
+			if (cancellation_reasons_of(answers[node].error) != NULL)
+				canceled = true;
+			else if (other == NULL)
+				other = answers[node].error;
+		}
+	}
+
+	/* a node's own error (a conflict, a token mismatch): as it is */
+	if (other != NULL)
+		raise_node_error(other);
+
+	/* canceled: every action's reason, from its node's answer */
+	if (canceled)
+	{
+		StringInfoData members;
+		StringInfoData message;
+		int		   *next = palloc0(sizeof(int) * c->nodes);
+
+		initStringInfo(&members);
+		initStringInfo(&message);
+		appendStringInfoString(&members, "\"CancellationReasons\":[");
+		appendStringInfoString(&message,
+							   "Transaction cancelled, please refer cancellation reasons for specific reasons [");
+		for (i = 0; i < nactions; i++)
+		{
+			int			node = action_node[i];
+			DynJson    *reasons = answers[node].error ? cancellation_reasons_of(answers[node].error) : NULL;
+			DynJson    *reason = reasons != NULL && next[node] < reasons->len ?
+				reasons->elems[next[node]] : NULL;
+			DynJson    *code = reason ? dynpg_json_member(reason, "Code", 4) : NULL;
+
+			next[node]++;
+			if (i > 0)
+			{
+				appendStringInfoChar(&members, ',');
+				appendStringInfoString(&message, ", ");
+			}
+			if (reason != NULL && code != NULL && code->kind == DJ_STRING)
+			{
+				dynpg_json_write(&members, reason, NULL);
+				appendBinaryStringInfo(&message, code->str, code->len);
+			}
+			else
+			{
+				appendStringInfoString(&members, "{\"Code\":\"None\"}");
+				appendStringInfoString(&message, "None");
+			}
+		}
+		appendStringInfoChar(&members, ']');
+		appendStringInfoChar(&message, ']');
+		dynpg_raise_body(DYN_ERR_TRANSACTION_CANCELED, 0, members.data, NULL, message.data);
+	}
+
+	/* phase two: prepare everywhere, then record the decision */
+	for (i = 0; i < px->nconns; i++)
+	{
+		char		sql[GIDSIZE + 32];
+		char	   *errmsg = NULL;
+
+		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s'", px->gid);
+		if (!conn_command(px->conns[i], sql, &errmsg))
+			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+						"dynpg cluster %s: node %d could not prepare the transaction: %s",
+						c->name, px->nodes[i], errmsg);
+		px->prepared[i] = true;
+	}
+	{
+		Oid			types[2] = {TEXTOID, INT4ARRAYOID};
+		Datum		values[2];
+		Datum	   *nd = palloc(sizeof(Datum) * px->nconns);
+
+		for (i = 0; i < px->nconns; i++)
+			nd[i] = Int32GetDatum(px->nodes[i]);
+		values[0] = CStringGetTextDatum(px->gid);
+		values[1] = PointerGetDatum(construct_array(nd, px->nconns, INT4OID, 4, true, TYPALIGN_INT));
+		xact_table_statement("INSERT INTO dynpg.cluster_xact (gid, nodes) VALUES ($1, $2)", 2, types,
+							 values, SPI_OK_INSERT);
+	}
+
+	/* the response: the nodes' ConsumedCapacity and ItemCollectionMetrics merged */
+	{
+		DynJson    *out = dynpg_json_new(DJ_OBJECT);
+		DynJson    *capacity = NULL;
+		DynJson    *metrics = NULL;
+
+		for (k = 0; k < c->nodes; k++)
+		{
+			DynJson    *m;
+
+			if (!used[k] || answers[k].response == NULL)
+				continue;
+			merge_capacity_list(&capacity, dynpg_json_member(answers[k].response, "ConsumedCapacity", 16));
+			m = dynpg_json_member(answers[k].response, "ItemCollectionMetrics", 21);
+			if (m != NULL && m->kind == DJ_OBJECT)
+			{
+				if (metrics == NULL)
+					metrics = dynpg_json_new(DJ_OBJECT);
+				for (i = 0; i < m->len; i++)
+					merge_request_items(metrics, m->members[i].key, m->members[i].keylen,
+										m->members[i].val, true);
+			}
+		}
+		if (capacity != NULL)
+			dynpg_json_add(out, "ConsumedCapacity", 16, capacity);
+		if (metrics != NULL)
+			dynpg_json_add(out, "ItemCollectionMetrics", 21, metrics);
+		return out;
+	}
+}
+
+/*
+ * TransactWriteItems, TransactGetItems: every action's key on one node:
+ * sent there, where it commits or is canceled as on a single node.  A
+ * TransactWriteItems on several nodes is checked on the router's empty
+ * tables, then committed on them with two-phase commit (route_two_phase);
+ * a TransactGetItems on several nodes is refused: the nodes share no
+ * snapshot, so its reads could not be one consistent view.
+ */
+static DynJson *
+route_transaction(const Cluster *c, const DynApiOperationInfo *op, DynJson *request,
+				  bool is_write)
+{
+	DynJson    *actions = dynpg_json_member(request, "TransactItems", 13);
+	static const char *const kinds[] = {"Put", "Update", "Delete", "ConditionCheck", "Get"};
+	static const AclMode modes[] = {ACL_INSERT, ACL_UPDATE | ACL_INSERT, ACL_DELETE, ACL_SELECT,
+	ACL_SELECT};
+	bool	   *used = palloc0(sizeof(bool) * c->nodes);
+	int			nactions = actions != NULL && actions->kind == DJ_ARRAY ? actions->len : 0;
+	int		   *action_node = palloc0(sizeof(int) * Max(nactions, 1));
+	int			nused = 0;
+	int			node = -1;
+	bool		unknown = false;
+	int			i,
+				k;
+
+	for (i = 0; i < nactions; i++)
+	{
+		DynJson    *act = NULL;
+		int			kind = -1;
+		int			n;
+
+		for (k = 0; k < lengthof(kinds) && act == NULL; k++)
+		{
+			act = dynpg_json_member(actions->elems[i], kinds[k], strlen(kinds[k]));
+			kind = k;
+		}
+		n = act == NULL || act->kind != DJ_OBJECT ? -1 :
+			node_of_key(c, member_string(act, "TableName"),
+						dynpg_json_member(act, kind == 0 ? "Item" : "Key", kind == 0 ? 4 : 3),
+						modes[kind]);
+		action_node[i] = n;
+		if (n < 0)
+		{
+			unknown = true;
+			continue;
+		}
+		if (!used[n])
+		{
+			used[n] = true;
+			nused++;
+			node = n;
+		}
+	}
+	if (unknown || nused <= 1)
+		return forward(c, unknown || node < 0 ? 0 : node, op->name, request);
+
+	/* several nodes: DynamoDB's checks first (run on the empty tables, undone) */
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+		ErrorData  *volatile e = NULL;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			(void) dynpg_api_call_local(op, request);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(cxt);
+			e = CopyErrorData();
+			FlushErrorState();
+		}
+		PG_END_TRY();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+
+		/*
+		 * a cancellation on empty tables for a condition is no fault of the
+		 * request; one for a ValidationError (a bad item or key) is
+		 */
+		if (e != NULL && (e->sqlerrcode != MAKE_SQLSTATE('Y', 'D', '0', '2', '0') ||
+						  (e->detail != NULL &&
+						   strstr(e->detail, "\"Code\":\"ValidationError\"") != NULL)))
+			ReThrowError(e);
+	}
+	if (is_write)
+		return route_two_phase(c, op, request, action_node, nactions, used);
+	{
+		StringInfoData s;
+
+		initStringInfo(&s);
+		for (k = 0; k < c->nodes; k++)
+			if (used[k])
+				appendStringInfo(&s, "%s%d", s.len > 0 ? ", " : "", k);
+		dynpg_validation_error("dynpg cluster %s: the items of a TransactGetItems are on nodes %s, which share no snapshot: a TransactGetItems must read items of one node",
+							   c->name, s.data);
+	}
+	pg_unreachable();
+}
+
+/* ---------------------------------------------------------------------
+ * The control plane
+ * ---------------------------------------------------------------------
+ */
+
+static bool
+is_not_found(const ErrorData *e)
+{
+	return e->sqlerrcode == MAKE_SQLSTATE('Y', 'D', '0', '1', '1');
+}
+
+/*
+ * CreateTable: on the router (DynamoDB's checks, the cluster's catalog),
+ * then on each node in turn.  When node k fails, the table is deleted
+ * again from nodes 0..k-1 and the error names node k; the router's own
+ * table goes with its transaction.  A node that could not be cleaned
+ * (unreachable too) is named, and dynpg.cluster_repair_table(name) removes
+ * the table wherever the router does not have it.
+ */
+static DynJson *
+route_create_table(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	DynJson    *resp = dynpg_api_call_local(op, request);
+	char	   *reqtext = json_text(request);
+	char	   *table = member_string(request, "TableName");
+	int			n;
+
+	for (n = 0; n < c->nodes; n++)
+	{
+		NodeAnswer	a = call_node(c, n, op->name, reqtext);
+		StringInfoData left;
+		int			k;
+
+		if (a.error == NULL)
+			continue;
+		initStringInfo(&left);
+		for (k = 0; k < n; k++)
+		{
+			DynJson    *del = dynpg_json_new(DJ_OBJECT);
+			NodeAnswer	d;
+
+			dynpg_json_add(del, "TableName", 9, dynpg_json_string(table, strlen(table)));
+			d = call_node(c, k, "DeleteTable", json_text(del));
+			if (d.error != NULL && !is_not_found(d.error))
+				appendStringInfo(&left, "%s%d", left.len > 0 ? ", " : "", k);
+		}
+		if (left.len > 0)
+			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+						"dynpg cluster %s: CreateTable failed on node %d (%s) and the table could not be deleted again from nodes %s: run SELECT dynpg.cluster_repair_table('%s') once they answer",
+						c->name, n, one_line(a.error->message), left.data, table);
+		dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+					"dynpg cluster %s: CreateTable failed on node %d (%s); the table was deleted again from the other nodes",
+					c->name, n, one_line(a.error->message));
+	}
+	return resp;
+}
+
+/*
+ * DeleteTable, UpdateTable, TagResource, UntagResource, UpdateTimeToLive:
+ * on the router, then on each node.  A node's failure is an error naming
+ * it; the router's transaction rolls back, the nodes before it keep the
+ * change.  DeleteTable is idempotent on the nodes (a node without the
+ * table is done), so calling it again finishes it.
+ */
+static DynJson *
+route_broadcast(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	DynJson    *resp = dynpg_api_call_local(op, request);
+	char	   *reqtext = json_text(request);
+	bool		is_delete = strcmp(op->name, "DeleteTable") == 0;
+	int			n;
+
+	for (n = 0; n < c->nodes; n++)
+	{
+		NodeAnswer	a = call_node(c, n, op->name, reqtext);
+
+		if (a.error == NULL || (is_delete && !a.unreachable && is_not_found(a.error)))
+			continue;
+		dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+					"dynpg cluster %s: %s failed on node %d (%s) after it succeeded on nodes before it; call it again once the node answers",
+					c->name, op->name, n, one_line(a.error->message));
+	}
+	return resp;
+}
+
+/* Sum member 'name' (an integer) of 'into' and 'from' */
+static void
+sum_member(DynJson *into, const DynJson *from, const char *name)
+{
+	int			i;
+
+	for (i = 0; into != NULL && into->kind == DJ_OBJECT && i < into->len; i++)
+		if (into->members[i].keylen == strlen(name) &&
+			memcmp(into->members[i].key, name, into->members[i].keylen) == 0)
+			into->members[i].val = int_json(member_int(into, name, 0) + member_int(from, name, 0));
+}
+
+/* DescribeTable: node 0's description, with the counts and sizes of every node */
+static DynJson *
+route_describe_table(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	DynJson    *first = NULL;
+	int			n;
+
+	(void) dynpg_api_call_local(op, request);	/* the table exists */
+	for (n = 0; n < c->nodes; n++)
+	{
+		DynJson    *resp = forward(c, n, op->name, request);
+		DynJson    *t = dynpg_json_member(resp, "Table", 5);
+		DynJson    *ft;
+		static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+		int			l;
+
+		if (first == NULL)
+		{
+			first = resp;
+			continue;
+		}
+		ft = dynpg_json_member(first, "Table", 5);
+		sum_member(ft, t, "ItemCount");
+		sum_member(ft, t, "TableSizeBytes");
+		for (l = 0; l < lengthof(lists); l++)
+		{
+			DynJson    *fa = dynpg_json_member(ft, lists[l], strlen(lists[l]));
+			DynJson    *na = dynpg_json_member(t, lists[l], strlen(lists[l]));
+			int			i;
+
+			for (i = 0; fa != NULL && na != NULL && fa->kind == DJ_ARRAY &&
+				 na->kind == DJ_ARRAY && i < fa->len && i < na->len; i++)
+			{
+				sum_member(fa->elems[i], na->elems[i], "ItemCount");
+				sum_member(fa->elems[i], na->elems[i], "IndexSizeBytes");
+			}
+		}
+	}
+	return first;
+}
+
+DynJson *
+dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *request)
+{
+	Cluster    *c = cluster_config();
+	const char *name = op->name;
+
+	if (strcmp(name, "PutItem") == 0)
+		return route_item(c, op, request, "Item", ACL_INSERT);
+	if (strcmp(name, "UpdateItem") == 0)
+		return route_item(c, op, request, "Key", ACL_UPDATE | ACL_INSERT);
+	if (strcmp(name, "DeleteItem") == 0)
+		return route_item(c, op, request, "Key", ACL_DELETE);
+	/*
+	 * the node checks it as the router would (a key the router cannot read
+	 * goes to node 0, whose error is the answer); the router checks SELECT
+	 */
+	if (strcmp(name, "GetItem") == 0)
+		return route_item(c, op, request, "Key", ACL_SELECT);
+	if (strcmp(name, "Query") == 0)
+		return route_query(c, op, request);
+	if (strcmp(name, "Scan") == 0)
+		return route_scan(c, op, request);
+	if (strcmp(name, "BatchGetItem") == 0)
+		return route_batch(c, op, request, false);
+	if (strcmp(name, "BatchWriteItem") == 0)
+		return route_batch(c, op, request, true);
+	if (strcmp(name, "TransactWriteItems") == 0)
+		return route_transaction(c, op, request, true);
+	if (strcmp(name, "TransactGetItems") == 0)
+		return route_transaction(c, op, request, false);
+	if (strcmp(name, "CreateTable") == 0)
+		return route_create_table(c, op, request);
+	if (strcmp(name, "DeleteTable") == 0 || strcmp(name, "UpdateTable") == 0 ||
+		strcmp(name, "TagResource") == 0 || strcmp(name, "UntagResource") == 0 ||
+		strcmp(name, "UpdateTimeToLive") == 0)
+		return route_broadcast(c, op, request);
+	if (strcmp(name, "DescribeTable") == 0)
+		return route_describe_table(c, op, request);
+	/* the cluster's catalog and settings: the router's own */
+	if (strcmp(name, "ListTables") == 0 || strcmp(name, "ListTagsOfResource") == 0 ||
+		strcmp(name, "DescribeTimeToLive") == 0 || strcmp(name, "DescribeLimits") == 0 ||
+		strcmp(name, "DescribeEndpoints") == 0)
+		return dynpg_api_call_local(op, request);
+	dynpg_raise(DYN_ERR_UNKNOWN_OPERATION,
+				"dynpg does not support the operation %s through a cluster router yet", name);
+	pg_unreachable();
+}
+
+/* ---------------------------------------------------------------------
+ * The node's side
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * dynpg.cluster_node_execute(operation text, request text) returns text:
+ * what the router's run_on calls on a node.  The operation runs here, in a
+ * subtransaction: the answer is the response's JSON, or "!" and the error
+ * it raised ({"sqlstate", "message", "detail", "hint"}), which the router
+ * raises again unchanged.
+ */
+PG_FUNCTION_INFO_V1(dynpg_cluster_node_execute);
+Datum
+dynpg_cluster_node_execute(PG_FUNCTION_ARGS)
+{
+	char	   *opname = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *req = PG_GETARG_TEXT_PP(1);
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	StringInfoData out;
+
+	initStringInfo(&out);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		DynJson    *request = dynpg_json_parse(VARDATA_ANY(req), VARSIZE_ANY_EXHDR(req));
+		DynJson    *resp = dynpg_api_call_local(dynpg_api_find_operation(opname), request);
+
+		/* written while the items it points at are still held */
+		dynpg_response_text(&out, resp);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		resetStringInfo(&out);
+		appendStringInfoString(&out, "!{\"sqlstate\":");
+		dynpg_json_write_string(&out, unpack_sql_state(e->sqlerrcode), 5);
+		appendStringInfoString(&out, ",\"message\":");
+		dynpg_json_write_string(&out, e->message ? e->message : "", e->message ? strlen(e->message) : 0);
+		if (e->detail != NULL)
+		{
+			appendStringInfoString(&out, ",\"detail\":");
+			dynpg_json_write_string(&out, e->detail, strlen(e->detail));
+		}
+		if (e->hint != NULL)
+		{
+			appendStringInfoString(&out, ",\"hint\":");
+			dynpg_json_write_string(&out, e->hint, strlen(e->hint));
+		}
+		appendStringInfoChar(&out, '}');
+	}
+	PG_END_TRY();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
+}
+
+/* ---------------------------------------------------------------------
+ * Recovery of in-doubt transactions
+ * ---------------------------------------------------------------------
+ */
+
+/* A one-row SPI query's text result (NULL when none or NULL) */
+static char *
+spi_text(const char *sql, Oid type, Datum arg)
+{
+	bool		isnull = true;
+	Datum		d;
+
+	if (SPI_execute_with_args(sql, 1, &type, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "dynpg: \"%s\" failed", sql);
+	if (SPI_processed != 1)
+		return NULL;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/*
+ * dynpg.cluster_recover(): every prepared transaction of this cluster on
+ * its nodes ('dynpg:<cluster>:<router xid>:<start>:<n>'), ended by the router's
+ * record: its transaction's status first (pg_xact_status), then, once it
+ * committed, its row in dynpg.cluster_xact -- in that order, so that a
+ * transaction committing meanwhile is never rolled back.  The rows of
+ * dynpg.cluster_xact read at the start whose gid no node has prepared any
+ * more are deleted (when every node answered).
+ */
+PG_FUNCTION_INFO_V1(dynpg_cluster_recover);
+Datum
+dynpg_cluster_recover(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Cluster    *c;
+	char	   *prefix;
+	List	   *recorded = NIL;
+	List	   *seen = NIL;
+	List	   *done = NIL;
+	bool		all_answered = true;
+	uint64		r;
+	int			n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (!dynpg_cluster_routes())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("dynpg: this database is not the router of a cluster")));
+	c = cluster_config();
+	prefix = psprintf(GID_PREFIX_FMT, c->name);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT gid FROM dynpg.cluster_xact", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read dynpg.cluster_xact");
+	for (r = 0; r < SPI_processed; r++)
+		recorded = lappend(recorded, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
+
+	for (n = 0; n < c->nodes; n++)
+	{
+		char	   *errmsg = NULL;
+		PGconn	   *conn = node_connect(c, n, &errmsg);
+		PGresult   *res;
+		const char *params[1] = {prefix};
+		int			i;
+
+		if (conn == NULL)
+		{
+			Datum		values[3] = {Int32GetDatum(n), 0, CStringGetTextDatum(psprintf("did not answer: %s", errmsg))};
+			bool		nulls[3] = {false, true, false};
+
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			all_answered = false;
+			continue;
+		}
+		res = PQexecParams(conn,
+						   "SELECT gid FROM pg_catalog.pg_prepared_xacts WHERE database = current_database() AND starts_with(gid, $1) ORDER BY prepared",
+						   1, NULL, params, NULL, NULL, 0);
+		if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			Datum		values[3] = {Int32GetDatum(n), 0,
+			CStringGetTextDatum(psprintf("did not answer: %s", one_line(PQerrorMessage(conn))))};
+			bool		nulls[3] = {false, true, false};
+
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			all_answered = false;
+			PQclear(res);
+			PQfinish(conn);
+			continue;
+		}
+		for (i = 0; i < PQntuples(res); i++)
+		{
+			char	   *gid = pstrdup(PQgetvalue(res, i, 0));
+			const char *xidtext = gid + strlen(prefix);
+			char	   *xid = pnstrdup(xidtext, strcspn(xidtext, ":"));
+			char	   *status;
+			const char *outcome;
+			Datum		values[3];
+			bool		nulls[3] = {false, false, false};
+
+			seen = lappend(seen, gid);
+			/*
+			 * an id at or past the next one to be given was lost in a crash
+			 * of the router (never written): that transaction aborted
+			 */
+			status = spi_text("SELECT CASE WHEN $1::pg_catalog.xid8 >= pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot()) THEN 'aborted' ELSE pg_catalog.pg_xact_status($1::pg_catalog.xid8) END",
+							  TEXTOID, CStringGetTextDatum(xid));
+			if (status != NULL && strcmp(status, "in progress") == 0)
+				outcome = "in progress";
+			else
+			{
+				bool		commit = status != NULL && strcmp(status, "committed") == 0 &&
+					spi_text("SELECT gid FROM dynpg.cluster_xact WHERE gid = $1", TEXTOID,
+							 CStringGetTextDatum(gid)) != NULL;
+				char		sql[GIDSIZE + 32];
+
+				snprintf(sql, sizeof(sql), "%s PREPARED '%s'", commit ? "COMMIT" : "ROLLBACK", gid);
+				if (conn_command(conn, sql, &errmsg))
+					outcome = commit ? "committed" : "rolled back";
+				else
+					outcome = psprintf("%s failed: %s", commit ? "COMMIT PREPARED" : "ROLLBACK PREPARED",
+									   errmsg);
+			}
+			values[0] = Int32GetDatum(n);
+			values[1] = CStringGetTextDatum(gid);
+			values[2] = CStringGetTextDatum(outcome);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+		PQclear(res);
+		PQfinish(conn);
+	}
+	SPI_finish();
+
+	if (all_answered)
+	{
+		ListCell   *lc;
+
+		foreach(lc, recorded)
+		{
+			ListCell   *lc2;
+			bool		found = false;
+
+			foreach(lc2, seen)
+				if (strcmp(lfirst(lc), lfirst(lc2)) == 0)
+					found = true;
+			if (!found)
+				done = lappend(done, lfirst(lc));
+		}
+		if (done != NIL)
+		{
+			Oid			types[1] = {TEXTARRAYOID};
+			Datum		values[1];
+
+			values[0] = text_array(done);
+			xact_table_statement("DELETE FROM dynpg.cluster_xact WHERE gid = ANY ($1)", 1, types,
+								 values, SPI_OK_DELETE);
+		}
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,24 @@
+/*-------------------------------------------------------------------------
+ *
+ * dynpg_cluster.h
+ *	  A router database in front of dynpg nodes (PL/Proxy): whether this
+ *	  database routes, and the routed call of an operation (cluster.c;
+ *	  src/api/README, "Partitioned dynpg").
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DYNPG_CLUSTER_H
+#define DYNPG_CLUSTER_H
+
+#include "api/dynpg_api.h"
+
+/*
+ * Whether this database is a cluster's router (dynpg.create_cluster made
+ * its schema dynpg_cluster): a syscache lookup, cheap enough for every call.
+ */
+extern bool dynpg_cluster_routes(void);
+
+/* Serve operation 'op' (implemented, not NULL) for the cluster's nodes */
+extern DynJson *dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *request);
+
+#endif							/* DYNPG_CLUSTER_H */

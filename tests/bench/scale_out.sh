@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Benchmark (not part of make test): partitioned dynpg through a PL/Proxy
+# router (README, "Partitioned dynpg"; src/api/README).  On one machine
+# absolute scaling cannot show, so it measures what can be measured here:
+#
+#  1. GetItem and PutItem through a router in front of 4 nodes against the
+#     same calls on one database holding every item (pgbench -M prepared,
+#     BENCH_CLIENTS clients, BENCH_SECONDS each): the routing overhead;
+#  2. a full Scan, every page (Limit 1000), of BENCH_ITEMS items spread over
+#     the 4 nodes through the router against the same Scan of one database;
+#  3. the per-node cost of a routed call on the node itself (the node's
+#     side, dynpg.cluster_node_execute, called directly), from which the
+#     README's model of N nodes on separate machines is computed.
+#
+# It makes a throwaway PostgreSQL cluster of its own (initdb in a scratch
+# directory, Unix socket only), with the installed dynpg (make install) and
+# postgresql-15-plproxy; the router and the nodes are databases of that one
+# cluster, so they share its 2 cores.  BENCH_ITEMS (default 1000000),
+# BENCH_SECONDS (15), BENCH_CLIENTS (2) override the defaults.
+set -euo pipefail
+items=${BENCH_ITEMS:-1000000}
+secs=${BENCH_SECONDS:-15}
+clients=${BENCH_CLIENTS:-2}
+nodes=4
+bindir=${DYNPG_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+if [ "$(id -u)" = 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
+
+work=$(mktemp -d /tmp/dynpg-scale.XXXXXX)
+chmod 777 "$work"
+port=$((20000 + RANDOM % 20000))
+cleanup() {
+	as_pg "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+as_pg "$bindir/initdb" -D "$work/data" -A trust -N >/dev/null
+cat >> "$work/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$work'
+shared_preload_libraries = 'dynpg'
+max_prepared_transactions = 10
+shared_buffers = 512MB
+max_wal_size = 4GB
+CONF
+as_pg "$bindir/pg_ctl" -D "$work/data" -l "$work/log" -w start >/dev/null
+export PGHOST=$work PGPORT=$port
+psql_db() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$1" "${@:2}"; }
+q() { psql_db "$1" -At -c "$2"; }
+
+table='{"TableName":"bench","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}'
+item_sql="dynpg.from_plain_json(jsonb_build_object('pk', 'user' || i,
+	'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0))"
+
+echo "== $items items of about 200 bytes: one database, and $nodes nodes behind a router"
+conns=()
+for k in $(seq 0 $((nodes - 1))); do
+	psql_db postgres -c "CREATE DATABASE node$k"
+	q "node$k" 'CREATE EXTENSION dynpg' >/dev/null
+	conns+=("'host=$work port=$port dbname=node$k'")
+done
+psql_db postgres -c 'CREATE DATABASE single' -c 'CREATE DATABASE router'
+q single 'CREATE EXTENSION dynpg' >/dev/null
+q router 'CREATE EXTENSION dynpg' >/dev/null
+q router "SELECT dynpg.create_cluster('bench', ARRAY[$(IFS=,; echo "${conns[*]}")])" >/dev/null
+q router "SELECT dynpg.create_table('$table')" >/dev/null
+q single "SELECT dynpg.create_table('$table')" >/dev/null
+# loaded on each node directly (a bulk load), each node only its hash range
+q single "INSERT INTO dynamodb.bench SELECT $item_sql FROM generate_series(1, $items) i" >/dev/null
+for k in $(seq 0 $((nodes - 1))); do
+	q "node$k" "INSERT INTO dynamodb.bench SELECT $item_sql FROM generate_series(1, $items) i
+		WHERE dynpg.cluster_node_of(dynpg.partition_hash(jsonb_build_object('S', 'user' || i)), $nodes) = $k" >/dev/null
+	echo "node $k: $(q "node$k" 'SELECT count(*) FROM dynamodb.bench') items"
+done
+for db in single node0 node1 node2 node3; do q "$db" 'VACUUM ANALYZE dynamodb.bench' >/dev/null; done
+q postgres CHECKPOINT >/dev/null
+
+cat > "$work/get.sql" <<SQL
+\set i random(1, $items)
+SELECT dynpg.get_item(jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object('pk', jsonb_build_object('S', 'user' || :i))));
+SQL
+cat > "$work/put.sql" <<SQL
+\set i random(1, $items)
+\set v random(1, 1000000000)
+SELECT dynpg.put_item(jsonb_build_object('TableName', 'bench', 'Item', jsonb_build_object(
+  'pk', jsonb_build_object('S', 'user' || :i),
+  'a', jsonb_build_object('S', md5((:v)::bigint::text) || md5(((:v)::bigint + 1)::text) || md5(((:v)::bigint + 2)::text)),
+  'n', jsonb_build_object('N', (:v)::bigint::text), 'flag', jsonb_build_object('BOOL', (:v)::bigint % 2 = 0))));
+SQL
+# the node's side of a routed GetItem, called on the node itself
+cat > "$work/node_get.sql" <<SQL
+\set i random(1, $items)
+SELECT dynpg.cluster_node_execute('GetItem', jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object('pk', jsonb_build_object('S', 'user' || :i)))::text);
+SQL
+chmod 644 "$work"/*.sql
+tps() {
+	as_pg "$bindir/pgbench" -n -M prepared -c "$clients" -j "$clients" -T "$secs" -f "$2" "$1" 2>&1 |
+		sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | cut -d. -f1
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+echo "== GetItem / PutItem: $clients clients, $secs s each"
+get_single=$(tps single "$work/get.sql")
+get_router=$(tps router "$work/get.sql")
+get_node=$(tps node0 "$work/node_get.sql")
+put_single=$(tps single "$work/put.sql")
+put_router=$(tps router "$work/put.sql")
+echo "GetItem: one database $get_single/s, through the router $get_router/s ($(ratio "$get_router" "$get_single")x)"
+echo "PutItem: one database $put_single/s, through the router $put_router/s ($(ratio "$put_router" "$put_single")x)"
+echo "GetItem's node side alone (cluster_node_execute on a node): $get_node/s"
+
+echo "== Scan of all $items items, pages of 1000"
+cat > "$work/scan.sql" <<'SQL'
+CREATE FUNCTION pg_temp.scan_all() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE req jsonb := '{"TableName":"bench","Limit":1000}'; r jsonb; n bigint := 0; pages int := 0;
+	t0 timestamptz := clock_timestamp();
+BEGIN
+	LOOP
+		r := dynpg.scan(req);
+		n := n + (r->>'Count')::bigint;
+		pages := pages + 1;
+		EXIT WHEN NOT r ? 'LastEvaluatedKey';
+		req := req || jsonb_build_object('ExclusiveStartKey', r->'LastEvaluatedKey');
+	END LOOP;
+	RETURN n || ' items, ' || pages || ' pages, '
+		|| round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000) || ' ms';
+END $$;
+SELECT pg_temp.scan_all();
+SQL
+chmod 644 "$work/scan.sql"
+echo "one database:    $(psql_db single -At -f "$work/scan.sql")"
+echo "through the router ($nodes nodes): $(psql_db router -At -f "$work/scan.sql")"

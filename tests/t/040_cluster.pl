@@ -1,0 +1,437 @@
+# Partitioned dynpg (PL/Proxy): a router database in front of 4 dynpg nodes
+# on loopback, against one plain node running the same workload: the same
+# responses, errors and pages (src/api/README, "Partitioned dynpg"); every
+# item on the node its partition hash names; a node stopped is a clear
+# error for its partitions while the others answer; boto3 through the
+# router's HTTP endpoint (tests/http/cluster_boto3.py).
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+use DynpgTest;
+
+# the nodes take part in two-phase commits (PREPARE TRANSACTION)
+my @nodes = map { dynpg_node("node$_", conf => 'max_prepared_transactions = 10') } 0 .. 3;
+my $single = dynpg_node('single');
+my ($router, $port, $key, $secret) = http_node('router', workers => 1);
+
+# the nodes' connection strings (the test clusters listen on Unix sockets)
+my @conn = map { 'host=' . $_->host . ' port=' . $_->port . ' dbname=postgres' } @nodes;
+my $conn_array = 'ARRAY[' . join(', ', map { "'$_'" } @conn) . ']';
+
+# ---------------------------------------------------------------------------
+# create_cluster's checks
+# ---------------------------------------------------------------------------
+my ($ret, $out, $err);
+($ret, $out, $err) = $router->psql('postgres',
+	"SELECT dynpg.create_cluster('dyn', ARRAY['$conn[0]', '$conn[1]', '$conn[2]'])");
+like($err, qr/a cluster has a power of two nodes \(1, 2, 4, ... 1024\), each a connection string; got 3/,
+	'create_cluster refuses 3 nodes');
+my $dead_port = PostgreSQL::Test::Cluster::get_free_port();
+($ret, $out, $err) = $router->psql('postgres',
+	"SELECT dynpg.create_cluster('dyn', ARRAY['$conn[0]', 'host=127.0.0.1 port=$dead_port dbname=postgres password=secret connect_timeout=2'])");
+like($err, qr/cluster node 1 \(host=127.0.0.1 port=$dead_port dbname=postgres connect_timeout=2\) does not answer: /,
+	'create_cluster names a node that does not answer, without its password');
+create_hash_table($nodes[3], 'Leftover');
+($ret, $out, $err) = $router->psql('postgres', "SELECT dynpg.create_cluster('dyn', $conn_array)");
+like($err, qr/cluster node 3 \(.*\) holds 1 DynamoDB tables; a new cluster's nodes hold none/,
+	'create_cluster refuses a node that holds tables');
+$nodes[3]->safe_psql('postgres', q{SELECT dynpg.delete_table('{"TableName":"Leftover"}')});
+is($router->safe_psql('postgres', 'SELECT count(*) FROM dynpg.cluster'), '0',
+	'... and a failed create_cluster leaves nothing behind');
+
+$router->safe_psql('postgres', "SELECT dynpg.create_cluster('dyn', $conn_array)");
+is($router->safe_psql('postgres',
+		'SELECT node, conninfo, hash_from, hash_to FROM dynpg.cluster_nodes ORDER BY node'),
+	join("\n",
+		"0|$conn[0]|0000000000000000|3fffffffffffffff",
+		"1|$conn[1]|4000000000000000|7fffffffffffffff",
+		"2|$conn[2]|8000000000000000|bfffffffffffffff",
+		"3|$conn[3]|c000000000000000|ffffffffffffffff"),
+	'cluster_nodes: each node with its quarter of the hashes');
+($ret, $out, $err) = $router->psql('postgres', "SELECT dynpg.create_cluster('dyn2', $conn_array)");
+like($err, qr/this database is already the router of cluster dyn/, 'one cluster per router');
+
+# ---------------------------------------------------------------------------
+# The same workload on the router and on the single node
+# ---------------------------------------------------------------------------
+my $helpers = q{
+CREATE FUNCTION pg_temp.try(op text, req jsonb) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; det text;
+BEGIN
+	RETURN dynpg.execute(op, req)::text;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+	RETURN 'ERROR ' || st || ' ' || msg || ' ' || coalesce(det, '');
+END $$;
+};
+
+# Run the statements on both, as one psql script each; every output line is compared
+sub both
+{
+	my ($sql) = @_;
+	my $r = $router->safe_psql('postgres', $helpers . $sql);
+	my $s = $single->safe_psql('postgres', $helpers . $sql);
+	# the moments a table was created differ
+	s/"(CreationDateTime|LastUpdateToPayPerRequestDateTime)": [0-9.e+]+/"$1": T/g for ($r, $s);
+	s/"TableId": "[0-9a-f-]+"/"TableId": U/g for ($r, $s);
+	return ($r, $s);
+}
+
+sub same
+{
+	my ($sql, $name) = @_;
+	my ($r, $s) = both($sql);
+	is($r, $s, $name);
+	return $r;
+}
+
+my $things = q{{"TableName":"Things","BillingMode":"PAY_PER_REQUEST",
+ "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
+ "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},
+   {"AttributeName":"score","AttributeType":"N"},{"AttributeName":"color","AttributeType":"S"}],
+ "LocalSecondaryIndexes":[{"IndexName":"ByScore","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"score","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}],
+ "GlobalSecondaryIndexes":[{"IndexName":"ByColor","KeySchema":[{"AttributeName":"color","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]}};
+$things =~ s/\n//g;
+my $numbers = q{{"TableName":"Numbers","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"n","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"n","AttributeType":"N"}]}};
+
+my $r = same(qq{
+SELECT pg_temp.try('CreateTable', '$things');
+SELECT pg_temp.try('CreateTable', '$numbers');
+SELECT pg_temp.try('CreateTable', '$numbers');
+SELECT pg_temp.try('CreateTable', '{"TableName":"x"}');
+SELECT pg_temp.try('ListTables', '{}');
+}, 'CreateTable, its errors and ListTables: the same');
+like($r, qr/ResourceInUseException/, '... a second CreateTable is ResourceInUseException');
+is($nodes[$_]->safe_psql('postgres', q{SELECT dynpg.list_tables('{}')->'TableNames'}),
+	'["Numbers", "Things"]', "node $_ has both tables") for 0 .. 3;
+
+# 300 items over 40 partitions; numbers written in several spellings
+same(q{
+SELECT count(*), string_agg(DISTINCT pg_temp.try('PutItem', jsonb_build_object('TableName', 'Things',
+	'Item', jsonb_build_object('p', jsonb_build_object('S', 'k' || (i % 40)),
+		's', jsonb_build_object('N', i::text), 'score', jsonb_build_object('N', ((i * 7) % 100)::text),
+		'color', jsonb_build_object('S', (ARRAY['red','green','blue','black','white'])[1 + i % 5]),
+		'data', jsonb_build_object('S', repeat('x', i % 50))))), ',')
+FROM generate_series(1, 300) i;
+SELECT count(*), string_agg(DISTINCT pg_temp.try('PutItem', jsonb_build_object('TableName', 'Numbers',
+	'Item', jsonb_build_object('n', jsonb_build_object('N', CASE WHEN i % 2 = 0 THEN i::text ELSE i::text || '.000' END),
+		'v', jsonb_build_object('N', (i * 3)::text)))), ',')
+FROM generate_series(1, 100) i;
+}, 'PutItem of 400 items: the same');
+
+same(q{
+SELECT pg_temp.try('PutItem', '{"TableName":"Things","Item":{"p":{"S":"k1"},"s":{"N":"1"}},"ConditionExpression":"attribute_not_exists(p)"}');
+SELECT pg_temp.try('PutItem', '{"TableName":"Things","Item":{"p":{"S":"k1"},"s":{"N":"1"}},"ConditionExpression":"attribute_not_exists(p)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"}');
+SELECT pg_temp.try('PutItem', '{"TableName":"Things","Item":{"p":{"S":"k1"}}}');
+SELECT pg_temp.try('PutItem', '{"TableName":"Things","Item":{"p":{"N":"1"},"s":{"N":"1"}}}');
+SELECT pg_temp.try('PutItem', '{"TableName":"Nothing","Item":{"p":{"S":"k1"}}}');
+SELECT pg_temp.try('PutItem', '{"TableName":"Things","Item":{"p":{"S":"k1"},"s":{"N":"1x"}}}');
+SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"k1"},"s":{"N":"41"}}}');
+SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"k1"},"s":{"N":"41"}},"ProjectionExpression":"score, #d","ExpressionAttributeNames":{"#d":"data"}}');
+SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"k1"},"s":{"N":"2"}}}');
+SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"k1"}}}');
+SELECT pg_temp.try('GetItem', '{"TableName":"Numbers","Key":{"n":{"N":"7"}}}');
+SELECT pg_temp.try('GetItem', '{"TableName":"Numbers","Key":{"n":{"N":"70E-1"}}}');
+SELECT pg_temp.try('UpdateItem', '{"TableName":"Things","Key":{"p":{"S":"k2"},"s":{"N":"2"}},"UpdateExpression":"ADD hits :one SET color = :c","ExpressionAttributeValues":{":one":{"N":"1"},":c":{"S":"pink"}},"ReturnValues":"ALL_NEW"}');
+SELECT pg_temp.try('UpdateItem', '{"TableName":"Things","Key":{"p":{"S":"k2"},"s":{"N":"2"}},"UpdateExpression":"SET p = :c","ExpressionAttributeValues":{":c":{"S":"pink"}}}');
+SELECT pg_temp.try('UpdateItem', '{"TableName":"Things","Key":{"p":{"S":"k3"},"s":{"N":"3"}},"UpdateExpression":"SET a = :a","ConditionExpression":"score > :big","ExpressionAttributeValues":{":a":{"S":"x"},":big":{"N":"1000"}}}');
+SELECT pg_temp.try('DeleteItem', '{"TableName":"Things","Key":{"p":{"S":"k4"},"s":{"N":"4"}},"ReturnValues":"ALL_OLD"}');
+SELECT pg_temp.try('DeleteItem', '{"TableName":"Things","Key":{"p":{"S":"k4"},"s":{"N":"4"}},"ReturnValues":"ALL_OLD"}');
+SELECT pg_temp.try('DeleteItem', '{"TableName":"Numbers","Key":{"n":{"N":"8"}},"ConditionExpression":"v = :v","ExpressionAttributeValues":{":v":{"N":"1"}}}');
+}, 'PutItem, GetItem, UpdateItem, DeleteItem and their errors: the same');
+
+# Query: every page of each, on the table and its LSI
+my $pages = q{
+CREATE FUNCTION pg_temp.pages(op text, req jsonb) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE resp text; r jsonb; n int := 0;
+BEGIN
+	LOOP
+		resp := pg_temp.try(op, req);
+		RETURN NEXT resp;
+		EXIT WHEN resp LIKE 'ERROR%';
+		r := resp::jsonb;
+		EXIT WHEN NOT r ? 'LastEvaluatedKey';
+		req := req || jsonb_build_object('ExclusiveStartKey', r->'LastEvaluatedKey');
+		n := n + 1;
+		EXIT WHEN n > 500;
+	END LOOP;
+END $$;
+};
+same($pages . q{
+SELECT pg_temp.pages('Query', '{"TableName":"Things","KeyConditionExpression":"p = :p","ExpressionAttributeValues":{":p":{"S":"k5"}},"Limit":3}');
+SELECT pg_temp.pages('Query', '{"TableName":"Things","KeyConditionExpression":"p = :p AND s BETWEEN :a AND :b","ExpressionAttributeValues":{":p":{"S":"k7"},":a":{"N":"40"},":b":{"N":"250"}},"ScanIndexForward":false,"Limit":2}');
+SELECT pg_temp.pages('Query', '{"TableName":"Things","IndexName":"ByScore","KeyConditionExpression":"p = :p AND score < :m","ExpressionAttributeValues":{":p":{"S":"k9"},":m":{"N":"60"}},"Limit":2}');
+SELECT pg_temp.pages('Query', '{"TableName":"Things","KeyConditions":{"p":{"AttributeValueList":[{"S":"k11"}],"ComparisonOperator":"EQ"}},"QueryFilter":{"score":{"AttributeValueList":[{"N":"50"}],"ComparisonOperator":"GT"}},"Limit":4}');
+SELECT pg_temp.pages('Query', '{"TableName":"Things","KeyConditionExpression":"p = :p","FilterExpression":"score > :m","ExpressionAttributeValues":{":p":{"S":"k12"},":m":{"N":"30"}},"Select":"COUNT"}');
+SELECT pg_temp.pages('Query', '{"TableName":"Things","KeyConditionExpression":"s = :p","ExpressionAttributeValues":{":p":{"N":"1"}}}');
+SELECT pg_temp.pages('Query', '{"TableName":"Numbers","KeyConditionExpression":"n = :n","ExpressionAttributeValues":{":n":{"N":"9.0"}}}');
+}, 'Query (table, LSI, legacy, COUNT), every page, and its errors: the same');
+
+# Scan: every page, whole and by segments (4 segments = the nodes; 3 and 8 are not)
+same($pages . q{
+SELECT pg_temp.pages('Scan', '{"TableName":"Things","Limit":25}');
+SELECT pg_temp.pages('Scan', '{"TableName":"Things","Limit":7,"FilterExpression":"score < :m","ExpressionAttributeValues":{":m":{"N":"20"}}}');
+SELECT pg_temp.pages('Scan', '{"TableName":"Numbers","Limit":9}');
+SELECT pg_temp.pages('Scan', '{"TableName":"Numbers"}');
+SELECT pg_temp.pages('Scan', '{"TableName":"Things","Select":"COUNT"}');
+SELECT pg_temp.pages('Scan', '{"TableName":"Things","IndexName":"ByScore","Limit":40}');
+SELECT pg_temp.pages('Scan', jsonb_build_object('TableName', 'Things', 'Segment', seg, 'TotalSegments', 4, 'Limit', 11)) FROM generate_series(0, 3) seg;
+SELECT pg_temp.pages('Scan', jsonb_build_object('TableName', 'Things', 'Segment', seg, 'TotalSegments', 3, 'Limit', 13)) FROM generate_series(0, 2) seg;
+SELECT pg_temp.pages('Scan', jsonb_build_object('TableName', 'Numbers', 'Segment', seg, 'TotalSegments', 8)) FROM generate_series(0, 7) seg;
+SELECT pg_temp.pages('Scan', '{"TableName":"Things","Segment":4,"TotalSegments":4}');
+SELECT pg_temp.pages('Scan', '{"TableName":"Things","ExclusiveStartKey":{"p":{"S":"k1"}}}');
+}, 'Scan, every page, whole, filtered, by segments, and its errors: the same');
+
+# a GSI: the router merges the nodes' answers (src/api/README): the same items, node by node
+my ($gr, $gs) = both($pages . q{
+SELECT item::text FROM pg_temp.pages('Query', '{"TableName":"Things","IndexName":"ByColor","KeyConditionExpression":"color = :c","ExpressionAttributeValues":{":c":{"S":"blue"}},"Limit":7}') AS page,
+	jsonb_array_elements(page::jsonb->'Items') AS item ORDER BY 1;
+SELECT item::text FROM pg_temp.pages('Scan', '{"TableName":"Things","IndexName":"ByColor","Limit":50}') AS page,
+	jsonb_array_elements(page::jsonb->'Items') AS item ORDER BY 1;
+});
+is($gr, $gs, 'Query and Scan of a GSI, paged: the same items');
+like($gr, qr/"color": \{"S": "blue"\}/, '... which are there');
+
+# batches: the same responses (a BatchGetItem's items in any order)
+same(q{
+SELECT pg_temp.try('BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('Things',
+	(SELECT jsonb_agg(CASE WHEN i % 3 = 0
+		THEN jsonb_build_object('DeleteRequest', jsonb_build_object('Key', jsonb_build_object('p', jsonb_build_object('S', 'k' || (i % 40)), 's', jsonb_build_object('N', i::text))))
+		ELSE jsonb_build_object('PutRequest', jsonb_build_object('Item', jsonb_build_object('p', jsonb_build_object('S', 'k' || (i % 40)), 's', jsonb_build_object('N', i::text), 'batch', jsonb_build_object('BOOL', true)))) END)
+	 FROM generate_series(100, 124) i))));
+SELECT pg_temp.try('BatchWriteItem', '{"RequestItems":{"Things":[{"PutRequest":{"Item":{"p":{"S":"k1"},"s":{"N":"1"}}}},{"PutRequest":{"Item":{"p":{"S":"k2"}}}}]}}');
+SELECT pg_temp.try('BatchWriteItem', '{"RequestItems":{"Things":[{"PutRequest":{"Item":{"p":{"S":"k1"},"s":{"N":"1"}}}},{"DeleteRequest":{"Key":{"p":{"S":"k1"},"s":{"N":"1"}}}}]}}');
+SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"k1"},"s":{"N":"1"}}}');
+SELECT CASE WHEN r LIKE 'ERROR%' THEN r ELSE
+	   (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM jsonb_array_elements(r::jsonb->'Responses'->'Things') x) || ' ' ||
+	   (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM jsonb_array_elements(r::jsonb->'Responses'->'Numbers') x) || ' ' ||
+	   (r::jsonb->'UnprocessedKeys')::text END
+FROM pg_temp.try('BatchGetItem', jsonb_build_object('RequestItems', jsonb_build_object(
+	'Things', jsonb_build_object('Keys', (SELECT jsonb_agg(jsonb_build_object('p', jsonb_build_object('S', 'k' || (i % 40)), 's', jsonb_build_object('N', i::text))) FROM generate_series(95, 130) i),
+		'ProjectionExpression', 'p, s, batch'),
+	'Numbers', jsonb_build_object('Keys', (SELECT jsonb_agg(jsonb_build_object('n', jsonb_build_object('N', i::text))) FROM generate_series(1, 20) i))))) r;
+SELECT pg_temp.try('BatchGetItem', '{"RequestItems":{"Things":{"Keys":[{"p":{"S":"k1"},"s":{"N":"1"}},{"p":{"S":"k1"},"s":{"N":"1"}}]}}}');
+}, 'BatchWriteItem, BatchGetItem and their errors: the same');
+
+# transactions within one partition (one node): the same
+same(q{
+SELECT pg_temp.try('TransactWriteItems', '{"TransactItems":[{"Put":{"TableName":"Things","Item":{"p":{"S":"k20"},"s":{"N":"1000"}}}},{"Update":{"TableName":"Things","Key":{"p":{"S":"k20"},"s":{"N":"20"}},"UpdateExpression":"SET t = :t","ExpressionAttributeValues":{":t":{"S":"yes"}}}}]}');
+SELECT pg_temp.try('TransactWriteItems', '{"TransactItems":[{"Put":{"TableName":"Things","Item":{"p":{"S":"k20"},"s":{"N":"1001"}}}},{"ConditionCheck":{"TableName":"Things","Key":{"p":{"S":"k20"},"s":{"N":"20"}},"ConditionExpression":"t = :no","ExpressionAttributeValues":{":no":{"S":"no"}}}}]}');
+SELECT pg_temp.try('TransactGetItems', '{"TransactItems":[{"Get":{"TableName":"Things","Key":{"p":{"S":"k20"},"s":{"N":"1000"}}}},{"Get":{"TableName":"Things","Key":{"p":{"S":"k20"},"s":{"N":"1001"}}}},{"Get":{"TableName":"Things","Key":{"p":{"S":"k20"},"s":{"N":"20"}}}}]}');
+SELECT pg_temp.try('TransactWriteItems', '{"TransactItems":[]}');
+}, 'TransactWriteItems and TransactGetItems on one node: the same');
+
+# a key of each node (the partition keys k0..k39 of Things)
+my %on;
+foreach my $i (0 .. 39)
+{
+	my $k = $router->safe_psql('postgres', qq{SELECT dynpg.cluster_node_of(dynpg.partition_hash('{"S":"k$i"}'), 4)});
+	$on{$k} //= "k$i";
+}
+is(scalar(keys %on), 4, 'the keys k0..k39 fall on all 4 nodes');
+
+# TransactWriteItems across nodes: two-phase commit, the same answers as one node
+sub put_action
+{
+	my ($p, $s, $extra) = @_;
+	return qq{{"Put":{"TableName":"Things","Item":{"p":{"S":"$p"},"s":{"N":"$s"}}$extra}}};
+}
+my $cross = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 5000, '') } 0 .. 3)
+  . '],"ReturnConsumedCapacity":"TOTAL"}';
+my $cancel = '{"TransactItems":[' . join(',',
+	put_action($on{0}, 5001, ''),
+	put_action($on{1}, 5001, ''),
+	qq{{"ConditionCheck":{"TableName":"Things","Key":{"p":{"S":"$on{2}"},"s":{"N":"5000"}},"ConditionExpression":"attribute_not_exists(p)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"}}},
+	put_action($on{3}, 5001, ''),
+	qq{{"Update":{"TableName":"Things","Key":{"p":{"S":"$on{0}"},"s":{"N":"5000"}},"UpdateExpression":"SET t = :t","ConditionExpression":"attribute_not_exists(t)","ExpressionAttributeValues":{":t":{"S":"x"}}}}},
+	qq{{"Delete":{"TableName":"Things","Key":{"p":{"S":"$on{1}"},"s":{"N":"5000"}},"ConditionExpression":"attribute_exists(zzz)"}}})
+  . ']}';
+my $count_5000 = q{SELECT pg_temp.try('Scan', '{"TableName":"Things","FilterExpression":"s >= :a","ExpressionAttributeValues":{":a":{"N":"5000"}},"Select":"COUNT"}')::jsonb->'Count';};
+$r = same(qq{
+SELECT pg_temp.try('TransactWriteItems', '$cross');
+$count_5000
+SELECT pg_temp.try('TransactWriteItems', '$cancel');
+$count_5000
+SELECT pg_temp.try('TransactGetItems', jsonb_build_object('TransactItems', jsonb_build_array(
+	jsonb_build_object('Get', jsonb_build_object('TableName', 'Things', 'Key', '{"p":{"S":"$on{0}"},"s":{"N":"5000"}}'::jsonb)))));
+}, 'TransactWriteItems across nodes (committed, then canceled by conditions on two nodes): the same');
+like($r, qr/^\{"ConsumedCapacity": \[\{"TableName": "Things", "CapacityUnits": 8.0/, '... the first commits, its capacity summed');
+like($r, qr/\n4\nERROR YD020 Transaction cancelled, please refer cancellation reasons for specific reasons \[None, None, ConditionalCheckFailed, None, None, ConditionalCheckFailed\] .*"CancellationReasons":\[\{"Code":"None"\},\{"Code":"None"\},\{"Code":"ConditionalCheckFailed","Item":/,
+	'... the second is canceled with every action\'s reason, and the item of a ConditionCheck');
+like($r, qr/\n4\n[^\n]*\n4\n/, '... and writes nothing');
+is(join(',', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes),
+	'0,0,0,0', '... no prepared transaction is left on the nodes');
+is($router->safe_psql('postgres', 'SELECT count(*) FROM dynpg.cluster_xact'), '1',
+	'... the router recorded the one commit decision');
+like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('TransactGetItems', '{"TransactItems":[{"Get":{"TableName":"Things","Key":{"p":{"S":"k1"},"s":{"N":"1"}}}},{"Get":{"TableName":"Things","Key":{"p":{"S":"k2"},"s":{"N":"2"}}}}]}')}),
+	qr/^ERROR YD001 dynpg cluster dyn: the items of a TransactGetItems are on nodes [0-9, ]+, which share no snapshot: a TransactGetItems must read items of one node \{"__type":"com.amazon.coral.validate#ValidationException"/,
+	'TransactGetItems across nodes: ValidationException naming the nodes');
+like(same(q{SELECT pg_temp.try('TransactWriteItems', '{"TransactItems":[{"Put":{"TableName":"Things","Item":{"p":{"S":"k1"},"s":{"N":"5000"}}}},{"Put":{"TableName":"Things","Item":{"p":{"S":"k2"}}}}]}');},
+		'... a bad request across nodes hears its own error first, as on one node'),
+	qr/^ERROR YD020 Transaction cancelled, please refer cancellation reasons for specific reasons \[None, ValidationError\]/,
+	'... a TransactionCanceledException with its ValidationError');
+
+# the router's transaction decides: rolled back there, rolled back on the nodes
+my $cross2 = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 5100, '') } 0 .. 3) . ']}';
+$router->safe_psql('postgres', qq{BEGIN; SELECT dynpg.execute('TransactWriteItems', '$cross2'); ROLLBACK;});
+is($router->safe_psql('postgres', $helpers . $count_5000), '4',
+	'a TransactWriteItems across nodes in a SQL transaction rolled back: nothing written');
+is(join(',', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes),
+	'0,0,0,0', '... nothing left prepared');
+$router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('TransactWriteItems', '$cross2');
+	SELECT pg_temp.try('PutItem', '{"TableName":"Things","Item":{"p":{"S":"nothing"}}}');});
+is($router->safe_psql('postgres', $helpers . $count_5000), '8',
+	'... committed when the call ran in an exception block (a subtransaction)');
+my $cross3 = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 5200, '') } 0 .. 3) . ']}';
+$router->safe_psql('postgres', qq{BEGIN; SAVEPOINT a; SELECT dynpg.execute('TransactWriteItems', '$cross3'); ROLLBACK TO a; COMMIT;});
+is($router->safe_psql('postgres', $helpers . $count_5000) . ' '
+	. join(',', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes),
+	'8 0,0,0,0', '... rolled back with the savepoint it ran in');
+$single->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('TransactWriteItems', '$cross2')});
+
+# DescribeTable: the counts of all nodes
+same(q{
+SELECT pg_temp.try('DescribeTable', '{"TableName":"Numbers"}')::jsonb #- '{Table,CreationDateTime}' #- '{Table,TableArn}' #- '{Table,TableId}';
+SELECT pg_temp.try('DescribeTable', '{"TableName":"Nothing"}');
+}, 'DescribeTable and its error: the same');
+like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('ExecuteStatement', '{"Statement":"SELECT * FROM Numbers"}')}),
+	qr/^ERROR YD003 dynpg does not support the operation ExecuteStatement through a cluster router yet \{"__type":"[^"]*#UnknownOperationException"/,
+	'PartiQL through the router: UnknownOperationException');
+
+# ---------------------------------------------------------------------------
+# Each node holds only its own hash range, and together they hold what the single node holds
+# ---------------------------------------------------------------------------
+my @counts;
+foreach my $k (0 .. 3)
+{
+	my $wrong = $nodes[$k]->safe_psql('postgres', qq{
+		SELECT (SELECT count(*) FROM dynamodb."Things" WHERE dynpg.cluster_node_of(dynpg.partition_hash(item -> 'p'), 4) <> $k)
+			 + (SELECT count(*) FROM dynamodb."Numbers" WHERE dynpg.cluster_node_of(dynpg.partition_hash(item -> 'n'), 4) <> $k)});
+	is($wrong, '0', "node $k holds only items of its hash range");
+	push @counts, $nodes[$k]->safe_psql('postgres', 'SELECT count(*) FROM dynamodb."Things"');
+}
+ok((grep { $_ > 20 } @counts) == 4, "every node holds a share of the items (@counts)");
+is($router->safe_psql('postgres', 'SELECT count(*) FROM dynamodb."Things"'), '0',
+	'the router holds none');
+my $all = join(',', sort map {
+	split /\n/, $_->safe_psql('postgres', 'SELECT item::text FROM dynamodb."Things"') } @nodes);
+my $one = join(',', sort split /\n/, $single->safe_psql('postgres', 'SELECT item::text FROM dynamodb."Things"'));
+is($all, $one, 'the nodes together hold exactly the single node\'s items');
+
+# ---------------------------------------------------------------------------
+# A node stopped: a clear error for its partitions, the others answer
+# ---------------------------------------------------------------------------
+$nodes[2]->stop;
+like($router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"$on{2}"},"s":{"N":"1"}}}')}),
+	qr/^ERROR YD500 dynpg cluster dyn: node 2 did not answer: .* \{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError"/,
+	'a node stopped: its partitions are InternalServerError naming it');
+unlike($router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('Query', '{"TableName":"Things","KeyConditionExpression":"p = :p","ExpressionAttributeValues":{":p":{"S":"$on{0}"}}}')}),
+	qr/ERROR/, '... while the other nodes answer');
+like($router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('PutItem', '{"TableName":"Things","Item":{"p":{"S":"$on{3}"},"s":{"N":"7777"}}}')}),
+	qr/^\{\}$/, '... and take writes');
+my $bg = $router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('BatchGetItem', '{"RequestItems":{"Things":{"Keys":[{"p":{"S":"$on{2}"},"s":{"N":"9999"}},{"p":{"S":"$on{0}"},"s":{"N":"9999"}}]}}}')});
+my $key2 = $on{2};
+like($bg, qr/"UnprocessedKeys": \{"Things": \{"Keys": \[\{"p": \{"S": "$key2"\}, "s": \{"N": "9999"\}\}\]\}\}/,
+	'... a batch gives back the stopped node\'s keys as UnprocessedKeys');
+like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('Scan', '{"TableName":"Numbers"}')}),
+	qr/^ERROR YD500 dynpg cluster dyn: node 2 did not answer/, '... a Scan that reaches it says so');
+like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('CreateTable', '{"TableName":"Later","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"}]}')}),
+	qr/^ERROR YD500 dynpg cluster dyn: CreateTable failed on node 2 \(.*\); the table was deleted again from the other nodes/,
+	'... a CreateTable fails, naming it');
+is(join('', map { $nodes[$_]->safe_psql('postgres', q{SELECT dynpg.list_tables('{}')->'TableNames'}) } (0, 1, 3)),
+	'["Numbers", "Things"]' x 3, '... and leaves no half-created table');
+$nodes[2]->start;
+is($router->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('GetItem', '{"TableName":"Things","Key":{"p":{"S":"$on{2}"},"s":{"N":"99999"}}}')}),
+	'{}', 'the node back: its partitions answer again');
+
+# ---------------------------------------------------------------------------
+# Crashes between PREPARE and COMMIT: all or nothing after dynpg.cluster_recover()
+# ---------------------------------------------------------------------------
+my $prepared = sub { join(',', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes) };
+my $count_on = sub {
+	my ($s) = @_;
+	return join(',', map { $_->safe_psql('postgres', qq{SELECT count(*) FROM dynamodb."Things" WHERE item->'s' = '{"N":"$s"}'}) } @nodes);
+};
+
+# the router crashes before its transaction commits: rolled back everywhere
+my $tx = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 6000, '') } 0 .. 3) . ']}';
+my $bg_router = $router->background_psql('postgres');
+$bg_router->query_safe('BEGIN');
+$bg_router->query_safe(qq{SELECT dynpg.execute('TransactWriteItems', '$tx')});
+is($prepared->(), '1,1,1,1', 'router crash: each node prepared its part');
+$router->stop('immediate');
+$bg_router->quit;
+$router->start;
+is($count_on->(6000), '0,0,0,0', '... nothing is visible while in doubt');
+is($router->safe_psql('postgres', q{SELECT string_agg(node || ' ' || outcome, ', ' ORDER BY node) FROM dynpg.cluster_recover()}),
+	'0 rolled back, 1 rolled back, 2 rolled back, 3 rolled back',
+	'... dynpg.cluster_recover() rolls the transaction back on every node (it never committed)');
+is($prepared->() . ' ' . $count_on->(6000), '0,0,0,0 0,0,0,0', '... nothing written, nothing left prepared');
+
+# a node stops after PREPARE, before the router's COMMIT PREPARED reaches it: committed
+$tx = '{"TransactItems":[' . join(',', map { put_action($on{$_}, 6001, '') } 0 .. 3) . ']}';
+$bg_router = $router->background_psql('postgres', on_error_stop => 0);
+$bg_router->query_safe('BEGIN');
+$bg_router->query_safe(qq{SELECT dynpg.execute('TransactWriteItems', '$tx')});
+$nodes[1]->stop('fast');
+$bg_router->query('COMMIT');
+like($bg_router->{stderr}, qr/WARNING:  dynpg cluster: COMMIT PREPARED 'dynpg:dyn:[0-9]+:[0-9]+:[0-9]+' failed on node 1: /,
+	'node crash: the router warns that node 1 did not commit');
+$bg_router->quit;
+$nodes[1]->start;
+is($count_on->(6001) . ' ' . $prepared->(), '1,0,1,1 0,1,0,0',
+	'... committed on the other nodes, still prepared on node 1 after its restart');
+is($router->safe_psql('postgres', q{SELECT string_agg(node || ' ' || outcome, ', ' ORDER BY node) FROM dynpg.cluster_recover()}),
+	'1 committed', '... dynpg.cluster_recover() commits it there (the router committed)');
+is($count_on->(6001) . ' ' . $prepared->(), '1,1,1,1 0,0,0,0', '... all four items written');
+is($router->safe_psql('postgres', q{SELECT count(*) FROM dynpg.cluster_recover()}) . ' '
+	. $router->safe_psql('postgres', q{SELECT count(*) FROM dynpg.cluster_xact}),
+	'0 0', '... nothing left in doubt, and the decisions of the ended transactions are forgotten');
+$single->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('TransactWriteItems', '$tx')});
+
+# a transaction in progress is left alone
+$bg_router = $router->background_psql('postgres');
+$bg_router->query_safe('BEGIN');
+$bg_router->query_safe(qq{SELECT dynpg.execute('TransactWriteItems', '$cross3')});
+is($router->safe_psql('postgres', q{SELECT string_agg(DISTINCT outcome, ',') FROM dynpg.cluster_recover()}),
+	'in progress', 'dynpg.cluster_recover() leaves a transaction in progress alone');
+$bg_router->query_safe('COMMIT');
+$bg_router->quit;
+is($count_on->(5200) . ' ' . $prepared->(), '1,1,1,1 0,0,0,0', '... which then commits');
+$single->safe_psql('postgres', $helpers . qq{SELECT pg_temp.try('TransactWriteItems', '$cross3')});
+
+# ---------------------------------------------------------------------------
+# boto3 through the router's HTTP endpoint
+# ---------------------------------------------------------------------------
+{
+	local %ENV = (%ENV, client_env($port, $key, $secret));
+	run_client_checks(['/usr/bin/python3', 'tests/http/cluster_boto3.py'], min => 10);
+}
+foreach my $k (0 .. 3)
+{
+	is($nodes[$k]->safe_psql('postgres', qq{
+		SELECT count(*) FROM dynamodb."Boto" WHERE dynpg.cluster_node_of(dynpg.partition_hash(item -> 'id'), 4) <> $k}),
+		'0', "boto3's items on node $k are of its range");
+}
+
+# ---------------------------------------------------------------------------
+# DeleteTable everywhere; drop_cluster
+# ---------------------------------------------------------------------------
+($ret, $out, $err) = $router->psql('postgres', "SELECT dynpg.drop_cluster('dyn')");
+like($err, qr/cluster dyn still has 3 DynamoDB tables/, 'drop_cluster refuses while tables remain');
+$router->safe_psql('postgres', q{
+	SELECT dynpg.delete_table('{"TableName":"Things"}');
+	SELECT dynpg.delete_table('{"TableName":"Numbers"}');
+	SELECT dynpg.delete_table('{"TableName":"Boto"}');
+});
+is($nodes[$_]->safe_psql('postgres', q{SELECT dynpg.list_tables('{}')->'TableNames'}), '[]',
+	"DeleteTable through the router: node $_ has no table left") for 0 .. 3;
+$router->safe_psql('postgres', "SELECT dynpg.drop_cluster('dyn')");
+is($router->safe_psql('postgres', q{SELECT to_regnamespace('dynpg_cluster') IS NULL AND NOT EXISTS (SELECT FROM pg_foreign_server WHERE srvname = 'dyn')}),
+	't', 'drop_cluster removes the routing and the server');
+
+done_testing();
