@@ -133,6 +133,7 @@ REGRESS = \
 	item_collection_metrics \
 	vacuum \
 	index_worker \
+	security \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
 # (tests/dynpg.conf); nothing here touches an installed server.
