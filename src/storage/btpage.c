@@ -524,7 +524,9 @@ dynpg_bt_next_vid(Relation rel)
 int
 dynpg_bt_compare(const DynBtKey *a, const DynBtKey *b)
 {
-	int			r = memcmp(a->key, b->key, Min(a->keylen, b->keylen));
+	/* (an empty key may have no pointer: memcmp's arguments must be valid) */
+	int			r = Min(a->keylen, b->keylen) > 0 ?
+		memcmp(a->key, b->key, Min(a->keylen, b->keylen)) : 0;
 
 	if (r != 0)
 		return r < 0 ? -1 : 1;
