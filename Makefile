@@ -136,6 +136,7 @@ REGRESS = \
 	vacuum \
 	index_worker \
 	read_replicas \
+	security \
 	extension_drop
 # Every suite runs against a private throwaway cluster preloading dynpg
 # (tests/dynpg.conf); nothing here touches an installed server.
@@ -218,8 +219,8 @@ PG_PROVE_FLAGS += -I $(srcdir)/tests
 PGTAP_TESTS = $(wildcard tests/pgtap/*.sql)
 
 .PHONY: fuzz-expr test test-suites test-list installcheck-regress installcheck-isolation \
-	installcheck-tap installcheck-pgtap valgrind-check bench fuzz fuzz-http valgrind-http layer-check \
-	torture soak
+	installcheck-tap installcheck-pgtap valgrind-check sanitize-check bench fuzz fuzz-http valgrind-http \
+	layer-check torture soak
 
 # The README's test command: installs what is missing, builds, installs, and runs
 # every suite as an unprivileged user in a scratch copy of the tree.
@@ -252,11 +253,18 @@ test-list:
 	@for t in $(PROVE_TESTS); do echo "tap $$t"; done
 	@for t in $(PGTAP_TESTS); do echo "pgtap $$t"; done
 
-# Longer checks, not part of 'make test' (run as root after 'make install'):
-# the item-type suites with the server under valgrind memcheck (a few minutes),
-# and the benchmarks of tests/bench/ against the scripts/dynpg-run.sh cluster.
-valgrind-check: all
+# Longer checks, not part of 'make test': every suite (or those DYNPG_SUITES,
+# REGRESS, ... pick) with the server under valgrind memcheck (hours for all of
+# them; VALGRIND_TESTS="a b" for some regress suites), each in a private
+# relocated PostgreSQL copy with dynpg built into it (the installed one is left
+# alone); and the benchmarks of tests/bench/ against the scripts/dynpg-run.sh cluster.
+valgrind-check:
 	@bash ./scripts/valgrind-check.sh
+
+# Every suite (or those DYNPG_SUITES, REGRESS, ... pick) against dynpg built with
+# AddressSanitizer and UBSan, in a private relocated PostgreSQL copy.
+sanitize-check:
+	@bash ./scripts/sanitize-check.sh
 
 # src/'s folder layering: the folder graph, and a failure on a cycle (src/README, "Floors").
 layer-check:

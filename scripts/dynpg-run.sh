@@ -5,7 +5,8 @@
 #                                  dynpg (only what changed), initialise the cluster
 #                                  once, start it if it is not running (restart it if
 #                                  dynpg.so changed), create database dynpg with the
-#                                  extension, serve it over DynamoDB's HTTP protocol on
+#                                  extension (or update the extension to the installed
+#                                  version), serve it over DynamoDB's HTTP protocol on
 #                                  localhost:8000, run scripts/demo.sql, print how to
 #                                  connect with psql and the AWS CLI
 #   scripts/dynpg-run.sh stop      stop the cluster
@@ -125,16 +126,25 @@ library_newer_than_server() {
 	[ -f "$lib" ] && [ -n "$started" ] && [ "$(stat -c %Y "$lib")" -gt "$started" ]
 }
 
-# Which dynpg--<version>.sql database dynpg's extension was created from: the
-# file holds the extension's OID in that database and the script's SHA-256.
-# The run script writes it when it creates the extension ('reset' deletes it
-# with the cluster), so a later start can tell whether the installed script
-# changed since (the database then keeps its old objects: the version stays 0.1).
-created_from="$data/dynpg-run.extension"
-
-# The SHA-256 of the installed script of extension version $1.
-script_sha() {
-	sha256sum "$("$DYNPG_PG_CONFIG" --sharedir)/extension/dynpg--$1.sql" 2>/dev/null | cut -d' ' -f1
+# Database dynpg's extension at the installed default version: when the
+# installed dynpg is newer than the version the database has (a new build was
+# installed), ALTER EXTENSION dynpg UPDATE runs the update scripts from that
+# version on (README, "Versions and upgrades").  An older default than the
+# database's (an older build installed) is left alone, with a note.
+update_extension() {
+	local versions installed available
+	versions=$(dynpg_psql -d dynpg -tAF ' ' -c "SELECT e.extversion, a.default_version
+		FROM pg_extension e JOIN pg_available_extensions a ON a.name = e.extname WHERE e.extname = 'dynpg'")
+	installed=${versions%% *}
+	available=${versions#* }
+	[ -n "$versions" ] && [ "$installed" != "$available" ] || return 0
+	if [ "$(dynpg_psql -d dynpg -tAc "SELECT string_to_array('$available', '.')::int[] > string_to_array('$installed', '.')::int[]")" = t ]; then
+		echo "== updating extension dynpg in database dynpg from $installed to $available"
+		dynpg_psql -d dynpg -q -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' \
+			-c 'ALTER EXTENSION dynpg UPDATE' || exit 1
+	else
+		echo "note: database dynpg has dynpg $installed, newer than the installed $available; left as it is"
+	fi
 }
 
 # S3 for ExportTableToPointInTime and ImportTable: unless dynpg.export_directory
@@ -207,7 +217,7 @@ http_hint() {
 }
 
 do_start() {
-	local db_existed ext ext_oid ext_version recorded
+	local db_existed ext
 	dynpg_ensure_packages
 	echo "== building dynpg"
 	dynpg_step "building dynpg" dynpg_build || exit 1
@@ -228,23 +238,12 @@ do_start() {
 		echo "== creating database dynpg with the extension"
 		dynpg_psql -d postgres -q -c 'CREATE DATABASE dynpg'
 	fi
-	ext=$(dynpg_psql -d dynpg -tAc "SELECT oid || ' ' || extversion FROM pg_extension WHERE extname = 'dynpg'")
+	ext=$(dynpg_psql -d dynpg -tAc "SELECT extversion FROM pg_extension WHERE extname = 'dynpg'")
 	if [ -z "$ext" ]; then
 		dynpg_psql -d dynpg -q -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' \
 			-c 'CREATE EXTENSION dynpg'
-		ext=$(dynpg_psql -d dynpg -tAc "SELECT oid || ' ' || extversion FROM pg_extension WHERE extname = 'dynpg'")
-		echo "${ext%% *} $(script_sha "${ext#* }")" | as_owner tee "$created_from" >/dev/null
 	else
-		# The database existed before this run, with the extension: its objects are
-		# those of the script it was created from.
-		ext_oid=${ext%% *}
-		ext_version=${ext#* }
-		recorded=$(cat "$created_from" 2>/dev/null || true)
-		if { [ "${recorded%% *}" = "$ext_oid" ] && [ "${recorded#* }" != "$(script_sha "$ext_version")" ]; } ||
-			{ [ "${recorded%% *}" != "$ext_oid" ] && changed .sql; }; then
-			echo "note: database dynpg was created with an earlier dynpg--$ext_version.sql and keeps"
-			echo "      its objects ('scripts/dynpg-run.sh reset' recreates everything)"
-		fi
+		update_extension
 	fi
 	ensure_exports
 	ensure_http

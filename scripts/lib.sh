@@ -251,3 +251,25 @@ dynpg_test_list() {
 		esac
 	done
 }
+
+# A private, relocated copy of the installed PostgreSQL 15 under directory $1
+# (its programs find their lib and share directories relative to their own
+# path, so the copy's pg_config reports the copy's directories): installing
+# dynpg into it leaves the system-wide installation, and whatever else uses it,
+# alone.  Prints the copy's bin directory.  (For sanitizer and valgrind builds;
+# needs postgresql-server-dev-15 for the headers.)
+dynpg_private_pg() {
+	local dest=$1 lib share
+	lib=$("/usr/lib/postgresql/$DYNPG_PG_MAJOR/bin/pg_config" --pkglibdir)
+	share=$("/usr/lib/postgresql/$DYNPG_PG_MAJOR/bin/pg_config" --sharedir)
+	[ -d "$lib" ] && [ -d "$share" ] || dynpg_die "PostgreSQL $DYNPG_PG_MAJOR is not installed (make test installs it)"
+	mkdir -p "$dest/usr/lib/postgresql" "$dest/usr/share/postgresql"
+	cp -a "/usr/lib/postgresql/$DYNPG_PG_MAJOR" "$dest/usr/lib/postgresql/"
+	cp -a "$share" "$dest/usr/share/postgresql/"
+	# (the headers too: PGXS builds against the copy's pg_config)
+	mkdir -p "$dest/usr/include"
+	cp -a /usr/include/postgresql "$dest/usr/include/"
+	[ "$("$dest/usr/lib/postgresql/$DYNPG_PG_MAJOR/bin/pg_config" --sharedir)" = "$dest/usr/share/postgresql/$DYNPG_PG_MAJOR" ] ||
+		dynpg_die "the copy of PostgreSQL in $dest does not find its own share directory"
+	printf '%s\n' "$dest/usr/lib/postgresql/$DYNPG_PG_MAJOR/bin"
+}

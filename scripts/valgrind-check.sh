@@ -1,59 +1,146 @@
 #!/usr/bin/env bash
-# make valgrind-check: the item-type regression suites with every backend of
-# the throwaway server running under valgrind memcheck.  Reports the errors
-# whose stack passes through dynpg.so (PostgreSQL's own, e.g. uninitialised
-# WAL padding written by design, are not dynpg's) and fails if there are any.
+# make valgrind-check: every suite (pg_regress, isolation, TAP, pgTAP; the
+# same selection variables as 'make test': DYNPG_SUITES, REGRESS, ISOLATION,
+# PROVE_TESTS, PGTAP_TESTS) with every server process under valgrind memcheck.
+# Reports the errors whose stack passes through dynpg.so (PostgreSQL's own,
+# e.g. uninitialised WAL padding written by design, are not dynpg's) and fails
+# if there are any.  VALGRIND_TESTS="a b" is short for DYNPG_SUITES=regress
+# REGRESS="a b".
 #
-# Run as root from the source tree (after 'make install'); the suites run as the
-# 'postgres' OS user in a scratch copy, as in 'make test'.  Takes a few minutes.
+# PostgreSQL is Debian's, unchanged, in a private relocated copy in the
+# scratch directory (lib.sh, dynpg_private_pg) whose bin/postgres is a wrapper
+# running the real binary under valgrind: the postmaster and everything it
+# forks (backends, dynpg's workers, PostgreSQL's own processes).  initdb's
+# bootstrap and single-user runs, and version and configuration queries, run
+# without valgrind (they never load dynpg).  dynpg is built in a scratch copy of
+# the tree and installed into the private copy only, so the system-wide
+# installation is left alone and the long run needs no build lock
+# (DYNPG_BUILD_LOCK=<file>: the build alone holds that flock(1) lock).  Every
+# wait of the harnesses is stretched (PGCTLTIMEOUT, PG_TEST_TIMEOUT_DEFAULT,
+# DYNPG_SUITE_TIMEOUT).  Slow: run it niced (nice -n 10 make valgrind-check).
+#
+# Run from the source tree, as root (the suites run as the 'postgres' OS user,
+# as in 'make test') or as an unprivileged user.  Ends with "N passed, N
+# failed": the suites, plus one test for the reports.  The scratch directory
+# is kept when something failed (DYNPG_KEEP_TMP=1 keeps it anyway).
 set -euo pipefail
+
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bindir=$(/usr/lib/postgresql/15/bin/pg_config --bindir)
-pgxs=$(dirname "$(dirname "$(dirname "$(/usr/lib/postgresql/15/bin/pg_config --pgxs)")")")
-tests=${VALGRIND_TESTS:-"item_io number_normalization item_validation item_functions item_compare keys errors property"}
+cd "$top"
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
-command -v valgrind >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; }
-command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+if [ -n "${VALGRIND_TESTS:-}" ]; then
+	# (the suites' makes take REGRESS from MAKEFLAGS, as from 'make REGRESS=...')
+	export DYNPG_SUITES=regress
+	MAKEFLAGS="${MAKEFLAGS:-} REGRESS=$(printf '%s' "$VALGRIND_TESTS" | sed 's/ /\\ /g')"
+	export MAKEFLAGS
+fi
+command -v valgrind >/dev/null || { dynpg_is_root && apt-get install -y -qq valgrind >/dev/null; }
+command -v valgrind >/dev/null || dynpg_die "valgrind is not installed (apt-get install valgrind)"
+runner=$(id -un)
+dynpg_is_root && runner=${DYNPG_TEST_USER:-postgres}
+as_runner() { if dynpg_is_root; then runuser -u "$runner" -- "$@"; else "$@"; fi; }
+started=$(date +%s)
 
-scratch=$(mktemp -d /tmp/dynpg-valgrind.XXXXXX)
-mkdir -p "$scratch/bin" "$scratch/logs" "$scratch/tree/expected"
-# every server binary as itself, but postgres through valgrind
-for f in "$bindir"/*; do ln -s "$f" "$scratch/bin/$(basename "$f")"; done
-rm "$scratch/bin/postgres"
-cat > "$scratch/bin/postgres" <<WRAP
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/dynpg-valgrind.XXXXXX")
+build="$scratch/build"
+tree="$scratch/dynpg"
+logs="$scratch/logs"
+mkdir -p "$build" "$tree" "$logs"
+copy_tree() {
+	tar -C "$top" -cf - \
+		--exclude=./.git --exclude=./.dynpg --exclude='./tmp_check*' \
+		--exclude=./results --exclude=./output_iso --exclude=./log \
+		--exclude=./regression.diffs --exclude=./regression.out \
+		--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.d' . |
+		tar -C "$1" -xf -
+}
+copy_tree "$build"
+copy_tree "$tree"
+DYNPG_PG_BINDIR=$(dynpg_private_pg "$scratch/pg")
+DYNPG_PG_CONFIG="$DYNPG_PG_BINDIR/pg_config"
+PG_CONFIG=$DYNPG_PG_CONFIG
+export DYNPG_PG_BINDIR PG_CONFIG
+
+stop_servers() {
+	local pidfile
+	while IFS= read -r pidfile; do
+		as_runner "$DYNPG_PG_BINDIR/pg_ctl" -D "$(dirname "$pidfile")" stop -m immediate >/dev/null 2>&1 || true
+	done < <(find "$scratch" -name postmaster.pid 2>/dev/null)
+}
+trap stop_servers EXIT
+
+dynpg_say "== building dynpg into $scratch/pg"
+build_install() { dynpg_make -s -j"$(nproc 2>/dev/null || echo 2)" && dynpg_make -s install; }
+if [ -n "${DYNPG_BUILD_LOCK:-}" ]; then
+	lock_and_build() { (flock 9 && build_install) 9>>"$DYNPG_BUILD_LOCK"; }
+else
+	lock_and_build() { build_install; }
+fi
+if ! (cd "$build" && lock_and_build >"$logs/build.log" 2>&1); then
+	tail -n 40 "$logs/build.log"
+	dynpg_die "the build failed (log: $logs/build.log)"
+fi
+
+# bin/postgres: the real binary (postgres.real, beside it, so that it finds the
+# copy's lib and share directories) under valgrind for a server.
+mv "$DYNPG_PG_BINDIR/postgres" "$DYNPG_PG_BINDIR/postgres.real"
+cat >"$DYNPG_PG_BINDIR/postgres" <<WRAP
 #!/bin/sh
-exec valgrind --quiet --trace-children=yes --track-origins=yes --read-var-info=no \
-  --leak-check=no --num-callers=30 --log-file=$scratch/logs/vg.%p.log \
-  $bindir/postgres "\$@"
+case "\$1" in
+--boot | --single | -V | --version | -C | --describe-config | --check)
+	exec "$DYNPG_PG_BINDIR/postgres.real" "\$@" ;;
+esac
+exec valgrind --quiet --trace-children=no --track-origins=yes --read-var-info=no \\
+	--leak-check=no --num-callers=30 --error-limit=no \\
+	--log-file="$logs/vg.%p.log" "$DYNPG_PG_BINDIR/postgres.real" "\$@"
 WRAP
-chmod +x "$scratch/bin/postgres"
-cp -r "$top/sql" "$top/expected" "$top/tests" "$scratch/tree/"
-runner=postgres
-[ "$(id -u)" = 0 ] || runner=$(id -un)
-[ "$(id -u)" = 0 ] && chown -R "$runner": "$scratch"
+chmod 755 "$DYNPG_PG_BINDIR/postgres"
 
-cd "$scratch/tree"
+DYNPG_NODE_PATH=$(scripts/npm-deps.sh tests/http/js) || DYNPG_NODE_PATH=
+DYNPG_ADMIN_PATH=$(scripts/npm-deps.sh tests/http/admin) || DYNPG_ADMIN_PATH=
+export DYNPG_NODE_PATH DYNPG_ADMIN_PATH DYNPG_TEST_STARTED=$started
+export PGCTLTIMEOUT=${PGCTLTIMEOUT:-900} PG_TEST_TIMEOUT_DEFAULT=${PG_TEST_TIMEOUT_DEFAULT:-1800}
+export DYNPG_SUITE_TIMEOUT=${DYNPG_SUITE_TIMEOUT:-14400}
+dynpg_is_root && chown -R "$runner": "$scratch"
+MAKEFLAGS=$(printf '%s' "${MAKEFLAGS:-}" | sed -E 's/ ?--jobserver-(auth|fds)=[^ ]*//g; s/(^| )-j[0-9]*//g')
+export MAKEFLAGS
+unset MAKELEVEL MFLAGS
+
+dynpg_say "== running the suites as $runner in $tree, the server under valgrind"
 rc=0
-runuser -u "$runner" -- "$pgxs/src/test/regress/pg_regress" \
-	--temp-instance=./tmp_check --temp-config=./tests/dynpg.conf \
-	--load-extension=dynpg --inputdir=. --bindir="$scratch/bin" \
-	$tests || rc=$?
+(cd "$tree" && as_runner env PATH="$DYNPG_PG_BINDIR:$PATH" bash scripts/run-suites.sh) \
+	>"$logs/suites.log" 2>&1 || rc=$?
+grep -E '^(=== |FAILED: |[0-9]+ passed, [0-9]+ failed)' "$logs/suites.log" | grep -v '^=== summary' || true
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/suites.log" | tail -n 1)
+[ -n "$summary" ] || summary="0 passed, 1 failed"
+passed=${summary%% passed*}
+failed=${summary#*passed, }
+failed=${failed%% failed}
 
 # an error block is the lines of one report between blank lines
-dynpg_errors=$(cat "$scratch"/logs/vg.*.log 2>/dev/null | sed -E 's/^==[0-9]+== ?//' |
-	awk 'BEGIN{RS=""} /dynpg\.so/ {n++; print; print "----"} END{print n+0 > "/dev/stderr"}' 2>"$scratch/count" | head -200)
+cat "$logs"/vg.*.log 2>/dev/null | sed -E 's/^==[0-9]+== ?//' |
+	awk 'BEGIN{RS=""} /dynpg\.so/ {n++; print; print "----"} END{print n+0 > "/dev/stderr"}' \
+	2>"$scratch/count" >"$scratch/dynpg-errors" || true
 count=$(cat "$scratch/count")
-all=$(grep -c '^==[0-9]*== [A-Z]' "$scratch"/logs/vg.*.log 2>/dev/null | awk -F: '{s+=$2} END{print s+0}')
-echo "valgrind: $count error report(s) with dynpg.so on the stack ($all report lines in all, $(ls "$scratch"/logs | wc -l) processes)"
+all=$(cat "$logs"/vg.*.log 2>/dev/null | grep -c '^==[0-9]*== [A-Z]' || true)
+procs=$(find "$logs" -name 'vg.*.log' | wc -l)
+echo
+echo "valgrind: $count error report(s) with dynpg.so on the stack ($all report lines in all, $procs processes)"
 if [ "$count" != 0 ]; then
-	echo "$dynpg_errors"
+	head -n 300 "$scratch/dynpg-errors"
+	failed=$((failed + 1))
 	rc=1
+else
+	passed=$((passed + 1))
 fi
-if [ "$rc" = 0 ]; then
-	echo "1 passed, 0 failed"
+stop_servers
+echo "(suites log: $logs/suites.log; make valgrind-check took $(($(date +%s) - started)) s)"
+if [ "$rc" -eq 0 ] && [ -z "${DYNPG_KEEP_TMP:-}" ]; then
 	rm -rf "$scratch"
 else
-	echo "logs kept in $scratch/logs"
-	echo "0 passed, 1 failed"
+	echo "kept $scratch"
 fi
+echo "$passed passed, $failed failed"
 exit "$rc"

@@ -234,4 +234,6 @@ COMMIT;
 SELECT dynpg.verify('bulk_h')->'ok' AS ok, dynpg.verify('bulk_h')->'live_items' AS items;
 SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
 FROM unnest(ARRAY['bulk_f', 'bulk_g', 'bulk_h']) t;
-COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; rm -f /tmp/dynpg_bulk_load_*.copy';  -- reads its input: no broken pipe
+-- (this session's files only: another run may be using its own)
+\set rm 'cat >/dev/null; rm -f ' :f ' ' :g
+COPY (SELECT 1) TO PROGRAM :'rm';  -- reads its input: no broken pipe

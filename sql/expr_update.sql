@@ -174,7 +174,7 @@ ROLLBACK;
 SELECT pg_temp.item('tx');
 
 -- privileges: UPDATE and INSERT (an update may create the item), SELECT to
--- return values or to test a condition
+-- return values, to test a condition or to read the item's values (security.sql)
 CREATE ROLE regress_dynpg_updater;
 GRANT UPDATE ON dynamodb.upd TO regress_dynpg_updater;
 SET ROLE regress_dynpg_updater;

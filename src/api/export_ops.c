@@ -122,6 +122,7 @@
 #include "base/dynpg_error.h"
 #include "base/dynpg_preload.h"
 #include "base/dynpg_request.h"
+#include "base/dynpg_search_path.h"
 #include "catalog/dynpg_catalog.h"
 #include "types/dynpg_base64.h"
 #include "types/dynpg_item.h"
@@ -153,6 +154,7 @@ typedef struct ExportCatalogCall
 {
 	Oid			save_userid;
 	int			save_sec_context;
+	int			save_nestlevel;	/* the search_path (base/dynpg_search_path.h) */
 } ExportCatalogCall;
 
 static void
@@ -162,6 +164,7 @@ catalog_begin(ExportCatalogCall *c)
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   c->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
+	c->save_nestlevel = dynpg_search_path_push();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 }
@@ -170,6 +173,7 @@ static void
 catalog_end(ExportCatalogCall *c)
 {
 	SPI_finish();
+	dynpg_search_path_pop(c->save_nestlevel);
 	SetUserIdAndSecContext(c->save_userid, c->save_sec_context);
 }
 

@@ -97,6 +97,7 @@
 #include "base/dynpg_error.h"
 #include "base/dynpg_preload.h"
 #include "base/dynpg_request.h"
+#include "base/dynpg_search_path.h"
 #include "types/dynpg_item_ion.h"
 #include "catalog/dynpg_catalog.h"
 
@@ -149,6 +150,7 @@ typedef struct OwnerContext
 {
 	Oid			save_userid;
 	int			save_sec;
+	int			save_nestlevel;	/* the search_path (base/dynpg_search_path.h) */
 } OwnerContext;
 
 static void
@@ -169,6 +171,7 @@ as_owner_begin(OwnerContext *oc)
 	GetUserIdAndSecContext(&oc->save_userid, &oc->save_sec);
 	SetUserIdAndSecContext(owner, oc->save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
+	oc->save_nestlevel = dynpg_search_path_push();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "dynpg: SPI_connect failed");
 }
@@ -177,6 +180,7 @@ static void
 as_owner_end(OwnerContext *oc)
 {
 	SPI_finish();
+	dynpg_search_path_pop(oc->save_nestlevel);
 	SetUserIdAndSecContext(oc->save_userid, oc->save_sec);
 }
 

@@ -386,7 +386,8 @@ dynpg_api_update_item(DynJson *request)
 	rel = dynpg_api_open_item_table(r.table_name, RowExclusiveLock, ACL_UPDATE,
 									(r.return_values != NULL &&
 									 strcmp(r.return_values, "NONE") != 0) ||
-									ua.cond.condition != NULL, &ks);
+									ua.cond.condition != NULL ||
+									dynpg_expr_update_reads_item(ua.update), &ks);
 	/* an update may create the item, as INSERT ... ON CONFLICT DO UPDATE */
 	dynpg_api_check_privilege(rel, ACL_INSERT);
 	dynpg_api_check_key(key_item, &ks);

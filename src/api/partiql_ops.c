@@ -593,7 +593,10 @@ table_info(const char *table, const char *index, TableInfo *ti)
 		ti->multi = DYN_INDEX_MULTI(ix);
 	}
 	else
+	{
 		ti->key = ti->table_key;
+		ti->multi = false;
+	}
 	table_close(rel, NoLock);
 }
 

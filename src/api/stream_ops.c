@@ -63,6 +63,7 @@
 #include "api/dynpg_wire.h"
 #include "base/dynpg_error.h"
 #include "base/dynpg_preload.h"
+#include "base/dynpg_search_path.h"
 #include "catalog/dynpg_catalog.h"
 
 /* shards per stream: a power of two, at most DYN_STREAM_MAX_SHARDS */
@@ -261,6 +262,7 @@ typedef struct AsOwner
 {
 	Oid			save_userid;
 	int			save_sec;
+	int			save_nestlevel;	/* the search_path (base/dynpg_search_path.h) */
 } AsOwner;
 
 static Oid	relation_owner(Oid relid);
@@ -271,6 +273,7 @@ as_owner_begin(AsOwner *s)
 	GetUserIdAndSecContext(&s->save_userid, &s->save_sec);
 	SetUserIdAndSecContext(relation_owner(dynpg_streams_relid()),
 						   s->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	s->save_nestlevel = dynpg_search_path_push();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "dynpg: SPI_connect failed");
 }
@@ -279,6 +282,7 @@ static void
 as_owner_end(AsOwner *s)
 {
 	SPI_finish();
+	dynpg_search_path_pop(s->save_nestlevel);
 	SetUserIdAndSecContext(s->save_userid, s->save_sec);
 }
 

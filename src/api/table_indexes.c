@@ -32,6 +32,8 @@
 
 #include "mb/pg_wchar.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
@@ -832,8 +834,12 @@ push_index_descriptions(JsonbParseState **st, Jsonb *def, const char *member, bo
 			}
 			dynpg_jb_end_object(st);
 		}
-		/* counted exactly in the index's keyspace, as the table's in its own */
+		/*
+		 * counted exactly in the index's keyspace, as the table's in its own;
+		 * for a role without SELECT, 0 (pg_class has no count per index)
+		 */
 		if (rel != NULL &&
+			pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
 			getKeyJsonValueFromContainer(ix, "Keyspace", 8, &ks) != NULL &&
 			ks.type == jbvNumeric)
 		{

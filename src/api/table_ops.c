@@ -207,15 +207,24 @@ dynpg_api_open_relid(Oid relid, const char *name, LOCKMODE lockmode, Jsonb **def
 }
 
 /*
- * ItemCount and TableSizeBytes: an exact scan, summing DynamoDB's item
- * sizes (DynamoDB refreshes these about every six hours; dynpg counts on
- * demand).  It reads without a privilege check, as pg_class.reltuples is
- * visible to everyone too.
+ * ItemCount and TableSizeBytes: for a role that may read the items, an
+ * exact scan, summing DynamoDB's item sizes (DynamoDB refreshes these about
+ * every six hours; dynpg counts on demand).  Anyone may describe a table,
+ * but a role without SELECT on it learns only what pg_class tells every
+ * role: ItemCount is reltuples (as of the last VACUUM or ANALYZE, 0 before
+ * the first) and TableSizeBytes the relation's pages (relpages) -- an exact
+ * count on demand would show it each write as it commits (README, "Security").
  */
 void
 dynpg_api_table_stats(Relation rel, int64 *count, int64 *bytes)
 {
-	dynpg_read_keyspace_stats(rel, DYN_KEYSPACE_TABLE, count, bytes);
+	if (pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_SELECT) == ACLCHECK_OK)
+	{
+		dynpg_read_keyspace_stats(rel, DYN_KEYSPACE_TABLE, count, bytes);
+		return;
+	}
+	*count = rel->rd_rel->reltuples > 0 ? (int64) rel->rd_rel->reltuples : 0;
+	*bytes = (int64) rel->rd_rel->relpages * BLCKSZ;
 }
 
 static bool

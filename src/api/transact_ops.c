@@ -65,6 +65,7 @@
 #include "api/dynpg_wire.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
+#include "base/dynpg_search_path.h"
 #include "base/dynpg_error.h"
 #include "expr/dynpg_expr.h"
 #include "index/dynpg_index.h"
@@ -367,7 +368,8 @@ open_write_action(TxAction *a)
 			break;
 		case TX_UPDATE:
 			a->rel = dynpg_api_open_item_table(a->r.table_name, RowExclusiveLock, ACL_UPDATE,
-											   cond, &a->ks);
+											   cond || dynpg_expr_update_reads_item(a->ua.update),
+											   &a->ks);
 			dynpg_api_check_privilege(a->rel, ACL_INSERT);
 			break;
 		case TX_CHECK:
@@ -428,6 +430,7 @@ token_check(const char *token, DynJson *request)
 	int			rc;
 	Oid			save_userid;
 	int			save_sec;
+	int			save_nestlevel;
 	Oid			tokens;
 	Oid			owner;
 	Oid			nsp = get_namespace_oid("dynpg", false);
@@ -457,6 +460,7 @@ token_check(const char *token, DynJson *request)
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = dynpg_search_path_push();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "dynpg: SPI_connect failed");
 	rc = SPI_execute("DELETE FROM dynpg.transaction_tokens "
@@ -490,7 +494,8 @@ token_check(const char *token, DynJson *request)
 		replay = true;
 	}
 	SPI_finish();
-	/* (an error above ends the (sub)transaction, which restores the user) */
+	/* (an error above ends the (sub)transaction, which restores both) */
+	dynpg_search_path_pop(save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	return replay;
 }

@@ -155,5 +155,7 @@ extern DynItem *dynpg_expr_project(const DynItem *item, const DynExprPath *paths
  */
 extern DynItem *dynpg_expr_apply_update(const DynUpdate *upd, const DynItem *current,
 										const DynItem *key_item, int *positions);
+/* whether applying upd reads the item's current values (the SELECT privilege) */
+extern bool dynpg_expr_update_reads_item(const DynUpdate *upd);
 
 #endif							/* DYNPG_EXPR_H */

@@ -876,3 +876,43 @@ finish:
 		dynpg_validation_error("Item size to update has exceeded the maximum allowed size");
 	return dynpg_item_serialize(root);
 }
+
+/* Whether an operand reads the item: it names a document path somewhere. */
+static bool
+operand_reads_item(const DynExprNode *n)
+{
+	if (n == NULL)
+		return false;
+	if (n->kind == DX_PATH)
+		return true;
+	for (int i = 0; i < n->nargs; i++)
+		if (operand_reads_item(n->args[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Whether applying the update depends on the item's current values, beyond
+ * whether it exists: a SET whose value names a path (x = y, x = x + :n,
+ * if_not_exists, list_append), ADD and DELETE (they combine with the value
+ * there), and a SET or REMOVE of a nested path (a.b, a[0]: the structure
+ * above it must be there, of the right type).  Each can tell the caller
+ * something about the current values, by what it writes or by its error, as
+ * UPDATE ... SET a = a + 1 can in SQL, which wants SELECT on a.
+ */
+bool
+dynpg_expr_update_reads_item(const DynUpdate *upd)
+{
+	if (upd == NULL)
+		return false;
+	for (int i = 0; i < upd->nclauses; i++)
+	{
+		const DynUpdateClause *c = &upd->clauses[i];
+
+		if (c->action == DU_ADD || c->action == DU_DELETE || c->path.n > 1)
+			return true;
+		if (c->action == DU_SET && operand_reads_item(c->value))
+			return true;
+	}
+	return false;
+}

@@ -39,6 +39,7 @@
 #include "utils/timestamp.h"
 
 #include "base/dynpg_preload.h"
+#include "base/dynpg_search_path.h"
 #include "http/dynpg_http_internal.h"
 
 #define KEY_CACHE_MS		2000
@@ -54,6 +55,7 @@ typedef struct AsOwner
 {
 	Oid			save_userid;
 	int			save_sec;
+	int			save_nestlevel;	/* the search_path (base/dynpg_search_path.h) */
 } AsOwner;
 
 static void
@@ -74,6 +76,7 @@ become_owner(AsOwner *s)
 	GetUserIdAndSecContext(&s->save_userid, &s->save_sec);
 	SetUserIdAndSecContext(owner, s->save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
+	s->save_nestlevel = dynpg_search_path_push();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "dynpg: SPI_connect failed");
 }
@@ -82,6 +85,7 @@ static void
 back_from_owner(AsOwner *s)
 {
 	SPI_finish();
+	dynpg_search_path_pop(s->save_nestlevel);
 	/* (an error in between ends the transaction, which restores the user) */
 	SetUserIdAndSecContext(s->save_userid, s->save_sec);
 }

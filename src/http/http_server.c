@@ -59,6 +59,7 @@
 
 #include "http/dynpg_http.h"
 #include "http/dynpg_http_internal.h"
+#include "base/dynpg_search_path.h"
 
 #define MAX_LISTENERS	16
 /*
@@ -588,6 +589,8 @@ dynpg_http_worker_main(Datum main_arg)
 		BackgroundWorkerInitializeConnectionByOid(served_db, InvalidOid, 0);
 	else
 		BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	/* requests run as their roles, some steps as dynpg's owner: a fixed search_path */
+	dynpg_search_path_set_for_process();
 	pgstat_report_appname("dynpg http");
 	if (!pg_prng_strong_seed(&request_ids))
 		pg_prng_seed(&request_ids, (uint64) MyProcPid ^ (uint64) GetCurrentTimestamp());

@@ -49,6 +49,7 @@
 #include "am/dynpg_write.h"
 #include "catalog/dynpg_catalog.h"
 #include "base/dynpg_preload.h"
+#include "base/dynpg_search_path.h"
 #include "base/dynpg_error.h"
 #include "index/dynpg_index.h"
 #include "indexer/dynpg_indexer.h"
@@ -162,6 +163,7 @@ builds_exec(const char *sql, int nargs, Oid *types, Datum *values, const char *n
 	Oid			owner;
 	Oid			save_userid;
 	int			save_sec;
+	int			save_nestlevel;
 	uint64		processed;
 	MemoryContext caller = CurrentMemoryContext;
 	int			ret;
@@ -177,6 +179,7 @@ builds_exec(const char *sql, int nargs, Oid *types, Datum *values, const char *n
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = dynpg_search_path_push();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "dynpg: SPI_connect failed");
 	ret = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
@@ -213,6 +216,7 @@ builds_exec(const char *sql, int nargs, Oid *types, Datum *values, const char *n
 		}
 	}
 	SPI_finish();
+	dynpg_search_path_pop(save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	return processed;
 }

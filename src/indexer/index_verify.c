@@ -32,8 +32,10 @@
 #include "access/tableam.h"
 #include "access/xlog.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -298,8 +300,19 @@ dynpg_verify_rel(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	/* a standby cannot take ShareLock; replay may then race the check */
 	LOCKMODE	mode = RecoveryInProgress() ? AccessShareLock : ShareLock;
-	Relation	rel = table_open(relid, mode);
+	Relation	rel;
 	Datum		result;
+	AclResult	acl;
+
+	/*
+	 * It reads every page and blocks writers meanwhile: only for roles that
+	 * may read the table (checked before the lock is taken, as LOCK TABLE
+	 * does), not for every role that can name it.
+	 */
+	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_TABLE, get_rel_name(relid));
+	rel = table_open(relid, mode);
 
 	if (!dynpg_is_dynpg_relation(rel))
 		ereport(ERROR,

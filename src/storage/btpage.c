@@ -23,6 +23,7 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
+#include "base/dynpg_preload.h"
 #include "storage/dynpg_bt.h"
 #include "storage/dynpg_btscan.h"
 #include "storage/dynpg_xlog.h"
@@ -298,21 +299,105 @@ dynpg_bt_relbuf(Buffer buf)
 	UnlockReleaseBuffer(buf);
 }
 
-static void
-check_meta(Relation rel, const DynBtMetaPageData *meta)
+/*
+ * Whether block 0's page is a metapage this dynpg reads; otherwise *what says
+ * what is wrong, in a phrase (palloc'd): "bad magic number 0badf00d",
+ * "format version 3".  Used on every read of the metapage (check_meta) and by
+ * dynpg.verify(); the page has passed dynpg_bt_check_page or its equivalent.
+ */
+DynBtMetaState
+dynpg_bt_check_metapage(Page page, char **what)
 {
+	DynBtMetaPageData *meta = DynBtPageGetMeta(page);
+	DynBtPageOpaque op = DynBtPageGetOpaque(page);
+
+	*what = NULL;
+	/* the struct must lie below pd_lower, as dynpg_bt_init_metapage sets it */
+	if (((PageHeader) page)->pd_lower < (char *) meta + offsetof(DynBtMetaPageData, root) - (char *) page)
+	{
+		*what = psprintf("its header ends at %u, before the metapage's fields",
+						 (unsigned) ((PageHeader) page)->pd_lower);
+		return DYN_BT_META_DAMAGED;
+	}
 	if (meta->magic != DYN_BT_MAGIC)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("\"%s\" is not a dynpg table: bad metapage magic %08x",
-						RelationGetRelationName(rel), meta->magic)));
-	if (meta->format_version != DYN_BT_FORMAT_VERSION ||
-		meta->hash_version != DYN_BT_HASH_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("dynpg table \"%s\" has format version %u and hash version %u; this dynpg reads format %u, hash %u",
-						RelationGetRelationName(rel), meta->format_version,
-						meta->hash_version, DYN_BT_FORMAT_VERSION, DYN_BT_HASH_VERSION)));
+	{
+		*what = psprintf("bad magic number %08x", meta->magic);
+		return DYN_BT_META_DAMAGED;
+	}
+	if (meta->format_version != DYN_BT_FORMAT_VERSION)
+	{
+		*what = psprintf("format version %u", meta->format_version);
+		return meta->format_version > DYN_BT_FORMAT_VERSION ? DYN_BT_META_NEWER : DYN_BT_META_OLDER;
+	}
+	if (meta->hash_version != DYN_BT_HASH_VERSION)
+	{
+		*what = psprintf("hash version %u", meta->hash_version);
+		return meta->hash_version > DYN_BT_HASH_VERSION ? DYN_BT_META_NEWER : DYN_BT_META_OLDER;
+	}
+	/* this version's metapage: its page flags and the root it names */
+	if (((PageHeader) page)->pd_lower < (char *) meta + sizeof(DynBtMetaPageData) - (char *) page)
+	{
+		*what = psprintf("its header ends at %u, before the metapage's fields",
+						 (unsigned) ((PageHeader) page)->pd_lower);
+		return DYN_BT_META_DAMAGED;
+	}
+	if ((op->flags & DYN_BT_META) == 0 || op->level != 0)
+	{
+		*what = psprintf("block 0 is not marked as the metapage (flags %04x, level %u)",
+						 op->flags, op->level);
+		return DYN_BT_META_DAMAGED;
+	}
+	if (meta->root == DYN_BT_METAPAGE || meta->root == DYN_BT_NONE)
+	{
+		*what = psprintf("root block %u", meta->root);
+		return DYN_BT_META_DAMAGED;
+	}
+	if (meta->next_vid == 0 || meta->next_vid > DYN_BT_MAX_VID)
+	{
+		*what = psprintf("next version id " UINT64_FORMAT, meta->next_vid);
+		return DYN_BT_META_DAMAGED;
+	}
+	return DYN_BT_META_VALID;
+}
+
+/* A relation whose metapage this dynpg cannot read is refused, with why. */
+static void
+check_meta(Relation rel, Page page)
+{
+	char	   *what;
+
+	switch (dynpg_bt_check_metapage(page, &what))
+	{
+		case DYN_BT_META_VALID:
+			return;
+		case DYN_BT_META_DAMAGED:
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("dynpg table \"%s\" has a damaged metapage: %s",
+							RelationGetRelationName(rel), what),
+					 errhint("The table may be damaged; dynpg.verify() reports on it.")));
+			break;
+		case DYN_BT_META_NEWER:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("dynpg table \"%s\" has on-disk %s, which is newer than this dynpg reads",
+							RelationGetRelationName(rel), what),
+					 errdetail("dynpg %s reads format version %d, hash version %d.",
+							   DYNPG_VERSION_STR, DYN_BT_FORMAT_VERSION, DYN_BT_HASH_VERSION),
+					 errhint("The table was written by a newer dynpg: read it with that version, "
+							 "or dump it with pg_dump there and restore the dump here.")));
+			break;
+		case DYN_BT_META_OLDER:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("dynpg table \"%s\" has on-disk %s, which this dynpg no longer reads",
+							RelationGetRelationName(rel), what),
+					 errdetail("dynpg %s reads format version %d, hash version %d.",
+							   DYNPG_VERSION_STR, DYN_BT_FORMAT_VERSION, DYN_BT_HASH_VERSION),
+					 errhint("Dump the table with pg_dump on a server running the dynpg that wrote it, "
+							 "and restore the dump here.")));
+			break;
+	}
 }
 
 void
@@ -320,9 +405,9 @@ dynpg_bt_read_meta(Relation rel, DynBtMetaPageData *meta)
 {
 	Buffer		buf = dynpg_bt_getbuf(rel, DYN_BT_METAPAGE, BUFFER_LOCK_SHARE);
 
+	check_meta(rel, BufferGetPage(buf));
 	memcpy(meta, DynBtPageGetMeta(BufferGetPage(buf)), sizeof(*meta));
 	UnlockReleaseBuffer(buf);
-	check_meta(rel, meta);
 }
 
 /*
@@ -414,7 +499,7 @@ dynpg_bt_next_vid(Relation rel)
 		DynBtMetaPageData *meta;
 		uint64		start;
 
-		check_meta(rel, DynBtPageGetMeta(BufferGetPage(buf)));
+		check_meta(rel, BufferGetPage(buf));
 		start = DynBtPageGetMeta(BufferGetPage(buf))->next_vid;
 		if (start + VID_BATCH > DYN_BT_MAX_VID)
 			ereport(ERROR,
@@ -439,7 +524,9 @@ dynpg_bt_next_vid(Relation rel)
 int
 dynpg_bt_compare(const DynBtKey *a, const DynBtKey *b)
 {
-	int			r = memcmp(a->key, b->key, Min(a->keylen, b->keylen));
+	/* (an empty key may have no pointer: memcmp's arguments must be valid) */
+	int			r = Min(a->keylen, b->keylen) > 0 ?
+		memcmp(a->key, b->key, Min(a->keylen, b->keylen)) : 0;
 
 	if (r != 0)
 		return r < 0 ? -1 : 1;

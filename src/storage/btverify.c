@@ -400,11 +400,15 @@ dynpg_bt_verify(Relation rel, DynBtVerifyExtraFn extra)
 				RelationGetNumberOfBlocks(rel));
 	else if (read_page(&vs, DYN_BT_METAPAGE, &page))
 	{
+		char	   *what;
+		DynBtMetaState state = dynpg_bt_check_metapage(page.data, &what);
+
 		memcpy(&meta, DynBtPageGetMeta(page.data), sizeof(meta));
-		if (meta.magic != DYN_BT_MAGIC)
-			problem(&vs, "bad metapage magic %08x", meta.magic);
-		else if (meta.format_version != DYN_BT_FORMAT_VERSION)
-			problem(&vs, "unknown format version %u", meta.format_version);
+		if (state == DYN_BT_META_DAMAGED)
+			problem(&vs, "damaged metapage: %s", what);
+		else if (state != DYN_BT_META_VALID)
+			problem(&vs, "on-disk %s, which this dynpg does not read (it reads format version %d, hash version %d)",
+					what, DYN_BT_FORMAT_VERSION, DYN_BT_HASH_VERSION);
 		else
 		{
 			/* leftmost page of the root level, then each level below */

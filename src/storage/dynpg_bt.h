@@ -32,6 +32,12 @@
 
 #define DYN_BT_METAPAGE			0
 #define DYN_BT_MAGIC			0x44594E42	/* "DYNB" */
+/*
+ * The on-disk format's version (storage/README, "Format versions"): a change
+ * to the page layout, the tuple formats or the storage key encoding bumps it,
+ * and a relation stamped with another version is refused when it is read
+ * (dynpg_bt_check_metapage), never misread.
+ */
 #define DYN_BT_FORMAT_VERSION	2	/* 2: storage keys start with a keyspace byte */
 #define DYN_BT_HASH_VERSION		1		/* types/hash.c: XXH64, seed 0 */
 
@@ -46,6 +52,15 @@ typedef struct DynBtMetaPageData
 } DynBtMetaPageData;
 
 #define DynBtPageGetMeta(page) ((DynBtMetaPageData *) PageGetContents(page))
+
+/* What dynpg_bt_check_metapage finds in a metapage. */
+typedef enum DynBtMetaState
+{
+	DYN_BT_META_VALID,
+	DYN_BT_META_DAMAGED,		/* not a dynpg metapage, or an impossible one */
+	DYN_BT_META_NEWER,			/* a format or hash version above this dynpg's */
+	DYN_BT_META_OLDER			/* one below: a format this dynpg no longer reads */
+} DynBtMetaState;
 
 /* ---- page special space ---- */
 
@@ -251,6 +266,7 @@ extern FullTransactionId dynpg_bt_deleted_safexid(Page page);
 extern void dynpg_bt_scan_opened(int delta);
 extern void dynpg_bt_relbuf(Buffer buf);
 extern void dynpg_bt_read_meta(Relation rel, DynBtMetaPageData *meta);
+extern DynBtMetaState dynpg_bt_check_metapage(Page page, char **what);
 extern uint64 dynpg_bt_next_vid(Relation rel);
 extern bool dynpg_bt_cached_root(Relation rel, BlockNumber *root, uint32 *level);
 extern void dynpg_bt_remember_root(Relation rel, BlockNumber root, uint32 level);

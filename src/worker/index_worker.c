@@ -60,6 +60,7 @@
 #include "am/dynpg_ttl.h"
 #include "api/dynpg_export.h"
 #include "api/dynpg_import.h"
+#include "base/dynpg_search_path.h"
 #include "executor/spi.h"
 #include "indexer/dynpg_indexer.h"
 #include "worker/dynpg_worker_internal.h"
@@ -731,6 +732,8 @@ dynpg_index_worker_main(Datum main_arg)
 
 	/* blocks while DROP/CREATE DATABASE holds the database's lock */
 	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+	/* it runs SQL as a superuser: no search_path the database's owner set */
+	dynpg_search_path_set_for_process();
 
 	batchctx = AllocSetContextCreate(TopMemoryContext, "dynpg index worker batch",
 									 ALLOCSET_DEFAULT_SIZES);
