@@ -211,6 +211,13 @@ BEGIN
 		RAISE EXCEPTION 'dynpg: this database holds % DynamoDB tables; a router starts with none', tables
 			USING HINT = 'Create the cluster in a new database, then create the tables through it.';
 	END IF;
+	-- PL/Proxy keeps the nodes' connection strings in the server's options,
+	-- which every role may read (pg_foreign_server): no password there
+	IF EXISTS (SELECT FROM unnest(nodes) AS c
+				WHERE c ~* '\mpassword\s*=' OR c ~* '^postgres(ql)?://[^/@]*:[^/@]*@') THEN
+		RAISE EXCEPTION 'dynpg: a cluster node''s connection string may not hold a password: PostgreSQL shows a foreign server''s options to every role'
+			USING HINT = 'Give the password in the password file (~/.pgpass) of the router''s server, or use an authentication method without one.';
+	END IF;
 	CREATE EXTENSION IF NOT EXISTS plproxy;
 	SELECT string_agg(format('p%s %L', k - 1, nodes[k]), ', ' ORDER BY k) INTO opts
 		FROM generate_subscripts(nodes, 1) AS k;
@@ -233,6 +240,9 @@ BEGIN
 		RUN ON node;
 		SELECT dynpg.cluster_node_info() AS node_info;
 		$b$ $f$, name);
+	-- they reach the nodes as this role: only it may call them (the router
+	-- calls run_on as the schema's owner, after its own privilege checks)
+	REVOKE ALL ON FUNCTION dynpg_cluster.run_on(int, text, text), dynpg_cluster.node_info(int) FROM PUBLIC;
 	INSERT INTO dynpg.cluster (name, node_count) VALUES (name, n);
 	FOR i IN 0 .. n - 1 LOOP
 		BEGIN
@@ -305,3 +315,7 @@ BEGIN
 	END LOOP;
 	RETURN done;
 END $$;
+-- Setting a cluster up, dropping and repairing it reach every node as the
+-- cluster's creator: superusers (and roles they grant EXECUTE) only.
+REVOKE ALL ON FUNCTION dynpg.create_cluster(text, text[]), dynpg.drop_cluster(text),
+	dynpg.cluster_repair_table(text) FROM PUBLIC;

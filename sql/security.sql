@@ -176,7 +176,15 @@ INSERT INTO reviewed VALUES
 -- the HTTP endpoint
 ('dynpg.create_access_key(regrole)', 'writes dynpg._access_keys as its owner: superusers and roles with ADMIN OPTION on the role'),
 ('dynpg.drop_access_key(text)', 'deletes from dynpg._access_keys as its owner: the same roles'),
-('dynpg._http_status()', 'the HTTP workers'' counters');
+('dynpg._http_status()', 'the HTTP workers'' counters'),
+-- reads from standbys
+('dynpg.replica_read(text,pg_lsn,double precision,text,text)', 'on a standby: the eventual read''s own function and its checks, as the caller (the primary''s SET ROLE)'),
+-- a cluster: pure helpers, a node's side of a routed call, what a node tells the router
+('dynpg.cluster_conninfo(text)', 'pure: a connection string without its password'),
+('dynpg.cluster_hash_hex(numeric)', 'pure: a hash in hexadecimal'),
+('dynpg.cluster_node_of(bigint,integer)', 'pure: the node of a partition hash'),
+('dynpg.cluster_node_execute(text,text)', 'on a node: the operation''s own function and its checks, as the caller'),
+('dynpg.cluster_node_info()', 'reads dynpg''s version and the count of DynamoDB tables, as pg_class shows every role');
 
 -- a function PUBLIC may execute that has not been reviewed (must be none)
 WITH public_functions AS (

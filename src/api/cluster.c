@@ -40,6 +40,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid_d.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type_d.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
@@ -53,6 +54,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
 
 #include "api/dynpg_api.h"
 #include "api/dynpg_cluster.h"
@@ -86,6 +88,7 @@ typedef struct NodeAnswer
  * plan cache parses them again when what they name is dropped or made anew)
  */
 static SPIPlanPtr config_plan = NULL;
+static Oid cluster_owner(void);
 static SPIPlanPtr run_on_plan = NULL;
 
 bool
@@ -208,10 +211,23 @@ call_node(const Cluster *c, int node, const char *opname, const char *request)
 		Datum		values[3];
 		bool		isnull;
 		Datum		d;
+		Oid			save_userid;
+		int			save_sec;
 
 		values[0] = Int32GetDatum(node);
 		values[1] = CStringGetTextDatum(opname);
 		values[2] = CStringGetTextDatum(request);
+		/*
+		 * run_on reaches the node as the cluster's creator (its user
+		 * mapping), so only its owner may execute it (create_cluster
+		 * revokes it from PUBLIC): a client calling it directly would skip
+		 * the router's checks.  The router has checked the caller's
+		 * privileges by now; the call runs as the owner, restored below
+		 * or by the subtransaction's abort.
+		 */
+		GetUserIdAndSecContext(&save_userid, &save_sec);
+		SetUserIdAndSecContext(cluster_owner(),
+							   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		if (run_on_plan == NULL)
@@ -230,6 +246,7 @@ call_node(const Cluster *c, int node, const char *opname, const char *request)
 			elog(ERROR, "dynpg_cluster.run_on returned NULL");
 		answer = MemoryContextStrdup(cxt, TextDatumGetCString(d));
 		SPI_finish();
+		SetUserIdAndSecContext(save_userid, save_sec);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -1133,6 +1150,21 @@ conn_node_execute(PGconn *conn, const char *opname, const char *request, char **
  * bootstrap superuser: no role the router serves has privileges on it, so
  * that no client can forge or drop a commit decision.
  */
+/* The owner of schema dynpg_cluster: the role that created the cluster. */
+static Oid
+cluster_owner(void)
+{
+	Oid			nsp = get_namespace_oid(CLUSTER_SCHEMA, false);
+	HeapTuple	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for schema %u", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
 static void
 xact_table_statement(const char *sql, int nargs, Oid *types, Datum *values, int expected)
 {

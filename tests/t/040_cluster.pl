@@ -43,7 +43,20 @@ $nodes[3]->safe_psql('postgres', q{SELECT dynpg.delete_table('{"TableName":"Left
 is($router->safe_psql('postgres', 'SELECT count(*) FROM dynpg.cluster'), '0',
 	'... and a failed create_cluster leaves nothing behind');
 
+# server options are readable by every role: a password there is refused
+($ret, $out, $err) = $router->psql('postgres',
+	"SELECT dynpg.create_cluster('dyn', ARRAY['$conn[0] password=secret', '$conn[1]'])");
+like($err, qr/connection string may not hold a password/, 'a node connection string with a password is refused');
+($ret, $out, $err) = $router->psql('postgres',
+	"SELECT dynpg.create_cluster('dyn', ARRAY['postgresql://u:secret\@localhost/postgres'])");
+like($err, qr/connection string may not hold a password/, '... in a URI too');
+
 $router->safe_psql('postgres', "SELECT dynpg.create_cluster('dyn', $conn_array)");
+# run_on reaches the nodes as the cluster's creator: only the router may call it
+$router->safe_psql('postgres', 'CREATE ROLE plain LOGIN');
+($ret, $out, $err) = $router->psql('postgres',
+	q{SET ROLE plain; SELECT dynpg_cluster.run_on(0, 'ListTables', '{}')});
+like($err, qr/permission denied for function run_on/, 'a client cannot call the routing function directly');
 is($router->safe_psql('postgres',
 		'SELECT node, conninfo, hash_from, hash_to FROM dynpg.cluster_nodes ORDER BY node'),
 	join("\n",
@@ -108,6 +121,17 @@ SELECT pg_temp.try('ListTables', '{}');
 like($r, qr/ResourceInUseException/, '... a second CreateTable is ResourceInUseException');
 is($nodes[$_]->safe_psql('postgres', q{SELECT dynpg.list_tables('{}')->'TableNames'}),
 	'["Numbers", "Things"]', "node $_ has both tables") for 0 .. 3;
+
+# a role with privileges on the router's table is routed (as the cluster's
+# creator on the nodes); one without is refused by the router
+$router->safe_psql('postgres', 'GRANT SELECT, INSERT ON dynamodb."Things" TO plain');
+is($router->safe_psql('postgres', q{SET ROLE plain; SELECT dynpg.put_item('{"TableName":"Things","Item":{"p":{"S":"plain"},"s":{"N":"1"}}}');
+	SELECT dynpg.get_item('{"TableName":"Things","Key":{"p":{"S":"plain"},"s":{"N":"1"}}}')}),
+	qq({}\n{"Item": {"p": {"S": "plain"}, "s": {"N": "1"}}}), 'a role with privileges on the router is routed');
+($ret, $out, $err) = $router->psql('postgres',
+	q{SET ROLE plain; SELECT dynpg.delete_item('{"TableName":"Things","Key":{"p":{"S":"plain"},"s":{"N":"1"}}}')});
+like($err, qr/permission denied for table Things/, '... and refused what the router does not grant');
+$router->safe_psql('postgres', q{SELECT dynpg.delete_item('{"TableName":"Things","Key":{"p":{"S":"plain"},"s":{"N":"1"}}}')});
 
 # 300 items over 40 partitions; numbers written in several spellings
 same(q{
