@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark (not part of make test): GetItem and PutItem (and the SQL layer's
-# dynpg.get and dynpg.put) on random keys of a
+# Benchmark (not part of make test): GetItem and PutItem (GetItem's json form
+# dynpg.get_item_json too, and the SQL layer's dynpg.get and dynpg.put) on
+# random keys of a
 # table of 1,000,000 items of about 200 bytes, against the heap baseline
 # (README, "Benchmarks"): a heap table (pk, sk, item jsonb) with a COLLATE "C"
 # primary key, filled in the same interleaved order (item i in partition
@@ -46,6 +47,13 @@ INSERT INTO heapbase VALUES ('user' || ((:i)::bigint % $parts), 'item' || (:i)::
 ON CONFLICT (pk, sk) DO UPDATE SET item = EXCLUDED.item;
 SQL
 
+# GetItem's json form, its request text built as a client sends it (a string)
+cat > "$work/get_json.sql" <<SQL
+\set i random(1, $items)
+SELECT dynpg.get_item_json(('{"TableName":"bench","Key":{"pk":{"S":"user' || ((:i)::bigint % $parts)
+  || '"},"sk":{"S":"item' || (:i)::bigint || '"}}}')::json);
+SQL
+
 # the SQL layer's forms: plain JSON in, dynpg.item out (dynpg.get / dynpg.put)
 cat > "$work/get_sql.sql" <<SQL
 \set i random(1, $items)
@@ -74,7 +82,7 @@ run() {
 	n=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
 	walper[$name]=$(q "SELECT round(pg_wal_lsn_diff('$lsn1', '$lsn0') / greatest($n, 1))")
 }
-for name in get_heap get_dynpg get_sql put_heap put_dynpg put_sql; do
+for name in get_heap get_dynpg get_json get_sql put_heap put_dynpg put_sql; do
 	echo "running $name for ${secs}s..."
 	run "$name"
 done
@@ -94,6 +102,7 @@ cat <<REPORT
 dynpg GetItem/PutItem benchmark: $items items (~200 B), $parts partitions, $clients clients, ${secs}s each, pgbench -M prepared
                  tps (heap)   tps (dynpg)  ratio   latency ms heap/dynpg   WAL B/xact heap/dynpg
   GetItem        ${tps[get_heap]}  ${tps[get_dynpg]}  $(ratio "${tps[get_dynpg]}" "${tps[get_heap]}") (goal >= 1.0)   ${lat[get_heap]} / ${lat[get_dynpg]}
+  get_item_json  ${tps[get_heap]}  ${tps[get_json]}  $(ratio "${tps[get_json]}" "${tps[get_heap]}") (goal >= 1.1)   ${lat[get_heap]} / ${lat[get_json]}
   dynpg.get      ${tps[get_heap]}  ${tps[get_sql]}  $(ratio "${tps[get_sql]}" "${tps[get_heap]}") (goal >= 1.0)   ${lat[get_heap]} / ${lat[get_sql]}
   PutItem        ${tps[put_heap]}  ${tps[put_dynpg]}  $(ratio "${tps[put_dynpg]}" "${tps[put_heap]}") (goal >= 0.8)   ${lat[put_heap]} / ${lat[put_dynpg]}   ${walper[put_heap]} / ${walper[put_dynpg]} ($(ratio "${walper[put_dynpg]}" "${walper[put_heap]}"))
   dynpg.put      ${tps[put_heap]}  ${tps[put_sql]}  $(ratio "${tps[put_sql]}" "${tps[put_heap]}") (goal >= 0.8)   ${lat[put_heap]} / ${lat[put_sql]}   ${walper[put_heap]} / ${walper[put_sql]} ($(ratio "${walper[put_sql]}" "${walper[put_heap]}"))
