@@ -169,7 +169,16 @@ dynpg_execute(PG_FUNCTION_ARGS)
 														   dynpg_json_from_jsonb(PG_GETARG_JSONB_P(1)))));
 }
 
-/* dynpg.<operation>(request): the operation's entry, looked up once per backend */
+/* The entry of operation 'name', looked up once per backend into *cache. */
+static const DynApiOperationInfo *
+operation_once(const DynApiOperationInfo **cache, const char *name)
+{
+	if (*cache == NULL)
+		*cache = dynpg_api_find_operation(name);
+	return *cache;
+}
+
+/* dynpg.<operation>(request jsonb) RETURNS jsonb */
 #define DYNPG_OPERATION_FUNCTION(sqlname, name) \
 PG_FUNCTION_INFO_V1(sqlname); \
 Datum \
@@ -177,9 +186,7 @@ sqlname(PG_FUNCTION_ARGS) \
 { \
 	static const DynApiOperationInfo *op = NULL; \
 \
-	if (op == NULL) \
-		op = dynpg_api_find_operation(name); \
-	PG_RETURN_JSONB_P(dynpg_response_jsonb(dynpg_api_call(op, \
+	PG_RETURN_JSONB_P(dynpg_response_jsonb(dynpg_api_call(operation_once(&op, name), \
 														   dynpg_json_from_jsonb(PG_GETARG_JSONB_P(0))))); \
 }
 
@@ -254,6 +261,7 @@ dynpg_execute_json(PG_FUNCTION_ARGS)
 	return call_json(dynpg_api_find_operation(operation), PG_GETARG_TEXT_PP(1));
 }
 
+/* dynpg.<read operation>_json(request json) RETURNS json */
 #define DYNPG_OPERATION_JSON_FUNCTION(sqlname, name) \
 PG_FUNCTION_INFO_V1(sqlname); \
 Datum \
@@ -261,9 +269,7 @@ sqlname(PG_FUNCTION_ARGS) \
 { \
 	static const DynApiOperationInfo *op = NULL; \
 \
-	if (op == NULL) \
-		op = dynpg_api_find_operation(name); \
-	return call_json(op, PG_GETARG_TEXT_PP(0)); \
+	return call_json(operation_once(&op, name), PG_GETARG_TEXT_PP(0)); \
 }
 
 DYNPG_OPERATION_JSON_FUNCTION(dynpg_get_item_json, "GetItem")
