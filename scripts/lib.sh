@@ -273,3 +273,42 @@ dynpg_private_pg() {
 		dynpg_die "the copy of PostgreSQL in $dest does not find its own share directory"
 	printf '%s\n' "$dest/usr/lib/postgresql/$DYNPG_PG_MAJOR/bin"
 }
+
+# The long checks against a private PostgreSQL copy (scripts/sanitize-check.sh,
+# scripts/valgrind-check.sh) share this set-up: the user the suites run as
+# ($runner; as_runner), a scratch directory "dynpg-KIND.*" ($scratch) holding a
+# build tree ($build) and a test tree ($tree) copied from the repository ($top)
+# and a log directory ($logs), the private copy of PostgreSQL (DYNPG_PG_BINDIR
+# and PG_CONFIG exported), and an exit trap that stops any server left running
+# (dynpg_stop_private_servers, which the scripts also call when done).
+as_runner() { if dynpg_is_root; then runuser -u "$runner" -- "$@"; else "$@"; fi; }
+dynpg_copy_tree() {
+	tar -C "$top" -cf - \
+		--exclude=./.git --exclude=./.dynpg --exclude='./tmp_check*' \
+		--exclude=./results --exclude=./output_iso --exclude=./log \
+		--exclude=./regression.diffs --exclude=./regression.out \
+		--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.d' . |
+		tar -C "$1" -xf -
+}
+dynpg_stop_private_servers() {
+	local pidfile
+	while IFS= read -r pidfile; do
+		as_runner "$DYNPG_PG_BINDIR/pg_ctl" -D "$(dirname "$pidfile")" stop -m immediate >/dev/null 2>&1 || true
+	done < <(find "$scratch" -name postmaster.pid 2>/dev/null)
+}
+dynpg_private_run_setup() {
+	runner=$(id -un)
+	dynpg_is_root && runner=${DYNPG_TEST_USER:-postgres}
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/dynpg-$1.XXXXXX")
+	build="$scratch/build"
+	tree="$scratch/dynpg"
+	logs="$scratch/logs"
+	mkdir -p "$build" "$tree" "$logs"
+	dynpg_copy_tree "$build"
+	dynpg_copy_tree "$tree"
+	DYNPG_PG_BINDIR=$(dynpg_private_pg "$scratch/pg")
+	DYNPG_PG_CONFIG="$DYNPG_PG_BINDIR/pg_config"
+	PG_CONFIG=$DYNPG_PG_CONFIG
+	export DYNPG_PG_BINDIR PG_CONFIG
+	trap dynpg_stop_private_servers EXIT
+}

@@ -52,39 +52,8 @@ cd "$top"
 . "$top/scripts/lib.sh"
 
 flags=${SANITIZE_FLAGS:-"-fsanitize=address,undefined -fno-omit-frame-pointer"}
-runner=$(id -un)
-dynpg_is_root && runner=${DYNPG_TEST_USER:-postgres}
-as_runner() { if dynpg_is_root; then runuser -u "$runner" -- "$@"; else "$@"; fi; }
 started=$(date +%s)
-
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/dynpg-sanitize.XXXXXX")
-build="$scratch/build"
-tree="$scratch/dynpg"
-logs="$scratch/logs"
-mkdir -p "$build" "$tree" "$logs"
-copy_tree() {
-	tar -C "$top" -cf - \
-		--exclude=./.git --exclude=./.dynpg --exclude='./tmp_check*' \
-		--exclude=./results --exclude=./output_iso --exclude=./log \
-		--exclude=./regression.diffs --exclude=./regression.out \
-		--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.d' . |
-		tar -C "$1" -xf -
-}
-copy_tree "$build"
-copy_tree "$tree"
-DYNPG_PG_BINDIR=$(dynpg_private_pg "$scratch/pg")
-DYNPG_PG_CONFIG="$DYNPG_PG_BINDIR/pg_config"
-PG_CONFIG=$DYNPG_PG_CONFIG
-export DYNPG_PG_BINDIR PG_CONFIG
-
-# Whatever happens: stop any server left running.
-stop_servers() {
-	local pidfile
-	while IFS= read -r pidfile; do
-		as_runner "$DYNPG_PG_BINDIR/pg_ctl" -D "$(dirname "$pidfile")" stop -m immediate >/dev/null 2>&1 || true
-	done < <(find "$scratch" -name postmaster.pid 2>/dev/null)
-}
-trap stop_servers EXIT
+dynpg_private_run_setup sanitize
 
 dynpg_say "== building dynpg with $flags into $scratch/pg"
 # (tests/sanitize/asan_options.c: the options, built into dynpg.so)
@@ -151,7 +120,7 @@ else
 	failed=$((failed + 1))
 	rc=1
 fi
-stop_servers
+dynpg_stop_private_servers
 echo "(suites log: $logs/suites.log; make sanitize-check took $(($(date +%s) - started)) s)"
 if [ "$rc" -eq 0 ] && [ -z "${DYNPG_KEEP_TMP:-}" ]; then
 	rm -rf "$scratch"

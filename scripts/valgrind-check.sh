@@ -38,38 +38,8 @@ if [ -n "${VALGRIND_TESTS:-}" ]; then
 fi
 command -v valgrind >/dev/null || { dynpg_is_root && apt-get install -y -qq valgrind >/dev/null; }
 command -v valgrind >/dev/null || dynpg_die "valgrind is not installed (apt-get install valgrind)"
-runner=$(id -un)
-dynpg_is_root && runner=${DYNPG_TEST_USER:-postgres}
-as_runner() { if dynpg_is_root; then runuser -u "$runner" -- "$@"; else "$@"; fi; }
 started=$(date +%s)
-
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/dynpg-valgrind.XXXXXX")
-build="$scratch/build"
-tree="$scratch/dynpg"
-logs="$scratch/logs"
-mkdir -p "$build" "$tree" "$logs"
-copy_tree() {
-	tar -C "$top" -cf - \
-		--exclude=./.git --exclude=./.dynpg --exclude='./tmp_check*' \
-		--exclude=./results --exclude=./output_iso --exclude=./log \
-		--exclude=./regression.diffs --exclude=./regression.out \
-		--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.d' . |
-		tar -C "$1" -xf -
-}
-copy_tree "$build"
-copy_tree "$tree"
-DYNPG_PG_BINDIR=$(dynpg_private_pg "$scratch/pg")
-DYNPG_PG_CONFIG="$DYNPG_PG_BINDIR/pg_config"
-PG_CONFIG=$DYNPG_PG_CONFIG
-export DYNPG_PG_BINDIR PG_CONFIG
-
-stop_servers() {
-	local pidfile
-	while IFS= read -r pidfile; do
-		as_runner "$DYNPG_PG_BINDIR/pg_ctl" -D "$(dirname "$pidfile")" stop -m immediate >/dev/null 2>&1 || true
-	done < <(find "$scratch" -name postmaster.pid 2>/dev/null)
-}
-trap stop_servers EXIT
+dynpg_private_run_setup valgrind
 
 dynpg_say "== building dynpg into $scratch/pg"
 build_install() { dynpg_make -s -j"$(nproc 2>/dev/null || echo 2)" && dynpg_make -s install; }
@@ -135,7 +105,7 @@ if [ "$count" != 0 ]; then
 else
 	passed=$((passed + 1))
 fi
-stop_servers
+dynpg_stop_private_servers
 echo "(suites log: $logs/suites.log; make valgrind-check took $(($(date +%s) - started)) s)"
 if [ "$rc" -eq 0 ] && [ -z "${DYNPG_KEEP_TMP:-}" ]; then
 	rm -rf "$scratch"
