@@ -21,46 +21,7 @@
 #include "types/dynpg_base64.h"
 #include "types/dynpg_key.h"
 #include "fuzz_common.h"
-
-static int
-sign_of(const DynNumber *n)
-{
-	return n->ndigits == 0 ? 0 : n->neg ? -1 : 1;
-}
-
-static int
-cmp_num(const DynNumber *a, const DynNumber *b)
-{
-	int			sa = sign_of(a),
-				sb = sign_of(b);
-	int			r = 0;
-	int			i;
-
-	if (sa != sb)
-		return sa < sb ? -1 : 1;
-	if (sa == 0)
-		return 0;
-	if (a->exp != b->exp)
-		r = a->exp < b->exp ? -1 : 1;
-	else
-	{
-		for (i = 0; i < a->ndigits && i < b->ndigits && r == 0; i++)
-			r = (a->digits[i] > b->digits[i]) - (a->digits[i] < b->digits[i]);
-		if (r == 0)
-			r = (a->ndigits > b->ndigits) - (a->ndigits < b->ndigits);
-	}
-	return sa < 0 ? -r : r;
-}
-
-static int
-bytes_cmp(const void *a, int alen, const void *b, int blen)
-{
-	int			r = memcmp(a, b, Min(alen, blen));
-
-	if (r != 0)
-		return r < 0 ? -1 : 1;
-	return (alen > blen) - (alen < blen);
-}
+#include "fuzz_compare.h"
 
 /* a value of type t from the input's bytes, false if it does not parse */
 static bool
@@ -138,8 +99,8 @@ fuzz_one(const uint8_t *data, size_t size)
 	initStringInfo(&eb);
 	dynpg_key_encode_value(&a, &ea);
 	dynpg_key_encode_value(&b, &eb);
-	want = t == DYN_T_N ? cmp_num(&na, &nb) : bytes_cmp(a.data, a.len, b.data, b.len);
-	got = bytes_cmp(ea.data, ea.len, eb.data, eb.len);
+	want = t == DYN_T_N ? fuzz_cmp_num(&na, &nb) : fuzz_bytes_cmp(a.data, a.len, b.data, b.len);
+	got = fuzz_bytes_cmp(ea.data, ea.len, eb.data, eb.len);
 	if (want != got)
 		fuzz_fail("memcmp of key encodings disagrees with DynamoDB's order");
 	if (want == 0 && dynpg_partition_hash(&a) != dynpg_partition_hash(&b))
@@ -165,7 +126,7 @@ fuzz_one(const uint8_t *data, size_t size)
 		initStringInfo(&sb);
 		dynpg_storage_key(&ka, &sa);
 		dynpg_storage_key(&kb, &sb);
-		if (bytes_cmp(sa.data, sa.len, sb.data, sb.len) != want)
+		if (fuzz_bytes_cmp(sa.data, sa.len, sb.data, sb.len) != want)
 			fuzz_fail("storage keys of one partition are not in sort-key order");
 
 		/* a as the partition key: inline up to 64 bytes, else its digest */
@@ -194,16 +155,16 @@ fuzz_one(const uint8_t *data, size_t size)
 		vb[1] = a;
 		dynpg_key_composite(va, 2, &ca);
 		dynpg_key_composite(vb, 2, &cb);
-		if (want != 0 && bytes_cmp(ca.data, ca.len, cb.data, cb.len) != want)
+		if (want != 0 && fuzz_bytes_cmp(ca.data, ca.len, cb.data, cb.len) != want)
 			fuzz_fail("composite keys are not in the order of their first value");
-		if (want == 0 && bytes_cmp(ca.data, ca.len, cb.data, cb.len) != 0)
+		if (want == 0 && fuzz_bytes_cmp(ca.data, ca.len, cb.data, cb.len) != 0)
 			fuzz_fail("equal composite values encode differently");
 		initStringInfo(&xa);
 		initStringInfo(&xb);
 		dynpg_group_encode(ea.data ? (const uint8 *) ea.data : (const uint8 *) "", ea.len, &xa);
 		appendStringInfoString(&xa, "\xff\xff");
 		dynpg_group_encode(eb.data ? (const uint8 *) eb.data : (const uint8 *) "", eb.len, &xb);
-		if (want != 0 && bytes_cmp(xa.data, xa.len, xb.data, xb.len) != want)
+		if (want != 0 && fuzz_bytes_cmp(xa.data, xa.len, xb.data, xb.len) != want)
 			fuzz_fail("the group encoding is not prefix-free and order-preserving");
 	}
 }

@@ -22,47 +22,7 @@
 
 #include "types/dynpg_number.h"
 #include "fuzz_common.h"
-
-static int
-sign_of(const DynNumber *n)
-{
-	return n->ndigits == 0 ? 0 : n->neg ? -1 : 1;
-}
-
-/* a reference comparison that knows nothing of the encoding */
-static int
-cmp_num(const DynNumber *a, const DynNumber *b)
-{
-	int			sa = sign_of(a),
-				sb = sign_of(b);
-	int			r = 0;
-	int			i;
-
-	if (sa != sb)
-		return sa < sb ? -1 : 1;
-	if (sa == 0)
-		return 0;
-	if (a->exp != b->exp)
-		r = a->exp < b->exp ? -1 : 1;
-	else
-	{
-		for (i = 0; i < a->ndigits && i < b->ndigits && r == 0; i++)
-			r = (a->digits[i] > b->digits[i]) - (a->digits[i] < b->digits[i]);
-		if (r == 0)
-			r = (a->ndigits > b->ndigits) - (a->ndigits < b->ndigits);
-	}
-	return sa < 0 ? -r : r;
-}
-
-static int
-memcmp_order(const uint8 *a, int alen, const uint8 *b, int blen)
-{
-	int			r = memcmp(a, b, Min(alen, blen));
-
-	if (r != 0)
-		return r < 0 ? -1 : 1;
-	return (alen > blen) - (alen < blen);
-}
+#include "fuzz_compare.h"
 
 static void
 same_encoding(const char *text, int len, const uint8 *enc, int enclen, const char *what)
@@ -155,7 +115,7 @@ check_one(const char *text, int len, DynNumber *n, uint8 *enc, int *enclen)
 	*enclen = dynpg_num_encode(n, enc);
 	if (*enclen > DYN_NUM_MAX_ENCODED)
 		fuzz_fail("encoding longer than DYN_NUM_MAX_ENCODED");
-	if (!dynpg_num_decode(enc, *enclen, &back) || cmp_num(n, &back) != 0 ||
+	if (!dynpg_num_decode(enc, *enclen, &back) || fuzz_cmp_num(n, &back) != 0 ||
 		dynpg_num_encode(&back, enc2) != *enclen || memcmp(enc, enc2, *enclen) != 0)
 		fuzz_fail("encode -> decode -> encode is not the identity");
 	if (dynpg_num_encoded_size(enc, *enclen) != *enclen)
@@ -199,12 +159,12 @@ fuzz_one(const uint8_t *data, size_t size)
 		fuzz_fail("a - a is not 0");
 	if (!comma || !check_one(comma + 1, (int) size - alen - 1, &b, eb, &eblen))
 		return;
-	if (memcmp_order(ea, ealen, eb, eblen) != cmp_num(&a, &b))
+	if (fuzz_bytes_cmp(ea, ealen, eb, eblen) != fuzz_cmp_num(&a, &b))
 		fuzz_fail("memcmp of encodings disagrees with numeric order");
-	if (dynpg_num_add(&a, &b, true, &d) == DYN_NUM_OK && sign_of(&d) != cmp_num(&a, &b))
+	if (dynpg_num_add(&a, &b, true, &d) == DYN_NUM_OK && fuzz_sign_of(&d) != fuzz_cmp_num(&a, &b))
 		fuzz_fail("sign of a - b disagrees with numeric order");
 	if (dynpg_num_add(&a, &b, false, &d) == DYN_NUM_OK &&
-		dynpg_num_add(&d, &b, true, &back) == DYN_NUM_OK && cmp_num(&back, &a) != 0)
+		dynpg_num_add(&d, &b, true, &back) == DYN_NUM_OK && fuzz_cmp_num(&back, &a) != 0)
 		fuzz_fail("(a + b) - b is not a");
 }
 
