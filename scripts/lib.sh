@@ -312,3 +312,19 @@ dynpg_private_run_setup() {
 	export DYNPG_PG_BINDIR PG_CONFIG
 	trap dynpg_stop_private_servers EXIT
 }
+
+# The end of such a check: stop the servers, report the time taken ('what'
+# names the check), remove the scratch directory when everything passed
+# (DYNPG_KEEP_TMP keeps it), print the counts and exit with rc.
+dynpg_private_run_finish() {
+	local what=$1
+	dynpg_stop_private_servers
+	echo "(suites log: $logs/suites.log; $what took $(($(date +%s) - started)) s)"
+	if [ "$rc" -eq 0 ] && [ -z "${DYNPG_KEEP_TMP:-}" ]; then
+		rm -rf "$scratch"
+	else
+		echo "kept $scratch"
+	fi
+	echo "$passed passed, $failed failed"
+	exit "$rc"
+}

@@ -105,12 +105,4 @@ if [ "$count" != 0 ]; then
 else
 	passed=$((passed + 1))
 fi
-dynpg_stop_private_servers
-echo "(suites log: $logs/suites.log; make valgrind-check took $(($(date +%s) - started)) s)"
-if [ "$rc" -eq 0 ] && [ -z "${DYNPG_KEEP_TMP:-}" ]; then
-	rm -rf "$scratch"
-else
-	echo "kept $scratch"
-fi
-echo "$passed passed, $failed failed"
-exit "$rc"
+dynpg_private_run_finish "make valgrind-check"

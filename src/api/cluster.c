@@ -89,6 +89,51 @@ typedef struct NodeAnswer
  */
 static SPIPlanPtr config_plan = NULL;
 static Oid cluster_owner(void);
+
+/*
+ * A call run in a subtransaction of its own, whose error is caught:
+ * subxact_begin remembers the caller's memory context and resource owner,
+ * subxact_end commits or rolls back and puts them back, subxact_error (in a
+ * PG_CATCH) copies the error, rolls back and puts them back.
+ */
+typedef struct SubXact
+{
+	MemoryContext cxt;
+	ResourceOwner owner;
+} SubXact;
+
+static void
+subxact_begin(SubXact *sx)
+{
+	sx->cxt = CurrentMemoryContext;
+	sx->owner = CurrentResourceOwner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(sx->cxt);
+}
+
+static void
+subxact_end(const SubXact *sx, bool commit)
+{
+	if (commit)
+		ReleaseCurrentSubTransaction();
+	else
+		RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(sx->cxt);
+	CurrentResourceOwner = sx->owner;
+}
+
+static ErrorData *
+subxact_error(const SubXact *sx)
+{
+	ErrorData  *e;
+
+	MemoryContextSwitchTo(sx->cxt);
+	e = CopyErrorData();
+	FlushErrorState();
+	subxact_end(sx, false);
+	return e;
+}
+
 static SPIPlanPtr run_on_plan = NULL;
 
 bool
@@ -197,14 +242,12 @@ parse_answer(const char *text, NodeAnswer *a)
 static NodeAnswer
 call_node(const Cluster *c, int node, const char *opname, const char *request)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	SubXact		sx;
 	NodeAnswer	a;
 	char	   *volatile answer = NULL;
 
 	memset(&a, 0, sizeof(a));
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
+	subxact_begin(&sx);
 	PG_TRY();
 	{
 		Oid			types[3] = {INT4OID, TEXTOID, TEXTOID};
@@ -244,24 +287,14 @@ call_node(const Cluster *c, int node, const char *opname, const char *request)
 		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		if (isnull)
 			elog(ERROR, "dynpg_cluster.run_on returned NULL");
-		answer = MemoryContextStrdup(cxt, TextDatumGetCString(d));
+		answer = MemoryContextStrdup(sx.cxt, TextDatumGetCString(d));
 		SPI_finish();
 		SetUserIdAndSecContext(save_userid, save_sec);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		subxact_end(&sx, true);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *e;
-
-		MemoryContextSwitchTo(cxt);
-		e = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		a.error = e;
+		a.error = subxact_error(&sx);
 		a.unreachable = true;
 	}
 	PG_END_TRY();
@@ -776,32 +809,20 @@ route_batch(const Cluster *c, const DynApiOperationInfo *op, DynJson *request, b
 		(void) dynpg_api_call_local(op, request);
 	else
 	{
-		MemoryContext cxt = CurrentMemoryContext;
-		ResourceOwner owner = CurrentResourceOwner;
+		SubXact		sx;
 
 		/* run on the router's empty tables, then undone */
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
+		subxact_begin(&sx);
 		PG_TRY();
 		{
 			(void) dynpg_api_call_local(op, request);
 		}
 		PG_CATCH();
 		{
-			ErrorData  *e;
-
-			MemoryContextSwitchTo(cxt);
-			e = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-			ReThrowError(e);
+			ReThrowError(subxact_error(&sx));
 		}
 		PG_END_TRY();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		subxact_end(&sx, false);
 	}
 
 	/* split */
@@ -1460,26 +1481,22 @@ route_transaction(const Cluster *c, const DynApiOperationInfo *op, DynJson *requ
 
 	/* several nodes: DynamoDB's checks first (run on the empty tables, undone) */
 	{
-		MemoryContext cxt = CurrentMemoryContext;
-		ResourceOwner owner = CurrentResourceOwner;
+		SubXact		sx;
 		ErrorData  *volatile e = NULL;
 
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
+		/* run on the router's empty tables, then undone */
+		subxact_begin(&sx);
 		PG_TRY();
 		{
 			(void) dynpg_api_call_local(op, request);
 		}
 		PG_CATCH();
 		{
-			MemoryContextSwitchTo(cxt);
-			e = CopyErrorData();
-			FlushErrorState();
+			e = subxact_error(&sx);
 		}
 		PG_END_TRY();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		if (e == NULL)
+			subxact_end(&sx, false);
 
 		/*
 		 * a cancellation on empty tables for a condition is no fault of the
@@ -1709,13 +1726,11 @@ dynpg_cluster_node_execute(PG_FUNCTION_ARGS)
 {
 	char	   *opname = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	text	   *req = PG_GETARG_TEXT_PP(1);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	SubXact		sx;
 	StringInfoData out;
 
 	initStringInfo(&out);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
+	subxact_begin(&sx);
 	PG_TRY();
 	{
 		DynJson    *request = dynpg_json_parse(VARDATA_ANY(req), VARSIZE_ANY_EXHDR(req));
@@ -1723,20 +1738,12 @@ dynpg_cluster_node_execute(PG_FUNCTION_ARGS)
 
 		/* written while the items it points at are still held */
 		dynpg_response_text(&out, resp);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		subxact_end(&sx, true);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *e;
+		ErrorData  *e = subxact_error(&sx);
 
-		MemoryContextSwitchTo(cxt);
-		e = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
 		resetStringInfo(&out);
 		appendStringInfoString(&out, "!{\"sqlstate\":");
 		dynpg_json_write_string(&out, unpack_sql_state(e->sqlerrcode), 5);
