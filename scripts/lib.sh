@@ -328,3 +328,18 @@ dynpg_private_run_finish() {
 	echo "$passed passed, $failed failed"
 	exit "$rc"
 }
+
+# Build and install in $build with the caller's build_install function, under
+# the lock file DYNPG_BUILD_LOCK when set (flock); on failure show the end of
+# the log and die naming 'what'.
+dynpg_private_build() {
+	local what=$1
+	if ! (cd "$build" && if [ -n "${DYNPG_BUILD_LOCK:-}" ]; then
+		(flock 9 && build_install) 9>>"$DYNPG_BUILD_LOCK"
+	else
+		build_install
+	fi >"$logs/build.log" 2>&1); then
+		tail -n 40 "$logs/build.log"
+		dynpg_die "$what failed (log: $logs/build.log)"
+	fi
+}

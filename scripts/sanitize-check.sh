@@ -63,15 +63,7 @@ build_install() {
 	dynpg_make -s -j"$(nproc 2>/dev/null || echo 2)" COPT="$flags" LDFLAGS_SL="$scratch/asan_options.o" &&
 		dynpg_make -s install COPT="$flags" LDFLAGS_SL="$scratch/asan_options.o"
 }
-if [ -n "${DYNPG_BUILD_LOCK:-}" ]; then
-	lock_and_build() { (flock 9 && build_install) 9>>"$DYNPG_BUILD_LOCK"; }
-else
-	lock_and_build() { build_install; }
-fi
-if ! (cd "$build" && lock_and_build >"$logs/build.log" 2>&1); then
-	tail -n 40 "$logs/build.log"
-	dynpg_die "the sanitizer build failed (log: $logs/build.log)"
-fi
+dynpg_private_build "the sanitizer build"
 so="$("$DYNPG_PG_CONFIG" --pkglibdir)/dynpg.so"
 case "$(ldd "$so")" in *libasan*) ;; *) dynpg_die "the installed dynpg.so is not linked with libasan" ;; esac
 case "$(nm -D "$so")" in

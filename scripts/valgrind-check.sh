@@ -43,15 +43,7 @@ dynpg_private_run_setup valgrind
 
 dynpg_say "== building dynpg into $scratch/pg"
 build_install() { dynpg_make -s -j"$(nproc 2>/dev/null || echo 2)" && dynpg_make -s install; }
-if [ -n "${DYNPG_BUILD_LOCK:-}" ]; then
-	lock_and_build() { (flock 9 && build_install) 9>>"$DYNPG_BUILD_LOCK"; }
-else
-	lock_and_build() { build_install; }
-fi
-if ! (cd "$build" && lock_and_build >"$logs/build.log" 2>&1); then
-	tail -n 40 "$logs/build.log"
-	dynpg_die "the build failed (log: $logs/build.log)"
-fi
+dynpg_private_build "the build"
 
 # bin/postgres: the real binary (postgres.real, beside it, so that it finds the
 # copy's lib and share directories) under valgrind for a server.
