@@ -95,6 +95,28 @@ SELECT dynpg.verify('bulk_c')->'ok' AS ok;
 SELECT dynpg.put_item('{"TableName":"bulk_c","Item":{"pk":{"S":"p2"},"sk":{"S":"s2"}}}'::jsonb) IS NOT NULL AS put;
 COPY dynamodb.bulk_c FROM :'f';
 SELECT count(*) AS still_one FROM dynamodb.bulk_c;
+-- a load that fails after writing its leaves (the duplicate is the last key in
+-- the tree's order, so it is met last) into a table that is not the
+-- transaction's own: its pages stay outside the tree, VACUUM makes them
+-- reusable, and the next load takes them
+\set o '/tmp/dynpg_bulk_load_' :pid '_orphan.copy'
+COPY (SELECT item FROM src UNION ALL
+      SELECT item FROM (SELECT item FROM dynamodb.bulk_b OFFSET 5999) last) TO :'o';
+SELECT pg_temp.mk('bulk_o');
+COPY dynamodb.bulk_o FROM :'o';
+SELECT (dynpg.verify('bulk_o')->>'unused_pages')::int AS orphans \gset
+SELECT count(*) AS after_failed_load, :orphans > 50 AS pages_left_outside,
+       dynpg.verify('bulk_o')->'ok' AS ok FROM dynamodb.bulk_o;
+VACUUM dynamodb.bulk_o;
+SELECT (v->>'unused_pages')::int AS unused, (v->>'deleted_pages')::int = :orphans AS all_freed,
+       v->'ok' AS ok FROM dynpg.verify('bulk_o') v;
+COPY dynamodb.bulk_o FROM :'f';
+SELECT count(*) AS loaded, (v->>'deleted_pages')::int AS deleted_left, (v->>'unused_pages')::int AS unused,
+       v->'ok' AS ok FROM dynamodb.bulk_o, dynpg.verify('bulk_o') v GROUP BY v;
+-- a second VACUUM finds nothing more to free, and the loaded items stay
+VACUUM dynamodb.bulk_o;
+SELECT dynpg.wait_for_indexes('bulk_o') AS indexes_current;
+SELECT pg_temp.v('bulk_o') = pg_temp.v('bulk_b') AS same_as_item_by_item;
 -- a small COPY into an empty table goes item by item and keeps RowExclusiveLock
 SELECT pg_temp.mk('bulk_d');
 BEGIN;
@@ -133,7 +155,9 @@ COPY dynamodb.bulk_e FROM :'f';
 ROLLBACK;
 SELECT count(*) AS rolled_back, dynpg.verify('bulk_e')->'ok' AS ok FROM dynamodb.bulk_e;
 VACUUM dynamodb.bulk_e;
-SELECT dynpg.verify('bulk_e')->'versions' AS versions_after_vacuum;
+-- its pages were in the tree: VACUUM prunes them, and frees none as a failed load's
+SELECT dynpg.verify('bulk_e')->'versions' AS versions_after_vacuum, dynpg.verify('bulk_e')->'ok' AS ok,
+       dynpg.verify('bulk_e')->'unused_pages' AS unused;
 -- fill factor
 SET dynpg.bulk_fillfactor = 100;
 TRUNCATE dynamodb.bulk_e;
@@ -235,5 +259,5 @@ SELECT dynpg.verify('bulk_h')->'ok' AS ok, dynpg.verify('bulk_h')->'live_items' 
 SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
 FROM unnest(ARRAY['bulk_f', 'bulk_g', 'bulk_h']) t;
 -- (this session's files only: another run may be using its own)
-\set rm 'cat >/dev/null; rm -f ' :f ' ' :g
+\set rm 'cat >/dev/null; rm -f ' :f ' ' :g ' ' :o
 COPY (SELECT 1) TO PROGRAM :'rm';  -- reads its input: no broken pipe

@@ -32,9 +32,9 @@ BEGIN
 	END LOOP;
 	RETURN (SELECT string_agg(status, ', ' ORDER BY start_time) FROM dynpg.exports WHERE table_name LIKE 'inc%');
 END $$;
--- the lines of an export's data files (gzip), each as jsonb
+-- the lines of an export's data files (gzip), as text and each as jsonb
 CREATE TEMP TABLE raw_lines (l text);
-CREATE FUNCTION pg_temp.lines(arn text) RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.text_lines(arn text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
 	f text;
 BEGIN
@@ -46,8 +46,10 @@ BEGIN
 		EXECUTE format('COPY raw_lines FROM PROGRAM %L WITH (FORMAT csv, QUOTE E''\x01'', DELIMITER E''\x02'')',
 					   'gzip -dc ' || f);
 	END LOOP;
-	RETURN QUERY SELECT l::jsonb FROM raw_lines;
+	RETURN QUERY SELECT l FROM raw_lines;
 END $$;
+CREATE FUNCTION pg_temp.lines(arn text) RETURNS SETOF jsonb LANGUAGE sql AS $$
+	SELECT l::jsonb FROM pg_temp.text_lines(arn) l $$;
 SELECT set_config('dynpg.export_directory', current_setting('data_directory') || '/dynpg_incr', false) IS NOT NULL AS set;
 
 -- a table whose stream keeps both images, and tables without the stream it needs
@@ -156,6 +158,10 @@ SELECT pg_temp.incr('inc_a', jsonb_build_object('ExportFromTime', :from_time, 'E
 SELECT :'d'::jsonb;
 SELECT pg_temp.incr('inc_a', jsonb_build_object('ExportFromTime', :from_time, 'ExportToTime', :to_time,
 	'ExportViewType', 'NEW_IMAGE'), 'new') -> 'ExportDescription' -> 'IncrementalExportSpecification' AS new_image;
+SELECT pg_temp.export(jsonb_build_object('TableArn', 'arn:aws:dynamodb:ddblocal:000000000000:table/inc_a',
+	'S3Bucket', 'incbucket', 'S3Prefix', 'ion', 'ExportType', 'INCREMENTAL_EXPORT', 'ExportFormat', 'ION',
+	'IncrementalExportSpecification', jsonb_build_object('ExportFromTime', :from_time, 'ExportToTime', :to_time)))
+	-> 'ExportDescription' ->> 'ExportFormat' AS ion_format;
 ALTER SYSTEM RESET dynpg.index_worker_pause;
 SELECT pg_reload_conf();
 SELECT pg_temp.wait_exports();
@@ -183,6 +189,21 @@ SELECT l -> 'Keys' -> 'pk' ->> 'S' AS item, jsonb_object_keys(l -> 'Metadata') A
            WHERE s.table_name = 'inc_a' AND r.keys::jsonb = l -> 'Keys'
              AND r.created >= to_timestamp(:from_time) AND r.created < to_timestamp(:to_time)) AS last_write
   FROM pg_temp.lines(:'both_arn') l ORDER BY 1;
+
+-- ExportFormat ION: the same lines in Amazon Ion text, each after the version
+-- marker, numbers as Ion decimals (WriteTimestampMicros too), in .ion.gz files
+SELECT export_arn AS ion_arn, directory AS ion_dir FROM dynpg.exports WHERE s3_prefix = 'ion' \gset
+SELECT regexp_replace(l, 'WriteTimestampMicros:[0-9d.]+', 'WriteTimestampMicros:<micros>') AS ion_line
+  FROM pg_temp.text_lines(:'ion_arn') l ORDER BY 1;
+SELECT count(*) AS lines,
+       count(*) FILTER (WHERE replace((regexp_match(i, 'WriteTimestampMicros:([0-9d.]+)'))[1], 'd', 'e')::numeric =
+                              (j #>> '{Metadata,WriteTimestampMicros,N}')::numeric) AS same_write_times
+  FROM pg_temp.text_lines(:'ion_arn') i
+  JOIN pg_temp.lines(:'both_arn') j ON (regexp_match(i, 'Keys:\{pk:"([^"]+)"\}'))[1] = j #>> '{Keys,pk,S}';
+SELECT (l::jsonb ->> 'dataFileS3Key') ~ '^ion/AWSDynamoDB/data/[a-z2-7]{26}\.ion\.gz$' AS ion_key_ok
+  FROM regexp_split_to_table(rtrim(pg_read_file(:'ion_dir' || '/manifest-files.json'), E'\n'), E'\n') l;
+SELECT j ->> 'outputFormat' AS output_format, j ->> 'exportType' AS export_type, j ->> 'itemCount' AS items
+  FROM (SELECT pg_read_file(:'ion_dir' || '/manifest-summary.json')::jsonb AS j) s;
 
 -- the files: manifests under AWSDynamoDB/<ExportId>/, data under AWSDynamoDB/data/
 SELECT pg_ls_dir AS file FROM pg_ls_dir(:'both_dir') ORDER BY 1;

@@ -766,9 +766,9 @@ dynam_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccessStr
 	dynpg_bt_vacuum(rel, oldest_xmin, freeze_limit, GlobalVisTestFor(rel), &stats);
 	if (params->options & VACOPT_VERBOSE)
 		ereport(INFO,
-				(errmsg("dynpg table \"%s\": %u leaves, %.0f live items, %.0f versions removed, %.0f frozen, %.0f dead versions remain, %u leaves merged into their neighbours",
+				(errmsg("dynpg table \"%s\": %u leaves, %.0f live items, %.0f versions removed, %.0f frozen, %.0f dead versions remain, %u leaves merged into their neighbours, %u pages of failed bulk loads freed",
 						RelationGetRelationName(rel), stats.pages, stats.live, stats.removed,
-						stats.frozen, stats.dead, stats.pages_deleted)));
+						stats.frozen, stats.dead, stats.pages_deleted, stats.pages_orphaned)));
 	/* dynpg stores no multixacts: any cutoff is a valid relminmxid */
 	vac_update_relstats(rel, RelationGetNumberOfBlocks(rel), stats.live, 0, false,
 						stats.new_frozenxid, oldest_mxact,

@@ -71,9 +71,11 @@
  *
  * ExportFormat ION: data files <name>.ion.gz, one line per item,
  * $ion_1_0 {Item:{...}} (Amazon Ion text as types/item_ion.c writes it);
- * full exports only.
+ * an incremental export's lines are the JSON lines' members in Ion,
+ * $ion_1_0 {Metadata:{WriteTimestampMicros:<decimal>},Keys:{...},
+ * NewImage:{...},OldImage:{...}}.
  *
- * What is refused: INCREMENTAL_EXPORT in ION, ExportTime (dynpg
+ * What is refused: ExportTime (dynpg
  * keeps no point-in-time history: the export is of the table as the
  * request finds it).  dynpg has no point-in-time recovery setting, so no
  * PointInTimeRecoveryUnavailableException.
@@ -681,13 +683,22 @@ export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
 /* AWS bills an incremental export at least 10 MB */
 #define INCREMENTAL_MIN_BILLED	INT64CONST(10000000)
 
+/* ,"member":{item} in DynamoDB JSON, or ,member:{item} in Ion */
 static void
-append_item(StringInfo out, const char *member, Datum d)
+append_item(StringInfo out, const char *member, Datum d, bool ion)
 {
 	DynItem    *item = (DynItem *) PG_DETOAST_DATUM(d);
 
-	appendStringInfo(out, ",\"%s\":", member);
-	dynpg_item_append_text(item, out);
+	if (ion)
+	{
+		appendStringInfo(out, ",%s:", member);
+		dynpg_item_append_ion(item, out);
+	}
+	else
+	{
+		appendStringInfo(out, ",\"%s\":", member);
+		dynpg_item_append_text(item, out);
+	}
 	if ((Pointer) item != DatumGetPointer(d))
 		pfree(item);
 }
@@ -698,6 +709,8 @@ append_item(StringInfo out, const char *member, Datum d)
  * (src/api/README, "Incremental exports"):
  *	{"Metadata":{"WriteTimestampMicros":{"N":"<its last change>"}},
  *	 "Keys":{...}, "NewImage":{...}, "OldImage":{...}}
+ * (in ION: $ion_1_0 {Metadata:{WriteTimestampMicros:<micros>},Keys:...},
+ * the number an Ion decimal as every DynamoDB number is)
  * NewImage when the item exists at the window's end; OldImage (view type
  * NEW_AND_OLD_IMAGES) when it existed at its start; an item created and
  * deleted within the window has no line.  The records are read in the
@@ -714,10 +727,12 @@ incremental_run(const ExportRow *e)
 	Datum		args[3];
 	int64		billed = 0;
 	bool		old_images = strcmp(e->view, "NEW_AND_OLD_IMAGES") == 0;
+	bool		ion = strcmp(e->format, "ION") == 0;
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext rowcxt;
 
-	files_begin(&files, sibling_data(e->directory), sibling_data(e->key_base), e->data_name, "json");
+	files_begin(&files, sibling_data(e->directory), sibling_data(e->key_base), e->data_name,
+				ion ? "ion" : "json");
 	initStringInfo(&line);
 	rowcxt = AllocSetContextCreate(outer, "incremental export row", ALLOCSET_DEFAULT_SIZES);
 	args[0] = Int64GetDatum(e->stream_id);
@@ -763,22 +778,34 @@ incremental_run(const ExportRow *e)
 				continue;		/* created and deleted in the window */
 			spi = MemoryContextSwitchTo(rowcxt);
 			resetStringInfo(&line);
-			appendStringInfo(&line, "{\"Metadata\":{\"WriteTimestampMicros\":{\"N\":\"" INT64_FORMAT "\"}}",
-							 DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull)));
-			append_item(&line, "Keys", SPI_getbinval(tup, desc, 1, &isnull));
+			if (ion)
+			{
+				char		micros[MAXINT8LEN + 1];
+				DynNumber	num;
+
+				pg_lltoa(DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull)), micros);
+				dynpg_num_parse_or_error(micros, strlen(micros), &num);
+				appendStringInfoString(&line, "$ion_1_0 {Metadata:{WriteTimestampMicros:");
+				dynpg_num_append_ion(&num, &line);
+				appendStringInfoChar(&line, '}');
+			}
+			else
+				appendStringInfo(&line, "{\"Metadata\":{\"WriteTimestampMicros\":{\"N\":\"" INT64_FORMAT "\"}}",
+								 DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull)));
+			append_item(&line, "Keys", SPI_getbinval(tup, desc, 1, &isnull), ion);
 			if (exists)
 			{
 				d = SPI_getbinval(tup, desc, 5, &isnull);
 				if (isnull)
 					elog(ERROR, "dynpg: a stream record lacks the new image an incremental export needs");
-				append_item(&line, "NewImage", d);
+				append_item(&line, "NewImage", d, ion);
 			}
 			if (existed && old_images)
 			{
 				d = SPI_getbinval(tup, desc, 3, &isnull);
 				if (isnull)
 					elog(ERROR, "dynpg: a stream record lacks the old image an incremental export needs");
-				append_item(&line, "OldImage", d);
+				append_item(&line, "OldImage", d, ion);
 			}
 			appendStringInfoString(&line, "}\n");
 			MemoryContextSwitchTo(spi);
@@ -1154,8 +1181,6 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 							   "type is set as Incremental Export");
 	if (incremental && r.from == NULL)
 		dynpg_validation_error("Invalid Request: ExportFromTime must be provided in IncrementalExportSpecification");
-	if (incremental && r.format != NULL && strcmp(r.format, "ION") == 0)
-		dynpg_validation_error("dynpg writes incremental exports in DYNAMODB_JSON only, not ION");
 	if (r.export_time != NULL)
 		dynpg_validation_error("dynpg keeps no point-in-time history: ExportTime cannot be given "
 							   "(an export is of the table as the export finds it)");

@@ -31,10 +31,12 @@
  * Two equal storage keys are refused: the caller's 'duplicate' callback
  * raises its error, or the build errors.  The check happens while the
  * sorted stream is read, so a duplicate may be found after some leaves
- * were written: those pages are unreachable (the metapage never changed)
- * and stay allocated, unused, until the relation is rewritten (TRUNCATE,
- * VACUUM FULL); a table created or truncated in the same transaction --
- * the usual bulk load, and ImportTable's -- loses its whole file on abort.
+ * were written: those pages are unreachable (the metapage never changed).
+ * A table created or truncated in the same transaction -- the usual bulk
+ * load, and ImportTable's -- loses its whole file on abort; in any other,
+ * every page the build writes is flagged DYN_BT_BULK with the building
+ * xid in pd_prune_xid, and VACUUM frees those it finds outside the tree
+ * once that xid has aborted (btvacuum.c, record_lost_pages).
  *
  *-------------------------------------------------------------------------
  */
@@ -61,6 +63,7 @@ struct DynBtBuild
 	MemoryContext cxt;
 	Tuplesortstate *sort;
 	int64		ntuples;
+	TransactionId xid;			/* the tuples' xmin: the loading (sub)transaction */
 };
 
 /* One separator of a level: the first (key, VID) of page 'blkno'. */
@@ -86,6 +89,7 @@ typedef struct BuildLevel
 	Buffer		prevbuf;		/* ... still locked until its right-link is known */
 	int			npages;
 	List	   *seps;			/* BuildSep * for the level above */
+	TransactionId xid;			/* the build's, stamped on its pages */
 } BuildLevel;
 
 bool
@@ -153,6 +157,8 @@ dynpg_bt_build_add(DynBtBuild *b, const uint8 *key, uint16 keylen, const DynBtLe
 	*p++ = 0;
 	memcpy(&h, hdr, sizeof(h));
 	h.keylen = keylen;
+	if (!TransactionIdIsValid(b->xid))
+		b->xid = h.xmin;
 	memcpy(p, &h, DYN_BT_LEAF_HDRSZ);
 	p += DYN_BT_LEAF_HDRSZ;
 	memcpy(p, key, keylen);
@@ -263,7 +269,8 @@ fill_page(Page page, BuildLevel *lv, int n, const BuildSep *hikey, BlockNumber r
 	OffsetNumber off = 1;
 	int			i;
 
-	dynpg_bt_init_page(page, lv->level, (lv->level == 0 ? DYN_BT_LEAF : 0) | extra_flags);
+	dynpg_bt_init_page(page, lv->level, (lv->level == 0 ? DYN_BT_LEAF : 0) | DYN_BT_BULK | extra_flags);
+	((PageHeader) page)->pd_prune_xid = lv->xid;
 	op = DynBtPageGetOpaque(page);
 	op->left = lv->prev;
 	op->right = right;
@@ -427,7 +434,8 @@ level_add(Relation rel, BuildLevel *lv, char *t, Size sz, Size target,
 
 /* Build the levels above 'seps' (one per page of the level below); the root's block and level. */
 static void
-build_upper(Relation rel, List *seps, Size target, BlockNumber *top, uint32 *toplevel)
+build_upper(Relation rel, List *seps, Size target, TransactionId xid, BlockNumber *top,
+			uint32 *toplevel)
 {
 	uint32		level = 1;
 
@@ -438,6 +446,7 @@ build_upper(Relation rel, List *seps, Size target, BlockNumber *top, uint32 *top
 
 		memset(&cur, 0, sizeof(cur));
 		cur.level = level;
+		cur.xid = xid;
 		cur.prev = DYN_BT_NONE;
 		cur.prevbuf = InvalidBuffer;
 		foreach(lc, seps)
@@ -492,6 +501,7 @@ dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
 	rootblk = meta.root;
 
 	memset(&leaves, 0, sizeof(leaves));
+	leaves.xid = b->xid;
 	leaves.prev = DYN_BT_NONE;
 	leaves.prevbuf = InvalidBuffer;
 	memset(firstleaf.data, 0, BLCKSZ);
@@ -537,7 +547,7 @@ dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
 		else
 		{
 			close_page(rel, &leaves, leaves.n, NULL, true, &firstleaf, rootblk);
-			build_upper(rel, leaves.seps, target, &top, &toplevel);
+			build_upper(rel, leaves.seps, target, b->xid, &top, &toplevel);
 		}
 
 		/* the switch: the first leaf into the old root's block, the metapage */

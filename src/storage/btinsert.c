@@ -546,7 +546,7 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 
 	/* left: the original page's place in the level, flagged incomplete */
 	dynpg_bt_init_page(lpage.data, oop->level,
-					   (oop->flags & ~DYN_BT_ROOT) | DYN_BT_INCOMPLETE_SPLIT);
+					   (oop->flags & ~(DYN_BT_ROOT | DYN_BT_BULK)) | DYN_BT_INCOMPLETE_SPLIT);
 	lop = DynBtPageGetOpaque(lpage.data);
 	lop->left = oop->left;
 	lop->right = rblk;
@@ -557,7 +557,7 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 
 	/* right: the original's high key and right sibling */
 	dynpg_bt_init_page(rpage.data, oop->level,
-					   oop->flags & ~(DYN_BT_ROOT | DYN_BT_INCOMPLETE_SPLIT));
+					   oop->flags & ~(DYN_BT_ROOT | DYN_BT_INCOMPLETE_SPLIT | DYN_BT_BULK));
 	rop = DynBtPageGetOpaque(rpage.data);
 	rop->left = origblk;
 	rop->right = oop->right;

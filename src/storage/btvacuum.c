@@ -20,6 +20,11 @@
  * the level and its parent's downlinks, and it goes to the free space map
  * for a later split to reuse (README, "Page deletion and reuse").
  *
+ * Then, when the relation has more blocks than the tree holds, every block
+ * is looked at (record_lost_pages): deleted pages the free space map lost
+ * in a crash are recorded again, and pages a failed bulk build wrote
+ * outside the tree are made deleted pages too.
+ *
  * relfrozenxid: every xid left on disk is seen by this pass, because items
  * only ever move right (splits, and our own merges), within the chain of
  * leaves we follow, and anything
@@ -404,18 +409,54 @@ done:
 	return ok ? pblk : InvalidBlockNumber;
 }
 
-/* Pages of the internal levels (few: walked by their links). */
-static BlockNumber
-count_internal_pages(Relation rel)
+/*
+ * The blocks this pass found in the tree: one bit each, grown as needed
+ * (splits may add blocks while the pass runs).
+ */
+typedef struct TreeBlocks
+{
+	uint8	   *bits;
+	BlockNumber nbytes;
+	BlockNumber count;
+} TreeBlocks;
+
+static void
+tree_blocks_add(TreeBlocks *tb, BlockNumber blkno)
+{
+	BlockNumber byte = blkno / 8;
+
+	if (byte >= tb->nbytes)
+	{
+		BlockNumber n = Max(byte + 1, Max(tb->nbytes * 2, 1024));
+
+		tb->bits = tb->bits ? repalloc(tb->bits, n) : palloc(n);
+		memset(tb->bits + tb->nbytes, 0, n - tb->nbytes);
+		tb->nbytes = n;
+	}
+	if ((tb->bits[byte] & (1 << (blkno % 8))) == 0)
+	{
+		tb->bits[byte] |= (uint8) (1 << (blkno % 8));
+		tb->count++;
+	}
+}
+
+static bool
+tree_blocks_has(const TreeBlocks *tb, BlockNumber blkno)
+{
+	return blkno / 8 < tb->nbytes && (tb->bits[blkno / 8] & (1 << (blkno % 8))) != 0;
+}
+
+/* Add the pages of the internal levels (few: walked by their links). */
+static void
+add_internal_pages(Relation rel, TreeBlocks *tb)
 {
 	DynBtMetaPageData meta;
-	BlockNumber n = 0;
 	BlockNumber blkno;
 	Buffer		buf;
 
 	dynpg_bt_read_meta(rel, &meta);
 	if (meta.root_level == 0)
-		return 0;
+		return;
 	/* the leftmost page of each internal level, by first downlinks */
 	blkno = meta.root;
 	while (blkno != DYN_BT_NONE)
@@ -435,9 +476,9 @@ count_internal_pages(Relation rel)
 			if (DYN_BT_IS_LEAF(op))
 			{
 				UnlockReleaseBuffer(buf);
-				return n;
+				return;
 			}
-			n++;
+			tree_blocks_add(tb, b);
 			if (below == DYN_BT_NONE && op->level > 1 &&
 				PageGetMaxOffsetNumber(page) >= DYN_BT_FIRSTDATA(op))
 			{
@@ -455,20 +496,111 @@ count_internal_pages(Relation rel)
 		}
 		blkno = below;
 	}
-	return n;
+}
+
+static bool
+is_dynpg_page(Page page)
+{
+	return !PageIsNew(page) && PageGetSpecialSize(page) == MAXALIGN(sizeof(DynBtPageOpaqueData)) &&
+		DynBtPageGetOpaque(page)->page_id == DYN_BT_PAGE_ID;
 }
 
 /*
- * The free space map is not WAL-logged: after a crash it may have lost the
- * deleted pages an earlier VACUUM recorded.  When the relation has more
- * blocks than the tree holds (metapage, the leaves this pass visited, the
- * internal pages), look at every block for deleted (or never initialised)
- * pages and record them again.  The block count is read under the
- * extension lock, so a page a splitter has just added is already locked by
- * it and initialised before we can look.  Returns whether any was recorded.
+ * Whether locked page 'page' (block 'blkno') is a page a failed bulk build
+ * wrote: flagged DYN_BT_BULK, outside the tree this pass walked, and its
+ * builder ended without committing.  A builder still running (it cannot
+ * be: a bulk build locks the table against VACUUM, but a crash-recovered
+ * standby promotion or a future caller might) holds *min_xid back.  A
+ * build's xid older than relfrozenxid was settled by an earlier VACUUM.
  */
 static bool
-record_lost_pages(Relation rel, DynBtVacuumStats *stats)
+orphaned_bulk_page(Relation rel, Page page, BlockNumber blkno, const TreeBlocks *tb,
+				   TransactionId *min_xid)
+{
+	DynBtPageOpaque op = DynBtPageGetOpaque(page);
+	TransactionId xid = ((PageHeader) page)->pd_prune_xid;
+
+	if (!DYN_BT_IS_BULK(op) || DYN_BT_IS_DELETED(op) || tree_blocks_has(tb, blkno) ||
+		!TransactionIdIsNormal(xid) ||
+		TransactionIdPrecedes(xid, rel->rd_rel->relfrozenxid))
+		return false;
+	if (TransactionIdIsInProgress(xid))
+	{
+		if (TransactionIdPrecedes(xid, *min_xid))
+			*min_xid = xid;
+		return false;
+	}
+	return !TransactionIdDidCommit(xid);
+}
+
+/*
+ * Whether the page to the left of an orphan candidate links to it: then it
+ * is in the tree after all (a second check, independent of the walk).
+ */
+static bool
+linked_from_left(Relation rel, BlockNumber blkno, BlockNumber left, BlockNumber nblocks)
+{
+	Buffer		buf;
+	Page		page;
+	bool		linked;
+
+	if (left == DYN_BT_NONE || left >= nblocks || left == DYN_BT_METAPAGE)
+		return false;
+	buf = ReadBuffer(rel, left);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	linked = is_dynpg_page(page) && !DYN_BT_IS_DELETED(DynBtPageGetOpaque(page)) &&
+		DynBtPageGetOpaque(page)->right == blkno;
+	UnlockReleaseBuffer(buf);
+	return linked;
+}
+
+/*
+ * Make the orphaned page at 'blkno' a deleted page, if it still is one
+ * (rechecked under the exclusive lock).  No scan ever reached it, so its
+ * deletion xid only follows the rule every deleted page keeps.
+ */
+static bool
+free_orphan(Relation rel, BlockNumber blkno, const TreeBlocks *tb, TransactionId *min_xid)
+{
+	Buffer		buf = ReadBuffer(rel, blkno);
+	Page		page;
+	bool		freed = false;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	page = BufferGetPage(buf);
+	if (is_dynpg_page(page) && orphaned_bulk_page(rel, page, blkno, tb, min_xid))
+	{
+		GenericXLogState *state = GenericXLogStart(rel);
+		Page		p = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+		DynBtDeletedData dd;
+
+		dynpg_bt_init_page(p, 0, DYN_BT_LEAF | DYN_BT_DELETED);
+		dd.safexid = ReadNextFullTransactionId();
+		if (PageAddItem(p, (Item) &dd, sizeof(dd), FirstOffsetNumber, false, false) != FirstOffsetNumber)
+			elog(ERROR, "dynpg: could not build a deleted page");
+		GenericXLogFinish(state);
+		freed = true;
+	}
+	UnlockReleaseBuffer(buf);
+	return freed;
+}
+
+/*
+ * When the relation has more blocks than the tree holds (metapage, the
+ * leaves and internal pages in 'tb'), look at every block:
+ *	- deleted (or never initialised) pages go to the free space map again:
+ *	  it is not WAL-logged, and a crash may have lost what an earlier
+ *	  VACUUM recorded;
+ *	- pages a bulk build wrote and never linked in (it failed before its
+ *	  switch: a duplicate key, an error, a crash) become deleted pages and
+ *	  go there too.
+ * The block count is read under the extension lock, so a page a splitter
+ * has just added is already locked by it and initialised before we can
+ * look.  Returns whether any page was recorded.
+ */
+static bool
+record_lost_pages(Relation rel, const TreeBlocks *tb, DynBtVacuumStats *stats, TransactionId *min_xid)
 {
 	BlockNumber nblocks;
 	BlockNumber blkno;
@@ -477,26 +609,45 @@ record_lost_pages(Relation rel, DynBtVacuumStats *stats)
 	LockRelationForExtension(rel, ExclusiveLock);
 	nblocks = RelationGetNumberOfBlocks(rel);
 	UnlockRelationForExtension(rel, ExclusiveLock);
-	if (nblocks <= 1 + stats->pages + count_internal_pages(rel))
+	if (nblocks <= 1 + tb->count)
 		return false;
 	for (blkno = 1; blkno < nblocks; blkno++)
 	{
 		Buffer		buf;
 		Page		page;
+		bool		reusable;
+		bool		orphan = false;
+		BlockNumber left = DYN_BT_NONE;
 
 		vacuum_delay_point();
+		if (tree_blocks_has(tb, blkno))
+			continue;
 		buf = ReadBuffer(rel, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (PageIsNew(page) ||
-			(PageGetSpecialSize(page) == MAXALIGN(sizeof(DynBtPageOpaqueData)) &&
-			 DynBtPageGetOpaque(page)->page_id == DYN_BT_PAGE_ID &&
-			 DYN_BT_IS_DELETED(DynBtPageGetOpaque(page))))
+		reusable = PageIsNew(page) || (is_dynpg_page(page) && DYN_BT_IS_DELETED(DynBtPageGetOpaque(page)));
+		if (!reusable && is_dynpg_page(page) && orphaned_bulk_page(rel, page, blkno, tb, min_xid))
+		{
+			orphan = true;
+			left = DynBtPageGetOpaque(page)->left;
+		}
+		UnlockReleaseBuffer(buf);
+		if (orphan)
+		{
+			if (linked_from_left(rel, blkno, left, nblocks))
+				elog(WARNING, "dynpg: block %u of \"%s\", written by a failed bulk load, is linked from block %u; left alone",
+					 blkno, RelationGetRelationName(rel), left);
+			else if (free_orphan(rel, blkno, tb, min_xid))
+			{
+				stats->pages_orphaned++;
+				reusable = true;
+			}
+		}
+		if (reusable)
 		{
 			RecordFreeIndexPage(rel, blkno);
 			found = true;
 		}
-		UnlockReleaseBuffer(buf);
 	}
 	return found;
 }
@@ -508,6 +659,7 @@ dynpg_bt_vacuum(Relation rel, TransactionId oldest_xmin, TransactionId freeze_li
 	Buffer		buf;
 	BlockNumber blkno;
 	TransactionId min_xid = oldest_xmin;
+	TreeBlocks	tb = {NULL, 0, 0};
 
 	memset(stats, 0, sizeof(*stats));
 	buf = dynpg_bt_first_leaf(rel);
@@ -525,6 +677,7 @@ dynpg_bt_vacuum(Relation rel, TransactionId oldest_xmin, TransactionId freeze_li
 		next = DynBtPageGetOpaque(BufferGetPage(buf))->right;
 		UnlockReleaseBuffer(buf);
 		stats->pages++;
+		tree_blocks_add(&tb, blkno);
 		dynpg_bt_delete_toast(rel, toast);
 		list_free_deep(toast);
 		/* the left sibling, pruned before, may now fit into this leaf */
@@ -539,7 +692,10 @@ dynpg_bt_vacuum(Relation rel, TransactionId oldest_xmin, TransactionId freeze_li
 		}
 		blkno = next;
 	}
-	if (record_lost_pages(rel, stats) || stats->pages_deleted > 0)
+	add_internal_pages(rel, &tb);
+	if (record_lost_pages(rel, &tb, stats, &min_xid) || stats->pages_deleted > 0)
 		IndexFreeSpaceMapVacuum(rel);
 	stats->new_frozenxid = min_xid;
+	if (tb.bits)
+		pfree(tb.bits);
 }

@@ -44,6 +44,7 @@ typedef struct VerifyState
 	uint64		dead_versions;
 	uint64		incomplete_splits;
 	uint64		deleted_pages;
+	uint64		unused_pages;	/* neither in the tree nor free (deleted, new) */
 	TransactionId relfrozenxid;
 	/* the last leaf key seen, for the live-version count across pages */
 	StringInfoData lastkey;
@@ -471,6 +472,7 @@ dynpg_bt_verify(Relation rel, DynBtVerifyExtraFn extra)
 	{
 		BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
 		BlockNumber blkno;
+		uint64		new_pages = 0;
 
 		for (blkno = 1; blkno < nblocks; blkno++)
 		{
@@ -481,7 +483,9 @@ dynpg_bt_verify(Relation rel, DynBtVerifyExtraFn extra)
 			buf = ReadBufferExtended(rel, MAIN_FORKNUM, blkno, RBM_ZERO_ON_ERROR, NULL);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			pg = BufferGetPage(buf);
-			if (!PageIsNew(pg) && PageGetSpecialSize(pg) == MAXALIGN(sizeof(DynBtPageOpaqueData)) &&
+			if (PageIsNew(pg))
+				new_pages++;	/* never initialised: free, as deleted pages are */
+			else if (PageGetSpecialSize(pg) == MAXALIGN(sizeof(DynBtPageOpaqueData)) &&
 				DynBtPageGetOpaque(pg)->page_id == DYN_BT_PAGE_ID &&
 				DYN_BT_IS_DELETED(DynBtPageGetOpaque(pg)))
 			{
@@ -491,6 +495,9 @@ dynpg_bt_verify(Relation rel, DynBtVerifyExtraFn extra)
 			}
 			UnlockReleaseBuffer(buf);
 		}
+		/* pages neither in the tree nor free: a bulk load's that failed before its switch */
+		if (nblocks > 1 + vs.pages + vs.deleted_pages + new_pages)
+			vs.unused_pages = nblocks - 1 - vs.pages - vs.deleted_pages - new_pages;
 	}
 
 	/* the caller's checks of what the tree holds, when the tree itself is sound */
@@ -506,13 +513,14 @@ dynpg_bt_verify(Relation rel, DynBtVerifyExtraFn extra)
 	appendStringInfo(&out, ", \"pages\": %llu, \"leaf_pages\": %llu, \"internal_pages\": %llu"
 					 ", \"relation_blocks\": %u, \"versions\": %llu, \"live_items\": %llu"
 					 ", \"live_index_entries\": %llu"
-					 ", \"dead_versions\": %llu, \"incomplete_splits\": %llu, \"deleted_pages\": %llu}",
+					 ", \"dead_versions\": %llu, \"incomplete_splits\": %llu, \"deleted_pages\": %llu"
+					 ", \"unused_pages\": %llu}",
 					 (unsigned long long) vs.pages, (unsigned long long) vs.leaf_pages,
 					 (unsigned long long) vs.internal_pages, RelationGetNumberOfBlocks(rel),
 					 (unsigned long long) vs.versions, (unsigned long long) vs.live_items,
 					 (unsigned long long) vs.live_entries,
 					 (unsigned long long) vs.dead_versions, (unsigned long long) vs.incomplete_splits,
-					 (unsigned long long) vs.deleted_pages);
+					 (unsigned long long) vs.deleted_pages, (unsigned long long) vs.unused_pages);
 	/* the caller's members go inside the object */
 	out.data[--out.len] = '\0';
 	appendStringInfo(&out, "%s}", members.data);

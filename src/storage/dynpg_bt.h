@@ -83,6 +83,13 @@ typedef DynBtPageOpaqueData *DynBtPageOpaque;
 #define DYN_BT_META				(1 << 2)
 #define DYN_BT_INCOMPLETE_SPLIT	(1 << 3)	/* right half has no downlink yet */
 #define DYN_BT_DELETED			(1 << 4)	/* a leaf merged into its right sibling */
+/*
+ * Written by a bulk build (btbuild.c), whose (sub)transaction id the page
+ * header's pd_prune_xid holds (nothing else in dynpg uses that field).  A
+ * build that fails before its switch leaves such pages outside the tree;
+ * VACUUM frees them (README, "Bulk builds").  Splits and page reuse clear it.
+ */
+#define DYN_BT_BULK				(1 << 5)
 
 #define DynBtPageGetOpaque(page) ((DynBtPageOpaque) PageGetSpecialPointer(page))
 #define DYN_BT_IS_LEAF(op)		(((op)->flags & DYN_BT_LEAF) != 0)
@@ -90,6 +97,7 @@ typedef DynBtPageOpaqueData *DynBtPageOpaque;
 #define DYN_BT_IS_RIGHTMOST(op) ((op)->right == DYN_BT_NONE)
 #define DYN_BT_INCOMPLETE(op)	(((op)->flags & DYN_BT_INCOMPLETE_SPLIT) != 0)
 #define DYN_BT_IS_DELETED(op)	(((op)->flags & DYN_BT_DELETED) != 0)
+#define DYN_BT_IS_BULK(op)		(((op)->flags & DYN_BT_BULK) != 0)
 
 /*
  * The high byte of a leaf's flags counts (modulo 256) the leaves merged
@@ -349,6 +357,7 @@ typedef struct DynBtVacuumStats
 	double		frozen;
 	TransactionId new_frozenxid;	/* safe new relfrozenxid */
 	BlockNumber pages_deleted;	/* leaves merged into their right siblings */
+	BlockNumber pages_orphaned; /* pages of failed bulk builds made reusable */
 } DynBtVacuumStats;
 
 struct GlobalVisState;

@@ -23,6 +23,9 @@
  */
 extern void dynpg_item_append_ion(const DynItem *item, StringInfo out);
 
+/* A DynamoDB number as an Ion decimal, as in an item: 103. 1680d3 0.25 */
+extern void dynpg_num_append_ion(const DynNumber *num, StringInfo out);
+
 /*
  * Reading a stream of Ion top-level values, each {Item:{...}} one item.
  * Init, then call next until it returns false (the end).  Each call gives

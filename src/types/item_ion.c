@@ -183,8 +183,8 @@ append_ion_field_name(StringInfo out, const char *name, int32 len)
  * else "0." and zeros when the value is at least 1E-7 (adjusted exponent
  * -6 or more), else "d" "d-" s.
  */
-static void
-append_ion_decimal(const DynNumber *num, StringInfo out)
+void
+dynpg_num_append_ion(const DynNumber *num, StringInfo out)
 {
 	char		digits[DYN_NUM_MAX_DIGITS + 1];
 	int			n = num->ndigits;
@@ -245,7 +245,7 @@ append_ion_scalar(const DynRef *ref, StringInfo out)
 			break;
 		case DYN_T_N:
 			dynpg_number_from_ref(ref, &num);
-			append_ion_decimal(&num, out);
+			dynpg_num_append_ion(&num, out);
 			break;
 		case DYN_T_B:
 			appendStringInfoString(out, "{{");

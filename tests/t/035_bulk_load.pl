@@ -133,6 +133,10 @@ for my $t (qw(bulk_mid bulk_late))
 		"$t: after a crash in the middle of a load, the table is as before it: empty");
 	my ($ok, $report) = verify_ok($node, $t);
 	ok($ok, "$t: its tree is valid") or diag($report);
+	# bulk_late's built tree was switched in: VACUUM prunes it and frees none of its pages as orphans
+	$node->safe_psql('postgres', "VACUUM dynamodb.$t");
+	($ok, $report) = verify_ok($node, $t);
+	ok($ok && $report =~ /"unused_pages": 0/, "$t: verify clean after VACUUM") or diag($report);
 	$node->safe_psql('postgres', "COPY dynamodb.$t FROM '$f2'");
 	is($node->safe_psql('postgres', "SELECT count(*) FROM dynamodb.$t"), '5000', "$t: it takes a new load");
 	($ok, $report) = verify_ok($node, $t);
@@ -144,6 +148,33 @@ for my $t (qw(bulk_mid bulk_late))
 	is($standby->safe_psql('postgres', "SELECT count(*) || ' ' || coalesce(md5(string_agg(item::text, ',' ORDER BY item::text)), '-') FROM dynamodb.$t"),
 		digest($node, $t), "$t: the standby follows through the crash and the new load");
 }
+
+# a load that fails after writing its leaves (a duplicate of the key that
+# sorts last): its pages stay outside the tree; VACUUM turns them into
+# deleted pages (WAL-logged: checked on the standby by
+# wal_consistency_checking) and the next load reuses them
+my $fdup = "$dir/bulk_dup.copy";
+$node->safe_psql('postgres', qq{COPY (SELECT item FROM dynamodb.bulk_two UNION ALL
+  SELECT item FROM (SELECT item FROM dynamodb.bulk_two OFFSET 4999) last) TO '$fdup'});
+mk('bulk_orphan');
+my ($rc, $out, $err) = $node->psql('postgres', "COPY dynamodb.bulk_orphan FROM '$fdup'");
+like($err, qr/duplicate key value violates the primary key/, 'the load with a duplicate key fails');
+my $unused = $node->safe_psql('postgres', "SELECT dynpg.verify('bulk_orphan') ->> 'unused_pages'");
+ok($unused > 20, "the failed load left $unused pages outside the tree");
+$node->stop('immediate');
+$node->start;
+$node->safe_psql('postgres', "VACUUM dynamodb.bulk_orphan");
+my ($vok, $vreport) = verify_ok($node, 'bulk_orphan');
+# (a page the load had filled but not yet written is a never-initialised page after the crash: free too)
+ok($vok && $vreport =~ /"unused_pages": 0/ && $vreport =~ /"deleted_pages": (\d+)/ && $1 >= $unused - 1 && $1 <= $unused,
+	'after a crash, VACUUM made every one of them a deleted page') or diag($vreport);
+$node->safe_psql('postgres', "COPY dynamodb.bulk_orphan FROM '$f2'");
+($vok, $vreport) = verify_ok($node, 'bulk_orphan');
+ok($vok && $vreport =~ /"deleted_pages": 0/ && $vreport =~ /"unused_pages": 0/, 'the next load reused them all')
+	or diag($vreport);
+$node->wait_for_catchup($standby);
+is($standby->safe_psql('postgres', "SELECT count(*) || ' ' || coalesce(md5(string_agg(item::text, ',' ORDER BY item::text)), '-') FROM dynamodb.bulk_orphan"),
+	digest($node, 'bulk_orphan'), 'the standby replays the freed pages and the load into them');
 
 my $log = slurp_file($node->logfile) . slurp_file($standby->logfile);
 unlike($log, qr/TRAP:|PANIC|terminated by signal (?!9)/, 'no crash but the immediate stops');
