@@ -152,20 +152,43 @@ add_tuple(DynBulkLoad *bl, StringInfo skey, DynItem *item, CommandId cid)
 	return hdr.vid;
 }
 
+void
+dynpg_bulk_check(DynBulkLoad *bl, DynItem *item, StringInfo skey, bool key_first)
+{
+	const DynTableDef *def = dynpg_table_def(bl->rel);
+
+	if (key_first)
+		dynpg_am_storage_key(bl->rel, item, skey);
+	if (def->nindexes > 0)
+		dynpg_index_check_item(def, item, false);
+	if (!key_first)
+		dynpg_am_storage_key(bl->rel, item, skey);
+}
+
 uint64
 dynpg_bulk_add(DynBulkLoad *bl, DynItem *item)
+{
+	MemoryContext old = MemoryContextSwitchTo(bl->rowcxt);
+	StringInfoData skey;
+	uint64		vid;
+
+	initStringInfo(&skey);
+	dynpg_bulk_check(bl, item, &skey, false);
+	vid = dynpg_bulk_add_checked(bl, item, &skey);
+	MemoryContextSwitchTo(old);
+	return vid;
+}
+
+uint64
+dynpg_bulk_add_checked(DynBulkLoad *bl, DynItem *item, StringInfo skey_in)
 {
 	Relation	rel = bl->rel;
 	const DynTableDef *def = dynpg_table_def(rel);
 	CommandId	cid = GetCurrentCommandId(true);
 	MemoryContext old = MemoryContextSwitchTo(bl->rowcxt);
-	StringInfoData skey;
+	StringInfoData skey = *skey_in;
 	uint64		vid;
 
-	if (def->nindexes > 0)
-		dynpg_index_check_item(def, item, false);
-	initStringInfo(&skey);
-	dynpg_am_storage_key(rel, item, &skey);
 	vid = add_tuple(bl, &skey, item, cid);
 	if (bl->has_entries)
 	{

@@ -10,6 +10,8 @@
 #ifndef DYNPG_BULK_H
 #define DYNPG_BULK_H
 
+#include "lib/stringinfo.h"
+
 #include "types/dynpg_item.h"
 #include "utils/rel.h"
 
@@ -26,6 +28,16 @@ extern DynBulkLoad *dynpg_bulk_begin(Relation rel, bool lock);
 
 /* Add one item (checked as an INSERT checks it); returns its VID. */
 extern uint64 dynpg_bulk_add(DynBulkLoad *bl, DynItem *item);
+
+/*
+ * dynpg_bulk_add in two steps, for a caller that catches an item's errors
+ * without a subtransaction (ImportTable): dynpg_bulk_check makes the
+ * item's checks -- index key types, then the key schema as an INSERT does,
+ * or the key first ('key_first') as PutItem does -- and its storage key
+ * into 'skey', and has no other effect; dynpg_bulk_add_checked adds it.
+ */
+extern void dynpg_bulk_check(DynBulkLoad *bl, DynItem *item, StringInfo skey, bool key_first);
+extern uint64 dynpg_bulk_add_checked(DynBulkLoad *bl, DynItem *item, StringInfo skey);
 
 /*
  * Build the tree: two items with one key raise the unique violation of

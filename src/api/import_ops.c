@@ -138,7 +138,6 @@ typedef struct ImportRun
 	TimestampTz next_poll;		/* when to look for a cancel next */
 	/* the bulk load the items go to (load_into), or NULL: PutItem each */
 	DynBulkLoad *bulk;
-	DynKeySchema bulk_keys;
 } ImportRun;
 
 /* testing only: imports and exports wait this long per item (dynpg_import_init) */
@@ -483,9 +482,8 @@ record_error(ImportRun *run, const char *file, int64 line, const char *message)
 }
 
 /*
- * Put one validated item into the new table: into the bulk load when there
- * is one (load_into), after PutItem's checks of the item and its key, else
- * through PutItem.  A DynamoDB exception raised here is the line's error
+ * Put one item into the new table through PutItem, when there is no bulk
+ * load (load_into).  A DynamoDB exception raised here is the line's error
  * (put_one).  Called in put_one's subtransaction.
  */
 static void
@@ -493,16 +491,6 @@ import_put_item(ImportRun *run, DynJson *item)
 {
 	DynJson    *request;
 
-	if (run->bulk != NULL)
-	{
-		/* PutItem's checks of the item and its key, then into the sort */
-		DynItem    *it = dynpg_item_from_json(item, false);
-		DynKey		key;
-
-		dynpg_key_from_item(it, &run->bulk_keys, &key);
-		(void) dynpg_bulk_add(run->bulk, it);
-		return;
-	}
 	request = dynpg_json_new(DJ_OBJECT);
 
 	dynpg_json_add(request, "TableName", 9,
@@ -556,28 +544,52 @@ typedef struct PutLine
 	DynJson    *item;
 } PutLine;
 
-static void
-put_line(void *arg)
+/* The item of a line: a DYNAMODB_JSON line's {"Item": ...} (item NULL), or 'item' */
+static DynJson *
+line_item(const char *text, int len, DynJson *item)
 {
-	PutLine    *pl = arg;
-	DynJson    *item = pl->item;
-
 	if (item == NULL)
 	{
-		DynJson    *doc = dynpg_json_parse(pl->text, pl->len);
+		DynJson    *doc = dynpg_json_parse(text, len);
 
 		item = doc->kind == DJ_OBJECT ? dynpg_json_member(doc, "Item", 4) : NULL;
 		if (item == NULL || item->kind != DJ_OBJECT)
 			dynpg_validation_error("The line is not an object with the member Item, as DynamoDB JSON's {\"Item\": {...}}");
 	}
-	import_put_item(pl->run, item);
+	return item;
+}
+
+static void
+put_line(void *arg)
+{
+	PutLine    *pl = arg;
+
+	import_put_item(pl->run, line_item(pl->text, pl->len, pl->item));
 }
 
 /*
- * One item: a DYNAMODB_JSON line's text (item NULL) or a CSV record's or Ion value's item,
- * parsed and put (import_put_item) in a subtransaction; a DynamoDB
- * exception (class YD) is the line's error and the import goes on, anything
- * else (a cancel, out of memory) ends the import and its transaction.
+ * The checks of one line for a bulk load (put_one): parse it, build its
+ * item, check it as PutItem would and the load needs (dynpg_bulk_check).
+ * This code only allocates memory and raises errors -- it takes no lock,
+ * pin or file and writes nothing -- so its errors may be caught without a
+ * subtransaction.
+ */
+static DynItem *
+check_line(ImportRun *run, const char *text, int len, DynJson *item, StringInfo skey)
+{
+	DynItem    *it = dynpg_item_from_json(line_item(text, len, item), false);
+
+	dynpg_bulk_check(run->bulk, it, skey, true);
+	return it;
+}
+
+/*
+ * One item: a DYNAMODB_JSON line's text (item NULL) or a CSV record's or
+ * Ion value's item, parsed and put: into the bulk load (checked by
+ * check_line, its errors caught), else through PutItem in a subtransaction
+ * (put_line).  A DynamoDB exception (class YD) is the line's error and the
+ * import goes on; anything else (a cancel, out of memory) ends the import
+ * and its transaction.
  */
 static void
 put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *file, int64 line)
@@ -593,7 +605,39 @@ put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *fi
 		poll_cancel(run);
 	}
 	run->processed_items++;
-	edata = in_subtransaction(put_line, &pl);
+	if (run->bulk != NULL)
+	{
+		/*
+		 * A bulk load: the line's checks have no effects to undo (check_line),
+		 * so their error is caught without the cost of a subtransaction per
+		 * line; then the item goes into the load, whose errors end the import.
+		 */
+		MemoryContext cxt = CurrentMemoryContext;
+		StringInfoData skey;
+		DynItem    *volatile it = NULL;
+
+		initStringInfo(&skey);
+		edata = NULL;
+		PG_TRY();
+		{
+			it = check_line(run, text, len, item, &skey);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+		}
+		PG_END_TRY();
+		if (edata == NULL)
+		{
+			(void) dynpg_bulk_add_checked(run->bulk, it, &skey);
+			run->imported++;
+			return;
+		}
+	}
+	else
+		edata = in_subtransaction(put_line, &pl);
 	if (edata == NULL)
 	{
 		run->imported++;
@@ -907,7 +951,6 @@ load_into(ImportRun *run, Oid relid, const char *location)
 		table_close(rel, NoLock);
 		return load_location(run, location);
 	}
-	run->bulk_keys = dynpg_table_def(rel)->key;
 	if (!load_location(run, location))
 	{
 		dynpg_bulk_abort(run->bulk);

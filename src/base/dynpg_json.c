@@ -46,7 +46,32 @@ typedef struct JParser
 	const char *s;
 	int			len;
 	int			pos;
+	DynJson    *pool;			/* nodes not yet handed out (node()) */
+	int			pool_left;
+	int			pool_next;		/* the next batch's size */
 } JParser;
+
+/*
+ * A new node of the parse: nodes come zeroed in batches from one palloc,
+ * not one palloc0 each (a tree is freed with its memory context, never
+ * node by node: nothing pfrees a DynJson).
+ */
+static inline DynJson *
+node(JParser *p, DynJsonKind kind)
+{
+	DynJson    *n;
+
+	if (p->pool_left == 0)
+	{
+		p->pool = palloc0(sizeof(DynJson) * p->pool_next);
+		p->pool_left = p->pool_next;
+		p->pool_next = Min(p->pool_next * 2, 256);
+	}
+	n = p->pool++;
+	p->pool_left--;
+	n->kind = kind;
+	return n;
+}
 
 static void
 json_syntax_error(JParser *p, const char *what) pg_attribute_noreturn();
@@ -287,7 +312,7 @@ parse_value(JParser *p, int depth)
 	{
 		int			cap = 8;
 
-		n = dynpg_json_new(DJ_OBJECT);
+		n = node(p, DJ_OBJECT);
 		n->members = palloc(sizeof(DynJsonMember) * cap);
 		p->pos++;
 		skip_ws(p);
@@ -334,7 +359,7 @@ parse_value(JParser *p, int depth)
 	{
 		int			cap = 8;
 
-		n = dynpg_json_new(DJ_ARRAY);
+		n = node(p, DJ_ARRAY);
 		n->elems = palloc(sizeof(DynJson *) * cap);
 		p->pos++;
 		skip_ws(p);
@@ -367,22 +392,22 @@ parse_value(JParser *p, int depth)
 	}
 	if (c == '"')
 	{
-		n = dynpg_json_new(DJ_STRING);
+		n = node(p, DJ_STRING);
 		parse_string(p, &n->str, &n->len);
 		return n;
 	}
 	if (c == '-' || (c >= '0' && c <= '9'))
 	{
-		n = dynpg_json_new(DJ_NUMBER);
+		n = node(p, DJ_NUMBER);
 		parse_number(p, n);
 		return n;
 	}
 	if (match_literal(p, "true"))
-		return dynpg_json_new(DJ_TRUE);
+		return node(p, DJ_TRUE);
 	if (match_literal(p, "false"))
-		return dynpg_json_new(DJ_FALSE);
+		return node(p, DJ_FALSE);
 	if (match_literal(p, "null"))
-		return dynpg_json_new(DJ_NULL);
+		return node(p, DJ_NULL);
 	json_syntax_error(p, "unexpected character");
 }
 
@@ -395,6 +420,9 @@ dynpg_json_parse(const char *text, int len)
 	p.s = text;
 	p.len = len;
 	p.pos = 0;
+	p.pool = NULL;
+	p.pool_left = 0;
+	p.pool_next = 16;
 	n = parse_value(&p, 0);
 	skip_ws(&p);
 	if (p.pos != p.len)

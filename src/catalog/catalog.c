@@ -1106,6 +1106,7 @@ typedef struct ConformsCache
 {
 	Size		deflen;
 	char	   *defbytes;
+	const void *defptr;			/* the argument last compared equal */
 	DynKeySchema key;
 } ConformsCache;
 
@@ -1123,9 +1124,14 @@ dynpg_conforms(PG_FUNCTION_ARGS)
 	ConformsCache *cache = (ConformsCache *) fcinfo->flinfo->fn_extra;
 	DynKey		key;
 
-	/* COPY calls this per row with the same definition: parse it once */
-	if (cache == NULL || cache->deflen != VARSIZE(def) ||
-		memcmp(cache->defbytes, def, VARSIZE(def)) != 0)
+	/*
+	 * COPY calls this per row with the same definition (the constraint's
+	 * constant, at the same address each time): parse it once
+	 */
+	if (cache != NULL && cache->defptr == (const void *) def)
+		;
+	else if (cache == NULL || cache->deflen != VARSIZE(def) ||
+			 memcmp(cache->defbytes, def, VARSIZE(def)) != 0)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		DefinitionKeys keys;
@@ -1146,6 +1152,13 @@ dynpg_conforms(PG_FUNCTION_ARGS)
 		fcinfo->flinfo->fn_extra = cache;
 		MemoryContextSwitchTo(old);
 	}
+	/*
+	 * Trust the address next time only for a constant argument not
+	 * detoasted into a copy: a per-row datum's address may hold another
+	 * row's later.
+	 */
+	cache->defptr = (Pointer) def == DatumGetPointer(PG_GETARG_DATUM(1)) &&
+		get_fn_expr_arg_stable(fcinfo->flinfo, 1) ? (const void *) def : NULL;
 	dynpg_key_from_item(item, &cache->key, &key);
 	PG_RETURN_BOOL(true);
 }

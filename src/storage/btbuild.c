@@ -12,7 +12,7 @@
  * order of records is storage-key order, followed by the tuple itself.
  *
  * dynpg_bt_build_finish() then reads the records in key order and packs
- * leaves to the fill factor, each a new page (dynpg_bt_newbuf: a reusable
+ * leaves to the fill factor, each a new page (build_newbuf: a reusable
  * page or a new block) written whole and WAL-logged as a full page image
  * (log_newpage_buffer); every leaf's high key is an exact copy of the next
  * leaf's first (key, VID), as splits make them.  The separators of each
@@ -48,6 +48,9 @@
 #include "catalog/pg_type_d.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/indexfsm.h"
+#include "storage/lmgr.h"
+#include "storage/smgr.h"
 #include "utils/memutils.h"
 #include "utils/tuplesort.h"
 
@@ -64,6 +67,8 @@ struct DynBtBuild
 	Tuplesortstate *sort;
 	int64		ntuples;
 	TransactionId xid;			/* the tuples' xmin: the loading (sub)transaction */
+	char	   *rec;			/* the record being made (the sort copies it) */
+	Size		reccap;
 };
 
 /* One separator of a level: the first (key, VID) of page 'blkno'. */
@@ -90,7 +95,72 @@ typedef struct BuildLevel
 	int			npages;
 	List	   *seps;			/* BuildSep * for the level above */
 	TransactionId xid;			/* the build's, stamped on its pages */
+	struct BuildPages *pages;	/* where its new pages come from */
 } BuildLevel;
+
+/*
+ * The build's new pages: deleted pages the free space map offers while it
+ * has any, then blocks added to the relation BUILD_EXTEND_BATCH at a time.
+ * A batch is added by writing its last block (the file's blocks before it
+ * read as zeros, as hash indexes allocate their bucket ranges), so each
+ * page is written once, when its buffer is, instead of a zero page first.
+ * The table is locked against every other writer during a build.
+ */
+#define BUILD_EXTEND_BATCH	64
+
+typedef struct BuildPages
+{
+	bool		fsm_empty;
+	BlockNumber next;			/* added blocks [next, end) not yet used */
+	BlockNumber end;
+} BuildPages;
+
+static Buffer
+build_newbuf(Relation rel, BuildPages *bp)
+{
+	if (!bp->fsm_empty)
+	{
+		Buffer		buf = dynpg_bt_reusebuf(rel);
+
+		if (BufferIsValid(buf))
+			return buf;
+		bp->fsm_empty = true;
+	}
+	if (bp->next >= bp->end)
+	{
+		PGAlignedBlock zero;
+		bool		needLock = !RELATION_IS_LOCAL(rel);
+		BlockNumber nblocks;
+
+		memset(zero.data, 0, BLCKSZ);
+		if (needLock)
+			LockRelationForExtension(rel, ExclusiveLock);
+		nblocks = RelationGetNumberOfBlocks(rel);
+		if (nblocks > MaxBlockNumber - BUILD_EXTEND_BATCH)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("cannot extend dynpg table \"%s\" beyond %u blocks",
+							RelationGetRelationName(rel), MaxBlockNumber)));
+		smgrextend(RelationGetSmgr(rel), MAIN_FORKNUM, nblocks + BUILD_EXTEND_BATCH - 1, zero.data, false);
+		if (needLock)
+			UnlockRelationForExtension(rel, ExclusiveLock);
+		bp->next = nblocks;
+		bp->end = nblocks + BUILD_EXTEND_BATCH;
+	}
+	return ReadBufferExtended(rel, MAIN_FORKNUM, bp->next++, RBM_ZERO_AND_LOCK, NULL);
+}
+
+/* The added blocks the build did not use: free pages for later splits. */
+static void
+build_pages_done(Relation rel, BuildPages *bp)
+{
+	bool		any = bp->next < bp->end;
+
+	for (; bp->next < bp->end; bp->next++)
+		RecordFreeIndexPage(rel, bp->next);
+	if (any)
+		IndexFreeSpaceMapVacuum(rel);
+}
 
 bool
 dynpg_bt_is_empty(Relation rel)
@@ -145,7 +215,14 @@ dynpg_bt_build_add(DynBtBuild *b, const uint8 *key, uint16 keylen, const DynBtLe
 			 tuplesz, keylen, (Size) DYN_BT_MAX_TUPLE_SIZE);
 	/* worst case: every key byte escaped */
 	maxlen = VARHDRSZ + 2 * (Size) keylen + 2 + tuplesz;
-	rec = palloc(maxlen);
+	if (maxlen > b->reccap)
+	{
+		if (b->rec)
+			pfree(b->rec);
+		b->reccap = Max(maxlen, 1024);
+		b->rec = MemoryContextAlloc(b->cxt, b->reccap);
+	}
+	rec = (bytea *) b->rec;
 	p = VARDATA(rec);
 	for (i = 0; i < keylen; i++)
 	{
@@ -168,7 +245,6 @@ dynpg_bt_build_add(DynBtBuild *b, const uint8 *key, uint16 keylen, const DynBtLe
 	p += payloadlen;
 	SET_VARSIZE(rec, p - (char *) rec);
 	tuplesort_putdatum(b->sort, PointerGetDatum(rec), false);
-	pfree(rec);
 	b->ntuples++;
 }
 
@@ -328,7 +404,7 @@ close_page(Relation rel, BuildLevel *lv, int n, const BuildSep *next, bool last,
 		blkno = rootblk;
 	else
 	{
-		buf = dynpg_bt_newbuf(rel);
+		buf = build_newbuf(rel, lv->pages);
 		blkno = BufferGetBlockNumber(buf);
 	}
 	/* the page before learns its right-link: written now */
@@ -434,8 +510,8 @@ level_add(Relation rel, BuildLevel *lv, char *t, Size sz, Size target,
 
 /* Build the levels above 'seps' (one per page of the level below); the root's block and level. */
 static void
-build_upper(Relation rel, List *seps, Size target, TransactionId xid, BlockNumber *top,
-			uint32 *toplevel)
+build_upper(Relation rel, List *seps, Size target, TransactionId xid, BuildPages *pages,
+			BlockNumber *top, uint32 *toplevel)
 {
 	uint32		level = 1;
 
@@ -447,6 +523,7 @@ build_upper(Relation rel, List *seps, Size target, TransactionId xid, BlockNumbe
 		memset(&cur, 0, sizeof(cur));
 		cur.level = level;
 		cur.xid = xid;
+		cur.pages = pages;
 		cur.prev = DYN_BT_NONE;
 		cur.prevbuf = InvalidBuffer;
 		foreach(lc, seps)
@@ -459,7 +536,7 @@ build_upper(Relation rel, List *seps, Size target, TransactionId xid, BlockNumbe
 		if (cur.npages == 0)
 		{
 			/* one page holds them: the root */
-			Buffer		buf = dynpg_bt_newbuf(rel);
+			Buffer		buf = build_newbuf(rel, pages);
 			PGAlignedBlock image;
 
 			fill_page(image.data, &cur, cur.n, NULL, DYN_BT_NONE, DYN_BT_ROOT);
@@ -493,6 +570,7 @@ dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
 	BlockNumber top;
 	uint32		toplevel;
 	int64		n = b->ntuples;
+	BuildPages	pages = {false, 0, 0};
 
 	tuplesort_performsort(b->sort);
 	dynpg_bt_read_meta(rel, &meta);
@@ -502,6 +580,7 @@ dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
 
 	memset(&leaves, 0, sizeof(leaves));
 	leaves.xid = b->xid;
+	leaves.pages = &pages;
 	leaves.prev = DYN_BT_NONE;
 	leaves.prevbuf = InvalidBuffer;
 	memset(firstleaf.data, 0, BLCKSZ);
@@ -547,7 +626,7 @@ dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
 		else
 		{
 			close_page(rel, &leaves, leaves.n, NULL, true, &firstleaf, rootblk);
-			build_upper(rel, leaves.seps, target, b->xid, &top, &toplevel);
+			build_upper(rel, leaves.seps, target, b->xid, &pages, &top, &toplevel);
 		}
 
 		/* the switch: the first leaf into the old root's block, the metapage */
@@ -564,6 +643,7 @@ dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
 		UnlockReleaseBuffer(metabuf);
 		dynpg_bt_remember_root(rel, top, toplevel);
 	}
+	build_pages_done(rel, &pages);
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(b->cxt);

@@ -235,16 +235,13 @@ log_reuse(Relation rel, Page page)
 }
 
 /*
- * A page for a split or a new root, exclusively locked, not yet
- * initialised (the caller initialises it in a WAL-logged change, as a full
- * image): a deleted page VACUUM recorded in the free space map, if one can
- * be reused now, else a new page at the end of the relation.
+ * A deleted page VACUUM recorded in the free space map that can be reused
+ * now, exclusively locked, or InvalidBuffer when there is none.
  */
 Buffer
-dynpg_bt_newbuf(Relation rel)
+dynpg_bt_reusebuf(Relation rel)
 {
 	Buffer		buf;
-	bool		needLock = !RELATION_IS_LOCAL(rel);
 	List	   *busy = NIL;
 	ListCell   *lc;
 
@@ -283,7 +280,23 @@ dynpg_bt_newbuf(Relation rel)
 	foreach(lc, busy)
 		RecordFreeIndexPage(rel, (BlockNumber) lfirst_int(lc));
 	list_free(busy);
+	return InvalidBuffer;
+}
 
+/*
+ * A page for a split or a new root, exclusively locked, not yet
+ * initialised (the caller initialises it in a WAL-logged change, as a full
+ * image): a reusable deleted page (dynpg_bt_reusebuf), else a new page at
+ * the end of the relation.
+ */
+Buffer
+dynpg_bt_newbuf(Relation rel)
+{
+	Buffer		buf = dynpg_bt_reusebuf(rel);
+	bool		needLock = !RELATION_IS_LOCAL(rel);
+
+	if (BufferIsValid(buf))
+		return buf;
 	if (needLock)
 		LockRelationForExtension(rel, ExclusiveLock);
 	buf = ReadBuffer(rel, P_NEW);

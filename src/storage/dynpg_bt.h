@@ -270,6 +270,7 @@ extern Buffer dynpg_bt_getbuf(Relation rel, BlockNumber blkno, int access);
 extern Buffer dynpg_bt_getbuf_ext(Relation rel, BlockNumber blkno, int access,
 								  BufferAccessStrategy strategy);
 extern Buffer dynpg_bt_newbuf(Relation rel);
+extern Buffer dynpg_bt_reusebuf(Relation rel);
 extern FullTransactionId dynpg_bt_deleted_safexid(Page page);
 extern void dynpg_bt_scan_opened(int delta);
 extern void dynpg_bt_relbuf(Buffer buf);

@@ -68,10 +68,15 @@ typedef struct SortMember
 	int			pos;			/* input position, for "last one wins" */
 } SortMember;
 
-static int
+static inline int
 bytes_cmp(const char *a, int32 alen, const char *b, int32 blen)
 {
-	int			r = memcmp(a, b, Min(alen, blen));
+	int			r;
+
+	/* names mostly differ in their first byte */
+	if (alen > 0 && blen > 0 && a[0] != b[0])
+		return (unsigned char) a[0] < (unsigned char) b[0] ? -1 : 1;
+	r = memcmp(a, b, Min(alen, blen));
 
 	if (r != 0)
 		return r;
@@ -162,7 +167,37 @@ finish_members(DynBuildValue *v, int depth)
 	int64		size = 0;
 	int			i;
 
-	if (v->count > 1)
+	if (v->count > 1 && v->count <= 32)
+	{
+		/*
+		 * An item's few attributes: an insertion sort in place, stable, so
+		 * of equal names the last given ends last and is kept.
+		 */
+		DynBuildMember *m = v->members;
+		int			nout = 0;
+
+		for (i = 1; i < v->count; i++)
+		{
+			DynBuildMember x = m[i];
+			int			j = i;
+
+			while (j > 0 && bytes_cmp(m[j - 1].name, m[j - 1].namelen, x.name, x.namelen) > 0)
+			{
+				m[j] = m[j - 1];
+				j--;
+			}
+			m[j] = x;
+		}
+		for (i = 0; i < v->count; i++)
+		{
+			if (i + 1 < v->count &&
+				bytes_cmp(m[i].name, m[i].namelen, m[i + 1].name, m[i + 1].namelen) == 0)
+				continue;
+			m[nout++] = m[i];
+		}
+		v->count = nout;
+	}
+	else if (v->count > 1)
 	{
 		SortMember *sm = palloc(sizeof(SortMember) * v->count);
 		int			nout = 0;
