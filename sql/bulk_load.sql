@@ -199,6 +199,12 @@ COPY (SELECT '{"Item":{"pk":{"S":"p7"},"sk":{"S":"s7"},"email":{"S":"second@exam
 SELECT pg_temp.imp('bulk_imp2', :'d');
 SELECT dynpg.get_item('{"TableName":"bulk_imp2","Key":{"pk":{"S":"p7"},"sk":{"S":"s7"}}}') AS last_wins;
 SELECT count(*) AS items, dynpg.verify('bulk_imp2')->'ok' AS ok FROM dynamodb.bulk_imp2;
+-- the first attempt's pages, written by the subtransaction its failure aborted,
+-- are outside the tree until VACUUM frees them
+SELECT (dynpg.verify('bulk_imp2')->>'unused_pages')::int AS first_attempt_pages;
+VACUUM dynamodb.bulk_imp2;
+SELECT dynpg.verify('bulk_imp2')->'unused_pages' AS unused, dynpg.verify('bulk_imp2')->'ok' AS ok,
+       (dynpg.verify('bulk_imp2')->>'deleted_pages')::int > 0 AS freed;
 SELECT dynpg.delete_table(jsonb_build_object('TableName', t)) IS NOT NULL AS dropped
 FROM unnest(ARRAY['bulk_imp', 'bulk_imp2']) t;
 DELETE FROM dynpg.imports WHERE description->>'TableArn' LIKE '%/bulk_imp%';

@@ -43,6 +43,7 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "access/xact.h"
 #include "access/xloginsert.h"
 #include "catalog/pg_operator_d.h"
 #include "catalog/pg_type_d.h"
@@ -66,7 +67,7 @@ struct DynBtBuild
 	MemoryContext cxt;
 	Tuplesortstate *sort;
 	int64		ntuples;
-	TransactionId xid;			/* the tuples' xmin: the loading (sub)transaction */
+	TransactionId xid;			/* the (sub)transaction writing the pages */
 	char	   *rec;			/* the record being made (the sort copies it) */
 	Size		reccap;
 };
@@ -234,8 +235,6 @@ dynpg_bt_build_add(DynBtBuild *b, const uint8 *key, uint16 keylen, const DynBtLe
 	*p++ = 0;
 	memcpy(&h, hdr, sizeof(h));
 	h.keylen = keylen;
-	if (!TransactionIdIsValid(b->xid))
-		b->xid = h.xmin;
 	memcpy(p, &h, DYN_BT_LEAF_HDRSZ);
 	p += DYN_BT_LEAF_HDRSZ;
 	memcpy(p, key, keylen);
@@ -572,6 +571,13 @@ dynpg_bt_build_finish(DynBtBuild *b, int fillfactor,
 	int64		n = b->ntuples;
 	BuildPages	pages = {false, 0, 0};
 
+	/*
+	 * The pages are stamped with the (sub)transaction that writes them,
+	 * which may be younger than the tuples' xmin: a caller that runs this
+	 * in a subtransaction of its own and goes on when it fails (ImportTable)
+	 * leaves pages whose writer aborted, for VACUUM to free.
+	 */
+	b->xid = GetCurrentTransactionId();
 	tuplesort_performsort(b->sort);
 	dynpg_bt_read_meta(rel, &meta);
 	if (meta.root_level != 0 || !dynpg_bt_is_empty(rel))

@@ -84,8 +84,9 @@ typedef DynBtPageOpaqueData *DynBtPageOpaque;
 #define DYN_BT_INCOMPLETE_SPLIT	(1 << 3)	/* right half has no downlink yet */
 #define DYN_BT_DELETED			(1 << 4)	/* a leaf merged into its right sibling */
 /*
- * Written by a bulk build (btbuild.c), whose (sub)transaction id the page
- * header's pd_prune_xid holds (nothing else in dynpg uses that field).  A
+ * Written by a bulk build (btbuild.c), the id of the (sub)transaction that
+ * wrote it in the page header's pd_prune_xid (nothing else in dynpg uses
+ * that field).  A
  * build that fails before its switch leaves such pages outside the tree;
  * VACUUM frees them (README, "Bulk builds").  Splits and page reuse clear it.
  */
