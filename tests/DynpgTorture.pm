@@ -442,6 +442,15 @@ sub create_bulk_table
 	  "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}}')});
 }
 
+# the root grower's table (split cycles at an internal or new-root point)
+sub create_root_table
+{
+	my ($node) = @_;
+	sq($node, q{SELECT dynpg.create_table('{"TableName":"tort_root","BillingMode":"PAY_PER_REQUEST",
+	  "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
+	  "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"S"}]}')});
+}
+
 # the indexes to compare with their definitions: table => [index, key attrs, include]
 my %INDEXES = (
 	tort_range => [ [ 'by_l', [ [ 'l', 'S' ] ] ], [ 'by_g', [ [ 'g', 'S' ] ] ] ],
@@ -512,14 +521,17 @@ log_min_messages = warning
 			push @side, bg_psql($node, "COPY dynamodb.tort_bulk FROM '$bulk_file'", $bulk_done);
 			$delay = 0.05 + rand(1.2);
 		}
+		my $split_point = 0;
 		if ($mode eq 'split')
 		{
-			# leaf splits come every few writes, internal ones seldom, new roots rarely
+			# leaf splits come every few writes; internal splits and new roots
+			# come from the root grower below
 			my $x = rand();
-			my $point = $x < 0.6 ? 1 : $x < 0.9 ? 2 : 3;
+			$split_point = $x < 0.4 ? 1 : $x < 0.7 ? 2 : 3;
 			PostgreSQL::Test::Utils::append_to_file($node->data_dir . '/torture.conf',
-				"dynpg.debug_split_panic = $point\n");
-			$note = "split point $point";
+				"dynpg.debug_split_panic = $split_point\n");
+			$note = "split point $split_point";
+			create_root_table($node) if $split_point > 1;
 		}
 
 		my @ledgers = map { "$dir/ledger-c$cycle-w$_" } 1 .. $WRITERS;
@@ -541,6 +553,14 @@ log_min_messages = warning
 		if ($mode eq 'split')
 		{
 			$node->reload;
+			# the root grower: items with 900-byte sort keys, a few to a leaf and
+			# to an internal page, into the fresh tort_root one by one, so that
+			# its root splits after a few items and its internal pages soon after
+			# (one statement: the crash rolls it back, the tree's pages stay)
+			push @side, bg_psql($node, q{SET dynpg.bulk_load = off; INSERT INTO dynamodb.tort_root
+			  SELECT format('{"p":{"S":"r%s"},"s":{"S":"%s"}}', i % 3, lpad(i::text, 900, 'k'))::dynpg.item
+			  FROM generate_series(1, 3000) i}, "$dir/root-done")
+			  if $split_point > 1;
 			# the first split after the reload PANICs: wait for the postmaster to go
 			my $pid = $node->{_pid};
 			my $until = time() + $delay + ($note =~ /point 1/ ? 3 : 8);
@@ -840,6 +860,20 @@ log_min_messages = warning
 		if ($mode eq 'bulk')
 		{
 			sq($node, q{SELECT dynpg.delete_table('{"TableName": "tort_bulk"}')});
+		}
+		if ($split_point > 1)
+		{
+			# the split the crash cut short is finished by the next writes that meet it
+			my $before = sq($node, q{SELECT (dynpg.verify('tort_root') ->> 'incomplete_splits')});
+			sq($node, q{SET dynpg.bulk_load = off; INSERT INTO dynamodb.tort_root
+			  SELECT format('{"p":{"S":"r%s"},"s":{"S":"after%s"}}', i % 3, lpad(i::text, 900, 'k'))::dynpg.item
+			  FROM generate_series(1, 200) i});
+			my ($ok, $report) = verify_ok($node, 'tort_root');
+			push @cp, "tort_root: dynpg.verify after more writes: $report" unless $ok;
+			my $after = sq($node, q{SELECT (dynpg.verify('tort_root') ->> 'internal_pages') || ' internal pages, '
+			  || (dynpg.verify('tort_root') ->> 'incomplete_splits') || ' incomplete splits'});
+			$note .= " (tort_root: $before incomplete split(s) after the restart; after 200 more items $after)";
+			sq($node, q{SELECT dynpg.delete_table('{"TableName": "tort_root"}')});
 		}
 		sq($node, 'CHECKPOINT') if $cycle % 5 == 0;
 
