@@ -1698,6 +1698,13 @@ dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *request)
 		return route_broadcast(c, op, request);
 	if (strcmp(name, "DescribeTable") == 0)
 		return route_describe_table(c, op, request);
+	/*
+	 * PartiQL runs on the router: its statements' operations are routed
+	 * as the operations' own requests (partiql_ops.c, pql_operation)
+	 */
+	if (strcmp(name, "ExecuteStatement") == 0 || strcmp(name, "BatchExecuteStatement") == 0 ||
+		strcmp(name, "ExecuteTransaction") == 0)
+		return dynpg_api_call_local(op, request);
 	/* the cluster's catalog and settings: the router's own */
 	if (strcmp(name, "ListTables") == 0 || strcmp(name, "ListTagsOfResource") == 0 ||
 		strcmp(name, "DescribeTimeToLive") == 0 || strcmp(name, "DescribeLimits") == 0 ||

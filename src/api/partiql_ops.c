@@ -45,6 +45,7 @@
 #include "utils/resowner.h"
 
 #include "api/dynpg_api.h"
+#include "api/dynpg_cluster.h"
 #include "api/dynpg_item_common.h"
 #include "base/dynpg_error.h"
 #include "base/dynpg_preload.h"
@@ -52,6 +53,19 @@
 #include "catalog/dynpg_catalog.h"
 #include "partiql/dynpg_partiql.h"
 #include "types/dynpg_item.h"
+
+/*
+ * A statement's operation: in a cluster's router database
+ * (src/api/cluster.c) routed to the nodes as the operation's own request
+ * would be, else the operation called directly.
+ */
+static DynJson *
+pql_operation(const char *name, DynApiOperation local, DynJson *request)
+{
+	if (dynpg_cluster_routes())
+		return dynpg_cluster_call(dynpg_api_find_operation(name), request);
+	return local(request);
+}
 
 #define SQLSTATE_VALIDATION		MAKE_SQLSTATE('Y', 'D', '0', '0', '1')
 #define SQLSTATE_CONDITIONAL	MAKE_SQLSTATE('Y', 'D', '0', '1', '0')
@@ -1152,7 +1166,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 		if (proj != NULL)
 			jadd(req, "ProjectionExpression", jstr(proj));
 		add_expression_maps(req, &g, NULL);
-		r = dynpg_api_get_item(req);
+		r = pql_operation("GetItem", dynpg_api_get_item, req);
 		item = dynpg_json_member(r, "Item", 4);
 		if (item != NULL && start_key == NULL && start_index == 0)
 			dynpg_json_append(items, item);
@@ -1223,7 +1237,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 			if (start_key != NULL && i == start_index)
 				jadd(req, "ExclusiveStartKey", start_key);
 			add_expression_maps(req, &g, values);
-			r = dynpg_api_query(req);
+			r = pql_operation("Query", dynpg_api_query, req);
 			append_items(items, r);
 			capacity_add(&cap, r);
 			lek = dynpg_json_member(r, "LastEvaluatedKey", 16);
@@ -1278,7 +1292,7 @@ exec_select(PqlStatement *st, const StmtOpts *o)
 		if (start_key != NULL)
 			jadd(req, "ExclusiveStartKey", start_key);
 		add_expression_maps(req, &g, g.values);
-		r = dynpg_api_scan(req);
+		r = pql_operation("Scan", dynpg_api_scan, req);
 		append_items(items, r);
 		capacity_add(&cap, r);
 		jadd(resp, "Items", items);
@@ -1373,7 +1387,7 @@ put_or_duplicate(DynJson *req)
 
 	PG_TRY();
 	{
-		r = dynpg_api_put_item(req);
+		r = pql_operation("PutItem", dynpg_api_put_item, req);
 	}
 	PG_CATCH();
 	{
@@ -1407,9 +1421,9 @@ exec_write(PqlStatement *st, const StmtOpts *o)
 	if (st->kind == PQL_INSERT)
 		r = put_or_duplicate(w.req);
 	else if (st->kind == PQL_UPDATE)
-		r = dynpg_api_update_item(w.req);
+		r = pql_operation("UpdateItem", dynpg_api_update_item, w.req);
 	else
-		r = dynpg_api_delete_item(w.req);
+		r = pql_operation("DeleteItem", dynpg_api_delete_item, w.req);
 	attrs = dynpg_json_member(r, "Attributes", 10);
 	if (attrs != NULL)
 		dynpg_json_append(items, attrs);
@@ -1811,7 +1825,7 @@ dynpg_api_execute_transaction(DynJson *request)
 
 	if (nreads > 0)
 	{
-		tresp = dynpg_api_transact_get_items(treq);
+		tresp = pql_operation("TransactGetItems", dynpg_api_transact_get_items, treq);
 		responses = dynpg_json_member(tresp, "Responses", 9);
 		jadd(resp, "Responses", responses ? responses : jarr());
 	}
@@ -1821,7 +1835,7 @@ dynpg_api_execute_transaction(DynJson *request)
 			jadd(treq, "ClientRequestToken", jstr(r.token));
 		PG_TRY();
 		{
-			tresp = dynpg_api_transact_write_items(treq);
+			tresp = pql_operation("TransactWriteItems", dynpg_api_transact_write_items, treq);
 		}
 		PG_CATCH();
 		{

@@ -91,6 +91,24 @@ ddb.transact_write_items(TransactItems=[
                 "UpdateExpression": "SET t = :t", "ExpressionAttributeValues": {":t": {"S": "x"}}}}])
 got = ddb.get_item(TableName="Boto", Key={"id": {"S": "id5"}, "n": {"N": "5"}}, ConsistentRead=True)
 check(got["Item"].get("t") == {"S": "x"}, "TransactWriteItems within one partition commits")
+# PartiQL: the router runs the statement, its operations go to the nodes
+ddb.execute_statement(Statement="INSERT INTO Boto VALUE {'id': 'pq', 'n': 1, 'v': 'partiql'}")
+got = ddb.execute_statement(Statement="SELECT v FROM Boto WHERE id = 'pq' AND n = 1")
+check(got["Items"] == [{"v": {"S": "partiql"}}], "ExecuteStatement INSERT, then SELECT by key")
+got = ddb.execute_statement(Statement="SELECT n FROM Boto WHERE id = ?", Parameters=[{"S": "id7"}])
+got_n = [int(x["n"]["N"]) for x in got["Items"]]
+want_n = [int(x["n"]["N"]) for x in ddb.query(TableName="Boto", KeyConditionExpression="id = :i",
+                                               ExpressionAttributeValues={":i": {"S": "id7"}})["Items"]]
+check(got_n == want_n and [7, 37, 67, 97] == [n for n in got_n if n < 120],
+      "ExecuteStatement SELECT of a partition: Query's items (%s)" % got_n)
+code, msg = error_code(lambda: ddb.execute_statement(
+    Statement="INSERT INTO Boto VALUE {'id': 'pq', 'n': 1}"))
+check(code == "DuplicateItemException", "a duplicate INSERT: DuplicateItemException (%s)" % code)
+r = ddb.batch_execute_statement(Statements=[
+    {"Statement": "SELECT v FROM Boto WHERE id = 'pq' AND n = 1"},
+    {"Statement": "SELECT v FROM Boto WHERE id = 'id7' AND n = 37"}])["Responses"]
+check([x.get("Item") for x in r] == [{"v": {"S": "partiql"}}, {"v": {"S": "value 37"}}],
+      "BatchExecuteStatement over the nodes")
 d = ddb.describe_table(TableName="Boto")["Table"]
 check(d["KeySchema"][0]["AttributeName"] == "id" and d["TableStatus"] in ("ACTIVE", "CREATING"),
       "DescribeTable through the router")

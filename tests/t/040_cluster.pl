@@ -322,9 +322,31 @@ same(q{
 SELECT pg_temp.try('DescribeTable', '{"TableName":"Numbers"}')::jsonb #- '{Table,CreationDateTime}' #- '{Table,TableArn}' #- '{Table,TableId}';
 SELECT pg_temp.try('DescribeTable', '{"TableName":"Nothing"}');
 }, 'DescribeTable and its error: the same');
-like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('ExecuteStatement', '{"Statement":"SELECT * FROM Numbers"}')}),
-	qr/^ERROR YD003 dynpg does not support the operation ExecuteStatement through a cluster router yet \{"__type":"[^"]*#UnknownOperationException"/,
-	'PartiQL through the router: UnknownOperationException');
+
+# PartiQL: the router runs the statements, their operations are routed
+# (a key's node, a Scan over all, a transaction across nodes by two-phase commit)
+same(q{
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"INSERT INTO Numbers VALUE {''n'': 1001, ''w'': ''a''}"}');
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"INSERT INTO Numbers VALUE {''n'': 1001, ''w'': ''b''}"}');
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"SELECT * FROM Numbers WHERE n = 1001"}');
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"UPDATE Numbers SET w = ''c'' WHERE n = 1001 RETURNING ALL NEW *"}');
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"UPDATE Numbers SET w = ''d'' WHERE n = 999999"}');
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"SELECT n FROM Numbers WHERE n BETWEEN 3 AND 9"}');
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"SELECT n FROM Numbers WHERE n > 0", "Limit": 4}');
+SELECT pg_temp.try('ExecuteTransaction', '{"TransactStatements":[{"Statement":"INSERT INTO Numbers VALUE {''n'': 1002}"},{"Statement":"INSERT INTO Numbers VALUE {''n'': 1005}"},{"Statement":"INSERT INTO Numbers VALUE {''n'': 1007}"}]}');
+SELECT pg_temp.try('ExecuteTransaction', '{"TransactStatements":[{"Statement":"INSERT INTO Numbers VALUE {''n'': 1010}"},{"Statement":"INSERT INTO Numbers VALUE {''n'': 1002}"}]}');
+SELECT pg_temp.try('ExecuteTransaction', '{"TransactStatements":[{"Statement":"SELECT * FROM Numbers WHERE n = 1002"}]}');
+SELECT pg_temp.try('BatchExecuteStatement', '{"Statements":[{"Statement":"SELECT * FROM Numbers WHERE n = 1005"},{"Statement":"SELECT * FROM Numbers WHERE n = 1007"},{"Statement":"SELECT * FROM Nothing WHERE n = 1"}]}');
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"DELETE FROM Numbers WHERE n = 1005 RETURNING ALL OLD *"}');
+SELECT pg_temp.try('ExecuteStatement', '{"Statement":"SELECT * FROM Nothing"}');
+}, 'PartiQL through the router: the same answers and errors as one node');
+my $pql_nodes = $router->safe_psql('postgres', q{SELECT count(DISTINCT dynpg.cluster_node_of(
+	dynpg.partition_hash(jsonb_build_object('N', i::text)), 4)) FROM unnest(ARRAY[1002, 1005, 1007]) i});
+ok($pql_nodes > 1, "... the PartiQL transaction wrote to $pql_nodes nodes");
+like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('ExecuteTransaction',
+	'{"TransactStatements":[{"Statement":"SELECT * FROM Numbers WHERE n = 1002"},{"Statement":"SELECT * FROM Numbers WHERE n = 1007"}]}')}),
+	qr/^ERROR YD001 dynpg cluster dyn: the items of a TransactGetItems are on nodes \d, \d, which share no snapshot/,
+	'... a read transaction across nodes is refused as TransactGetItems is');
 
 # ---------------------------------------------------------------------------
 # Each node holds only its own hash range, and together they hold what the single node holds
