@@ -35,6 +35,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/relation.h"
 #include "access/transam.h"
 #include "access/xact.h"
@@ -1619,6 +1621,309 @@ sum_member(DynJson *into, const DynJson *from, const char *name)
 			into->members[i].val = int_json(member_int(into, name, 0) + member_int(from, name, 0));
 }
 
+/* ---------------------------------------------------------------------
+ * Streams
+ *
+ * Each node keeps its own stream of the table (its records, shards and
+ * generations); the router's stream of the table (opened by the same
+ * CreateTable or UpdateTable) names them all.  A router StreamArn stands
+ * for the stream of the same rank among the table's streams on each node
+ * (ListStreams' order: the nodes open and close them by the same
+ * broadcast requests).  A router ShardId is the node's ShardId followed
+ * by "-" and the node's number in 3 hex digits; a router ShardIterator is
+ * "<router StreamArn>|node|<3 hex digits>|<the node's iterator>".
+ * ListStreams is the router's own.  A request the router cannot map (a
+ * ShardId or iterator of no node) goes to its own stream, whose answer is
+ * the error one database gives.
+ * ---------------------------------------------------------------------
+ */
+
+#define ITERATOR_NODE_MARK "|node|"
+
+/* The node of a router ShardId and the node's ShardId, or false */
+static bool
+split_shard_id(const Cluster *c, const char *id, char **inner, int *node)
+{
+	size_t		len = id ? strlen(id) : 0;
+	char	   *end;
+	long		n;
+
+	if (len < 5 || id[len - 4] != '-' || !isxdigit((unsigned char) id[len - 3]) ||
+		!isxdigit((unsigned char) id[len - 2]) || !isxdigit((unsigned char) id[len - 1]))
+		return false;
+	n = strtol(id + len - 3, &end, 16);
+	if (n < 0 || n >= c->nodes)
+		return false;
+	*node = (int) n;
+	*inner = pnstrdup(id, len - 4);
+	return true;
+}
+
+static DynJson *
+router_shard_id(const DynJson *inner, int node)
+{
+	char	   *id = psprintf("%.*s-%03x", inner->len, inner->str, node);
+
+	return dynpg_json_string(id, strlen(id));
+}
+
+/*
+ * The node's StreamArn for the router's stream 'arn': the stream of the
+ * same rank among the table's streams.  NULL when the router has no such
+ * stream (its own DescribeStream then answers the error).
+ */
+static char *
+node_stream_arn(const Cluster *c, int node, const char *arn)
+{
+	const DynApiOperationInfo *list_op = dynpg_api_find_operation("ListStreams");
+	char	   *table = NULL;
+	char	   *after = NULL;
+	DynJson    *req;
+	DynJson    *theirs;
+	DynJson    *list;
+	int			rank = 0;
+	int			i;
+
+	/* the router's streams, every page: the table of 'arn' and its rank */
+	for (;;)
+	{
+		DynJson    *mine;
+
+		req = dynpg_json_new(DJ_OBJECT);
+		if (after != NULL)
+			dynpg_json_add(req, "ExclusiveStartStreamArn", 23, dynpg_json_string(after, strlen(after)));
+		mine = dynpg_api_call_local(list_op, req);
+		list = dynpg_json_member(mine, "Streams", 7);
+		for (i = 0; list != NULL && list->kind == DJ_ARRAY && i < list->len && table == NULL; i++)
+		{
+			char	   *a = member_string(list->elems[i], "StreamArn");
+			char	   *t = member_string(list->elems[i], "TableName");
+
+			if (a == NULL || t == NULL)
+				continue;
+			if (strcmp(a, arn) == 0)
+				table = t;
+			else if (strstr(arn, psprintf(":table/%s/stream/", t)) != NULL)
+				rank++;			/* an earlier stream of the same table */
+		}
+		after = member_string(mine, "LastEvaluatedStreamArn");
+		if (table != NULL || after == NULL)
+			break;
+	}
+	if (table == NULL)
+		return NULL;
+	req = dynpg_json_new(DJ_OBJECT);
+	dynpg_json_add(req, "TableName", 9, dynpg_json_string(table, strlen(table)));
+	theirs = forward(c, node, "ListStreams", req);
+	list = dynpg_json_member(theirs, "Streams", 7);
+	if (list == NULL || list->kind != DJ_ARRAY || rank >= list->len)
+		dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+					"dynpg cluster %s: node %d has no stream of table %s matching %s",
+					c->name, node, table, arn);
+	return member_string(list->elems[rank], "StreamArn");
+}
+
+/* A request's copy with member 'name' set to string 'value' */
+static DynJson *
+with_string(const DynJson *request, const char *name, const char *value)
+{
+	DynJson    *r = object_without(request, name, NULL);
+
+	dynpg_json_add(r, name, strlen(name), dynpg_json_string(value, strlen(value)));
+	return r;
+}
+
+/* The node's shards of a DescribeStream answer, renamed for the router, appended to 'into' */
+static int
+append_node_shards(DynJson *into, const DynJson *answer, int node, int room)
+{
+	DynJson    *desc = dynpg_json_member(answer, "StreamDescription", 17);
+	DynJson    *shards = desc ? dynpg_json_member(desc, "Shards", 6) : NULL;
+	int			added = 0;
+	int			i;
+
+	for (i = 0; shards != NULL && shards->kind == DJ_ARRAY && i < shards->len && added < room; i++)
+	{
+		DynJson    *sh = shards->elems[i];
+		DynJson    *out = dynpg_json_new(DJ_OBJECT);
+		int			m;
+
+		for (m = 0; m < sh->len; m++)
+		{
+			DynJsonMember *mem = &sh->members[m];
+
+			if ((mem->keylen == 7 && memcmp(mem->key, "ShardId", 7) == 0) ||
+				(mem->keylen == 13 && memcmp(mem->key, "ParentShardId", 13) == 0))
+				dynpg_json_add(out, mem->key, mem->keylen, router_shard_id(mem->val, node));
+			else
+				dynpg_json_add(out, mem->key, mem->keylen, mem->val);
+		}
+		dynpg_json_append(into, out);
+		added++;
+	}
+	return added;
+}
+
+/*
+ * DescribeStream: the router's own description (its checks and errors are
+ * one database's), with the shards of every node in node order, paged by
+ * Limit and ExclusiveStartShardId; a ShardFilter's shard names its node.
+ */
+static DynJson *
+route_describe_stream(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	DynJson    *resp = dynpg_api_call_local(op, request);
+	DynJson    *desc = dynpg_json_member(resp, "StreamDescription", 17);
+	char	   *arn = member_string(request, "StreamArn");
+	char	   *start = member_string(request, "ExclusiveStartShardId");
+	DynJson    *filter = dynpg_json_member(request, "ShardFilter", 11);
+	char	   *filter_shard = filter ? member_string(filter, "ShardId") : NULL;
+	int64		limit = member_int(request, "Limit", 100);
+	DynJson    *shards = dynpg_json_new(DJ_ARRAY);
+	DynJson    *out;
+	int			first = 0;
+	int			last = c->nodes - 1;
+	int			node;
+	int			shown = 0;
+	bool		more = false;
+	char	   *start_inner = NULL;
+	char	   *filter_inner = NULL;
+	int			i;
+
+	if (desc == NULL)
+		return resp;
+	if (start != NULL)
+	{
+		if (!split_shard_id(c, start, &start_inner, &first))
+			first = c->nodes;	/* a shard of no node: nothing after it */
+	}
+	if (filter_shard != NULL)
+	{
+		int			fnode;
+
+		if (split_shard_id(c, filter_shard, &filter_inner, &fnode))
+			first = Max(first, fnode), last = fnode;
+		else
+			first = c->nodes;	/* no node's shard: no children */
+	}
+	for (node = first; node <= last && !more; node++)
+	{
+		char	   *node_arn = node_stream_arn(c, node, arn);
+		DynJson    *req;
+		DynJson    *answer;
+		DynJson    *ldesc;
+
+		if (node_arn == NULL)
+			break;
+		req = with_string(request, "StreamArn", node_arn);
+		req = object_without(req, "ExclusiveStartShardId", "Limit");
+		if (node == first && start_inner != NULL)
+			dynpg_json_add(req, "ExclusiveStartShardId", 21,
+						   dynpg_json_string(start_inner, strlen(start_inner)));
+		if (filter_inner != NULL)
+		{
+			DynJson    *f = with_string(filter, "ShardId", filter_inner);
+
+			req = object_without(req, "ShardFilter", NULL);
+			dynpg_json_add(req, "ShardFilter", 11, f);
+		}
+		dynpg_json_add(req, "Limit", 5, int_json(limit - shown));
+		answer = forward(c, node, "DescribeStream", req);
+		shown += append_node_shards(shards, answer, node, (int) (limit - shown));
+		ldesc = dynpg_json_member(answer, "StreamDescription", 17);
+		if (ldesc != NULL && dynpg_json_member(ldesc, "LastEvaluatedShardId", 20) != NULL)
+			more = true;
+		else if (shown >= limit && node < last)
+			more = true;
+	}
+	/* the router's description with the nodes' shards */
+	out = dynpg_json_new(DJ_OBJECT);
+	for (i = 0; i < desc->len; i++)
+	{
+		DynJsonMember *m = &desc->members[i];
+
+		if (m->keylen == 6 && memcmp(m->key, "Shards", 6) == 0)
+			dynpg_json_add(out, "Shards", 6, shards);
+		else if (!(m->keylen == 20 && memcmp(m->key, "LastEvaluatedShardId", 20) == 0))
+			dynpg_json_add(out, m->key, m->keylen, m->val);
+	}
+	if (more && shards->len > 0)
+	{
+		DynJson    *lastsh = shards->elems[shards->len - 1];
+
+		dynpg_json_add(out, "LastEvaluatedShardId", 20, dynpg_json_member(lastsh, "ShardId", 7));
+	}
+	resp = dynpg_json_new(DJ_OBJECT);
+	dynpg_json_add(resp, "StreamDescription", 17, out);
+	return resp;
+}
+
+/* GetShardIterator: on the node the ShardId names, its iterator wrapped */
+static DynJson *
+route_get_shard_iterator(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	char	   *arn = member_string(request, "StreamArn");
+	char	   *shard = member_string(request, "ShardId");
+	char	   *inner;
+	char	   *node_arn;
+	char	   *it;
+	int			node;
+	DynJson    *req;
+	DynJson    *answer;
+	DynJson    *resp;
+
+	if (arn == NULL || !split_shard_id(c, shard, &inner, &node) ||
+		(node_arn = node_stream_arn(c, node, arn)) == NULL)
+		return dynpg_api_call_local(op, request);
+	req = with_string(with_string(request, "StreamArn", node_arn), "ShardId", inner);
+	answer = forward(c, node, op->name, req);
+	it = member_string(answer, "ShardIterator");
+	if (it == NULL)
+		return answer;
+	it = psprintf("%s" ITERATOR_NODE_MARK "%03x|%s", arn, node, it);
+	resp = dynpg_json_new(DJ_OBJECT);
+	dynpg_json_add(resp, "ShardIterator", 13, dynpg_json_string(it, strlen(it)));
+	return resp;
+}
+
+/* GetRecords: on the iterator's node, the next iterator wrapped again */
+static DynJson *
+route_get_records(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	char	   *it = member_string(request, "ShardIterator");
+	char	   *mark = it ? strstr(it, ITERATOR_NODE_MARK) : NULL;
+	char	   *end;
+	long		node;
+	char	   *prefix;
+	DynJson    *answer;
+	DynJson    *out;
+	int			i;
+
+	if (mark == NULL || strlen(mark) < strlen(ITERATOR_NODE_MARK) + 4 ||
+		mark[strlen(ITERATOR_NODE_MARK) + 3] != '|')
+		return dynpg_api_call_local(op, request);
+	node = strtol(mark + strlen(ITERATOR_NODE_MARK), &end, 16);
+	if (end != mark + strlen(ITERATOR_NODE_MARK) + 3 || node < 0 || node >= c->nodes)
+		return dynpg_api_call_local(op, request);
+	prefix = pnstrdup(it, end + 1 - it);
+	answer = forward(c, (int) node, op->name, with_string(request, "ShardIterator", end + 1));
+	out = dynpg_json_new(DJ_OBJECT);
+	for (i = 0; i < answer->len; i++)
+	{
+		DynJsonMember *m = &answer->members[i];
+
+		if (m->keylen == 17 && memcmp(m->key, "NextShardIterator", 17) == 0 && m->val->kind == DJ_STRING)
+		{
+			char	   *next = psprintf("%s%.*s", prefix, m->val->len, m->val->str);
+
+			dynpg_json_add(out, m->key, m->keylen, dynpg_json_string(next, strlen(next)));
+		}
+		else
+			dynpg_json_add(out, m->key, m->keylen, m->val);
+	}
+	return out;
+}
+
 /* DescribeTable: node 0's description, with the counts and sizes of every node */
 static DynJson *
 route_describe_table(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
@@ -1705,8 +2010,15 @@ dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *request)
 	if (strcmp(name, "ExecuteStatement") == 0 || strcmp(name, "BatchExecuteStatement") == 0 ||
 		strcmp(name, "ExecuteTransaction") == 0)
 		return dynpg_api_call_local(op, request);
+	if (strcmp(name, "DescribeStream") == 0)
+		return route_describe_stream(c, op, request);
+	if (strcmp(name, "GetShardIterator") == 0)
+		return route_get_shard_iterator(c, op, request);
+	if (strcmp(name, "GetRecords") == 0)
+		return route_get_records(c, op, request);
 	/* the cluster's catalog and settings: the router's own */
-	if (strcmp(name, "ListTables") == 0 || strcmp(name, "ListTagsOfResource") == 0 ||
+	if (strcmp(name, "ListStreams") == 0 ||
+		strcmp(name, "ListTables") == 0 || strcmp(name, "ListTagsOfResource") == 0 ||
 		strcmp(name, "DescribeTimeToLive") == 0 || strcmp(name, "DescribeLimits") == 0 ||
 		strcmp(name, "DescribeEndpoints") == 0)
 		return dynpg_api_call_local(op, request);

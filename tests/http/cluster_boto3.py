@@ -109,6 +109,40 @@ r = ddb.batch_execute_statement(Statements=[
     {"Statement": "SELECT v FROM Boto WHERE id = 'id7' AND n = 37"}])["Responses"]
 check([x.get("Item") for x in r] == [{"v": {"S": "partiql"}}, {"v": {"S": "value 37"}}],
       "BatchExecuteStatement over the nodes")
+# Streams: one stream to the client, every node's shards behind it
+streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["DYNPG_ENDPOINT"], region_name="us-east-1",
+                       config=Config(retries={"max_attempts": 0}))
+ddb.create_table(TableName="BotoStream", BillingMode="PAY_PER_REQUEST",
+                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+for i in range(30):
+    ddb.put_item(TableName="BotoStream", Item={"id": {"S": "s%d" % i}})
+arn = streams.list_streams(TableName="BotoStream")["Streams"][0]["StreamArn"]
+shards, start = [], None
+while True:
+    kw = {"StreamArn": arn, "Limit": 5}
+    if start:
+        kw["ExclusiveStartShardId"] = start
+    d = streams.describe_stream(**kw)["StreamDescription"]
+    shards += [sh["ShardId"] for sh in d["Shards"]]
+    start = d.get("LastEvaluatedShardId")
+    if not start:
+        break
+seen = []
+for sh in shards:
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=sh, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    for _ in range(20):
+        r = streams.get_records(ShardIterator=it)
+        if not r["Records"]:
+            break
+        seen += [x["dynamodb"]["Keys"]["id"]["S"] for x in r["Records"]]
+        it = r.get("NextShardIterator")
+        if not it:
+            break
+check(sorted(seen) == sorted("s%d" % i for i in range(30)),
+      "Streams through the router: %d shards, every record once (%d)" % (len(shards), len(seen)))
+ddb.delete_table(TableName="BotoStream")
 d = ddb.describe_table(TableName="Boto")["Table"]
 check(d["KeySchema"][0]["AttributeName"] == "id" and d["TableStatus"] in ("ACTIVE", "CREATING"),
       "DescribeTable through the router")

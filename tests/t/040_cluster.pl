@@ -91,6 +91,7 @@ sub both
 	# the moments a table was created differ
 	s/"(CreationDateTime|LastUpdateToPayPerRequestDateTime)": [0-9.e+]+/"$1": T/g for ($r, $s);
 	s/"TableId": "[0-9a-f-]+"/"TableId": U/g for ($r, $s);
+	s{/stream/[0-9T:.-]+}{/stream/L}g for ($r, $s);
 	return ($r, $s);
 }
 
@@ -347,6 +348,77 @@ like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('ExecuteTran
 	'{"TransactStatements":[{"Statement":"SELECT * FROM Numbers WHERE n = 1002"},{"Statement":"SELECT * FROM Numbers WHERE n = 1007"}]}')}),
 	qr/^ERROR YD001 dynpg cluster dyn: the items of a TransactGetItems are on nodes \d, \d, which share no snapshot/,
 	'... a read transaction across nodes is refused as TransactGetItems is');
+
+# Streams: the router's stream names every node's shards; each record once,
+# per item in order (the same log as one node's)
+my $streamed = q{{"TableName":"Streamed","BillingMode":"PAY_PER_REQUEST",
+ "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
+ "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"}],
+ "StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}}};
+$streamed =~ s/\n//g;
+my $stream_log = q{
+CREATE FUNCTION pg_temp.stream_log(t text, page int) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE arn text; d jsonb; sh jsonb; it text; r jsonb; start text; req jsonb; shards int := 0;
+BEGIN
+	arn := dynpg.execute('ListStreams', jsonb_build_object('TableName', t))->'Streams'->0->>'StreamArn';
+	CREATE TEMP TABLE IF NOT EXISTS log_rows (k text, seq numeric, line text);
+	TRUNCATE log_rows;
+	LOOP
+		req := jsonb_build_object('StreamArn', arn, 'Limit', page);
+		IF start IS NOT NULL THEN req := req || jsonb_build_object('ExclusiveStartShardId', start); END IF;
+		d := dynpg.execute('DescribeStream', req)->'StreamDescription';
+		FOR sh IN SELECT * FROM jsonb_array_elements(d->'Shards') LOOP
+			shards := shards + 1;
+			it := dynpg.execute('GetShardIterator', jsonb_build_object('StreamArn', arn,
+				'ShardId', sh->>'ShardId', 'ShardIteratorType', 'TRIM_HORIZON'))->>'ShardIterator';
+			FOR n IN 1..100 LOOP
+				r := dynpg.execute('GetRecords', jsonb_build_object('ShardIterator', it, 'Limit', 7));
+				EXIT WHEN jsonb_array_length(r->'Records') = 0;
+				INSERT INTO log_rows SELECT (e->'dynamodb'->'Keys'->'p'->>'S') || '/' || (e->'dynamodb'->'Keys'->'s'->>'N'),
+					(e->'dynamodb'->>'SequenceNumber')::numeric,
+					(e->>'eventName') || ' ' || coalesce(e->'dynamodb'->'NewImage', 'null')::text || ' '
+					|| coalesce(e->'dynamodb'->'OldImage', 'null')::text
+				  FROM jsonb_array_elements(r->'Records') e;
+				it := r->>'NextShardIterator';
+				EXIT WHEN it IS NULL;
+			END LOOP;
+		END LOOP;
+		start := d->>'LastEvaluatedShardId';
+		EXIT WHEN start IS NULL;
+	END LOOP;
+	RETURN QUERY SELECT k || ': ' || string_agg(line, '; ' ORDER BY seq) FROM log_rows GROUP BY k ORDER BY k;
+END $$;
+};
+same(qq{
+SELECT pg_temp.try('CreateTable', '$streamed') IS NOT NULL;
+SELECT count(pg_temp.try('PutItem', jsonb_build_object('TableName', 'Streamed', 'Item',
+  jsonb_build_object('p', jsonb_build_object('S', 'k' || i), 's', jsonb_build_object('N', (i % 3)::text),
+    'v', jsonb_build_object('N', i::text))))) FROM generate_series(0, 39) i;
+SELECT count(pg_temp.try('UpdateItem', jsonb_build_object('TableName', 'Streamed', 'Key',
+  jsonb_build_object('p', jsonb_build_object('S', 'k' || i), 's', jsonb_build_object('N', (i % 3)::text)),
+  'UpdateExpression', 'SET v = v + :one', 'ExpressionAttributeValues', '{":one":{"N":"1"}}'::jsonb))) FROM generate_series(0, 39, 3) i;
+SELECT count(pg_temp.try('DeleteItem', jsonb_build_object('TableName', 'Streamed', 'Key',
+  jsonb_build_object('p', jsonb_build_object('S', 'k' || i), 's', jsonb_build_object('N', (i % 3)::text))))) FROM generate_series(0, 39, 7) i;
+$stream_log
+SELECT * FROM pg_temp.stream_log('Streamed', 3);
+SELECT pg_temp.try('GetShardIterator', jsonb_build_object('StreamArn',
+  dynpg.execute('ListStreams', '{"TableName":"Streamed"}')->'Streams'->0->>'StreamArn',
+  'ShardId', 'shardId-00000000000000000000-000000000000000000', 'ShardIteratorType', 'TRIM_HORIZON'));
+SELECT pg_temp.try('GetShardIterator', '{"StreamArn":"arn:aws:dynamodb:ddblocal:000000000000:table/Nope/stream/2020-01-01T00:00:00.000","ShardId":"shardId-00000000000000000000-000000000000000000-001","ShardIteratorType":"LATEST"}');
+SELECT pg_temp.try('DescribeStream', '{"StreamArn":"arn:aws:dynamodb:ddblocal:000000000000:table/Nope/stream/2020-01-01T00:00:00.000"}');
+SELECT pg_temp.try('GetRecords', '{"ShardIterator":"not an iterator"}');
+SELECT pg_temp.try('GetRecords', '{"ShardIterator":"x|node|fff|y"}');
+}, 'Streams through the router: every record once, per item in order, as one node has them; the same errors');
+my $router_shards = $router->safe_psql('postgres', q{SELECT string_agg(right(s->>'ShardId', 4), ',' ORDER BY ord)
+  FROM jsonb_array_elements(dynpg.execute('DescribeStream', jsonb_build_object('StreamArn',
+    dynpg.execute('ListStreams', '{"TableName":"Streamed"}')->'Streams'->0->>'StreamArn'))->'StreamDescription'->'Shards')
+  WITH ORDINALITY AS x(s, ord)});
+my $node_shards = join(',', map { my $k = $_; my $n = $nodes[$k]->safe_psql('postgres', q{SELECT jsonb_array_length(
+  dynpg.execute('DescribeStream', jsonb_build_object('StreamArn',
+    dynpg.execute('ListStreams', '{"TableName":"Streamed"}')->'Streams'->0->>'StreamArn'))->'StreamDescription'->'Shards')});
+  join(',', map { sprintf('-%03x', $k) } 1 .. $n) } 0 .. 3);
+is($router_shards, $node_shards, "... the router's shards are every node's, in node order");
+both(q{SELECT pg_temp.try('DeleteTable', '{"TableName":"Streamed"}') IS NOT NULL});
 
 # ---------------------------------------------------------------------------
 # Each node holds only its own hash range, and together they hold what the single node holds
