@@ -2010,6 +2010,14 @@ dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *request)
 	if (strcmp(name, "ExecuteStatement") == 0 || strcmp(name, "BatchExecuteStatement") == 0 ||
 		strcmp(name, "ExecuteTransaction") == 0)
 		return dynpg_api_call_local(op, request);
+	/*
+	 * Full exports run on the router, reading the nodes' items through
+	 * routed Scans (export_ops.c, export_routed); their records are the
+	 * router's
+	 */
+	if (strcmp(name, "ExportTableToPointInTime") == 0 || strcmp(name, "DescribeExport") == 0 ||
+		strcmp(name, "ListExports") == 0)
+		return dynpg_api_call_local(op, request);
 	if (strcmp(name, "DescribeStream") == 0)
 		return route_describe_stream(c, op, request);
 	if (strcmp(name, "GetShardIterator") == 0)

@@ -115,6 +115,7 @@
 #include "am/dynpg_read.h"
 #include "am/dynpg_stream.h"
 #include "api/dynpg_api.h"
+#include "api/dynpg_cluster.h"
 #include "api/dynpg_item_common.h"
 #include "api/dynpg_export.h"
 #include "api/dynpg_import.h"
@@ -638,45 +639,107 @@ export_finish(const ExportRow *e, ExportFiles *files, int64 billed, TimestampTz 
  * whole (truncated first), so an export run again after a crash replaces
  * what a first run left.
  */
+/* One item's line of a full export; returns its size for BilledSizeBytes */
+static int64
+export_item(ExportFiles *files, StringInfo line, const DynItem *item, bool ion)
+{
+	if (dynpg_debug_bulk_delay_ms > 0)
+		pg_usleep(dynpg_debug_bulk_delay_ms * 1000L);	/* testing only */
+	CHECK_FOR_INTERRUPTS();
+	resetStringInfo(line);
+	if (ion)
+	{
+		/* AWS's Ion lines: each begins with the version marker */
+		appendStringInfoString(line, "$ion_1_0 {Item:");
+		dynpg_item_append_ion(item, line);
+	}
+	else
+	{
+		appendStringInfoString(line, "{\"Item\":");
+		dynpg_item_append_text(item, line);
+	}
+	appendStringInfoString(line, "}\n");
+	files_add(files, line->data, line->len);
+	return dynpg_item_size(item);
+}
+
+/*
+ * A full export in a cluster's router (src/api/cluster.c): the items are
+ * the nodes', read by strongly consistent Scans through the router, page
+ * by page -- each node's pages from its own snapshots, so the export is
+ * not one point in time across nodes (src/api/README, "Partitioned
+ * dynpg").
+ */
+static int64
+export_routed(ExportFiles *files, StringInfo line, const char *table_name, bool ion)
+{
+	const DynApiOperationInfo *scan = dynpg_api_find_operation("Scan");
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext page = AllocSetContextCreate(outer, "routed export page", ALLOCSET_DEFAULT_SIZES);
+	char	   *start = NULL;		/* LastEvaluatedKey's text, in 'outer' */
+	int64		billed = 0;
+
+	for (;;)
+	{
+		DynJson    *req;
+		DynJson    *resp;
+		DynJson    *items;
+		DynJson    *lek;
+		int			i;
+
+		MemoryContextSwitchTo(page);
+		req = dynpg_json_new(DJ_OBJECT);
+		dynpg_json_add(req, "TableName", 9, dynpg_json_string(table_name, strlen(table_name)));
+		dynpg_json_add(req, "ConsistentRead", 14, dynpg_json_bool(true));
+		if (start != NULL)
+			dynpg_json_add(req, "ExclusiveStartKey", 17, dynpg_json_parse(start, strlen(start)));
+		resp = dynpg_cluster_call(scan, req);
+		items = dynpg_json_member(resp, "Items", 5);
+		for (i = 0; items != NULL && items->kind == DJ_ARRAY && i < items->len; i++)
+			billed += export_item(files, line, dynpg_item_from_json(items->elems[i], false), ion);
+		lek = dynpg_json_member(resp, "LastEvaluatedKey", 16);
+		MemoryContextSwitchTo(outer);
+		if (lek == NULL)
+			break;
+		{
+			StringInfoData t;
+
+			initStringInfo(&t);
+			dynpg_json_write(&t, lek, NULL);
+			start = t.data;
+		}
+		MemoryContextReset(page);
+	}
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(page);
+	return billed;
+}
+
 static void
 export_run(const ExportRow *e, Relation rel, TimestampTz export_time)
 {
 	int64		billed = 0;
 	StringInfoData line;
-	DynReadRange range;
-	DynRead    *rd;
-	DynItem    *item;
 	ExportFiles files;
-
 	bool		ion = strcmp(e->format, "ION") == 0;
 
 	files_begin(&files, psprintf("%s/data", e->directory), psprintf("%s/data", e->key_base),
 				e->data_name, ion ? "ion" : "json");
 	initStringInfo(&line);
-	dynpg_read_scan_range(0, 0, 0, &range);
-	rd = dynpg_read_begin(rel, &range, DYN_READ_BULK);
-	while (dynpg_read_next(rd, &item))
+	if (dynpg_cluster_routes())
+		billed = export_routed(&files, &line, dynpg_table_def(rel)->table_name, ion);
+	else
 	{
-		if (dynpg_debug_bulk_delay_ms > 0)
-			pg_usleep(dynpg_debug_bulk_delay_ms * 1000L);	/* testing only */
-		CHECK_FOR_INTERRUPTS();
-		resetStringInfo(&line);
-		if (ion)
-		{
-			/* AWS's Ion lines: each begins with the version marker */
-			appendStringInfoString(&line, "$ion_1_0 {Item:");
-			dynpg_item_append_ion(item, &line);
-		}
-		else
-		{
-			appendStringInfoString(&line, "{\"Item\":");
-			dynpg_item_append_text(item, &line);
-		}
-		appendStringInfoString(&line, "}\n");
-		files_add(&files, line.data, line.len);
-		billed += dynpg_item_size(item);
+		DynReadRange range;
+		DynRead    *rd;
+		DynItem    *item;
+
+		dynpg_read_scan_range(0, 0, 0, &range);
+		rd = dynpg_read_begin(rel, &range, DYN_READ_BULK);
+		while (dynpg_read_next(rd, &item))
+			billed += export_item(&files, &line, item, ion);
+		dynpg_read_end(rd);
 	}
-	dynpg_read_end(rd);
 	export_finish(e, &files, billed, export_time);
 }
 
@@ -1181,6 +1244,9 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 							   "type is set as Incremental Export");
 	if (incremental && r.from == NULL)
 		dynpg_validation_error("Invalid Request: ExportFromTime must be provided in IncrementalExportSpecification");
+	if (incremental && dynpg_cluster_routes())
+		dynpg_raise(DYN_ERR_UNKNOWN_OPERATION,
+					"dynpg does not support incremental exports through a cluster router yet: the stream records are the nodes'");
 	if (r.export_time != NULL)
 		dynpg_validation_error("dynpg keeps no point-in-time history: ExportTime cannot be given "
 							   "(an export is of the table as the export finds it)");
