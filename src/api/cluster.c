@@ -1543,17 +1543,20 @@ is_not_found(const ErrorData *e)
  * (unreachable too) is named, and dynpg.cluster_repair_table(name) removes
  * the table wherever the router does not have it.
  */
-static DynJson *
-route_create_table(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+/*
+ * CreateTable 'request' on every node; when one fails, the table is
+ * deleted again from those before it and the error raised names them.
+ */
+static void
+create_on_nodes(const Cluster *c, DynJson *request)
 {
-	DynJson    *resp = dynpg_api_call_local(op, request);
 	char	   *reqtext = json_text(request);
 	char	   *table = member_string(request, "TableName");
 	int			n;
 
 	for (n = 0; n < c->nodes; n++)
 	{
-		NodeAnswer	a = call_node(c, n, op->name, reqtext);
+		NodeAnswer	a = call_node(c, n, "CreateTable", reqtext);
 		StringInfoData left;
 		int			k;
 
@@ -1578,7 +1581,43 @@ route_create_table(const Cluster *c, const DynApiOperationInfo *op, DynJson *req
 					"dynpg cluster %s: CreateTable failed on node %d (%s); the table was deleted again from the other nodes",
 					c->name, n, one_line(a.error->message));
 	}
+}
+
+static DynJson *
+route_create_table(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
+{
+	DynJson    *resp = dynpg_api_call_local(op, request);
+
+	create_on_nodes(c, request);
 	return resp;
+}
+
+void
+dynpg_cluster_create_on_nodes(DynJson *request)
+{
+	create_on_nodes(cluster_config(), request);
+}
+
+void
+dynpg_cluster_delete_on_nodes(const char *table_name)
+{
+	Cluster    *c = cluster_config();
+	DynJson    *del = dynpg_json_new(DJ_OBJECT);
+	char	   *text;
+	int			n;
+
+	dynpg_json_add(del, "TableName", 9, dynpg_json_string(table_name, strlen(table_name)));
+	text = json_text(del);
+	for (n = 0; n < c->nodes; n++)
+	{
+		NodeAnswer	d = call_node(c, n, "DeleteTable", text);
+
+		if (d.error != NULL && !is_not_found(d.error))
+			ereport(WARNING,
+					(errmsg("dynpg cluster %s: table %s could not be deleted from node %d: %s",
+							c->name, table_name, n, one_line(d.error->message)),
+					 errhint("Run SELECT dynpg.cluster_repair_table('%s') once it answers.", table_name)));
+	}
 }
 
 /*
@@ -2017,6 +2056,13 @@ dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *request)
 	 */
 	if (strcmp(name, "ExportTableToPointInTime") == 0 || strcmp(name, "DescribeExport") == 0 ||
 		strcmp(name, "ListExports") == 0)
+		return dynpg_api_call_local(op, request);
+	/*
+	 * Imports run on the router too: the table created on the router and
+	 * the nodes, each item put through the router (import_ops.c)
+	 */
+	if (strcmp(name, "ImportTable") == 0 || strcmp(name, "DescribeImport") == 0 ||
+		strcmp(name, "ListImports") == 0)
 		return dynpg_api_call_local(op, request);
 	if (strcmp(name, "DescribeStream") == 0)
 		return route_describe_stream(c, op, request);

@@ -89,6 +89,7 @@
 #include "am/dynpg_changelog.h"
 #include "am/dynpg_bulk.h"
 #include "api/dynpg_api.h"
+#include "api/dynpg_cluster.h"
 #include "api/dynpg_import.h"
 #include "api/dynpg_item_common.h"
 #include "api/dynpg_s3_location.h"
@@ -496,7 +497,10 @@ import_put_item(ImportRun *run, DynJson *item)
 	dynpg_json_add(request, "TableName", 9,
 				   dynpg_json_string(run->table_name, strlen(run->table_name)));
 	dynpg_json_add(request, "Item", 4, item);
-	(void) dynpg_api_put_item(request);
+	if (dynpg_cluster_routes())
+		(void) dynpg_cluster_call(dynpg_api_find_operation("PutItem"), request);
+	else
+		(void) dynpg_api_put_item(request);
 }
 
 static void poll_cancel(ImportRun *run);
@@ -945,7 +949,8 @@ load_into(ImportRun *run, Oid relid, const char *location)
 	ErrorData  *edata;
 	bool		again = false;
 
-	run->bulk = dynpg_bulk_begin(rel, true);
+	/* a router's table holds nothing: its items go to the nodes, put by put */
+	run->bulk = dynpg_cluster_routes() ? NULL : dynpg_bulk_begin(rel, true);
 	if (run->bulk == NULL)
 	{
 		table_close(rel, NoLock);
@@ -1132,6 +1137,7 @@ import_table(DynJson *request, const char *directory)
 	Oid			table_relid = InvalidOid;
 	StringInfoData d;
 	int			i;
+	char	   *volatile nodes_table = NULL;	/* created on a cluster's nodes */
 
 	dynpg_require_preload();
 	dynpg_req_start(&req, "ImportTable", request);
@@ -1271,6 +1277,15 @@ import_table(DynJson *request, const char *directory)
 			dynpg_json_add(create, params->members[i].key, params->members[i].keylen,
 						   params->members[i].val);
 		created = dynpg_api_create_table(create);
+		/* in a cluster's router, the table on every node too (src/api/cluster.c) */
+		if (dynpg_cluster_routes())
+		{
+			DynJson    *tn = dynpg_json_member(create, "TableName", 9);
+
+			dynpg_cluster_create_on_nodes(create);
+			if (tn != NULL && tn->kind == DJ_STRING)
+				nodes_table = MemoryContextStrdup(cxt, pnstrdup(tn->str, tn->len));
+		}
 		created_jb = dynpg_response_jsonb(created);
 		k.type = jbvString;
 		k.val.string.val = "TableDescription";
@@ -1295,18 +1310,30 @@ import_table(DynJson *request, const char *directory)
 	}
 	PG_CATCH();
 	{
+		ErrorData  *edata;
+
 		/* our subtransaction ends here, so that the caller's (a PL/pgSQL block's) is current again */
 		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		PG_RE_THROW();
+		/* the nodes' tables are not the subtransaction's: deleted again */
+		if (nodes_table != NULL)
+			dynpg_cluster_delete_on_nodes(nodes_table);
+		ReThrowError(edata);
 	}
 	PG_END_TRY();
 	if (loaded)
 		ReleaseCurrentSubTransaction();
 	else
+	{
 		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		if (nodes_table != NULL)
+			dynpg_cluster_delete_on_nodes(nodes_table);
+	}
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
 	MemoryContextDelete(run.linecxt);
@@ -1633,9 +1660,12 @@ end_unloaded(ImportJob *job, ImportRun *run, const char *status, const char *cod
 		if (def != NULL && def->creating)
 		{
 			Jsonb	   *copy = palloc(VARSIZE(def->definition));
+			char	   *name = pstrdup(def->table_name);
 
 			memcpy(copy, def->definition, VARSIZE(def->definition));
 			dynpg_api_drop_table(rel, copy);
+			if (dynpg_cluster_routes())
+				dynpg_cluster_delete_on_nodes(name);
 		}
 		else
 			table_close(rel, AccessExclusiveLock);

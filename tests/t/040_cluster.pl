@@ -477,6 +477,56 @@ like($router->safe_psql('postgres', $helpers . q{SELECT pg_temp.try('ExportTable
 	qr/^ERROR YD003 dynpg does not support incremental exports through a cluster router yet/,
 	'... an incremental export through the router is refused');
 
+# ImportTable through the router: the table made on the router and every
+# node, the export's items put through the router onto their nodes
+my ($manifest) = glob("$expdir/syncbucket/AWSDynamoDB/*/manifest-summary.json");
+(my $export_id = $manifest) =~ s{.*/AWSDynamoDB/([^/]+)/manifest-summary\.json$}{$1};
+my $create_imported = sub {
+	my ($name) = @_;
+	return qq{{"TableName":"$name","BillingMode":"PAY_PER_REQUEST",
+	  "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
+	  "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},
+	    {"AttributeName":"color","AttributeType":"S"}],
+	  "GlobalSecondaryIndexes":[{"IndexName":"ByColor","KeySchema":[{"AttributeName":"color","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]}};
+};
+my $imp = $router->safe_psql('postgres', qq{SELECT (d ->> 'ImportStatus') || ' ' || (d ->> 'ImportedItemCount')
+  FROM (SELECT dynpg.import_table('$expdir/syncbucket/AWSDynamoDB/$export_id', '} . $create_imported->('Imported') . qq{')
+    -> 'ImportTableDescription' AS d) x});
+is($imp, 'COMPLETED ' . (split / /, $single_items)[0], 'dynpg.import_table through the router: COMPLETED, every item');
+sub routed_items
+{
+	my ($t) = @_;
+	return $router->safe_psql('postgres', qq{SELECT count(*) || ' ' || string_agg(i, ',' ORDER BY i) FROM (
+	  SELECT (x::text)::dynpg.item::text AS i FROM jsonb_array_elements(dynpg.scan('{"TableName":"$t"}') -> 'Items') x) y});
+}
+is(routed_items('Imported'), $single_items, '... a Scan through the router reads them');
+my $misplaced = join(',', map { my $k = $_; $nodes[$k]->safe_psql('postgres', qq{SELECT count(*) FROM dynamodb."Imported"
+  WHERE dynpg.cluster_node_of(dynpg.partition_hash(item -> 'p'), 4) <> $k}) } 0 .. 3);
+is($misplaced, '0,0,0,0', '... each item on the node of its hash');
+my $import_request = '{"S3BucketSource":{"S3Bucket":"syncbucket","S3KeyPrefix":"AWSDynamoDB/' . $export_id . '"},'
+  . '"InputFormat":"DYNAMODB_JSON","InputCompressionType":"GZIP","TableCreationParameters":'
+  . $create_imported->('Imported2') . '}';
+my $imp_arn = $router->safe_psql('postgres',
+	qq{SELECT dynpg.execute('ImportTable', '$import_request') -> 'ImportTableDescription' ->> 'ImportArn'});
+ok($router->poll_query_until('postgres', qq{SELECT dynpg.execute('DescribeImport', '{"ImportArn":"$imp_arn"}')
+  -> 'ImportTableDescription' ->> 'ImportStatus' NOT IN ('IN_PROGRESS')}), 'ImportTable through the router ends');
+is($router->safe_psql('postgres', qq{SELECT dynpg.execute('DescribeImport', '{"ImportArn":"$imp_arn"}')
+  -> 'ImportTableDescription' ->> 'ImportStatus'}), 'COMPLETED', '... COMPLETED by the router\'s worker');
+is(routed_items('Imported2'), $single_items, '... with every item, through the router');
+my $red = $single->safe_psql('postgres', q{SELECT dynpg.query('{"TableName":"Things","IndexName":"ByColor",
+  "KeyConditionExpression":"color = :c","ExpressionAttributeValues":{":c":{"S":"red"}},"Select":"COUNT"}') ->> 'Count'});
+ok($red > 0 && $router->poll_query_until('postgres', qq{SELECT (dynpg.query('{"TableName":"Imported2","IndexName":"ByColor",
+  "KeyConditionExpression":"color = :c","ExpressionAttributeValues":{":c":{"S":"red"}},"Select":"COUNT"}') ->> 'Count') = '$red'}),
+	"... and its GSI, kept by the nodes ($red red items)");
+# an import whose files cannot be read: no table left, on the router or a node
+($ret, $out, $err) = $router->psql('postgres', qq{SELECT dynpg.import_table('$expdir/nothing-here', '}
+	. $create_imported->('ImportedNot') . q{') -> 'ImportTableDescription' ->> 'ImportStatus'});
+is("$out$err" =~ /FAILED/ ? 'FAILED' : "$out $err", 'FAILED', 'dynpg.import_table through the router of a missing directory: FAILED');
+is(join('', map { $_->safe_psql('postgres', q{SELECT count(*) FROM dynpg.tables WHERE table_name = 'ImportedNot'}) } $router, @nodes),
+	'00000', '... and leaves no table on the router or a node');
+both(q{SELECT pg_temp.try('DeleteTable', '{"TableName":"Imported"}') IS NOT NULL;
+       SELECT pg_temp.try('DeleteTable', '{"TableName":"Imported2"}') IS NOT NULL});
+
 # ---------------------------------------------------------------------------
 # A node stopped: a clear error for its partitions, the others answer
 # ---------------------------------------------------------------------------
