@@ -329,6 +329,34 @@ dynpg_private_run_finish() {
 	exit "$rc"
 }
 
+# Run every selected suite in $tree as $runner, logging to $logs/suites.log,
+# with 'what' said first and the extra environment assignments given after it
+# (e.g. LD_PRELOAD=...); the JavaScript SDK and dynamodb-admin for the HTTP
+# tests as 'make test' has them; make's jobserver flags of the calling make
+# dropped.  Sets rc, and passed and failed from the runner's summary line.
+dynpg_private_run_suites() {
+	local what=$1
+	shift
+	local summary
+	DYNPG_NODE_PATH=$(scripts/npm-deps.sh tests/http/js) || DYNPG_NODE_PATH=
+	DYNPG_ADMIN_PATH=$(scripts/npm-deps.sh tests/http/admin) || DYNPG_ADMIN_PATH=
+	export DYNPG_NODE_PATH DYNPG_ADMIN_PATH DYNPG_TEST_STARTED=$started
+	dynpg_is_root && chown -R "$runner": "$scratch"
+	MAKEFLAGS=$(printf '%s' "${MAKEFLAGS:-}" | sed -E 's/ ?--jobserver-(auth|fds)=[^ ]*//g; s/(^| )-j[0-9]*//g')
+	export MAKEFLAGS
+	unset MAKELEVEL MFLAGS
+	dynpg_say "== running the suites as $runner in $tree$what"
+	rc=0
+	(cd "$tree" && as_runner env PATH="$DYNPG_PG_BINDIR:$PATH" "$@" bash scripts/run-suites.sh) \
+		>"$logs/suites.log" 2>&1 || rc=$?
+	grep -E '^(=== |FAILED: |[0-9]+ passed, [0-9]+ failed)' "$logs/suites.log" | grep -v '^=== summary' || true
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/suites.log" | tail -n 1)
+	[ -n "$summary" ] || summary="0 passed, 1 failed"
+	passed=${summary%% passed*}
+	failed=${summary#*passed, }
+	failed=${failed%% failed}
+}
+
 # Build and install in $build with the caller's build_install function, under
 # the lock file DYNPG_BUILD_LOCK when set (flock); on failure show the end of
 # the log and die naming 'what'.

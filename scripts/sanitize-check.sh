@@ -73,25 +73,7 @@ esac
 gcc -O2 -fPIC -shared -o "$scratch/asan_longjmp.so" tests/sanitize/asan_longjmp.c -ldl ||
 	dynpg_die "tests/sanitize/asan_longjmp.c did not build"
 
-# The JavaScript SDK and dynamodb-admin for the HTTP tests, as 'make test' does.
-DYNPG_NODE_PATH=$(scripts/npm-deps.sh tests/http/js) || DYNPG_NODE_PATH=
-DYNPG_ADMIN_PATH=$(scripts/npm-deps.sh tests/http/admin) || DYNPG_ADMIN_PATH=
-export DYNPG_NODE_PATH DYNPG_ADMIN_PATH DYNPG_TEST_STARTED=$started
-dynpg_is_root && chown -R "$runner": "$scratch"
-MAKEFLAGS=$(printf '%s' "${MAKEFLAGS:-}" | sed -E 's/ ?--jobserver-(auth|fds)=[^ ]*//g; s/(^| )-j[0-9]*//g')
-export MAKEFLAGS
-unset MAKELEVEL MFLAGS
-
-dynpg_say "== running the suites as $runner in $tree"
-rc=0
-(cd "$tree" && as_runner env PATH="$DYNPG_PG_BINDIR:$PATH" LD_PRELOAD="$scratch/asan_longjmp.so" \
-	bash scripts/run-suites.sh) >"$logs/suites.log" 2>&1 || rc=$?
-grep -E '^(=== |FAILED: |[0-9]+ passed, [0-9]+ failed)' "$logs/suites.log" | grep -v '^=== summary' || true
-summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/suites.log" | tail -n 1)
-[ -n "$summary" ] || summary="0 passed, 1 failed"
-passed=${summary%% passed*}
-failed=${summary#*passed, }
-failed=${failed%% failed}
+dynpg_private_run_suites "" LD_PRELOAD="$scratch/asan_longjmp.so"
 
 # The reports, from every server log the suites left (pg_regress's
 # log/postmaster.log, isolation's output_iso/log/, TAP's tmp_check/log/,

@@ -60,26 +60,9 @@ exec valgrind --quiet --trace-children=no --track-origins=yes --read-var-info=no
 WRAP
 chmod 755 "$DYNPG_PG_BINDIR/postgres"
 
-DYNPG_NODE_PATH=$(scripts/npm-deps.sh tests/http/js) || DYNPG_NODE_PATH=
-DYNPG_ADMIN_PATH=$(scripts/npm-deps.sh tests/http/admin) || DYNPG_ADMIN_PATH=
-export DYNPG_NODE_PATH DYNPG_ADMIN_PATH DYNPG_TEST_STARTED=$started
 export PGCTLTIMEOUT=${PGCTLTIMEOUT:-900} PG_TEST_TIMEOUT_DEFAULT=${PG_TEST_TIMEOUT_DEFAULT:-1800}
 export DYNPG_SUITE_TIMEOUT=${DYNPG_SUITE_TIMEOUT:-14400}
-dynpg_is_root && chown -R "$runner": "$scratch"
-MAKEFLAGS=$(printf '%s' "${MAKEFLAGS:-}" | sed -E 's/ ?--jobserver-(auth|fds)=[^ ]*//g; s/(^| )-j[0-9]*//g')
-export MAKEFLAGS
-unset MAKELEVEL MFLAGS
-
-dynpg_say "== running the suites as $runner in $tree, the server under valgrind"
-rc=0
-(cd "$tree" && as_runner env PATH="$DYNPG_PG_BINDIR:$PATH" bash scripts/run-suites.sh) \
-	>"$logs/suites.log" 2>&1 || rc=$?
-grep -E '^(=== |FAILED: |[0-9]+ passed, [0-9]+ failed)' "$logs/suites.log" | grep -v '^=== summary' || true
-summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/suites.log" | tail -n 1)
-[ -n "$summary" ] || summary="0 passed, 1 failed"
-passed=${summary%% passed*}
-failed=${summary#*passed, }
-failed=${failed%% failed}
+dynpg_private_run_suites ", the server under valgrind"
 
 # an error block is the lines of one report between blank lines
 cat "$logs"/vg.*.log 2>/dev/null | sed -E 's/^==[0-9]+== ?//' |

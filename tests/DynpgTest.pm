@@ -10,7 +10,7 @@ use PostgreSQL::Test::Cluster;
 use Test::More ();
 use Exporter 'import';
 
-our @EXPORT = qw(dynpg_node create_hash_table create_range_table put_sql digest verify_ok
+our @EXPORT = qw(dynpg_node create_hash_table create_range_table create_load_table put_sql digest verify_ok
   http_call http_send http_read http_node access_key client_env run_client_checks);
 
 # A node serving the HTTP endpoint on a free port for database 'postgres'
@@ -119,6 +119,23 @@ sub put_sql
 {
 	my ($table, $itemexpr) = @_;
 	return "SELECT dynpg.put_item(jsonb_build_object('TableName', '$table', 'Item', dynpg.from_plain_json($itemexpr)::jsonb))";
+}
+
+# A table for bulk loads: key (p S, s N), an LSI on g (keys only), a GSI
+# on g (all attributes); with stream => 1 also a NEW_IMAGE stream
+sub create_load_table
+{
+	my ($node, $name, %o) = @_;
+	my $stream = $o{stream} ? ',"StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}' : '';
+	$node->safe_psql('postgres', qq{SELECT dynpg.create_table('{"TableName":"$name","BillingMode":"PAY_PER_REQUEST",
+	  "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
+	  "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},
+	    {"AttributeName":"g","AttributeType":"S"}],
+	  "LocalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},
+	    {"AttributeName":"g","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],
+	  "GlobalSecondaryIndexes":[{"IndexName":"gsi_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
+	    "Projection":{"ProjectionType":"ALL"}}]$stream}')});
+	return;
 }
 
 # count and md5 of the table's items in canonical text, order-independent

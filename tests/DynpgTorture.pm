@@ -428,19 +428,7 @@ sub create_tables
 	  FROM generate_series(1, $ACCOUNTS) i");
 }
 
-sub create_bulk_table
-{
-	my ($node, $name) = @_;
-	sq($node, qq{SELECT dynpg.create_table('{"TableName":"$name","BillingMode":"PAY_PER_REQUEST",
-	  "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
-	  "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},
-	    {"AttributeName":"g","AttributeType":"S"}],
-	  "LocalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},
-	    {"AttributeName":"g","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],
-	  "GlobalSecondaryIndexes":[{"IndexName":"gsi_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
-	    "Projection":{"ProjectionType":"ALL"}}],
-	  "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}}')});
-}
+sub create_bulk_table { my ($node, $name) = @_; create_load_table($node, $name, stream => 1); return; }
 
 # the root grower's table (split cycles at an internal or new-root point)
 sub create_root_table

@@ -71,21 +71,6 @@ object_members(const DynJson *obj, char ***names, DynJson ***values)
 	return n;
 }
 
-/*
- * RequestItems as DynamoDB quotes it when its keys are not all table
- * names (the one constraint it still words with the value): the request's
- * JSON, compact.
- */
-static char *
-echo_request_items(const DynJson *items_jb)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	dynpg_json_write(&s, items_jb, NULL);
-	return s.data;
-}
-
 /* "Provided list of item keys contains duplicates" */
 static void duplicate_keys(void) pg_attribute_noreturn();
 
@@ -231,7 +216,8 @@ dynpg_api_batch_write_item(DynJson *request)
 	for (t = 0; t < ntables; t++)
 		total += tables[t].n;
 	if (bad_names)
-		dynpg_req_table_name_keys(&req, echo_request_items(items_jb), "requestItems");
+		/* DynamoDB quotes RequestItems, as compact JSON, when its keys are not all table names */
+		dynpg_req_table_name_keys(&req, dynpg_json_text(items_jb), "requestItems");
 	for (t = 0; t < ntables; t++)
 	{
 		char	   *member = psprintf("RequestItems.%s.member", tables[t].name);
@@ -488,7 +474,8 @@ dynpg_api_batch_get_item(DynJson *request)
 	dynpg_req_enum(&req, capacity, "ReturnConsumedCapacity", dynpg_api_return_consumed_capacity);
 	bad_names = request_items_constraints(&req, items_jb, names, ntables);
 	if (bad_names)
-		dynpg_req_table_name_keys(&req, echo_request_items(items_jb), "requestItems");
+		/* DynamoDB quotes RequestItems, as compact JSON, when its keys are not all table names */
+		dynpg_req_table_name_keys(&req, dynpg_json_text(items_jb), "requestItems");
 	for (t = 0; t < ntables; t++)
 	{
 		GetTable   *gt = &tables[t];

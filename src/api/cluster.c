@@ -192,16 +192,6 @@ node_of_hash(const Cluster *c, uint64 h)
 }
 
 static char *
-json_text(const DynJson *j)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	dynpg_json_write(&s, j, NULL);
-	return s.data;
-}
-
-static char *
 member_string(const DynJson *obj, const char *name)
 {
 	DynJson    *v = dynpg_json_member(obj, name, strlen(name));
@@ -356,7 +346,7 @@ raise_node_error(const ErrorData *e)
 static DynJson *
 forward(const Cluster *c, int node, const char *opname, const DynJson *request)
 {
-	NodeAnswer	a = call_node(c, node, opname, json_text(request));
+	NodeAnswer	a = call_node(c, node, opname, dynpg_json_text(request));
 
 	if (a.unreachable)
 		raise_unreachable(c, node, a.error);
@@ -880,7 +870,7 @@ route_batch(const Cluster *c, const DynApiOperationInfo *op, DynJson *request, b
 		sub = object_without(request, "RequestItems", NULL);
 		dynpg_json_add(sub, "RequestItems", 12, per_node[n]);
 		called++;
-		a = call_node(c, n, op->name, json_text(sub));
+		a = call_node(c, n, op->name, dynpg_json_text(sub));
 		if (a.error != NULL)
 		{
 			if (first_error == NULL)
@@ -1309,7 +1299,7 @@ route_two_phase(const Cluster *c, const DynApiOperationInfo *op, DynJson *reques
 
 		px->conns[i] = node_connect(c, node, &errmsg);
 		if (px->conns[i] == NULL || !conn_command(px->conns[i], "BEGIN", &errmsg) ||
-			(answer = conn_node_execute(px->conns[i], op->name, json_text(sub[node]), &errmsg)) == NULL)
+			(answer = conn_node_execute(px->conns[i], op->name, dynpg_json_text(sub[node]), &errmsg)) == NULL)
 			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
 						"dynpg cluster %s: node %d did not answer: %s", c->name, node, errmsg);
 		parse_answer(answer, &answers[node]);
@@ -1550,7 +1540,7 @@ is_not_found(const ErrorData *e)
 static void
 create_on_nodes(const Cluster *c, DynJson *request)
 {
-	char	   *reqtext = json_text(request);
+	char	   *reqtext = dynpg_json_text(request);
 	char	   *table = member_string(request, "TableName");
 	int			n;
 
@@ -1569,7 +1559,7 @@ create_on_nodes(const Cluster *c, DynJson *request)
 			NodeAnswer	d;
 
 			dynpg_json_add(del, "TableName", 9, dynpg_json_string(table, strlen(table)));
-			d = call_node(c, k, "DeleteTable", json_text(del));
+			d = call_node(c, k, "DeleteTable", dynpg_json_text(del));
 			if (d.error != NULL && !is_not_found(d.error))
 				appendStringInfo(&left, "%s%d", left.len > 0 ? ", " : "", k);
 		}
@@ -1607,7 +1597,7 @@ dynpg_cluster_delete_on_nodes(const char *table_name)
 	int			n;
 
 	dynpg_json_add(del, "TableName", 9, dynpg_json_string(table_name, strlen(table_name)));
-	text = json_text(del);
+	text = dynpg_json_text(del);
 	for (n = 0; n < c->nodes; n++)
 	{
 		NodeAnswer	d = call_node(c, n, "DeleteTable", text);
@@ -1631,7 +1621,7 @@ static DynJson *
 route_broadcast(const Cluster *c, const DynApiOperationInfo *op, DynJson *request)
 {
 	DynJson    *resp = dynpg_api_call_local(op, request);
-	char	   *reqtext = json_text(request);
+	char	   *reqtext = dynpg_json_text(request);
 	bool		is_delete = strcmp(op->name, "DeleteTable") == 0;
 	int			n;
 

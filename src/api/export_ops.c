@@ -701,13 +701,7 @@ export_routed(ExportFiles *files, StringInfo line, const char *table_name, bool 
 		MemoryContextSwitchTo(outer);
 		if (lek == NULL)
 			break;
-		{
-			StringInfoData t;
-
-			initStringInfo(&t);
-			dynpg_json_write(&t, lek, NULL);
-			start = t.data;
-		}
+		start = dynpg_json_text(lek);
 		MemoryContextReset(page);
 	}
 	MemoryContextSwitchTo(outer);

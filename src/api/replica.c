@@ -750,7 +750,7 @@ replica_try(Replica *r, const DynApiOperationInfo *op, const char *reqtext,
 DynJson *
 dynpg_replica_forward(const DynApiOperationInfo *op, DynJson *request)
 {
-	StringInfoData reqtext;
+	char	   *reqtext;
 	XLogRecPtr	lsn;
 	int			i;
 
@@ -760,14 +760,13 @@ dynpg_replica_forward(const DynApiOperationInfo *op, DynJson *request)
 	refresh_replicas();
 	if (nreplicas == 0)
 		return NULL;
-	initStringInfo(&reqtext);
-	dynpg_json_write(&reqtext, request, NULL);
+	reqtext = dynpg_json_text(request);
 	lsn = GetFlushRecPtr(NULL);
 	for (i = 0; i < nreplicas; i++)
 	{
 		Replica    *r = &replicas[(next_replica + i) % nreplicas];
 		DynJson    *response = NULL;
-		int			rc = replica_try(r, op, reqtext.data, lsn, &response);
+		int			rc = replica_try(r, op, reqtext, lsn, &response);
 
 		if (rc == 1)
 		{

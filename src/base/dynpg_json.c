@@ -858,6 +858,16 @@ dynpg_json_write(StringInfo out, const DynJson *j, DynJsonExtWriter ext)
 	}
 }
 
+char *
+dynpg_json_text(const DynJson *j)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	dynpg_json_write(&s, j, NULL);
+	return s.data;
+}
+
 void
 dynpg_json_write_canonical(StringInfo out, const DynJson *j, const char *skip)
 {

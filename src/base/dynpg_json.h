@@ -118,6 +118,8 @@ extern void dynpg_json_append(DynJson *arr, DynJson *val);
 typedef void (*DynJsonExtWriter) (StringInfo out, const DynJson *node);
 extern void dynpg_json_write(StringInfo out, const DynJson *j, DynJsonExtWriter ext);
 extern void dynpg_json_write_string(StringInfo out, const char *s, int len);
+/* The compact JSON text of a tree without DJ_ITEM or DJ_JSONB nodes, palloc'd */
+extern char *dynpg_json_text(const DynJson *j);
 
 /*
  * The canonical text of a tree, for comparing requests: members in jsonb's

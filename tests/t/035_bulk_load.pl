@@ -19,18 +19,7 @@ my $node = dynpg_node('bulk', init => { allows_streaming => 1 },
 	conf => "wal_consistency_checking = 'all'\nautovacuum = off\nmaintenance_work_mem = '1MB'");
 my $dir = $PostgreSQL::Test::Utils::tmp_check;
 
-sub mk
-{
-	my ($t) = @_;
-	$node->safe_psql('postgres', qq{SELECT dynpg.create_table('{"TableName":"$t","BillingMode":"PAY_PER_REQUEST",
-	  "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
-	  "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},
-	    {"AttributeName":"g","AttributeType":"S"}],
-	  "LocalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},
-	    {"AttributeName":"g","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],
-	  "GlobalSecondaryIndexes":[{"IndexName":"gsi_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
-	    "Projection":{"ProjectionType":"ALL"}}]}')});
-}
+sub mk { create_load_table($node, $_[0]); return; }
 
 # a COPY file of $n items; maintenance_work_mem = 1MB makes the sort spill
 sub copy_file
