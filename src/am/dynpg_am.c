@@ -199,10 +199,16 @@ dynam_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableS
 	}
 	pgstat_count_heap_getnext(scan->base.rs_rd);
 	store_item(slot, scan->base.rs_rd, vid, payload);
-	if (scan->tidmap)
-		dynpg_tidmap_remember(scan->base.rs_rd, vid, scan->bt->lastkey, scan->bt->lastkeylen);
-	else if (scan->tidslot >= 0)
-		dynpg_tidmap_slot_note(scan->tidslot, vid, scan->bt->lastkey, scan->bt->lastkeylen);
+	if (scan->tidmap || scan->tidslot >= 0)
+	{
+		int			klen;
+		const uint8 *k = dynpg_bt_scan_key(scan->bt, &klen);
+
+		if (scan->tidmap)
+			dynpg_tidmap_remember(scan->base.rs_rd, vid, k, klen);
+		else
+			dynpg_tidmap_slot_note(scan->tidslot, vid, k, klen);
+	}
 	return true;
 }
 

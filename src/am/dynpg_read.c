@@ -463,8 +463,7 @@ dynpg_read_next(DynRead *r, DynItem **item)
 const uint8 *
 dynpg_read_key(DynRead *r, int *keylen)
 {
-	*keylen = r->scan->lastkeylen;
-	return r->scan->lastkey;
+	return dynpg_bt_scan_key(r->scan, keylen);
 }
 
 uint64

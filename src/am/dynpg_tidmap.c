@@ -303,8 +303,11 @@ dynpg_tidmap_find(Relation rel, uint64 vid, StringInfo skey)
 	MemoryContextSwitchTo(old);
 	if (found)
 	{
-		appendBinaryStringInfo(skey, (const char *) scan->lastkey, scan->lastkeylen);
-		dynpg_tidmap_remember(rel, vid, scan->lastkey, scan->lastkeylen);
+		int			klen;
+		const uint8 *k = dynpg_bt_scan_key(scan, &klen);
+
+		appendBinaryStringInfo(skey, (const char *) k, klen);
+		dynpg_tidmap_remember(rel, vid, k, klen);
 	}
 	dynpg_bt_scan_end(scan);
 	MemoryContextDelete(cxt);

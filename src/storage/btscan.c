@@ -107,6 +107,7 @@ dynpg_bt_scan_begin(Relation rel, Snapshot snapshot)
 	scan->batchcxt = AllocSetContextCreate(CurrentMemoryContext, "dynpg scan batch",
 										   ALLOCSET_DEFAULT_SIZES);
 	scan->blkno = InvalidBlockNumber;
+	scan->lastidx = -1;
 	scan->dir = ForwardScanDirection;
 	/* the table's items: keys starting with its keyspace byte (dynpg_index.h) */
 	scan->bounded = true;
@@ -167,8 +168,8 @@ dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot, const DynBtBounds *bo
 void
 dynpg_bt_scan_rescan(DynBtScan *scan)
 {
-	MemoryContextReset(scan->batchcxt);
 	scan->started = false;
+	scan->lastidx = -1;
 	scan->n = 0;
 	scan->pos = -1;
 	scan->blkno = scan->left = scan->right = InvalidBlockNumber;
@@ -191,80 +192,149 @@ dynpg_bt_scan_end(DynBtScan *scan)
 	pfree(scan);
 }
 
-/* Copy the visible versions of the leaf in 'buf' (share-locked) into the batch. */
+/*
+ * The key of the version returned last, from the batch while it is there:
+ * copied to lastkey only when the batch is about to be replaced.
+ */
+static void
+keep_last(DynBtScan *scan)
+{
+	if (scan->lastidx >= 0)
+	{
+		scan->lastkeylen = scan->keylens[scan->lastidx];
+		memcpy(scan->lastkey, scan->keys[scan->lastidx], scan->lastkeylen);
+		scan->lastidx = -1;
+	}
+}
+
+const uint8 *
+dynpg_bt_scan_key(DynBtScan *scan, int *keylen)
+{
+	if (scan->lastidx >= 0)
+	{
+		*keylen = scan->keylens[scan->lastidx];
+		return scan->keys[scan->lastidx];
+	}
+	*keylen = scan->lastkeylen;
+	return scan->lastkey;
+}
+
+/* Room in the batch for a leaf of 'maxoff' items (kept from leaf to leaf). */
+static void
+batch_reserve(DynBtScan *scan, int maxoff)
+{
+	/* key and payload of each version, the payload maxaligned */
+	Size		need = BLCKSZ + MAXIMUM_ALIGNOF * (Size) (maxoff + 1);
+
+	if (maxoff > scan->cap)
+	{
+		int			cap = Max(maxoff, Max(scan->cap * 2, 64));
+
+		if (scan->cap > 0)
+		{
+			pfree(scan->vids);
+			pfree(scan->payloads);
+			pfree(scan->keys);
+			pfree(scan->keylens);
+		}
+		scan->vids = MemoryContextAlloc(scan->batchcxt, sizeof(uint64) * cap);
+		scan->payloads = MemoryContextAlloc(scan->batchcxt, sizeof(struct varlena *) * cap);
+		scan->keys = MemoryContextAlloc(scan->batchcxt, sizeof(uint8 *) * cap);
+		scan->keylens = MemoryContextAlloc(scan->batchcxt, sizeof(uint16) * cap);
+		scan->cap = cap;
+	}
+	if (need > scan->datacap)
+	{
+		if (scan->data != NULL)
+			pfree(scan->data);
+		scan->data = MemoryContextAlloc(scan->batchcxt, need);
+		scan->datacap = need;
+	}
+}
+
+/*
+ * Copy the visible versions of the leaf in 'buf' (share-locked) into the
+ * batch, which they replace.  A leaf tuple holds its key and then its
+ * payload, so each version is one copy, placed so that the payload starts
+ * maxaligned (a 4-byte varlena header is read as an int).
+ */
 static void
 load_leaf(DynBtScan *scan, Buffer buf)
 {
-	uint8	   *keybuf;
-	Size		keyused = 0;
-	char	   *payloadbuf;
-	Size		payloadused = 0;
 	Page		page = BufferGetPage(buf);
+	BlockNumber blkno = BufferGetBlockNumber(buf);
 	DynBtPageOpaque op = DynBtPageGetOpaque(page);
 	OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
 	OffsetNumber off;
-	MemoryContext old;
+	Snapshot	snapshot = scan->snapshot;
+	Size		used = 0;
+	int			n = 0;
+	bool		check_lower;
+	bool		check_upper;
 
 	if (!DYN_BT_IS_LEAF(op) || DYN_BT_IS_DELETED(op))
-		elog(ERROR, "dynpg: scan reached a non-leaf or deleted page at block %u",
-			 BufferGetBlockNumber(buf));
-	MemoryContextReset(scan->batchcxt);
-	old = MemoryContextSwitchTo(scan->batchcxt);
-	scan->n = 0;
+		elog(ERROR, "dynpg: scan reached a non-leaf or deleted page at block %u", blkno);
+	keep_last(scan);
+	batch_reserve(scan, maxoff);
 	scan->past_lower = scan->past_upper = false;
-	scan->vids = palloc(sizeof(uint64) * Max(maxoff, 1));
-	scan->payloads = palloc(sizeof(struct varlena *) * Max(maxoff, 1));
-	scan->keys = palloc(sizeof(uint8 *) * Max(maxoff, 1));
-	/* keys and payloads of one page fit in one page (payloads maxaligned) */
-	keybuf = palloc(BLCKSZ);
-	payloadbuf = palloc(BLCKSZ + MAXIMUM_ALIGNOF * Max(maxoff, 1));
-	scan->keylens = palloc(sizeof(uint16) * Max(maxoff, 1));
-	if (scan->bounded)
+	/*
+	 * Keys are checked against a bound only while they can cross it: the
+	 * lower one until a key is not below it (items are in key order), the
+	 * upper one not at all when the high key is not above it (every key
+	 * of the leaf is below its high key).
+	 */
+	check_lower = scan->bounded && scan->bounds.lower != NULL;
+	check_upper = scan->bounded && scan->bounds.upper != NULL;
+	if (check_upper && !DYN_BT_IS_RIGHTMOST(op))
 	{
-		if (!DYN_BT_IS_RIGHTMOST(op))
-		{
-			DynBtKey	hikey;
+		DynBtKey	hikey;
 
-			dynpg_bt_item_key(page, DYN_BT_HIKEY, false, &hikey);
-			if (above_upper(&scan->bounds, hikey.key, hikey.keylen))
-				scan->past_upper = true;
-		}
+		dynpg_bt_item_key(page, DYN_BT_HIKEY, false, &hikey);
+		if (above_upper(&scan->bounds, hikey.key, hikey.keylen))
+			scan->past_upper = true;
+		else
+			check_upper = false;
 	}
 	for (off = DYN_BT_FIRSTDATA(op); off <= maxoff; off++)
 	{
-		DynBtVersion v;
-		DynBtKey	k;
+		DynBtLeafEntry e;
+		uint16		keylen;
+		char	   *dst;
 
-		dynpg_bt_item_key(page, off, true, &k);
-		if (scan->bounded)
+		dynpg_bt_leaf_entry(page, off, blkno, &e);
+		keylen = e.h.keylen;
+		if (check_lower)
 		{
-			if (below_lower(&scan->bounds, k.key, k.keylen))
+			if (below_lower(&scan->bounds, e.key, keylen))
 			{
 				scan->past_lower = true;
 				continue;
 			}
-			if (above_upper(&scan->bounds, k.key, k.keylen))
-			{
-				/* leaf items are in key order: the rest are above too */
-				scan->past_upper = true;
-				break;
-			}
+			check_lower = false;
 		}
-		dynpg_bt_copy_version(page, off, BufferGetBlockNumber(buf), &v, false);
-		if (scan->snapshot != NULL && !dynpg_bt_version_visible(&v, scan->snapshot))
+		if (check_upper && above_upper(&scan->bounds, e.key, keylen))
+		{
+			/* leaf items are in key order: the rest are above too */
+			scan->past_upper = true;
+			break;
+		}
+		if (snapshot != NULL &&
+			!dynpg_bt_header_visible_cached(&e.h, blkno, snapshot, &scan->vis))
 			continue;
-		scan->payloads[scan->n] = (struct varlena *) (payloadbuf + payloadused);
-		payloadused += MAXALIGN(dynpg_bt_copy_payload(page, off, BufferGetBlockNumber(buf),
-													  payloadbuf + payloadused));
-		scan->keys[scan->n] = keybuf + keyused;
-		memcpy(keybuf + keyused, k.key, k.keylen);
-		keyused += k.keylen;
-		scan->keylens[scan->n] = k.keylen;
-		scan->vids[scan->n] = v.vid;
-		scan->n++;
+		/* the tuple's key and payload are adjacent: one copy */
+		used = MAXALIGN(used + keylen) - keylen;
+		Assert(used + keylen + e.plen <= scan->datacap);
+		dst = scan->data + used;
+		memcpy(dst, e.key, keylen + e.plen);
+		scan->keys[n] = (uint8 *) dst;
+		scan->keylens[n] = keylen;
+		scan->payloads[n] = (struct varlena *) (dst + keylen);
+		scan->vids[n] = e.h.vid;
+		used += keylen + e.plen;
+		n++;
 	}
-	MemoryContextSwitchTo(old);
-	scan->blkno = BufferGetBlockNumber(buf);
+	scan->n = n;
+	scan->blkno = blkno;
 	scan->left = op->left;
 	scan->right = op->right;
 	scan->merges = DYN_BT_MERGES(op);
@@ -381,6 +451,7 @@ reload_backward(DynBtScan *scan, BlockNumber blkno)
 {
 	Buffer		buf;
 
+	keep_last(scan);
 	if (scan->have_last)
 		buf = start_leaf(scan, scan->lastkey, scan->lastkeylen, scan->lastvid);
 	else
@@ -502,8 +573,7 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 			scan->pos = next;
 			*vid = scan->vids[next];
 			*payload = scan->payloads[next];
-			memcpy(scan->lastkey, scan->keys[next], scan->keylens[next]);
-			scan->lastkeylen = scan->keylens[next];
+			scan->lastidx = next;
 			scan->lastvid = scan->vids[next];
 			scan->have_last = true;
 			scan->ran_off = false;

@@ -88,19 +88,53 @@ dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
 }
 
 /*
- * The payload of the version at 'off', which dynpg_bt_copy_version has
- * just read, copied to 'dst' (room for the tuple's length, aligned for the
- * varlena header); its length.  The
- * scans' batches copy into one area per leaf instead of a palloc each.
+ * Leaf tuple 'off' read once and checked (line pointer, header, key and
+ * payload lengths): its header copied out, its key and payload as pointers
+ * into the page.  The scans' per-item path.
  */
-Size
-dynpg_bt_copy_payload(Page page, OffsetNumber off, BlockNumber blkno, char *dst)
+void
+dynpg_bt_leaf_entry(Page page, OffsetNumber off, BlockNumber blkno, DynBtLeafEntry *e)
 {
-	Size		plen;
-	const char *p = payload_in_page(page, off, blkno, &plen);
+	ItemId		iid = PageGetItemId(page, off);
+	const char *item;
+	Size		len;
+	const char *p;
 
-	memcpy(dst, p, plen);
-	return plen;
+	if (!dynpg_bt_itemid_sane(iid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg: damaged line pointer at block %u offset %u", blkno, off)));
+	item = PageGetItem(page, iid);
+	len = ItemIdGetLength(iid);
+	if (len < DYN_BT_LEAF_HDRSZ)
+		elog(ERROR, "dynpg: leaf tuple too short at block %u offset %u", blkno, off);
+	memcpy(&e->h, item, DYN_BT_LEAF_HDRSZ);
+	if (DYN_BT_LEAF_HDRSZ + e->h.keylen > len)
+		elog(ERROR, "dynpg: leaf tuple key overruns the tuple at block %u offset %u", blkno, off);
+	e->key = (const uint8 *) item + DYN_BT_LEAF_HDRSZ;
+	p = item + DYN_BT_LEAF_HDRSZ + e->h.keylen;
+	e->plen = len - DYN_BT_LEAF_HDRSZ - e->h.keylen;
+	if (e->plen < 1 || (VARATT_IS_4B(p) ? e->plen < VARHDRSZ || VARSIZE_ANY(p) != e->plen :
+						VARSIZE_ANY(p) != e->plen))
+		elog(ERROR, "dynpg: damaged payload at block %u offset %u", blkno, off);
+	e->payload = p;
+}
+
+/* Whether a leaf tuple whose header is 'h' is visible to 'snapshot'. */
+bool
+dynpg_bt_header_visible(const DynBtLeafTupleData *h, BlockNumber blkno, Snapshot snapshot)
+{
+	DynBtVersion v;
+
+	v.vid = h->vid;
+	v.xmin = h->xmin;
+	v.xmax = h->xmax;
+	v.cmin = h->cmin;
+	v.cmax = h->cmax;
+	v.infomask = h->infomask;
+	v.blkno = blkno;
+	v.payload = NULL;
+	return dynpg_bt_version_visible(&v, snapshot);
 }
 
 static void
@@ -304,18 +338,40 @@ bool
 dynpg_bt_leaf_visible(DynBtLeafTuple t, Snapshot snapshot)
 {
 	DynBtLeafTupleData h;
-	DynBtVersion v;
 
 	memcpy(&h, t, DYN_BT_LEAF_HDRSZ);
-	v.vid = h.vid;
-	v.xmin = h.xmin;
-	v.xmax = h.xmax;
-	v.cmin = h.cmin;
-	v.cmax = h.cmax;
-	v.infomask = h.infomask;
-	v.blkno = InvalidBlockNumber;
-	v.payload = NULL;
-	return dynpg_bt_version_visible(&v, snapshot);
+	return dynpg_bt_header_visible(&h, InvalidBlockNumber, snapshot);
+}
+
+/*
+ * dynpg_bt_header_visible for a scan, which meets runs of versions written
+ * by one transaction: a live version whose xmin is another transaction's
+ * takes the verdict on that xmin from 'cache' (the last one looked up).
+ * The verdict cannot change under one MVCC snapshot: an xid it does not
+ * see as running had ended when it was taken, and another transaction's
+ * xid never becomes the current one's.
+ */
+bool
+dynpg_bt_header_visible_cached(const DynBtLeafTupleData *h, BlockNumber blkno,
+							   Snapshot snapshot, DynBtVisCache *cache)
+{
+	if (snapshot->snapshot_type == SNAPSHOT_MVCC && !TransactionIdIsValid(h->xmax))
+	{
+		if (h->infomask & DYN_BT_XMIN_FROZEN)
+			return true;
+		if (TransactionIdIsNormal(h->xmin))
+		{
+			if (h->xmin == cache->xmin)
+				return cache->visible;
+			if (!TransactionIdIsCurrentTransactionId(h->xmin))
+			{
+				cache->xmin = h->xmin;
+				cache->visible = xid_committed_for_snapshot(h->xmin, snapshot);
+				return cache->visible;
+			}
+		}
+	}
+	return dynpg_bt_header_visible(h, blkno, snapshot);
 }
 
 /*

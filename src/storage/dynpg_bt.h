@@ -347,7 +347,30 @@ extern void dynpg_bt_set_xmax(Relation rel, const uint8 *key, uint16 keylen, uin
 							  TransactionId xmax, CommandId cmax);
 extern void dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
 								  DynBtVersion *v, bool with_payload);
-extern Size dynpg_bt_copy_payload(Page page, OffsetNumber off, BlockNumber blkno, char *dst);
+
+/* A leaf tuple's parts, checked: the header copied, key and payload in the page. */
+typedef struct DynBtLeafEntry
+{
+	DynBtLeafTupleData h;
+	const uint8 *key;			/* h.keylen bytes */
+	const char *payload;		/* a varlena of plen bytes (not aligned) */
+	Size		plen;
+} DynBtLeafEntry;
+
+extern void dynpg_bt_leaf_entry(Page page, OffsetNumber off, BlockNumber blkno,
+								DynBtLeafEntry *e);
+extern bool dynpg_bt_header_visible(const DynBtLeafTupleData *h, BlockNumber blkno,
+									Snapshot snapshot);
+
+/* The last xmin a scan looked up and whether its versions are visible. */
+typedef struct DynBtVisCache
+{
+	TransactionId xmin;			/* InvalidTransactionId: none yet */
+	bool		visible;
+} DynBtVisCache;
+
+extern bool dynpg_bt_header_visible_cached(const DynBtLeafTupleData *h, BlockNumber blkno,
+										   Snapshot snapshot, DynBtVisCache *cache);
 
 /* ---- btvacuum.c ---- */
 typedef struct DynBtVacuumStats

@@ -32,7 +32,8 @@ typedef struct DynBtScan
 {
 	Relation	rel;
 	Snapshot	snapshot;		/* NULL: every version (no visibility check) */
-	MemoryContext batchcxt;		/* holds the current leaf's copies */
+	DynBtVisCache vis;			/* the last xmin's verdict under it */
+	MemoryContext batchcxt;		/* holds the batch's arrays, reused leaf to leaf */
 	bool		started;
 	BlockNumber blkno;			/* the leaf of the batch */
 	BlockNumber left;			/* its links when it was read */
@@ -51,11 +52,15 @@ typedef struct DynBtScan
 	bool		past_upper;		/* ... above the bounds: no need to go further */
 	uint8	  **keys;			/* the batch's storage keys */
 	uint16	   *keylens;
+	int			cap;			/* room in vids, payloads, keys, keylens */
+	char	   *data;			/* the batch's keys and payloads */
+	Size		datacap;
 	/*
 	 * The (key, VID) last returned: a leaf read next is entered just past
 	 * it, since VACUUM may have merged leaves meanwhile (btscan.c).
 	 */
 	bool		have_last;
+	int			lastidx;		/* its index in the batch, or -1: in lastkey */
 	uint8		lastkey[DYN_BT_MAX_KEY_SIZE];
 	uint16		lastkeylen;
 	uint64		lastvid;
@@ -80,6 +85,8 @@ extern DynBtScan *dynpg_bt_scan_begin_range(Relation rel, Snapshot snapshot,
 extern void dynpg_bt_scan_bulkread(DynBtScan *scan);
 extern int	dynpg_bt_keycmp(const uint8 *a, int alen, const uint8 *b, int blen);
 extern void dynpg_bt_scan_rescan(DynBtScan *scan);
+/* The storage key of the version the scan returned last (valid until its next call). */
+extern const uint8 *dynpg_bt_scan_key(DynBtScan *scan, int *keylen);
 extern void dynpg_bt_scan_end(DynBtScan *scan);
 extern bool dynpg_bt_scan_next(DynBtScan *scan, uint64 *vid, struct varlena **payload);
 extern bool dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
