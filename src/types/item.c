@@ -446,23 +446,65 @@ dynpg_value_size(const DynRef *ref)
 	dynpg_corrupt("unknown type tag");
 }
 
-/* An item's size: each attribute's name length plus its value's size. */
+/*
+ * An item's size: each attribute's name length plus its value's size.
+ * Every Scan and Query page sizes each item it reads, so the top level is
+ * walked here directly -- the same checks as dynpg_map_entry's and
+ * dynpg_read_value's, without their calls -- and only numbers and
+ * containers go through dynpg_value_size.
+ */
 int64
 dynpg_item_size(const DynItem *item)
 {
 	DynRef		root = dynpg_item_root(item);
 	DynContainer c;
 	int64		size = 0;
+	uint32		start = 0;
 	int			i;
 
 	dynpg_container_open(&root, &c);
 	for (i = 0; i < c.count; i++)
 	{
-		const char *name;
-		int32		namelen;
-		DynRef		v = dynpg_map_entry(&c, i, &name, &namelen);
+		uint32		stop = read_offset(&c, i);
+		const uint8 *p;
+		int32		len;
+		uint32		nl;
+		int			n;
 
-		size += namelen + dynpg_value_size(&v);
+		if (start >= stop || stop > (uint32) c.elemslen)
+			dynpg_corrupt("bad element offsets");
+		p = c.elems + start;
+		len = (int32) (stop - start);
+		start = stop;
+		if (!dynpg_varint_get(p, p + len, &nl, &n) || nl == 0 || (int64) n + nl >= len)
+			dynpg_corrupt("bad attribute name");
+		p += n + nl;
+		len -= n + (int32) nl;
+		/* p: the value's tag byte, then len - 1 bytes of payload */
+		switch ((DynType) p[0])
+		{
+			case DYN_T_S:
+			case DYN_T_B:
+				size += nl + (len - 1);
+				break;
+			case DYN_T_BOOL:
+				if (len != 2 || p[1] > 1)
+					dynpg_corrupt("bad BOOL");
+				size += nl + 1;
+				break;
+			case DYN_T_NULL:
+				if (len != 1)
+					dynpg_corrupt("bad NULL");
+				size += nl + 1;
+				break;
+			default:
+				{
+					DynRef		v = dynpg_read_value(p, len, NULL);
+
+					size += nl + dynpg_value_size(&v);
+				}
+				break;
+		}
 	}
 	return size;
 }

@@ -6,7 +6,8 @@
  * a corrupt TOAST value would hand them to a read, dynpg.verify's index
  * check or dynpg.item's output function: decoding them must never crash
  * or read outside the datum.  Every reader runs on them: the DynamoDB JSON
- * text of the whole item (the deepest walk), DynamoDB's size, attribute
+ * text of the whole item (the deepest walk), DynamoDB's size (checked
+ * against the sum of each attribute's dynpg_value_size), attribute
  * lookups by name (binary search) and by document path, a table's key
  * (pk S, sk N) and its storage key, and the tree form rebuilt and
  * serialized again.  Damage may only be reported as "dynpg.item is
@@ -31,12 +32,14 @@ fuzz_one(const uint8_t *data, size_t size)
 				v;
 	DynContainer c;
 	int			i;
+	int64		isize;
+	int64		walked = 0;
 
 	SET_VARSIZE(item, size + VARHDRSZ);
 	memcpy(VARDATA(item), data, size);
 
 	/* DynamoDB's size first: its walk is the first to meet damage */
-	(void) dynpg_item_size(item);
+	isize = dynpg_item_size(item);
 	initStringInfo(&text);
 	dynpg_item_append_text(item, &text);
 	root = dynpg_item_root(item);
@@ -47,8 +50,12 @@ fuzz_one(const uint8_t *data, size_t size)
 		int32		namelen;
 
 		v = dynpg_map_entry(&c, i, &name, &namelen);
+		walked += namelen + dynpg_value_size(&v);
 		(void) dynpg_map_find(&c, name, namelen, &v);
 	}
+	/* dynpg_item_size walks the top level its own way: the same sum */
+	if (walked != isize)
+		fuzz_fail("dynpg_item_size differs from the sum of its attributes' sizes");
 	for (i = 0; paths[i] != NULL; i++)
 	{
 		DynPathElem *elems;
