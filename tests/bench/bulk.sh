@@ -12,7 +12,13 @@
 #           output vs COPY (SELECT ...) TO a file on the heap (uncompressed
 #           text; and piped through gzip, which is the fairer comparison)
 #   scan    full scans: SELECT item, dynpg.scan_items, vs SELECT item on
-#           the heap (each item's text sent to the client, psql to /dev/null)
+#           the heap, each item's text sent to the client (psql -At, 10,000
+#           rows per fetch, to /dev/null): the server's and the wire's work.
+#           Then the same SELECT item pair through psql's aligned display
+#           (no -At), which lays every row out in a table: psql's own work
+#           per character of text then dominates, and a DynamoDB JSON item
+#           ({"a":{"S":"..."}}) is longer than the heap's jsonb text, so
+#           that row compares the clients' formatting more than the tables.
 #   size    on-disk size after the load: the dynpg table vs heap + its
 #           primary key
 # Each pair runs interleaved BENCH_ROUNDS (3) times; the report gives
@@ -71,7 +77,7 @@ ratios() { # ratios of baseline/dynpg times, per round: "median (min-max)"
 	printf '%s (%s-%s)' "$(median "${r[@]}")" "$(printf '%s\n' "${r[@]}" | sort -n | head -1)" "$(printf '%s\n' "${r[@]}" | sort -n | tail -1)"
 }
 
-loads=() ; loadh=() ; imports=() ; exps=() ; hexps=() ; hexpz=() ; sdyn=() ; ssql=() ; sheap=()
+loads=() ; loadh=() ; imports=() ; exps=() ; hexps=() ; hexpz=() ; sdyn=() ; ssql=() ; sheap=() ; aheap=() ; adyn=()
 load_avg=()
 for r in $(seq 1 "$rounds"); do
 	echo "round $r: loads..."
@@ -92,9 +98,11 @@ for r in $(seq 1 "$rounds"); do
 	  \"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"S\"}]}')")")
 	echo "round $r: scans..."
 	q "VACUUM ANALYZE heapbase" >/dev/null; q "VACUUM ANALYZE dynamodb.bench" >/dev/null
-	sheap+=("$(ms psql_db "$db" -v FETCH_COUNT=10000 -o /dev/null -c "SELECT item FROM heapbase")")
-	sdyn+=("$(ms psql_db "$db" -v FETCH_COUNT=10000 -o /dev/null -c "SELECT item FROM dynamodb.bench")")
-	ssql+=("$(ms psql_db "$db" -v FETCH_COUNT=10000 -o /dev/null -c "SELECT * FROM dynpg.scan_items('bench')")")
+	sheap+=("$(ms psql_db "$db" -At -v FETCH_COUNT=10000 -o /dev/null -c "SELECT item FROM heapbase")")
+	sdyn+=("$(ms psql_db "$db" -At -v FETCH_COUNT=10000 -o /dev/null -c "SELECT item FROM dynamodb.bench")")
+	ssql+=("$(ms psql_db "$db" -At -v FETCH_COUNT=10000 -o /dev/null -c "SELECT * FROM dynpg.scan_items('bench')")")
+	aheap+=("$(ms psql_db "$db" -v FETCH_COUNT=10000 -o /dev/null -c "SELECT item FROM heapbase")")
+	adyn+=("$(ms psql_db "$db" -v FETCH_COUNT=10000 -o /dev/null -c "SELECT item FROM dynamodb.bench")")
 done
 loadh2=("${loadh[@]}")
 count=$(q "SELECT count(*) FROM dynamodb.bench")
@@ -102,6 +110,8 @@ icount=$(q "SELECT count(*) FROM dynamodb.imported")
 verify=$(q "SELECT dynpg.verify('bench') ->> 'ok'")
 exp_mb=$(du -sm "$expdir/bulkbench" | cut -f1)
 hexp_mb=$(du -m "$work/heap_out.copy" | cut -f1)
+hbytes=$(q "SELECT round(avg(octet_length(item::text))) FROM heapbase")
+dbytes=$(q "SELECT round(avg(octet_length(item::text))) FROM dynamodb.bench")
 dsize=$(q "SELECT pg_total_relation_size('dynamodb.bench')")
 hsize=$(q "SELECT pg_total_relation_size('heapbase')")
 isize=$(q "SELECT pg_total_relation_size('dynamodb.imported')")
@@ -120,6 +130,7 @@ times in ms per round (heap / dynpg); ratio = heap time / dynpg time (> 1: dynpg
           heap COPY TO $(rate "$items" "$(median "${hexps[@]}")") items/s ($hexp_mb MB of text)
   scan: SELECT item                                 ${sheap[*]} / ${sdyn[*]}   $(ratios sheap sdyn) (goal >= 1.0)
   scan: dynpg.scan_items                            ${sheap[*]} / ${ssql[*]}   $(ratios sheap ssql) (goal >= 1.0)
+  scan: SELECT item, psql's aligned display         ${aheap[*]} / ${adyn[*]}   $(ratios aheap adyn) (client-bound; text bytes per item: heap $hbytes, dynpg $dbytes)
 size (bytes): heap + primary key $hsize, dynpg (COPY) $dsize ($(awk -v a="$dsize" -v b="$hsize" 'BEGIN{printf "%.2f", a / b}')x, goal <= 1.0), dynpg (ImportTable) $isize ($(awk -v a="$isize" -v b="$hsize" 'BEGIN{printf "%.2f", a / b}')x)
 items: $count loaded, $icount imported; dynpg.verify ok = $verify
 REPORT

@@ -83,18 +83,28 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
 	req json := '{"TableName": "bench"}';
 	t text;
+	tail bytea;
 	lek text;
 BEGIN
 	-- The response is text, as a client receives it; the loop takes only the
-	-- LastEvaluatedKey from its end (dynpg writes it last): parsing the whole
-	-- page with json's operators would measure PL/pgSQL as the client.
+	-- Count from its start and the LastEvaluatedKey from its end (dynpg
+	-- writes them there): parsing the whole page with json's operators would
+	-- measure PL/pgSQL as the client.  So would right(t, n) and a regular
+	-- expression over t, which count or convert every character of the 1 MB
+	-- page (they took two thirds of the loop's time): the tail is cut by
+	-- bytes, after the start of a character.
 	pages := 0; items := 0; response_bytes := 0;
 	LOOP
 		t := dynpg.scan_json(req)::text;
 		pages := pages + 1;
-		items := items + substring(t from '^\{"Count":([0-9]+)')::bigint;
+		items := items + substring(left(t, 40) from '^\{"Count":([0-9]+)')::bigint;
 		response_bytes := response_bytes + octet_length(t);
-		lek := substring(right(t, 4000) from ',"LastEvaluatedKey":(\{.*\})\}$');
+		tail := convert_to(t, 'UTF8');
+		tail := substring(tail from greatest(octet_length(tail) - 4000, 1));
+		WHILE octet_length(tail) > 0 AND get_byte(tail, 0) & 192 = 128 LOOP
+			tail := substring(tail from 2);
+		END LOOP;
+		lek := substring(convert_from(tail, 'UTF8') from ',"LastEvaluatedKey":(\{.*\})\}$');
 		EXIT WHEN lek IS NULL;
 		req := json_build_object('TableName', 'bench', 'ExclusiveStartKey', lek::json);
 	END LOOP;

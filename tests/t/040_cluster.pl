@@ -2,7 +2,8 @@
 # on loopback, against one plain node running the same workload: the same
 # responses, errors and pages (src/api/README, "Partitioned dynpg"); every
 # item on the node its partition hash names; a node stopped is a clear
-# error for its partitions while the others answer; boto3 through the
+# error for its partitions while the others answer; a node's standby
+# serves the eventual reads routed to that node; boto3 through the
 # router's HTTP endpoint (tests/http/cluster_boto3.py).
 use strict;
 use warnings;
@@ -14,7 +15,11 @@ use Test::More;
 use DynpgTest;
 
 # the nodes take part in two-phase commits (PREPARE TRANSACTION)
-my @nodes = map { dynpg_node("node$_", conf => 'max_prepared_transactions = 10') } 0 .. 3;
+# (node 0 also streams to a standby: "A node's standby serves eventual reads")
+my @nodes = map {
+	dynpg_node("node$_", conf => 'max_prepared_transactions = 10',
+		init => ($_ == 0 ? { allows_streaming => 1 } : {}))
+} 0 .. 3;
 my $single = dynpg_node('single');
 my ($router, $port, $key, $secret) = http_node('router', workers => 1);
 
@@ -622,6 +627,65 @@ foreach my $k (0 .. 3)
 		SELECT count(*) FROM dynamodb."Boto" WHERE dynpg.cluster_node_of(dynpg.partition_hash(item -> 'id'), 4) <> $k}),
 		'0', "boto3's items on node $k are of its range");
 }
+
+# ---------------------------------------------------------------------------
+# A node's standby serves eventual reads routed to that node
+# ---------------------------------------------------------------------------
+# A node is a dynpg primary like any other: with dynpg.read_replicas naming
+# its standby, the eventually consistent reads the router sends it are
+# served there (src/api/replica.c), strongly consistent ones by the node.
+# The standby's replay is paused, so which server answered shows in the
+# answer: the standby still has the old value.
+$nodes[0]->backup('bk0');
+my $standby0 = PostgreSQL::Test::Cluster->new('node0_standby');
+$standby0->init_from_backup($nodes[0], 'bk0', has_streaming => 1);
+$standby0->start;
+my $sput = sub {
+	my ($k, $v) = @_;
+	$router->safe_psql('postgres', qq{SELECT dynpg.put_item('{"TableName":"Things","Item":{"p":{"S":"$k"},"s":{"N":"7000"},"v":{"S":"$v"}}}')});
+};
+my $sget = sub {
+	my ($k, $extra) = @_;
+	return $router->safe_psql('postgres',
+		qq{SELECT dynpg.get_item('{"TableName":"Things","Key":{"p":{"S":"$k"},"s":{"N":"7000"}}$extra}') #>> '{Item,v,S}'});
+};
+$sput->($on{0}, 'one');
+$sput->($on{1}, 'one');
+$nodes[0]->wait_for_catchup($standby0);
+$standby0->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
+ok($standby0->poll_query_until('postgres', "SELECT pg_get_wal_replay_pause_state() = 'paused'"),
+	"node 0's standby: replay paused");
+$sput->($on{0}, 'two');
+$sput->($on{1}, 'two');
+my $sconn = 'host=' . $standby0->host . ' port=' . $standby0->port . ' dbname=postgres';
+$nodes[0]->safe_psql('postgres', "ALTER SYSTEM SET dynpg.read_replicas = '$sconn'; SELECT pg_reload_conf()");
+sleep(1.5);
+is($sget->($on{0}, ''), 'one', "an eventual GetItem routed to node 0 is served by node 0's (paused) standby");
+is($sget->($on{0}, ',"ConsistentRead":true'), 'two', '... a consistent one by node 0 itself');
+is($sget->($on{1}, ''), 'two', '... and one routed to node 1 (no standby) by node 1');
+is($router->safe_psql('postgres', qq{SELECT dynpg.query('{"TableName":"Things","KeyConditionExpression":"p = :p AND s = :s",
+	"ExpressionAttributeValues":{":p":{"S":"$on{0}"},":s":{"N":"7000"}}}') #>> '{Items,0,v,S}'}),
+	'one', '... an eventual Query of a node-0 partition by the standby');
+is($router->safe_psql('postgres', qq{SELECT string_agg(i #>> '{v,S}', ',' ORDER BY i #>> '{p,S}')
+	FROM jsonb_array_elements(dynpg.scan('{"TableName":"Things","FilterExpression":"s = :s",
+	"ExpressionAttributeValues":{":s":{"N":"7000"}}}') -> 'Items') i}),
+	join(',', map { $_->[1] } sort { $a->[0] cmp $b->[0] } ([$on{0}, 'one'], [$on{1}, 'two'])),
+	'... an eventual Scan: node 0\'s items from the standby, node 1\'s from node 1');
+is($router->safe_psql('postgres', qq{SELECT dynpg.scan('{"TableName":"Things","ConsistentRead":true,"FilterExpression":"s = :s AND v = :v",
+	"ExpressionAttributeValues":{":s":{"N":"7000"},":v":{"S":"two"}}}') ->> 'Count'}),
+	'2', '... a consistent Scan sees both writes');
+is($router->safe_psql('postgres', qq{SELECT dynpg.batch_get_item('{"RequestItems":{"Things":{"Keys":[{"p":{"S":"$on{0}"},"s":{"N":"7000"}}]}}}') #>> '{Responses,Things,0,v,S}'}),
+	'one', '... an eventual BatchGetItem by the standby');
+is($router->safe_psql('postgres', qq{SELECT dynpg.transact_get_items('{"TransactItems":[{"Get":{"TableName":"Things","Key":{"p":{"S":"$on{0}"},"s":{"N":"7000"}}}}]}') #>> '{Responses,0,Item,v,S}'}),
+	'two', '... TransactGetItems (always consistent) by node 0');
+$standby0->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
+$nodes[0]->wait_for_catchup($standby0);
+is($sget->($on{0}, ''), 'two', 'replay resumed: the standby serves the write');
+$standby0->stop('fast');
+is($sget->($on{0}, ''), 'two', 'the standby down: node 0 serves its eventual reads itself');
+$nodes[0]->safe_psql('postgres', 'ALTER SYSTEM RESET dynpg.read_replicas; SELECT pg_reload_conf()');
+$router->safe_psql('postgres', qq{SELECT dynpg.delete_item('{"TableName":"Things","Key":{"p":{"S":"$_"},"s":{"N":"7000"}}}')})
+  for ($on{0}, $on{1});
 
 # ---------------------------------------------------------------------------
 # DeleteTable everywhere; drop_cluster
