@@ -10,7 +10,10 @@
 #     the 4 nodes through the router against the same Scan of one database;
 #  3. the per-node cost of a routed call on the node itself (the node's
 #     side, dynpg.cluster_node_execute, called directly), from which the
-#     README's model of N nodes on separate machines is computed.
+#     README's model of N nodes on separate machines is computed;
+#  4. a Query of a GSI (10 items a key) through the router, which asks
+#     every node in turn (a GSI is not partitioned by its own key yet),
+#     against the same Query on one database: the fan-out's cost.
 #
 # It makes a throwaway PostgreSQL cluster of its own (initdb in a scratch
 # directory, Unix socket only), with the installed dynpg (make install) and
@@ -49,9 +52,12 @@ export PGHOST=$work PGPORT=$port
 psql_db() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$1" "${@:2}"; }
 q() { psql_db "$1" -At -c "$2"; }
 
-table='{"TableName":"bench","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}'
+table='{"TableName":"bench","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]}'
+# g: the GSI's key, 10 items a value
+gkeys=$((items / 10))
 item_sql="dynpg.from_plain_json(jsonb_build_object('pk', 'user' || i,
-	'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0))"
+	'a', md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text), 'n', i, 'flag', i % 2 = 0,
+	'g', 'g' || (i % $gkeys)))"
 
 echo "== $items items of about 200 bytes: one database, and $nodes nodes behind a router"
 conns=()
@@ -74,6 +80,13 @@ for k in $(seq 0 $((nodes - 1))); do
 	echo "node $k: $(q "node$k" 'SELECT count(*) FROM dynamodb.bench') items"
 done
 for db in single node0 node1 node2 node3; do q "$db" 'VACUUM ANALYZE dynamodb.bench' >/dev/null; done
+# the GSI's entries are written by each database's index worker: wait for them
+for db in single node0 node1 node2 node3; do
+	for _ in $(seq 1 600); do
+		[ "$(q "$db" "SELECT coalesce(dynpg.index_backlog('bench'), 0)")" = 0 ] && break
+		sleep 1
+	done
+done
 q postgres CHECKPOINT >/dev/null
 
 cat > "$work/get.sql" <<SQL
@@ -86,12 +99,19 @@ cat > "$work/put.sql" <<SQL
 SELECT dynpg.put_item(jsonb_build_object('TableName', 'bench', 'Item', jsonb_build_object(
   'pk', jsonb_build_object('S', 'user' || :i),
   'a', jsonb_build_object('S', md5((:v)::bigint::text) || md5(((:v)::bigint + 1)::text) || md5(((:v)::bigint + 2)::text)),
-  'n', jsonb_build_object('N', (:v)::bigint::text), 'flag', jsonb_build_object('BOOL', (:v)::bigint % 2 = 0))));
+  'n', jsonb_build_object('N', (:v)::bigint::text), 'flag', jsonb_build_object('BOOL', (:v)::bigint % 2 = 0),
+  'g', jsonb_build_object('S', 'g' || ((:i)::bigint % $gkeys)))));
 SQL
 # the node's side of a routed GetItem, called on the node itself
 cat > "$work/node_get.sql" <<SQL
 \set i random(1, $items)
 SELECT dynpg.cluster_node_execute('GetItem', jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object('pk', jsonb_build_object('S', 'user' || :i)))::text);
+SQL
+# (chr(58) is ':', which pgbench would take for a variable of its own)
+cat > "$work/gsi.sql" <<SQL
+\set i random(0, $gkeys - 1)
+SELECT dynpg.query(jsonb_build_object('TableName', 'bench', 'IndexName', 'by_g', 'KeyConditionExpression', 'g = ' || chr(58) || 'g',
+  'ExpressionAttributeValues', jsonb_build_object(chr(58) || 'g', jsonb_build_object('S', 'g' || :i))));
 SQL
 chmod 644 "$work"/*.sql
 tps() {
@@ -109,6 +129,11 @@ put_router=$(tps router "$work/put.sql")
 echo "GetItem: one database $get_single/s, through the router $get_router/s ($(ratio "$get_router" "$get_single")x)"
 echo "PutItem: one database $put_single/s, through the router $put_router/s ($(ratio "$put_router" "$put_single")x)"
 echo "GetItem's node side alone (cluster_node_execute on a node): $get_node/s"
+gsi_single=$(tps single "$work/gsi.sql")
+gsi_router=$(tps router "$work/gsi.sql")
+gq="SELECT dynpg.query('{\"TableName\":\"bench\",\"IndexName\":\"by_g\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}}}') ->> 'Count'"
+gsi_count="$(q single "$gq") items a key on one database, $(q router "$gq") through the router"
+echo "GSI Query ($gsi_count): one database $gsi_single/s, through the router ($nodes nodes asked) $gsi_router/s ($(ratio "$gsi_router" "$gsi_single")x)"
 
 echo "== Scan of all $items items, pages of 1000"
 cat > "$work/scan.sql" <<'SQL'
