@@ -51,8 +51,13 @@
 #include "funcapi.h"
 #include "libpq-fe.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
@@ -86,8 +91,8 @@ typedef struct NodeAnswer
 } NodeAnswer;
 
 /*
- * The two statements of every routed call, planned once per backend (the
- * plan cache parses them again when what they name is dropped or made anew)
+ * The read of dynpg.cluster, planned once per backend (the plan cache
+ * parses it again when the table is dropped or made anew)
  */
 static SPIPlanPtr config_plan = NULL;
 static Oid cluster_owner(void);
@@ -136,7 +141,6 @@ subxact_error(const SubXact *sx)
 	return e;
 }
 
-static SPIPlanPtr run_on_plan = NULL;
 
 bool
 dynpg_cluster_routes(void)
@@ -149,6 +153,66 @@ dynpg_cluster_routes(void)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * The cluster's configuration and its routing function, kept per backend,
+ * so that a routed call neither queries dynpg.cluster nor goes through SPI
+ * each time.  Both are forgotten when pg_foreign_server changes
+ * (create_cluster and drop_cluster create and drop the cluster's server,
+ * with its schema and functions) or when run_on itself does; a backend
+ * takes in such a change at its next transaction or lock, so a committed
+ * create_cluster or drop_cluster is seen by the next call.  dynpg.cluster
+ * is only written by those two functions.
+ */
+static Cluster *cached_cluster = NULL;	/* in TopMemoryContext */
+static Oid	run_on_oid = InvalidOid;
+static uint32 run_on_hash = 0;
+static FmgrInfo run_on_finfo;
+static bool cache_callbacks = false;
+
+static void
+forget_cluster(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (cacheid == PROCOID && hashvalue != 0 && hashvalue != run_on_hash)
+		return;
+	if (cached_cluster != NULL)
+	{
+		pfree(cached_cluster->name);
+		pfree(cached_cluster);
+		cached_cluster = NULL;
+	}
+	/* (what PL/Proxy kept in the old FmgrInfo's fn_extra stays allocated) */
+	run_on_oid = InvalidOid;
+}
+
+static void
+cache_callbacks_register(void)
+{
+	if (!cache_callbacks)
+	{
+		CacheRegisterSyscacheCallback(FOREIGNSERVEROID, forget_cluster, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, forget_cluster, (Datum) 0);
+		cache_callbacks = true;
+	}
+}
+
+/* dynpg_cluster.run_on, looked up once (see above) */
+static FmgrInfo *
+routing_function(void)
+{
+	cache_callbacks_register();
+	if (!OidIsValid(run_on_oid))
+	{
+		Oid			types[3] = {INT4OID, TEXTOID, TEXTOID};
+		Oid			fn = LookupFuncName(list_make2(makeString(CLUSTER_SCHEMA), makeString("run_on")),
+										3, types, false);
+
+		fmgr_info_cxt(fn, &run_on_finfo, TopMemoryContext);
+		run_on_hash = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(fn));
+		run_on_oid = fn;
+	}
+	return &run_on_finfo;
+}
+
 static Cluster *
 cluster_config(void)
 {
@@ -156,6 +220,13 @@ cluster_config(void)
 	Cluster    *c = palloc0(sizeof(Cluster));
 	bool		isnull;
 
+	cache_callbacks_register();
+	if (cached_cluster != NULL)
+	{
+		*c = *cached_cluster;
+		c->name = pstrdup(cached_cluster->name);
+		return c;
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (config_plan == NULL)
@@ -182,6 +253,13 @@ cluster_config(void)
 		elog(ERROR, "dynpg.cluster: node_count %d is not a power of two up to 1024", c->nodes);
 	while ((1 << c->bits) < c->nodes)
 		c->bits++;
+	{
+		Cluster    *keep = MemoryContextAlloc(TopMemoryContext, sizeof(Cluster));
+
+		*keep = *c;
+		keep->name = MemoryContextStrdup(TopMemoryContext, c->name);
+		cached_cluster = keep;
+	}
 	return c;
 }
 
@@ -242,45 +320,36 @@ call_node(const Cluster *c, int node, const char *opname, const char *request)
 	subxact_begin(&sx);
 	PG_TRY();
 	{
-		Oid			types[3] = {INT4OID, TEXTOID, TEXTOID};
-		Datum		values[3];
-		bool		isnull;
 		Datum		d;
 		Oid			save_userid;
 		int			save_sec;
+		FmgrInfo   *fn;
+		MemoryContext callcxt;
 
-		values[0] = Int32GetDatum(node);
-		values[1] = CStringGetTextDatum(opname);
-		values[2] = CStringGetTextDatum(request);
 		/*
 		 * run_on reaches the node as the cluster's creator (its user
 		 * mapping), so only its owner may execute it (create_cluster
 		 * revokes it from PUBLIC): a client calling it directly would skip
 		 * the router's checks.  The router has checked the caller's
 		 * privileges by now; the call runs as the owner, restored below
-		 * or by the subtransaction's abort.
+		 * or by the subtransaction's abort.  It is called directly (no
+		 * statement around it), with the EXECUTE check a statement would
+		 * make, in a memory context of its own.
 		 */
 		GetUserIdAndSecContext(&save_userid, &save_sec);
 		SetUserIdAndSecContext(cluster_owner(),
 							   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (run_on_plan == NULL)
-		{
-			SPIPlanPtr	plan = SPI_prepare("SELECT " CLUSTER_SCHEMA ".run_on($1, $2, $3)", 3, types);
-
-			if (plan == NULL || SPI_keepplan(plan) != 0)
-				elog(ERROR, "cannot prepare the call of " CLUSTER_SCHEMA ".run_on");
-			run_on_plan = plan;
-		}
-		if (SPI_execute_plan(run_on_plan, values, NULL, false, 1) != SPI_OK_SELECT ||
-			SPI_processed != 1)
-			elog(ERROR, "dynpg_cluster.run_on returned no row");
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		if (isnull)
-			elog(ERROR, "dynpg_cluster.run_on returned NULL");
+		fn = routing_function();
+		if (pg_proc_aclcheck(run_on_oid, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, CLUSTER_SCHEMA ".run_on");
+		callcxt = AllocSetContextCreate(sx.cxt, "dynpg routed call", ALLOCSET_DEFAULT_SIZES);
+		MemoryContextSwitchTo(callcxt);
+		/* FunctionCall3 raises an error when the result is NULL */
+		d = FunctionCall3(fn, Int32GetDatum(node), CStringGetTextDatum(opname),
+						  CStringGetTextDatum(request));
 		answer = MemoryContextStrdup(sx.cxt, TextDatumGetCString(d));
-		SPI_finish();
+		MemoryContextSwitchTo(sx.cxt);
+		MemoryContextDelete(callcxt);
 		SetUserIdAndSecContext(save_userid, save_sec);
 		subxact_end(&sx, true);
 	}

@@ -690,6 +690,11 @@ $router->safe_psql('postgres', qq{SELECT dynpg.delete_item('{"TableName":"Things
 # ---------------------------------------------------------------------------
 # DeleteTable everywhere; drop_cluster
 # ---------------------------------------------------------------------------
+# a session that has routed calls keeps the cluster's configuration: it must
+# see the cluster dropped and made anew (below) at its next call
+my $long = $router->background_psql('postgres');
+like($long->query_safe(q{SELECT dynpg.list_tables('{}')->'TableNames'}), qr/Things/,
+	'a long-lived router session routes (and keeps the configuration of 4 nodes)');
 ($ret, $out, $err) = $router->psql('postgres', "SELECT dynpg.drop_cluster('dyn')");
 like($err, qr/cluster dyn still has 3 DynamoDB tables/, 'drop_cluster refuses while tables remain');
 $router->safe_psql('postgres', q{
@@ -702,5 +707,22 @@ is($nodes[$_]->safe_psql('postgres', q{SELECT dynpg.list_tables('{}')->'TableNam
 $router->safe_psql('postgres', "SELECT dynpg.drop_cluster('dyn')");
 is($router->safe_psql('postgres', q{SELECT to_regnamespace('dynpg_cluster') IS NULL AND NOT EXISTS (SELECT FROM pg_foreign_server WHERE srvname = 'dyn')}),
 	't', 'drop_cluster removes the routing and the server');
+
+# the same cluster name made anew with 2 nodes: the long-lived session
+# routes by the new configuration (its cached one was forgotten)
+$router->safe_psql('postgres', "SELECT dynpg.create_cluster('dyn', ARRAY['$conn[0]', '$conn[1]'])");
+$long->query_safe(q{SELECT dynpg.create_table('{"TableName":"Again","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"}]}')});
+$long->query_safe(q{SELECT dynpg.put_item(jsonb_build_object('TableName', 'Again', 'Item', jsonb_build_object('p', jsonb_build_object('S', 'a' || i)))) FROM generate_series(1, 40) i});
+is(join(',', map { $nodes[$_]->safe_psql('postgres', q{SELECT count(*) FROM dynamodb."Again"
+	WHERE dynpg.cluster_node_of(dynpg.partition_hash(item -> 'p'), 2) = } . $_) } 0, 1), 
+	join(',', map { $nodes[$_]->safe_psql('postgres', q{SELECT count(*) FROM dynamodb."Again"}) } 0, 1),
+	'... its items land on the 2 nodes, each in its half of the hashes');
+is($nodes[0]->safe_psql('postgres', q{SELECT count(*) FROM dynamodb."Again"}) + $nodes[1]->safe_psql('postgres', q{SELECT count(*) FROM dynamodb."Again"}),
+	40, '... all 40 of them');
+is(join('', map { $nodes[$_]->safe_psql('postgres', q{SELECT count(*) FROM dynpg.tables WHERE table_name = 'Again'}) } 2, 3),
+	'00', '... and nodes 2 and 3 are no longer asked');
+$long->query_safe(q{SELECT dynpg.delete_table('{"TableName":"Again"}')});
+$long->quit;
+$router->safe_psql('postgres', "SELECT dynpg.drop_cluster('dyn')");
 
 done_testing();
