@@ -26,22 +26,42 @@
 #include "storage/dynpg_xlog.h"
 
 /*
- * The stored payload of the leaf tuple at 'off' (whose line pointer and
- * header dynpg_bt_copy_version has checked), and its length, checked
- * against the tuple: a varlena that fills the rest of it exactly.
+ * Leaf tuple 'off' of a page, checked: its line pointer, its length against
+ * the header, the key against the length.  Its header is copied to *h; the
+ * tuple and its length are returned.
  */
 static const char *
-payload_in_page(Page page, OffsetNumber off, BlockNumber blkno, Size *plen)
+leaf_tuple(Page page, OffsetNumber off, BlockNumber blkno, DynBtLeafTupleData *h, Size *len)
 {
 	ItemId		iid = PageGetItemId(page, off);
-	const char *item = PageGetItem(page, iid);
-	Size		len = ItemIdGetLength(iid);
-	DynBtLeafTupleData h;
-	const char *p;
+	const char *item;
 
-	memcpy(&h, item, DYN_BT_LEAF_HDRSZ);
-	*plen = len - DYN_BT_LEAF_HDRSZ - h.keylen;
-	p = item + DYN_BT_LEAF_HDRSZ + h.keylen;
+	if (!dynpg_bt_itemid_sane(iid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg: damaged line pointer at block %u offset %u", blkno, off)));
+	item = PageGetItem(page, iid);
+	*len = ItemIdGetLength(iid);
+	if (*len < DYN_BT_LEAF_HDRSZ)
+		elog(ERROR, "dynpg: leaf tuple too short at block %u offset %u", blkno, off);
+	memcpy(h, item, DYN_BT_LEAF_HDRSZ);
+	if (DYN_BT_LEAF_HDRSZ + h->keylen > *len)
+		elog(ERROR, "dynpg: leaf tuple key overruns the tuple at block %u offset %u", blkno, off);
+	return item;
+}
+
+/*
+ * The payload of a leaf tuple leaf_tuple has checked (of 'len' bytes, key
+ * of 'keylen'), and its length, checked against the tuple: a varlena that
+ * fills the rest of it exactly.
+ */
+static const char *
+leaf_payload(const char *item, Size len, uint16 keylen, BlockNumber blkno, OffsetNumber off,
+			 Size *plen)
+{
+	const char *p = item + DYN_BT_LEAF_HDRSZ + keylen;
+
+	*plen = len - DYN_BT_LEAF_HDRSZ - keylen;
 	if (*plen < 1 || (VARATT_IS_4B(p) ? *plen < VARHDRSZ || VARSIZE_ANY(p) != *plen :
 					  VARSIZE_ANY(p) != *plen))
 		elog(ERROR, "dynpg: damaged payload at block %u offset %u", blkno, off);
@@ -53,22 +73,10 @@ void
 dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
 					  DynBtVersion *v, bool with_payload)
 {
-	ItemId		iid = PageGetItemId(page, off);
-	char	   *item;
-	Size		len;
 	DynBtLeafTupleData h;
+	Size		len;
+	const char *item = leaf_tuple(page, off, blkno, &h, &len);
 
-	if (!dynpg_bt_itemid_sane(iid))
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("dynpg: damaged line pointer at block %u offset %u", blkno, off)));
-	item = PageGetItem(page, iid);
-	len = ItemIdGetLength(iid);
-	if (len < DYN_BT_LEAF_HDRSZ)
-		elog(ERROR, "dynpg: leaf tuple too short at block %u offset %u", blkno, off);
-	memcpy(&h, item, DYN_BT_LEAF_HDRSZ);
-	if (DYN_BT_LEAF_HDRSZ + h.keylen > len)
-		elog(ERROR, "dynpg: leaf tuple key overruns the tuple at block %u offset %u", blkno, off);
 	v->vid = h.vid;
 	v->xmin = h.xmin;
 	v->xmax = h.xmax;
@@ -80,7 +88,7 @@ dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
 	if (with_payload)
 	{
 		Size		plen;
-		const char *p = payload_in_page(page, off, blkno, &plen);
+		const char *p = leaf_payload(item, len, h.keylen, blkno, off, &plen);
 
 		v->payload = palloc(plen);
 		memcpy(v->payload, p, plen);
@@ -95,29 +103,11 @@ dynpg_bt_copy_version(Page page, OffsetNumber off, BlockNumber blkno,
 void
 dynpg_bt_leaf_entry(Page page, OffsetNumber off, BlockNumber blkno, DynBtLeafEntry *e)
 {
-	ItemId		iid = PageGetItemId(page, off);
-	const char *item;
 	Size		len;
-	const char *p;
+	const char *item = leaf_tuple(page, off, blkno, &e->h, &len);
 
-	if (!dynpg_bt_itemid_sane(iid))
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("dynpg: damaged line pointer at block %u offset %u", blkno, off)));
-	item = PageGetItem(page, iid);
-	len = ItemIdGetLength(iid);
-	if (len < DYN_BT_LEAF_HDRSZ)
-		elog(ERROR, "dynpg: leaf tuple too short at block %u offset %u", blkno, off);
-	memcpy(&e->h, item, DYN_BT_LEAF_HDRSZ);
-	if (DYN_BT_LEAF_HDRSZ + e->h.keylen > len)
-		elog(ERROR, "dynpg: leaf tuple key overruns the tuple at block %u offset %u", blkno, off);
 	e->key = (const uint8 *) item + DYN_BT_LEAF_HDRSZ;
-	p = item + DYN_BT_LEAF_HDRSZ + e->h.keylen;
-	e->plen = len - DYN_BT_LEAF_HDRSZ - e->h.keylen;
-	if (e->plen < 1 || (VARATT_IS_4B(p) ? e->plen < VARHDRSZ || VARSIZE_ANY(p) != e->plen :
-						VARSIZE_ANY(p) != e->plen))
-		elog(ERROR, "dynpg: damaged payload at block %u offset %u", blkno, off);
-	e->payload = p;
+	e->payload = leaf_payload(item, len, e->h.keylen, blkno, off, &e->plen);
 }
 
 /* Whether a leaf tuple whose header is 'h' is visible to 'snapshot'. */
