@@ -189,6 +189,12 @@ SHLIB_LINK_INTERNAL += $(libpq)
 # change rebuilds what includes it (Debian's PGXS has 'autodepend' off).
 # (The .d files are included after PGXS, below, so that 'all' stays the default goal.)
 PG_CPPFLAGS += -MMD -MP
+# make valgrind-check builds with DYNPG_VALGRIND=1: dynpg's own valgrind client
+# requests (utils/memdebug.h, e.g. every tuple written to a page checked to be
+# defined) are compiled in; PostgreSQL itself is Debian's, unchanged.
+ifeq ($(DYNPG_VALGRIND),1)
+PG_CPPFLAGS += -DUSE_VALGRIND
+endif
 # Strict warnings; only what PostgreSQL's own headers trip over is silenced.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-clobbered

@@ -42,7 +42,7 @@ started=$(date +%s)
 dynpg_private_run_setup valgrind
 
 dynpg_say "== building dynpg into $scratch/pg"
-build_install() { dynpg_make -s -j"$(nproc 2>/dev/null || echo 2)" && dynpg_make -s install; }
+build_install() { dynpg_make -s -j"$(nproc 2>/dev/null || echo 2)" DYNPG_VALGRIND=1 && dynpg_make -s install DYNPG_VALGRIND=1; }
 dynpg_private_build "the build"
 
 # bin/postgres: the real binary (postgres.real, beside it, so that it finds the
@@ -55,7 +55,7 @@ case "\$1" in
 	exec "$DYNPG_PG_BINDIR/postgres.real" "\$@" ;;
 esac
 exec valgrind --quiet --trace-children=no --track-origins=yes --read-var-info=no \\
-	--leak-check=no --num-callers=30 --error-limit=no \\
+	--leak-check=no --num-callers=30 --error-limit=no ${DYNPG_VALGRIND_OPTS:-} \\
 	--log-file="$logs/vg.%p.log" "$DYNPG_PG_BINDIR/postgres.real" "\$@"
 WRAP
 chmod 755 "$DYNPG_PG_BINDIR/postgres"

@@ -324,6 +324,7 @@ static void
 write_page(Relation rel, Buffer buf, Page image)
 {
 	START_CRIT_SECTION();
+	DYN_BT_CHECK_PAGE_DEFINED(image);
 	if (image != BufferGetPage(buf))
 		memcpy(BufferGetPage(buf), image, BLCKSZ);
 	MarkBufferDirty(buf);
@@ -357,6 +358,7 @@ fill_page(Page page, BuildLevel *lv, int n, const BuildSep *hikey, BlockNumber r
 
 		hk.blkno = DYN_BT_NONE;
 		t = make_sep_tuple(&hk, false, &sz);
+		DYN_BT_CHECK_DEFINED(t, sz);
 		if (PageAddItem(page, (Item) t, sz, off++, false, false) == InvalidOffsetNumber)
 			elog(ERROR, "dynpg: bulk build: high key of %zu bytes does not fit", sz);
 		pfree(t);
@@ -379,6 +381,7 @@ fill_page(Page page, BuildLevel *lv, int n, const BuildSep *hikey, BlockNumber r
 			t = minf;
 			sz = DYN_BT_INTERNAL_HDRSZ;
 		}
+		DYN_BT_CHECK_DEFINED(t, sz);
 		if (PageAddItem(page, (Item) t, sz, off++, false, false) == InvalidOffsetNumber)
 			elog(ERROR, "dynpg: bulk build: item of %zu bytes does not fit", sz);
 	}

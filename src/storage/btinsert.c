@@ -265,6 +265,7 @@ make_internal_tuple(const DynBtKey *key, BlockNumber child, uint16 flags, Size *
 static void
 add_item(Page page, char *item, Size size, OffsetNumber off)
 {
+	DYN_BT_CHECK_DEFINED(item, size);
 	if (PageAddItem(page, (Item) item, size, off, false, false) != off)
 		elog(PANIC, "dynpg: failed to add an item of %zu bytes at offset %u", size, off);
 }
@@ -633,6 +634,7 @@ insert_on_page(Relation rel, Buffer buf, DynBtStack stack,
 		GenericXLogState *state = GenericXLogStart(rel);
 		Page		p = GenericXLogRegisterBuffer(state, buf, 0);
 
+		DYN_BT_CHECK_DEFINED(tuple, tuplesz);
 		if (PageAddItem(p, (Item) tuple, tuplesz, off, false, false) != off)
 		{
 			GenericXLogAbort(state);

@@ -74,6 +74,8 @@ dynpg_bt_write_empty(Relation rel, SMgrRelation srel, ForkNumber fork, bool log)
 	dynpg_bt_init_metapage(meta.data);
 	dynpg_bt_init_page(root.data, 0, DYN_BT_LEAF | DYN_BT_ROOT);
 
+	DYN_BT_CHECK_PAGE_DEFINED(meta.data);
+	DYN_BT_CHECK_PAGE_DEFINED(root.data);
 	PageSetChecksumInplace(meta.data, DYN_BT_METAPAGE);
 	smgrextend(srel, fork, DYN_BT_METAPAGE, meta.data, true);
 	PageSetChecksumInplace(root.data, 1);

@@ -354,6 +354,7 @@ merge_left(Relation rel, BlockNumber sblk)
 	DynBtPageGetOpaque(deleted.data)->left = lblk;
 	DynBtPageGetOpaque(deleted.data)->right = sblk;
 	dd.safexid = ReadNextFullTransactionId();
+	DYN_BT_CHECK_DEFINED(&dd, sizeof(dd));
 	if (PageAddItem(deleted.data, (Item) &dd, sizeof(dd), FirstOffsetNumber, false, false) !=
 		FirstOffsetNumber)
 		elog(ERROR, "dynpg: could not build a deleted page");
@@ -577,6 +578,7 @@ free_orphan(Relation rel, BlockNumber blkno, const TreeBlocks *tb, TransactionId
 
 		dynpg_bt_init_page(p, 0, DYN_BT_LEAF | DYN_BT_DELETED);
 		dd.safexid = ReadNextFullTransactionId();
+		DYN_BT_CHECK_DEFINED(&dd, sizeof(dd));
 		if (PageAddItem(p, (Item) &dd, sizeof(dd), FirstOffsetNumber, false, false) != FirstOffsetNumber)
 			elog(ERROR, "dynpg: could not build a deleted page");
 		GenericXLogFinish(state);

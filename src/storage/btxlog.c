@@ -64,6 +64,7 @@ redo_insert(XLogReaderState *record)
 		Size		len;
 		char	   *tuple = XLogRecGetBlockData(record, 0, &len);
 
+		DYN_BT_CHECK_DEFINED(tuple, len);
 		if (PageAddItem(page, (Item) tuple, len, xlrec->offnum, false, false) != xlrec->offnum)
 			elog(PANIC, "dynpg redo: failed to add an item at offset %u", xlrec->offnum);
 		PageSetLSN(page, record->EndRecPtr);
@@ -123,6 +124,7 @@ redo_replace(XLogReaderState *record)
 		char	   *tuple = XLogRecGetBlockData(record, 0, &len);
 
 		apply_set_xmax(page, xlrec->offnum_old, xlrec->xmax, xlrec->cmax);
+		DYN_BT_CHECK_DEFINED(tuple, len);
 		if (PageAddItem(page, (Item) tuple, len, xlrec->offnum_new, false, false) != xlrec->offnum_new)
 			elog(PANIC, "dynpg redo: failed to add an item at offset %u", xlrec->offnum_new);
 		PageSetLSN(page, record->EndRecPtr);
@@ -258,6 +260,7 @@ dynpg_xlog_insert(Relation rel, Buffer buf, OffsetNumber off, const char *tuple,
 	Page		page = BufferGetPage(buf);
 
 	START_CRIT_SECTION();
+	DYN_BT_CHECK_DEFINED(tuple, tuplesz);
 	if (PageAddItem(page, (Item) tuple, tuplesz, off, false, false) != off)
 		elog(PANIC, "dynpg: failed to add an item of %zu bytes at offset %u", tuplesz, off);
 	MarkBufferDirty(buf);
@@ -318,6 +321,7 @@ dynpg_xlog_replace(Relation rel, Buffer buf, OffsetNumber off_old, TransactionId
 
 	START_CRIT_SECTION();
 	apply_set_xmax(page, off_old, xmax, cmax);
+	DYN_BT_CHECK_DEFINED(tuple, tuplesz);
 	if (PageAddItem(page, (Item) tuple, tuplesz, off_new, false, false) != off_new)
 		elog(PANIC, "dynpg: failed to add an item of %zu bytes at offset %u", tuplesz, off_new);
 	MarkBufferDirty(buf);

@@ -25,8 +25,26 @@
 #include "storage/block.h"
 #include "storage/item.h"
 #include "storage/off.h"
+#include "utils/memdebug.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
+
+/*
+ * Under valgrind (a build with USE_VALGRIND defined: make valgrind-check),
+ * every byte dynpg hands to a page or to WAL is checked to be defined where
+ * it is handed over, so that an uninitialised byte is reported with the
+ * stack that wrote it rather than later, by whichever process flushes the
+ * WAL (PostgreSQL's own USE_VALGRIND build checks its records the same way).
+ * No code at all in a normal build.
+ */
+#define DYN_BT_CHECK_DEFINED(p, len) VALGRIND_CHECK_MEM_IS_DEFINED((p), (len))
+/* A standard page: its header and line pointers, and its tuples and special space. */
+#define DYN_BT_CHECK_PAGE_DEFINED(page) \
+	do { \
+		DYN_BT_CHECK_DEFINED((page), ((PageHeader) (page))->pd_lower); \
+		DYN_BT_CHECK_DEFINED((char *) (page) + ((PageHeader) (page))->pd_upper, \
+							 BLCKSZ - ((PageHeader) (page))->pd_upper); \
+	} while (0)
 
 /* ---- metapage ---- */
 
