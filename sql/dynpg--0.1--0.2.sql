@@ -319,3 +319,64 @@ END $$;
 -- cluster's creator: superusers (and roles they grant EXECUTE) only.
 REVOKE ALL ON FUNCTION dynpg.create_cluster(text, text[]), dynpg.drop_cluster(text),
 	dynpg.cluster_repair_table(text) FROM PUBLIC;
+
+-- From N to 2N nodes (src/api/README, "Going from N to 2N nodes"): old node
+-- k becomes node 2k and keeps the lower half of its hashes, new_nodes[k]
+-- becomes node 2k+1 and receives the upper half, with the tables' indexes.
+-- Every routed call waits meanwhile (it holds dynpg.cluster in ACCESS SHARE
+-- mode); the move commits on every node with the router's transaction
+-- (two-phase commit, dynpg.cluster_recover() for what a crash leaves).
+-- Returns the number of items moved.
+CREATE FUNCTION dynpg._cluster_expand_move(new_nodes text[]) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_cluster_expand_move' LANGUAGE C STRICT;
+CREATE FUNCTION dynpg.expand_cluster(new_nodes text[]) RETURNS bigint
+LANGUAGE plpgsql AS $expand$
+DECLARE
+	cl dynpg.cluster;
+	n int := coalesce(array_length(new_nodes, 1), 0);
+	bad text;
+	old text[];
+	opts text;
+	moved bigint;
+BEGIN
+	IF to_regnamespace('dynpg_cluster') IS NULL THEN
+		RAISE EXCEPTION 'dynpg: this database is not the router of a cluster';
+	END IF;
+	-- every routed call holds it in ACCESS SHARE mode: they wait from here on
+	LOCK TABLE dynpg.cluster IN ACCESS EXCLUSIVE MODE;
+	SELECT * INTO STRICT cl FROM dynpg.cluster;
+	IF n <> cl.node_count OR cl.node_count * 2 > 1024 OR array_position(new_nodes, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'dynpg: cluster % has % nodes: expand_cluster takes as many new ones (one to split each node''s hashes with), up to 1024 nodes in all; got %',
+			cl.name, cl.node_count, n;
+	END IF;
+	IF EXISTS (SELECT FROM unnest(new_nodes) AS c
+				WHERE c ~* '\mpassword\s*=' OR c ~* '^postgres(ql)?://[^/@]*:[^/@]*@') THEN
+		RAISE EXCEPTION 'dynpg: a cluster node''s connection string may not hold a password: PostgreSQL shows a foreign server''s options to every role'
+			USING HINT = 'Give the password in the password file (~/.pgpass) of the router''s server, or use an authentication method without one.';
+	END IF;
+	-- a stream's shards are numbered by node: they would not survive the move
+	SELECT string_agg(t.table_name, ', ' ORDER BY t.table_name) INTO bad FROM dynpg.tables t
+		WHERE (t.definition -> 'StreamSpecification' ->> 'StreamEnabled')::boolean;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'dynpg: cannot expand cluster %: tables % have a stream enabled', cl.name, bad
+			USING HINT = 'Disable their streams (UpdateTable with StreamSpecification) and read what they hold first.';
+	END IF;
+	SELECT string_agg(DISTINCT i.table_name || '.' || i.index_name, ', ') INTO bad FROM dynpg.indexes i
+		WHERE i.status <> 'ACTIVE';
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'dynpg: cannot expand cluster %: indexes % are being created or deleted', cl.name, bad
+			USING HINT = 'Wait until DescribeTable shows them ACTIVE (or gone).';
+	END IF;
+	moved := dynpg._cluster_expand_move(new_nodes);
+	-- the new numbering: node 2k is old node k, node 2k+1 new node k
+	SELECT array_agg(substr(o, strpos(o, '=') + 1) ORDER BY (substring(o FROM '^p([0-9]+)='))::int)
+		INTO old FROM pg_catalog.pg_foreign_server s, unnest(s.srvoptions) AS o
+		WHERE s.srvname = cl.name AND o ~ '^p[0-9]+=';
+	SELECT string_agg(format('%s p%s %L', CASE WHEN k < cl.node_count THEN 'SET' ELSE 'ADD' END, k,
+			CASE WHEN k % 2 = 0 THEN old[k / 2 + 1] ELSE new_nodes[(k - 1) / 2 + 1] END), ', ' ORDER BY k)
+		INTO opts FROM generate_series(0, 2 * cl.node_count - 1) AS k;
+	EXECUTE format('ALTER SERVER %I OPTIONS (%s)', cl.name, opts);
+	UPDATE dynpg.cluster SET node_count = 2 * cl.node_count;
+	RETURN moved;
+END $expand$;
+REVOKE ALL ON FUNCTION dynpg.expand_cluster(text[]), dynpg._cluster_expand_move(text[]) FROM PUBLIC;

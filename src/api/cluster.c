@@ -54,10 +54,12 @@
 #include "nodes/makefuncs.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
@@ -69,6 +71,7 @@
 #include "api/dynpg_wire.h"
 #include "base/dynpg_error.h"
 #include "base/dynpg_json.h"
+#include "base/dynpg_preload.h"
 #include "catalog/dynpg_catalog.h"
 #include "expr/dynpg_expr_key.h"
 #include "types/dynpg_key.h"
@@ -231,7 +234,7 @@ cluster_config(void)
 		elog(ERROR, "SPI_connect failed");
 	if (config_plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare("SELECT name, node_count FROM dynpg.cluster", 0, NULL);
+		SPIPlanPtr	plan = SPI_prepare("SELECT name FROM dynpg.cluster", 0, NULL);
 
 		if (plan == NULL || SPI_keepplan(plan) != 0)
 			elog(ERROR, "cannot prepare the read of dynpg.cluster");
@@ -246,11 +249,30 @@ cluster_config(void)
 	c->name = MemoryContextStrdup(cxt, TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0],
 																		  SPI_tuptable->tupdesc, 1,
 																		  &isnull)));
-	c->nodes = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
-										   &isnull));
 	SPI_finish();
+	/*
+	 * The node count from the server's options (p0 .. p<N-1>), not from
+	 * dynpg.cluster's node_count: catalogs are read with the latest
+	 * snapshot, so a call that waited for expand_cluster (which changes
+	 * both) routes by the connection strings PL/Proxy will use, even when
+	 * its statement's snapshot was taken before the expansion committed.
+	 */
+	{
+		ForeignServer *server = GetForeignServerByName(c->name, false);
+		ListCell   *lc;
+
+		foreach(lc, server->options)
+		{
+			DefElem    *d = lfirst(lc);
+
+			if (d->defname[0] == 'p' && d->defname[1] != '\0' &&
+				strspn(d->defname + 1, "0123456789") == strlen(d->defname + 1))
+				c->nodes++;
+		}
+	}
 	if (c->nodes < 1 || (c->nodes & (c->nodes - 1)) != 0 || c->nodes > 1024)
-		elog(ERROR, "dynpg.cluster: node_count %d is not a power of two up to 1024", c->nodes);
+		elog(ERROR, "dynpg: cluster %s: its server has %d connection strings, not a power of two up to 1024",
+			 c->name, c->nodes);
 	while ((1 << c->bits) < c->nodes)
 		c->bits++;
 	{
@@ -1139,37 +1161,33 @@ cluster_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
+static void
+register_xact_callbacks(void)
+{
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(cluster_xact_callback, NULL);
+		RegisterSubXactCallback(cluster_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+}
+
 /*
- * A libpq connection to node 'node': its connection string (the PL/Proxy
- * server's option p<node>) with the user and password of the user mapping,
- * as PL/Proxy connects.  NULL and '*errmsg' when it fails.
+ * A libpq connection to the node at 'conninfo' with the user and password
+ * of the cluster's user mapping, as PL/Proxy connects.  NULL and '*errmsg'
+ * when it fails.
  */
 static PGconn *
-node_connect(const Cluster *c, int node, char **errmsg)
+conninfo_connect(const Cluster *c, const char *conninfo, char **errmsg)
 {
 	ForeignServer *server = GetForeignServerByName(c->name, false);
 	UserMapping *um = GetUserMapping(GetUserId(), server->serverid);
-	char		key[16];
-	const char *conninfo = NULL;
 	const char *keywords[5];
 	const char *values[5];
 	int			n = 0;
 	ListCell   *lc;
 	PGconn	   *conn;
 
-	snprintf(key, sizeof(key), "p%d", node);
-	foreach(lc, server->options)
-	{
-		DefElem    *d = lfirst(lc);
-
-		if (strcmp(d->defname, key) == 0)
-			conninfo = defGetString(d);
-	}
-	if (conninfo == NULL)
-	{
-		*errmsg = psprintf("server %s has no connection string %s", c->name, key);
-		return NULL;
-	}
 	keywords[n] = "dbname";
 	values[n++] = conninfo;
 	foreach(lc, um->options)
@@ -1194,6 +1212,39 @@ node_connect(const Cluster *c, int node, char **errmsg)
 		return NULL;
 	}
 	return conn;
+}
+
+/* The connection string of node 'node': the PL/Proxy server's option p<node>, or NULL */
+static char *
+node_conninfo(const Cluster *c, int node)
+{
+	ForeignServer *server = GetForeignServerByName(c->name, false);
+	char		key[16];
+	ListCell   *lc;
+
+	snprintf(key, sizeof(key), "p%d", node);
+	foreach(lc, server->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, key) == 0)
+			return defGetString(d);
+	}
+	return NULL;
+}
+
+/* A libpq connection to node 'node' (NULL and '*errmsg' when it fails) */
+static PGconn *
+node_connect(const Cluster *c, int node, char **errmsg)
+{
+	const char *conninfo = node_conninfo(c, node);
+
+	if (conninfo == NULL)
+	{
+		*errmsg = psprintf("server %s has no connection string p%d", c->name, node);
+		return NULL;
+	}
+	return conninfo_connect(c, conninfo, errmsg);
 }
 
 /* Run a command on 'conn'; false and '*errmsg' when it fails */
@@ -1306,12 +1357,7 @@ route_two_phase(const Cluster *c, const DynApiOperationInfo *op, DynJson *reques
 	int			i,
 				k;
 
-	if (!callbacks_registered)
-	{
-		RegisterXactCallback(cluster_xact_callback, NULL);
-		RegisterSubXactCallback(cluster_subxact_callback, NULL);
-		callbacks_registered = true;
-	}
+	register_xact_callbacks();
 
 	/* the rows of transactions this backend ended everywhere */
 	if (finished_gids != NIL)
@@ -2066,8 +2112,19 @@ route_describe_table(const Cluster *c, const DynApiOperationInfo *op, DynJson *r
 DynJson *
 dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *request)
 {
-	Cluster    *c = cluster_config();
+	Cluster    *c;
 	const char *name = op->name;
+
+	/*
+	 * Every routed call holds dynpg.cluster in ACCESS SHARE mode to the end
+	 * of its transaction: dynpg.expand_cluster locks it in ACCESS EXCLUSIVE
+	 * mode while it moves items and changes the configuration, so a call
+	 * waits for it, then reads the new configuration (taking the lock takes
+	 * in the invalidations of its commit).
+	 */
+	LockRelationOid(get_relname_relid("cluster", get_namespace_oid("dynpg", false)),
+					AccessShareLock);
+	c = cluster_config();
 
 	if (strcmp(name, "PutItem") == 0)
 		return route_item(c, op, request, "Item", ACL_INSERT);
@@ -2217,6 +2274,39 @@ spi_text(const char *sql, Oid type, Datum arg)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
+typedef enum GidDecision
+{
+	GID_IN_PROGRESS,
+	GID_COMMIT,
+	GID_ROLLBACK
+} GidDecision;
+
+/*
+ * What becomes of prepared transaction 'gid' of router transaction 'xid':
+ * the router transaction's status first (pg_xact_status), then, once it
+ * committed, its row in dynpg.cluster_xact -- in that order, so that a
+ * transaction committing meanwhile is never rolled back.  (SPI connected.)
+ */
+static GidDecision
+gid_decision(const char *gid, const char *xid)
+{
+	char	   *status;
+
+	/*
+	 * an id at or past the next one to be given was lost in a crash of the
+	 * router (never written): that transaction aborted
+	 */
+	status = spi_text("SELECT CASE WHEN $1::pg_catalog.xid8 >= pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot()) THEN 'aborted' ELSE pg_catalog.pg_xact_status($1::pg_catalog.xid8) END",
+					  TEXTOID, CStringGetTextDatum(xid));
+	if (status != NULL && strcmp(status, "in progress") == 0)
+		return GID_IN_PROGRESS;
+	if (status != NULL && strcmp(status, "committed") == 0 &&
+		spi_text("SELECT gid FROM dynpg.cluster_xact WHERE gid = $1", TEXTOID,
+				 CStringGetTextDatum(gid)) != NULL)
+		return GID_COMMIT;
+	return GID_ROLLBACK;
+}
+
 /*
  * dynpg.cluster_recover(): every prepared transaction of this cluster on
  * its nodes ('dynpg:<cluster>:<router xid>:<start>:<n>'), ended by the router's
@@ -2292,25 +2382,18 @@ dynpg_cluster_recover(PG_FUNCTION_ARGS)
 			char	   *gid = pstrdup(PQgetvalue(res, i, 0));
 			const char *xidtext = gid + strlen(prefix);
 			char	   *xid = pnstrdup(xidtext, strcspn(xidtext, ":"));
-			char	   *status;
+			GidDecision decision;
 			const char *outcome;
 			Datum		values[3];
 			bool		nulls[3] = {false, false, false};
 
 			seen = lappend(seen, gid);
-			/*
-			 * an id at or past the next one to be given was lost in a crash
-			 * of the router (never written): that transaction aborted
-			 */
-			status = spi_text("SELECT CASE WHEN $1::pg_catalog.xid8 >= pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot()) THEN 'aborted' ELSE pg_catalog.pg_xact_status($1::pg_catalog.xid8) END",
-							  TEXTOID, CStringGetTextDatum(xid));
-			if (status != NULL && strcmp(status, "in progress") == 0)
+			decision = gid_decision(gid, xid);
+			if (decision == GID_IN_PROGRESS)
 				outcome = "in progress";
 			else
 			{
-				bool		commit = status != NULL && strcmp(status, "committed") == 0 &&
-					spi_text("SELECT gid FROM dynpg.cluster_xact WHERE gid = $1", TEXTOID,
-							 CStringGetTextDatum(gid)) != NULL;
+				bool		commit = decision == GID_COMMIT;
 				char		sql[GIDSIZE + 32];
 
 				snprintf(sql, sizeof(sql), "%s PREPARED '%s'", commit ? "COMMIT" : "ROLLBACK", gid);
@@ -2356,4 +2439,370 @@ dynpg_cluster_recover(PG_FUNCTION_ARGS)
 		}
 	}
 	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * From N to 2N nodes
+ * ---------------------------------------------------------------------
+ *
+ * dynpg.expand_cluster(new_nodes) (sql: it holds dynpg.cluster in ACCESS
+ * EXCLUSIVE mode, so every routed call waits until it ends) calls
+ * dynpg_cluster_expand_move, then gives the server its new connection
+ * strings and node_count 2N in the same transaction.  With 2N nodes, the
+ * hashes of old node k are those of nodes 2k (its lower half) and 2k+1
+ * (its upper half): old node k becomes node 2k and keeps its lower half,
+ * new node k (new_nodes[k]) becomes node 2k+1 and receives the upper half.
+ *
+ * For each table and each old node k, over the router's own libpq
+ * connections, in one transaction on each node: the new node creates the
+ * table as node k defines it (the relation with its definition
+ * constraint, as pg_dump would make it), the items of node 2k+1's hashes
+ * are piped from COPY ... TO STDOUT on node k into COPY ... FROM STDIN on
+ * the new node (the empty table's bulk path: sort, build the tree, its
+ * LSIs and GSIs), and node k deletes them, checking that it deleted
+ * exactly what it sent.  Then every node prepares its transaction and the
+ * router records the decision in dynpg.cluster_xact, as a TransactWriteItems
+ * across nodes does: the router's commit commits them all (its commit
+ * callback), its abort rolls them all back, and dynpg.cluster_recover()
+ * ends what a crash left in doubt -- by the new numbering once the router
+ * committed.  What an expansion that failed left prepared on a new node
+ * (the router's transaction aborted) is rolled back by the next
+ * expand_cluster given that node.
+ */
+
+/* One table to split: its name, its relation's name on the nodes, its partition key */
+typedef struct ExpandTable
+{
+	char	   *name;
+	char	   *relname;
+	char	   *pk;
+} ExpandTable;
+
+/* Check what new node 'k' at 'conninfo' holds before it joins */
+static void
+check_new_node(PGconn *conn, int k, const char *conninfo, const char *prefix)
+{
+	const char *params[1] = {prefix};
+	PGresult   *r = PQexec(conn, "SELECT dynpg.cluster_node_info()");
+	DynJson    *info;
+	DynJson    *router;
+	char	   *version;
+	int64		tables;
+	int			i;
+
+	if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		ereport(ERROR,
+				(errmsg("dynpg: new cluster node %d (%s) cannot say what it holds: %s",
+						k, conninfo, one_line(PQerrorMessage(conn))),
+				 errhint("Install dynpg there (CREATE EXTENSION dynpg).")));
+	info = dynpg_json_parse(PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)));
+	PQclear(r);
+	version = member_string(info, "version");
+	if (version == NULL || strcmp(version, DYNPG_VERSION_STR) != 0)
+		ereport(ERROR,
+				(errmsg("dynpg: new cluster node %d (%s) runs dynpg %s, the router %s",
+						k, conninfo, version ? version : "(unknown)", DYNPG_VERSION_STR)));
+	router = dynpg_json_member(info, "router", 6);
+	if (router != NULL && router->kind == DJ_TRUE)
+		ereport(ERROR,
+				(errmsg("dynpg: new cluster node %d (%s) is itself the router of a cluster",
+						k, conninfo)));
+	tables = member_int(info, "tables", 0);
+	if (tables > 0)
+		ereport(ERROR,
+				(errmsg("dynpg: new cluster node %d (%s) holds " INT64_FORMAT " DynamoDB tables; a new node holds none",
+						k, conninfo, tables)));
+
+	/* what an expansion that failed left prepared there */
+	r = PQexecParams(conn,
+					 "SELECT gid FROM pg_catalog.pg_prepared_xacts WHERE database = current_database() AND starts_with(gid, $1)",
+					 1, NULL, params, NULL, NULL, 0);
+	if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK)
+		ereport(ERROR,
+				(errmsg("dynpg: new cluster node %d (%s) did not answer: %s",
+						k, conninfo, one_line(PQerrorMessage(conn)))));
+	for (i = 0; i < PQntuples(r); i++)
+	{
+		const char *gid = PQgetvalue(r, i, 0);
+		const char *xidtext = gid + strlen(prefix);
+		char	   *xid = pnstrdup(xidtext, strcspn(xidtext, ":"));
+		GidDecision decision;
+		char		sql[GIDSIZE + 32];
+		char	   *emsg = NULL;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		decision = gid_decision(gid, xid);
+		SPI_finish();
+		if (decision != GID_ROLLBACK)
+			ereport(ERROR,
+					(errmsg("dynpg: new cluster node %d (%s) holds prepared transaction %s of this cluster, %s",
+							k, conninfo, gid,
+							decision == GID_COMMIT ? "which committed: the node is a member already" :
+							"which is still in progress"),
+					 errhint("SELECT * FROM dynpg.cluster_recover() ends the transactions of the cluster's members.")));
+		snprintf(sql, sizeof(sql), "ROLLBACK PREPARED '%s'", gid);
+		if (!conn_command(conn, sql, &emsg))
+			ereport(ERROR,
+					(errmsg("dynpg: new cluster node %d (%s): %s failed: %s", k, conninfo, sql, emsg)));
+	}
+	PQclear(r);
+}
+
+/* Run 'sql' on node 'node' (one of 'px'), expecting 'status' */
+static PGresult *
+expand_exec(PGconn *conn, int node, const char *sql, ExecStatusType status, const char *what)
+{
+	PGresult   *r = PQexec(conn, sql);
+
+	if (r == NULL || PQresultStatus(r) != status)
+	{
+		char	   *msg = one_line(PQerrorMessage(conn));
+
+		PQclear(r);
+		ereport(ERROR,
+				(errmsg("dynpg: expand_cluster: %s on node %d failed: %s", what, node, msg)));
+	}
+	return r;
+}
+
+/*
+ * Move the items of 'table' that node 2k+1 owns from old node k (oldc,
+ * node 2k from now on) to new node k (newc, node 2k+1).  Returns how many.
+ */
+static int64
+expand_table(const Cluster *c, PGconn *oldc, PGconn *newc, int k, const ExpandTable *t)
+{
+	const char *params[1] = {t->relname};
+	const char *qrel = quote_identifier(t->relname);
+	char	   *pred;
+	PGresult   *r;
+	int64		rows = 0;
+	int64		deleted;
+	char	   *buf;
+	int			len;
+
+	/* the table as node k defines it: the relation and its definition constraint */
+	r = PQexecParams(oldc,
+					 "SELECT con.conname::text, pg_catalog.pg_get_constraintdef(con.oid) "
+					 "FROM pg_catalog.pg_constraint con "
+					 "WHERE con.conrelid = pg_catalog.to_regclass('dynamodb.' || pg_catalog.quote_ident($1)) "
+					 "AND con.contype = 'c'",
+					 1, NULL, params, NULL, NULL, 0);
+	if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK)
+	{
+		char	   *msg = one_line(PQerrorMessage(oldc));
+
+		PQclear(r);
+		ereport(ERROR,
+				(errmsg("dynpg: expand_cluster: reading table %s on node %d failed: %s", t->name, 2 * k, msg)));
+	}
+	if (PQntuples(r) != 1)
+	{
+		PQclear(r);
+		ereport(ERROR,
+				(errmsg("dynpg: expand_cluster: cluster node %d has no table %s", k, t->name),
+				 errhint("A table the router has is on every node; SELECT dynpg.cluster_repair_table(name) removes a table the router does not have.")));
+	}
+	{
+		char	   *sql = psprintf("CREATE TABLE dynamodb.%s (item dynpg.item NOT NULL, CONSTRAINT %s %s) USING dynpg",
+								   qrel, quote_identifier(PQgetvalue(r, 0, 0)), PQgetvalue(r, 0, 1));
+
+		PQclear(r);
+		PQclear(expand_exec(newc, 2 * k + 1, sql, PGRES_COMMAND_OK,
+							psprintf("creating table %s", t->name)));
+	}
+
+	/* the items of node 2k+1's hashes, by the routing's own function */
+	pred = psprintf("dynpg.cluster_node_of(dynpg.partition_hash(item::pg_catalog.jsonb OPERATOR(pg_catalog.->) %s), %d) = %d",
+					quote_literal_cstr(t->pk), 2 * c->nodes, 2 * k + 1);
+	PQclear(expand_exec(oldc, 2 * k, psprintf("COPY (SELECT item FROM dynamodb.%s WHERE %s) TO STDOUT", qrel, pred),
+						PGRES_COPY_OUT, psprintf("reading the items of table %s", t->name)));
+	PQclear(expand_exec(newc, 2 * k + 1, psprintf("COPY dynamodb.%s FROM STDIN", qrel),
+						PGRES_COPY_IN, psprintf("loading table %s", t->name)));
+	while ((len = PQgetCopyData(oldc, &buf, 0)) > 0)
+	{
+		int			ok = PQputCopyData(newc, buf, len);
+
+		PQfreemem(buf);
+		if (ok != 1)
+			ereport(ERROR,
+					(errmsg("dynpg: expand_cluster: loading table %s on node %d failed: %s",
+							t->name, 2 * k + 1, one_line(PQerrorMessage(newc)))));
+		rows++;
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (len == -2)
+		ereport(ERROR,
+				(errmsg("dynpg: expand_cluster: reading the items of table %s on node %d failed: %s",
+						t->name, 2 * k, one_line(PQerrorMessage(oldc)))));
+	r = PQgetResult(oldc);
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+		ereport(ERROR,
+				(errmsg("dynpg: expand_cluster: reading the items of table %s on node %d failed: %s",
+						t->name, 2 * k, one_line(PQerrorMessage(oldc)))));
+	PQclear(r);
+	while ((r = PQgetResult(oldc)) != NULL)
+		PQclear(r);
+	if (PQputCopyEnd(newc, NULL) != 1)
+		ereport(ERROR,
+				(errmsg("dynpg: expand_cluster: loading table %s on node %d failed: %s",
+						t->name, 2 * k + 1, one_line(PQerrorMessage(newc)))));
+	r = PQgetResult(newc);
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+		ereport(ERROR,
+				(errmsg("dynpg: expand_cluster: loading table %s on node %d failed: %s",
+						t->name, 2 * k + 1, one_line(PQerrorMessage(newc)))));
+	PQclear(r);
+	while ((r = PQgetResult(newc)) != NULL)
+		PQclear(r);
+
+	/* node k keeps the others: exactly the items it sent are deleted */
+	r = expand_exec(oldc, 2 * k, psprintf("DELETE FROM dynamodb.%s WHERE %s", qrel, pred),
+					PGRES_COMMAND_OK, psprintf("deleting the moved items of table %s", t->name));
+	deleted = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	if (deleted != rows)
+		ereport(ERROR,
+				(errmsg("dynpg: expand_cluster: table %s on node %d: " INT64_FORMAT " items copied but " INT64_FORMAT " deleted; nothing moved",
+						t->name, 2 * k, rows, deleted),
+				 errhint("Something wrote to the node directly, not through the router; run expand_cluster again.")));
+	return rows;
+}
+
+/*
+ * dynpg._cluster_expand_move(new_nodes text[]) returns bigint: what
+ * dynpg.expand_cluster runs once it holds dynpg.cluster (above); the
+ * number of items moved.
+ */
+PG_FUNCTION_INFO_V1(dynpg_cluster_expand_move);
+Datum
+dynpg_cluster_expand_move(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	MemoryContext cxt = CurrentMemoryContext;
+	Cluster    *c;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *tables = NIL;
+	ListCell   *lc;
+	PreparedXact *px;
+	char	   *prefix;
+	int64		moved = 0;
+	uint64		r;
+	int			i,
+				k;
+
+	if (!dynpg_cluster_routes())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("dynpg: this database is not the router of a cluster")));
+	c = cluster_config();
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n != c->nodes || c->nodes * 2 > 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dynpg: cluster %s has %d nodes: expand_cluster takes as many new ones, up to 1024 nodes in all; got %d",
+						c->name, c->nodes, n)));
+	for (i = 0; i < n; i++)
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("dynpg: new cluster node %d has no connection string", i)));
+	prefix = psprintf(GID_PREFIX_FMT, c->name);
+
+	/* the tables, from the router's catalog */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT t.table_name, c.relname::text, "
+					"(SELECT k ->> 'AttributeName' FROM pg_catalog.jsonb_array_elements(t.key_schema) k "
+					" WHERE k ->> 'KeyType' = 'HASH') "
+					"FROM dynpg.tables t JOIN pg_catalog.pg_class c ON c.oid = t.relation "
+					"ORDER BY 1", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "cannot read dynpg.tables");
+	for (r = 0; r < SPI_processed; r++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		ExpandTable *t = palloc(sizeof(ExpandTable));
+
+		t->name = pstrdup(SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
+		t->relname = pstrdup(SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2));
+		t->pk = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3);
+		if (t->pk == NULL)
+			elog(ERROR, "dynpg: table %s has no partition key", t->name);
+		t->pk = pstrdup(t->pk);
+		tables = lappend(tables, t);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+
+	/* registered first: from here on, any error ends what was begun */
+	register_xact_callbacks();
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		px = palloc0(sizeof(PreparedXact));
+		MemoryContextSwitchTo(old);
+	}
+	snprintf(px->gid, sizeof(px->gid), GID_PREFIX_FMT UINT64_FORMAT ":" INT64_FORMAT ":%u",
+			 c->name, U64FromFullTransactionId(GetTopFullTransactionId()),
+			 (int64) GetCurrentTransactionStartTimestamp(), ++gid_counter);
+	px->subid = GetCurrentSubTransactionId();
+	px->nconns = 2 * c->nodes;
+	for (i = 0; i < px->nconns; i++)
+		px->nodes[i] = i;
+	px->next = prepared_xacts;
+	prepared_xacts = px;
+
+	/* old node k is node 2k from now on; new node k, node 2k+1 */
+	for (k = 0; k < c->nodes; k++)
+	{
+		char	   *newinfo = TextDatumGetCString(elems[k]);
+		char	   *emsg = NULL;
+
+		px->conns[2 * k] = node_connect(c, k, &emsg);
+		if (px->conns[2 * k] == NULL)
+			ereport(ERROR,
+					(errmsg("dynpg: cluster node %d does not answer: %s", k, emsg)));
+		px->conns[2 * k + 1] = conninfo_connect(c, newinfo, &emsg);
+		if (px->conns[2 * k + 1] == NULL)
+			ereport(ERROR,
+					(errmsg("dynpg: new cluster node %d (%s) does not answer: %s", k, newinfo, emsg)));
+		check_new_node(px->conns[2 * k + 1], k, newinfo, prefix);
+	}
+	for (i = 0; i < px->nconns; i++)
+		PQclear(expand_exec(px->conns[i], i,
+							i % 2 == 0 ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN",
+							PGRES_COMMAND_OK, "BEGIN"));
+
+	foreach(lc, tables)
+		for (k = 0; k < c->nodes; k++)
+			moved += expand_table(c, px->conns[2 * k], px->conns[2 * k + 1], k, lfirst(lc));
+
+	/* prepare everywhere, then record the decision, in the new numbering */
+	for (i = 0; i < px->nconns; i++)
+	{
+		char		sql[GIDSIZE + 32];
+		char	   *emsg = NULL;
+
+		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s'", px->gid);
+		if (!conn_command(px->conns[i], sql, &emsg))
+			ereport(ERROR,
+					(errmsg("dynpg: expand_cluster: node %d could not prepare its transaction: %s", i, emsg)));
+		px->prepared[i] = true;
+	}
+	{
+		Oid			types[2] = {TEXTOID, INT4ARRAYOID};
+		Datum		values[2];
+		Datum	   *nd = palloc(sizeof(Datum) * px->nconns);
+
+		for (i = 0; i < px->nconns; i++)
+			nd[i] = Int32GetDatum(px->nodes[i]);
+		values[0] = CStringGetTextDatum(px->gid);
+		values[1] = PointerGetDatum(construct_array(nd, px->nconns, INT4OID, 4, true, TYPALIGN_INT));
+		xact_table_statement("INSERT INTO dynpg.cluster_xact (gid, nodes) VALUES ($1, $2)", 2, types,
+							 values, SPI_OK_INSERT);
+	}
+	PG_RETURN_INT64(moved);
 }

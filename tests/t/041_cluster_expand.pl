@@ -36,8 +36,8 @@ $router->safe_psql('postgres', "SELECT dynpg.create_table('$things'); SELECT dyn
 $router->safe_psql('postgres', q{
 SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'Things', 'Item', dynpg.from_plain_json(
 	jsonb_build_object('p', 'p' || i, 's', j, 'score', (i * 7 + j) % 13,
-		'color', (ARRAY['red', 'green', 'blue'])[1 + (i + j) % 3], 'v', 'init',
-		'b', jsonb_build_object('B', encode(sha256(i::text::bytea), 'base64')))::jsonb))))
+		'color', (ARRAY['red', 'green', 'blue'])[1 + (i + j) % 3], 'v', 'init'))::jsonb
+		|| jsonb_build_object('b', jsonb_build_object('B', encode(sha256(i::text::bytea), 'base64'))))))
   FROM generate_series(1, 60) i, generate_series(1, 10) j;
 SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'Numbers', 'Item',
 	jsonb_build_object('n', jsonb_build_object('N', (i * 1.5)::text), 'tags', jsonb_build_object('SS', jsonb_build_array('a' || i, 'b'))))))
@@ -133,10 +133,39 @@ is(node_state(), $state, '... the nodes hold what they held, the new ones nothin
 is(routed("SELECT pg_temp.all_items('Things')"), $before{things}, '... and every item is where it was');
 
 # ---------------------------------------------------------------------------
-# The expansion, with two writers going on through the router
+# The router crashes after the nodes prepared, before its commit: the move
+# is rolled back everywhere (cluster_recover on the members, the next
+# expand_cluster on the new nodes)
+# ---------------------------------------------------------------------------
+my ($rhost, $rport) = ($router->host, $router->port);
+sub prepared_counts
+{
+	return join(' ', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes);
+}
+{
+	my ($o, $e) = ('', '');
+	my $h = IPC::Run::start(
+		[ 'psql', '-X', '-At', '-h', $rhost, '-p', $rport, '-d', 'postgres', '-c',
+		  "SELECT dynpg.expand_cluster(ARRAY['$conn[2]', '$conn[3]']); SELECT pg_sleep(600)" ],
+		'>', \$o, '2>', \$e);
+	my $deadline = time + 60;
+	usleep(100_000) while prepared_counts() ne '1 1 1 1' && time < $deadline;
+	is(prepared_counts(), '1 1 1 1', 'expand_cluster prepared its transaction on every node');
+	$router->stop('immediate');
+	$h->finish;
+	$router->start;
+}
+is($router->safe_psql('postgres', 'SELECT node_count FROM dynpg.cluster'), '2', 'after the router crashed: still 2 nodes');
+is($router->safe_psql('postgres', 'SELECT string_agg(node || \' \' || outcome, \',\' ORDER BY node) FROM dynpg.cluster_recover()'),
+	'0 rolled back,1 rolled back', 'cluster_recover rolls the move back on the members');
+is(routed("SELECT pg_temp.all_items('Things')"), $before{things}, '... and every item is where it was');
+is(prepared_counts(), '0 0 1 1', '... the new nodes still hold theirs (the router does not know them)');
+
+# ---------------------------------------------------------------------------
+# The expansion, with two writers going on through the router; new node 1
+# stops between PREPARE and COMMIT PREPARED, and cluster_recover ends it
 # ---------------------------------------------------------------------------
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my ($rhost, $rport) = ($router->host, $router->port);
 my $psql = 'psql -X -q -At -v ON_ERROR_STOP=1';
 my @writers;
 for my $w (1 .. 2)
@@ -187,8 +216,16 @@ while (!$waiting && time < $deadline)
 	usleep(100_000) unless $waiting;
 }
 ok($waiting >= 1, 'a routed write waits while expand_cluster holds the cluster');
+$deadline = time + 60;
+usleep(100_000) while prepared_counts() ne '1 1 1 1' && time < $deadline;
+is(prepared_counts(), '1 1 1 1', 'the move is prepared on every node (the stale ones rolled back)');
+$nodes[3]->stop('immediate');
 $expander->finish;
 my $elapsed = time - $t0;
+like($xerr, qr/COMMIT PREPARED '[^']+' failed on node 3/, 'the router commits; node 3 did not answer its COMMIT PREPARED');
+$nodes[3]->start;
+is($router->safe_psql('postgres', 'SELECT string_agg(node || \' \' || outcome, \',\' ORDER BY node) FROM dynpg.cluster_recover()'),
+	'3 committed', 'cluster_recover commits it there');
 my ($moved) = $xout =~ /^(\d+)\n/;
 ok(defined $moved && $moved > 300 && $moved < 1000, 'expand_cluster moved about half of the items (' . ($moved // 'none') . ')')
   or diag($xerr);
@@ -207,7 +244,7 @@ $_->finish for @writers;
 # Nothing lost, everything in its place
 # ---------------------------------------------------------------------------
 is($router->safe_psql('postgres', 'SELECT node_count FROM dynpg.cluster'), '4', 'the cluster has 4 nodes');
-is($router->safe_psql('postgres', 'SELECT string_agg(node || ' ' || conninfo, \',\' ORDER BY node) FROM dynpg.cluster_nodes'),
+is($router->safe_psql('postgres', q{SELECT string_agg(node || ' ' || conninfo, ',' ORDER BY node) FROM dynpg.cluster_nodes}),
 	"0 $conn[0],1 $conn[2],2 $conn[1],3 $conn[3]", 'node 2k is old node k, node 2k+1 new node k');
 my %ledger;
 for my $w (1 .. 2)
@@ -230,10 +267,14 @@ is(routed(q{SELECT (dynpg.execute('Scan', '{"TableName":"Things","Select":"COUNT
 is(routed(q{SELECT pg_temp.all_items('Numbers')}), $before{numbers}, 'Numbers: every item, unchanged');
 is(routed(q{SELECT pg_temp.all_items('Things')}) =~ s/^(\d+) .*/$1/r, 600 + $writes, 'Things: 600 items and the writers\'');
 is(routed("SELECT pg_temp.query_text($lsi_query)"), $before{lsi}, 'an LSI Query answers as before');
+# node 2k is old node k, node 2k+1 new node k
+my @bynum = @nodes[0, 2, 1, 3];
 for my $k (0 .. 3)
 {
-	my ($things_n, $numbers_n) = (misplaced($nodes[$k], $k, 4, 'Things', 'p'), misplaced($nodes[$k], $k, 4, 'Numbers', 'n'));
-	like("$things_n $numbers_n", qr{^0/[1-9]\d* 0/[1-9]\d*$}, "node $k holds only its quarter of the hashes ($things_n, $numbers_n)");
+	my ($things_n, $numbers_n) = (misplaced($bynum[$k], $k, 4, 'Things', 'p'), misplaced($bynum[$k], $k, 4, 'Numbers', 'n'));
+	like("$things_n $numbers_n", qr{^0/[1-9]\d* 0/[1-9]\d*$}, "node $k holds only its quarter of the hashes ($things_n, $numbers_n)")
+	  or diag($bynum[$k]->safe_psql('postgres', qq{SELECT item, dynpg.cluster_node_of(dynpg.partition_hash((item::jsonb) -> 'p'), 4) FROM dynamodb."Things"
+		WHERE dynpg.cluster_node_of(dynpg.partition_hash((item::jsonb) -> 'p'), 4) <> $k}));
 }
 is(join(' ', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes), '0 0 0 0',
 	'no transaction is left prepared on any node');
@@ -262,6 +303,6 @@ is(routed(q{SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'Numbers
 is(routed(q{SELECT count(*) FROM generate_series(1, 40) i
 	WHERE dynpg.execute('GetItem', jsonb_build_object('TableName', 'Numbers', 'ConsistentRead', true, 'Key', jsonb_build_object('n', jsonb_build_object('N', (10000 + i)::text)))) ? 'Item'}),
 	'40', '... and their gets');
-is(join(' ', map { misplaced($nodes[$_], $_, 4, 'Numbers', 'n') =~ s{/.*}{}r } 0 .. 3), '0 0 0 0', '... each on its node');
+is(join(' ', map { misplaced($bynum[$_], $_, 4, 'Numbers', 'n') =~ s{/.*}{}r } 0 .. 3), '0 0 0 0', '... each on its node');
 
 done_testing();
