@@ -180,7 +180,8 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 PG_CPPFLAGS = -I$(srcdir)/src
 # The HTTP endpoint (src/http): libmicrohttpd for HTTP framing, OpenSSL's
 # libcrypto for SHA-256 and HMAC (SigV4), zlib for gzip bodies and CRC32.
-SHLIB_LINK += -lmicrohttpd -lcrypto -lz -lzstd
+# ImportTable's input: libdeflate inflates GZIP files, libzstd ZSTD files.
+SHLIB_LINK += -lmicrohttpd -lcrypto -lz -lzstd -ldeflate
 # libpq, as dblink and postgres_fdw link it: reads from standbys (src/api/replica.c)
 # and a cluster router's two-phase commit over its own connections (src/api/cluster.c).
 PG_CPPFLAGS += -I$(libpq_srcdir)

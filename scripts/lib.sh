@@ -26,7 +26,7 @@ DYNPG_PACKAGES=(
 	"postgresql-$DYNPG_PG_MAJOR-plproxy"
 	libtap-parser-sourcehandler-pgtap-perl
 	libipc-run-perl
-	libmicrohttpd-dev libssl-dev zlib1g-dev libzstd-dev zstd
+	libmicrohttpd-dev libssl-dev zlib1g-dev libzstd-dev zstd libdeflate-dev
 	python3-boto3 awscli curl wrk
 	clang libclang-rt-14-dev
 )

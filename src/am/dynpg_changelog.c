@@ -16,6 +16,7 @@
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "utils/lsyscache.h"
+#include "utils/memdebug.h"
 #include "utils/rel.h"
 
 #include "am/dynpg_changelog.h"
@@ -56,6 +57,8 @@ dynpg_changelog_append(Oid relid, DynItem *base_key, DynItem *old_keys)
 		nulls[2] = true;
 	}
 	tup = heap_form_tuple(RelationGetDescr(log), values, nulls);
+	/* under valgrind: the row goes to WAL as it is (storage/dynpg_bt.h) */
+	VALGRIND_CHECK_MEM_IS_DEFINED(tup->t_data, tup->t_len);
 	simple_heap_insert(log, tup);
 	heap_freetuple(tup);
 	table_close(log, NoLock);

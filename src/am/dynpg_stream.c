@@ -42,6 +42,7 @@
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "utils/lsyscache.h"
+#include "utils/memdebug.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/snapmgr.h"
@@ -430,6 +431,8 @@ dynpg_stream_append(Relation rel, const StringInfo skey, const DynItem *old_item
 	if (RelationGetDescr(records)->natts != DYN_STREAM_RECORD_NATTS)
 		elog(ERROR, "dynpg: dynpg.stream_records does not have the expected columns");
 	tup = heap_form_tuple(RelationGetDescr(records), values, nulls);
+	/* under valgrind: the row goes to WAL as it is (storage/dynpg_bt.h) */
+	VALGRIND_CHECK_MEM_IS_DEFINED(tup->t_data, tup->t_len);
 	CatalogTupleInsert(records, tup);
 	heap_freetuple(tup);
 	table_close(records, NoLock);

@@ -65,7 +65,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include "access/table.h"
@@ -370,6 +370,124 @@ read_zstd(ImportRun *run, const char *path, const char *shown, StringInfo buf)
 	return true;
 }
 
+/* The file's bytes as they are, into 'buf'; false with run->failure_* set when it cannot be read */
+static bool
+read_raw(ImportRun *run, const char *path, const char *shown, StringInfo buf)
+{
+	char		chunk[65536];
+	FILE	   *f = AllocateFile(path, PG_BINARY_R);
+	size_t		got;
+
+	if (f == NULL)
+		return read_failed(run, "S3ReadError",
+						   psprintf("The file %s could not be read: %m", shown));
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if ((Size) buf->len + got >= MaxAllocSize)
+		{
+			FreeFile(f);
+			return read_failed(run, "S3ReadError", psprintf("The file %s is over 1 GB", shown));
+		}
+		appendBinaryStringInfo(buf, chunk, (int) got);
+	}
+	if (ferror(f))
+	{
+		char	   *message = psprintf("The file %s could not be read: %m", shown);
+
+		FreeFile(f);
+		return read_failed(run, "S3ReadError", message);
+	}
+	FreeFile(f);
+	return true;
+}
+
+/*
+ * GZIP: the whole file is read, then inflated member after member by
+ * libdeflate (Debian's libdeflate, about twice zlib's speed: inflating was
+ * a third of an import's time with zlib's gzread), each straight into
+ * 'buf', sized by the member's own trailer (ISIZE, its length modulo 2^32;
+ * doubled when that is too small).  As zlib's gzread does, bytes after the
+ * last member that do not start another one are ignored.
+ */
+static bool
+read_gzip(ImportRun *run, const char *path, const char *shown, StringInfo buf)
+{
+	StringInfoData comp;
+	struct libdeflate_decompressor *volatile d = NULL;
+	char	   *volatile failure = NULL;
+	size_t		pos = 0;
+
+	initStringInfo(&comp);
+	if (!read_raw(run, path, shown, &comp))
+		return false;
+	if (comp.len == 0)
+		return true;
+	if (comp.len < 2 || (uint8) comp.data[0] != 0x1f || (uint8) comp.data[1] != 0x8b)
+		return read_failed(run, "InvalidCompressedFile",
+						   psprintf("The file %s is not compressed with GZIP", shown));
+	d = libdeflate_alloc_decompressor();
+	if (d == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	PG_TRY();
+	{
+		while (pos < (size_t) comp.len && failure == NULL)
+		{
+			const uint8 *in = (const uint8 *) comp.data + pos;
+			size_t		avail = comp.len - pos;
+			size_t		room;
+			size_t		used = 0;
+			size_t		out = 0;
+			enum libdeflate_result r;
+
+			/* another member, or what follows the last one */
+			if (pos > 0 && (avail < 2 || in[0] != 0x1f || in[1] != 0x8b))
+				break;
+			room = (size_t) comp.data[comp.len - 4] & 0xff;
+			room |= ((size_t) comp.data[comp.len - 3] & 0xff) << 8;
+			room |= ((size_t) comp.data[comp.len - 2] & 0xff) << 16;
+			room |= ((size_t) comp.data[comp.len - 1] & 0xff) << 24;
+			room = Max(room, 4096);
+			for (;;)
+			{
+				CHECK_FOR_INTERRUPTS();
+				if ((Size) buf->len + room >= MaxAllocSize - 1)
+					room = MaxAllocSize - 2 - buf->len;
+				enlargeStringInfo(buf, (int) room);
+				r = libdeflate_gzip_decompress_ex(d, in, avail, buf->data + buf->len, room, &used, &out);
+				if (r != LIBDEFLATE_INSUFFICIENT_SPACE)
+					break;
+				if ((Size) buf->len + room >= MaxAllocSize - 2)
+				{
+					failure = psprintf("The file %s is over 1 GB", shown);
+					break;
+				}
+				room *= 2;
+			}
+			if (failure != NULL)
+				break;
+			if (r != LIBDEFLATE_SUCCESS || used == 0)
+			{
+				failure = psprintf("The file %s could not be decompressed", shown);
+				break;
+			}
+			buf->len += (int) out;
+			buf->data[buf->len] = '\0';
+			pos += used;
+		}
+	}
+	PG_FINALLY();
+	{
+		libdeflate_free_decompressor(d);
+	}
+	PG_END_TRY();
+	pfree(comp.data);
+	if (failure != NULL)
+		return read_failed(run, strstr(failure, "over 1 GB") ? "S3ReadError" : "InvalidCompressedFile",
+						   failure);
+	return true;
+}
+
 /*
  * The file's bytes, uncompressed, into 'buf' ('shown': its name in messages,
  * under the S3 directory); false with run->failure_* set when it cannot be
@@ -378,81 +496,11 @@ read_zstd(ImportRun *run, const char *path, const char *shown, StringInfo buf)
 static bool
 read_file(ImportRun *run, const char *path, const char *shown, StringInfo buf)
 {
-	char		chunk[65536];
-	int			n;
-
 	if (run->zstd)
 		return read_zstd(run, path, shown, buf);
-	if (!run->gzip)
-	{
-		FILE	   *f = AllocateFile(path, PG_BINARY_R);
-		size_t		got;
-
-		if (f == NULL)
-			return read_failed(run, "S3ReadError",
-							   psprintf("The file %s could not be read: %m", shown));
-		while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if ((Size) buf->len + got >= MaxAllocSize)
-			{
-				FreeFile(f);
-				return read_failed(run, "S3ReadError", psprintf("The file %s is over 1 GB", shown));
-			}
-			appendBinaryStringInfo(buf, chunk, (int) got);
-		}
-		if (ferror(f))
-		{
-			char	   *message = psprintf("The file %s could not be read: %m", shown);
-
-			FreeFile(f);
-			return read_failed(run, "S3ReadError", message);
-		}
-		FreeFile(f);
-		return true;
-	}
-	else
-	{
-		gzFile		gz = gzopen(path, "rb");
-		bool		first = true;
-
-		if (gz == NULL)
-			return read_failed(run, "S3ReadError",
-							   psprintf("The file %s could not be read: %m", shown));
-		for (;;)
-		{
-			CHECK_FOR_INTERRUPTS();
-			n = gzread(gz, chunk, sizeof(chunk));
-			if (n < 0)
-			{
-				int			errnum;
-				char	   *msg = pstrdup(gzerror(gz, &errnum));
-
-				gzclose(gz);
-				return read_failed(run, "InvalidCompressedFile",
-								   psprintf("The file %s could not be decompressed: %s", shown, msg));
-			}
-			if (first && n > 0 && gzdirect(gz))
-			{
-				gzclose(gz);
-				return read_failed(run, "InvalidCompressedFile",
-								   psprintf("The file %s is not compressed with GZIP", shown));
-			}
-			first = false;
-			if (n == 0)
-				break;
-			if ((Size) buf->len + n >= MaxAllocSize)
-			{
-				gzclose(gz);
-				return read_failed(run, "S3ReadError", psprintf("The file %s is over 1 GB", shown));
-			}
-			appendBinaryStringInfo(buf, chunk, n);
-		}
-		if (gzclose(gz) != Z_OK)
-			return read_failed(run, "InvalidCompressedFile",
-							   psprintf("The file %s could not be decompressed", shown));
-		return true;
-	}
+	if (run->gzip)
+		return read_gzip(run, path, shown, buf);
+	return read_raw(run, path, shown, buf);
 }
 
 /* ---- loading ---- */

@@ -9,11 +9,12 @@
  * datums, so PostgreSQL's external sort spills to temp files past
  * maintenance_work_mem): each record is the storage key made prefix-free
  * (0x00 written 0x00 0xFF, then the terminator 0x00 0x00), so that memcmp
- * order of records is storage-key order, followed by the tuple's VID and
- * its payload.  The rest of the tuple is not sorted: its key is the
- * record's prefix unescaped, and its other header fields are the same in
- * every tuple of a build (the loading transaction's xmin and command, no
- * xmax), kept once in the build.  A record is so about a fifth smaller
+ * order of records is storage-key order, followed by the tuple's VID, its
+ * cmin and its payload.  The rest of the tuple is not sorted: its key is
+ * the record's prefix unescaped, and its other header fields are the same
+ * in every tuple of a build (the loading transaction's xmin, no xmax),
+ * kept once in the build.  (The command may change within a load: an
+ * import's worker takes a new one as it goes.)  A record is so about a fifth smaller
  * than the tuple with its key in front, and the sort spills that much less.
  *
  * dynpg_bt_build_finish() then reads the records in key order and packs
@@ -76,11 +77,11 @@ struct DynBtBuild
 	char	   *rec;			/* the record being made (the sort copies it) */
 	Size		reccap;
 	bool		have_tmpl;
-	DynBtLeafTupleData tmpl;	/* every tuple's header but its VID and key length */
+	DynBtLeafTupleData tmpl;	/* every tuple's header but its VID, cmin, key length */
 };
 
-/* a record's suffix after the key: the VID, then the payload */
-#define REC_VID_SIZE	sizeof(uint64)
+/* a record's suffix after the key: the VID and cmin, then the payload */
+#define REC_VID_SIZE	(sizeof(uint64) + sizeof(CommandId))
 
 /* One separator of a level: the first (key, VID) of page 'blkno'. */
 typedef struct BuildSep
@@ -227,12 +228,13 @@ dynpg_bt_build_add(DynBtBuild *b, const uint8 *key, uint16 keylen, const DynBtLe
 	{
 		memcpy(&b->tmpl, hdr, sizeof(b->tmpl));
 		b->tmpl.vid = 0;
+		b->tmpl.cmin = 0;
 		b->tmpl.keylen = 0;
 		b->have_tmpl = true;
 	}
-	else if (hdr->xmin != b->tmpl.xmin || hdr->xmax != b->tmpl.xmax || hdr->cmin != b->tmpl.cmin ||
+	else if (hdr->xmin != b->tmpl.xmin || hdr->xmax != b->tmpl.xmax ||
 			 hdr->cmax != b->tmpl.cmax || hdr->infomask != b->tmpl.infomask)
-		elog(ERROR, "dynpg: bulk build: the tuples of one build differ in more than their VIDs");
+		elog(ERROR, "dynpg: bulk build: the tuples of one build differ in more than their VIDs and commands");
 	/* worst case: every key byte escaped */
 	maxlen = VARHDRSZ + 2 * (Size) keylen + 2 + REC_VID_SIZE + payloadlen;
 	if (maxlen > b->reccap)
@@ -252,7 +254,8 @@ dynpg_bt_build_add(DynBtBuild *b, const uint8 *key, uint16 keylen, const DynBtLe
 	}
 	*p++ = 0;
 	*p++ = 0;
-	memcpy(p, &hdr->vid, REC_VID_SIZE);
+	memcpy(p, &hdr->vid, sizeof(uint64));
+	memcpy(p + sizeof(uint64), &hdr->cmin, sizeof(CommandId));
 	p += REC_VID_SIZE;
 	if (payloadlen > 0)
 		memcpy(p, payload, payloadlen);
@@ -298,7 +301,8 @@ record_tuple(const DynBtBuild *b, bytea *rec, Size *len, Size *keypart)
 		const char *q;
 		DynBtLeafTupleData h = b->tmpl;
 
-		memcpy(&h.vid, p, REC_VID_SIZE);
+		memcpy(&h.vid, p, sizeof(uint64));
+		memcpy(&h.cmin, p + sizeof(uint64), sizeof(CommandId));
 		h.keylen = (uint16) keylen;
 		memcpy(t, &h, DYN_BT_LEAF_HDRSZ);
 		for (q = start; q < start + *keypart - 2; q++)

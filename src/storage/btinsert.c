@@ -586,6 +586,8 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 				 PageGetMaxOffsetNumber(rpage.data) + 1);
 	}
 
+	DYN_BT_CHECK_PAGE_DEFINED(lpage.data);
+	DYN_BT_CHECK_PAGE_DEFINED(rpage.data);
 	state = GenericXLogStart(rel);
 	p = GenericXLogRegisterBuffer(state, buf, 0);
 	memcpy(p, lpage.data, BLCKSZ);
@@ -685,6 +687,7 @@ new_root(Relation rel, Buffer lbuf, BlockNumber rblk, const DynBtKey *sep)
 	t = make_internal_tuple(sep, rblk, 0, &tsz);
 	add_item(root.data, t, tsz, FirstOffsetNumber + 1);
 
+	DYN_BT_CHECK_PAGE_DEFINED(root.data);
 	state = GenericXLogStart(rel);
 	p = GenericXLogRegisterBuffer(state, nbuf, GENERIC_XLOG_FULL_IMAGE);
 	memcpy(p, root.data, BLCKSZ);

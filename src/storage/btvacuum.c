@@ -358,6 +358,7 @@ merge_left(Relation rel, BlockNumber sblk)
 	if (PageAddItem(deleted.data, (Item) &dd, sizeof(dd), FirstOffsetNumber, false, false) !=
 		FirstOffsetNumber)
 		elog(ERROR, "dynpg: could not build a deleted page");
+	DYN_BT_CHECK_PAGE_DEFINED(deleted.data);
 
 	state = GenericXLogStart(rel);
 	if (BufferIsValid(lbuf))
