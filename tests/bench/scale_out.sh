@@ -13,7 +13,9 @@
 #     README's model of N nodes on separate machines is computed;
 #  4. a Query of a GSI (10 items a key) through the router, which asks
 #     every node in turn (a GSI is not partitioned by its own key yet),
-#     against the same Query on one database: the fan-out's cost.
+#     against the same Query on one database: the fan-out's cost;
+#  5. dynpg.expand_cluster from 4 to 8 nodes: how long the cluster pauses
+#     while half of every node's items move to a new one.
 #
 # It makes a throwaway PostgreSQL cluster of its own (initdb in a scratch
 # directory, Unix socket only), with the installed dynpg (make install) and
@@ -156,3 +158,22 @@ SQL
 chmod 644 "$work/scan.sql"
 echo "one database:    $(psql_db single -At -f "$work/scan.sql")"
 echo "through the router ($nodes nodes): $(psql_db router -At -f "$work/scan.sql")"
+
+# 5. going from 4 to 8 nodes (dynpg.expand_cluster): half of every node's
+# items move to a new node; the router answers nothing meanwhile, so its
+# duration is the cluster's pause.  (All 8 nodes share this machine's disk
+# and 2 cores; on separate machines the 4 moves would run on 8 of them, but
+# expand_cluster runs them one after another.)
+echo "== expand_cluster: $nodes to $((2 * nodes)) nodes, $items items"
+newconns=()
+for k in $(seq "$nodes" $((2 * nodes - 1))); do
+	psql_db postgres -c "CREATE DATABASE node$k"
+	q "node$k" 'CREATE EXTENSION dynpg' >/dev/null
+	newconns+=("'host=$work port=$port dbname=node$k'")
+done
+q postgres CHECKPOINT >/dev/null
+t0=$(date +%s%N)
+moved=$(q router "SELECT dynpg.expand_cluster(ARRAY[$(IFS=,; echo "${newconns[*]}")])")
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "moved $moved items in $ms ms ($(awk -v n="$moved" -v ms="$ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }') items/s)"
+echo "through the router ($((2 * nodes)) nodes): $(psql_db router -At -f "$work/scan.sql")"
