@@ -1078,14 +1078,15 @@ end_prepared(PreparedXact *px, bool commit)
 			char		sql[GIDSIZE + 32];
 			PGresult   *r;
 
-			snprintf(sql, sizeof(sql), "%s PREPARED '%s'", commit ? "COMMIT" : "ROLLBACK", px->gid);
+			snprintf(sql, sizeof(sql), "%s PREPARED '%s:%d'", commit ? "COMMIT" : "ROLLBACK",
+					 px->gid, px->nodes[i]);
 			r = PQexec(px->conns[i], sql);
 			if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
 			{
 				all = false;
 				ereport(WARNING,
-						(errmsg("dynpg cluster: %s PREPARED '%s' failed on node %d: %s",
-								commit ? "COMMIT" : "ROLLBACK", px->gid, px->nodes[i],
+						(errmsg("dynpg cluster: %s PREPARED '%s:%d' failed on node %d: %s",
+								commit ? "COMMIT" : "ROLLBACK", px->gid, px->nodes[i], px->nodes[i],
 								PQerrorMessage(px->conns[i])),
 						 errhint("SELECT * FROM dynpg.cluster_recover() in the router ends it once the node answers.")));
 			}
@@ -1479,7 +1480,7 @@ route_two_phase(const Cluster *c, const DynApiOperationInfo *op, DynJson *reques
 		char		sql[GIDSIZE + 32];
 		char	   *errmsg = NULL;
 
-		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s'", px->gid);
+		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s:%d'", px->gid, px->nodes[i]);
 		if (!conn_command(px->conns[i], sql, &errmsg))
 			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
 						"dynpg cluster %s: node %d could not prepare the transaction: %s",
@@ -2287,10 +2288,33 @@ typedef enum GidDecision
  * committed, its row in dynpg.cluster_xact -- in that order, so that a
  * transaction committing meanwhile is never rolled back.  (SPI connected.)
  */
+/*
+ * The transaction's gid of a node's prepared transaction: a node's gid is
+ * the transaction's, 'dynpg:<cluster>:<xid>:<start>:<n>', and ':<node>'
+ * (the nodes may be databases of one server, whose gids share one
+ * namespace); dynpg.cluster_xact records the transaction's.
+ */
+static char *
+gid_base(const char *gid)
+{
+	char	   *base = pstrdup(gid);
+	char	   *p;
+	int			fields = 1;
+
+	for (p = base; *p; p++)
+		if (*p == ':' && ++fields == 6)
+		{
+			*p = '\0';
+			break;
+		}
+	return base;
+}
+
 static GidDecision
 gid_decision(const char *gid, const char *xid)
 {
 	char	   *status;
+	char	   *base = gid_base(gid);
 
 	/*
 	 * an id at or past the next one to be given was lost in a crash of the
@@ -2302,7 +2326,7 @@ gid_decision(const char *gid, const char *xid)
 		return GID_IN_PROGRESS;
 	if (status != NULL && strcmp(status, "committed") == 0 &&
 		spi_text("SELECT gid FROM dynpg.cluster_xact WHERE gid = $1", TEXTOID,
-				 CStringGetTextDatum(gid)) != NULL)
+				 CStringGetTextDatum(base)) != NULL)
 		return GID_COMMIT;
 	return GID_ROLLBACK;
 }
@@ -2387,7 +2411,7 @@ dynpg_cluster_recover(PG_FUNCTION_ARGS)
 			Datum		values[3];
 			bool		nulls[3] = {false, false, false};
 
-			seen = lappend(seen, gid);
+			seen = lappend(seen, gid_base(gid));
 			decision = gid_decision(gid, xid);
 			if (decision == GID_IN_PROGRESS)
 				outcome = "in progress";
@@ -2786,7 +2810,7 @@ dynpg_cluster_expand_move(PG_FUNCTION_ARGS)
 		char		sql[GIDSIZE + 32];
 		char	   *emsg = NULL;
 
-		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s'", px->gid);
+		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s:%d'", px->gid, px->nodes[i]);
 		if (!conn_command(px->conns[i], sql, &emsg))
 			ereport(ERROR,
 					(errmsg("dynpg: expand_cluster: node %d could not prepare its transaction: %s", i, emsg)));
@@ -2805,4 +2829,215 @@ dynpg_cluster_expand_move(PG_FUNCTION_ARGS)
 							 values, SPI_OK_INSERT);
 	}
 	PG_RETURN_INT64(moved);
+}
+
+/* ---------------------------------------------------------------------
+ * Bulk loads through the router (dynpg_cluster.h)
+ * ---------------------------------------------------------------------
+ */
+
+struct DynClusterLoad
+{
+	Cluster    *c;
+	PreparedXact *px;
+	char	   *relname;
+	int64		rows;
+	StringInfoData row;			/* one row of COPY's binary format */
+};
+
+static const char copy_binary_header[] = "PGCOPY\n\377\r\n";
+
+/* Forget 'px' (rolled back on its nodes, its connections closed) */
+static void
+forget_prepared(PreparedXact *px)
+{
+	PreparedXact **link = &prepared_xacts;
+
+	while (*link != NULL && *link != px)
+		link = &(*link)->next;
+	if (*link == px)
+		*link = px->next;
+	(void) end_prepared(px, false);
+	pfree(px);
+}
+
+/* Raise the error of 'r' (or of 'conn') as node 'node' raised it, after rolling back 'load' */
+static void
+load_node_error(DynClusterLoad *load, int node, PGconn *conn, PGresult *r, const char *what)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	int			code = ERRCODE_CONNECTION_FAILURE;
+	char	   *message;
+	char	   *det;
+
+	if (state != NULL && strlen(state) == 5)
+		code = MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
+	message = pstrdup(msg ? msg : one_line(PQerrorMessage(conn)));
+	det = detail ? pstrdup(detail) : NULL;
+	PQclear(r);
+	forget_prepared(load->px);
+	load->px = NULL;
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("dynpg cluster %s: %s on node %d: %s", load->c->name, what, node, message),
+			 det ? errdetail_internal("%s", det) : 0));
+}
+
+DynClusterLoad *
+dynpg_cluster_load_begin(const char *relname)
+{
+	DynClusterLoad *load = palloc0(sizeof(DynClusterLoad));
+	PreparedXact *px;
+	char	   *copy;
+	int			k;
+
+	/* as a routed call: an expansion waits for the load, or the load for it */
+	LockRelationOid(get_relname_relid("cluster", get_namespace_oid("dynpg", false)),
+					AccessShareLock);
+	load->c = cluster_config();
+	load->relname = pstrdup(relname);
+	initStringInfo(&load->row);
+	register_xact_callbacks();
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		px = palloc0(sizeof(PreparedXact));
+		MemoryContextSwitchTo(old);
+	}
+	snprintf(px->gid, sizeof(px->gid), GID_PREFIX_FMT UINT64_FORMAT ":" INT64_FORMAT ":%u",
+			 load->c->name, U64FromFullTransactionId(GetTopFullTransactionId()),
+			 (int64) GetCurrentTransactionStartTimestamp(), ++gid_counter);
+	px->subid = GetCurrentSubTransactionId();
+	px->nconns = load->c->nodes;
+	for (k = 0; k < px->nconns; k++)
+		px->nodes[k] = k;
+	px->next = prepared_xacts;
+	prepared_xacts = px;
+	load->px = px;
+
+	copy = psprintf("COPY dynamodb.%s (item) FROM STDIN (FORMAT binary)", quote_identifier(relname));
+	for (k = 0; k < px->nconns; k++)
+	{
+		char	   *emsg = NULL;
+		PGresult   *r;
+		uint32		zero = 0;
+
+		px->conns[k] = node_connect(load->c, k, &emsg);
+		if (px->conns[k] == NULL)
+		{
+			forget_prepared(px);
+			load->px = NULL;
+			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+						"dynpg cluster %s: node %d did not answer: %s", load->c->name, k, emsg);
+		}
+		r = PQexec(px->conns[k], "BEGIN");
+		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+			load_node_error(load, k, px->conns[k], r, "BEGIN");
+		PQclear(r);
+		r = PQexec(px->conns[k], copy);
+		if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN)
+			load_node_error(load, k, px->conns[k], r, "COPY");
+		PQclear(r);
+		/* the header: signature, flags, header extension length */
+		resetStringInfo(&load->row);
+		appendBinaryStringInfo(&load->row, copy_binary_header, 11);
+		appendBinaryStringInfo(&load->row, (char *) &zero, 4);
+		appendBinaryStringInfo(&load->row, (char *) &zero, 4);
+		if (PQputCopyData(px->conns[k], load->row.data, load->row.len) != 1)
+			load_node_error(load, k, px->conns[k], NULL, "COPY");
+	}
+	return load;
+}
+
+void
+dynpg_cluster_load_add(DynClusterLoad *load, const char *skey, int skeylen, const struct varlena *item)
+{
+	uint64		h = 0;
+	int			node;
+	int			i;
+	uint16		nfields = pg_hton16(1);
+	uint32		len;
+
+	if (load->px == NULL)
+		elog(ERROR, "dynpg: the cluster load has ended");
+	/* the storage key: its keyspace byte, then the partition hash, big-endian */
+	if (skeylen < 9)
+		elog(ERROR, "dynpg: a storage key of %d bytes", skeylen);
+	for (i = 1; i <= 8; i++)
+		h = (h << 8) | (uint8) skey[i];
+	node = node_of_hash(load->c, h);
+
+	/* a row: one field, the item's binary form (its version byte and text) */
+	resetStringInfo(&load->row);
+	appendBinaryStringInfo(&load->row, (char *) &nfields, 2);
+	appendBinaryStringInfo(&load->row, "\0\0\0\0", 4);	/* the length, below */
+	appendStringInfoChar(&load->row, DYN_ITEM_WIRE_VERSION);
+	dynpg_item_append_text((const DynItem *) item, &load->row);
+	len = pg_hton32((uint32) (load->row.len - 6));
+	memcpy(load->row.data + 2, &len, 4);
+	if (PQputCopyData(load->px->conns[node], load->row.data, load->row.len) != 1)
+		load_node_error(load, node, load->px->conns[node], NULL, "COPY");
+	load->rows++;
+}
+
+int64
+dynpg_cluster_load_finish(DynClusterLoad *load)
+{
+	PreparedXact *px = load->px;
+	int16		trailer = (int16) pg_hton16((uint16) -1);
+	int			k;
+
+	if (px == NULL)
+		elog(ERROR, "dynpg: the cluster load has ended");
+	for (k = 0; k < px->nconns; k++)
+	{
+		PGresult   *r;
+
+		if (PQputCopyData(px->conns[k], (char *) &trailer, 2) != 1 ||
+			PQputCopyEnd(px->conns[k], NULL) != 1)
+			load_node_error(load, k, px->conns[k], NULL, "COPY");
+		r = PQgetResult(px->conns[k]);
+		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+			load_node_error(load, k, px->conns[k], r, "loading the table");
+		PQclear(r);
+		while ((r = PQgetResult(px->conns[k])) != NULL)
+			PQclear(r);
+	}
+	for (k = 0; k < px->nconns; k++)
+	{
+		char		sql[GIDSIZE + 32];
+		PGresult   *r;
+
+		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s:%d'", px->gid, px->nodes[k]);
+		r = PQexec(px->conns[k], sql);
+		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+			load_node_error(load, k, px->conns[k], r, "preparing the load");
+		PQclear(r);
+		px->prepared[k] = true;
+	}
+	{
+		Oid			types[2] = {TEXTOID, INT4ARRAYOID};
+		Datum		values[2];
+		Datum	   *nd = palloc(sizeof(Datum) * px->nconns);
+
+		for (k = 0; k < px->nconns; k++)
+			nd[k] = Int32GetDatum(px->nodes[k]);
+		values[0] = CStringGetTextDatum(px->gid);
+		values[1] = PointerGetDatum(construct_array(nd, px->nconns, INT4OID, 4, true, TYPALIGN_INT));
+		xact_table_statement("INSERT INTO dynpg.cluster_xact (gid, nodes) VALUES ($1, $2)", 2, types,
+							 values, SPI_OK_INSERT);
+	}
+	/* committed or rolled back with the caller's transaction (cluster_xact_callback) */
+	load->px = NULL;
+	return load->rows;
+}
+
+void
+dynpg_cluster_load_abort(DynClusterLoad *load)
+{
+	if (load->px != NULL)
+		forget_prepared(load->px);
+	load->px = NULL;
 }

@@ -31,4 +31,24 @@ extern DynJson *dynpg_cluster_call(const DynApiOperationInfo *op, DynJson *reque
 extern void dynpg_cluster_create_on_nodes(DynJson *request);
 extern void dynpg_cluster_delete_on_nodes(const char *table_name);
 
+/*
+ * A bulk load through the router (ImportTable into a new table): one COPY
+ * FROM STDIN (binary) into the table on every node, in a transaction there;
+ * each item, checked by the caller with its storage key, goes to the node
+ * of its key's hash.  _finish ends the COPYs (each node's empty table takes
+ * them by its bulk path) and prepares the nodes' transactions, committed or
+ * rolled back with the caller's (two-phase commit, as TransactWriteItems
+ * across nodes; dynpg.cluster_recover for what a crash leaves).  An error of
+ * a node is raised with its SQLSTATE and message (a duplicate key is
+ * unique_violation, as a local bulk load's), after every node's part was
+ * rolled back; _abort rolls them back.
+ */
+typedef struct DynClusterLoad DynClusterLoad;
+
+extern DynClusterLoad *dynpg_cluster_load_begin(const char *relname);
+extern void dynpg_cluster_load_add(DynClusterLoad *load, const char *skey, int skeylen,
+								   const struct varlena *item);
+extern int64 dynpg_cluster_load_finish(DynClusterLoad *load);
+extern void dynpg_cluster_load_abort(DynClusterLoad *load);
+
 #endif							/* DYNPG_CLUSTER_H */

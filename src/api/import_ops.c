@@ -139,6 +139,8 @@ typedef struct ImportRun
 	TimestampTz next_poll;		/* when to look for a cancel next */
 	/* the bulk load the items go to (load_into), or NULL: PutItem each */
 	DynBulkLoad *bulk;
+	/* in a cluster's router: the nodes' bulk loads, 'bulk' only checking */
+	DynClusterLoad *cluster_load;
 } ImportRun;
 
 /* testing only: imports and exports wait this long per item (dynpg_import_init) */
@@ -683,7 +685,11 @@ put_one(ImportRun *run, const char *text, int len, DynJson *item, const char *fi
 		PG_END_TRY();
 		if (edata == NULL)
 		{
-			(void) dynpg_bulk_add_checked(run->bulk, it, &skey);
+			if (run->cluster_load != NULL)
+				dynpg_cluster_load_add(run->cluster_load, skey.data, skey.len,
+									   (const struct varlena *) it);
+			else
+				(void) dynpg_bulk_add_checked(run->bulk, it, &skey);
 			run->imported++;
 			return;
 		}
@@ -990,6 +996,12 @@ bulk_finish(void *arg)
 	(void) dynpg_bulk_finish((DynBulkLoad *) arg);
 }
 
+static void
+cluster_load_finish(void *arg)
+{
+	(void) dynpg_cluster_load_finish((DynClusterLoad *) arg);
+}
+
 static bool
 load_into(ImportRun *run, Oid relid, const char *location)
 {
@@ -997,8 +1009,16 @@ load_into(ImportRun *run, Oid relid, const char *location)
 	ErrorData  *edata;
 	bool		again = false;
 
-	/* a router's table holds nothing: its items go to the nodes, put by put */
-	run->bulk = dynpg_cluster_routes() ? NULL : dynpg_bulk_begin(rel, true);
+	/*
+	 * A router's table holds nothing: its items go to the nodes' tables,
+	 * each node's by a COPY into its bulk load (dynpg_cluster_load_*); the
+	 * router's load only checks the lines as its own would, and builds
+	 * nothing.
+	 */
+	run->bulk = dynpg_bulk_begin(rel, true);
+	run->cluster_load = NULL;
+	if (run->bulk != NULL && dynpg_cluster_routes())
+		run->cluster_load = dynpg_cluster_load_begin(RelationGetRelationName(rel));
 	if (run->bulk == NULL)
 	{
 		table_close(rel, NoLock);
@@ -1008,10 +1028,20 @@ load_into(ImportRun *run, Oid relid, const char *location)
 	{
 		dynpg_bulk_abort(run->bulk);
 		run->bulk = NULL;
+		if (run->cluster_load != NULL)
+			dynpg_cluster_load_abort(run->cluster_load);
+		run->cluster_load = NULL;
 		table_close(rel, NoLock);
 		return false;
 	}
-	edata = in_subtransaction(bulk_finish, run->bulk);
+	if (run->cluster_load != NULL)
+	{
+		dynpg_bulk_abort(run->bulk);
+		edata = in_subtransaction(cluster_load_finish, run->cluster_load);
+		run->cluster_load = NULL;
+	}
+	else
+		edata = in_subtransaction(bulk_finish, run->bulk);
 	if (edata != NULL)
 	{
 		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)

@@ -175,6 +175,9 @@ extern DynBuildValue *dynpg_build_from_ref(const DynRef *ref);
  * output (item_jsonb.c).
  */
 extern DynItem *dynpg_item_from_text(const char *text, int len);
+/* The binary form of an item (item_send, item_recv): this version byte, then its text */
+#define DYN_ITEM_WIRE_VERSION 1
+
 extern void dynpg_item_append_text(const DynItem *item, StringInfo out);
 extern void dynpg_value_append_text(const DynRef *ref, StringInfo out);
 extern DynItem *dynpg_item_from_jsonb(Datum jsonb, bool plain);

@@ -26,7 +26,6 @@
 #include "types/dynpg_base64.h"
 #include "types/dynpg_item.h"
 
-#define DYN_ITEM_WIRE_VERSION 1
 
 PG_FUNCTION_INFO_V1(dynpg_item_in);
 Datum

@@ -508,6 +508,32 @@ is(routed_items('Imported'), $single_items, '... a Scan through the router reads
 my $misplaced = join(',', map { my $k = $_; $nodes[$k]->safe_psql('postgres', qq{SELECT count(*) FROM dynamodb."Imported"
   WHERE dynpg.cluster_node_of(dynpg.partition_hash(item -> 'p'), 4) <> $k}) } 0 .. 3);
 is($misplaced, '0,0,0,0', '... each item on the node of its hash');
+# the nodes took their items by COPY into their empty table's bulk load
+like(join('', map { slurp_file($_->logfile) } @nodes),
+	qr/COPY dynamodb\."Imported" \(item\) FROM STDIN \(FORMAT binary\)/, '... by COPY into each node\'s bulk load');
+is(join(' ', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes), '0 0 0 0',
+	'... committed everywhere with the import (nothing left prepared)');
+# a key twice: the nodes' bulk loads refuse it, the import goes on line by
+# line through the router, and the last line of the key wins
+{
+	require IO::Compress::Gzip;
+	my $dir = "$expdir/dupbucket/data";
+	mkdir "$expdir/dupbucket";
+	mkdir $dir;
+	my $lines = join('', map { qq{{"Item":{"p":{"S":"dup$_"},"s":{"N":"1"},"v":{"N":"$_"}}}\n} } 1 .. 20)
+	  . qq{{"Item":{"p":{"S":"dup7"},"s":{"N":"1"},"v":{"N":"777"}}}\n};
+	IO::Compress::Gzip::gzip(\$lines => "$dir/part.json.gz") or die "gzip failed";
+	system('chmod', '-R', 'a+rX', "$expdir/dupbucket");
+	is($router->safe_psql('postgres', qq{SELECT (d ->> 'ImportStatus') || ' ' || (d ->> 'ImportedItemCount')
+	  FROM (SELECT dynpg.import_table('$expdir/dupbucket/data', '} . $create_imported->('ImportedDup') . qq{')
+	    -> 'ImportTableDescription' AS d) x}), 'COMPLETED 21', 'an import with a key twice through the router: COMPLETED');
+	is($router->safe_psql('postgres', q{SELECT (dynpg.get_item('{"TableName":"ImportedDup","Key":{"p":{"S":"dup7"},"s":{"N":"1"}}}') -> 'Item' -> 'v' ->> 'N')
+	  || ' ' || (dynpg.scan('{"TableName":"ImportedDup","Select":"COUNT"}') ->> 'Count')}),
+		'777 20', '... line by line: the last line of the key wins, 20 items');
+	is(join(' ', map { $_->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts') } @nodes), '0 0 0 0',
+		'... the refused bulk loads left nothing prepared');
+	$router->safe_psql('postgres', q{SELECT dynpg.delete_table('{"TableName":"ImportedDup"}')});
+}
 my $import_request = '{"S3BucketSource":{"S3Bucket":"syncbucket","S3KeyPrefix":"AWSDynamoDB/' . $export_id . '"},'
   . '"InputFormat":"DYNAMODB_JSON","InputCompressionType":"GZIP","TableCreationParameters":'
   . $create_imported->('Imported2') . '}';
@@ -589,7 +615,7 @@ $bg_router->query_safe('BEGIN');
 $bg_router->query_safe(qq{SELECT dynpg.execute('TransactWriteItems', '$tx')});
 $nodes[1]->stop('fast');
 $bg_router->query('COMMIT');
-like($bg_router->{stderr}, qr/WARNING:  dynpg cluster: COMMIT PREPARED 'dynpg:dyn:[0-9]+:[0-9]+:[0-9]+' failed on node 1: /,
+like($bg_router->{stderr}, qr/WARNING:  dynpg cluster: COMMIT PREPARED 'dynpg:dyn:[0-9]+:[0-9]+:[0-9]+:1' failed on node 1: /,
 	'node crash: the router warns that node 1 did not commit');
 $bg_router->quit;
 $nodes[1]->start;
