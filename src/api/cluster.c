@@ -3041,3 +3041,78 @@ dynpg_cluster_load_abort(DynClusterLoad *load)
 		forget_prepared(load->px);
 	load->px = NULL;
 }
+
+/* ---------------------------------------------------------------------
+ * Reading what only the nodes hold (dynpg_cluster.h)
+ * ---------------------------------------------------------------------
+ */
+
+void
+dynpg_cluster_query_nodes(const char *sql, int nparams, const char *const *params,
+						  DynClusterRowFn fn, void *arg)
+{
+	Cluster    *c;
+	int			k;
+
+	/* as a routed call: an expansion waits for the read, or the read for it */
+	LockRelationOid(get_relname_relid("cluster", get_namespace_oid("dynpg", false)),
+					AccessShareLock);
+	c = cluster_config();
+	for (k = 0; k < c->nodes; k++)
+	{
+		char	   *emsg = NULL;
+		PGconn	   *volatile conn = node_connect(c, k, &emsg);
+
+		if (conn == NULL)
+			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+						"dynpg cluster %s: node %d did not answer: %s", c->name, k, emsg);
+		PG_TRY();
+		{
+			PGresult   *r;
+			char	  **values = NULL;
+
+			if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0) ||
+				!PQsetSingleRowMode(conn))
+				dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+							"dynpg cluster %s: node %d did not answer: %s", c->name, k,
+							one_line(PQerrorMessage(conn)));
+			while ((r = PQgetResult(conn)) != NULL)
+			{
+				ExecStatusType st = PQresultStatus(r);
+
+				CHECK_FOR_INTERRUPTS();
+				if (st == PGRES_SINGLE_TUPLE)
+				{
+					int			n = PQnfields(r);
+					int			i;
+
+					/* copied, and the result freed, before fn may raise an error */
+					if (values == NULL)
+						values = palloc(sizeof(char *) * Max(n, 1));
+					for (i = 0; i < n; i++)
+						values[i] = PQgetisnull(r, 0, i) ? NULL : pstrdup(PQgetvalue(r, 0, i));
+					PQclear(r);
+					fn(arg, k, n, values);
+					for (i = 0; i < n; i++)
+						if (values[i] != NULL)
+							pfree(values[i]);
+					continue;
+				}
+				else if (st != PGRES_TUPLES_OK)
+				{
+					char	   *msg = pstrdup(PQresultErrorMessage(r));
+
+					PQclear(r);
+					dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
+								"dynpg cluster %s: node %d: %s", c->name, k, one_line(msg));
+				}
+				PQclear(r);
+			}
+		}
+		PG_FINALLY();
+		{
+			PQfinish(conn);
+		}
+		PG_END_TRY();
+	}
+}

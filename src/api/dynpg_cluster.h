@@ -51,4 +51,16 @@ extern void dynpg_cluster_load_add(DynClusterLoad *load, const char *skey, int s
 extern int64 dynpg_cluster_load_finish(DynClusterLoad *load);
 extern void dynpg_cluster_load_abort(DynClusterLoad *load);
 
+/*
+ * Run query 'sql' (text parameters) on every node in turn, on the router's
+ * own libpq connections, calling fn(arg, node, ncols, values) for each row
+ * as it comes (values[i] NULL for a null); a node's error, or a node that
+ * does not answer, is an error naming it.  The router's read of what only
+ * the nodes hold (an incremental export's stream records).
+ */
+typedef void (*DynClusterRowFn) (void *arg, int node, int ncols, char **values);
+
+extern void dynpg_cluster_query_nodes(const char *sql, int nparams, const char *const *params,
+									  DynClusterRowFn fn, void *arg);
+
 #endif							/* DYNPG_CLUSTER_H */

@@ -773,108 +773,209 @@ append_item(StringInfo out, const char *member, Datum d, bool ion)
  * deleted within the window has no line.  The records are read in the
  * export's snapshot: a write still uncommitted then is not in it.
  */
-static void
-incremental_run(const ExportRow *e)
+/*
+ * The window's net changes of the table's items: for each item changed,
+ * its keys, whether it existed at the window's start (its first record not
+ * an INSERT) with the image it had then, whether it exists at the end (its
+ * last record not a REMOVE) with the image it has then, the last change's
+ * time in microseconds and the records' size.  $1 the stream, $2 and $3
+ * the window.
+ */
+#define INCREMENTAL_QUERY_FROM \
+	"  FROM (SELECT shard, keys, min(seq) AS first_seq, max(seq) AS last_seq, " \
+	"               sum(size)::bigint AS size " \
+	"          FROM dynpg.stream_records " \
+	"         WHERE stream_id = $1 AND created >= $2 AND created < $3 " \
+	"         GROUP BY shard, keys) k " \
+	"  JOIN dynpg.stream_records f ON f.stream_id = $1 AND f.shard = k.shard " \
+	"       AND f.seq = k.first_seq " \
+	"  JOIN dynpg.stream_records l ON l.stream_id = $1 AND l.shard = k.shard " \
+	"       AND l.seq = k.last_seq " \
+	" ORDER BY k.last_seq"
+
+/* An incremental export being written, row by row */
+typedef struct IncrementalOut
 {
 	ExportFiles files;
 	StringInfoData line;
-	ExportCatalogCall cc;
-	Portal		portal;
-	Oid			types[3] = {INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-	Datum		args[3];
-	int64		billed = 0;
-	bool		old_images = strcmp(e->view, "NEW_AND_OLD_IMAGES") == 0;
-	bool		ion = strcmp(e->format, "ION") == 0;
-	MemoryContext outer = CurrentMemoryContext;
+	bool		ion;
+	bool		old_images;
+	int64		billed;
 	MemoryContext rowcxt;
+} IncrementalOut;
 
-	files_begin(&files, sibling_data(e->directory), sibling_data(e->key_base), e->data_name,
-				ion ? "ion" : "json");
-	initStringInfo(&line);
-	rowcxt = AllocSetContextCreate(outer, "incremental export row", ALLOCSET_DEFAULT_SIZES);
-	args[0] = Int64GetDatum(e->stream_id);
-	args[1] = TimestampTzGetDatum(e->from);
-	args[2] = TimestampTzGetDatum(e->to);
-	catalog_begin(&cc);
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT k.keys, f.event, f.old_image, l.event, l.new_image, "
-									   "       (extract(epoch FROM l.created) * 1000000)::bigint, k.size "
-									   "  FROM (SELECT shard, keys, min(seq) AS first_seq, max(seq) AS last_seq, "
-									   "               sum(size)::bigint AS size "
-									   "          FROM dynpg.stream_records "
-									   "         WHERE stream_id = $1 AND created >= $2 AND created < $3 "
-									   "         GROUP BY shard, keys) k "
-									   "  JOIN dynpg.stream_records f ON f.stream_id = $1 AND f.shard = k.shard "
-									   "       AND f.seq = k.first_seq "
-									   "  JOIN dynpg.stream_records l ON l.stream_id = $1 AND l.shard = k.shard "
-									   "       AND l.seq = k.last_seq "
-									   " ORDER BY k.last_seq",
-									   3, types, args, NULL, true, 0);
-	for (;;)
+/* One item's line (the images NULL when absent) */
+static void
+incremental_line(IncrementalOut *o, Datum keys, bool existed, Datum old_image, bool old_null,
+				 bool exists, Datum new_image, bool new_null, int64 micros, int64 size)
+{
+	MemoryContext outer;
+
+	CHECK_FOR_INTERRUPTS();
+	o->billed += size;
+	if (!existed && !exists)
+		return;					/* created and deleted in the window */
+	outer = MemoryContextSwitchTo(o->rowcxt);
+	resetStringInfo(&o->line);
+	if (o->ion)
 	{
-		uint64		i;
+		char		text[MAXINT8LEN + 1];
+		DynNumber	num;
 
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			bool		existed;
-			bool		exists;
-			Datum		d;
-			MemoryContext spi;
-
-			CHECK_FOR_INTERRUPTS();
-			billed += DatumGetInt64(SPI_getbinval(tup, desc, 7, &isnull));
-			existed = DatumGetChar(SPI_getbinval(tup, desc, 2, &isnull)) != DYN_STREAM_INSERT;
-			exists = DatumGetChar(SPI_getbinval(tup, desc, 4, &isnull)) != DYN_STREAM_REMOVE;
-			if (!existed && !exists)
-				continue;		/* created and deleted in the window */
-			spi = MemoryContextSwitchTo(rowcxt);
-			resetStringInfo(&line);
-			if (ion)
-			{
-				char		micros[MAXINT8LEN + 1];
-				DynNumber	num;
-
-				pg_lltoa(DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull)), micros);
-				dynpg_num_parse_or_error(micros, strlen(micros), &num);
-				appendStringInfoString(&line, "$ion_1_0 {Metadata:{WriteTimestampMicros:");
-				dynpg_num_append_ion(&num, &line);
-				appendStringInfoChar(&line, '}');
-			}
-			else
-				appendStringInfo(&line, "{\"Metadata\":{\"WriteTimestampMicros\":{\"N\":\"" INT64_FORMAT "\"}}",
-								 DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull)));
-			append_item(&line, "Keys", SPI_getbinval(tup, desc, 1, &isnull), ion);
-			if (exists)
-			{
-				d = SPI_getbinval(tup, desc, 5, &isnull);
-				if (isnull)
-					elog(ERROR, "dynpg: a stream record lacks the new image an incremental export needs");
-				append_item(&line, "NewImage", d, ion);
-			}
-			if (existed && old_images)
-			{
-				d = SPI_getbinval(tup, desc, 3, &isnull);
-				if (isnull)
-					elog(ERROR, "dynpg: a stream record lacks the old image an incremental export needs");
-				append_item(&line, "OldImage", d, ion);
-			}
-			appendStringInfoString(&line, "}\n");
-			MemoryContextSwitchTo(spi);
-			files_add(&files, line.data, line.len);
-			MemoryContextReset(rowcxt);
-		}
-		SPI_freetuptable(SPI_tuptable);
+		pg_lltoa(micros, text);
+		dynpg_num_parse_or_error(text, strlen(text), &num);
+		appendStringInfoString(&o->line, "$ion_1_0 {Metadata:{WriteTimestampMicros:");
+		dynpg_num_append_ion(&num, &o->line);
+		appendStringInfoChar(&o->line, '}');
 	}
-	SPI_cursor_close(portal);
-	catalog_end(&cc);
-	MemoryContextDelete(rowcxt);
-	export_finish(e, &files, Max(billed, INCREMENTAL_MIN_BILLED), 0);
+	else
+		appendStringInfo(&o->line, "{\"Metadata\":{\"WriteTimestampMicros\":{\"N\":\"" INT64_FORMAT "\"}}",
+						 micros);
+	append_item(&o->line, "Keys", keys, o->ion);
+	if (exists)
+	{
+		if (new_null)
+			elog(ERROR, "dynpg: a stream record lacks the new image an incremental export needs");
+		append_item(&o->line, "NewImage", new_image, o->ion);
+	}
+	if (existed && o->old_images)
+	{
+		if (old_null)
+			elog(ERROR, "dynpg: a stream record lacks the old image an incremental export needs");
+		append_item(&o->line, "OldImage", old_image, o->ion);
+	}
+	appendStringInfoString(&o->line, "}\n");
+	MemoryContextSwitchTo(outer);
+	files_add(&o->files, o->line.data, o->line.len);
+	MemoryContextReset(o->rowcxt);
+}
+
+/*
+ * A row of a node's answer to the query (in a cluster's router): the items
+ * as text, the events as one letter, the numbers as text.
+ */
+static void
+incremental_node_row(void *arg, int node, int ncols, char **v)
+{
+	IncrementalOut *o = arg;
+	Datum		keys;
+	Datum		old_image = (Datum) 0;
+	Datum		new_image = (Datum) 0;
+
+	if (ncols != 7 || v[0] == NULL || v[1] == NULL || v[3] == NULL || v[5] == NULL || v[6] == NULL)
+		elog(ERROR, "dynpg: node %d answered an incremental export's query with an unexpected row", node);
+	keys = PointerGetDatum(dynpg_item_from_text(v[0], strlen(v[0])));
+	if (v[2] != NULL)
+		old_image = PointerGetDatum(dynpg_item_from_text(v[2], strlen(v[2])));
+	if (v[4] != NULL)
+		new_image = PointerGetDatum(dynpg_item_from_text(v[4], strlen(v[4])));
+	incremental_line(o, keys, v[1][0] != DYN_STREAM_INSERT, old_image, v[2] == NULL,
+					 v[3][0] != DYN_STREAM_REMOVE, new_image, v[4] == NULL,
+					 strtoll(v[5], NULL, 10), strtoll(v[6], NULL, 10));
+}
+
+static void
+incremental_run(const ExportRow *e)
+{
+	IncrementalOut o;
+
+	memset(&o, 0, sizeof(o));
+	o.ion = strcmp(e->format, "ION") == 0;
+	o.old_images = strcmp(e->view, "NEW_AND_OLD_IMAGES") == 0;
+	files_begin(&o.files, sibling_data(e->directory), sibling_data(e->key_base), e->data_name,
+				o.ion ? "ion" : "json");
+	initStringInfo(&o.line);
+	o.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "incremental export row",
+									 ALLOCSET_DEFAULT_SIZES);
+	if (dynpg_cluster_routes())
+	{
+		/*
+		 * A cluster's router: the stream records are the nodes', each node's
+		 * of its own items (an item's records are on one node), read from
+		 * the node's stream of the table that covers the window, as
+		 * stream_covering picks the router's own
+		 */
+		const char *params[3];
+
+		/* the window as Unix microseconds: no DateStyle to agree on */
+		int64		epoch = (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
+
+		params[0] = get_rel_name(e->relid);
+		params[1] = psprintf(INT64_FORMAT, (int64) e->from + epoch);
+		params[2] = psprintf(INT64_FORMAT, (int64) e->to + epoch);
+		if (params[0] == NULL)
+			elog(ERROR, "dynpg: the table of export %s is gone", e->export_arn);
+		dynpg_cluster_query_nodes("WITH w AS (SELECT timestamptz 'epoch' + $2::bigint * interval '1 microsecond' AS f, "
+								  "                  timestamptz 'epoch' + $3::bigint * interval '1 microsecond' AS t), "
+								  "s AS (SELECT stream_id FROM dynpg.streams, w "
+								  "  WHERE tbl = pg_catalog.to_regclass('dynamodb.' || pg_catalog.quote_ident($1)) "
+								  "    AND created <= w.f AND (closed IS NULL OR closed >= w.t) "
+								  "    AND (trimmed_until IS NULL OR trimmed_until < w.f) "
+								  "  ORDER BY stream_id DESC LIMIT 1) "
+								  "SELECT k.keys::text, f.event::text, f.old_image::text, l.event::text, "
+								  "       l.new_image::text, "
+								  "       ((extract(epoch FROM l.created) * 1000000)::bigint)::text, k.size::text "
+								  "  FROM (SELECT shard, keys, min(seq) AS first_seq, max(seq) AS last_seq, "
+								  "               sum(size)::bigint AS size "
+								  "          FROM dynpg.stream_records, w "
+								  "         WHERE stream_id = (SELECT stream_id FROM s) "
+								  "           AND created >= w.f AND created < w.t "
+								  "         GROUP BY shard, keys) k "
+								  "  JOIN dynpg.stream_records f ON f.stream_id = (SELECT stream_id FROM s) "
+								  "       AND f.shard = k.shard AND f.seq = k.first_seq "
+								  "  JOIN dynpg.stream_records l ON l.stream_id = (SELECT stream_id FROM s) "
+								  "       AND l.shard = k.shard AND l.seq = k.last_seq "
+								  " ORDER BY k.last_seq",
+								  3, params, incremental_node_row, &o);
+	}
+	else
+	{
+		ExportCatalogCall cc;
+		Portal		portal;
+		Oid			types[3] = {INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+		Datum		args[3];
+
+		args[0] = Int64GetDatum(e->stream_id);
+		args[1] = TimestampTzGetDatum(e->from);
+		args[2] = TimestampTzGetDatum(e->to);
+		catalog_begin(&cc);
+		portal = SPI_cursor_open_with_args(NULL,
+										   "SELECT k.keys, f.event, f.old_image, l.event, l.new_image, "
+										   "       (extract(epoch FROM l.created) * 1000000)::bigint, k.size "
+										   INCREMENTAL_QUERY_FROM,
+										   3, types, args, NULL, true, 0);
+		for (;;)
+		{
+			uint64		i;
+
+			SPI_cursor_fetch(portal, true, 1000);
+			if (SPI_processed == 0)
+				break;
+			for (i = 0; i < SPI_processed; i++)
+			{
+				HeapTuple	tup = SPI_tuptable->vals[i];
+				TupleDesc	desc = SPI_tuptable->tupdesc;
+				bool		isnull;
+				bool		old_null;
+				bool		new_null;
+				Datum		old_image = SPI_getbinval(tup, desc, 3, &old_null);
+				Datum		new_image = SPI_getbinval(tup, desc, 5, &new_null);
+
+				incremental_line(&o, SPI_getbinval(tup, desc, 1, &isnull),
+								 DatumGetChar(SPI_getbinval(tup, desc, 2, &isnull)) != DYN_STREAM_INSERT,
+								 old_image, old_null,
+								 DatumGetChar(SPI_getbinval(tup, desc, 4, &isnull)) != DYN_STREAM_REMOVE,
+								 new_image, new_null,
+								 DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull)),
+								 DatumGetInt64(SPI_getbinval(tup, desc, 7, &isnull)));
+			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+		SPI_cursor_close(portal);
+		catalog_end(&cc);
+	}
+	MemoryContextDelete(o.rowcxt);
+	export_finish(e, &o.files, Max(o.billed, INCREMENTAL_MIN_BILLED), 0);
 }
 
 /*
@@ -1238,9 +1339,6 @@ dynpg_api_export_table_to_point_in_time(DynJson *request)
 							   "type is set as Incremental Export");
 	if (incremental && r.from == NULL)
 		dynpg_validation_error("Invalid Request: ExportFromTime must be provided in IncrementalExportSpecification");
-	if (incremental && dynpg_cluster_routes())
-		dynpg_raise(DYN_ERR_UNKNOWN_OPERATION,
-					"dynpg does not support incremental exports through a cluster router yet: the stream records are the nodes'");
 	if (r.export_time != NULL)
 		dynpg_validation_error("dynpg keeps no point-in-time history: ExportTime cannot be given "
 							   "(an export is of the table as the export finds it)");
