@@ -184,6 +184,19 @@ CREATE VIEW dynpg.cluster_nodes AS
 		FROM unnest(s.srvoptions) AS opt
 		WHERE opt ~ '^p[0-9]+=') o;
 
+-- PL/Proxy keeps the nodes' connection strings in the server's options,
+-- which every role may read (pg_foreign_server): no password there
+CREATE FUNCTION dynpg._cluster_refuse_passwords(nodes text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT FROM unnest(nodes) AS c
+				WHERE c ~* '\mpassword\s*=' OR c ~* '^postgres(ql)?://[^/@]*:[^/@]*@') THEN
+		RAISE EXCEPTION 'dynpg: a cluster node''s connection string may not hold a password: PostgreSQL shows a foreign server''s options to every role'
+			USING HINT = 'Give the password in the password file (~/.pgpass) of the router''s server, or use an authentication method without one.';
+	END IF;
+END $$;
+REVOKE ALL ON FUNCTION dynpg._cluster_refuse_passwords(text[]) FROM PUBLIC;
+
 CREATE FUNCTION dynpg.create_cluster(name text, nodes text[]) RETURNS void
 LANGUAGE plpgsql AS $create$
 DECLARE
@@ -211,13 +224,7 @@ BEGIN
 		RAISE EXCEPTION 'dynpg: this database holds % DynamoDB tables; a router starts with none', tables
 			USING HINT = 'Create the cluster in a new database, then create the tables through it.';
 	END IF;
-	-- PL/Proxy keeps the nodes' connection strings in the server's options,
-	-- which every role may read (pg_foreign_server): no password there
-	IF EXISTS (SELECT FROM unnest(nodes) AS c
-				WHERE c ~* '\mpassword\s*=' OR c ~* '^postgres(ql)?://[^/@]*:[^/@]*@') THEN
-		RAISE EXCEPTION 'dynpg: a cluster node''s connection string may not hold a password: PostgreSQL shows a foreign server''s options to every role'
-			USING HINT = 'Give the password in the password file (~/.pgpass) of the router''s server, or use an authentication method without one.';
-	END IF;
+	PERFORM dynpg._cluster_refuse_passwords(nodes);
 	CREATE EXTENSION IF NOT EXISTS plproxy;
 	SELECT string_agg(format('p%s %L', k - 1, nodes[k]), ', ' ORDER BY k) INTO opts
 		FROM generate_subscripts(nodes, 1) AS k;
@@ -349,11 +356,7 @@ BEGIN
 		RAISE EXCEPTION 'dynpg: cluster % has % nodes: expand_cluster takes as many new ones (one to split each node''s hashes with), up to 1024 nodes in all; got %',
 			cl.name, cl.node_count, n;
 	END IF;
-	IF EXISTS (SELECT FROM unnest(new_nodes) AS c
-				WHERE c ~* '\mpassword\s*=' OR c ~* '^postgres(ql)?://[^/@]*:[^/@]*@') THEN
-		RAISE EXCEPTION 'dynpg: a cluster node''s connection string may not hold a password: PostgreSQL shows a foreign server''s options to every role'
-			USING HINT = 'Give the password in the password file (~/.pgpass) of the router''s server, or use an authentication method without one.';
-	END IF;
+	PERFORM dynpg._cluster_refuse_passwords(new_nodes);
 	-- a stream's shards are numbered by node: they would not survive the move
 	SELECT string_agg(t.table_name, ', ' ORDER BY t.table_name) INTO bad FROM dynpg.tables t
 		WHERE (t.definition -> 'StreamSpecification' ->> 'StreamEnabled')::boolean;

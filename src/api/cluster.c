@@ -1343,11 +1343,81 @@ cancellation_reasons_of(const ErrorData *e)
 	return r != NULL && r->kind == DJ_ARRAY ? r : NULL;
 }
 
+/*
+ * A new two-phase transaction of 'nconns' nodes (px->nodes[i] = i; callers
+ * renumber), registered first: from here on, any error ends what was begun
+ * (the abort callbacks roll back what each node holds).
+ */
+static PreparedXact *
+new_prepared_xact(const Cluster *c, int nconns)
+{
+	MemoryContext old;
+	PreparedXact *px;
+	int			i;
+
+	register_xact_callbacks();
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	px = palloc0(sizeof(PreparedXact));
+	MemoryContextSwitchTo(old);
+	/*
+	 * the router's transaction id, then its start time: after a crash of the
+	 * router, its transaction ids that were never written are given again
+	 */
+	snprintf(px->gid, sizeof(px->gid), GID_PREFIX_FMT UINT64_FORMAT ":" INT64_FORMAT ":%u",
+			 c->name, U64FromFullTransactionId(GetTopFullTransactionId()),
+			 (int64) GetCurrentTransactionStartTimestamp(), ++gid_counter);
+	px->subid = GetCurrentSubTransactionId();
+	px->nconns = nconns;
+	for (i = 0; i < nconns; i++)
+		px->nodes[i] = i;
+	px->next = prepared_xacts;
+	prepared_xacts = px;
+	return px;
+}
+
+/*
+ * PREPARE TRANSACTION on every connection of 'px' (each node's gid: the
+ * transaction's and ':<node>'): -1, or the index of the connection that
+ * failed with '*emsg'
+ */
+static int
+prepare_nodes(PreparedXact *px, char **emsg)
+{
+	int			i;
+
+	for (i = 0; i < px->nconns; i++)
+	{
+		char		sql[GIDSIZE + 32];
+
+		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s:%d'", px->gid, px->nodes[i]);
+		if (!conn_command(px->conns[i], sql, emsg))
+			return i;
+		px->prepared[i] = true;
+	}
+	return -1;
+}
+
+/* The decision: px's row in dynpg.cluster_xact, in the router's transaction */
+static void
+record_decision(const PreparedXact *px)
+{
+	Oid			types[2] = {TEXTOID, INT4ARRAYOID};
+	Datum		values[2];
+	Datum	   *nd = palloc(sizeof(Datum) * Max(px->nconns, 1));
+	int			i;
+
+	for (i = 0; i < px->nconns; i++)
+		nd[i] = Int32GetDatum(px->nodes[i]);
+	values[0] = CStringGetTextDatum(px->gid);
+	values[1] = PointerGetDatum(construct_array(nd, px->nconns, INT4OID, 4, true, TYPALIGN_INT));
+	xact_table_statement("INSERT INTO dynpg.cluster_xact (gid, nodes) VALUES ($1, $2)", 2, types,
+						 values, SPI_OK_INSERT);
+}
+
 static DynJson *
 route_two_phase(const Cluster *c, const DynApiOperationInfo *op, DynJson *request,
 				const int *action_node, int nactions, const bool *used)
 {
-	MemoryContext old;
 	PreparedXact *px;
 	DynJson    *actions = dynpg_json_member(request, "TransactItems", 13);
 	DynJson   **sub = palloc0(sizeof(DynJson *) * c->nodes);
@@ -1385,26 +1455,13 @@ route_two_phase(const Cluster *c, const DynApiOperationInfo *op, DynJson *reques
 		dynpg_json_append(dynpg_json_member(sub[action_node[i]], "TransactItems", 13),
 						  actions->elems[i]);
 
-	/* registered first: from here on, any error ends what was begun */
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	px = palloc0(sizeof(PreparedXact));
-	MemoryContextSwitchTo(old);
-	/*
-	 * the router's transaction id, then its start time: after a crash of the
-	 * router, its transaction ids that were never written are given again
-	 */
-	snprintf(px->gid, sizeof(px->gid), GID_PREFIX_FMT UINT64_FORMAT ":" INT64_FORMAT ":%u",
-			 c->name, U64FromFullTransactionId(GetTopFullTransactionId()),
-			 (int64) GetCurrentTransactionStartTimestamp(), ++gid_counter);
-	px->subid = GetCurrentSubTransactionId();
+	px = new_prepared_xact(c, 0);
 	for (k = 0; k < c->nodes; k++)
 		if (used[k])
 		{
 			slot[k] = px->nconns;
 			px->nodes[px->nconns++] = k;
 		}
-	px->next = prepared_xacts;
-	prepared_xacts = px;
 
 	/* phase one: every node runs its part in an open transaction */
 	for (i = 0; i < px->nconns; i++)
@@ -1475,30 +1532,16 @@ route_two_phase(const Cluster *c, const DynApiOperationInfo *op, DynJson *reques
 	}
 
 	/* phase two: prepare everywhere, then record the decision */
-	for (i = 0; i < px->nconns; i++)
 	{
-		char		sql[GIDSIZE + 32];
 		char	   *errmsg = NULL;
 
-		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s:%d'", px->gid, px->nodes[i]);
-		if (!conn_command(px->conns[i], sql, &errmsg))
+		i = prepare_nodes(px, &errmsg);
+		if (i >= 0)
 			dynpg_raise(DYN_ERR_INTERNAL_SERVER_ERROR,
 						"dynpg cluster %s: node %d could not prepare the transaction: %s",
 						c->name, px->nodes[i], errmsg);
-		px->prepared[i] = true;
 	}
-	{
-		Oid			types[2] = {TEXTOID, INT4ARRAYOID};
-		Datum		values[2];
-		Datum	   *nd = palloc(sizeof(Datum) * px->nconns);
-
-		for (i = 0; i < px->nconns; i++)
-			nd[i] = Int32GetDatum(px->nodes[i]);
-		values[0] = CStringGetTextDatum(px->gid);
-		values[1] = PointerGetDatum(construct_array(nd, px->nconns, INT4OID, 4, true, TYPALIGN_INT));
-		xact_table_statement("INSERT INTO dynpg.cluster_xact (gid, nodes) VALUES ($1, $2)", 2, types,
-							 values, SPI_OK_INSERT);
-	}
+	record_decision(px);
 
 	/* the response: the nodes' ConsumedCapacity and ItemCollectionMetrics merged */
 	{
@@ -2762,22 +2805,7 @@ dynpg_cluster_expand_move(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	/* registered first: from here on, any error ends what was begun */
-	register_xact_callbacks();
-	{
-		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
-		px = palloc0(sizeof(PreparedXact));
-		MemoryContextSwitchTo(old);
-	}
-	snprintf(px->gid, sizeof(px->gid), GID_PREFIX_FMT UINT64_FORMAT ":" INT64_FORMAT ":%u",
-			 c->name, U64FromFullTransactionId(GetTopFullTransactionId()),
-			 (int64) GetCurrentTransactionStartTimestamp(), ++gid_counter);
-	px->subid = GetCurrentSubTransactionId();
-	px->nconns = 2 * c->nodes;
-	for (i = 0; i < px->nconns; i++)
-		px->nodes[i] = i;
-	px->next = prepared_xacts;
-	prepared_xacts = px;
+	px = new_prepared_xact(c, 2 * c->nodes);
 
 	/* old node k is node 2k from now on; new node k, node 2k+1 */
 	for (k = 0; k < c->nodes; k++)
@@ -2805,29 +2833,15 @@ dynpg_cluster_expand_move(PG_FUNCTION_ARGS)
 			moved += expand_table(c, px->conns[2 * k], px->conns[2 * k + 1], k, lfirst(lc));
 
 	/* prepare everywhere, then record the decision, in the new numbering */
-	for (i = 0; i < px->nconns; i++)
 	{
-		char		sql[GIDSIZE + 32];
 		char	   *emsg = NULL;
 
-		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s:%d'", px->gid, px->nodes[i]);
-		if (!conn_command(px->conns[i], sql, &emsg))
+		i = prepare_nodes(px, &emsg);
+		if (i >= 0)
 			ereport(ERROR,
 					(errmsg("dynpg: expand_cluster: node %d could not prepare its transaction: %s", i, emsg)));
-		px->prepared[i] = true;
 	}
-	{
-		Oid			types[2] = {TEXTOID, INT4ARRAYOID};
-		Datum		values[2];
-		Datum	   *nd = palloc(sizeof(Datum) * px->nconns);
-
-		for (i = 0; i < px->nconns; i++)
-			nd[i] = Int32GetDatum(px->nodes[i]);
-		values[0] = CStringGetTextDatum(px->gid);
-		values[1] = PointerGetDatum(construct_array(nd, px->nconns, INT4OID, 4, true, TYPALIGN_INT));
-		xact_table_statement("INSERT INTO dynpg.cluster_xact (gid, nodes) VALUES ($1, $2)", 2, types,
-							 values, SPI_OK_INSERT);
-	}
+	record_decision(px);
 	PG_RETURN_INT64(moved);
 }
 
@@ -2899,22 +2913,7 @@ dynpg_cluster_load_begin(const char *relname)
 	load->c = cluster_config();
 	load->relname = pstrdup(relname);
 	initStringInfo(&load->row);
-	register_xact_callbacks();
-	{
-		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
-		px = palloc0(sizeof(PreparedXact));
-		MemoryContextSwitchTo(old);
-	}
-	snprintf(px->gid, sizeof(px->gid), GID_PREFIX_FMT UINT64_FORMAT ":" INT64_FORMAT ":%u",
-			 load->c->name, U64FromFullTransactionId(GetTopFullTransactionId()),
-			 (int64) GetCurrentTransactionStartTimestamp(), ++gid_counter);
-	px->subid = GetCurrentSubTransactionId();
-	px->nconns = load->c->nodes;
-	for (k = 0; k < px->nconns; k++)
-		px->nodes[k] = k;
-	px->next = prepared_xacts;
-	prepared_xacts = px;
+	px = new_prepared_xact(load->c, load->c->nodes);
 	load->px = px;
 
 	copy = psprintf("COPY dynamodb.%s (item) FROM STDIN (FORMAT binary)", quote_identifier(relname));
@@ -3005,30 +3004,14 @@ dynpg_cluster_load_finish(DynClusterLoad *load)
 		while ((r = PQgetResult(px->conns[k])) != NULL)
 			PQclear(r);
 	}
-	for (k = 0; k < px->nconns; k++)
 	{
-		char		sql[GIDSIZE + 32];
-		PGresult   *r;
+		char	   *emsg = NULL;
 
-		snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s:%d'", px->gid, px->nodes[k]);
-		r = PQexec(px->conns[k], sql);
-		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
-			load_node_error(load, k, px->conns[k], r, "preparing the load");
-		PQclear(r);
-		px->prepared[k] = true;
+		k = prepare_nodes(px, &emsg);
+		if (k >= 0)
+			load_node_error(load, k, px->conns[k], NULL, "preparing the load");
 	}
-	{
-		Oid			types[2] = {TEXTOID, INT4ARRAYOID};
-		Datum		values[2];
-		Datum	   *nd = palloc(sizeof(Datum) * px->nconns);
-
-		for (k = 0; k < px->nconns; k++)
-			nd[k] = Int32GetDatum(px->nodes[k]);
-		values[0] = CStringGetTextDatum(px->gid);
-		values[1] = PointerGetDatum(construct_array(nd, px->nconns, INT4OID, 4, true, TYPALIGN_INT));
-		xact_table_statement("INSERT INTO dynpg.cluster_xact (gid, nodes) VALUES ($1, $2)", 2, types,
-							 values, SPI_OK_INSERT);
-	}
+	record_decision(px);
 	/* committed or rolled back with the caller's transaction (cluster_xact_callback) */
 	load->px = NULL;
 	return load->rows;
