@@ -160,9 +160,7 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 -- The node owning partition hash 'hash' (dynpg.partition_hash) among
 -- 'node_count' nodes (a power of two): the hash's top bits.
 CREATE FUNCTION dynpg.cluster_node_of(hash bigint, node_count int) RETURNS int
-LANGUAGE sql IMMUTABLE STRICT AS $$
-	SELECT CASE WHEN node_count <= 1 THEN 0
-		ELSE ((hash >> (64 - (log(2, node_count::numeric))::int)) & (node_count - 1))::int END $$;
+	AS 'MODULE_PATHNAME', 'dynpg_cluster_node_of_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- An unsigned 64-bit hash (as numeric) in hexadecimal, 16 digits.
 CREATE FUNCTION dynpg.cluster_hash_hex(h numeric) RETURNS text
@@ -183,6 +181,11 @@ CREATE VIEW dynpg.cluster_nodes AS
 			   substr(opt, strpos(opt, '=') + 1) AS conninfo
 		FROM unnest(s.srvoptions) AS opt
 		WHERE opt ~ '^p[0-9]+=') o;
+
+-- The partition hash of an item's partition key attribute (NULL without it):
+-- dynpg.partition_hash of the attribute, read from the item itself.
+CREATE FUNCTION dynpg.item_partition_hash(item dynpg.item, partition_key text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynpg_item_partition_hash_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- PL/Proxy keeps the nodes' connection strings in the server's options,
 -- which every role may read (pg_foreign_server): no password there

@@ -83,3 +83,16 @@ SELECT length(dynpg.storage_key(format('{"p":{"S":"%s"}}', repeat('x', 64))::dyn
 -- within one partition, storage keys sort by sort key
 SELECT s, dynpg.storage_key(format('{"p":{"S":"chat"},"s":{"N":"%s"}}', s)::dynpg.item, 'p', 'S', 's', 'N') AS k
   FROM (VALUES ('10'), ('-1'), ('2'), ('1.5'), ('0')) AS t(s) ORDER BY 2;
+
+-- dynpg.item_partition_hash: the partition hash of an item's attribute, read
+-- from the item (what a cluster's expansion selects by), equal to
+-- partition_hash of the attribute's typed JSON; NULL without the attribute
+SELECT dynpg.item_partition_hash(i, 'k') = dynpg.partition_hash(i::jsonb -> 'k') AS same_hash,
+       dynpg.cluster_node_of(dynpg.item_partition_hash(i, 'k'), 4)
+         = dynpg.cluster_node_of(dynpg.partition_hash(i::jsonb -> 'k'), 4) AS same_node
+  FROM (VALUES ('{"k":{"S":"a"},"v":{"N":"1"}}'::dynpg.item), ('{"k":{"N":"-12.5"}}'::dynpg.item),
+               ('{"k":{"B":"AAEC"}}'::dynpg.item), ('{"k":{"S":""},"z":{"S":"x"}}'::dynpg.item)) t(i);
+SELECT dynpg.item_partition_hash('{"other":{"S":"a"}}', 'k') IS NULL AS no_attribute;
+SELECT dynpg.item_partition_hash('{"k":{"BOOL":true}}', 'k');
+SELECT dynpg.cluster_node_of(0, 3);
+SELECT dynpg.cluster_node_of(-1, 1) AS one_node, dynpg.cluster_node_of(-1, 1024) AS last_of_1024;

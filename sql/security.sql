@@ -83,6 +83,7 @@ INSERT INTO reviewed VALUES
 ('dynpg.item_hash_extended(dynpg.item,bigint)', 'pure: hash support'),
 ('dynpg.key_encode(jsonb)', 'pure: storage key encoding'),
 ('dynpg.partition_hash(jsonb)', 'pure: partition hash'),
+('dynpg.item_partition_hash(dynpg.item,text)', 'pure: the partition hash of an item''s attribute'),
 ('dynpg.hash64(bytea)', 'pure: XXH64'),
 ('dynpg.extract_key(dynpg.item,text,text,text,text)', 'pure'),
 ('dynpg.storage_key(dynpg.item,text,text,text,text)', 'pure'),

@@ -291,6 +291,25 @@ node_of_hash(const Cluster *c, uint64 h)
 	return c->bits == 0 ? 0 : (int) (h >> (64 - c->bits));
 }
 
+/*
+ * dynpg.cluster_node_of(hash, node_count): the node of a partition hash in a
+ * cluster of node_count nodes (a power of two up to 1024): its top bits
+ */
+PG_FUNCTION_INFO_V1(dynpg_cluster_node_of_sql);
+Datum
+dynpg_cluster_node_of_sql(PG_FUNCTION_ARGS)
+{
+	Cluster		c = {NULL, PG_GETARG_INT32(1), 0};
+
+	if (c.nodes < 1 || c.nodes > 1024 || (c.nodes & (c.nodes - 1)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dynpg: a cluster has a power of two nodes (1, 2, 4, ... 1024), not %d", c.nodes)));
+	while ((1 << c.bits) < c.nodes)
+		c.bits++;
+	PG_RETURN_INT32(node_of_hash(&c, (uint64) PG_GETARG_INT64(0)));
+}
+
 static char *
 member_string(const DynJson *obj, const char *name)
 {
@@ -2681,9 +2700,18 @@ expand_table(const Cluster *c, PGconn *oldc, PGconn *newc, int k, const ExpandTa
 	}
 
 	/* the items of node 2k+1's hashes, by the routing's own function */
-	pred = psprintf("dynpg.cluster_node_of(dynpg.partition_hash(item::pg_catalog.jsonb OPERATOR(pg_catalog.->) %s), %d) = %d",
+	/*
+	 * Read: the table's scan of one hash segment, segment 2k+1 of 2N, which
+	 * reads only those leaves; delete: every item whose hash the routing
+	 * puts on node 2k+1 (the same hashes), by a predicate read from the
+	 * item itself.  The counts must agree.
+	 */
+	pred = psprintf("dynpg.cluster_node_of(dynpg.item_partition_hash(item, %s), %d) = %d",
 					quote_literal_cstr(t->pk), 2 * c->nodes, 2 * k + 1);
-	PQclear(expand_exec(oldc, 2 * k, psprintf("COPY (SELECT item FROM dynamodb.%s WHERE %s) TO STDOUT", qrel, pred),
+	PQclear(expand_exec(oldc, 2 * k,
+						psprintf("COPY (SELECT dynpg.scan_request_items(pg_catalog.jsonb_build_object("
+								 "'TableName', %s::text, 'Segment', %d, 'TotalSegments', %d, 'ConsistentRead', true))) TO STDOUT",
+								 quote_literal_cstr(t->name), 2 * k + 1, 2 * c->nodes),
 						PGRES_COPY_OUT, psprintf("reading the items of table %s", t->name)));
 	PQclear(expand_exec(newc, 2 * k + 1, psprintf("COPY dynamodb.%s FROM STDIN", qrel),
 						PGRES_COPY_IN, psprintf("loading table %s", t->name)));

@@ -286,6 +286,31 @@ dynpg_partition_hash_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64((int64) dynpg_partition_hash(&v));
 }
 
+/*
+ * dynpg.item_partition_hash(item, partition_key): the partition hash of the
+ * item's attribute 'partition_key' (an S, N or B), read from the item's
+ * binary form -- what the storage and a cluster's routing order it by;
+ * NULL when the item has no such attribute.  A cheap predicate over every
+ * item of a table (dynpg.expand_cluster's moves).
+ */
+PG_FUNCTION_INFO_V1(dynpg_item_partition_hash_sql);
+Datum
+dynpg_item_partition_hash_sql(PG_FUNCTION_ARGS)
+{
+	DynItem    *item = PG_GETARG_DYNITEM_P(0);
+	text	   *name = PG_GETARG_TEXT_PP(1);
+	DynRef		root = dynpg_item_root(item);
+	DynContainer c;
+	DynRef		v;
+
+	dynpg_container_open(&root, &c);
+	if (!dynpg_map_find(&c, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), &v))
+		PG_RETURN_NULL();
+	if (v.type != DYN_T_S && v.type != DYN_T_N && v.type != DYN_T_B)
+		dynpg_validation_error("Member must satisfy enum value set: [B, N, S]");
+	PG_RETURN_INT64((int64) dynpg_partition_hash(&v));
+}
+
 PG_FUNCTION_INFO_V1(dynpg_hash64_sql);
 Datum
 dynpg_hash64_sql(PG_FUNCTION_ARGS)

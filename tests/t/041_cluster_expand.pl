@@ -148,7 +148,7 @@ sub prepared_counts
 		[ 'psql', '-X', '-At', '-h', $rhost, '-p', $rport, '-d', 'postgres', '-c',
 		  "SELECT dynpg.expand_cluster(ARRAY['$conn[2]', '$conn[3]']); SELECT pg_sleep(600)" ],
 		'>', \$o, '2>', \$e);
-	my $deadline = time + 60;
+	my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
 	usleep(100_000) while prepared_counts() ne '1 1 1 1' && time < $deadline;
 	is(prepared_counts(), '1 1 1 1', 'expand_cluster prepared its transaction on every node');
 	$router->stop('immediate');
@@ -194,20 +194,28 @@ sub ledger_lines
 	}
 	return $n;
 }
-my $deadline = time + 60;
+my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
 usleep(100_000) while ledger_lines() < 20 && time < $deadline;
 ok(ledger_lines() >= 20, 'the writers write through the router');
 
-# expand_cluster, then 3 s more in its transaction: the cluster stays held
+# A session holds dynpg.cluster_xact: expand_cluster records its decision
+# there after every node prepared, so it waits there, the nodes prepared,
+# until the test lets it go
+my ($lin, $lout) = ('', '');
+my $locker = IPC::Run::start(
+	[ 'psql', '-X', '-At', '-h', $rhost, '-p', $rport, '-d', 'postgres' ],
+	'<', \$lin, '>', \$lout, '2>', \$lout);
+$lin .= "BEGIN; LOCK TABLE dynpg.cluster_xact IN EXCLUSIVE MODE; SELECT 'locked';\n";
+$locker->pump until $lout =~ /locked/;
 my $t0 = time;
 my ($xout, $xerr) = ('', '');
 my $expander = IPC::Run::start(
 	[ 'psql', '-X', '-At', '-h', $rhost, '-p', $rport, '-d', 'postgres', '-c',
-	  "SELECT dynpg.expand_cluster(ARRAY['$conn[2]', '$conn[3]']); SELECT pg_sleep(3)" ],
+	  "SELECT dynpg.expand_cluster(ARRAY['$conn[2]', '$conn[3]'])" ],
 	'>', \$xout, '2>', \$xerr);
 # a writer waits on dynpg.cluster while the expansion holds it
 my $waiting = 0;
-$deadline = time + 60;
+$deadline = time + $PostgreSQL::Test::Utils::timeout_default;
 while (!$waiting && time < $deadline)
 {
 	$waiting = $router->safe_psql('postgres', q{
@@ -216,10 +224,12 @@ while (!$waiting && time < $deadline)
 	usleep(100_000) unless $waiting;
 }
 ok($waiting >= 1, 'a routed write waits while expand_cluster holds the cluster');
-$deadline = time + 60;
+$deadline = time + $PostgreSQL::Test::Utils::timeout_default;
 usleep(100_000) while prepared_counts() ne '1 1 1 1' && time < $deadline;
 is(prepared_counts(), '1 1 1 1', 'the move is prepared on every node (the stale ones rolled back)');
 $nodes[3]->stop('immediate');
+$lin .= "COMMIT;\n\\q\n";
+$locker->finish;
 $expander->finish;
 my $elapsed = time - $t0;
 like($xerr, qr/COMMIT PREPARED '[^']+' failed on node 3/, 'the router commits; node 3 did not answer its COMMIT PREPARED');
@@ -229,11 +239,11 @@ is($router->safe_psql('postgres', 'SELECT string_agg(node || \' \' || outcome, \
 my ($moved) = $xout =~ /^(\d+)\n/;
 ok(defined $moved && $moved > 300 && $moved < 1000, 'expand_cluster moved about half of the items (' . ($moved // 'none') . ')')
   or diag($xerr);
-diag(sprintf('expand_cluster: %.1f s for %s items moved, 3 s of them its sleep', $elapsed, $moved // '?'));
+diag(sprintf('expand_cluster: %.1f s for %s items moved, with the test holding its decision', $elapsed, $moved // '?'));
 
 # the writers go on against 4 nodes, then stop
 my $after = ledger_lines();
-$deadline = time + 60;
+$deadline = time + $PostgreSQL::Test::Utils::timeout_default;
 usleep(100_000) while ledger_lines() < $after + 20 && time < $deadline;
 ok(ledger_lines() >= $after + 20, 'the writers go on after the expansion');
 open my $stop, '>', "$tmp/stop" or die;
@@ -289,7 +299,7 @@ for my $k (0 .. 3)
 # old one by the nodes' workers
 my $green = routed(q{SELECT (dynpg.execute('Scan', '{"TableName":"Things","Select":"COUNT","FilterExpression":"color = :c","ExpressionAttributeValues":{":c":{"S":"green"}}}') ->> 'Count')});
 my $gsi = '';
-$deadline = time + 120;
+$deadline = time + 2 * $PostgreSQL::Test::Utils::timeout_default;
 while (time < $deadline)
 {
 	$gsi = routed("SELECT $gsi_count");
