@@ -15,10 +15,10 @@ use Test::More;
 use DynpgTest;
 
 # the nodes take part in two-phase commits (PREPARE TRANSACTION)
-# (node 0 also streams to a standby: "A node's standby serves eventual reads")
+# (each also streams to a standby: "A node's standby serves eventual reads")
 my @nodes = map {
 	dynpg_node("node$_", conf => 'max_prepared_transactions = 10',
-		init => ($_ == 0 ? { allows_streaming => 1 } : {}))
+		init => { allows_streaming => 1 })
 } 0 .. 3;
 my $single = dynpg_node('single');
 my ($router, $port, $key, $secret) = http_node('router', workers => 1);
@@ -716,10 +716,15 @@ foreach my $k (0 .. 3)
 # served there (src/api/replica.c), strongly consistent ones by the node.
 # The standby's replay is paused, so which server answered shows in the
 # answer: the standby still has the old value.
-$nodes[0]->backup('bk0');
-my $standby0 = PostgreSQL::Test::Cluster->new('node0_standby');
-$standby0->init_from_backup($nodes[0], 'bk0', has_streaming => 1);
-$standby0->start;
+my @standbys;
+for my $k (0 .. 3)
+{
+	$nodes[$k]->backup("bk$k");
+	my $sb = PostgreSQL::Test::Cluster->new("node${k}_standby");
+	$sb->init_from_backup($nodes[$k], "bk$k", has_streaming => 1);
+	$sb->start;
+	push @standbys, $sb;
+}
 my $sput = sub {
 	my ($k, $v) = @_;
 	$router->safe_psql('postgres', qq{SELECT dynpg.put_item('{"TableName":"Things","Item":{"p":{"S":"$k"},"s":{"N":"7000"},"v":{"S":"$v"}}}')});
@@ -729,43 +734,53 @@ my $sget = sub {
 	return $router->safe_psql('postgres',
 		qq{SELECT dynpg.get_item('{"TableName":"Things","Key":{"p":{"S":"$k"},"s":{"N":"7000"}}$extra}') #>> '{Item,v,S}'});
 };
-$sput->($on{0}, 'one');
-$sput->($on{1}, 'one');
-$nodes[0]->wait_for_catchup($standby0);
-$standby0->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
-ok($standby0->poll_query_until('postgres', "SELECT pg_get_wal_replay_pause_state() = 'paused'"),
-	"node 0's standby: replay paused");
-$sput->($on{0}, 'two');
-$sput->($on{1}, 'two');
-my $sconn = 'host=' . $standby0->host . ' port=' . $standby0->port . ' dbname=postgres';
-$nodes[0]->safe_psql('postgres', "ALTER SYSTEM SET dynpg.read_replicas = '$sconn'; SELECT pg_reload_conf()");
+$sput->($on{$_}, 'one') for 0 .. 3;
+for my $k (0 .. 3)
+{
+	$nodes[$k]->wait_for_catchup($standbys[$k]);
+	$standbys[$k]->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
+	ok($standbys[$k]->poll_query_until('postgres', "SELECT pg_get_wal_replay_pause_state() = 'paused'"),
+		"node $k's standby: replay paused");
+}
+$sput->($on{$_}, 'two') for 0 .. 3;
+for my $k (0 .. 3)
+{
+	my $sconn = 'host=' . $standbys[$k]->host . ' port=' . $standbys[$k]->port . ' dbname=postgres';
+	$nodes[$k]->safe_psql('postgres', "ALTER SYSTEM SET dynpg.read_replicas = '$sconn'; SELECT pg_reload_conf()");
+}
 sleep(1.5);
-is($sget->($on{0}, ''), 'one', "an eventual GetItem routed to node 0 is served by node 0's (paused) standby");
+is($sget->($on{$_}, ''), 'one', "an eventual GetItem routed to node $_ is served by node $_\'s (paused) standby")
+  for 0 .. 3;
 is($sget->($on{0}, ',"ConsistentRead":true'), 'two', '... a consistent one by node 0 itself');
-is($sget->($on{1}, ''), 'two', '... and one routed to node 1 (no standby) by node 1');
 is($router->safe_psql('postgres', qq{SELECT dynpg.query('{"TableName":"Things","KeyConditionExpression":"p = :p AND s = :s",
 	"ExpressionAttributeValues":{":p":{"S":"$on{0}"},":s":{"N":"7000"}}}') #>> '{Items,0,v,S}'}),
 	'one', '... an eventual Query of a node-0 partition by the standby');
-is($router->safe_psql('postgres', qq{SELECT string_agg(i #>> '{v,S}', ',' ORDER BY i #>> '{p,S}')
+is($router->safe_psql('postgres', qq{SELECT string_agg(i #>> '{v,S}', ',')
 	FROM jsonb_array_elements(dynpg.scan('{"TableName":"Things","FilterExpression":"s = :s",
 	"ExpressionAttributeValues":{":s":{"N":"7000"}}}') -> 'Items') i}),
-	join(',', map { $_->[1] } sort { $a->[0] cmp $b->[0] } ([$on{0}, 'one'], [$on{1}, 'two'])),
-	'... an eventual Scan: node 0\'s items from the standby, node 1\'s from node 1');
+	'one,one,one,one', '... an eventual Scan: every node\'s items from its standby');
 is($router->safe_psql('postgres', qq{SELECT dynpg.scan('{"TableName":"Things","ConsistentRead":true,"FilterExpression":"s = :s AND v = :v",
 	"ExpressionAttributeValues":{":s":{"N":"7000"},":v":{"S":"two"}}}') ->> 'Count'}),
-	'2', '... a consistent Scan sees both writes');
+	'4', '... a consistent Scan sees every write');
 is($router->safe_psql('postgres', qq{SELECT dynpg.batch_get_item('{"RequestItems":{"Things":{"Keys":[{"p":{"S":"$on{0}"},"s":{"N":"7000"}}]}}}') #>> '{Responses,Things,0,v,S}'}),
 	'one', '... an eventual BatchGetItem by the standby');
 is($router->safe_psql('postgres', qq{SELECT dynpg.transact_get_items('{"TransactItems":[{"Get":{"TableName":"Things","Key":{"p":{"S":"$on{0}"},"s":{"N":"7000"}}}}]}') #>> '{Responses,0,Item,v,S}'}),
 	'two', '... TransactGetItems (always consistent) by node 0');
-$standby0->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
-$nodes[0]->wait_for_catchup($standby0);
-is($sget->($on{0}, ''), 'two', 'replay resumed: the standby serves the write');
-$standby0->stop('fast');
+# the lag each node reports for its standby (dynpg.replica_lag)
+for my $k (0 .. 3)
+{
+	like($nodes[$k]->safe_psql('postgres', 'SELECT count(*) FROM dynpg.replica_lag'), qr/^[1-9]/,
+		"node $k reports its standby's lag");
+}
+$standbys[$_]->safe_psql('postgres', 'SELECT pg_wal_replay_resume()') for 0 .. 3;
+$nodes[$_]->wait_for_catchup($standbys[$_]) for 0 .. 3;
+is($sget->($on{$_}, ''), 'two', "replay resumed: node $_\'s standby serves the write") for 0 .. 3;
+$standbys[0]->stop('fast');
 is($sget->($on{0}, ''), 'two', 'the standby down: node 0 serves its eventual reads itself');
-$nodes[0]->safe_psql('postgres', 'ALTER SYSTEM RESET dynpg.read_replicas; SELECT pg_reload_conf()');
+$standbys[$_]->stop('fast') for 1 .. 3;
+$nodes[$_]->safe_psql('postgres', 'ALTER SYSTEM RESET dynpg.read_replicas; SELECT pg_reload_conf()') for 0 .. 3;
 $router->safe_psql('postgres', qq{SELECT dynpg.delete_item('{"TableName":"Things","Key":{"p":{"S":"$_"},"s":{"N":"7000"}}}')})
-  for ($on{0}, $on{1});
+  for map { $on{$_} } 0 .. 3;
 
 # ---------------------------------------------------------------------------
 # DeleteTable everywhere; drop_cluster
