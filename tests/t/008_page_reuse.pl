@@ -135,9 +135,30 @@ $node->safe_psql('postgres', 'VACUUM dynamodb.churn');
 my $seen = $node->safe_psql('postgres', 'SELECT coalesce(max(n), 0) FROM deleted_seen');
 ok($seen > 0, "VACUUM merged leaves while readers ran ($seen deleted pages at most)");
 my $blocks_after = $node->safe_psql('postgres', "SELECT pg_relation_size('dynamodb.churn') / 8192");
-# every VACUUM merges leaves; without reuse the relation would grow by them each time
-ok($blocks_after < 2 * $blocks_before,
-	"deleted pages were reused: $blocks_before blocks before the workload, $blocks_after after");
+# Under the workload a deleted page is reused only once no snapshot can still
+# reach it, so how much the file grows depends on the readers' timing (232-264
+# blocks from 154 in quiet runs, 415 in a full run on a busy machine): shown,
+# not asserted.  Reuse itself is checked next, with nothing else running.
+diag("relation blocks: $blocks_before before the workload, $blocks_after after");
+# Nothing runs now: a second VACUUM, with transactions since the first, finds
+# the deleted pages past every snapshot and frees them; the leaves that new
+# puts split off then come from them, and the file does not grow.
+$node->safe_psql('postgres', 'SELECT txid_current()') for 1 .. 3;
+$node->safe_psql('postgres', 'VACUUM dynamodb.churn');
+my $free_before = $node->safe_psql('postgres',
+	"SELECT (r ->> 'unused_pages')::int + (r ->> 'deleted_pages')::int FROM (SELECT dynpg.verify('churn') AS r) x");
+my $size_before = $node->safe_psql('postgres', "SELECT pg_relation_size('dynamodb.churn') / 8192");
+ok($free_before >= 30, "VACUUM left pages to reuse ($free_before)");
+$node->safe_psql('postgres', qq{
+	INSERT INTO dynamodb.churn SELECT dynpg.from_plain_json(jsonb_build_object(
+	  'p', 'part' || (i % $nparts), 's', 100000 + i, 'pad', repeat('r', 200)))
+	  FROM generate_series(0, 399) i});
+my $free_after = $node->safe_psql('postgres',
+	"SELECT (r ->> 'unused_pages')::int + (r ->> 'deleted_pages')::int FROM (SELECT dynpg.verify('churn') AS r) x");
+my $size_after = $node->safe_psql('postgres', "SELECT pg_relation_size('dynamodb.churn') / 8192");
+ok($free_after < $free_before && $size_after == $size_before,
+	"deleted pages were reused: 400 new items took $free_before - $free_after free pages, the file stayed at $size_before blocks ($size_after)");
+$node->safe_psql('postgres', "DELETE FROM dynamodb.churn WHERE (item::jsonb -> 's' ->> 'N')::numeric >= 100000");
 my ($ok, $report) = verify_ok($node, 'churn');
 ok($ok, 'dynpg.verify is clean after the workload') or diag($report);
 is($node->safe_psql('postgres', "SELECT count(*) FROM dynamodb.churn WHERE dynpg.attr_text(item, 'stable') = 'true'"),
