@@ -10,7 +10,7 @@ use PostgreSQL::Test::Cluster;
 use Test::More ();
 use Exporter 'import';
 
-our @EXPORT = qw(dynpg_node create_hash_table create_range_table create_load_table put_sql digest verify_ok
+our @EXPORT = qw(dynpg_node things_table numbers_table create_hash_table create_range_table create_load_table put_sql digest verify_ok
   http_call http_send http_read http_node access_key client_env run_client_checks);
 
 # A node serving the HTTP endpoint on a free port for database 'postgres'
@@ -98,6 +98,29 @@ sub dynpg_node
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION dynpg') unless $opts{no_extension};
 	return $node;
+}
+
+# The cluster tests' tables (TAP 040, 041): Things, key (p S, s N) with an
+# LSI ByScore on score and a GSI ByColor on color (its projection 'ALL' or
+# as given); Numbers, key n N.  CreateTable requests, on one line.
+sub things_table
+{
+	my ($projection) = @_;
+	$projection //= 'ALL';
+	return '{"TableName":"Things","BillingMode":"PAY_PER_REQUEST",'
+	  . '"KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],'
+	  . '"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},'
+	  . '{"AttributeName":"score","AttributeType":"N"},{"AttributeName":"color","AttributeType":"S"}],'
+	  . '"LocalSecondaryIndexes":[{"IndexName":"ByScore","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},'
+	  . '{"AttributeName":"score","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}],'
+	  . '"GlobalSecondaryIndexes":[{"IndexName":"ByColor","KeySchema":[{"AttributeName":"color","KeyType":"HASH"}],'
+	  . '"Projection":{"ProjectionType":"' . $projection . '"}}]}';
+}
+
+sub numbers_table
+{
+	return '{"TableName":"Numbers","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"n","KeyType":"HASH"}],'
+	  . '"AttributeDefinitions":[{"AttributeName":"n","AttributeType":"N"}]}';
 }
 
 # CreateTable with a string partition key 'p'

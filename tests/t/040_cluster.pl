@@ -108,14 +108,8 @@ sub same
 	return $r;
 }
 
-my $things = q{{"TableName":"Things","BillingMode":"PAY_PER_REQUEST",
- "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
- "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},
-   {"AttributeName":"score","AttributeType":"N"},{"AttributeName":"color","AttributeType":"S"}],
- "LocalSecondaryIndexes":[{"IndexName":"ByScore","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"score","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}],
- "GlobalSecondaryIndexes":[{"IndexName":"ByColor","KeySchema":[{"AttributeName":"color","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]}};
-$things =~ s/\n//g;
-my $numbers = q{{"TableName":"Numbers","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"n","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"n","AttributeType":"N"}]}};
+my $things = things_table();
+my $numbers = numbers_table();
 
 my $r = same(qq{
 SELECT pg_temp.try('CreateTable', '$things');

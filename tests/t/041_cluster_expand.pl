@@ -22,14 +22,8 @@ my $router = dynpg_node('router');
 my @conn = map { 'host=' . $_->host . ' port=' . $_->port . ' dbname=postgres' } @nodes;
 $router->safe_psql('postgres', "SELECT dynpg.create_cluster('dyn', ARRAY['$conn[0]', '$conn[1]'])");
 
-my $things = q{{"TableName":"Things","BillingMode":"PAY_PER_REQUEST",
- "KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],
- "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},
-   {"AttributeName":"score","AttributeType":"N"},{"AttributeName":"color","AttributeType":"S"}],
- "LocalSecondaryIndexes":[{"IndexName":"ByScore","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"score","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}],
- "GlobalSecondaryIndexes":[{"IndexName":"ByColor","KeySchema":[{"AttributeName":"color","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]}};
-$things =~ s/\n//g;
-my $numbers = q{{"TableName":"Numbers","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"n","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"n","AttributeType":"N"}]}};
+my $things = things_table('KEYS_ONLY');
+my $numbers = numbers_table();
 $router->safe_psql('postgres', "SELECT dynpg.create_table('$things'); SELECT dynpg.create_table('$numbers')");
 
 # 60 partitions of 10 items, 500 numbers: each routed put through the router
