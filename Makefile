@@ -107,6 +107,7 @@ REGRESS = \
 	table_settings \
 	item_api \
 	storage \
+	leaf_shifts \
 	sql_update_delete \
 	import \
 	export_import \

@@ -48,9 +48,11 @@ SELECT count(dynpg.put_item(jsonb_build_object('TableName', 'bulk_b', 'Item', it
 SELECT dynpg.wait_for_indexes('bulk_b') AS indexes_current;
 SELECT pg_temp.v('bulk_a') AS bulk_a;
 SELECT pg_temp.v('bulk_a') = pg_temp.v('bulk_b') AS same_as_item_by_item;
--- fuller leaves than item-by-item writes in hash order
+-- fuller leaves than item-by-item writes in hash order (which shift items
+-- to a full leaf's right sibling before splitting it, but stay below the
+-- build's 90%: 1,717 leaves here when this was written)
 SELECT (dynpg.verify('bulk_a')->>'leaf_pages')::int AS bulk_leaves,
-       (dynpg.verify('bulk_a')->>'leaf_pages')::int < 0.8 * (dynpg.verify('bulk_b')->>'leaf_pages')::int AS fuller;
+       (dynpg.verify('bulk_a')->>'leaf_pages')::int < 0.9 * (dynpg.verify('bulk_b')->>'leaf_pages')::int AS fuller;
 -- every item equal, by key
 SELECT count(*) AS items, count(*) FILTER (WHERE a.item::jsonb = b.item::jsonb) AS equal
 FROM dynamodb.bulk_a a FULL JOIN dynamodb.bulk_b b

@@ -386,3 +386,10 @@ BEGIN
 	RETURN moved;
 END $expand$;
 REVOKE ALL ON FUNCTION dynpg.expand_cluster(text[]), dynpg._cluster_expand_move(text[]) FROM PUBLIC;
+
+-- What this session's inserts did to full leaves: splits, shifts to the
+-- right sibling (src/storage/README, "Fuller leaves").
+CREATE FUNCTION dynpg.page_changes() RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'dynpg_page_changes' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION dynpg.page_changes() IS
+	'What this session''s inserts did to full B-tree leaves: splits in two, shifts of items to the right sibling, right siblings split for a shift';

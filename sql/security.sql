@@ -51,6 +51,7 @@ INSERT INTO reviewed VALUES
 ('dynpg.raise_error(text,text)', 'pure: raises the given DynamoDB exception'),
 ('dynpg.tableam_handler(internal)', 'the access method''s handler; takes internal, so not callable from SQL'),
 ('dynpg.page_reads()', 'this backend''s own page-read counters'),
+('dynpg.page_changes()', 'this backend''s own counters of leaf splits and shifts'),
 -- the item type, its operators and conversions
 ('dynpg.item_in(cstring)', 'pure: type input'),
 ('dynpg.item_out(dynpg.item)', 'pure: type output'),

@@ -51,6 +51,8 @@ void		_PG_init(void);
 
 /* storage/btinsert.c: PANIC between the records of a split, for crash tests */
 extern int	dynpg_debug_split_panic;
+/* storage/btinsert.c: shifts to a full leaf's right sibling before it splits */
+extern bool dynpg_leaf_shifts;
 extern int	dynpg_debug_item_collection_limit_kb;	/* api/item_common.c */
 
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
@@ -324,11 +326,22 @@ _PG_init(void)
 	DefineCustomIntVariable("dynpg.debug_split_panic",
 							"Testing only: PANIC after the WAL record of a page split.",
 							"1: after a leaf split; 2: after an internal page split; "
-							"3: before the new root of a root split.  0 disables it.",
+							"3: before the new root of a root split; 4: after the split "
+							"of a full right sibling, before the shift into it.  0 disables it.",
 							&dynpg_debug_split_panic,
-							0, 0, 3,
+							0, 0, 4,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("dynpg.leaf_shifts",
+							 "Lets an insert into a full leaf move items to its right sibling "
+							 "before splitting it.",
+							 "Keeps leaves about 83% full under inserts in random key order "
+							 "instead of about 70% (src/storage/README, \"Fuller leaves\").  "
+							 "Off: every full leaf splits in two.",
+							 &dynpg_leaf_shifts,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("dynpg.debug_item_collection_limit_kb",
 							"Testing only: the item collection size limit, in kB.",
 							"0 (the default) is DynamoDB's 10 GB (src/api/README, \"Item collections\").",

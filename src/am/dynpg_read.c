@@ -530,21 +530,15 @@ dynpg_read_verify(Relation rel, DynVerifyExtraFn extra)
 	return dynpg_bt_verify(rel, extra);
 }
 
-/* dynpg.page_reads(): this backend's page reads so far, by kind (tests). */
-PG_FUNCTION_INFO_V1(dynpg_page_reads);
-Datum
-dynpg_page_reads(PG_FUNCTION_ARGS)
+/* A jsonb object of counters: names[i] -> counts[i]. */
+static Datum
+counters_jsonb(const char *const *names, const uint64 *counts, int n)
 {
 	JsonbParseState *st = NULL;
-	const char *names[] = {"meta", "internal", "leaf"};
-	uint64		counts[3];
 	int			i;
 
-	counts[0] = dynpg_bt_reads.meta;
-	counts[1] = dynpg_bt_reads.internal;
-	counts[2] = dynpg_bt_reads.leaf;
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < n; i++)
 	{
 		JsonbValue	k;
 		JsonbValue	v;
@@ -558,4 +552,40 @@ dynpg_page_reads(PG_FUNCTION_ARGS)
 		pushJsonbValue(&st, WJB_VALUE, &v);
 	}
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL)));
+}
+
+/*
+ * dynpg.page_reads(): this backend's page reads so far, by kind, and the
+ * leaves a backward scan read again because items arrived on them (tests).
+ */
+PG_FUNCTION_INFO_V1(dynpg_page_reads);
+Datum
+dynpg_page_reads(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = {"meta", "internal", "leaf", "rereads"};
+	uint64		counts[4];
+
+	counts[0] = dynpg_bt_reads.meta;
+	counts[1] = dynpg_bt_reads.internal;
+	counts[2] = dynpg_bt_reads.leaf;
+	counts[3] = dynpg_bt_reads.rereads;
+	return counters_jsonb(names, counts, 4);
+}
+
+/*
+ * dynpg.page_changes(): what this backend's inserts did to full leaves:
+ * splits in two, shifts to the right sibling, and right siblings split to
+ * make room for a shift (src/storage/README, "Fuller leaves").
+ */
+PG_FUNCTION_INFO_V1(dynpg_page_changes);
+Datum
+dynpg_page_changes(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = {"leaf_splits", "shifts", "sibling_splits"};
+	uint64		counts[3];
+
+	counts[0] = dynpg_bt_changes.leaf_splits;
+	counts[1] = dynpg_bt_changes.shifts;
+	counts[2] = dynpg_bt_changes.sibling_splits;
+	return counters_jsonb(names, counts, 3);
 }

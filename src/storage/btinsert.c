@@ -51,8 +51,10 @@ static void insert_parent(Relation rel, Buffer lbuf, Buffer rbuf, DynBtStack sta
 
 /*
  * Test hook (GUC dynpg.debug_split_panic): PANIC right after the split
- * record of a leaf (1) or internal page (2), or before the new-root record
- * (3), so crash tests can stop between the records of a split.
+ * record of a leaf (1) or internal page (2), before the new-root record
+ * (3), or after splitting a full right sibling for a shift, before its
+ * downlink and the shift (4), so crash tests can stop between the records
+ * of a split.
  */
 int			dynpg_debug_split_panic = 0;
 
@@ -315,6 +317,39 @@ left_fits(const SplitItem *items, int k, Size leftbytes)
 }
 
 /*
+ * Whether the new item (index 'newidx' of the items of full leaf 'page'
+ * with it in place) extends its partition at the end: a partition with sort
+ * keys that already had items before the new one, and none after it, on
+ * the page or to its right (the page's high key is not in the partition).
+ * Keys that arrive in no particular order within a partition also land
+ * after their partition's last item on a page now and then; the high key
+ * tells those apart when the partition goes on to the right.
+ */
+static bool
+extends_partition(Page page, const SplitItem *items, int n, int newidx)
+{
+	DynBtPageOpaque op = DynBtPageGetOpaque(page);
+	const uint8 *key;
+	int			keylen;
+	int			plen = item_partition(items, newidx, &key, &keylen);
+
+	if (plen < 0 || keylen == plen || newidx == 0 || !same_partition(items, newidx - 1, newidx))
+		return false;
+	if (newidx + 1 < n)
+		return !same_partition(items, newidx, newidx + 1);
+	if (!DYN_BT_IS_RIGHTMOST(op))
+	{
+		DynBtKey	hk;
+
+		dynpg_bt_item_key(page, DYN_BT_HIKEY, false, &hk);
+		if (dynpg_bt_partition_len(hk.key, hk.keylen) == plen &&
+			memcmp(hk.key, key, plen) == 0)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Where to split a full leaf when the new item (at index 'newidx' of the
  * page's items with the new one in place) extends its partition at the end:
  * DynamoDB tables often grow a partition in sort-key order (timestamps,
@@ -325,22 +360,16 @@ left_fits(const SplitItem *items, int k, Size leftbytes)
  * that keeps at least half).  Otherwise 'k', the middle.
  */
 static int
-append_split_point(const SplitItem *items, int n, int newidx, Size total, int k)
+append_split_point(Page page, const SplitItem *items, int n, int newidx, Size total, int k)
 {
-	const uint8 *key;
-	int			keylen;
-	int			plen = item_partition(items, newidx, &key, &keylen);
 	Size		acc = 0;
 	int			i;
 
-	/* only a partition with sort keys that already had items before the new one */
-	if (plen < 0 || keylen == plen || newidx == 0 || !same_partition(items, newidx - 1, newidx))
+	if (!extends_partition(page, items, n, newidx))
 		return k;
 	if (newidx + 1 < n)
 	{
 		/* the new item is its partition's last on the page, and others follow */
-		if (same_partition(items, newidx, newidx + 1))
-			return k;
 		for (i = 0; i <= newidx; i++)
 			acc += MAXALIGN(items[i].size) + sizeof(ItemIdData);
 		if (acc >= total / 2 && left_fits(items, newidx + 1, acc))
@@ -415,22 +444,79 @@ split_fits(const SplitItem *items, int n, int k, bool leaf, Size orig_hikey)
 }
 
 /*
- * Split the page in 'buf' to make room for 'tuple' at 'newoff', and return
- * the new right page, exclusively locked; 'buf' stays locked and carries
+ * The data items of the page in 'buf' with 'tuple' in its place at
+ * 'newoff' (none when 'tuple' is NULL), in order; their count in *np.
+ */
+static SplitItem *
+page_items(Buffer buf, char *tuple, Size tuplesz, OffsetNumber newoff, int *np)
+{
+	Page		page = BufferGetPage(buf);
+	OffsetNumber firstdata = DYN_BT_FIRSTDATA(DynBtPageGetOpaque(page));
+	OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
+	int			nitems = maxoff - firstdata + 1 + (tuple != NULL ? 1 : 0);
+	SplitItem  *items = palloc(sizeof(SplitItem) * Max(nitems, 1));
+	OffsetNumber off;
+	int			n = 0;
+
+	for (off = firstdata; off <= maxoff + 1; off++)
+	{
+		if (tuple != NULL && off == newoff)
+		{
+			items[n].data = tuple;
+			items[n].size = tuplesz;
+			n++;
+		}
+		if (off <= maxoff)
+		{
+			ItemId		iid = PageGetItemId(page, off);
+
+			if (!dynpg_bt_itemid_sane(iid))
+				ereport(ERROR,
+						(errcode(ERRCODE_INDEX_CORRUPTED),
+						 errmsg("dynpg: damaged line pointer at block %u offset %u",
+								BufferGetBlockNumber(buf), off)));
+			items[n].data = PageGetItem(page, iid);
+			items[n].size = ItemIdGetLength(iid);
+			n++;
+		}
+	}
+	if (n != nitems)
+		elog(ERROR, "dynpg: block %u: %d items where %d were expected",
+			 BufferGetBlockNumber(buf), n, nitems);
+	*np = n;
+	return items;
+}
+
+/* Bytes items [from, to) take on a page, line pointers included. */
+static Size
+items_bytes(const SplitItem *items, int from, int to)
+{
+	Size		sz = 0;
+	int			i;
+
+	for (i = from; i < to; i++)
+		sz += MAXALIGN(items[i].size) + sizeof(ItemIdData);
+	return sz;
+}
+
+/*
+ * Split the page in 'buf' to make room for 'tuple' at 'newoff' (or, with
+ * 'tuple' NULL, only to split it), and return the new right page,
+ * exclusively locked; 'buf' stays locked and carries
  * DYN_BT_INCOMPLETE_SPLIT.  'cbuf', if valid, is a child whose split this
- * insertion completes: its flag is cleared in the same record.
+ * insertion completes: its flag is cleared in the same record.  The left
+ * page keeps about 'left_target' bytes of items, or, with 0, half of them
+ * (or more when a partition grows at its end: append_split_point).
  */
 static Buffer
 split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber newoff,
-		   Buffer cbuf)
+		   Buffer cbuf, Size left_target)
 {
 	Page		origpage = BufferGetPage(buf);
 	DynBtPageOpaque oop = DynBtPageGetOpaque(origpage);
 	bool		leaf = DYN_BT_IS_LEAF(oop);
 	OffsetNumber firstdata = DYN_BT_FIRSTDATA(oop);
-	OffsetNumber maxoff = PageGetMaxOffsetNumber(origpage);
-	int			nitems = maxoff - firstdata + 2;
-	SplitItem  *items = palloc(sizeof(SplitItem) * nitems);
+	SplitItem  *items;
 	Size		total = 0;
 	Size		acc = 0;
 	int			i;
@@ -447,50 +533,29 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 	DynBtKey	sepkey;
 	char	   *hikey;
 	Size		hikeysz;
-	OffsetNumber off;
 	GenericXLogState *state;
 	Page		p;
 
 	/* the page's data items with the new one in its place */
-	for (off = firstdata; off <= maxoff + 1; off++)
-	{
-		if (off == newoff)
-		{
-			items[n].data = tuple;
-			items[n].size = tuplesz;
-			n++;
-		}
-		if (off <= maxoff)
-		{
-			ItemId		iid = PageGetItemId(origpage, off);
-
-			if (!dynpg_bt_itemid_sane(iid))
-				ereport(ERROR,
-						(errcode(ERRCODE_INDEX_CORRUPTED),
-						 errmsg("dynpg: damaged line pointer at block %u offset %u",
-								BufferGetBlockNumber(buf), off)));
-			items[n].data = PageGetItem(origpage, iid);
-			items[n].size = ItemIdGetLength(iid);
-			n++;
-		}
-	}
-	if (n != nitems || n < 2)
+	items = page_items(buf, tuple, tuplesz, newoff, &n);
+	if (n < 2)
 		elog(ERROR, "dynpg: cannot split a page of %d items", n);
-	for (i = 0; i < n; i++)
-		total += MAXALIGN(items[i].size) + sizeof(ItemIdData);
+	total = items_bytes(items, 0, n);
+	if (left_target == 0)
+		left_target = total / 2;
 
-	/* split where the left half reaches half of the bytes; both halves non-empty */
+	/* split where the left half reaches its target; both halves non-empty */
 	for (k = 0; k < n - 1; k++)
 	{
 		acc += MAXALIGN(items[k].size) + sizeof(ItemIdData);
-		if (acc >= total / 2)
+		if (acc >= left_target)
 			break;
 	}
 	k++;						/* items [0, k) go left */
 	if (k >= n)
 		k = n - 1;
-	if (leaf)
-		k = append_split_point(items, n, newoff - firstdata, total, k);
+	if (leaf && tuple != NULL)
+		k = append_split_point(origpage, items, n, newoff - firstdata, total, k);
 	{
 		Size		orig_hikey = 0;
 		int			d;
@@ -551,6 +616,9 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 	lop = DynBtPageGetOpaque(lpage.data);
 	lop->left = oop->left;
 	lop->right = rblk;
+	/* a leaf's count of shifts onto it goes on (dynpg_bt_arrivals) */
+	if (leaf && !DYN_BT_IS_BULK(oop))
+		((PageHeader) lpage.data)->pd_prune_xid = ((PageHeader) origpage)->pd_prune_xid;
 	add_item(lpage.data, hikey, hikeysz, DYN_BT_HIKEY);
 	for (i = 0; i < k; i++)
 		add_item(lpage.data, items[i].data, items[i].size,
@@ -615,6 +683,293 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 }
 
 /*
+ * Shifts: fuller leaves on random inserts (README, "Fuller leaves").
+ *
+ * A B-tree whose leaves only ever split in two settles at about 70% full
+ * under inserts in random key order (each split leaves two half-full
+ * pages).  So, before a full leaf P splits, its right sibling S takes some
+ * of P's last items when S has room; when S is nearly full too, S is first
+ * split so that it keeps about a third of the pair's bytes, and then takes
+ * P's share: two full leaves become three two-thirds-full ones (B*-trees'
+ * two-into-three split).  Random inserts then leave leaves about 83% full.
+ *
+ * A shift is one generic WAL record of three pages, locked in the usual
+ * order (P and S left to right, then their parent): P rewritten with its
+ * first items and a lower high key, S with P's last items in front of its
+ * own, and the parent's downlink to S with that high key as its separator.
+ * Items move right only, as in splits and VACUUM's merges, so everything
+ * that copes with merges copes with shifts: forward scans skip by key what
+ * they returned; a backward scan notices the arrival on S by its
+ * dynpg_bt_arrivals() token (the count of shifts in its pd_prune_xid) and
+ * reads S again; a reader of a key's versions skips by VID the ones it has.
+ *
+ * Not shifted: inserts that extend a partition at its end (the split's 90%
+ * point suits those better: append_split_point), a P and S whose downlinks
+ * are not side by side in one parent page, and whatever does not fit.
+ * dynpg.leaf_shifts = off turns shifts off (for comparisons).
+ */
+bool		dynpg_leaf_shifts = true;
+DynBtChangeStats dynpg_bt_changes;
+
+#define LEAF_USABLE		(BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(DynBtPageOpaqueData)))
+/* a right sibling with less free space than this is split before a shift */
+#define SHIFT_MIN_FREE	(LEAF_USABLE / 8)
+
+/* The child block of downlink 'off' of internal page 'page' (checked). */
+static BlockNumber
+downlink_child(Buffer buf, OffsetNumber off)
+{
+	Page		page = BufferGetPage(buf);
+	ItemId		iid = PageGetItemId(page, off);
+	DynBtInternalTupleData h;
+
+	if (!dynpg_bt_itemid_sane(iid) || ItemIdGetLength(iid) < DYN_BT_INTERNAL_HDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("dynpg: damaged downlink at block %u offset %u",
+						BufferGetBlockNumber(buf), off)));
+	memcpy(&h, PageGetItem(page, iid), DYN_BT_INTERNAL_HDRSZ);
+	return h.child;
+}
+
+/*
+ * The parent page the descent to leaf 'pblk' passed through ('stack'),
+ * exclusively locked, when it holds the downlinks to 'pblk' and its right
+ * sibling 'sblk' side by side: *soff is the offset of the one to 'sblk'.
+ * Else InvalidBuffer (the downlinks moved right, or P was reached by
+ * moving right past a split whose downlink is not yet in).
+ */
+static Buffer
+lock_pair_parent(Relation rel, DynBtStack stack, BlockNumber pblk, BlockNumber sblk,
+				 OffsetNumber *soff)
+{
+	Buffer		qbuf = dynpg_bt_getbuf(rel, stack->blkno, BUFFER_LOCK_EXCLUSIVE);
+	Page		qpage = BufferGetPage(qbuf);
+	DynBtPageOpaque qop = DynBtPageGetOpaque(qpage);
+	OffsetNumber first = DYN_BT_FIRSTDATA(qop);
+	OffsetNumber maxoff = PageGetMaxOffsetNumber(qpage);
+	OffsetNumber off = InvalidOffsetNumber;
+	OffsetNumber o;
+
+	if (DYN_BT_IS_LEAF(qop) || DYN_BT_IS_DELETED(qop) || qop->level != 1)
+	{
+		UnlockReleaseBuffer(qbuf);
+		return InvalidBuffer;
+	}
+	/* where the descent left it, else anywhere on the page */
+	if (stack->offset >= first && stack->offset <= maxoff &&
+		downlink_child(qbuf, stack->offset) == pblk)
+		off = stack->offset;
+	for (o = first; off == InvalidOffsetNumber && o <= maxoff; o++)
+		if (downlink_child(qbuf, o) == pblk)
+			off = o;
+	if (off == InvalidOffsetNumber || off >= maxoff || downlink_child(qbuf, off + 1) != sblk)
+	{
+		UnlockReleaseBuffer(qbuf);
+		return InvalidBuffer;
+	}
+	*soff = off + 1;
+	return qbuf;
+}
+
+/*
+ * Make room for 'tuple' at 'newoff' of the full, exclusively locked leaf
+ * 'pbuf' without splitting it: shift its last items to its right sibling,
+ * splitting that sibling first when it is nearly full (and 'may_split_right').
+ * Returns true with the tuple in place and 'pbuf' released; false, with
+ * 'pbuf' still locked and unchanged, when the caller must split it (the
+ * right sibling may have been split meanwhile).
+ */
+static bool
+shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuplesz,
+			OffsetNumber newoff, bool may_split_right)
+{
+	Page		ppage = BufferGetPage(pbuf);
+	DynBtPageOpaque pop = DynBtPageGetOpaque(ppage);
+	BlockNumber pblk = BufferGetBlockNumber(pbuf);
+	BlockNumber sblk;
+	Buffer		sbuf;
+	Buffer		qbuf;
+	Page		spage;
+	DynBtPageOpaque sop;
+	OffsetNumber soff;
+	OffsetNumber sfirst;
+	SplitItem  *items;
+	int			n;
+	int			k;
+	int			i;
+	Size		total;
+	Size		useds;
+	Size		half;
+	Size		left;
+	DynBtKey	sep;
+	DynBtLeafTupleData h;
+	char	   *hikey;
+	Size		hikeysz;
+	Size		oldsepsz;
+	PGAlignedBlock lpage;
+	DynBtPageOpaque lop;
+	GenericXLogState *state;
+	Page		p;
+
+	if (!DYN_BT_IS_LEAF(pop) || DYN_BT_IS_RIGHTMOST(pop) || DYN_BT_INCOMPLETE(pop) ||
+		stack == NULL)
+		return false;
+	items = page_items(pbuf, tuple, tuplesz, newoff, &n);
+	if (n < 2 || extends_partition(ppage, items, n, newoff - DYN_BT_FIRSTDATA(pop)))
+	{
+		pfree(items);
+		return false;
+	}
+	total = items_bytes(items, 0, n);
+
+	sblk = pop->right;
+	sbuf = dynpg_bt_getbuf(rel, sblk, BUFFER_LOCK_EXCLUSIVE);
+	spage = BufferGetPage(sbuf);
+	sop = DynBtPageGetOpaque(spage);
+	if (!DYN_BT_IS_LEAF(sop) || DYN_BT_IS_DELETED(sop) || DYN_BT_INCOMPLETE(sop) ||
+		sop->left != pblk)
+	{
+		UnlockReleaseBuffer(sbuf);
+		pfree(items);
+		return false;
+	}
+	qbuf = lock_pair_parent(rel, stack, pblk, sblk, &soff);
+	if (!BufferIsValid(qbuf))
+	{
+		UnlockReleaseBuffer(sbuf);
+		pfree(items);
+		return false;
+	}
+	useds = LEAF_USABLE - Min(PageGetExactFreeSpace(spage), LEAF_USABLE);
+
+	if (PageGetExactFreeSpace(spage) < SHIFT_MIN_FREE)
+	{
+		Buffer		rbuf;
+		Size		keep;
+
+		UnlockReleaseBuffer(qbuf);
+		if (!may_split_right)
+		{
+			UnlockReleaseBuffer(sbuf);
+			pfree(items);
+			return false;
+		}
+		/*
+		 * Two into three: S keeps what makes it, with P's share, a third of
+		 * the pair's bytes; the rest of S goes to a new leaf on its right.
+		 */
+		keep = (2 * useds > total) ? (2 * useds - total) / 3 : 0;
+		keep = Max(keep, SHIFT_MIN_FREE);
+		rbuf = split_page(rel, sbuf, NULL, 0, InvalidOffsetNumber, InvalidBuffer, keep);
+		dynpg_bt_changes.sibling_splits++;
+		split_panic_point(4);
+		insert_parent(rel, sbuf, rbuf, stack);
+		pfree(items);
+		return shift_right(rel, pbuf, stack, tuple, tuplesz, newoff, false);
+	}
+
+	/*
+	 * Move items [k, n): the fewest that leave P no fuller than half of the
+	 * pair's bytes, within what S can take.
+	 */
+	half = (total + useds) / 2;
+	left = total;
+	for (k = n; k > 1; k--)
+	{
+		Size		sz = MAXALIGN(items[k - 1].size) + sizeof(ItemIdData);
+
+		if (useds + (total - left) + sz > LEAF_USABLE)
+			break;
+		left -= sz;
+		if (left <= half)
+		{
+			k--;
+			break;
+		}
+	}
+	if (k >= n)
+		goto fail;
+	/* P keeps [0, k) and gets item k's key as its high key */
+	memcpy(&h, items[k].data, DYN_BT_LEAF_HDRSZ);
+	sep.key = (const uint8 *) items[k].data + DYN_BT_LEAF_HDRSZ;
+	sep.keylen = h.keylen;
+	sep.vid = h.vid;
+	hikey = make_internal_tuple(&sep, DYN_BT_NONE, 0, &hikeysz);
+	oldsepsz = ItemIdGetLength(PageGetItemId(BufferGetPage(qbuf), soff));
+	if (items_bytes(items, 0, k) + MAXALIGN(hikeysz) + sizeof(ItemIdData) > LEAF_USABLE ||
+		useds + items_bytes(items, k, n) > LEAF_USABLE ||
+		(MAXALIGN(hikeysz) > MAXALIGN(oldsepsz) &&
+		 PageGetExactFreeSpace(BufferGetPage(qbuf)) < MAXALIGN(hikeysz) - MAXALIGN(oldsepsz)))
+	{
+		pfree(hikey);
+		goto fail;
+	}
+
+	/* P: its place in the level, the new high key, items [0, k) */
+	dynpg_bt_init_page(lpage.data, 0, pop->flags & ~DYN_BT_BULK);
+	lop = DynBtPageGetOpaque(lpage.data);
+	lop->left = pop->left;
+	lop->right = pop->right;
+	if (!DYN_BT_IS_BULK(pop))
+		((PageHeader) lpage.data)->pd_prune_xid = ((PageHeader) ppage)->pd_prune_xid;
+	add_item(lpage.data, hikey, hikeysz, DYN_BT_HIKEY);
+	for (i = 0; i < k; i++)
+		add_item(lpage.data, items[i].data, items[i].size,
+				 PageGetMaxOffsetNumber(lpage.data) + 1);
+	DYN_BT_CHECK_PAGE_DEFINED(lpage.data);
+
+	state = GenericXLogStart(rel);
+	/* S first takes items [k, n) from P's page, which is overwritten last */
+	p = GenericXLogRegisterBuffer(state, sbuf, 0);
+	sfirst = DYN_BT_FIRSTDATA(DynBtPageGetOpaque(p));
+	for (i = k; i < n; i++)
+	{
+		OffsetNumber off = sfirst + (i - k);
+
+		DYN_BT_CHECK_DEFINED(items[i].data, items[i].size);
+		if (PageAddItem(p, (Item) items[i].data, items[i].size, off, false, false) != off)
+		{
+			/* checked above, so not expected: nothing has been written yet */
+			GenericXLogAbort(state);
+			elog(ERROR, "dynpg: could not move an item of block %u into block %u", pblk, sblk);
+		}
+	}
+	dynpg_bt_count_shift(p);
+	p = GenericXLogRegisterBuffer(state, qbuf, 0);
+	{
+		Size		dsz;
+		char	   *downlink = make_internal_tuple(&sep, sblk, 0, &dsz);
+
+		DYN_BT_CHECK_DEFINED(downlink, dsz);
+		if (!PageIndexTupleOverwrite(p, soff, (Item) downlink, dsz))
+		{
+			GenericXLogAbort(state);
+			elog(ERROR, "dynpg: could not replace the downlink to block %u in block %u",
+				 sblk, BufferGetBlockNumber(qbuf));
+		}
+		pfree(downlink);
+	}
+	p = GenericXLogRegisterBuffer(state, pbuf, 0);
+	memcpy(p, lpage.data, BLCKSZ);
+	GenericXLogFinish(state);
+
+	dynpg_bt_changes.shifts++;
+	UnlockReleaseBuffer(qbuf);
+	UnlockReleaseBuffer(sbuf);
+	UnlockReleaseBuffer(pbuf);
+	pfree(hikey);
+	pfree(items);
+	return true;
+
+fail:
+	UnlockReleaseBuffer(qbuf);
+	UnlockReleaseBuffer(sbuf);
+	pfree(items);
+	return false;
+}
+
+/*
  * Put 'tuple' at 'off' of the exclusively locked page 'buf', splitting it
  * (and then its parents) if it is full.  Releases 'buf' and 'cbuf'.
  */
@@ -657,7 +1012,14 @@ insert_on_page(Relation rel, Buffer buf, DynBtStack stack,
 	else
 	{
 		uint32		level = DynBtPageGetOpaque(page)->level;
-		Buffer		rbuf = split_page(rel, buf, tuple, tuplesz, off, cbuf);
+		Buffer		rbuf;
+
+		if (level == 0 && !BufferIsValid(cbuf) && dynpg_leaf_shifts &&
+			shift_right(rel, buf, stack, tuple, tuplesz, off, true))
+			return;
+		rbuf = split_page(rel, buf, tuple, tuplesz, off, cbuf, 0);
+		if (level == 0)
+			dynpg_bt_changes.leaf_splits++;
 
 		/* test hook: 1 after a leaf split, 2 after an internal split */
 		split_panic_point(level == 0 ? 1 : 2);

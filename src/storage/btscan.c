@@ -23,8 +23,9 @@
  * reuse"); the deleted page keeps its links, and it is reused only when no
  * scan can still hold a link to it.
  *
- * Merges move items right: into a leaf a forward scan has yet to read, or
- * into one a backward scan has already read.  So a scan positions itself
+ * Merges, and the shifts of an insert into a full leaf (btinsert.c), move
+ * items right: into a leaf a forward scan has yet to read, or into one a
+ * backward scan has already read.  So a scan positions itself
  * by key, not by leaf: it remembers the (key, VID) it returned last, and
  * enters every leaf it reads next just past it.  Forward, a deleted page is
  * passed over to its right sibling, which holds its items; backward, the
@@ -337,7 +338,7 @@ load_leaf(DynBtScan *scan, Buffer buf)
 	scan->blkno = blkno;
 	scan->left = op->left;
 	scan->right = op->right;
-	scan->merges = DYN_BT_MERGES(op);
+	scan->arrivals = dynpg_bt_arrivals(BufferGetPage(buf));
 	scan->pages++;
 }
 
@@ -416,13 +417,14 @@ left_of(Relation rel, BlockNumber blkno, BlockNumber left, bool *gone)
 }
 
 /*
- * Whether leaf 'blkno', read by the scan with merge count 'merges', has
- * since taken items from its left (a merge) or left the level itself.
+ * Whether leaf 'blkno', read by the scan when its dynpg_bt_arrivals() was
+ * 'arrivals', has since taken items from its left (a merge or a shift) or
+ * left the level itself.
  * This looks at a page the scan has just read, so it is not counted as a
  * page read.
  */
 static bool
-merged_since(Relation rel, BlockNumber blkno, uint8 merges)
+merged_since(Relation rel, BlockNumber blkno, uint64 arrivals)
 {
 	Buffer		buf = ReadBuffer(rel, blkno);
 	DynBtPageOpaque op;
@@ -431,7 +433,7 @@ merged_since(Relation rel, BlockNumber blkno, uint8 merges)
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	dynpg_bt_check_page(rel, buf);
 	op = DynBtPageGetOpaque(BufferGetPage(buf));
-	changed = DYN_BT_IS_DELETED(op) || DYN_BT_MERGES(op) != merges;
+	changed = DYN_BT_IS_DELETED(op) || dynpg_bt_arrivals(BufferGetPage(buf)) != arrivals;
 	UnlockReleaseBuffer(buf);
 	return changed;
 }
@@ -451,6 +453,7 @@ reload_backward(DynBtScan *scan, BlockNumber blkno)
 {
 	Buffer		buf;
 
+	dynpg_bt_reads.rereads++;
 	keep_last(scan);
 	if (scan->have_last)
 		buf = start_leaf(scan, scan->lastkey, scan->lastkeylen, scan->lastvid);
@@ -600,7 +603,7 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 		else
 		{
 			BlockNumber xblk;
-			uint8		xmerges;
+			uint64		xarrivals;
 			bool		gone;
 
 			if (scan->bounded && scan->past_lower)
@@ -610,15 +613,16 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 				return false;
 			}
 			/*
-			 * Go left from the leaf we stand on (X) to L.  A merge moves a
-			 * leaf's items right, possibly into X after we read it; so once
-			 * L is read, X is checked: if a leaf was merged into X (or X
-			 * into its right sibling) since, L's copy is dropped and X read
-			 * again, below what we returned.  A merge after L was read moves
-			 * only items L's copy already holds.
+			 * Go left from the leaf we stand on (X) to L.  A merge or a
+			 * shift moves a leaf's items right, possibly into X after we
+			 * read it; so once L is read, X is checked: if items arrived on
+			 * X from its left (or X was merged into its right sibling)
+			 * since, L's copy is dropped and X read again, below what we
+			 * returned.  A merge or shift after L was read moves only items
+			 * L's copy already holds.
 			 */
 			xblk = scan->blkno;
-			xmerges = scan->merges;
+			xarrivals = scan->arrivals;
 			buf = left_of(scan->rel, xblk, scan->left, &gone);
 			if (gone)
 			{
@@ -627,7 +631,7 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 			}
 			if (!BufferIsValid(buf))
 			{
-				if (merged_since(scan->rel, xblk, xmerges))
+				if (merged_since(scan->rel, xblk, xarrivals))
 				{
 					reload_backward(scan, xblk);
 					continue;
@@ -645,7 +649,7 @@ dynpg_bt_scan_next_dir(DynBtScan *scan, ScanDirection dir, uint64 *vid,
 			}
 			load_leaf(scan, buf);
 			UnlockReleaseBuffer(buf);
-			if (merged_since(scan->rel, xblk, xmerges))
+			if (merged_since(scan->rel, xblk, xarrivals))
 			{
 				reload_backward(scan, xblk);
 				continue;

@@ -26,7 +26,7 @@
  * outside the tree are made deleted pages too.
  *
  * relfrozenxid: every xid left on disk is seen by this pass, because items
- * only ever move right (splits, and our own merges), within the chain of
+ * only ever move right (splits, shifts and our own merges), within the chain of
  * leaves we follow, and anything
  * written during the pass carries an xid no older than OldestXmin; so the
  * minimum of what we saw and OldestXmin is a safe new relfrozenxid.

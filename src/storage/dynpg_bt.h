@@ -106,7 +106,7 @@ typedef DynBtPageOpaqueData *DynBtPageOpaque;
  * wrote it in the page header's pd_prune_xid (nothing else in dynpg uses
  * that field).  A
  * build that fails before its switch leaves such pages outside the tree;
- * VACUUM frees them (README, "Bulk builds").  Splits and page reuse clear it.
+ * VACUUM frees them (README, "Bulk builds").  Splits, shifts and page reuse clear it.
  */
 #define DYN_BT_BULK				(1 << 5)
 
@@ -119,13 +119,43 @@ typedef DynBtPageOpaqueData *DynBtPageOpaque;
 #define DYN_BT_IS_BULK(op)		(((op)->flags & DYN_BT_BULK) != 0)
 
 /*
- * The high byte of a leaf's flags counts (modulo 256) the leaves merged
- * into it: a backward scan that read the leaf earlier checks it to know
- * whether items have arrived from the left since (btscan.c).
+ * Items arrive on a leaf from its left in two ways, and a backward scan that
+ * read the leaf earlier must know whether any did since (btscan.c):
+ * - VACUUM merges the leaf's left sibling into it (btvacuum.c): counted,
+ *   modulo 256, in the high byte of its flags;
+ * - an insert into a full left sibling moves that sibling's last items onto
+ *   it instead of splitting (btinsert.c, "shifts"): counted in the page
+ *   header's pd_prune_xid, which dynpg uses for nothing else on a leaf not
+ *   flagged DYN_BT_BULK (a shift clears that flag and starts the count).
+ * dynpg_bt_arrivals() is the token a scan keeps and compares; splits carry
+ * it over to their left page.
  */
 #define DYN_BT_MERGES(op)		((uint8) ((op)->flags >> 8))
 #define DYN_BT_COUNT_MERGE(op)	((op)->flags = (uint16) (((op)->flags & 0x00FF) | \
 								 ((uint16) (uint8) (DYN_BT_MERGES(op) + 1) << 8)))
+
+static inline uint64
+dynpg_bt_arrivals(Page page)
+{
+	DynBtPageOpaque op = DynBtPageGetOpaque(page);
+
+	return ((uint64) (op->flags & (0xFF00 | DYN_BT_BULK)) << 32) |
+		((PageHeader) page)->pd_prune_xid;
+}
+
+static inline void
+dynpg_bt_count_shift(Page page)
+{
+	DynBtPageOpaque op = DynBtPageGetOpaque(page);
+	PageHeader	ph = (PageHeader) page;
+
+	if (DYN_BT_IS_BULK(op))
+	{
+		op->flags &= ~DYN_BT_BULK;
+		ph->pd_prune_xid = 0;
+	}
+	ph->pd_prune_xid++;
+}
 
 /*
  * A deleted leaf (README, "Page deletion and reuse") keeps its left and
@@ -327,6 +357,18 @@ extern Buffer dynpg_bt_edge_leaf(Relation rel, bool rightmost);
 extern Buffer dynpg_bt_live_right(Relation rel, Buffer buf, int access);
 
 /* ---- btinsert.c ---- */
+
+/* What this backend's inserts did to full leaves (dynpg.page_changes()). */
+typedef struct DynBtChangeStats
+{
+	uint64		leaf_splits;	/* a full leaf split in two */
+	uint64		shifts;			/* its last items moved to its right sibling */
+	uint64		sibling_splits; /* a nearly full right sibling split for a shift */
+} DynBtChangeStats;
+
+extern DynBtChangeStats dynpg_bt_changes;
+extern bool dynpg_leaf_shifts;
+
 extern void dynpg_bt_finish_split(Relation rel, Buffer lbuf, DynBtStack stack);
 extern bool dynpg_bt_replace_leaf(Relation rel, const uint8 *key, uint16 keylen, uint64 old_vid,
 								  BlockNumber hint, TransactionId xmax, CommandId cmax,

@@ -38,7 +38,7 @@ typedef struct DynBtScan
 	BlockNumber blkno;			/* the leaf of the batch */
 	BlockNumber left;			/* its links when it was read */
 	BlockNumber right;
-	uint8		merges;			/* its merge count (dynpg_bt.h) when it was read */
+	uint64		arrivals;		/* its dynpg_bt_arrivals() when it was read */
 	int			n;				/* versions in the batch */
 	int			pos;			/* the last returned (-1 before the first, n past the last) */
 	uint64	   *vids;
@@ -74,6 +74,7 @@ typedef struct DynBtReadStats
 	uint64		meta;
 	uint64		internal;
 	uint64		leaf;
+	uint64		rereads;		/* a backward scan's leaf read again: items arrived */
 } DynBtReadStats;
 
 extern DynBtReadStats dynpg_bt_reads;
