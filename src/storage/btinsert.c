@@ -14,9 +14,10 @@
  * Everything else is one GenericXLog record of at most four pages:
  *	- downlink insert that fits: the parent and the child whose split it
  *	  completes (its flag cleared);
- *	- split: the left page, the new right page (a full image), the old right
- *	  sibling (its left-link) and, on internal levels, the child whose split
- *	  it completes;
+ *	- split: the left page (a leaf changed in place, an internal page
+ *	  rebuilt), the new right page (a full image), the old right sibling (its
+ *	  left-link) and, on internal levels, the child whose split it completes;
+ *	- shift: a full leaf, its right sibling and their parent (shift_right);
  *	- new root: the new root (a full image), the old root and the metapage.
  * (SET_XMAX, a version marked deleted on its own, is btversion.c's; pruning
  * a full leaf before its split is btvacuum.c's: a PRUNE_CONFLICT record
@@ -500,6 +501,49 @@ items_bytes(const SplitItem *items, int from, int to)
 }
 
 /*
+ * Turn leaf 'page' (a GenericXLog copy of the page 'items' were read from,
+ * its data starting at 'first') into its first 'k' items under 'hikey', in
+ * place: the line pointers of items [k, n) go (they are the page's last),
+ * the space is compacted, the high key is replaced (or added, on a page
+ * that was the rightmost), and 'tuple', item 'newidx' of 'items', is added
+ * if it stays.  A record of the changes, unlike one of a page rebuilt in
+ * key order, leaves out the tuples that did not move on the page.  Returns
+ * false if a change did not fit (checked by the caller before).
+ */
+static bool
+keep_first_items(Page page, OffsetNumber first, int n, int newidx, int k,
+				 char *hikey, Size hikeysz, char *tuple, Size tuplesz)
+{
+	OffsetNumber *del = palloc(sizeof(OffsetNumber) * Max(n, 1));
+	int			ndel = 0;
+	int			i;
+
+	for (i = k; i < n; i++)
+		if (tuple == NULL || i != newidx)
+			del[ndel++] = first + (tuple != NULL && i > newidx ? i - 1 : i);
+	if (ndel > 0)
+		PageIndexMultiDelete(page, del, ndel);
+	pfree(del);
+	DYN_BT_CHECK_DEFINED(hikey, hikeysz);
+	if (first == DYN_BT_HIKEY + 1)
+	{
+		if (!PageIndexTupleOverwrite(page, DYN_BT_HIKEY, (Item) hikey, hikeysz))
+			return false;
+	}
+	else if (PageAddItem(page, (Item) hikey, hikeysz, DYN_BT_HIKEY, false, false) != DYN_BT_HIKEY)
+		return false;
+	if (tuple != NULL && newidx < k)
+	{
+		OffsetNumber off = DYN_BT_HIKEY + 1 + newidx;
+
+		DYN_BT_CHECK_DEFINED(tuple, tuplesz);
+		if (PageAddItem(page, (Item) tuple, tuplesz, off, false, false) != off)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Split the page in 'buf' to make room for 'tuple' at 'newoff' (or, with
  * 'tuple' NULL, only to split it), and return the new right page,
  * exclusively locked; 'buf' stays locked and carries
@@ -610,19 +654,24 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 	if (!DYN_BT_IS_RIGHTMOST(oop))
 		sbuf = dynpg_bt_getbuf(rel, oop->right, BUFFER_LOCK_EXCLUSIVE);
 
-	/* left: the original page's place in the level, flagged incomplete */
-	dynpg_bt_init_page(lpage.data, oop->level,
-					   (oop->flags & ~(DYN_BT_ROOT | DYN_BT_BULK)) | DYN_BT_INCOMPLETE_SPLIT);
-	lop = DynBtPageGetOpaque(lpage.data);
-	lop->left = oop->left;
-	lop->right = rblk;
-	/* a leaf's count of shifts onto it goes on (dynpg_bt_arrivals) */
-	if (leaf && !DYN_BT_IS_BULK(oop))
-		((PageHeader) lpage.data)->pd_prune_xid = ((PageHeader) origpage)->pd_prune_xid;
-	add_item(lpage.data, hikey, hikeysz, DYN_BT_HIKEY);
-	for (i = 0; i < k; i++)
-		add_item(lpage.data, items[i].data, items[i].size,
-				 PageGetMaxOffsetNumber(lpage.data) + 1);
+	/*
+	 * left: the original page's place in the level, flagged incomplete.  An
+	 * internal page is rebuilt here; a leaf is changed in place below
+	 * (keep_first_items), which logs less.
+	 */
+	if (!leaf)
+	{
+		dynpg_bt_init_page(lpage.data, oop->level,
+						   (oop->flags & ~(DYN_BT_ROOT | DYN_BT_BULK)) | DYN_BT_INCOMPLETE_SPLIT);
+		lop = DynBtPageGetOpaque(lpage.data);
+		lop->left = oop->left;
+		lop->right = rblk;
+		add_item(lpage.data, hikey, hikeysz, DYN_BT_HIKEY);
+		for (i = 0; i < k; i++)
+			add_item(lpage.data, items[i].data, items[i].size,
+					 PageGetMaxOffsetNumber(lpage.data) + 1);
+		DYN_BT_CHECK_PAGE_DEFINED(lpage.data);
+	}
 
 	/* right: the original's high key and right sibling */
 	dynpg_bt_init_page(rpage.data, oop->level,
@@ -654,13 +703,31 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 				 PageGetMaxOffsetNumber(rpage.data) + 1);
 	}
 
-	DYN_BT_CHECK_PAGE_DEFINED(lpage.data);
 	DYN_BT_CHECK_PAGE_DEFINED(rpage.data);
 	state = GenericXLogStart(rel);
-	p = GenericXLogRegisterBuffer(state, buf, 0);
-	memcpy(p, lpage.data, BLCKSZ);
+	/* the right page first: its items are read from the left one */
 	p = GenericXLogRegisterBuffer(state, rbuf, GENERIC_XLOG_FULL_IMAGE);
 	memcpy(p, rpage.data, BLCKSZ);
+	p = GenericXLogRegisterBuffer(state, buf, 0);
+	if (!leaf)
+		memcpy(p, lpage.data, BLCKSZ);
+	else
+	{
+		DynBtPageOpaque op = DynBtPageGetOpaque(p);
+
+		if (!keep_first_items(p, firstdata, n, tuple != NULL ? newoff - firstdata : -1, k,
+							  hikey, hikeysz, tuple, tuplesz))
+		{
+			GenericXLogAbort(state);
+			elog(ERROR, "dynpg: could not lay out the left half of the split of block %u", origblk);
+		}
+		op->flags = (op->flags & ~(DYN_BT_ROOT | DYN_BT_BULK)) | DYN_BT_INCOMPLETE_SPLIT;
+		op->right = rblk;
+		/* a leaf's count of shifts onto it goes on (dynpg_bt_arrivals) */
+		if (DYN_BT_IS_BULK(oop))
+			((PageHeader) p)->pd_prune_xid = InvalidTransactionId;
+		DYN_BT_CHECK_PAGE_DEFINED(p);
+	}
 	if (BufferIsValid(sbuf))
 	{
 		p = GenericXLogRegisterBuffer(state, sbuf, 0);
@@ -807,8 +874,6 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 	char	   *hikey;
 	Size		hikeysz;
 	Size		oldsepsz;
-	PGAlignedBlock lpage;
-	DynBtPageOpaque lop;
 	GenericXLogState *state;
 	Page		p;
 
@@ -906,21 +971,8 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 		goto fail;
 	}
 
-	/* P: its place in the level, the new high key, items [0, k) */
-	dynpg_bt_init_page(lpage.data, 0, pop->flags & ~DYN_BT_BULK);
-	lop = DynBtPageGetOpaque(lpage.data);
-	lop->left = pop->left;
-	lop->right = pop->right;
-	if (!DYN_BT_IS_BULK(pop))
-		((PageHeader) lpage.data)->pd_prune_xid = ((PageHeader) ppage)->pd_prune_xid;
-	add_item(lpage.data, hikey, hikeysz, DYN_BT_HIKEY);
-	for (i = 0; i < k; i++)
-		add_item(lpage.data, items[i].data, items[i].size,
-				 PageGetMaxOffsetNumber(lpage.data) + 1);
-	DYN_BT_CHECK_PAGE_DEFINED(lpage.data);
-
 	state = GenericXLogStart(rel);
-	/* S first takes items [k, n) from P's page, which is overwritten last */
+	/* S first takes items [k, n) from P's page, which is changed last */
 	p = GenericXLogRegisterBuffer(state, sbuf, 0);
 	sfirst = DYN_BT_FIRSTDATA(DynBtPageGetOpaque(p));
 	for (i = k; i < n; i++)
@@ -950,8 +1002,20 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 		}
 		pfree(downlink);
 	}
+	/* P last, in place: its first k items under the new high key */
 	p = GenericXLogRegisterBuffer(state, pbuf, 0);
-	memcpy(p, lpage.data, BLCKSZ);
+	if (!keep_first_items(p, DYN_BT_FIRSTDATA(pop), n, newoff - DYN_BT_FIRSTDATA(pop), k,
+						  hikey, hikeysz, tuple, tuplesz))
+	{
+		GenericXLogAbort(state);
+		elog(ERROR, "dynpg: could not lay out block %u for a shift", pblk);
+	}
+	if (DYN_BT_IS_BULK(DynBtPageGetOpaque(p)))
+	{
+		DynBtPageGetOpaque(p)->flags &= ~DYN_BT_BULK;
+		((PageHeader) p)->pd_prune_xid = InvalidTransactionId;
+	}
+	DYN_BT_CHECK_PAGE_DEFINED(p);
 	GenericXLogFinish(state);
 
 	dynpg_bt_changes.shifts++;
