@@ -283,6 +283,7 @@ bench:
 	@bash ./tests/bench/query_scan.sh
 	@bash ./tests/bench/scan_stream.sh
 	@bash ./tests/bench/bulk.sh
+	@bash ./tests/bench/leaf_fill.sh
 	@bash ./tests/bench/transact_write.sh
 	@bash ./tests/bench/http.sh
 	@bash ./tests/bench/partiql.sh

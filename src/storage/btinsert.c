@@ -770,9 +770,12 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
  * dynpg_bt_arrivals() token (the count of shifts in its pd_prune_xid) and
  * reads S again; a reader of a key's versions skips by VID the ones it has.
  *
- * Not shifted: inserts that extend a partition at its end (the split's 90%
- * point suits those better: append_split_point), a P and S whose downlinks
- * are not side by side in one parent page, and whatever does not fit.
+ * A partition growing at its end (extends_partition) is handled as splits
+ * handle it: past the page's end, no shift (the split's 90% point); with
+ * other partitions after it on P, the shift moves those, all of them when
+ * S can take them, and P keeps the growing partition.  Not shifted either:
+ * a P and S whose downlinks are not side by side in one parent page, and
+ * whatever does not fit.
  * dynpg.leaf_shifts = off turns shifts off (for comparisons).
  */
 bool		dynpg_leaf_shifts = true;
@@ -874,6 +877,8 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 	char	   *hikey;
 	Size		hikeysz;
 	Size		oldsepsz;
+	int			newidx;
+	bool		appends;
 	GenericXLogState *state;
 	Page		p;
 
@@ -881,7 +886,10 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 		stack == NULL)
 		return false;
 	items = page_items(pbuf, tuple, tuplesz, newoff, &n);
-	if (n < 2 || extends_partition(ppage, items, n, newoff - DYN_BT_FIRSTDATA(pop)))
+	newidx = newoff - DYN_BT_FIRSTDATA(pop);
+	appends = n >= 2 && extends_partition(ppage, items, n, newidx);
+	/* a partition growing past the page's end: the split's 90% point */
+	if (n < 2 || (appends && newidx == n - 1))
 	{
 		pfree(items);
 		return false;
@@ -953,6 +961,19 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 			break;
 		}
 	}
+	/*
+	 * A partition growing at its end, with other partitions after it on P:
+	 * those go, all of them if S can take them, and P keeps the growing
+	 * partition to fill with its next items (then split at the 90% point),
+	 * if it still has room for the new one.  A shift by bytes would leave
+	 * the partition's older items behind on a half-full P that no insert
+	 * comes back to.
+	 */
+	if (appends && useds + items_bytes(items, newidx + 1, n) <= LEAF_USABLE &&
+		items_bytes(items, 0, newidx + 1) +
+		MAXALIGN(DYN_BT_INTERNAL_HDRSZ + split_item_keylen(items, newidx + 1, true)) +
+		sizeof(ItemIdData) <= LEAF_USABLE)
+		k = newidx + 1;
 	if (k >= n)
 		goto fail;
 	/* P keeps [0, k) and gets item k's key as its high key */
@@ -1004,7 +1025,7 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 	}
 	/* P last, in place: its first k items under the new high key */
 	p = GenericXLogRegisterBuffer(state, pbuf, 0);
-	if (!keep_first_items(p, DYN_BT_FIRSTDATA(pop), n, newoff - DYN_BT_FIRSTDATA(pop), k,
+	if (!keep_first_items(p, DYN_BT_FIRSTDATA(pop), n, newidx, k,
 						  hikey, hikeysz, tuple, tuplesz))
 	{
 		GenericXLogAbort(state);
