@@ -390,24 +390,38 @@ append_split_point(Page page, const SplitItem *items, int n, int newidx, Size to
 	return i < 1 ? k : i;
 }
 
-/* The key length of split item i (leaf or internal format). */
-static int
-split_item_keylen(const SplitItem *items, int i, bool leaf)
+/* The (key, VID) of split item i (leaf or internal format), in place. */
+static void
+split_item_key(const SplitItem *items, int i, bool leaf, DynBtKey *key)
 {
 	if (leaf)
 	{
 		DynBtLeafTupleData h;
 
 		memcpy(&h, items[i].data, DYN_BT_LEAF_HDRSZ);
-		return h.keylen;
+		key->key = (const uint8 *) items[i].data + DYN_BT_LEAF_HDRSZ;
+		key->keylen = h.keylen;
+		key->vid = h.vid;
 	}
 	else
 	{
 		DynBtInternalTupleData h;
 
 		memcpy(&h, items[i].data, DYN_BT_INTERNAL_HDRSZ);
-		return h.keylen;
+		key->key = (const uint8 *) items[i].data + DYN_BT_INTERNAL_HDRSZ;
+		key->keylen = h.keylen;
+		key->vid = h.vid;
 	}
+}
+
+/* The key length of split item i (leaf or internal format). */
+static int
+split_item_keylen(const SplitItem *items, int i, bool leaf)
+{
+	DynBtKey	k;
+
+	split_item_key(items, i, leaf, &k);
+	return k.keylen;
 }
 
 /*
@@ -629,24 +643,7 @@ split_page(Relation rel, Buffer buf, char *tuple, Size tuplesz, OffsetNumber new
 	}
 
 	/* the separator: the first right item's key */
-	if (leaf)
-	{
-		DynBtLeafTupleData h;
-
-		memcpy(&h, items[k].data, DYN_BT_LEAF_HDRSZ);
-		sepkey.key = (const uint8 *) items[k].data + DYN_BT_LEAF_HDRSZ;
-		sepkey.keylen = h.keylen;
-		sepkey.vid = h.vid;
-	}
-	else
-	{
-		DynBtInternalTupleData h;
-
-		memcpy(&h, items[k].data, DYN_BT_INTERNAL_HDRSZ);
-		sepkey.key = (const uint8 *) items[k].data + DYN_BT_INTERNAL_HDRSZ;
-		sepkey.keylen = h.keylen;
-		sepkey.vid = h.vid;
-	}
+	split_item_key(items, k, leaf, &sepkey);
 	hikey = make_internal_tuple(&sepkey, DYN_BT_NONE, 0, &hikeysz);
 
 	rbuf = dynpg_bt_newbuf(rel);
@@ -873,7 +870,6 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 	Size		half;
 	Size		left;
 	DynBtKey	sep;
-	DynBtLeafTupleData h;
 	char	   *hikey;
 	Size		hikeysz;
 	Size		oldsepsz;
@@ -977,10 +973,7 @@ shift_right(Relation rel, Buffer pbuf, DynBtStack stack, char *tuple, Size tuple
 	if (k >= n)
 		goto fail;
 	/* P keeps [0, k) and gets item k's key as its high key */
-	memcpy(&h, items[k].data, DYN_BT_LEAF_HDRSZ);
-	sep.key = (const uint8 *) items[k].data + DYN_BT_LEAF_HDRSZ;
-	sep.keylen = h.keylen;
-	sep.vid = h.vid;
+	split_item_key(items, k, true, &sep);
 	hikey = make_internal_tuple(&sep, DYN_BT_NONE, 0, &hikeysz);
 	oldsepsz = ItemIdGetLength(PageGetItemId(BufferGetPage(qbuf), soff));
 	if (items_bytes(items, 0, k) + MAXALIGN(hikeysz) + sizeof(ItemIdData) > LEAF_USABLE ||

@@ -14,6 +14,8 @@
 # BENCH_CLIENTS clients, BENCH_SECONDS each) on each of the three:
 #   get  GetItem (dynpg.get_item; the heap's SELECT by key) of random keys
 #   put  PutItem of new random keys (the heap's INSERT), growing the tables
+#   query  Query of a random partition (its ~100 items; the heap's SELECT
+#        ... WHERE pk = $1 ORDER BY sk)
 # with the median and range of each ratio, and the WAL bytes per put.
 #
 # Start the cluster first (scripts/dynpg-run.sh).
@@ -72,6 +74,12 @@ for t in shifts splits; do
 SELECT dynpg.get_item(jsonb_build_object('TableName', '$t', 'Key', jsonb_build_object(
   'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint))));
 SQL
+	# (no ':name' in a script's SQL text but pgbench variables: chr(58) is ':')
+	cat > "$work/query_$t.sql" <<SQL
+\set k random(0, $((parts - 1)))
+SELECT dynpg.query(jsonb_build_object('TableName', '$t', 'KeyConditionExpression', 'pk = ' || chr(58) || 'p',
+  'ExpressionAttributeValues', jsonb_build_object(chr(58) || 'p', jsonb_build_object('S', 'user' || (:k)::text))));
+SQL
 	cat > "$work/put_$t.sql" <<SQL
 \set i random($((items + 1)), $((items * 1000)))
 SELECT dynpg.put_item(jsonb_build_object('TableName', '$t', 'Item', jsonb_build_object(
@@ -83,6 +91,10 @@ done
 cat > "$work/get_heap.sql" <<SQL
 \set i random(1, $items)
 SELECT item FROM heapbase WHERE pk = 'user' || ((:i)::bigint % $parts) AND sk = 'item' || (:i)::bigint;
+SQL
+cat > "$work/query_heap.sql" <<SQL
+\set k random(0, $((parts - 1)))
+SELECT item FROM heapbase WHERE pk = 'user' || (:k)::text ORDER BY sk;
 SQL
 cat > "$work/put_heap.sql" <<SQL
 \set i random($((items + 1)), $((items * 1000)))
@@ -108,7 +120,7 @@ run() {
 }
 declare -A res
 for r in $(seq 1 "$rounds"); do
-	for w in get put; do
+	for w in get query put; do
 		for t in heap shifts splits; do
 			echo "round $r: $w $t (${secs}s, load $(cut -d' ' -f1 /proc/loadavg))..."
 			res[$w,$t,$r]=$(run "${w}_$t")
@@ -136,6 +148,8 @@ size after the runs        heap $e_heap   shifts $e_shifts ($(ratio "$e_shifts" 
 $rounds rounds, ${secs}s each, $clients clients, medians (range) of the per-round ratios:
   GetItem tps  heap: $(tpslist get heap)  shifts: $(tpslist get shifts)  splits: $(tpslist get splits)
     shifts/heap $(stat get shifts heap 1)   splits/heap $(stat get splits heap 1)   shifts/splits $(stat get shifts splits 1)
+  Query (a partition) tps  heap: $(tpslist query heap)  shifts: $(tpslist query shifts)  splits: $(tpslist query splits)
+    shifts/heap $(stat query shifts heap 1)   splits/heap $(stat query splits heap 1)   shifts/splits $(stat query shifts splits 1)
   PutItem (new keys) tps  heap: $(tpslist put heap)  shifts: $(tpslist put shifts)  splits: $(tpslist put splits)
     shifts/heap $(stat put shifts heap 1)   splits/heap $(stat put splits heap 1)   shifts/splits $(stat put shifts splits 1)
     WAL bytes per put, shifts/splits $(stat put shifts splits 2)

@@ -148,16 +148,20 @@ $node->safe_psql('postgres', 'VACUUM dynamodb.churn');
 my $free_before = $node->safe_psql('postgres',
 	"SELECT (r ->> 'unused_pages')::int + (r ->> 'deleted_pages')::int FROM (SELECT dynpg.verify('churn') AS r) x");
 my $size_before = $node->safe_psql('postgres', "SELECT pg_relation_size('dynamodb.churn') / 8192");
-ok($free_before >= 30, "VACUUM left pages to reuse ($free_before)");
+# How many depends on how much the workload got done in its time (25 pages
+# under valgrind, about 90 at full speed); the new items are as many as
+# half of those pages hold at most, so the file need not grow for them.
+ok($free_before >= 10, "VACUUM left pages to reuse ($free_before)");
+my $new_items = $free_before * 15 < 400 ? $free_before * 15 : 400;
 $node->safe_psql('postgres', qq{
 	INSERT INTO dynamodb.churn SELECT dynpg.from_plain_json(jsonb_build_object(
 	  'p', 'part' || (i % $nparts), 's', 100000 + i, 'pad', repeat('r', 200)))
-	  FROM generate_series(0, 399) i});
+	  FROM generate_series(1, $new_items) i});
 my $free_after = $node->safe_psql('postgres',
 	"SELECT (r ->> 'unused_pages')::int + (r ->> 'deleted_pages')::int FROM (SELECT dynpg.verify('churn') AS r) x");
 my $size_after = $node->safe_psql('postgres', "SELECT pg_relation_size('dynamodb.churn') / 8192");
 ok($free_after < $free_before && $size_after == $size_before,
-	"deleted pages were reused: 400 new items took $free_before - $free_after free pages, the file stayed at $size_before blocks ($size_after)");
+	"deleted pages were reused: $new_items new items took $free_before - $free_after free pages, the file stayed at $size_before blocks ($size_after)");
 $node->safe_psql('postgres', "DELETE FROM dynamodb.churn WHERE (item::jsonb -> 's' ->> 'N')::numeric >= 100000");
 my ($ok, $report) = verify_ok($node, 'churn');
 ok($ok, 'dynpg.verify is clean after the workload') or diag($report);
