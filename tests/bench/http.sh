@@ -133,11 +133,7 @@ with concurrent.futures.ThreadPoolExecutor(4) as ex:
     list(ex.map(load, range(1, items + 1, 10000)))
 PY
 
-cat > "$work/get_sql.sql" <<SQL
-\set i random(1, $items)
-SELECT dynpg.get_item(jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object(
-  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint))));
-SQL
+bench_get_item_script 'bench' "$work/get_sql.sql"
 cat > "$work/put_sql.sql" <<SQL
 \set i random(1, $items)
 \set v random(1, 1000000000)

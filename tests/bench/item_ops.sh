@@ -21,11 +21,7 @@ db=dynpg_bench_ops
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_load "'item' || i" 1
 
-cat > "$work/get_dynpg.sql" <<SQL
-\set i random(1, $items)
-SELECT dynpg.get_item(jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object(
-  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint))));
-SQL
+bench_get_item_script 'bench' "$work/get_dynpg.sql"
 cat > "$work/get_heap.sql" <<SQL
 \set i random(1, $items)
 SELECT item FROM heapbase WHERE pk = 'user' || ((:i)::bigint % $parts) AND sk = 'item' || (:i)::bigint;

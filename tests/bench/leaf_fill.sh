@@ -69,11 +69,7 @@ IFS='|' read -r s_shifts s_splits s_heap l_shifts l_splits ok0 <<<"$(sizes)"
 
 # the workloads; puts insert keys beyond the loaded ones, at random
 for t in shifts splits; do
-	cat > "$work/get_$t.sql" <<SQL
-\set i random(1, $items)
-SELECT dynpg.get_item(jsonb_build_object('TableName', '$t', 'Key', jsonb_build_object(
-  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint))));
-SQL
+	bench_get_item_script "$t" "$work/get_$t.sql"
 	# (no ':name' in a script's SQL text but pgbench variables: chr(58) is ':')
 	cat > "$work/query_$t.sql" <<SQL
 \set k random(0, $((parts - 1)))

@@ -50,3 +50,15 @@ VACUUM ANALYZE heapbase;
 CHECKPOINT;
 SQL
 }
+
+# bench_get_item_script TABLE FILE: write to FILE a pgbench script doing
+# GetItem (dynpg.get_item, request JSON built per call) of a random key of
+# the common data set ($items items, item i in partition 'user' || (i mod
+# $parts), sort key 'item' || i) in dynpg table TABLE.
+bench_get_item_script() {
+	cat > "$2" <<SQL
+\set i random(1, $items)
+SELECT dynpg.get_item(jsonb_build_object('TableName', '$1', 'Key', jsonb_build_object(
+  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint))));
+SQL
+}

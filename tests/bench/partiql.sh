@@ -24,11 +24,7 @@ db=dynpg_bench_partiql
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_load "'item' || i" 1
 
-cat > "$work/get_native.sql" <<SQL
-\set i random(1, $items)
-SELECT dynpg.get_item(jsonb_build_object('TableName', 'bench', 'Key', jsonb_build_object(
-  'pk', jsonb_build_object('S', 'user' || ((:i)::bigint % $parts)), 'sk', jsonb_build_object('S', 'item' || (:i)::bigint))));
-SQL
+bench_get_item_script 'bench' "$work/get_native.sql"
 cat > "$work/get_partiql.sql" <<SQL
 \set i random(1, $items)
 SELECT dynpg.execute_statement(jsonb_build_object('Statement', 'SELECT * FROM bench WHERE pk = ? AND sk = ?',
